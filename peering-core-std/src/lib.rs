@@ -1,0 +1,27 @@
+//! # peering-core-std
+//!
+//! The OSD side of Ceph peering, for hosts with `std`: the CRUSH placement algorithm
+//! ([`crush`]), the OSD map with its incrementals and PG math ([`osdmap`]), and the
+//! wire message catalog ([`msg`]).
+//!
+//! Everything here follows Ceph's own behaviour bit for bit where it can be checked
+//! (CRUSH placement is checked against `crushtool`); the reference notes are
+//! `ceph-osd-side.md`, cited as §N.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
+pub mod crush;
+pub mod msg;
+pub mod osdmap;

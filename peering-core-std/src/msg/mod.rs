@@ -1,0 +1,1 @@
+//! The wire message catalog (`ceph-osd-side.md` §1).

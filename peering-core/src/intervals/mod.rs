@@ -1,0 +1,5 @@
+//! Past intervals and prior sets (reference §5.1–5.7, §6.11).
+
+mod past_intervals;
+
+pub use past_intervals::{CompactInterval, PastIntervals};

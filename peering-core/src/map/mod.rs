@@ -1,0 +1,96 @@
+//! The read-only questions the peering core asks of an OSD map (reference §8.1,
+//! `ceph-osd-side.md` §5.1).
+//!
+//! The host owns its maps; the core only asks. [`OsdMapView`] is a trait so that the
+//! std crate's full `OsdMap`, a firmware's fixed table and a test's hand-written map
+//! can all answer. [`SimpleOsdMap`] is a small in-memory implementation for tests
+//! and examples.
+
+mod pool;
+mod simple;
+
+pub use pool::{MapFlags, PoolInfo, PoolKind, StretchRule};
+pub use simple::{OsdState, SimpleOsdMap};
+
+use crate::types::{Epoch, OsdId, PoolId};
+
+/// What the peering core reads from one epoch of the OSD map.
+///
+/// Every question is answered for any id, including ones the map has never heard of:
+/// an unknown OSD does not exist, is not up, and has zero epochs, as in Ceph's
+/// `OSDMap` (whose getters are only called after `exists`).
+pub trait OsdMapView {
+    /// The map's epoch.
+    fn epoch(&self) -> Epoch;
+
+    /// `get_max_osd()`: one past the highest OSD id the map has room for.
+    fn max_osd(&self) -> i32;
+
+    /// `exists(osd)`: the id is allocated in this map.
+    fn exists(&self, osd: OsdId) -> bool;
+
+    /// `is_up(osd)`: the OSD exists and is up.
+    fn is_up(&self, osd: OsdId) -> bool;
+
+    /// `is_down(osd)`: not up (including "does not exist").
+    fn is_down(&self, osd: OsdId) -> bool {
+        !self.is_up(osd)
+    }
+
+    /// `get_up_from(osd)`: the epoch the OSD last came up.
+    fn up_from(&self, osd: OsdId) -> Epoch;
+
+    /// `get_up_thru(osd)`: the newest interval start the monitor has recorded the OSD
+    /// as alive through (§5.7).
+    fn up_thru(&self, osd: OsdId) -> Epoch;
+
+    /// `get_down_at(osd)`: the epoch the OSD was last marked down.
+    fn down_at(&self, osd: OsdId) -> Epoch;
+
+    /// `get_info(osd).lost_at`: the epoch the operator declared the OSD lost (0 if
+    /// never).
+    fn lost_at(&self, osd: OsdId) -> Epoch;
+
+    /// The map's flags (`CEPH_OSDMAP_*`).
+    fn flags(&self) -> MapFlags;
+
+    /// `get_pg_pool(pool)`: the pool's parameters, or `None` if the pool does not exist
+    /// in this map.
+    fn pool(&self, pool: PoolId) -> Option<PoolInfo>;
+}
+
+impl<T: OsdMapView + ?Sized> OsdMapView for &T {
+    fn epoch(&self) -> Epoch {
+        (**self).epoch()
+    }
+    fn max_osd(&self) -> i32 {
+        (**self).max_osd()
+    }
+    fn exists(&self, osd: OsdId) -> bool {
+        (**self).exists(osd)
+    }
+    fn is_up(&self, osd: OsdId) -> bool {
+        (**self).is_up(osd)
+    }
+    fn is_down(&self, osd: OsdId) -> bool {
+        (**self).is_down(osd)
+    }
+    fn up_from(&self, osd: OsdId) -> Epoch {
+        (**self).up_from(osd)
+    }
+    fn up_thru(&self, osd: OsdId) -> Epoch {
+        (**self).up_thru(osd)
+    }
+    fn down_at(&self, osd: OsdId) -> Epoch {
+        (**self).down_at(osd)
+    }
+    fn lost_at(&self, osd: OsdId) -> Epoch {
+        (**self).lost_at(osd)
+    }
+    fn flags(&self) -> MapFlags {
+        (**self).flags()
+    }
+    fn pool(&self, pool: PoolId) -> Option<PoolInfo> {
+        (**self).pool(pool)
+    }
+}

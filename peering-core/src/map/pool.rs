@@ -1,0 +1,197 @@
+//! Pool parameters and map flags as peering reads them (`ceph-osd-side.md` §5.1).
+
+use crate::types::{Epoch, PoolId};
+
+/// The OSD map's flags (`CEPH_OSDMAP_*`), Ceph's bit values.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct MapFlags(pub u32);
+
+impl MapFlags {
+    /// `CEPH_OSDMAP_NEARFULL`.
+    pub const NEARFULL: MapFlags = MapFlags(1 << 0);
+    /// `CEPH_OSDMAP_FULL`.
+    pub const FULL: MapFlags = MapFlags(1 << 1);
+    /// `CEPH_OSDMAP_PAUSERD`.
+    pub const PAUSERD: MapFlags = MapFlags(1 << 2);
+    /// `CEPH_OSDMAP_PAUSEWR`.
+    pub const PAUSEWR: MapFlags = MapFlags(1 << 3);
+    /// `CEPH_OSDMAP_PAUSEREC`.
+    pub const PAUSEREC: MapFlags = MapFlags(1 << 4);
+    /// `CEPH_OSDMAP_NOUP`: OSDs may not be marked up.
+    pub const NOUP: MapFlags = MapFlags(1 << 5);
+    /// `CEPH_OSDMAP_NODOWN`: OSDs may not be marked down.
+    pub const NODOWN: MapFlags = MapFlags(1 << 6);
+    /// `CEPH_OSDMAP_NOOUT`: OSDs may not be marked out.
+    pub const NOOUT: MapFlags = MapFlags(1 << 7);
+    /// `CEPH_OSDMAP_NOIN`: OSDs may not be marked in.
+    pub const NOIN: MapFlags = MapFlags(1 << 8);
+    /// `CEPH_OSDMAP_NOBACKFILL`: backfill is paused.
+    pub const NOBACKFILL: MapFlags = MapFlags(1 << 9);
+    /// `CEPH_OSDMAP_NORECOVER`: recovery is paused.
+    pub const NORECOVER: MapFlags = MapFlags(1 << 10);
+    /// `CEPH_OSDMAP_NOSCRUB`.
+    pub const NOSCRUB: MapFlags = MapFlags(1 << 11);
+    /// `CEPH_OSDMAP_NODEEP_SCRUB`.
+    pub const NODEEP_SCRUB: MapFlags = MapFlags(1 << 12);
+    /// `CEPH_OSDMAP_NOTIERAGENT`.
+    pub const NOTIERAGENT: MapFlags = MapFlags(1 << 13);
+    /// `CEPH_OSDMAP_NOREBALANCE`.
+    pub const NOREBALANCE: MapFlags = MapFlags(1 << 14);
+    /// `CEPH_OSDMAP_SORTBITWISE`: objects sort by bit-reversed hash (a change starts
+    /// a new interval, §5.1).
+    pub const SORTBITWISE: MapFlags = MapFlags(1 << 15);
+    /// `CEPH_OSDMAP_REQUIRE_JEWEL`.
+    pub const REQUIRE_JEWEL: MapFlags = MapFlags(1 << 16);
+    /// `CEPH_OSDMAP_REQUIRE_KRAKEN`.
+    pub const REQUIRE_KRAKEN: MapFlags = MapFlags(1 << 17);
+    /// `CEPH_OSDMAP_REQUIRE_LUMINOUS`.
+    pub const REQUIRE_LUMINOUS: MapFlags = MapFlags(1 << 18);
+    /// `CEPH_OSDMAP_RECOVERY_DELETES`: deletes are recovered as missing items (a
+    /// change starts a new interval, §5.1, §6.10).
+    pub const RECOVERY_DELETES: MapFlags = MapFlags(1 << 19);
+    /// `CEPH_OSDMAP_PURGED_SNAPDIRS`.
+    pub const PURGED_SNAPDIRS: MapFlags = MapFlags(1 << 20);
+    /// `CEPH_OSDMAP_NOSNAPTRIM`.
+    pub const NOSNAPTRIM: MapFlags = MapFlags(1 << 21);
+    /// `CEPH_OSDMAP_PGLOG_HARDLIMIT`.
+    pub const PGLOG_HARDLIMIT: MapFlags = MapFlags(1 << 22);
+
+    /// True when every bit of `flag` is set (`test_flag`).
+    pub const fn contains(self, flag: MapFlags) -> bool {
+        self.0 & flag.0 == flag.0
+    }
+
+    /// The union of two flag sets.
+    pub const fn with(self, flag: MapFlags) -> MapFlags {
+        MapFlags(self.0 | flag.0)
+    }
+}
+
+/// A pool's redundancy scheme (`pg_pool_t::type`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum PoolKind {
+    /// `TYPE_REPLICATED`: every acting OSD holds a full copy; positions may shift.
+    Replicated,
+    /// `TYPE_ERASURE`: `k` data and `m` coding shards; each position is a shard and
+    /// holes (`CRUSH_ITEM_NONE`) keep their place.
+    Erasure {
+        /// Data chunks.
+        k: u32,
+        /// Coding chunks.
+        m: u32,
+    },
+}
+
+/// A stretch pool's peering constraint (Pacific, `peering_crush_*`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct StretchRule {
+    /// `peering_crush_bucket_count`: distinct buckets the acting set must span.
+    pub bucket_count: u32,
+    /// `peering_crush_bucket_target`.
+    pub bucket_target: u32,
+    /// `peering_crush_bucket_barrier`: the CRUSH type of those buckets.
+    pub bucket_barrier: u32,
+    /// `peering_crush_mandatory_member`: a bucket that must be represented.
+    pub mandatory_member: i32,
+}
+
+/// What peering reads of a `pg_pool_t`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PoolInfo {
+    /// The pool id.
+    pub id: PoolId,
+    /// Replicated or erasure-coded.
+    pub kind: PoolKind,
+    /// Number of replicas, or `k + m` shards.
+    pub size: u32,
+    /// Fewest acting shards with which the PG may go active (§5.23).
+    pub min_size: u32,
+    /// Number of placement groups.
+    pub pg_num: u32,
+    /// Number of placement seeds used for placement.
+    pub pgp_num: u32,
+    /// `pg_num_pending`: the pg_num a pending merge is heading to.
+    pub pg_num_pending: u32,
+    /// The CRUSH rule placing this pool.
+    pub crush_rule: i32,
+    /// `pg_pool_t` flags (`FLAG_*`).
+    pub flags: u64,
+    /// The epoch the pool last changed.
+    pub last_change: Epoch,
+    /// The stretch constraint, when the pool is a stretch pool.
+    pub stretch: Option<StretchRule>,
+}
+
+impl PoolInfo {
+    /// A replicated pool of `size` replicas and `pg_num` PGs; `min_size` as Ceph's
+    /// default (`size - size / 2`).
+    pub fn replicated(id: PoolId, size: u32, pg_num: u32) -> Self {
+        PoolInfo {
+            id,
+            kind: PoolKind::Replicated,
+            size,
+            min_size: size - size / 2,
+            pg_num,
+            pgp_num: pg_num,
+            pg_num_pending: pg_num,
+            crush_rule: 0,
+            flags: 0,
+            last_change: 0,
+            stretch: None,
+        }
+    }
+
+    /// An erasure-coded `k + m` pool of `pg_num` PGs; `min_size` as Ceph's default
+    /// (`k + 1`, capped at the size).
+    pub fn erasure(id: PoolId, k: u32, m: u32, pg_num: u32) -> Self {
+        let size = k + m;
+        PoolInfo {
+            id,
+            kind: PoolKind::Erasure { k, m },
+            size,
+            min_size: (k + 1).min(size),
+            pg_num,
+            pgp_num: pg_num,
+            pg_num_pending: pg_num,
+            crush_rule: 0,
+            flags: 0,
+            last_change: 0,
+            stretch: None,
+        }
+    }
+
+    /// `is_erasure()`.
+    pub const fn is_erasure(&self) -> bool {
+        matches!(self.kind, PoolKind::Erasure { .. })
+    }
+
+    /// `is_replicated()`.
+    pub const fn is_replicated(&self) -> bool {
+        matches!(self.kind, PoolKind::Replicated)
+    }
+
+    /// `can_shift_osds()`: replicated pools may reorder acting OSDs; EC positions are
+    /// shards and may not move.
+    pub const fn can_shift_osds(&self) -> bool {
+        self.is_replicated()
+    }
+
+    /// `require_rollback()`: EC pools must be able to roll divergent entries back, so
+    /// the authoritative log is chosen oldest-first (§5.9).
+    pub const fn require_rollback(&self) -> bool {
+        self.is_erasure()
+    }
+
+    /// `is_stretch_pool()`.
+    pub const fn is_stretch_pool(&self) -> bool {
+        self.stretch.is_some()
+    }
+}

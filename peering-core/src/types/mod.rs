@@ -1,0 +1,28 @@
+//! The vocabulary of peering (reference §6): epochs and versions, OSDs and shards,
+//! PG identifiers, objects, the PG history and info, notifies and queries, and the
+//! PG state bits.
+//!
+//! Orderings follow Ceph's exactly, because peering iterates over sets and maps of
+//! these values and the order decides outcomes (DESIGN.md §4, "Deterministic").
+
+mod eversion;
+mod history;
+mod info;
+mod notify;
+mod object;
+mod osd;
+mod pg;
+mod query;
+mod state;
+mod time;
+
+pub use eversion::{EVersion, Epoch, Version};
+pub use history::PgHistory;
+pub use info::{PgInfo, PgStats};
+pub use notify::PgNotify;
+pub use object::{ObjectId, SnapId};
+pub use osd::{OsdId, OsdVec, PgShard, ShardId};
+pub use pg::{PgId, PoolId, SpgId};
+pub use query::{PgQuery, QueryKind};
+pub use state::PgState;
+pub use time::{Timespan, UTime};

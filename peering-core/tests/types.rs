@@ -1,0 +1,144 @@
+//! The core vocabulary: orderings, Ceph's printed forms, history merge, serde.
+
+use peering_core::types::*;
+
+#[test]
+fn eversion_orders_by_epoch_then_version() {
+    assert!(EVersion::new(2, 100) < EVersion::new(3, 1));
+    assert!(EVersion::new(3, 1) < EVersion::new(3, 2));
+    assert_eq!(format!("{:?}", EVersion::new(3, 14)), "3'14");
+    assert_eq!(
+        EVersion::new(3, 14).key_name(),
+        "0000000003.00000000000000000014"
+    );
+    assert!(EVersion::MAX > EVersion::new(u32::MAX, 5));
+    assert!(EVersion::default().is_zero());
+}
+
+#[test]
+fn pg_shard_orders_by_osd_then_shard_and_prints_like_ceph() {
+    let a = PgShard::new(OsdId(1), ShardId(2));
+    let b = PgShard::new(OsdId(2), ShardId(0));
+    let c = PgShard::new(OsdId(2), ShardId(1));
+    assert!(a < b && b < c);
+    assert!(PgShard::replica(5) < PgShard::new(OsdId(5), ShardId(0)));
+    assert_eq!(
+        format!("{:?}", PgShard::new(OsdId(2), ShardId(0))),
+        "osd.2(0)"
+    );
+    assert_eq!(format!("{:?}", PgShard::replica(2)), "osd.2");
+    assert_eq!(format!("{:?}", OsdId::NONE), "NONE");
+    assert!(!OsdId::NONE.is_valid() && !OsdId::UNDEF.is_valid() && OsdId(0).is_valid());
+}
+
+#[test]
+fn pg_ids_print_seed_in_hex() {
+    let pg = PgId::new(1, 0x7f);
+    assert_eq!(format!("{pg:?}"), "1.7f");
+    assert_eq!(
+        format!("{:?}", SpgId::new(PgId::new(1, 7), ShardId(0))),
+        "1.7s0"
+    );
+    assert_eq!(format!("{:?}", SpgId::replicated(PgId::new(1, 7))), "1.7");
+}
+
+#[test]
+fn objects_sort_by_reversed_hash_then_name() {
+    // 0x1 reversed is 0x80000000, 0x2 reversed is 0x40000000: 0x2 sorts first.
+    let a = ObjectId::new(1, 0x1, "a");
+    let b = ObjectId::new(1, 0x2, "b");
+    assert!(b < a);
+    let c = ObjectId::new(1, 0x2, "c");
+    assert!(b < c);
+    assert!(ObjectId::MIN < b && a < ObjectId::MAX);
+    assert!(ObjectId::new(0, 0xffff_ffff, "z") < ObjectId::new(1, 0, "a"));
+    let mut snap = ObjectId::new(1, 0x2, "b");
+    snap.snap = SnapId(4);
+    assert!(
+        snap < b,
+        "a clone sorts before its head (NOSNAP is near u64::MAX)"
+    );
+    assert_eq!(format!("{:?}", ObjectId::MAX), "MAX");
+    assert_eq!(format!("{:?}", ObjectId::MIN), "MIN");
+}
+
+#[test]
+fn history_merge_takes_newer_fields_but_not_interval_ones() {
+    let mut mine = PgHistory::new(1, UTime::default());
+    mine.same_interval_since = 10;
+    let mut theirs = mine.clone();
+    theirs.last_epoch_started = 7;
+    theirs.last_interval_started = 6;
+    theirs.last_epoch_clean = 5;
+    theirs.same_interval_since = 20;
+    theirs.last_scrub = EVersion::new(4, 4);
+    theirs.prior_readable_until_ub = Timespan(99);
+    assert!(mine.merge(&theirs));
+    assert_eq!(mine.last_epoch_started, 7);
+    assert_eq!(mine.last_interval_started, 6);
+    assert_eq!(mine.last_epoch_clean, 5);
+    assert_eq!(mine.last_scrub, EVersion::new(4, 4));
+    assert_eq!(mine.prior_readable_until_ub, Timespan(99));
+    assert_eq!(
+        mine.same_interval_since, 10,
+        "interval fields are computed locally"
+    );
+    assert!(!mine.merge(&theirs), "merging again changes nothing");
+
+    // Same lis: the tighter read bound wins.
+    let mut tighter = theirs.clone();
+    tighter.prior_readable_until_ub = Timespan(50);
+    assert!(mine.merge(&tighter));
+    assert_eq!(mine.prior_readable_until_ub, Timespan(50));
+    // A looser bound for the same interval is ignored.
+    assert!(!mine.merge(&theirs));
+}
+
+#[test]
+fn pg_info_predicates() {
+    let mut info = PgInfo::new(SpgId::replicated(PgId::new(1, 0)));
+    assert!(info.is_empty() && info.dne() && !info.has_missing() && !info.is_incomplete());
+    info.last_update = EVersion::new(3, 5);
+    info.history.epoch_created = 1;
+    assert!(!info.is_empty() && !info.dne() && info.has_missing());
+    info.last_backfill = ObjectId::new(1, 3, "x");
+    assert!(info.is_incomplete());
+    assert_eq!(
+        format!("{info:?}"),
+        "1.0( v 3'5 lc 0'0 (0'0,3'5] lb 1:c0000000:::x:head local-lis/les=0/0 n=0 ec=1/0 lis/c=0/0 les/c/f=0/0/0 sis=0)"
+    );
+}
+
+#[test]
+fn pg_state_prints_in_ceph_order() {
+    assert_eq!(PgState::EMPTY.to_string(), "unknown");
+    let s = PgState::CLEAN | PgState::ACTIVE;
+    assert_eq!(s.to_string(), "active+clean");
+    let s = PgState::PEERING | PgState::DOWN | PgState::REMAPPED;
+    assert_eq!(s.to_string(), "down+remapped+peering");
+    assert_eq!(
+        PgState::from_name("backfill_wait"),
+        Some(PgState::BACKFILL_WAIT)
+    );
+    assert_eq!(PgState::from_name("bogus"), None);
+    let mut s = PgState::ACTIVE;
+    s.set(PgState::UNDERSIZED | PgState::DEGRADED);
+    s.clear(PgState::ACTIVE);
+    assert_eq!(s.to_string(), "undersized+degraded");
+    assert_eq!(PgState::WAIT.0, 1 << 34);
+}
+
+#[test]
+fn query_codes_are_cephs() {
+    assert_eq!(QueryKind::Info.code(), 0);
+    assert_eq!(
+        QueryKind::Log {
+            since: EVersion::ZERO
+        }
+        .code(),
+        1
+    );
+    assert_eq!(QueryKind::Missing.code(), 4);
+    assert_eq!(QueryKind::FullLog.code(), 5);
+    assert_eq!(QueryKind::FullLog.name(), "fulllog");
+}

@@ -1,0 +1,14 @@
+//! # peering
+//!
+//! Ceph's placement-group peering as an embeddable Rust library. This facade
+//! re-exports the two crates that do the work:
+//!
+//! - [`core`] (`peering-core`): the `no_std`, sans-IO protocol: types, PG log,
+//!   past intervals, acting-set choice and the peering state machine.
+//! - [`osd`] (`peering-core-std`): the OSD side: OSD map, CRUSH placement,
+//!   messages.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub use peering_core as core;
+pub use peering_core_std as osd;
