@@ -3,6 +3,9 @@
 //! Peers are untrusted (DESIGN.md §4). Each error names exactly what was wrong, and an
 //! operation that returns one leaves its inputs as they were: nothing is half-applied.
 
+use crate::acting::ActingError;
+use crate::intervals::IntervalError;
+use crate::log::LogError;
 use crate::types::{EVersion, Epoch};
 
 /// Why the peering core refused an input.
@@ -30,4 +33,13 @@ pub enum PeeringError {
         /// The offending, older, epoch.
         new: Epoch,
     },
+    /// The PG log or missing set refused an operation (§5.11–5.14).
+    #[error("pg log: {0}")]
+    Log(#[from] LogError),
+    /// A past-intervals or prior-set operation refused its input (§5.1–5.7).
+    #[error("past intervals: {0}")]
+    Interval(#[from] IntervalError),
+    /// Authoritative-log or acting-set choice refused its input (§5.8–5.10).
+    #[error("acting set: {0}")]
+    Acting(#[from] ActingError),
 }
