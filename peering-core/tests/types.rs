@@ -142,3 +142,79 @@ fn query_codes_are_cephs() {
     assert_eq!(QueryKind::FullLog.code(), 5);
     assert_eq!(QueryKind::FullLog.name(), "fulllog");
 }
+
+mod pg_math {
+    use peering_core::types::PgId;
+    use peering_core::types::pg_math::*;
+
+    #[test]
+    fn stable_mod_keeps_low_seeds_in_place() {
+        // 12 PGs: mask 15. Seeds 0..11 map to themselves; 12..15 fold by the half mask.
+        let mask = pg_num_mask(12);
+        assert_eq!(mask, 15);
+        assert_eq!(ceph_stable_mod(11, 12, mask), 11);
+        assert_eq!(ceph_stable_mod(12, 12, mask), 4);
+        assert_eq!(ceph_stable_mod(15, 12, mask), 7);
+        assert_eq!(ceph_stable_mod(16 + 3, 12, mask), 3);
+        assert_eq!(pg_num_mask(1), 0);
+        assert_eq!(pg_num_mask(16), 15);
+        assert_eq!(pg_num_mask(17), 31);
+    }
+
+    #[test]
+    fn split_children_of_doubling_and_partial_growth() {
+        let pg = PgId::new(1, 0);
+        assert!(pg.is_split(1, 2));
+        assert_eq!(
+            pg.split_children(1, 2).into_iter().collect::<Vec<_>>(),
+            vec![PgId::new(1, 1)]
+        );
+        assert_eq!(
+            pg.split_children(1, 4)
+                .into_iter()
+                .map(|p| p.seed)
+                .collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        // 4 -> 6: only seeds 0 and 1 split (children 4 and 5).
+        assert!(PgId::new(1, 0).is_split(4, 6));
+        assert!(PgId::new(1, 1).is_split(4, 6));
+        assert!(!PgId::new(1, 2).is_split(4, 6));
+        assert!(!PgId::new(1, 3).is_split(4, 6));
+        assert!(!PgId::new(1, 0).is_split(4, 4));
+        assert!(
+            !PgId::new(1, 7).is_split(4, 8),
+            "a seed past old pg_num never splits"
+        );
+    }
+
+    #[test]
+    fn parent_ancestor_and_merge() {
+        assert_eq!(PgId::new(1, 5).parent(), PgId::new(1, 1));
+        assert_eq!(PgId::new(1, 4).parent(), PgId::new(1, 0));
+        assert_eq!(PgId::new(1, 1).parent(), PgId::new(1, 0));
+        assert_eq!(PgId::new(1, 13).ancestor(8), PgId::new(1, 5));
+        assert_eq!(PgId::new(1, 13).ancestor(12), PgId::new(1, 5));
+        assert_eq!(PgId::new(1, 13).ancestor(14), PgId::new(1, 13));
+        assert_eq!(
+            PgId::new(1, 5).merge_source_target(6, 4),
+            Some(PgId::new(1, 1))
+        );
+        assert!(PgId::new(1, 1).is_merge_target(6, 4));
+        assert!(!PgId::new(1, 2).is_merge_target(6, 4));
+        assert!(!PgId::new(1, 3).is_merge_source(6, 4));
+        assert_eq!(PgId::new(1, 200).raw_to_pg(12), PgId::new(1, 8));
+    }
+
+    #[test]
+    fn split_bits_match_ceph() {
+        // pg_num 12: seeds 0..3 (seed % 8 < 4) use 4 bits; 4..11 use 3.
+        assert_eq!(PgId::new(1, 0).split_bits(12), 4);
+        assert_eq!(PgId::new(1, 3).split_bits(12), 4);
+        assert_eq!(PgId::new(1, 4).split_bits(12), 3);
+        assert_eq!(PgId::new(1, 11).split_bits(12), 4);
+        assert_eq!(PgId::new(1, 200).raw_to_pg(16), PgId::new(1, 8));
+        assert_eq!(PgId::new(1, 0).split_bits(1), 0);
+        assert_eq!(PgId::new(1, 0).split_bits(16), 4);
+    }
+}

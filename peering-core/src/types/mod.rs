@@ -12,6 +12,7 @@ mod notify;
 mod object;
 mod osd;
 mod pg;
+pub mod pg_math;
 mod query;
 mod state;
 mod time;
