@@ -884,4 +884,119 @@ mod past_intervals {
             );
         }
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn entry() -> impl Strategy<Value = i32> {
+            prop_oneof![6 => 0..6i32, 1 => Just(N), 1 => -3..0i32]
+        }
+
+        fn interval() -> impl Strategy<Value = PgInterval> {
+            (
+                prop::collection::vec(entry(), 0..5),
+                0..40u32,
+                0..40u32,
+                any::<bool>(),
+            )
+                .prop_map(|(acting, first, last, rw)| {
+                    PgInterval::new(
+                        &acting,
+                        &acting,
+                        first,
+                        last,
+                        rw,
+                        acting.first().copied().unwrap_or(-1),
+                        -1,
+                    )
+                })
+        }
+
+        fn pool_of(ec: bool, size: u32) -> PoolInfo {
+            let mut p = if ec {
+                PoolInfo::erasure(POOL, 2, 1, 4)
+            } else {
+                PoolInfo::replicated(POOL, 3, 4)
+            };
+            p.size = size;
+            p.min_size = size.min(2);
+            p
+        }
+
+        fn mapping() -> impl Strategy<Value = UpActing> {
+            (
+                prop::collection::vec(entry(), 0..5),
+                prop::collection::vec(entry(), 0..5),
+                entry(),
+                entry(),
+            )
+                .prop_map(|(up, acting, upp, actp)| UpActing::new(&up, upp, &acting, actp))
+        }
+
+        proptest! {
+            #[test]
+            fn arbitrary_interval_sequences_never_panic(
+                ec in any::<bool>(),
+                seq in prop::collection::vec(interval(), 0..12),
+            ) {
+                let mut pi = PastIntervals::new();
+                for i in &seq {
+                    let before = pi.clone();
+                    if pi.add_interval(ec, i).is_err() {
+                        prop_assert_eq!(&pi, &before);
+                        continue;
+                    }
+                    prop_assert_eq!(pi.last(), i.last);
+                    // Kept intervals are ordered, inside the bounds, and no older one
+                    // contains all members of a newer one.
+                    let kept = pi.intervals();
+                    for (k, a) in kept.iter().enumerate() {
+                        prop_assert!(a.first <= a.last && a.last <= pi.last());
+                        prop_assert!(a.acting.is_subset(pi.all_participants()));
+                        for b in &kept[k + 1..] {
+                            prop_assert!(a.last < b.last);
+                            prop_assert!(!b.supersedes(a));
+                        }
+                    }
+                    let les = i.first;
+                    prop_assert!(pi.iterate_mayberw_back_to(les).all(|k| k.last >= les));
+                }
+            }
+
+            #[test]
+            fn arbitrary_map_changes_never_panic(
+                ec in any::<bool>(),
+                sizes in (0..5u32, 0..5u32),
+                epochs in (0..50u32, 0..50u32, 0..50u32),
+                up_thru in 0..50u32,
+                old in mapping(),
+                new in mapping(),
+                prior in prop::collection::vec(interval(), 0..3),
+            ) {
+                let (old_size, new_size) = sizes;
+                let (epoch, sis, lec) = epochs;
+                let lastmap = map_with(pool_of(ec, old_size), epoch.saturating_sub(1), up_thru);
+                let osdmap = map_with(pool_of(ec, new_size), epoch, up_thru);
+                let mut pi = PastIntervals::new();
+                for i in &prior {
+                    let _ = pi.add_interval(ec, i);
+                }
+                let before = pi.clone();
+                let pred = RecoverablePredicate::for_pool(&pool_of(ec, old_size));
+                let r = check_new_interval(
+                    (&old, &new), sis, lec, (&osdmap, &lastmap), pgid(0),
+                    (&pred, &any_stretch), &mut pi,
+                );
+                match r {
+                    Err(_) | Ok(None) => prop_assert_eq!(&pi, &before),
+                    Ok(Some(c)) => {
+                        prop_assert_eq!(pi.last(), c.interval.last);
+                        prop_assert_eq!(c.interval.maybe_went_rw, c.reason.maybe_went_rw());
+                        prop_assert!(is_new_interval(&old, &new, &osdmap, &lastmap, pgid(0)));
+                    }
+                }
+            }
+        }
+    }
 }
