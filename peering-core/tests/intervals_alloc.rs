@@ -26,6 +26,17 @@ fn past_intervals_unchanged_epoch_does_not_allocate() {
     let mapping = base_mapping();
     let any_stretch = |_: &_, _: &[OsdId]| true;
     let mut pi = PastIntervals::new();
+    let mut check = |new: &UpActing| {
+        check_new_interval(
+            (&mapping, new),
+            SIS,
+            SIS,
+            (&cur, &last),
+            pgid(0),
+            (&RecoverablePredicate::Replicated, &any_stretch),
+            &mut pi,
+        )
+    };
     let mut need = true;
     let n = allocations(|| {
         assert!(!is_new_interval(&mapping, &mapping, &cur, &last, pgid(0)));
@@ -37,33 +48,13 @@ fn past_intervals_unchanged_epoch_does_not_allocate() {
             pgid(0),
             OsdId(OSD)
         ));
-        let r = check_new_interval(
-            (&mapping, &mapping),
-            SIS,
-            SIS,
-            (&cur, &last),
-            pgid(0),
-            (&RecoverablePredicate::Replicated, &any_stretch),
-            &mut pi,
-        );
-        assert_eq!(r, Ok(None));
+        assert_eq!(check(&mapping), Ok(None));
         adjust_need_up_thru(&mut need, &cur, OsdId(OSD), SIS);
     });
     assert_eq!(n, 0);
     // The counter works: a real interval change records (and allocates).
     let mut new = base_mapping();
     new.acting_primary = OsdId(2);
-    let n = allocations(|| {
-        let r = check_new_interval(
-            (&mapping, &new),
-            SIS,
-            SIS,
-            (&cur, &last),
-            pgid(0),
-            (&RecoverablePredicate::Replicated, &any_stretch),
-            &mut pi,
-        );
-        assert!(r.unwrap().is_some());
-    });
+    let n = allocations(|| assert!(check(&new).unwrap().is_some()));
     assert!(n > 0);
 }

@@ -56,6 +56,13 @@ mod past_intervals {
         }
     }
 
+    /// `closes` for a change of the mapping alone, maps and PG as in the base case.
+    fn closes_after(change: impl FnOnce(&mut UpActing)) -> bool {
+        let mut new = base_mapping();
+        change(&mut new);
+        closes(&new, &base_map(), &base_map(), pgid(0))
+    }
+
     fn pool_with(f: impl FnOnce(&mut PoolInfo)) -> PoolInfo {
         let mut p = pool();
         f(&mut p);
@@ -76,37 +83,31 @@ mod past_intervals {
 
         #[test]
         fn acting_set_changed() {
-            let mut new = base_mapping();
-            new.acting = [OsdId(OSD + 1)].into_iter().collect();
-            assert!(closes(&new, &base_map(), &base_map(), pgid(0)));
+            assert!(closes_after(
+                |m| m.acting = [OsdId(OSD + 1)].into_iter().collect()
+            ));
         }
 
         #[test]
         fn acting_order_alone_is_a_change() {
-            let mut new = base_mapping();
-            new.acting.reverse();
-            assert!(closes(&new, &base_map(), &base_map(), pgid(0)));
+            assert!(closes_after(|m| m.acting.reverse()));
         }
 
         #[test]
         fn up_set_changed() {
-            let mut new = base_mapping();
-            new.up = [OsdId(OSD + 1)].into_iter().collect();
-            assert!(closes(&new, &base_map(), &base_map(), pgid(0)));
+            assert!(closes_after(
+                |m| m.up = [OsdId(OSD + 1)].into_iter().collect()
+            ));
         }
 
         #[test]
         fn up_primary_changed() {
-            let mut new = base_mapping();
-            new.up_primary = OsdId(OSD + 1);
-            assert!(closes(&new, &base_map(), &base_map(), pgid(0)));
+            assert!(closes_after(|m| m.up_primary = OsdId(OSD + 1)));
         }
 
         #[test]
         fn acting_primary_changed() {
-            let mut new = base_mapping();
-            new.acting_primary = OsdId(OSD + 1);
-            assert!(closes(&new, &base_map(), &base_map(), pgid(0)));
+            assert!(closes_after(|m| m.acting_primary = OsdId(OSD + 1)));
         }
 
         #[test]
@@ -120,49 +121,32 @@ mod past_intervals {
             assert!(!closes(&base_mapping(), &split, &base_map(), pgid(3)));
         }
 
+        /// Ceph's "PG is / was pre-merge source", "merge source", "is / was
+        /// pre-merge target", "merge target" cases: pool 4 -> 3 folds seed 3 into
+        /// seed 1. "Was" runs the maps in reverse (pending goes back to 4). Seeds 0
+        /// and 2 are bystanders.
         #[test]
-        fn pg_is_pre_merge_source() {
+        fn merge_sources_and_targets() {
             let pending = map_of(|p| p.pg_num_pending = 3);
-            assert!(closes(&base_mapping(), &pending, &base_map(), pgid(3)));
-        }
-
-        #[test]
-        fn pg_was_pre_merge_source() {
-            // Maps in reverse order: pending goes back from 3 to 4.
-            let pending = map_of(|p| p.pg_num_pending = 3);
-            assert!(closes(&base_mapping(), &base_map(), &pending, pgid(3)));
-        }
-
-        #[test]
-        fn pg_is_merge_source() {
             let merged = map_of(|p| p.pg_num = 3);
-            assert!(closes(&base_mapping(), &merged, &base_map(), pgid(3)));
-        }
-
-        #[test]
-        fn pg_is_pre_merge_target() {
-            let pending = map_of(|p| p.pg_num_pending = 3);
-            assert!(closes(&base_mapping(), &pending, &base_map(), pgid(1)));
-        }
-
-        #[test]
-        fn pg_was_pre_merge_target() {
-            let pending = map_of(|p| p.pg_num_pending = 3);
-            assert!(closes(&base_mapping(), &base_map(), &pending, pgid(1)));
-        }
-
-        #[test]
-        fn pg_is_merge_target() {
-            let merged = map_of(|p| p.pg_num = 3);
-            assert!(closes(&base_mapping(), &merged, &base_map(), pgid(1)));
-        }
-
-        #[test]
-        fn merge_elsewhere_in_the_pool_is_not_a_change() {
-            // Seeds 0 and 2 are neither source nor target of 3 -> 1's merge.
-            let pending = map_of(|p| p.pg_num_pending = 3);
-            assert!(!closes(&base_mapping(), &pending, &base_map(), pgid(0)));
-            assert!(!closes(&base_mapping(), &pending, &base_map(), pgid(2)));
+            let base = base_map();
+            let cases = [
+                ("is pre-merge source", &pending, &base, 3, true),
+                ("was pre-merge source", &base, &pending, 3, true),
+                ("is merge source", &merged, &base, 3, true),
+                ("is pre-merge target", &pending, &base, 1, true),
+                ("was pre-merge target", &base, &pending, 1, true),
+                ("is merge target", &merged, &base, 1, true),
+                ("bystander", &pending, &base, 0, false),
+                ("bystander", &pending, &base, 2, false),
+            ];
+            for (what, osdmap, lastmap, seed, want) in cases {
+                assert_eq!(
+                    closes(&base_mapping(), osdmap, lastmap, pgid(seed)),
+                    want,
+                    "{what} {seed}"
+                );
+            }
         }
 
         #[test]
@@ -553,6 +537,54 @@ mod past_intervals {
                     is_new_interval_params(&base_mapping(), &new, &params(), &params(), pgid(0)),
                 );
             }
+        }
+
+        /// Ceph's `pg_t.split` and `pg_t.merge` cases, as interval changes: a PG
+        /// whose pool goes from `old` to `new` PGs starts a new interval exactly
+        /// when it splits, is a merge source, or is a merge target.
+        #[test]
+        fn split_and_merge_cases_from_pg_t() {
+            let cases: [(u32, u32, u32, bool); 22] = [
+                (0, 1, 1, false),
+                (0, 2, 4, true),
+                (0, 2, 8, true),
+                (0, 3, 8, true),
+                (0, 6, 8, false),
+                (1, 2, 4, true),
+                (1, 2, 6, true),
+                (1, 2, 8, true),
+                (1, 4, 8, true),
+                (1, 3, 8, true),
+                (1, 6, 8, false),
+                (3, 7, 8, true),
+                (3, 7, 12, true),
+                (3, 7, 11, true),
+                // Merges: 7 folds into 3 (and, down to 3 PGs, 3 into 1).
+                (7, 8, 7, true),
+                (7, 8, 5, true),
+                (7, 8, 4, true),
+                (7, 8, 3, true),
+                (3, 8, 7, true),
+                (3, 8, 5, true),
+                (1, 8, 4, true),
+                (5, 8, 7, false),
+            ];
+            let m = base_mapping();
+            for (seed, old, new, want) in cases {
+                let (mut o, mut n) = (params(), params());
+                (o.pg_num, o.pg_num_pending) = (old, old);
+                (n.pg_num, n.pg_num_pending) = (new, new);
+                assert_eq!(
+                    is_new_interval_params(&m, &m, &o, &n, pgid(seed)),
+                    want,
+                    "seed {seed}: {old} -> {new}"
+                );
+            }
+            // 9 -> 8 does not touch seed 7.
+            let (mut o, mut n) = (params(), params());
+            (o.pg_num, o.pg_num_pending) = (9, 9);
+            (n.pg_num, n.pg_num_pending) = (8, 8);
+            assert!(!is_new_interval_params(&m, &m, &o, &n, pgid(7)));
         }
 
         #[test]

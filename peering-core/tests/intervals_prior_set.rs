@@ -78,11 +78,11 @@ mod prior_set {
         ]
     }
 
-    #[test]
-    fn past_intervals_rep() {
-        run(Case {
+    /// The replicated cases' common outcome: osds 0 and 1 up and probed, 2 down.
+    fn rep() -> Case {
+        Case {
             ec: false,
-            intervals: rep_four(false),
+            intervals: vec![],
             les: 5,
             min_to_peer: 1,
             states: vec![(0, Up, 0), (1, Up, 0), (2, Down, 0)],
@@ -92,82 +92,77 @@ mod prior_set {
             down: vec![2],
             blocked_by: vec![],
             pg_down: false,
-        });
+        }
     }
 
-    #[test]
-    fn past_intervals_ec() {
-        run(Case {
+    /// The EC cases' common outcome: shards 0(0) and 2(2) up, osd 1 down.
+    fn ec() -> Case {
+        Case {
             ec: true,
-            intervals: vec![iv(&[0, 1, 2], 10, 20, true), iv(&[N, 1, 2], 21, 30, true)],
-            les: 5,
-            min_to_peer: 2,
-            states: vec![(0, Down, 0), (1, Up, 0), (2, Up, 0)],
-            up: vec![N, 1, 2],
-            acting: vec![N, 1, 2],
-            probe: vec![psts(1, 1), psts(2, 2)],
-            down: vec![0],
-            blocked_by: vec![],
-            pg_down: false,
-        });
-    }
-
-    #[test]
-    fn past_intervals_rep_down() {
-        run(Case {
-            ec: false,
-            intervals: rep_four(true),
-            les: 5,
-            min_to_peer: 1,
-            states: vec![(0, Up, 0), (1, Up, 0), (2, Down, 0)],
-            up: vec![0, 1],
-            acting: vec![0, 1],
-            probe: vec![pst(0), pst(1)],
-            down: vec![2],
-            blocked_by: vec![(2, 0)],
-            pg_down: true,
-        });
-    }
-
-    #[test]
-    fn past_intervals_ec_down() {
-        run(Case {
-            ec: true,
-            intervals: vec![
-                iv(&[0, 1, 2], 10, 20, true),
-                iv(&[N, 1, 2], 21, 30, true),
-                iv(&[N, N, 2], 31, 35, false),
-            ],
-            les: 5,
             min_to_peer: 2,
             states: vec![(0, Up, 0), (1, Down, 0), (2, Up, 0)],
             up: vec![0, N, 2],
             acting: vec![0, N, 2],
             probe: vec![psts(0, 0), psts(2, 2)],
             down: vec![1],
+            ..rep()
+        }
+    }
+
+    #[test]
+    fn past_intervals_rep() {
+        run(Case {
+            intervals: rep_four(false),
+            ..rep()
+        });
+    }
+
+    #[test]
+    fn past_intervals_ec() {
+        run(Case {
+            intervals: vec![iv(&[0, 1, 2], 10, 20, true), iv(&[N, 1, 2], 21, 30, true)],
+            states: vec![(0, Down, 0), (1, Up, 0), (2, Up, 0)],
+            up: vec![N, 1, 2],
+            acting: vec![N, 1, 2],
+            probe: vec![psts(1, 1), psts(2, 2)],
+            down: vec![0],
+            ..ec()
+        });
+    }
+
+    #[test]
+    fn past_intervals_rep_down() {
+        run(Case {
+            intervals: rep_four(true),
+            blocked_by: vec![(2, 0)],
+            pg_down: true,
+            ..rep()
+        });
+    }
+
+    #[test]
+    fn past_intervals_ec_down() {
+        run(Case {
+            intervals: vec![
+                iv(&[0, 1, 2], 10, 20, true),
+                iv(&[N, 1, 2], 21, 30, true),
+                iv(&[N, N, 2], 31, 35, false),
+            ],
             blocked_by: vec![(1, 0)],
             pg_down: true,
+            ..ec()
         });
     }
 
     #[test]
     fn past_intervals_rep_no_subsets() {
         run(Case {
-            ec: false,
             intervals: vec![
                 iv(&[0, 2], 10, 20, true),
                 iv(&[1, 2], 21, 30, true),
                 iv(&[0, 1], 31, 35, true),
             ],
-            les: 5,
-            min_to_peer: 1,
-            states: vec![(0, Up, 0), (1, Up, 0), (2, Down, 0)],
-            up: vec![0, 1],
-            acting: vec![0, 1],
-            probe: vec![pst(0), pst(1)],
-            down: vec![2],
-            blocked_by: vec![],
-            pg_down: false,
+            ..rep()
         });
     }
 
@@ -182,72 +177,43 @@ mod prior_set {
     #[test]
     fn past_intervals_ec_no_subsets() {
         run(Case {
-            ec: true,
             intervals: ec_no_subsets(),
-            les: 5,
-            min_to_peer: 2,
-            states: vec![(0, Up, 0), (1, Down, 0), (2, Up, 0)],
-            up: vec![0, N, 2],
-            acting: vec![0, N, 2],
-            probe: vec![psts(0, 0), psts(2, 2)],
-            down: vec![1],
             blocked_by: vec![(1, 0)],
             pg_down: true,
+            ..ec()
         });
     }
 
     #[test]
     fn past_intervals_ec_no_subsets2() {
         run(Case {
-            ec: true,
             intervals: vec![
                 iv(&[N, 1, 2], 10, 20, true),
                 iv(&[0, N, 2], 21, 30, true),
                 iv(&[0, 3, N], 31, 35, true),
             ],
             les: 31,
-            min_to_peer: 2,
             states: vec![(0, Up, 0), (1, Down, 0), (2, Up, 0), (3, Up, 0)],
-            up: vec![0, N, 2],
-            acting: vec![0, N, 2],
             probe: vec![psts(0, 0), psts(2, 2), psts(3, 1)],
-            down: vec![1],
-            blocked_by: vec![],
-            pg_down: false,
+            ..ec()
         });
     }
 
     #[test]
     fn past_intervals_rep_lost() {
         run(Case {
-            ec: false,
             intervals: rep_four(true),
-            les: 5,
-            min_to_peer: 1,
             states: vec![(0, Up, 0), (1, Up, 0), (2, Lost, 55)],
-            up: vec![0, 1],
-            acting: vec![0, 1],
-            probe: vec![pst(0), pst(1)],
-            down: vec![2],
-            blocked_by: vec![],
-            pg_down: false,
+            ..rep()
         });
     }
 
     #[test]
     fn past_intervals_ec_lost() {
         run(Case {
-            ec: true,
             intervals: ec_no_subsets(),
-            les: 5,
-            min_to_peer: 2,
             states: vec![(0, Up, 0), (1, Lost, 36), (2, Up, 0)],
-            up: vec![0, N, 2],
-            acting: vec![0, N, 2],
-            probe: vec![psts(0, 0), psts(2, 2)],
-            down: vec![1],
-            blocked_by: vec![],
-            pg_down: false,
+            ..ec()
         });
     }
 
@@ -255,17 +221,9 @@ mod prior_set {
     fn gone_members_are_ignored_but_counted_down() {
         // The [2] interval's only member no longer exists: nothing to wait for.
         run(Case {
-            ec: false,
             intervals: rep_four(true),
-            les: 5,
-            min_to_peer: 1,
             states: vec![(0, Up, 0), (1, Up, 0), (2, PriorOsdState::Dne, 0)],
-            up: vec![0, 1],
-            acting: vec![0, 1],
-            probe: vec![pst(0), pst(1)],
-            down: vec![2],
-            blocked_by: vec![],
-            pg_down: false,
+            ..rep()
         });
     }
 

@@ -4,8 +4,8 @@
 use super::{IntervalError, PastIntervals};
 use crate::types::{Epoch, PgHistory};
 
-/// `get_required_past_interval_bounds`: the half-open range `[start, end)` of
-/// epochs whose intervals a PG must remember.
+/// `get_required_past_interval_bounds` (§5.6): the half-open range `[start, end)`
+/// of epochs whose intervals a PG must remember.
 ///
 /// It starts at the last epoch the PG was clean (before that every write is on
 /// every clean replica), or the pool's creation if it never was, but never before
@@ -22,7 +22,7 @@ pub fn required_past_interval_bounds(history: &PgHistory, oldest_map: Epoch) -> 
     (start, end)
 }
 
-/// What `check_past_interval_bounds` found when it did not refuse.
+/// What `check_past_interval_bounds` (§5.6) found when it did not refuse.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

@@ -6,7 +6,7 @@ use crate::map::{OsdMapView, PoolInfo};
 use crate::types::{Epoch, OsdId, PgId};
 
 /// Whether a stretch pool's acting set spans enough CRUSH buckets to peer
-/// (`pg_pool_t::stretch_set_can_peer`).
+/// (`pg_pool_t::stretch_set_can_peer`, asked by `check_new_interval`, §5.2).
 ///
 /// Deviation: Ceph walks the CRUSH hierarchy of the map; the core has no CRUSH, so
 /// the host answers. It is asked only for stretch pools. Any
@@ -22,8 +22,9 @@ impl<F: Fn(&PoolInfo, &[OsdId]) -> bool> StretchCanPeer for F {
     }
 }
 
-/// Why `check_new_interval` decided the closed interval did or did not possibly go
-/// read-write (Ceph prints one message per case; tests check them).
+/// Why `check_new_interval` (§5.2 step 4) decided the closed interval did or did
+/// not possibly go read-write (Ceph prints one message per case; its tests check
+/// them).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -43,7 +44,7 @@ pub enum RwReason {
 }
 
 impl RwReason {
-    /// The `maybe_went_rw` this reason implies.
+    /// The `maybe_went_rw` this reason implies (§5.2).
     pub const fn maybe_went_rw(self) -> bool {
         matches!(
             self,
@@ -52,7 +53,8 @@ impl RwReason {
     }
 }
 
-/// The interval `check_new_interval` recorded, and why it judged `maybe_went_rw` so.
+/// The interval `check_new_interval` recorded (§5.2), and why it judged
+/// `maybe_went_rw` so.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

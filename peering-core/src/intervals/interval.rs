@@ -4,7 +4,7 @@
 use crate::types::{Epoch, OsdId, OsdVec};
 
 /// What the OSD map says of one PG in one epoch: the up and acting vectors and their
-/// primaries (`pg_to_up_acting_osds`). The inputs of `is_new_interval` (§5.1) come
+/// primaries (`pg_to_up_acting_osds`, §5.1, §5.5). The inputs of `is_new_interval` (§5.1) come
 /// in pairs of these, the old epoch's and the new one's.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -35,7 +35,7 @@ impl Default for UpActing {
 }
 
 impl UpActing {
-    /// A mapping from plain ids; `up == acting` is the common case.
+    /// A mapping (§5.1) from plain ids; `up == acting` is the common case.
     pub fn new(up: &[i32], up_primary: i32, acting: &[i32], acting_primary: i32) -> Self {
         UpActing {
             up: up.iter().map(|&o| OsdId(o)).collect(),
@@ -46,7 +46,7 @@ impl UpActing {
     }
 }
 
-/// Ceph's `pg_interval_t`: one closed interval of a PG's history, the epochs
+/// Ceph's `pg_interval_t` (§6.11): one closed interval of a PG's history, the epochs
 /// `[first, last]` during which its up and acting sets (and pool parameters, §5.1)
 /// did not change.
 ///
@@ -90,7 +90,7 @@ impl Default for PgInterval {
 }
 
 impl PgInterval {
-    /// An interval from plain ids, arguments in the order of Ceph's
+    /// A `pg_interval_t` (§6.11) from plain ids, arguments in the order of Ceph's
     /// `pg_interval_t(up, acting, first, last, maybe_went_rw, primary, up_primary)`.
     pub fn new(
         up: &[i32],

@@ -32,7 +32,8 @@ pub struct IntervalParams {
 }
 
 impl IntervalParams {
-    /// The values `is_new_interval` reads from one map and its copy of the pool.
+    /// The values `is_new_interval` reads (§5.1) from one map and its copy of the
+    /// pool.
     pub fn new(flags: MapFlags, pool: &PoolInfo) -> Self {
         IntervalParams {
             size: pool.size,

@@ -8,7 +8,7 @@ use super::{IntervalError, IsPgRecoverable, PastIntervals, RecoverablePredicate,
 use crate::map::{OsdMapView, PoolInfo};
 use crate::types::{Epoch, OsdId, PgShard};
 
-/// Ceph's `PastIntervals::osd_state_t`: what the current map says of a past
+/// Ceph's `PastIntervals::osd_state_t` (§5.6): what the current map says of a past
 /// interval's member, as `build_prior` classifies it.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -162,7 +162,7 @@ impl PriorSet {
     }
 }
 
-/// What `build_prior` hands the state machine.
+/// What `build_prior` (§5.6) hands the state machine.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

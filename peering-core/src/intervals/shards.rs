@@ -7,7 +7,7 @@ use super::IntervalError;
 use crate::map::PoolInfo;
 use crate::types::{OsdId, PgShard, ShardId};
 
-/// The shard a position of an up/acting vector names: its index for an
+/// The shard a position of an up/acting vector names (§5.5): its index for an
 /// erasure-coded pool (positions are shards), `NO_SHARD` for a replicated one.
 pub fn shard_at(ec_pool: bool, index: usize) -> Result<ShardId, IntervalError> {
     if !ec_pool {
@@ -43,13 +43,13 @@ pub(crate) fn extend_shard_set(
 }
 
 /// How many positions of a vector hold an OSD (`num_acting` in
-/// `check_new_interval`): everything but `CRUSH_ITEM_NONE` holes.
+/// `check_new_interval`, §5.2): everything but `CRUSH_ITEM_NONE` holes.
 pub fn count_present(osds: &[OsdId]) -> usize {
     osds.iter().filter(|o| !o.is_none()).count()
 }
 
-/// Checks that an up or acting vector means something for `pool` (the Ceph
-/// invariants the OSD map guarantees, checked because maps and peers may be wrong):
+/// Checks that an up or acting vector means something for `pool` (§5.1, §5.5: the
+/// Ceph invariants the OSD map guarantees, checked because maps and peers may be wrong):
 ///
 /// * the pool's size is not zero;
 /// * every entry is a real OSD or the `CRUSH_ITEM_NONE` hole;
