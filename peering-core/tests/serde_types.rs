@@ -3,7 +3,7 @@
 //! formats are exercised by the std crate).
 #![cfg(feature = "serde")]
 
-use peering_core::intervals::{CompactInterval, PastIntervals};
+use peering_core::intervals::{PastIntervals, PgInterval};
 use peering_core::map::{MapFlags, OsdState, PoolInfo, SimpleOsdMap, StretchRule};
 use peering_core::types::*;
 use serde::{Serialize, de::DeserializeOwned};
@@ -44,16 +44,21 @@ fn vocabulary_round_trips() {
     round_trip(&PgStats::default());
     round_trip(&sample_info());
     round_trip(&sample_info().history);
-    let pi = PastIntervals {
-        first: 3,
-        last: 9,
-        all_participants: [PgShard::replica(0), PgShard::replica(1)].into(),
-        intervals: vec![CompactInterval {
+    let mut pi = PastIntervals::new();
+    let osds: OsdVec = [OsdId(0), OsdId(1)].into_iter().collect();
+    pi.add_interval(
+        false,
+        &PgInterval {
+            up: osds.clone(),
+            acting: osds,
             first: 3,
             last: 9,
-            acting: [PgShard::replica(1)].into(),
-        }],
-    };
+            maybe_went_rw: true,
+            primary: OsdId(0),
+            up_primary: OsdId(0),
+        },
+    )
+    .expect("first interval");
     round_trip(&pi);
     round_trip(&PgNotify {
         query_epoch: 9,
