@@ -252,6 +252,23 @@ mod choose_acting {
         }
 
         #[test]
+        fn calc_ec_acting_refuses_sizes_shard_ids_cannot_name() {
+            let all = infos(&[(ec(0, 0), info(5, 10))]);
+            let v = vec_of(&[0]);
+            assert_eq!(
+                peering_core::acting::calc_ec_acting(
+                    Default::default(),
+                    u32::MAX,
+                    &v,
+                    &v,
+                    &all,
+                    false
+                ),
+                Err(ActingError::InvalidPoolSize { size: u32::MAX })
+            );
+        }
+
+        #[test]
         fn errors_wrap_into_peering_error() {
             let e: PeeringError = ActingError::StretchPoolUnsupported.into();
             assert!(matches!(

@@ -120,6 +120,37 @@ mod choose_acting {
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(256))]
+            #[test]
+            fn never_panics_on_arbitrary_input(
+                raw in prop::collection::vec(
+                    ((-2i32..8, -2i8..6), (0u32..4, 0u64..9, 0u32..4, 0u64..9, 0u32..4, 0u64..9),
+                     (0u32..6, 0u32..6, 0u32..6, 0u32..6, any::<bool>(), -5i64..300)),
+                    0..10),
+                up in prop::collection::vec(-1i32..8, 0..7),
+                acting in prop::collection::vec(-1i32..8, 0..7),
+                (erasure, k, m, size, min) in (any::<bool>(), 0u32..4, 0u32..3, 0u32..7, 0u32..7),
+                req in arb_request(),
+                whoami in (0i32..8, -1i8..6),
+            ) {
+                let mut pool = if erasure { pool_ec(k.max(1), m) } else { pool_rep(size.max(1)) };
+                if erasure { pool.kind = peering_core::map::PoolKind::Erasure { k, m }; }
+                pool.size = size;
+                pool.min_size = min;
+                let mut all = BTreeMap::new();
+                for ((o, sh), (e, v, te, tv, ce, cv), (les, lis, hles, sis, complete, missing)) in raw {
+                    let mut i = info(e, v).tail(te, tv).lc(ce, cv).les(les).hles(hles).objects_missing(missing);
+                    i.last_interval_started = lis;
+                    i.history.same_interval_since = sis;
+                    if !complete { i = i.incomplete(); }
+                    all.insert(PgShard::new(OsdId(o), peering_core::types::ShardId(sh)), i);
+                }
+                let ua = if erasure { ec_placement(&up, &acting) } else { placement(&up, &acting) };
+                let me = PgShard::new(OsdId(whoami.0), peering_core::types::ShardId(whoami.1));
+                if let Ok(c) = choose_acting(me, &all, &ua, &pool, &req, &PeerMissingCounts::new()) {
+                    let _ = peering_core::acting::get_log_outcome(&c, me, &all);
+                }
+            }
+
 
             #[test]
             fn replicated_choice_is_bounded_unique_led_by_primary_and_usable(
