@@ -567,10 +567,36 @@ mod choose_acting {
 
     mod async_recovery {
         use super::*;
+        use peering_core::acting::UpActing;
         use peering_core::acting::{
             ActingError, ActingOptions, PeerMissingCounts, choose_acting, choose_async_recovery_ec,
             choose_async_recovery_replicated,
         };
+        use peering_core::map::PoolInfo;
+        use peering_core::types::{OsdVec, PgInfo};
+        use std::collections::BTreeMap;
+
+        fn async_rep(
+            all: &BTreeMap<PgShard, PgInfo>,
+            auth: &PgInfo,
+            want: &mut OsdVec,
+            ua: &UpActing,
+            pool: &PoolInfo,
+        ) -> BTreeSet<PgShard> {
+            let (opts, none) = (ActingOptions::default(), PeerMissingCounts::new());
+            choose_async_recovery_replicated(all, auth, want, ua, pool, &opts, &none).unwrap()
+        }
+
+        fn async_ec(
+            all: &BTreeMap<PgShard, PgInfo>,
+            auth: &PgInfo,
+            want: &mut OsdVec,
+            ua: &UpActing,
+            pool: &PoolInfo,
+        ) -> BTreeSet<PgShard> {
+            let (opts, none) = (ActingOptions::default(), PeerMissingCounts::new());
+            choose_async_recovery_ec(all, auth, want, ua, pool, &opts, &none).unwrap()
+        }
 
         #[test]
         fn replicated_costly_replica_leaves_want_and_becomes_target() {
@@ -606,17 +632,7 @@ mod choose_acting {
             let mut pool = pool_rep(4);
             pool.min_size = 2;
             let mut want = vec_of(&[0, 1, 2, 3]);
-            let opts = ActingOptions::default();
-            let t = choose_async_recovery_replicated(
-                &all,
-                &all[&rep(0)],
-                &mut want,
-                &ua,
-                &pool,
-                &opts,
-                &PeerMissingCounts::new(),
-            )
-            .unwrap();
+            let t = async_rep(&all, &all[&rep(0)], &mut want, &ua, &pool);
             // Costs: osd.2 400, osd.3 250, osd.1 200; only two may go.
             assert_eq!(t, set(&[rep(2), rep(3)]));
             assert_eq!(want, vec_of(&[0, 1]));
@@ -631,16 +647,7 @@ mod choose_acting {
             ]);
             let ua = placement(&[0, 1, 2], &[0, 1, 2]);
             let mut want = vec_of(&[0, 1, 2]);
-            let t = choose_async_recovery_replicated(
-                &all,
-                &all[&rep(0)],
-                &mut want,
-                &ua,
-                &pool_rep(3),
-                &ActingOptions::default(),
-                &PeerMissingCounts::new(),
-            )
-            .unwrap();
+            let t = async_rep(&all, &all[&rep(0)], &mut want, &ua, &pool_rep(3));
             assert_eq!(t, set(&[rep(2)]));
             assert_eq!(want, vec_of(&[0, 1]));
         }
@@ -653,18 +660,8 @@ mod choose_acting {
                 (rep(2), info(5, 100)),
             ]);
             let ua = placement(&[0, 1, 2], &[0, 1, 2]);
-            let opts = ActingOptions::default();
             let mut want = vec_of(&[0, 1, 2]);
-            let t = choose_async_recovery_replicated(
-                &all,
-                &all[&rep(0)],
-                &mut want,
-                &ua,
-                &pool_rep(3),
-                &opts,
-                &PeerMissingCounts::new(),
-            )
-            .unwrap();
+            let t = async_rep(&all, &all[&rep(0)], &mut want, &ua, &pool_rep(3));
             assert_eq!(t, set(&[rep(1)]), "200 versions ahead costs 200");
             let counts: PeerMissingCounts = [(rep(1), 0), (rep(2), 101)].into_iter().collect();
             let mut want = vec_of(&[0, 1, 2]);
@@ -674,7 +671,7 @@ mod choose_acting {
                 &mut want,
                 &ua,
                 &pool_rep(3),
-                &opts,
+                &ActingOptions::default(),
                 &counts,
             )
             .unwrap();
@@ -691,16 +688,7 @@ mod choose_acting {
             ]);
             let ua = placement(&[0, 1], &[0, 1, 7]);
             let mut want = vec_of(&[0, 1, 7]);
-            let t = choose_async_recovery_replicated(
-                &all,
-                &all[&rep(0)],
-                &mut want,
-                &ua,
-                &pool_rep(3),
-                &ActingOptions::default(),
-                &PeerMissingCounts::new(),
-            )
-            .unwrap();
+            let t = async_rep(&all, &all[&rep(0)], &mut want, &ua, &pool_rep(3));
             assert!(t.is_empty());
             assert_eq!(want, vec_of(&[0, 1, 7]));
         }
@@ -718,25 +706,14 @@ mod choose_acting {
             let mut pool = pool_ec(2, 3);
             pool.min_size = 3;
             let mut want = vec_of(&[0, 1, 2, 3, 4]);
-            let t = choose_async_recovery_ec(
-                &all,
-                &all[&ec(0, 0)],
-                &mut want,
-                &ua,
-                &pool,
-                &ActingOptions::default(),
-                &PeerMissingCounts::new(),
-            )
-            .unwrap();
+            let t = async_ec(&all, &all[&ec(0, 0)], &mut want, &ua, &pool);
             assert_eq!(t, set(&[ec(4, 4)]));
             assert_eq!(want, vec_of(&[0, 1, 2, 3, -1]));
         }
 
         #[test]
-        fn erasure_rejected_candidate_still_lowers_the_count() {
-            // Five filled positions, min_size 3; three costly shards (osd.2, 3, 4 with
-            // costs 300, 200, 150). Upstream decrements the count for each candidate
-            // examined: after 4 and 3 leave (count 3), osd.2's turn sees count 2 < 3.
+        fn erasure_never_below_min_size_nor_unrecoverable() {
+            // Costs against osd.0 (5'400): osd.2 300, osd.4 150, osd.3 200.
             let all = infos(&[
                 (ec(0, 0), info(5, 400)),
                 (ec(1, 1), info(5, 400)),
@@ -748,45 +725,16 @@ mod choose_acting {
             let mut pool = pool_ec(2, 3);
             pool.min_size = 3;
             let mut want = vec_of(&[0, 1, 2, 3, 4]);
-            let t = choose_async_recovery_ec(
-                &all,
-                &all[&ec(0, 0)],
-                &mut want,
-                &ua,
-                &pool,
-                &ActingOptions::default(),
-                &PeerMissingCounts::new(),
-            )
-            .unwrap();
-            // osd.2 (300) leaves: count 4; osd.3 (200) leaves: count 3; osd.4 (150):
-            // count 2 < 3, stays.
+            let t = async_ec(&all, &all[&ec(0, 0)], &mut want, &ua, &pool);
+            // osd.2 leaves (4 remain), osd.3 leaves (3 remain), osd.4 would leave
+            // only 2 < min_size: stays.
             assert_eq!(t, set(&[ec(2, 2), ec(3, 3)]));
             assert_eq!(want, vec_of(&[0, 1, -1, -1, 4]));
-            // A rejected candidate also consumes count: with osd.1 unrecoverable
-            // to remove... here k = 4 makes osd.2's removal unrecoverable, yet the
-            // count drops, so osd.3 is then judged at 3 instead of 4.
+            // k = 4: removing a second shard would leave fewer than k.
             let mut pool = pool_ec(4, 1);
-            pool.min_size = 4;
-            let all = infos(&[
-                (ec(0, 0), info(5, 400)),
-                (ec(1, 1), info(5, 400)),
-                (ec(2, 2), info(5, 100)),
-                (ec(3, 3), info(5, 200)),
-                (ec(4, 4), info(5, 400)),
-            ]);
+            pool.min_size = 1;
             let mut want = vec_of(&[0, 1, 2, 3, 4]);
-            let t = choose_async_recovery_ec(
-                &all,
-                &all[&ec(0, 0)],
-                &mut want,
-                &ua,
-                &pool,
-                &ActingOptions::default(),
-                &PeerMissingCounts::new(),
-            )
-            .unwrap();
-            // osd.2 (300): count 4 >= 4 and 4 shards remain: leaves. osd.3 (200): count
-            // 3 < 4: stays.
+            let t = async_ec(&all, &all[&ec(0, 0)], &mut want, &ua, &pool);
             assert_eq!(t, set(&[ec(2, 2)]));
             assert_eq!(want, vec_of(&[0, 1, -1, 3, 4]));
         }

@@ -6,7 +6,7 @@ use super::error::ActingError;
 use super::replicated::info_of;
 use super::up_acting::shard_at;
 use super::validate::MAX_SHARDS;
-use super::want::WantSets;
+use super::want::{WantSets, is_usable};
 use crate::types::{EVersion, OsdId, PgInfo, PgShard};
 
 /// Ceph's `calc_ec_acting` (§5.10): the wanted acting vector of an EC pool, position by
@@ -34,7 +34,7 @@ pub fn calc_ec_acting(
         return Err(ActingError::InvalidPoolSize { size });
     }
     let size = usize::try_from(size).unwrap_or(0);
-    let usable = |info: &PgInfo| !info.is_incomplete() && info.last_update >= auth_log_tail;
+    let usable = |info: &PgInfo| is_usable(info, auth_log_tail);
     let mut sets = WantSets::default();
     sets.want.resize(size, OsdId::NONE);
 
