@@ -1,11 +1,23 @@
 //! [`ActingError`]: why an acting-set computation refused its input.
 
-use crate::types::PgShard;
+use crate::types::{OsdId, PgShard};
+
+/// Which of a PG's two placement vectors an error is about (§5.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum PlacementVector {
+    /// The CRUSH `up` vector.
+    Up,
+    /// The `acting` vector (`pg_temp` when set, else `up`).
+    Acting,
+}
 
 /// Why authoritative-log or acting-set choice refused its input (§5.8–5.10).
 ///
-/// Ceph's documented outcomes ("no authoritative log", "not recoverable") are results,
-/// not errors; these are inputs that contradict themselves.
+/// Ceph's documented outcomes ("no authoritative log", "not recoverable", "needs an
+/// acting change") are results, not errors; these are inputs that contradict
+/// themselves, or states where Ceph would assert and abort the OSD.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -17,4 +29,103 @@ pub enum ActingError {
         /// The repeated shard.
         shard: PgShard,
     },
+    /// A replicated pool's info names a shard: replicas are always `NO_SHARD` (§6.2),
+    /// so an OSD listed with a shard, or twice with different shards, contradicts itself.
+    #[error("info for {shard:?} names a shard in a replicated pool")]
+    ShardInReplicatedPool {
+        /// The offending key.
+        shard: PgShard,
+    },
+    /// An erasure-coded pool's info names a shard outside `0..size` (or `NO_SHARD`).
+    #[error("info for {shard:?} names a shard outside the pool's {size} positions")]
+    ShardOutOfRange {
+        /// The offending key.
+        shard: PgShard,
+        /// The pool size (`k + m`).
+        size: u32,
+    },
+    /// An info is keyed by an OSD id that names no OSD (`-1`, `CRUSH_ITEM_NONE`).
+    #[error("info keyed by invalid osd {shard:?}")]
+    InvalidOsd {
+        /// The offending key.
+        shard: PgShard,
+    },
+    /// `last_complete` is past `last_update` (§6.4: `last_complete <= last_update`).
+    #[error("info for {shard:?} has last_complete past last_update")]
+    LastCompletePastLastUpdate {
+        /// The shard whose info is inconsistent.
+        shard: PgShard,
+    },
+    /// `last_update` is before `log_tail`: the log `(log_tail, last_update]` would be
+    /// negative (§6.4).
+    #[error("info for {shard:?} has last_update before log_tail")]
+    LastUpdateBeforeLogTail {
+        /// The shard whose info is inconsistent.
+        shard: PgShard,
+    },
+    /// A `last_interval_started` after the matching `last_epoch_started`, in the info
+    /// itself or in its history: an interval cannot have been activated before it
+    /// started (§6.3, §6.4).
+    #[error("info for {shard:?} has an interval started after its activation epoch")]
+    IntervalStartedAfterActivation {
+        /// The shard whose info is inconsistent.
+        shard: PgShard,
+    },
+    /// The history is older than the info it travels with: the info records activation
+    /// in an interval (`last_interval_started`) later than the history's
+    /// `same_interval_since`, yet the interval start only moves forward (§6.3).
+    #[error("info for {shard:?} carries a history older than the info")]
+    HistoryOlderThanInfo {
+        /// The shard whose info is inconsistent.
+        shard: PgShard,
+    },
+    /// A shard Ceph looks up unconditionally (an up or acting member, the up primary, our
+    /// own shard) has no info: Ceph's invariant that every such member has answered
+    /// GetInfo does not hold (§10 note 4).
+    #[error("no info for {shard:?}")]
+    MissingInfo {
+        /// The shard without info.
+        shard: PgShard,
+    },
+    /// A pool of size zero, an erasure-coded pool whose `k + m` is not its size or whose
+    /// `k` is zero, or a size too large for shard ids (`shard_id_t` is an `int8_t`).
+    #[error("pool size {size} is not usable")]
+    InvalidPoolSize {
+        /// The pool's size.
+        size: u32,
+    },
+    /// An erasure-coded pool's up or acting vector does not have one position per shard.
+    #[error("{which:?} vector has {len} positions, the EC pool has {size} shards")]
+    VectorLength {
+        /// Up or acting.
+        which: PlacementVector,
+        /// The vector's length.
+        len: usize,
+        /// The pool size.
+        size: u32,
+    },
+    /// A replicated pool's up or acting vector names the same OSD twice, or names a
+    /// hole (`CRUSH_ITEM_NONE`) that only EC vectors may hold.
+    #[error("{which:?} vector holds {osd:?} more than once or as a hole")]
+    BadReplicatedVector {
+        /// Up or acting.
+        which: PlacementVector,
+        /// The offending entry.
+        osd: OsdId,
+    },
+    /// A stretch pool (`peering_crush_bucket_*`): `calc_replicated_acting_stretch` needs
+    /// the CRUSH hierarchy, which the map view does not expose; it is not implemented.
+    #[error("stretch pools are not supported by acting-set choice")]
+    StretchPoolUnsupported,
+    /// The new backfill targets differ from those already recorded; Ceph asserts
+    /// (`backfill_targets.empty() || backfill_targets == want_backfill`, §5.10 step 9).
+    #[error("backfill targets changed within an interval")]
+    BackfillTargetsChanged,
+    /// The new async recovery targets differ from those already recorded while recovery
+    /// is still needed; Ceph asserts (§5.10 step 9).
+    #[error("async recovery targets changed while recovery is needed")]
+    AsyncRecoveryTargetsChanged,
+    /// `want` equals `up` yet backfill targets remain; Ceph asserts (§5.10 step 7).
+    #[error("want equals up but backfill targets remain")]
+    BackfillWhileWantIsUp,
 }

@@ -1,5 +1,42 @@
-//! Authoritative-log choice and acting-set choice (reference §5.8–5.10, §5.22–5.23).
+//! Authoritative-log choice and acting-set choice (reference §5.8–5.10, §5.21–5.23).
+//!
+//! Pure functions over plain values, Ceph's rules exactly, so the state machine only
+//! calls them and tests can assert them: [`find_best_info`] (§5.9),
+//! [`select_replicated_primary`], [`calc_replicated_acting`], [`calc_ec_acting`],
+//! [`recoverable`], the async recovery choice, [`choose_acting`] (§5.10), and the
+//! Down / Incomplete / WaitActingChange decision (§5.22).
+//!
+//! Stretch pools (`calc_replicated_acting_stretch`) are not implemented: they need the
+//! CRUSH hierarchy, and [`choose_acting`] refuses them with
+//! [`ActingError::StretchPoolUnsupported`].
 
+mod async_recovery;
+mod choose;
+mod cost;
+mod ec;
 mod error;
+mod find_best_info;
+mod options;
+mod outcome;
+mod recoverable;
+mod replicated;
+mod up_acting;
+mod validate;
+mod want;
 
-pub use error::ActingError;
+pub use async_recovery::{choose_async_recovery_ec, choose_async_recovery_replicated};
+pub use choose::{ActingChoice, ActingOutcome, ChooseActingRequest, PgTempRequest, choose_acting};
+pub use cost::PeerMissingCounts;
+pub use ec::calc_ec_acting;
+pub use error::{ActingError, PlacementVector};
+pub use find_best_info::find_best_info;
+pub use options::ActingOptions;
+pub use outcome::{
+    IncompleteReason, PeeringOutcome, PriorOsdState, get_log_outcome, interval_blocks_peering,
+    pg_down, prior_osd_state,
+};
+pub use recoverable::{is_pg_recoverable, recoverable};
+pub use replicated::{calc_replicated_acting, select_replicated_primary};
+pub use up_acting::UpActing;
+pub use validate::{collect_infos, validate_infos, validate_pool, validate_vectors};
+pub use want::WantSets;

@@ -1,0 +1,209 @@
+//! Down, Incomplete or WaitActingChange: where peering stops and why (§5.22).
+
+use alloc::collections::{BTreeMap, BTreeSet};
+
+use super::choose::{ActingChoice, ActingOutcome};
+use super::error::ActingError;
+use super::recoverable::is_pg_recoverable;
+use super::replicated::info_of;
+use crate::map::{OsdMapView, PoolInfo};
+use crate::types::{EVersion, Epoch, OsdId, OsdVec, PgInfo, PgShard};
+
+/// How `build_prior` sees a past interval's member in the current map: Ceph's
+/// `PastIntervals::osd_state_t` (§5.6, §5.22).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum PriorOsdState {
+    /// Up now: can be probed.
+    Up,
+    /// Does not exist any more: its data is gone, nothing to wait for.
+    Dne,
+    /// Down but declared lost after the interval started: not waited for, and counted
+    /// as if present when judging recoverability.
+    Lost,
+    /// Down and not lost: its data may be needed.
+    Down,
+}
+
+/// Ceph's classification of `osd` for an interval starting at `start` (the closure
+/// `build_prior` hands to `PriorSet`, §5.22): up, else DNE when the map does not know
+/// it, else LOST when `lost_at > start`, else DOWN.
+pub fn prior_osd_state(map: &impl OsdMapView, osd: OsdId, start: Epoch) -> PriorOsdState {
+    if map.is_up(osd) {
+        PriorOsdState::Up
+    } else if !map.exists(osd) {
+        PriorOsdState::Dne
+    } else if map.lost_at(osd) > start {
+        PriorOsdState::Lost
+    } else {
+        PriorOsdState::Down
+    }
+}
+
+/// The Down test for one maybe-read-write past interval (`PriorSet`, §5.22, §9 C):
+/// `Some(blocked_by)` when the interval's members that are up or lost now cannot
+/// recover the PG and some member is down, i.e. writes of that interval may exist only
+/// on down OSDs. `blocked_by` maps each down member to its current `lost_at` (what
+/// `pg query` shows as `peering_blocked_by`).
+pub fn interval_blocks_peering(
+    start: Epoch,
+    acting: &BTreeSet<PgShard>,
+    map: &impl OsdMapView,
+    pool: &PoolInfo,
+) -> Option<BTreeMap<OsdId, Epoch>> {
+    let mut up_now = BTreeSet::new();
+    let mut blocked_by = BTreeMap::new();
+    for &shard in acting {
+        match prior_osd_state(map, shard.osd, start) {
+            PriorOsdState::Up | PriorOsdState::Lost => {
+                up_now.insert(shard);
+            }
+            PriorOsdState::Dne => {}
+            PriorOsdState::Down => {
+                blocked_by.insert(shard.osd, map.lost_at(shard.osd));
+            }
+        }
+    }
+    (!blocked_by.is_empty() && !is_pg_recoverable(&up_now, pool)).then_some(blocked_by)
+}
+
+/// Ceph's `prior_set.pg_down` (§5.22): `Some(blocked_by)`, the union over the blocking
+/// intervals, when any of `intervals` blocks peering; the PG then enters Down.
+///
+/// `intervals` are the `(first epoch, acting shards)` of the past intervals that may
+/// have gone read-write, back to `history.last_epoch_started`
+/// (`iterate_mayberw_back_to`).
+pub fn pg_down<'a, I>(
+    intervals: I,
+    map: &impl OsdMapView,
+    pool: &PoolInfo,
+) -> Option<BTreeMap<OsdId, Epoch>>
+where
+    I: IntoIterator<Item = (Epoch, &'a BTreeSet<PgShard>)>,
+{
+    let mut all_blocked: Option<BTreeMap<OsdId, Epoch>> = None;
+    for (start, acting) in intervals {
+        if let Some(blocked) = interval_blocks_peering(start, acting, map, pool) {
+            all_blocked
+                .get_or_insert_with(BTreeMap::new)
+                .extend(blocked);
+        }
+    }
+    all_blocked
+}
+
+/// Why a PG is Incomplete (§5.22).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum IncompleteReason {
+    /// (a) No info qualified as authoritative; with `history_les_bound` this is
+    /// `peering_blocked_by_history_les_bound` (§9 D).
+    NoAuthoritativeLog {
+        /// Whether the les bound came only from some history.
+        history_les_bound: bool,
+    },
+    /// (b) The wanted acting set is not recoverable (or below `min_size` with
+    /// recovery below min_size disabled).
+    NotRecoverable,
+    /// (c) Our own `last_update` is older than the authoritative `log_tail`: we cannot
+    /// merge its log ("not contiguous").
+    NotContiguous {
+        /// The authoritative shard.
+        auth_log_shard: PgShard,
+    },
+}
+
+/// Where peering goes after GetInfo/GetLog's decisions (§5.22, §3 GetLog).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum PeeringOutcome {
+    /// `IsDown` → Down: a maybe-rw interval's data may live only on down OSDs.
+    Down {
+        /// The down OSDs and their `lost_at`.
+        #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+        blocked_by: BTreeMap<OsdId, Epoch>,
+    },
+    /// `NeedActingChange` → WaitActingChange: a `pg_temp` was requested.
+    WaitActingChange {
+        /// The acting set asked for.
+        #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+        want_acting: OsdVec,
+    },
+    /// `IsIncomplete` → Incomplete.
+    Incomplete {
+        /// Why.
+        reason: IncompleteReason,
+    },
+    /// `GotLog`: we hold the authoritative log ourselves.
+    GotLog,
+    /// GetLog asks `auth_log_shard` for its log since `request_log_from`.
+    GetLog {
+        /// The authoritative shard.
+        auth_log_shard: PgShard,
+        /// The oldest version the query asks for.
+        request_log_from: EVersion,
+    },
+}
+
+/// GetLog's entry decision (§5.22, §3 GetLog) from a [`choose_acting`](super::choose_acting)
+/// result computed without `request_pg_temp_change_only`.
+///
+/// Failure with a non-empty `want_acting` waits for the acting change; failure
+/// otherwise is Incomplete. Success with ourselves as authority is GotLog; with our
+/// `last_update` before the authority's `log_tail` it is Incomplete; otherwise the log
+/// is requested from the oldest `last_update` among `acting_recovery_backfill` peers
+/// that our log cannot cover but the authority's can (and never later than our own).
+pub fn get_log_outcome(
+    choice: &ActingChoice,
+    whoami: PgShard,
+    all_info: &BTreeMap<PgShard, PgInfo>,
+) -> Result<PeeringOutcome, ActingError> {
+    let auth = match (choice.outcome, choice.auth_log_shard) {
+        (ActingOutcome::Proceed | ActingOutcome::ActingUnchanged, Some(auth)) => auth,
+        _ if !choice.want_acting.is_empty() => {
+            return Ok(PeeringOutcome::WaitActingChange {
+                want_acting: choice.want_acting.clone(),
+            });
+        }
+        (ActingOutcome::NotRecoverable, _) => {
+            return Ok(incomplete(IncompleteReason::NotRecoverable));
+        }
+        _ => {
+            return Ok(incomplete(IncompleteReason::NoAuthoritativeLog {
+                history_les_bound: choice.history_les_bound,
+            }));
+        }
+    };
+    if auth == whoami {
+        return Ok(PeeringOutcome::GotLog);
+    }
+    let own = info_of(all_info, whoami)?;
+    let best = info_of(all_info, auth)?;
+    if own.last_update < best.log_tail {
+        return Ok(incomplete(IncompleteReason::NotContiguous {
+            auth_log_shard: auth,
+        }));
+    }
+    let mut request_log_from = own.last_update;
+    for &peer in choice
+        .acting_recovery_backfill
+        .iter()
+        .filter(|&&p| p != whoami)
+    {
+        let lu = info_of(all_info, peer)?.last_update;
+        if lu < own.log_tail && lu >= best.log_tail && lu < request_log_from {
+            request_log_from = lu;
+        }
+    }
+    Ok(PeeringOutcome::GetLog {
+        auth_log_shard: auth,
+        request_log_from,
+    })
+}
+
+fn incomplete(reason: IncompleteReason) -> PeeringOutcome {
+    PeeringOutcome::Incomplete { reason }
+}

@@ -1,0 +1,47 @@
+//! `recoverable` and the `IsPGRecoverablePredicate` it consults (§5.10 step 4, §5.21,
+//! §5.23).
+
+use alloc::collections::BTreeSet;
+
+use super::options::ActingOptions;
+use super::up_acting::shard_at;
+use crate::map::{PoolInfo, PoolKind};
+use crate::types::{OsdId, PgShard};
+
+/// Ceph's `IsPGRecoverablePredicate` (§5.21): can the data be reconstructed from the
+/// shards in `have`?
+///
+/// Replicated (`RPCRecPred`): any one copy suffices, so `have` is non-empty. EC
+/// (`ECRecPred`): the plugin's `minimum_to_decode` must succeed; for the MDS codes
+/// Ceph ships by default (jerasure, isa) that means at least `k` distinct shards.
+/// Plugins with other decoding rules (lrc, shec, clay) are modelled by this `k` rule.
+pub fn is_pg_recoverable(have: &BTreeSet<PgShard>, pool: &PoolInfo) -> bool {
+    match pool.kind {
+        PoolKind::Replicated => !have.is_empty(),
+        PoolKind::Erasure { k, .. } => {
+            let shards: BTreeSet<_> = have.iter().map(|s| s.shard).collect();
+            u32::try_from(shards.len()).is_ok_and(|n| n >= k)
+        }
+    }
+}
+
+/// Ceph's `PeeringState::recoverable(want)` (§5.10 step 4, §5.23 item 3): may the PG
+/// peer with this wanted acting vector?
+///
+/// Counts the non-hole entries; fewer than `min_size` fails unless
+/// `allow_recovery_below_min_size` (Ceph's default allows it); then the shards must
+/// satisfy [`is_pg_recoverable`]. For EC pools each entry's position is its shard.
+pub fn recoverable(want: &[OsdId], pool: &PoolInfo, options: &ActingOptions) -> bool {
+    let have: BTreeSet<PgShard> = want
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| !o.is_none())
+        .map(|(i, &o)| shard_at(o, i, pool.is_erasure()))
+        .collect();
+    let num_want_acting = want.iter().filter(|o| !o.is_none()).count();
+    let below_min = u32::try_from(num_want_acting).is_ok_and(|n| n < pool.min_size);
+    if below_min && !options.allow_recovery_below_min_size {
+        return false;
+    }
+    is_pg_recoverable(&have, pool)
+}

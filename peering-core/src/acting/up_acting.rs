@@ -1,0 +1,72 @@
+//! [`UpActing`]: a PG's up and acting vectors and primaries, and Ceph's membership tests.
+
+use crate::map::PoolInfo;
+use crate::types::{OsdId, OsdVec, PgShard, ShardId};
+
+/// The PG's current placement: Ceph's `up`, `up_primary`, `acting` and `primary`
+/// members of `PeeringState` (§5.5, §6.13).
+///
+/// For erasure-coded pools each position is a shard and holes are `OsdId::NONE`; for
+/// replicated pools the vectors hold no holes and the order gives preference.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct UpActing {
+    /// The CRUSH (or upmap) `up` vector.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub up: OsdVec,
+    /// `up_primary`: the primary CRUSH would choose.
+    pub up_primary: PgShard,
+    /// The `acting` vector (the `pg_temp` when one is set).
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub acting: OsdVec,
+    /// `primary`: the acting primary.
+    pub acting_primary: PgShard,
+}
+
+impl UpActing {
+    /// Builds the placement from its four parts.
+    pub fn new(up: OsdVec, up_primary: PgShard, acting: OsdVec, acting_primary: PgShard) -> Self {
+        UpActing {
+            up,
+            up_primary,
+            acting,
+            acting_primary,
+        }
+    }
+
+    /// `is_up(shard)`: EC — `up[shard] == osd`; replicated — `osd` is in `up` (§5.21).
+    pub fn is_up(&self, shard: PgShard, pool: &PoolInfo) -> bool {
+        is_member(&self.up, shard, pool)
+    }
+
+    /// `is_acting(shard)`: EC — `acting[shard] == osd`; replicated — `osd` is in
+    /// `acting` (§5.21).
+    pub fn is_acting(&self, shard: PgShard, pool: &PoolInfo) -> bool {
+        is_member(&self.acting, shard, pool)
+    }
+}
+
+/// Ceph's `is_up`/`is_acting` rule for one vector (§5.21).
+fn is_member(vec: &[OsdId], shard: PgShard, pool: &PoolInfo) -> bool {
+    if pool.is_erasure() {
+        usize::try_from(shard.shard.0)
+            .ok()
+            .and_then(|i| vec.get(i))
+            .is_some_and(|&o| o == shard.osd)
+    } else {
+        vec.contains(&shard.osd)
+    }
+}
+
+/// The `pg_shard_t` Ceph builds for position `i` of a vector holding `osd`: the
+/// position is the shard for EC pools, `NO_SHARD` otherwise (§6.2).
+pub(crate) fn shard_at(osd: OsdId, i: usize, erasure: bool) -> PgShard {
+    let shard = if erasure {
+        // Pool sizes are validated to fit `shard_id_t` before any position is named.
+        ShardId(i8::try_from(i).unwrap_or(i8::MAX))
+    } else {
+        ShardId::NO_SHARD
+    };
+    PgShard::new(osd, shard)
+}

@@ -1,0 +1,128 @@
+//! Input checks: infos, pools and vectors that contradict themselves get a typed
+//! [`ActingError`] before any rule of §5.9–5.10 runs, so the rules never see them.
+
+use alloc::collections::BTreeMap;
+
+use super::error::{ActingError, PlacementVector};
+use super::up_acting::UpActing;
+use crate::map::{PoolInfo, PoolKind};
+use crate::types::{OsdId, PgInfo, PgShard};
+
+/// The largest pool `shard_id_t` (an `int8_t`) can name every position of.
+pub(crate) const MAX_SHARDS: u32 = i8::MAX as u32;
+
+/// Gathers `(shard, info)` pairs into Ceph's `all_info` map (§5.10 step 1), refusing a
+/// shard supplied twice with different infos.
+///
+/// The map is ordered by `pg_shard_t` (osd, then shard) whatever order the pairs
+/// arrive in, so every later rule sees the same iteration order (§10 note 1). A pair
+/// repeated identically is harmless and kept once.
+pub fn collect_infos<I>(pairs: I) -> Result<BTreeMap<PgShard, PgInfo>, ActingError>
+where
+    I: IntoIterator<Item = (PgShard, PgInfo)>,
+{
+    let mut all_info = BTreeMap::new();
+    for (shard, info) in pairs {
+        match all_info.get(&shard) {
+            Some(prev) if *prev != info => return Err(ActingError::DuplicateInfo { shard }),
+            Some(_) => {}
+            None => {
+                all_info.insert(shard, info);
+            }
+        }
+    }
+    Ok(all_info)
+}
+
+/// Checks the pool: a non-zero size, and for EC pools `k > 0`, `k + m == size` and a
+/// size every shard id can name (§6.2, §8.1).
+pub fn validate_pool(pool: &PoolInfo) -> Result<(), ActingError> {
+    let bad = ActingError::InvalidPoolSize { size: pool.size };
+    if pool.size == 0 {
+        return Err(bad);
+    }
+    if let PoolKind::Erasure { k, m } = pool.kind {
+        if k == 0 || k.checked_add(m) != Some(pool.size) || pool.size > MAX_SHARDS {
+            return Err(bad);
+        }
+    }
+    Ok(())
+}
+
+/// Checks the up and acting vectors against the pool: EC vectors have one position per
+/// shard; replicated vectors hold real, distinct OSDs (§5.5).
+pub fn validate_vectors(up_acting: &UpActing, pool: &PoolInfo) -> Result<(), ActingError> {
+    check_vector(&up_acting.up, PlacementVector::Up, pool)?;
+    check_vector(&up_acting.acting, PlacementVector::Acting, pool)
+}
+
+fn check_vector(vec: &[OsdId], which: PlacementVector, pool: &PoolInfo) -> Result<(), ActingError> {
+    if pool.is_erasure() {
+        if u32::try_from(vec.len()).ok() != Some(pool.size) {
+            return Err(ActingError::VectorLength {
+                which,
+                len: vec.len(),
+                size: pool.size,
+            });
+        }
+        return Ok(());
+    }
+    for (i, &osd) in vec.iter().enumerate() {
+        let repeated = vec.iter().take(i).any(|&o| o == osd);
+        if !osd.is_valid() || repeated {
+            return Err(ActingError::BadReplicatedVector { which, osd });
+        }
+    }
+    Ok(())
+}
+
+/// Checks every info against itself and against the pool (§6.2–6.4): valid OSD keys,
+/// shards that fit the pool kind, `log_tail <= last_complete <= last_update`, and
+/// interval epochs that cannot contradict one another.
+pub fn validate_infos(
+    all_info: &BTreeMap<PgShard, PgInfo>,
+    pool: &PoolInfo,
+) -> Result<(), ActingError> {
+    for (&shard, info) in all_info {
+        validate_key(shard, pool)?;
+        validate_info(shard, info)?;
+    }
+    Ok(())
+}
+
+fn validate_key(shard: PgShard, pool: &PoolInfo) -> Result<(), ActingError> {
+    if !shard.osd.is_valid() {
+        return Err(ActingError::InvalidOsd { shard });
+    }
+    if pool.is_erasure() {
+        let in_range = u32::try_from(shard.shard.0).is_ok_and(|s| s < pool.size);
+        if !in_range {
+            return Err(ActingError::ShardOutOfRange {
+                shard,
+                size: pool.size,
+            });
+        }
+    } else if !shard.shard.is_no_shard() {
+        return Err(ActingError::ShardInReplicatedPool { shard });
+    }
+    Ok(())
+}
+
+fn validate_info(shard: PgShard, info: &PgInfo) -> Result<(), ActingError> {
+    if info.last_complete > info.last_update {
+        return Err(ActingError::LastCompletePastLastUpdate { shard });
+    }
+    if info.last_update < info.log_tail {
+        return Err(ActingError::LastUpdateBeforeLogTail { shard });
+    }
+    let h = &info.history;
+    if info.last_interval_started > info.last_epoch_started
+        || h.last_interval_started > h.last_epoch_started
+    {
+        return Err(ActingError::IntervalStartedAfterActivation { shard });
+    }
+    if info.last_interval_started > h.same_interval_since {
+        return Err(ActingError::HistoryOlderThanInfo { shard });
+    }
+    Ok(())
+}
