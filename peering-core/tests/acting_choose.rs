@@ -880,13 +880,15 @@ mod choose_acting {
         }
     }
 
+    /// §9 C at the function level: the Down decision is the prior set's `pg_down`
+    /// (the intervals module owns the rule; this checks it with acting's pools).
     mod down {
         use super::*;
-        use peering_core::acting::{
-            PriorOsdState, interval_blocks_peering, pg_down, prior_osd_state,
+        use peering_core::intervals::{
+            PastIntervals, PgInterval, PriorOsdState, PriorSet, RecoverablePredicate, classify_osd,
         };
-        use peering_core::map::SimpleOsdMap;
-        use peering_core::types::OsdId;
+        use peering_core::map::{PoolInfo, SimpleOsdMap};
+        use peering_core::types::{OsdId, OsdVec};
 
         fn map() -> SimpleOsdMap {
             let mut m = SimpleOsdMap::new(12)
@@ -898,85 +900,119 @@ mod choose_acting {
             m
         }
 
+        /// Past intervals with one maybe-rw interval per `(first, acting)`.
+        fn history(pool: &PoolInfo, intervals: &[(u32, &[i32])]) -> PastIntervals {
+            let mut pi = PastIntervals::new();
+            for (n, &(first, acting)) in intervals.iter().enumerate() {
+                let last = intervals.get(n + 1).map_or(first + 1, |next| next.0 - 1);
+                let acting: OsdVec = acting.iter().map(|&o| OsdId(o)).collect();
+                pi.add_interval(
+                    pool.is_erasure(),
+                    &PgInterval {
+                        up: acting.clone(),
+                        primary: acting[0],
+                        up_primary: acting[0],
+                        acting,
+                        first,
+                        last,
+                        maybe_went_rw: true,
+                    },
+                )
+                .unwrap();
+            }
+            pi
+        }
+
+        fn prior(pool: &PoolInfo, pi: &PastIntervals, m: &SimpleOsdMap) -> PriorSet {
+            let current = [OsdId(3)];
+            PriorSet::new(
+                pi,
+                pool.is_erasure(),
+                0,
+                &RecoverablePredicate::for_pool(pool),
+                |start, osd| classify_osd(m, start, osd),
+                &current,
+                &current,
+            )
+            .unwrap()
+        }
+
         #[test]
         fn down_trace_c_and_marking_lost() {
             // §9 C: interval [5,9] acting {1,2} maybe went rw; both down now.
-            let acting = set(&[rep(1), rep(2)]);
+            let pool = pool_rep(2);
+            let pi = history(&pool, &[(5, &[1, 2])]);
             let m = map();
-            let blocked = pg_down([(5, &acting)], &m, &pool_rep(2)).unwrap();
+            let p = prior(&pool, &pi, &m);
+            assert!(p.pg_down);
             assert_eq!(
-                blocked.keys().copied().collect::<Vec<_>>(),
+                p.blocked_by.keys().copied().collect::<Vec<_>>(),
                 vec![OsdId(1), OsdId(2)]
             );
-            assert!(blocked.values().all(|&lost_at| lost_at == 0));
+            assert!(p.blocked_by.values().all(|&lost_at| lost_at == 0));
             // osd.1 is declared lost: it counts as present, the interval is recoverable.
             let mut m = m.next();
             m.mark_lost(1);
-            assert_eq!(prior_osd_state(&m, OsdId(1), 5), PriorOsdState::Lost);
-            assert_eq!(pg_down([(5, &acting)], &m, &pool_rep(2)), None);
+            assert_eq!(classify_osd(&m, 5, OsdId(1)).0, PriorOsdState::Lost);
+            assert!(!prior(&pool, &pi, &m).pg_down);
         }
 
         #[test]
         fn one_surviving_member_is_enough_for_replicated() {
+            let pool = pool_rep(2);
             let mut m = map();
             m.mark_up(2);
-            assert_eq!(
-                interval_blocks_peering(5, &set(&[rep(1), rep(2)]), &m, &pool_rep(2)),
-                None
-            );
+            assert!(!prior(&pool, &history(&pool, &[(5, &[1, 2])]), &m).pg_down);
         }
 
         #[test]
         fn lost_before_the_interval_does_not_count() {
             let mut m = map();
             m.mark_lost(1); // lost_at 12, interval starts 13 below
-            assert_eq!(prior_osd_state(&m, OsdId(1), 13), PriorOsdState::Down);
-            assert_eq!(prior_osd_state(&m, OsdId(3), 13), PriorOsdState::Up);
+            assert_eq!(classify_osd(&m, 13, OsdId(1)).0, PriorOsdState::Down);
+            assert_eq!(classify_osd(&m, 13, OsdId(3)).0, PriorOsdState::Up);
         }
 
         #[test]
         fn members_that_no_longer_exist_do_not_block() {
+            let pool = pool_rep(2);
             let mut m = map();
             m.remove_osd(1);
             m.remove_osd(2);
-            assert_eq!(prior_osd_state(&m, OsdId(1), 5), PriorOsdState::Dne);
-            assert_eq!(
-                interval_blocks_peering(5, &set(&[rep(1), rep(2)]), &m, &pool_rep(2)),
-                None
-            );
+            assert_eq!(classify_osd(&m, 5, OsdId(1)).0, PriorOsdState::Dne);
+            assert!(!prior(&pool, &history(&pool, &[(5, &[1, 2])]), &m).pg_down);
         }
 
         #[test]
         fn erasure_needs_k_surviving_shards() {
+            let pool = pool_ec(2, 1);
             let mut m = SimpleOsdMap::new(12);
-            for o in 0..3 {
+            for o in 0..4 {
                 m = m.with_up_osd(o, 1);
             }
             m.mark_down(1);
-            let acting = set(&[ec(0, 0), ec(1, 1), ec(2, 2)]);
-            assert_eq!(
-                interval_blocks_peering(5, &acting, &m, &pool_ec(2, 1)),
-                None
-            );
+            let pi = history(&pool, &[(5, &[0, 1, 2])]);
+            assert!(!prior(&pool, &pi, &m).pg_down);
             m.mark_down(2);
-            let blocked = interval_blocks_peering(5, &acting, &m, &pool_ec(2, 1)).unwrap();
-            assert_eq!(blocked.len(), 2);
+            let p = prior(&pool, &pi, &m);
+            assert!(p.pg_down);
+            assert_eq!(p.blocked_by.len(), 2);
         }
 
         #[test]
         fn blocked_by_is_the_union_over_intervals() {
+            let pool = pool_rep(2);
             let mut m = SimpleOsdMap::new(20);
             for o in 1..5 {
                 m = m.with_up_osd(o, 1);
             }
             m.mark_down(1);
             m.mark_down(3);
-            let a = set(&[rep(1)]);
-            let b = set(&[rep(3)]);
-            let c = set(&[rep(2), rep(4)]);
-            let blocked = pg_down([(5, &a), (9, &b), (12, &c)], &m, &pool_rep(2)).unwrap();
+            let pi = history(&pool, &[(5, &[1]), (9, &[3]), (12, &[2, 4])]);
+            let p = prior(&pool, &pi, &m);
+            assert!(p.pg_down);
             assert_eq!(
-                blocked.keys().copied().collect::<Vec<_>>(),
+                p.blocked_by.keys().copied().collect::<Vec<_>>(),
                 vec![OsdId(1), OsdId(3)]
             );
         }

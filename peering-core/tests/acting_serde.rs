@@ -7,8 +7,7 @@ mod acting_serde {
     use super::acting_support::*;
     use peering_core::acting::{
         ActingChoice, ActingError, ActingOptions, ActingOutcome, ChooseActingRequest,
-        IncompleteReason, PeeringOutcome, PgTempRequest, PlacementVector, PriorOsdState, UpActing,
-        WantSets,
+        IncompleteReason, PeeringOutcome, PgTempRequest, PlacementVector, UpActing, WantSets,
     };
     use peering_core::types::{EVersion, OsdId};
     use serde::{Serialize, de::DeserializeOwned};
@@ -67,14 +66,6 @@ mod acting_serde {
             ActingOutcome::NeedActingChange,
         ] {
             round_trip(&o);
-        }
-        for s in [
-            PriorOsdState::Up,
-            PriorOsdState::Dne,
-            PriorOsdState::Lost,
-            PriorOsdState::Down,
-        ] {
-            round_trip(&s);
         }
         for o in [
             PeeringOutcome::Down {

@@ -31,10 +31,7 @@ pub use ec::calc_ec_acting;
 pub use error::{ActingError, PlacementVector};
 pub use find_best_info::find_best_info;
 pub use options::ActingOptions;
-pub use outcome::{
-    IncompleteReason, PeeringOutcome, PriorOsdState, get_log_outcome, interval_blocks_peering,
-    pg_down, prior_osd_state,
-};
+pub use outcome::{IncompleteReason, PeeringOutcome, get_log_outcome};
 pub use recoverable::{is_pg_recoverable, recoverable};
 pub use replicated::{calc_replicated_acting, select_replicated_primary};
 pub use up_acting::UpActing;

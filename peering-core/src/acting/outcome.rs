@@ -1,97 +1,12 @@
 //! Down, Incomplete or WaitActingChange: where peering stops and why (§5.22).
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 
 use super::choose::{ActingChoice, ActingOutcome};
 use super::error::ActingError;
-use super::recoverable::is_pg_recoverable;
 use super::replicated::info_of;
-use crate::map::{OsdMapView, PoolInfo};
+
 use crate::types::{EVersion, Epoch, OsdId, OsdVec, PgInfo, PgShard};
-
-/// How `build_prior` sees a past interval's member in the current map: Ceph's
-/// `PastIntervals::osd_state_t` (§5.6, §5.22).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum PriorOsdState {
-    /// Up now: can be probed.
-    Up,
-    /// Does not exist any more: its data is gone, nothing to wait for.
-    Dne,
-    /// Down but declared lost after the interval started: not waited for, and counted
-    /// as if present when judging recoverability.
-    Lost,
-    /// Down and not lost: its data may be needed.
-    Down,
-}
-
-/// Ceph's classification of `osd` for an interval starting at `start` (the closure
-/// `build_prior` hands to `PriorSet`, §5.22): up, else DNE when the map does not know
-/// it, else LOST when `lost_at > start`, else DOWN.
-pub fn prior_osd_state(map: &impl OsdMapView, osd: OsdId, start: Epoch) -> PriorOsdState {
-    if map.is_up(osd) {
-        PriorOsdState::Up
-    } else if !map.exists(osd) {
-        PriorOsdState::Dne
-    } else if map.lost_at(osd) > start {
-        PriorOsdState::Lost
-    } else {
-        PriorOsdState::Down
-    }
-}
-
-/// The Down test for one maybe-read-write past interval (`PriorSet`, §5.22, §9 C):
-/// `Some(blocked_by)` when the interval's members that are up or lost now cannot
-/// recover the PG and some member is down, i.e. writes of that interval may exist only
-/// on down OSDs. `blocked_by` maps each down member to its current `lost_at` (what
-/// `pg query` shows as `peering_blocked_by`).
-pub fn interval_blocks_peering(
-    start: Epoch,
-    acting: &BTreeSet<PgShard>,
-    map: &impl OsdMapView,
-    pool: &PoolInfo,
-) -> Option<BTreeMap<OsdId, Epoch>> {
-    let mut up_now = BTreeSet::new();
-    let mut blocked_by = BTreeMap::new();
-    for &shard in acting {
-        match prior_osd_state(map, shard.osd, start) {
-            PriorOsdState::Up | PriorOsdState::Lost => {
-                up_now.insert(shard);
-            }
-            PriorOsdState::Dne => {}
-            PriorOsdState::Down => {
-                blocked_by.insert(shard.osd, map.lost_at(shard.osd));
-            }
-        }
-    }
-    (!blocked_by.is_empty() && !is_pg_recoverable(&up_now, pool)).then_some(blocked_by)
-}
-
-/// Ceph's `prior_set.pg_down` (§5.22): `Some(blocked_by)`, the union over the blocking
-/// intervals, when any of `intervals` blocks peering; the PG then enters Down.
-///
-/// `intervals` are the `(first epoch, acting shards)` of the past intervals that may
-/// have gone read-write, back to `history.last_epoch_started`
-/// (`iterate_mayberw_back_to`).
-pub fn pg_down<'a, I>(
-    intervals: I,
-    map: &impl OsdMapView,
-    pool: &PoolInfo,
-) -> Option<BTreeMap<OsdId, Epoch>>
-where
-    I: IntoIterator<Item = (Epoch, &'a BTreeSet<PgShard>)>,
-{
-    let mut all_blocked: Option<BTreeMap<OsdId, Epoch>> = None;
-    for (start, acting) in intervals {
-        if let Some(blocked) = interval_blocks_peering(start, acting, map, pool) {
-            all_blocked
-                .get_or_insert_with(BTreeMap::new)
-                .extend(blocked);
-        }
-    }
-    all_blocked
-}
 
 /// Why a PG is Incomplete (§5.22).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

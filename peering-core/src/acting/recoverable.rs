@@ -5,7 +5,8 @@ use alloc::collections::BTreeSet;
 
 use super::options::ActingOptions;
 use super::up_acting::shard_at;
-use crate::map::{PoolInfo, PoolKind};
+use crate::intervals::{IsPgRecoverable, RecoverablePredicate};
+use crate::map::PoolInfo;
 use crate::types::{OsdId, PgShard};
 
 /// Ceph's `IsPGRecoverablePredicate` (§5.21): can the data be reconstructed from the
@@ -15,14 +16,11 @@ use crate::types::{OsdId, PgShard};
 /// (`ECRecPred`): the plugin's `minimum_to_decode` must succeed; for the MDS codes
 /// Ceph ships by default (jerasure, isa) that means at least `k` distinct shards.
 /// Plugins with other decoding rules (lrc, shec, clay) are modelled by this `k` rule.
+///
+/// The predicate itself lives with the prior-set rules that also consult it
+/// ([`RecoverablePredicate`]); this is the pool-level shorthand.
 pub fn is_pg_recoverable(have: &BTreeSet<PgShard>, pool: &PoolInfo) -> bool {
-    match pool.kind {
-        PoolKind::Replicated => !have.is_empty(),
-        PoolKind::Erasure { k, .. } => {
-            let shards: BTreeSet<_> = have.iter().map(|s| s.shard).collect();
-            u32::try_from(shards.len()).is_ok_and(|n| n >= k)
-        }
-    }
+    RecoverablePredicate::for_pool(pool).is_recoverable(have)
 }
 
 /// Ceph's `PeeringState::recoverable(want)` (§5.10 step 4, §5.23 item 3): may the PG
