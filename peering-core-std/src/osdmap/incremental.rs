@@ -8,7 +8,7 @@ use peering_core::types::{Epoch, OsdId, OsdVec, PgId, PoolId};
 
 use super::crush_rules::CrushHandle;
 use super::map::UpmapItems;
-use super::osd::{OSD_EXISTS, OSD_NEW, WEIGHT_IN, WEIGHT_OUT};
+use super::osd::{OSD_EXISTS, WEIGHT_IN, WEIGHT_OUT};
 
 /// Ceph's `OSDMap::Incremental`: everything the monitor changed to build epoch
 /// `epoch` from `epoch - 1`.
@@ -70,12 +70,12 @@ impl Incremental {
     }
 
     /// Creates `osd` as the monitor's `osd create` then boot do: raises `max_osd`
-    /// if needed, sets `EXISTS | NEW`, weight in, and marks it up.
+    /// if needed, sets `EXISTS`, weight in (which is what clears `NEW`), and marks it up.
     pub fn add_osd(&mut self, osd: i32, current_max_osd: i32) -> &mut Self {
         let needed = osd.saturating_add(1);
         let max = self.new_max_osd.unwrap_or(current_max_osd).max(needed);
         self.new_max_osd = Some(max);
-        self.new_state.insert(OsdId(osd), OSD_EXISTS | OSD_NEW);
+        self.new_state.insert(OsdId(osd), OSD_EXISTS);
         self.new_weight.insert(OsdId(osd), WEIGHT_IN);
         self.new_up_client.insert(OsdId(osd));
         self

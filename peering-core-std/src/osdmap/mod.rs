@@ -8,6 +8,7 @@
 //! - [`pg_math`]: Ceph's PG arithmetic, re-exported from the core.
 
 mod apply;
+mod build;
 mod cache;
 mod crush_rules;
 mod error;
