@@ -347,3 +347,20 @@ fn cache_shares_unchanged_pools_and_evicts_oldest() {
     assert!(!six.shares_pools_with(&latest));
     assert!(latest.pool(2).is_none());
 }
+
+#[test]
+fn upmap_items_are_not_bounded_by_pool_size_but_targets_must_exist() {
+    let mut m = base();
+    let mut inc = Incremental::new(2);
+    let items = (0..4).map(|i| (OsdId(i), OsdId(5 - i))).collect();
+    inc.new_pg_upmap_items.insert(pg(0), items);
+    m.apply_incremental(&inc).unwrap();
+    assert_eq!(m.pg_upmap_items()[&pg(0)].len(), 4);
+    let mut inc = Incremental::new(2);
+    inc.new_pg_upmap_items
+        .insert(pg(0), vec![(OsdId(0), OsdId(9))]);
+    assert!(matches!(
+        refused(&inc),
+        OsdMapError::NonexistentOsdInMapping { osd: 9, .. }
+    ));
+}

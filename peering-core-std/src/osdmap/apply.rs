@@ -218,15 +218,17 @@ impl OsdMap {
 
     fn apply_mappings(&mut self, inc: &Incremental) -> Result<(), OsdMapError> {
         for (pg, osds) in inc.new_pg_temp.iter().chain(&inc.new_pg_upmap) {
-            self.check_mapping(*pg, osds.iter().copied())?;
+            self.check_mapping(*pg, osds.iter().copied(), true)?;
         }
         for (pg, osd) in &inc.new_primary_temp {
             if *osd != OsdId::UNDEF {
-                self.check_mapping(*pg, core::iter::once(*osd))?;
+                self.check_mapping(*pg, core::iter::once(*osd), true)?;
             }
         }
         for (pg, items) in &inc.new_pg_upmap_items {
-            self.check_mapping(*pg, items.iter().map(|(_, to)| *to))?;
+            // Replacement pairs are not positions: their count is not bounded
+            // by the pool size.
+            self.check_mapping(*pg, items.iter().map(|(_, to)| *to), false)?;
         }
         if !inc.new_pg_temp.is_empty() {
             let temp = Arc::make_mut(&mut self.pg_temp);
@@ -266,15 +268,17 @@ impl OsdMap {
     }
 
     /// A temporary or explicit mapping must name a pool of the new map, fit the
-    /// pool's size, and name only OSDs that exist (or `CRUSH_ITEM_NONE` holes).
+    /// pool's size (when `bounded`), and name only OSDs that exist (or
+    /// `CRUSH_ITEM_NONE` holes).
     fn check_mapping(
         &self,
         pg: PgId,
         osds: impl ExactSizeIterator<Item = OsdId>,
+        bounded: bool,
     ) -> Result<(), OsdMapError> {
         let pool = self.pool_or_err(pg.pool)?;
         let len = osds.len();
-        if len > usize::try_from(pool.size).unwrap_or(usize::MAX) {
+        if bounded && len > usize::try_from(pool.size).unwrap_or(usize::MAX) {
             return Err(OsdMapError::MappingTooLong {
                 pg,
                 len,
