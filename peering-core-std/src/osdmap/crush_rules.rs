@@ -2,20 +2,45 @@
 //! `ceph-osd-side.md` §5.3, §5.5).
 //!
 //! The map holds its CRUSH map behind a trait so that a test can place PGs with a
-//! fixed table while the real mapper (`crate::crush`) does the work everywhere else,
+//! fixed table while the real mapper ([`CrushMap`]) does the work everywhere else,
 //! and behind an `Arc` so that a new epoch shares it instead of copying it.
 
 use std::fmt;
 use std::sync::Arc;
 
-/// The one question placement asks of a CRUSH map: `crush_do_rule`.
+use crate::crush::CrushMap;
+
+/// The one question placement asks of a CRUSH map: `CrushWrapper::do_rule`.
 pub trait CrushRules: Send + Sync {
     /// Runs rule `rule` for input `x`, wanting `result_max` items, with the map's
-    /// 16.16 OSD weights (`0x10000` = fully in). Returns OSD ids in order, with
-    /// `CRUSH_ITEM_NONE` holes for indep rules. An unknown rule or a failed
-    /// mapping yields an empty vector, which is what `crush_do_rule` leaves in the
-    /// result when it cannot map (Ceph's `_pg_to_raw_osds` ignores the error).
-    fn map_rule(&self, rule: i32, x: u32, result_max: usize, weights: &[u32]) -> Vec<i32>;
+    /// 16.16 OSD weights (`0x10000` = fully in) and the choose_args weight set
+    /// registered for `choose_args_index` (the pool id; modern Ceph passes
+    /// `pg.pool()`). Returns OSD ids in order, with `CRUSH_ITEM_NONE` holes for
+    /// indep rules. An unknown rule or a failed mapping yields an empty vector,
+    /// which is what `crush_do_rule` leaves in the result when it cannot map
+    /// (Ceph's `_pg_to_raw_osds` ignores the error).
+    fn map_rule(
+        &self,
+        rule: i32,
+        x: u32,
+        result_max: usize,
+        weights: &[u32],
+        choose_args_index: i64,
+    ) -> Vec<i32>;
+}
+
+impl CrushRules for CrushMap {
+    fn map_rule(
+        &self,
+        rule: i32,
+        x: u32,
+        result_max: usize,
+        weights: &[u32],
+        choose_args_index: i64,
+    ) -> Vec<i32> {
+        self.do_rule_with_choose_args(rule, x, result_max, weights, choose_args_index)
+            .unwrap_or_default()
+    }
 }
 
 /// The CRUSH map an `OsdMap` carries, shared between epochs.
