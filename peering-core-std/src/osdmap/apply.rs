@@ -169,10 +169,7 @@ impl OsdMap {
             // A zero mask is Ceph's shorthand for toggling UP.
             let mask = if *mask == 0 { OSD_UP } else { *mask };
             if state & OSD_UP != 0 && mask & OSD_UP != 0 {
-                update(&mut self.osd_info, i, |mut info| {
-                    info.down_at = inc.epoch;
-                    info
-                });
+                self.edit_info(*osd, |info| info.down_at = inc.epoch)?;
             }
             if state & OSD_EXISTS != 0 && mask & OSD_EXISTS != 0 {
                 // Destroyed: forget everything the map knew about the OSD.
@@ -186,32 +183,28 @@ impl OsdMap {
         for osd in &inc.new_up_client {
             let i = self.index(*osd)?;
             update(&mut self.osd_state, i, |s| s | OSD_EXISTS | OSD_UP);
-            update(&mut self.osd_info, i, |mut info| {
-                info.up_from = inc.epoch;
-                info
-            });
+            self.edit_info(*osd, |info| info.up_from = inc.epoch)?;
         }
         for (osd, up_thru) in &inc.new_up_thru {
-            let i = self.index(*osd)?;
-            update(&mut self.osd_info, i, |mut info| {
-                info.up_thru = *up_thru;
-                info
-            });
+            self.edit_info(*osd, |info| info.up_thru = *up_thru)?;
         }
         for (osd, (begin, end)) in &inc.new_last_clean_interval {
-            let i = self.index(*osd)?;
-            update(&mut self.osd_info, i, |mut info| {
+            self.edit_info(*osd, |info| {
                 info.last_clean_begin = *begin;
                 info.last_clean_end = *end;
-                info
-            });
+            })?;
         }
         for (osd, lost_at) in &inc.new_lost {
-            let i = self.index(*osd)?;
-            update(&mut self.osd_info, i, |mut info| {
-                info.lost_at = *lost_at;
-                info
-            });
+            self.edit_info(*osd, |info| info.lost_at = *lost_at)?;
+        }
+        Ok(())
+    }
+
+    /// Changes one OSD's `osd_info_t` in place.
+    fn edit_info(&mut self, osd: OsdId, f: impl FnOnce(&mut OsdInfo)) -> Result<(), OsdMapError> {
+        let i = self.index(osd)?;
+        if let Some(info) = self.osd_info.get_mut(i) {
+            f(info);
         }
         Ok(())
     }
