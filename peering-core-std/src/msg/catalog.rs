@@ -54,10 +54,11 @@ macro_rules! catalog {
                 match self { $(MsgType::$variant => $fast,)* }
             }
 
-            /// Modern Ceph's classification (§1.3, "Modern" column): since
-            /// Luminous-Octopus the peering messages too are fast-dispatched into
-            /// the sharded queue; only map, monitor and command traffic stays
-            /// locked.
+            /// Modern Ceph's classification (`OSD::ms_can_fast_dispatch` in
+            /// current `OSD.h`; §1.3 "Modern" column): the peering messages, ping
+            /// and monitor commands are fast-dispatched into the sharded queue too;
+            /// the map, mark-me-down, legacy create/scrub and the removed SUBOP
+            /// pair are not.
             pub const fn can_fast_dispatch_modern(self) -> bool {
                 match self { $(MsgType::$variant => $modern,)* }
             }
@@ -96,7 +97,7 @@ macro_rules! catalog {
 
 catalog! {
     /// `CEPH_MSG_PING` (5): no-op ping.
-    Ping(PingMsg) = 5, "CEPH_MSG_PING", seed_fast: false, modern_fast: false;
+    Ping(PingMsg) = 5, "CEPH_MSG_PING", seed_fast: false, modern_fast: true;
     /// `CEPH_MSG_OSD_MAP` (41): full and incremental maps.
     OsdMap(OsdMapMsg) = 41, "CEPH_MSG_OSD_MAP", seed_fast: false, modern_fast: false;
     /// `CEPH_MSG_OSD_OP` (42): a client op.
@@ -105,15 +106,16 @@ catalog! {
     /// by an OSD; not in the seed's fast list).
     OsdOpReply(ClientOpReplyMsg) = 43, "CEPH_MSG_OSD_OPREPLY", seed_fast: false, modern_fast: false;
     /// `MSG_MON_COMMAND` (50): a monitor command.
-    MonCommand(CommandMsg) = 50, "MSG_MON_COMMAND", seed_fast: false, modern_fast: false;
+    MonCommand(CommandMsg) = 50, "MSG_MON_COMMAND", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_ALIVE` (73): request up_thru.
     Alive(AliveMsg) = 73, "MSG_OSD_ALIVE", seed_fast: false, modern_fast: false;
     /// `MSG_OSD_MARK_ME_DOWN` (74): graceful stop.
     MarkMeDown(MarkMeDownMsg) = 74, "MSG_OSD_MARK_ME_DOWN", seed_fast: false, modern_fast: false;
-    /// `MSG_OSD_SUBOP` (76): legacy replica sub-operation.
-    SubOp(PgOpMsg) = 76, "MSG_OSD_SUBOP", seed_fast: true, modern_fast: true;
+    /// `MSG_OSD_SUBOP` (76): legacy replica sub-operation (removed after
+    /// Luminous).
+    SubOp(PgOpMsg) = 76, "MSG_OSD_SUBOP", seed_fast: true, modern_fast: false;
     /// `MSG_OSD_SUBOPREPLY` (77): its reply.
-    SubOpReply(PgOpMsg) = 77, "MSG_OSD_SUBOPREPLY", seed_fast: true, modern_fast: true;
+    SubOpReply(PgOpMsg) = 77, "MSG_OSD_SUBOPREPLY", seed_fast: true, modern_fast: false;
     /// `MSG_OSD_PGTEMP` (78): request pg_temp.
     PgTemp(PgTempMsg) = 78, "MSG_OSD_PGTEMP", seed_fast: false, modern_fast: false;
     /// `MSG_OSD_PG_NOTIFY` (80): batched notifies.
@@ -132,8 +134,8 @@ catalog! {
     PgStatsAck(PgStatsAckMsg) = 88, "MSG_PGSTATSACK", seed_fast: false, modern_fast: false;
     /// `MSG_OSD_PG_CREATE` (89): legacy PG creation.
     PgCreate(PgCreateMsg) = 89, "MSG_OSD_PG_CREATE", seed_fast: false, modern_fast: false;
-    /// `MSG_OSD_SCRUB` (91): legacy scrub request.
-    Scrub(ScrubMsg) = 91, "MSG_OSD_SCRUB", seed_fast: false, modern_fast: true;
+    /// `MSG_OSD_SCRUB` (91): legacy scrub request (modern Ceph uses `SCRUB2`).
+    Scrub(ScrubMsg) = 91, "MSG_OSD_SCRUB", seed_fast: false, modern_fast: false;
     /// `MSG_OSD_PG_MISSING` (92): obsolete (the code was reused for scrub
     /// reservations later).
     PgMissing(PgMissingMsg) = 92, "MSG_OSD_PG_MISSING", seed_fast: false, modern_fast: false;
