@@ -446,6 +446,18 @@ fn messages_naming_unknown_pools_are_refused() {
             None => assert_eq!(result, Ok(()), "{}", ty.name()),
         }
     }
+    // Decoding and checking in one step refuses the frame as a whole.
+    let frame = encode(&sample(MsgType::PgLog)).unwrap();
+    assert_eq!(decode_validated(&frame, &map), Ok(sample(MsgType::PgLog)));
+    let frame = encode(&sample(MsgType::EcRead)).unwrap();
+    assert_eq!(
+        decode_validated(&frame, &map),
+        Err(MsgError::UnknownPool(PgId::new(2, 11)))
+    );
+    assert_eq!(
+        decode_validated(&frame[..2], &map),
+        Err(MsgError::Truncated)
+    );
     // The data-path samples name pool 2, which this map lacks.
     assert_eq!(
         sample(MsgType::RepOp).validate_pools(&map),

@@ -34,3 +34,4 @@ pub use reserve::{
     BackfillReserve, BackfillReserveKind, PgLease, PgLeaseAck, PgLeaseAckMsg, PgLeaseMsg,
     RecoveryReserve, RecoveryReserveKind,
 };
+pub use validate::decode_validated;

@@ -59,3 +59,11 @@ impl Message {
         }
     }
 }
+
+/// Decodes a frame and refuses it if it names a PG whose pool `map` lacks: what a
+/// receiver does with every frame from a peer before anything reaches a PG.
+pub fn decode_validated(frame: &[u8], map: &impl OsdMapView) -> Result<Message, MsgError> {
+    let msg = super::encoding::decode(frame)?;
+    msg.validate_pools(map)?;
+    Ok(msg)
+}
