@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use peering_core::map::PoolInfo;
+use peering_core::map::{OsdMapView, PoolInfo};
 use peering_core::types::{OsdId, PgId};
 use peering_core_std::crush::parse_crush_text;
 use peering_core_std::osdmap::{
@@ -29,7 +29,7 @@ fn all(m: &OsdMap) -> Vec<UpActing> {
 }
 
 fn next(m: &mut OsdMap, f: impl FnOnce(&mut Incremental)) {
-    let mut inc = Incremental::new(peering_core::map::OsdMapView::epoch(m) + 1);
+    let mut inc = Incremental::new(m.epoch() + 1);
     f(&mut inc);
     m.apply_incremental(&inc).unwrap();
 }

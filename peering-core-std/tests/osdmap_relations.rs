@@ -4,7 +4,7 @@
 //! overrides only the primary, down OSDs leave up, EC holes keep positions, upmap
 //! items apply to the raw set before up is computed.
 
-use peering_core::map::PoolInfo;
+use peering_core::map::{OsdMapView, PoolInfo};
 use peering_core::types::{OsdId, OsdVec, PgId, PgShard, ShardId, SpgId};
 use peering_core_std::crush::hash::crush_hash32_2;
 use peering_core_std::osdmap::{
@@ -61,19 +61,9 @@ fn v(osds: &[i32]) -> OsdVec {
 }
 
 fn apply(m: &mut OsdMap, f: impl FnOnce(&mut Incremental)) {
-    let mut inc = Incremental::new(m.epoch_of() + 1);
+    let mut inc = Incremental::new(m.epoch() + 1);
     f(&mut inc);
     m.apply_incremental(&inc).unwrap();
-}
-
-trait EpochOf {
-    fn epoch_of(&self) -> u32;
-}
-
-impl EpochOf for OsdMap {
-    fn epoch_of(&self) -> u32 {
-        peering_core::map::OsdMapView::epoch(self)
-    }
 }
 
 fn placement(m: &OsdMap, pool: i64, seed: u32) -> UpActing {
