@@ -109,3 +109,22 @@ fn an_out_osd_moves_little_beyond_its_own_shards() {
         "moved {moved} shards for {on_victim} on the out OSD"
     );
 }
+
+#[test]
+fn new_epochs_share_the_crush_map_and_pools() {
+    let first = map();
+    let mut m = first.clone();
+    next(&mut m, |inc| {
+        inc.mark_down(1);
+        inc.new_up_thru.insert(OsdId(0), 2);
+    });
+    // Same CrushHandle means the same Arc: no copy of the CRUSH map was made.
+    assert_eq!(m.crush(), first.crush());
+    assert!(m.shares_pools_with(&first));
+    // A new CRUSH map replaces the handle.
+    let crush = parse_crush_text(include_str!("fixtures/crush/erasure.txt")).unwrap();
+    next(&mut m, |inc| {
+        inc.new_crush = Some(CrushHandle::new(crush));
+    });
+    assert_ne!(m.crush(), first.crush());
+}
