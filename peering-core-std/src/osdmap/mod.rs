@@ -1,1 +1,42 @@
-//! The OSD map, its incrementals, placement pipeline and PG math (`ceph-osd-side.md` §5.1–5.4).
+//! The OSD map, its incrementals, placement pipeline and PG math
+//! (`ceph-osd-side.md` §5.1–5.4).
+//!
+//! - [`OsdMap`]: one epoch of the map; implements the core's
+//!   [`OsdMapView`](peering_core::map::OsdMapView).
+//! - [`Incremental`]: the change to the next epoch, applied all or nothing.
+//! - [`OsdMapCache`]: recent epochs, sharing what did not change.
+//! - Placement: [`OsdMap::pg_to_up_acting_osds`] runs raw CRUSH → upmap → up →
+//!   primary affinity → pg_temp / primary_temp; [`OsdMap::object_to_pg`] maps an
+//!   object name to its PG; [`calc_pg_role`] and friends read roles off the sets.
+//! - [`pg_math`]: Ceph's PG arithmetic, re-exported from the core.
+
+mod apply;
+mod build;
+mod cache;
+mod crush_rules;
+mod error;
+mod incremental;
+mod map;
+mod object;
+mod osd;
+mod placement;
+mod pool;
+mod roles;
+
+pub use cache::OsdMapCache;
+pub use crush_rules::{CrushHandle, CrushRules};
+pub use error::OsdMapError;
+pub use incremental::Incremental;
+pub use map::{OsdMap, UpmapItems};
+pub use object::{ObjectLocator, hash_key};
+pub use osd::{
+    DEFAULT_PRIMARY_AFFINITY, OSD_AUTOOUT, OSD_DESTROYED, OSD_EXISTS, OSD_NEW, OSD_UP, OsdInfo,
+    WEIGHT_IN, WEIGHT_OUT,
+};
+pub use peering_core::types::pg_math;
+pub use placement::{UpActing, pick_primary, raw_pg_to_pps};
+pub use pool::{
+    POOL_FLAG_CREATING, POOL_FLAG_EC_OVERWRITES, POOL_FLAG_FULL, POOL_FLAG_HASHPSPOOL,
+    POOL_FLAG_NOPGCHANGE, validate_pool,
+};
+pub use roles::calc_pg_role;

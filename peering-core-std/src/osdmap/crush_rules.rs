@@ -1,0 +1,78 @@
+//! The map's CRUSH field: what placement asks of a CRUSH map (`crush_do_rule`,
+//! `ceph-osd-side.md` §5.3, §5.5).
+//!
+//! The map holds its CRUSH map behind a trait so that a test can place PGs with a
+//! fixed table while the real mapper ([`CrushMap`]) does the work everywhere else,
+//! and behind an `Arc` so that a new epoch shares it instead of copying it.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::crush::CrushMap;
+
+/// The one question placement asks of a CRUSH map: `CrushWrapper::do_rule`.
+pub trait CrushRules: Send + Sync {
+    /// Runs rule `rule` for input `x`, wanting `result_max` items, with the map's
+    /// 16.16 OSD weights (`0x10000` = fully in) and the choose_args weight set
+    /// registered for `choose_args_index` (the pool id; modern Ceph passes
+    /// `pg.pool()`). Returns OSD ids in order, with `CRUSH_ITEM_NONE` holes for
+    /// indep rules. An unknown rule or a failed mapping yields an empty vector,
+    /// which is what `crush_do_rule` leaves in the result when it cannot map
+    /// (Ceph's `_pg_to_raw_osds` ignores the error).
+    fn map_rule(
+        &self,
+        rule: i32,
+        x: u32,
+        result_max: usize,
+        weights: &[u32],
+        choose_args_index: i64,
+    ) -> Vec<i32>;
+}
+
+impl CrushRules for CrushMap {
+    fn map_rule(
+        &self,
+        rule: i32,
+        x: u32,
+        result_max: usize,
+        weights: &[u32],
+        choose_args_index: i64,
+    ) -> Vec<i32> {
+        self.do_rule_with_choose_args(rule, x, result_max, weights, choose_args_index)
+            .unwrap_or_default()
+    }
+}
+
+/// The CRUSH map an `OsdMap` carries, shared between epochs.
+///
+/// Two handles are equal when they point at the same CRUSH map: a new CRUSH map
+/// only ever arrives whole (`Incremental::new_crush`), so identity is what tells
+/// whether placement rules changed.
+#[derive(Clone)]
+pub struct CrushHandle(pub Arc<dyn CrushRules>);
+
+impl CrushHandle {
+    /// Wraps a CRUSH map for use in a map or an incremental.
+    pub fn new(rules: impl CrushRules + 'static) -> Self {
+        CrushHandle(Arc::new(rules))
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> &dyn CrushRules {
+        self.0.as_ref()
+    }
+}
+
+impl PartialEq for CrushHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for CrushHandle {}
+
+impl fmt::Debug for CrushHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CrushHandle(..)")
+    }
+}

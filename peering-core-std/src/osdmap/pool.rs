@@ -1,0 +1,51 @@
+//! Pool flags and the sanity rules a pool must satisfy before it enters a map
+//! (`pg_pool_t`, `ceph-osd-side.md` §5.1).
+
+use peering_core::map::{PoolInfo, PoolKind};
+use peering_core::types::PoolId;
+
+use super::error::OsdMapError;
+
+/// `pg_pool_t::FLAG_HASHPSPOOL`: the placement seed is hashed with the pool id, so
+/// pools do not overlap (`raw_pg_to_pps`, §5.3).
+pub const POOL_FLAG_HASHPSPOOL: u64 = 1 << 0;
+/// `pg_pool_t::FLAG_FULL`: the pool is full.
+pub const POOL_FLAG_FULL: u64 = 1 << 1;
+/// `pg_pool_t::FLAG_EC_OVERWRITES`: an EC pool accepts partial overwrites.
+pub const POOL_FLAG_EC_OVERWRITES: u64 = 1 << 2;
+/// `pg_pool_t::FLAG_NOPGCHANGE`: pg_num and pgp_num may not change.
+pub const POOL_FLAG_NOPGCHANGE: u64 = 1 << 5;
+/// `pg_pool_t::FLAG_CREATING`: the pool's initial PGs are still being created.
+pub const POOL_FLAG_CREATING: u64 = 1 << 15;
+
+/// Checks what `OSDMonitor` enforces before a pool reaches a map: a nonzero size,
+/// `1 <= min_size <= size`, `1 <= pgp_num <= pg_num`, EC size `k + m`, and the
+/// entry's key matching the pool's own id.
+pub fn validate_pool(key: PoolId, pool: &PoolInfo) -> Result<(), OsdMapError> {
+    if pool.id != key {
+        return Err(OsdMapError::PoolIdMismatch { key, id: pool.id });
+    }
+    if pool.size == 0 {
+        return Err(OsdMapError::ZeroPoolSize(key));
+    }
+    if pool.min_size == 0 || pool.min_size > pool.size {
+        return Err(OsdMapError::BadMinSize {
+            pool: key,
+            min_size: pool.min_size,
+            size: pool.size,
+        });
+    }
+    if pool.pg_num == 0 || pool.pgp_num == 0 || pool.pgp_num > pool.pg_num {
+        return Err(OsdMapError::BadPgNum {
+            pool: key,
+            pg_num: pool.pg_num,
+            pgp_num: pool.pgp_num,
+        });
+    }
+    if let PoolKind::Erasure { k, m } = pool.kind {
+        if k.checked_add(m) != Some(pool.size) {
+            return Err(OsdMapError::ErasureSizeMismatch(key));
+        }
+    }
+    Ok(())
+}
