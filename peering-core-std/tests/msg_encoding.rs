@@ -3,11 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use peering_core::intervals::{CompactInterval, PastIntervals};
+use peering_core::intervals::{PastIntervals, PgInterval};
 use peering_core::map::{OsdMapView, PoolInfo, SimpleOsdMap};
 use peering_core::types::{
-    EVersion, OsdId, PgHistory, PgId, PgInfo, PgNotify, PgQuery, PgShard, QueryKind, ShardId,
-    SpgId, Timespan, UTime,
+    EVersion, OsdId, OsdVec, PgHistory, PgId, PgInfo, PgNotify, PgQuery, PgShard, QueryKind,
+    ShardId, SpgId, Timespan, UTime,
 };
 use peering_core_std::msg::*;
 use proptest::prelude::*;
@@ -24,16 +24,22 @@ fn info(seed: u32) -> PgInfo {
 }
 
 fn past_intervals() -> PastIntervals {
-    PastIntervals {
-        first: 3,
-        last: 6,
-        all_participants: [PgShard::replica(0), PgShard::replica(2)].into(),
-        intervals: vec![CompactInterval {
+    let osds: OsdVec = [OsdId(0), OsdId(2)].into_iter().collect();
+    let mut pi = PastIntervals::new();
+    pi.add_interval(
+        false,
+        &PgInterval {
+            up: osds.clone(),
+            acting: osds,
             first: 3,
             last: 6,
-            acting: [PgShard::replica(0), PgShard::replica(2)].into(),
-        }],
-    }
+            maybe_went_rw: true,
+            primary: OsdId(0),
+            up_primary: OsdId(0),
+        },
+    )
+    .unwrap();
+    pi
 }
 
 fn notify(seed: u32) -> PgNotify {

@@ -14,29 +14,11 @@ use super::pool::POOL_FLAG_HASHPSPOOL;
 use crate::crush::hash::crush_hash32_2;
 use peering_core::types::pg_math::{ceph_stable_mod, pg_num_mask};
 
-/// A PG's placement in one epoch: what `pg_to_up_acting_osds` fills in.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
-pub struct UpActing {
-    /// The up set: CRUSH's choice after upmap, minus down OSDs (EC: `NONE` holes).
-    pub up: OsdVec,
-    /// The up set's primary (`-1` if none).
-    pub up_primary: OsdId,
-    /// The acting set: pg_temp if set, else the up set.
-    pub acting: OsdVec,
-    /// The acting primary: primary_temp, else pg_temp's first, else up_primary.
-    pub acting_primary: OsdId,
-}
-
-impl UpActing {
-    fn empty() -> Self {
-        UpActing {
-            up: OsdVec::new(),
-            up_primary: OsdId::UNDEF,
-            acting: OsdVec::new(),
-            acting_primary: OsdId::UNDEF,
-        }
-    }
-}
+/// A PG's placement in one epoch, as `pg_to_up_acting_osds` fills it in: the
+/// core's [`UpActing`](peering_core::intervals::UpActing), the same value the
+/// interval rules compare between epochs (§5.3). `Default` is the empty placement
+/// with no primaries (`-1`).
+pub use peering_core::intervals::UpActing;
 
 /// `pg_pool_t::raw_pg_to_pps`: the CRUSH input `x` for a PG. The seed is first
 /// folded by `pgp_num` (so raising pg_num without pgp_num moves no data); with
@@ -220,10 +202,10 @@ impl OsdMap {
 
     fn up_acting(&self, pg: PgId, fold: bool) -> UpActing {
         let Some(pool) = self.pools.get(&pg.pool) else {
-            return UpActing::empty();
+            return UpActing::default();
         };
         if !fold && pg.seed >= pool.pg_num {
-            return UpActing::empty();
+            return UpActing::default();
         }
         let (temp, temp_primary) = self.get_temp_osds(pool, pg);
         let (up, up_primary) = self.pg_to_up_with_seed(pool, pg);
