@@ -49,7 +49,10 @@ mod indexed_log {
         assert_eq!(trimmed, vec![ev(10, 100), ev(15, 150), ev(15, 155)]);
         assert_eq!(log.entries().len(), 3);
         // 167 - 20 + 1 = 148: 150 and 155 become dups, 100 does not.
-        assert_eq!(log.dups().iter().map(|d| d.version).collect::<Vec<_>>(), vec![ev(15, 150), ev(15, 155)]);
+        assert_eq!(
+            log.dups().iter().map(|d| d.version).collect::<Vec<_>>(),
+            vec![ev(15, 150), ev(15, 155)]
+        );
         assert_eq!(log.tail(), ev(19, 157));
 
         // One dup tracked: 160 is too old to become one (167 - 1 + 1 = 167) and
@@ -57,7 +60,10 @@ mod indexed_log {
         let trimmed = log.trim(ev(20, 164), 1).unwrap();
         assert_eq!(trimmed, vec![ev(19, 160)]);
         assert_eq!(log.entries().len(), 2);
-        assert_eq!(log.dups().iter().map(|d| d.version).collect::<Vec<_>>(), vec![ev(15, 155)]);
+        assert_eq!(
+            log.dups().iter().map(|d| d.version).collect::<Vec<_>>(),
+            vec![ev(15, 155)]
+        );
         assert!(log.get_request(&ReqId::client(777, 2)).is_none());
     }
 
@@ -95,13 +101,19 @@ mod indexed_log {
         let before = log.clone();
         assert_eq!(
             log.trim(ev(10, 100), 20),
-            Err(LogError::TrimPastCanRollbackTo { trim_to: ev(10, 100), can_rollback_to: ev(9, 0) })
+            Err(LogError::TrimPastCanRollbackTo {
+                trim_to: ev(10, 100),
+                can_rollback_to: ev(9, 0)
+            })
         );
         assert_eq!(log, before);
         log.skip_can_rollback_to_to_head();
         assert_eq!(
             log.trim(ev(11, 0), 20),
-            Err(LogError::TrimPastCanRollbackTo { trim_to: ev(11, 0), can_rollback_to: ev(10, 100) })
+            Err(LogError::TrimPastCanRollbackTo {
+                trim_to: ev(11, 0),
+                can_rollback_to: ev(10, 100)
+            })
         );
     }
 
@@ -138,26 +150,38 @@ mod indexed_log {
         for e in &entries {
             assert_eq!(
                 log.get_request(&e.reqid),
-                Some(LoggedRequest { version: e.version, user_version: e.user_version, return_code: e.return_code })
+                Some(LoggedRequest {
+                    version: e.version,
+                    user_version: e.user_version,
+                    return_code: e.return_code
+                })
             );
         }
         assert!(log.logged_req(&ReqId::client(888, 1)));
         assert_eq!(
             log.get_request(&ReqId::client(888, 1)),
-            Some(LoggedRequest { version: ev(6, 3), user_version: 42, return_code: -17 })
+            Some(LoggedRequest {
+                version: ev(6, 3),
+                user_version: 42,
+                return_code: -17
+            })
         );
     }
 
     #[test]
     fn error_entries_are_not_indexed_by_object() {
         let mut log = IndexedLog::default();
-        log.add(LogEntry::new(LogOp::Error, oid(), ev(6, 2), ev(3, 4))).unwrap();
+        log.add(LogEntry::new(LogOp::Error, oid(), ev(6, 2), ev(3, 4)))
+            .unwrap();
         assert!(!log.logged_object(&oid()));
-        log.add(LogEntry::new(LogOp::Modify, oid(), ev(6, 3), ev(3, 4))).unwrap();
+        log.add(LogEntry::new(LogOp::Modify, oid(), ev(6, 3), ev(3, 4)))
+            .unwrap();
         assert_eq!(log.object_entry(&oid()).unwrap().version, ev(6, 3));
-        log.add(LogEntry::new(LogOp::Delete, oid(), ev(7, 4), ev(7, 4))).unwrap();
+        log.add(LogEntry::new(LogOp::Delete, oid(), ev(7, 4), ev(7, 4)))
+            .unwrap();
         assert_eq!(log.object_entry(&oid()).unwrap().op, LogOp::Delete);
-        log.add(LogEntry::new(LogOp::Error, oid(), ev(7, 5), ev(7, 4))).unwrap();
+        log.add(LogEntry::new(LogOp::Error, oid(), ev(7, 5), ev(7, 4)))
+            .unwrap();
         assert_eq!(log.object_entry(&oid()).unwrap().version, ev(7, 4));
     }
 
@@ -169,22 +193,42 @@ mod indexed_log {
         for bad in [ev(5, 10), ev(4, 11), ev(6, 9), ev(6, 10)] {
             assert_eq!(
                 log.add(modify(&obj(2), bad, ev(0, 0))),
-                Err(LogError::VersionBackwards { head: ev(5, 10), new: bad })
+                Err(LogError::VersionBackwards {
+                    head: ev(5, 10),
+                    new: bad
+                })
             );
             assert_eq!(log, before);
         }
     }
 
     fn dup(epoch: u32, v: u64, client: i64) -> LogDup {
-        LogDup { reqid: ReqId::client(client, 1), version: ev(epoch, v), user_version: u64::from(epoch), return_code: 0 }
+        LogDup {
+            reqid: ReqId::client(client, 1),
+            version: ev(epoch, v),
+            user_version: u64::from(epoch),
+            return_code: 0,
+        }
     }
 
     fn dups_1() -> Vec<LogDup> {
-        vec![dup(10, 11, 1), dup(10, 12, 2), dup(11, 1, 3), dup(12, 3, 4), dup(13, 99, 5)]
+        vec![
+            dup(10, 11, 1),
+            dup(10, 12, 2),
+            dup(11, 1, 3),
+            dup(12, 3, 4),
+            dup(13, 99, 5),
+        ]
     }
 
     fn dups_2() -> Vec<LogDup> {
-        vec![dup(12, 3, 6), dup(13, 99, 7), dup(15, 11, 8), dup(16, 14, 9), dup(16, 32, 10)]
+        vec![
+            dup(12, 3, 6),
+            dup(13, 99, 7),
+            dup(15, 11, 8),
+            dup(16, 14, 9),
+            dup(16, 32, 10),
+        ]
     }
 
     fn with_dups(tail: EVersion, dups: Vec<LogDup>) -> IndexedLog {
@@ -194,7 +238,10 @@ mod indexed_log {
     }
 
     fn olog_with(dups: Vec<LogDup>) -> PgLogT {
-        PgLogT { dups, ..PgLogT::default() }
+        PgLogT {
+            dups,
+            ..PgLogT::default()
+        }
     }
 
     fn dup_versions(log: &IndexedLog) -> Vec<EVersion> {
@@ -220,7 +267,10 @@ mod indexed_log {
     fn merge_dups_am_empty_overlap_drops_dups_past_tail() {
         let mut log = with_dups(ev(12, 3), vec![]);
         assert!(log.merge_log_dups(&olog_with(dups_1())));
-        assert_eq!(dup_versions(&log), vec![ev(10, 11), ev(10, 12), ev(11, 1), ev(12, 3)]);
+        assert_eq!(
+            dup_versions(&log),
+            vec![ev(10, 11), ev(10, 12), ev(11, 1), ev(12, 3)]
+        );
     }
 
     #[test]
@@ -236,7 +286,15 @@ mod indexed_log {
         assert!(log.merge_log_dups(&olog_with(dups_2())));
         assert_eq!(
             dup_versions(&log),
-            vec![ev(10, 11), ev(10, 12), ev(11, 1), ev(12, 3), ev(13, 99), ev(15, 11), ev(16, 14)]
+            vec![
+                ev(10, 11),
+                ev(10, 12),
+                ev(11, 1),
+                ev(12, 3),
+                ev(13, 99),
+                ev(15, 11),
+                ev(16, 14)
+            ]
         );
         assert!(log.get_request(&ReqId::client(8, 1)).is_some());
     }
@@ -263,7 +321,9 @@ mod indexed_log {
         plain(
             ev(1, 0),
             ev(1, 5),
-            (1..=5).map(|v| with_req(modify(&obj(v as u32), ev(1, v), ev(0, 0)), v)).collect(),
+            (1..=5)
+                .map(|v| with_req(modify(&obj(v as u32), ev(1, v), ev(0, 0)), v))
+                .collect(),
         )
     }
 
@@ -274,7 +334,10 @@ mod indexed_log {
         assert_eq!(c.tail, ev(1, 3));
         assert_eq!(c.head, ev(1, 5));
         // The entries not copied travel as dups.
-        assert_eq!(c.dups.iter().map(|d| d.version).collect::<Vec<_>>(), vec![ev(1, 1), ev(1, 2), ev(1, 3)]);
+        assert_eq!(
+            c.dups.iter().map(|d| d.version).collect::<Vec<_>>(),
+            vec![ev(1, 1), ev(1, 2), ev(1, 3)]
+        );
         c.validate().unwrap();
         let all = PgLogT::copy_after(&five(), ev(0, 0), 100);
         assert_eq!(all.entries, five().entries);
@@ -298,7 +361,10 @@ mod indexed_log {
         let mut log = IndexedLog::from_log(five()).unwrap();
         // One split bit: odd hashes go to child seed 1.
         let child = log.split_out_child(peering_core::types::PgId::new(1, 1), 1);
-        assert_eq!(versions(child.entries()), vec![ev(1, 1), ev(1, 3), ev(1, 5)]);
+        assert_eq!(
+            versions(child.entries()),
+            vec![ev(1, 1), ev(1, 3), ev(1, 5)]
+        );
         assert_eq!(versions(log.entries()), vec![ev(1, 2), ev(1, 4)]);
         assert_eq!(child.head(), log.head());
         assert!(child.logged_object(&obj(3)) && !log.logged_object(&obj(3)));
@@ -310,17 +376,26 @@ mod indexed_log {
         bad.entries.swap(1, 2);
         assert_eq!(
             IndexedLog::from_log(bad),
-            Err(LogError::EntriesOutOfOrder { prev: ev(1, 3), next: ev(1, 2) })
+            Err(LogError::EntriesOutOfOrder {
+                prev: ev(1, 3),
+                next: ev(1, 2)
+            })
         );
         let mut dups = five();
         dups.dups = vec![dup(1, 0, 1), dup(0, 9, 2)];
         assert_eq!(
             dups.validate(),
-            Err(LogError::DupsOutOfOrder { prev: ev(1, 0), next: ev(0, 9) })
+            Err(LogError::DupsOutOfOrder {
+                prev: ev(1, 0),
+                next: ev(0, 9)
+            })
         );
         let mut same_version = five();
         same_version.entries[1].version = ev(2, 1);
-        assert!(matches!(same_version.validate(), Err(LogError::EntriesOutOfOrder { .. })));
+        assert!(matches!(
+            same_version.validate(),
+            Err(LogError::EntriesOutOfOrder { .. })
+        ));
     }
 
     #[test]

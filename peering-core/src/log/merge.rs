@@ -53,6 +53,9 @@ impl PgLog {
         let mut seffects = LogEffects::new();
         let changed =
             scratch.merge_log_inner(&mut soinfo, olog, from, &mut sinfo, &mut seffects)?;
+        // Only impossible histories make the merged log inconsistent (Ceph would
+        // carry on with it); never publish one.
+        scratch.log.log().validate()?;
         *self = scratch;
         *info = sinfo;
         *oinfo = soinfo;
@@ -163,7 +166,7 @@ impl PgLog {
         info: &mut PgInfo,
         effects: &mut LogEffects,
     ) -> Result<bool, LogError> {
-        self.log.log().rewind_point(newhead)?;
+        self.check_rewind(newhead)?;
         let mut scratch = self.clone();
         let mut sinfo = info.clone();
         let mut seffects = LogEffects::new();
@@ -182,6 +185,7 @@ impl PgLog {
     ) -> Result<(), LogError> {
         // The rollback boundary before the rewind lowers it decides what can be
         // rolled back.
+        self.check_rewind(newhead)?;
         let original_crt = self.log.can_rollback_to();
         if info.last_complete > newhead {
             info.last_complete = newhead;
@@ -199,5 +203,23 @@ impl PgLog {
             &mut self.missing,
             Some(effects),
         )
+    }
+
+    /// Checks a rewind of our own log to `newhead`: Ceph's asserts, and that no
+    /// kept entry is newer than `newhead`.
+    ///
+    /// Deviation: an entry kept because its `version.version` is not after the
+    /// new head's, while its epoch is newer, would leave our log past its head
+    /// (Ceph carries on with such a log); we refuse the rewind instead.
+    fn check_rewind(&self, newhead: EVersion) -> Result<(), LogError> {
+        let cut = self.log.log().rewind_point(newhead)?;
+        let kept = cut.checked_sub(1).and_then(|i| self.log.entries().get(i));
+        match kept {
+            Some(e) if e.version > newhead => Err(LogError::RewindKeepsNewerEntry {
+                version: e.version,
+                newhead,
+            }),
+            _ => Ok(()),
+        }
     }
 }

@@ -158,7 +158,9 @@ impl PgLogT {
     ///
     /// Entries are cut by `version.version` only, as Ceph does: "same request,
     /// different epoch" (`100'10` here, `122'10` in the authoritative log) is
-    /// divergent (§5.13).
+    /// divergent (§5.13), and an entry whose `version.version` is not after the
+    /// new head's is kept even if its epoch is newer (Ceph treats it as the same
+    /// event; `proc_replica_log` relies on it).
     pub(crate) fn rewind_point(&self, newhead: EVersion) -> Result<usize, LogError> {
         if newhead < self.tail {
             return Err(LogError::RewindPastTail {
