@@ -8,6 +8,32 @@ mod rewind_divergent_log {
     use peering_core::log::{LogEffect, LogEffects, LogError, LogOp, Missing, PgLog};
     use peering_core::types::{EVersion, PgInfo};
 
+    /// Rewinds `pg` to `newhead` with an info matching it.
+    fn rewind(pg: &mut PgLog, newhead: EVersion) -> (PgInfo, LogEffects) {
+        let mut info = info_at(pg);
+        let mut effects = LogEffects::new();
+        assert!(
+            pg.rewind_divergent_log(newhead, &mut info, &mut effects)
+                .unwrap()
+        );
+        (info, effects)
+    }
+
+    /// A refused rewind: the log, missing set and info stay as they were.
+    fn refused(pg: &mut PgLog, newhead: EVersion) -> LogError {
+        let before = pg.clone();
+        let mut info = info_at(pg);
+        let info_before = info.clone();
+        let mut effects = LogEffects::new();
+        let err = pg
+            .rewind_divergent_log(newhead, &mut info, &mut effects)
+            .unwrap_err();
+        assert_eq!(*pg, before);
+        assert_eq!(info, info_before);
+        assert!(effects.is_empty());
+        err
+    }
+
     fn info_at(pg: &PgLog) -> PgInfo {
         let mut i = info();
         i.last_update = pg.log().head();
@@ -68,10 +94,7 @@ mod rewind_divergent_log {
             Missing::new(true),
         )
         .unwrap();
-        let mut info = info_at(&pg);
-        let mut effects = LogEffects::new();
-        pg.rewind_divergent_log(ev(1, 3), &mut info, &mut effects)
-            .unwrap();
+        let (info, effects) = rewind(&mut pg, ev(1, 3));
         assert!(pg.log().entries().is_empty());
         assert!(!pg.log().logged_object(&x9));
         assert_eq!(
@@ -99,10 +122,8 @@ mod rewind_divergent_log {
             Missing::new(true),
         )
         .unwrap();
-        let mut info = info_at(&pg);
-        let mut effects = LogEffects::new();
-        pg.rewind_divergent_log(ev(10, 100), &mut info, &mut effects)
-            .unwrap();
+        let (info, effects) = rewind(&mut pg, ev(10, 100));
+        assert_eq!(info.last_update, ev(10, 100));
         assert_eq!(rolled_back(&effects), vec![ev(10, 102), ev(10, 101)]);
         assert_eq!(effects.len(), 2);
         assert!(!pg.missing().have_missing());
@@ -167,10 +188,8 @@ mod rewind_divergent_log {
             missing(&[(obj(2), ev(3, 2), ev(0, 0), false)], true),
         )
         .unwrap();
-        let mut info = info_at(&pg);
-        let mut effects = LogEffects::new();
-        pg.rewind_divergent_log(ev(3, 1), &mut info, &mut effects)
-            .unwrap();
+        let (info, effects) = rewind(&mut pg, ev(3, 1));
+        assert_eq!(info.last_update, ev(3, 1));
         assert!(!pg.missing().have_missing());
         assert_eq!(
             removed(&effects).into_iter().collect::<Vec<_>>(),
@@ -247,20 +266,13 @@ mod rewind_divergent_log {
             Missing::new(true),
         )
         .unwrap();
-        let before = pg.clone();
-        let mut info = info_at(&pg);
-        let info_before = info.clone();
-        let mut effects = LogEffects::new();
         assert_eq!(
-            pg.rewind_divergent_log(ev(1, 1), &mut info, &mut effects),
-            Err(LogError::RewindPastTail {
+            refused(&mut pg, ev(1, 1)),
+            LogError::RewindPastTail {
                 newhead: ev(1, 1),
                 tail: ev(2, 1)
-            })
+            }
         );
-        assert_eq!(pg, before);
-        assert_eq!(info, info_before);
-        assert!(effects.is_empty());
     }
 
     #[test]
@@ -279,15 +291,8 @@ mod rewind_divergent_log {
             Missing::new(true),
         )
         .unwrap();
-        let before = pg.clone();
-        let mut info = info_at(&pg);
-        let info_before = info.clone();
-        let mut effects = LogEffects::new();
-        let err = pg
-            .rewind_divergent_log(ev(1, 1), &mut info, &mut effects)
-            .unwrap_err();
         assert_eq!(
-            err,
+            refused(&mut pg, ev(1, 1)),
             LogError::DivergentChainBroken {
                 object: o,
                 version: ev(1, 3),
@@ -295,9 +300,6 @@ mod rewind_divergent_log {
                 last: ev(1, 2)
             }
         );
-        assert_eq!(pg, before);
-        assert_eq!(info, info_before);
-        assert!(effects.is_empty());
     }
 
     #[test]
@@ -307,17 +309,13 @@ mod rewind_divergent_log {
         e.op = LogOp::Modify;
         let mut pg =
             PgLog::from_parts(plain(ev(1, 0), ev(2, 5), vec![e]), Missing::new(true)).unwrap();
-        let before = pg.clone();
-        let mut info = info_at(&pg);
-        let mut effects = LogEffects::new();
         assert_eq!(
-            pg.rewind_divergent_log(ev(2, 4), &mut info, &mut effects),
-            Err(LogError::DivergentNotAfterHead {
+            refused(&mut pg, ev(2, 4)),
+            LogError::DivergentNotAfterHead {
                 version: ev(1, 5),
                 newhead: ev(2, 4)
-            })
+            }
         );
-        assert_eq!(pg, before);
     }
 
     #[test]
@@ -336,16 +334,12 @@ mod rewind_divergent_log {
             Missing::new(true),
         )
         .unwrap();
-        let before = pg.clone();
-        let mut info = info_at(&pg);
-        let mut effects = LogEffects::new();
         assert_eq!(
-            pg.rewind_divergent_log(ev(1, 5), &mut info, &mut effects),
-            Err(LogError::RewindKeepsNewerEntry {
+            refused(&mut pg, ev(1, 5)),
+            LogError::RewindKeepsNewerEntry {
                 version: ev(2, 3),
                 newhead: ev(1, 5)
-            })
+            }
         );
-        assert_eq!(pg, before);
     }
 }

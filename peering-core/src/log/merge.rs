@@ -1,7 +1,10 @@
 //! `merge_log` and `rewind_divergent_log` (§5.13, §5.14).
 
+use alloc::vec::Vec;
+
 use super::divergent::{append_log_entries_update_missing, merge_divergent_entries};
 use super::effects::LogEffects;
+use super::entry::LogEntry;
 use super::error::LogError;
 use super::pg_log::PgLog;
 use super::pg_log_t::PgLogT;
@@ -77,7 +80,7 @@ impl PgLog {
         let orig_tail = self.log.tail();
         if olog.tail < orig_tail {
             let n = olog.entries.partition_point(|e| e.version <= orig_tail);
-            let older: alloc::vec::Vec<_> = olog.entries.drain(..n).collect();
+            let older: Vec<_> = olog.entries.drain(..n).collect();
             let log = self.log.log_mut();
             log.entries.splice(0..0, older);
             log.tail = olog.tail;
@@ -124,14 +127,7 @@ impl PgLog {
                 &mut self.missing,
                 Some(effects),
             )?;
-            merge_divergent_entries(
-                &self.log,
-                divergent,
-                info,
-                original_crt,
-                &mut self.missing,
-                Some(effects),
-            )?;
+            self.merge_divergent(divergent, info, original_crt, effects)?;
             self.log.log_mut().head = olog.head;
             info.last_update = olog.head;
             // The new entries cannot be rolled back into.
@@ -195,6 +191,17 @@ impl PgLog {
             self.dirty = true;
         }
         info.last_update = newhead;
+        self.merge_divergent(divergent, info, original_crt, effects)
+    }
+
+    /// `_merge_divergent_entries` against our own log and missing set.
+    fn merge_divergent(
+        &mut self,
+        divergent: Vec<LogEntry>,
+        info: &PgInfo,
+        original_crt: EVersion,
+        effects: &mut LogEffects,
+    ) -> Result<(), LogError> {
         merge_divergent_entries(
             &self.log,
             divergent,

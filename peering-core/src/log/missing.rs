@@ -177,14 +177,7 @@ impl Missing {
     /// (an object not yet missing is added with nothing held).
     pub fn revise_need(&mut self, oid: &ObjectId, need: EVersion, is_delete: bool) {
         let have = self.items.get(oid).map_or(EVersion::ZERO, |i| i.have);
-        self.insert(
-            oid.clone(),
-            MissingItem {
-                need,
-                have,
-                delete: is_delete,
-            },
-        );
+        self.add(oid, need, have, is_delete);
     }
 
     /// `revise_have(oid, have)`: record what is held; no effect if not missing.
