@@ -19,17 +19,18 @@ mod divergent {
         oe: &LogEntry,
         info: &PgInfo,
         missing: &mut Missing,
-        effects: &mut LogEffects,
-    ) -> Result<DivergentCase, LogError> {
-        merge_object_divergent_entries(
+    ) -> (Result<DivergentCase, LogError>, LogEffects) {
+        let mut effects = LogEffects::new();
+        let case = merge_object_divergent_entries(
             log,
             &oe.soid,
             std::slice::from_ref(oe),
             info,
             log.can_rollback_to(),
             missing,
-            Some(effects),
-        )
+            Some(&mut effects),
+        );
+        (case, effects)
     }
 
     fn entry(op: LogOp, o: &ObjectId, v: EVersion, pv: EVersion) -> LogEntry {
@@ -46,11 +47,8 @@ mod divergent {
         assert!(oe.soid > info.last_backfill);
         let log = IndexedLog::default();
         let mut m = Missing::new(true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&log, &oe, &info, &mut m, &mut fx),
-            Ok(DivergentCase::Skipped)
-        );
+        let (case, fx) = merge_old_entry(&log, &oe, &info, &mut m);
+        assert_eq!(case, Ok(DivergentCase::Skipped));
         assert!(!m.have_missing());
         assert!(fx.is_empty());
     }
@@ -65,11 +63,8 @@ mod divergent {
         );
         let oe = modify(&o, ev(1, 1), ev(0, 0));
         let mut m = Missing::new(false);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
-            Ok(DivergentCase::NewerInLog)
-        );
+        let (case, fx) = merge_old_entry(&log, &oe, &info(), &mut m);
+        assert_eq!(case, Ok(DivergentCase::NewerInLog));
         assert!(!m.have_missing());
         assert_eq!(fx.as_slice(), &[LogEffect::Remove(o), LogEffect::Trim(oe)]);
     }
@@ -82,11 +77,8 @@ mod divergent {
         let mut m = Missing::new(false);
         m.add_next_event(&ne);
         let oe = modify(&o, ev(1, 1), ev(0, 0));
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
-            Ok(DivergentCase::NewerInLog)
-        );
+        let (case, fx) = merge_old_entry(&log, &oe, &info(), &mut m);
+        assert_eq!(case, Ok(DivergentCase::NewerInLog));
         // Still needs the newer version, holding nothing usable.
         assert_eq!(
             items(&m),
@@ -101,9 +93,9 @@ mod divergent {
         let log = indexed(ev(0, 0), ev(2, 1), vec![modify(&o, ev(2, 1), ev(0, 0))]);
         let oe = modify(&o, ev(1, 1), ev(0, 0));
         let mut m = Missing::new(false);
-        let mut fx = LogEffects::new();
+        let (case, fx) = merge_old_entry(&log, &oe, &info(), &mut m);
         assert_eq!(
-            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
+            case,
             Err(LogError::MissingDisagreesWithLog {
                 object: o,
                 newest: ev(2, 1),
@@ -125,11 +117,8 @@ mod divergent {
         );
         let oe = entry(LogOp::Delete, &o, ev(2, 1), ev(0, 0));
         let mut m = Missing::new(false);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
-            Ok(DivergentCase::Created)
-        );
+        let (case, fx) = merge_old_entry(&log, &oe, &info(), &mut m);
+        assert_eq!(case, Ok(DivergentCase::Created));
         assert!(!m.have_missing());
         assert_eq!(fx.as_slice(), &[LogEffect::Trim(oe)]);
     }
@@ -145,11 +134,8 @@ mod divergent {
         let oe = modify(&o, ev(2, 1), ev(0, 0));
         let mut m = Missing::new(false);
         m.add_next_event(&oe);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
-            Ok(DivergentCase::Created)
-        );
+        let (case, fx) = merge_old_entry(&log, &oe, &info(), &mut m);
+        assert_eq!(case, Ok(DivergentCase::Created));
         assert!(!m.have_missing());
         assert_eq!(removed(&fx).into_iter().collect::<Vec<_>>(), vec![o]);
     }
@@ -161,11 +147,8 @@ mod divergent {
         info.log_tail = ev(10, 1);
         let oe = modify(&o, ev(11, 1), ev(0, 0));
         let mut m = missing(&[(o.clone(), ev(1, 1), ev(0, 0), false)], true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
-            Ok(DivergentCase::Created)
-        );
+        let (case, fx) = merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m);
+        assert_eq!(case, Ok(DivergentCase::Created));
         assert!(!m.have_missing());
         assert_eq!(fx.as_slice(), &[LogEffect::Remove(o), LogEffect::Trim(oe)]);
     }
@@ -175,11 +158,8 @@ mod divergent {
         let o = obj(3);
         let oe = entry(LogOp::Clone, &o, ev(5, 7), ev(5, 2));
         let mut m = Missing::new(true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&IndexedLog::default(), &oe, &info(), &mut m, &mut fx),
-            Ok(DivergentCase::Created)
-        );
+        let (case, fx) = merge_old_entry(&IndexedLog::default(), &oe, &info(), &mut m);
+        assert_eq!(case, Ok(DivergentCase::Created));
         assert!(!m.have_missing());
         assert_eq!(removed(&fx).into_iter().collect::<Vec<_>>(), vec![o]);
     }
@@ -191,11 +171,8 @@ mod divergent {
         info.log_tail = ev(1, 1);
         let oe = modify(&o, ev(3, 1), ev(2, 1));
         let mut m = missing(&[(o.clone(), ev(3, 1), ev(1, 5), false)], true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
-            Ok(DivergentCase::AlreadyMissing)
-        );
+        let (case, fx) = merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m);
+        assert_eq!(case, Ok(DivergentCase::AlreadyMissing));
         assert_eq!(
             items(&m),
             items(&missing(&[(o, ev(2, 1), ev(1, 5), false)], true))
@@ -357,11 +334,8 @@ mod divergent {
         info.log_tail = ev(2, 1);
         let oe = modify(&o, ev(3, 1), ev(1, 1));
         let mut m = Missing::new(true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
-            Ok(DivergentCase::Recover)
-        );
+        let (case, fx) = merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m);
+        assert_eq!(case, Ok(DivergentCase::Recover));
         assert_eq!(
             items(&m),
             items(&missing(&[(o.clone(), ev(1, 1), ev(0, 0), false)], true))
@@ -376,11 +350,8 @@ mod divergent {
         info.log_tail = ev(2, 1);
         let oe = entry(LogOp::Delete, &o, ev(3, 1), ev(1, 1));
         let mut m = Missing::new(true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
-            Ok(DivergentCase::Recover)
-        );
+        let (case, fx) = merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m);
+        assert_eq!(case, Ok(DivergentCase::Recover));
         assert_eq!(
             items(&m),
             items(&missing(&[(o, ev(1, 1), ev(0, 0), false)], true))

@@ -6,7 +6,7 @@ mod log_common;
 mod rewind_divergent_log {
     use super::log_common::*;
     use peering_core::log::{LogEffect, LogEffects, LogError, LogOp, Missing, PgLog};
-    use peering_core::types::{EVersion, PgInfo};
+    use peering_core::types::{EVersion, ObjectId, PgInfo};
 
     /// Rewinds `pg` to `newhead` with an info matching it.
     fn rewind(pg: &mut PgLog, newhead: EVersion) -> (PgInfo, LogEffects) {
@@ -32,6 +32,16 @@ mod rewind_divergent_log {
         assert_eq!(info, info_before);
         assert!(effects.is_empty());
         err
+    }
+
+    /// `o` written at 10,100, 10,101 and 10,102, all rollbackable.
+    fn rollbackable_chain(o: &ObjectId) -> PgLog {
+        let entries = vec![
+            modify_rb(o, ev(10, 100), ev(8, 80)),
+            modify_rb(o, ev(10, 101), ev(10, 100)),
+            modify_rb(o, ev(10, 102), ev(10, 101)),
+        ];
+        PgLog::from_parts(plain(ev(10, 99), ev(10, 102), entries), Missing::new(true)).unwrap()
     }
 
     fn info_at(pg: &PgLog) -> PgInfo {
@@ -109,19 +119,7 @@ mod rewind_divergent_log {
     #[test]
     fn rollbackable_entries_roll_back_newest_first() {
         let o = obj(1);
-        let mut pg = PgLog::from_parts(
-            plain(
-                ev(10, 99),
-                ev(10, 102),
-                vec![
-                    modify_rb(&o, ev(10, 100), ev(8, 80)),
-                    modify_rb(&o, ev(10, 101), ev(10, 100)),
-                    modify_rb(&o, ev(10, 102), ev(10, 101)),
-                ],
-            ),
-            Missing::new(true),
-        )
-        .unwrap();
+        let mut pg = rollbackable_chain(&o);
         let (info, effects) = rewind(&mut pg, ev(10, 100));
         assert_eq!(info.last_update, ev(10, 100));
         assert_eq!(rolled_back(&effects), vec![ev(10, 102), ev(10, 101)]);
@@ -134,19 +132,7 @@ mod rewind_divergent_log {
     #[test]
     fn entries_at_or_before_can_rollback_to_are_recovered_instead() {
         let o = obj(1);
-        let mut pg = PgLog::from_parts(
-            plain(
-                ev(10, 99),
-                ev(10, 102),
-                vec![
-                    modify_rb(&o, ev(10, 100), ev(8, 80)),
-                    modify_rb(&o, ev(10, 101), ev(10, 100)),
-                    modify_rb(&o, ev(10, 102), ev(10, 101)),
-                ],
-            ),
-            Missing::new(true),
-        )
-        .unwrap();
+        let mut pg = rollbackable_chain(&o);
         // 10,101 was rolled forward: it can no longer be undone.
         let mut effects = LogEffects::new();
         pg.roll_forward_to(ev(10, 101), &mut effects);
