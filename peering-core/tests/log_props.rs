@@ -71,6 +71,18 @@ mod log_properties {
         }
     }
 
+    /// The divergent side of `t` merges the authoritative log: the merged PG
+    /// log, its info, and the authoritative log.
+    fn merge_scenario(t: &TestCase, mid: bool) -> (PgLog, PgInfo, PgLogT) {
+        let (dlog, mut info) = t.div_side();
+        let (alog, mut oinfo) = t.auth_side();
+        let mut pg = PgLog::from_parts(dlog, Missing::new(mid)).unwrap();
+        let mut fx = LogEffects::new();
+        pg.merge_log(&mut oinfo, alog.clone(), peer(), &mut info, &mut fx)
+            .unwrap();
+        (pg, info, alog)
+    }
+
     fn newest(entries: &[LogEntry]) -> BTreeMap<ObjectId, &LogEntry> {
         entries.iter().map(|e| (e.soid.clone(), e)).collect()
     }
@@ -97,11 +109,7 @@ mod log_properties {
             base in ops(6), auth in ops(5), div in ops(5), rb in any::<bool>(), mid in any::<bool>()
         ) {
             let t = scenario(&base, &auth, &div, rb);
-            let (dlog, mut info) = t.div_side();
-            let (alog, mut oinfo) = t.auth_side();
-            let mut pg = PgLog::from_parts(dlog, Missing::new(mid)).unwrap();
-            let mut fx = LogEffects::new();
-            pg.merge_log(&mut oinfo, alog.clone(), peer(), &mut info, &mut fx).unwrap();
+            let (pg, info, alog) = merge_scenario(&t, mid);
             prop_assert_eq!(pg.log().head(), alog.head);
             prop_assert_eq!(info.last_update, alog.head);
             prop_assert_eq!(pg.log().entries(), alog.entries.as_slice());
@@ -113,11 +121,7 @@ mod log_properties {
             base in ops(6), auth in ops(5), div in ops(5), rb in any::<bool>(), mid in any::<bool>()
         ) {
             let t = scenario(&base, &auth, &div, rb);
-            let (dlog, mut info) = t.div_side();
-            let (alog, mut oinfo) = t.auth_side();
-            let mut pg = PgLog::from_parts(dlog, Missing::new(mid)).unwrap();
-            let mut fx = LogEffects::new();
-            pg.merge_log(&mut oinfo, alog, peer(), &mut info, &mut fx).unwrap();
+            let (pg, _, _) = merge_scenario(&t, mid);
 
             // Every missing item needs the newest logged entry of its object.
             for (o, item) in pg.missing().items() {
