@@ -33,6 +33,26 @@ mod divergent {
         (case, effects)
     }
 
+    /// `_merge_object_divergent_entries` of `entries` (one object) against an
+    /// empty log, with a complete info.
+    fn merge_entries(
+        entries: &[LogEntry],
+        olog_can_rollback_to: EVersion,
+        missing: &mut Missing,
+    ) -> (Result<DivergentCase, LogError>, LogEffects) {
+        let mut effects = LogEffects::new();
+        let case = merge_object_divergent_entries(
+            &IndexedLog::default(),
+            &entries[0].soid,
+            entries,
+            &info(),
+            olog_can_rollback_to,
+            missing,
+            Some(&mut effects),
+        );
+        (case, effects)
+    }
+
     fn entry(op: LogOp, o: &ObjectId, v: EVersion, pv: EVersion) -> LogEntry {
         let mut e = modify(o, v, pv);
         e.op = op;
@@ -196,20 +216,8 @@ mod divergent {
             modify(&o, ev(8336, 960), ev(8336, 957)),
         ];
         let mut m = missing(&[(o.clone(), ev(8971, 1070), ev(8336, 952), false)], true);
-        let mut fx = LogEffects::new();
-        let log = IndexedLog::default();
-        assert_eq!(
-            merge_object_divergent_entries(
-                &log,
-                &o,
-                &entries,
-                &info(),
-                log.can_rollback_to(),
-                &mut m,
-                Some(&mut fx)
-            ),
-            Ok(DivergentCase::AlreadyMissing)
-        );
+        let (case, fx) = merge_entries(&entries, EVersion::ZERO, &mut m);
+        assert_eq!(case, Ok(DivergentCase::AlreadyMissing));
         assert!(!m.have_missing());
         assert_eq!(trimmed(&fx), vec![ev(8336, 957), ev(8336, 960)]);
     }
@@ -222,19 +230,8 @@ mod divergent {
             modify(&o, ev(8336, 957), ev(8336, 952)),
         ];
         let mut m = missing(&[(o.clone(), ev(8971, 1070), ev(8336, 952), false)], true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_object_divergent_entries(
-                &IndexedLog::default(),
-                &o,
-                &entries,
-                &info(),
-                EVersion::ZERO,
-                &mut m,
-                Some(&mut fx)
-            ),
-            Ok(DivergentCase::AlreadyMissing)
-        );
+        let (case, fx) = merge_entries(&entries, EVersion::ZERO, &mut m);
+        assert_eq!(case, Ok(DivergentCase::AlreadyMissing));
         assert!(!m.have_missing());
         assert_eq!(trimmed(&fx), vec![ev(8336, 957)]);
     }
@@ -244,19 +241,8 @@ mod divergent {
         let o = obj(9);
         let entries = vec![error(&o, ev(4, 1)), error(&o, ev(4, 2))];
         let mut m = Missing::new(true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_object_divergent_entries(
-                &IndexedLog::default(),
-                &o,
-                &entries,
-                &info(),
-                EVersion::ZERO,
-                &mut m,
-                Some(&mut fx)
-            ),
-            Ok(DivergentCase::Skipped)
-        );
+        let (case, fx) = merge_entries(&entries, EVersion::ZERO, &mut m);
+        assert_eq!(case, Ok(DivergentCase::Skipped));
         assert!(!m.have_missing());
         assert!(fx.is_empty());
     }
@@ -269,19 +255,8 @@ mod divergent {
             modify_rb(&o, ev(10, 102), ev(10, 101)),
         ];
         let mut m = Missing::new(true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_object_divergent_entries(
-                &IndexedLog::default(),
-                &o,
-                &entries,
-                &info(),
-                ev(10, 100),
-                &mut m,
-                Some(&mut fx)
-            ),
-            Ok(DivergentCase::RolledBack)
-        );
+        let (case, fx) = merge_entries(&entries, ev(10, 100), &mut m);
+        assert_eq!(case, Ok(DivergentCase::RolledBack));
         assert!(!m.have_missing());
         assert_eq!(
             fx.as_slice(),
@@ -300,19 +275,8 @@ mod divergent {
             modify_rb(&o, ev(10, 102), ev(10, 101)),
         ];
         let mut m = Missing::new(true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_object_divergent_entries(
-                &IndexedLog::default(),
-                &o,
-                &entries,
-                &info(),
-                ev(10, 101),
-                &mut m,
-                Some(&mut fx)
-            ),
-            Ok(DivergentCase::Recover)
-        );
+        let (case, fx) = merge_entries(&entries, ev(10, 101), &mut m);
+        assert_eq!(case, Ok(DivergentCase::Recover));
         assert_eq!(
             items(&m),
             items(&missing(&[(o.clone(), ev(10, 100), ev(0, 0), false)], true))
@@ -368,17 +332,9 @@ mod divergent {
         ];
         let mut m = missing(&[(obj(2), ev(3, 4), ev(0, 0), false)], true);
         let before = m.clone();
-        let mut fx = LogEffects::new();
+        let (case, fx) = merge_entries(&entries, EVersion::ZERO, &mut m);
         assert_eq!(
-            merge_object_divergent_entries(
-                &IndexedLog::default(),
-                &o,
-                &entries,
-                &info(),
-                EVersion::ZERO,
-                &mut m,
-                Some(&mut fx)
-            ),
+            case,
             Err(LogError::DivergentChainBroken {
                 object: o,
                 version: ev(3, 6),
