@@ -402,4 +402,36 @@ mod divergent {
             ))
         );
     }
+
+    #[test]
+    fn case_1_refuses_newer_entry_inside_the_divergent_range() {
+        let o = obj(6);
+        let log = indexed(ev(0, 0), ev(2, 2), vec![modify(&o, ev(2, 2), ev(1, 1))]);
+        let entries = vec![
+            modify(&o, ev(2, 1), ev(1, 1)),
+            modify(&o, ev(2, 3), ev(2, 1)),
+        ];
+        let mut m = missing(&[(o.clone(), ev(2, 2), ev(1, 1), false)], true);
+        let before = m.clone();
+        let mut fx = LogEffects::new();
+        let case = merge_object_divergent_entries(
+            &log,
+            &o,
+            &entries,
+            &info(),
+            EVersion::ZERO,
+            &mut m,
+            Some(&mut fx),
+        );
+        assert_eq!(
+            case,
+            Err(LogError::NewerEntryNotAfterDivergent {
+                object: o,
+                newer: ev(2, 2),
+                last_divergent: ev(2, 3)
+            })
+        );
+        assert_eq!(m, before);
+        assert!(fx.is_empty());
+    }
 }

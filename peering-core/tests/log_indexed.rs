@@ -426,4 +426,21 @@ mod indexed_log {
             "dup_0000000001.00000000000000000001"
         );
     }
+
+    #[test]
+    fn trim_refuses_past_head() {
+        // A peer's log may claim a rollback boundary past its head.
+        let mut l = PgLogT::new(ev(1, 0), ev(1, 5));
+        l.can_rollback_to = ev(5, 0);
+        let mut log = IndexedLog::from_log(l).unwrap();
+        let before = log.clone();
+        assert_eq!(
+            log.trim(ev(2, 0), 20),
+            Err(LogError::TrimPastHead {
+                trim_to: ev(2, 0),
+                head: ev(1, 5)
+            })
+        );
+        assert_eq!(log, before);
+    }
 }
