@@ -104,3 +104,150 @@ fn every_case_matches_crushtool() {
         assert_eq!(n, 1024, "case {} should cover x 0..=1023", case.name);
     }
 }
+
+/// Replay one committed crushtool output against a map built in code.
+fn check_against(map: &CrushMap, case: &str, rule: i32, num_rep: usize) {
+    let weights = vec![0x10000u32; map.max_devices() as usize];
+    let expected =
+        fs::read_to_string(fixture_dir().join("expected").join(format!("{case}.txt"))).unwrap();
+    assert_eq!(expected.lines().count(), 1024);
+    for line in expected.lines() {
+        let (x, want) = parse_line(line);
+        assert_eq!(
+            map.do_rule(rule, x, num_rep, &weights).unwrap(),
+            want,
+            "{case} x {x}"
+        );
+    }
+}
+
+/// `classes.txt` rebuilt through the builder: shadow trees get the ids crushtool's
+/// compiler allocated, so the class rules map identically.
+#[test]
+fn builder_with_device_classes_matches_crushtool() {
+    use peering_core_std::crush::{BucketAlg, CrushBuilder, weight_from_f32};
+    let mut b = CrushBuilder::new();
+    b.add_type(0, "osd")
+        .add_type(1, "host")
+        .add_type(2, "rack")
+        .add_type(3, "root");
+    let layout = [3, 3, 3, 2];
+    let mut osd = 0;
+    let mut hosts = Vec::new();
+    for (h, &n) in layout.iter().enumerate() {
+        let mut items = Vec::new();
+        for k in 0..n {
+            let class = if k == 0 && h != 3 { "ssd" } else { "hdd" };
+            let name = format!("osd.{osd}");
+            b.add_device(osd, &name, Some(class)).unwrap();
+            let w = match osd {
+                0 => 0.5,
+                4 => 2.0,
+                _ => 1.0,
+            };
+            items.push((name, Some(weight_from_f32(w))));
+            osd += 1;
+        }
+        let refs: Vec<(&str, Option<u32>)> = items.iter().map(|(n, w)| (n.as_str(), *w)).collect();
+        let hname = format!("host{h}");
+        b.add_bucket_full(
+            Some(-2 - h as i32),
+            &hname,
+            "host",
+            BucketAlg::Straw2,
+            0,
+            &refs,
+        )
+        .unwrap();
+        hosts.push(hname);
+    }
+    let refs: Vec<(&str, Option<u32>)> = hosts.iter().map(|h| (h.as_str(), None)).collect();
+    b.add_bucket_full(Some(-1), "default", "root", BucketAlg::Straw2, 0, &refs)
+        .unwrap();
+    assert_eq!(
+        b.add_replicated_rule("replicated_rule", "default", "host", None)
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        b.add_replicated_rule("ssd_rule", "default", "host", Some("ssd"))
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        b.add_erasure_rule("hdd_ec", "default", "host", Some("hdd"))
+            .unwrap(),
+        2
+    );
+    let map = b.build().unwrap();
+    check_against(&map, "classes_all_r3", 0, 3);
+    check_against(&map, "classes_ssd_r3", 1, 3);
+    check_against(&map, "classes_hdd_ec_r4", 2, 4);
+    // The shadow hierarchy is named as Ceph names it.
+    let shadow = map.class_shadow(-1, "ssd").unwrap();
+    assert_eq!(map.item_name(shadow), Some("default~ssd"));
+    assert_eq!(map.item_class(shadow), Some("ssd"));
+    assert!(
+        matches!(map.rule(1).unwrap().steps[0], peering_core_std::crush::RuleStep::Take(id) if id == shadow)
+    );
+}
+
+/// `replicated.txt` rebuilt through the builder with the fixture's bucket ids (ids
+/// are hashed by straw2, so they must match) and compared for every replica count.
+#[test]
+fn builder_replicated_matches_crushtool() {
+    use peering_core_std::crush::{BucketAlg, CrushBuilder, weight_from_f32};
+    let mut b = CrushBuilder::with_default_types();
+    let layout = [3, 3, 2, 4, 3];
+    let mut osd = 0;
+    let mut hosts = Vec::new();
+    for (h, &n) in layout.iter().enumerate() {
+        let mut names = Vec::new();
+        for _ in 0..n {
+            let name = format!("osd.{osd}");
+            b.add_device(osd, &name, None).unwrap();
+            let w = if osd == 3 || osd == 9 { 2.0 } else { 1.0 };
+            names.push((name, Some(weight_from_f32(w))));
+            osd += 1;
+        }
+        let refs: Vec<(&str, Option<u32>)> = names.iter().map(|(n, w)| (n.as_str(), *w)).collect();
+        let hname = format!("host{h}");
+        b.add_bucket_full(
+            Some(-2 - h as i32),
+            &hname,
+            "host",
+            BucketAlg::Straw2,
+            0,
+            &refs,
+        )
+        .unwrap();
+        hosts.push(hname);
+    }
+    let refs: Vec<(&str, Option<u32>)> = hosts.iter().map(|h| (h.as_str(), None)).collect();
+    b.add_bucket_full(Some(-1), "default", "root", BucketAlg::Straw2, 0, &refs)
+        .unwrap();
+    b.add_replicated_rule("replicated_rule", "default", "host", None)
+        .unwrap();
+    let map = b.build().unwrap();
+    for n in [1, 2, 3, 5, 6] {
+        check_against(&map, &format!("replicated_r{n}"), 0, n);
+    }
+}
+
+/// The legacy tunables profile object equals the tunables the legacy fixture sets.
+#[test]
+fn legacy_profile_is_what_the_legacy_fixture_uses() {
+    use peering_core_std::crush::{Tunables, TunablesProfile};
+    let mut cache = BTreeMap::new();
+    let map = load("mixed_legacy.txt", &mut cache);
+    let mut legacy = Tunables::legacy();
+    // The fixture allows straw2 and tree (legacy allows uniform, list, straw only).
+    legacy.allowed_bucket_algs = map.tunables.allowed_bucket_algs;
+    assert_eq!(map.tunables, legacy);
+    assert_eq!(
+        Tunables::profile(TunablesProfile::Jewel, Tunables::legacy()),
+        Tunables::optimal()
+    );
+    let optimal = load("mixed_optimal.txt", &mut cache);
+    assert_eq!(optimal.tunables, Tunables::optimal());
+}

@@ -70,7 +70,8 @@ struct PendingRule {
     min_size: u32,
     max_size: u32,
     steps: Vec<StepSpec>,
-    line: usize,
+    /// Source line of each step (0 when built in code).
+    lines: Vec<usize>,
 }
 
 /// Incremental CRUSH map construction with the checks `crushtool -c` performs.
@@ -290,6 +291,41 @@ impl CrushBuilder {
         Ok(id)
     }
 
+    /// `ceph osd crush link`: append an existing item to another bucket too. A missing
+    /// weight means the item's own weight. Linking a bucket under its own descendant
+    /// makes a cycle, which [`CrushBuilder::build`] rejects.
+    pub fn link(
+        &mut self,
+        bucket: &str,
+        item: &str,
+        weight: Option<u32>,
+    ) -> Result<&mut Self, CrushError> {
+        let bid = self
+            .map
+            .item_id(bucket)
+            .ok_or_else(|| CrushError::UnknownItem(bucket.to_string()))?;
+        let iid = self
+            .map
+            .item_id(item)
+            .ok_or_else(|| CrushError::UnknownItem(item.to_string()))?;
+        let w = weight.unwrap_or_else(|| self.item_weight.get(&iid).copied().unwrap_or(0x10000));
+        let scv = self.map.tunables.straw_calc_version;
+        let b = self
+            .map
+            .bucket_mut(bid)
+            .ok_or_else(|| CrushError::UnknownItem(bucket.to_string()))?;
+        if b.items.contains(&iid) {
+            return Err(CrushError::Duplicate {
+                what: "item in bucket",
+                name: item.to_string(),
+            });
+        }
+        b.add_item(iid, w, scv);
+        let total = b.weight;
+        self.item_weight.insert(bid, total);
+        Ok(self)
+    }
+
     /// Add a rule from symbolic steps; `id` None takes the lowest free rule id.
     /// Names are resolved by [`CrushBuilder::build`].
     pub fn add_rule(
@@ -301,7 +337,8 @@ impl CrushBuilder {
         max_size: u32,
         steps: Vec<StepSpec>,
     ) -> Result<i32, CrushError> {
-        self.add_rule_at_line(id, name, rule_type, min_size, max_size, steps, 0)
+        let lines = vec![0; steps.len()];
+        self.add_rule_at_line(id, name, rule_type, min_size, max_size, steps, lines)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -313,7 +350,7 @@ impl CrushBuilder {
         min_size: u32,
         max_size: u32,
         steps: Vec<StepSpec>,
-        line: usize,
+        lines: Vec<usize>,
     ) -> Result<i32, CrushError> {
         let taken: BTreeSet<i32> = self.rules.iter().map(|r| r.id).collect();
         let id = match id {
@@ -340,7 +377,7 @@ impl CrushBuilder {
             min_size,
             max_size,
             steps,
-            line,
+            lines,
         });
         Ok(id)
     }
@@ -425,24 +462,24 @@ impl CrushBuilder {
             choose_args,
             ..
         } = self;
-        map.check_hierarchy()?;
+        map.validate()?;
         map.populate_classes(&explicit_shadows)?;
         for pr in rules {
-            let steps = pr
-                .steps
-                .iter()
-                .map(|s| resolve_step(&map, s))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| {
-                    if pr.line == 0 {
+            let mut steps = Vec::with_capacity(pr.steps.len());
+            for (i, spec) in pr.steps.iter().enumerate() {
+                let line = pr.lines.get(i).copied().unwrap_or(0);
+                let step = resolve_step(&map, spec).map_err(|e| {
+                    if line == 0 {
                         e
                     } else {
                         CrushError::AtLine {
-                            line: pr.line,
+                            line,
                             error: Box::new(e),
                         }
                     }
                 })?;
+                steps.push(step);
+            }
             map.insert_rule(Rule {
                 id: pr.id,
                 name: pr.name,

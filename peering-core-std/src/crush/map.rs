@@ -70,6 +70,12 @@ impl CrushMap {
             .and_then(Option::as_ref)
     }
 
+    pub(crate) fn bucket_mut(&mut self, id: i32) -> Option<&mut Bucket> {
+        bucket_index(id)
+            .and_then(|i| self.buckets.get_mut(i))
+            .and_then(Option::as_mut)
+    }
+
     /// All buckets in id order from -1 downwards.
     pub fn buckets(&self) -> impl Iterator<Item = &Bucket> {
         self.buckets.iter().flatten()
@@ -237,8 +243,9 @@ impl CrushMap {
     }
 
     /// Reject hierarchies Ceph cannot evaluate: a bucket naming a missing bucket, or a
-    /// cycle (the C mapper would recurse forever).
-    pub(crate) fn check_hierarchy(&self) -> Result<(), CrushError> {
+    /// cycle (the C mapper would recurse forever). Maps from the builder and the parser
+    /// are checked already; call this on maps obtained by deserialization.
+    pub fn validate(&self) -> Result<(), CrushError> {
         for b in self.buckets() {
             for &it in &b.items {
                 if it < 0 && self.bucket(it).is_none() {

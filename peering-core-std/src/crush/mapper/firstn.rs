@@ -57,6 +57,7 @@ pub(crate) fn choose_firstn(
         'descent: loop {
             let mut inb = bucket;
             let mut flocal: u32 = 0;
+            let mut depth: i32 = 0;
             loop {
                 let r = rep.wrapping_add(parent_r).wrapping_add(ftotal as i32);
                 let mut collide = false;
@@ -83,11 +84,15 @@ pub(crate) fn choose_firstn(
                     };
                     if itemtype != type_id {
                         match child {
-                            Some(b) => {
+                            // A valid hierarchy is acyclic, so a descent visits at most
+                            // max_buckets buckets; a deserialized map with a cycle is
+                            // treated like a bad item instead of looping.
+                            Some(b) if depth < ctx.map.max_buckets() => {
                                 inb = b;
+                                depth += 1;
                                 continue;
                             }
-                            None => {
+                            _ => {
                                 skip_rep = true;
                                 break 'descent;
                             }
@@ -148,6 +153,7 @@ pub(crate) fn choose_firstn(
                     let fallback = t.local_fallback_retries > 0
                         && flocal <= size.wrapping_add(t.local_fallback_retries);
                     if local || fallback {
+                        depth = 0;
                         continue;
                     } else if ftotal < t.tries {
                         continue 'descent;

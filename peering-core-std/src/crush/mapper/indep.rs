@@ -53,6 +53,7 @@ pub(crate) fn choose_indep(
                 continue;
             }
             let mut inb = bucket;
+            let mut depth: i32 = 0;
             loop {
                 let mut r = (rep as i32).wrapping_add(parent_r);
                 let size = inb.items.len() as i32;
@@ -80,11 +81,14 @@ pub(crate) fn choose_indep(
                 };
                 if itemtype != type_id {
                     match child {
-                        Some(b) => {
+                        // Bounded descent: a cycle (only possible in a deserialized
+                        // map) yields NONE instead of looping.
+                        Some(b) if depth < ctx.map.max_buckets() => {
                             inb = b;
+                            depth += 1;
                             continue;
                         }
-                        None => {
+                        _ => {
                             put(out, rep, CRUSH_ITEM_NONE);
                             if let Some(o2) = out2.as_deref_mut() {
                                 put(o2, rep, CRUSH_ITEM_NONE);

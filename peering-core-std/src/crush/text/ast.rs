@@ -53,6 +53,8 @@ pub(crate) enum Decl {
         min_size: u32,
         max_size: u32,
         steps: Vec<StepSpec>,
+        /// Line of each step.
+        step_lines: Vec<usize>,
         line: usize,
     },
     ChooseArgs {

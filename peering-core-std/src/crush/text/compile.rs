@@ -81,6 +81,7 @@ pub(crate) fn compile(decls: &[Decl]) -> Result<CrushMap, CrushError> {
                 min_size,
                 max_size,
                 steps,
+                step_lines,
                 line,
             } => {
                 b.add_rule_at_line(
@@ -90,7 +91,7 @@ pub(crate) fn compile(decls: &[Decl]) -> Result<CrushMap, CrushError> {
                     *min_size,
                     *max_size,
                     steps.clone(),
-                    *line,
+                    step_lines.clone(),
                 )
                 .map_err(at(*line))?;
             }

@@ -213,6 +213,7 @@ fn parse_rule(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
     let mut min_size = 1u32;
     let mut max_size = 10u32;
     let mut steps = Vec::new();
+    let mut step_lines = Vec::new();
     loop {
         let tag = c.next()?;
         match tag {
@@ -228,7 +229,10 @@ fn parse_rule(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
             }
             "min_size" => min_size = c.num::<u32>("min_size")?,
             "max_size" => max_size = c.num::<u32>("max_size")?,
-            "step" => steps.push(parse_step(c)?),
+            "step" => {
+                step_lines.push(c.line());
+                steps.push(parse_step(c)?);
+            }
             other => return c.err(format!("unexpected '{other}' in rule")),
         }
     }
@@ -245,6 +249,7 @@ fn parse_rule(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
         min_size,
         max_size,
         steps,
+        step_lines,
         line,
     })
 }
