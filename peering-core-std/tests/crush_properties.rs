@@ -54,8 +54,10 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     /// With any set of devices out, a size-3 replicated result on `replicated.txt`
-    /// places its replicas on distinct hosts, and fills all three whenever at least
-    /// three hosts keep an in device.
+    /// places its replicas on distinct hosts and never on an out device. CRUSH may
+    /// give up after its tries even when three hosts are live (see
+    /// `crush_gives_up_like_crushtool`), so a full result is required for nearly
+    /// every input rather than all of them.
     #[test]
     fn replicas_on_distinct_hosts(out in proptest::collection::btree_set(0i32..15, 0..8), x0 in 0u32..100_000) {
         let map = load("replicated.txt");
@@ -67,16 +69,31 @@ proptest! {
             .filter(|o| !out.contains(o))
             .filter_map(|o| map.parent_of_type(o, "host"))
             .collect();
-        for x in x0..x0 + 64 {
+        let mut short = 0;
+        for x in x0..x0 + 256 {
             let got = map.do_rule(0, x, 3, &weights).unwrap();
             let hosts: BTreeSet<i32> = got.iter().map(|&o| map.parent_of_type(o, "host").unwrap()).collect();
             prop_assert_eq!(hosts.len(), got.len());
             prop_assert!(got.iter().all(|o| !out.contains(o)));
-            if live_hosts.len() >= 3 {
-                prop_assert_eq!(got.len(), 3, "x {} out {:?}", x, out);
+            if got.len() < 3.min(live_hosts.len()) {
+                short += 1;
             }
         }
+        prop_assert!(short <= 2, "{} short results of 256 with out {:?}", short, out);
     }
+}
+
+/// A case where Ceph's firstn gives up with three live hosts: `crushtool --test
+/// --rule 0 --num-rep 3 --weight 0 0 --weight 1 0 --weight 2 0 --weight 3 0
+/// --weight 5 0 --weight 7 0` prints `CRUSH rule 0 x 39344 [13,9]` (Ceph 16.2).
+#[test]
+fn crush_gives_up_like_crushtool() {
+    let map = load("replicated.txt");
+    let mut weights = vec![0x10000u32; map.max_devices() as usize];
+    for o in [0, 1, 2, 3, 5, 7] {
+        weights[o] = 0;
+    }
+    assert_eq!(map.do_rule(0, 39344, 3, &weights).unwrap(), vec![13, 9]);
 }
 
 /// Marking one device out moves at most 1.5× its ideal share of the replica
