@@ -18,6 +18,7 @@ struct Case {
     rule: i32,
     num_rep: usize,
     reweights: Vec<(usize, f32)>,
+    choose_args: Option<i64>,
 }
 
 fn cases() -> Vec<Case> {
@@ -26,12 +27,17 @@ fn cases() -> Vec<Case> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
+            let (args, weights): (Vec<&str>, Vec<&str>) =
+                f[4..].iter().partition(|w| w.starts_with("choose_args="));
             Case {
                 name: f[0].to_string(),
                 map: f[1].to_string(),
                 rule: f[2].parse().unwrap(),
                 num_rep: f[3].parse().unwrap(),
-                reweights: f[4..]
+                choose_args: args
+                    .first()
+                    .map(|a| a.trim_start_matches("choose_args=").parse().unwrap()),
+                reweights: weights
                     .iter()
                     .map(|w| {
                         let (o, v) = w.split_once('=').unwrap();
@@ -87,7 +93,12 @@ fn run_case(case: &Case, cache: &mut BTreeMap<String, CrushMap>) -> usize {
     let mut n = 0;
     for line in expected.lines() {
         let (x, want) = parse_line(line);
-        let got = map.do_rule(case.rule, x, case.num_rep, &weights).unwrap();
+        let got = match case.choose_args {
+            Some(index) => map
+                .do_rule_with_choose_args(case.rule, x, case.num_rep, &weights, index)
+                .unwrap(),
+            None => map.do_rule(case.rule, x, case.num_rep, &weights).unwrap(),
+        };
         assert_eq!(got, want, "case {} x {x}", case.name);
         n += 1;
     }

@@ -300,7 +300,16 @@ fn parse_step(c: &mut Cursor<'_>) -> Result<StepSpec, CrushError> {
 
 fn parse_choose_args(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
     c.expect("choose_args")?;
-    let index = c.num::<i64>("a choose_args index")?;
+    // Ceph keys choose_args by a signed 64-bit index but may print it unsigned.
+    let line = c.line();
+    let raw = c.next()?;
+    let index = raw
+        .parse::<i64>()
+        .or_else(|_| raw.parse::<u64>().map(|u| u as i64))
+        .map_err(|_| CrushError::Parse {
+            line,
+            message: format!("expected a choose_args index, found '{raw}'"),
+        })?;
     c.expect("{")?;
     let mut args = Vec::new();
     while !c.eat("}") {
