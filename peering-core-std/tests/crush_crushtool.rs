@@ -132,49 +132,54 @@ fn check_against(map: &CrushMap, case: &str, rule: i32, num_rep: usize) {
     }
 }
 
-/// `classes.txt` rebuilt through the builder: shadow trees get the ids crushtool's
-/// compiler allocated, so the class rules map identically.
-#[test]
-fn builder_with_device_classes_matches_crushtool() {
-    use peering_core_std::crush::{BucketAlg, CrushBuilder, weight_from_f32};
-    let mut b = CrushBuilder::new();
-    b.add_type(0, "osd")
-        .add_type(1, "host")
-        .add_type(2, "rack")
-        .add_type(3, "root");
-    let layout = [3, 3, 3, 2];
+/// Hosts `host0..` (ids -2, -3, ...) of straw2 devices numbered from 0, under a
+/// straw2 root `default` (id -1), as the fixture generator laid them out.
+fn build_hosts(
+    b: &mut peering_core_std::crush::CrushBuilder,
+    layout: &[i32],
+    class: impl Fn(usize, i32) -> Option<&'static str>,
+    weight: impl Fn(i32) -> f32,
+) {
+    use peering_core_std::crush::{BucketAlg, weight_from_f32};
     let mut osd = 0;
     let mut hosts = Vec::new();
     for (h, &n) in layout.iter().enumerate() {
         let mut items = Vec::new();
         for k in 0..n {
-            let class = if k == 0 && h != 3 { "ssd" } else { "hdd" };
             let name = format!("osd.{osd}");
-            b.add_device(osd, &name, Some(class)).unwrap();
-            let w = match osd {
-                0 => 0.5,
-                4 => 2.0,
-                _ => 1.0,
-            };
-            items.push((name, Some(weight_from_f32(w))));
+            b.add_device(osd, &name, class(h, k)).unwrap();
+            items.push((name, Some(weight_from_f32(weight(osd)))));
             osd += 1;
         }
         let refs: Vec<(&str, Option<u32>)> = items.iter().map(|(n, w)| (n.as_str(), *w)).collect();
         let hname = format!("host{h}");
-        b.add_bucket_full(
-            Some(-2 - h as i32),
-            &hname,
-            "host",
-            BucketAlg::Straw2,
-            0,
-            &refs,
-        )
-        .unwrap();
+        let id = Some(-2 - h as i32);
+        b.add_bucket_full(id, &hname, "host", BucketAlg::Straw2, 0, &refs)
+            .unwrap();
         hosts.push(hname);
     }
     let refs: Vec<(&str, Option<u32>)> = hosts.iter().map(|h| (h.as_str(), None)).collect();
     b.add_bucket_full(Some(-1), "default", "root", BucketAlg::Straw2, 0, &refs)
         .unwrap();
+}
+
+/// `classes.txt` rebuilt through the builder: shadow trees get the ids crushtool's
+/// compiler allocated, so the class rules map identically.
+#[test]
+fn builder_with_device_classes_matches_crushtool() {
+    use peering_core_std::crush::{CrushBuilder, RuleStep};
+    let mut b = CrushBuilder::new();
+    b.add_type(0, "osd")
+        .add_type(1, "host")
+        .add_type(2, "rack")
+        .add_type(3, "root");
+    let class = |h: usize, k: i32| Some(if k == 0 && h != 3 { "ssd" } else { "hdd" });
+    let weight = |osd: i32| match osd {
+        0 => 0.5,
+        4 => 2.0,
+        _ => 1.0,
+    };
+    build_hosts(&mut b, &[3, 3, 3, 2], class, weight);
     assert_eq!(
         b.add_replicated_rule("replicated_rule", "default", "host", None)
             .unwrap(),
@@ -198,45 +203,17 @@ fn builder_with_device_classes_matches_crushtool() {
     let shadow = map.class_shadow(-1, "ssd").unwrap();
     assert_eq!(map.item_name(shadow), Some("default~ssd"));
     assert_eq!(map.item_class(shadow), Some("ssd"));
-    assert!(
-        matches!(map.rule(1).unwrap().steps[0], peering_core_std::crush::RuleStep::Take(id) if id == shadow)
-    );
+    assert_eq!(map.rule(1).unwrap().steps[0], RuleStep::Take(shadow));
 }
 
 /// `replicated.txt` rebuilt through the builder with the fixture's bucket ids (ids
 /// are hashed by straw2, so they must match) and compared for every replica count.
 #[test]
 fn builder_replicated_matches_crushtool() {
-    use peering_core_std::crush::{BucketAlg, CrushBuilder, weight_from_f32};
+    use peering_core_std::crush::CrushBuilder;
     let mut b = CrushBuilder::with_default_types();
-    let layout = [3, 3, 2, 4, 3];
-    let mut osd = 0;
-    let mut hosts = Vec::new();
-    for (h, &n) in layout.iter().enumerate() {
-        let mut names = Vec::new();
-        for _ in 0..n {
-            let name = format!("osd.{osd}");
-            b.add_device(osd, &name, None).unwrap();
-            let w = if osd == 3 || osd == 9 { 2.0 } else { 1.0 };
-            names.push((name, Some(weight_from_f32(w))));
-            osd += 1;
-        }
-        let refs: Vec<(&str, Option<u32>)> = names.iter().map(|(n, w)| (n.as_str(), *w)).collect();
-        let hname = format!("host{h}");
-        b.add_bucket_full(
-            Some(-2 - h as i32),
-            &hname,
-            "host",
-            BucketAlg::Straw2,
-            0,
-            &refs,
-        )
-        .unwrap();
-        hosts.push(hname);
-    }
-    let refs: Vec<(&str, Option<u32>)> = hosts.iter().map(|h| (h.as_str(), None)).collect();
-    b.add_bucket_full(Some(-1), "default", "root", BucketAlg::Straw2, 0, &refs)
-        .unwrap();
+    let weight = |osd: i32| if osd == 3 || osd == 9 { 2.0 } else { 1.0 };
+    build_hosts(&mut b, &[3, 3, 2, 4, 3], |_, _| None, weight);
     b.add_replicated_rule("replicated_rule", "default", "host", None)
         .unwrap();
     let map = b.build().unwrap();

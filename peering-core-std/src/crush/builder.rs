@@ -62,6 +62,24 @@ pub enum StepSpec {
     Raw(RuleStep),
 }
 
+/// A rule to add: header fields and symbolic steps (`rule <name> { id, type,
+/// min_size, max_size, step ... }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSpec {
+    /// Rule id; `None` takes the lowest free id, as `crush_add_rule` does.
+    pub id: Option<i32>,
+    /// Rule name (may be empty).
+    pub name: String,
+    /// [`RULE_TYPE_REPLICATED`] or [`RULE_TYPE_ERASURE`].
+    pub rule_type: u8,
+    /// `min_size`.
+    pub min_size: u32,
+    /// `max_size`.
+    pub max_size: u32,
+    /// Steps, resolved when the map is built.
+    pub steps: Vec<StepSpec>,
+}
+
 #[derive(Debug, Clone)]
 struct PendingRule {
     id: i32,
@@ -326,32 +344,27 @@ impl CrushBuilder {
         Ok(self)
     }
 
-    /// Add a rule from symbolic steps; `id` None takes the lowest free rule id.
+    /// Add a rule from symbolic steps; `spec.id` None takes the lowest free rule id.
     /// Names are resolved by [`CrushBuilder::build`].
-    pub fn add_rule(
-        &mut self,
-        id: Option<i32>,
-        name: &str,
-        rule_type: u8,
-        min_size: u32,
-        max_size: u32,
-        steps: Vec<StepSpec>,
-    ) -> Result<i32, CrushError> {
-        let lines = vec![0; steps.len()];
-        self.add_rule_at_line(id, name, rule_type, min_size, max_size, steps, lines)
+    pub fn add_rule(&mut self, spec: RuleSpec) -> Result<i32, CrushError> {
+        let lines = vec![0; spec.steps.len()];
+        self.add_rule_at_line(spec, lines)
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn add_rule_at_line(
         &mut self,
-        id: Option<i32>,
-        name: &str,
-        rule_type: u8,
-        min_size: u32,
-        max_size: u32,
-        steps: Vec<StepSpec>,
+        spec: RuleSpec,
         lines: Vec<usize>,
     ) -> Result<i32, CrushError> {
+        let RuleSpec {
+            id,
+            name,
+            rule_type,
+            min_size,
+            max_size,
+            steps,
+        } = spec;
+        let name = name.as_str();
         let taken: BTreeSet<i32> = self.rules.iter().map(|r| r.id).collect();
         let id = match id {
             Some(i) if i < 0 => return Err(CrushError::InvalidId(i)),
@@ -391,20 +404,7 @@ impl CrushBuilder {
         failure_domain: &str,
         class: Option<&str>,
     ) -> Result<i32, CrushError> {
-        let steps = vec![
-            StepSpec::Take {
-                item: root.to_string(),
-                class: class.map(str::to_string),
-            },
-            StepSpec::Choose {
-                leaf: true,
-                firstn: true,
-                num: 0,
-                type_name: failure_domain.to_string(),
-            },
-            StepSpec::Emit,
-        ];
-        self.add_rule(None, name, RULE_TYPE_REPLICATED, 1, 10, steps)
+        self.add_simple_rule(name, root, failure_domain, class, true)
     }
 
     /// Ceph's erasure-code rule (`add_simple_rule` with mode indep):
@@ -417,22 +417,48 @@ impl CrushBuilder {
         failure_domain: &str,
         class: Option<&str>,
     ) -> Result<i32, CrushError> {
-        let steps = vec![
-            StepSpec::Raw(RuleStep::SetChooseLeafTries(5)),
-            StepSpec::Raw(RuleStep::SetChooseTries(100)),
-            StepSpec::Take {
-                item: root.to_string(),
-                class: class.map(str::to_string),
-            },
-            StepSpec::Choose {
-                leaf: true,
-                firstn: false,
-                num: 0,
-                type_name: failure_domain.to_string(),
-            },
-            StepSpec::Emit,
-        ];
-        self.add_rule(None, name, RULE_TYPE_ERASURE, 3, 20, steps)
+        self.add_simple_rule(name, root, failure_domain, class, false)
+    }
+
+    /// `CrushWrapper::add_simple_rule_at`: firstn rules serve sizes 1..=10, indep
+    /// rules 3..=20 and first raise the retry limits as EC profiles do.
+    fn add_simple_rule(
+        &mut self,
+        name: &str,
+        root: &str,
+        failure_domain: &str,
+        class: Option<&str>,
+        firstn: bool,
+    ) -> Result<i32, CrushError> {
+        let mut steps = Vec::with_capacity(5);
+        if !firstn {
+            steps.push(StepSpec::Raw(RuleStep::SetChooseLeafTries(5)));
+            steps.push(StepSpec::Raw(RuleStep::SetChooseTries(100)));
+        }
+        steps.push(StepSpec::Take {
+            item: root.to_string(),
+            class: class.map(str::to_string),
+        });
+        steps.push(StepSpec::Choose {
+            leaf: true,
+            firstn,
+            num: 0,
+            type_name: failure_domain.to_string(),
+        });
+        steps.push(StepSpec::Emit);
+        let (rule_type, min_size, max_size) = if firstn {
+            (RULE_TYPE_REPLICATED, 1, 10)
+        } else {
+            (RULE_TYPE_ERASURE, 3, 20)
+        };
+        self.add_rule(RuleSpec {
+            id: None,
+            name: name.to_string(),
+            rule_type,
+            min_size,
+            max_size,
+            steps,
+        })
     }
 
     /// Register a choose_args entry for a bucket under `index` (-1 = default). It is
@@ -468,16 +494,7 @@ impl CrushBuilder {
             let mut steps = Vec::with_capacity(pr.steps.len());
             for (i, spec) in pr.steps.iter().enumerate() {
                 let line = pr.lines.get(i).copied().unwrap_or(0);
-                let step = resolve_step(&map, spec).map_err(|e| {
-                    if line == 0 {
-                        e
-                    } else {
-                        CrushError::AtLine {
-                            line,
-                            error: Box::new(e),
-                        }
-                    }
-                })?;
+                let step = resolve_step(&map, spec).map_err(|e| e.at_line(line))?;
                 steps.push(step);
             }
             map.insert_rule(Rule {
@@ -490,16 +507,7 @@ impl CrushBuilder {
             })?;
         }
         for (index, bucket, arg, line) in choose_args {
-            check_choose_arg(&map, bucket, &arg).map_err(|e| {
-                if line == 0 {
-                    e
-                } else {
-                    CrushError::AtLine {
-                        line,
-                        error: Box::new(e),
-                    }
-                }
-            })?;
+            check_choose_arg(&map, bucket, &arg).map_err(|e| e.at_line(line))?;
             map.choose_args
                 .entry(index)
                 .or_default()

@@ -208,38 +208,16 @@ impl CrushMap {
 
     /// Insert a bucket at its id's slot, growing the array.
     pub(crate) fn insert_bucket(&mut self, bucket: Bucket) -> Result<(), CrushError> {
-        let idx = bucket_index(bucket.id).ok_or(CrushError::InvalidId(bucket.id))?;
-        if self.buckets.len() <= idx {
-            self.buckets.resize(idx + 1, None);
-        }
-        match self.buckets.get_mut(idx) {
-            Some(slot @ None) => {
-                *slot = Some(bucket);
-                Ok(())
-            }
-            _ => Err(CrushError::Duplicate {
-                what: "bucket id",
-                name: bucket.id.to_string(),
-            }),
-        }
+        let id = bucket.id;
+        let idx = bucket_index(id).ok_or(CrushError::InvalidId(id))?;
+        put_slot(&mut self.buckets, idx, bucket, "bucket id", id)
     }
 
     /// Insert a rule at its id's slot.
     pub(crate) fn insert_rule(&mut self, rule: Rule) -> Result<(), CrushError> {
-        let idx = usize::try_from(rule.id).map_err(|_| CrushError::InvalidId(rule.id))?;
-        if self.rules.len() <= idx {
-            self.rules.resize(idx + 1, None);
-        }
-        match self.rules.get_mut(idx) {
-            Some(slot @ None) => {
-                *slot = Some(rule);
-                Ok(())
-            }
-            _ => Err(CrushError::Duplicate {
-                what: "rule id",
-                name: rule.id.to_string(),
-            }),
-        }
+        let id = rule.id;
+        let idx = usize::try_from(id).map_err(|_| CrushError::InvalidId(id))?;
+        put_slot(&mut self.rules, idx, rule, "rule id", id)
     }
 
     /// Reject hierarchies Ceph cannot evaluate: a bucket naming a missing bucket, or a
@@ -297,5 +275,29 @@ impl CrushMap {
             .map(|b| b.id)
             .filter(|id| !contained.contains(id) && !self.is_shadow(*id))
             .collect()
+    }
+}
+
+/// Store `value` in the empty slot `idx` of a C-style sparse array, growing it;
+/// an occupied slot is a duplicate id.
+fn put_slot<T: Clone>(
+    v: &mut Vec<Option<T>>,
+    idx: usize,
+    value: T,
+    what: &'static str,
+    id: i32,
+) -> Result<(), CrushError> {
+    if v.len() <= idx {
+        v.resize(idx + 1, None);
+    }
+    match v.get_mut(idx) {
+        Some(slot @ None) => {
+            *slot = Some(value);
+            Ok(())
+        }
+        _ => Err(CrushError::Duplicate {
+            what,
+            name: id.to_string(),
+        }),
     }
 }

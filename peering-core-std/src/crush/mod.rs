@@ -22,7 +22,7 @@ mod text;
 mod tunables;
 
 pub use bucket::{Bucket, BucketAlg};
-pub use builder::{CrushBuilder, DEFAULT_TYPES, StepSpec, weight_from_f32};
+pub use builder::{CrushBuilder, DEFAULT_TYPES, RuleSpec, StepSpec, weight_from_f32};
 pub use choose_args::{ChooseArg, DEFAULT_CHOOSE_ARGS};
 pub use error::CrushError;
 pub use ln::crush_ln;

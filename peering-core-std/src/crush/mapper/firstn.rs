@@ -3,7 +3,7 @@
 
 use super::super::bucket::Bucket;
 use super::choose::{is_out, perm_choose};
-use super::ctx::{Ctx, Found};
+use super::ctx::{Ctx, Next};
 
 /// Retry knobs of one firstn call.
 #[derive(Clone, Copy)]
@@ -74,30 +74,18 @@ pub(crate) fn choose_firstn(
                     } else {
                         ctx.choose(inb, r, outpos)
                     };
-                    let (itemtype, child) = match ctx.resolve(item) {
-                        Found::Bad => {
+                    let child = match ctx.classify(item, type_id, depth) {
+                        Next::Target(child) => child,
+                        Next::Descend(b) => {
+                            inb = b;
+                            depth += 1;
+                            continue;
+                        }
+                        Next::Bad => {
                             skip_rep = true;
                             break 'descent;
                         }
-                        Found::Device => (0, None),
-                        Found::Bucket(b) => (b.type_id, Some(b)),
                     };
-                    if itemtype != type_id {
-                        match child {
-                            // A valid hierarchy is acyclic, so a descent visits at most
-                            // max_buckets buckets; a deserialized map with a cycle is
-                            // treated like a bad item instead of looping.
-                            Some(b) if depth < ctx.map.max_buckets() => {
-                                inb = b;
-                                depth += 1;
-                                continue;
-                            }
-                            _ => {
-                                skip_rep = true;
-                                break 'descent;
-                            }
-                        }
-                    }
                     collide = dst.out.iter().take(outpos).any(|&o| o == item);
                     let mut rej = false;
                     if !collide && recurse_to_leaf {
@@ -138,7 +126,7 @@ pub(crate) fn choose_firstn(
                             }
                         }
                     }
-                    if !rej && !collide && itemtype == 0 {
+                    if !rej && !collide && child.is_none() {
                         rej = is_out(ctx.weights, item, ctx.x);
                     }
                     reject = rej;

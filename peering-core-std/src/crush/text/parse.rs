@@ -3,10 +3,10 @@
 
 use std::str::FromStr;
 
-use super::super::builder::StepSpec;
+use super::super::builder::{RuleSpec, StepSpec};
 use super::super::error::CrushError;
 use super::super::rule::{RULE_TYPE_ERASURE, RULE_TYPE_REPLICATED, RuleStep};
-use super::ast::{ChooseArgDecl, Decl, ItemDecl};
+use super::ast::{BucketDecl, ChooseArgDecl, Decl, ItemDecl, RuleDecl};
 use super::lexer::{Token, tokenize};
 
 /// Cursor over the token list.
@@ -188,7 +188,7 @@ fn parse_bucket(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
             other => return c.err(format!("unexpected '{other}' in bucket '{name}'")),
         }
     }
-    Ok(Decl::Bucket {
+    Ok(Decl::Bucket(BucketDecl {
         type_name,
         name,
         ids,
@@ -196,7 +196,7 @@ fn parse_bucket(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
         hash,
         items,
         line,
-    })
+    }))
 }
 
 fn parse_rule(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
@@ -242,16 +242,19 @@ fn parse_rule(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
             message: "rule has no id".to_string(),
         });
     };
-    Ok(Decl::Rule {
+    let spec = RuleSpec {
+        id: Some(id),
         name,
-        id,
         rule_type,
         min_size,
         max_size,
         steps,
+    };
+    Ok(Decl::Rule(RuleDecl {
+        spec,
         step_lines,
         line,
-    })
+    }))
 }
 
 fn parse_step(c: &mut Cursor<'_>) -> Result<StepSpec, CrushError> {
