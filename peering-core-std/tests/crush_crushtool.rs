@@ -239,3 +239,22 @@ fn legacy_profile_is_what_the_legacy_fixture_uses() {
     let optimal = load("mixed_optimal.txt", &mut cache);
     assert_eq!(optimal.tunables, Tunables::optimal());
 }
+
+/// Our decompiler prints exactly what `crushtool -d` prints for every fixture map,
+/// and its output compiles back to the same map.
+#[test]
+fn to_text_matches_crushtool_decompile() {
+    let dir = fixture_dir().join("expected/decompiled");
+    let mut seen = 0;
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let map =
+            parse_crush_text(&fs::read_to_string(fixture_dir().join(&name)).unwrap()).unwrap();
+        let text = map.to_text();
+        assert_eq!(text, fs::read_to_string(&path).unwrap(), "{name}");
+        assert_eq!(parse_crush_text(&text).unwrap(), map, "{name} round trip");
+        seen += 1;
+    }
+    assert!(seen >= 12);
+}

@@ -6,6 +6,7 @@ use super::super::builder::{CrushBuilder, weight_from_f32};
 use super::super::choose_args::ChooseArg;
 use super::super::error::CrushError;
 use super::super::map::CrushMap;
+use super::super::tunables::Tunables;
 use super::ast::{BucketDecl, Decl, ItemDecl};
 
 fn at(line: usize) -> impl Fn(CrushError) -> CrushError {
@@ -15,6 +16,9 @@ fn at(line: usize) -> impl Fn(CrushError) -> CrushError {
 /// Build the map from parsed declarations.
 pub(crate) fn compile(decls: &[Decl]) -> Result<CrushMap, CrushError> {
     let mut b = CrushBuilder::new();
+    // The compiler starts from legacy tunables (the decompiler prints only the ones
+    // that differ from them), so a text without `tunable` lines is an argonaut map.
+    b.set_tunables(Tunables::legacy());
     // Explicit bucket ids (plain and per-class) are reserved before any automatic id
     // is handed out (`find_used_bucket_ids`).
     for d in decls {
