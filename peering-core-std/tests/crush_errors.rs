@@ -141,6 +141,15 @@ fn colliding_ids_are_rejected() {
 }
 
 #[test]
+fn invalid_bucket_names_are_rejected() {
+    let bad = GOOD
+        .replace("host b {", "host b~x {")
+        .replace("item b weight", "item b~x weight");
+    let e = inner(parse_crush_text(&bad).unwrap_err());
+    assert!(matches!(e, CrushError::BadBucket { .. }), "{e:?}");
+}
+
+#[test]
 fn a_cycle_is_rejected() {
     let mut b = CrushBuilder::with_default_types();
     b.add_device(0, "osd.0", None).unwrap();

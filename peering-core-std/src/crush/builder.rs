@@ -9,7 +9,7 @@ use super::choose_args::ChooseArg;
 use super::classes::ClassBuckets;
 use super::error::CrushError;
 use super::hash::CRUSH_HASH_RJENKINS1;
-use super::map::CrushMap;
+use super::map::{CrushMap, is_valid_crush_name};
 use super::rule::{RULE_TYPE_ERASURE, RULE_TYPE_REPLICATED, Rule, RuleStep};
 use super::tunables::Tunables;
 
@@ -250,6 +250,10 @@ impl CrushBuilder {
             name: name.to_string(),
             reason,
         };
+        if !is_valid_crush_name(name) {
+            // `set_item_name` refuses it, so the compiler fails the bucket.
+            return Err(bad(format!("invalid name '{name}'")));
+        }
         let mut ids = Vec::with_capacity(items.len());
         let mut weights = Vec::with_capacity(items.len());
         let mut total: u32 = 0;

@@ -37,6 +37,14 @@ pub struct CrushMap {
     pub(crate) choose_args: BTreeMap<i64, BTreeMap<i32, ChooseArg>>,
 }
 
+/// `is_valid_crush_name`: non-empty, only ASCII letters, digits, `-`, `_` and `.`.
+pub fn is_valid_crush_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+}
+
 /// Index of bucket `id` in the bucket array (`-1 - id`), if `id` is a bucket id.
 pub(crate) fn bucket_index(id: i32) -> Option<usize> {
     if id < 0 {
@@ -146,9 +154,10 @@ impl CrushMap {
             .copied()
     }
 
-    /// `is_shadow_item`: shadow buckets are named `<original>~<class>`.
+    /// `is_shadow_item`: an item whose name is not a valid CRUSH name; shadow
+    /// buckets are named `<original>~<class>`, which no user name can be.
     pub fn is_shadow(&self, id: i32) -> bool {
-        self.item_name(id).is_some_and(|n| n.contains('~'))
+        self.item_name(id).is_some_and(|n| !is_valid_crush_name(n))
     }
 
     /// The choose_args set registered under `index`, if any.
