@@ -482,8 +482,8 @@ impl CrushBuilder {
         self
     }
 
-    /// Finish: check the hierarchy, create the class shadow trees, resolve rules and
-    /// compute `max_devices`.
+    /// Finish: check the hierarchy, create the class shadow trees (when there is a
+    /// rule, as `crushtool -c` does), resolve rules and compute `max_devices`.
     pub fn build(self) -> Result<CrushMap, CrushError> {
         let CrushBuilder {
             mut map,
@@ -493,7 +493,11 @@ impl CrushBuilder {
             ..
         } = self;
         map.validate()?;
-        map.populate_classes(&explicit_shadows)?;
+        // The compiler builds the shadow trees when it meets the first rule, so a map
+        // without rules has none.
+        if !rules.is_empty() {
+            map.populate_classes(&explicit_shadows)?;
+        }
         for pr in rules {
             let mut steps = Vec::with_capacity(pr.steps.len());
             for (i, spec) in pr.steps.iter().enumerate() {
