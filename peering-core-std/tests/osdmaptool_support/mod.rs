@@ -31,14 +31,19 @@ use peering_core_std::osdmap::{
 };
 
 /// The maps regen.sh builds, in its order.
-pub const MAPS: [&str; 6] = [
+pub const MAPS: [&str; 8] = [
     "replicated",
     "erasure",
     "uneven",
     "reweighted",
     "classes",
     "racks",
+    "temps",
+    "ec_temps",
 ];
+
+/// The maps regen.sh also maps object names on.
+pub const OBJECT_MAPS: [&str; 4] = ["replicated", "erasure", "racks", "temps"];
 
 pub fn fixture(file: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -130,7 +135,9 @@ pub struct Loaded {
     pub map: OsdMap,
     pub pools: Vec<PoolInfo>,
     pub osd_lines: usize,
-    pub upmap_items: usize,
+    /// Count of `pg_upmap`, `pg_upmap_items`, `pg_temp`, `primary_temp` lines,
+    /// and OSDs with a primary affinity, in that order.
+    pub overrides: [usize; 5],
 }
 
 /// Rebuilds map `name` from its `--print` dump and decompiled CRUSH map: one
@@ -143,7 +150,7 @@ pub fn load(name: &str) -> Loaded {
     inc.new_crush = Some(CrushHandle::new(crush));
     let mut pools = Vec::new();
     let mut osd_lines = 0;
-    let mut upmap_items = 0;
+    let mut overrides = [0; 5];
     for line in print.lines() {
         let w: Vec<&str> = line.split_whitespace().collect();
         let Some(first) = w.first() else { continue };
@@ -156,19 +163,22 @@ pub fn load(name: &str) -> Loaded {
             "max_osd" => inc.new_max_osd = Some(w[1].parse().unwrap()),
             "pg_upmap" => {
                 inc.new_pg_upmap.insert(parse_pgid(w[1]), parse_osds(w[2]));
+                overrides[0] += 1;
             }
             "pg_upmap_items" => {
                 let flat = parse_osds(w[2]);
                 let pairs = flat.chunks(2).map(|p| (p[0], p[1])).collect();
                 inc.new_pg_upmap_items.insert(parse_pgid(w[1]), pairs);
-                upmap_items += 1;
+                overrides[1] += 1;
             }
             "pg_temp" => {
                 inc.new_pg_temp.insert(parse_pgid(w[1]), parse_osds(w[2]));
+                overrides[2] += 1;
             }
             "primary_temp" => {
                 inc.new_primary_temp
                     .insert(parse_pgid(w[1]), OsdId(w[2].parse().unwrap()));
+                overrides[3] += 1;
             }
             osd if osd.starts_with("osd.") => {
                 let id = OsdId(osd[4..].parse().unwrap());
@@ -184,6 +194,7 @@ pub fn load(name: &str) -> Loaded {
                 inc.new_weight.insert(id, weight_16_16(field(&w, "weight")));
                 if let Some(i) = w.iter().position(|x| *x == "primary_affinity") {
                     inc.new_primary_affinity.insert(id, weight_16_16(w[i + 1]));
+                    overrides[4] += 1;
                 }
             }
             _ => {}
@@ -216,7 +227,7 @@ pub fn load(name: &str) -> Loaded {
         map,
         pools,
         osd_lines,
-        upmap_items,
+        overrides,
     }
 }
 
