@@ -31,7 +31,7 @@ use peering_core_std::osdmap::{
 };
 
 /// The maps regen.sh builds, in its order.
-pub const MAPS: [&str; 8] = [
+pub const MAPS: [&str; 10] = [
     "replicated",
     "erasure",
     "uneven",
@@ -40,6 +40,8 @@ pub const MAPS: [&str; 8] = [
     "racks",
     "temps",
     "ec_temps",
+    "weightset_pool",
+    "weightset_default",
 ];
 
 /// The maps regen.sh also maps object names on.
