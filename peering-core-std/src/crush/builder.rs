@@ -9,7 +9,7 @@ use super::choose_args::ChooseArg;
 use super::classes::ClassBuckets;
 use super::error::CrushError;
 use super::hash::CRUSH_HASH_RJENKINS1;
-use super::map::CrushMap;
+use super::map::{CrushMap, is_valid_crush_name};
 use super::rule::{RULE_TYPE_ERASURE, RULE_TYPE_REPLICATED, Rule, RuleStep};
 use super::tunables::Tunables;
 
@@ -62,6 +62,24 @@ pub enum StepSpec {
     Raw(RuleStep),
 }
 
+/// A rule to add: header fields and symbolic steps (`rule <name> { id, type,
+/// min_size, max_size, step ... }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSpec {
+    /// Rule id; `None` takes the lowest free id, as `crush_add_rule` does.
+    pub id: Option<i32>,
+    /// Rule name (may be empty).
+    pub name: String,
+    /// [`RULE_TYPE_REPLICATED`] or [`RULE_TYPE_ERASURE`].
+    pub rule_type: u8,
+    /// `min_size`.
+    pub min_size: u32,
+    /// `max_size`.
+    pub max_size: u32,
+    /// Steps, resolved when the map is built.
+    pub steps: Vec<StepSpec>,
+}
+
 #[derive(Debug, Clone)]
 struct PendingRule {
     id: i32,
@@ -70,7 +88,8 @@ struct PendingRule {
     min_size: u32,
     max_size: u32,
     steps: Vec<StepSpec>,
-    line: usize,
+    /// Source line of each step (0 when built in code).
+    lines: Vec<usize>,
 }
 
 /// Incremental CRUSH map construction with the checks `crushtool -c` performs.
@@ -231,6 +250,10 @@ impl CrushBuilder {
             name: name.to_string(),
             reason,
         };
+        if !is_valid_crush_name(name) {
+            // `set_item_name` refuses it, so the compiler fails the bucket.
+            return Err(bad(format!("invalid name '{name}'")));
+        }
         let mut ids = Vec::with_capacity(items.len());
         let mut weights = Vec::with_capacity(items.len());
         let mut total: u32 = 0;
@@ -290,31 +313,62 @@ impl CrushBuilder {
         Ok(id)
     }
 
-    /// Add a rule from symbolic steps; `id` None takes the lowest free rule id.
-    /// Names are resolved by [`CrushBuilder::build`].
-    pub fn add_rule(
+    /// `ceph osd crush link`: append an existing item to another bucket too. A missing
+    /// weight means the item's own weight. Linking a bucket under its own descendant
+    /// makes a cycle, which [`CrushBuilder::build`] rejects.
+    pub fn link(
         &mut self,
-        id: Option<i32>,
-        name: &str,
-        rule_type: u8,
-        min_size: u32,
-        max_size: u32,
-        steps: Vec<StepSpec>,
-    ) -> Result<i32, CrushError> {
-        self.add_rule_at_line(id, name, rule_type, min_size, max_size, steps, 0)
+        bucket: &str,
+        item: &str,
+        weight: Option<u32>,
+    ) -> Result<&mut Self, CrushError> {
+        let bid = self
+            .map
+            .item_id(bucket)
+            .ok_or_else(|| CrushError::UnknownItem(bucket.to_string()))?;
+        let iid = self
+            .map
+            .item_id(item)
+            .ok_or_else(|| CrushError::UnknownItem(item.to_string()))?;
+        let w = weight.unwrap_or_else(|| self.item_weight.get(&iid).copied().unwrap_or(0x10000));
+        let scv = self.map.tunables.straw_calc_version;
+        let b = self
+            .map
+            .bucket_mut(bid)
+            .ok_or_else(|| CrushError::UnknownItem(bucket.to_string()))?;
+        if b.items.contains(&iid) {
+            return Err(CrushError::Duplicate {
+                what: "item in bucket",
+                name: item.to_string(),
+            });
+        }
+        b.add_item(iid, w, scv);
+        let total = b.weight;
+        self.item_weight.insert(bid, total);
+        Ok(self)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Add a rule from symbolic steps; `spec.id` None takes the lowest free rule id.
+    /// Names are resolved by [`CrushBuilder::build`].
+    pub fn add_rule(&mut self, spec: RuleSpec) -> Result<i32, CrushError> {
+        let lines = vec![0; spec.steps.len()];
+        self.add_rule_at_line(spec, lines)
+    }
+
     pub(crate) fn add_rule_at_line(
         &mut self,
-        id: Option<i32>,
-        name: &str,
-        rule_type: u8,
-        min_size: u32,
-        max_size: u32,
-        steps: Vec<StepSpec>,
-        line: usize,
+        spec: RuleSpec,
+        lines: Vec<usize>,
     ) -> Result<i32, CrushError> {
+        let RuleSpec {
+            id,
+            name,
+            rule_type,
+            min_size,
+            max_size,
+            steps,
+        } = spec;
+        let name = name.as_str();
         let taken: BTreeSet<i32> = self.rules.iter().map(|r| r.id).collect();
         let id = match id {
             Some(i) if i < 0 => return Err(CrushError::InvalidId(i)),
@@ -340,7 +394,7 @@ impl CrushBuilder {
             min_size,
             max_size,
             steps,
-            line,
+            lines,
         });
         Ok(id)
     }
@@ -354,20 +408,7 @@ impl CrushBuilder {
         failure_domain: &str,
         class: Option<&str>,
     ) -> Result<i32, CrushError> {
-        let steps = vec![
-            StepSpec::Take {
-                item: root.to_string(),
-                class: class.map(str::to_string),
-            },
-            StepSpec::Choose {
-                leaf: true,
-                firstn: true,
-                num: 0,
-                type_name: failure_domain.to_string(),
-            },
-            StepSpec::Emit,
-        ];
-        self.add_rule(None, name, RULE_TYPE_REPLICATED, 1, 10, steps)
+        self.add_simple_rule(name, root, failure_domain, class, true)
     }
 
     /// Ceph's erasure-code rule (`add_simple_rule` with mode indep):
@@ -380,22 +421,48 @@ impl CrushBuilder {
         failure_domain: &str,
         class: Option<&str>,
     ) -> Result<i32, CrushError> {
-        let steps = vec![
-            StepSpec::Raw(RuleStep::SetChooseLeafTries(5)),
-            StepSpec::Raw(RuleStep::SetChooseTries(100)),
-            StepSpec::Take {
-                item: root.to_string(),
-                class: class.map(str::to_string),
-            },
-            StepSpec::Choose {
-                leaf: true,
-                firstn: false,
-                num: 0,
-                type_name: failure_domain.to_string(),
-            },
-            StepSpec::Emit,
-        ];
-        self.add_rule(None, name, RULE_TYPE_ERASURE, 3, 20, steps)
+        self.add_simple_rule(name, root, failure_domain, class, false)
+    }
+
+    /// `CrushWrapper::add_simple_rule_at`: firstn rules serve sizes 1..=10, indep
+    /// rules 3..=20 and first raise the retry limits as EC profiles do.
+    fn add_simple_rule(
+        &mut self,
+        name: &str,
+        root: &str,
+        failure_domain: &str,
+        class: Option<&str>,
+        firstn: bool,
+    ) -> Result<i32, CrushError> {
+        let mut steps = Vec::with_capacity(5);
+        if !firstn {
+            steps.push(StepSpec::Raw(RuleStep::SetChooseLeafTries(5)));
+            steps.push(StepSpec::Raw(RuleStep::SetChooseTries(100)));
+        }
+        steps.push(StepSpec::Take {
+            item: root.to_string(),
+            class: class.map(str::to_string),
+        });
+        steps.push(StepSpec::Choose {
+            leaf: true,
+            firstn,
+            num: 0,
+            type_name: failure_domain.to_string(),
+        });
+        steps.push(StepSpec::Emit);
+        let (rule_type, min_size, max_size) = if firstn {
+            (RULE_TYPE_REPLICATED, 1, 10)
+        } else {
+            (RULE_TYPE_ERASURE, 3, 20)
+        };
+        self.add_rule(RuleSpec {
+            id: None,
+            name: name.to_string(),
+            rule_type,
+            min_size,
+            max_size,
+            steps,
+        })
     }
 
     /// Register a choose_args entry for a bucket under `index` (-1 = default). It is
@@ -415,8 +482,8 @@ impl CrushBuilder {
         self
     }
 
-    /// Finish: check the hierarchy, create the class shadow trees, resolve rules and
-    /// compute `max_devices`.
+    /// Finish: check the hierarchy, create the class shadow trees (when there is a
+    /// rule, as `crushtool -c` does), resolve rules and compute `max_devices`.
     pub fn build(self) -> Result<CrushMap, CrushError> {
         let CrushBuilder {
             mut map,
@@ -425,24 +492,19 @@ impl CrushBuilder {
             choose_args,
             ..
         } = self;
-        map.check_hierarchy()?;
-        map.populate_classes(&explicit_shadows)?;
+        map.validate()?;
+        // The compiler builds the shadow trees when it meets the first rule, so a map
+        // without rules has none.
+        if !rules.is_empty() {
+            map.populate_classes(&explicit_shadows)?;
+        }
         for pr in rules {
-            let steps = pr
-                .steps
-                .iter()
-                .map(|s| resolve_step(&map, s))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| {
-                    if pr.line == 0 {
-                        e
-                    } else {
-                        CrushError::AtLine {
-                            line: pr.line,
-                            error: Box::new(e),
-                        }
-                    }
-                })?;
+            let mut steps = Vec::with_capacity(pr.steps.len());
+            for (i, spec) in pr.steps.iter().enumerate() {
+                let line = pr.lines.get(i).copied().unwrap_or(0);
+                let step = resolve_step(&map, spec).map_err(|e| e.at_line(line))?;
+                steps.push(step);
+            }
             map.insert_rule(Rule {
                 id: pr.id,
                 name: pr.name,
@@ -453,16 +515,7 @@ impl CrushBuilder {
             })?;
         }
         for (index, bucket, arg, line) in choose_args {
-            check_choose_arg(&map, bucket, &arg).map_err(|e| {
-                if line == 0 {
-                    e
-                } else {
-                    CrushError::AtLine {
-                        line,
-                        error: Box::new(e),
-                    }
-                }
-            })?;
+            check_choose_arg(&map, bucket, &arg).map_err(|e| e.at_line(line))?;
             map.choose_args
                 .entry(index)
                 .or_default()

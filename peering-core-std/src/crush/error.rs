@@ -73,3 +73,18 @@ pub enum CrushError {
         reason: String,
     },
 }
+
+impl CrushError {
+    /// Attach the source line a declaration came from (0 = built in code, no line).
+    /// Syntax errors and errors that already carry a line are left as they are.
+    pub(crate) fn at_line(self, line: usize) -> CrushError {
+        match self {
+            e @ (CrushError::Parse { .. } | CrushError::AtLine { .. }) => e,
+            e if line == 0 => e,
+            e => CrushError::AtLine {
+                line,
+                error: Box::new(e),
+            },
+        }
+    }
+}

@@ -37,6 +37,14 @@ pub struct CrushMap {
     pub(crate) choose_args: BTreeMap<i64, BTreeMap<i32, ChooseArg>>,
 }
 
+/// `is_valid_crush_name`: non-empty, only ASCII letters, digits, `-`, `_` and `.`.
+pub fn is_valid_crush_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+}
+
 /// Index of bucket `id` in the bucket array (`-1 - id`), if `id` is a bucket id.
 pub(crate) fn bucket_index(id: i32) -> Option<usize> {
     if id < 0 {
@@ -68,6 +76,12 @@ impl CrushMap {
         bucket_index(id)
             .and_then(|i| self.buckets.get(i))
             .and_then(Option::as_ref)
+    }
+
+    pub(crate) fn bucket_mut(&mut self, id: i32) -> Option<&mut Bucket> {
+        bucket_index(id)
+            .and_then(|i| self.buckets.get_mut(i))
+            .and_then(Option::as_mut)
     }
 
     /// All buckets in id order from -1 downwards.
@@ -140,9 +154,10 @@ impl CrushMap {
             .copied()
     }
 
-    /// `is_shadow_item`: shadow buckets are named `<original>~<class>`.
+    /// `is_shadow_item`: an item whose name is not a valid CRUSH name; shadow
+    /// buckets are named `<original>~<class>`, which no user name can be.
     pub fn is_shadow(&self, id: i32) -> bool {
-        self.item_name(id).is_some_and(|n| n.contains('~'))
+        self.item_name(id).is_some_and(|n| !is_valid_crush_name(n))
     }
 
     /// The choose_args set registered under `index`, if any.
@@ -202,43 +217,22 @@ impl CrushMap {
 
     /// Insert a bucket at its id's slot, growing the array.
     pub(crate) fn insert_bucket(&mut self, bucket: Bucket) -> Result<(), CrushError> {
-        let idx = bucket_index(bucket.id).ok_or(CrushError::InvalidId(bucket.id))?;
-        if self.buckets.len() <= idx {
-            self.buckets.resize(idx + 1, None);
-        }
-        match self.buckets.get_mut(idx) {
-            Some(slot @ None) => {
-                *slot = Some(bucket);
-                Ok(())
-            }
-            _ => Err(CrushError::Duplicate {
-                what: "bucket id",
-                name: bucket.id.to_string(),
-            }),
-        }
+        let id = bucket.id;
+        let idx = bucket_index(id).ok_or(CrushError::InvalidId(id))?;
+        put_slot(&mut self.buckets, idx, bucket, "bucket id", id)
     }
 
     /// Insert a rule at its id's slot.
     pub(crate) fn insert_rule(&mut self, rule: Rule) -> Result<(), CrushError> {
-        let idx = usize::try_from(rule.id).map_err(|_| CrushError::InvalidId(rule.id))?;
-        if self.rules.len() <= idx {
-            self.rules.resize(idx + 1, None);
-        }
-        match self.rules.get_mut(idx) {
-            Some(slot @ None) => {
-                *slot = Some(rule);
-                Ok(())
-            }
-            _ => Err(CrushError::Duplicate {
-                what: "rule id",
-                name: rule.id.to_string(),
-            }),
-        }
+        let id = rule.id;
+        let idx = usize::try_from(id).map_err(|_| CrushError::InvalidId(id))?;
+        put_slot(&mut self.rules, idx, rule, "rule id", id)
     }
 
     /// Reject hierarchies Ceph cannot evaluate: a bucket naming a missing bucket, or a
-    /// cycle (the C mapper would recurse forever).
-    pub(crate) fn check_hierarchy(&self) -> Result<(), CrushError> {
+    /// cycle (the C mapper would recurse forever). Maps from the builder and the parser
+    /// are checked already; call this on maps obtained by deserialization.
+    pub fn validate(&self) -> Result<(), CrushError> {
         for b in self.buckets() {
             for &it in &b.items {
                 if it < 0 && self.bucket(it).is_none() {
@@ -290,5 +284,29 @@ impl CrushMap {
             .map(|b| b.id)
             .filter(|id| !contained.contains(id) && !self.is_shadow(*id))
             .collect()
+    }
+}
+
+/// Store `value` in the empty slot `idx` of a C-style sparse array, growing it;
+/// an occupied slot is a duplicate id.
+fn put_slot<T: Clone>(
+    v: &mut Vec<Option<T>>,
+    idx: usize,
+    value: T,
+    what: &'static str,
+    id: i32,
+) -> Result<(), CrushError> {
+    if v.len() <= idx {
+        v.resize(idx + 1, None);
+    }
+    match v.get_mut(idx) {
+        Some(slot @ None) => {
+            *slot = Some(value);
+            Ok(())
+        }
+        _ => Err(CrushError::Duplicate {
+            what,
+            name: id.to_string(),
+        }),
     }
 }

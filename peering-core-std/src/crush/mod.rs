@@ -5,6 +5,38 @@
 //! * [`CrushBuilder`] builds maps in code; [`parse_crush_text`] reads the text form
 //!   `crushtool -d` prints and `crushtool -c` compiles.
 //! * [`hash`] holds the rjenkins1 hashes and the object-name hashes the OSD map needs.
+//!
+//! ```
+//! use peering_core_std::crush::{CrushBuilder, CRUSH_ITEM_NONE};
+//!
+//! let mut b = CrushBuilder::with_default_types();
+//! let mut hosts = Vec::new();
+//! for h in 0..4 {
+//!     let mut osds = Vec::new();
+//!     for k in 0..2 {
+//!         let id = h * 2 + k;
+//!         b.add_device(id, &format!("osd.{id}"), Some("ssd"))?;
+//!         osds.push(format!("osd.{id}"));
+//!     }
+//!     let items: Vec<(&str, Option<u32>)> = osds.iter().map(|o| (o.as_str(), None)).collect();
+//!     b.add_bucket(&format!("host{h}"), "host", &items)?;
+//!     hosts.push(format!("host{h}"));
+//! }
+//! let items: Vec<(&str, Option<u32>)> = hosts.iter().map(|h| (h.as_str(), None)).collect();
+//! b.add_bucket("default", "root", &items)?;
+//! let rule = b.add_replicated_rule("replicated_rule", "default", "host", Some("ssd"))?;
+//! let map = b.build()?;
+//!
+//! let weights = vec![0x10000; map.max_devices() as usize];
+//! let osds = map.do_rule(rule, 42, 3, &weights)?;
+//! assert_eq!(osds.len(), 3);
+//! assert!(osds.iter().all(|&o| o != CRUSH_ITEM_NONE));
+//! // One replica per host.
+//! let hosts: std::collections::BTreeSet<_> =
+//!     osds.iter().map(|&o| map.parent_of_type(o, "host")).collect();
+//! assert_eq!(hosts.len(), 3);
+//! # Ok::<(), peering_core_std::crush::CrushError>(())
+//! ```
 
 mod bucket;
 mod builder;
@@ -22,11 +54,11 @@ mod text;
 mod tunables;
 
 pub use bucket::{Bucket, BucketAlg};
-pub use builder::{CrushBuilder, DEFAULT_TYPES, StepSpec, weight_from_f32};
+pub use builder::{CrushBuilder, DEFAULT_TYPES, RuleSpec, StepSpec, weight_from_f32};
 pub use choose_args::{ChooseArg, DEFAULT_CHOOSE_ARGS};
 pub use error::CrushError;
 pub use ln::crush_ln;
-pub use map::CrushMap;
+pub use map::{CrushMap, is_valid_crush_name};
 pub use mapper::CRUSH_ITEM_NONE;
 pub use rule::{RULE_TYPE_ERASURE, RULE_TYPE_REPLICATED, Rule, RuleStep};
 pub use text::parse_crush_text;

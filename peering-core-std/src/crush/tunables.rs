@@ -87,13 +87,14 @@ impl Tunables {
         t
     }
 
-    /// `set_tunables_legacy`: argonaut with `straw_calc_version = 0`.
+    /// `set_tunables_legacy`: argonaut with `straw_calc_version = 0`; also what
+    /// `crushtool -c` starts from, so a text map without `tunable` lines gets these.
     pub fn legacy() -> Tunables {
         Tunables::profile(TunablesProfile::Argonaut, Tunables::optimal())
     }
 
     /// `set_tunables_optimal` / `set_tunables_default` (jewel with straw_calc_version 1):
-    /// what a freshly created map and a text map without `tunable` lines get.
+    /// what a freshly created cluster map (and [`super::CrushBuilder::new`]) gets.
     pub fn optimal() -> Tunables {
         Tunables {
             choose_local_tries: 0,

@@ -15,11 +15,16 @@ pub(crate) struct Ctx<'a> {
     pub(crate) args: Option<&'a BTreeMap<i32, ChooseArg>>,
 }
 
-/// What a descent step found: a device, a bucket of some type, or an id the map
-/// cannot resolve (C would read past its arrays; Ceph's checks treat it as bad).
-pub(crate) enum Found<'a> {
-    Device,
-    Bucket(&'a Bucket),
+/// What the descent does with a chosen item.
+pub(crate) enum Next<'a> {
+    /// The item has the wanted type: a device (`None`) or a bucket.
+    Target(Option<&'a Bucket>),
+    /// A bucket of another type: keep descending into it.
+    Descend(&'a Bucket),
+    /// An id the map cannot resolve, a device when a bucket type is wanted, or a
+    /// descent deeper than the map has buckets (only a cyclic, deserialized map gets
+    /// there): Ceph's "bad item", which skips the replica (firstn) or leaves a hole
+    /// (indep).
     Bad,
 }
 
@@ -30,17 +35,21 @@ impl<'a> Ctx<'a> {
         bucket_choose(b, self.x, r, arg, position)
     }
 
-    /// Classify a chosen item: devices must be below `max_devices` and buckets must
-    /// exist, as the mapper's "bad item" checks require.
-    pub(crate) fn resolve(&self, item: i32) -> Found<'a> {
+    /// Classify a chosen item for a descent looking for `type_id` that has already
+    /// gone `depth` buckets down: devices must be below `max_devices` and buckets must
+    /// exist, as the mapper's checks require.
+    pub(crate) fn classify(&self, item: i32, type_id: i32, depth: i32) -> Next<'a> {
         if item >= 0 {
-            if item >= self.map.max_devices() {
-                Found::Bad
+            return if item < self.map.max_devices() && type_id == 0 {
+                Next::Target(None)
             } else {
-                Found::Device
-            }
-        } else {
-            self.map.bucket(item).map_or(Found::Bad, Found::Bucket)
+                Next::Bad
+            };
+        }
+        match self.map.bucket(item) {
+            Some(b) if b.type_id == type_id => Next::Target(Some(b)),
+            Some(b) if depth < self.map.max_buckets() => Next::Descend(b),
+            _ => Next::Bad,
         }
     }
 }

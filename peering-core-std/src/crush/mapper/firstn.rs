@@ -3,7 +3,7 @@
 
 use super::super::bucket::Bucket;
 use super::choose::{is_out, perm_choose};
-use super::ctx::{Ctx, Found};
+use super::ctx::{Ctx, Next};
 
 /// Retry knobs of one firstn call.
 #[derive(Clone, Copy)]
@@ -57,6 +57,7 @@ pub(crate) fn choose_firstn(
         'descent: loop {
             let mut inb = bucket;
             let mut flocal: u32 = 0;
+            let mut depth: i32 = 0;
             loop {
                 let r = rep.wrapping_add(parent_r).wrapping_add(ftotal as i32);
                 let mut collide = false;
@@ -73,26 +74,18 @@ pub(crate) fn choose_firstn(
                     } else {
                         ctx.choose(inb, r, outpos)
                     };
-                    let (itemtype, child) = match ctx.resolve(item) {
-                        Found::Bad => {
+                    let child = match ctx.classify(item, type_id, depth) {
+                        Next::Target(child) => child,
+                        Next::Descend(b) => {
+                            inb = b;
+                            depth += 1;
+                            continue;
+                        }
+                        Next::Bad => {
                             skip_rep = true;
                             break 'descent;
                         }
-                        Found::Device => (0, None),
-                        Found::Bucket(b) => (b.type_id, Some(b)),
                     };
-                    if itemtype != type_id {
-                        match child {
-                            Some(b) => {
-                                inb = b;
-                                continue;
-                            }
-                            None => {
-                                skip_rep = true;
-                                break 'descent;
-                            }
-                        }
-                    }
                     collide = dst.out.iter().take(outpos).any(|&o| o == item);
                     let mut rej = false;
                     if !collide && recurse_to_leaf {
@@ -133,7 +126,7 @@ pub(crate) fn choose_firstn(
                             }
                         }
                     }
-                    if !rej && !collide && itemtype == 0 {
+                    if !rej && !collide && child.is_none() {
                         rej = is_out(ctx.weights, item, ctx.x);
                     }
                     reject = rej;
@@ -148,6 +141,7 @@ pub(crate) fn choose_firstn(
                     let fallback = t.local_fallback_retries > 0
                         && flocal <= size.wrapping_add(t.local_fallback_retries);
                     if local || fallback {
+                        depth = 0;
                         continue;
                     } else if ftotal < t.tries {
                         continue 'descent;

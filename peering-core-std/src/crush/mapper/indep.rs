@@ -4,7 +4,7 @@
 
 use super::super::bucket::{Bucket, BucketAlg};
 use super::choose::is_out;
-use super::ctx::{Ctx, Found};
+use super::ctx::{Ctx, Next};
 use super::{CRUSH_ITEM_NONE, CRUSH_ITEM_UNDEF};
 
 fn put(v: &mut [i32], i: usize, val: i32) {
@@ -53,6 +53,7 @@ pub(crate) fn choose_indep(
                 continue;
             }
             let mut inb = bucket;
+            let mut depth: i32 = 0;
             loop {
                 let mut r = (rep as i32).wrapping_add(parent_r);
                 let size = inb.items.len() as i32;
@@ -66,8 +67,14 @@ pub(crate) fn choose_indep(
                     break;
                 }
                 let item = ctx.choose(inb, r, outpos);
-                let (itemtype, child) = match ctx.resolve(item) {
-                    Found::Bad => {
+                let child = match ctx.classify(item, type_id, depth) {
+                    Next::Target(child) => child,
+                    Next::Descend(b) => {
+                        inb = b;
+                        depth += 1;
+                        continue;
+                    }
+                    Next::Bad => {
                         put(out, rep, CRUSH_ITEM_NONE);
                         if let Some(o2) = out2.as_deref_mut() {
                             put(o2, rep, CRUSH_ITEM_NONE);
@@ -75,25 +82,7 @@ pub(crate) fn choose_indep(
                         left -= 1;
                         break;
                     }
-                    Found::Device => (0, None),
-                    Found::Bucket(b) => (b.type_id, Some(b)),
                 };
-                if itemtype != type_id {
-                    match child {
-                        Some(b) => {
-                            inb = b;
-                            continue;
-                        }
-                        None => {
-                            put(out, rep, CRUSH_ITEM_NONE);
-                            if let Some(o2) = out2.as_deref_mut() {
-                                put(o2, rep, CRUSH_ITEM_NONE);
-                            }
-                            left -= 1;
-                            break;
-                        }
-                    }
-                }
                 let collide = (outpos..endpos).any(|i| get(out, i) == item);
                 if collide {
                     break;
@@ -128,7 +117,7 @@ pub(crate) fn choose_indep(
                         }
                     }
                 }
-                if itemtype == 0 && is_out(ctx.weights, item, ctx.x) {
+                if child.is_none() && is_out(ctx.weights, item, ctx.x) {
                     break;
                 }
                 put(out, rep, item);

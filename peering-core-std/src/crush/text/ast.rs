@@ -1,6 +1,6 @@
 //! The declarations of a CRUSH text map, before names are resolved.
 
-use super::super::builder::StepSpec;
+use super::super::builder::RuleSpec;
 
 /// One item line of a bucket: `item <name> [weight <w>] [pos <p>]`.
 #[derive(Debug, Clone)]
@@ -16,6 +16,28 @@ pub(crate) struct ChooseArgDecl {
     pub(crate) bucket_id: i32,
     pub(crate) weight_set: Vec<Vec<f32>>,
     pub(crate) ids: Option<Vec<i32>>,
+    pub(crate) line: usize,
+}
+
+/// `<type> <name> { id ..., alg ..., hash ..., item ... }`.
+#[derive(Debug, Clone)]
+pub(crate) struct BucketDecl {
+    pub(crate) type_name: String,
+    pub(crate) name: String,
+    /// `id N` and `id N class C` lines.
+    pub(crate) ids: Vec<(i32, Option<String>)>,
+    pub(crate) alg: Option<String>,
+    pub(crate) hash: u8,
+    pub(crate) items: Vec<ItemDecl>,
+    pub(crate) line: usize,
+}
+
+/// `rule [name] { id N type T min_size A max_size B step ... }`.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleDecl {
+    pub(crate) spec: RuleSpec,
+    /// Line of each step.
+    pub(crate) step_lines: Vec<usize>,
     pub(crate) line: usize,
 }
 
@@ -37,24 +59,8 @@ pub(crate) enum Decl {
         id: i32,
         name: String,
     },
-    Bucket {
-        type_name: String,
-        name: String,
-        ids: Vec<(i32, Option<String>)>,
-        alg: Option<String>,
-        hash: u8,
-        items: Vec<ItemDecl>,
-        line: usize,
-    },
-    Rule {
-        name: String,
-        id: i32,
-        rule_type: u8,
-        min_size: u32,
-        max_size: u32,
-        steps: Vec<StepSpec>,
-        line: usize,
-    },
+    Bucket(BucketDecl),
+    Rule(RuleDecl),
     ChooseArgs {
         index: i64,
         args: Vec<ChooseArgDecl>,

@@ -6,25 +6,23 @@ use super::super::builder::{CrushBuilder, weight_from_f32};
 use super::super::choose_args::ChooseArg;
 use super::super::error::CrushError;
 use super::super::map::CrushMap;
-use super::ast::{Decl, ItemDecl};
+use super::super::tunables::Tunables;
+use super::ast::{BucketDecl, Decl, ItemDecl};
 
 fn at(line: usize) -> impl Fn(CrushError) -> CrushError {
-    move |e| match e {
-        CrushError::Parse { .. } | CrushError::AtLine { .. } => e,
-        other => CrushError::AtLine {
-            line,
-            error: Box::new(other),
-        },
-    }
+    move |e| e.at_line(line)
 }
 
 /// Build the map from parsed declarations.
 pub(crate) fn compile(decls: &[Decl]) -> Result<CrushMap, CrushError> {
     let mut b = CrushBuilder::new();
+    // The compiler starts from legacy tunables (the decompiler prints only the ones
+    // that differ from them), so a text without `tunable` lines is an argonaut map.
+    b.set_tunables(Tunables::legacy());
     // Explicit bucket ids (plain and per-class) are reserved before any automatic id
     // is handed out (`find_used_bucket_ids`).
     for d in decls {
-        if let Decl::Bucket { ids, .. } = d {
+        if let Decl::Bucket(BucketDecl { ids, .. }) = d {
             for &(id, _) in ids {
                 b.reserve_bucket_id(id);
             }
@@ -45,54 +43,30 @@ pub(crate) fn compile(decls: &[Decl]) -> Result<CrushMap, CrushError> {
             Decl::Type { id, name } => {
                 b.add_type(*id, name);
             }
-            Decl::Bucket {
-                type_name,
-                name,
-                ids,
-                alg,
-                hash,
-                items,
-                line,
-            } => {
-                let alg_name = alg.as_deref().unwrap_or("");
+            Decl::Bucket(bd) => {
+                let alg_name = bd.alg.as_deref().unwrap_or("");
                 let alg = BucketAlg::from_name(alg_name).ok_or_else(|| CrushError::Parse {
-                    line: *line,
-                    message: format!("unknown bucket alg '{alg_name}' in bucket '{name}'"),
+                    line: bd.line,
+                    message: format!("unknown bucket alg '{alg_name}' in bucket '{}'", bd.name),
                 })?;
-                let ordered = order_items(items, name, *line)?;
+                let ordered = order_items(&bd.items, &bd.name, bd.line)?;
                 let refs: Vec<(&str, Option<u32>)> = ordered
                     .iter()
                     .map(|i| (i.name.as_str(), i.weight.map(weight_from_f32)))
                     .collect();
-                let plain = ids.iter().find(|(_, c)| c.is_none()).map(|&(id, _)| id);
+                let plain = bd.ids.iter().find(|(_, c)| c.is_none()).map(|&(id, _)| id);
                 let id = b
-                    .add_bucket_full(plain, name, type_name, alg, *hash, &refs)
-                    .map_err(at(*line))?;
-                for (sid, class) in ids {
+                    .add_bucket_full(plain, &bd.name, &bd.type_name, alg, bd.hash, &refs)
+                    .map_err(at(bd.line))?;
+                for (sid, class) in &bd.ids {
                     if let Some(class) = class {
-                        b.set_shadow_id(id, class, *sid).map_err(at(*line))?;
+                        b.set_shadow_id(id, class, *sid).map_err(at(bd.line))?;
                     }
                 }
             }
-            Decl::Rule {
-                name,
-                id,
-                rule_type,
-                min_size,
-                max_size,
-                steps,
-                line,
-            } => {
-                b.add_rule_at_line(
-                    Some(*id),
-                    name,
-                    *rule_type,
-                    *min_size,
-                    *max_size,
-                    steps.clone(),
-                    *line,
-                )
-                .map_err(at(*line))?;
+            Decl::Rule(r) => {
+                b.add_rule_at_line(r.spec.clone(), r.step_lines.clone())
+                    .map_err(at(r.line))?;
             }
             Decl::ChooseArgs { index, args } => {
                 for a in args {

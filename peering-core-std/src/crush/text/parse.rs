@@ -3,10 +3,10 @@
 
 use std::str::FromStr;
 
-use super::super::builder::StepSpec;
+use super::super::builder::{RuleSpec, StepSpec};
 use super::super::error::CrushError;
 use super::super::rule::{RULE_TYPE_ERASURE, RULE_TYPE_REPLICATED, RuleStep};
-use super::ast::{ChooseArgDecl, Decl, ItemDecl};
+use super::ast::{BucketDecl, ChooseArgDecl, Decl, ItemDecl, RuleDecl};
 use super::lexer::{Token, tokenize};
 
 /// Cursor over the token list.
@@ -188,7 +188,7 @@ fn parse_bucket(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
             other => return c.err(format!("unexpected '{other}' in bucket '{name}'")),
         }
     }
-    Ok(Decl::Bucket {
+    Ok(Decl::Bucket(BucketDecl {
         type_name,
         name,
         ids,
@@ -196,7 +196,7 @@ fn parse_bucket(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
         hash,
         items,
         line,
-    })
+    }))
 }
 
 fn parse_rule(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
@@ -213,6 +213,7 @@ fn parse_rule(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
     let mut min_size = 1u32;
     let mut max_size = 10u32;
     let mut steps = Vec::new();
+    let mut step_lines = Vec::new();
     loop {
         let tag = c.next()?;
         match tag {
@@ -228,7 +229,10 @@ fn parse_rule(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
             }
             "min_size" => min_size = c.num::<u32>("min_size")?,
             "max_size" => max_size = c.num::<u32>("max_size")?,
-            "step" => steps.push(parse_step(c)?),
+            "step" => {
+                step_lines.push(c.line());
+                steps.push(parse_step(c)?);
+            }
             other => return c.err(format!("unexpected '{other}' in rule")),
         }
     }
@@ -238,15 +242,19 @@ fn parse_rule(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
             message: "rule has no id".to_string(),
         });
     };
-    Ok(Decl::Rule {
+    let spec = RuleSpec {
+        id: Some(id),
         name,
-        id,
         rule_type,
         min_size,
         max_size,
         steps,
+    };
+    Ok(Decl::Rule(RuleDecl {
+        spec,
+        step_lines,
         line,
-    })
+    }))
 }
 
 fn parse_step(c: &mut Cursor<'_>) -> Result<StepSpec, CrushError> {
@@ -295,7 +303,16 @@ fn parse_step(c: &mut Cursor<'_>) -> Result<StepSpec, CrushError> {
 
 fn parse_choose_args(c: &mut Cursor<'_>) -> Result<Decl, CrushError> {
     c.expect("choose_args")?;
-    let index = c.num::<i64>("a choose_args index")?;
+    // Ceph keys choose_args by a signed 64-bit index but may print it unsigned.
+    let line = c.line();
+    let raw = c.next()?;
+    let index = raw
+        .parse::<i64>()
+        .or_else(|_| raw.parse::<u64>().map(|u| u as i64))
+        .map_err(|_| CrushError::Parse {
+            line,
+            message: format!("expected a choose_args index, found '{raw}'"),
+        })?;
     c.expect("{")?;
     let mut args = Vec::new();
     while !c.eat("}") {
