@@ -14,7 +14,8 @@
 //!   (`_remove_nonexistent_osds` then drops or holes the pick), so the loader takes
 //!   those weights from here and checks the others against `--print`.
 //!
-//! and the expected placements from `NAME.pgs.txt` (`--test-map-pgs-dump-all`) and
+//! and the expected placements from `NAME.pgs.txt` (`--test-map-pgs-dump-all`,
+//! with regen.sh's `=` abbreviation) and
 //! `NAME.objects.txt` (`--test-map-object`).
 
 #![allow(dead_code)]
@@ -234,7 +235,8 @@ pub fn load(name: &str) -> Loaded {
 }
 
 /// One line of `--test-map-pgs-dump-all`:
-/// `1.1f raw ([a,b], pA) up ([..], pU) acting ([..], pX)`.
+/// `1.1f raw ([a,b], pA) up ([..], pU) acting ([..], pX)` (`up =` / `acting =`
+/// when equal to the part before).
 #[derive(Debug)]
 pub struct PgLine {
     pub pg: PgId,
@@ -269,6 +271,10 @@ pub fn pg_lines(name: &str) -> (u32, Vec<PgLine>) {
         };
         let (raw, rest) = rest.split_once(" up ").unwrap();
         let (up, acting) = rest.split_once(" acting ").unwrap();
+        // regen.sh writes an up part equal to the raw part, or an acting part
+        // equal to the up part, as `=`.
+        let up = if up == "=" { raw } else { up };
+        let acting = if acting == "=" { up } else { acting };
         let (raw, raw_primary) = parse_set_primary(raw);
         let (up, up_primary) = parse_set_primary(up);
         let (acting, acting_primary) = parse_set_primary(acting);
