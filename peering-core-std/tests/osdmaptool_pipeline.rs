@@ -103,9 +103,14 @@ fn racks_two_step_rule_non_power_of_two_pg_num() {
 fn replicated_with_primary_affinity_pg_temp_primary_temp_and_upmaps() {
     assert_eq!(load("temps").overrides, [4, 6, 8, 5, 5]);
     assert_eq!(check_map("temps"), 1024);
-    let (_, lines) = pg_lines("temps");
-    // The overrides are visible in osdmaptool's answer, so they were exercised:
-    // pg_temp / primary_temp make acting differ from up, affinity moves primaries.
+    assert_overrides_visible("temps", 8);
+}
+
+/// The overrides show in osdmaptool's answer, so they were exercised: pg_temp and
+/// primary_temp make acting differ from up in at least `temps` PGs, and primary
+/// affinity moves the up primary off the raw primary in many.
+fn assert_overrides_visible(name: &str, temps: usize) {
+    let (_, lines) = pg_lines(name);
     let temp = lines
         .iter()
         .filter(|l| l.acting != l.up || l.acting_primary != l.up_primary)
@@ -114,14 +119,15 @@ fn replicated_with_primary_affinity_pg_temp_primary_temp_and_upmaps() {
         .iter()
         .filter(|l| l.up_primary != l.raw_primary)
         .count();
-    assert!(temp >= 8, "{temp}");
-    assert!(affinity > 100, "{affinity}");
+    assert!(temp >= temps, "{name}: {temp}");
+    assert!(affinity > 100, "{name}: {affinity}");
 }
 
 #[test]
 fn erasure_with_primary_affinity_pg_temp_primary_temp_and_upmaps() {
     assert_eq!(load("ec_temps").overrides, [1, 2, 4, 3, 4]);
     assert_eq!(check_map("ec_temps"), 1024);
+    assert_overrides_visible("ec_temps", 5);
 }
 
 #[test]
