@@ -1,7 +1,7 @@
 //! Differential tests: object → PG → acting set (`object_locator_to_pg`,
 //! `raw_pg_to_pg`, `pg_to_acting_osds`; `ceph-osd-side.md` §5.3) against Ceph
-//! 16.2's `osdmaptool --test-map-object NAME --pool 1` for the 306 names of
-//! `fixtures/osdmaptool/objects.txt` on four of the fixture maps (replicated, EC with holes, 1536 PGs over racks,
+//! 16.2's `osdmaptool --test-map-object NAME --pool ID` for the 306 names of
+//! `fixtures/osdmaptool/objects.txt` on four of the fixture maps (replicated, EC with holes, 1536 PGs over racks in pool 7,
 //! and the map with every override) (regenerated
 //! by `fixtures/osdmaptool/regen.sh`).
 //!
@@ -18,6 +18,7 @@ use peering_core_std::osdmap::ObjectLocator;
 fn check_map(name: &str) -> (usize, usize) {
     let loaded = load(name);
     let m = &loaded.map;
+    let pool = loaded.pools[0].id;
     let lines = object_lines(name);
     let names = object_names();
     assert_eq!(lines.len(), names.len(), "{name}: one line per object");
@@ -27,7 +28,7 @@ fn check_map(name: &str) -> (usize, usize) {
         assert_eq!((&want.nspace, &want.name), (ns, obj), "{name}");
         let loc = ObjectLocator {
             nspace: want.nspace.clone(),
-            ..ObjectLocator::new(1)
+            ..ObjectLocator::new(pool)
         };
         let pg = m.object_to_pg(&want.name, &loc).unwrap();
         assert_eq!(

@@ -161,6 +161,8 @@ fn loaded_maps_carry_the_edited_states() {
         0
     );
 
+    assert_eq!(load("racks").pools[0].id, 7);
+
     let c = load("classes");
     assert_eq!(c.map.pools()[&1].crush_rule, 1);
 
