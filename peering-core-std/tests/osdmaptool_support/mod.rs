@@ -15,7 +15,8 @@
 //!   those weights from here and checks the others against `--print`.
 //!
 //! and the expected placements from `NAME.pgs.txt` (`--test-map-pgs-dump-all`,
-//! with regen.sh's `=` abbreviation) and
+//! with regen.sh's `=` abbreviation), `NAME.rawpgs.txt` (`--test-map-pg` of raw
+//! PG ids) and
 //! `NAME.objects.txt` (`--test-map-object`).
 
 #![allow(dead_code)]
@@ -258,7 +259,16 @@ fn parse_set_primary(s: &str) -> (OsdVec, OsdId) {
 /// The PG lines of `NAME.pgs.txt` (the per-OSD summary after them is skipped),
 /// and the `pool P pg_num N` header's pg_num.
 pub fn pg_lines(name: &str) -> (u32, Vec<PgLine>) {
-    let text = fixture(&format!("{name}.pgs.txt"));
+    pg_lines_in(&format!("{name}.pgs.txt"))
+}
+
+/// The lines of `NAME.rawpgs.txt` (`--test-map-pg` of raw PG ids, same format).
+pub fn raw_pg_lines(name: &str) -> Vec<PgLine> {
+    pg_lines_in(&format!("{name}.rawpgs.txt")).1
+}
+
+fn pg_lines_in(file: &str) -> (u32, Vec<PgLine>) {
+    let text = fixture(file);
     let mut pg_num = 0;
     let mut out = Vec::new();
     for line in text.lines() {
