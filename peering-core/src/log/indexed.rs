@@ -1,0 +1,370 @@
+//! Ceph's `PGLog::IndexedLog`: a `pg_log_t` with its in-memory indexes (§6.9).
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::vec::Vec;
+
+use super::effects::{LogEffect, LogEffects};
+use super::entry::{LogDup, LogEntry, ReqId};
+use super::error::LogError;
+use super::pg_log_t::PgLogT;
+use crate::types::{EVersion, ObjectId, PgId, Version};
+
+/// What a logged request produced (`IndexedLog::get_request`): enough to answer
+/// a resent request without executing it again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct LoggedRequest {
+    /// The entry's version.
+    pub version: EVersion,
+    /// The user version the request produced.
+    pub user_version: Version,
+    /// The request's return code.
+    pub return_code: i32,
+}
+
+/// Ceph's `IndexedLog` (§6.9): a validated [`PgLogT`] plus the per-object index to
+/// the newest entry, the request indexes for dup detection (`caller_ops`,
+/// `extra_caller_ops`, `dup_index`) and the recovery pointers (`complete_to`,
+/// `last_requested`).
+///
+/// Ceph's indexes hold pointers into the entry list; here they hold versions
+/// (entries are sorted, so an entry is found by binary search), and
+/// `complete_to` is the version of the entry it designates (`None`: the end).
+/// Serialised as its `pg_log_t`; the indexes are rebuilt, and the recovery
+/// pointers reset, on the way back in, as Ceph does when it reads a log.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "PgLogT", into = "PgLogT")
+)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct IndexedLog {
+    log: PgLogT,
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    objects: BTreeMap<ObjectId, EVersion>,
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    caller_ops: BTreeMap<ReqId, EVersion>,
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    extra_caller_ops: BTreeSet<(ReqId, EVersion)>,
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    dup_index: BTreeMap<ReqId, LogDup>,
+    complete_to: Option<EVersion>,
+    last_requested: Version,
+}
+
+impl TryFrom<PgLogT> for IndexedLog {
+    type Error = LogError;
+    fn try_from(log: PgLogT) -> Result<Self, LogError> {
+        IndexedLog::from_log(log)
+    }
+}
+
+impl From<IndexedLog> for PgLogT {
+    fn from(l: IndexedLog) -> PgLogT {
+        l.log
+    }
+}
+
+impl IndexedLog {
+    /// Indexes `log` after checking it ([`PgLogT::validate`]).
+    pub fn from_log(log: PgLogT) -> Result<Self, LogError> {
+        log.validate()?;
+        let mut l = IndexedLog {
+            log,
+            ..IndexedLog::default()
+        };
+        l.index();
+        Ok(l)
+    }
+
+    /// The plain log.
+    pub fn log(&self) -> &PgLogT {
+        &self.log
+    }
+
+    /// The plain log, giving up the indexes.
+    pub fn into_log(self) -> PgLogT {
+        self.log
+    }
+
+    /// `head`.
+    pub fn head(&self) -> EVersion {
+        self.log.head
+    }
+
+    /// `tail`.
+    pub fn tail(&self) -> EVersion {
+        self.log.tail
+    }
+
+    /// `get_can_rollback_to()`.
+    pub fn can_rollback_to(&self) -> EVersion {
+        self.log.can_rollback_to
+    }
+
+    /// `get_rollback_info_trimmed_to()`.
+    pub fn rollback_info_trimmed_to(&self) -> EVersion {
+        self.log.rollback_info_trimmed_to
+    }
+
+    /// The entries, oldest first.
+    pub fn entries(&self) -> &[LogEntry] {
+        &self.log.entries
+    }
+
+    /// The dups, oldest first.
+    pub fn dups(&self) -> &[LogDup] {
+        &self.log.dups
+    }
+
+    /// `complete_to`: the version of the first entry not known complete (`None`:
+    /// past the newest entry).
+    pub fn complete_to(&self) -> Option<EVersion> {
+        self.complete_to
+    }
+
+    /// `last_requested`: the last object version the primary asked to recover.
+    pub fn last_requested(&self) -> Version {
+        self.last_requested
+    }
+
+    /// Sets `last_requested`.
+    pub fn set_last_requested(&mut self, v: Version) {
+        self.last_requested = v;
+    }
+
+    /// `reset_recovery_pointers()`.
+    pub fn reset_recovery_pointers(&mut self) {
+        self.complete_to = None;
+        self.last_requested = 0;
+    }
+
+    pub(crate) fn set_complete_to(&mut self, v: Option<EVersion>) {
+        self.complete_to = v;
+    }
+
+    /// The entry at exactly `v`.
+    pub fn entry_at(&self, v: EVersion) -> Option<&LogEntry> {
+        let i = self.log.entries.partition_point(|e| e.version < v);
+        self.log.entries.get(i).filter(|e| e.version == v)
+    }
+
+    /// `objects[oid]`: the newest non-`ERROR` entry for `oid`.
+    pub fn object_entry(&self, oid: &ObjectId) -> Option<&LogEntry> {
+        self.objects.get(oid).and_then(|v| self.entry_at(*v))
+    }
+
+    /// `logged_object(oid)`.
+    pub fn logged_object(&self, oid: &ObjectId) -> bool {
+        self.objects.contains_key(oid)
+    }
+
+    /// `logged_req(reqid)`: the request is in the log (not counting dups).
+    pub fn logged_req(&self, reqid: &ReqId) -> bool {
+        self.caller_ops.contains_key(reqid)
+            || self
+                .extra_caller_ops
+                .range((*reqid, EVersion::ZERO)..=(*reqid, EVersion::MAX))
+                .next()
+                .is_some()
+    }
+
+    /// `get_request(reqid)`: what the request produced, from its entry, an entry
+    /// that folded it in, or its dup (in that order, as Ceph looks).
+    pub fn get_request(&self, reqid: &ReqId) -> Option<LoggedRequest> {
+        if let Some(e) = self.caller_ops.get(reqid).and_then(|v| self.entry_at(*v)) {
+            return Some(LoggedRequest {
+                version: e.version,
+                user_version: e.user_version,
+                return_code: e.return_code,
+            });
+        }
+        let extra = self
+            .extra_caller_ops
+            .range((*reqid, EVersion::ZERO)..=(*reqid, EVersion::MAX))
+            .find_map(|(_, v)| self.entry_at(*v));
+        if let Some(e) = extra {
+            let found = e
+                .extra_reqids
+                .iter()
+                .zip(0u32..)
+                .find(|((r, _), _)| r == reqid);
+            if let Some(((_, uv), idx)) = found {
+                return Some(LoggedRequest {
+                    version: e.version,
+                    user_version: *uv,
+                    return_code: e.extra_return_code(idx),
+                });
+            }
+        }
+        self.dup_index.get(reqid).map(|d| LoggedRequest {
+            version: d.version,
+            user_version: d.user_version,
+            return_code: d.return_code,
+        })
+    }
+
+    /// Entries newer than `bound`, oldest first (`scan_log_after`).
+    pub fn entries_after(&self, bound: EVersion) -> &[LogEntry] {
+        let i = self.log.entries.partition_point(|e| e.version <= bound);
+        self.log.entries.get(i..).unwrap_or_default()
+    }
+
+    /// Rebuilds every index from the entries and dups (`index()`).
+    pub(crate) fn index(&mut self) {
+        self.objects.clear();
+        self.caller_ops.clear();
+        self.extra_caller_ops.clear();
+        self.dup_index.clear();
+        for d in &self.log.dups {
+            self.dup_index.insert(d.reqid, d.clone());
+        }
+        let entries = core::mem::take(&mut self.log.entries);
+        for e in &entries {
+            self.index_entry(e);
+        }
+        self.log.entries = entries;
+    }
+
+    fn index_entry(&mut self, e: &LogEntry) {
+        if e.object_is_indexed() {
+            let newer = self.objects.get(&e.soid).is_none_or(|v| *v < e.version);
+            if newer {
+                self.objects.insert(e.soid.clone(), e.version);
+            }
+        }
+        if e.reqid_is_indexed() {
+            self.caller_ops.insert(e.reqid, e.version);
+        }
+        for (r, _) in &e.extra_reqids {
+            self.extra_caller_ops.insert((*r, e.version));
+        }
+    }
+
+    /// Removes an entry trimmed from the tail from the indexes (`unindex(e)`).
+    pub(crate) fn unindex_entry(&mut self, e: &LogEntry) {
+        if self.objects.get(&e.soid) == Some(&e.version) {
+            self.objects.remove(&e.soid);
+        }
+        if e.reqid_is_indexed() && self.caller_ops.get(&e.reqid) == Some(&e.version) {
+            self.caller_ops.remove(&e.reqid);
+        }
+        for (r, _) in &e.extra_reqids {
+            self.extra_caller_ops.remove(&(*r, e.version));
+        }
+    }
+
+    pub(crate) fn index_dup(&mut self, d: &LogDup) {
+        self.dup_index.insert(d.reqid, d.clone());
+    }
+
+    pub(crate) fn unindex_dup(&mut self, d: &LogDup) {
+        self.dup_index.remove(&d.reqid);
+    }
+
+    pub(crate) fn log_mut(&mut self) -> &mut PgLogT {
+        &mut self.log
+    }
+
+    /// Checks that `entries` may be appended in order (`IndexedLog::add` asserts
+    /// each is after the head, with a growing `version.version`).
+    pub fn check_append(&self, entries: &[LogEntry]) -> Result<(), LogError> {
+        let mut head = self.log.head;
+        for e in entries {
+            if e.version <= head || (head.version != 0 && e.version.version <= head.version) {
+                return Err(LogError::VersionBackwards {
+                    head,
+                    new: e.version,
+                });
+            }
+            head = e.version;
+        }
+        Ok(())
+    }
+
+    /// `add(e)`: appends a new entry at the head and indexes it. Refuses an entry
+    /// that is not after the head (the log is then unchanged).
+    pub fn add(&mut self, e: LogEntry) -> Result<(), LogError> {
+        self.check_append(core::slice::from_ref(&e))?;
+        self.log.head = e.version;
+        self.index_entry(&e);
+        self.log.entries.push(e);
+        Ok(())
+    }
+
+    /// `rewind_from_head(newhead)`: cuts off the entries after `newhead` and
+    /// reindexes (§5.14). A `complete_to` pointing into the cut part moves to the
+    /// end.
+    pub fn rewind_from_head(&mut self, newhead: EVersion) -> Result<Vec<LogEntry>, LogError> {
+        let divergent = self.log.rewind_from_head(newhead)?;
+        if self.complete_to.is_some_and(|v| v > newhead) {
+            self.complete_to = None;
+        }
+        self.index();
+        Ok(divergent)
+    }
+
+    /// Ceph's `advance_can_rollback_to`: raises `can_rollback_to` and
+    /// `rollback_info_trimmed_to` to `to` and calls `f` on each entry whose
+    /// rollback information thereby goes (those newer than the old
+    /// `rollback_info_trimmed_to`, up to the new one), oldest first. Returns
+    /// whether the log became dirty.
+    fn advance_can_rollback_to(&mut self, to: EVersion, mut f: impl FnMut(&LogEntry)) -> bool {
+        let dirty = to > self.log.can_rollback_to || to > self.log.rollback_info_trimmed_to;
+        let old_trimmed = self.log.rollback_info_trimmed_to;
+        self.log.can_rollback_to = self.log.can_rollback_to.max(to);
+        self.log.rollback_info_trimmed_to = old_trimmed.max(to);
+        let new_trimmed = self.log.rollback_info_trimmed_to;
+        for e in self.entries_after(old_trimmed) {
+            if e.version > new_trimmed {
+                break;
+            }
+            f(e);
+        }
+        dirty
+    }
+
+    /// `roll_forward_to(to)`: entries up to `to` can no longer be rolled back;
+    /// each newly covered entry yields [`LogEffect::Rollforward`]. Returns whether
+    /// the log became dirty.
+    pub fn roll_forward_to(&mut self, to: EVersion, effects: &mut LogEffects) -> bool {
+        self.advance_can_rollback_to(to, |e| effects.push(LogEffect::Rollforward(e.clone())))
+    }
+
+    /// `trim_rollback_info_to(to)`: like [`roll_forward_to`](Self::roll_forward_to)
+    /// but yields [`LogEffect::Trim`].
+    pub fn trim_rollback_info_to(&mut self, to: EVersion, effects: &mut LogEffects) {
+        self.advance_can_rollback_to(to, |e| effects.push(LogEffect::Trim(e.clone())));
+    }
+
+    /// `skip_can_rollback_to_to_head()`: nothing before the head may be rolled
+    /// back any more; no effects (the entries carried nothing to roll back).
+    pub fn skip_can_rollback_to_to_head(&mut self) {
+        let head = self.log.head;
+        self.advance_can_rollback_to(head, |_| {});
+    }
+
+    /// `split_out_child(child, split_bits)`: moves the entries of objects now
+    /// mapping to `child` into a new indexed log (§5.20).
+    pub fn split_out_child(&mut self, child: PgId, split_bits: u32) -> IndexedLog {
+        let child_log = self.log.split_out_child(child, split_bits);
+        self.index();
+        self.complete_to = None;
+        let mut target = IndexedLog {
+            log: child_log,
+            ..IndexedLog::default()
+        };
+        target.index();
+        target
+    }
+}
+
+impl IndexedLog {
+    /// Entries from `v` on (inclusive), oldest first.
+    pub(crate) fn entries_after_inclusive(&self, v: EVersion) -> &[LogEntry] {
+        let i = self.log.entries.partition_point(|e| e.version < v);
+        self.log.entries.get(i..).unwrap_or_default()
+    }
+}

@@ -1,0 +1,242 @@
+//! Ceph's `pg_log_t`: the plain log a peer sends and stores (§6.9).
+
+use alloc::vec::Vec;
+use core::fmt;
+
+use super::entry::{LogDup, LogEntry};
+use super::error::LogError;
+use crate::types::{EVersion, PgId, Version};
+
+/// Ceph's `pg_log_t`: entries `(tail, head]` oldest → newest, the rollback
+/// boundaries and the dups of trimmed entries (§6.9).
+///
+/// This is the log as it travels in `MOSDPGLog` and answers LOG/FULLLOG queries
+/// ([`copy_after`](Self::copy_after), [`copy_up_to`](Self::copy_up_to)). A log that
+/// came from a peer is untrusted: [`validate`](Self::validate) checks what Ceph
+/// assumes of it, and every operation taking one validates it first.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PgLogT {
+    /// The newest entry's version (or newer, after a split).
+    pub head: EVersion,
+    /// The version before the oldest entry: the log says everything after it.
+    pub tail: EVersion,
+    /// Entries newer than this can still be rolled back.
+    pub can_rollback_to: EVersion,
+    /// Rollback information of entries up to this has been trimmed
+    /// (`<= can_rollback_to`).
+    pub rollback_info_trimmed_to: EVersion,
+    /// The entries, oldest first.
+    pub entries: Vec<LogEntry>,
+    /// Dups of trimmed entries, oldest first.
+    pub dups: Vec<LogDup>,
+}
+
+impl PgLogT {
+    /// An empty log `(tail, head]` with both rollback boundaries at `head`.
+    pub fn new(tail: EVersion, head: EVersion) -> Self {
+        PgLogT {
+            head,
+            tail,
+            can_rollback_to: head,
+            rollback_info_trimmed_to: head,
+            entries: Vec::new(),
+            dups: Vec::new(),
+        }
+    }
+
+    /// `null()`: the log has never had a head (`head == 0'0`).
+    pub fn is_null(&self) -> bool {
+        self.head.is_zero()
+    }
+
+    /// `empty()`: no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Checks what Ceph assumes of every log (§6.9): `tail <= head`, entries inside
+    /// `(tail, head]` in strictly increasing order (`version.version` strictly
+    /// increasing, epochs non-decreasing), dups oldest first.
+    ///
+    /// The rollback boundaries are not checked: Ceph does not assert them on
+    /// received logs, and a replicated pool's peers do not maintain them.
+    pub fn validate(&self) -> Result<(), LogError> {
+        if self.tail > self.head {
+            return Err(LogError::TailPastHead {
+                tail: self.tail,
+                head: self.head,
+            });
+        }
+        let mut prev: Option<EVersion> = None;
+        for e in &self.entries {
+            if let Some(p) = prev {
+                if e.version <= p || e.version.version <= p.version {
+                    return Err(LogError::EntriesOutOfOrder {
+                        prev: p,
+                        next: e.version,
+                    });
+                }
+            }
+            if e.version <= self.tail || e.version > self.head {
+                return Err(LogError::EntryOutsideBounds {
+                    version: e.version,
+                    tail: self.tail,
+                    head: self.head,
+                });
+            }
+            prev = Some(e.version);
+        }
+        for pair in self.dups.windows(2) {
+            if let [a, b] = pair {
+                if b.version < a.version {
+                    return Err(LogError::DupsOutOfOrder {
+                        prev: a.version,
+                        next: b.version,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `copy_after(other, v)`: the answer to a LOG query (§5.17, §6.9): `other`'s
+    /// entries newer than `v`, with the tail moved up to the newest entry not
+    /// copied, and the dups a peer needs (see [`PgLogT::copy_up_to`]).
+    pub fn copy_after(other: &PgLogT, v: EVersion, dups_tracked: u64) -> PgLogT {
+        let start = other.entries.partition_point(|e| e.version <= v);
+        let tail = match start.checked_sub(1).and_then(|i| other.entries.get(i)) {
+            Some(e) => e.version,
+            None => other.tail,
+        };
+        Self::copy_from(other, start, tail, dups_tracked)
+    }
+
+    /// `copy_up_to(other, max)`: `other`'s newest `max` entries, the tail moved to
+    /// the newest entry not copied, with the dups a peer needs.
+    ///
+    /// Dups follow Ceph's `_handle_dups`: keep `other`'s dups and the uncopied
+    /// entries whose `version.version` is within `dups_tracked` of the new head.
+    pub fn copy_up_to(other: &PgLogT, max: usize, dups_tracked: u64) -> PgLogT {
+        let start = other.entries.len().saturating_sub(max);
+        let tail = match start.checked_sub(1).and_then(|i| other.entries.get(i)) {
+            Some(e) => e.version,
+            None => other.tail,
+        };
+        Self::copy_from(other, start, tail, dups_tracked)
+    }
+
+    fn copy_from(other: &PgLogT, start: usize, tail: EVersion, dups_tracked: u64) -> PgLogT {
+        let earliest = earliest_dup_version(other.head.version, dups_tracked);
+        let mut dups: Vec<LogDup> = other
+            .dups
+            .iter()
+            .filter(|d| d.version.version >= earliest)
+            .cloned()
+            .collect();
+        dups.extend(
+            other
+                .entries
+                .iter()
+                .take(start)
+                .filter(|e| e.version.version >= earliest)
+                .map(LogDup::from_entry),
+        );
+        PgLogT {
+            head: other.head,
+            tail,
+            can_rollback_to: other.can_rollback_to,
+            rollback_info_trimmed_to: other.rollback_info_trimmed_to,
+            entries: other.entries.get(start..).unwrap_or_default().to_vec(),
+            dups,
+        }
+    }
+
+    /// Where `rewind_from_head(newhead)` would cut, after checking Ceph's asserts:
+    /// the index of the first divergent entry.
+    ///
+    /// Entries are cut by `version.version` only, as Ceph does: "same request,
+    /// different epoch" (`100'10` here, `122'10` in the authoritative log) is
+    /// divergent (§5.13).
+    pub(crate) fn rewind_point(&self, newhead: EVersion) -> Result<usize, LogError> {
+        if newhead < self.tail {
+            return Err(LogError::RewindPastTail {
+                newhead,
+                tail: self.tail,
+            });
+        }
+        let cut = self
+            .entries
+            .partition_point(|e| e.version.version <= newhead.version);
+        if let Some(e) = self
+            .entries
+            .get(cut..)
+            .into_iter()
+            .flatten()
+            .find(|e| e.version <= newhead)
+        {
+            return Err(LogError::DivergentNotAfterHead {
+                version: e.version,
+                newhead,
+            });
+        }
+        Ok(cut)
+    }
+
+    /// `rewind_from_head(newhead)`: cuts off and returns the entries after
+    /// `newhead` (§5.14), lowering the rollback boundaries to `newhead`.
+    pub fn rewind_from_head(&mut self, newhead: EVersion) -> Result<Vec<LogEntry>, LogError> {
+        let cut = self.rewind_point(newhead)?;
+        let divergent = self.entries.split_off(cut);
+        self.head = newhead;
+        self.can_rollback_to = self.can_rollback_to.min(newhead);
+        self.rollback_info_trimmed_to = self.rollback_info_trimmed_to.min(newhead);
+        Ok(divergent)
+    }
+
+    /// `split_out_child(child, split_bits)`: moves the entries of objects that now
+    /// map to `child` into a new log (§5.20). The child gets the same bounds and a
+    /// copy of every dup: request ids are unique, so extra dups are harmless.
+    pub fn split_out_child(&mut self, child: PgId, split_bits: u32) -> PgLogT {
+        let mask = split_mask(split_bits);
+        let (child_entries, ours): (Vec<LogEntry>, Vec<LogEntry>) =
+            core::mem::take(&mut self.entries)
+                .into_iter()
+                .partition(|e| e.soid.hash & mask == child.seed);
+        self.entries = ours;
+        PgLogT {
+            head: self.head,
+            tail: self.tail,
+            can_rollback_to: self.can_rollback_to,
+            rollback_info_trimmed_to: self.rollback_info_trimmed_to,
+            entries: child_entries,
+            dups: self.dups.clone(),
+        }
+    }
+}
+
+/// The mask of a PG's split bits (`~((~0) << bits)`), all ones from 32 bits on.
+pub(crate) fn split_mask(split_bits: u32) -> u32 {
+    u32::MAX.checked_shl(split_bits).map_or(u32::MAX, |m| !m)
+}
+
+/// The oldest `version.version` still kept as a dup when the newest is `newest`
+/// (`osd_pg_log_dups_tracked` versions back, inclusive).
+pub(crate) fn earliest_dup_version(newest: Version, dups_tracked: u64) -> Version {
+    match newest.checked_sub(dups_tracked) {
+        None => 0,
+        Some(back) => back.saturating_add(1),
+    }
+}
+
+impl fmt::Display for PgLogT {
+    /// Ceph's form: `log((tail,head], crt=v)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "log(({:?},{:?}], crt={:?})",
+            self.tail, self.head, self.can_rollback_to
+        )
+    }
+}

@@ -1,0 +1,77 @@
+//! `proc_replica_log`: the primary works out a peer's missing set (§5.12).
+
+use super::divergent::merge_divergent_entries;
+use super::error::LogError;
+use super::indexed::IndexedLog;
+use super::missing::Missing;
+use super::pg_log::PgLog;
+use super::pg_log_t::PgLogT;
+use crate::types::{EVersion, PgInfo, PgShard};
+
+impl PgLog {
+    /// `PGLog::proc_replica_log(oinfo, olog, omissing, from)` (§5.12): rewinds the
+    /// peer's log `olog`, in our head, to the last point where it agrees with our
+    /// authoritative log, and marks in `omissing` what its divergent entries
+    /// imply. Lowers `oinfo.last_update` to that point and recomputes
+    /// `oinfo.last_complete`. Later, activation sends the peer our entries after
+    /// that point.
+    ///
+    /// A peer whose log does not reach our tail, or has our head, is left as is.
+    /// Our log is not touched and no object side effects arise (Ceph passes no
+    /// rollbacker). Refuses, changing nothing, an invalid `olog` or divergent
+    /// entries Ceph would assert on.
+    pub fn proc_replica_log(
+        &self,
+        oinfo: &mut PgInfo,
+        olog: &PgLogT,
+        omissing: &mut Missing,
+        _from: PgShard,
+    ) -> Result<(), LogError> {
+        olog.validate()?;
+        if olog.head < self.log.tail() || olog.head == self.log.head() {
+            return Ok(());
+        }
+        let first_non_divergent = self
+            .log
+            .entries()
+            .iter()
+            .rev()
+            .find(|e| e.version <= olog.head)
+            .map(|e| e.version);
+        // Both logs hold the event at max(log.tail, olog.tail) (a tail is never
+        // divergent), even if no entry between it and olog.head survived a split.
+        let limit = olog.tail.max(self.log.tail());
+        let lu = match first_non_divergent {
+            Some(v) if v >= limit => v,
+            _ => limit,
+        };
+
+        let mut folog = IndexedLog::from_log(olog.clone())?;
+        let divergent = folog.rewind_from_head(lu)?;
+        let mut scratch = omissing.clone();
+        merge_divergent_entries(
+            &folog,
+            divergent,
+            oinfo,
+            olog.can_rollback_to,
+            &mut scratch,
+            None,
+        )?;
+        *omissing = scratch;
+
+        if lu < oinfo.last_update {
+            oinfo.last_update = lu;
+        }
+        oinfo.last_complete = if omissing.have_missing() {
+            let first_missing = omissing.get_oldest_need();
+            olog.entries
+                .iter()
+                .take_while(|e| e.version < first_missing)
+                .last()
+                .map_or(EVersion::ZERO, |e| e.version)
+        } else {
+            oinfo.last_update
+        };
+        Ok(())
+    }
+}

@@ -1,0 +1,359 @@
+//! `_merge_object_divergent_entries` (§5.14): Ceph's TestPGLog.cc
+//! `merge_old_entry` and `_merge_object_divergent_entries` cases, re-derived, one
+//! test per case of the five-way rule.
+
+mod log_common;
+
+mod divergent {
+    use super::log_common::*;
+    use peering_core::log::{
+        DivergentCase, IndexedLog, LogEffect, LogEffects, LogEntry, LogError, LogOp, Missing,
+        merge_divergent_entries, merge_object_divergent_entries,
+    };
+    use peering_core::types::{EVersion, ObjectId, PgInfo};
+
+    /// Ceph's `merge_old_entry`: one divergent entry against `log`, with the log's
+    /// own rollback boundary.
+    fn merge_old_entry(
+        log: &IndexedLog,
+        oe: &LogEntry,
+        info: &PgInfo,
+        missing: &mut Missing,
+        effects: &mut LogEffects,
+    ) -> Result<DivergentCase, LogError> {
+        merge_object_divergent_entries(
+            log,
+            &oe.soid,
+            std::slice::from_ref(oe),
+            info,
+            log.can_rollback_to(),
+            missing,
+            Some(effects),
+        )
+    }
+
+    fn entry(op: LogOp, o: &ObjectId, v: EVersion, pv: EVersion) -> LogEntry {
+        let mut e = modify(o, v, pv);
+        e.op = op;
+        e
+    }
+
+    #[test]
+    fn object_beyond_last_backfill_is_ignored() {
+        let mut info = info();
+        info.last_backfill = hobj(100);
+        let oe = modify(&hobj(2), ev(1, 1), ev(0, 0));
+        assert!(oe.soid > info.last_backfill);
+        let log = IndexedLog::default();
+        let mut m = Missing::new(true);
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_old_entry(&log, &oe, &info, &mut m, &mut fx),
+            Ok(DivergentCase::Skipped)
+        );
+        assert!(!m.have_missing());
+        assert!(fx.is_empty());
+    }
+
+    #[test]
+    fn case_1_newer_delete_in_log() {
+        let o = hobj(0);
+        let log = indexed(ev(0, 0), ev(2, 1), vec![entry(LogOp::Delete, &o, ev(2, 1), ev(0, 0))]);
+        let oe = modify(&o, ev(1, 1), ev(0, 0));
+        let mut m = Missing::new(false);
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
+            Ok(DivergentCase::NewerInLog)
+        );
+        assert!(!m.have_missing());
+        assert_eq!(fx.as_slice(), &[LogEffect::Remove(o), LogEffect::Trim(oe)]);
+    }
+
+    #[test]
+    fn case_1_newer_modify_in_log_must_be_missing() {
+        let o = hobj(0);
+        let ne = modify(&o, ev(2, 1), ev(0, 0));
+        let log = indexed(ev(0, 0), ev(2, 1), vec![ne.clone()]);
+        let mut m = Missing::new(false);
+        m.add_next_event(&ne);
+        let oe = modify(&o, ev(1, 1), ev(0, 0));
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
+            Ok(DivergentCase::NewerInLog)
+        );
+        // Still needs the newer version, holding nothing usable.
+        assert_eq!(items(&m), items(&missing(&[(o.clone(), ev(2, 1), ev(0, 0), false)], false)));
+        assert_eq!(removed(&fx).into_iter().collect::<Vec<_>>(), vec![o]);
+    }
+
+    #[test]
+    fn case_1_refuses_missing_set_that_ignores_newer_entry() {
+        let o = hobj(0);
+        let log = indexed(ev(0, 0), ev(2, 1), vec![modify(&o, ev(2, 1), ev(0, 0))]);
+        let oe = modify(&o, ev(1, 1), ev(0, 0));
+        let mut m = Missing::new(false);
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
+            Err(LogError::MissingDisagreesWithLog { object: o, newest: ev(2, 1), need: None })
+        );
+        assert!(!m.have_missing());
+        assert!(fx.is_empty());
+    }
+
+    #[test]
+    fn case_2_divergent_delete_of_created_object_removes_nothing() {
+        // Log: DELETE@1,1; divergent DELETE@2,1 that created (prior 0'0).
+        let o = hobj(0);
+        let log = indexed(ev(0, 0), ev(1, 1), vec![entry(LogOp::Delete, &o, ev(1, 1), ev(0, 0))]);
+        let oe = entry(LogOp::Delete, &o, ev(2, 1), ev(0, 0));
+        let mut m = Missing::new(false);
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
+            Ok(DivergentCase::Created)
+        );
+        assert!(!m.have_missing());
+        assert_eq!(fx.as_slice(), &[LogEffect::Trim(oe)]);
+    }
+
+    #[test]
+    fn case_2_divergent_creation_leaves_missing_and_store() {
+        let o = hobj(0);
+        let log = indexed(ev(0, 0), ev(1, 1), vec![entry(LogOp::Delete, &o, ev(1, 1), ev(0, 0))]);
+        let oe = modify(&o, ev(2, 1), ev(0, 0));
+        let mut m = Missing::new(false);
+        m.add_next_event(&oe);
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
+            Ok(DivergentCase::Created)
+        );
+        assert!(!m.have_missing());
+        assert_eq!(removed(&fx).into_iter().collect::<Vec<_>>(), vec![o]);
+    }
+
+    #[test]
+    fn case_2_prior_zero_drops_missing_item() {
+        let o = hobj(1);
+        let mut info = info();
+        info.log_tail = ev(10, 1);
+        let oe = modify(&o, ev(11, 1), ev(0, 0));
+        let mut m = missing(&[(o.clone(), ev(1, 1), ev(0, 0), false)], true);
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
+            Ok(DivergentCase::Created)
+        );
+        assert!(!m.have_missing());
+        assert_eq!(fx.as_slice(), &[LogEffect::Remove(o), LogEffect::Trim(oe)]);
+    }
+
+    #[test]
+    fn case_2_clone_counts_as_creation() {
+        let o = obj(3);
+        let oe = entry(LogOp::Clone, &o, ev(5, 7), ev(5, 2));
+        let mut m = Missing::new(true);
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_old_entry(&IndexedLog::default(), &oe, &info(), &mut m, &mut fx),
+            Ok(DivergentCase::Created)
+        );
+        assert!(!m.have_missing());
+        assert_eq!(removed(&fx).into_iter().collect::<Vec<_>>(), vec![o]);
+    }
+
+    #[test]
+    fn case_3_missing_object_revises_need_to_prior() {
+        let o = hobj(0);
+        let mut info = info();
+        info.log_tail = ev(1, 1);
+        let oe = modify(&o, ev(3, 1), ev(2, 1));
+        let mut m = missing(&[(o.clone(), ev(3, 1), ev(1, 5), false)], true);
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
+            Ok(DivergentCase::AlreadyMissing)
+        );
+        assert_eq!(items(&m), items(&missing(&[(o, ev(2, 1), ev(1, 5), false)], true)));
+        assert!(removed(&fx).is_empty());
+        assert_eq!(trimmed(&fx), vec![ev(3, 1)]);
+    }
+
+    #[test]
+    fn case_3_missing_object_holding_prior_is_no_longer_missing() {
+        // Ceph's regression test for issue 20843: ERROR entries inside the
+        // divergent sequence neither break the prior chain nor count.
+        let o = ObjectId {
+            snap: peering_core::types::SnapId(7),
+            ..ObjectId::new(5, 77, "notify.7")
+        };
+        let entries = vec![
+            modify(&o, ev(8336, 957), ev(8336, 952)),
+            error(&o, ev(8336, 958)),
+            error(&o, ev(8336, 959)),
+            modify(&o, ev(8336, 960), ev(8336, 957)),
+        ];
+        let mut m = missing(&[(o.clone(), ev(8971, 1070), ev(8336, 952), false)], true);
+        let mut fx = LogEffects::new();
+        let log = IndexedLog::default();
+        assert_eq!(
+            merge_object_divergent_entries(&log, &o, &entries, &info(), log.can_rollback_to(), &mut m, Some(&mut fx)),
+            Ok(DivergentCase::AlreadyMissing)
+        );
+        assert!(!m.have_missing());
+        assert_eq!(trimmed(&fx), vec![ev(8336, 957), ev(8336, 960)]);
+    }
+
+    #[test]
+    fn leading_error_entries_are_skipped() {
+        let o = ObjectId::new(5, 77, "notify.7");
+        let entries = vec![error(&o, ev(8336, 956)), modify(&o, ev(8336, 957), ev(8336, 952))];
+        let mut m = missing(&[(o.clone(), ev(8971, 1070), ev(8336, 952), false)], true);
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_object_divergent_entries(&IndexedLog::default(), &o, &entries, &info(), EVersion::ZERO, &mut m, Some(&mut fx)),
+            Ok(DivergentCase::AlreadyMissing)
+        );
+        assert!(!m.have_missing());
+        assert_eq!(trimmed(&fx), vec![ev(8336, 957)]);
+    }
+
+    #[test]
+    fn only_error_entries_do_nothing() {
+        let o = obj(9);
+        let entries = vec![error(&o, ev(4, 1)), error(&o, ev(4, 2))];
+        let mut m = Missing::new(true);
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_object_divergent_entries(&IndexedLog::default(), &o, &entries, &info(), EVersion::ZERO, &mut m, Some(&mut fx)),
+            Ok(DivergentCase::Skipped)
+        );
+        assert!(!m.have_missing());
+        assert!(fx.is_empty());
+    }
+
+    #[test]
+    fn case_4_rollbackable_entries_roll_back() {
+        let o = obj(1);
+        let entries = vec![modify_rb(&o, ev(10, 101), ev(10, 100)), modify_rb(&o, ev(10, 102), ev(10, 101))];
+        let mut m = Missing::new(true);
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_object_divergent_entries(&IndexedLog::default(), &o, &entries, &info(), ev(10, 100), &mut m, Some(&mut fx)),
+            Ok(DivergentCase::RolledBack)
+        );
+        assert!(!m.have_missing());
+        assert_eq!(
+            fx.as_slice(),
+            &[LogEffect::Rollback(entries[1].clone()), LogEffect::Rollback(entries[0].clone())]
+        );
+    }
+
+    #[test]
+    fn case_5_entry_at_rollback_boundary_forces_recovery() {
+        let o = obj(1);
+        let entries = vec![modify_rb(&o, ev(10, 101), ev(10, 100)), modify_rb(&o, ev(10, 102), ev(10, 101))];
+        let mut m = Missing::new(true);
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_object_divergent_entries(&IndexedLog::default(), &o, &entries, &info(), ev(10, 101), &mut m, Some(&mut fx)),
+            Ok(DivergentCase::Recover)
+        );
+        assert_eq!(items(&m), items(&missing(&[(o.clone(), ev(10, 100), ev(0, 0), false)], true)));
+        assert_eq!(
+            fx.as_slice(),
+            &[
+                LogEffect::Remove(o),
+                LogEffect::Trim(entries[0].clone()),
+                LogEffect::Trim(entries[1].clone())
+            ]
+        );
+    }
+
+    #[test]
+    fn case_5_unrollbackable_modify_removes_and_needs_prior() {
+        let o = hobj(1);
+        let mut info = info();
+        info.log_tail = ev(2, 1);
+        let oe = modify(&o, ev(3, 1), ev(1, 1));
+        let mut m = Missing::new(true);
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
+            Ok(DivergentCase::Recover)
+        );
+        assert_eq!(items(&m), items(&missing(&[(o.clone(), ev(1, 1), ev(0, 0), false)], true)));
+        assert_eq!(fx.as_slice(), &[LogEffect::Remove(o), LogEffect::Trim(oe)]);
+    }
+
+    #[test]
+    fn case_5_unrollbackable_delete_needs_prior_without_remove() {
+        let o = hobj(1);
+        let mut info = info();
+        info.log_tail = ev(2, 1);
+        let oe = entry(LogOp::Delete, &o, ev(3, 1), ev(1, 1));
+        let mut m = Missing::new(true);
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
+            Ok(DivergentCase::Recover)
+        );
+        assert_eq!(items(&m), items(&missing(&[(o, ev(1, 1), ev(0, 0), false)], true)));
+        assert_eq!(fx.as_slice(), &[LogEffect::Trim(oe)]);
+    }
+
+    #[test]
+    fn refuses_unchained_entries_unchanged() {
+        let o = obj(1);
+        let entries = vec![modify(&o, ev(3, 5), ev(3, 1)), modify(&o, ev(3, 6), ev(3, 2))];
+        let mut m = missing(&[(obj(2), ev(3, 4), ev(0, 0), false)], true);
+        let before = m.clone();
+        let mut fx = LogEffects::new();
+        assert_eq!(
+            merge_object_divergent_entries(&IndexedLog::default(), &o, &entries, &info(), EVersion::ZERO, &mut m, Some(&mut fx)),
+            Err(LogError::DivergentChainBroken { object: o, version: ev(3, 6), prior: ev(3, 2), last: ev(3, 5) })
+        );
+        assert_eq!(m, before);
+        assert!(fx.is_empty());
+    }
+
+    #[test]
+    fn merge_divergent_entries_is_all_or_nothing_across_objects() {
+        // obj(1) would be recovered; obj(2)'s entries are unchained: nothing sticks.
+        let entries = vec![
+            modify(&obj(1), ev(3, 5), ev(3, 1)),
+            modify(&obj(2), ev(3, 6), ev(3, 2)),
+            modify(&obj(2), ev(3, 7), ev(3, 3)),
+        ];
+        let mut m = Missing::new(true);
+        let mut fx = LogEffects::new();
+        assert!(matches!(
+            merge_divergent_entries(&IndexedLog::default(), entries, &info(), EVersion::ZERO, &mut m, Some(&mut fx)),
+            Err(LogError::DivergentChainBroken { .. })
+        ));
+        assert!(!m.have_missing());
+        assert!(fx.is_empty());
+    }
+
+    #[test]
+    fn merge_divergent_entries_visits_objects_in_object_order() {
+        // Log order obj(3) then obj(1); the effects follow object order.
+        let entries = vec![modify(&obj(3), ev(3, 5), ev(3, 1)), modify(&obj(1), ev(3, 6), ev(3, 2))];
+        let mut m = Missing::new(true);
+        let mut fx = LogEffects::new();
+        merge_divergent_entries(&IndexedLog::default(), entries, &info(), EVersion::ZERO, &mut m, Some(&mut fx))
+            .unwrap();
+        let order: Vec<ObjectId> = fx.removed().cloned().collect();
+        assert_eq!(order, vec![obj(1), obj(3)]);
+        assert_eq!(
+            items(&m),
+            items(&missing(
+                &[(obj(1), ev(3, 2), ev(0, 0), false), (obj(3), ev(3, 1), ev(0, 0), false)],
+                true
+            ))
+        );
+    }
+}
