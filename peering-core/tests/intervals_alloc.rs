@@ -1,0 +1,60 @@
+//! "Cheap when nothing changes" (DESIGN.md §4): the per-map interval checks do not
+//! allocate when the epoch starts no new interval. Counted with an instrumented
+//! global allocator local to this test binary (one test, so no other thread counts).
+
+mod intervals_support;
+
+use std::alloc::System;
+
+use intervals_support::*;
+use peering_core::intervals::*;
+use peering_core::types::OsdId;
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+fn allocations(f: impl FnOnce()) -> usize {
+    let region = Region::new(GLOBAL);
+    f();
+    region.change().allocations
+}
+
+#[test]
+fn past_intervals_unchanged_epoch_does_not_allocate() {
+    let (last, cur) = (base_map(), base_map().next());
+    let mapping = base_mapping();
+    let any_stretch = |_: &_, _: &[OsdId]| true;
+    let mut pi = PastIntervals::new();
+    let mut check = |new: &UpActing| {
+        check_new_interval(
+            (&mapping, new),
+            SIS,
+            SIS,
+            (&cur, &last),
+            pgid(0),
+            (&RecoverablePredicate::Replicated, &any_stretch),
+            &mut pi,
+        )
+    };
+    let mut need = true;
+    let n = allocations(|| {
+        assert!(!is_new_interval(&mapping, &mapping, &cur, &last, pgid(0)));
+        assert!(!should_restart_peering(
+            &mapping,
+            &mapping,
+            &cur,
+            &last,
+            pgid(0),
+            OsdId(OSD)
+        ));
+        assert_eq!(check(&mapping), Ok(None));
+        adjust_need_up_thru(&mut need, &cur, OsdId(OSD), SIS);
+    });
+    assert_eq!(n, 0);
+    // The counter works: a real interval change records (and allocates).
+    let mut new = base_mapping();
+    new.acting_primary = OsdId(2);
+    let n = allocations(|| assert!(check(&new).unwrap().is_some()));
+    assert!(n > 0);
+}
