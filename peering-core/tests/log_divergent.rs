@@ -58,7 +58,11 @@ mod divergent {
     #[test]
     fn case_1_newer_delete_in_log() {
         let o = hobj(0);
-        let log = indexed(ev(0, 0), ev(2, 1), vec![entry(LogOp::Delete, &o, ev(2, 1), ev(0, 0))]);
+        let log = indexed(
+            ev(0, 0),
+            ev(2, 1),
+            vec![entry(LogOp::Delete, &o, ev(2, 1), ev(0, 0))],
+        );
         let oe = modify(&o, ev(1, 1), ev(0, 0));
         let mut m = Missing::new(false);
         let mut fx = LogEffects::new();
@@ -84,7 +88,10 @@ mod divergent {
             Ok(DivergentCase::NewerInLog)
         );
         // Still needs the newer version, holding nothing usable.
-        assert_eq!(items(&m), items(&missing(&[(o.clone(), ev(2, 1), ev(0, 0), false)], false)));
+        assert_eq!(
+            items(&m),
+            items(&missing(&[(o.clone(), ev(2, 1), ev(0, 0), false)], false))
+        );
         assert_eq!(removed(&fx).into_iter().collect::<Vec<_>>(), vec![o]);
     }
 
@@ -97,7 +104,11 @@ mod divergent {
         let mut fx = LogEffects::new();
         assert_eq!(
             merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
-            Err(LogError::MissingDisagreesWithLog { object: o, newest: ev(2, 1), need: None })
+            Err(LogError::MissingDisagreesWithLog {
+                object: o,
+                newest: ev(2, 1),
+                need: None
+            })
         );
         assert!(!m.have_missing());
         assert!(fx.is_empty());
@@ -107,7 +118,11 @@ mod divergent {
     fn case_2_divergent_delete_of_created_object_removes_nothing() {
         // Log: DELETE@1,1; divergent DELETE@2,1 that created (prior 0'0).
         let o = hobj(0);
-        let log = indexed(ev(0, 0), ev(1, 1), vec![entry(LogOp::Delete, &o, ev(1, 1), ev(0, 0))]);
+        let log = indexed(
+            ev(0, 0),
+            ev(1, 1),
+            vec![entry(LogOp::Delete, &o, ev(1, 1), ev(0, 0))],
+        );
         let oe = entry(LogOp::Delete, &o, ev(2, 1), ev(0, 0));
         let mut m = Missing::new(false);
         let mut fx = LogEffects::new();
@@ -122,7 +137,11 @@ mod divergent {
     #[test]
     fn case_2_divergent_creation_leaves_missing_and_store() {
         let o = hobj(0);
-        let log = indexed(ev(0, 0), ev(1, 1), vec![entry(LogOp::Delete, &o, ev(1, 1), ev(0, 0))]);
+        let log = indexed(
+            ev(0, 0),
+            ev(1, 1),
+            vec![entry(LogOp::Delete, &o, ev(1, 1), ev(0, 0))],
+        );
         let oe = modify(&o, ev(2, 1), ev(0, 0));
         let mut m = Missing::new(false);
         m.add_next_event(&oe);
@@ -177,7 +196,10 @@ mod divergent {
             merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
             Ok(DivergentCase::AlreadyMissing)
         );
-        assert_eq!(items(&m), items(&missing(&[(o, ev(2, 1), ev(1, 5), false)], true)));
+        assert_eq!(
+            items(&m),
+            items(&missing(&[(o, ev(2, 1), ev(1, 5), false)], true))
+        );
         assert!(removed(&fx).is_empty());
         assert_eq!(trimmed(&fx), vec![ev(3, 1)]);
     }
@@ -200,7 +222,15 @@ mod divergent {
         let mut fx = LogEffects::new();
         let log = IndexedLog::default();
         assert_eq!(
-            merge_object_divergent_entries(&log, &o, &entries, &info(), log.can_rollback_to(), &mut m, Some(&mut fx)),
+            merge_object_divergent_entries(
+                &log,
+                &o,
+                &entries,
+                &info(),
+                log.can_rollback_to(),
+                &mut m,
+                Some(&mut fx)
+            ),
             Ok(DivergentCase::AlreadyMissing)
         );
         assert!(!m.have_missing());
@@ -210,11 +240,22 @@ mod divergent {
     #[test]
     fn leading_error_entries_are_skipped() {
         let o = ObjectId::new(5, 77, "notify.7");
-        let entries = vec![error(&o, ev(8336, 956)), modify(&o, ev(8336, 957), ev(8336, 952))];
+        let entries = vec![
+            error(&o, ev(8336, 956)),
+            modify(&o, ev(8336, 957), ev(8336, 952)),
+        ];
         let mut m = missing(&[(o.clone(), ev(8971, 1070), ev(8336, 952), false)], true);
         let mut fx = LogEffects::new();
         assert_eq!(
-            merge_object_divergent_entries(&IndexedLog::default(), &o, &entries, &info(), EVersion::ZERO, &mut m, Some(&mut fx)),
+            merge_object_divergent_entries(
+                &IndexedLog::default(),
+                &o,
+                &entries,
+                &info(),
+                EVersion::ZERO,
+                &mut m,
+                Some(&mut fx)
+            ),
             Ok(DivergentCase::AlreadyMissing)
         );
         assert!(!m.have_missing());
@@ -228,7 +269,15 @@ mod divergent {
         let mut m = Missing::new(true);
         let mut fx = LogEffects::new();
         assert_eq!(
-            merge_object_divergent_entries(&IndexedLog::default(), &o, &entries, &info(), EVersion::ZERO, &mut m, Some(&mut fx)),
+            merge_object_divergent_entries(
+                &IndexedLog::default(),
+                &o,
+                &entries,
+                &info(),
+                EVersion::ZERO,
+                &mut m,
+                Some(&mut fx)
+            ),
             Ok(DivergentCase::Skipped)
         );
         assert!(!m.have_missing());
@@ -238,31 +287,59 @@ mod divergent {
     #[test]
     fn case_4_rollbackable_entries_roll_back() {
         let o = obj(1);
-        let entries = vec![modify_rb(&o, ev(10, 101), ev(10, 100)), modify_rb(&o, ev(10, 102), ev(10, 101))];
+        let entries = vec![
+            modify_rb(&o, ev(10, 101), ev(10, 100)),
+            modify_rb(&o, ev(10, 102), ev(10, 101)),
+        ];
         let mut m = Missing::new(true);
         let mut fx = LogEffects::new();
         assert_eq!(
-            merge_object_divergent_entries(&IndexedLog::default(), &o, &entries, &info(), ev(10, 100), &mut m, Some(&mut fx)),
+            merge_object_divergent_entries(
+                &IndexedLog::default(),
+                &o,
+                &entries,
+                &info(),
+                ev(10, 100),
+                &mut m,
+                Some(&mut fx)
+            ),
             Ok(DivergentCase::RolledBack)
         );
         assert!(!m.have_missing());
         assert_eq!(
             fx.as_slice(),
-            &[LogEffect::Rollback(entries[1].clone()), LogEffect::Rollback(entries[0].clone())]
+            &[
+                LogEffect::Rollback(entries[1].clone()),
+                LogEffect::Rollback(entries[0].clone())
+            ]
         );
     }
 
     #[test]
     fn case_5_entry_at_rollback_boundary_forces_recovery() {
         let o = obj(1);
-        let entries = vec![modify_rb(&o, ev(10, 101), ev(10, 100)), modify_rb(&o, ev(10, 102), ev(10, 101))];
+        let entries = vec![
+            modify_rb(&o, ev(10, 101), ev(10, 100)),
+            modify_rb(&o, ev(10, 102), ev(10, 101)),
+        ];
         let mut m = Missing::new(true);
         let mut fx = LogEffects::new();
         assert_eq!(
-            merge_object_divergent_entries(&IndexedLog::default(), &o, &entries, &info(), ev(10, 101), &mut m, Some(&mut fx)),
+            merge_object_divergent_entries(
+                &IndexedLog::default(),
+                &o,
+                &entries,
+                &info(),
+                ev(10, 101),
+                &mut m,
+                Some(&mut fx)
+            ),
             Ok(DivergentCase::Recover)
         );
-        assert_eq!(items(&m), items(&missing(&[(o.clone(), ev(10, 100), ev(0, 0), false)], true)));
+        assert_eq!(
+            items(&m),
+            items(&missing(&[(o.clone(), ev(10, 100), ev(0, 0), false)], true))
+        );
         assert_eq!(
             fx.as_slice(),
             &[
@@ -285,7 +362,10 @@ mod divergent {
             merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
             Ok(DivergentCase::Recover)
         );
-        assert_eq!(items(&m), items(&missing(&[(o.clone(), ev(1, 1), ev(0, 0), false)], true)));
+        assert_eq!(
+            items(&m),
+            items(&missing(&[(o.clone(), ev(1, 1), ev(0, 0), false)], true))
+        );
         assert_eq!(fx.as_slice(), &[LogEffect::Remove(o), LogEffect::Trim(oe)]);
     }
 
@@ -301,20 +381,39 @@ mod divergent {
             merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
             Ok(DivergentCase::Recover)
         );
-        assert_eq!(items(&m), items(&missing(&[(o, ev(1, 1), ev(0, 0), false)], true)));
+        assert_eq!(
+            items(&m),
+            items(&missing(&[(o, ev(1, 1), ev(0, 0), false)], true))
+        );
         assert_eq!(fx.as_slice(), &[LogEffect::Trim(oe)]);
     }
 
     #[test]
     fn refuses_unchained_entries_unchanged() {
         let o = obj(1);
-        let entries = vec![modify(&o, ev(3, 5), ev(3, 1)), modify(&o, ev(3, 6), ev(3, 2))];
+        let entries = vec![
+            modify(&o, ev(3, 5), ev(3, 1)),
+            modify(&o, ev(3, 6), ev(3, 2)),
+        ];
         let mut m = missing(&[(obj(2), ev(3, 4), ev(0, 0), false)], true);
         let before = m.clone();
         let mut fx = LogEffects::new();
         assert_eq!(
-            merge_object_divergent_entries(&IndexedLog::default(), &o, &entries, &info(), EVersion::ZERO, &mut m, Some(&mut fx)),
-            Err(LogError::DivergentChainBroken { object: o, version: ev(3, 6), prior: ev(3, 2), last: ev(3, 5) })
+            merge_object_divergent_entries(
+                &IndexedLog::default(),
+                &o,
+                &entries,
+                &info(),
+                EVersion::ZERO,
+                &mut m,
+                Some(&mut fx)
+            ),
+            Err(LogError::DivergentChainBroken {
+                object: o,
+                version: ev(3, 6),
+                prior: ev(3, 2),
+                last: ev(3, 5)
+            })
         );
         assert_eq!(m, before);
         assert!(fx.is_empty());
@@ -331,7 +430,14 @@ mod divergent {
         let mut m = Missing::new(true);
         let mut fx = LogEffects::new();
         assert!(matches!(
-            merge_divergent_entries(&IndexedLog::default(), entries, &info(), EVersion::ZERO, &mut m, Some(&mut fx)),
+            merge_divergent_entries(
+                &IndexedLog::default(),
+                entries,
+                &info(),
+                EVersion::ZERO,
+                &mut m,
+                Some(&mut fx)
+            ),
             Err(LogError::DivergentChainBroken { .. })
         ));
         assert!(!m.have_missing());
@@ -341,17 +447,30 @@ mod divergent {
     #[test]
     fn merge_divergent_entries_visits_objects_in_object_order() {
         // Log order obj(3) then obj(1); the effects follow object order.
-        let entries = vec![modify(&obj(3), ev(3, 5), ev(3, 1)), modify(&obj(1), ev(3, 6), ev(3, 2))];
+        let entries = vec![
+            modify(&obj(3), ev(3, 5), ev(3, 1)),
+            modify(&obj(1), ev(3, 6), ev(3, 2)),
+        ];
         let mut m = Missing::new(true);
         let mut fx = LogEffects::new();
-        merge_divergent_entries(&IndexedLog::default(), entries, &info(), EVersion::ZERO, &mut m, Some(&mut fx))
-            .unwrap();
+        merge_divergent_entries(
+            &IndexedLog::default(),
+            entries,
+            &info(),
+            EVersion::ZERO,
+            &mut m,
+            Some(&mut fx),
+        )
+        .unwrap();
         let order: Vec<ObjectId> = fx.removed().cloned().collect();
         assert_eq!(order, vec![obj(1), obj(3)]);
         assert_eq!(
             items(&m),
             items(&missing(
-                &[(obj(1), ev(3, 2), ev(0, 0), false), (obj(3), ev(3, 1), ev(0, 0), false)],
+                &[
+                    (obj(1), ev(3, 2), ev(0, 0), false),
+                    (obj(3), ev(3, 1), ev(0, 0), false)
+                ],
                 true
             ))
         );

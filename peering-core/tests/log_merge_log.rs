@@ -22,7 +22,8 @@ mod merge_log {
 
     #[test]
     fn same_head_and_tail_while_backfilling_is_a_noop() {
-        let mut pg = PgLog::from_parts(plain(ev(1, 1), ev(2, 1), vec![]), Missing::new(true)).unwrap();
+        let mut pg =
+            PgLog::from_parts(plain(ev(1, 1), ev(2, 1), vec![]), Missing::new(true)).unwrap();
         let olog = plain(ev(1, 1), ev(2, 1), vec![]);
         let mut info = info();
         info.last_backfill = backfilling();
@@ -43,7 +44,8 @@ mod merge_log {
 
     #[test]
     fn same_head_and_tail_adopts_stats_but_never_lowers_reported() {
-        let mut pg = PgLog::from_parts(plain(ev(1, 1), ev(2, 1), vec![]), Missing::new(false)).unwrap();
+        let mut pg =
+            PgLog::from_parts(plain(ev(1, 1), ev(2, 1), vec![]), Missing::new(false)).unwrap();
         let olog = plain(ev(1, 1), ev(2, 1), vec![]);
         let mut info = info();
         info.stats.reported_seq = 1;
@@ -97,7 +99,10 @@ mod merge_log {
             .unwrap();
         assert!(dirty);
         assert!(pg.is_dirty());
-        assert_eq!(versions(pg.log().entries()), vec![ev(1, 1), ev(1, 4), ev(1, 5)]);
+        assert_eq!(
+            versions(pg.log().entries()),
+            vec![ev(1, 1), ev(1, 4), ev(1, 5)]
+        );
         assert_eq!(pg.log().tail(), ev(1, 0));
         assert_eq!(info.log_tail, ev(1, 0));
         assert!(pg.log().logged_object(&hobj(0x5)));
@@ -118,7 +123,10 @@ mod merge_log {
         let mut theirs = base;
         theirs.push(entry(LogOp::Modify, 0x9, ev(2, 3), ev(0, 0)));
         theirs.push(entry(LogOp::Delete, 0x7, ev(2, 4), ev(0, 0)));
-        (plain(ev(1, 0), ev(1, 3), ours), plain(ev(1, 0), ev(2, 4), theirs))
+        (
+            plain(ev(1, 0), ev(1, 3), ours),
+            plain(ev(1, 0), ev(2, 4), theirs),
+        )
     }
 
     #[test]
@@ -131,9 +139,10 @@ mod merge_log {
         oinfo.last_update = ev(2, 4);
         oinfo.last_user_version = 7;
         let mut effects = LogEffects::new();
-        assert!(pg
-            .merge_log(&mut oinfo, olog, peer(), &mut info, &mut effects)
-            .unwrap());
+        assert!(
+            pg.merge_log(&mut oinfo, olog, peer(), &mut info, &mut effects)
+                .unwrap()
+        );
         // The authoritative MODIFY makes x9 missing; the DELETE of x7 is recovered
         // as a missing delete.
         assert_eq!(
@@ -149,7 +158,10 @@ mod merge_log {
         assert_eq!(pg.log().entries().len(), 4);
         assert_eq!(pg.log().object_entry(&hobj(0x9)).unwrap().version, ev(2, 3));
         // Our divergent delete is superseded (case 1): the stale x9 is removed.
-        assert_eq!(effects.removed().cloned().collect::<Vec<_>>(), vec![hobj(0x9)]);
+        assert_eq!(
+            effects.removed().cloned().collect::<Vec<_>>(),
+            vec![hobj(0x9)]
+        );
         assert_eq!(info.last_update, ev(2, 4));
         assert_eq!(info.last_user_version, 7);
         assert_eq!(info.stats.num_objects_missing, 2);
@@ -209,16 +221,20 @@ mod merge_log {
         info.stats.version = ev(10, 1);
         let mut oinfo = super::log_common::info();
         let mut effects = LogEffects::new();
-        assert!(pg
-            .merge_log(&mut oinfo, olog, peer(), &mut info, &mut effects)
-            .unwrap());
+        assert!(
+            pg.merge_log(&mut oinfo, olog, peer(), &mut info, &mut effects)
+                .unwrap()
+        );
         assert!(!pg.missing().have_missing());
         assert_eq!(versions(pg.log().entries()), vec![ev(1, 1), ev(1, 4)]);
         assert_eq!(info.last_update, ev(1, 4));
         assert_eq!(info.last_complete, ev(1, 4));
         assert_eq!(info.stats.version, ev(10, 1));
         // x9 was created by the divergent entry: it must go (case 2).
-        assert_eq!(effects.removed().cloned().collect::<Vec<_>>(), vec![hobj(0x9)]);
+        assert_eq!(
+            effects.removed().cloned().collect::<Vec<_>>(),
+            vec![hobj(0x9)]
+        );
         assert_eq!(trimmed(&effects), vec![ev(1, 5)]);
         assert!(pg.is_dirty());
     }
@@ -232,9 +248,10 @@ mod merge_log {
         info.last_update = log.head;
         let mut oinfo = info.clone();
         let mut effects = LogEffects::new();
-        assert!(!pg
-            .merge_log(&mut oinfo, log, peer(), &mut info, &mut effects)
-            .unwrap());
+        assert!(
+            !pg.merge_log(&mut oinfo, log, peer(), &mut info, &mut effects)
+                .unwrap()
+        );
         assert_eq!(pg, before);
         assert!(effects.is_empty());
     }
@@ -275,7 +292,11 @@ mod merge_log {
     #[test]
     fn refuses_logs_that_do_not_overlap() {
         let mut pg = some_pg();
-        let olog = plain(ev(3, 20), ev(3, 21), vec![modify(&obj(1), ev(3, 21), ev(3, 19))]);
+        let olog = plain(
+            ev(3, 20),
+            ev(3, 21),
+            vec![modify(&obj(1), ev(3, 21), ev(3, 19))],
+        );
         assert_eq!(
             refused(&mut pg, olog),
             LogError::LogsDoNotOverlap {
@@ -286,7 +307,10 @@ mod merge_log {
             }
         );
         let older = plain(ev(1, 1), ev(1, 2), vec![]);
-        assert!(matches!(refused(&mut pg, older), LogError::LogsDoNotOverlap { .. }));
+        assert!(matches!(
+            refused(&mut pg, older),
+            LogError::LogsDoNotOverlap { .. }
+        ));
     }
 
     #[test]
@@ -295,7 +319,10 @@ mod merge_log {
         let olog = plain(ev(2, 13), ev(2, 11), vec![]);
         assert_eq!(
             refused(&mut pg, olog),
-            LogError::TailPastHead { tail: ev(2, 13), head: ev(2, 11) }
+            LogError::TailPastHead {
+                tail: ev(2, 13),
+                head: ev(2, 11)
+            }
         );
     }
 
@@ -305,33 +332,60 @@ mod merge_log {
         let olog = plain(
             ev(2, 10),
             ev(3, 14),
-            vec![modify(&obj(3), ev(3, 14), ev(0, 0)), modify(&obj(4), ev(3, 13), ev(0, 0))],
+            vec![
+                modify(&obj(3), ev(3, 14), ev(0, 0)),
+                modify(&obj(4), ev(3, 13), ev(0, 0)),
+            ],
         );
         assert_eq!(
             refused(&mut pg, olog),
-            LogError::EntriesOutOfOrder { prev: ev(3, 14), next: ev(3, 13) }
+            LogError::EntriesOutOfOrder {
+                prev: ev(3, 14),
+                next: ev(3, 13)
+            }
         );
     }
 
     #[test]
     fn refuses_an_entry_outside_tail_and_head() {
         let mut pg = some_pg();
-        let olog = plain(ev(2, 10), ev(3, 14), vec![modify(&obj(3), ev(3, 15), ev(0, 0))]);
+        let olog = plain(
+            ev(2, 10),
+            ev(3, 14),
+            vec![modify(&obj(3), ev(3, 15), ev(0, 0))],
+        );
         assert_eq!(
             refused(&mut pg, olog),
-            LogError::EntryOutsideBounds { version: ev(3, 15), tail: ev(2, 10), head: ev(3, 14) }
+            LogError::EntryOutsideBounds {
+                version: ev(3, 15),
+                tail: ev(2, 10),
+                head: ev(3, 14)
+            }
         );
-        let at_tail = plain(ev(2, 10), ev(3, 14), vec![modify(&obj(3), ev(2, 10), ev(0, 0))]);
-        assert!(matches!(refused(&mut pg, at_tail), LogError::EntryOutsideBounds { .. }));
+        let at_tail = plain(
+            ev(2, 10),
+            ev(3, 14),
+            vec![modify(&obj(3), ev(2, 10), ev(0, 0))],
+        );
+        assert!(matches!(
+            refused(&mut pg, at_tail),
+            LogError::EntryOutsideBounds { .. }
+        ));
     }
 
     #[test]
     fn refuses_a_trimmed_log_into_an_empty_one() {
         let mut pg = PgLog::default();
-        let olog = plain(ev(1, 5), ev(1, 6), vec![modify(&obj(1), ev(1, 6), ev(1, 2))]);
+        let olog = plain(
+            ev(1, 5),
+            ev(1, 6),
+            vec![modify(&obj(1), ev(1, 6), ev(1, 2))],
+        );
         assert_eq!(
             refused(&mut pg, olog),
-            LogError::EmptyLogNeedsUntrimmedPeer { olog_tail: ev(1, 5) }
+            LogError::EmptyLogNeedsUntrimmedPeer {
+                olog_tail: ev(1, 5)
+            }
         );
     }
 

@@ -145,7 +145,10 @@ mod missing {
     fn revise_need_creates_or_keeps_have() {
         let mut m = Missing::default();
         m.revise_need(&oid(), ev(10, 10), false);
-        assert_eq!(m.get(&oid()), Some(&item(ev(10, 10), EVersion::ZERO, false)));
+        assert_eq!(
+            m.get(&oid()),
+            Some(&item(ev(10, 10), EVersion::ZERO, false))
+        );
         m.revise_have(&oid(), ev(1, 1));
         m.revise_need(&oid(), ev(10, 12), false);
         assert_eq!(m.get(&oid()), Some(&item(ev(10, 12), ev(1, 1), false)));
@@ -183,19 +186,28 @@ mod missing {
         assert!(m.rmissing().is_empty());
 
         m.add(&oid(), EVersion::ZERO, EVersion::ZERO, false);
-        assert_eq!(m.rm_item(&oid()), Some(item(EVersion::ZERO, EVersion::ZERO, false)));
+        assert_eq!(
+            m.rm_item(&oid()),
+            Some(item(EVersion::ZERO, EVersion::ZERO, false))
+        );
         assert!(!m.is_missing(&oid()));
     }
 
     #[test]
     fn got_refuses_unknown_or_older_unchanged() {
         let mut m = Missing::default();
-        assert_eq!(m.got(&oid(), EVersion::ZERO), Err(LogError::NotMissing { object: oid() }));
+        assert_eq!(
+            m.got(&oid(), EVersion::ZERO),
+            Err(LogError::NotMissing { object: oid() })
+        );
         m.add(&oid(), ev(10, 10), EVersion::ZERO, false);
         let before = m.clone();
         assert_eq!(
             m.got(&oid(), ev(5, 20)),
-            Err(LogError::GotOlderThanNeed { need: ev(10, 10), got: ev(5, 20) })
+            Err(LogError::GotOlderThanNeed {
+                need: ev(10, 10),
+                got: ev(5, 20)
+            })
         );
         assert_eq!(m, before);
         m.got(&oid(), ev(20, 20)).unwrap();
@@ -232,7 +244,10 @@ mod missing {
         let mut child = Missing::new(true);
         // pg_num 16 → 32: child 13 (0b1101) takes hashes with low 5 bits 0b01101.
         m.split_into(PgId::new(1, 0x0d), 5, &mut child);
-        assert_eq!(child.items().keys().cloned().collect::<Vec<_>>(), vec![obj(0x0d)]);
+        assert_eq!(
+            child.items().keys().cloned().collect::<Vec<_>>(),
+            vec![obj(0x0d)]
+        );
         assert_eq!(m.num_missing(), 3);
         assert!(!child.may_include_deletes);
         assert_eq!(rmissing(&child), vec![(ev(1, 0x0d), obj(0x0d))]);
@@ -250,7 +265,10 @@ mod missing {
         // Two objects may share a need during a merge (a multimap upstream).
         m.add(&obj(1), ev(5, 3), EVersion::ZERO, false);
         // Ties fall in object (hobject_t) order: obj_2 sorts before obj_1.
-        assert_eq!(rmissing(&m), vec![(ev(5, 3), obj(2)), (ev(5, 3), obj(1)), (ev(6, 1), obj(3))]);
+        assert_eq!(
+            rmissing(&m),
+            vec![(ev(5, 3), obj(2)), (ev(5, 3), obj(1)), (ev(6, 1), obj(3))]
+        );
         m.clear();
         assert!(m.rmissing().is_empty() && !m.have_missing());
     }

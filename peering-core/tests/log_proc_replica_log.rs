@@ -116,7 +116,10 @@ mod proc_replica_log {
     fn divergent_delete_needs_prior() {
         // ours: x9@1,1 x3@1,2 x9 DELETE@2,3; theirs: x9@1,1 x3@1,2 x9 DELETE@1,3.
         let x9 = hobj(0x9);
-        let base = vec![modify(&x9, ev(1, 1), ev(0, 0)), entry(LogOp::Modify, 0x3, ev(1, 2), ev(0, 0))];
+        let base = vec![
+            modify(&x9, ev(1, 1), ev(0, 0)),
+            entry(LogOp::Modify, 0x3, ev(1, 2), ev(0, 0)),
+        ];
         let mut ours = base.clone();
         ours.push(delete(&x9, ev(2, 3), ev(1, 1)));
         let mut theirs = base;
@@ -140,7 +143,10 @@ mod proc_replica_log {
         // ours: x@1,1 x3@1,2 x DELETE@2,3; theirs: x@1,1 x3@1,2 x MODIFY@1,3,
         // which the peer already lacks.
         let o = hobj(x);
-        let base = vec![modify(&o, ev(1, 1), ev(0, 0)), entry(LogOp::Modify, 0x3, ev(1, 2), ev(0, 0))];
+        let base = vec![
+            modify(&o, ev(1, 1), ev(0, 0)),
+            entry(LogOp::Modify, 0x3, ev(1, 2), ev(0, 0)),
+        ];
         let mut ours = base.clone();
         ours.push(delete(&o, ev(2, 3), ev(1, 1)));
         let mut theirs = base;
@@ -176,11 +182,19 @@ mod proc_replica_log {
     #[test]
     fn peer_behind_our_tail_is_left_alone() {
         let pg = PgLog::from_parts(
-            plain(ev(5, 10), ev(5, 12), vec![modify(&obj(1), ev(5, 11), ev(0, 0))]),
+            plain(
+                ev(5, 10),
+                ev(5, 12),
+                vec![modify(&obj(1), ev(5, 11), ev(0, 0))],
+            ),
             Missing::new(true),
         )
         .unwrap();
-        let olog = plain(ev(4, 1), ev(4, 3), vec![modify(&obj(1), ev(4, 3), ev(0, 0))]);
+        let olog = plain(
+            ev(4, 1),
+            ev(4, 3),
+            vec![modify(&obj(1), ev(4, 3), ev(0, 0))],
+        );
         let mut oinfo = peer_info(&olog);
         let before = oinfo.clone();
         let mut omissing = Missing::new(true);
@@ -194,14 +208,21 @@ mod proc_replica_log {
     fn rollbackable_divergent_entries_are_not_missing() {
         let o = obj(1);
         let pg = PgLog::from_parts(
-            plain(ev(10, 99), ev(10, 100), vec![modify_rb(&o, ev(10, 100), ev(8, 80))]),
+            plain(
+                ev(10, 99),
+                ev(10, 100),
+                vec![modify_rb(&o, ev(10, 100), ev(8, 80))],
+            ),
             Missing::new(true),
         )
         .unwrap();
         let olog = plain(
             ev(10, 99),
             ev(10, 101),
-            vec![modify_rb(&o, ev(10, 100), ev(8, 80)), modify_rb(&o, ev(10, 101), ev(10, 100))],
+            vec![
+                modify_rb(&o, ev(10, 100), ev(8, 80)),
+                modify_rb(&o, ev(10, 101), ev(10, 100)),
+            ],
         );
         let mut oinfo = peer_info(&olog);
         let mut omissing = Missing::new(true);
@@ -215,14 +236,21 @@ mod proc_replica_log {
     #[test]
     fn refuses_an_invalid_peer_log_unchanged() {
         let pg = PgLog::from_parts(
-            plain(ev(1, 0), ev(1, 2), vec![modify(&obj(1), ev(1, 2), ev(0, 0))]),
+            plain(
+                ev(1, 0),
+                ev(1, 2),
+                vec![modify(&obj(1), ev(1, 2), ev(0, 0))],
+            ),
             Missing::new(true),
         )
         .unwrap();
         let olog = plain(
             ev(1, 0),
             ev(1, 5),
-            vec![modify(&obj(1), ev(1, 4), ev(0, 0)), modify(&obj(2), ev(1, 3), ev(0, 0))],
+            vec![
+                modify(&obj(1), ev(1, 4), ev(0, 0)),
+                modify(&obj(2), ev(1, 3), ev(0, 0)),
+            ],
         );
         let mut oinfo = peer_info(&olog);
         let before = oinfo.clone();
@@ -230,7 +258,10 @@ mod proc_replica_log {
         let missing_before = omissing.clone();
         assert_eq!(
             pg.proc_replica_log(&mut oinfo, &olog, &mut omissing, peer()),
-            Err(LogError::EntriesOutOfOrder { prev: ev(1, 4), next: ev(1, 3) })
+            Err(LogError::EntriesOutOfOrder {
+                prev: ev(1, 4),
+                next: ev(1, 3)
+            })
         );
         assert_eq!(oinfo, before);
         assert_eq!(omissing, missing_before);

@@ -36,7 +36,10 @@ mod rewind_divergent_log {
         let mut info = info_at(&pg);
         assert!(!pg.is_dirty());
         let mut effects = LogEffects::new();
-        assert!(pg.rewind_divergent_log(ev(1, 4), &mut info, &mut effects).unwrap());
+        assert!(
+            pg.rewind_divergent_log(ev(1, 4), &mut info, &mut effects)
+                .unwrap()
+        );
 
         assert!(pg.log().logged_object(&x9));
         assert_eq!(pg.log().object_entry(&x9).unwrap().version, ev(1, 4));
@@ -49,7 +52,10 @@ mod rewind_divergent_log {
         assert_eq!(info.last_update, ev(1, 4));
         assert_eq!(info.last_complete, ev(1, 4));
         // The delete left nothing in the store to remove; its rollback info goes.
-        assert_eq!(effects.as_slice(), &[LogEffect::Trim(delete(&hobj(0x9), ev(1, 5), ev(1, 4)))]);
+        assert_eq!(
+            effects.as_slice(),
+            &[LogEffect::Trim(delete(&hobj(0x9), ev(1, 5), ev(1, 4)))]
+        );
         assert!(pg.is_dirty());
     }
 
@@ -134,7 +140,10 @@ mod rewind_divergent_log {
         pg.rewind_divergent_log(ev(10, 100), &mut info, &mut effects)
             .unwrap();
         assert!(rolled_back(&effects).is_empty());
-        assert_eq!(removed(&effects).into_iter().collect::<Vec<_>>(), vec![o.clone()]);
+        assert_eq!(
+            removed(&effects).into_iter().collect::<Vec<_>>(),
+            vec![o.clone()]
+        );
         assert_eq!(trimmed(&effects), vec![ev(10, 101), ev(10, 102)]);
         assert_eq!(
             items(pg.missing()),
@@ -150,7 +159,10 @@ mod rewind_divergent_log {
             plain(
                 ev(3, 0),
                 ev(3, 2),
-                vec![modify(&obj(1), ev(3, 1), ev(0, 0)), modify(&obj(2), ev(3, 2), ev(0, 0))],
+                vec![
+                    modify(&obj(1), ev(3, 1), ev(0, 0)),
+                    modify(&obj(2), ev(3, 2), ev(0, 0)),
+                ],
             ),
             missing(&[(obj(2), ev(3, 2), ev(0, 0), false)], true),
         )
@@ -160,7 +172,10 @@ mod rewind_divergent_log {
         pg.rewind_divergent_log(ev(3, 1), &mut info, &mut effects)
             .unwrap();
         assert!(!pg.missing().have_missing());
-        assert_eq!(removed(&effects).into_iter().collect::<Vec<_>>(), vec![obj(2)]);
+        assert_eq!(
+            removed(&effects).into_iter().collect::<Vec<_>>(),
+            vec![obj(2)]
+        );
         assert_eq!(trimmed(&effects), vec![ev(3, 2)]);
     }
 
@@ -171,7 +186,10 @@ mod rewind_divergent_log {
             plain(
                 ev(3, 0),
                 ev(3, 2),
-                vec![modify(&o, ev(3, 1), ev(2, 9)), modify(&o, ev(3, 2), ev(3, 1))],
+                vec![
+                    modify(&o, ev(3, 1), ev(2, 9)),
+                    modify(&o, ev(3, 2), ev(3, 1)),
+                ],
             ),
             missing(&[(o.clone(), ev(3, 2), ev(3, 1), false)], true),
         )
@@ -194,7 +212,10 @@ mod rewind_divergent_log {
             plain(
                 ev(1, 4),
                 ev(1, 6),
-                vec![modify(&hobj(0x9), ev(1, 5), ev(0, 0)), modify(&hobj(0x10), ev(1, 6), ev(0, 0))],
+                vec![
+                    modify(&hobj(0x9), ev(1, 5), ev(0, 0)),
+                    modify(&hobj(0x10), ev(1, 6), ev(0, 0)),
+                ],
             ),
             Missing::new(true),
         )
@@ -204,7 +225,10 @@ mod rewind_divergent_log {
         pg.roll_forward_to(ev(1, 6), &mut effects);
         pg.rewind_divergent_log(ev(1, 5), &mut info, &mut effects)
             .unwrap();
-        assert_eq!(removed(&effects).into_iter().collect::<Vec<_>>(), vec![hobj(0x10)]);
+        assert_eq!(
+            removed(&effects).into_iter().collect::<Vec<_>>(),
+            vec![hobj(0x10)]
+        );
         pg.reset_backfill_claim_log(plain(ev(0, 0), ev(0, 0), vec![]), &mut effects)
             .unwrap();
         assert!(pg.log().entries().is_empty());
@@ -215,7 +239,11 @@ mod rewind_divergent_log {
     #[test]
     fn refuses_newhead_before_tail_unchanged() {
         let mut pg = PgLog::from_parts(
-            plain(ev(2, 1), ev(2, 2), vec![modify(&obj(1), ev(2, 2), ev(0, 0))]),
+            plain(
+                ev(2, 1),
+                ev(2, 2),
+                vec![modify(&obj(1), ev(2, 2), ev(0, 0))],
+            ),
             Missing::new(true),
         )
         .unwrap();
@@ -225,7 +253,10 @@ mod rewind_divergent_log {
         let mut effects = LogEffects::new();
         assert_eq!(
             pg.rewind_divergent_log(ev(1, 1), &mut info, &mut effects),
-            Err(LogError::RewindPastTail { newhead: ev(1, 1), tail: ev(2, 1) })
+            Err(LogError::RewindPastTail {
+                newhead: ev(1, 1),
+                tail: ev(2, 1)
+            })
         );
         assert_eq!(pg, before);
         assert_eq!(info, info_before);
@@ -257,7 +288,12 @@ mod rewind_divergent_log {
             .unwrap_err();
         assert_eq!(
             err,
-            LogError::DivergentChainBroken { object: o, version: ev(1, 3), prior: ev(1, 1), last: ev(1, 2) }
+            LogError::DivergentChainBroken {
+                object: o,
+                version: ev(1, 3),
+                prior: ev(1, 1),
+                last: ev(1, 2)
+            }
         );
         assert_eq!(pg, before);
         assert_eq!(info, info_before);
@@ -269,13 +305,17 @@ mod rewind_divergent_log {
         // 1,5 is cut by version (5 > 4) yet is older than 2,4 as an eversion.
         let mut e = modify(&obj(1), ev(1, 5), ev(0, 0));
         e.op = LogOp::Modify;
-        let mut pg = PgLog::from_parts(plain(ev(1, 0), ev(2, 5), vec![e]), Missing::new(true)).unwrap();
+        let mut pg =
+            PgLog::from_parts(plain(ev(1, 0), ev(2, 5), vec![e]), Missing::new(true)).unwrap();
         let before = pg.clone();
         let mut info = info_at(&pg);
         let mut effects = LogEffects::new();
         assert_eq!(
             pg.rewind_divergent_log(ev(2, 4), &mut info, &mut effects),
-            Err(LogError::DivergentNotAfterHead { version: ev(1, 5), newhead: ev(2, 4) })
+            Err(LogError::DivergentNotAfterHead {
+                version: ev(1, 5),
+                newhead: ev(2, 4)
+            })
         );
         assert_eq!(pg, before);
     }

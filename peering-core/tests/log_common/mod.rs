@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use peering_core::log::{
     IndexedLog, LogEffect, LogEffects, LogEntry, LogOp, Missing, MissingItem, PgLog, PgLogT,
 };
-use peering_core::types::{EVersion, ObjectId, PgInfo, PgShard, ShardId, OsdId};
+use peering_core::types::{EVersion, ObjectId, OsdId, PgInfo, PgShard, ShardId};
 
 /// `mk_obj(id)`: object `obj_<id>` with hash `id` in pool 1.
 pub fn obj(id: u32) -> ObjectId {
@@ -78,7 +78,10 @@ pub fn indexed(tail: EVersion, head: EVersion, entries: Vec<LogEntry>) -> Indexe
 }
 
 /// A missing set from `(object, need, have, delete)` items.
-pub fn missing(items: &[(ObjectId, EVersion, EVersion, bool)], may_include_deletes: bool) -> Missing {
+pub fn missing(
+    items: &[(ObjectId, EVersion, EVersion, bool)],
+    may_include_deletes: bool,
+) -> Missing {
     let mut m = Missing::new(may_include_deletes);
     for (o, need, have, del) in items {
         m.add(o, *need, *have, *del);
@@ -216,15 +219,24 @@ impl TestCase {
         let shared = auth.tail.max(div.tail);
         assert_eq!(
             versions(pg.log().entries_after(shared)),
-            versions(&auth.entries.iter().filter(|e| e.version > shared).cloned().collect::<Vec<_>>())
+            versions(
+                &auth
+                    .entries
+                    .iter()
+                    .filter(|e| e.version > shared)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            )
         );
         assert_eq!(items(pg.missing()), items(&self.final_missing()));
         assert_eq!(removed(&effects), self.toremove);
         assert_eq!(rolled_back(&effects), self.torollback);
-        assert!(!effects
-            .as_slice()
-            .iter()
-            .any(|op| matches!(op, LogEffect::TryStash { .. })));
+        assert!(
+            !effects
+                .as_slice()
+                .iter()
+                .any(|op| matches!(op, LogEffect::TryStash { .. }))
+        );
     }
 
     /// `test_proc_replica_log`: the authoritative side processes the divergent

@@ -1,0 +1,416 @@
+//! The statechart as data (reference §1.1, §3): every state, its parent, its default
+//! substate, and its reaction list in Ceph's order.
+//!
+//! This table is what the dispatcher runs ([`super::engine`]): it looks a state's
+//! reactions up here, performs `transition` and `discard` entries itself and calls the
+//! state's handler only for `custom` entries, refusing any transit the table does not
+//! declare. The DOT and Mermaid renderings below read the same table, so the printed
+//! chart cannot drift from the running one.
+
+use alloc::string::String;
+use core::fmt::Write;
+
+use crate::event::EventKind;
+
+/// One state of Ceph's peering statechart (§1.1).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum StateId {
+    /// `Initial`: a PG object before `Initialize`.
+    Initial,
+    /// `Reset`: between intervals; runs `start_peering_interval`.
+    Reset,
+    /// `Started`: the PG participates in the current interval.
+    Started,
+    /// `Start`: decides primary or stray.
+    Start,
+    /// `Started/Primary`.
+    Primary,
+    /// `Started/Primary/Peering`.
+    Peering,
+    /// `Started/Primary/Peering/GetInfo`.
+    GetInfo,
+    /// `Started/Primary/Peering/GetLog`.
+    GetLog,
+    /// `Started/Primary/Peering/GetMissing`.
+    GetMissing,
+    /// `Started/Primary/Peering/WaitUpThru`.
+    WaitUpThru,
+    /// `Started/Primary/Peering/Down`.
+    Down,
+    /// `Started/Primary/Peering/Incomplete`.
+    Incomplete,
+    /// `Started/Primary/WaitActingChange`.
+    WaitActingChange,
+    /// `Started/Primary/Active`.
+    Active,
+    /// `Started/Primary/Active/Activating`.
+    Activating,
+    /// `Started/Primary/Active/Clean`.
+    Clean,
+    /// `Started/Primary/Active/Recovered`.
+    Recovered,
+    /// `Started/ReplicaActive`.
+    ReplicaActive,
+    /// `Started/ReplicaActive/RepNotRecovering`.
+    RepNotRecovering,
+    /// `Started/Stray`.
+    Stray,
+    /// `Crashed`: an event nobody handled (Ceph aborts; we refuse every later event).
+    Crashed,
+}
+
+/// Which events a reaction entry matches.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum On {
+    /// One event kind.
+    Event(EventKind),
+    /// Any event (the catch-all `transition<event_base, Crashed>` of Initial, Reset,
+    /// Started, §0.2 rule 3).
+    Any,
+}
+
+impl On {
+    /// True when this entry matches `kind`.
+    pub fn matches(self, kind: EventKind) -> bool {
+        match self {
+            On::Event(k) => k == kind,
+            On::Any => true,
+        }
+    }
+}
+
+/// What a reaction entry does (§0.2 rule 2).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ReactionKind {
+    /// `transition<E, T>`: transit to the state, no handler.
+    Transition(StateId),
+    /// `custom_reaction<E>` with a handler; the handler discards, forwards or transits
+    /// to one of the listed targets (any other target is refused).
+    Custom(&'static [StateId]),
+    /// `custom_reaction<E>` answered by the state's generic handler: discard.
+    Discard,
+}
+
+/// One entry of a state's reaction list.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Reaction {
+    /// The events it matches.
+    pub on: On,
+    /// What it does.
+    pub kind: ReactionKind,
+}
+
+impl Reaction {
+    /// `transition<E, T>`.
+    pub const fn transition(e: EventKind, to: StateId) -> Self {
+        Reaction {
+            on: On::Event(e),
+            kind: ReactionKind::Transition(to),
+        }
+    }
+    /// `custom_reaction<E>` with a handler that may transit to `targets`.
+    pub const fn custom(e: EventKind, targets: &'static [StateId]) -> Self {
+        Reaction {
+            on: On::Event(e),
+            kind: ReactionKind::Custom(targets),
+        }
+    }
+    /// `custom_reaction<E>` answered by the generic handler (discard).
+    pub const fn discard(e: EventKind) -> Self {
+        Reaction {
+            on: On::Event(e),
+            kind: ReactionKind::Discard,
+        }
+    }
+    /// The catch-all: any other event crashes the machine.
+    pub const fn any_crashes() -> Self {
+        Reaction {
+            on: On::Any,
+            kind: ReactionKind::Transition(StateId::Crashed),
+        }
+    }
+}
+
+/// A state's definition: its place in the tree and its reaction list.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct StateDef {
+    /// The state.
+    pub id: StateId,
+    /// The enclosing state (`None` for the machine's direct children).
+    pub parent: Option<StateId>,
+    /// The default substate entered with it.
+    pub initial: Option<StateId>,
+    /// The reaction list, first match wins.
+    pub reactions: &'static [Reaction],
+}
+
+impl StateId {
+    /// Every state, in tree order.
+    pub const ALL: &'static [StateId] = &[
+        StateId::Initial,
+        StateId::Reset,
+        StateId::Started,
+        StateId::Start,
+        StateId::Primary,
+        StateId::Peering,
+        StateId::GetInfo,
+        StateId::GetLog,
+        StateId::GetMissing,
+        StateId::WaitUpThru,
+        StateId::Down,
+        StateId::Incomplete,
+        StateId::WaitActingChange,
+        StateId::Active,
+        StateId::Activating,
+        StateId::Clean,
+        StateId::Recovered,
+        StateId::ReplicaActive,
+        StateId::RepNotRecovering,
+        StateId::Stray,
+        StateId::Crashed,
+    ];
+
+    /// Ceph's state name, as `pg query` and the state history print it (§1.1).
+    pub const fn name(self) -> &'static str {
+        match self {
+            StateId::Initial => "Initial",
+            StateId::Reset => "Reset",
+            StateId::Started => "Started",
+            StateId::Start => "Start",
+            StateId::Primary => "Started/Primary",
+            StateId::Peering => "Started/Primary/Peering",
+            StateId::GetInfo => "Started/Primary/Peering/GetInfo",
+            StateId::GetLog => "Started/Primary/Peering/GetLog",
+            StateId::GetMissing => "Started/Primary/Peering/GetMissing",
+            StateId::WaitUpThru => "Started/Primary/Peering/WaitUpThru",
+            StateId::Down => "Started/Primary/Peering/Down",
+            StateId::Incomplete => "Started/Primary/Peering/Incomplete",
+            StateId::WaitActingChange => "Started/Primary/WaitActingChange",
+            StateId::Active => "Started/Primary/Active",
+            StateId::Activating => "Started/Primary/Active/Activating",
+            StateId::Clean => "Started/Primary/Active/Clean",
+            StateId::Recovered => "Started/Primary/Active/Recovered",
+            StateId::ReplicaActive => "Started/ReplicaActive",
+            StateId::RepNotRecovering => "Started/ReplicaActive/RepNotRecovering",
+            StateId::Stray => "Started/Stray",
+            StateId::Crashed => "Crashed",
+        }
+    }
+
+    /// The state's short name (its C++ class name).
+    pub const fn short_name(self) -> &'static str {
+        match self {
+            StateId::Primary => "Primary",
+            StateId::Peering => "Peering",
+            StateId::GetInfo => "GetInfo",
+            StateId::GetLog => "GetLog",
+            StateId::GetMissing => "GetMissing",
+            StateId::WaitUpThru => "WaitUpThru",
+            StateId::Down => "Down",
+            StateId::Incomplete => "Incomplete",
+            StateId::WaitActingChange => "WaitActingChange",
+            StateId::Active => "Active",
+            StateId::Activating => "Activating",
+            StateId::Clean => "Clean",
+            StateId::Recovered => "Recovered",
+            StateId::ReplicaActive => "ReplicaActive",
+            StateId::RepNotRecovering => "RepNotRecovering",
+            StateId::Stray => "Stray",
+            other => other.name(),
+        }
+    }
+
+    /// This state's definition in the chart.
+    pub const fn def(self) -> &'static StateDef {
+        use super::states::*;
+        match self {
+            StateId::Initial => &initial::INITIAL,
+            StateId::Reset => &reset::RESET,
+            StateId::Started => &started::STARTED,
+            StateId::Start => &started::START,
+            StateId::Primary => &primary::PRIMARY,
+            StateId::Peering => &peering::PEERING,
+            StateId::GetInfo => &get_info::GET_INFO,
+            StateId::GetLog => &get_log::GET_LOG,
+            StateId::GetMissing => &get_missing::GET_MISSING,
+            StateId::WaitUpThru => &wait_up_thru::WAIT_UP_THRU,
+            StateId::Down => &down::DOWN,
+            StateId::Incomplete => &incomplete::INCOMPLETE,
+            StateId::WaitActingChange => &primary::WAIT_ACTING_CHANGE,
+            StateId::Active => &active::ACTIVE,
+            StateId::Activating => &active::ACTIVATING,
+            StateId::Clean => &active::CLEAN,
+            StateId::Recovered => &active::RECOVERED,
+            StateId::ReplicaActive => &replica::REPLICA_ACTIVE,
+            StateId::RepNotRecovering => &replica::REP_NOT_RECOVERING,
+            StateId::Stray => &stray::STRAY,
+            StateId::Crashed => &CRASHED,
+        }
+    }
+
+    /// The enclosing state.
+    pub const fn parent(self) -> Option<StateId> {
+        self.def().parent
+    }
+
+    /// Depth in the tree (0 for the machine's direct children).
+    pub fn depth(self) -> usize {
+        let mut d = 0;
+        let mut cur = self.parent();
+        while let Some(p) = cur {
+            d += 1;
+            cur = p.parent();
+        }
+        d
+    }
+}
+
+/// `Crashed`: no reactions; the dispatcher refuses every event once here.
+pub(crate) const CRASHED: StateDef = StateDef {
+    id: StateId::Crashed,
+    parent: None,
+    initial: None,
+    reactions: &[],
+};
+
+/// The whole chart: every state's definition, in tree order.
+pub fn chart() -> impl Iterator<Item = &'static StateDef> {
+    StateId::ALL.iter().map(|s| s.def())
+}
+
+fn dot_id(s: StateId) -> &'static str {
+    s.short_name()
+}
+
+/// The chart in Graphviz DOT: nested states as clusters, transitions as edges
+/// labelled with their event (custom reactions' possible targets dashed).
+pub fn to_dot() -> String {
+    let mut out = String::from("digraph peering {\n  compound=true;\n  node [shape=box];\n");
+    fn emit(out: &mut String, s: StateId, indent: usize) {
+        let children: alloc::vec::Vec<StateId> = StateId::ALL
+            .iter()
+            .copied()
+            .filter(|c| c.parent() == Some(s))
+            .collect();
+        let pad = "  ".repeat(indent);
+        if children.is_empty() {
+            let _ = writeln!(out, "{pad}{} [label=\"{}\"];", dot_id(s), s.short_name());
+        } else {
+            let _ = writeln!(out, "{pad}subgraph cluster_{} {{", dot_id(s));
+            let _ = writeln!(out, "{pad}  label=\"{}\";", s.short_name());
+            let _ = writeln!(
+                out,
+                "{pad}  {} [label=\"{}\" shape=point];",
+                dot_id(s),
+                s.short_name()
+            );
+            for c in children {
+                emit(out, c, indent + 1);
+            }
+            let _ = writeln!(out, "{pad}}}");
+        }
+    }
+    for s in StateId::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.parent().is_none())
+    {
+        emit(&mut out, s, 1);
+    }
+    for def in chart() {
+        for r in def.reactions {
+            let label = match r.on {
+                On::Event(k) => k.name(),
+                On::Any => "*",
+            };
+            match r.kind {
+                ReactionKind::Transition(t) => {
+                    let _ = writeln!(
+                        out,
+                        "  {} -> {} [label=\"{label}\"];",
+                        dot_id(def.id),
+                        dot_id(t)
+                    );
+                }
+                ReactionKind::Custom(ts) => {
+                    for t in ts {
+                        let _ = writeln!(
+                            out,
+                            "  {} -> {} [label=\"{label}\" style=dashed];",
+                            dot_id(def.id),
+                            dot_id(*t)
+                        );
+                    }
+                }
+                ReactionKind::Discard => {}
+            }
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The chart as a Mermaid `stateDiagram-v2`.
+pub fn to_mermaid() -> String {
+    let mut out = String::from("stateDiagram-v2\n");
+    fn emit(out: &mut String, s: StateId, indent: usize) {
+        let pad = "    ".repeat(indent);
+        let children: alloc::vec::Vec<StateId> = StateId::ALL
+            .iter()
+            .copied()
+            .filter(|c| c.parent() == Some(s))
+            .collect();
+        if children.is_empty() {
+            let _ = writeln!(out, "{pad}{}", s.short_name());
+            return;
+        }
+        let _ = writeln!(out, "{pad}state {} {{", s.short_name());
+        if let Some(init) = s.def().initial {
+            let _ = writeln!(out, "{pad}    [*] --> {}", init.short_name());
+        }
+        for c in children {
+            emit(out, c, indent + 1);
+        }
+        let _ = writeln!(out, "{pad}}}");
+    }
+    let _ = writeln!(out, "    [*] --> Initial");
+    for s in StateId::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.parent().is_none())
+    {
+        emit(&mut out, s, 1);
+    }
+    for def in chart() {
+        for r in def.reactions {
+            let label = match r.on {
+                On::Event(k) => k.name(),
+                On::Any => "*",
+            };
+            let targets: &[StateId] = match &r.kind {
+                ReactionKind::Transition(t) => core::slice::from_ref(t),
+                ReactionKind::Custom(ts) => ts,
+                ReactionKind::Discard => &[],
+            };
+            for t in targets {
+                let _ = writeln!(
+                    out,
+                    "    {} --> {} : {label}",
+                    def.id.short_name(),
+                    t.short_name()
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,88 @@
+//! The peering statechart (reference §0.2, §1, §3) and [`Pg`], one PG instance's
+//! peering core.
+//!
+//! # Shape
+//!
+//! * [`chart`]: the states, their parents and default substates, and each state's
+//!   reaction list, as data. The dispatcher runs this table; [`chart::to_dot`] and
+//!   [`chart::to_mermaid`] print it.
+//! * `engine`: boost::statechart's dispatch, transit and posted-event rules.
+//! * `states/*`: each state's entry and exit actions and custom reactions, one place
+//!   per state.
+//! * [`PeeringState`]: the data (Ceph's `PeeringState` members) and the algorithms
+//!   the states call (`start_peering_interval`, `proc_replica_info`, `activate`,
+//!   `fulfill_query`, `try_mark_clean`...), which in turn call the [`crate::log`],
+//!   [`crate::intervals`] and [`crate::acting`] modules.
+//! * [`Pg`]: the host contract (§8): creation and load, map advancement, event
+//!   admission.
+//!
+//! # Maps
+//!
+//! The host owns its OSD maps (DESIGN.md §3). Every call that needs one takes it as
+//! `&dyn OsdMapView`: [`Pg::advance_map`] takes the new and the previous map (and
+//! the PG's mapping in the new one) and delivers `AdvMap`; [`Pg::activate_map`] and
+//! [`Pg::handle_event`] take the PG's current map. Nothing is copied from the maps
+//! but the mapping (inline) and the pool's parameters.
+//!
+//! # Scope
+//!
+//! The states of the peering path are here: `Initial`, `Reset`, `Started`, `Start`,
+//! `Primary`, `Peering`, `GetInfo`, `GetLog`, `GetMissing`, `WaitUpThru`, `Down`,
+//! `Incomplete`, `WaitActingChange`, `Active`, `Activating`, `Recovered`, `Clean`,
+//! `ReplicaActive`, `RepNotRecovering`, `Stray`, `Crashed`. The recovery and backfill
+//! reservation states (children of `Active` and `ReplicaActive`) and deletion
+//! (`ToDelete`) come later; until then the events that lead into them
+//! (`DoRecovery` in `Activating`/`Recovered`/`Clean`, `RequestBackfill`,
+//! `RequestRecoveryPrio`, `RequestBackfillPrio`, `DeleteStart`) are either discarded
+//! by an enclosing state as Ceph's tables say, or unhandled.
+
+mod activate;
+pub mod chart;
+mod choose;
+mod clean;
+mod config;
+mod engine;
+mod history;
+mod interval_change;
+mod peering_state;
+mod peers;
+mod pg;
+mod query;
+mod state;
+mod states;
+
+pub use chart::StateId;
+pub use config::Config;
+pub use history::{StateHistory, StateRecord, Transit};
+pub use peering_state::PeeringState;
+pub use pg::{DropReason, EventOutcome, Pg, PgCreate, PgLoad};
+pub use state::{ActiveLocal, GetInfoLocal, GetLogLocal, PeeringLocal, State, StateStack};
+
+use crate::types::PgShard;
+
+/// A condition Ceph asserts (`ceph_assert`) that did not hold: the PG crashes, as
+/// the OSD would abort (reported in [`crate::PeeringError::Invariant`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Invariant {
+    /// `activate` on a PG already active or peered.
+    ActivateWhilePeered,
+    /// A member of acting_recovery_backfill without a `peer_info` entry.
+    MissingPeerInfo(PgShard),
+    /// After merging the authoritative log, `info.last_epoch_started` is behind
+    /// `history.last_epoch_started` (§5.11).
+    LesBehindHistory,
+    /// The log head differs from `info.last_update` after merging a log.
+    LogHeadMismatch,
+    /// A replica's `last_update` differs from the primary's after `MInfoRec`.
+    LastUpdateMismatch,
+    /// Our own `ActivateCommitted` arrived twice.
+    AlreadyActivated,
+    /// `Recovered` entered while recovery is still needed.
+    RecoveredNeedsRecovery,
+    /// `choose_acting` failed in `Recovered` without asking for an acting set.
+    NoWantActing,
+    /// `Clean` entered with `last_complete != last_update`.
+    CleanWithMissing,
+}

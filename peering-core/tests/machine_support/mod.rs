@@ -1,0 +1,269 @@
+//! A tiny in-process cluster for the machine's tests: one PG instance per OSD, maps
+//! by epoch, and a router that turns each PG's outgoing messages into the events
+//! the receiving PG gets (§8.4). Commits are immediate unless held.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use peering_core::ctx::{Message, OnCommit, Outgoing, RecoveryCtx};
+use peering_core::event::{Event, MInfoRec, MLogRec, MNotifyRec, MQuery, PeeringEvt};
+use peering_core::intervals::{PastIntervals, UpActing};
+use peering_core::machine::{Config, EventOutcome, Pg, PgCreate};
+use peering_core::map::{PoolInfo, SimpleOsdMap};
+use peering_core::types::{Epoch, OsdId, PgHistory, PgId, PgShard, ShardId, SpgId, UTime};
+
+pub const POOL: i64 = 1;
+
+pub fn pgid() -> SpgId {
+    SpgId::replicated(PgId::new(POOL, 0))
+}
+
+pub fn mapping(osds: &[i32]) -> UpActing {
+    UpActing::new(
+        osds,
+        osds.first().copied().unwrap_or(-1),
+        osds,
+        osds.first().copied().unwrap_or(-1),
+    )
+}
+
+pub fn map1(osds: &[i32], size: u32) -> SimpleOsdMap {
+    let mut m = SimpleOsdMap::new(1).with_pool(PoolInfo::replicated(POOL, size, 1));
+    for &o in osds {
+        m = m.with_up_osd(o, 1);
+    }
+    m
+}
+
+/// A routed message, for assertions.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    pub from: i32,
+    pub to: i32,
+    pub msg: Outgoing,
+}
+
+pub struct Cluster {
+    pub maps: BTreeMap<Epoch, SimpleOsdMap>,
+    pub mappings: BTreeMap<Epoch, UpActing>,
+    pub pgs: BTreeMap<i32, Pg>,
+    pub queue: Vec<(i32, PeeringEvt)>,
+    pub sent: Vec<Sent>,
+    pub outcomes: Vec<(i32, EventOutcome)>,
+    pub hold_commits: bool,
+    pub held: Vec<(i32, OnCommit)>,
+    /// The host's answer to `ActivateComplete` (§8.6).
+    pub auto_recovered: bool,
+}
+
+impl Cluster {
+    /// Every OSD in `osds` up at epoch 1, the PG created on each with `acting`.
+    pub fn new(osds: &[i32], acting: &[i32], size: u32) -> Cluster {
+        let map = map1(osds, size);
+        let mut c = Cluster {
+            maps: BTreeMap::new(),
+            mappings: BTreeMap::new(),
+            pgs: BTreeMap::new(),
+            queue: Vec::new(),
+            sent: Vec::new(),
+            outcomes: Vec::new(),
+            hold_commits: false,
+            held: Vec::new(),
+            auto_recovered: true,
+        };
+        c.maps.insert(1, map.clone());
+        c.mappings.insert(1, mapping(acting));
+        for &o in acting {
+            let mut ctx = RecoveryCtx::new();
+            let pg = Pg::create(
+                PgCreate {
+                    whoami: PgShard::replica(o),
+                    pgid: pgid(),
+                    mapping: mapping(acting),
+                    history: PgHistory::new(1, UTime::default()),
+                    past_intervals: PastIntervals::default(),
+                    config: Config::default(),
+                },
+                &map,
+                &mut ctx,
+            )
+            .expect("create");
+            c.pgs.insert(o, pg);
+            c.absorb(o, ctx);
+        }
+        c
+    }
+
+    pub fn map(&self) -> &SimpleOsdMap {
+        self.maps.values().next_back().unwrap()
+    }
+
+    pub fn epoch(&self) -> Epoch {
+        self.map().epoch
+    }
+
+    pub fn pg(&self, osd: i32) -> &Pg {
+        &self.pgs[&osd]
+    }
+
+    /// Publishes the next map (built by `f` from the current one) with `acting` as
+    /// the mapping, and advances every PG whose OSD is up.
+    pub fn next_map(&mut self, acting: &[i32], f: impl FnOnce(&mut SimpleOsdMap)) {
+        let mut m = self.map().next();
+        f(&mut m);
+        let e = m.epoch;
+        self.maps.insert(e, m);
+        self.mappings.insert(e, mapping(acting));
+        let osds: Vec<i32> = self.pgs.keys().copied().collect();
+        for o in osds {
+            if self.maps[&e].osds.get(&OsdId(o)).is_some_and(|s| s.up) {
+                self.advance(o);
+            }
+        }
+    }
+
+    /// Advances one PG to the newest map.
+    pub fn advance(&mut self, osd: i32) {
+        let newest = self.epoch();
+        let mut ctx = RecoveryCtx::new();
+        let pg = self.pgs.get_mut(&osd).unwrap();
+        while pg.epoch() < newest {
+            let last = pg.epoch();
+            let next = last + 1;
+            pg.advance_map(
+                &self.maps[&next],
+                &self.maps[&last],
+                self.mappings[&next].clone(),
+                &mut ctx,
+            )
+            .expect("advance_map");
+        }
+        let map = &self.maps[&newest];
+        pg.activate_map(map, &mut ctx).expect("activate_map");
+        self.absorb(osd, ctx);
+    }
+
+    /// Queues what a PG's context asks for.
+    pub fn absorb(&mut self, from: i32, mut ctx: RecoveryCtx) {
+        for (to, out) in ctx.drain_outgoing() {
+            self.sent.push(Sent {
+                from,
+                to: to.0,
+                msg: out.clone(),
+            });
+            let (epochs, event) = match out {
+                Outgoing::Query(pgid, q) => (
+                    (q.epoch_sent, q.epoch_sent),
+                    Event::MQuery(MQuery {
+                        pgid,
+                        from: PgShard::new(OsdId(from), q.from),
+                        query_epoch: q.epoch_sent,
+                        query: q,
+                    }),
+                ),
+                Outgoing::Notify(n) => (
+                    (n.epoch_sent, n.query_epoch),
+                    Event::MNotifyRec(MNotifyRec {
+                        pgid: SpgId::new(pgid().pgid, n.to),
+                        from: PgShard::new(OsdId(from), n.from),
+                        features: 0,
+                        notify: n,
+                    }),
+                ),
+                Outgoing::Info(i) | Outgoing::Direct(Message::Info(i)) => (
+                    (i.epoch, i.min_epoch),
+                    Event::MInfoRec(MInfoRec {
+                        from: PgShard::new(OsdId(from), i.from),
+                        msg_epoch: i.epoch,
+                        info: i.info,
+                    }),
+                ),
+                Outgoing::Direct(Message::Log(m)) => (
+                    (m.epoch, m.query_epoch),
+                    Event::MLogRec(MLogRec {
+                        from: PgShard::new(OsdId(from), m.from),
+                        msg: m,
+                    }),
+                ),
+                Outgoing::Direct(_) => continue,
+            };
+            self.queue
+                .push((to.0, PeeringEvt::with_epochs(epochs.0, epochs.1, event)));
+        }
+        for c in ctx.drain_on_commit().collect::<Vec<_>>() {
+            if self.hold_commits {
+                self.held.push((from, c));
+            } else {
+                self.commit(from, c);
+            }
+        }
+        for n in ctx.drain_notifications().collect::<Vec<_>>() {
+            if let peering_core::ctx::HostNotification::ActivateComplete {
+                needs_recovery,
+                needs_backfill,
+            } = n
+            {
+                if self.auto_recovered && !needs_recovery && !needs_backfill {
+                    let e = self.pg(from).epoch();
+                    self.queue
+                        .push((from, PeeringEvt::new(e, Event::AllReplicasRecovered)));
+                }
+            }
+        }
+    }
+
+    pub fn commit(&mut self, osd: i32, c: OnCommit) {
+        let mut ctx = RecoveryCtx::new();
+        match c {
+            OnCommit::Event(e) => self.queue.push((osd, e)),
+            OnCommit::CompleteFlush => self.pgs.get_mut(&osd).unwrap().complete_flush(&mut ctx),
+            OnCommit::PurgeStrays => {
+                let map = self.maps[&self.pg(osd).epoch()].clone();
+                self.pgs.get_mut(&osd).unwrap().purge_strays(&map, &mut ctx)
+            }
+        }
+        self.absorb(osd, ctx);
+    }
+
+    pub fn release_commits(&mut self) {
+        for (o, c) in std::mem::take(&mut self.held) {
+            self.commit(o, c);
+        }
+    }
+
+    /// Delivers one event to one PG now.
+    pub fn deliver(&mut self, osd: i32, evt: PeeringEvt) -> EventOutcome {
+        let mut ctx = RecoveryCtx::new();
+        let pg = self.pgs.get_mut(&osd).unwrap();
+        let map = self.maps[&pg.epoch()].clone();
+        let out = pg.handle_event(evt, &map, &mut ctx).expect("handle_event");
+        self.outcomes.push((osd, out));
+        self.absorb(osd, ctx);
+        out
+    }
+
+    /// Delivers queued events until none is left (messages to OSDs without the PG
+    /// or down are dropped).
+    pub fn run(&mut self) {
+        let mut steps = 0;
+        while !self.queue.is_empty() {
+            steps += 1;
+            assert!(steps < 10_000, "no quiescence");
+            let (to, evt) = self.queue.remove(0);
+            let up = self.map().osds.get(&OsdId(to)).is_some_and(|s| s.up);
+            if !up || !self.pgs.contains_key(&to) {
+                continue;
+            }
+            self.deliver(to, evt);
+        }
+    }
+
+    pub fn names(&self) -> Vec<(i32, &'static str)> {
+        self.pgs.iter().map(|(o, p)| (*o, p.state_name())).collect()
+    }
+}
+
+pub fn no_shard() -> ShardId {
+    ShardId::NO_SHARD
+}
