@@ -50,11 +50,6 @@ impl PeeringState {
             self.info.last_interval_started = self.info.history.same_interval_since;
         }
 
-        let mut effects = LogEffects::new();
-        if self.acting_set_writeable() {
-            self.pg_log.roll_forward(&mut effects);
-        }
-
         self.min_last_complete_ondisk = EVersion::ZERO;
         if self.is_primary() {
             self.last_update_ondisk = self.info.last_update;
@@ -94,7 +89,12 @@ impl PeeringState {
             self.state.set(PgState::ACTIVATING);
             ctx.notifications.push(HostNotification::Activate);
         }
-        Self::apply_effects(ctx, effects);
+        // Only a writeable interval commits its rollbackable entries.
+        if self.acting_set_writeable() {
+            let mut effects = LogEffects::new();
+            self.pg_log.roll_forward(&mut effects);
+            Self::apply_effects(ctx, effects);
+        }
         Ok(())
     }
 
@@ -124,6 +124,9 @@ impl PeeringState {
                 .remove(&peer)
                 .unwrap_or_else(|| Missing::new(may_include_deletes));
             let needs_past_intervals = pi.dne();
+            // Kept for the backfill reservation request; never negative.
+            let bytes = pi.stats.num_bytes.max(0);
+            self.peer_bytes.insert(peer, bytes);
             let base = |info| PgLogMsg {
                 pgid: SpgId::new(pgid, peer.shard),
                 from: self.whoami.shard,
@@ -154,8 +157,6 @@ impl PeeringState {
                 pi.last_epoch_started = self.info.last_epoch_started;
                 pi.last_interval_started = self.info.last_interval_started;
                 pi.history = self.info.history.clone();
-                let bytes = pi.stats.num_bytes.max(0);
-                self.peer_bytes.insert(peer, bytes);
                 pi.stats = crate::types::PgStats {
                     num_bytes: bytes,
                     ..Default::default()

@@ -154,6 +154,15 @@ pub struct StateDef {
     pub reactions: &'static [Reaction],
 }
 
+impl StateDef {
+    /// The first entry of this state's reaction list matching `kind` (§0.2 rule 1):
+    /// what the dispatcher does with `kind` at this level, or `None` if the event
+    /// goes to the enclosing state.
+    pub fn reaction_for(&self, kind: EventKind) -> Option<&'static Reaction> {
+        self.reactions.iter().find(|r| r.on.matches(kind))
+    }
+}
+
 impl StateId {
     /// Every state, in tree order.
     pub const ALL: &'static [StateId] = &[

@@ -13,6 +13,9 @@ pub struct Config {
     pub max_pg_log_entries: usize,
     /// `osd_pg_log_dups_tracked` (3000): dups kept when copying a log for a peer.
     pub pg_log_dups_tracked: u64,
+    /// `osd_pg_stat_report_interval_max` (500): an active primary republishes its
+    /// stats at least this often (in epochs).
+    pub pg_stat_report_interval_max: u32,
     /// `osd_find_best_info_ignore_history_les` (false).
     pub find_best_info_ignore_history_les: bool,
     /// `osd_allow_recovery_below_min_size` (true).
@@ -35,6 +38,7 @@ impl Default for Config {
             pg_epoch_persisted_max_stale: 40,
             max_pg_log_entries: 10_000,
             pg_log_dups_tracked: 3000,
+            pg_stat_report_interval_max: 500,
             find_best_info_ignore_history_les: false,
             allow_recovery_below_min_size: true,
             force_auth_primary_missing_objects: 100,

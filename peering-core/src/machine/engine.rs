@@ -105,7 +105,7 @@ fn dispatch(cx: &mut Cx<'_>, evt: &mut Event) -> Result<(), PeeringError> {
         let Some(id) = cx.stack.get(level).map(State::id) else {
             continue;
         };
-        let Some(reaction) = id.def().reactions.iter().find(|r| r.on.matches(kind)) else {
+        let Some(reaction) = id.def().reaction_for(kind) else {
             continue;
         };
         match reaction.kind {

@@ -47,6 +47,7 @@ mod interval_change;
 mod peering_state;
 mod peers;
 mod pg;
+mod priority;
 mod query;
 mod state;
 mod states;
@@ -56,6 +57,10 @@ pub use config::Config;
 pub use history::{StateHistory, StateRecord, Transit};
 pub use peering_state::PeeringState;
 pub use pg::{DropReason, EventOutcome, Pg, PgCreate, PgLoad};
+pub use priority::{
+    BACKFILL_BASE, BACKFILL_DEGRADED_BASE, BACKFILL_FORCED, INACTIVE_BASE, RECOVERY_BASE,
+    RECOVERY_FORCED,
+};
 pub use state::{ActiveLocal, GetInfoLocal, GetLogLocal, PeeringLocal, State, StateStack};
 
 use crate::types::PgShard;

@@ -58,9 +58,41 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Every OSD in `osds` up at epoch 1, the PG created on each with `acting`.
+    /// Every OSD in `osds` up at epoch 1, the PG created on each member of `acting`.
     pub fn new(osds: &[i32], acting: &[i32], size: u32) -> Cluster {
-        let map = map1(osds, size);
+        Cluster::with_pgs(osds, acting, acting, size, |_| {})
+    }
+
+    /// Every OSD in `osds` up at epoch 1 (after `tweak`), the PG created on each of
+    /// `pg_osds` with the mapping `acting`.
+    pub fn with_pgs(
+        osds: &[i32],
+        pg_osds: &[i32],
+        acting: &[i32],
+        size: u32,
+        tweak: impl FnOnce(&mut SimpleOsdMap),
+    ) -> Cluster {
+        Cluster::general(
+            osds,
+            pg_osds,
+            mapping(acting),
+            size,
+            tweak,
+            PgHistory::new(1, UTime::default()),
+        )
+    }
+
+    /// The most general constructor: any mapping, any creation history.
+    pub fn general(
+        osds: &[i32],
+        pg_osds: &[i32],
+        the_mapping: UpActing,
+        size: u32,
+        tweak: impl FnOnce(&mut SimpleOsdMap),
+        history: PgHistory,
+    ) -> Cluster {
+        let mut map = map1(osds, size);
+        tweak(&mut map);
         let mut c = Cluster {
             maps: BTreeMap::new(),
             mappings: BTreeMap::new(),
@@ -73,15 +105,15 @@ impl Cluster {
             auto_recovered: true,
         };
         c.maps.insert(1, map.clone());
-        c.mappings.insert(1, mapping(acting));
-        for &o in acting {
+        c.mappings.insert(1, the_mapping.clone());
+        for &o in pg_osds {
             let mut ctx = RecoveryCtx::new();
             let pg = Pg::create(
                 PgCreate {
                     whoami: PgShard::replica(o),
                     pgid: pgid(),
-                    mapping: mapping(acting),
-                    history: PgHistory::new(1, UTime::default()),
+                    mapping: the_mapping.clone(),
+                    history: history.clone(),
                     past_intervals: PastIntervals::default(),
                     config: Config::default(),
                 },
@@ -110,11 +142,16 @@ impl Cluster {
     /// Publishes the next map (built by `f` from the current one) with `acting` as
     /// the mapping, and advances every PG whose OSD is up.
     pub fn next_map(&mut self, acting: &[i32], f: impl FnOnce(&mut SimpleOsdMap)) {
+        self.next_map_with(mapping(acting), f)
+    }
+
+    /// [`Cluster::next_map`] with any mapping.
+    pub fn next_map_with(&mut self, the_mapping: UpActing, f: impl FnOnce(&mut SimpleOsdMap)) {
         let mut m = self.map().next();
         f(&mut m);
         let e = m.epoch;
         self.maps.insert(e, m);
-        self.mappings.insert(e, mapping(acting));
+        self.mappings.insert(e, the_mapping);
         let osds: Vec<i32> = self.pgs.keys().copied().collect();
         for o in osds {
             if self.maps[&e].osds.get(&OsdId(o)).is_some_and(|s| s.up) {

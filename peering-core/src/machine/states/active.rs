@@ -7,7 +7,7 @@ use alloc::collections::BTreeSet;
 
 use crate::ctx::{HostNotification, InfoMsg, MonRequest, OnCommit, ReservationOp};
 use crate::error::PeeringError;
-use crate::event::{Event, EventKind as E, MLogRec};
+use crate::event::{Event, EventKind as E};
 use crate::machine::Invariant;
 use crate::machine::chart::{Reaction, StateDef, StateId};
 use crate::machine::choose::ActingRequest;
@@ -153,16 +153,18 @@ fn check_all_activated(cx: &mut Cx<'_>) {
 /// `search_for_missing` (§5.16), without MissingLoc: whether `from` holds a good copy
 /// of some object we or an acting peer still need; if so, nudge it with our view of
 /// its info.
-fn search_for_missing(cx: &mut Cx<'_>, m: &MLogRec) -> bool {
-    let oinfo = &m.msg.info;
-    let omissing = &m.msg.missing;
+fn search_for_missing(cx: &mut Cx<'_>, from: PgShard) -> bool {
+    let (Some(oinfo), Some(omissing)) = (cx.ps.peer_info.get(&from), cx.ps.peer_missing.get(&from))
+    else {
+        return false;
+    };
     let me = cx.ps.whoami;
     let own = cx.ps.pg_log.missing().items().iter();
     let peers = cx
         .ps
         .peer_missing
         .iter()
-        .filter(|(s, _)| **s != m.from && **s != me && cx.ps.acting_recovery_backfill.contains(s))
+        .filter(|(s, _)| **s != from && **s != me && cx.ps.acting_recovery_backfill.contains(s))
         .flat_map(|(_, pm)| pm.items().iter());
     let found = own.chain(peers).any(|(oid, item)| {
         !item.is_delete()
@@ -174,15 +176,15 @@ fn search_for_missing(cx: &mut Cx<'_>, m: &MLogRec) -> bool {
         let mut tinfo = oinfo.clone();
         tinfo.pgid.shard = me.shard;
         let msg = InfoMsg {
-            pgid: SpgId::new(cx.ps.info.pgid.pgid, m.from.shard),
+            pgid: SpgId::new(cx.ps.info.pgid.pgid, from.shard),
             from: me.shard,
             min_epoch: cx.ps.epoch,
             epoch: cx.ps.epoch,
             info: tinfo,
         };
         match cx.ps.pending_flush.as_mut() {
-            Some(b) => b.send_info(m.from.osd, msg),
-            None => cx.ctx.buffered.send_info(m.from.osd, msg),
+            Some(b) => b.send_info(from.osd, msg),
+            None => cx.ctx.buffered.send_info(from.osd, msg),
         }
     }
     found
@@ -241,6 +243,11 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
                     PeeringState::publish(cx.ctx);
                 }
             }
+            // Not reported for a long time: do so now.
+            let reported = cx.ps.info.stats.reported_epoch;
+            if reported.saturating_add(cx.ps.cfg.pg_stat_report_interval_max) < cx.map.epoch() {
+                PeeringState::publish(cx.ctx);
+            }
             Ok(Outcome::Forward)
         }
         Event::ActMap => {
@@ -286,9 +293,9 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
         }
         Event::MLogRec(m) => {
             let m = core::mem::take(m);
-            let found = search_for_missing(cx, &m);
             cx.ps
                 .proc_replica_log(m.msg.info, &m.msg.log, m.msg.missing, m.from)?;
+            let found = search_for_missing(cx, m.from);
             if found && cx.ps.state.contains(PgState::ACTIVE) {
                 cx.post(Event::DoRecovery);
             }

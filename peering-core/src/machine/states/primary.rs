@@ -10,9 +10,7 @@ use crate::machine::peering_state::PeeringState;
 use crate::machine::pg::DropReason;
 use crate::types::PgState;
 
-/// `Primary`'s definition. (The force-recovery/backfill events are left to
-/// `Started`, which discards them: the priority machinery they adjust belongs to
-/// the reservation states of a later issue.)
+/// `Primary`'s definition.
 pub(crate) const PRIMARY: StateDef = StateDef {
     id: StateId::Primary,
     parent: Some(StateId::Started),
@@ -20,7 +18,11 @@ pub(crate) const PRIMARY: StateDef = StateDef {
     reactions: &[
         Reaction::custom(E::ActMap, &[]),
         Reaction::custom(E::MNotifyRec, &[]),
+        Reaction::custom(E::SetForceRecovery, &[]),
+        Reaction::custom(E::UnsetForceRecovery, &[]),
         Reaction::custom(E::RequestScrub, &[]),
+        Reaction::custom(E::SetForceBackfill, &[]),
+        Reaction::custom(E::UnsetForceBackfill, &[]),
     ],
 };
 
@@ -68,6 +70,16 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
             {
                 cx.dropped = Some(DropReason::InfoNotNew);
             }
+            Ok(Outcome::Discard)
+        }
+        Event::SetForceRecovery | Event::UnsetForceRecovery => {
+            let b = matches!(evt, Event::SetForceRecovery);
+            cx.ps.set_force_recovery(b, cx.ctx);
+            Ok(Outcome::Discard)
+        }
+        Event::SetForceBackfill | Event::UnsetForceBackfill => {
+            let b = matches!(evt, Event::SetForceBackfill);
+            cx.ps.set_force_backfill(b, cx.ctx);
             Ok(Outcome::Discard)
         }
         Event::RequestScrub(r) => {
