@@ -61,7 +61,9 @@ pub use priority::{
     BACKFILL_BASE, BACKFILL_DEGRADED_BASE, BACKFILL_FORCED, INACTIVE_BASE, RECOVERY_BASE,
     RECOVERY_FORCED,
 };
-pub use state::{ActiveLocal, GetInfoLocal, GetLogLocal, PeeringLocal, State, StateStack};
+pub use state::{
+    ActiveLocal, GetInfoLocal, GetLogLocal, GetMissingLocal, PeeringLocal, State, StateStack,
+};
 
 use crate::types::PgShard;
 

@@ -60,13 +60,23 @@ impl PeeringState {
     /// `remove_down_peer_info` and the pruning of `check_recovery_sources` (§5.8):
     /// forget what down peers told us. Allocates nothing when nobody is down.
     pub(crate) fn remove_down_peer_info(&mut self, map: &dyn OsdMapView, ctx: &mut RecoveryCtx) {
-        let before = self.peer_info.len();
-        self.peer_info.retain(|s, _| !map.is_down(s.osd));
-        self.peer_missing.retain(|s, _| !map.is_down(s.osd));
+        let mut removed = false;
+        let peer_missing = &mut self.peer_missing;
+        self.peer_info.retain(|s, _| {
+            if map.is_down(s.osd) {
+                peer_missing.remove(s);
+                removed = true;
+                false
+            } else {
+                true
+            }
+        });
+        // Down OSDs leave peer_purged so they can be purged again once back.
         self.peer_purged.retain(|s| !map.is_down(s.osd));
+        // check_recovery_sources: no more waiting on down OSDs' logs.
         self.peer_log_requested.retain(|s| !map.is_down(s.osd));
         self.peer_missing_requested.retain(|s| !map.is_down(s.osd));
-        if self.peer_info.len() != before {
+        if removed {
             self.update_heartbeat_peers(ctx);
         }
     }
@@ -87,6 +97,7 @@ impl PeeringState {
         self.backfill_targets.clear();
         self.async_recovery_targets.clear();
         self.last_update_ondisk = EVersion::ZERO;
+        self.pg_log.log.reset_recovery_pointers();
         ctx.notifications.push(HostNotification::ClearPrimaryState);
     }
 

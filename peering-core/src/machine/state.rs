@@ -51,6 +51,16 @@ pub struct GetLogLocal {
     pub msg: Option<Box<MLogRec>>,
 }
 
+/// `GetMissing`'s local data.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct GetMissingLocal {
+    /// `peer_missing_requested`: LOG / FULLLOG queries not answered yet.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub peer_missing_requested: BTreeSet<PgShard>,
+}
+
 /// `Active`'s local data.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -90,7 +100,7 @@ pub enum State {
     /// `Started/Primary/Peering/GetLog`.
     GetLog(GetLogLocal),
     /// `Started/Primary/Peering/GetMissing`.
-    GetMissing,
+    GetMissing(GetMissingLocal),
     /// `Started/Primary/Peering/WaitUpThru`.
     WaitUpThru,
     /// `Started/Primary/Peering/Down`.
@@ -130,7 +140,7 @@ impl State {
             StateId::Peering => State::Peering(PeeringLocal::default()),
             StateId::GetInfo => State::GetInfo(GetInfoLocal::default()),
             StateId::GetLog => State::GetLog(GetLogLocal::default()),
-            StateId::GetMissing => State::GetMissing,
+            StateId::GetMissing => State::GetMissing(GetMissingLocal::default()),
             StateId::WaitUpThru => State::WaitUpThru,
             StateId::Down => State::Down,
             StateId::Incomplete => State::Incomplete,
@@ -157,7 +167,7 @@ impl State {
             State::Peering(_) => StateId::Peering,
             State::GetInfo(_) => StateId::GetInfo,
             State::GetLog(_) => StateId::GetLog,
-            State::GetMissing => StateId::GetMissing,
+            State::GetMissing(_) => StateId::GetMissing,
             State::WaitUpThru => StateId::WaitUpThru,
             State::Down => StateId::Down,
             State::Incomplete => StateId::Incomplete,
@@ -187,6 +197,7 @@ pub(crate) trait StackExt {
     fn peering_mut(&mut self) -> Option<&mut PeeringLocal>;
     fn get_info_mut(&mut self) -> Option<&mut GetInfoLocal>;
     fn get_log_mut(&mut self) -> Option<&mut GetLogLocal>;
+    fn get_missing_mut(&mut self) -> Option<&mut GetMissingLocal>;
     fn active_mut(&mut self) -> Option<&mut ActiveLocal>;
     fn active(&self) -> Option<&ActiveLocal>;
     fn innermost(&self) -> StateId;
@@ -215,6 +226,12 @@ impl StackExt for StateStack {
     fn get_log_mut(&mut self) -> Option<&mut GetLogLocal> {
         self.iter_mut().find_map(|s| match s {
             State::GetLog(p) => Some(p),
+            _ => None,
+        })
+    }
+    fn get_missing_mut(&mut self) -> Option<&mut GetMissingLocal> {
+        self.iter_mut().find_map(|s| match s {
+            State::GetMissing(p) => Some(p),
             _ => None,
         })
     }

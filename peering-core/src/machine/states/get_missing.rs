@@ -7,6 +7,7 @@ use crate::log::Missing;
 use crate::machine::chart::{Reaction, StateDef, StateId};
 use crate::machine::engine::{Cx, Outcome};
 use crate::machine::peering_state::PeeringState;
+use crate::machine::state::StackExt;
 use crate::machine::{Invariant, StateId as S};
 use crate::types::{EVersion, ObjectId, PgQuery, PgShard, QueryKind};
 
@@ -20,6 +21,12 @@ pub(crate) const GET_MISSING: StateDef = StateDef {
         Reaction::transition(E::NeedUpThru, StateId::WaitUpThru),
     ],
 };
+
+fn requested_empty(cx: &mut Cx<'_>) -> bool {
+    cx.stack
+        .get_missing_mut()
+        .is_none_or(|g| g.peer_missing_requested.is_empty())
+}
 
 fn done(cx: &mut Cx<'_>) {
     if cx.ps.need_up_thru {
@@ -80,10 +87,12 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
             from: cx.ps.whoami.shard,
         };
         cx.ps.send_query(cx.ctx, peer, q);
-        cx.ps.peer_missing_requested.insert(peer);
+        if let Some(g) = cx.stack.get_missing_mut() {
+            g.peer_missing_requested.insert(peer);
+        }
         cx.ps.blocked_by.insert(peer.osd.0);
     }
-    if cx.ps.peer_missing_requested.is_empty() {
+    if requested_empty(cx) {
         done(cx);
     } else {
         PeeringState::publish(cx.ctx);
@@ -100,10 +109,12 @@ pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     if let Event::MLogRec(m) = evt {
         let m = core::mem::take(m);
-        cx.ps.peer_missing_requested.remove(&m.from);
+        if let Some(g) = cx.stack.get_missing_mut() {
+            g.peer_missing_requested.remove(&m.from);
+        }
         cx.ps
             .proc_replica_log(m.msg.info, &m.msg.log, m.msg.missing, m.from)?;
-        if cx.ps.peer_missing_requested.is_empty() {
+        if requested_empty(cx) {
             done(cx);
         }
     }
