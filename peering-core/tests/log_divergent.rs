@@ -19,17 +19,38 @@ mod divergent {
         oe: &LogEntry,
         info: &PgInfo,
         missing: &mut Missing,
-        effects: &mut LogEffects,
-    ) -> Result<DivergentCase, LogError> {
-        merge_object_divergent_entries(
+    ) -> (Result<DivergentCase, LogError>, LogEffects) {
+        let mut effects = LogEffects::new();
+        let case = merge_object_divergent_entries(
             log,
             &oe.soid,
             std::slice::from_ref(oe),
             info,
             log.can_rollback_to(),
             missing,
-            Some(effects),
-        )
+            Some(&mut effects),
+        );
+        (case, effects)
+    }
+
+    /// `_merge_object_divergent_entries` of `entries` (one object) against an
+    /// empty log, with a complete info.
+    fn merge_entries(
+        entries: &[LogEntry],
+        olog_can_rollback_to: EVersion,
+        missing: &mut Missing,
+    ) -> (Result<DivergentCase, LogError>, LogEffects) {
+        let mut effects = LogEffects::new();
+        let case = merge_object_divergent_entries(
+            &IndexedLog::default(),
+            &entries[0].soid,
+            entries,
+            &info(),
+            olog_can_rollback_to,
+            missing,
+            Some(&mut effects),
+        );
+        (case, effects)
     }
 
     fn entry(op: LogOp, o: &ObjectId, v: EVersion, pv: EVersion) -> LogEntry {
@@ -46,11 +67,8 @@ mod divergent {
         assert!(oe.soid > info.last_backfill);
         let log = IndexedLog::default();
         let mut m = Missing::new(true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&log, &oe, &info, &mut m, &mut fx),
-            Ok(DivergentCase::Skipped)
-        );
+        let (case, fx) = merge_old_entry(&log, &oe, &info, &mut m);
+        assert_eq!(case, Ok(DivergentCase::Skipped));
         assert!(!m.have_missing());
         assert!(fx.is_empty());
     }
@@ -65,11 +83,8 @@ mod divergent {
         );
         let oe = modify(&o, ev(1, 1), ev(0, 0));
         let mut m = Missing::new(false);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
-            Ok(DivergentCase::NewerInLog)
-        );
+        let (case, fx) = merge_old_entry(&log, &oe, &info(), &mut m);
+        assert_eq!(case, Ok(DivergentCase::NewerInLog));
         assert!(!m.have_missing());
         assert_eq!(fx.as_slice(), &[LogEffect::Remove(o), LogEffect::Trim(oe)]);
     }
@@ -82,11 +97,8 @@ mod divergent {
         let mut m = Missing::new(false);
         m.add_next_event(&ne);
         let oe = modify(&o, ev(1, 1), ev(0, 0));
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
-            Ok(DivergentCase::NewerInLog)
-        );
+        let (case, fx) = merge_old_entry(&log, &oe, &info(), &mut m);
+        assert_eq!(case, Ok(DivergentCase::NewerInLog));
         // Still needs the newer version, holding nothing usable.
         assert_eq!(
             items(&m),
@@ -101,9 +113,9 @@ mod divergent {
         let log = indexed(ev(0, 0), ev(2, 1), vec![modify(&o, ev(2, 1), ev(0, 0))]);
         let oe = modify(&o, ev(1, 1), ev(0, 0));
         let mut m = Missing::new(false);
-        let mut fx = LogEffects::new();
+        let (case, fx) = merge_old_entry(&log, &oe, &info(), &mut m);
         assert_eq!(
-            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
+            case,
             Err(LogError::MissingDisagreesWithLog {
                 object: o,
                 newest: ev(2, 1),
@@ -125,11 +137,8 @@ mod divergent {
         );
         let oe = entry(LogOp::Delete, &o, ev(2, 1), ev(0, 0));
         let mut m = Missing::new(false);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
-            Ok(DivergentCase::Created)
-        );
+        let (case, fx) = merge_old_entry(&log, &oe, &info(), &mut m);
+        assert_eq!(case, Ok(DivergentCase::Created));
         assert!(!m.have_missing());
         assert_eq!(fx.as_slice(), &[LogEffect::Trim(oe)]);
     }
@@ -145,11 +154,8 @@ mod divergent {
         let oe = modify(&o, ev(2, 1), ev(0, 0));
         let mut m = Missing::new(false);
         m.add_next_event(&oe);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&log, &oe, &info(), &mut m, &mut fx),
-            Ok(DivergentCase::Created)
-        );
+        let (case, fx) = merge_old_entry(&log, &oe, &info(), &mut m);
+        assert_eq!(case, Ok(DivergentCase::Created));
         assert!(!m.have_missing());
         assert_eq!(removed(&fx).into_iter().collect::<Vec<_>>(), vec![o]);
     }
@@ -161,11 +167,8 @@ mod divergent {
         info.log_tail = ev(10, 1);
         let oe = modify(&o, ev(11, 1), ev(0, 0));
         let mut m = missing(&[(o.clone(), ev(1, 1), ev(0, 0), false)], true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
-            Ok(DivergentCase::Created)
-        );
+        let (case, fx) = merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m);
+        assert_eq!(case, Ok(DivergentCase::Created));
         assert!(!m.have_missing());
         assert_eq!(fx.as_slice(), &[LogEffect::Remove(o), LogEffect::Trim(oe)]);
     }
@@ -175,11 +178,8 @@ mod divergent {
         let o = obj(3);
         let oe = entry(LogOp::Clone, &o, ev(5, 7), ev(5, 2));
         let mut m = Missing::new(true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&IndexedLog::default(), &oe, &info(), &mut m, &mut fx),
-            Ok(DivergentCase::Created)
-        );
+        let (case, fx) = merge_old_entry(&IndexedLog::default(), &oe, &info(), &mut m);
+        assert_eq!(case, Ok(DivergentCase::Created));
         assert!(!m.have_missing());
         assert_eq!(removed(&fx).into_iter().collect::<Vec<_>>(), vec![o]);
     }
@@ -191,11 +191,8 @@ mod divergent {
         info.log_tail = ev(1, 1);
         let oe = modify(&o, ev(3, 1), ev(2, 1));
         let mut m = missing(&[(o.clone(), ev(3, 1), ev(1, 5), false)], true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
-            Ok(DivergentCase::AlreadyMissing)
-        );
+        let (case, fx) = merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m);
+        assert_eq!(case, Ok(DivergentCase::AlreadyMissing));
         assert_eq!(
             items(&m),
             items(&missing(&[(o, ev(2, 1), ev(1, 5), false)], true))
@@ -219,20 +216,8 @@ mod divergent {
             modify(&o, ev(8336, 960), ev(8336, 957)),
         ];
         let mut m = missing(&[(o.clone(), ev(8971, 1070), ev(8336, 952), false)], true);
-        let mut fx = LogEffects::new();
-        let log = IndexedLog::default();
-        assert_eq!(
-            merge_object_divergent_entries(
-                &log,
-                &o,
-                &entries,
-                &info(),
-                log.can_rollback_to(),
-                &mut m,
-                Some(&mut fx)
-            ),
-            Ok(DivergentCase::AlreadyMissing)
-        );
+        let (case, fx) = merge_entries(&entries, EVersion::ZERO, &mut m);
+        assert_eq!(case, Ok(DivergentCase::AlreadyMissing));
         assert!(!m.have_missing());
         assert_eq!(trimmed(&fx), vec![ev(8336, 957), ev(8336, 960)]);
     }
@@ -245,19 +230,8 @@ mod divergent {
             modify(&o, ev(8336, 957), ev(8336, 952)),
         ];
         let mut m = missing(&[(o.clone(), ev(8971, 1070), ev(8336, 952), false)], true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_object_divergent_entries(
-                &IndexedLog::default(),
-                &o,
-                &entries,
-                &info(),
-                EVersion::ZERO,
-                &mut m,
-                Some(&mut fx)
-            ),
-            Ok(DivergentCase::AlreadyMissing)
-        );
+        let (case, fx) = merge_entries(&entries, EVersion::ZERO, &mut m);
+        assert_eq!(case, Ok(DivergentCase::AlreadyMissing));
         assert!(!m.have_missing());
         assert_eq!(trimmed(&fx), vec![ev(8336, 957)]);
     }
@@ -267,19 +241,8 @@ mod divergent {
         let o = obj(9);
         let entries = vec![error(&o, ev(4, 1)), error(&o, ev(4, 2))];
         let mut m = Missing::new(true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_object_divergent_entries(
-                &IndexedLog::default(),
-                &o,
-                &entries,
-                &info(),
-                EVersion::ZERO,
-                &mut m,
-                Some(&mut fx)
-            ),
-            Ok(DivergentCase::Skipped)
-        );
+        let (case, fx) = merge_entries(&entries, EVersion::ZERO, &mut m);
+        assert_eq!(case, Ok(DivergentCase::Skipped));
         assert!(!m.have_missing());
         assert!(fx.is_empty());
     }
@@ -292,19 +255,8 @@ mod divergent {
             modify_rb(&o, ev(10, 102), ev(10, 101)),
         ];
         let mut m = Missing::new(true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_object_divergent_entries(
-                &IndexedLog::default(),
-                &o,
-                &entries,
-                &info(),
-                ev(10, 100),
-                &mut m,
-                Some(&mut fx)
-            ),
-            Ok(DivergentCase::RolledBack)
-        );
+        let (case, fx) = merge_entries(&entries, ev(10, 100), &mut m);
+        assert_eq!(case, Ok(DivergentCase::RolledBack));
         assert!(!m.have_missing());
         assert_eq!(
             fx.as_slice(),
@@ -323,19 +275,8 @@ mod divergent {
             modify_rb(&o, ev(10, 102), ev(10, 101)),
         ];
         let mut m = Missing::new(true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_object_divergent_entries(
-                &IndexedLog::default(),
-                &o,
-                &entries,
-                &info(),
-                ev(10, 101),
-                &mut m,
-                Some(&mut fx)
-            ),
-            Ok(DivergentCase::Recover)
-        );
+        let (case, fx) = merge_entries(&entries, ev(10, 101), &mut m);
+        assert_eq!(case, Ok(DivergentCase::Recover));
         assert_eq!(
             items(&m),
             items(&missing(&[(o.clone(), ev(10, 100), ev(0, 0), false)], true))
@@ -357,11 +298,8 @@ mod divergent {
         info.log_tail = ev(2, 1);
         let oe = modify(&o, ev(3, 1), ev(1, 1));
         let mut m = Missing::new(true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
-            Ok(DivergentCase::Recover)
-        );
+        let (case, fx) = merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m);
+        assert_eq!(case, Ok(DivergentCase::Recover));
         assert_eq!(
             items(&m),
             items(&missing(&[(o.clone(), ev(1, 1), ev(0, 0), false)], true))
@@ -376,11 +314,8 @@ mod divergent {
         info.log_tail = ev(2, 1);
         let oe = entry(LogOp::Delete, &o, ev(3, 1), ev(1, 1));
         let mut m = Missing::new(true);
-        let mut fx = LogEffects::new();
-        assert_eq!(
-            merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m, &mut fx),
-            Ok(DivergentCase::Recover)
-        );
+        let (case, fx) = merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m);
+        assert_eq!(case, Ok(DivergentCase::Recover));
         assert_eq!(
             items(&m),
             items(&missing(&[(o, ev(1, 1), ev(0, 0), false)], true))
@@ -397,17 +332,9 @@ mod divergent {
         ];
         let mut m = missing(&[(obj(2), ev(3, 4), ev(0, 0), false)], true);
         let before = m.clone();
-        let mut fx = LogEffects::new();
+        let (case, fx) = merge_entries(&entries, EVersion::ZERO, &mut m);
         assert_eq!(
-            merge_object_divergent_entries(
-                &IndexedLog::default(),
-                &o,
-                &entries,
-                &info(),
-                EVersion::ZERO,
-                &mut m,
-                Some(&mut fx)
-            ),
+            case,
             Err(LogError::DivergentChainBroken {
                 object: o,
                 version: ev(3, 6),
@@ -474,5 +401,37 @@ mod divergent {
                 true
             ))
         );
+    }
+
+    #[test]
+    fn case_1_refuses_newer_entry_inside_the_divergent_range() {
+        let o = obj(6);
+        let log = indexed(ev(0, 0), ev(2, 2), vec![modify(&o, ev(2, 2), ev(1, 1))]);
+        let entries = vec![
+            modify(&o, ev(2, 1), ev(1, 1)),
+            modify(&o, ev(2, 3), ev(2, 1)),
+        ];
+        let mut m = missing(&[(o.clone(), ev(2, 2), ev(1, 1), false)], true);
+        let before = m.clone();
+        let mut fx = LogEffects::new();
+        let case = merge_object_divergent_entries(
+            &log,
+            &o,
+            &entries,
+            &info(),
+            EVersion::ZERO,
+            &mut m,
+            Some(&mut fx),
+        );
+        assert_eq!(
+            case,
+            Err(LogError::NewerEntryNotAfterDivergent {
+                object: o,
+                newer: ev(2, 2),
+                last_divergent: ev(2, 3)
+            })
+        );
+        assert_eq!(m, before);
+        assert!(fx.is_empty());
     }
 }

@@ -6,12 +6,35 @@ mod log_common;
 mod merge_log {
     use super::log_common::*;
     use peering_core::log::{LogEffects, LogError, LogOp, Missing, PgLog, PgLogT};
-    use peering_core::types::{EVersion, ObjectId, SnapId};
+    use peering_core::types::{EVersion, ObjectId, PgInfo, SnapId};
 
     fn backfilling() -> ObjectId {
         let mut o = ObjectId::new(1, 234, "oname");
         o.snap = SnapId(1);
         o
+    }
+
+    /// Runs `merge_log` and returns its dirty flag and effects.
+    fn merge(
+        pg: &mut PgLog,
+        oinfo: &mut PgInfo,
+        info: &mut PgInfo,
+        olog: PgLogT,
+    ) -> (bool, LogEffects) {
+        let mut effects = LogEffects::new();
+        let dirty = pg
+            .merge_log(oinfo, olog, peer(), info, &mut effects)
+            .unwrap();
+        (dirty, effects)
+    }
+
+    /// A log `(tail, head]` of entries creating `hobj(hash)` at each version.
+    fn creations(tail: EVersion, head: EVersion, list: &[(u32, EVersion)]) -> PgLogT {
+        let entries = list
+            .iter()
+            .map(|&(h, v)| entry(LogOp::Modify, h, v, EVersion::ZERO))
+            .collect();
+        plain(tail, head, entries)
     }
 
     fn entry(op: LogOp, hash: u32, v: EVersion, pv: EVersion) -> peering_core::log::LogEntry {
@@ -29,10 +52,7 @@ mod merge_log {
         info.last_backfill = backfilling();
         info.stats.version = ev(10, 1);
         let mut oinfo = super::log_common::info();
-        let mut effects = LogEffects::new();
-        let dirty = pg
-            .merge_log(&mut oinfo, olog, peer(), &mut info, &mut effects)
-            .unwrap();
+        let (dirty, effects) = merge(&mut pg, &mut oinfo, &mut info, olog);
         assert!(!dirty);
         assert!(!pg.is_dirty());
         assert!(!pg.missing().have_missing());
@@ -54,10 +74,7 @@ mod merge_log {
         oinfo.stats.version = ev(10, 1);
         oinfo.stats.reported_seq = 1;
         oinfo.stats.reported_epoch = 1;
-        let mut effects = LogEffects::new();
-        let dirty = pg
-            .merge_log(&mut oinfo, olog, peer(), &mut info, &mut effects)
-            .unwrap();
+        let (dirty, effects) = merge(&mut pg, &mut oinfo, &mut info, olog);
         assert!(!dirty);
         assert!(!pg.is_dirty());
         assert_eq!(info.stats.version, ev(10, 1));
@@ -69,22 +86,11 @@ mod merge_log {
     #[test]
     fn extends_tail_backward_without_touching_missing() {
         // ours (1,3]: x5@1,4 x9@1,5; theirs (1,0]: x5@1,1 ... x9@1,5
-        let log = plain(
-            ev(1, 3),
-            ev(1, 5),
-            vec![
-                entry(LogOp::Modify, 0x7, ev(1, 4), ev(0, 0)),
-                entry(LogOp::Modify, 0x9, ev(1, 5), ev(0, 0)),
-            ],
-        );
-        let olog = plain(
+        let log = creations(ev(1, 3), ev(1, 5), &[(0x7, ev(1, 4)), (0x9, ev(1, 5))]);
+        let olog = creations(
             ev(1, 0),
             ev(1, 5),
-            vec![
-                entry(LogOp::Modify, 0x5, ev(1, 1), ev(0, 0)),
-                entry(LogOp::Modify, 0x7, ev(1, 4), ev(0, 0)),
-                entry(LogOp::Modify, 0x9, ev(1, 5), ev(0, 0)),
-            ],
+            &[(0x5, ev(1, 1)), (0x7, ev(1, 4)), (0x9, ev(1, 5))],
         );
         let mut pg = PgLog::from_parts(log, Missing::new(false)).unwrap();
         let mut info = info();
@@ -93,10 +99,7 @@ mod merge_log {
         info.last_backfill = backfilling();
         info.stats.version = ev(10, 1);
         let mut oinfo = super::log_common::info();
-        let mut effects = LogEffects::new();
-        let dirty = pg
-            .merge_log(&mut oinfo, olog, peer(), &mut info, &mut effects)
-            .unwrap();
+        let (dirty, effects) = merge(&mut pg, &mut oinfo, &mut info, olog);
         assert!(dirty);
         assert!(pg.is_dirty());
         assert_eq!(
@@ -138,11 +141,8 @@ mod merge_log {
         let mut oinfo = super::log_common::info();
         oinfo.last_update = ev(2, 4);
         oinfo.last_user_version = 7;
-        let mut effects = LogEffects::new();
-        assert!(
-            pg.merge_log(&mut oinfo, olog, peer(), &mut info, &mut effects)
-                .unwrap()
-        );
+        let (dirty, effects) = merge(&mut pg, &mut oinfo, &mut info, olog);
+        assert!(dirty);
         // The authoritative MODIFY makes x9 missing; the DELETE of x7 is recovered
         // as a missing delete.
         assert_eq!(
@@ -176,9 +176,7 @@ mod merge_log {
         info.last_update = ev(1, 3);
         let mut oinfo = super::log_common::info();
         oinfo.last_update = ev(2, 4);
-        let mut effects = LogEffects::new();
-        pg.merge_log(&mut oinfo, olog, peer(), &mut info, &mut effects)
-            .unwrap();
+        let (_, effects) = merge(&mut pg, &mut oinfo, &mut info, olog);
         assert_eq!(
             items(pg.missing()),
             items(&missing(&[(hobj(0x9), ev(2, 3), ev(0, 0), false)], false))
@@ -196,23 +194,12 @@ mod merge_log {
     #[test]
     fn divergent_head_is_rewound() {
         // ours: x5@1,1 x7@1,4 x9@1,5; theirs ends at 1,4.
-        let log = plain(
+        let log = creations(
             ev(1, 0),
             ev(1, 5),
-            vec![
-                entry(LogOp::Modify, 0x5, ev(1, 1), ev(0, 0)),
-                entry(LogOp::Modify, 0x7, ev(1, 4), ev(0, 0)),
-                entry(LogOp::Modify, 0x9, ev(1, 5), ev(0, 0)),
-            ],
+            &[(0x5, ev(1, 1)), (0x7, ev(1, 4)), (0x9, ev(1, 5))],
         );
-        let olog = plain(
-            ev(1, 0),
-            ev(1, 4),
-            vec![
-                entry(LogOp::Modify, 0x5, ev(1, 1), ev(0, 0)),
-                entry(LogOp::Modify, 0x7, ev(1, 4), ev(0, 0)),
-            ],
-        );
+        let olog = creations(ev(1, 0), ev(1, 4), &[(0x5, ev(1, 1)), (0x7, ev(1, 4))]);
         let mut pg = PgLog::from_parts(log, Missing::new(false)).unwrap();
         let mut info = info();
         info.last_update = ev(1, 5);
@@ -220,11 +207,8 @@ mod merge_log {
         info.last_backfill = backfilling();
         info.stats.version = ev(10, 1);
         let mut oinfo = super::log_common::info();
-        let mut effects = LogEffects::new();
-        assert!(
-            pg.merge_log(&mut oinfo, olog, peer(), &mut info, &mut effects)
-                .unwrap()
-        );
+        let (dirty, effects) = merge(&mut pg, &mut oinfo, &mut info, olog);
+        assert!(dirty);
         assert!(!pg.missing().have_missing());
         assert_eq!(versions(pg.log().entries()), vec![ev(1, 1), ev(1, 4)]);
         assert_eq!(info.last_update, ev(1, 4));
@@ -247,11 +231,8 @@ mod merge_log {
         let mut info = info();
         info.last_update = log.head;
         let mut oinfo = info.clone();
-        let mut effects = LogEffects::new();
-        assert!(
-            !pg.merge_log(&mut oinfo, log, peer(), &mut info, &mut effects)
-                .unwrap()
-        );
+        let (dirty, effects) = merge(&mut pg, &mut oinfo, &mut info, log);
+        assert!(!dirty);
         assert_eq!(pg, before);
         assert!(effects.is_empty());
     }

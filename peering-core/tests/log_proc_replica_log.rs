@@ -15,6 +15,14 @@ mod proc_replica_log {
         e
     }
 
+    /// Runs `proc_replica_log` for a peer whose info matches `olog`.
+    fn proc(pg: &PgLog, olog: &PgLogT, omissing: &mut Missing) -> PgInfo {
+        let mut oinfo = peer_info(olog);
+        pg.proc_replica_log(&mut oinfo, olog, omissing, peer())
+            .unwrap();
+        oinfo
+    }
+
     fn peer_info(olog: &PgLogT) -> PgInfo {
         let mut i = info();
         i.last_update = olog.head;
@@ -27,10 +35,8 @@ mod proc_replica_log {
     fn empty_logs_only_set_last_complete() {
         let pg = PgLog::from_parts(plain(ev(0, 0), ev(1, 1), vec![]), Missing::new(false)).unwrap();
         let olog = plain(ev(0, 0), ev(1, 1), vec![]);
-        let mut oinfo = peer_info(&olog);
         let mut omissing = Missing::new(false);
-        pg.proc_replica_log(&mut oinfo, &olog, &mut omissing, peer())
-            .unwrap();
+        let oinfo = proc(&pg, &olog, &mut omissing);
         // Same head: nothing to look at.
         assert!(!omissing.have_missing());
         assert_eq!(oinfo.last_update, ev(1, 1));
@@ -60,10 +66,8 @@ mod proc_replica_log {
                 entry(LogOp::Delete, 0x9, ev(2, 3), ev(0, 0)),
             ],
         );
-        let mut oinfo = peer_info(&olog);
         let mut omissing = Missing::new(false);
-        pg.proc_replica_log(&mut oinfo, &olog, &mut omissing, peer())
-            .unwrap();
+        let oinfo = proc(&pg, &olog, &mut omissing);
         assert!(!omissing.have_missing());
         // Rewound to our newest entry not after their head, our 1,3.
         assert_eq!(oinfo.last_update, ev(1, 3));
@@ -100,10 +104,8 @@ mod proc_replica_log {
                 modify(&div, ev(1, 8), ev(1, 2)),
             ],
         );
-        let mut oinfo = peer_info(&olog);
         let mut omissing = Missing::new(false);
-        pg.proc_replica_log(&mut oinfo, &olog, &mut omissing, peer())
-            .unwrap();
+        let oinfo = proc(&pg, &olog, &mut omissing);
         assert_eq!(
             items(&omissing),
             items(&missing(&[(div, ev(1, 2), ev(0, 0), false)], false))
@@ -126,10 +128,8 @@ mod proc_replica_log {
         theirs.push(delete(&x9, ev(1, 3), ev(1, 1)));
         let pg = PgLog::from_parts(plain(ev(1, 0), ev(2, 3), ours), Missing::new(false)).unwrap();
         let olog = plain(ev(1, 0), ev(1, 3), theirs);
-        let mut oinfo = peer_info(&olog);
         let mut omissing = Missing::new(false);
-        pg.proc_replica_log(&mut oinfo, &olog, &mut omissing, peer())
-            .unwrap();
+        let oinfo = proc(&pg, &olog, &mut omissing);
         assert_eq!(
             items(&omissing),
             items(&missing(&[(x9, ev(1, 1), ev(0, 0), false)], false))
@@ -153,10 +153,8 @@ mod proc_replica_log {
         theirs.push(modify(&o, ev(1, 3), ev(1, 1)));
         let pg = PgLog::from_parts(plain(ev(1, 0), ev(2, 3), ours), Missing::new(false)).unwrap();
         let olog = plain(ev(1, 0), ev(1, 3), theirs);
-        let mut oinfo = peer_info(&olog);
         let mut omissing = missing(&[(o.clone(), ev(1, 3), ev(0, 0), false)], false);
-        pg.proc_replica_log(&mut oinfo, &olog, &mut omissing, peer())
-            .unwrap();
+        let oinfo = proc(&pg, &olog, &mut omissing);
         assert_eq!(
             items(&omissing),
             items(&missing(&[(o, ev(1, 1), ev(0, 0), false)], false))
@@ -195,11 +193,9 @@ mod proc_replica_log {
             ev(4, 3),
             vec![modify(&obj(1), ev(4, 3), ev(0, 0))],
         );
-        let mut oinfo = peer_info(&olog);
-        let before = oinfo.clone();
+        let before = peer_info(&olog);
         let mut omissing = Missing::new(true);
-        pg.proc_replica_log(&mut oinfo, &olog, &mut omissing, peer())
-            .unwrap();
+        let oinfo = proc(&pg, &olog, &mut omissing);
         assert_eq!(oinfo, before);
         assert!(!omissing.have_missing());
     }
@@ -224,10 +220,8 @@ mod proc_replica_log {
                 modify_rb(&o, ev(10, 101), ev(10, 100)),
             ],
         );
-        let mut oinfo = peer_info(&olog);
         let mut omissing = Missing::new(true);
-        pg.proc_replica_log(&mut oinfo, &olog, &mut omissing, peer())
-            .unwrap();
+        let oinfo = proc(&pg, &olog, &mut omissing);
         assert!(!omissing.have_missing());
         assert_eq!(oinfo.last_update, ev(10, 100));
         assert_eq!(oinfo.last_complete, ev(10, 100));

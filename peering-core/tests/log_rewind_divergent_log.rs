@@ -6,7 +6,43 @@ mod log_common;
 mod rewind_divergent_log {
     use super::log_common::*;
     use peering_core::log::{LogEffect, LogEffects, LogError, LogOp, Missing, PgLog};
-    use peering_core::types::{EVersion, PgInfo};
+    use peering_core::types::{EVersion, ObjectId, PgInfo};
+
+    /// Rewinds `pg` to `newhead` with an info matching it.
+    fn rewind(pg: &mut PgLog, newhead: EVersion) -> (PgInfo, LogEffects) {
+        let mut info = info_at(pg);
+        let mut effects = LogEffects::new();
+        assert!(
+            pg.rewind_divergent_log(newhead, &mut info, &mut effects)
+                .unwrap()
+        );
+        (info, effects)
+    }
+
+    /// A refused rewind: the log, missing set and info stay as they were.
+    fn refused(pg: &mut PgLog, newhead: EVersion) -> LogError {
+        let before = pg.clone();
+        let mut info = info_at(pg);
+        let info_before = info.clone();
+        let mut effects = LogEffects::new();
+        let err = pg
+            .rewind_divergent_log(newhead, &mut info, &mut effects)
+            .unwrap_err();
+        assert_eq!(*pg, before);
+        assert_eq!(info, info_before);
+        assert!(effects.is_empty());
+        err
+    }
+
+    /// `o` written at 10,100, 10,101 and 10,102, all rollbackable.
+    fn rollbackable_chain(o: &ObjectId) -> PgLog {
+        let entries = vec![
+            modify_rb(o, ev(10, 100), ev(8, 80)),
+            modify_rb(o, ev(10, 101), ev(10, 100)),
+            modify_rb(o, ev(10, 102), ev(10, 101)),
+        ];
+        PgLog::from_parts(plain(ev(10, 99), ev(10, 102), entries), Missing::new(true)).unwrap()
+    }
 
     fn info_at(pg: &PgLog) -> PgInfo {
         let mut i = info();
@@ -68,10 +104,7 @@ mod rewind_divergent_log {
             Missing::new(true),
         )
         .unwrap();
-        let mut info = info_at(&pg);
-        let mut effects = LogEffects::new();
-        pg.rewind_divergent_log(ev(1, 3), &mut info, &mut effects)
-            .unwrap();
+        let (info, effects) = rewind(&mut pg, ev(1, 3));
         assert!(pg.log().entries().is_empty());
         assert!(!pg.log().logged_object(&x9));
         assert_eq!(
@@ -86,23 +119,9 @@ mod rewind_divergent_log {
     #[test]
     fn rollbackable_entries_roll_back_newest_first() {
         let o = obj(1);
-        let mut pg = PgLog::from_parts(
-            plain(
-                ev(10, 99),
-                ev(10, 102),
-                vec![
-                    modify_rb(&o, ev(10, 100), ev(8, 80)),
-                    modify_rb(&o, ev(10, 101), ev(10, 100)),
-                    modify_rb(&o, ev(10, 102), ev(10, 101)),
-                ],
-            ),
-            Missing::new(true),
-        )
-        .unwrap();
-        let mut info = info_at(&pg);
-        let mut effects = LogEffects::new();
-        pg.rewind_divergent_log(ev(10, 100), &mut info, &mut effects)
-            .unwrap();
+        let mut pg = rollbackable_chain(&o);
+        let (info, effects) = rewind(&mut pg, ev(10, 100));
+        assert_eq!(info.last_update, ev(10, 100));
         assert_eq!(rolled_back(&effects), vec![ev(10, 102), ev(10, 101)]);
         assert_eq!(effects.len(), 2);
         assert!(!pg.missing().have_missing());
@@ -113,19 +132,7 @@ mod rewind_divergent_log {
     #[test]
     fn entries_at_or_before_can_rollback_to_are_recovered_instead() {
         let o = obj(1);
-        let mut pg = PgLog::from_parts(
-            plain(
-                ev(10, 99),
-                ev(10, 102),
-                vec![
-                    modify_rb(&o, ev(10, 100), ev(8, 80)),
-                    modify_rb(&o, ev(10, 101), ev(10, 100)),
-                    modify_rb(&o, ev(10, 102), ev(10, 101)),
-                ],
-            ),
-            Missing::new(true),
-        )
-        .unwrap();
+        let mut pg = rollbackable_chain(&o);
         // 10,101 was rolled forward: it can no longer be undone.
         let mut effects = LogEffects::new();
         pg.roll_forward_to(ev(10, 101), &mut effects);
@@ -167,10 +174,8 @@ mod rewind_divergent_log {
             missing(&[(obj(2), ev(3, 2), ev(0, 0), false)], true),
         )
         .unwrap();
-        let mut info = info_at(&pg);
-        let mut effects = LogEffects::new();
-        pg.rewind_divergent_log(ev(3, 1), &mut info, &mut effects)
-            .unwrap();
+        let (info, effects) = rewind(&mut pg, ev(3, 1));
+        assert_eq!(info.last_update, ev(3, 1));
         assert!(!pg.missing().have_missing());
         assert_eq!(
             removed(&effects).into_iter().collect::<Vec<_>>(),
@@ -247,20 +252,13 @@ mod rewind_divergent_log {
             Missing::new(true),
         )
         .unwrap();
-        let before = pg.clone();
-        let mut info = info_at(&pg);
-        let info_before = info.clone();
-        let mut effects = LogEffects::new();
         assert_eq!(
-            pg.rewind_divergent_log(ev(1, 1), &mut info, &mut effects),
-            Err(LogError::RewindPastTail {
+            refused(&mut pg, ev(1, 1)),
+            LogError::RewindPastTail {
                 newhead: ev(1, 1),
                 tail: ev(2, 1)
-            })
+            }
         );
-        assert_eq!(pg, before);
-        assert_eq!(info, info_before);
-        assert!(effects.is_empty());
     }
 
     #[test]
@@ -279,15 +277,8 @@ mod rewind_divergent_log {
             Missing::new(true),
         )
         .unwrap();
-        let before = pg.clone();
-        let mut info = info_at(&pg);
-        let info_before = info.clone();
-        let mut effects = LogEffects::new();
-        let err = pg
-            .rewind_divergent_log(ev(1, 1), &mut info, &mut effects)
-            .unwrap_err();
         assert_eq!(
-            err,
+            refused(&mut pg, ev(1, 1)),
             LogError::DivergentChainBroken {
                 object: o,
                 version: ev(1, 3),
@@ -295,9 +286,6 @@ mod rewind_divergent_log {
                 last: ev(1, 2)
             }
         );
-        assert_eq!(pg, before);
-        assert_eq!(info, info_before);
-        assert!(effects.is_empty());
     }
 
     #[test]
@@ -307,16 +295,37 @@ mod rewind_divergent_log {
         e.op = LogOp::Modify;
         let mut pg =
             PgLog::from_parts(plain(ev(1, 0), ev(2, 5), vec![e]), Missing::new(true)).unwrap();
-        let before = pg.clone();
-        let mut info = info_at(&pg);
-        let mut effects = LogEffects::new();
         assert_eq!(
-            pg.rewind_divergent_log(ev(2, 4), &mut info, &mut effects),
-            Err(LogError::DivergentNotAfterHead {
+            refused(&mut pg, ev(2, 4)),
+            LogError::DivergentNotAfterHead {
                 version: ev(1, 5),
                 newhead: ev(2, 4)
-            })
+            }
         );
-        assert_eq!(pg, before);
+    }
+
+    #[test]
+    fn refuses_keeping_an_entry_newer_than_newhead() {
+        // 2,3 is kept by version (3 <= 5) yet is newer than 1,5: an impossible
+        // history that Ceph would turn into a log past its head.
+        let mut pg = PgLog::from_parts(
+            plain(
+                ev(1, 0),
+                ev(2, 6),
+                vec![
+                    modify(&obj(1), ev(2, 3), ev(0, 0)),
+                    modify(&obj(2), ev(2, 6), ev(0, 0)),
+                ],
+            ),
+            Missing::new(true),
+        )
+        .unwrap();
+        assert_eq!(
+            refused(&mut pg, ev(1, 5)),
+            LogError::RewindKeepsNewerEntry {
+                version: ev(2, 3),
+                newhead: ev(1, 5)
+            }
+        );
     }
 }

@@ -166,7 +166,7 @@ fn trim_all(effects: &mut Option<&mut LogEffects>, entries: &[LogEntry]) {
     }
 }
 
-/// Ceph's `split_by_object`: the entries of each object, in object order, each
+/// Ceph's `split_by_object`: the entries of each object, in object order, each (§5.14)
 /// list keeping log order.
 pub fn split_by_object(entries: Vec<LogEntry>) -> BTreeMap<ObjectId, Vec<LogEntry>> {
     let mut out: BTreeMap<ObjectId, Vec<LogEntry>> = BTreeMap::new();

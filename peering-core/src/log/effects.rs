@@ -43,32 +43,32 @@ pub struct LogEffects {
 }
 
 impl LogEffects {
-    /// An empty sink.
+    /// An empty sink (§5.14).
     pub fn new() -> Self {
         LogEffects::default()
     }
 
-    /// Records one effect.
+    /// Records one effect (§5.14).
     pub fn push(&mut self, op: LogEffect) {
         self.ops.push(op);
     }
 
-    /// The recorded effects, in order.
+    /// The recorded effects, in order (§5.14).
     pub fn as_slice(&self) -> &[LogEffect] {
         &self.ops
     }
 
-    /// Number of recorded effects.
+    /// Number of recorded effects (§5.14).
     pub fn len(&self) -> usize {
         self.ops.len()
     }
 
-    /// True when nothing was recorded.
+    /// True when nothing was recorded (§5.14).
     pub fn is_empty(&self) -> bool {
         self.ops.is_empty()
     }
 
-    /// Takes every recorded effect, leaving the sink empty.
+    /// Takes every recorded effect, leaving the sink empty (§5.14).
     pub fn drain(&mut self) -> Vec<LogEffect> {
         core::mem::take(&mut self.ops)
     }
@@ -79,7 +79,7 @@ impl LogEffects {
         self.ops.append(&mut other.ops);
     }
 
-    /// The objects removed, in order (a convenience for tests and hosts).
+    /// The objects removed, in order (a convenience for tests and hosts) (§5.14).
     pub fn removed(&self) -> impl Iterator<Item = &ObjectId> {
         self.ops.iter().filter_map(|op| match op {
             LogEffect::Remove(o) => Some(o),
@@ -87,7 +87,7 @@ impl LogEffects {
         })
     }
 
-    /// The entries rolled back, in order.
+    /// The entries rolled back, in order (§5.14).
     pub fn rolled_back(&self) -> impl Iterator<Item = &LogEntry> {
         self.ops.iter().filter_map(|op| match op {
             LogEffect::Rollback(e) => Some(e),

@@ -36,12 +36,12 @@ pub enum LogOp {
 }
 
 impl LogOp {
-    /// Ceph's numeric op code.
+    /// Ceph's numeric op code (§6.8).
     pub const fn code(self) -> i32 {
         self as i32
     }
 
-    /// The op for a Ceph numeric code, `None` for unknown or obsolete codes.
+    /// The op for a Ceph numeric code, `None` for unknown or obsolete codes (§6.8).
     pub const fn from_code(code: i32) -> Option<LogOp> {
         Some(match code {
             1 => LogOp::Modify,
@@ -58,7 +58,7 @@ impl LogOp {
         })
     }
 
-    /// `get_op_name()`: the name Ceph prints.
+    /// `get_op_name()`: the name Ceph prints (§6.8).
     pub const fn name(self) -> &'static str {
         match self {
             LogOp::Modify => "modify",
@@ -96,7 +96,7 @@ impl ReqId {
     /// `entity_name_t::TYPE_CLIENT`.
     pub const TYPE_CLIENT: u8 = 8;
 
-    /// A client request `client.num:tid` (incarnation 0).
+    /// A client request `client.num:tid` (incarnation 0) (§6.8).
     pub const fn client(num: i64, tid: u64) -> Self {
         ReqId {
             entity_type: Self::TYPE_CLIENT,
@@ -106,7 +106,7 @@ impl ReqId {
         }
     }
 
-    /// True for the default "no request" id.
+    /// True for the default "no request" id (§6.8).
     pub fn is_zero(&self) -> bool {
         *self == ReqId::default()
     }
@@ -150,7 +150,7 @@ pub struct LogEntry {
 }
 
 impl LogEntry {
-    /// An entry `op` on `soid` at `version` with `prior_version`, rollbackable and
+    /// An entry `op` on `soid` at `version` with `prior_version`, rollbackable and (§6.8)
     /// with no request, as Ceph's constructor leaves it.
     pub fn new(op: LogOp, soid: ObjectId, version: EVersion, prior_version: EVersion) -> Self {
         LogEntry {
@@ -170,23 +170,23 @@ impl LogEntry {
         }
     }
 
-    /// `is_clone()`.
+    /// `is_clone()` (§6.8).
     pub fn is_clone(&self) -> bool {
         self.op == LogOp::Clone
     }
-    /// `is_modify()`.
+    /// `is_modify()` (§6.8).
     pub fn is_modify(&self) -> bool {
         self.op == LogOp::Modify
     }
-    /// `is_lost_revert()`.
+    /// `is_lost_revert()` (§6.8).
     pub fn is_lost_revert(&self) -> bool {
         self.op == LogOp::LostRevert
     }
-    /// `is_lost_delete()`.
+    /// `is_lost_delete()` (§6.8).
     pub fn is_lost_delete(&self) -> bool {
         self.op == LogOp::LostDelete
     }
-    /// `is_lost_mark()`.
+    /// `is_lost_mark()` (§6.8).
     pub fn is_lost_mark(&self) -> bool {
         self.op == LogOp::LostMark
     }
@@ -215,22 +215,22 @@ impl LogEntry {
         matches!(self.op, LogOp::Delete | LogOp::LostDelete)
     }
 
-    /// `can_rollback()`: the entry's `ObjectModDesc` allows a local rollback.
+    /// `can_rollback()`: the entry's `ObjectModDesc` allows a local rollback (§6.8).
     pub fn can_rollback(&self) -> bool {
         self.mod_desc.can_rollback()
     }
 
-    /// `mark_unrollbackable()`.
+    /// `mark_unrollbackable()` (§6.8).
     pub fn mark_unrollbackable(&mut self) {
         self.mod_desc.mark_unrollbackable();
     }
 
-    /// `object_is_indexed()`: every entry but `ERROR` is indexed by object.
+    /// `object_is_indexed()`: every entry but `ERROR` is indexed by object (§6.8).
     pub fn object_is_indexed(&self) -> bool {
         !self.is_error()
     }
 
-    /// `reqid_is_indexed()`: a real request on a `MODIFY`, `DELETE`, `ERROR` or
+    /// `reqid_is_indexed()`: a real request on a `MODIFY`, `DELETE`, `ERROR` or (§6.8)
     /// `REPLACE` entry goes into the dup-detection index.
     pub fn reqid_is_indexed(&self) -> bool {
         !self.reqid.is_zero()
@@ -240,7 +240,7 @@ impl LogEntry {
             )
     }
 
-    /// The return code Ceph reports for the `idx`-th extra request
+    /// The return code Ceph reports for the `idx`-th extra request (§6.8)
     /// (`extra_reqid_return_codes`, falling back to the entry's own code).
     pub fn extra_return_code(&self, idx: u32) -> i32 {
         if self.return_code < 0 {
@@ -291,7 +291,7 @@ pub struct LogDup {
 }
 
 impl LogDup {
-    /// `pg_log_dup_t(entry)`: the dup of an entry's own request.
+    /// `pg_log_dup_t(entry)`: the dup of an entry's own request (§6.8).
     pub fn from_entry(e: &LogEntry) -> Self {
         LogDup {
             reqid: e.reqid,
@@ -301,7 +301,7 @@ impl LogDup {
         }
     }
 
-    /// The dups of an entry's extra requests, which share its version.
+    /// The dups of an entry's extra requests, which share its version (§6.8).
     pub fn extras_of(e: &LogEntry) -> impl Iterator<Item = LogDup> + '_ {
         e.extra_reqids
             .iter()
@@ -314,7 +314,7 @@ impl LogDup {
             })
     }
 
-    /// `get_key_name()`: `dup_` followed by the version's key.
+    /// `get_key_name()`: `dup_` followed by the version's key (§6.8).
     pub fn key_name(&self) -> alloc::string::String {
         alloc::format!("dup_{}", self.version.key_name())
     }

@@ -97,6 +97,16 @@ pub enum LogError {
         /// The new head.
         newhead: EVersion,
     },
+    /// A rewind of our own log that would keep an entry newer than the new head:
+    /// its `version.version` is not after the head's but its epoch is (Ceph cuts
+    /// by `version.version` only and would keep it, leaving a log past its head).
+    #[error("entry {version:?} would be kept by the rewind to {newhead:?} but is after it")]
+    RewindKeepsNewerEntry {
+        /// The entry's version.
+        version: EVersion,
+        /// The new head.
+        newhead: EVersion,
+    },
     /// Divergent entries of one object not chained by `prior_version` in version
     /// order (`_merge_object_divergent_entries` asserts it, §5.14).
     #[error(

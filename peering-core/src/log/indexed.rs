@@ -68,7 +68,7 @@ impl From<IndexedLog> for PgLogT {
 }
 
 impl IndexedLog {
-    /// Indexes `log` after checking it ([`PgLogT::validate`]).
+    /// Indexes `log` after checking it ([`PgLogT::validate`]) (§6.9).
     pub fn from_log(log: PgLogT) -> Result<Self, LogError> {
         log.validate()?;
         let mut l = IndexedLog {
@@ -79,63 +79,63 @@ impl IndexedLog {
         Ok(l)
     }
 
-    /// The plain log.
+    /// The plain log (§6.9).
     pub fn log(&self) -> &PgLogT {
         &self.log
     }
 
-    /// The plain log, giving up the indexes.
+    /// The plain log, giving up the indexes (§6.9).
     pub fn into_log(self) -> PgLogT {
         self.log
     }
 
-    /// `head`.
+    /// `head` (§6.9).
     pub fn head(&self) -> EVersion {
         self.log.head
     }
 
-    /// `tail`.
+    /// `tail` (§6.9).
     pub fn tail(&self) -> EVersion {
         self.log.tail
     }
 
-    /// `get_can_rollback_to()`.
+    /// `get_can_rollback_to()` (§6.9).
     pub fn can_rollback_to(&self) -> EVersion {
         self.log.can_rollback_to
     }
 
-    /// `get_rollback_info_trimmed_to()`.
+    /// `get_rollback_info_trimmed_to()` (§6.9).
     pub fn rollback_info_trimmed_to(&self) -> EVersion {
         self.log.rollback_info_trimmed_to
     }
 
-    /// The entries, oldest first.
+    /// The entries, oldest first (§6.9).
     pub fn entries(&self) -> &[LogEntry] {
         &self.log.entries
     }
 
-    /// The dups, oldest first.
+    /// The dups, oldest first (§6.9).
     pub fn dups(&self) -> &[LogDup] {
         &self.log.dups
     }
 
-    /// `complete_to`: the version of the first entry not known complete (`None`:
+    /// `complete_to`: the version of the first entry not known complete (`None` (§6.9):
     /// past the newest entry).
     pub fn complete_to(&self) -> Option<EVersion> {
         self.complete_to
     }
 
-    /// `last_requested`: the last object version the primary asked to recover.
+    /// `last_requested`: the last object version the primary asked to recover (§6.9).
     pub fn last_requested(&self) -> Version {
         self.last_requested
     }
 
-    /// Sets `last_requested`.
+    /// Sets `last_requested` (§6.9).
     pub fn set_last_requested(&mut self, v: Version) {
         self.last_requested = v;
     }
 
-    /// `reset_recovery_pointers()`.
+    /// `reset_recovery_pointers()` (§6.9).
     pub fn reset_recovery_pointers(&mut self) {
         self.complete_to = None;
         self.last_requested = 0;
@@ -145,23 +145,23 @@ impl IndexedLog {
         self.complete_to = v;
     }
 
-    /// The entry at exactly `v`.
+    /// The entry at exactly `v` (§6.9).
     pub fn entry_at(&self, v: EVersion) -> Option<&LogEntry> {
         let i = self.log.entries.partition_point(|e| e.version < v);
         self.log.entries.get(i).filter(|e| e.version == v)
     }
 
-    /// `objects[oid]`: the newest non-`ERROR` entry for `oid`.
+    /// `objects[oid]`: the newest non-`ERROR` entry for `oid` (§6.9).
     pub fn object_entry(&self, oid: &ObjectId) -> Option<&LogEntry> {
         self.objects.get(oid).and_then(|v| self.entry_at(*v))
     }
 
-    /// `logged_object(oid)`.
+    /// `logged_object(oid)` (§6.9).
     pub fn logged_object(&self, oid: &ObjectId) -> bool {
         self.objects.contains_key(oid)
     }
 
-    /// `logged_req(reqid)`: the request is in the log (not counting dups).
+    /// `logged_req(reqid)`: the request is in the log (not counting dups) (§6.9).
     pub fn logged_req(&self, reqid: &ReqId) -> bool {
         self.caller_ops.contains_key(reqid)
             || self
@@ -171,7 +171,7 @@ impl IndexedLog {
                 .is_some()
     }
 
-    /// `get_request(reqid)`: what the request produced, from its entry, an entry
+    /// `get_request(reqid)`: what the request produced, from its entry, an entry (§6.9)
     /// that folded it in, or its dup (in that order, as Ceph looks).
     pub fn get_request(&self, reqid: &ReqId) -> Option<LoggedRequest> {
         if let Some(e) = self.caller_ops.get(reqid).and_then(|v| self.entry_at(*v)) {
@@ -206,7 +206,7 @@ impl IndexedLog {
         })
     }
 
-    /// Entries newer than `bound`, oldest first (`scan_log_after`).
+    /// Entries newer than `bound`, oldest first (`scan_log_after`) (§6.9).
     pub fn entries_after(&self, bound: EVersion) -> &[LogEntry] {
         let i = self.log.entries.partition_point(|e| e.version <= bound);
         self.log.entries.get(i..).unwrap_or_default()
@@ -268,7 +268,7 @@ impl IndexedLog {
         &mut self.log
     }
 
-    /// Checks that `entries` may be appended in order (`IndexedLog::add` asserts
+    /// Checks that `entries` may be appended in order (`IndexedLog::add` asserts (§6.9)
     /// each is after the head, with a growing `version.version`).
     pub fn check_append(&self, entries: &[LogEntry]) -> Result<(), LogError> {
         let mut head = self.log.head;
@@ -284,7 +284,7 @@ impl IndexedLog {
         Ok(())
     }
 
-    /// `add(e)`: appends a new entry at the head and indexes it. Refuses an entry
+    /// `add(e)`: appends a new entry at the head and indexes it. Refuses an entry (§6.9)
     /// that is not after the head (the log is then unchanged).
     pub fn add(&mut self, e: LogEntry) -> Result<(), LogError> {
         self.check_append(core::slice::from_ref(&e))?;
@@ -326,20 +326,20 @@ impl IndexedLog {
         dirty
     }
 
-    /// `roll_forward_to(to)`: entries up to `to` can no longer be rolled back;
+    /// `roll_forward_to(to)`: entries up to `to` can no longer be rolled back; (§6.9)
     /// each newly covered entry yields [`LogEffect::Rollforward`]. Returns whether
     /// the log became dirty.
     pub fn roll_forward_to(&mut self, to: EVersion, effects: &mut LogEffects) -> bool {
         self.advance_can_rollback_to(to, |e| effects.push(LogEffect::Rollforward(e.clone())))
     }
 
-    /// `trim_rollback_info_to(to)`: like [`roll_forward_to`](Self::roll_forward_to)
+    /// `trim_rollback_info_to(to)`: like [`roll_forward_to`](Self::roll_forward_to) (§6.9)
     /// but yields [`LogEffect::Trim`].
     pub fn trim_rollback_info_to(&mut self, to: EVersion, effects: &mut LogEffects) {
         self.advance_can_rollback_to(to, |e| effects.push(LogEffect::Trim(e.clone())));
     }
 
-    /// `skip_can_rollback_to_to_head()`: nothing before the head may be rolled
+    /// `skip_can_rollback_to_to_head()`: nothing before the head may be rolled (§6.9)
     /// back any more; no effects (the entries carried nothing to roll back).
     pub fn skip_can_rollback_to_to_head(&mut self) {
         let head = self.log.head;

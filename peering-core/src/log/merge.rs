@@ -1,7 +1,10 @@
 //! `merge_log` and `rewind_divergent_log` (§5.13, §5.14).
 
+use alloc::vec::Vec;
+
 use super::divergent::{append_log_entries_update_missing, merge_divergent_entries};
 use super::effects::LogEffects;
+use super::entry::LogEntry;
 use super::error::LogError;
 use super::pg_log::PgLog;
 use super::pg_log_t::PgLogT;
@@ -53,6 +56,9 @@ impl PgLog {
         let mut seffects = LogEffects::new();
         let changed =
             scratch.merge_log_inner(&mut soinfo, olog, from, &mut sinfo, &mut seffects)?;
+        // Only impossible histories make the merged log inconsistent (Ceph would
+        // carry on with it); never publish one.
+        scratch.log.log().validate()?;
         *self = scratch;
         *info = sinfo;
         *oinfo = soinfo;
@@ -74,7 +80,7 @@ impl PgLog {
         let orig_tail = self.log.tail();
         if olog.tail < orig_tail {
             let n = olog.entries.partition_point(|e| e.version <= orig_tail);
-            let older: alloc::vec::Vec<_> = olog.entries.drain(..n).collect();
+            let older: Vec<_> = olog.entries.drain(..n).collect();
             let log = self.log.log_mut();
             log.entries.splice(0..0, older);
             log.tail = olog.tail;
@@ -121,14 +127,7 @@ impl PgLog {
                 &mut self.missing,
                 Some(effects),
             )?;
-            merge_divergent_entries(
-                &self.log,
-                divergent,
-                info,
-                original_crt,
-                &mut self.missing,
-                Some(effects),
-            )?;
+            self.merge_divergent(divergent, info, original_crt, effects)?;
             self.log.log_mut().head = olog.head;
             info.last_update = olog.head;
             // The new entries cannot be rolled back into.
@@ -163,7 +162,7 @@ impl PgLog {
         info: &mut PgInfo,
         effects: &mut LogEffects,
     ) -> Result<bool, LogError> {
-        self.log.log().rewind_point(newhead)?;
+        self.check_rewind(newhead)?;
         let mut scratch = self.clone();
         let mut sinfo = info.clone();
         let mut seffects = LogEffects::new();
@@ -182,6 +181,7 @@ impl PgLog {
     ) -> Result<(), LogError> {
         // The rollback boundary before the rewind lowers it decides what can be
         // rolled back.
+        self.check_rewind(newhead)?;
         let original_crt = self.log.can_rollback_to();
         if info.last_complete > newhead {
             info.last_complete = newhead;
@@ -191,6 +191,17 @@ impl PgLog {
             self.dirty = true;
         }
         info.last_update = newhead;
+        self.merge_divergent(divergent, info, original_crt, effects)
+    }
+
+    /// `_merge_divergent_entries` against our own log and missing set.
+    fn merge_divergent(
+        &mut self,
+        divergent: Vec<LogEntry>,
+        info: &PgInfo,
+        original_crt: EVersion,
+        effects: &mut LogEffects,
+    ) -> Result<(), LogError> {
         merge_divergent_entries(
             &self.log,
             divergent,
@@ -199,5 +210,23 @@ impl PgLog {
             &mut self.missing,
             Some(effects),
         )
+    }
+
+    /// Checks a rewind of our own log to `newhead`: Ceph's asserts, and that no
+    /// kept entry is newer than `newhead`.
+    ///
+    /// Deviation: an entry kept because its `version.version` is not after the
+    /// new head's, while its epoch is newer, would leave our log past its head
+    /// (Ceph carries on with such a log); we refuse the rewind instead.
+    fn check_rewind(&self, newhead: EVersion) -> Result<(), LogError> {
+        let cut = self.log.log().rewind_point(newhead)?;
+        let kept = cut.checked_sub(1).and_then(|i| self.log.entries().get(i));
+        match kept {
+            Some(e) if e.version > newhead => Err(LogError::RewindKeepsNewerEntry {
+                version: e.version,
+                newhead,
+            }),
+            _ => Ok(()),
+        }
     }
 }

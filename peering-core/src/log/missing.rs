@@ -26,7 +26,7 @@ pub struct MissingItem {
 }
 
 impl MissingItem {
-    /// `is_delete()`.
+    /// `is_delete()` (§6.10).
     pub fn is_delete(&self) -> bool {
         self.delete
     }
@@ -85,7 +85,7 @@ impl From<Missing> for MissingWire {
 }
 
 impl Missing {
-    /// An empty missing set.
+    /// An empty missing set (§6.10).
     pub fn new(may_include_deletes: bool) -> Self {
         Missing {
             may_include_deletes,
@@ -93,42 +93,42 @@ impl Missing {
         }
     }
 
-    /// `get_items()`: object → item, in object order.
+    /// `get_items()`: object → item, in object order (§6.10).
     pub fn items(&self) -> &BTreeMap<ObjectId, MissingItem> {
         &self.items
     }
 
-    /// `get_rmissing()`: `(need, object)` pairs, oldest need first.
+    /// `get_rmissing()`: `(need, object)` pairs, oldest need first (§6.10).
     pub fn rmissing(&self) -> &BTreeSet<(EVersion, ObjectId)> {
         &self.rmissing
     }
 
-    /// The item of `oid`, if missing.
+    /// The item of `oid`, if missing (§6.10).
     pub fn get(&self, oid: &ObjectId) -> Option<&MissingItem> {
         self.items.get(oid)
     }
 
-    /// `num_missing()`.
+    /// `num_missing()` (§6.10).
     pub fn num_missing(&self) -> usize {
         self.items.len()
     }
 
-    /// `have_missing()`.
+    /// `have_missing()` (§6.10).
     pub fn have_missing(&self) -> bool {
         !self.items.is_empty()
     }
 
-    /// `is_missing(oid)`.
+    /// `is_missing(oid)` (§6.10).
     pub fn is_missing(&self, oid: &ObjectId) -> bool {
         self.items.contains_key(oid)
     }
 
-    /// `is_missing(oid, v)`: missing and what is needed is no newer than `v`.
+    /// `is_missing(oid, v)`: missing and what is needed is no newer than `v` (§6.10).
     pub fn is_missing_at(&self, oid: &ObjectId, v: EVersion) -> bool {
         self.items.get(oid).is_some_and(|i| i.need <= v)
     }
 
-    /// `get_oldest_need()`: the oldest need, `0'0` when nothing is missing.
+    /// `get_oldest_need()`: the oldest need, `0'0` when nothing is missing (§6.10).
     pub fn get_oldest_need(&self) -> EVersion {
         self.rmissing
             .first()
@@ -173,28 +173,21 @@ impl Missing {
         );
     }
 
-    /// `revise_need(oid, need, is_delete)`: need `need` instead, keeping `have`
+    /// `revise_need(oid, need, is_delete)`: need `need` instead, keeping `have` (§6.10)
     /// (an object not yet missing is added with nothing held).
     pub fn revise_need(&mut self, oid: &ObjectId, need: EVersion, is_delete: bool) {
         let have = self.items.get(oid).map_or(EVersion::ZERO, |i| i.have);
-        self.insert(
-            oid.clone(),
-            MissingItem {
-                need,
-                have,
-                delete: is_delete,
-            },
-        );
+        self.add(oid, need, have, is_delete);
     }
 
-    /// `revise_have(oid, have)`: record what is held; no effect if not missing.
+    /// `revise_have(oid, have)`: record what is held; no effect if not missing (§6.10).
     pub fn revise_have(&mut self, oid: &ObjectId, have: EVersion) {
         if let Some(item) = self.items.get_mut(oid) {
             item.have = have;
         }
     }
 
-    /// `add(oid, need, have, is_delete)`: mark missing, replacing any item.
+    /// `add(oid, need, have, is_delete)`: mark missing, replacing any item (§6.10).
     ///
     /// Deviation: Ceph leaves the old item's `rmissing` pair behind when `oid` was
     /// already missing with another need; we drop it so the reverse index stays
@@ -210,19 +203,19 @@ impl Missing {
         );
     }
 
-    /// `rm(oid, v)`: forget `oid` if what it needs is no newer than `v`.
+    /// `rm(oid, v)`: forget `oid` if what it needs is no newer than `v` (§6.10).
     pub fn rm(&mut self, oid: &ObjectId, v: EVersion) {
         if self.is_missing_at(oid, v) {
             self.remove(oid);
         }
     }
 
-    /// `rm(iterator)`: forget `oid` whatever it needs; returns its item.
+    /// `rm(iterator)`: forget `oid` whatever it needs; returns its item (§6.10).
     pub fn rm_item(&mut self, oid: &ObjectId) -> Option<MissingItem> {
         self.remove(oid)
     }
 
-    /// `got(oid, v)`: `oid` was recovered at `v`.
+    /// `got(oid, v)`: `oid` was recovered at `v` (§6.10).
     ///
     /// Errors where Ceph asserts: `oid` not missing, or `v` older than needed for
     /// an item that is not a delete. The set is then unchanged.
@@ -259,14 +252,14 @@ impl Missing {
         }
     }
 
-    /// `claim(other)`: take `other`'s items (not its `may_include_deletes`, as in
+    /// `claim(other)`: take `other`'s items (not its `may_include_deletes`, as in (§6.10)
     /// Ceph).
     pub fn claim(&mut self, other: Missing) {
         self.items = other.items;
         self.rmissing = other.rmissing;
     }
 
-    /// `clear()`.
+    /// `clear()` (§6.10).
     pub fn clear(&mut self) {
         self.items.clear();
         self.rmissing.clear();

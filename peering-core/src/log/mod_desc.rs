@@ -78,28 +78,28 @@ impl Default for ModDesc {
 }
 
 impl ModDesc {
-    /// `can_rollback()`: the entry can be undone from the recorded steps.
+    /// `can_rollback()`: the entry can be undone from the recorded steps (§6.8).
     pub fn can_rollback(&self) -> bool {
         self.can_local_rollback
     }
 
-    /// `mark_unrollbackable()`: the entry cannot be undone; drops recorded steps.
+    /// `mark_unrollbackable()`: the entry cannot be undone; drops recorded steps (§6.8).
     pub fn mark_unrollbackable(&mut self) {
         self.can_local_rollback = false;
         self.steps.clear();
     }
 
-    /// `empty()`: rollbackable and nothing recorded.
+    /// `empty()`: rollbackable and nothing recorded (§6.8).
     pub fn is_empty(&self) -> bool {
         self.can_local_rollback && self.steps.is_empty()
     }
 
-    /// The recorded steps, oldest first (replay them newest first to undo).
+    /// The recorded steps, oldest first (replay them newest first to undo) (§6.8).
     pub fn steps(&self) -> &[RollbackStep] {
         &self.steps
     }
 
-    /// Records one step. As in Ceph, nothing is recorded once the description is
+    /// Records one step. As in Ceph, nothing is recorded once the description is (§6.8)
     /// unrollbackable or complete; `Delete`, `TryDelete` and `Create` complete it
     /// (after them the object's earlier state is fully captured).
     pub fn push(&mut self, step: RollbackStep) {

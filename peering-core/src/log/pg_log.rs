@@ -32,7 +32,7 @@ pub struct PgLog {
 }
 
 impl PgLog {
-    /// A PG log from its parts (as read back from the store).
+    /// A PG log from its parts (as read back from the store) (§6.9).
     pub fn new(log: IndexedLog, missing: Missing) -> Self {
         PgLog {
             log,
@@ -41,50 +41,50 @@ impl PgLog {
         }
     }
 
-    /// Indexes `log` (validating it) and pairs it with `missing`.
+    /// Indexes `log` (validating it) and pairs it with `missing` (§6.9).
     pub fn from_parts(log: PgLogT, missing: Missing) -> Result<Self, LogError> {
         Ok(PgLog::new(IndexedLog::from_log(log)?, missing))
     }
 
-    /// `get_log()`.
+    /// `get_log()` (§6.9).
     pub fn log(&self) -> &IndexedLog {
         &self.log
     }
 
-    /// `get_missing()`.
+    /// `get_missing()` (§6.9).
     pub fn missing(&self) -> &Missing {
         &self.missing
     }
 
-    /// `is_dirty()`: the log or missing set changed since [`mark_clean`](Self::mark_clean).
+    /// `is_dirty()`: the log or missing set changed since [`mark_clean`](Self::mark_clean) (§6.9).
     pub fn is_dirty(&self) -> bool {
         self.dirty
     }
 
-    /// `undirty()`: the host persisted the log and missing set.
+    /// `undirty()`: the host persisted the log and missing set (§6.9).
     pub fn mark_clean(&mut self) {
         self.dirty = false;
     }
 
-    /// `missing_add(oid, need, have, is_delete)`.
+    /// `missing_add(oid, need, have, is_delete)` (§6.10).
     pub fn missing_add(&mut self, oid: &ObjectId, need: EVersion, have: EVersion, is_delete: bool) {
         self.missing.add(oid, need, have, is_delete);
         self.dirty = true;
     }
 
-    /// `missing_add_next_entry(e)`.
+    /// `missing_add_next_entry(e)` (§6.10).
     pub fn missing_add_next_entry(&mut self, e: &LogEntry) {
         self.missing.add_next_event(e);
         self.dirty = true;
     }
 
-    /// `set_missing_may_contain_deletes()`: the map now has `RECOVERY_DELETES`.
+    /// `set_missing_may_contain_deletes()`: the map now has `RECOVERY_DELETES` (§6.10).
     pub fn set_missing_may_contain_deletes(&mut self) {
         self.missing.may_include_deletes = true;
         self.dirty = true;
     }
 
-    /// `add(e)`: appends an entry the primary just wrote (the missing set is not
+    /// `add(e)`: appends an entry the primary just wrote (the missing set is not (§6.9)
     /// touched: the object is being written here).
     pub fn add(&mut self, e: LogEntry) -> Result<(), LogError> {
         self.log.add(e)?;
@@ -120,14 +120,14 @@ impl PgLog {
         Ok(invalidate)
     }
 
-    /// `roll_forward_to(v)`: entries up to `v` can no longer be rolled back.
+    /// `roll_forward_to(v)`: entries up to `v` can no longer be rolled back (§6.9).
     pub fn roll_forward_to(&mut self, v: EVersion, effects: &mut LogEffects) {
         if self.log.roll_forward_to(v, effects) {
             self.dirty = true;
         }
     }
 
-    /// `roll_forward()`: roll everything forward to the head.
+    /// `roll_forward()`: roll everything forward to the head (§6.9).
     pub fn roll_forward(&mut self, effects: &mut LogEffects) {
         let head = self.log.head();
         self.roll_forward_to(head, effects);
@@ -167,7 +167,7 @@ impl PgLog {
         self.log.log().clone()
     }
 
-    /// `reset_complete_to(info)`: points `complete_to` at the first entry not older
+    /// `reset_complete_to(info)`: points `complete_to` at the first entry not older (§6.9)
     /// than the oldest missing need and, given `info`, sets `last_complete` to the
     /// entry before it (`0'0` if none).
     pub fn reset_complete_to(&mut self, info: Option<&mut PgInfo>) -> Result<(), LogError> {
@@ -195,14 +195,14 @@ impl PgLog {
         Ok(())
     }
 
-    /// `activate_not_complete(info)`: recovery is about to start.
+    /// `activate_not_complete(info)`: recovery is about to start (§6.9).
     pub fn activate_not_complete(&mut self, info: &mut PgInfo) -> Result<(), LogError> {
         self.reset_complete_to(Some(info))?;
         self.log.set_last_requested(0);
         Ok(())
     }
 
-    /// `recover_got(oid, v, info)`: `oid` was recovered at `v`; advance
+    /// `recover_got(oid, v, info)`: `oid` was recovered at `v`; advance (§6.9)
     /// `last_complete` over the entries now known complete.
     pub fn recover_got(
         &mut self,
@@ -245,13 +245,13 @@ impl PgLog {
         Ok(())
     }
 
-    /// `reset_backfill()`: backfill restarts; nothing is known missing.
+    /// `reset_backfill()`: backfill restarts; nothing is known missing (§6.10).
     pub fn reset_backfill(&mut self) {
         self.missing.clear();
         self.dirty = true;
     }
 
-    /// `reset_backfill_claim_log(o)`: a backfill target takes the primary's log
+    /// `reset_backfill_claim_log(o)`: a backfill target takes the primary's log (§6.9)
     /// wholesale; rollback information of our old entries is trimmed first.
     pub fn reset_backfill_claim_log(
         &mut self,

@@ -34,7 +34,7 @@ pub struct PgLogT {
 }
 
 impl PgLogT {
-    /// An empty log `(tail, head]` with both rollback boundaries at `head`.
+    /// An empty log `(tail, head]` with both rollback boundaries at `head` (§6.9).
     pub fn new(tail: EVersion, head: EVersion) -> Self {
         PgLogT {
             head,
@@ -46,12 +46,12 @@ impl PgLogT {
         }
     }
 
-    /// `null()`: the log has never had a head (`head == 0'0`).
+    /// `null()`: the log has never had a head (`head == 0'0`) (§6.9).
     pub fn is_null(&self) -> bool {
         self.head.is_zero()
     }
 
-    /// `empty()`: no entries.
+    /// `empty()`: no entries (§6.9).
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -113,7 +113,7 @@ impl PgLogT {
         Self::copy_from(other, start, tail, dups_tracked)
     }
 
-    /// `copy_up_to(other, max)`: `other`'s newest `max` entries, the tail moved to
+    /// `copy_up_to(other, max)`: `other`'s newest `max` entries, the tail moved to (§6.9)
     /// the newest entry not copied, with the dups a peer needs.
     ///
     /// Dups follow Ceph's `_handle_dups`: keep `other`'s dups and the uncopied
@@ -158,7 +158,9 @@ impl PgLogT {
     ///
     /// Entries are cut by `version.version` only, as Ceph does: "same request,
     /// different epoch" (`100'10` here, `122'10` in the authoritative log) is
-    /// divergent (§5.13).
+    /// divergent (§5.13), and an entry whose `version.version` is not after the
+    /// new head's is kept even if its epoch is newer (Ceph treats it as the same
+    /// event; `proc_replica_log` relies on it).
     pub(crate) fn rewind_point(&self, newhead: EVersion) -> Result<usize, LogError> {
         if newhead < self.tail {
             return Err(LogError::RewindPastTail {

@@ -1,0 +1,446 @@
+//! The indexed log (§6.9): appends, request lookup, trimming into dups, dup
+//! merging and LOG/FULLLOG copies; Ceph's TestPGLog.cc `PGLogTrimTest`,
+//! `PGLogMergeDupsTest`, `get_request` and `ErrorNotIndexedByObject` cases,
+//! re-derived.
+
+mod log_common;
+
+mod indexed_log {
+    use super::log_common::*;
+    use peering_core::log::{
+        IndexedLog, LogDup, LogEffects, LogEntry, LogError, LogOp, LoggedRequest, PgLogT, ReqId,
+    };
+    use peering_core::types::{EVersion, ObjectId};
+
+    fn oid() -> ObjectId {
+        ObjectId::new(456, 123, "objname")
+    }
+
+    fn with_req(mut e: LogEntry, tid: u64) -> LogEntry {
+        e.reqid = ReqId::client(777, tid);
+        e
+    }
+
+    /// The log PGLogTrimTest builds: six entries from 10,100 to 21,167, rolled
+    /// forward to their head so they may be trimmed.
+    fn trim_log() -> IndexedLog {
+        let mut log = IndexedLog::from_log(PgLogT::new(ev(9, 0), ev(9, 0))).unwrap();
+        let entries = [
+            with_req(modify(&obj(1), ev(10, 100), ev(8, 70)), 1),
+            with_req(delete(&obj(2), ev(15, 150), ev(10, 100)), 2),
+            with_req(modify_rb(&obj(3), ev(15, 155), ev(15, 150)), 3),
+            with_req(modify(&obj(1), ev(19, 160), ev(10, 100)), 4),
+            with_req(modify(&obj(4), ev(21, 165), ev(0, 0)), 5),
+            with_req(delete_rb(&obj(5), ev(21, 167), ev(0, 0)), 6),
+        ];
+        for e in entries {
+            log.add(e).unwrap();
+        }
+        let mut fx = LogEffects::new();
+        log.roll_forward_to(log.head(), &mut fx);
+        assert_eq!(fx.len(), 6);
+        log
+    }
+
+    #[test]
+    fn partial_trim_keeps_recent_dups() {
+        let mut log = trim_log();
+        let trimmed = log.trim(ev(19, 157), 20).unwrap();
+        assert_eq!(trimmed, vec![ev(10, 100), ev(15, 150), ev(15, 155)]);
+        assert_eq!(log.entries().len(), 3);
+        // 167 - 20 + 1 = 148: 150 and 155 become dups, 100 does not.
+        assert_eq!(
+            log.dups().iter().map(|d| d.version).collect::<Vec<_>>(),
+            vec![ev(15, 150), ev(15, 155)]
+        );
+        assert_eq!(log.tail(), ev(19, 157));
+
+        // One dup tracked: 160 is too old to become one (167 - 1 + 1 = 167) and
+        // the oldest dups beyond one go.
+        let trimmed = log.trim(ev(20, 164), 1).unwrap();
+        assert_eq!(trimmed, vec![ev(19, 160)]);
+        assert_eq!(log.entries().len(), 2);
+        assert_eq!(
+            log.dups().iter().map(|d| d.version).collect::<Vec<_>>(),
+            vec![ev(15, 155)]
+        );
+        assert!(log.get_request(&ReqId::client(777, 2)).is_none());
+    }
+
+    #[test]
+    fn trim_without_dups_tracked_keeps_none() {
+        let mut log = trim_log();
+        log.trim(ev(19, 157), 0).unwrap();
+        assert_eq!(log.entries().len(), 3);
+        assert!(log.dups().is_empty());
+    }
+
+    #[test]
+    fn trim_before_tail_does_nothing() {
+        let mut log = trim_log();
+        let before = log.clone();
+        assert!(log.trim(ev(9, 0), 20).unwrap().is_empty());
+        assert_eq!(log, before);
+    }
+
+    #[test]
+    fn trim_everything() {
+        let mut log = trim_log();
+        log.trim(ev(21, 167), 20).unwrap();
+        assert!(log.entries().is_empty());
+        // 100 is more than 20 versions older than 167: not kept.
+        assert_eq!(log.dups().len(), 5);
+        assert!(!log.logged_object(&obj(1)));
+        assert_eq!(log.tail(), ev(21, 167));
+    }
+
+    #[test]
+    fn trim_refuses_past_rollback_boundary_or_head() {
+        let mut log = IndexedLog::from_log(PgLogT::new(ev(9, 0), ev(9, 0))).unwrap();
+        log.add(modify(&obj(1), ev(10, 100), ev(0, 0))).unwrap();
+        let before = log.clone();
+        assert_eq!(
+            log.trim(ev(10, 100), 20),
+            Err(LogError::TrimPastCanRollbackTo {
+                trim_to: ev(10, 100),
+                can_rollback_to: ev(9, 0)
+            })
+        );
+        assert_eq!(log, before);
+        log.skip_can_rollback_to_to_head();
+        assert_eq!(
+            log.trim(ev(11, 0), 20),
+            Err(LogError::TrimPastCanRollbackTo {
+                trim_to: ev(11, 0),
+                can_rollback_to: ev(10, 100)
+            })
+        );
+    }
+
+    #[test]
+    fn get_request_finds_live_entries_and_dups() {
+        let mut log = trim_log();
+        log.trim(ev(19, 157), 20).unwrap();
+        let live = log.get_request(&ReqId::client(777, 5)).unwrap();
+        assert_eq!(live.version, ev(21, 165));
+        let dup = log.get_request(&ReqId::client(777, 3)).unwrap();
+        assert_eq!(dup.version, ev(15, 155));
+        assert!(log.get_request(&ReqId::client(777, 1)).is_none());
+    }
+
+    #[test]
+    fn get_request_finds_writes_deletes_errors_and_extras() {
+        let mut log = IndexedLog::default();
+        let mut entries = vec![
+            LogEntry::new(LogOp::Error, oid(), ev(6, 2), ev(3, 4)),
+            LogEntry::new(LogOp::Modify, oid(), ev(6, 3), ev(3, 4)),
+            LogEntry::new(LogOp::Delete, oid(), ev(7, 4), ev(7, 4)),
+            LogEntry::new(LogOp::Error, oid(), ev(7, 5), ev(7, 4)),
+        ];
+        for (i, e) in entries.iter_mut().enumerate() {
+            e.reqid = ReqId::client(777, i as u64 + 1);
+            e.user_version = i as u64 + 1;
+            e.return_code = if e.op == LogOp::Error { -2 } else { 0 };
+        }
+        entries[1].extra_reqids = vec![(ReqId::client(888, 1), 42)];
+        entries[1].extra_reqid_return_codes = vec![(0, -17)];
+        for e in &entries {
+            log.add(e.clone()).unwrap();
+        }
+        for e in &entries {
+            assert_eq!(
+                log.get_request(&e.reqid),
+                Some(LoggedRequest {
+                    version: e.version,
+                    user_version: e.user_version,
+                    return_code: e.return_code
+                })
+            );
+        }
+        assert!(log.logged_req(&ReqId::client(888, 1)));
+        assert_eq!(
+            log.get_request(&ReqId::client(888, 1)),
+            Some(LoggedRequest {
+                version: ev(6, 3),
+                user_version: 42,
+                return_code: -17
+            })
+        );
+    }
+
+    #[test]
+    fn error_entries_are_not_indexed_by_object() {
+        let mut log = IndexedLog::default();
+        log.add(LogEntry::new(LogOp::Error, oid(), ev(6, 2), ev(3, 4)))
+            .unwrap();
+        assert!(!log.logged_object(&oid()));
+        log.add(LogEntry::new(LogOp::Modify, oid(), ev(6, 3), ev(3, 4)))
+            .unwrap();
+        assert_eq!(log.object_entry(&oid()).unwrap().version, ev(6, 3));
+        log.add(LogEntry::new(LogOp::Delete, oid(), ev(7, 4), ev(7, 4)))
+            .unwrap();
+        assert_eq!(log.object_entry(&oid()).unwrap().op, LogOp::Delete);
+        log.add(LogEntry::new(LogOp::Error, oid(), ev(7, 5), ev(7, 4)))
+            .unwrap();
+        assert_eq!(log.object_entry(&oid()).unwrap().version, ev(7, 4));
+    }
+
+    #[test]
+    fn add_refuses_versions_going_backwards_unchanged() {
+        let mut log = IndexedLog::default();
+        log.add(modify(&obj(1), ev(5, 10), ev(0, 0))).unwrap();
+        let before = log.clone();
+        for bad in [ev(5, 10), ev(4, 11), ev(6, 9), ev(6, 10)] {
+            assert_eq!(
+                log.add(modify(&obj(2), bad, ev(0, 0))),
+                Err(LogError::VersionBackwards {
+                    head: ev(5, 10),
+                    new: bad
+                })
+            );
+            assert_eq!(log, before);
+        }
+    }
+
+    fn dup(epoch: u32, v: u64, client: i64) -> LogDup {
+        LogDup {
+            reqid: ReqId::client(client, 1),
+            version: ev(epoch, v),
+            user_version: u64::from(epoch),
+            return_code: 0,
+        }
+    }
+
+    fn dups_1() -> Vec<LogDup> {
+        vec![
+            dup(10, 11, 1),
+            dup(10, 12, 2),
+            dup(11, 1, 3),
+            dup(12, 3, 4),
+            dup(13, 99, 5),
+        ]
+    }
+
+    fn dups_2() -> Vec<LogDup> {
+        vec![
+            dup(12, 3, 6),
+            dup(13, 99, 7),
+            dup(15, 11, 8),
+            dup(16, 14, 9),
+            dup(16, 32, 10),
+        ]
+    }
+
+    fn with_dups(tail: EVersion, dups: Vec<LogDup>) -> IndexedLog {
+        let mut l = PgLogT::new(tail, tail);
+        l.dups = dups;
+        IndexedLog::from_log(l).unwrap()
+    }
+
+    fn olog_with(dups: Vec<LogDup>) -> PgLogT {
+        PgLogT {
+            dups,
+            ..PgLogT::default()
+        }
+    }
+
+    fn dup_versions(log: &IndexedLog) -> Vec<EVersion> {
+        log.dups().iter().map(|d| d.version).collect()
+    }
+
+    #[test]
+    fn merge_dups_other_empty() {
+        let mut log = with_dups(ev(14, 5), dups_1());
+        assert!(!log.merge_log_dups(&olog_with(vec![])));
+        assert_eq!(log.dups(), dups_1().as_slice());
+    }
+
+    #[test]
+    fn merge_dups_am_empty() {
+        let mut log = with_dups(ev(14, 5), vec![]);
+        assert!(log.merge_log_dups(&olog_with(dups_1())));
+        assert_eq!(log.dups(), dups_1().as_slice());
+        assert!(log.get_request(&ReqId::client(3, 1)).is_some());
+    }
+
+    #[test]
+    fn merge_dups_am_empty_overlap_drops_dups_past_tail() {
+        let mut log = with_dups(ev(12, 3), vec![]);
+        assert!(log.merge_log_dups(&olog_with(dups_1())));
+        assert_eq!(
+            dup_versions(&log),
+            vec![ev(10, 11), ev(10, 12), ev(11, 1), ev(12, 3)]
+        );
+    }
+
+    #[test]
+    fn merge_dups_same() {
+        let mut log = with_dups(ev(14, 1), dups_1());
+        assert!(!log.merge_log_dups(&olog_with(dups_1())));
+        assert_eq!(log.dups(), dups_1().as_slice());
+    }
+
+    #[test]
+    fn merge_dups_later() {
+        let mut log = with_dups(ev(16, 14), dups_1());
+        assert!(log.merge_log_dups(&olog_with(dups_2())));
+        assert_eq!(
+            dup_versions(&log),
+            vec![
+                ev(10, 11),
+                ev(10, 12),
+                ev(11, 1),
+                ev(12, 3),
+                ev(13, 99),
+                ev(15, 11),
+                ev(16, 14)
+            ]
+        );
+        assert!(log.get_request(&ReqId::client(8, 1)).is_some());
+    }
+
+    #[test]
+    fn merge_dups_earlier() {
+        let mut log = with_dups(ev(17, 2), dups_2());
+        assert!(log.merge_log_dups(&olog_with(dups_1())));
+        assert_eq!(log.dups().len(), 8);
+        assert_eq!(dup_versions(&log).first(), Some(&ev(10, 11)));
+        assert_eq!(dup_versions(&log).last(), Some(&ev(16, 32)));
+    }
+
+    #[test]
+    fn merge_dups_superset() {
+        let mut log = with_dups(ev(17, 2), dups_1());
+        assert!(log.merge_log_dups(&olog_with(vec![dup(9, 5, 20), dup(15, 11, 21)])));
+        assert_eq!(log.dups().len(), 7);
+        assert_eq!(dup_versions(&log).first(), Some(&ev(9, 5)));
+        assert_eq!(dup_versions(&log).last(), Some(&ev(15, 11)));
+    }
+
+    fn five() -> PgLogT {
+        plain(
+            ev(1, 0),
+            ev(1, 5),
+            (1..=5)
+                .map(|v| with_req(modify(&obj(v as u32), ev(1, v), ev(0, 0)), v))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn copy_after_answers_a_log_query() {
+        let c = PgLogT::copy_after(&five(), ev(1, 3), 100);
+        assert_eq!(versions(&c.entries), vec![ev(1, 4), ev(1, 5)]);
+        assert_eq!(c.tail, ev(1, 3));
+        assert_eq!(c.head, ev(1, 5));
+        // The entries not copied travel as dups.
+        assert_eq!(
+            c.dups.iter().map(|d| d.version).collect::<Vec<_>>(),
+            vec![ev(1, 1), ev(1, 2), ev(1, 3)]
+        );
+        c.validate().unwrap();
+        let all = PgLogT::copy_after(&five(), ev(0, 0), 100);
+        assert_eq!(all.entries, five().entries);
+        assert_eq!(all.tail, ev(1, 0));
+    }
+
+    #[test]
+    fn copy_up_to_keeps_the_newest() {
+        let c = PgLogT::copy_up_to(&five(), 2, 2);
+        assert_eq!(versions(&c.entries), vec![ev(1, 4), ev(1, 5)]);
+        assert_eq!(c.tail, ev(1, 3));
+        // Only versions >= 5 - 2 + 1 are tracked as dups.
+        assert!(c.dups.is_empty());
+        let c = PgLogT::copy_up_to(&five(), 10, 2);
+        assert_eq!(c.entries.len(), 5);
+        assert_eq!(c.tail, ev(1, 0));
+    }
+
+    #[test]
+    fn split_out_child_moves_child_objects() {
+        let mut log = IndexedLog::from_log(five()).unwrap();
+        // One split bit: odd hashes go to child seed 1.
+        let child = log.split_out_child(peering_core::types::PgId::new(1, 1), 1);
+        assert_eq!(
+            versions(child.entries()),
+            vec![ev(1, 1), ev(1, 3), ev(1, 5)]
+        );
+        assert_eq!(versions(log.entries()), vec![ev(1, 2), ev(1, 4)]);
+        assert_eq!(child.head(), log.head());
+        assert!(child.logged_object(&obj(3)) && !log.logged_object(&obj(3)));
+    }
+
+    #[test]
+    fn from_log_validates() {
+        let mut bad = five();
+        bad.entries.swap(1, 2);
+        assert_eq!(
+            IndexedLog::from_log(bad),
+            Err(LogError::EntriesOutOfOrder {
+                prev: ev(1, 3),
+                next: ev(1, 2)
+            })
+        );
+        let mut dups = five();
+        dups.dups = vec![dup(1, 0, 1), dup(0, 9, 2)];
+        assert_eq!(
+            dups.validate(),
+            Err(LogError::DupsOutOfOrder {
+                prev: ev(1, 0),
+                next: ev(0, 9)
+            })
+        );
+        let mut same_version = five();
+        same_version.entries[1].version = ev(2, 1);
+        assert!(matches!(
+            same_version.validate(),
+            Err(LogError::EntriesOutOfOrder { .. })
+        ));
+    }
+
+    #[test]
+    fn op_codes_are_cephs() {
+        let ops = [
+            (LogOp::Modify, 1),
+            (LogOp::Clone, 2),
+            (LogOp::Delete, 3),
+            (LogOp::LostRevert, 5),
+            (LogOp::LostDelete, 6),
+            (LogOp::LostMark, 7),
+            (LogOp::Promote, 8),
+            (LogOp::Clean, 9),
+            (LogOp::Error, 10),
+            (LogOp::Replace, 11),
+        ];
+        for (op, code) in ops {
+            assert_eq!(op.code(), code);
+            assert_eq!(LogOp::from_code(code), Some(op));
+        }
+        assert_eq!(LogOp::from_code(4), None);
+        let e = |op| LogEntry::new(op, oid(), ev(1, 1), ev(0, 0));
+        assert!(e(LogOp::LostRevert).is_update() && !e(LogOp::LostRevert).is_delete());
+        assert!(e(LogOp::LostDelete).is_delete() && !e(LogOp::LostDelete).is_update());
+        assert!(!e(LogOp::Error).is_update() && !e(LogOp::Error).is_delete());
+        assert_eq!(
+            LogDup::from_entry(&e(LogOp::Modify)).key_name(),
+            "dup_0000000001.00000000000000000001"
+        );
+    }
+
+    #[test]
+    fn trim_refuses_past_head() {
+        // A peer's log may claim a rollback boundary past its head.
+        let mut l = PgLogT::new(ev(1, 0), ev(1, 5));
+        l.can_rollback_to = ev(5, 0);
+        let mut log = IndexedLog::from_log(l).unwrap();
+        let before = log.clone();
+        assert_eq!(
+            log.trim(ev(2, 0), 20),
+            Err(LogError::TrimPastHead {
+                trim_to: ev(2, 0),
+                head: ev(1, 5)
+            })
+        );
+        assert_eq!(log, before);
+    }
+}

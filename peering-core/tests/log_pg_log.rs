@@ -1,0 +1,239 @@
+//! `PGLog` upkeep around peering (§5.14, §5.20, §5.25): appending the primary's
+//! entries with missing-set upkeep, recovery pointers, trimming, split, and the
+//! LOG/FULLLOG answers.
+
+mod log_common;
+
+mod pg_log {
+    use super::log_common::*;
+    use peering_core::log::{LogEffect, LogEffects, LogEntry, LogError, Missing, PgLog, PgLogT};
+    use peering_core::types::{EVersion, ObjectId, PgId, PgInfo};
+
+    /// a@1,1 b@1,2 c@1,3 d@1,4 e@1,5 (each a modify of an existing object),
+    /// rolled forward to the head as a replicated pool's log is.
+    fn five(m: Missing) -> (PgLog, PgInfo) {
+        let entries: Vec<LogEntry> = (1..=5)
+            .map(|v| modify(&obj(v as u32), ev(1, v), ev(0, 9)))
+            .collect();
+        let log = PgLogT::new(ev(0, 9), ev(1, 5));
+        let log = PgLogT { entries, ..log };
+        let mut i = info();
+        i.last_update = ev(1, 5);
+        i.last_complete = ev(1, 5);
+        i.log_tail = ev(0, 9);
+        (PgLog::from_parts(log, m).unwrap(), i)
+    }
+
+    #[test]
+    fn recovery_advances_last_complete_past_recovered_objects() {
+        let m = missing(
+            &[
+                (obj(2), ev(1, 2), ev(0, 9), false),
+                (obj(4), ev(1, 4), ev(0, 9), false),
+            ],
+            true,
+        );
+        let (mut pg, mut info) = five(m);
+        pg.activate_not_complete(&mut info).unwrap();
+        assert_eq!(pg.log().complete_to(), Some(ev(1, 2)));
+        assert_eq!(info.last_complete, ev(1, 1));
+
+        pg.recover_got(&obj(2), ev(1, 2), &mut info).unwrap();
+        assert_eq!(info.last_complete, ev(1, 3));
+        assert_eq!(pg.log().complete_to(), Some(ev(1, 4)));
+        assert_eq!(info.stats.num_objects_missing, 1);
+
+        pg.recover_got(&obj(4), ev(1, 4), &mut info).unwrap();
+        assert_eq!(info.last_complete, ev(1, 5));
+        assert_eq!(pg.log().complete_to(), None);
+        assert!(!pg.missing().have_missing());
+    }
+
+    #[test]
+    fn recover_got_refuses_versions_past_the_rollback_boundary() {
+        let (mut pg, mut info) = five(missing(&[(obj(2), ev(1, 2), ev(0, 9), false)], true));
+        let before = pg.clone();
+        assert_eq!(
+            pg.recover_got(&obj(2), ev(1, 6), &mut info),
+            Err(LogError::RecoveredPastCanRollbackTo {
+                version: ev(1, 6),
+                can_rollback_to: ev(1, 5)
+            })
+        );
+        assert_eq!(pg, before);
+    }
+
+    #[test]
+    fn reset_complete_to_refuses_a_need_past_the_log() {
+        let (mut pg, mut info) = five(missing(&[(obj(9), ev(1, 7), ev(0, 0), false)], true));
+        assert_eq!(
+            pg.activate_not_complete(&mut info),
+            Err(LogError::CompleteToPastEnd {
+                oldest_need: ev(1, 7)
+            })
+        );
+    }
+
+    #[test]
+    fn appended_deletes_are_applied_during_peering() {
+        let (mut pg, _) = five(Missing::new(false));
+        let mut fx = LogEffects::new();
+        let entries = vec![
+            delete(&obj(1), ev(2, 6), ev(1, 1)),
+            modify(&obj(7), ev(2, 7), ev(0, 0)),
+        ];
+        assert!(
+            pg.append_new_log_entries(&ObjectId::MAX, &entries, &mut fx)
+                .unwrap()
+        );
+        assert_eq!(fx.as_slice(), &[LogEffect::Remove(obj(1))]);
+        assert_eq!(
+            items(pg.missing()),
+            items(&missing(&[(obj(7), ev(2, 7), ev(0, 0), false)], false))
+        );
+        assert_eq!(pg.log().head(), ev(2, 7));
+        assert!(pg.is_dirty());
+    }
+
+    #[test]
+    fn appended_rollbackable_lost_delete_is_stashed() {
+        let (mut pg, _) = five(Missing::new(false));
+        let mut fx = LogEffects::new();
+        let mut ld = lost_delete(&obj(3), ev(2, 6), ev(1, 3));
+        ld.mod_desc = Default::default();
+        pg.append_new_log_entries(&ObjectId::MAX, &[ld], &mut fx)
+            .unwrap();
+        assert_eq!(
+            fx.as_slice(),
+            &[LogEffect::TryStash {
+                soid: obj(3),
+                version: 6
+            }]
+        );
+        // Lost deletes restart recovery at themselves.
+        assert_eq!(pg.log().complete_to(), Some(ev(1, 1)));
+    }
+
+    #[test]
+    fn appended_deletes_become_missing_deletes_with_recovery_deletes() {
+        let (mut pg, _) = five(Missing::new(true));
+        let mut fx = LogEffects::new();
+        let entries = vec![
+            delete(&obj(1), ev(2, 6), ev(1, 1)),
+            error(&obj(2), ev(2, 7)),
+        ];
+        assert!(
+            pg.append_new_log_entries(&ObjectId::MAX, &entries, &mut fx)
+                .unwrap()
+        );
+        assert!(fx.is_empty());
+        assert_eq!(
+            items(pg.missing()),
+            items(&missing(&[(obj(1), ev(2, 6), ev(1, 1), true)], true))
+        );
+    }
+
+    #[test]
+    fn appended_entries_beyond_last_backfill_leave_missing_alone() {
+        let (mut pg, _) = five(Missing::new(true));
+        let mut fx = LogEffects::new();
+        let only_errors = vec![error(&obj(2), ev(2, 6))];
+        assert!(
+            !pg.append_new_log_entries(&obj(1), &only_errors, &mut fx)
+                .unwrap()
+        );
+        pg.append_new_log_entries(&obj(1), &[modify(&obj(3), ev(2, 7), ev(1, 3))], &mut fx)
+            .unwrap();
+        assert!(!pg.missing().have_missing());
+        assert_eq!(pg.log().head(), ev(2, 7));
+    }
+
+    #[test]
+    fn append_refuses_an_old_entry_unchanged() {
+        let (mut pg, _) = five(Missing::new(true));
+        let before = pg.clone();
+        let mut fx = LogEffects::new();
+        let entries = vec![
+            modify(&obj(1), ev(2, 6), ev(1, 1)),
+            modify(&obj(2), ev(2, 6), ev(1, 2)),
+        ];
+        assert_eq!(
+            pg.append_new_log_entries(&ObjectId::MAX, &entries, &mut fx),
+            Err(LogError::VersionBackwards {
+                head: ev(2, 6),
+                new: ev(2, 6)
+            })
+        );
+        assert_eq!(pg, before);
+        assert!(fx.is_empty());
+    }
+
+    #[test]
+    fn trim_moves_the_tail_and_refuses_past_last_complete() {
+        let (mut pg, mut info) = five(Missing::new(true));
+        pg.trim(ev(1, 2), &mut info, 100).unwrap();
+        assert_eq!(info.log_tail, ev(1, 2));
+        assert_eq!(
+            versions(pg.log().entries()),
+            vec![ev(1, 3), ev(1, 4), ev(1, 5)]
+        );
+        info.last_complete = ev(1, 3);
+        let before = pg.clone();
+        assert_eq!(
+            pg.trim(ev(1, 4), &mut info, 100),
+            Err(LogError::TrimPastLastComplete {
+                trim_to: ev(1, 4),
+                last_complete: ev(1, 3)
+            })
+        );
+        assert_eq!(pg, before);
+        assert_eq!(info.log_tail, ev(1, 2));
+    }
+
+    #[test]
+    fn log_queries_are_answered_from_the_log() {
+        let (pg, _) = five(Missing::new(true));
+        let after = pg.copy_after(ev(1, 3), 100);
+        assert_eq!(versions(&after.entries), vec![ev(1, 4), ev(1, 5)]);
+        assert_eq!(after.tail, ev(1, 3));
+        assert_eq!(pg.full_log(), pg.log().log().clone());
+    }
+
+    #[test]
+    fn split_moves_log_and_missing_to_the_child() {
+        let m = missing(
+            &[
+                (obj(2), ev(1, 2), ev(0, 9), false),
+                (obj(3), ev(1, 3), ev(0, 9), false),
+            ],
+            true,
+        );
+        let (mut pg, _) = five(m);
+        let mut child = PgLog::default();
+        pg.split_into(PgId::new(1, 1), 1, &mut child);
+        assert_eq!(
+            versions(child.log().entries()),
+            vec![ev(1, 1), ev(1, 3), ev(1, 5)]
+        );
+        assert_eq!(versions(pg.log().entries()), vec![ev(1, 2), ev(1, 4)]);
+        assert_eq!(
+            child.missing().items().keys().cloned().collect::<Vec<_>>(),
+            vec![obj(3)]
+        );
+        assert_eq!(
+            pg.missing().items().keys().cloned().collect::<Vec<_>>(),
+            vec![obj(2)]
+        );
+        assert!(child.missing().may_include_deletes);
+        assert_eq!(child.log().head(), EVersion::new(1, 5));
+    }
+
+    #[test]
+    fn reset_backfill_forgets_missing() {
+        let (mut pg, _) = five(missing(&[(obj(2), ev(1, 2), ev(0, 9), false)], true));
+        pg.mark_clean();
+        pg.reset_backfill();
+        assert!(!pg.missing().have_missing());
+        assert!(pg.is_dirty());
+    }
+}
