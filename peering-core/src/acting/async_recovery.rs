@@ -8,6 +8,7 @@
 //! pairs walked in reverse gives exactly that order.
 
 use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::vec::Vec;
 
 use super::cost::{PeerMissingCounts, approx_missing_objects};
 use super::error::ActingError;
@@ -39,24 +40,9 @@ pub fn choose_async_recovery_replicated(
     if pool.is_stretch_pool() {
         return Err(ActingError::StretchPoolUnsupported);
     }
-    let mut candidates = BTreeSet::new();
-    for &osd in want.iter() {
-        let shard = PgShard::replica(osd.0);
-        if !up_acting.is_up(shard, pool) {
-            continue;
-        }
-        let info = info_of(all_info, shard)?;
-        let cost = approx_missing_objects(
-            shard,
-            info,
-            auth_info.last_update.version,
-            true,
-            peer_missing,
-        );
-        if cost > options.async_recovery_min_cost {
-            candidates.insert((cost, shard));
-        }
-    }
+    let costs = CostContext::new(all_info, auth_info, up_acting, pool, options, peer_missing);
+    let shards = want.iter().map(|&osd| PgShard::replica(osd.0));
+    let candidates = costs.candidates(shards, true)?;
     let min_size = usize::try_from(pool.min_size).unwrap_or(usize::MAX);
     let mut async_recovery = BTreeSet::new();
     for &(_, shard) in candidates.iter().rev() {
@@ -81,8 +67,10 @@ pub fn choose_async_recovery_replicated(
 /// `min_size` and the vector stays [`recoverable`].
 ///
 /// Upstream quirk reproduced: the remaining count is decremented for every candidate
-/// examined, including ones that stay, so a rejected candidate still lowers the count
-/// later candidates are judged by.
+/// examined, including ones that stay. With the `k`-of-`k+m` recoverability rule used
+/// here a rejected candidate implies every later one is rejected too, so the quirk
+/// has no visible effect; it would with plugins whose decoding depends on which
+/// shards remain.
 pub fn choose_async_recovery_ec(
     all_info: &BTreeMap<PgShard, PgInfo>,
     auth_info: &PgInfo,
@@ -92,29 +80,15 @@ pub fn choose_async_recovery_ec(
     options: &ActingOptions,
     peer_missing: &PeerMissingCounts,
 ) -> Result<BTreeSet<PgShard>, ActingError> {
-    let mut candidates = BTreeSet::new();
-    let mut want_acting_size: u32 = 0;
-    for (i, &osd) in want.iter().enumerate() {
-        if osd.is_none() {
-            continue;
-        }
-        want_acting_size = want_acting_size.saturating_add(1);
-        let shard = shard_at(osd, i, true);
-        if !up_acting.is_up(shard, pool) {
-            continue;
-        }
-        let info = info_of(all_info, shard)?;
-        let cost = approx_missing_objects(
-            shard,
-            info,
-            auth_info.last_update.version,
-            false,
-            peer_missing,
-        );
-        if cost > options.async_recovery_min_cost {
-            candidates.insert((cost, shard));
-        }
-    }
+    let filled: Vec<PgShard> = want
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| !o.is_none())
+        .map(|(i, &o)| shard_at(o, i, true))
+        .collect();
+    let mut want_acting_size = u32::try_from(filled.len()).unwrap_or(u32::MAX);
+    let costs = CostContext::new(all_info, auth_info, up_acting, pool, options, peer_missing);
+    let candidates = costs.candidates(filled.into_iter(), false)?;
     let mut async_recovery = BTreeSet::new();
     for &(_, shard) in candidates.iter().rev() {
         let mut candidate_want = want.clone();
@@ -129,4 +103,59 @@ pub fn choose_async_recovery_ec(
         }
     }
     Ok(async_recovery)
+}
+
+/// What the cost of a candidate is measured against (§5.10 step 5).
+struct CostContext<'a> {
+    all_info: &'a BTreeMap<PgShard, PgInfo>,
+    auth_version: crate::types::Version,
+    up_acting: &'a UpActing,
+    pool: &'a PoolInfo,
+    min_cost: u64,
+    peer_missing: &'a PeerMissingCounts,
+}
+
+impl<'a> CostContext<'a> {
+    fn new(
+        all_info: &'a BTreeMap<PgShard, PgInfo>,
+        auth_info: &PgInfo,
+        up_acting: &'a UpActing,
+        pool: &'a PoolInfo,
+        options: &ActingOptions,
+        peer_missing: &'a PeerMissingCounts,
+    ) -> Self {
+        CostContext {
+            all_info,
+            auth_version: auth_info.last_update.version,
+            up_acting,
+            pool,
+            min_cost: options.async_recovery_min_cost,
+            peer_missing,
+        }
+    }
+
+    /// Ceph's `candidates_by_cost`: up shards whose cost exceeds the minimum. A shard
+    /// not up would turn into a stray once out of the acting set, so it never
+    /// qualifies (Ceph's separate stray test is implied: strays are never up).
+    fn candidates(
+        &self,
+        shards: impl Iterator<Item = PgShard>,
+        count_ahead: bool,
+    ) -> Result<BTreeSet<(u64, PgShard)>, ActingError> {
+        let mut candidates = BTreeSet::new();
+        for shard in shards.filter(|&s| self.up_acting.is_up(s, self.pool)) {
+            let info = info_of(self.all_info, shard)?;
+            let cost = approx_missing_objects(
+                shard,
+                info,
+                self.auth_version,
+                count_ahead,
+                self.peer_missing,
+            );
+            if cost > self.min_cost {
+                candidates.insert((cost, shard));
+            }
+        }
+        Ok(candidates)
+    }
 }

@@ -214,10 +214,13 @@ pub fn choose_acting(
         return Ok(choice);
     }
 
-    let want_async_recovery = if !options.async_recovery_supported {
-        BTreeSet::new()
-    } else if pool.is_erasure() {
-        choose_async_recovery_ec(
+    let want_async_recovery = if options.async_recovery_supported {
+        let choose_async = if pool.is_erasure() {
+            choose_async_recovery_ec
+        } else {
+            choose_async_recovery_replicated
+        };
+        choose_async(
             all_info,
             auth_info,
             &mut want,
@@ -227,15 +230,7 @@ pub fn choose_acting(
             peer_missing,
         )?
     } else {
-        choose_async_recovery_replicated(
-            all_info,
-            auth_info,
-            &mut want,
-            up_acting,
-            pool,
-            options,
-            peer_missing,
-        )?
+        BTreeSet::new()
     };
     // Anything async recovery left beyond the pool size is evicted from the back; it
     // will be recovered synchronously later.

@@ -5,7 +5,8 @@ use alloc::collections::BTreeMap;
 use crate::types::{PgInfo, PgShard, Version};
 
 /// Per-peer missing-object counts, keyed by shard: what the caller knows of each
-/// peer's missing set (`peer_missing[shard].num_missing()`).
+/// peer's missing set (`peer_missing[shard].num_missing()`), read by the primary and
+/// async-recovery cost rules (§5.10).
 ///
 /// Ceph reads `info.stats.stats.sum.num_objects_missing` from the peer's info; a shard
 /// absent from this map falls back to exactly that, so an empty map reproduces Ceph.

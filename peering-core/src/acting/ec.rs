@@ -5,7 +5,8 @@ use alloc::collections::BTreeMap;
 use super::error::ActingError;
 use super::replicated::info_of;
 use super::up_acting::shard_at;
-use super::want::WantSets;
+use super::validate::MAX_SHARDS;
+use super::want::{WantSets, is_usable};
 use crate::types::{EVersion, OsdId, PgInfo, PgShard};
 
 /// Ceph's `calc_ec_acting` (§5.10): the wanted acting vector of an EC pool, position by
@@ -18,6 +19,9 @@ use crate::types::{EVersion, OsdId, PgInfo, PgShard};
 /// `pg_shard_t` order that passes it; else it stays `OsdId::NONE`. `acting_backfill`
 /// holds every filled position and the backfill targets. The EC primary is not chosen
 /// here: it follows from the map's order.
+///
+/// A `size` beyond what `shard_id_t` can name is refused with
+/// [`ActingError::InvalidPoolSize`] before anything is allocated.
 pub fn calc_ec_acting(
     auth_log_tail: EVersion,
     size: u32,
@@ -26,8 +30,11 @@ pub fn calc_ec_acting(
     all_info: &BTreeMap<PgShard, PgInfo>,
     restrict_to_up_acting: bool,
 ) -> Result<WantSets, ActingError> {
+    if size > MAX_SHARDS {
+        return Err(ActingError::InvalidPoolSize { size });
+    }
     let size = usize::try_from(size).unwrap_or(0);
-    let usable = |info: &PgInfo| !info.is_incomplete() && info.last_update >= auth_log_tail;
+    let usable = |info: &PgInfo| is_usable(info, auth_log_tail);
     let mut sets = WantSets::default();
     sets.want.resize(size, OsdId::NONE);
 

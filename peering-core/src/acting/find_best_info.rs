@@ -13,8 +13,11 @@ use crate::types::{EVersion, Epoch, PgInfo, PgShard};
 /// * The bound `max_les` is the greatest `last_epoch_started` known: from any info's
 ///   `history` (unless `find_best_info_ignore_history_les`), which sets
 ///   `*history_les_bound`, or from a complete info's own value, which clears it. The
-///   flag is only written when the bound moves, exactly as Ceph does, so the caller's
-///   prior value survives when no info raises the bound (Peering keeps it across calls).
+///   flag is only written when the bound strictly grows, each info's history being
+///   read before its own value, exactly as Ceph does: a history and an info reaching
+///   the same les leave the flag set (harmless, as some info then qualifies), and the
+///   caller's prior value survives when no info raises the bound (Peering keeps it
+///   across calls).
 /// * Acceptable infos have `last_epoch_started >= max_les`; the oldest `last_update`
 ///   among them is the floor every candidate must reach.
 /// * Candidates: in `up` or `acting` when `restrict_to_up_acting`, at or above the

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use super::cost::{PeerMissingCounts, approx_missing_objects};
 use super::error::ActingError;
-use super::want::WantSets;
+use super::want::{WantSets, is_usable};
 use crate::types::{EVersion, OsdId, PgInfo, PgShard};
 
 /// Looks up a shard Ceph assumes present (§10 note 4).
@@ -84,7 +84,7 @@ pub fn calc_replicated_acting(
     restrict_to_up_acting: bool,
 ) -> Result<WantSets, ActingError> {
     let size = usize::try_from(size).unwrap_or(usize::MAX);
-    let usable = |info: &PgInfo| !info.is_incomplete() && info.last_update >= oldest_auth_log_entry;
+    let usable = |info: &PgInfo| is_usable(info, oldest_auth_log_entry);
     let mut sets = WantSets::default();
     sets.want.push(primary.osd);
     sets.acting_backfill.insert(primary);

@@ -9,7 +9,7 @@ use crate::map::{PoolInfo, PoolKind};
 use crate::types::{OsdId, PgInfo, PgShard};
 
 /// The largest pool `shard_id_t` (an `int8_t`) can name every position of.
-const MAX_SHARDS: u32 = i8::MAX as u32;
+pub(crate) const MAX_SHARDS: u32 = i8::MAX as u32;
 
 /// Gathers `(shard, info)` pairs into Ceph's `all_info` map (§5.10 step 1), refusing a
 /// shard supplied twice with different infos.

@@ -2,7 +2,7 @@
 
 use alloc::collections::BTreeSet;
 
-use crate::types::{OsdVec, PgShard};
+use crate::types::{EVersion, OsdVec, PgInfo, PgShard};
 
 /// The three outputs of Ceph's `calc_*_acting` (§5.10 step 3): `want`,
 /// `want_backfill` and `want_acting_backfill`.
@@ -21,4 +21,11 @@ pub struct WantSets {
     /// Every shard of `want` plus the backfill targets (`acting_recovery_backfill`).
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub acting_backfill: BTreeSet<PgShard>,
+}
+
+/// Whether a shard can join the acting set and be recovered from the log rather than
+/// backfilled (§5.10): complete, and its `last_update` at or past `oldest`, the oldest
+/// entry the authoritative log will reach.
+pub(crate) fn is_usable(info: &PgInfo, oldest: EVersion) -> bool {
+    !info.is_incomplete() && info.last_update >= oldest
 }

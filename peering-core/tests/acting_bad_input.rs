@@ -1,0 +1,280 @@
+//! `choose_acting` on contradictory input: a typed `ActingError` or Ceph's documented
+//! outcome, never a panic.
+
+mod acting_support;
+
+mod choose_acting {
+    mod bad_input {
+        use super::super::acting_support::*;
+        use peering_core::PeeringError;
+        use peering_core::acting::{
+            ActingError, ActingOutcome, ChooseActingRequest, PeerMissingCounts, PlacementVector,
+            UpActing, choose_acting, collect_infos,
+        };
+        use peering_core::map::{PoolInfo, StretchRule};
+        use peering_core::types::{OsdId, PgInfo, PgShard, ShardId};
+
+        fn run(
+            whoami: PgShard,
+            pairs: &[(PgShard, PgInfo)],
+            ua: &UpActing,
+            pool: &PoolInfo,
+        ) -> Result<ActingOutcome, ActingError> {
+            let all = infos(pairs);
+            choose_acting(
+                whoami,
+                &all,
+                ua,
+                pool,
+                &ChooseActingRequest::default(),
+                &PeerMissingCounts::new(),
+            )
+            .map(|c| c.outcome)
+        }
+
+        fn healthy() -> Vec<(PgShard, PgInfo)> {
+            vec![(rep(0), info(5, 10)), (rep(1), info(5, 10))]
+        }
+
+        #[test]
+        fn replicated_info_with_a_shard() {
+            let mut pairs = healthy();
+            pairs.push((ec(1, 2), info(5, 10)));
+            let err = run(rep(0), &pairs, &placement(&[0, 1], &[0, 1]), &pool_rep(2));
+            assert_eq!(
+                err,
+                Err(ActingError::ShardInReplicatedPool { shard: ec(1, 2) })
+            );
+        }
+
+        #[test]
+        fn erasure_shard_out_of_range_or_missing() {
+            let ua = ec_placement(&[0, 1, 2], &[0, 1, 2]);
+            let pairs = [(ec(0, 0), info(5, 10)), (ec(1, 3), info(5, 10))];
+            assert_eq!(
+                run(ec(0, 0), &pairs, &ua, &pool_ec(2, 1)),
+                Err(ActingError::ShardOutOfRange {
+                    shard: ec(1, 3),
+                    size: 3
+                })
+            );
+            let pairs = [(ec(0, 0), info(5, 10)), (rep(1), info(5, 10))];
+            assert_eq!(
+                run(ec(0, 0), &pairs, &ua, &pool_ec(2, 1)),
+                Err(ActingError::ShardOutOfRange {
+                    shard: rep(1),
+                    size: 3
+                })
+            );
+        }
+
+        #[test]
+        fn info_keyed_by_an_invalid_osd() {
+            for osd in [OsdId::UNDEF, OsdId::NONE] {
+                let mut pairs = healthy();
+                let shard = PgShard::new(osd, ShardId::NO_SHARD);
+                pairs.push((shard, info(5, 10)));
+                let err = run(rep(0), &pairs, &placement(&[0, 1], &[0, 1]), &pool_rep(2));
+                assert_eq!(err, Err(ActingError::InvalidOsd { shard }));
+            }
+        }
+
+        #[test]
+        fn last_complete_past_last_update() {
+            let mut pairs = healthy();
+            pairs[1].1 = info(5, 10).lc(5, 11);
+            let err = run(rep(0), &pairs, &placement(&[0, 1], &[0, 1]), &pool_rep(2));
+            assert_eq!(
+                err,
+                Err(ActingError::LastCompletePastLastUpdate { shard: rep(1) })
+            );
+        }
+
+        #[test]
+        fn last_update_before_log_tail() {
+            let mut pairs = healthy();
+            pairs[1].1 = info(5, 10).tail(5, 11);
+            let err = run(rep(0), &pairs, &placement(&[0, 1], &[0, 1]), &pool_rep(2));
+            assert_eq!(
+                err,
+                Err(ActingError::LastUpdateBeforeLogTail { shard: rep(1) })
+            );
+        }
+
+        #[test]
+        fn interval_started_after_activation() {
+            let mut pairs = healthy();
+            let mut bad = info(5, 10).les(4);
+            bad.last_interval_started = 5;
+            bad.history.same_interval_since = 5;
+            pairs[1].1 = bad;
+            let err = run(rep(0), &pairs, &placement(&[0, 1], &[0, 1]), &pool_rep(2));
+            assert_eq!(
+                err,
+                Err(ActingError::IntervalStartedAfterActivation { shard: rep(1) })
+            );
+            let mut bad = info(5, 10).hles(4);
+            bad.history.last_interval_started = 6;
+            pairs[1].1 = bad;
+            let err = run(rep(0), &pairs, &placement(&[0, 1], &[0, 1]), &pool_rep(2));
+            assert_eq!(
+                err,
+                Err(ActingError::IntervalStartedAfterActivation { shard: rep(1) })
+            );
+        }
+
+        #[test]
+        fn history_older_than_its_info() {
+            let mut pairs = healthy();
+            let mut bad = info(5, 10).les(9);
+            bad.last_interval_started = 9;
+            bad.history.same_interval_since = 7;
+            pairs[1].1 = bad;
+            let err = run(rep(0), &pairs, &placement(&[0, 1], &[0, 1]), &pool_rep(2));
+            assert_eq!(
+                err,
+                Err(ActingError::HistoryOlderThanInfo { shard: rep(1) })
+            );
+        }
+
+        #[test]
+        fn members_and_self_must_have_infos() {
+            let pairs = healthy();
+            let err = run(
+                rep(0),
+                &pairs,
+                &placement(&[0, 1, 2], &[0, 1, 2]),
+                &pool_rep(3),
+            );
+            assert_eq!(err, Err(ActingError::MissingInfo { shard: rep(2) }));
+            let err = run(rep(5), &pairs, &placement(&[0, 1], &[0, 1]), &pool_rep(2));
+            assert_eq!(err, Err(ActingError::MissingInfo { shard: rep(5) }));
+            let ua = ec_placement(&[0, 1, 2], &[0, 1, 2]);
+            let pairs = [(ec(0, 0), info(5, 10)), (ec(1, 1), info(5, 10))];
+            assert_eq!(
+                run(ec(0, 0), &pairs, &ua, &pool_ec(2, 1)),
+                Err(ActingError::MissingInfo { shard: ec(2, 2) })
+            );
+        }
+
+        #[test]
+        fn unusable_pools() {
+            let ua = placement(&[0, 1], &[0, 1]);
+            assert_eq!(
+                run(rep(0), &healthy(), &ua, &pool_rep(0)),
+                Err(ActingError::InvalidPoolSize { size: 0 })
+            );
+            let mut k0 = pool_ec(2, 1);
+            k0.kind = peering_core::map::PoolKind::Erasure { k: 0, m: 3 };
+            let ua = ec_placement(&[0, 1, 2], &[0, 1, 2]);
+            let pairs = [(ec(0, 0), info(5, 10))];
+            assert_eq!(
+                run(ec(0, 0), &pairs, &ua, &k0),
+                Err(ActingError::InvalidPoolSize { size: 3 })
+            );
+            let mut mismatch = pool_ec(2, 1);
+            mismatch.size = 4;
+            assert_eq!(
+                run(ec(0, 0), &pairs, &ua, &mismatch),
+                Err(ActingError::InvalidPoolSize { size: 4 })
+            );
+        }
+
+        #[test]
+        fn erasure_vectors_of_the_wrong_length() {
+            let pairs = [(ec(0, 0), info(5, 10)), (ec(1, 1), info(5, 10))];
+            let ua = ec_placement(&[0, 1, 2], &[0, 1]);
+            assert_eq!(
+                run(ec(0, 0), &pairs, &ua, &pool_ec(2, 1)),
+                Err(ActingError::VectorLength {
+                    which: PlacementVector::Acting,
+                    len: 2,
+                    size: 3
+                })
+            );
+            let ua = ec_placement(&[0, 1, 2, 3], &[0, 1, 2]);
+            assert_eq!(
+                run(ec(0, 0), &pairs, &ua, &pool_ec(2, 1)),
+                Err(ActingError::VectorLength {
+                    which: PlacementVector::Up,
+                    len: 4,
+                    size: 3
+                })
+            );
+        }
+
+        #[test]
+        fn replicated_vectors_with_repeats_or_holes() {
+            let ua = placement(&[0, 1, 0], &[0, 1]);
+            assert_eq!(
+                run(rep(0), &healthy(), &ua, &pool_rep(3)),
+                Err(ActingError::BadReplicatedVector {
+                    which: PlacementVector::Up,
+                    osd: OsdId(0)
+                })
+            );
+            let ua = placement(&[0, 1], &[0, -1]);
+            assert_eq!(
+                run(rep(0), &healthy(), &ua, &pool_rep(2)),
+                Err(ActingError::BadReplicatedVector {
+                    which: PlacementVector::Acting,
+                    osd: OsdId::NONE
+                })
+            );
+        }
+
+        #[test]
+        fn stretch_pools_are_refused() {
+            let mut pool = pool_rep(2);
+            pool.stretch = Some(StretchRule::default());
+            let err = run(rep(0), &healthy(), &placement(&[0, 1], &[0, 1]), &pool);
+            assert_eq!(err, Err(ActingError::StretchPoolUnsupported));
+        }
+
+        #[test]
+        fn duplicate_infos_disagreeing() {
+            let pairs = [(rep(1), info(5, 10)), (rep(1), info(5, 11))];
+            assert_eq!(
+                collect_infos(pairs.iter().cloned()),
+                Err(ActingError::DuplicateInfo { shard: rep(1) })
+            );
+            let same = [(rep(1), info(5, 10)), (rep(1), info(5, 10))];
+            assert_eq!(collect_infos(same.iter().cloned()).unwrap().len(), 1);
+        }
+
+        #[test]
+        fn empty_candidates_are_no_authoritative_log() {
+            let pairs = [(rep(0), info(5, 10).incomplete())];
+            let out = run(rep(0), &pairs, &placement(&[0], &[0]), &pool_rep(1));
+            assert_eq!(out, Ok(ActingOutcome::NoAuthoritativeLog));
+            let out = run(rep(0), &pairs, &placement(&[], &[]), &pool_rep(1));
+            assert_eq!(out, Ok(ActingOutcome::NoAuthoritativeLog));
+        }
+
+        #[test]
+        fn calc_ec_acting_refuses_sizes_shard_ids_cannot_name() {
+            let all = infos(&[(ec(0, 0), info(5, 10))]);
+            let v = vec_of(&[0]);
+            assert_eq!(
+                peering_core::acting::calc_ec_acting(
+                    Default::default(),
+                    u32::MAX,
+                    &v,
+                    &v,
+                    &all,
+                    false
+                ),
+                Err(ActingError::InvalidPoolSize { size: u32::MAX })
+            );
+        }
+
+        #[test]
+        fn errors_wrap_into_peering_error() {
+            let e: PeeringError = ActingError::StretchPoolUnsupported.into();
+            assert!(matches!(
+                e,
+                PeeringError::Acting(ActingError::StretchPoolUnsupported)
+            ));
+        }
+    }
+}
