@@ -528,3 +528,103 @@ fn clean_purges_strays() {
             .contains(&PgShard::replica(3))
     );
 }
+
+fn entry(v: u64) -> peering_core::log::LogEntry {
+    peering_core::log::LogEntry::new(
+        peering_core::log::LogOp::Modify,
+        peering_core::types::ObjectId::new(1, v as u32, format!("o{v}")),
+        EVersion::new(10, v),
+        EVersion::ZERO,
+    )
+}
+
+fn loaded_pg(osd: i32, head: u64, les: u32) -> (i32, peering_core::machine::PgLoad) {
+    let mut log = peering_core::log::PgLogT::new(EVersion::ZERO, EVersion::new(10, head));
+    log.entries = (1..=head).map(entry).collect();
+    let mut h = PgHistory::new(1, UTime::default());
+    h.last_epoch_started = 10;
+    h.last_interval_started = 10;
+    h.last_epoch_clean = 10;
+    h.last_interval_clean = 10;
+    h.same_interval_since = 10;
+    h.same_up_since = 10;
+    h.same_primary_since = 10;
+    let mut info = peering_core::types::PgInfo::new(pgid());
+    info.last_update = EVersion::new(10, head);
+    info.last_complete = info.last_update;
+    info.last_epoch_started = les;
+    info.last_interval_started = les;
+    info.history = h;
+    let log =
+        peering_core::log::PgLog::from_parts(log, peering_core::log::Missing::new(true)).unwrap();
+    (
+        osd,
+        peering_core::machine::PgLoad {
+            whoami: PgShard::replica(osd),
+            info,
+            past_intervals: Default::default(),
+            log,
+            mapping: mapping(&[0, 1, 2]),
+            config: Default::default(),
+        },
+    )
+}
+
+/// §9 B: a replica holds two writes the authoritative log never got (its les is
+/// older). GetMissing asks it for its log; proc_replica_log sees it agree up to
+/// 10'18; activation tells it so with an info; the replica rewinds its divergent
+/// entries (removing the objects they created) and everyone goes clean.
+#[test]
+fn divergent_replica_is_rewound_at_activation() {
+    let mut map = peering_core::map::SimpleOsdMap::new(10).with_pool(
+        peering_core::map::PoolInfo::replicated(machine_support::POOL, 3, 1),
+    );
+    for o in 0..3 {
+        map = map.with_up_osd(o, 1);
+    }
+    map.set_up_thru(0, 10);
+    let mut c = Cluster::loaded(
+        map,
+        mapping(&[0, 1, 2]),
+        vec![
+            loaded_pg(0, 18, 10),
+            loaded_pg(1, 20, 8),
+            loaded_pg(2, 18, 10),
+        ],
+    );
+    c.run();
+    // GetMissing asked osd.1 for its log since its les.
+    assert!(c.sent.iter().any(|s| s.from == 0
+        && s.to == 1
+        && matches!(&s.msg, Outgoing::Query(_, q) if q.kind == QueryKind::Log { since: EVersion::new(8, 0) })));
+    assert!(!c.sent.iter().any(|s| s.from == 0
+        && s.to == 2
+        && matches!(&s.msg, Outgoing::Query(_, q) if matches!(q.kind, QueryKind::Log { .. }))));
+    for o in 0..3 {
+        assert_eq!(c.pg(o).info().last_update, EVersion::new(10, 18), "osd.{o}");
+        assert_eq!(c.pg(o).pg_log().log().head(), EVersion::new(10, 18));
+    }
+    assert_eq!(c.pg(0).state_name(), "Started/Primary/Active/Clean");
+    assert_eq!(
+        c.pg(1).state_name(),
+        "Started/ReplicaActive/RepNotRecovering"
+    );
+    // The rewind removed the two objects the divergent entries created.
+    let removed: Vec<String> = c
+        .transactions
+        .iter()
+        .filter(|(o, _)| *o == 1)
+        .flat_map(|(_, t)| t.ops.iter())
+        .filter_map(|op| match op {
+            TxOp::LogEffects(effects) => Some(effects.clone()),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|e| match e {
+            peering_core::log::LogEffect::Remove(o) => Some(o.name),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(removed, ["o20", "o19"]);
+    assert!(c.pg(1).pg_log().missing().items().is_empty());
+}

@@ -50,6 +50,8 @@ pub struct Cluster {
     pub pgs: BTreeMap<i32, Pg>,
     pub queue: Vec<(i32, PeeringEvt)>,
     pub sent: Vec<Sent>,
+    /// Every transaction each PG produced, in order.
+    pub transactions: Vec<(i32, peering_core::ctx::Transaction)>,
     pub outcomes: Vec<(i32, EventOutcome)>,
     pub hold_commits: bool,
     pub held: Vec<(i32, OnCommit)>,
@@ -99,6 +101,7 @@ impl Cluster {
             pgs: BTreeMap::new(),
             queue: Vec::new(),
             sent: Vec::new(),
+            transactions: Vec::new(),
             outcomes: Vec::new(),
             hold_commits: false,
             held: Vec::new(),
@@ -121,6 +124,35 @@ impl Cluster {
                 &mut ctx,
             )
             .expect("create");
+            c.pgs.insert(o, pg);
+            c.absorb(o, ctx);
+        }
+        c
+    }
+
+    /// PGs loaded from "disk" (`Pg::load`) at `map`'s epoch with `the_mapping`.
+    pub fn loaded(
+        map: SimpleOsdMap,
+        the_mapping: UpActing,
+        pgs: Vec<(i32, peering_core::machine::PgLoad)>,
+    ) -> Cluster {
+        let mut c = Cluster {
+            maps: BTreeMap::new(),
+            mappings: BTreeMap::new(),
+            pgs: BTreeMap::new(),
+            queue: Vec::new(),
+            sent: Vec::new(),
+            transactions: Vec::new(),
+            outcomes: Vec::new(),
+            hold_commits: false,
+            held: Vec::new(),
+            auto_recovered: true,
+        };
+        c.maps.insert(map.epoch, map.clone());
+        c.mappings.insert(map.epoch, the_mapping);
+        for (o, args) in pgs {
+            let mut ctx = RecoveryCtx::new();
+            let pg = Pg::load(args, &map, &mut ctx).expect("load");
             c.pgs.insert(o, pg);
             c.absorb(o, ctx);
         }
@@ -183,6 +215,10 @@ impl Cluster {
 
     /// Queues what a PG's context asks for.
     pub fn absorb(&mut self, from: i32, mut ctx: RecoveryCtx) {
+        let t = ctx.take_transaction();
+        if !t.is_empty() {
+            self.transactions.push((from, t));
+        }
         for (to, out) in ctx.drain_outgoing() {
             self.sent.push(Sent {
                 from,
