@@ -628,3 +628,43 @@ fn divergent_replica_is_rewound_at_activation() {
     assert_eq!(removed, ["o20", "o19"]);
     assert!(c.pg(1).pg_log().missing().items().is_empty());
 }
+
+/// §4.3: with writes of the old interval in flight, a peering reset holds the
+/// buffered sends (queries here) until the host's `IntervalFlush`; direct sends and
+/// everything else go out at once.
+#[test]
+fn buffered_sends_wait_for_the_interval_flush() {
+    let mut c = Cluster::new(&[0, 1, 2], &[0, 1, 2], 3);
+    c.run();
+    c.next_map(&[0, 1, 2], |m| m.set_up_thru(0, 1));
+    c.run();
+    let mut pg = c.pg(0).clone();
+    pg.set_writes_in_flight(true);
+    let m2 = c.map().clone();
+    let mut m3 = m2.next();
+    m3.mark_down(2);
+    let mut ctx = RecoveryCtx::new();
+    pg.advance_map(&m3, &m2, mapping(&[0, 1]), &mut ctx)
+        .unwrap();
+    pg.activate_map(&m3, &mut ctx).unwrap();
+    assert_eq!(pg.state_id(), StateId::GetInfo);
+    assert!(
+        ctx.notifications
+            .contains(&HostNotification::FlushRequested)
+    );
+    assert!(ctx.queries.is_empty(), "held back: {:?}", ctx.queries);
+    assert!(
+        pg.peering_state()
+            .pending_flush
+            .as_ref()
+            .is_some_and(|b| !b.is_empty())
+    );
+    let mut ctx = RecoveryCtx::new();
+    let out = pg
+        .handle_event(PeeringEvt::new(3, Event::IntervalFlush), &m3, &mut ctx)
+        .unwrap();
+    assert_eq!(out, EventOutcome::Delivered);
+    let q = &ctx.queries[&OsdId(1)][&pgid()];
+    assert_eq!(q.kind, QueryKind::Info);
+    assert!(pg.peering_state().pending_flush.is_none());
+}

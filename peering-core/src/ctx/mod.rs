@@ -20,8 +20,9 @@ use alloc::vec::Vec;
 
 use crate::types::{OsdId, PgNotify, PgQuery, SpgId};
 
-/// Ceph's `BufferedRecoveryMessages`: the sends that can be held back while the
-/// previous interval's writes flush (§4.3): queries, notifies and infos.
+/// Ceph's `BufferedRecoveryMessages`: the buffered sends (queries, notifies, infos)
+/// held back while the previous interval's writes flush (§4.3), kept by the PG
+/// until `IntervalFlush` moves them into a [`RecoveryCtx`].
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -59,27 +60,6 @@ impl BufferedMessages {
     pub fn send_info(&mut self, to: OsdId, info: InfoMsg) {
         self.infos.entry(to).or_default().push(info);
     }
-
-    /// `accept_buffered_messages`: move `older` in front of what is already here,
-    /// per target, preserving causal order (§4.2). Queries to the same PG shard keep
-    /// the newer one.
-    pub fn accept_older(&mut self, older: BufferedMessages) {
-        for (osd, mut qs) in older.queries {
-            let live = self.queries.entry(osd).or_default();
-            qs.append(live);
-            *live = qs;
-        }
-        for (osd, mut ns) in older.notifies {
-            let live = self.notifies.entry(osd).or_default();
-            ns.append(live);
-            *live = ns;
-        }
-        for (osd, mut is) in older.infos {
-            let live = self.infos.entry(osd).or_default();
-            is.append(live);
-            *live = is;
-        }
-    }
 }
 
 /// One outgoing message, buffered or direct, as [`RecoveryCtx::drain_outgoing`]
@@ -108,8 +88,17 @@ pub enum Outgoing {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct RecoveryCtx {
-    /// Buffered sends: queries, notifies, infos (§4.3).
-    pub buffered: BufferedMessages,
+    /// `query_map` (buffered, §4.3): per target OSD, per target PG shard. As in the
+    /// seeds' `RecoveryCtx`, a later query to the same PG shard in one context
+    /// replaces an earlier one.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub queries: BTreeMap<OsdId, BTreeMap<SpgId, PgQuery>>,
+    /// `notify_list` (buffered): per target OSD, in emission order.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub notifies: BTreeMap<OsdId, Vec<PgNotify>>,
+    /// `info_map` (buffered): per target OSD, in emission order.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub infos: BTreeMap<OsdId, Vec<InfoMsg>>,
     /// Direct sends (`send_cluster_message`), in emission order: activation logs,
     /// log replies, reservation messages, removals, trims.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
@@ -142,9 +131,47 @@ impl RecoveryCtx {
         RecoveryCtx::default()
     }
 
+    /// `send_query` (buffered).
+    pub fn send_query(&mut self, to: OsdId, pgid: SpgId, query: PgQuery) {
+        self.queries.entry(to).or_default().insert(pgid, query);
+    }
+
+    /// `send_notify` (buffered).
+    pub fn send_notify(&mut self, to: OsdId, notify: PgNotify) {
+        self.notifies.entry(to).or_default().push(notify);
+    }
+
+    /// `send_info` (buffered).
+    pub fn send_info(&mut self, to: OsdId, info: InfoMsg) {
+        self.infos.entry(to).or_default().push(info);
+    }
+
+    /// `accept_buffered_messages` (§4.2, §4.3): messages held during an interval
+    /// flush go out in front of what this context already holds, per target, so
+    /// causal order is kept. Queries to the same PG shard keep the newer one.
+    pub fn accept_buffered(&mut self, older: BufferedMessages) {
+        for (osd, mut qs) in older.queries {
+            let live = self.queries.entry(osd).or_default();
+            qs.append(live);
+            *live = qs;
+        }
+        for (osd, mut ns) in older.notifies {
+            let live = self.notifies.entry(osd).or_default();
+            ns.append(live);
+            *live = ns;
+        }
+        for (osd, mut is) in older.infos {
+            let live = self.infos.entry(osd).or_default();
+            is.append(live);
+            *live = is;
+        }
+    }
+
     /// True when there is nothing for the host to do.
     pub fn is_empty(&self) -> bool {
-        self.buffered.is_empty()
+        self.queries.is_empty()
+            && self.notifies.is_empty()
+            && self.infos.is_empty()
             && self.messages.is_empty()
             && self.transaction.is_empty()
             && self.on_commit.is_empty()
@@ -162,17 +189,17 @@ impl RecoveryCtx {
 
     /// Takes the buffered queries (per target OSD, per PG shard).
     pub fn drain_queries(&mut self) -> BTreeMap<OsdId, BTreeMap<SpgId, PgQuery>> {
-        core::mem::take(&mut self.buffered.queries)
+        core::mem::take(&mut self.queries)
     }
 
     /// Takes the buffered notifies.
     pub fn drain_notifies(&mut self) -> BTreeMap<OsdId, Vec<PgNotify>> {
-        core::mem::take(&mut self.buffered.notifies)
+        core::mem::take(&mut self.notifies)
     }
 
     /// Takes the buffered infos.
     pub fn drain_infos(&mut self) -> BTreeMap<OsdId, Vec<InfoMsg>> {
-        core::mem::take(&mut self.buffered.infos)
+        core::mem::take(&mut self.infos)
     }
 
     /// Drains the direct messages, keeping the vector's capacity for the next call.
@@ -243,7 +270,9 @@ impl RecoveryCtx {
 
     /// Empties every field, keeping vector capacities.
     pub fn clear(&mut self) {
-        self.buffered = BufferedMessages::default();
+        self.queries.clear();
+        self.notifies.clear();
+        self.infos.clear();
         self.messages.clear();
         self.transaction.ops.clear();
         self.on_commit.clear();

@@ -1,7 +1,7 @@
 //! The statechart as data (reference §1.1, §3): every state, its parent, its default
 //! substate, and its reaction list in Ceph's order.
 //!
-//! This table is what the dispatcher runs ([`super::engine`]): it looks a state's
+//! This table is what the dispatcher (the `engine` module) runs: it looks a state's
 //! reactions up here, performs `transition` and `discard` entries itself and calls the
 //! state's handler only for `custom` entries, refusing any transit the table does not
 //! declare. The DOT and Mermaid renderings below read the same table, so the printed

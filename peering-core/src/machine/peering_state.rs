@@ -269,27 +269,25 @@ impl PeeringState {
         }
     }
 
-    /// The buffer a buffered send goes to: the live context, or the flush-pending
-    /// buffer while outgoing messages are blocked (§4.3).
-    fn buffer<'c>(&'c mut self, ctx: &'c mut RecoveryCtx) -> &'c mut BufferedMessages {
-        match self.pending_flush.as_mut() {
-            Some(b) => b,
-            None => &mut ctx.buffered,
-        }
-    }
-
-    /// `send_query` (buffered).
+    /// `send_query` (buffered): into the context, or the flush-pending buffer while
+    /// outgoing messages are blocked (§4.3).
     pub(crate) fn send_query(&mut self, ctx: &mut RecoveryCtx, to: PgShard, query: PgQuery) {
         let pgid = SpgId::new(self.info.pgid.pgid, to.shard);
-        self.buffer(ctx).send_query(to.osd, pgid, query);
+        match self.pending_flush.as_mut() {
+            Some(b) => b.send_query(to.osd, pgid, query),
+            None => ctx.send_query(to.osd, pgid, query),
+        }
     }
 
     /// `send_notify` (buffered).
     pub(crate) fn send_notify(&mut self, ctx: &mut RecoveryCtx, to: OsdId, notify: PgNotify) {
-        self.buffer(ctx).send_notify(to, notify);
+        match self.pending_flush.as_mut() {
+            Some(b) => b.send_notify(to, notify),
+            None => ctx.send_notify(to, notify),
+        }
     }
 
-    /// `send_info` (buffered).
+    /// `send_info` (buffered) of `info` to the PG shard `to`.
     pub(crate) fn send_info(&mut self, ctx: &mut RecoveryCtx, to: PgShard, info: PgInfo) {
         let msg = InfoMsg {
             pgid: SpgId::new(self.info.pgid.pgid, to.shard),
@@ -298,7 +296,15 @@ impl PeeringState {
             epoch: self.epoch,
             info,
         };
-        self.buffer(ctx).send_info(to.osd, msg);
+        self.send_info_msg(ctx, to.osd, msg);
+    }
+
+    /// `send_info` (buffered) of a prepared message.
+    pub(crate) fn send_info_msg(&mut self, ctx: &mut RecoveryCtx, to: OsdId, msg: InfoMsg) {
+        match self.pending_flush.as_mut() {
+            Some(b) => b.send_info(to, msg),
+            None => ctx.send_info(to, msg),
+        }
     }
 
     /// Reset and Stray/ReplicaActive `ActMap`: a non-primary notifies the primary
@@ -328,7 +334,7 @@ impl PeeringState {
     /// of what this call produced.
     pub(crate) fn end_block_outgoing(&mut self, ctx: &mut RecoveryCtx) {
         if let Some(held) = self.pending_flush.take() {
-            ctx.buffered.accept_older(held);
+            ctx.accept_buffered(held);
         }
     }
 

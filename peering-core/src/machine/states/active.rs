@@ -182,10 +182,7 @@ fn search_for_missing(cx: &mut Cx<'_>, from: PgShard) -> bool {
             epoch: cx.ps.epoch,
             info: tinfo,
         };
-        match cx.ps.pending_flush.as_mut() {
-            Some(b) => b.send_info(from.osd, msg),
-            None => cx.ctx.buffered.send_info(from.osd, msg),
-        }
+        cx.ps.send_info_msg(cx.ctx, from.osd, msg);
     }
     found
 }
