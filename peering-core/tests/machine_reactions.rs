@@ -224,9 +224,12 @@ fn down_escapes_to_get_info_when_a_notify_raises_les() {
     pg.clear_state_history();
     let (out, _) = deliver(&mut pg, c.map(), n);
     assert_eq!(out, EventOutcome::Delivered);
+    // GetInfo re-runs build_prior; the interval [1, 2] still ends at or after the
+    // new les (2) and its members are still down, so the PG is down again.
     let entered: Vec<_> = pg.state_history().entered().collect();
-    assert_eq!(entered.first(), Some(&StateId::GetInfo), "{entered:?}");
-    assert!(!pg.state_bits().contains(PgState::DOWN) || pg.state_id() == StateId::Down);
+    assert_eq!(entered, [StateId::GetInfo, StateId::Down]);
+    assert_eq!(pg.history().last_epoch_started, 2);
+    assert!(pg.state_bits().contains(PgState::DOWN));
 }
 
 #[test]
@@ -375,17 +378,20 @@ fn replica_active_answers_queries_merges_logs_and_trims() {
     assert_eq!(pg.info().last_update, EVersion::new(1, 3));
     assert_eq!(pg.pg_log().missing().num_missing(), 3);
     assert!(!ctx.transaction.is_empty());
-    // MTrim (legacy "trim to") trims the log up to what is complete.
-    let (_, _) = deliver(
+    // MTrim (the primary's "trim to") trims the log and moves the tail.
+    let (_, ctx) = deliver(
         &mut pg,
         &map,
         Event::MTrim(MTrim {
             epoch: 2,
             from: peering_core::types::OsdId(0),
             shard: ShardId::NO_SHARD,
-            trim_to: EVersion::ZERO,
+            trim_to: EVersion::new(1, 1),
         }),
     );
+    assert_eq!(pg.info().log_tail, EVersion::new(1, 1));
+    assert_eq!(pg.pg_log().log().tail(), EVersion::new(1, 1));
+    assert!(!ctx.transaction.is_empty());
     assert_eq!(pg.state_id(), StateId::RepNotRecovering);
 }
 
