@@ -410,3 +410,47 @@ fn rep_not_recovering_rejects_a_backfill_reservation_when_too_full() {
     let entered: Vec<_> = pg.state_history().entered().collect();
     assert_eq!(entered, [StateId::RepNotRecovering]);
 }
+
+/// §8.3: a message for a PG this OSD does not have carries `create_info`; the host
+/// creates the PG from it at that epoch, then delivers the message.
+#[test]
+fn a_pg_created_from_a_peers_log_activates_on_it() {
+    let c = active_clean();
+    let primary = c.pg(0);
+    let evt = Event::MLogRec(MLogRec {
+        from: PgShard::replica(0),
+        msg: PgLogMsg {
+            pgid: pgid(),
+            epoch: 2,
+            query_epoch: 2,
+            info: primary.info().clone(),
+            log: PgLogT::default(),
+            past_intervals: Some(primary.past_intervals().clone()),
+            ..Default::default()
+        },
+    });
+    let info = evt.create_info().unwrap();
+    assert_eq!(info.epoch, 2);
+    assert_eq!(info.history, *primary.history());
+    assert!(Event::NullEvt.create_info().is_none());
+    let mut ctx = RecoveryCtx::new();
+    let map = c.map().clone();
+    let mut pg = Pg::create(
+        peering_core::machine::PgCreate::from_create_info(
+            PgShard::replica(3),
+            info,
+            mapping(&[0, 1, 2]),
+            Default::default(),
+        ),
+        &map,
+        &mut ctx,
+    )
+    .unwrap();
+    assert_eq!(pg.state_name(), "Started/Stray");
+    assert_eq!(pg.history().last_epoch_started, 2);
+    let out = pg
+        .handle_event(PeeringEvt::with_epochs(2, 2, evt), &map, &mut ctx)
+        .unwrap();
+    assert_eq!(out, EventOutcome::Delivered);
+    assert_eq!(pg.state_name(), "Started/ReplicaActive/RepNotRecovering");
+}

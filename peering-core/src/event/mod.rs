@@ -12,8 +12,8 @@
 mod payload;
 
 pub use payload::{
-    Activate, ActivateCommitted, Defer, MInfoRec, MLogRec, MNotifyRec, MQuery, MTrim, PgLogMsg,
-    RequestBackfillPrio, RequestRecoveryPrio, RequestScrub,
+    Activate, ActivateCommitted, Defer, MInfoRec, MLogRec, MNotifyRec, MQuery, MTrim, PgCreateInfo,
+    PgLogMsg, RequestBackfillPrio, RequestRecoveryPrio, RequestScrub,
 };
 
 use crate::intervals::UpActing;
@@ -54,6 +54,33 @@ impl PeeringEvt {
             epoch_sent,
             epoch_requested,
             event,
+        }
+    }
+}
+
+impl Event {
+    /// The `create_info` Ceph's message-to-event conversion attaches (§2.1): a
+    /// notify (`{pgid, epoch_sent, info.history, past_intervals}`) or a log
+    /// (`{spg(info.pgid, to), query_epoch, info.history, past_intervals}`) may create
+    /// the PG on the receiving OSD; no other event does (a query for a missing PG is
+    /// answered by the host, §5.17).
+    pub fn create_info(&self) -> Option<PgCreateInfo> {
+        match self {
+            Event::MNotifyRec(n) => Some(PgCreateInfo {
+                pgid: n.pgid,
+                epoch: n.notify.epoch_sent,
+                history: n.notify.info.history.clone(),
+                past_intervals: n.notify.past_intervals.clone(),
+                by_mon: false,
+            }),
+            Event::MLogRec(m) => Some(PgCreateInfo {
+                pgid: m.msg.pgid,
+                epoch: m.msg.query_epoch,
+                history: m.msg.info.history.clone(),
+                past_intervals: m.msg.past_intervals.clone().unwrap_or_default(),
+                by_mon: false,
+            }),
+            _ => None,
         }
     }
 }

@@ -166,3 +166,22 @@ pub struct MLogRec {
     /// The message.
     pub msg: PgLogMsg,
 }
+
+/// Ceph's `PGCreateInfo` (§2): what a message carries so that the host can create a
+/// PG it does not have yet (a notify or an activation log for a new replica).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PgCreateInfo {
+    /// The PG (and shard) to create.
+    pub pgid: SpgId,
+    /// The epoch to create it at (the host creates it with that epoch's map, then
+    /// advances it).
+    pub epoch: Epoch,
+    /// The history to start from.
+    pub history: crate::types::PgHistory,
+    /// The past intervals to start from.
+    pub past_intervals: PastIntervals,
+    /// Created by the monitor (`by_mon`), not by a peer's message.
+    pub by_mon: bool,
+}

@@ -120,6 +120,27 @@ pub struct PgCreate {
     pub config: Config,
 }
 
+impl PgCreate {
+    /// The creation arguments for a PG named by a message's `create_info`
+    /// ([`crate::event::Event::create_info`]): this OSD's instance `whoami` of it,
+    /// with its mapping in the map of `info.epoch`.
+    pub fn from_create_info(
+        whoami: PgShard,
+        info: crate::event::PgCreateInfo,
+        mapping: UpActing,
+        config: Config,
+    ) -> Self {
+        PgCreate {
+            whoami,
+            pgid: info.pgid,
+            mapping,
+            history: info.history,
+            past_intervals: info.past_intervals,
+            config,
+        }
+    }
+}
+
 /// What Ceph's `init_from_disk_state` reads back to load a PG (§8.3).
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
