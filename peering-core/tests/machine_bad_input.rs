@@ -6,7 +6,7 @@ mod machine_support;
 use machine_support::{Cluster, mapping, pgid};
 use peering_core::PeeringError;
 use peering_core::ctx::RecoveryCtx;
-use peering_core::event::{Event, EventKind, MInfoRec, MLogRec, MNotifyRec, PeeringEvt, PgLogMsg};
+use peering_core::event::{Event, EventKind, MLogRec, MNotifyRec, PeeringEvt, PgLogMsg};
 use peering_core::log::{LogError, PgLogT};
 use peering_core::machine::{DropReason, EventOutcome, Pg, StateId};
 use peering_core::types::{EVersion, OsdId, PgId, PgNotify, PgShard, SpgId};
@@ -122,14 +122,7 @@ fn an_info_with_an_older_history_is_dropped_by_a_replica() {
     assert_eq!(pg.state_id(), StateId::Stray);
     let mut info = c.pg(0).info().clone();
     info.history.same_interval_since = 1;
-    let evt = PeeringEvt::new(
-        2,
-        Event::MInfoRec(MInfoRec {
-            from: PgShard::replica(0),
-            info,
-            msg_epoch: 2,
-        }),
-    );
+    let evt = machine_support::info_evt(0, 2, info);
     assert_dropped(
         &mut pg,
         &c,
@@ -138,14 +131,7 @@ fn an_info_with_an_older_history_is_dropped_by_a_replica() {
     );
     // And an info from a non-primary.
     let info = c.pg(0).info().clone();
-    let evt = PeeringEvt::new(
-        2,
-        Event::MInfoRec(MInfoRec {
-            from: PgShard::replica(2),
-            info,
-            msg_epoch: 2,
-        }),
-    );
+    let evt = machine_support::info_evt(2, 2, info);
     assert_dropped(
         &mut pg,
         &c,

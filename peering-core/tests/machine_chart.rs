@@ -5,10 +5,10 @@ mod machine_support;
 
 use std::collections::BTreeSet;
 
-use machine_support::Cluster;
+use machine_support::{Cluster, unit_event};
 use peering_core::PeeringError;
 use peering_core::ctx::RecoveryCtx;
-use peering_core::event::{Event, EventKind, PeeringEvt};
+use peering_core::event::{EventKind, PeeringEvt};
 use peering_core::machine::chart::{self, On, ReactionKind};
 use peering_core::machine::{Pg, StateId, Transit};
 
@@ -123,49 +123,6 @@ fn resolve(pg: &Pg, kind: EventKind) -> Option<(StateId, ReactionKind)> {
         .rev()
         .map(|s| s.id())
         .find_map(|id| id.def().reaction_for(kind).map(|r| (id, r.kind)))
-}
-
-/// Payload-free events, as the dispatcher test can build them.
-fn unit_event(kind: EventKind) -> Option<Event> {
-    let e = match kind {
-        EventKind::NullEvt => Event::NullEvt,
-        EventKind::IntervalFlush => Event::IntervalFlush,
-        EventKind::DeleteStart => Event::DeleteStart,
-        EventKind::DeleteSome => Event::DeleteSome,
-        EventKind::DeleteReserved => Event::DeleteReserved,
-        EventKind::DeleteInterrupted => Event::DeleteInterrupted,
-        EventKind::RemoteBackfillReserved => Event::RemoteBackfillReserved,
-        EventKind::RemoteReservationRejectedTooFull => Event::RemoteReservationRejectedTooFull,
-        EventKind::RemoteReservationCanceled => Event::RemoteReservationCanceled,
-        EventKind::RemoteReservationRevokedTooFull => Event::RemoteReservationRevokedTooFull,
-        EventKind::RemoteReservationRevoked => Event::RemoteReservationRevoked,
-        EventKind::RemoteRecoveryReserved => Event::RemoteRecoveryReserved,
-        EventKind::RecoveryDone => Event::RecoveryDone,
-        EventKind::DoRecovery => Event::DoRecovery,
-        EventKind::RequestBackfill => Event::RequestBackfill,
-        EventKind::Backfilled => Event::Backfilled,
-        EventKind::UnfoundRecovery => Event::UnfoundRecovery,
-        EventKind::UnfoundBackfill => Event::UnfoundBackfill,
-        EventKind::LocalRecoveryReserved => Event::LocalRecoveryReserved,
-        EventKind::LocalBackfillReserved => Event::LocalBackfillReserved,
-        EventKind::BackfillTooFull => Event::BackfillTooFull,
-        EventKind::RemoteRecoveryPreempted => Event::RemoteRecoveryPreempted,
-        EventKind::RemoteBackfillPreempted => Event::RemoteBackfillPreempted,
-        EventKind::MakePrimary => Event::MakePrimary,
-        EventKind::MakeStray => Event::MakeStray,
-        EventKind::GotInfo => Event::GotInfo,
-        EventKind::IsDown => Event::IsDown,
-        EventKind::GotLog => Event::GotLog,
-        EventKind::NeedActingChange => Event::NeedActingChange,
-        EventKind::IsIncomplete => Event::IsIncomplete,
-        EventKind::NeedUpThru => Event::NeedUpThru,
-        EventKind::GoClean => Event::GoClean,
-        EventKind::AllRemotesReserved => Event::AllRemotesReserved,
-        EventKind::AllBackfillsReserved => Event::AllBackfillsReserved,
-        EventKind::RecoveryTooFull => Event::RecoveryTooFull,
-        _ => return None,
-    };
-    Some(e)
 }
 
 /// For every configuration the path reaches and every payload-free event, the

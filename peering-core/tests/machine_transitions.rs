@@ -48,20 +48,7 @@ fn sent_from(c: &Cluster, from: i32) -> Vec<&Sent> {
 #[test]
 fn get_info_queries_probe_targets_and_notifies_move_on() {
     let map = machine_support::map1(&[0, 1, 2], 3);
-    let mut ctx = RecoveryCtx::new();
-    let pg = peering_core::machine::Pg::create(
-        peering_core::machine::PgCreate {
-            whoami: PgShard::replica(0),
-            pgid: pgid(),
-            mapping: mapping(&[0, 1, 2]),
-            history: PgHistory::new(1, UTime::default()),
-            past_intervals: Default::default(),
-            config: Default::default(),
-        },
-        &map,
-        &mut ctx,
-    )
-    .unwrap();
+    let (pg, mut ctx) = machine_support::create_pg(0, &[0, 1, 2], &map);
     assert_eq!(pg.state_name(), "Started/Primary/Peering/GetInfo");
     assert!(
         pg.state_bits()
@@ -226,36 +213,9 @@ fn get_log_asks_the_authoritative_shard() {
     info.last_complete = EVersion::new(1, 5);
     // A fresh PG at GetInfo on osd.0, fed notifies.
     let map = c.map().clone();
-    let mut pg = peering_core::machine::Pg::create(
-        peering_core::machine::PgCreate {
-            whoami: PgShard::replica(0),
-            pgid: pgid(),
-            mapping: mapping(&[0, 1, 2]),
-            history: PgHistory::new(1, UTime::default()),
-            past_intervals: Default::default(),
-            config: Default::default(),
-        },
-        &map,
-        &mut RecoveryCtx::new(),
-    )
-    .unwrap();
-    let notify = |from: i32, info: peering_core::types::PgInfo| {
-        PeeringEvt::with_epochs(
-            e,
-            e,
-            Event::MNotifyRec(peering_core::event::MNotifyRec {
-                pgid: pgid(),
-                from: PgShard::replica(from),
-                notify: peering_core::types::PgNotify {
-                    query_epoch: e,
-                    epoch_sent: e,
-                    info,
-                    ..Default::default()
-                },
-                features: 0,
-            }),
-        )
-    };
+    let (mut pg, _) = machine_support::create_pg(0, &[0, 1, 2], &map);
+    let notify =
+        |from: i32, info: peering_core::types::PgInfo| machine_support::notify_evt(from, e, info);
     let mut ctx = RecoveryCtx::new();
     let info2 = c.pg(2).info().clone();
     assert_eq!(

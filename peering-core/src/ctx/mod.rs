@@ -20,6 +20,27 @@ use alloc::vec::Vec;
 
 use crate::types::{OsdId, PgNotify, PgQuery, SpgId};
 
+/// The buffered sends of `BufferedRecoveryMessages` (§4.2), shared by the live
+/// context and the flush-pending buffer, which hold the same three maps.
+macro_rules! buffered_sends {
+    () => {
+        /// `send_query`: a later query to the same PG shard replaces an earlier one.
+        pub fn send_query(&mut self, to: OsdId, pgid: SpgId, query: PgQuery) {
+            self.queries.entry(to).or_default().insert(pgid, query);
+        }
+
+        /// `send_notify`.
+        pub fn send_notify(&mut self, to: OsdId, notify: PgNotify) {
+            self.notifies.entry(to).or_default().push(notify);
+        }
+
+        /// `send_info`.
+        pub fn send_info(&mut self, to: OsdId, info: InfoMsg) {
+            self.infos.entry(to).or_default().push(info);
+        }
+    };
+}
+
 /// Ceph's `BufferedRecoveryMessages`: the buffered sends (queries, notifies, infos)
 /// held back while the previous interval's writes flush (§4.3), kept by the PG
 /// until `IntervalFlush` moves them into a [`RecoveryCtx`].
@@ -46,20 +67,7 @@ impl BufferedMessages {
         self.queries.is_empty() && self.notifies.is_empty() && self.infos.is_empty()
     }
 
-    /// `send_query`.
-    pub fn send_query(&mut self, to: OsdId, pgid: SpgId, query: PgQuery) {
-        self.queries.entry(to).or_default().insert(pgid, query);
-    }
-
-    /// `send_notify`.
-    pub fn send_notify(&mut self, to: OsdId, notify: PgNotify) {
-        self.notifies.entry(to).or_default().push(notify);
-    }
-
-    /// `send_info`.
-    pub fn send_info(&mut self, to: OsdId, info: InfoMsg) {
-        self.infos.entry(to).or_default().push(info);
-    }
+    buffered_sends!();
 }
 
 /// One outgoing message, buffered or direct, as [`RecoveryCtx::drain_outgoing`]
@@ -131,20 +139,7 @@ impl RecoveryCtx {
         RecoveryCtx::default()
     }
 
-    /// `send_query` (buffered).
-    pub fn send_query(&mut self, to: OsdId, pgid: SpgId, query: PgQuery) {
-        self.queries.entry(to).or_default().insert(pgid, query);
-    }
-
-    /// `send_notify` (buffered).
-    pub fn send_notify(&mut self, to: OsdId, notify: PgNotify) {
-        self.notifies.entry(to).or_default().push(notify);
-    }
-
-    /// `send_info` (buffered).
-    pub fn send_info(&mut self, to: OsdId, info: InfoMsg) {
-        self.infos.entry(to).or_default().push(info);
-    }
+    buffered_sends!();
 
     /// `accept_buffered_messages` (§4.2, §4.3): messages held during an interval
     /// flush go out in front of what this context already holds, per target, so

@@ -9,7 +9,7 @@ use crate::error::PeeringError;
 use crate::event::{ActivateCommitted, Event, PeeringEvt, PgLogMsg};
 use crate::log::{LogEffects, Missing, PgLogT};
 use crate::map::{MapFlags, OsdMapView};
-use crate::types::{EVersion, Epoch, ObjectId, PgQuery, PgShard, PgState, QueryKind, SpgId};
+use crate::types::{EVersion, Epoch, ObjectId, PgShard, PgState, QueryKind, SpgId};
 
 impl PeeringState {
     /// `perform_deletes_during_peering()`: the map lacks `RECOVERY_DELETES`.
@@ -234,13 +234,7 @@ impl PeeringState {
                 continue;
             }
             self.peer_missing_requested.insert(peer);
-            let q = PgQuery {
-                kind: QueryKind::FullLog,
-                history: self.info.history.clone(),
-                epoch_sent: self.epoch,
-                to: peer.shard,
-                from: self.whoami.shard,
-            };
+            let q = self.make_query(QueryKind::FullLog, peer);
             self.send_query(ctx, peer, q);
         }
     }

@@ -297,73 +297,97 @@ pub fn chart() -> impl Iterator<Item = &'static StateDef> {
     StateId::ALL.iter().map(|s| s.def())
 }
 
-fn dot_id(s: StateId) -> &'static str {
-    s.short_name()
+/// One edge of the printed chart: from, event label, to, and whether it is a
+/// custom reaction's possible target (rather than a plain transition).
+struct Edge {
+    from: StateId,
+    label: &'static str,
+    to: StateId,
+    custom: bool,
 }
 
-/// The chart in Graphviz DOT: nested states as clusters, transitions as edges
-/// labelled with their event (custom reactions' possible targets dashed).
-pub fn to_dot() -> String {
-    let mut out = String::from("digraph peering {\n  compound=true;\n  node [shape=box];\n");
-    fn emit(out: &mut String, s: StateId, indent: usize) {
-        let children: alloc::vec::Vec<StateId> = StateId::ALL
-            .iter()
-            .copied()
-            .filter(|c| c.parent() == Some(s))
-            .collect();
-        let pad = "  ".repeat(indent);
-        if children.is_empty() {
-            let _ = writeln!(out, "{pad}{} [label=\"{}\"];", dot_id(s), s.short_name());
-        } else {
-            let _ = writeln!(out, "{pad}subgraph cluster_{} {{", dot_id(s));
-            let _ = writeln!(out, "{pad}  label=\"{}\";", s.short_name());
-            let _ = writeln!(
-                out,
-                "{pad}  {} [label=\"{}\" shape=point];",
-                dot_id(s),
-                s.short_name()
-            );
-            for c in children {
-                emit(out, c, indent + 1);
-            }
-            let _ = writeln!(out, "{pad}}}");
-        }
-    }
-    for s in StateId::ALL
-        .iter()
-        .copied()
-        .filter(|s| s.parent().is_none())
-    {
-        emit(&mut out, s, 1);
-    }
-    for def in chart() {
-        for r in def.reactions {
+/// Every edge of the chart, in table order.
+fn edges() -> impl Iterator<Item = Edge> {
+    chart().flat_map(|def| {
+        def.reactions.iter().flat_map(move |r| {
             let label = match r.on {
                 On::Event(k) => k.name(),
                 On::Any => "*",
             };
-            match r.kind {
-                ReactionKind::Transition(t) => {
-                    let _ = writeln!(
-                        out,
-                        "  {} -> {} [label=\"{label}\"];",
-                        dot_id(def.id),
-                        dot_id(t)
-                    );
-                }
-                ReactionKind::Custom(ts) => {
-                    for t in ts {
-                        let _ = writeln!(
-                            out,
-                            "  {} -> {} [label=\"{label}\" style=dashed];",
-                            dot_id(def.id),
-                            dot_id(*t)
-                        );
-                    }
-                }
-                ReactionKind::Discard => {}
-            }
-        }
+            let (targets, custom): (&'static [StateId], bool) = match &r.kind {
+                ReactionKind::Transition(t) => (core::slice::from_ref(t), false),
+                ReactionKind::Custom(ts) => (ts, true),
+                ReactionKind::Discard => (&[], false),
+            };
+            targets.iter().map(move |t| Edge {
+                from: def.id,
+                label,
+                to: *t,
+                custom,
+            })
+        })
+    })
+}
+
+/// The direct children of `s` (or the machine's, for `None`), in tree order.
+fn children(s: Option<StateId>) -> impl Iterator<Item = StateId> {
+    StateId::ALL
+        .iter()
+        .copied()
+        .filter(move |c| c.parent() == s)
+}
+
+/// Writes the state tree: `leaf` for a state without children, `open`/`close`
+/// around a composite one, recursively.
+fn write_tree(
+    out: &mut String,
+    s: StateId,
+    depth: usize,
+    leaf: &dyn Fn(&mut String, StateId, usize),
+    open: &dyn Fn(&mut String, StateId, usize),
+    close: &dyn Fn(&mut String, usize),
+) {
+    if children(Some(s)).next().is_none() {
+        leaf(out, s, depth);
+        return;
+    }
+    open(out, s, depth);
+    for c in children(Some(s)) {
+        write_tree(out, c, depth + 1, leaf, open, close);
+    }
+    close(out, depth);
+}
+
+/// The chart in Graphviz DOT: composite states as clusters, transitions as edges
+/// labelled with their event (custom reactions' possible targets dashed).
+pub fn to_dot() -> String {
+    let mut out = String::from("digraph peering {\n  compound=true;\n  node [shape=box];\n");
+    let leaf = |out: &mut String, s: StateId, d: usize| {
+        let pad = "  ".repeat(d);
+        let _ = writeln!(out, "{pad}{0} [label=\"{0}\"];", s.short_name());
+    };
+    let open = |out: &mut String, s: StateId, d: usize| {
+        let pad = "  ".repeat(d);
+        let n = s.short_name();
+        let _ = writeln!(out, "{pad}subgraph cluster_{n} {{");
+        let _ = writeln!(out, "{pad}  label=\"{n}\";");
+        let _ = writeln!(out, "{pad}  {n} [label=\"{n}\" shape=point];");
+    };
+    let close = |out: &mut String, d: usize| {
+        let _ = writeln!(out, "{}}}", "  ".repeat(d));
+    };
+    for s in children(None) {
+        write_tree(&mut out, s, 1, &leaf, &open, &close);
+    }
+    for e in edges() {
+        let style = if e.custom { " style=dashed" } else { "" };
+        let _ = writeln!(
+            out,
+            "  {} -> {} [label=\"{}\"{style}];",
+            e.from.short_name(),
+            e.to.short_name(),
+            e.label
+        );
     }
     out.push_str("}\n");
     out
@@ -371,55 +395,31 @@ pub fn to_dot() -> String {
 
 /// The chart as a Mermaid `stateDiagram-v2`.
 pub fn to_mermaid() -> String {
-    let mut out = String::from("stateDiagram-v2\n");
-    fn emit(out: &mut String, s: StateId, indent: usize) {
-        let pad = "    ".repeat(indent);
-        let children: alloc::vec::Vec<StateId> = StateId::ALL
-            .iter()
-            .copied()
-            .filter(|c| c.parent() == Some(s))
-            .collect();
-        if children.is_empty() {
-            let _ = writeln!(out, "{pad}{}", s.short_name());
-            return;
-        }
+    let mut out = String::from("stateDiagram-v2\n    [*] --> Initial\n");
+    let leaf = |out: &mut String, s: StateId, d: usize| {
+        let _ = writeln!(out, "{}{}", "    ".repeat(d), s.short_name());
+    };
+    let open = |out: &mut String, s: StateId, d: usize| {
+        let pad = "    ".repeat(d);
         let _ = writeln!(out, "{pad}state {} {{", s.short_name());
         if let Some(init) = s.def().initial {
             let _ = writeln!(out, "{pad}    [*] --> {}", init.short_name());
         }
-        for c in children {
-            emit(out, c, indent + 1);
-        }
-        let _ = writeln!(out, "{pad}}}");
+    };
+    let close = |out: &mut String, d: usize| {
+        let _ = writeln!(out, "{}}}", "    ".repeat(d));
+    };
+    for s in children(None) {
+        write_tree(&mut out, s, 1, &leaf, &open, &close);
     }
-    let _ = writeln!(out, "    [*] --> Initial");
-    for s in StateId::ALL
-        .iter()
-        .copied()
-        .filter(|s| s.parent().is_none())
-    {
-        emit(&mut out, s, 1);
-    }
-    for def in chart() {
-        for r in def.reactions {
-            let label = match r.on {
-                On::Event(k) => k.name(),
-                On::Any => "*",
-            };
-            let targets: &[StateId] = match &r.kind {
-                ReactionKind::Transition(t) => core::slice::from_ref(t),
-                ReactionKind::Custom(ts) => ts,
-                ReactionKind::Discard => &[],
-            };
-            for t in targets {
-                let _ = writeln!(
-                    out,
-                    "    {} --> {} : {label}",
-                    def.id.short_name(),
-                    t.short_name()
-                );
-            }
-        }
+    for e in edges() {
+        let _ = writeln!(
+            out,
+            "    {} --> {} : {}",
+            e.from.short_name(),
+            e.to.short_name(),
+            e.label
+        );
     }
     out
 }

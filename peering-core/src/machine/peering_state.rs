@@ -9,7 +9,8 @@ use crate::intervals::{PastIntervals, UpActing};
 use crate::log::{LogEffects, Missing, PgLog};
 use crate::map::{OsdMapView, PoolInfo};
 use crate::types::{
-    EVersion, Epoch, OsdId, OsdVec, PgInfo, PgNotify, PgQuery, PgShard, PgState, ShardId, SpgId,
+    EVersion, Epoch, OsdId, OsdVec, PgInfo, PgNotify, PgQuery, PgShard, PgState, QueryKind,
+    ShardId, SpgId,
 };
 
 /// Ceph's `PeeringState` members that the peering path reads and writes (§6.13).
@@ -266,6 +267,17 @@ impl PeeringState {
             to: self.primary.shard,
             from: self.whoami.shard,
             past_intervals: self.past_intervals.clone(),
+        }
+    }
+
+    /// A `pg_query_t` of `kind` to the shard `to`, with our history and epoch.
+    pub(crate) fn make_query(&self, kind: QueryKind, to: PgShard) -> PgQuery {
+        PgQuery {
+            kind,
+            history: self.info.history.clone(),
+            epoch_sent: self.epoch,
+            to: to.shard,
+            from: self.whoami.shard,
         }
     }
 

@@ -101,6 +101,26 @@ impl PeeringState {
         ctx.notifications.push(HostNotification::ClearPrimaryState);
     }
 
+    /// `merge_log` (§5.13): merge a peer's authoritative log into ours (`oinfo` is
+    /// adjusted as Ceph does), persisting what changed and the object side effects.
+    pub(crate) fn merge_log(
+        &mut self,
+        oinfo: &mut PgInfo,
+        olog: PgLogT,
+        from: PgShard,
+        ctx: &mut RecoveryCtx,
+    ) -> Result<(), PeeringError> {
+        let mut effects = LogEffects::new();
+        if self
+            .pg_log
+            .merge_log(oinfo, olog, from, &mut self.info, &mut effects)?
+        {
+            self.dirty_all();
+        }
+        Self::apply_effects(ctx, effects);
+        Ok(())
+    }
+
     /// `proc_master_log` (§5.11): merge the authoritative log into ours.
     pub(crate) fn proc_master_log(
         &mut self,
@@ -110,14 +130,7 @@ impl PeeringState {
         from: PgShard,
         ctx: &mut RecoveryCtx,
     ) -> Result<(), PeeringError> {
-        let mut effects = LogEffects::new();
-        if self
-            .pg_log
-            .merge_log(&mut oinfo, olog, from, &mut self.info, &mut effects)?
-        {
-            self.dirty_all();
-        }
-        Self::apply_effects(ctx, effects);
+        self.merge_log(&mut oinfo, olog, from, ctx)?;
         self.might_have_unfound.insert(from);
         if oinfo.last_epoch_started > self.info.last_epoch_started {
             self.info.last_epoch_started = oinfo.last_epoch_started;

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use peering_core::ctx::{Message, OnCommit, Outgoing, RecoveryCtx};
-use peering_core::event::{Event, MInfoRec, MLogRec, MNotifyRec, MQuery, PeeringEvt};
+use peering_core::event::{Event, EventKind, MInfoRec, MLogRec, MNotifyRec, MQuery, PeeringEvt};
 use peering_core::intervals::{PastIntervals, UpActing};
 use peering_core::machine::{Config, EventOutcome, Pg, PgCreate};
 use peering_core::map::{PoolInfo, SimpleOsdMap};
@@ -60,6 +60,22 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// No maps, no PGs.
+    pub fn empty() -> Cluster {
+        Cluster {
+            maps: BTreeMap::new(),
+            mappings: BTreeMap::new(),
+            pgs: BTreeMap::new(),
+            queue: Vec::new(),
+            sent: Vec::new(),
+            transactions: Vec::new(),
+            outcomes: Vec::new(),
+            hold_commits: false,
+            held: Vec::new(),
+            auto_recovered: true,
+        }
+    }
+
     /// Every OSD in `osds` up at epoch 1, the PG created on each member of `acting`.
     pub fn new(osds: &[i32], acting: &[i32], size: u32) -> Cluster {
         Cluster::with_pgs(osds, acting, acting, size, |_| {})
@@ -95,18 +111,7 @@ impl Cluster {
     ) -> Cluster {
         let mut map = map1(osds, size);
         tweak(&mut map);
-        let mut c = Cluster {
-            maps: BTreeMap::new(),
-            mappings: BTreeMap::new(),
-            pgs: BTreeMap::new(),
-            queue: Vec::new(),
-            sent: Vec::new(),
-            transactions: Vec::new(),
-            outcomes: Vec::new(),
-            hold_commits: false,
-            held: Vec::new(),
-            auto_recovered: true,
-        };
+        let mut c = Cluster::empty();
         c.maps.insert(1, map.clone());
         c.mappings.insert(1, the_mapping.clone());
         for &o in pg_osds {
@@ -136,18 +141,7 @@ impl Cluster {
         the_mapping: UpActing,
         pgs: Vec<(i32, peering_core::machine::PgLoad)>,
     ) -> Cluster {
-        let mut c = Cluster {
-            maps: BTreeMap::new(),
-            mappings: BTreeMap::new(),
-            pgs: BTreeMap::new(),
-            queue: Vec::new(),
-            sent: Vec::new(),
-            transactions: Vec::new(),
-            outcomes: Vec::new(),
-            hold_commits: false,
-            held: Vec::new(),
-            auto_recovered: true,
-        };
+        let mut c = Cluster::empty();
         c.maps.insert(map.epoch, map.clone());
         c.mappings.insert(map.epoch, the_mapping);
         for (o, args) in pgs {
@@ -339,4 +333,108 @@ impl Cluster {
 
 pub fn no_shard() -> ShardId {
     ShardId::NO_SHARD
+}
+
+/// The payload-free events (`None` for events that carry a payload).
+pub fn unit_event(kind: EventKind) -> Option<Event> {
+    let e = match kind {
+        EventKind::NullEvt => Event::NullEvt,
+        EventKind::Initialize => Event::Initialize,
+        EventKind::ActMap => Event::ActMap,
+        EventKind::SetForceRecovery => Event::SetForceRecovery,
+        EventKind::UnsetForceRecovery => Event::UnsetForceRecovery,
+        EventKind::SetForceBackfill => Event::SetForceBackfill,
+        EventKind::UnsetForceBackfill => Event::UnsetForceBackfill,
+        EventKind::AllReplicasRecovered => Event::AllReplicasRecovered,
+        EventKind::AllReplicasActivated => Event::AllReplicasActivated,
+        EventKind::RejectTooFullRemoteReservation => Event::RejectTooFullRemoteReservation,
+        EventKind::IntervalFlush => Event::IntervalFlush,
+        EventKind::DeleteStart => Event::DeleteStart,
+        EventKind::DeleteSome => Event::DeleteSome,
+        EventKind::DeleteReserved => Event::DeleteReserved,
+        EventKind::DeleteInterrupted => Event::DeleteInterrupted,
+        EventKind::RemoteBackfillReserved => Event::RemoteBackfillReserved,
+        EventKind::RemoteReservationRejectedTooFull => Event::RemoteReservationRejectedTooFull,
+        EventKind::RemoteReservationCanceled => Event::RemoteReservationCanceled,
+        EventKind::RemoteReservationRevokedTooFull => Event::RemoteReservationRevokedTooFull,
+        EventKind::RemoteReservationRevoked => Event::RemoteReservationRevoked,
+        EventKind::RemoteRecoveryReserved => Event::RemoteRecoveryReserved,
+        EventKind::RecoveryDone => Event::RecoveryDone,
+        EventKind::DoRecovery => Event::DoRecovery,
+        EventKind::RequestBackfill => Event::RequestBackfill,
+        EventKind::Backfilled => Event::Backfilled,
+        EventKind::UnfoundRecovery => Event::UnfoundRecovery,
+        EventKind::UnfoundBackfill => Event::UnfoundBackfill,
+        EventKind::LocalRecoveryReserved => Event::LocalRecoveryReserved,
+        EventKind::LocalBackfillReserved => Event::LocalBackfillReserved,
+        EventKind::BackfillTooFull => Event::BackfillTooFull,
+        EventKind::RemoteRecoveryPreempted => Event::RemoteRecoveryPreempted,
+        EventKind::RemoteBackfillPreempted => Event::RemoteBackfillPreempted,
+        EventKind::MakePrimary => Event::MakePrimary,
+        EventKind::MakeStray => Event::MakeStray,
+        EventKind::GotInfo => Event::GotInfo,
+        EventKind::IsDown => Event::IsDown,
+        EventKind::GotLog => Event::GotLog,
+        EventKind::NeedActingChange => Event::NeedActingChange,
+        EventKind::IsIncomplete => Event::IsIncomplete,
+        EventKind::NeedUpThru => Event::NeedUpThru,
+        EventKind::GoClean => Event::GoClean,
+        EventKind::AllRemotesReserved => Event::AllRemotesReserved,
+        EventKind::AllBackfillsReserved => Event::AllBackfillsReserved,
+        EventKind::RecoveryTooFull => Event::RecoveryTooFull,
+        _ => return None,
+    };
+    Some(e)
+}
+
+/// An `MNotifyRec` from `from` carrying `info`, sent (and answering) at `e`.
+pub fn notify_evt(from: i32, e: Epoch, info: peering_core::types::PgInfo) -> PeeringEvt {
+    PeeringEvt::new(
+        e,
+        Event::MNotifyRec(MNotifyRec {
+            pgid: pgid(),
+            from: PgShard::new(OsdId(from), info.pgid.shard),
+            notify: peering_core::types::PgNotify {
+                query_epoch: e,
+                epoch_sent: e,
+                to: ShardId::NO_SHARD,
+                from: info.pgid.shard,
+                info,
+                past_intervals: PastIntervals::default(),
+            },
+            features: 0,
+        }),
+    )
+}
+
+/// `Pg::create` of osd `osd`'s instance at `map`'s epoch with `acting` and a fresh
+/// history, returning the PG and the creation's context.
+pub fn create_pg(osd: i32, acting: &[i32], map: &SimpleOsdMap) -> (Pg, RecoveryCtx) {
+    let mut ctx = RecoveryCtx::new();
+    let pg = Pg::create(
+        PgCreate {
+            whoami: PgShard::replica(osd),
+            pgid: pgid(),
+            mapping: mapping(acting),
+            history: PgHistory::new(1, UTime::default()),
+            past_intervals: PastIntervals::default(),
+            config: Config::default(),
+        },
+        map,
+        &mut ctx,
+    )
+    .expect("create");
+    (pg, ctx)
+}
+
+/// An `MInfoRec` from `from` carrying `info`, at `e`.
+pub fn info_evt(from: i32, e: Epoch, info: peering_core::types::PgInfo) -> PeeringEvt {
+    PeeringEvt::new(
+        e,
+        Event::MInfoRec(MInfoRec {
+            from: PgShard::replica(from),
+            info,
+            msg_epoch: e,
+        }),
+    )
 }

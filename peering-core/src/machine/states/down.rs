@@ -6,7 +6,6 @@ use crate::event::{Event, EventKind as E};
 use crate::machine::chart::{Reaction, StateDef, StateId};
 use crate::machine::engine::{Cx, Outcome};
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state::StackExt;
 use crate::types::PgState;
 
 /// `Down`'s definition (its `AdvMap` handling is `Peering`'s).
@@ -19,22 +18,13 @@ pub(crate) const DOWN: StateDef = StateDef {
 
 /// Entry: `DOWN` instead of `PEERING`, blocked by the down OSDs of the prior set.
 pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    cx.ps.state.clear(PgState::PEERING);
-    cx.ps.state.set(PgState::DOWN);
-    let down: alloc::vec::Vec<i32> = cx
-        .stack
-        .peering()
-        .map(|p| p.prior_set.down.iter().map(|o| o.0).collect())
-        .unwrap_or_default();
-    cx.ps.blocked_by = down.into_iter().collect();
-    PeeringState::publish(cx.ctx);
+    super::peering::enter_blocked(cx, PgState::DOWN);
     Ok(())
 }
 
 /// Exit: clear `DOWN` and the blockers.
 pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    cx.ps.state.clear(PgState::DOWN);
-    cx.ps.blocked_by.clear();
+    super::peering::exit_blocked(cx, PgState::DOWN);
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use crate::machine::engine::{Cx, Outcome};
 use crate::machine::peering_state::PeeringState;
 use crate::machine::pg::DropReason;
 use crate::machine::state::StackExt;
-use crate::types::{PgQuery, PgShard, PgState, QueryKind};
+use crate::types::{PgShard, PgState, QueryKind};
 
 /// `GetInfo`'s definition.
 pub(crate) const GET_INFO: StateDef = StateDef {
@@ -81,13 +81,7 @@ fn get_infos(cx: &mut Cx<'_>) {
         if requested.contains(&peer) {
             cx.ps.blocked_by.insert(peer.osd.0);
         } else if cx.map.is_up(peer.osd) {
-            let q = PgQuery {
-                kind: QueryKind::Info,
-                history: cx.ps.info.history.clone(),
-                epoch_sent: cx.ps.epoch,
-                to: peer.shard,
-                from: cx.ps.whoami.shard,
-            };
+            let q = cx.ps.make_query(QueryKind::Info, peer);
             cx.ps.send_query(cx.ctx, peer, q);
             requested.insert(peer);
             cx.ps.blocked_by.insert(peer.osd.0);
@@ -123,12 +117,6 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     } else if requested_empty(cx) {
         cx.post(Event::GotInfo);
     }
-    Ok(())
-}
-
-/// Exit: nothing blocks peering from here any more.
-pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    cx.ps.blocked_by.clear();
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use crate::machine::engine::{Cx, Outcome};
 use crate::machine::peering_state::PeeringState;
 use crate::machine::pg::DropReason;
 use crate::machine::state::StackExt;
-use crate::types::{PgQuery, QueryKind};
+use crate::types::QueryKind;
 
 /// `GetLog`'s definition.
 pub(crate) const GET_LOG: StateDef = StateDef {
@@ -62,27 +62,18 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
             if let Some(g) = cx.stack.get_log_mut() {
                 g.auth_log_shard = auth_log_shard;
             }
-            let q = PgQuery {
-                kind: QueryKind::Log {
+            let q = cx.ps.make_query(
+                QueryKind::Log {
                     since: request_log_from,
                 },
-                history: cx.ps.info.history.clone(),
-                epoch_sent: cx.ps.epoch,
-                to: auth_log_shard.shard,
-                from: cx.ps.whoami.shard,
-            };
+                auth_log_shard,
+            );
             cx.ps.send_query(cx.ctx, auth_log_shard, q);
             cx.ps.blocked_by.clear();
             cx.ps.blocked_by.insert(auth_log_shard.osd.0);
             PeeringState::publish(cx.ctx);
         }
     }
-    Ok(())
-}
-
-/// Exit: no longer blocked on the authoritative shard.
-pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    cx.ps.blocked_by.clear();
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use crate::machine::engine::{Cx, Outcome};
 use crate::machine::peering_state::PeeringState;
 use crate::machine::state::StackExt;
 use crate::machine::{Invariant, StateId as S};
-use crate::types::{EVersion, ObjectId, PgQuery, PgShard, QueryKind};
+use crate::types::{EVersion, ObjectId, PgShard, QueryKind};
 
 /// `GetMissing`'s definition.
 pub(crate) const GET_MISSING: StateDef = StateDef {
@@ -79,13 +79,7 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         } else {
             QueryKind::FullLog
         };
-        let q = PgQuery {
-            kind,
-            history: cx.ps.info.history.clone(),
-            epoch_sent: cx.ps.epoch,
-            to: peer.shard,
-            from: cx.ps.whoami.shard,
-        };
+        let q = cx.ps.make_query(kind, peer);
         cx.ps.send_query(cx.ctx, peer, q);
         if let Some(g) = cx.stack.get_missing_mut() {
             g.peer_missing_requested.insert(peer);
@@ -97,12 +91,6 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     } else {
         PeeringState::publish(cx.ctx);
     }
-    Ok(())
-}
-
-/// Exit: no longer blocked on peers' logs.
-pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    cx.ps.blocked_by.clear();
     Ok(())
 }
 

@@ -5,9 +5,7 @@ use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::machine::chart::{Reaction, StateDef, StateId};
 use crate::machine::engine::{Cx, Outcome};
-use crate::machine::peering_state::PeeringState;
 use crate::machine::pg::DropReason;
-use crate::machine::state::StackExt;
 use crate::types::PgState;
 
 /// `Incomplete`'s definition.
@@ -23,22 +21,13 @@ pub(crate) const INCOMPLETE: StateDef = StateDef {
 
 /// Entry: `INCOMPLETE` instead of `PEERING`.
 pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    cx.ps.state.clear(PgState::PEERING);
-    cx.ps.state.set(PgState::INCOMPLETE);
-    let down: alloc::vec::Vec<i32> = cx
-        .stack
-        .peering()
-        .map(|p| p.prior_set.down.iter().map(|o| o.0).collect())
-        .unwrap_or_default();
-    cx.ps.blocked_by = down.into_iter().collect();
-    PeeringState::publish(cx.ctx);
+    super::peering::enter_blocked(cx, PgState::INCOMPLETE);
     Ok(())
 }
 
-/// Exit: clear `INCOMPLETE` (not restoring `PEERING`, as Ceph).
+/// Exit: clear `INCOMPLETE` and the blockers.
 pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    cx.ps.state.clear(PgState::INCOMPLETE);
-    cx.ps.blocked_by.clear();
+    super::peering::exit_blocked(cx, PgState::INCOMPLETE);
     Ok(())
 }
 

@@ -52,3 +52,31 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
     }
     Ok(Outcome::Discard)
 }
+
+/// Entry of `Down` and `Incomplete`: `bit` instead of `PEERING`, blocked by the down
+/// OSDs of the prior set.
+pub(crate) fn enter_blocked(cx: &mut Cx<'_>, bit: PgState) {
+    cx.ps.state.clear(PgState::PEERING);
+    cx.ps.state.set(bit);
+    let down: alloc::vec::Vec<i32> = cx
+        .stack
+        .peering()
+        .map(|p| p.prior_set.down.iter().map(|o| o.0).collect())
+        .unwrap_or_default();
+    cx.ps.blocked_by = down.into_iter().collect();
+    crate::machine::peering_state::PeeringState::publish(cx.ctx);
+}
+
+/// Exit of `Down` and `Incomplete`: clear `bit` and the blockers (`PEERING` is not
+/// restored, as in Ceph).
+pub(crate) fn exit_blocked(cx: &mut Cx<'_>, bit: PgState) {
+    cx.ps.state.clear(bit);
+    cx.ps.blocked_by.clear();
+}
+
+/// Exit of `GetInfo`, `GetLog` and `GetMissing`: whatever they were waiting on no
+/// longer blocks peering.
+pub(crate) fn exit_waiting(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    cx.ps.blocked_by.clear();
+    Ok(())
+}

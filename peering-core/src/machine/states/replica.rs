@@ -6,7 +6,6 @@
 use crate::ctx::{BackfillReserveOp, HostNotification, Message, ReservationOp};
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
-use crate::log::LogEffects;
 use crate::machine::Invariant;
 use crate::machine::chart::{Reaction, StateDef, StateId};
 use crate::machine::engine::{Cx, Outcome};
@@ -89,7 +88,8 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
         }
         Event::MLogRec(m) => {
             let m = core::mem::take(m);
-            cx.ps.merge_log(m.msg.info, m.msg.log, m.from, cx.ctx)?;
+            let mut oinfo = m.msg.info;
+            cx.ps.merge_log(&mut oinfo, m.msg.log, m.from, cx.ctx)?;
             if cx.ps.pg_log.log().head() != cx.ps.info.last_update {
                 return Err(PeeringError::Invariant {
                     state: StateId::ReplicaActive,
@@ -156,25 +156,4 @@ pub(crate) fn react_rep_not_recovering(
         cx.post(Event::RemoteReservationRejectedTooFull);
     }
     Ok(Outcome::Discard)
-}
-
-impl crate::machine::peering_state::PeeringState {
-    /// `merge_log` (§5.13), non-primary: merge the primary's log into ours.
-    pub(crate) fn merge_log(
-        &mut self,
-        mut oinfo: crate::types::PgInfo,
-        olog: crate::log::PgLogT,
-        from: crate::types::PgShard,
-        ctx: &mut crate::ctx::RecoveryCtx,
-    ) -> Result<(), PeeringError> {
-        let mut effects = LogEffects::new();
-        if self
-            .pg_log
-            .merge_log(&mut oinfo, olog, from, &mut self.info, &mut effects)?
-        {
-            self.dirty_all();
-        }
-        Self::apply_effects(ctx, effects);
-        Ok(())
-    }
 }

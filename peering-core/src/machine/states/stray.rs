@@ -56,7 +56,8 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
                 cx.ps.pg_log.reset_backfill();
                 PeeringState::apply_effects(cx.ctx, effects);
             } else {
-                cx.ps.merge_log(m.msg.info, m.msg.log, m.from, cx.ctx)?;
+                let mut oinfo = m.msg.info;
+                cx.ps.merge_log(&mut oinfo, m.msg.log, m.from, cx.ctx)?;
             }
             if cx.ps.pg_log.log().head() != cx.ps.info.last_update {
                 return Err(PeeringError::Invariant {
