@@ -93,8 +93,9 @@ pub enum State {
     Start,
     /// `Started/Primary`.
     Primary,
-    /// `Started/Primary/Peering`.
-    Peering(PeeringLocal),
+    /// `Started/Primary/Peering` (boxed: the prior set is the largest local data,
+    /// and a PG spends most of its life outside Peering).
+    Peering(Box<PeeringLocal>),
     /// `Started/Primary/Peering/GetInfo`.
     GetInfo(GetInfoLocal),
     /// `Started/Primary/Peering/GetLog`.
@@ -109,8 +110,8 @@ pub enum State {
     Incomplete,
     /// `Started/Primary/WaitActingChange`.
     WaitActingChange,
-    /// `Started/Primary/Active`.
-    Active(ActiveLocal),
+    /// `Started/Primary/Active` (boxed, so idle replicas do not pay for it).
+    Active(Box<ActiveLocal>),
     /// `Started/Primary/Active/Activating`.
     Activating,
     /// `Started/Primary/Active/Clean`.
@@ -137,7 +138,7 @@ impl State {
             StateId::Started => State::Started,
             StateId::Start => State::Start,
             StateId::Primary => State::Primary,
-            StateId::Peering => State::Peering(PeeringLocal::default()),
+            StateId::Peering => State::Peering(Box::default()),
             StateId::GetInfo => State::GetInfo(GetInfoLocal::default()),
             StateId::GetLog => State::GetLog(GetLogLocal::default()),
             StateId::GetMissing => State::GetMissing(GetMissingLocal::default()),
@@ -145,7 +146,7 @@ impl State {
             StateId::Down => State::Down,
             StateId::Incomplete => State::Incomplete,
             StateId::WaitActingChange => State::WaitActingChange,
-            StateId::Active => State::Active(ActiveLocal::default()),
+            StateId::Active => State::Active(Box::default()),
             StateId::Activating => State::Activating,
             StateId::Clean => State::Clean,
             StateId::Recovered => State::Recovered,
@@ -207,13 +208,13 @@ pub(crate) trait StackExt {
 impl StackExt for StateStack {
     fn peering(&self) -> Option<&PeeringLocal> {
         self.iter().find_map(|s| match s {
-            State::Peering(p) => Some(p),
+            State::Peering(p) => Some(&**p),
             _ => None,
         })
     }
     fn peering_mut(&mut self) -> Option<&mut PeeringLocal> {
         self.iter_mut().find_map(|s| match s {
-            State::Peering(p) => Some(p),
+            State::Peering(p) => Some(&mut **p),
             _ => None,
         })
     }
@@ -237,13 +238,13 @@ impl StackExt for StateStack {
     }
     fn active_mut(&mut self) -> Option<&mut ActiveLocal> {
         self.iter_mut().find_map(|s| match s {
-            State::Active(p) => Some(p),
+            State::Active(p) => Some(&mut **p),
             _ => None,
         })
     }
     fn active(&self) -> Option<&ActiveLocal> {
         self.iter().find_map(|s| match s {
-            State::Active(p) => Some(p),
+            State::Active(p) => Some(&**p),
             _ => None,
         })
     }
