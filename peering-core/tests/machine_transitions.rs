@@ -628,3 +628,60 @@ fn buffered_sends_wait_for_the_interval_flush() {
     assert_eq!(q.kind, QueryKind::Info);
     assert!(pg.peering_state().pending_flush.is_none());
 }
+
+/// An erasure-coded PG (2+1): every shard is its own instance (`spg_t` with the
+/// shard), the primary is shard 0; peering and activation run as for replicas.
+#[test]
+fn erasure_coded_pg_reaches_active_clean() {
+    use peering_core::map::{PoolInfo, SimpleOsdMap};
+    use peering_core::types::{ShardId, SpgId};
+    let mut map = SimpleOsdMap::new(1).with_pool(PoolInfo::erasure(machine_support::POOL, 2, 1, 1));
+    for o in 0..3 {
+        map = map.with_up_osd(o, 1);
+    }
+    let m = mapping(&[0, 1, 2]);
+    let mut c = Cluster::empty();
+    c.maps.insert(1, map.clone());
+    c.mappings.insert(1, m.clone());
+    for (i, o) in [0, 1, 2].into_iter().enumerate() {
+        let shard = ShardId(i as i8);
+        let mut ctx = RecoveryCtx::new();
+        let pg = peering_core::machine::Pg::create(
+            peering_core::machine::PgCreate {
+                whoami: PgShard::new(OsdId(o), shard),
+                pgid: SpgId::new(pgid().pgid, shard),
+                mapping: m.clone(),
+                history: PgHistory::new(1, UTime::default()),
+                past_intervals: Default::default(),
+                config: Default::default(),
+            },
+            &map,
+            &mut ctx,
+        )
+        .unwrap();
+        c.pgs.insert(o, pg);
+        c.absorb(o, ctx);
+    }
+    assert!(c.pg(0).is_primary());
+    assert_eq!(c.pg(2).role(), 2);
+    c.run();
+    assert_eq!(c.pg(0).state_name(), "Started/Primary/Peering/WaitUpThru");
+    c.next_map(&[0, 1, 2], |m| m.set_up_thru(0, 1));
+    c.run();
+    assert_eq!(c.pg(0).state_name(), "Started/Primary/Active/Clean");
+    let arb: Vec<_> = c
+        .pg(0)
+        .peering_state()
+        .acting_recovery_backfill
+        .iter()
+        .map(|s| (s.osd.0, s.shard.0))
+        .collect();
+    assert_eq!(arb, [(0, 0), (1, 1), (2, 2)]);
+    for o in [1, 2] {
+        assert_eq!(
+            c.pg(o).state_name(),
+            "Started/ReplicaActive/RepNotRecovering"
+        );
+        assert!(c.pg(o).state_bits().contains(PgState::ACTIVE));
+    }
+}

@@ -24,6 +24,42 @@
 //! [`Pg::handle_event`] take the PG's current map. Nothing is copied from the maps
 //! but the mapping (inline) and the pool's parameters.
 //!
+//! # Example
+//!
+//! ```
+//! use peering_core::ctx::RecoveryCtx;
+//! use peering_core::intervals::{PastIntervals, UpActing};
+//! use peering_core::machine::{Config, Pg, PgCreate};
+//! use peering_core::map::{PoolInfo, SimpleOsdMap};
+//! use peering_core::types::{PgHistory, PgId, PgShard, SpgId, UTime};
+//!
+//! // Epoch 1: three OSDs up, a size-3 pool; the PG maps to [0, 1, 2].
+//! let map = SimpleOsdMap::new(1)
+//!     .with_pool(PoolInfo::replicated(1, 3, 8))
+//!     .with_up_osd(0, 1)
+//!     .with_up_osd(1, 1)
+//!     .with_up_osd(2, 1);
+//! let mapping = UpActing::new(&[0, 1, 2], 0, &[0, 1, 2], 0);
+//! let mut ctx = RecoveryCtx::new();
+//! let pg = Pg::create(
+//!     PgCreate {
+//!         whoami: PgShard::replica(0),
+//!         pgid: SpgId::replicated(PgId::new(1, 0)),
+//!         mapping,
+//!         history: PgHistory::new(1, UTime::default()),
+//!         past_intervals: PastIntervals::default(),
+//!         config: Config::default(),
+//!     },
+//!     &map,
+//!     &mut ctx,
+//! )?;
+//! assert_eq!(pg.state_name(), "Started/Primary/Peering/GetInfo");
+//! // The primary asks osd.1 and osd.2 for their infos.
+//! let targets: Vec<i32> = ctx.drain_queries().keys().map(|o| o.0).collect();
+//! assert_eq!(targets, [1, 2]);
+//! # Ok::<(), peering_core::PeeringError>(())
+//! ```
+//!
 //! # Scope
 //!
 //! The states of the peering path are here: `Initial`, `Reset`, `Started`, `Start`,
