@@ -454,3 +454,21 @@ fn a_pg_created_from_a_peers_log_activates_on_it() {
     assert_eq!(out, EventOutcome::Delivered);
     assert_eq!(pg.state_name(), "Started/ReplicaActive/RepNotRecovering");
 }
+
+/// `check_full_transition`: the epoch a pool is marked full goes into the history
+/// (Started's `AdvMap`), and is persisted.
+#[test]
+fn started_records_the_epoch_the_pool_went_full() {
+    let mut c = active_clean();
+    c.next_map(&[0, 1, 2], |m| {
+        m.pools.get_mut(&1).unwrap().flags |= 1 << 1;
+    });
+    assert_eq!(c.pg(0).history().last_epoch_marked_full, 3);
+    assert_eq!(c.pg(1).history().last_epoch_marked_full, 3);
+    assert_eq!(c.pg(0).state_id(), StateId::Clean);
+    let persisted = c.transactions.iter().rev().find(|(o, _)| *o == 0).unwrap();
+    assert!(persisted.1.ops.iter().any(|op| matches!(
+        op,
+        peering_core::ctx::TxOp::WriteInfo { info, .. } if info.history.last_epoch_marked_full == 3
+    )));
+}

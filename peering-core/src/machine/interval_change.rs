@@ -13,7 +13,26 @@ fn stretch_can_peer(_: &PoolInfo, _: &[OsdId]) -> bool {
     true
 }
 
+/// `pg_pool_t::FLAG_FULL`.
+const POOL_FLAG_FULL: u64 = 1 << 1;
+
 impl PeeringState {
+    /// `check_full_transition` (Reset and Started `AdvMap`): the epoch the pool was
+    /// marked full goes into the history.
+    pub(crate) fn check_full_transition(&mut self, map: &dyn OsdMapView, lastmap: &dyn OsdMapView) {
+        let pool = self.info.pgid.pgid.pool;
+        let Some(new) = map.pool(pool) else {
+            return; // deleted
+        };
+        let was_full = lastmap
+            .pool(pool)
+            .is_some_and(|p| p.flags & POOL_FLAG_FULL != 0);
+        if new.flags & POOL_FLAG_FULL != 0 && !was_full {
+            self.info.history.last_epoch_marked_full = map.epoch();
+            self.dirty_info = true;
+        }
+    }
+
     /// `should_restart_peering` (§5.4): the step `lastmap` → `map` starts a new
     /// interval, or we were down in `lastmap` and are up in `map`.
     pub(crate) fn should_restart_peering(

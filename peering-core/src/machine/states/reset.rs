@@ -31,6 +31,7 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
     match evt {
         Event::AdvMap(new) => {
             if let Some(lastmap) = cx.lastmap {
+                cx.ps.check_full_transition(cx.map, lastmap);
                 if cx.ps.should_restart_peering(new, cx.map, lastmap) {
                     cx.ps.start_peering_interval(new, cx.map, lastmap, cx.ctx)?;
                 }

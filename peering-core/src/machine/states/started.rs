@@ -54,6 +54,9 @@ pub(crate) fn enter_start(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::AdvMap(new) => {
+            if let Some(last) = cx.lastmap {
+                cx.ps.check_full_transition(cx.map, last);
+            }
             let restart = cx
                 .lastmap
                 .is_some_and(|last| cx.ps.should_restart_peering(new, cx.map, last));
