@@ -9,6 +9,7 @@
 
 mod messages;
 mod requests;
+mod route;
 mod transaction;
 
 pub use messages::{BackfillReserveOp, InfoMsg, Message, RecoveryReserveOp};

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use peering_core::ctx::{Message, OnCommit, Outgoing, RecoveryCtx};
-use peering_core::event::{Event, EventKind, MInfoRec, MLogRec, MNotifyRec, MQuery, PeeringEvt};
+use peering_core::ctx::{OnCommit, Outgoing, RecoveryCtx};
+use peering_core::event::{Event, EventKind, MInfoRec, MNotifyRec, PeeringEvt};
 use peering_core::intervals::{PastIntervals, UpActing};
 use peering_core::machine::{Config, EventOutcome, Pg, PgCreate};
 use peering_core::map::{PoolInfo, SimpleOsdMap};
@@ -219,44 +219,12 @@ impl Cluster {
                 to: to.0,
                 msg: out.clone(),
             });
-            let (epochs, event) = match out {
-                Outgoing::Query(pgid, q) => (
-                    (q.epoch_sent, q.epoch_sent),
-                    Event::MQuery(MQuery {
-                        pgid,
-                        from: PgShard::new(OsdId(from), q.from),
-                        query_epoch: q.epoch_sent,
-                        query: q,
-                    }),
-                ),
-                Outgoing::Notify(n) => (
-                    (n.epoch_sent, n.query_epoch),
-                    Event::MNotifyRec(MNotifyRec {
-                        pgid: SpgId::new(pgid().pgid, n.to),
-                        from: PgShard::new(OsdId(from), n.from),
-                        features: 0,
-                        notify: n,
-                    }),
-                ),
-                Outgoing::Info(i) | Outgoing::Direct(Message::Info(i)) => (
-                    (i.epoch, i.min_epoch),
-                    Event::MInfoRec(MInfoRec {
-                        from: PgShard::new(OsdId(from), i.from),
-                        msg_epoch: i.epoch,
-                        info: i.info,
-                    }),
-                ),
-                Outgoing::Direct(Message::Log(m)) => (
-                    (m.epoch, m.query_epoch),
-                    Event::MLogRec(MLogRec {
-                        from: PgShard::new(OsdId(from), m.from),
-                        msg: m,
-                    }),
-                ),
-                Outgoing::Direct(_) => continue,
-            };
-            self.queue
-                .push((to.0, PeeringEvt::with_epochs(epochs.0, epochs.1, event)));
+            for (_pgid, evt) in out.into_events(OsdId(from)) {
+                if matches!(evt.event, Event::DeleteStart) {
+                    continue; // no deletion states yet
+                }
+                self.queue.push((to.0, evt));
+            }
         }
         for c in ctx.drain_on_commit().collect::<Vec<_>>() {
             if self.hold_commits {
