@@ -25,17 +25,17 @@ use crate::types::{OsdId, PgNotify, PgQuery, SpgId};
 /// context and the flush-pending buffer, which hold the same three maps.
 macro_rules! buffered_sends {
     () => {
-        /// `send_query`: a later query to the same PG shard replaces an earlier one.
+        /// `send_query`: a later query to the same PG shard replaces an earlier one (§4).
         pub fn send_query(&mut self, to: OsdId, pgid: SpgId, query: PgQuery) {
             self.queries.entry(to).or_default().insert(pgid, query);
         }
 
-        /// `send_notify`.
+        /// `send_notify` (§4).
         pub fn send_notify(&mut self, to: OsdId, notify: PgNotify) {
             self.notifies.entry(to).or_default().push(notify);
         }
 
-        /// `send_info`.
+        /// `send_info` (§4).
         pub fn send_info(&mut self, to: OsdId, info: InfoMsg) {
             self.infos.entry(to).or_default().push(info);
         }
@@ -63,7 +63,7 @@ pub struct BufferedMessages {
 }
 
 impl BufferedMessages {
-    /// True when nothing is buffered.
+    /// True when nothing is buffered (§4).
     pub fn is_empty(&self) -> bool {
         self.queries.is_empty() && self.notifies.is_empty() && self.infos.is_empty()
     }
@@ -72,7 +72,7 @@ impl BufferedMessages {
 }
 
 /// One outgoing message, buffered or direct, as [`RecoveryCtx::drain_outgoing`]
-/// lists them.
+/// lists them (§4).
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -135,7 +135,7 @@ pub struct RecoveryCtx {
 }
 
 impl RecoveryCtx {
-    /// An empty context.
+    /// An empty context (§4).
     pub fn new() -> Self {
         RecoveryCtx::default()
     }
@@ -163,7 +163,7 @@ impl RecoveryCtx {
         }
     }
 
-    /// True when there is nothing for the host to do.
+    /// True when there is nothing for the host to do (§4).
     pub fn is_empty(&self) -> bool {
         self.queries.is_empty()
             && self.notifies.is_empty()
@@ -178,69 +178,69 @@ impl RecoveryCtx {
             && !self.publish_stats
     }
 
-    /// `send_cluster_message`: a direct send.
+    /// `send_cluster_message`: a direct send (§4).
     pub fn send_direct(&mut self, to: OsdId, msg: Message) {
         self.messages.push((to, msg));
     }
 
-    /// Takes the buffered queries (per target OSD, per PG shard).
+    /// Takes the buffered queries (per target OSD, per PG shard) (§4).
     pub fn drain_queries(&mut self) -> BTreeMap<OsdId, BTreeMap<SpgId, PgQuery>> {
         core::mem::take(&mut self.queries)
     }
 
-    /// Takes the buffered notifies.
+    /// Takes the buffered notifies (§4).
     pub fn drain_notifies(&mut self) -> BTreeMap<OsdId, Vec<PgNotify>> {
         core::mem::take(&mut self.notifies)
     }
 
-    /// Takes the buffered infos.
+    /// Takes the buffered infos (§4).
     pub fn drain_infos(&mut self) -> BTreeMap<OsdId, Vec<InfoMsg>> {
         core::mem::take(&mut self.infos)
     }
 
-    /// Drains the direct messages, keeping the vector's capacity for the next call.
+    /// Drains the direct messages, keeping the vector's capacity for the next call (§4).
     pub fn drain_messages(&mut self) -> alloc::vec::Drain<'_, (OsdId, Message)> {
         self.messages.drain(..)
     }
 
-    /// Takes the transaction, leaving an empty one.
+    /// Takes the transaction, leaving an empty one (§4).
     pub fn take_transaction(&mut self) -> Transaction {
         core::mem::take(&mut self.transaction)
     }
 
-    /// Drains the on-commit items.
+    /// Drains the on-commit items (§4).
     pub fn drain_on_commit(&mut self) -> alloc::vec::Drain<'_, OnCommit> {
         self.on_commit.drain(..)
     }
 
-    /// Drains the timers.
+    /// Drains the timers (§4).
     pub fn drain_timers(&mut self) -> alloc::vec::Drain<'_, Timer> {
         self.timers.drain(..)
     }
 
-    /// Drains the reservation requests.
+    /// Drains the reservation requests (§4).
     pub fn drain_reservations(&mut self) -> alloc::vec::Drain<'_, ReservationOp> {
         self.reservations.drain(..)
     }
 
-    /// Drains the monitor requests.
+    /// Drains the monitor requests (§4).
     pub fn drain_mon(&mut self) -> alloc::vec::Drain<'_, MonRequest> {
         self.mon.drain(..)
     }
 
-    /// Drains the host notifications.
+    /// Drains the host notifications (§4).
     pub fn drain_notifications(&mut self) -> alloc::vec::Drain<'_, HostNotification> {
         self.notifications.drain(..)
     }
 
-    /// Reads and clears the publish-stats flag.
+    /// Reads and clears the publish-stats flag (§4).
     pub fn take_publish_stats(&mut self) -> bool {
         core::mem::take(&mut self.publish_stats)
     }
 
     /// Every outgoing message, buffered first (per target OSD: queries, notifies,
     /// infos) then direct ones in emission order; the context's message fields are
-    /// left empty. A convenience for harnesses that route messages.
+    /// left empty. A convenience for harnesses that route messages (§4).
     pub fn drain_outgoing(&mut self) -> Vec<(OsdId, Outgoing)> {
         let mut out = Vec::new();
         for (osd, qs) in self.drain_queries() {
@@ -264,7 +264,7 @@ impl RecoveryCtx {
         out
     }
 
-    /// Empties every field, keeping vector capacities.
+    /// Empties every field, keeping vector capacities (§4).
     pub fn clear(&mut self) {
         self.queries.clear();
         self.notifies.clear();

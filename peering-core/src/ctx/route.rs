@@ -14,7 +14,7 @@ use crate::types::{OsdId, PgShard, SpgId, Timespan};
 impl Outgoing {
     /// The event(s) this message, sent by OSD `from`, delivers, with the PG shard
     /// each is for (`MOSDPGRemove` may name several). Host-side message types carry
-    /// no more than this; an in-process host can route with it directly.
+    /// no more than this; an in-process host can route with it directly (§8.4).
     ///
     /// `MOSDPGTrim`'s event takes the shard from the message's PG id, as Ceph's
     /// `MTrim` does.

@@ -7,7 +7,7 @@ use crate::intervals::PastIntervals;
 use crate::log::{LogEffect, Missing, PgLogT};
 use crate::types::{Epoch, PgInfo};
 
-/// One persistent mutation.
+/// One persistent mutation (§4.2).
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -50,12 +50,12 @@ pub struct Transaction {
 }
 
 impl Transaction {
-    /// True when there is nothing to persist.
+    /// True when there is nothing to persist (§4.2).
     pub fn is_empty(&self) -> bool {
         self.ops.is_empty()
     }
 
-    /// Appends one operation.
+    /// Appends one operation (§4.2).
     pub fn push(&mut self, op: TxOp) {
         self.ops.push(op);
     }

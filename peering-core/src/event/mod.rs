@@ -39,7 +39,7 @@ pub struct PeeringEvt {
 
 impl PeeringEvt {
     /// An event produced at `epoch` answering nothing older (`epoch_sent ==
-    /// epoch_requested`), as Ceph builds timer, reservation and commit events.
+    /// epoch_requested`), as Ceph builds timer, reservation and commit events (§2).
     pub fn new(epoch: Epoch, event: Event) -> Self {
         PeeringEvt {
             epoch_sent: epoch,
@@ -48,7 +48,7 @@ impl PeeringEvt {
         }
     }
 
-    /// An event sent at `epoch_sent` in answer to something from `epoch_requested`.
+    /// An event sent at `epoch_sent` in answer to something from `epoch_requested` (§2).
     pub fn with_epochs(epoch_sent: Epoch, epoch_requested: Epoch, event: Event) -> Self {
         PeeringEvt {
             epoch_sent,
@@ -109,24 +109,24 @@ macro_rules! define_events {
         }
 
         impl Event {
-            /// This event's kind.
+            /// This event's kind (§2).
             pub const fn kind(&self) -> EventKind {
                 match self {
                     $( Event::$name { .. } => EventKind::$name, )*
                 }
             }
 
-            /// Ceph's name for this event (`get_desc()`'s class name).
+            /// Ceph's name for this event (`get_desc()`'s class name) (§2).
             pub const fn name(&self) -> &'static str {
                 self.kind().name()
             }
         }
 
         impl EventKind {
-            /// Every event kind, in declaration order.
+            /// Every event kind, in declaration order (§2).
             pub const ALL: &'static [EventKind] = &[ $( EventKind::$name, )* ];
 
-            /// Ceph's name for this kind of event.
+            /// Ceph's name for this kind of event (§2).
             pub const fn name(self) -> &'static str {
                 match self {
                     $( EventKind::$name => stringify!($name), )*

@@ -61,7 +61,7 @@ pub enum StateId {
     Crashed,
 }
 
-/// Which events a reaction entry matches.
+/// Which events a reaction entry matches (§0.2).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -74,7 +74,7 @@ pub enum On {
 }
 
 impl On {
-    /// True when this entry matches `kind`.
+    /// True when this entry matches `kind` (§0.2).
     pub fn matches(self, kind: EventKind) -> bool {
         match self {
             On::Event(k) => k == kind,
@@ -97,7 +97,7 @@ pub enum ReactionKind {
     Discard,
 }
 
-/// One entry of a state's reaction list.
+/// One entry of a state's reaction list (§0.2).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -109,28 +109,28 @@ pub struct Reaction {
 }
 
 impl Reaction {
-    /// `transition<E, T>`.
+    /// `transition<E, T>` (§0.2).
     pub const fn transition(e: EventKind, to: StateId) -> Self {
         Reaction {
             on: On::Event(e),
             kind: ReactionKind::Transition(to),
         }
     }
-    /// `custom_reaction<E>` with a handler that may transit to `targets`.
+    /// `custom_reaction<E>` with a handler that may transit to `targets` (§0.2).
     pub const fn custom(e: EventKind, targets: &'static [StateId]) -> Self {
         Reaction {
             on: On::Event(e),
             kind: ReactionKind::Custom(targets),
         }
     }
-    /// `custom_reaction<E>` answered by the generic handler (discard).
+    /// `custom_reaction<E>` answered by the generic handler (discard) (§0.2).
     pub const fn discard(e: EventKind) -> Self {
         Reaction {
             on: On::Event(e),
             kind: ReactionKind::Discard,
         }
     }
-    /// The catch-all: any other event crashes the machine.
+    /// The catch-all: any other event crashes the machine (§0.2).
     pub const fn any_crashes() -> Self {
         Reaction {
             on: On::Any,
@@ -139,7 +139,7 @@ impl Reaction {
     }
 }
 
-/// A state's definition: its place in the tree and its reaction list.
+/// A state's definition: its place in the tree and its reaction list (§0.2).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -164,7 +164,7 @@ impl StateDef {
 }
 
 impl StateId {
-    /// Every state, in tree order.
+    /// Every state, in tree order (§0.2).
     pub const ALL: &'static [StateId] = &[
         StateId::Initial,
         StateId::Reset,
@@ -216,7 +216,7 @@ impl StateId {
         }
     }
 
-    /// The state's short name (its C++ class name).
+    /// The state's short name (its C++ class name) (§0.2).
     pub const fn short_name(self) -> &'static str {
         match self {
             StateId::Primary => "Primary",
@@ -239,7 +239,7 @@ impl StateId {
         }
     }
 
-    /// This state's definition in the chart.
+    /// This state's definition in the chart (§0.2).
     pub const fn def(self) -> &'static StateDef {
         use super::states::*;
         match self {
@@ -267,12 +267,12 @@ impl StateId {
         }
     }
 
-    /// The enclosing state.
+    /// The enclosing state (§0.2).
     pub const fn parent(self) -> Option<StateId> {
         self.def().parent
     }
 
-    /// Depth in the tree (0 for the machine's direct children).
+    /// Depth in the tree (0 for the machine's direct children) (§0.2).
     pub fn depth(self) -> usize {
         let mut d = 0;
         let mut cur = self.parent();
@@ -292,7 +292,7 @@ pub(crate) const CRASHED: StateDef = StateDef {
     reactions: &[],
 };
 
-/// The whole chart: every state's definition, in tree order.
+/// The whole chart: every state's definition, in tree order (§0.2).
 pub fn chart() -> impl Iterator<Item = &'static StateDef> {
     StateId::ALL.iter().map(|s| s.def())
 }
@@ -359,7 +359,7 @@ fn write_tree(
 }
 
 /// The chart in Graphviz DOT: composite states as clusters, transitions as edges
-/// labelled with their event (custom reactions' possible targets dashed).
+/// labelled with their event (custom reactions' possible targets dashed) (§0.2).
 pub fn to_dot() -> String {
     let mut out = String::from("digraph peering {\n  compound=true;\n  node [shape=box];\n");
     let leaf = |out: &mut String, s: StateId, d: usize| {
@@ -393,7 +393,7 @@ pub fn to_dot() -> String {
     out
 }
 
-/// The chart as a Mermaid `stateDiagram-v2`.
+/// The chart as a Mermaid `stateDiagram-v2` (§0.2).
 pub fn to_mermaid() -> String {
     let mut out = String::from("stateDiagram-v2\n    [*] --> Initial\n");
     let leaf = |out: &mut String, s: StateId, d: usize| {

@@ -1,6 +1,6 @@
 //! [`Config`]: the Ceph options the peering machine reads (reference §5, §8).
 
-/// The `osd_*` options peering consults, with Ceph's defaults.
+/// The `osd_*` options peering consults, with Ceph's defaults (§5).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

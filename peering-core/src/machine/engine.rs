@@ -65,7 +65,7 @@ pub(crate) struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    /// `post_event`.
+    /// `post_event` (§0.2).
     pub fn post(&mut self, evt: Event) {
         self.posted.push_back(evt);
     }

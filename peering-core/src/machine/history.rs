@@ -6,7 +6,7 @@ use alloc::collections::VecDeque;
 use super::chart::StateId;
 use crate::types::Epoch;
 
-/// Whether a [`StateRecord`] is an entry or an exit.
+/// Whether a [`StateRecord`] is an entry or an exit (§1.1).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -17,7 +17,7 @@ pub enum Transit {
     Exit,
 }
 
-/// One entry or exit of one state, at a map epoch.
+/// One entry or exit of one state, at a map epoch (§1.1).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -30,7 +30,7 @@ pub struct StateRecord {
     pub epoch: Epoch,
 }
 
-/// A bounded, ordered log of state entries and exits, oldest first.
+/// A bounded, ordered log of state entries and exits, oldest first (§1.1).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -41,7 +41,7 @@ pub struct StateHistory {
 }
 
 impl StateHistory {
-    /// An empty history keeping at most `cap` records.
+    /// An empty history keeping at most `cap` records (§1.1).
     pub fn new(cap: usize) -> Self {
         StateHistory {
             records: VecDeque::new(),
@@ -63,12 +63,12 @@ impl StateHistory {
         });
     }
 
-    /// Every record, oldest first.
+    /// Every record, oldest first (§1.1).
     pub fn records(&self) -> impl DoubleEndedIterator<Item = &StateRecord> {
         self.records.iter()
     }
 
-    /// The states entered, oldest first.
+    /// The states entered, oldest first (§1.1).
     pub fn entered(&self) -> impl DoubleEndedIterator<Item = StateId> + '_ {
         self.records
             .iter()
@@ -76,7 +76,7 @@ impl StateHistory {
             .map(|r| r.state)
     }
 
-    /// Forgets every record (e.g. between the steps of a test).
+    /// Forgets every record (e.g. between the steps of a test) (§1.1).
     pub fn clear(&mut self) {
         self.records.clear();
     }

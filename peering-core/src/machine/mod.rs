@@ -104,7 +104,7 @@ pub use state::{
 use crate::types::PgShard;
 
 /// A condition Ceph asserts (`ceph_assert`) that did not hold: the PG crashes, as
-/// the OSD would abort (reported in [`crate::PeeringError::Invariant`]).
+/// the OSD would abort (reported in [`crate::PeeringError::Invariant`]) (§0.2).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

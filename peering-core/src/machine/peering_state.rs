@@ -191,27 +191,27 @@ impl PeeringState {
         }
     }
 
-    /// `spg_t` of this instance.
+    /// `spg_t` of this instance (§6.13).
     pub fn spgid(&self) -> SpgId {
         self.info.pgid
     }
 
-    /// `is_primary()`: this instance is the acting primary.
+    /// `is_primary()`: this instance is the acting primary (§6.13).
     pub fn is_primary(&self) -> bool {
         self.whoami == self.primary
     }
 
-    /// `is_nonprimary()`: in the acting set, not primary.
+    /// `is_nonprimary()`: in the acting set, not primary (§6.13).
     pub fn is_nonprimary(&self) -> bool {
         self.role >= 0 && !self.is_primary()
     }
 
-    /// `is_erasure()` of the pool.
+    /// `is_erasure()` of the pool (§6.13).
     pub fn is_ec(&self) -> bool {
         self.pool.is_erasure()
     }
 
-    /// `is_peered()`: `ACTIVE` or `PEERED`.
+    /// `is_peered()`: `ACTIVE` or `PEERED` (§6.13).
     pub fn is_peered(&self) -> bool {
         self.state.contains(PgState::ACTIVE) || self.state.contains(PgState::PEERED)
     }

@@ -76,7 +76,7 @@ pub enum DropReason {
     InfoNotNew,
 }
 
-/// What [`Pg::handle_event`] did with an event.
+/// What [`Pg::handle_event`] did with an event (§8).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -123,7 +123,7 @@ pub struct PgCreate {
 impl PgCreate {
     /// The creation arguments for a PG named by a message's `create_info`
     /// ([`crate::event::Event::create_info`]): this OSD's instance `whoami` of it,
-    /// with its mapping in the map of `info.epoch`.
+    /// with its mapping in the map of `info.epoch` (§8).
     pub fn from_create_info(
         whoami: PgShard,
         info: crate::event::PgCreateInfo,
@@ -182,7 +182,7 @@ pub struct Pg {
 
 impl Pg {
     /// A PG object in `Initial`, at `map`'s epoch (nothing delivered yet). Most hosts
-    /// want [`Pg::create`] or [`Pg::load`].
+    /// want [`Pg::create`] or [`Pg::load`] (§8).
     pub fn new(
         config: Config,
         whoami: PgShard,
@@ -544,67 +544,67 @@ impl Pg {
         self.ps.writes_in_flight = in_flight;
     }
 
-    /// Host input: the oldest map the host still stores (`oldest_stored_osdmap`).
+    /// Host input: the oldest map the host still stores (`oldest_stored_osdmap`) (§8).
     pub fn set_oldest_stored_osdmap(&mut self, epoch: Epoch) {
         self.ps.oldest_stored_osdmap = epoch;
     }
 
-    /// The innermost active state.
+    /// The innermost active state (§8).
     pub fn state_id(&self) -> StateId {
         self.stack.innermost()
     }
 
-    /// Ceph's name of the innermost state (`Started/Primary/Active/Clean`).
+    /// Ceph's name of the innermost state (`Started/Primary/Active/Clean`) (§8).
     pub fn state_name(&self) -> &'static str {
         self.state_id().name()
     }
 
-    /// The active configuration, outermost first, with each state's local data.
+    /// The active configuration, outermost first, with each state's local data (§8).
     pub fn states(&self) -> &[State] {
         &self.stack
     }
 
-    /// True when `id` is active (innermost or an enclosing state).
+    /// True when `id` is active (innermost or an enclosing state) (§8).
     pub fn in_state(&self, id: StateId) -> bool {
         self.stack.contains_state(id)
     }
 
-    /// True once the PG crashed.
+    /// True once the PG crashed (§8).
     pub fn is_crashed(&self) -> bool {
         self.state_id() == StateId::Crashed
     }
 
-    /// `info`.
+    /// `info` (§8).
     pub fn info(&self) -> &PgInfo {
         &self.ps.info
     }
 
-    /// `info.history`.
+    /// `info.history` (§8).
     pub fn history(&self) -> &PgHistory {
         &self.ps.info.history
     }
 
-    /// The `PG_STATE_*` bits.
+    /// The `PG_STATE_*` bits (§8).
     pub fn state_bits(&self) -> PgState {
         self.ps.state
     }
 
-    /// `role`.
+    /// `role` (§8).
     pub fn role(&self) -> i32 {
         self.ps.role
     }
 
-    /// `is_primary()`.
+    /// `is_primary()` (§8).
     pub fn is_primary(&self) -> bool {
         self.ps.is_primary()
     }
 
-    /// The PG's map epoch.
+    /// The PG's map epoch (§8).
     pub fn epoch(&self) -> Epoch {
         self.ps.epoch
     }
 
-    /// `last_peering_reset`.
+    /// `last_peering_reset` (§8).
     pub fn last_peering_reset(&self) -> Epoch {
         self.ps.last_peering_reset
     }
@@ -615,27 +615,27 @@ impl Pg {
         self.ps.need_up_thru
     }
 
-    /// `past_intervals`.
+    /// `past_intervals` (§8).
     pub fn past_intervals(&self) -> &PastIntervals {
         &self.ps.past_intervals
     }
 
-    /// The log and missing set.
+    /// The log and missing set (§8).
     pub fn pg_log(&self) -> &PgLog {
         &self.ps.pg_log
     }
 
-    /// Everything else (read-only).
+    /// Everything else (read-only) (§8).
     pub fn peering_state(&self) -> &PeeringState {
         &self.ps
     }
 
-    /// The state entry/exit history.
+    /// The state entry/exit history (§8).
     pub fn state_history(&self) -> &StateHistory {
         &self.history
     }
 
-    /// Forgets the state history (e.g. between steps of a test).
+    /// Forgets the state history (e.g. between steps of a test) (§8).
     pub fn clear_state_history(&mut self) {
         self.history.clear();
     }

@@ -17,7 +17,7 @@ use crate::event::MLogRec;
 use crate::intervals::PriorSet;
 use crate::types::PgShard;
 
-/// `Peering`'s local data.
+/// `Peering`'s local data (§1.2).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -29,7 +29,7 @@ pub struct PeeringLocal {
     pub history_les_bound: bool,
 }
 
-/// `GetInfo`'s local data.
+/// `GetInfo`'s local data (§1.2).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -39,7 +39,7 @@ pub struct GetInfoLocal {
     pub peer_info_requested: BTreeSet<PgShard>,
 }
 
-/// `GetLog`'s local data.
+/// `GetLog`'s local data (§1.2).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -51,7 +51,7 @@ pub struct GetLogLocal {
     pub msg: Option<Box<MLogRec>>,
 }
 
-/// `GetMissing`'s local data.
+/// `GetMissing`'s local data (§1.2).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -61,7 +61,7 @@ pub struct GetMissingLocal {
     pub peer_missing_requested: BTreeSet<PgShard>,
 }
 
-/// `Active`'s local data.
+/// `Active`'s local data (§1.2).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -77,7 +77,7 @@ pub struct ActiveLocal {
     pub all_replicas_activated: bool,
 }
 
-/// One active state with its local data.
+/// One active state with its local data (§1.2).
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -130,7 +130,7 @@ pub enum State {
 
 impl State {
     /// A freshly constructed state (its local data at construction, before the
-    /// entry action runs).
+    /// entry action runs) (§1.2).
     pub fn new(id: StateId) -> State {
         match id {
             StateId::Initial => State::Initial,
@@ -157,7 +157,7 @@ impl State {
         }
     }
 
-    /// Which state this is.
+    /// Which state this is (§1.2).
     pub fn id(&self) -> StateId {
         match self {
             State::Initial => StateId::Initial,
@@ -189,7 +189,7 @@ impl State {
 /// one spare for the reservation states of a later issue.
 pub(crate) const MAX_DEPTH: usize = 5;
 
-/// The active configuration, outermost first.
+/// The active configuration, outermost first (§1.2).
 pub type StateStack = heapless::Vec<State, MAX_DEPTH>;
 
 /// Ancestor-data accessors (`context<Peering>()` in Ceph, §0.2 rule 7).
