@@ -75,7 +75,7 @@ impl PeeringState {
         if self.state.contains(PgState::DEGRADED) && avail < self.pool.min_size {
             // Data at risk: fewer clean copies than min_size blocks IO.
             base = INACTIVE_BASE;
-            ret = base + (self.pool.min_size - avail);
+            ret = base.saturating_add(self.pool.min_size - avail);
         }
         clamp(ret, 0, max_for_base(base))
     }
@@ -90,10 +90,10 @@ impl PeeringState {
         let mut ret = BACKFILL_BASE;
         if acting < self.pool.min_size {
             base = INACTIVE_BASE;
-            ret = base + (self.pool.min_size - acting);
+            ret = base.saturating_add(self.pool.min_size - acting);
         } else if self.state.contains(PgState::UNDERSIZED) {
             base = BACKFILL_DEGRADED_BASE;
-            ret = base + self.pool.size.saturating_sub(acting);
+            ret = base.saturating_add(self.pool.size.saturating_sub(acting));
         } else if self.state.contains(PgState::DEGRADED) {
             base = BACKFILL_DEGRADED_BASE;
             ret = base;
