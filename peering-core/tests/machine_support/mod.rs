@@ -57,6 +57,8 @@ pub struct Cluster {
     pub held: Vec<(i32, OnCommit)>,
     /// The host's answer to `ActivateComplete` (§8.6).
     pub auto_recovered: bool,
+    /// up_thru requests the monitor has not granted yet (osd → wanted epoch).
+    pub want_up_thru: BTreeMap<i32, Epoch>,
 }
 
 impl Cluster {
@@ -73,6 +75,7 @@ impl Cluster {
             hold_commits: false,
             held: Vec::new(),
             auto_recovered: true,
+            want_up_thru: BTreeMap::new(),
         }
     }
 
@@ -231,6 +234,11 @@ impl Cluster {
                 self.held.push((from, c));
             } else {
                 self.commit(from, c);
+            }
+        }
+        for r in ctx.drain_mon().collect::<Vec<_>>() {
+            if let peering_core::ctx::MonRequest::UpThru { want } = r {
+                self.want_up_thru.insert(from, want);
             }
         }
         for n in ctx.drain_notifications().collect::<Vec<_>>() {
