@@ -685,3 +685,50 @@ fn erasure_coded_pg_reaches_active_clean() {
         assert!(c.pg(o).state_bits().contains(PgState::ACTIVE));
     }
 }
+
+/// A primary behind the authoritative log (§5.11, §5.15 7c–7d): it pulls osd.1's
+/// log, becomes missing the three newer objects, and at activation MissingLoc
+/// records both complete replicas as their sources; the host is told recovery is
+/// needed.
+#[test]
+fn a_primary_behind_the_auth_log_recovers_from_complete_replicas() {
+    let mut map = peering_core::map::SimpleOsdMap::new(10).with_pool(
+        peering_core::map::PoolInfo::replicated(machine_support::POOL, 3, 1),
+    );
+    for o in 0..3 {
+        map = map.with_up_osd(o, 1);
+    }
+    map.set_up_thru(0, 10);
+    let mut c = Cluster::loaded(
+        map,
+        mapping(&[0, 1, 2]),
+        vec![
+            loaded_pg(0, 15, 10),
+            loaded_pg(1, 18, 10),
+            loaded_pg(2, 18, 10),
+        ],
+    );
+    c.auto_recovered = false;
+    c.run();
+    // The LOG query went to osd.1, the first of the two newest.
+    assert!(c.sent.iter().any(|s| s.from == 0
+        && s.to == 1
+        && matches!(&s.msg, Outgoing::Query(_, q) if q.kind == QueryKind::Log { since: EVersion::new(10, 15) })));
+    let pg = c.pg(0);
+    assert_eq!(pg.info().last_update, EVersion::new(10, 18));
+    assert_eq!(pg.pg_log().missing().num_missing(), 3);
+    let ml = &pg.peering_state().missing_loc;
+    assert_eq!(ml.needs_recovery_map.len(), 3);
+    for locs in ml.missing_loc.values() {
+        let osds: Vec<_> = locs.iter().map(|s| s.osd.0).collect();
+        assert_eq!(osds, [1, 2]);
+    }
+    assert_eq!(ml.num_unfound(), 0);
+    // All activated: the host hears recovery is needed, and the PG waits in
+    // Activating for DoRecovery (whose states come later).
+    assert_eq!(pg.state_name(), "Started/Primary/Active/Activating");
+    assert!(
+        pg.state_bits()
+            .contains(PgState::ACTIVE | PgState::DEGRADED)
+    );
+}

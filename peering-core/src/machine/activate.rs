@@ -4,7 +4,9 @@
 
 use super::peering_state::PeeringState;
 use super::{Invariant, StateId};
-use crate::ctx::{HostNotification, Message, OnCommit, RecoveryCtx};
+use alloc::collections::BTreeSet;
+
+use crate::ctx::{HostNotification, InfoMsg, Message, OnCommit, RecoveryCtx};
 use crate::error::PeeringError;
 use crate::event::{ActivateCommitted, Event, PeeringEvt, PgLogMsg};
 use crate::log::{LogEffects, Missing, PgLogT};
@@ -78,11 +80,7 @@ impl PeeringState {
 
         if self.is_primary() {
             self.activate_peers(map, ctx)?;
-            self.might_have_unfound.clear();
-            if self.needs_recovery() {
-                self.build_might_have_unfound();
-                self.discover_all_missing(map, ctx);
-            }
+            self.set_up_missing_loc(map, ctx)?;
             if u32::try_from(self.actingset.len()).is_ok_and(|n| self.pool.size > n) {
                 self.state.set(PgState::UNDERSIZED);
             }
@@ -204,6 +202,93 @@ impl PeeringState {
             self.peer_missing.insert(peer, pm);
         }
         Ok(())
+    }
+
+    /// Steps 7c–7d of §5.15: MissingLoc learns what each acting/backfill shard
+    /// needs and who can supply it; strays we heard from are searched; peers that
+    /// may hold unfound objects are asked for their logs.
+    fn set_up_missing_loc(
+        &mut self,
+        map: &dyn OsdMapView,
+        ctx: &mut RecoveryCtx,
+    ) -> Result<(), PeeringError> {
+        let mut complete_shards = BTreeSet::new();
+        let members: alloc::vec::Vec<PgShard> =
+            self.acting_recovery_backfill.iter().copied().collect();
+        for s in &members {
+            if *s == self.primary {
+                self.missing_loc.add_active_missing(self.pg_log.missing())?;
+                if !self.pg_log.missing().have_missing() {
+                    complete_shards.insert(*s);
+                }
+            } else if let Some(pm) = self.peer_missing.get(s) {
+                self.missing_loc.add_active_missing(pm)?;
+                let backfilled = self
+                    .peer_info
+                    .get(s)
+                    .is_some_and(|pi| pi.last_backfill.is_max());
+                if !pm.have_missing() && backfilled {
+                    complete_shards.insert(*s);
+                }
+            }
+        }
+        self.might_have_unfound.clear();
+        if self.needs_recovery() {
+            if complete_shards.len() + 1 == members.len() {
+                // Only one shard is behind: every complete one is a source.
+                self.missing_loc.add_batch_sources_info(&complete_shards);
+            } else {
+                self.missing_loc
+                    .add_source_info(self.whoami, &self.info, self.pg_log.missing());
+                for s in members.iter().filter(|s| **s != self.whoami) {
+                    if let (Some(pi), Some(pm)) = (self.peer_info.get(s), self.peer_missing.get(s))
+                    {
+                        self.missing_loc.add_source_info(*s, pi, pm);
+                    }
+                }
+            }
+            let strays: alloc::vec::Vec<PgShard> = self
+                .peer_missing
+                .keys()
+                .copied()
+                .filter(|p| !self.acting_recovery_backfill.contains(p))
+                .collect();
+            for p in strays {
+                self.search_for_missing(p, ctx);
+            }
+            self.build_might_have_unfound();
+            self.discover_all_missing(map, ctx);
+        }
+        Ok(())
+    }
+
+    /// `search_for_missing` (§5.16): does `from` (whose info and missing set we
+    /// hold) have good copies of objects we need? If so, nudge it with its info as
+    /// we see it.
+    pub(crate) fn search_for_missing(&mut self, from: PgShard, ctx: &mut RecoveryCtx) -> bool {
+        let (Some(oinfo), Some(omissing)) =
+            (self.peer_info.get(&from), self.peer_missing.get(&from))
+        else {
+            return false;
+        };
+        let unfound_before = self.missing_loc.num_unfound();
+        let found = self.missing_loc.add_source_info(from, oinfo, omissing);
+        if found && unfound_before != self.missing_loc.num_unfound() {
+            Self::publish(ctx);
+        }
+        if found && !oinfo.last_update.is_zero() {
+            let mut tinfo = oinfo.clone();
+            tinfo.pgid.shard = self.whoami.shard;
+            let msg = InfoMsg {
+                pgid: SpgId::new(self.info.pgid.pgid, from.shard),
+                from: self.whoami.shard,
+                min_epoch: self.epoch,
+                epoch: self.epoch,
+                info: tinfo,
+            };
+            self.send_info_msg(ctx, from.osd, msg);
+        }
+        found
     }
 
     /// `build_might_have_unfound` (§5.16): every past participant and every peer we

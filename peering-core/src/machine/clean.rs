@@ -81,6 +81,7 @@ impl PeeringState {
             }
             self.peer_missing.remove(&s);
             self.peer_info.remove(&s);
+            self.missing_loc.remove_stray_recovery_sources(s);
             self.peer_purged.insert(s);
         }
         if removed_any {

@@ -80,6 +80,7 @@ mod config;
 mod engine;
 mod history;
 mod interval_change;
+mod missing_loc;
 mod peering_state;
 mod peers;
 mod pg;
@@ -91,6 +92,7 @@ mod states;
 pub use chart::StateId;
 pub use config::Config;
 pub use history::{StateHistory, StateRecord, Transit};
+pub use missing_loc::MissingLoc;
 pub use peering_state::PeeringState;
 pub use pg::{DropReason, EventOutcome, Pg, PgCreate, PgLoad};
 pub use priority::{
@@ -128,4 +130,6 @@ pub enum Invariant {
     NoWantActing,
     /// `Clean` entered with `last_complete != last_update`.
     CleanWithMissing,
+    /// Two shards' missing sets need different versions of one object.
+    ConflictingNeed,
 }

@@ -128,6 +128,8 @@ pub struct PeeringState {
     /// `might_have_unfound`.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub might_have_unfound: BTreeSet<PgShard>,
+    /// `missing_loc`: what the acting set needs and where to find it (§5.16).
+    pub missing_loc: super::MissingLoc,
     /// `backfill_reserved`.
     pub backfill_reserved: bool,
 }
@@ -187,6 +189,9 @@ impl PeeringState {
             backfill_targets: BTreeSet::new(),
             async_recovery_targets: BTreeSet::new(),
             might_have_unfound: BTreeSet::new(),
+            missing_loc: super::MissingLoc::new(crate::intervals::RecoverablePredicate::for_pool(
+                &pool,
+            )),
             backfill_reserved: false,
         }
     }

@@ -76,6 +76,7 @@ impl PeeringState {
         // check_recovery_sources: no more waiting on down OSDs' logs.
         self.peer_log_requested.retain(|s| !map.is_down(s.osd));
         self.peer_missing_requested.retain(|s| !map.is_down(s.osd));
+        self.missing_loc.check_recovery_sources(map);
         if removed {
             self.update_heartbeat_peers(ctx);
         }
@@ -97,6 +98,7 @@ impl PeeringState {
         self.backfill_targets.clear();
         self.async_recovery_targets.clear();
         self.last_update_ondisk = EVersion::ZERO;
+        self.missing_loc.clear();
         self.pg_log.log.reset_recovery_pointers();
         ctx.notifications.push(HostNotification::ClearPrimaryState);
     }

@@ -5,7 +5,7 @@
 
 use alloc::collections::BTreeSet;
 
-use crate::ctx::{HostNotification, InfoMsg, MonRequest, OnCommit, ReservationOp};
+use crate::ctx::{HostNotification, MonRequest, OnCommit, ReservationOp};
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::machine::Invariant;
@@ -15,7 +15,7 @@ use crate::machine::engine::{Cx, Outcome};
 use crate::machine::peering_state::PeeringState;
 use crate::machine::pg::DropReason;
 use crate::machine::state::{ActiveLocal, StackExt};
-use crate::types::{OsdId, PgShard, PgState, ShardId, SpgId};
+use crate::types::{OsdId, PgShard, PgState, ShardId};
 
 /// `Active`'s definition.
 pub(crate) const ACTIVE: StateDef = StateDef {
@@ -150,43 +150,6 @@ fn check_all_activated(cx: &mut Cx<'_>) {
     }
 }
 
-/// `search_for_missing` (§5.16), without MissingLoc: whether `from` holds a good copy
-/// of some object we or an acting peer still need; if so, nudge it with our view of
-/// its info.
-fn search_for_missing(cx: &mut Cx<'_>, from: PgShard) -> bool {
-    let (Some(oinfo), Some(omissing)) = (cx.ps.peer_info.get(&from), cx.ps.peer_missing.get(&from))
-    else {
-        return false;
-    };
-    let me = cx.ps.whoami;
-    let own = cx.ps.pg_log.missing().items().iter();
-    let peers = cx
-        .ps
-        .peer_missing
-        .iter()
-        .filter(|(s, _)| **s != from && **s != me && cx.ps.acting_recovery_backfill.contains(s))
-        .flat_map(|(_, pm)| pm.items().iter());
-    let found = own.chain(peers).any(|(oid, item)| {
-        !item.is_delete()
-            && oinfo.last_update >= item.need
-            && *oid <= oinfo.last_backfill
-            && !omissing.is_missing(oid)
-    });
-    if found && !oinfo.last_update.is_zero() {
-        let mut tinfo = oinfo.clone();
-        tinfo.pgid.shard = me.shard;
-        let msg = InfoMsg {
-            pgid: SpgId::new(cx.ps.info.pgid.pgid, from.shard),
-            from: me.shard,
-            min_epoch: cx.ps.epoch,
-            epoch: cx.ps.epoch,
-            info: tinfo,
-        };
-        cx.ps.send_info_msg(cx.ctx, from.osd, msg);
-    }
-    found
-}
-
 fn shard_of(i: usize, ec: bool) -> ShardId {
     if ec {
         ShardId(i8::try_from(i).unwrap_or(i8::MAX))
@@ -249,6 +212,10 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
         }
         Event::ActMap => {
             cx.ctx.notifications.push(HostNotification::ActiveActMap);
+            if cx.ps.missing_loc.have_unfound() {
+                // Objects may have become unfound: ask whoever may have them.
+                cx.ps.discover_all_missing(cx.map, cx.ctx);
+            }
             Ok(Outcome::Forward)
         }
         Event::MInfoRec(m) => {
@@ -273,7 +240,9 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
             }
             cx.ps
                 .proc_replica_info(n.from, &n.notify.info, n.notify.epoch_sent, cx.map, cx.ctx);
-            if cx.ps.state.contains(PgState::DEGRADED) && cx.ps.might_have_unfound.contains(&n.from)
+            if cx.ps.missing_loc.have_unfound()
+                || (cx.ps.state.contains(PgState::DEGRADED)
+                    && cx.ps.might_have_unfound.contains(&n.from))
             {
                 cx.ps.discover_all_missing(cx.map, cx.ctx);
             }
@@ -292,7 +261,7 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
             let m = core::mem::take(m);
             cx.ps
                 .proc_replica_log(m.msg.info, &m.msg.log, m.msg.missing, m.from)?;
-            let found = search_for_missing(cx, m.from);
+            let found = cx.ps.search_for_missing(m.from, cx.ctx);
             if found && cx.ps.state.contains(PgState::ACTIVE) {
                 cx.post(Event::DoRecovery);
             }
