@@ -65,18 +65,36 @@ fn log_of(n: u64) -> PgLogT {
 
 #[test]
 fn primary_force_recovery_on_a_degraded_pg() {
-    let mut c = active_clean();
-    // The host does not answer ActivateComplete: the PG stays in Activating, which
-    // (unlike Clean) does not discard the force events.
+    // A PG with objects (18) loses a replica: undersized and degraded. The host does
+    // not answer ActivateComplete, so the PG stays in Activating, which (unlike
+    // Clean) does not discard the force events.
+    let mut map = SimpleOsdMap::new(10).with_pool(peering_core::map::PoolInfo::replicated(
+        machine_support::POOL,
+        3,
+        1,
+    ));
+    for o in 0..3 {
+        map = map.with_up_osd(o, 1);
+    }
+    map.set_up_thru(0, 10);
+    let mut c = Cluster::loaded(
+        map,
+        mapping(&[0, 1, 2]),
+        (0..3)
+            .map(|o| machine_support::loaded_pg(o, 18, 10))
+            .collect(),
+    );
+    c.run();
+    assert_eq!(c.pg(0).state_id(), StateId::Clean);
     c.auto_recovered = false;
     c.next_map(&[0, 1], |m| m.mark_down(2));
     c.run();
-    c.next_map(&[0, 1], |m| m.set_up_thru(0, 3));
+    c.next_map(&[0, 1], |m| m.set_up_thru(0, 11));
     c.run();
     let mut pg = c.pg(0).clone();
     let map = c.map().clone();
     assert_eq!(pg.state_id(), StateId::Activating);
-    assert!(pg.state_bits().contains(PgState::DEGRADED));
+    assert_eq!(pg.state_bits().to_string(), "active+undersized+degraded");
     let (_, ctx) = deliver(&mut pg, &map, Event::SetForceRecovery);
     assert!(pg.state_bits().contains(PgState::FORCED_RECOVERY));
     assert_eq!(

@@ -11,7 +11,9 @@ use peering_core::event::{Event, EventKind, MInfoRec, MNotifyRec, PeeringEvt};
 use peering_core::intervals::{PastIntervals, UpActing};
 use peering_core::machine::{Config, EventOutcome, Pg, PgCreate};
 use peering_core::map::{PoolInfo, SimpleOsdMap};
-use peering_core::types::{Epoch, OsdId, PgHistory, PgId, PgShard, ShardId, SpgId, UTime};
+use peering_core::types::{
+    EVersion, Epoch, OsdId, PgHistory, PgId, PgShard, ShardId, SpgId, UTime,
+};
 
 pub const POOL: i64 = 1;
 
@@ -412,5 +414,50 @@ pub fn info_evt(from: i32, e: Epoch, info: peering_core::types::PgInfo) -> Peeri
             info,
             msg_epoch: e,
         }),
+    )
+}
+
+/// Log entry `10'v` modifying object `o{v}`.
+pub fn entry(v: u64) -> peering_core::log::LogEntry {
+    peering_core::log::LogEntry::new(
+        peering_core::log::LogOp::Modify,
+        peering_core::types::ObjectId::new(1, v as u32, format!("o{v}")),
+        EVersion::new(10, v),
+        EVersion::ZERO,
+    )
+}
+
+/// A PG loaded from "disk" on `osd`: log `10'1..=10'head`, one object per entry,
+/// local les `les`, history active and clean at 10.
+pub fn loaded_pg(osd: i32, head: u64, les: u32) -> (i32, peering_core::machine::PgLoad) {
+    let mut log = peering_core::log::PgLogT::new(EVersion::ZERO, EVersion::new(10, head));
+    log.entries = (1..=head).map(entry).collect();
+    let mut h = PgHistory::new(1, UTime::default());
+    h.last_epoch_started = 10;
+    h.last_interval_started = 10;
+    h.last_epoch_clean = 10;
+    h.last_interval_clean = 10;
+    h.same_interval_since = 10;
+    h.same_up_since = 10;
+    h.same_primary_since = 10;
+    let mut info = peering_core::types::PgInfo::new(pgid());
+    info.last_update = EVersion::new(10, head);
+    info.last_complete = info.last_update;
+    info.last_epoch_started = les;
+    info.last_interval_started = les;
+    info.history = h;
+    info.stats.num_objects = head as i64;
+    let log =
+        peering_core::log::PgLog::from_parts(log, peering_core::log::Missing::new(true)).unwrap();
+    (
+        osd,
+        peering_core::machine::PgLoad {
+            whoami: PgShard::replica(osd),
+            info,
+            past_intervals: Default::default(),
+            log,
+            mapping: mapping(&[0, 1, 2]),
+            config: Default::default(),
+        },
     )
 }

@@ -134,9 +134,13 @@ pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 
 /// `all_activated_and_committed`: every shard is active and durable.
 fn all_activated_and_committed(cx: &mut Cx<'_>) {
-    // DEGRADED from what is known without the stats machinery (§10.10).
+    // DEGRADED from `update_calc_stats`'s degraded count, which is positive when some
+    // acting shard misses objects, or when copies are missing because the acting set
+    // is short and there are objects at all (so an empty undersized PG is not
+    // degraded). The full stats machinery is not modelled (§10.10).
     let undersized = u32::try_from(cx.ps.actingset.len()).is_ok_and(|n| n < cx.ps.pool.size);
-    if cx.ps.needs_recovery() || undersized {
+    let has_objects = cx.ps.info.stats.num_objects > 0;
+    if cx.ps.needs_recovery() || (undersized && has_objects) {
         cx.ps.state.set(PgState::DEGRADED);
     } else {
         cx.ps.state.clear(PgState::DEGRADED);
