@@ -68,22 +68,7 @@ fn primary_force_recovery_on_a_degraded_pg() {
     // A PG with objects (18) loses a replica: undersized and degraded. The host does
     // not answer ActivateComplete, so the PG stays in Activating, which (unlike
     // Clean) does not discard the force events.
-    let mut map = SimpleOsdMap::new(10).with_pool(peering_core::map::PoolInfo::replicated(
-        machine_support::POOL,
-        3,
-        1,
-    ));
-    for o in 0..3 {
-        map = map.with_up_osd(o, 1);
-    }
-    map.set_up_thru(0, 10);
-    let mut c = Cluster::loaded(
-        map,
-        mapping(&[0, 1, 2]),
-        (0..3)
-            .map(|o| machine_support::loaded_pg(o, 18, 10))
-            .collect(),
-    );
+    let mut c = machine_support::loaded_cluster([(18, 10); 3]);
     c.run();
     assert_eq!(c.pg(0).state_id(), StateId::Clean);
     c.auto_recovered = false;

@@ -31,7 +31,7 @@ fn three_replicas_reach_active_clean() {
     assert_eq!(c.pg(0).history().last_epoch_clean, 2);
 }
 
-use machine_support::{Sent, loaded_pg, mapping, pgid};
+use machine_support::{Sent, mapping, pgid};
 use peering_core::ctx::{HostNotification, Message, MonRequest, Outgoing, RecoveryCtx, TxOp};
 use peering_core::event::{Event, PeeringEvt};
 use peering_core::intervals::UpActing;
@@ -492,22 +492,7 @@ fn clean_purges_strays() {
 /// entries (removing the objects they created) and everyone goes clean.
 #[test]
 fn divergent_replica_is_rewound_at_activation() {
-    let mut map = peering_core::map::SimpleOsdMap::new(10).with_pool(
-        peering_core::map::PoolInfo::replicated(machine_support::POOL, 3, 1),
-    );
-    for o in 0..3 {
-        map = map.with_up_osd(o, 1);
-    }
-    map.set_up_thru(0, 10);
-    let mut c = Cluster::loaded(
-        map,
-        mapping(&[0, 1, 2]),
-        vec![
-            loaded_pg(0, 18, 10),
-            loaded_pg(1, 20, 8),
-            loaded_pg(2, 18, 10),
-        ],
-    );
+    let mut c = machine_support::loaded_cluster([(18, 10), (20, 8), (18, 10)]);
     c.run();
     // GetMissing asked osd.1 for its log since its les.
     assert!(c.sent.iter().any(|s| s.from == 0
@@ -648,22 +633,7 @@ fn erasure_coded_pg_reaches_active_clean() {
 /// needed.
 #[test]
 fn a_primary_behind_the_auth_log_recovers_from_complete_replicas() {
-    let mut map = peering_core::map::SimpleOsdMap::new(10).with_pool(
-        peering_core::map::PoolInfo::replicated(machine_support::POOL, 3, 1),
-    );
-    for o in 0..3 {
-        map = map.with_up_osd(o, 1);
-    }
-    map.set_up_thru(0, 10);
-    let mut c = Cluster::loaded(
-        map,
-        mapping(&[0, 1, 2]),
-        vec![
-            loaded_pg(0, 15, 10),
-            loaded_pg(1, 18, 10),
-            loaded_pg(2, 18, 10),
-        ],
-    );
+    let mut c = machine_support::loaded_cluster([(15, 10), (18, 10), (18, 10)]);
     c.auto_recovered = false;
     c.run();
     // The LOG query went to osd.1, the first of the two newest.

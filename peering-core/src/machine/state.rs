@@ -12,7 +12,8 @@
 use alloc::boxed::Box;
 use alloc::collections::BTreeSet;
 
-use super::chart::StateId;
+use super::chart::StateDef;
+use super::states;
 use crate::event::MLogRec;
 use crate::intervals::PriorSet;
 use crate::types::PgShard;
@@ -77,112 +78,110 @@ pub struct ActiveLocal {
     pub all_replicas_activated: bool,
 }
 
-/// One active state with its local data (§1.2).
-#[derive(Clone, PartialEq, Eq, Debug)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[allow(clippy::large_enum_variant)]
-pub enum State {
-    /// `Initial`.
-    Initial,
-    /// `Reset`.
-    Reset,
-    /// `Started`.
-    Started,
-    /// `Start`.
-    Start,
-    /// `Started/Primary`.
-    Primary,
-    /// `Started/Primary/Peering` (boxed: the prior set is the largest local data,
-    /// and a PG spends most of its life outside Peering).
-    Peering(Box<PeeringLocal>),
-    /// `Started/Primary/Peering/GetInfo`.
-    GetInfo(GetInfoLocal),
-    /// `Started/Primary/Peering/GetLog`.
-    GetLog(GetLogLocal),
-    /// `Started/Primary/Peering/GetMissing`.
-    GetMissing(GetMissingLocal),
-    /// `Started/Primary/Peering/WaitUpThru`.
-    WaitUpThru,
-    /// `Started/Primary/Peering/Down`.
-    Down,
-    /// `Started/Primary/Peering/Incomplete`.
-    Incomplete,
-    /// `Started/Primary/WaitActingChange`.
-    WaitActingChange,
-    /// `Started/Primary/Active` (boxed, so idle replicas do not pay for it).
-    Active(Box<ActiveLocal>),
-    /// `Started/Primary/Active/Activating`.
-    Activating,
-    /// `Started/Primary/Active/Clean`.
-    Clean,
-    /// `Started/Primary/Active/Recovered`.
-    Recovered,
-    /// `Started/ReplicaActive`.
-    ReplicaActive,
-    /// `Started/ReplicaActive/RepNotRecovering`.
-    RepNotRecovering,
-    /// `Started/Stray`.
-    Stray,
-    /// `Crashed`.
-    Crashed,
+/// One list of the states, from which the payload-free [`StateId`], the
+/// data-carrying [`State`], their names and their chart entries are all generated,
+/// so none of them can disagree with another.
+macro_rules! define_states {
+    ($(
+        $(#[$doc:meta])*
+        $id:ident = $name:literal, $short:literal, $def:expr $(, $local:ty)?;
+    )*) => {
+        /// One state of Ceph's peering statechart (§1.1).
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+        pub enum StateId {
+            $( $(#[$doc])* $id, )*
+        }
+
+        /// One active state with its local data (§1.2): the variant is the state, its
+        /// payload the C++ state object's members.
+        #[derive(Clone, PartialEq, Eq, Debug)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+        pub enum State {
+            $( $(#[$doc])* $id $( ($local) )?, )*
+        }
+
+        impl StateId {
+            /// Every state, in tree order (§1.1).
+            pub const ALL: &'static [StateId] = &[ $( StateId::$id, )* ];
+
+            /// Ceph's state name, as `pg query` and the state history print it (§1.1).
+            pub const fn name(self) -> &'static str {
+                match self { $( StateId::$id => $name, )* }
+            }
+
+            /// The state's short name (its C++ class name) (§1.1).
+            pub const fn short_name(self) -> &'static str {
+                match self { $( StateId::$id => $short, )* }
+            }
+
+            /// This state's definition in the chart (§0.2, §3).
+            pub const fn def(self) -> &'static StateDef {
+                match self { $( StateId::$id => &$def, )* }
+            }
+        }
+
+        impl State {
+            /// A freshly constructed state (its local data before the entry action
+            /// runs, §0.2 rule 6).
+            pub fn new(id: StateId) -> State {
+                match id { $( StateId::$id => State::$id $( (<$local>::default()) )?, )* }
+            }
+
+            /// Which state this is (§1.1).
+            pub fn id(&self) -> StateId {
+                match self { $( State::$id { .. } => StateId::$id, )* }
+            }
+        }
+    };
 }
 
-impl State {
-    /// A freshly constructed state (its local data at construction, before the
-    /// entry action runs) (§1.2).
-    pub fn new(id: StateId) -> State {
-        match id {
-            StateId::Initial => State::Initial,
-            StateId::Reset => State::Reset,
-            StateId::Started => State::Started,
-            StateId::Start => State::Start,
-            StateId::Primary => State::Primary,
-            StateId::Peering => State::Peering(Box::default()),
-            StateId::GetInfo => State::GetInfo(GetInfoLocal::default()),
-            StateId::GetLog => State::GetLog(GetLogLocal::default()),
-            StateId::GetMissing => State::GetMissing(GetMissingLocal::default()),
-            StateId::WaitUpThru => State::WaitUpThru,
-            StateId::Down => State::Down,
-            StateId::Incomplete => State::Incomplete,
-            StateId::WaitActingChange => State::WaitActingChange,
-            StateId::Active => State::Active(Box::default()),
-            StateId::Activating => State::Activating,
-            StateId::Clean => State::Clean,
-            StateId::Recovered => State::Recovered,
-            StateId::ReplicaActive => State::ReplicaActive,
-            StateId::RepNotRecovering => State::RepNotRecovering,
-            StateId::Stray => State::Stray,
-            StateId::Crashed => State::Crashed,
-        }
-    }
-
-    /// Which state this is (§1.2).
-    pub fn id(&self) -> StateId {
-        match self {
-            State::Initial => StateId::Initial,
-            State::Reset => StateId::Reset,
-            State::Started => StateId::Started,
-            State::Start => StateId::Start,
-            State::Primary => StateId::Primary,
-            State::Peering(_) => StateId::Peering,
-            State::GetInfo(_) => StateId::GetInfo,
-            State::GetLog(_) => StateId::GetLog,
-            State::GetMissing(_) => StateId::GetMissing,
-            State::WaitUpThru => StateId::WaitUpThru,
-            State::Down => StateId::Down,
-            State::Incomplete => StateId::Incomplete,
-            State::WaitActingChange => StateId::WaitActingChange,
-            State::Active(_) => StateId::Active,
-            State::Activating => StateId::Activating,
-            State::Clean => StateId::Clean,
-            State::Recovered => StateId::Recovered,
-            State::ReplicaActive => StateId::ReplicaActive,
-            State::RepNotRecovering => StateId::RepNotRecovering,
-            State::Stray => StateId::Stray,
-            State::Crashed => StateId::Crashed,
-        }
-    }
+define_states! {
+    /// `Initial`: a PG object before `Initialize`.
+    Initial = "Initial", "Initial", states::initial::INITIAL;
+    /// `Reset`: between intervals; runs `start_peering_interval`.
+    Reset = "Reset", "Reset", states::reset::RESET;
+    /// `Started`: the PG takes part in the current interval.
+    Started = "Started", "Started", states::started::STARTED;
+    /// `Start`: decides primary or stray.
+    Start = "Start", "Start", states::started::START;
+    /// `Started/Primary`.
+    Primary = "Started/Primary", "Primary", states::primary::PRIMARY;
+    /// `Started/Primary/Peering` (local data boxed: the prior set is the largest, and
+    /// a PG spends most of its life outside Peering).
+    Peering = "Started/Primary/Peering", "Peering", states::peering::PEERING, Box<PeeringLocal>;
+    /// `Started/Primary/Peering/GetInfo`.
+    GetInfo = "Started/Primary/Peering/GetInfo", "GetInfo", states::get_info::GET_INFO, GetInfoLocal;
+    /// `Started/Primary/Peering/GetLog`.
+    GetLog = "Started/Primary/Peering/GetLog", "GetLog", states::get_log::GET_LOG, GetLogLocal;
+    /// `Started/Primary/Peering/GetMissing`.
+    GetMissing = "Started/Primary/Peering/GetMissing", "GetMissing", states::get_missing::GET_MISSING, GetMissingLocal;
+    /// `Started/Primary/Peering/WaitUpThru`.
+    WaitUpThru = "Started/Primary/Peering/WaitUpThru", "WaitUpThru", states::wait_up_thru::WAIT_UP_THRU;
+    /// `Started/Primary/Peering/Down`.
+    Down = "Started/Primary/Peering/Down", "Down", states::down::DOWN;
+    /// `Started/Primary/Peering/Incomplete`.
+    Incomplete = "Started/Primary/Peering/Incomplete", "Incomplete", states::incomplete::INCOMPLETE;
+    /// `Started/Primary/WaitActingChange`.
+    WaitActingChange = "Started/Primary/WaitActingChange", "WaitActingChange", states::primary::WAIT_ACTING_CHANGE;
+    /// `Started/Primary/Active` (local data boxed, so idle replicas do not pay for it).
+    Active = "Started/Primary/Active", "Active", states::active::ACTIVE, Box<ActiveLocal>;
+    /// `Started/Primary/Active/Activating`.
+    Activating = "Started/Primary/Active/Activating", "Activating", states::active::ACTIVATING;
+    /// `Started/Primary/Active/Clean`.
+    Clean = "Started/Primary/Active/Clean", "Clean", states::active::CLEAN;
+    /// `Started/Primary/Active/Recovered`.
+    Recovered = "Started/Primary/Active/Recovered", "Recovered", states::active::RECOVERED;
+    /// `Started/ReplicaActive`.
+    ReplicaActive = "Started/ReplicaActive", "ReplicaActive", states::replica::REPLICA_ACTIVE;
+    /// `Started/ReplicaActive/RepNotRecovering`.
+    RepNotRecovering = "Started/ReplicaActive/RepNotRecovering", "RepNotRecovering", states::replica::REP_NOT_RECOVERING;
+    /// `Started/Stray`.
+    Stray = "Started/Stray", "Stray", states::stray::STRAY;
+    /// `Crashed`: an event nobody handled (Ceph aborts; every later event is refused).
+    Crashed = "Crashed", "Crashed", super::chart::CRASHED;
 }
 
 /// The deepest configuration is four levels (`Started/Primary/Peering/GetInfo`);

@@ -461,3 +461,19 @@ pub fn loaded_pg(osd: i32, head: u64, les: u32) -> (i32, peering_core::machine::
         },
     )
 }
+
+/// Three OSDs up since epoch 1 at epoch 10 (osd.0's up_thru recorded at 10), a
+/// size-3 pool, and the PG loaded on osd.0..2 with `(log head, les)` each: the
+/// starting point of the log scenarios.
+pub fn loaded_cluster(pgs: [(u64, u32); 3]) -> Cluster {
+    let mut map = SimpleOsdMap::new(10).with_pool(PoolInfo::replicated(POOL, 3, 1));
+    for o in 0..3 {
+        map = map.with_up_osd(o, 1);
+    }
+    map.set_up_thru(0, 10);
+    let loads = (0..3)
+        .zip(pgs)
+        .map(|(o, (head, les))| loaded_pg(o, head, les))
+        .collect();
+    Cluster::loaded(map, mapping(&[0, 1, 2]), loads)
+}
