@@ -135,6 +135,11 @@ fn activation_messages_acks_and_clean() {
     assert_eq!(pg.history().last_epoch_started, 2);
     assert_eq!(pg.history().last_epoch_clean, 2);
     assert!(pg.past_intervals().is_empty());
+    assert_eq!(
+        pg.to_string(),
+        "pg[1.0( empty local-lis/les=1/2 n=0 ec=1/1 lis/c=1/1 les/c/f=2/2/0 sis=1) \
+         [0,1,2] r=0 lpr=1 crt=0'0 mlcod 0'0 active+clean] Started/Primary/Active/Clean"
+    );
     assert!(!pg.state_bits().contains(PgState::CREATING));
     // share_pg_info went directly to both replicas.
     let shares = sent_from(&c, 0)

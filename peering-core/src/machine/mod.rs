@@ -72,11 +72,32 @@
 //! `RequestRecoveryPrio`, `RequestBackfillPrio`, `DeleteStart`) are either discarded
 //! by an enclosing state as Ceph's tables say, or unhandled.
 
+//!
+//! # Deviations from Ceph
+//!
+//! * The active configuration is a stack of [`State`] values (outermost first), the
+//!   nested `Started(Primary(Peering(GetInfo)))` laid flat so exit/entry around the
+//!   least common ancestor is one loop; each variant still owns its state's data.
+//! * `Crashed` does not abort: the PG refuses every later event with
+//!   [`crate::PeeringError::Crashed`]; a failed Ceph assertion crashes the PG the
+//!   same way ([`crate::PeeringError::Invariant`]) without running exit actions.
+//! * Messages are checked before they reach the machine ([`DropReason`]): wrong PG,
+//!   unknown sender, a non-primary's info or log to a replica, an older interval's
+//!   history, a log nobody asked for in GetInfo/Down/Incomplete (which Ceph would
+//!   crash on), a malformed log.
+//! * Not modelled: read leases (`WAIT`/`LAGGY`, lease events), stretch pools,
+//!   pre-merge, scrub bookkeeping, the stats machinery (`DEGRADED` is derived from
+//!   missing sets and object counts), `QueryState`/`QueryUnfound` dumps, and the
+//!   `rebuild_missing_set_with_deletes` conversion.
+//! * A stray whose pool is gone does not post `DeleteStart` yet (deletion states
+//!   come later).
+
 mod activate;
 pub mod chart;
 mod choose;
 mod clean;
 mod config;
+mod display;
 mod engine;
 mod history;
 mod interval_change;
