@@ -6,7 +6,8 @@
 //! ([`types`]), the PG log with its merge and divergence rules ([`log`]), past
 //! intervals and prior sets ([`intervals`]), the choice of authoritative log and acting
 //! set ([`acting`]), the read-only questions asked of an OSD map ([`map`]), and the
-//! statechart that ties them together.
+//! statechart that ties them together ([`machine`]), fed [`event`]s and producing a
+//! [`ctx::RecoveryCtx`].
 //!
 //! Nothing here does IO, reads a clock or spawns a thread: events come in, and
 //! everything the host must send or persist comes out as plain values.
@@ -33,9 +34,12 @@
 extern crate alloc;
 
 pub mod acting;
+pub mod ctx;
 pub mod error;
+pub mod event;
 pub mod intervals;
 pub mod log;
+pub mod machine;
 pub mod map;
 pub mod types;
 

@@ -1,0 +1,281 @@
+//! [`RecoveryCtx`]: everything one `handle_event` asks the host to do (reference §4,
+//! DESIGN.md §3).
+//!
+//! The field names are the seeds' (`queries`, `notifies`, `infos`, `transaction`);
+//! what modern Ceph sends outside the context is here too: direct messages, events
+//! on commit, timers, reservations, monitor requests, host notifications. Every
+//! collection is ordered (`BTreeMap` by target OSD, `Vec` in emission order), so the
+//! same inputs give the same context byte for byte.
+
+mod messages;
+mod requests;
+mod route;
+mod transaction;
+
+pub use messages::{BackfillReserveOp, InfoMsg, Message, RecoveryReserveOp};
+pub use requests::{HostNotification, MonRequest, OnCommit, ReservationOp, Timer};
+pub use transaction::{Transaction, TxOp};
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use crate::types::{OsdId, PgNotify, PgQuery, SpgId};
+
+/// The buffered sends of `BufferedRecoveryMessages` (§4.2), shared by the live
+/// context and the flush-pending buffer, which hold the same three maps.
+macro_rules! buffered_sends {
+    () => {
+        /// `send_query`: a later query to the same PG shard replaces an earlier one (§4).
+        pub fn send_query(&mut self, to: OsdId, pgid: SpgId, query: PgQuery) {
+            self.queries.entry(to).or_default().insert(pgid, query);
+        }
+
+        /// `send_notify` (§4).
+        pub fn send_notify(&mut self, to: OsdId, notify: PgNotify) {
+            self.notifies.entry(to).or_default().push(notify);
+        }
+
+        /// `send_info` (§4).
+        pub fn send_info(&mut self, to: OsdId, info: InfoMsg) {
+            self.infos.entry(to).or_default().push(info);
+        }
+    };
+}
+
+/// Ceph's `BufferedRecoveryMessages`: the buffered sends (queries, notifies, infos)
+/// held back while the previous interval's writes flush (§4.3), kept by the PG
+/// until `IntervalFlush` moves them into a [`RecoveryCtx`].
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct BufferedMessages {
+    /// `query_map`: per target OSD, per target PG shard. As in the seeds'
+    /// `RecoveryCtx`, a later query to the same PG shard in one context replaces an
+    /// earlier one.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub queries: BTreeMap<OsdId, BTreeMap<SpgId, PgQuery>>,
+    /// `notify_list`: per target OSD, in emission order.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub notifies: BTreeMap<OsdId, Vec<PgNotify>>,
+    /// `info_map`: per target OSD, in emission order.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub infos: BTreeMap<OsdId, Vec<InfoMsg>>,
+}
+
+impl BufferedMessages {
+    /// True when nothing is buffered (§4).
+    pub fn is_empty(&self) -> bool {
+        self.queries.is_empty() && self.notifies.is_empty() && self.infos.is_empty()
+    }
+
+    buffered_sends!();
+}
+
+/// One outgoing message, buffered or direct, as [`RecoveryCtx::drain_outgoing`]
+/// lists them (§4).
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(clippy::large_enum_variant)]
+pub enum Outgoing {
+    /// `MOSDPGQuery2` to the given PG shard.
+    Query(SpgId, PgQuery),
+    /// `MOSDPGNotify2`.
+    Notify(PgNotify),
+    /// `MOSDPGInfo2` (buffered).
+    Info(InfoMsg),
+    /// A direct message.
+    Direct(Message),
+}
+
+/// The seeds' `RecoveryCtx` (modern `PeeringCtx` plus what modern Ceph does through
+/// `PeeringListener`, §4.2): the output of every call into a [`crate::machine::Pg`].
+///
+/// The host drains it after each call: send the messages (skipping targets that are
+/// down, §4.1), apply the transaction, then deliver `on_commit` items once durable.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct RecoveryCtx {
+    /// `query_map` (buffered, §4.3): per target OSD, per target PG shard. As in the
+    /// seeds' `RecoveryCtx`, a later query to the same PG shard in one context
+    /// replaces an earlier one.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub queries: BTreeMap<OsdId, BTreeMap<SpgId, PgQuery>>,
+    /// `notify_list` (buffered): per target OSD, in emission order.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub notifies: BTreeMap<OsdId, Vec<PgNotify>>,
+    /// `info_map` (buffered): per target OSD, in emission order.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub infos: BTreeMap<OsdId, Vec<InfoMsg>>,
+    /// Direct sends (`send_cluster_message`), in emission order: activation logs,
+    /// log replies, reservation messages, removals, trims.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub messages: Vec<(OsdId, Message)>,
+    /// What to persist.
+    pub transaction: Transaction,
+    /// What to do once the transaction commits.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub on_commit: Vec<OnCommit>,
+    /// Events to inject after a delay.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub timers: Vec<Timer>,
+    /// Reservation requests and cancellations, in order.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub reservations: Vec<ReservationOp>,
+    /// Monitor requests (up_thru, pg_temp, pg created).
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub mon: Vec<MonRequest>,
+    /// Notifications to the host's PG layer.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub notifications: Vec<HostNotification>,
+    /// `publish_stats_to_osd` was called: the host should publish the PG's stats.
+    /// A flag rather than a list entry, so a quiet epoch allocates nothing.
+    pub publish_stats: bool,
+}
+
+impl RecoveryCtx {
+    /// An empty context (§4).
+    pub fn new() -> Self {
+        RecoveryCtx::default()
+    }
+
+    buffered_sends!();
+
+    /// `accept_buffered_messages` (§4.2, §4.3): messages held during an interval
+    /// flush go out in front of what this context already holds, per target, so
+    /// causal order is kept. Queries to the same PG shard keep the newer one.
+    pub fn accept_buffered(&mut self, older: BufferedMessages) {
+        for (osd, mut qs) in older.queries {
+            let live = self.queries.entry(osd).or_default();
+            qs.append(live);
+            *live = qs;
+        }
+        for (osd, mut ns) in older.notifies {
+            let live = self.notifies.entry(osd).or_default();
+            ns.append(live);
+            *live = ns;
+        }
+        for (osd, mut is) in older.infos {
+            let live = self.infos.entry(osd).or_default();
+            is.append(live);
+            *live = is;
+        }
+    }
+
+    /// True when there is nothing for the host to do (§4).
+    pub fn is_empty(&self) -> bool {
+        self.queries.is_empty()
+            && self.notifies.is_empty()
+            && self.infos.is_empty()
+            && self.messages.is_empty()
+            && self.transaction.is_empty()
+            && self.on_commit.is_empty()
+            && self.timers.is_empty()
+            && self.reservations.is_empty()
+            && self.mon.is_empty()
+            && self.notifications.is_empty()
+            && !self.publish_stats
+    }
+
+    /// `send_cluster_message`: a direct send (§4).
+    pub fn send_direct(&mut self, to: OsdId, msg: Message) {
+        self.messages.push((to, msg));
+    }
+
+    /// Takes the buffered queries (per target OSD, per PG shard) (§4).
+    pub fn drain_queries(&mut self) -> BTreeMap<OsdId, BTreeMap<SpgId, PgQuery>> {
+        core::mem::take(&mut self.queries)
+    }
+
+    /// Takes the buffered notifies (§4).
+    pub fn drain_notifies(&mut self) -> BTreeMap<OsdId, Vec<PgNotify>> {
+        core::mem::take(&mut self.notifies)
+    }
+
+    /// Takes the buffered infos (§4).
+    pub fn drain_infos(&mut self) -> BTreeMap<OsdId, Vec<InfoMsg>> {
+        core::mem::take(&mut self.infos)
+    }
+
+    /// Drains the direct messages, keeping the vector's capacity for the next call (§4).
+    pub fn drain_messages(&mut self) -> alloc::vec::Drain<'_, (OsdId, Message)> {
+        self.messages.drain(..)
+    }
+
+    /// Takes the transaction, leaving an empty one (§4).
+    pub fn take_transaction(&mut self) -> Transaction {
+        core::mem::take(&mut self.transaction)
+    }
+
+    /// Drains the on-commit items (§4).
+    pub fn drain_on_commit(&mut self) -> alloc::vec::Drain<'_, OnCommit> {
+        self.on_commit.drain(..)
+    }
+
+    /// Drains the timers (§4).
+    pub fn drain_timers(&mut self) -> alloc::vec::Drain<'_, Timer> {
+        self.timers.drain(..)
+    }
+
+    /// Drains the reservation requests (§4).
+    pub fn drain_reservations(&mut self) -> alloc::vec::Drain<'_, ReservationOp> {
+        self.reservations.drain(..)
+    }
+
+    /// Drains the monitor requests (§4).
+    pub fn drain_mon(&mut self) -> alloc::vec::Drain<'_, MonRequest> {
+        self.mon.drain(..)
+    }
+
+    /// Drains the host notifications (§4).
+    pub fn drain_notifications(&mut self) -> alloc::vec::Drain<'_, HostNotification> {
+        self.notifications.drain(..)
+    }
+
+    /// Reads and clears the publish-stats flag (§4).
+    pub fn take_publish_stats(&mut self) -> bool {
+        core::mem::take(&mut self.publish_stats)
+    }
+
+    /// Every outgoing message, buffered first (per target OSD: queries, notifies,
+    /// infos) then direct ones in emission order; the context's message fields are
+    /// left empty. A convenience for harnesses that route messages (§4).
+    pub fn drain_outgoing(&mut self) -> Vec<(OsdId, Outgoing)> {
+        let mut out = Vec::new();
+        for (osd, qs) in self.drain_queries() {
+            for (pgid, q) in qs {
+                out.push((osd, Outgoing::Query(pgid, q)));
+            }
+        }
+        for (osd, ns) in self.drain_notifies() {
+            for n in ns {
+                out.push((osd, Outgoing::Notify(n)));
+            }
+        }
+        for (osd, is) in self.drain_infos() {
+            for i in is {
+                out.push((osd, Outgoing::Info(i)));
+            }
+        }
+        for (osd, m) in self.messages.drain(..) {
+            out.push((osd, Outgoing::Direct(m)));
+        }
+        out
+    }
+
+    /// Empties every field, keeping vector capacities (§4).
+    pub fn clear(&mut self) {
+        self.queries.clear();
+        self.notifies.clear();
+        self.infos.clear();
+        self.messages.clear();
+        self.transaction.ops.clear();
+        self.on_commit.clear();
+        self.timers.clear();
+        self.reservations.clear();
+        self.mon.clear();
+        self.notifications.clear();
+        self.publish_stats = false;
+    }
+}

@@ -1,0 +1,62 @@
+//! [`Transaction`]: what the machine asks the host to persist (reference §4.2,
+//! §4.4 "Persistence", §10.9).
+
+use alloc::vec::Vec;
+
+use crate::intervals::PastIntervals;
+use crate::log::{LogEffect, Missing, PgLogT};
+use crate::types::{Epoch, PgInfo};
+
+/// One persistent mutation (§4.2).
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(clippy::large_enum_variant)]
+pub enum TxOp {
+    /// `prepare_write` for dirty info: the info, the map epoch it was written at,
+    /// and, when the "big info" is dirty too, the past intervals.
+    WriteInfo {
+        /// The PG info to store.
+        info: PgInfo,
+        /// `need_write_epoch`: the map epoch to record.
+        epoch: Epoch,
+        /// Past intervals, present when they changed (`dirty_big_info`).
+        past_intervals: Option<PastIntervals>,
+    },
+    /// `prepare_write` for a dirty log: the whole log and missing set (the log
+    /// module tracks one dirty flag, not Ceph's per-key ranges).
+    WriteLog {
+        /// The log to store.
+        log: PgLogT,
+        /// Our missing set.
+        missing: Missing,
+    },
+    /// Object side effects of log operations (`LogEntryHandler` calls: rollback,
+    /// rollforward, trim, remove, stash), in order (§5.13–5.14).
+    LogEffects(#[cfg_attr(feature = "defmt", defmt(Debug2Format))] Vec<LogEffect>),
+}
+
+/// Ceph's `ObjectStore::Transaction`, reduced to the operations peering produces.
+///
+/// The host applies it atomically; events in [`super::RecoveryCtx::on_commit`] are
+/// delivered only after it is durable (activation acks depend on that, §10.9).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Transaction {
+    /// The operations, in order.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub ops: Vec<TxOp>,
+}
+
+impl Transaction {
+    /// True when there is nothing to persist (§4.2).
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// Appends one operation (§4.2).
+    pub fn push(&mut self, op: TxOp) {
+        self.ops.push(op);
+    }
+}

@@ -1,0 +1,50 @@
+//! [`Config`]: the Ceph options the peering machine reads (reference §5, §8).
+
+/// The `osd_*` options peering consults, with Ceph's defaults (§5).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Config {
+    /// `osd_pg_epoch_persisted_max_stale` (40): re-persist the info on `ActMap` once
+    /// the stored epoch is this far behind (§8.1).
+    pub pg_epoch_persisted_max_stale: u32,
+    /// `osd_max_pg_log_entries` (10000): entries sent with a backfill restart for dup
+    /// detection (§5.15 step 7b).
+    pub max_pg_log_entries: usize,
+    /// `osd_pg_log_dups_tracked` (3000): dups kept when copying a log for a peer.
+    pub pg_log_dups_tracked: u64,
+    /// `osd_pg_stat_report_interval_max` (500): an active primary republishes its
+    /// stats at least this often (in epochs).
+    pub pg_stat_report_interval_max: u32,
+    /// `osd_find_best_info_ignore_history_les` (false).
+    pub find_best_info_ignore_history_les: bool,
+    /// `osd_allow_recovery_below_min_size` (true).
+    pub allow_recovery_below_min_size: bool,
+    /// `osd_force_auth_primary_missing_objects` (100).
+    pub force_auth_primary_missing_objects: u64,
+    /// `osd_async_recovery_min_cost` (100).
+    pub async_recovery_min_cost: u64,
+    /// Bound on the events one call may process, the delivered one included: a
+    /// chain of posted events longer than this is an error, not a spin (DESIGN.md §4,
+    /// "Bounded"). The longest legal chain is about a dozen.
+    pub max_posted_events: usize,
+    /// Number of state-history records kept (oldest dropped first).
+    pub state_history_len: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            pg_epoch_persisted_max_stale: 40,
+            max_pg_log_entries: 10_000,
+            pg_log_dups_tracked: 3000,
+            pg_stat_report_interval_max: 500,
+            find_best_info_ignore_history_les: false,
+            allow_recovery_below_min_size: true,
+            force_auth_primary_missing_objects: 100,
+            async_recovery_min_cost: 100,
+            max_posted_events: 64,
+            state_history_len: 64,
+        }
+    }
+}

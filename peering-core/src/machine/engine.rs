@@ -1,0 +1,229 @@
+//! The statechart engine: boost::statechart's semantics (reference §0.2), driven
+//! by the chart table ([`super::chart`]).
+//!
+//! * An event goes to the innermost state first; each state's reaction list is
+//!   searched in order and the first matching entry wins; without one, the event
+//!   goes to the enclosing state (rule 1).
+//! * `transition` entries transit; `discard` entries consume; `custom` entries call
+//!   the state's handler, which discards, forwards to the enclosing state, or transits
+//!   to a target the table lists (rule 2).
+//! * A transit exits states innermost first up to, not including, the least common
+//!   ancestor of the reacting state and the target, enters outermost first down to the
+//!   target, then its default substates; a transit to the reacting state itself exits
+//!   and re-enters it (rule 5).
+//! * Posted events queue FIFO and run after the current reaction and its transit,
+//!   before the call returns (rule 4), up to [`super::Config::max_posted_events`].
+//! * The catch-all "any event → Crashed" of Initial, Reset and Started ends the
+//!   machine: [`PeeringError::Unhandled`], then [`PeeringError::Crashed`] for every
+//!   later event (rule 3).
+
+use alloc::collections::VecDeque;
+
+use super::chart::{ReactionKind, StateId};
+use super::history::{StateHistory, Transit};
+use super::peering_state::PeeringState;
+use super::state::{MAX_DEPTH, State, StateStack};
+use super::states;
+use crate::ctx::RecoveryCtx;
+use crate::error::PeeringError;
+use crate::event::Event;
+use crate::map::OsdMapView;
+
+use super::pg::DropReason;
+
+/// What a custom reaction's handler decided (boost's `result`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Outcome {
+    /// `discard_event()`: consumed.
+    Discard,
+    /// `forward_event()`: offer it to the enclosing state.
+    Forward,
+    /// `transit<T>()`: leave for `T`.
+    Transit(StateId),
+}
+
+/// Everything a reaction, entry or exit action may touch: the PG's peering state,
+/// the active configuration (for ancestors' data), the maps of this call, the output
+/// context and the posted-event queue.
+pub(crate) struct Cx<'a> {
+    /// `PeeringState`.
+    pub ps: &'a mut PeeringState,
+    /// The active configuration.
+    pub stack: &'a mut StateStack,
+    /// The PG's current map (the new map during `AdvMap`).
+    pub map: &'a dyn OsdMapView,
+    /// The previous map, during `AdvMap` only.
+    pub lastmap: Option<&'a dyn OsdMapView>,
+    /// Output.
+    pub ctx: &'a mut RecoveryCtx,
+    /// `post_event` queue.
+    pub posted: &'a mut VecDeque<Event>,
+    /// Entry/exit log.
+    pub history: &'a mut StateHistory,
+    /// Set by a handler that ignored its input for a reason the host should see.
+    pub dropped: Option<DropReason>,
+}
+
+impl Cx<'_> {
+    /// `post_event` (§0.2).
+    pub fn post(&mut self, evt: Event) {
+        self.posted.push_back(evt);
+    }
+}
+
+/// Delivers `first`, then every event posted while handling it, FIFO.
+pub(crate) fn run(cx: &mut Cx<'_>, first: Event) -> Result<(), PeeringError> {
+    let limit = cx.ps.cfg.max_posted_events;
+    let mut next = Some(first);
+    let mut processed = 0usize;
+    while let Some(mut evt) = next {
+        processed += 1;
+        if processed > limit {
+            cx.posted.clear();
+            hard_crash(cx);
+            return Err(PeeringError::PostedEventLimit { limit });
+        }
+        if let Err(e) = dispatch(cx, &mut evt) {
+            cx.posted.clear();
+            return Err(e);
+        }
+        next = cx.posted.pop_front();
+    }
+    Ok(())
+}
+
+/// Offers one event to the active configuration, innermost state first.
+fn dispatch(cx: &mut Cx<'_>, evt: &mut Event) -> Result<(), PeeringError> {
+    let kind = evt.kind();
+    let innermost = cx.stack.last().map_or(StateId::Crashed, State::id);
+    if innermost == StateId::Crashed {
+        return Err(PeeringError::Crashed);
+    }
+    let mut level = cx.stack.len();
+    while level > 0 {
+        level -= 1;
+        let Some(id) = cx.stack.get(level).map(State::id) else {
+            continue;
+        };
+        let Some(reaction) = id.def().reaction_for(kind) else {
+            continue;
+        };
+        match reaction.kind {
+            ReactionKind::Discard => return Ok(()),
+            ReactionKind::Transition(target) => {
+                transit(cx, level, target)?;
+                if target == StateId::Crashed {
+                    return Err(PeeringError::Unhandled {
+                        state: innermost,
+                        event: kind,
+                    });
+                }
+                return Ok(());
+            }
+            ReactionKind::Custom(targets) => {
+                let outcome = match states::react(id, cx, evt) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        hard_crash(cx);
+                        return Err(e);
+                    }
+                };
+                match outcome {
+                    Outcome::Discard => return Ok(()),
+                    Outcome::Forward => continue,
+                    Outcome::Transit(target) => {
+                        if !targets.contains(&target) {
+                            hard_crash(cx);
+                            return Err(PeeringError::UndeclaredTransition {
+                                from: id,
+                                to: target,
+                            });
+                        }
+                        return transit(cx, level, target);
+                    }
+                }
+            }
+        }
+    }
+    // Only reachable if an outermost state lacks a catch-all; Ceph would abort.
+    hard_crash(cx);
+    Err(PeeringError::Unhandled {
+        state: innermost,
+        event: kind,
+    })
+}
+
+/// The path from the outermost state down to `target`, outermost first.
+fn path_to(target: StateId) -> heapless::Vec<StateId, MAX_DEPTH> {
+    let mut rev: heapless::Vec<StateId, MAX_DEPTH> = heapless::Vec::new();
+    let mut cur = Some(target);
+    while let Some(s) = cur {
+        // The chart is at most MAX_DEPTH deep (checked by a test), so this never fails.
+        let _ = rev.push(s);
+        cur = s.parent();
+    }
+    rev.reverse();
+    rev
+}
+
+/// boost's `transit<T>` from the state at `source_level` (rule 5).
+fn transit(cx: &mut Cx<'_>, source_level: usize, target: StateId) -> Result<(), PeeringError> {
+    let tpath = path_to(target);
+    // The common context must be a proper ancestor of both the reacting state and
+    // the target; so a transit to oneself or to an ancestor exits and re-enters it.
+    let common = cx
+        .stack
+        .iter()
+        .zip(tpath.iter())
+        .take_while(|(s, t)| s.id() == **t)
+        .count();
+    let keep = common.min(source_level).min(tpath.len().saturating_sub(1));
+    while cx.stack.len() > keep {
+        exit_innermost(cx)?;
+    }
+    for id in tpath.iter().skip(keep) {
+        enter(cx, *id)?;
+    }
+    let mut cur = target;
+    while let Some(init) = cur.def().initial {
+        enter(cx, init)?;
+        cur = init;
+    }
+    Ok(())
+}
+
+fn exit_innermost(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    let Some(id) = cx.stack.last().map(State::id) else {
+        return Ok(());
+    };
+    if let Err(e) = states::exit(id, cx) {
+        hard_crash(cx);
+        return Err(e);
+    }
+    cx.stack.pop();
+    cx.history.record(Transit::Exit, id, cx.ps.epoch);
+    Ok(())
+}
+
+fn enter(cx: &mut Cx<'_>, id: StateId) -> Result<(), PeeringError> {
+    if cx.stack.push(State::new(id)).is_err() {
+        hard_crash(cx);
+        return Err(PeeringError::StateStackOverflow { state: id });
+    }
+    cx.history.record(Transit::Enter, id, cx.ps.epoch);
+    if let Err(e) = states::enter(id, cx) {
+        hard_crash(cx);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Ceph aborts the OSD on a failed assertion; we stop this PG instead: the
+/// configuration becomes `Crashed` without running exit actions (there is nobody
+/// left to run them in Ceph either).
+pub(crate) fn hard_crash(cx: &mut Cx<'_>) {
+    cx.stack.clear();
+    let _ = cx.stack.push(State::Crashed);
+    cx.history
+        .record(Transit::Enter, StateId::Crashed, cx.ps.epoch);
+}

@@ -1,0 +1,83 @@
+//! [`StateHistory`]: which states the PG entered and left, in order, and at which map
+//! epoch (Ceph's `PGStateHistory` and `log_enter`/`log_exit`, reference §1.1, §1.2).
+
+use alloc::collections::VecDeque;
+
+use super::chart::StateId;
+use crate::types::Epoch;
+
+/// Whether a [`StateRecord`] is an entry or an exit (§1.1).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Transit {
+    /// The state was entered (its entry action ran).
+    Enter,
+    /// The state was left (its exit action ran).
+    Exit,
+}
+
+/// One entry or exit of one state, at a map epoch (§1.1).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct StateRecord {
+    /// Entry or exit.
+    pub transit: Transit,
+    /// The state.
+    pub state: StateId,
+    /// The PG's map epoch at the time.
+    pub epoch: Epoch,
+}
+
+/// A bounded, ordered log of state entries and exits, oldest first (§1.1).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct StateHistory {
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    records: VecDeque<StateRecord>,
+    cap: usize,
+}
+
+impl StateHistory {
+    /// An empty history keeping at most `cap` records (§1.1).
+    pub fn new(cap: usize) -> Self {
+        StateHistory {
+            records: VecDeque::new(),
+            cap,
+        }
+    }
+
+    pub(crate) fn record(&mut self, transit: Transit, state: StateId, epoch: Epoch) {
+        if self.cap == 0 {
+            return;
+        }
+        while self.records.len() >= self.cap {
+            self.records.pop_front();
+        }
+        self.records.push_back(StateRecord {
+            transit,
+            state,
+            epoch,
+        });
+    }
+
+    /// Every record, oldest first (§1.1).
+    pub fn records(&self) -> impl DoubleEndedIterator<Item = &StateRecord> {
+        self.records.iter()
+    }
+
+    /// The states entered, oldest first (§1.1).
+    pub fn entered(&self) -> impl DoubleEndedIterator<Item = StateId> + '_ {
+        self.records
+            .iter()
+            .filter(|r| r.transit == Transit::Enter)
+            .map(|r| r.state)
+    }
+
+    /// Forgets every record (e.g. between the steps of a test) (§1.1).
+    pub fn clear(&mut self) {
+        self.records.clear();
+    }
+}

@@ -1,0 +1,156 @@
+//! The peering statechart (reference §0.2, §1, §3) and [`Pg`], one PG instance's
+//! peering core.
+//!
+//! # Shape
+//!
+//! * [`chart`]: the states, their parents and default substates, and each state's
+//!   reaction list, as data. The dispatcher runs this table; [`chart::to_dot`] and
+//!   [`chart::to_mermaid`] print it.
+//! * `engine`: boost::statechart's dispatch, transit and posted-event rules.
+//! * `states/*`: each state's entry and exit actions and custom reactions, one place
+//!   per state.
+//! * [`PeeringState`]: the data (Ceph's `PeeringState` members) and the algorithms
+//!   the states call (`start_peering_interval`, `proc_replica_info`, `activate`,
+//!   `fulfill_query`, `try_mark_clean`...), which in turn call the [`crate::log`],
+//!   [`crate::intervals`] and [`crate::acting`] modules.
+//! * [`Pg`]: the host contract (§8): creation and load, map advancement, event
+//!   admission.
+//!
+//! # Maps
+//!
+//! The host owns its OSD maps (DESIGN.md §3). Every call that needs one takes it as
+//! `&dyn OsdMapView`: [`Pg::advance_map`] takes the new and the previous map (and
+//! the PG's mapping in the new one) and delivers `AdvMap`; [`Pg::activate_map`] and
+//! [`Pg::handle_event`] take the PG's current map. Nothing is copied from the maps
+//! but the mapping (inline) and the pool's parameters.
+//!
+//! # Example
+//!
+//! ```
+//! use peering_core::ctx::RecoveryCtx;
+//! use peering_core::intervals::{PastIntervals, UpActing};
+//! use peering_core::machine::{Config, Pg, PgCreate};
+//! use peering_core::map::{PoolInfo, SimpleOsdMap};
+//! use peering_core::types::{PgHistory, PgId, PgShard, SpgId, UTime};
+//!
+//! // Epoch 1: three OSDs up, a size-3 pool; the PG maps to [0, 1, 2].
+//! let map = SimpleOsdMap::new(1)
+//!     .with_pool(PoolInfo::replicated(1, 3, 8))
+//!     .with_up_osd(0, 1)
+//!     .with_up_osd(1, 1)
+//!     .with_up_osd(2, 1);
+//! let mapping = UpActing::new(&[0, 1, 2], 0, &[0, 1, 2], 0);
+//! let mut ctx = RecoveryCtx::new();
+//! let pg = Pg::create(
+//!     PgCreate {
+//!         whoami: PgShard::replica(0),
+//!         pgid: SpgId::replicated(PgId::new(1, 0)),
+//!         mapping,
+//!         history: PgHistory::new(1, UTime::default()),
+//!         past_intervals: PastIntervals::default(),
+//!         config: Config::default(),
+//!     },
+//!     &map,
+//!     &mut ctx,
+//! )?;
+//! assert_eq!(pg.state_name(), "Started/Primary/Peering/GetInfo");
+//! // The primary asks osd.1 and osd.2 for their infos.
+//! let targets: Vec<i32> = ctx.drain_queries().keys().map(|o| o.0).collect();
+//! assert_eq!(targets, [1, 2]);
+//! # Ok::<(), peering_core::PeeringError>(())
+//! ```
+//!
+//! # Scope
+//!
+//! The states of the peering path are here: `Initial`, `Reset`, `Started`, `Start`,
+//! `Primary`, `Peering`, `GetInfo`, `GetLog`, `GetMissing`, `WaitUpThru`, `Down`,
+//! `Incomplete`, `WaitActingChange`, `Active`, `Activating`, `Recovered`, `Clean`,
+//! `ReplicaActive`, `RepNotRecovering`, `Stray`, `Crashed`. The recovery and backfill
+//! reservation states (children of `Active` and `ReplicaActive`) and deletion
+//! (`ToDelete`) come later; until then the events that lead into them
+//! (`DoRecovery` in `Activating`/`Recovered`/`Clean`, `RequestBackfill`,
+//! `RequestRecoveryPrio`, `RequestBackfillPrio`, `DeleteStart`) are either discarded
+//! by an enclosing state as Ceph's tables say, or unhandled.
+
+//!
+//! # Deviations from Ceph
+//!
+//! * The active configuration is a stack of [`State`] values (outermost first), the
+//!   nested `Started(Primary(Peering(GetInfo)))` laid flat so exit/entry around the
+//!   least common ancestor is one loop; each variant still owns its state's data.
+//! * `Crashed` does not abort: the PG refuses every later event with
+//!   [`crate::PeeringError::Crashed`]; a failed Ceph assertion crashes the PG the
+//!   same way ([`crate::PeeringError::Invariant`]) without running exit actions.
+//! * Messages are checked before they reach the machine ([`DropReason`]): wrong PG,
+//!   unknown sender, a non-primary's info or log to a replica, an older interval's
+//!   history, a log nobody asked for in GetInfo/Down/Incomplete (which Ceph would
+//!   crash on), a malformed log.
+//! * Not modelled: read leases (`WAIT`/`LAGGY`, lease events), stretch pools,
+//!   pre-merge, scrub bookkeeping, the stats machinery (`DEGRADED` is derived from
+//!   missing sets and object counts), `QueryState`/`QueryUnfound` dumps, and the
+//!   `rebuild_missing_set_with_deletes` conversion.
+//! * A stray whose pool is gone does not post `DeleteStart` yet (deletion states
+//!   come later).
+
+mod activate;
+pub mod chart;
+mod choose;
+mod clean;
+mod config;
+mod display;
+mod engine;
+mod history;
+mod interval_change;
+mod missing_loc;
+mod peering_state;
+mod peers;
+mod pg;
+mod priority;
+mod query;
+mod state;
+mod states;
+
+pub use chart::StateId;
+pub use config::Config;
+pub use history::{StateHistory, StateRecord, Transit};
+pub use missing_loc::MissingLoc;
+pub use peering_state::PeeringState;
+pub use pg::{DropReason, EventOutcome, Pg, PgCreate, PgLoad};
+pub use priority::{
+    BACKFILL_BASE, BACKFILL_DEGRADED_BASE, BACKFILL_FORCED, INACTIVE_BASE, RECOVERY_BASE,
+    RECOVERY_FORCED,
+};
+pub use state::{
+    ActiveLocal, GetInfoLocal, GetLogLocal, GetMissingLocal, PeeringLocal, State, StateStack,
+};
+
+use crate::types::PgShard;
+
+/// A condition Ceph asserts (`ceph_assert`) that did not hold: the PG crashes, as
+/// the OSD would abort (reported in [`crate::PeeringError::Invariant`]) (§0.2).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Invariant {
+    /// `activate` on a PG already active or peered.
+    ActivateWhilePeered,
+    /// A member of acting_recovery_backfill without a `peer_info` entry.
+    MissingPeerInfo(PgShard),
+    /// After merging the authoritative log, `info.last_epoch_started` is behind
+    /// `history.last_epoch_started` (§5.11).
+    LesBehindHistory,
+    /// The log head differs from `info.last_update` after merging a log.
+    LogHeadMismatch,
+    /// A replica's `last_update` differs from the primary's after `MInfoRec`.
+    LastUpdateMismatch,
+    /// Our own `ActivateCommitted` arrived twice.
+    AlreadyActivated,
+    /// `Recovered` entered while recovery is still needed.
+    RecoveredNeedsRecovery,
+    /// `choose_acting` failed in `Recovered` without asking for an acting set.
+    NoWantActing,
+    /// `Clean` entered with `last_complete != last_update`.
+    CleanWithMissing,
+    /// Two shards' missing sets need different versions of one object.
+    ConflictingNeed,
+}

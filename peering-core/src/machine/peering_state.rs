@@ -1,0 +1,520 @@
+//! [`PeeringState`]: the data of one PG instance's peering core (Ceph's
+//! `PeeringState` members, reference §6.13), and the small helpers every state uses.
+
+use alloc::collections::{BTreeMap, BTreeSet};
+
+use super::config::Config;
+use crate::ctx::{BufferedMessages, HostNotification, InfoMsg, OnCommit, RecoveryCtx, TxOp};
+use crate::intervals::{PastIntervals, UpActing};
+use crate::log::{LogEffects, Missing, PgLog};
+use crate::map::{OsdMapView, PoolInfo};
+use crate::types::{
+    EVersion, Epoch, OsdId, OsdVec, PgInfo, PgNotify, PgQuery, PgShard, PgState, QueryKind,
+    ShardId, SpgId,
+};
+
+/// Ceph's `PeeringState` members that the peering path reads and writes (§6.13).
+///
+/// Read-lease, stretch, merge and scrub bookkeeping are not modelled. The host reads
+/// it through [`super::Pg::peering_state`]; only the machine writes it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PeeringState {
+    /// The options in force.
+    pub cfg: Config,
+    /// `pg_whoami`: this instance.
+    pub whoami: PgShard,
+    /// The pool as of the current map (`pool.info`).
+    pub pool: PoolInfo,
+    /// The epoch of the PG's current map (`osdmap_ref->get_epoch()`).
+    pub epoch: Epoch,
+    /// `last_persisted_osdmap`: the epoch the info was last written at.
+    pub last_persisted_osdmap: Epoch,
+    /// The oldest map the host still stores (`pl->oldest_stored_osdmap()`).
+    pub oldest_stored_osdmap: Epoch,
+    /// `role`: 0 primary, >0 replica position, -1 not in acting.
+    pub role: i32,
+    /// `state`: the `PG_STATE_*` bits.
+    pub state: PgState,
+    /// `up`, `up_primary`, `acting`, `primary` as the map gives them (osd ids).
+    pub mapping: UpActing,
+    /// `primary` as a shard.
+    pub primary: PgShard,
+    /// `up_primary` as a shard.
+    pub up_primary: PgShard,
+    /// `upset`: the up shards.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub upset: BTreeSet<PgShard>,
+    /// `actingset`: the acting shards.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub actingset: BTreeSet<PgShard>,
+    /// `acting_recovery_backfill`: every shard that activates and takes writes.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub acting_recovery_backfill: BTreeSet<PgShard>,
+    /// `send_notify`: a non-primary still has to tell the primary about itself.
+    pub send_notify: bool,
+    /// `dirty_info`.
+    pub dirty_info: bool,
+    /// `dirty_big_info` (past intervals).
+    pub dirty_big_info: bool,
+    /// `info`.
+    pub info: PgInfo,
+    /// `past_intervals`.
+    pub past_intervals: PastIntervals,
+    /// `pg_log`: the log and our missing set.
+    pub pg_log: PgLog,
+    /// `last_peering_reset`: the epoch peering last restarted; events from before it
+    /// are stale (§8.2).
+    pub last_peering_reset: Epoch,
+    /// `last_update_ondisk`.
+    pub last_update_ondisk: EVersion,
+    /// `last_complete_ondisk`.
+    pub last_complete_ondisk: EVersion,
+    /// `last_update_applied`.
+    pub last_update_applied: EVersion,
+    /// `flushes_in_progress` (§4.3).
+    pub flushes_in_progress: u32,
+    /// `messages_pending_flush`: buffered sends held until `IntervalFlush` (§4.3);
+    /// `Some` while outgoing messages are blocked.
+    pub pending_flush: Option<BufferedMessages>,
+    /// Host input: writes of the previous interval may still be in flight, so
+    /// `try_flush_or_schedule_async` would schedule a flush (§4.3).
+    pub writes_in_flight: bool,
+    /// `stray_set`: peers with data that are neither up nor acting.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub stray_set: BTreeSet<PgShard>,
+    /// `peer_info`.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub peer_info: BTreeMap<PgShard, PgInfo>,
+    /// `peer_bytes`: backfill targets' byte counts.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub peer_bytes: BTreeMap<PgShard, i64>,
+    /// `peer_purged`.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub peer_purged: BTreeSet<PgShard>,
+    /// `peer_missing`.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub peer_missing: BTreeMap<PgShard, Missing>,
+    /// `peer_log_requested`.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub peer_log_requested: BTreeSet<PgShard>,
+    /// `peer_missing_requested`.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub peer_missing_requested: BTreeSet<PgShard>,
+    /// `want_acting`: the acting set asked of the monitor.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub want_acting: OsdVec,
+    /// `peer_last_complete_ondisk`.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub peer_last_complete_ondisk: BTreeMap<PgShard, EVersion>,
+    /// `min_last_complete_ondisk`.
+    pub min_last_complete_ondisk: EVersion,
+    /// `blocked_by`: for stats, what peering waits on. Ceph's `set<int>`: OSD ids,
+    /// except in `Active`, where (a Ceph quirk, §1.2) shard ids are stored.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub blocked_by: BTreeSet<i32>,
+    /// `need_up_thru` (§5.7).
+    pub need_up_thru: bool,
+    /// `peer_activated`: shards whose activation committed.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub peer_activated: BTreeSet<PgShard>,
+    /// `backfill_targets`.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub backfill_targets: BTreeSet<PgShard>,
+    /// `async_recovery_targets`.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub async_recovery_targets: BTreeSet<PgShard>,
+    /// `might_have_unfound`.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub might_have_unfound: BTreeSet<PgShard>,
+    /// `missing_loc`: what the acting set needs and where to find it (§5.16).
+    pub missing_loc: super::MissingLoc,
+    /// `backfill_reserved`.
+    pub backfill_reserved: bool,
+}
+
+impl PeeringState {
+    /// A fresh instance of `pgid` on `whoami` (not yet initialised).
+    pub(crate) fn new(
+        cfg: Config,
+        whoami: PgShard,
+        pgid: SpgId,
+        pool: PoolInfo,
+        epoch: Epoch,
+    ) -> Self {
+        let mut info = PgInfo::new(pgid);
+        info.pgid = pgid;
+        PeeringState {
+            cfg,
+            whoami,
+            pool,
+            epoch,
+            last_persisted_osdmap: 0,
+            oldest_stored_osdmap: 0,
+            role: -1,
+            state: PgState::EMPTY,
+            mapping: UpActing::default(),
+            primary: PgShard::UNDEF,
+            up_primary: PgShard::UNDEF,
+            upset: BTreeSet::new(),
+            actingset: BTreeSet::new(),
+            acting_recovery_backfill: BTreeSet::new(),
+            send_notify: false,
+            dirty_info: false,
+            dirty_big_info: false,
+            info,
+            past_intervals: PastIntervals::default(),
+            pg_log: PgLog::default(),
+            last_peering_reset: 0,
+            last_update_ondisk: EVersion::ZERO,
+            last_complete_ondisk: EVersion::ZERO,
+            last_update_applied: EVersion::ZERO,
+            flushes_in_progress: 0,
+            pending_flush: None,
+            writes_in_flight: false,
+            stray_set: BTreeSet::new(),
+            peer_info: BTreeMap::new(),
+            peer_bytes: BTreeMap::new(),
+            peer_purged: BTreeSet::new(),
+            peer_missing: BTreeMap::new(),
+            peer_log_requested: BTreeSet::new(),
+            peer_missing_requested: BTreeSet::new(),
+            want_acting: OsdVec::new(),
+            peer_last_complete_ondisk: BTreeMap::new(),
+            min_last_complete_ondisk: EVersion::ZERO,
+            blocked_by: BTreeSet::new(),
+            need_up_thru: false,
+            peer_activated: BTreeSet::new(),
+            backfill_targets: BTreeSet::new(),
+            async_recovery_targets: BTreeSet::new(),
+            might_have_unfound: BTreeSet::new(),
+            missing_loc: super::MissingLoc::new(crate::intervals::RecoverablePredicate::for_pool(
+                &pool,
+            )),
+            backfill_reserved: false,
+        }
+    }
+
+    /// `spg_t` of this instance (§6.13).
+    pub fn spgid(&self) -> SpgId {
+        self.info.pgid
+    }
+
+    /// `is_primary()`: this instance is the acting primary (§6.13).
+    pub fn is_primary(&self) -> bool {
+        self.whoami == self.primary
+    }
+
+    /// `is_nonprimary()`: in the acting set, not primary (§6.13).
+    pub fn is_nonprimary(&self) -> bool {
+        self.role >= 0 && !self.is_primary()
+    }
+
+    /// `is_erasure()` of the pool (§6.13).
+    pub fn is_ec(&self) -> bool {
+        self.pool.is_erasure()
+    }
+
+    /// `is_peered()`: `ACTIVE` or `PEERED` (§6.13).
+    pub fn is_peered(&self) -> bool {
+        self.state.contains(PgState::ACTIVE) || self.state.contains(PgState::PEERED)
+    }
+
+    /// `is_up(shard)` (§5.21).
+    pub fn is_up(&self, s: PgShard) -> bool {
+        member(&self.mapping.up, s, self.is_ec())
+    }
+
+    /// `is_acting(shard)` (§5.21).
+    pub fn is_acting(&self, s: PgShard) -> bool {
+        member(&self.mapping.acting, s, self.is_ec())
+    }
+
+    /// `acting_set_writeable()`: enough acting shards to serve writes (§5.23; stretch
+    /// constraints are not modelled).
+    pub fn acting_set_writeable(&self) -> bool {
+        u32::try_from(self.actingset.len()).is_ok_and(|n| n >= self.pool.min_size)
+    }
+
+    /// `needs_recovery()` (§5.21): our missing set or an acting/backfill peer's is
+    /// non-empty.
+    pub fn needs_recovery(&self) -> bool {
+        if self.pg_log.missing().have_missing() {
+            return true;
+        }
+        self.acting_recovery_backfill
+            .iter()
+            .filter(|s| **s != self.whoami)
+            .any(|s| self.peer_missing.get(s).is_some_and(Missing::have_missing))
+    }
+
+    /// `needs_backfill()` (§5.21): some backfill target has not finished.
+    pub fn needs_backfill(&self) -> bool {
+        self.backfill_targets.iter().any(|s| {
+            self.peer_info
+                .get(s)
+                .is_some_and(|pi| !pi.last_backfill.is_max())
+        })
+    }
+
+    /// `has_been_up_since(osd, epoch)`: up now and continuously since `epoch`.
+    pub(crate) fn has_been_up_since(map: &dyn OsdMapView, osd: OsdId, epoch: Epoch) -> bool {
+        map.is_up(osd) && map.up_from(osd) <= epoch
+    }
+
+    /// Ceph's `pg_notify_t` this instance sends its primary.
+    pub(crate) fn make_notify(&self, query_epoch: Epoch) -> PgNotify {
+        PgNotify {
+            query_epoch,
+            epoch_sent: self.epoch,
+            info: self.info.clone(),
+            to: self.primary.shard,
+            from: self.whoami.shard,
+            past_intervals: self.past_intervals.clone(),
+        }
+    }
+
+    /// A `pg_query_t` of `kind` to the shard `to`, with our history and epoch.
+    pub(crate) fn make_query(&self, kind: QueryKind, to: PgShard) -> PgQuery {
+        PgQuery {
+            kind,
+            history: self.info.history.clone(),
+            epoch_sent: self.epoch,
+            to: to.shard,
+            from: self.whoami.shard,
+        }
+    }
+
+    /// `send_query` (buffered): into the context, or the flush-pending buffer while
+    /// outgoing messages are blocked (§4.3).
+    pub(crate) fn send_query(&mut self, ctx: &mut RecoveryCtx, to: PgShard, query: PgQuery) {
+        let pgid = SpgId::new(self.info.pgid.pgid, to.shard);
+        match self.pending_flush.as_mut() {
+            Some(b) => b.send_query(to.osd, pgid, query),
+            None => ctx.send_query(to.osd, pgid, query),
+        }
+    }
+
+    /// `send_notify` (buffered).
+    pub(crate) fn send_notify(&mut self, ctx: &mut RecoveryCtx, to: OsdId, notify: PgNotify) {
+        match self.pending_flush.as_mut() {
+            Some(b) => b.send_notify(to, notify),
+            None => ctx.send_notify(to, notify),
+        }
+    }
+
+    /// `send_info` (buffered) of `info` to the PG shard `to`.
+    pub(crate) fn send_info(&mut self, ctx: &mut RecoveryCtx, to: PgShard, info: PgInfo) {
+        let msg = InfoMsg {
+            pgid: SpgId::new(self.info.pgid.pgid, to.shard),
+            from: self.whoami.shard,
+            min_epoch: self.epoch,
+            epoch: self.epoch,
+            info,
+        };
+        self.send_info_msg(ctx, to.osd, msg);
+    }
+
+    /// `send_info` (buffered) of a prepared message.
+    pub(crate) fn send_info_msg(&mut self, ctx: &mut RecoveryCtx, to: OsdId, msg: InfoMsg) {
+        match self.pending_flush.as_mut() {
+            Some(b) => b.send_info(to, msg),
+            None => ctx.send_info(to, msg),
+        }
+    }
+
+    /// Reset and Stray/ReplicaActive `ActMap`: a non-primary notifies the primary
+    /// until activated (§3 Reset, Stray, ReplicaActive).
+    pub(crate) fn notify_primary_if_needed(&mut self, ctx: &mut RecoveryCtx) {
+        if self.send_notify && self.primary.osd.0 >= 0 {
+            let n = self.make_notify(self.epoch);
+            let to = self.primary.osd;
+            self.send_notify(ctx, to, n);
+        }
+    }
+
+    /// `set_last_peering_reset` (§4.3): a new peering attempt; drop held messages and
+    /// block outgoing ones if the previous interval's writes are not durable yet.
+    pub(crate) fn set_last_peering_reset(&mut self, ctx: &mut RecoveryCtx) {
+        if self.last_peering_reset != self.epoch {
+            self.last_peering_reset = self.epoch;
+            self.pending_flush = None;
+            if self.writes_in_flight {
+                self.pending_flush = Some(BufferedMessages::default());
+                ctx.notifications.push(HostNotification::FlushRequested);
+            }
+        }
+    }
+
+    /// `end_block_outgoing` (`IntervalFlush`, §4.3): held messages go out, in front
+    /// of what this call produced.
+    pub(crate) fn end_block_outgoing(&mut self, ctx: &mut RecoveryCtx) {
+        if let Some(held) = self.pending_flush.take() {
+            ctx.accept_buffered(held);
+        }
+    }
+
+    /// `start_flush(t)` (§4.3): the host calls back `complete_flush` once the
+    /// transaction is durable.
+    pub(crate) fn start_flush(&mut self, ctx: &mut RecoveryCtx) {
+        self.flushes_in_progress = self.flushes_in_progress.saturating_add(1);
+        ctx.on_commit.push(OnCommit::CompleteFlush);
+    }
+
+    /// `publish_stats_to_osd`.
+    pub(crate) fn publish(ctx: &mut RecoveryCtx) {
+        ctx.publish_stats = true;
+    }
+
+    /// `dirty_info = dirty_big_info = true`.
+    pub(crate) fn dirty_all(&mut self) {
+        self.dirty_info = true;
+        self.dirty_big_info = true;
+    }
+
+    /// Appends the log's object side effects to the transaction.
+    pub(crate) fn apply_effects(ctx: &mut RecoveryCtx, mut effects: LogEffects) {
+        if !effects.is_empty() {
+            ctx.transaction.push(TxOp::LogEffects(effects.drain()));
+        }
+    }
+
+    /// `write_if_dirty(t)` / `prepare_write` (§8.2): persist what changed.
+    pub(crate) fn write_if_dirty(&mut self, ctx: &mut RecoveryCtx) {
+        if self.dirty_info || self.dirty_big_info {
+            ctx.transaction.push(TxOp::WriteInfo {
+                info: self.info.clone(),
+                epoch: self.epoch,
+                past_intervals: self.dirty_big_info.then(|| self.past_intervals.clone()),
+            });
+            self.last_persisted_osdmap = self.epoch;
+            self.dirty_info = false;
+            self.dirty_big_info = false;
+        }
+        if self.pg_log.is_dirty() {
+            ctx.transaction.push(TxOp::WriteLog {
+                log: self.pg_log.log().log().clone(),
+                missing: self.pg_log.missing().clone(),
+            });
+            self.pg_log.mark_clean();
+        }
+    }
+
+    /// `update_heartbeat_peers` (primary): acting ∪ up ∪ every peer we have info from.
+    pub(crate) fn update_heartbeat_peers(&self, ctx: &mut RecoveryCtx) {
+        if !self.is_primary() {
+            return;
+        }
+        let peers: BTreeSet<OsdId> = self
+            .mapping
+            .acting
+            .iter()
+            .chain(self.mapping.up.iter())
+            .copied()
+            .filter(|o| o.is_valid())
+            .chain(self.peer_info.keys().map(|s| s.osd))
+            .collect();
+        ctx.notifications
+            .push(HostNotification::HeartbeatPeers(peers));
+    }
+
+    /// `init_primary_up_acting` (§5.5): the shard sets and primaries of a mapping.
+    pub(crate) fn init_primary_up_acting(&mut self, m: &UpActing) {
+        let ec = self.is_ec();
+        self.mapping = m.clone();
+        self.actingset = shard_set(&m.acting, ec);
+        self.upset = shard_set(&m.up, ec);
+        self.up_primary = primary_shard(&m.up, m.up_primary, ec);
+        self.primary = primary_shard(&m.acting, m.acting_primary, ec);
+    }
+
+    /// `calc_pg_role` (§5.3 step 6).
+    pub(crate) fn calc_role(&self) -> i32 {
+        let acting = &self.mapping.acting;
+        if self.is_ec() {
+            let Ok(i) = usize::try_from(self.whoami.shard.0) else {
+                return -1;
+            };
+            if acting.get(i) == Some(&self.whoami.osd) {
+                return i32::from(self.whoami.shard.0);
+            }
+            return -1;
+        }
+        acting
+            .iter()
+            .position(|o| *o == self.whoami.osd)
+            .and_then(|i| i32::try_from(i).ok())
+            .unwrap_or(-1)
+    }
+}
+
+fn member(vec: &[OsdId], s: PgShard, ec: bool) -> bool {
+    if ec {
+        usize::try_from(s.shard.0)
+            .ok()
+            .and_then(|i| vec.get(i))
+            .is_some_and(|o| *o == s.osd)
+    } else {
+        vec.contains(&s.osd)
+    }
+}
+
+fn shard_of(i: usize, ec: bool) -> ShardId {
+    if ec {
+        ShardId(i8::try_from(i).unwrap_or(i8::MAX))
+    } else {
+        ShardId::NO_SHARD
+    }
+}
+
+fn shard_set(v: &[OsdId], ec: bool) -> BTreeSet<PgShard> {
+    v.iter()
+        .enumerate()
+        .filter(|(_, o)| !o.is_none())
+        .map(|(i, o)| PgShard::new(*o, shard_of(i, ec)))
+        .collect()
+}
+
+fn primary_shard(v: &[OsdId], p: OsdId, ec: bool) -> PgShard {
+    if !ec {
+        return PgShard::new(p, ShardId::NO_SHARD);
+    }
+    v.iter()
+        .position(|o| *o == p && p.is_valid())
+        .map_or(PgShard::UNDEF, |i| PgShard::new(p, shard_of(i, ec)))
+}
+
+impl PeeringState {
+    /// `check_past_interval_bounds` (§5.6): the past intervals cover exactly the
+    /// epochs they must. Ceph aborts the OSD otherwise; here the PG crashes.
+    pub(crate) fn check_past_interval_bounds(
+        &self,
+        _state: super::StateId,
+    ) -> Result<(), crate::error::PeeringError> {
+        let required = crate::intervals::required_past_interval_bounds(
+            &self.info.history,
+            self.oldest_stored_osdmap,
+        );
+        self.past_intervals
+            .check_past_interval_bounds(required, self.oldest_stored_osdmap)
+            .map(|_| ())
+            .map_err(crate::error::PeeringError::Interval)
+    }
+
+    /// `calc_min_last_complete_ondisk` (§5.25): the oldest `last_complete_ondisk`
+    /// of all acting/backfill shards, once every one has reported.
+    pub(crate) fn calc_min_last_complete_ondisk(&mut self) {
+        let mut min = self.last_complete_ondisk;
+        for s in &self.acting_recovery_backfill {
+            if *s == self.whoami {
+                continue;
+            }
+            match self.peer_last_complete_ondisk.get(s) {
+                Some(v) => min = min.min(*v),
+                None => return,
+            }
+        }
+        self.min_last_complete_ondisk = min;
+    }
+}

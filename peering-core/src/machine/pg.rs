@@ -1,0 +1,642 @@
+//! [`Pg`]: one PG instance's peering core and the host contract around it
+//! (reference §8): creation and load, map advancement (`AdvMap`* then `ActMap`,
+//! nothing interleaved), event admission.
+
+use alloc::collections::VecDeque;
+
+use super::chart::StateId;
+use super::config::Config;
+use super::engine::{self, Cx};
+use super::history::StateHistory;
+use super::peering_state::PeeringState;
+use super::state::{StackExt, State, StateStack};
+use crate::ctx::{HostNotification, RecoveryCtx};
+use crate::error::PeeringError;
+use crate::event::{Event, EventKind, PeeringEvt};
+use crate::intervals::{PastIntervals, UpActing, validate_vector};
+use crate::log::PgLog;
+use crate::map::{MapFlags, OsdMapView};
+use crate::types::{Epoch, OsdId, PgHistory, PgInfo, PgShard, PgState, SpgId};
+
+/// Why an event was dropped instead of changing the PG (§8.2 and the input checks
+/// of this crate). The PG is unchanged (but for bookkeeping Ceph itself does, such as
+/// forgetting a request the event answered).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum DropReason {
+    /// `old_peering_msg`: peering restarted after the event was sent or requested.
+    Stale {
+        /// The event's `epoch_sent`.
+        epoch_sent: Epoch,
+        /// The event's `epoch_requested`.
+        epoch_requested: Epoch,
+        /// The PG's `last_peering_reset`.
+        last_peering_reset: Epoch,
+    },
+    /// The message names another PG.
+    WrongPg {
+        /// The PG it names.
+        got: SpgId,
+    },
+    /// A message claiming to come from this very instance.
+    FromSelf,
+    /// The sender's OSD does not exist in the current map.
+    UnknownOsd(OsdId),
+    /// A notify whose sender shard disagrees with its info's shard (`pg_notify_t`
+    /// invariant `from == info.pgid.shard`).
+    Malformed,
+    /// Only the primary may send this to a non-primary.
+    NotFromPrimary {
+        /// The sender.
+        from: PgShard,
+    },
+    /// The primary's message describes an older interval than ours.
+    StaleHistory {
+        /// The message's `same_interval_since`.
+        theirs: Epoch,
+        /// Ours.
+        ours: Epoch,
+    },
+    /// A log while the primary has asked nobody for one (a reply to a query it never
+    /// sent).
+    UnsolicitedLog {
+        /// The sender.
+        from: PgShard,
+    },
+    /// `GetLog`: a log from a shard other than the authoritative one.
+    NotAuthLog {
+        /// The sender.
+        from: PgShard,
+    },
+    /// A repeated answer (the activation ack or log was already recorded).
+    Duplicate,
+    /// `proc_replica_info` ignored the info: nothing new, or the sender has not been
+    /// up continuously since it sent it.
+    InfoNotNew,
+}
+
+/// What [`Pg::handle_event`] did with an event (§8).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum EventOutcome {
+    /// The machine handled it.
+    Delivered,
+    /// It was dropped, for this reason.
+    Dropped(DropReason),
+}
+
+/// Where the PG stands in the `AdvMap`* `ActMap` protocol (§8.1).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+enum Batch {
+    /// No batch open: events may be delivered, `ActMap` may not.
+    Closed,
+    /// `Initialize` was delivered: `ActMap` must follow.
+    Initialized,
+    /// `AdvMap`s delivered: more `AdvMap`s or the `ActMap`.
+    Open,
+}
+
+/// What Ceph's `PeeringState::init` takes to create a PG (§8.3): a new PG from the
+/// monitor, or one created on a peer's notify/query (`PGCreateInfo`).
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PgCreate {
+    /// This instance.
+    pub whoami: PgShard,
+    /// The PG (and shard).
+    pub pgid: SpgId,
+    /// The PG's mapping in the creation map.
+    pub mapping: UpActing,
+    /// The history (`PGCreateInfo::history`).
+    pub history: PgHistory,
+    /// The past intervals (`PGCreateInfo::past_intervals`).
+    pub past_intervals: PastIntervals,
+    /// Options.
+    pub config: Config,
+}
+
+impl PgCreate {
+    /// The creation arguments for a PG named by a message's `create_info`
+    /// ([`crate::event::Event::create_info`]): this OSD's instance `whoami` of it,
+    /// with its mapping in the map of `info.epoch` (§8).
+    pub fn from_create_info(
+        whoami: PgShard,
+        info: crate::event::PgCreateInfo,
+        mapping: UpActing,
+        config: Config,
+    ) -> Self {
+        PgCreate {
+            whoami,
+            pgid: info.pgid,
+            mapping,
+            history: info.history,
+            past_intervals: info.past_intervals,
+            config,
+        }
+    }
+}
+
+/// What Ceph's `init_from_disk_state` reads back to load a PG (§8.3).
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PgLoad {
+    /// This instance.
+    pub whoami: PgShard,
+    /// The persisted info.
+    pub info: PgInfo,
+    /// The persisted past intervals.
+    pub past_intervals: PastIntervals,
+    /// The persisted log and missing set.
+    pub log: PgLog,
+    /// The PG's mapping in the map it was persisted at.
+    pub mapping: UpActing,
+    /// Options.
+    pub config: Config,
+}
+
+/// One PG instance's peering core: the statechart configuration, the peering state,
+/// and the host contract (§8).
+///
+/// Every call takes the output context; what the PG asks of the host accumulates in
+/// it. Errors leave the PG unchanged, except the ones documented to crash it (as
+/// Ceph would abort): then [`Pg::state_id`] is [`StateId::Crashed`] and every later
+/// event is refused with [`PeeringError::Crashed`], while the accessors keep working.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Pg {
+    ps: PeeringState,
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    stack: StateStack,
+    history: StateHistory,
+    batch: Batch,
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    posted: VecDeque<Event>,
+}
+
+impl Pg {
+    /// A PG object in `Initial`, at `map`'s epoch (nothing delivered yet). Most hosts
+    /// want [`Pg::create`] or [`Pg::load`] (§8).
+    pub fn new(
+        config: Config,
+        whoami: PgShard,
+        pgid: SpgId,
+        map: &dyn OsdMapView,
+    ) -> Result<Pg, PeeringError> {
+        let Some(pool) = map.pool(pgid.pgid.pool) else {
+            return Err(PeeringError::NoSuchPool {
+                pool: pgid.pgid.pool,
+            });
+        };
+        let mut stack = StateStack::new();
+        let _ = stack.push(State::Initial);
+        let mut history = StateHistory::new(config.state_history_len);
+        history.record(super::Transit::Enter, StateId::Initial, map.epoch());
+        Ok(Pg {
+            ps: PeeringState::new(config, whoami, pgid, pool, map.epoch()),
+            stack,
+            history,
+            batch: Batch::Closed,
+            posted: VecDeque::new(),
+        })
+    }
+
+    fn check_mapping(&self, map: &dyn OsdMapView, mapping: &UpActing) -> Result<(), PeeringError> {
+        if let Some(pool) = map.pool(self.ps.info.pgid.pgid.pool) {
+            validate_vector(&pool, &mapping.up)?;
+            validate_vector(&pool, &mapping.acting)?;
+        }
+        Ok(())
+    }
+
+    /// A new PG (§8.3): Ceph's `init` (mapping, role, history, past intervals,
+    /// persisted), then `Initialize` and `ActMap` at `map`'s epoch, the creation
+    /// epoch. The host then advances it to its current map and delivers the event
+    /// that triggered the creation, if any.
+    pub fn create(
+        args: PgCreate,
+        map: &dyn OsdMapView,
+        ctx: &mut RecoveryCtx,
+    ) -> Result<Pg, PeeringError> {
+        let mut pg = Pg::new(args.config, args.whoami, args.pgid, map)?;
+        pg.check_mapping(map, &args.mapping)?;
+        let ps = &mut pg.ps;
+        ps.init_primary_up_acting(&args.mapping);
+        ps.role = ps.calc_role();
+        ps.info.history = args.history;
+        ps.past_intervals = args.past_intervals;
+        if map.flags().contains(MapFlags::RECOVERY_DELETES) {
+            ps.pg_log.set_missing_may_contain_deletes();
+        }
+        ctx.notifications.push(HostNotification::NewInterval);
+        ps.dirty_all();
+        ps.write_if_dirty(ctx);
+        pg.initialize(map, ctx)?;
+        pg.activate_map(map, ctx)?;
+        Ok(pg)
+    }
+
+    /// A PG read back from the store (§8.3): Ceph's `init_from_disk_state`, then
+    /// `Initialize` and `ActMap` at `map`'s epoch (the epoch it was persisted at).
+    pub fn load(
+        args: PgLoad,
+        map: &dyn OsdMapView,
+        ctx: &mut RecoveryCtx,
+    ) -> Result<Pg, PeeringError> {
+        let mut pg = Pg::new(args.config, args.whoami, args.info.pgid, map)?;
+        pg.check_mapping(map, &args.mapping)?;
+        let ps = &mut pg.ps;
+        ps.info = args.info;
+        ps.past_intervals = args.past_intervals;
+        ps.pg_log = args.log;
+        ps.init_primary_up_acting(&args.mapping);
+        ps.role = ps.calc_role();
+        // Luminous' Load did this; a loaded non-primary tells its primary about itself.
+        ps.send_notify = !ps.is_primary();
+        ps.last_persisted_osdmap = map.epoch();
+        pg.initialize(map, ctx)?;
+        pg.activate_map(map, ctx)?;
+        Ok(pg)
+    }
+
+    /// Delivers `Initialize` (§8.3). [`Pg::activate_map`] must follow.
+    pub fn initialize(
+        &mut self,
+        map: &dyn OsdMapView,
+        ctx: &mut RecoveryCtx,
+    ) -> Result<(), PeeringError> {
+        self.check_callable(map)?;
+        self.run(Event::Initialize, map, None, ctx)?;
+        self.batch = Batch::Initialized;
+        Ok(())
+    }
+
+    fn check_callable(&self, map: &dyn OsdMapView) -> Result<(), PeeringError> {
+        if self.is_crashed() {
+            return Err(PeeringError::Crashed);
+        }
+        if map.epoch() != self.ps.epoch {
+            return Err(PeeringError::MapMismatch {
+                expected: self.ps.epoch,
+                got: map.epoch(),
+            });
+        }
+        Ok(())
+    }
+
+    /// `advance_map` (§8.1): deliver `AdvMap` for `newmap`, whose predecessor
+    /// `lastmap` is the PG's current map, with the PG's mapping in `newmap`.
+    /// Call it once per epoch, in order, then [`Pg::activate_map`]; no other event
+    /// may come in between.
+    ///
+    /// Refused, PG unchanged: a crashed PG, `newmap` not newer than the PG's epoch,
+    /// `lastmap` not the PG's map, or a mapping that means nothing for the pool.
+    pub fn advance_map(
+        &mut self,
+        newmap: &dyn OsdMapView,
+        lastmap: &dyn OsdMapView,
+        mapping: UpActing,
+        ctx: &mut RecoveryCtx,
+    ) -> Result<(), PeeringError> {
+        if self.is_crashed() {
+            return Err(PeeringError::Crashed);
+        }
+        if newmap.epoch() <= self.ps.epoch {
+            return Err(PeeringError::EpochBackwards {
+                prev: self.ps.epoch,
+                new: newmap.epoch(),
+            });
+        }
+        if lastmap.epoch() != self.ps.epoch {
+            return Err(PeeringError::MapMismatch {
+                expected: self.ps.epoch,
+                got: lastmap.epoch(),
+            });
+        }
+        if self.batch == Batch::Initialized {
+            return Err(PeeringError::MapBatchOpen {
+                event: EventKind::AdvMap,
+            });
+        }
+        self.check_mapping(newmap, &mapping)?;
+        // Ceph updates the map reference and the pool before delivering AdvMap.
+        self.ps.epoch = newmap.epoch();
+        if let Some(pool) = newmap.pool(self.ps.info.pgid.pgid.pool) {
+            self.ps.pool = pool;
+        }
+        self.batch = Batch::Open;
+        self.run(Event::AdvMap(mapping), newmap, Some(lastmap), ctx)
+    }
+
+    /// `activate_map` (§8.1): deliver `ActMap` after the last `AdvMap` of a batch (or
+    /// after `Initialize`), then persist what changed.
+    pub fn activate_map(
+        &mut self,
+        map: &dyn OsdMapView,
+        ctx: &mut RecoveryCtx,
+    ) -> Result<(), PeeringError> {
+        self.check_callable(map)?;
+        if self.batch == Batch::Closed {
+            return Err(PeeringError::NoMapBatch);
+        }
+        self.batch = Batch::Closed;
+        self.run(Event::ActMap, map, None, ctx)?;
+        let stale = self.ps.epoch.saturating_sub(self.ps.last_persisted_osdmap);
+        if stale > self.ps.cfg.pg_epoch_persisted_max_stale {
+            self.ps.dirty_info = true;
+        }
+        self.ps.write_if_dirty(ctx);
+        Ok(())
+    }
+
+    /// Delivers one event (§8.2) with the PG's current `map`.
+    ///
+    /// Admission: a crashed PG refuses everything; nothing may come between
+    /// `AdvMap` and `ActMap`; `AdvMap` must come through [`Pg::advance_map`] (and
+    /// `ActMap`/`Initialize` are routed to their methods); an event sent at an epoch
+    /// the PG has not reached is refused (the host advances the PG first); a stale
+    /// event (`last_peering_reset` after its epochs) and a message that fails the
+    /// input checks of [`DropReason`] are dropped, leaving the PG unchanged.
+    pub fn handle_event(
+        &mut self,
+        evt: PeeringEvt,
+        map: &dyn OsdMapView,
+        ctx: &mut RecoveryCtx,
+    ) -> Result<EventOutcome, PeeringError> {
+        if self.is_crashed() {
+            return Err(PeeringError::Crashed);
+        }
+        let kind = evt.event.kind();
+        if self.batch != Batch::Closed && kind != EventKind::ActMap {
+            return Err(PeeringError::MapBatchOpen { event: kind });
+        }
+        match kind {
+            EventKind::AdvMap => return Err(PeeringError::MapEventOutsideBatch { event: kind }),
+            EventKind::ActMap => {
+                return self
+                    .activate_map(map, ctx)
+                    .map(|()| EventOutcome::Delivered);
+            }
+            EventKind::Initialize => {
+                return self.initialize(map, ctx).map(|()| EventOutcome::Delivered);
+            }
+            _ => {}
+        }
+        self.check_callable(map)?;
+        if evt.epoch_sent > self.ps.epoch {
+            return Err(PeeringError::EventFromFuture {
+                epoch_sent: evt.epoch_sent,
+                pg_epoch: self.ps.epoch,
+            });
+        }
+        let lpr = self.ps.last_peering_reset;
+        if lpr > evt.epoch_sent || lpr > evt.epoch_requested {
+            return Ok(EventOutcome::Dropped(DropReason::Stale {
+                epoch_sent: evt.epoch_sent,
+                epoch_requested: evt.epoch_requested,
+                last_peering_reset: lpr,
+            }));
+        }
+        if let Some(reason) = self.admit(&evt.event, map)? {
+            return Ok(EventOutcome::Dropped(reason));
+        }
+        let dropped = self.run_reporting(evt.event, map, ctx)?;
+        self.ps.write_if_dirty(ctx);
+        Ok(dropped.map_or(EventOutcome::Delivered, EventOutcome::Dropped))
+    }
+
+    /// The input checks on messages from peers.
+    fn admit(&self, evt: &Event, map: &dyn OsdMapView) -> Result<Option<DropReason>, PeeringError> {
+        let ours = self.ps.info.pgid;
+        let primary = self.ps.is_primary();
+        let sender_checks = |from: PgShard| -> Option<DropReason> {
+            if from == self.ps.whoami {
+                Some(DropReason::FromSelf)
+            } else if !map.exists(from.osd) {
+                Some(DropReason::UnknownOsd(from.osd))
+            } else {
+                None
+            }
+        };
+        let wrong_pg = |got: SpgId| (got.pgid != ours.pgid).then_some(DropReason::WrongPg { got });
+        let from_primary = |from: PgShard, sis: Epoch| -> Option<DropReason> {
+            if primary {
+                None
+            } else if from != self.ps.primary {
+                Some(DropReason::NotFromPrimary { from })
+            } else if sis < self.ps.info.history.same_interval_since {
+                Some(DropReason::StaleHistory {
+                    theirs: sis,
+                    ours: self.ps.info.history.same_interval_since,
+                })
+            } else {
+                None
+            }
+        };
+        let reason = match evt {
+            Event::MNotifyRec(n) => wrong_pg(n.pgid)
+                .or_else(|| wrong_pg(n.notify.info.pgid))
+                .or_else(|| {
+                    (n.notify.from != n.from.shard || n.notify.info.pgid.shard != n.from.shard)
+                        .then_some(DropReason::Malformed)
+                })
+                .or_else(|| sender_checks(n.from)),
+            Event::MInfoRec(m) => wrong_pg(m.info.pgid)
+                .or_else(|| sender_checks(m.from))
+                .or_else(|| from_primary(m.from, m.info.history.same_interval_since)),
+            Event::MLogRec(m) => {
+                m.msg.log.validate()?;
+                let unsolicited = primary
+                    && matches!(
+                        self.stack.innermost(),
+                        StateId::GetInfo | StateId::Down | StateId::Incomplete
+                    )
+                    && !self.ps.peer_log_requested.contains(&m.from)
+                    && !self.ps.peer_missing_requested.contains(&m.from);
+                wrong_pg(m.msg.pgid)
+                    .or_else(|| wrong_pg(m.msg.info.pgid))
+                    .or_else(|| sender_checks(m.from))
+                    .or_else(|| from_primary(m.from, m.msg.info.history.same_interval_since))
+                    .or_else(|| unsolicited.then_some(DropReason::UnsolicitedLog { from: m.from }))
+            }
+            Event::MQuery(q) => wrong_pg(q.pgid)
+                .or_else(|| sender_checks(q.from))
+                .or_else(|| {
+                    (q.from != self.ps.primary)
+                        .then_some(DropReason::NotFromPrimary { from: q.from })
+                }),
+            Event::MTrim(t) => sender_checks(PgShard::new(t.from, t.shard)),
+            _ => None,
+        };
+        Ok(reason)
+    }
+
+    fn run(
+        &mut self,
+        evt: Event,
+        map: &dyn OsdMapView,
+        lastmap: Option<&dyn OsdMapView>,
+        ctx: &mut RecoveryCtx,
+    ) -> Result<(), PeeringError> {
+        let mut cx = Cx {
+            ps: &mut self.ps,
+            stack: &mut self.stack,
+            map,
+            lastmap,
+            ctx,
+            posted: &mut self.posted,
+            history: &mut self.history,
+            dropped: None,
+        };
+        engine::run(&mut cx, evt)
+    }
+
+    fn run_reporting(
+        &mut self,
+        evt: Event,
+        map: &dyn OsdMapView,
+        ctx: &mut RecoveryCtx,
+    ) -> Result<Option<DropReason>, PeeringError> {
+        let mut cx = Cx {
+            ps: &mut self.ps,
+            stack: &mut self.stack,
+            map,
+            lastmap: None,
+            ctx,
+            posted: &mut self.posted,
+            history: &mut self.history,
+            dropped: None,
+        };
+        engine::run(&mut cx, evt)?;
+        Ok(cx.dropped)
+    }
+
+    /// `complete_flush` (§4.3): a transaction carrying [`crate::ctx::OnCommit::CompleteFlush`]
+    /// committed. When none is left in flight, the host is told (`on_flushed`).
+    pub fn complete_flush(&mut self, ctx: &mut RecoveryCtx) {
+        if self.ps.flushes_in_progress > 0 {
+            self.ps.flushes_in_progress -= 1;
+            if self.ps.flushes_in_progress == 0 {
+                ctx.notifications.push(HostNotification::Flushed);
+            }
+        }
+    }
+
+    /// `purge_strays` (§5.19), the `on_clean` commit callback
+    /// ([`crate::ctx::OnCommit::PurgeStrays`]).
+    pub fn purge_strays(&mut self, map: &dyn OsdMapView, ctx: &mut RecoveryCtx) {
+        if !self.is_crashed() {
+            self.ps.purge_strays(map, ctx);
+            self.ps.write_if_dirty(ctx);
+        }
+    }
+
+    /// Host input for `try_flush_or_schedule_async` (§4.3): whether writes of the
+    /// current interval may still be in flight. While set, a peering reset holds the
+    /// buffered sends until `IntervalFlush`.
+    pub fn set_writes_in_flight(&mut self, in_flight: bool) {
+        self.ps.writes_in_flight = in_flight;
+    }
+
+    /// Host input: the oldest map the host still stores (`oldest_stored_osdmap`) (§8).
+    pub fn set_oldest_stored_osdmap(&mut self, epoch: Epoch) {
+        self.ps.oldest_stored_osdmap = epoch;
+    }
+
+    /// The innermost active state (§8).
+    pub fn state_id(&self) -> StateId {
+        self.stack.innermost()
+    }
+
+    /// Ceph's name of the innermost state (`Started/Primary/Active/Clean`) (§8).
+    pub fn state_name(&self) -> &'static str {
+        self.state_id().name()
+    }
+
+    /// The active configuration, outermost first, with each state's local data (§8).
+    pub fn states(&self) -> &[State] {
+        &self.stack
+    }
+
+    /// True when `id` is active (innermost or an enclosing state) (§8).
+    pub fn in_state(&self, id: StateId) -> bool {
+        self.stack.contains_state(id)
+    }
+
+    /// True once the PG crashed (§8).
+    pub fn is_crashed(&self) -> bool {
+        self.state_id() == StateId::Crashed
+    }
+
+    /// `info` (§8).
+    pub fn info(&self) -> &PgInfo {
+        &self.ps.info
+    }
+
+    /// `info.history` (§8).
+    pub fn history(&self) -> &PgHistory {
+        &self.ps.info.history
+    }
+
+    /// The `PG_STATE_*` bits (§8).
+    pub fn state_bits(&self) -> PgState {
+        self.ps.state
+    }
+
+    /// `role` (§8).
+    pub fn role(&self) -> i32 {
+        self.ps.role
+    }
+
+    /// `is_primary()` (§8).
+    pub fn is_primary(&self) -> bool {
+        self.ps.is_primary()
+    }
+
+    /// The PG's map epoch (§8).
+    pub fn epoch(&self) -> Epoch {
+        self.ps.epoch
+    }
+
+    /// `last_peering_reset` (§8).
+    pub fn last_peering_reset(&self) -> Epoch {
+        self.ps.last_peering_reset
+    }
+
+    /// `get_need_up_thru()`: the host should ask the monitor for
+    /// `up_thru >= history.same_interval_since` (§5.7).
+    pub fn need_up_thru(&self) -> bool {
+        self.ps.need_up_thru
+    }
+
+    /// `past_intervals` (§8).
+    pub fn past_intervals(&self) -> &PastIntervals {
+        &self.ps.past_intervals
+    }
+
+    /// The log and missing set (§8).
+    pub fn pg_log(&self) -> &PgLog {
+        &self.ps.pg_log
+    }
+
+    /// Everything else (read-only) (§8).
+    pub fn peering_state(&self) -> &PeeringState {
+        &self.ps
+    }
+
+    /// The state entry/exit history (§8).
+    pub fn state_history(&self) -> &StateHistory {
+        &self.history
+    }
+
+    /// Forgets the state history (e.g. between steps of a test) (§8).
+    pub fn clear_state_history(&mut self) {
+        self.history.clear();
+    }
+}

@@ -1,0 +1,397 @@
+//! `Active` and its substates on the peering path: `Activating`, `Recovered`,
+//! `Clean` (reference §1.2, §3 "Active", "Activating", "Recovered", "Clean", §5.15,
+//! §5.19). The recovery and backfill reservation states slot in beside them as
+//! further children of `Active` in a later issue.
+
+use alloc::collections::BTreeSet;
+
+use crate::ctx::{HostNotification, MonRequest, OnCommit, ReservationOp};
+use crate::error::PeeringError;
+use crate::event::{Event, EventKind as E};
+use crate::machine::Invariant;
+use crate::machine::chart::{Reaction, StateDef, StateId};
+use crate::machine::choose::ActingRequest;
+use crate::machine::engine::{Cx, Outcome};
+use crate::machine::peering_state::PeeringState;
+use crate::machine::pg::DropReason;
+use crate::machine::state::{ActiveLocal, StackExt};
+use crate::types::{OsdId, PgShard, PgState, ShardId};
+
+/// `Active`'s definition.
+pub(crate) const ACTIVE: StateDef = StateDef {
+    id: StateId::Active,
+    parent: Some(StateId::Primary),
+    initial: Some(StateId::Activating),
+    reactions: &[
+        Reaction::custom(E::AdvMap, &[]),
+        Reaction::custom(E::MInfoRec, &[]),
+        Reaction::custom(E::MNotifyRec, &[]),
+        Reaction::custom(E::MTrim, &[]),
+        Reaction::custom(E::MLogRec, &[]),
+        Reaction::custom(E::ActMap, &[]),
+        Reaction::discard(E::Backfilled),
+        Reaction::custom(E::ActivateCommitted, &[]),
+        Reaction::custom(E::AllReplicasActivated, &[]),
+        Reaction::discard(E::DeferRecovery),
+        Reaction::discard(E::DeferBackfill),
+        Reaction::discard(E::UnfoundRecovery),
+        Reaction::discard(E::UnfoundBackfill),
+        Reaction::discard(E::RemoteReservationRevokedTooFull),
+        Reaction::discard(E::RemoteReservationRevoked),
+        Reaction::discard(E::DoRecovery),
+    ],
+};
+
+/// `Activating`'s definition. (`DoRecovery` and `RequestBackfill` lead to the
+/// reservation states of a later issue; until then `DoRecovery` falls to `Active`,
+/// which discards it.)
+pub(crate) const ACTIVATING: StateDef = StateDef {
+    id: StateId::Activating,
+    parent: Some(StateId::Active),
+    initial: None,
+    reactions: &[Reaction::transition(
+        E::AllReplicasRecovered,
+        StateId::Recovered,
+    )],
+};
+
+/// `Recovered`'s definition.
+pub(crate) const RECOVERED: StateDef = StateDef {
+    id: StateId::Recovered,
+    parent: Some(StateId::Active),
+    initial: None,
+    reactions: &[
+        Reaction::transition(E::GoClean, StateId::Clean),
+        Reaction::custom(E::AllReplicasActivated, &[]),
+    ],
+};
+
+/// `Clean`'s definition.
+pub(crate) const CLEAN: StateDef = StateDef {
+    id: StateId::Clean,
+    parent: Some(StateId::Active),
+    initial: None,
+    reactions: &[
+        Reaction::discard(E::SetForceRecovery),
+        Reaction::discard(E::SetForceBackfill),
+    ],
+};
+
+/// One shard per OSD (the first in order), self excluded: Ceph's
+/// `unique_osd_shard_set`.
+fn unique_osd_shards(set: &BTreeSet<PgShard>, me: PgShard) -> BTreeSet<PgShard> {
+    let mut seen: BTreeSet<OsdId> = BTreeSet::new();
+    set.iter()
+        .copied()
+        .filter(|s| *s != me && seen.insert(s.osd))
+        .collect()
+}
+
+/// Entry: activate (§5.15).
+pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    let me = cx.ps.whoami;
+    let local = ActiveLocal {
+        remote_shards_to_reserve_recovery: unique_osd_shards(&cx.ps.acting_recovery_backfill, me),
+        remote_shards_to_reserve_backfill: unique_osd_shards(&cx.ps.backfill_targets, me),
+        all_replicas_activated: false,
+    };
+    if let Some(a) = cx.stack.active_mut() {
+        *a = local;
+    }
+    cx.ps.start_flush(cx.ctx);
+    let e = cx.ps.epoch;
+    cx.ps.activate(e, cx.map, cx.ctx)?;
+    // Ceph's quirk: shard ids, not OSD ids (so nothing for replicated pools).
+    let shards: BTreeSet<i32> = cx
+        .ps
+        .acting_recovery_backfill
+        .iter()
+        .filter(|s| s.shard != me.shard)
+        .map(|s| i32::from(s.shard.0))
+        .collect();
+    cx.ps.blocked_by = shards;
+    PeeringState::publish(cx.ctx);
+    Ok(())
+}
+
+/// Exit: release the local reservation and the activity bits.
+pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    cx.ctx.reservations.push(ReservationOp::CancelLocal);
+    cx.ps.blocked_by.clear();
+    cx.ps.backfill_reserved = false;
+    cx.ps.state.clear(
+        PgState::ACTIVATING
+            | PgState::DEGRADED
+            | PgState::UNDERSIZED
+            | PgState::BACKFILL_TOOFULL
+            | PgState::BACKFILL_WAIT
+            | PgState::RECOVERY_WAIT
+            | PgState::RECOVERY_TOOFULL,
+    );
+    cx.ctx.notifications.push(HostNotification::ActiveExit);
+    Ok(())
+}
+
+/// `all_activated_and_committed`: every shard is active and durable.
+fn all_activated_and_committed(cx: &mut Cx<'_>) {
+    // DEGRADED from `update_calc_stats`'s degraded count, which is positive when some
+    // acting shard misses objects, or when copies are missing because the acting set
+    // is short and there are objects at all (so an empty undersized PG is not
+    // degraded). The full stats machinery is not modelled (§10.10).
+    let undersized = u32::try_from(cx.ps.actingset.len()).is_ok_and(|n| n < cx.ps.pool.size);
+    let has_objects = cx.ps.info.stats.num_objects > 0;
+    if cx.ps.needs_recovery() || (undersized && has_objects) {
+        cx.ps.state.set(PgState::DEGRADED);
+    } else {
+        cx.ps.state.clear(PgState::DEGRADED);
+    }
+    cx.post(Event::AllReplicasActivated);
+}
+
+fn check_all_activated(cx: &mut Cx<'_>) {
+    if cx.ps.peer_activated.len() == cx.ps.acting_recovery_backfill.len() {
+        all_activated_and_committed(cx);
+    }
+}
+
+fn shard_of(i: usize, ec: bool) -> ShardId {
+    if ec {
+        ShardId(i8::try_from(i).unwrap_or(i8::MAX))
+    } else {
+        ShardId::NO_SHARD
+    }
+}
+
+pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+    match evt {
+        Event::AdvMap(new) => {
+            let restart = cx
+                .lastmap
+                .is_some_and(|last| cx.ps.should_restart_peering(new, cx.map, last));
+            if restart {
+                // Started resets; nothing here would survive it.
+                return Ok(Outcome::Forward);
+            }
+            cx.ctx.notifications.push(HostNotification::ActiveAdvMap);
+            if cx.ps.dirty_big_info {
+                cx.ps.share_pg_info(cx.ctx);
+                PeeringState::publish(cx.ctx);
+            }
+            let ec = cx.ps.is_ec();
+            let need_rechoose = cx.ps.want_acting.iter().enumerate().any(|(i, o)| {
+                let s = PgShard::new(*o, shard_of(i, ec));
+                cx.map.is_down(*o) && !cx.ps.is_acting(s) && !cx.ps.is_up(s)
+            });
+            if need_rechoose {
+                cx.ps.remove_down_peer_info(cx.map, cx.ctx);
+                let les_bound = false;
+                cx.ps.choose_acting(
+                    ActingRequest {
+                        restrict_to_up_acting: false,
+                        request_pg_temp_change_only: true,
+                        history_les_bound: les_bound,
+                    },
+                    cx.ctx,
+                )?;
+            }
+            let pool = cx.ps.info.pgid.pgid.pool;
+            let old_size = cx.lastmap.and_then(|l| l.pool(pool)).map(|p| p.size);
+            let new_size = cx.map.pool(pool).map(|p| p.size);
+            if let (Some(o), Some(n)) = (old_size, new_size) {
+                if o != n {
+                    if u32::try_from(cx.ps.actingset.len()).is_ok_and(|a| n > a) {
+                        cx.ps.state.set(PgState::UNDERSIZED);
+                    } else {
+                        cx.ps.state.clear(PgState::UNDERSIZED);
+                    }
+                    PeeringState::publish(cx.ctx);
+                }
+            }
+            // Not reported for a long time: do so now.
+            let reported = cx.ps.info.stats.reported_epoch;
+            if reported.saturating_add(cx.ps.cfg.pg_stat_report_interval_max) < cx.map.epoch() {
+                PeeringState::publish(cx.ctx);
+            }
+            Ok(Outcome::Forward)
+        }
+        Event::ActMap => {
+            cx.ctx.notifications.push(HostNotification::ActiveActMap);
+            if cx.ps.missing_loc.have_unfound() {
+                // Objects may have become unfound: ask whoever may have them.
+                cx.ps.discover_all_missing(cx.map, cx.ctx);
+            }
+            Ok(Outcome::Forward)
+        }
+        Event::MInfoRec(m) => {
+            let from = m.from;
+            if cx.ps.acting_recovery_backfill.contains(&from)
+                && !cx.ps.peer_activated.contains(&from)
+            {
+                // History is deliberately not merged here (Ceph).
+                cx.ps.peer_activated.insert(from);
+                cx.ps.blocked_by.remove(&i32::from(from.shard.0));
+                PeeringState::publish(cx.ctx);
+                check_all_activated(cx);
+            } else {
+                cx.dropped = Some(DropReason::Duplicate);
+            }
+            Ok(Outcome::Discard)
+        }
+        Event::MNotifyRec(n) => {
+            if cx.ps.peer_info.contains_key(&n.from) || cx.ps.peer_purged.contains(&n.from) {
+                cx.dropped = Some(DropReason::InfoNotNew);
+                return Ok(Outcome::Discard);
+            }
+            cx.ps
+                .proc_replica_info(n.from, &n.notify.info, n.notify.epoch_sent, cx.map, cx.ctx);
+            if cx.ps.missing_loc.have_unfound()
+                || (cx.ps.state.contains(PgState::DEGRADED)
+                    && cx.ps.might_have_unfound.contains(&n.from))
+            {
+                cx.ps.discover_all_missing(cx.map, cx.ctx);
+            }
+            // A returning former member may want back in: only ask for a pg_temp.
+            cx.ps.choose_acting(
+                ActingRequest {
+                    restrict_to_up_acting: false,
+                    request_pg_temp_change_only: true,
+                    history_les_bound: false,
+                },
+                cx.ctx,
+            )?;
+            Ok(Outcome::Discard)
+        }
+        Event::MLogRec(m) => {
+            let m = core::mem::take(m);
+            cx.ps
+                .proc_replica_log(m.msg.info, &m.msg.log, m.msg.missing, m.from)?;
+            let found = cx.ps.search_for_missing(m.from, cx.ctx);
+            if found && cx.ps.state.contains(PgState::ACTIVE) {
+                cx.post(Event::DoRecovery);
+            }
+            Ok(Outcome::Discard)
+        }
+        Event::MTrim(t) => {
+            let from = PgShard::new(t.from, t.shard);
+            cx.ps.peer_last_complete_ondisk.insert(from, t.trim_to);
+            cx.ps.calc_min_last_complete_ondisk();
+            Ok(Outcome::Discard)
+        }
+        Event::ActivateCommitted(_) => {
+            let me = cx.ps.whoami;
+            if !cx.ps.peer_activated.insert(me) {
+                return Err(PeeringError::Invariant {
+                    state: StateId::Active,
+                    what: Invariant::AlreadyActivated,
+                });
+            }
+            check_all_activated(cx);
+            Ok(Outcome::Discard)
+        }
+        Event::AllReplicasActivated => {
+            if let Some(a) = cx.stack.active_mut() {
+                a.all_replicas_activated = true;
+            }
+            let ps = &mut *cx.ps;
+            ps.state
+                .clear(PgState::ACTIVATING | PgState::CREATING | PgState::PREMERGE);
+            if ps.acting_set_writeable() {
+                ps.state.set(PgState::ACTIVE);
+            } else {
+                ps.state.set(PgState::PEERED);
+            }
+            if ps.pool.flags & POOL_FLAG_CREATING != 0 {
+                cx.ctx.mon.push(MonRequest::PgCreated {
+                    pgid: ps.info.pgid.pgid,
+                });
+            }
+            ps.info.history.last_epoch_started = ps.info.last_epoch_started;
+            ps.info.history.last_interval_started = ps.info.last_interval_started;
+            ps.dirty_info = true;
+            ps.share_pg_info(cx.ctx);
+            PeeringState::publish(cx.ctx);
+            let needs_recovery = ps.needs_recovery();
+            let needs_backfill = ps.needs_backfill();
+            cx.ctx
+                .notifications
+                .push(HostNotification::ActivateComplete {
+                    needs_recovery,
+                    needs_backfill,
+                });
+            Ok(Outcome::Discard)
+        }
+        _ => Ok(Outcome::Discard),
+    }
+}
+
+/// `pg_pool_t::FLAG_CREATING`: the pool is being created (tells the monitor once a
+/// PG peered, `send_pg_created`).
+const POOL_FLAG_CREATING: u64 = 1 << 15;
+
+/// `Recovered`'s entry.
+pub(crate) fn enter_recovered(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    if cx.ps.needs_recovery() {
+        return Err(PeeringError::Invariant {
+            state: StateId::Recovered,
+            what: Invariant::RecoveredNeedsRecovery,
+        });
+    }
+    if u32::try_from(cx.ps.acting_recovery_backfill.len()).is_ok_and(|n| cx.ps.pool.size <= n) {
+        cx.ps
+            .state
+            .clear(PgState::FORCED_BACKFILL | PgState::FORCED_RECOVERY);
+        PeeringState::publish(cx.ctx);
+    }
+    let les_bound = cx.stack.peering().is_some_and(|p| p.history_les_bound);
+    let req = ActingRequest {
+        restrict_to_up_acting: true,
+        request_pg_temp_change_only: false,
+        history_les_bound: les_bound,
+    };
+    if cx.ps.mapping.acting != cx.ps.mapping.up {
+        let (choice, _) = cx.ps.choose_acting(req, cx.ctx)?;
+        let proceeded = matches!(choice.outcome, crate::acting::ActingOutcome::Proceed);
+        if !proceeded && cx.ps.want_acting.is_empty() {
+            return Err(PeeringError::Invariant {
+                state: StateId::Recovered,
+                what: Invariant::NoWantActing,
+            });
+        }
+    } else if !cx.ps.async_recovery_targets.is_empty() {
+        cx.ps.choose_acting(req, cx.ctx)?;
+    }
+    let all = cx.stack.active().is_some_and(|a| a.all_replicas_activated);
+    if all && cx.ps.async_recovery_targets.is_empty() {
+        cx.post(Event::GoClean);
+    }
+    Ok(())
+}
+
+/// `Recovered` on `AllReplicasActivated`: go clean, and let `Active` record it.
+pub(crate) fn react_recovered(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+    if let Event::AllReplicasActivated = evt {
+        cx.post(Event::GoClean);
+        return Ok(Outcome::Forward);
+    }
+    Ok(Outcome::Discard)
+}
+
+/// `Clean`'s entry: mark clean; once that is durable, purge the strays.
+pub(crate) fn enter_clean(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    if cx.ps.info.last_complete != cx.ps.info.last_update {
+        return Err(PeeringError::Invariant {
+            state: StateId::Clean,
+            what: Invariant::CleanWithMissing,
+        });
+    }
+    cx.ps.try_mark_clean(cx.ctx);
+    cx.ctx.on_commit.push(OnCommit::PurgeStrays);
+    cx.ctx.notifications.push(HostNotification::Clean);
+    Ok(())
+}
+
+/// `Clean`'s exit.
+pub(crate) fn exit_clean(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    cx.ps.state.clear(PgState::CLEAN);
+    Ok(())
+}

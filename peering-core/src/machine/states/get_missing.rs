@@ -1,0 +1,110 @@
+//! `GetMissing` (reference §1.2, §3 "GetMissing", §5.12): learn every acting peer's
+//! missing set.
+
+use crate::error::PeeringError;
+use crate::event::{Activate, Event, EventKind as E};
+use crate::log::Missing;
+use crate::machine::chart::{Reaction, StateDef, StateId};
+use crate::machine::engine::{Cx, Outcome};
+use crate::machine::peering_state::PeeringState;
+use crate::machine::state::StackExt;
+use crate::machine::{Invariant, StateId as S};
+use crate::types::{EVersion, ObjectId, PgShard, QueryKind};
+
+/// `GetMissing`'s definition.
+pub(crate) const GET_MISSING: StateDef = StateDef {
+    id: StateId::GetMissing,
+    parent: Some(StateId::Peering),
+    initial: None,
+    reactions: &[
+        Reaction::custom(E::MLogRec, &[]),
+        Reaction::transition(E::NeedUpThru, StateId::WaitUpThru),
+    ],
+};
+
+fn requested_empty(cx: &mut Cx<'_>) -> bool {
+    cx.stack
+        .get_missing_mut()
+        .is_none_or(|g| g.peer_missing_requested.is_empty())
+}
+
+fn done(cx: &mut Cx<'_>) {
+    if cx.ps.need_up_thru {
+        cx.post(Event::NeedUpThru);
+    } else {
+        let e = cx.ps.epoch;
+        cx.post(Event::Activate(Activate {
+            activation_epoch: e,
+        }));
+    }
+}
+
+/// Entry: ask each acting/backfill peer that may have diverged for its log.
+pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    let may_include_deletes = !PeeringState::perform_deletes_during_peering(cx.map);
+    let peers: alloc::vec::Vec<PgShard> = cx
+        .ps
+        .acting_recovery_backfill
+        .iter()
+        .copied()
+        .filter(|p| *p != cx.ps.primary)
+        .collect();
+    for peer in peers {
+        let Some(pi) = cx.ps.peer_info.get(&peer).cloned() else {
+            return Err(PeeringError::Invariant {
+                state: S::GetMissing,
+                what: Invariant::MissingPeerInfo(peer),
+            });
+        };
+        let pm = cx
+            .ps
+            .peer_missing
+            .entry(peer)
+            .or_insert_with(|| Missing::new(may_include_deletes));
+        pm.may_include_deletes = may_include_deletes;
+        if pi.is_empty() {
+            continue; // no pg data, nothing divergent
+        }
+        if pi.last_update < cx.ps.pg_log.log().tail()
+            || pi.last_backfill == ObjectId::MIN
+            || (pi.last_update == pi.last_complete && pi.last_update == cx.ps.info.last_update)
+        {
+            // Backfill, or nothing to learn: its missing set is empty by definition.
+            pm.clear();
+            continue;
+        }
+        let since = EVersion::new(pi.last_epoch_started, 0);
+        let kind = if pi.log_tail <= since {
+            QueryKind::Log { since }
+        } else {
+            QueryKind::FullLog
+        };
+        let q = cx.ps.make_query(kind, peer);
+        cx.ps.send_query(cx.ctx, peer, q);
+        if let Some(g) = cx.stack.get_missing_mut() {
+            g.peer_missing_requested.insert(peer);
+        }
+        cx.ps.blocked_by.insert(peer.osd.0);
+    }
+    if requested_empty(cx) {
+        done(cx);
+    } else {
+        PeeringState::publish(cx.ctx);
+    }
+    Ok(())
+}
+
+pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+    if let Event::MLogRec(m) = evt {
+        let m = core::mem::take(m);
+        if let Some(g) = cx.stack.get_missing_mut() {
+            g.peer_missing_requested.remove(&m.from);
+        }
+        cx.ps
+            .proc_replica_log(m.msg.info, &m.msg.log, m.msg.missing, m.from)?;
+        if requested_empty(cx) {
+            done(cx);
+        }
+    }
+    Ok(Outcome::Discard)
+}

@@ -1,0 +1,63 @@
+//! `Incomplete` (reference §1.2, §3 "Incomplete", §5.22): no usable authoritative
+//! history among the peers we can reach.
+
+use crate::error::PeeringError;
+use crate::event::{Event, EventKind as E};
+use crate::machine::chart::{Reaction, StateDef, StateId};
+use crate::machine::engine::{Cx, Outcome};
+use crate::machine::pg::DropReason;
+use crate::types::PgState;
+
+/// `Incomplete`'s definition.
+pub(crate) const INCOMPLETE: StateDef = StateDef {
+    id: StateId::Incomplete,
+    parent: Some(StateId::Peering),
+    initial: None,
+    reactions: &[
+        Reaction::custom(E::AdvMap, &[StateId::Reset]),
+        Reaction::custom(E::MNotifyRec, &[StateId::GetLog]),
+    ],
+};
+
+/// Entry: `INCOMPLETE` instead of `PEERING`.
+pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    super::peering::enter_blocked(cx, PgState::INCOMPLETE);
+    Ok(())
+}
+
+/// Exit: clear `INCOMPLETE` and the blockers.
+pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    super::peering::exit_blocked(cx, PgState::INCOMPLETE);
+    Ok(())
+}
+
+pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+    match evt {
+        Event::AdvMap(_) => {
+            let pool = cx.ps.info.pgid.pgid.pool;
+            let reset = match (cx.map.pool(pool), cx.lastmap.and_then(|l| l.pool(pool))) {
+                (None, _) => true,
+                // A smaller min_size may let the PG go active now.
+                (Some(new), Some(old)) => old.min_size > new.min_size,
+                (Some(_), None) => false,
+            };
+            if reset {
+                cx.post(evt.clone());
+                return Ok(Outcome::Transit(StateId::Reset));
+            }
+            Ok(Outcome::Forward)
+        }
+        Event::MNotifyRec(n) => {
+            if cx
+                .ps
+                .proc_replica_info(n.from, &n.notify.info, n.notify.epoch_sent, cx.map, cx.ctx)
+            {
+                // Something new: try again.
+                return Ok(Outcome::Transit(StateId::GetLog));
+            }
+            cx.dropped = Some(DropReason::InfoNotNew);
+            Ok(Outcome::Discard)
+        }
+        _ => Ok(Outcome::Discard),
+    }
+}

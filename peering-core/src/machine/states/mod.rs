@@ -1,0 +1,106 @@
+//! Every state's reactions and entry/exit actions, one file per region; this file
+//! routes the engine's calls by [`StateId`].
+
+pub(crate) mod active;
+pub(crate) mod down;
+pub(crate) mod get_info;
+pub(crate) mod get_log;
+pub(crate) mod get_missing;
+pub(crate) mod incomplete;
+pub(crate) mod initial;
+pub(crate) mod peering;
+pub(crate) mod primary;
+pub(crate) mod replica;
+pub(crate) mod reset;
+pub(crate) mod started;
+pub(crate) mod stray;
+pub(crate) mod wait_up_thru;
+
+use super::chart::StateId;
+use super::engine::{Cx, Outcome};
+use crate::error::PeeringError;
+use crate::event::Event;
+
+/// The entry action (the C++ constructor body).
+pub(crate) fn enter(id: StateId, cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    match id {
+        StateId::Reset => reset::enter(cx),
+        StateId::Start => started::enter_start(cx),
+        StateId::Primary => primary::enter(cx),
+        StateId::Peering => peering::enter(cx),
+        StateId::GetInfo => get_info::enter(cx),
+        StateId::GetLog => get_log::enter(cx),
+        StateId::GetMissing => get_missing::enter(cx),
+        StateId::Down => down::enter(cx),
+        StateId::Incomplete => incomplete::enter(cx),
+        StateId::Active => active::enter(cx),
+        StateId::Recovered => active::enter_recovered(cx),
+        StateId::Clean => active::enter_clean(cx),
+        StateId::ReplicaActive => replica::enter(cx),
+        StateId::Stray => stray::enter(cx),
+        StateId::Initial
+        | StateId::Started
+        | StateId::WaitUpThru
+        | StateId::WaitActingChange
+        | StateId::Activating
+        | StateId::RepNotRecovering
+        | StateId::Crashed => Ok(()),
+    }
+}
+
+/// The exit action (`exit()`).
+pub(crate) fn exit(id: StateId, cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    match id {
+        StateId::Started => started::exit_started(cx),
+        StateId::Primary => primary::exit(cx),
+        StateId::Peering => peering::exit(cx),
+        StateId::GetInfo | StateId::GetLog | StateId::GetMissing => peering::exit_waiting(cx),
+        StateId::Down => down::exit(cx),
+        StateId::Incomplete => incomplete::exit(cx),
+        StateId::Active => active::exit(cx),
+        StateId::Clean => active::exit_clean(cx),
+        StateId::ReplicaActive => replica::exit(cx),
+        StateId::Initial
+        | StateId::Reset
+        | StateId::Start
+        | StateId::WaitUpThru
+        | StateId::WaitActingChange
+        | StateId::Activating
+        | StateId::Recovered
+        | StateId::RepNotRecovering
+        | StateId::Stray
+        | StateId::Crashed => Ok(()),
+    }
+}
+
+/// The handler of a `custom` reaction. States without custom reactions have none;
+/// an event a handler does not name gets boost's generic reaction (discard).
+pub(crate) fn react(
+    id: StateId,
+    cx: &mut Cx<'_>,
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
+    match id {
+        StateId::Reset => reset::react(cx, evt),
+        StateId::Started => started::react(cx, evt),
+        StateId::Primary => primary::react(cx, evt),
+        StateId::WaitActingChange => primary::react_wait_acting_change(cx, evt),
+        StateId::Peering => peering::react(cx, evt),
+        StateId::GetInfo => get_info::react(cx, evt),
+        StateId::GetLog => get_log::react(cx, evt),
+        StateId::GetMissing => get_missing::react(cx, evt),
+        StateId::WaitUpThru => wait_up_thru::react(cx, evt),
+        StateId::Down => down::react(cx, evt),
+        StateId::Incomplete => incomplete::react(cx, evt),
+        StateId::Active => active::react(cx, evt),
+        StateId::Recovered => active::react_recovered(cx, evt),
+        StateId::ReplicaActive => replica::react(cx, evt),
+        StateId::RepNotRecovering => replica::react_rep_not_recovering(cx, evt),
+        StateId::Stray => stray::react(cx, evt),
+        StateId::Initial
+        | StateId::Start
+        | StateId::Activating
+        | StateId::Clean
+        | StateId::Crashed => Ok(Outcome::Discard),
+    }
+}

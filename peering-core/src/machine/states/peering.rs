@@ -1,0 +1,82 @@
+//! `Peering` (reference §1.2, §3 "Peering").
+
+use crate::ctx::HostNotification;
+use crate::error::PeeringError;
+use crate::event::{Event, EventKind as E};
+use crate::intervals::adjust_need_up_thru;
+use crate::machine::chart::{Reaction, StateDef, StateId};
+use crate::machine::engine::{Cx, Outcome};
+use crate::machine::state::StackExt;
+use crate::types::PgState;
+
+/// `Peering`'s definition.
+pub(crate) const PEERING: StateDef = StateDef {
+    id: StateId::Peering,
+    parent: Some(StateId::Primary),
+    initial: Some(StateId::GetInfo),
+    reactions: &[
+        Reaction::transition(E::Activate, StateId::Active),
+        Reaction::custom(E::AdvMap, &[StateId::Reset]),
+    ],
+};
+
+/// Entry: the `PEERING` bit.
+pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    cx.ps.state.set(PgState::PEERING);
+    Ok(())
+}
+
+/// Exit: clear `PEERING` and the probe targets.
+pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    cx.ps.state.clear(PgState::PEERING);
+    cx.ctx
+        .notifications
+        .push(HostNotification::ClearProbeTargets);
+    Ok(())
+}
+
+pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+    if let Event::AdvMap(_) = evt {
+        let affected = cx
+            .stack
+            .peering()
+            .is_some_and(|p| p.prior_set.affected_by_map(cx.map));
+        if affected {
+            cx.post(evt.clone());
+            return Ok(Outcome::Transit(StateId::Reset));
+        }
+        let sis = cx.ps.info.history.same_interval_since;
+        let whoami = cx.ps.whoami.osd;
+        adjust_need_up_thru(&mut cx.ps.need_up_thru, cx.map, whoami, sis);
+        return Ok(Outcome::Forward);
+    }
+    Ok(Outcome::Discard)
+}
+
+/// Entry of `Down` and `Incomplete`: `bit` instead of `PEERING`, blocked by the down
+/// OSDs of the prior set.
+pub(crate) fn enter_blocked(cx: &mut Cx<'_>, bit: PgState) {
+    cx.ps.state.clear(PgState::PEERING);
+    cx.ps.state.set(bit);
+    let down: alloc::vec::Vec<i32> = cx
+        .stack
+        .peering()
+        .map(|p| p.prior_set.down.iter().map(|o| o.0).collect())
+        .unwrap_or_default();
+    cx.ps.blocked_by = down.into_iter().collect();
+    crate::machine::peering_state::PeeringState::publish(cx.ctx);
+}
+
+/// Exit of `Down` and `Incomplete`: clear `bit` and the blockers (`PEERING` is not
+/// restored, as in Ceph).
+pub(crate) fn exit_blocked(cx: &mut Cx<'_>, bit: PgState) {
+    cx.ps.state.clear(bit);
+    cx.ps.blocked_by.clear();
+}
+
+/// Exit of `GetInfo`, `GetLog` and `GetMissing`: whatever they were waiting on no
+/// longer blocks peering.
+pub(crate) fn exit_waiting(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    cx.ps.blocked_by.clear();
+    Ok(())
+}

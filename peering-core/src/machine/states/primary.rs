@@ -1,0 +1,112 @@
+//! `Primary` and `WaitActingChange` (reference §1.2, §3 "Primary",
+//! "WaitActingChange").
+
+use crate::ctx::HostNotification;
+use crate::error::PeeringError;
+use crate::event::{Event, EventKind as E};
+use crate::machine::chart::{Reaction, StateDef, StateId};
+use crate::machine::engine::{Cx, Outcome};
+use crate::machine::peering_state::PeeringState;
+use crate::machine::pg::DropReason;
+use crate::types::PgState;
+
+/// `Primary`'s definition.
+pub(crate) const PRIMARY: StateDef = StateDef {
+    id: StateId::Primary,
+    parent: Some(StateId::Started),
+    initial: Some(StateId::Peering),
+    reactions: &[
+        Reaction::custom(E::ActMap, &[]),
+        Reaction::custom(E::MNotifyRec, &[]),
+        Reaction::custom(E::SetForceRecovery, &[]),
+        Reaction::custom(E::UnsetForceRecovery, &[]),
+        Reaction::custom(E::RequestScrub, &[]),
+        Reaction::custom(E::SetForceBackfill, &[]),
+        Reaction::custom(E::UnsetForceBackfill, &[]),
+    ],
+};
+
+/// `WaitActingChange`'s definition.
+pub(crate) const WAIT_ACTING_CHANGE: StateDef = StateDef {
+    id: StateId::WaitActingChange,
+    parent: Some(StateId::Primary),
+    initial: None,
+    reactions: &[
+        Reaction::custom(E::AdvMap, &[StateId::Reset]),
+        Reaction::discard(E::MLogRec),
+        Reaction::discard(E::MInfoRec),
+        Reaction::discard(E::MNotifyRec),
+    ],
+};
+
+/// Entry: a PG that never went active is still being created.
+pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    if cx.ps.info.history.last_epoch_started == 0 {
+        cx.ps.state.set(PgState::CREATING);
+    }
+    Ok(())
+}
+
+/// Exit: forget the wanted acting set and the primary-only host state.
+pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    cx.ps.want_acting.clear();
+    cx.ctx
+        .notifications
+        .push(HostNotification::ClearPrimaryState);
+    cx.ps.state.clear(PgState::CREATING);
+    Ok(())
+}
+
+pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+    match evt {
+        Event::ActMap => {
+            PeeringState::publish(cx.ctx);
+            Ok(Outcome::Discard)
+        }
+        Event::MNotifyRec(n) => {
+            if !cx
+                .ps
+                .proc_replica_info(n.from, &n.notify.info, n.notify.epoch_sent, cx.map, cx.ctx)
+            {
+                cx.dropped = Some(DropReason::InfoNotNew);
+            }
+            Ok(Outcome::Discard)
+        }
+        Event::SetForceRecovery | Event::UnsetForceRecovery => {
+            let b = matches!(evt, Event::SetForceRecovery);
+            cx.ps.set_force_recovery(b, cx.ctx);
+            Ok(Outcome::Discard)
+        }
+        Event::SetForceBackfill | Event::UnsetForceBackfill => {
+            let b = matches!(evt, Event::SetForceBackfill);
+            cx.ps.set_force_backfill(b, cx.ctx);
+            Ok(Outcome::Discard)
+        }
+        Event::RequestScrub(r) => {
+            if cx.ps.is_primary() {
+                cx.ctx.notifications.push(HostNotification::ScrubRequested {
+                    deep: r.deep,
+                    repair: r.repair,
+                });
+            }
+            Ok(Outcome::Discard)
+        }
+        _ => Ok(Outcome::Discard),
+    }
+}
+
+/// `WaitActingChange`: a wanted OSD going down means the pg_temp will never come.
+pub(crate) fn react_wait_acting_change(
+    cx: &mut Cx<'_>,
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
+    if let Event::AdvMap(_) = evt {
+        // Ceph tests every entry, so an EC hole (NONE is never up) resets too.
+        if cx.ps.want_acting.iter().any(|o| !cx.map.is_up(*o)) {
+            cx.post(evt.clone());
+            return Ok(Outcome::Transit(StateId::Reset));
+        }
+        return Ok(Outcome::Forward);
+    }
+    Ok(Outcome::Discard)
+}

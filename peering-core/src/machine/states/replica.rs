@@ -1,0 +1,159 @@
+//! `ReplicaActive` and `RepNotRecovering` (reference §1.2, §3 "ReplicaActive",
+//! "RepNotRecovering", §5.15, §5.17, §5.18). The replica's reservation states
+//! (`RepWaitRecoveryReserved`, `RepWaitBackfillReserved`, `RepRecovering`) slot in
+//! as further children of `ReplicaActive` in a later issue.
+
+use crate::ctx::{BackfillReserveOp, HostNotification, Message, ReservationOp};
+use crate::error::PeeringError;
+use crate::event::{Event, EventKind as E};
+use crate::machine::Invariant;
+use crate::machine::chart::{Reaction, StateDef, StateId};
+use crate::machine::engine::{Cx, Outcome};
+use crate::machine::pg::DropReason;
+use crate::types::{EVersion, PgState, SpgId};
+
+/// `ReplicaActive`'s definition.
+pub(crate) const REPLICA_ACTIVE: StateDef = StateDef {
+    id: StateId::ReplicaActive,
+    parent: Some(StateId::Started),
+    initial: Some(StateId::RepNotRecovering),
+    reactions: &[
+        Reaction::custom(E::ActMap, &[]),
+        Reaction::custom(E::MQuery, &[]),
+        Reaction::custom(E::MInfoRec, &[]),
+        Reaction::custom(E::MLogRec, &[]),
+        Reaction::custom(E::MTrim, &[]),
+        Reaction::custom(E::Activate, &[]),
+        Reaction::custom(E::ActivateCommitted, &[]),
+        Reaction::discard(E::DeferRecovery),
+        Reaction::discard(E::DeferBackfill),
+        Reaction::discard(E::UnfoundRecovery),
+        Reaction::discard(E::UnfoundBackfill),
+        Reaction::discard(E::RemoteBackfillPreempted),
+        Reaction::discard(E::RemoteRecoveryPreempted),
+        Reaction::discard(E::RecoveryDone),
+    ],
+};
+
+/// `RepNotRecovering`'s definition (the reservation requests that leave it come
+/// with the reservation states).
+pub(crate) const REP_NOT_RECOVERING: StateDef = StateDef {
+    id: StateId::RepNotRecovering,
+    parent: Some(StateId::ReplicaActive),
+    initial: None,
+    reactions: &[
+        Reaction::custom(E::RejectTooFullRemoteReservation, &[]),
+        Reaction::transition(
+            E::RemoteReservationRejectedTooFull,
+            StateId::RepNotRecovering,
+        ),
+        Reaction::transition(E::RemoteReservationCanceled, StateId::RepNotRecovering),
+        Reaction::discard(E::RemoteRecoveryReserved),
+        Reaction::discard(E::RemoteBackfillReserved),
+        Reaction::transition(E::RecoveryDone, StateId::RepNotRecovering),
+    ],
+};
+
+/// Entry: writes of the previous interval must flush before we serve this one.
+pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    cx.ps.start_flush(cx.ctx);
+    Ok(())
+}
+
+/// Exit: give back any space and remote slot reserved for the primary.
+pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    cx.ctx.reservations.push(ReservationOp::UnreserveSpace);
+    cx.ctx.reservations.push(ReservationOp::CancelRemote);
+    cx.ps.min_last_complete_ondisk = EVersion::ZERO;
+    Ok(())
+}
+
+pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+    match evt {
+        Event::ActMap => {
+            cx.ps.notify_primary_if_needed(cx.ctx);
+            Ok(Outcome::Discard)
+        }
+        Event::MQuery(q) => {
+            if !cx.ps.fulfill_query(q, cx.ctx) {
+                cx.dropped = Some(DropReason::NotFromPrimary { from: q.from });
+            }
+            Ok(Outcome::Discard)
+        }
+        Event::MInfoRec(m) => {
+            // proc_primary_info: the primary's history; scrub errors and purged
+            // snaps are not modelled.
+            cx.ps.update_history(&m.info.history);
+            Ok(Outcome::Discard)
+        }
+        Event::MLogRec(m) => {
+            let m = core::mem::take(m);
+            let mut oinfo = m.msg.info;
+            cx.ps.merge_log(&mut oinfo, m.msg.log, m.from, cx.ctx)?;
+            if cx.ps.pg_log.log().head() != cx.ps.info.last_update {
+                return Err(PeeringError::Invariant {
+                    state: StateId::ReplicaActive,
+                    what: Invariant::LogHeadMismatch,
+                });
+            }
+            Ok(Outcome::Discard)
+        }
+        Event::MTrim(t) => {
+            let mut info = cx.ps.info.clone();
+            cx.ps
+                .pg_log
+                .trim(t.trim_to, &mut info, cx.ps.cfg.pg_log_dups_tracked)?;
+            cx.ps.info = info;
+            cx.ps.dirty_info = true;
+            Ok(Outcome::Discard)
+        }
+        Event::Activate(a) => {
+            let e = a.activation_epoch;
+            cx.ps.activate(e, cx.map, cx.ctx)?;
+            Ok(Outcome::Discard)
+        }
+        Event::ActivateCommitted(ac) => {
+            // Tell the primary we are active and durable, with the activation epoch as
+            // our history's les.
+            let mut i = cx.ps.info.clone();
+            i.history.last_epoch_started = ac.activation_epoch;
+            i.history.last_interval_started = i.history.same_interval_since;
+            let primary = cx.ps.primary;
+            cx.ps.send_info(cx.ctx, primary, i);
+            if cx.ps.acting_set_writeable() {
+                cx.ps.state.set(PgState::ACTIVE);
+            } else {
+                cx.ps.state.set(PgState::PEERED);
+            }
+            cx.ctx
+                .notifications
+                .push(HostNotification::ActivateCommitted);
+            Ok(Outcome::Discard)
+        }
+        _ => Ok(Outcome::Discard),
+    }
+}
+
+/// `RepNotRecovering` on `RejectTooFullRemoteReservation`: `reject_reservation`.
+pub(crate) fn react_rep_not_recovering(
+    cx: &mut Cx<'_>,
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
+    if let Event::RejectTooFullRemoteReservation = evt {
+        cx.ctx.reservations.push(ReservationOp::UnreserveSpace);
+        let primary = cx.ps.primary;
+        cx.ctx.send_direct(
+            primary.osd,
+            Message::BackfillReserve {
+                pgid: SpgId::new(cx.ps.info.pgid.pgid, primary.shard),
+                epoch: cx.ps.epoch,
+                op: BackfillReserveOp::RejectTooFull,
+                priority: 0,
+                primary_num_bytes: 0,
+                shard_num_bytes: 0,
+            },
+        );
+        cx.post(Event::RemoteReservationRejectedTooFull);
+    }
+    Ok(Outcome::Discard)
+}

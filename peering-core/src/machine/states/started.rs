@@ -1,0 +1,78 @@
+//! `Started` and `Start` (reference §1.2, §3 "Started", "Start").
+
+use crate::error::PeeringError;
+use crate::event::{Event, EventKind as E};
+use crate::machine::chart::{Reaction, StateDef, StateId};
+use crate::machine::engine::{Cx, Outcome};
+use crate::types::PgState;
+
+/// `Started`'s definition.
+pub(crate) const STARTED: StateDef = StateDef {
+    id: StateId::Started,
+    parent: None,
+    initial: Some(StateId::Start),
+    reactions: &[
+        Reaction::custom(E::AdvMap, &[StateId::Reset]),
+        Reaction::custom(E::IntervalFlush, &[]),
+        Reaction::discard(E::NullEvt),
+        Reaction::discard(E::SetForceRecovery),
+        Reaction::discard(E::UnsetForceRecovery),
+        Reaction::discard(E::SetForceBackfill),
+        Reaction::discard(E::UnsetForceBackfill),
+        Reaction::discard(E::RequestScrub),
+        Reaction::any_crashes(),
+    ],
+};
+
+/// `Start`'s definition.
+pub(crate) const START: StateDef = StateDef {
+    id: StateId::Start,
+    parent: Some(StateId::Started),
+    initial: None,
+    reactions: &[
+        Reaction::transition(E::MakePrimary, StateId::Primary),
+        Reaction::transition(E::MakeStray, StateId::Stray),
+    ],
+};
+
+/// `Started`'s exit: the lease states no longer apply.
+pub(crate) fn exit_started(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    cx.ps.state.clear(PgState::WAIT | PgState::LAGGY);
+    Ok(())
+}
+
+/// `Start`'s entry: primary or stray.
+pub(crate) fn enter_start(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    if cx.ps.is_primary() {
+        cx.post(Event::MakePrimary);
+    } else {
+        cx.post(Event::MakeStray);
+    }
+    Ok(())
+}
+
+pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+    match evt {
+        Event::AdvMap(new) => {
+            if let Some(last) = cx.lastmap {
+                cx.ps.check_full_transition(cx.map, last);
+            }
+            let restart = cx
+                .lastmap
+                .is_some_and(|last| cx.ps.should_restart_peering(new, cx.map, last));
+            if restart {
+                // Reset runs start_peering_interval on the same AdvMap.
+                let again = Event::AdvMap(new.clone());
+                cx.post(again);
+                return Ok(Outcome::Transit(StateId::Reset));
+            }
+            cx.ps.remove_down_peer_info(cx.map, cx.ctx);
+            Ok(Outcome::Discard)
+        }
+        Event::IntervalFlush => {
+            cx.ps.end_block_outgoing(cx.ctx);
+            Ok(Outcome::Discard)
+        }
+        _ => Ok(Outcome::Discard),
+    }
+}
