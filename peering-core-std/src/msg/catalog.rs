@@ -5,8 +5,8 @@
 //! so a type's code, payload and dispatch class cannot drift apart.
 
 use super::control::{
-    AliveMsg, CommandMsg, MarkMeDownMsg, OsdMapMsg, PgMissingMsg, PgStatsAckMsg, PgTempMsg,
-    PingMsg, ScrubMsg,
+    AliveMsg, CommandMsg, MarkMeDownMsg, OsdMapMsg, PgCreatedMsg, PgMissingMsg, PgStatsAckMsg,
+    PgTempMsg, PingMsg, ScrubMsg,
 };
 use super::data::{ClientOpMsg, ClientOpReplyMsg, PgOpMsg};
 use super::peering::{
@@ -171,6 +171,8 @@ catalog! {
     PgUpdateLogMissing(PgOpMsg) = 114, "MSG_OSD_PG_UPDATE_LOG_MISSING", seed_fast: true, modern_fast: true;
     /// `MSG_OSD_PG_UPDATE_LOG_MISSING_REPLY` (115).
     PgUpdateLogMissingReply(PgOpMsg) = 115, "MSG_OSD_PG_UPDATE_LOG_MISSING_REPLY", seed_fast: true, modern_fast: true;
+    /// `MSG_OSD_PG_CREATED` (116): a creating PG peered (to the monitor).
+    PgCreated(PgCreatedMsg) = 116, "MSG_OSD_PG_CREATED", seed_fast: false, modern_fast: false;
     /// `MSG_OSD_PG_CREATE2` (120): PG creation with history (Mimic+).
     PgCreate2(PgCreate2Msg) = 120, "MSG_OSD_PG_CREATE2", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_NOTIFY2` (130): per-PG notify (Octopus+).

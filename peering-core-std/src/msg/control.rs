@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use peering_core::types::{Epoch, OsdId, PgId, SpgId};
+use peering_core::types::{Epoch, OsdId, OsdVec, PgId, SpgId};
 use serde::{Deserialize, Serialize};
 
 /// `MOSDMap` (41): full and incremental maps for a range of epochs.
@@ -45,7 +45,7 @@ pub struct PgTempMsg {
     /// The sender's map epoch.
     pub map_epoch: Epoch,
     /// Wanted acting sets; an empty vector asks to remove the entry.
-    pub pg_temp: BTreeMap<PgId, Vec<OsdId>>,
+    pub pg_temp: BTreeMap<PgId, OsdVec>,
     /// `forced`: resend even if the monitor's map already has it.
     pub forced: bool,
 }
@@ -57,6 +57,15 @@ pub struct AliveMsg {
     pub version: Epoch,
     /// The up_thru wanted.
     pub want: Epoch,
+}
+
+/// `MOSDPGCreated` (116): an OSD tells the monitor a PG of a pool being
+/// created has peered (`send_pg_created`, `ceph-osd-side.md` §1.1; the core's
+/// `MonRequest::PgCreated`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct PgCreatedMsg {
+    /// The PG.
+    pub pgid: PgId,
 }
 
 /// `CEPH_MSG_PING` (5): a no-op.

@@ -4,7 +4,7 @@
 //! Frames come from peers and are untrusted (DESIGN.md §4): each way a frame can
 //! be wrong has its own variant, and nothing is delivered from a refused frame.
 
-use peering_core::types::PgId;
+use peering_core::types::{PgId, ShardId, SpgId};
 
 /// Why a frame or a message was refused.
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
@@ -43,4 +43,36 @@ pub enum MsgError {
     /// The message names a PG whose pool the map does not have.
     #[error("message names {0}, whose pool is not in the map")]
     UnknownPool(PgId),
+    /// A notify or info whose sending shard is not the shard of the info it
+    /// carries: Ceph's invariant `pg_notify_t::from == info.pgid.shard`
+    /// (`ceph-peering.md` §6.5), which `MOSDPGInfo2` relies on to name the sender
+    /// (`MInfoRec.from = (source, info.pgid.shard)`, §2.1).
+    #[error("{pgid}: sending shard {from:?} is not its info's shard {info_shard:?}")]
+    ShardMismatch {
+        /// The PG instance addressed.
+        pgid: SpgId,
+        /// The sending shard the message states.
+        from: ShardId,
+        /// The shard of the info it carries.
+        info_shard: ShardId,
+    },
+    /// The PG instance a message is addressed to is not the one its payload
+    /// implies: `MOSDPGNotify2::spgid != (info.pgid.pgid, notify.to)`, a query
+    /// whose `to` is not the addressed shard, an info or log for another PG
+    /// (`ceph-peering.md` §4.2: Ceph builds the address from the payload).
+    #[error("message addressed to {addressed} carries a payload for {carried}")]
+    PgMismatch {
+        /// The PG instance the message is addressed to.
+        addressed: SpgId,
+        /// The PG instance its payload describes.
+        carried: SpgId,
+    },
+    /// The message is not one that becomes a peering event (maps, data path,
+    /// monitor traffic; `ceph-osd-side.md` §1.3).
+    #[error("{0} does not become a peering event")]
+    NotPeering(&'static str),
+    /// The message becomes a peering event the core does not model (the read
+    /// lease's `MLease` / `MLeaseAck`, `ceph-peering.md` §5.26).
+    #[error("{0} becomes a peering event the core does not model")]
+    EventNotModelled(&'static str),
 }

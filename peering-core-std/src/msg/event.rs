@@ -1,259 +1,387 @@
-//! What a peering message means to a PG: for each PG instance it addresses, the
-//! `(spgid, epoch_sent, epoch_requested)` of the peering event it becomes and the
-//! data that event carries (`ceph-osd-side.md` §1.3, "Event produced").
+//! What a received peering message becomes: one `PeeringEvt` per PG instance it
+//! addresses, with Ceph's event and epochs (`ceph-osd-side.md` §1.3,
+//! `ceph-peering.md` §2.1, §8.4).
 //!
-//! The core's event type is built from these descriptions by the host; keeping
-//! the description here means the epoch rules of §1.3 (which epoch of which
-//! message becomes `epoch_sent` and which `epoch_requested`) live in one place.
+//! The event and epoch rules are the core's [`Outgoing::into_events`]: a message
+//! is first turned back into the [`Outgoing`] item(s) the sending machine
+//! produced ([`Message::into_outgoing`]), then each item is converted by the
+//! core. Only what the core's outgoing items cannot express lives here: PG
+//! creation by the monitor (`NullEvt` with a `PGCreateInfo`), the legacy batched
+//! notify's creation epoch, and `requires_pg`.
 
+use peering_core::ctx::{InfoMsg, Message as CoreMessage, Outgoing};
+use peering_core::event::{Event, PeeringEvt, PgCreateInfo, PgLogMsg as CoreLogMsg};
 use peering_core::intervals::PastIntervals;
-use peering_core::types::{EVersion, Epoch, PgHistory, PgInfo, PgNotify, PgQuery, ShardId, SpgId};
+use peering_core::map::OsdMapView;
+use peering_core::types::{OsdId, PgHistory, PgInfo, PgNotify, PgQuery, SpgId};
 
 use super::catalog::Message;
+use super::error::MsgError;
 use super::peering::PgLogMsg;
-use super::reserve::{BackfillReserveKind, PgLease, PgLeaseAck, RecoveryReserveKind};
 
-/// The data of one peering event, by the event Ceph makes of the message.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum PeeringPayload<'a> {
-    /// `MNotifyRec`: a notify from shard `from`. Modern Ceph lets a notify create
-    /// the PG (its `PGCreateInfo` carries the notify's history and past intervals).
-    Notify {
-        /// The sending shard (`pg_notify_t::from`).
-        from: ShardId,
-        /// The notify.
-        notify: &'a PgNotify,
-    },
-    /// `MQuery`: a query from shard `from` (`requires_pg = false`: a missing PG
-    /// is answered with an empty info).
-    Query {
-        /// The asking shard.
-        from: ShardId,
-        /// The query.
-        query: &'a PgQuery,
-    },
-    /// `MInfoRec`: an info from shard `from`, with a lease or ack in the modern
-    /// per-PG form.
-    Info {
-        /// The sending shard.
-        from: ShardId,
-        /// The info.
-        info: &'a PgInfo,
-        /// A lease carried with it (`MOSDPGInfo2`).
-        lease: Option<PgLease>,
-        /// A lease ack carried with it (`MOSDPGInfo2`).
-        lease_ack: Option<PgLeaseAck>,
-    },
-    /// `MLogRec`: a log message.
-    Log(&'a PgLogMsg),
-    /// `MTrim`: trim the log to `trim_to`.
-    Trim {
-        /// The trim bound.
-        trim_to: EVersion,
-    },
-    /// `DeleteStart`: the primary asked this instance to delete itself.
-    Remove,
-    /// `NullEvt` with a `PGCreateInfo` (`by_mon = true`): the monitor asks for
-    /// the PG to exist.
-    Create {
-        /// The epoch the PG was created.
-        created: Epoch,
-        /// The history it starts with (`MOSDPGCreate2`).
-        history: Option<&'a PgHistory>,
-        /// The past intervals it starts with (`MOSDPGCreate2`).
-        past_intervals: Option<&'a PastIntervals>,
-    },
-    /// A backfill reservation step (`RequestBackfillPrio`,
-    /// `RemoteBackfillReserved`, `RemoteReservationRejectedTooFull`,
-    /// `RemoteReservationCanceled`, `RemoteReservationRevokedTooFull`,
-    /// `RemoteReservationRevoked`).
-    BackfillReserve {
-        /// Which step.
-        kind: BackfillReserveKind,
-        /// Its priority.
-        priority: u32,
-        /// Bytes the primary holds.
-        primary_num_bytes: i64,
-        /// Bytes the target shard holds.
-        shard_num_bytes: i64,
-    },
-    /// A recovery reservation step (`RequestRecoveryPrio`,
-    /// `RemoteRecoveryReserved`, `RecoveryDone`, `DeferRecovery`).
-    RecoveryReserve {
-        /// Which step.
-        kind: RecoveryReserveKind,
-        /// Its priority.
-        priority: u32,
-    },
-    /// `MLease`.
-    Lease(PgLease),
-    /// `MLeaseAck`.
-    LeaseAck(PgLeaseAck),
-}
-
-/// One peering event a message produces: the PG instance it goes to, the event
-/// envelope's two epochs, and its data.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct PeeringItem<'a> {
+/// One event a message delivers, as the OSD enqueues it: Ceph's
+/// `PGPeeringEvent { epoch_sent, epoch_requested, evt, requires_pg, create_info }`
+/// with the PG instance it is for (`ceph-peering.md` §2, `ceph-osd-side.md` §1.3,
+/// §4.7).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PeeringDelivery {
     /// The PG instance the event is for.
     pub spgid: SpgId,
-    /// `epoch_sent`: the receiver needs at least this map before processing.
-    pub epoch_sent: Epoch,
-    /// `epoch_requested`: the PG drops the event if it reset peering after it.
-    pub epoch_requested: Epoch,
-    /// The event's data.
-    pub payload: PeeringPayload<'a>,
+    /// The event with its (sent, requested) epochs.
+    pub evt: PeeringEvt,
+    /// What the host needs to create the PG if it does not exist: a notify or a
+    /// log from a peer (`by_mon = false`) or the monitor's create
+    /// (`by_mon = true`).
+    pub create_info: Option<PgCreateInfo>,
+    /// False only for `MQuery`: a query for a PG this OSD lacks is answered by
+    /// the host (`handle_pg_query_nopg`, `ceph-peering.md` §5.17); any other event
+    /// for a missing PG (and no create info) is dropped.
+    pub requires_pg: bool,
 }
 
-impl<'a> PeeringItem<'a> {
-    fn new(spgid: SpgId, sent: Epoch, requested: Epoch, payload: PeeringPayload<'a>) -> Self {
-        PeeringItem {
+impl PeeringDelivery {
+    /// A delivery of a peer's event: create info and `requires_pg` as the
+    /// message's `get_event()` sets them (`ceph-peering.md` §2.1).
+    fn from_peer(spgid: SpgId, evt: PeeringEvt) -> Self {
+        PeeringDelivery {
             spgid,
-            epoch_sent: sent,
-            epoch_requested: requested,
-            payload,
+            create_info: evt.event.create_info(),
+            requires_pg: !matches!(evt.event, Event::MQuery(_)),
+            evt,
+        }
+    }
+
+    /// The monitor's create: `NullEvt` at the message epoch with a by-mon
+    /// `PGCreateInfo` (`handle_fast_pg_create`, `ceph-osd-side.md` §1.3, §4.7).
+    fn created_by_mon(
+        spgid: SpgId,
+        epoch: peering_core::types::Epoch,
+        history: PgHistory,
+        past_intervals: PastIntervals,
+    ) -> Self {
+        PeeringDelivery {
+            spgid,
+            evt: PeeringEvt::new(epoch, Event::NullEvt),
+            create_info: Some(PgCreateInfo {
+                pgid: spgid,
+                epoch,
+                history,
+                past_intervals,
+                by_mon: true,
+            }),
+            requires_pg: true,
         }
     }
 }
 
-fn notify_item(n: &PgNotify) -> PeeringItem<'_> {
-    let spgid = SpgId::new(n.info.pgid.pgid, n.to);
-    let payload = PeeringPayload::Notify {
-        from: n.from,
-        notify: n,
-    };
-    PeeringItem::new(spgid, n.epoch_sent, n.query_epoch, payload)
+/// Ceph's invariant `pg_notify_t::from == info.pgid.shard` (`ceph-peering.md`
+/// §6.5), checked on every notify and legacy info entry.
+pub(super) fn check_notify(n: &PgNotify) -> Result<(), MsgError> {
+    if n.from == n.info.pgid.shard {
+        Ok(())
+    } else {
+        Err(MsgError::ShardMismatch {
+            pgid: notify_spgid(n),
+            from: n.from,
+            info_shard: n.info.pgid.shard,
+        })
+    }
 }
 
-fn query_item(spgid: SpgId, q: &PgQuery) -> PeeringItem<'_> {
-    let payload = PeeringPayload::Query {
-        from: q.from,
-        query: q,
-    };
-    PeeringItem::new(spgid, q.epoch_sent, q.epoch_sent, payload)
+/// Where a notify goes: `spg_t(info.pgid.pgid, notify.to)` (Ceph's
+/// `BufferedRecoveryMessages::send_notify`, `ceph-peering.md` §4.2).
+pub(super) fn notify_spgid(n: &PgNotify) -> SpgId {
+    SpgId::new(n.info.pgid.pgid, n.to)
 }
 
-fn info_item(n: &PgNotify) -> PeeringItem<'_> {
-    let spgid = SpgId::new(n.info.pgid.pgid, n.to);
-    let payload = PeeringPayload::Info {
+/// A query is addressed to the shard it asks (`pg_query_t::to`), as
+/// `send_query` builds it (`ceph-peering.md` §4.2, §6.6).
+pub(super) fn check_query(spgid: SpgId, q: &PgQuery) -> Result<(), MsgError> {
+    if q.to == spgid.shard {
+        Ok(())
+    } else {
+        Err(MsgError::PgMismatch {
+            addressed: spgid,
+            carried: SpgId::new(spgid.pgid, q.to),
+        })
+    }
+}
+
+/// An info is about the PG it is addressed to, and names its sender by the
+/// info's shard (`MOSDPGInfo2::get_event`, `ceph-peering.md` §2.1).
+pub(super) fn check_info(
+    addressed: SpgId,
+    from: peering_core::types::ShardId,
+    info: &PgInfo,
+) -> Result<(), MsgError> {
+    if addressed.pgid != info.pgid.pgid {
+        return Err(MsgError::PgMismatch {
+            addressed,
+            carried: info.pgid,
+        });
+    }
+    if from != info.pgid.shard {
+        return Err(MsgError::ShardMismatch {
+            pgid: addressed,
+            from,
+            info_shard: info.pgid.shard,
+        });
+    }
+    Ok(())
+}
+
+/// A log is addressed `spg_t(info.pgid.pgid, to)` (`MOSDPGLog::get_spg`), so the
+/// core's message must name the info's PG.
+pub(super) fn check_log(m: &CoreLogMsg) -> Result<(), MsgError> {
+    if m.pgid.pgid == m.info.pgid.pgid {
+        Ok(())
+    } else {
+        Err(MsgError::PgMismatch {
+            addressed: m.pgid,
+            carried: SpgId::new(m.info.pgid.pgid, m.pgid.shard),
+        })
+    }
+}
+
+/// The core's info message for a legacy batched `MOSDPGInfo` entry: addressed
+/// `spg_t(info.pgid.pgid, to)`, epochs `(epoch_sent, query_epoch)`
+/// (`ceph-osd-side.md` §1.3).
+fn legacy_info(n: PgNotify) -> Result<InfoMsg, MsgError> {
+    check_notify(&n)?;
+    Ok(InfoMsg {
+        pgid: notify_spgid(&n),
         from: n.from,
-        info: &n.info,
-        lease: None,
-        lease_ack: None,
-    };
-    PeeringItem::new(spgid, n.epoch_sent, n.query_epoch, payload)
+        min_epoch: n.query_epoch,
+        epoch: n.epoch_sent,
+        info: n.info,
+    })
+}
+
+impl PgLogMsg {
+    /// The core's `MOSDPGLog` this wire message carries (`ceph-peering.md` §2.1).
+    fn into_core(self) -> CoreLogMsg {
+        CoreLogMsg {
+            pgid: self.spgid(),
+            from: self.from,
+            epoch: self.epoch,
+            query_epoch: self.query_epoch,
+            info: self.info,
+            log: self.log,
+            missing: self.missing,
+            past_intervals: self.past_intervals,
+        }
+    }
 }
 
 impl Message {
-    /// True for the messages that become peering events.
-    pub fn is_peering(&self) -> bool {
-        !self.peering_items().is_empty()
+    /// The machine outputs this message carries: the inverse of
+    /// [`Message::from_outgoing`], also accepting Ceph's legacy batched forms
+    /// (`MOSDPGNotify`, `MOSDPGQuery`, `MOSDPGInfo` split into one item per
+    /// entry, as `handle_fast_pg_*` does; `ceph-osd-side.md` §1.3).
+    ///
+    /// Refused: a notify or info whose sending shard is not its info's
+    /// ([`MsgError::ShardMismatch`]), a message whose address disagrees with its
+    /// payload ([`MsgError::PgMismatch`]), a lease ([`MsgError::EventNotModelled`])
+    /// and everything that is not a PG-to-PG peering message
+    /// ([`MsgError::NotPeering`], monitor creates included: see
+    /// [`Message::into_deliveries`]).
+    pub fn into_outgoing(self) -> Result<Vec<Outgoing>, MsgError> {
+        let ty = self.msg_type();
+        let one = |o| Ok(vec![o]);
+        match self {
+            Message::PgNotify(m) => m
+                .notifies
+                .into_iter()
+                .map(|n| check_notify(&n).map(|()| Outgoing::Notify(n)))
+                .collect(),
+            Message::PgNotify2(m) => {
+                check_notify(&m.notify)?;
+                let carried = notify_spgid(&m.notify);
+                if carried != m.spgid {
+                    return Err(MsgError::PgMismatch {
+                        addressed: m.spgid,
+                        carried,
+                    });
+                }
+                one(Outgoing::Notify(m.notify))
+            }
+            Message::PgQuery(m) => m
+                .queries
+                .into_iter()
+                .map(|(spgid, q)| check_query(spgid, &q).map(|()| Outgoing::Query(spgid, q)))
+                .collect(),
+            Message::PgQuery2(m) => {
+                check_query(m.spgid, &m.query)?;
+                one(Outgoing::Query(m.spgid, m.query))
+            }
+            Message::PgInfo(m) => m
+                .infos
+                .into_iter()
+                .map(|n| legacy_info(n).map(Outgoing::Info))
+                .collect(),
+            Message::PgInfo2(m) => {
+                let from = m.info.pgid.shard;
+                check_info(m.spgid, from, &m.info)?;
+                // The lease and lease ack are dropped: the core does not model
+                // read leases (`ceph-peering.md` §5.26).
+                one(Outgoing::Info(InfoMsg {
+                    pgid: m.spgid,
+                    from,
+                    min_epoch: m.min_epoch,
+                    epoch: m.epoch_sent,
+                    info: m.info,
+                }))
+            }
+            Message::PgLog(m) => one(Outgoing::Direct(CoreMessage::Log(m.into_core()))),
+            Message::PgTrim(m) => one(Outgoing::Direct(CoreMessage::Trim {
+                epoch: m.epoch,
+                pgid: m.pgid,
+                trim_to: m.trim_to,
+            })),
+            Message::PgRemove(m) => one(Outgoing::Direct(CoreMessage::Remove {
+                epoch: m.epoch,
+                pgids: m.pgs,
+            })),
+            Message::RecoveryReserve(m) => one(Outgoing::Direct(CoreMessage::RecoveryReserve {
+                pgid: m.pgid,
+                epoch: m.query_epoch,
+                op: m.op,
+                priority: m.priority,
+            })),
+            Message::BackfillReserve(m) => one(Outgoing::Direct(CoreMessage::BackfillReserve {
+                pgid: m.pgid,
+                epoch: m.query_epoch,
+                op: m.op,
+                priority: m.priority,
+                primary_num_bytes: m.primary_num_bytes,
+                shard_num_bytes: m.shard_num_bytes,
+            })),
+            Message::PgLease(_) | Message::PgLeaseAck(_) => {
+                Err(MsgError::EventNotModelled(ty.name()))
+            }
+            _ => Err(MsgError::NotPeering(ty.name())),
+        }
     }
 
-    /// The peering events this message becomes, one per PG instance it addresses,
-    /// with the epochs §1.3 assigns; empty for messages that are not peering
-    /// events (maps, data path, monitor traffic). Legacy `MOSDPGCreate` entries
-    /// with nonzero `split_bits` are skipped, as the OSD ignores them.
-    pub fn peering_items(&self) -> Vec<PeeringItem<'_>> {
+    /// Every event this message delivers when OSD `from` sent it, with its PG
+    /// instance, create info and `requires_pg` (`ceph-osd-side.md` §1.3,
+    /// `ceph-peering.md` §2.1, §8.4).
+    ///
+    /// Peer messages go through [`Message::into_outgoing`] and the core's
+    /// [`Outgoing::into_events`]. The legacy batched notify creates at the
+    /// entry's `query_epoch` (modern `handle_fast_pg_notify`), `MOSDPGNotify2` at
+    /// its `epoch_sent`. The monitor's creates become `NullEvt` at the message
+    /// epoch with a by-mon create info: `MOSDPGCreate2` entries without
+    /// history and past intervals are skipped as Octopus+ does ("impossible after
+    /// octopus"); legacy `MOSDPGCreate` entries with `split_bits != 0` are skipped
+    /// (§1.2), the others start from `pg_history_t(created, ctime)` and empty past
+    /// intervals, which the host projects to its map (`build_initial_pg_history`,
+    /// §4.7), for a replicated shard (the host maps EC primaries).
+    pub fn into_deliveries(self, from: OsdId) -> Result<Vec<PeeringDelivery>, MsgError> {
         match self {
-            Message::PgNotify(m) => m.notifies.iter().map(notify_item).collect(),
-            Message::PgNotify2(m) => {
-                let mut item = notify_item(&m.notify);
-                item.spgid = m.spgid;
-                vec![item]
+            Message::PgCreate2(m) => {
+                let mut extra = m.pg_extra;
+                Ok(m.pgs
+                    .into_keys()
+                    .filter_map(|spgid| {
+                        let (history, pi) = extra.remove(&spgid)?;
+                        Some(PeeringDelivery::created_by_mon(spgid, m.epoch, history, pi))
+                    })
+                    .collect())
             }
-            Message::PgQuery(m) => m.queries.iter().map(|(s, q)| query_item(*s, q)).collect(),
-            Message::PgQuery2(m) => vec![query_item(m.spgid, &m.query)],
-            Message::PgInfo(m) => m.infos.iter().map(info_item).collect(),
-            Message::PgInfo2(m) => {
-                let payload = PeeringPayload::Info {
-                    from: m.info.pgid.shard,
-                    info: &m.info,
-                    lease: m.lease,
-                    lease_ack: m.lease_ack,
-                };
-                vec![PeeringItem::new(
-                    m.spgid,
-                    m.epoch_sent,
-                    m.min_epoch,
-                    payload,
-                )]
-            }
-            Message::PgLog(m) => {
-                let spgid = SpgId::new(m.info.pgid.pgid, m.to);
-                let payload = PeeringPayload::Log(m);
-                vec![PeeringItem::new(spgid, m.epoch, m.query_epoch, payload)]
-            }
-            Message::PgTrim(m) => {
-                let payload = PeeringPayload::Trim { trim_to: m.trim_to };
-                vec![PeeringItem::new(m.pgid, m.epoch, m.epoch, payload)]
-            }
-            Message::PgRemove(m) => m
-                .pgs
-                .iter()
-                .map(|s| PeeringItem::new(*s, m.epoch, m.epoch, PeeringPayload::Remove))
-                .collect(),
-            Message::PgCreate(m) => m
+            Message::PgCreate(m) => Ok(m
                 .mkpg
-                .iter()
+                .into_iter()
                 .filter(|(_, c)| c.split_bits == 0)
-                .map(|(pg, c)| {
-                    let payload = PeeringPayload::Create {
-                        created: c.created,
-                        history: None,
-                        past_intervals: None,
-                    };
-                    PeeringItem::new(SpgId::replicated(*pg), m.epoch, m.epoch, payload)
+                .map(|(pgid, c)| {
+                    let stamp = m.ctimes.get(&pgid).copied().unwrap_or_default();
+                    PeeringDelivery::created_by_mon(
+                        SpgId::replicated(pgid),
+                        m.epoch,
+                        PgHistory::new(c.created, stamp),
+                        PastIntervals::default(),
+                    )
                 })
-                .collect(),
-            Message::PgCreate2(m) => m
-                .pgs
-                .iter()
-                .map(|(spg, (created, _))| {
-                    let extra = m.pg_extra.get(spg);
-                    let payload = PeeringPayload::Create {
-                        created: *created,
-                        history: extra.map(|e| &e.0),
-                        past_intervals: extra.map(|e| &e.1),
-                    };
-                    PeeringItem::new(*spg, m.epoch, m.epoch, payload)
-                })
-                .collect(),
-            Message::BackfillReserve(m) => {
-                let payload = PeeringPayload::BackfillReserve {
-                    kind: m.kind,
-                    priority: m.priority,
-                    primary_num_bytes: m.primary_num_bytes,
-                    shard_num_bytes: m.shard_num_bytes,
-                };
-                vec![PeeringItem::new(
-                    m.pgid,
-                    m.query_epoch,
-                    m.query_epoch,
-                    payload,
-                )]
+                .collect()),
+            Message::PgNotify(m) => {
+                let creation_epochs: Vec<_> = m.notifies.iter().map(|n| n.query_epoch).collect();
+                let outgoing = Message::PgNotify(m).into_outgoing()?;
+                Ok(outgoing
+                    .into_iter()
+                    .zip(creation_epochs)
+                    .flat_map(|(o, epoch)| {
+                        o.into_events(from).into_iter().map(move |(spgid, evt)| {
+                            let mut d = PeeringDelivery::from_peer(spgid, evt);
+                            if let Some(ci) = d.create_info.as_mut() {
+                                ci.epoch = epoch;
+                            }
+                            d
+                        })
+                    })
+                    .collect())
             }
-            Message::RecoveryReserve(m) => {
-                let payload = PeeringPayload::RecoveryReserve {
-                    kind: m.kind,
-                    priority: m.priority,
-                };
-                vec![PeeringItem::new(
-                    m.pgid,
-                    m.query_epoch,
-                    m.query_epoch,
-                    payload,
-                )]
-            }
-            Message::PgLease(m) => {
-                let payload = PeeringPayload::Lease(m.lease);
-                vec![PeeringItem::new(m.spgid, m.epoch, m.epoch, payload)]
-            }
-            Message::PgLeaseAck(m) => {
-                let payload = PeeringPayload::LeaseAck(m.lease_ack);
-                vec![PeeringItem::new(m.spgid, m.epoch, m.epoch, payload)]
-            }
-            _ => Vec::new(),
+            other => Ok(other
+                .into_outgoing()?
+                .into_iter()
+                .flat_map(|o| o.into_events(from))
+                .map(|(spgid, evt)| PeeringDelivery::from_peer(spgid, evt))
+                .collect()),
         }
+    }
+
+    /// The `(PG instance, PeeringEvt)` pairs this message delivers when OSD
+    /// `from` sent it: [`Message::into_deliveries`] without the create info and
+    /// `requires_pg` (`ceph-osd-side.md` §1.3, `ceph-peering.md` §8.4).
+    ///
+    /// | message | event | (sent, requested) |
+    /// |---|---|---|
+    /// | `MOSDPGNotify(2)` | `MNotifyRec` | (`epoch_sent`, `query_epoch`) |
+    /// | `MOSDPGInfo(2)` | `MInfoRec` | (`epoch_sent`, `min_epoch`/`query_epoch`) |
+    /// | `MOSDPGLog` | `MLogRec` | (`epoch`, `query_epoch`) |
+    /// | `MOSDPGQuery(2)` | `MQuery` | (`epoch_sent`, `epoch_sent`) |
+    /// | `MOSDPGTrim` | `MTrim` | (`epoch`, `epoch`) |
+    /// | `MOSDPGRemove` | `DeleteStart` per PG | (`epoch`, `epoch`) |
+    /// | `MRecoveryReserve` | `RequestRecoveryPrio` / `RemoteRecoveryReserved` / `RecoveryDone` / `DeferRecovery(0)` | (`query_epoch`, same) |
+    /// | `MBackfillReserve` | `RequestBackfillPrio` / `RemoteBackfillReserved` / `RemoteReservationRejectedTooFull` / `RemoteReservationCanceled` / `RemoteReservationRevokedTooFull` / `RemoteReservationRevoked` | (`query_epoch`, same) |
+    /// | `MOSDPGCreate(2)` | `NullEvt` (+ create info) | (`epoch`, `epoch`) |
+    pub fn into_peering_events(self, from: OsdId) -> Result<Vec<(SpgId, PeeringEvt)>, MsgError> {
+        Ok(self
+            .into_deliveries(from)?
+            .into_iter()
+            .map(|d| (d.spgid, d.evt))
+            .collect())
+    }
+
+    /// [`Message::into_deliveries`] after refusing a message that names a PG of a
+    /// pool `map` lacks ([`MsgError::UnknownPool`]): an OSD drops such messages
+    /// before any PG sees them (`ceph-osd-side.md` §1.3, §2.4, §4.7).
+    pub fn into_deliveries_checked(
+        self,
+        from: OsdId,
+        map: &impl OsdMapView,
+    ) -> Result<Vec<PeeringDelivery>, MsgError> {
+        self.validate_pools(map)?;
+        self.into_deliveries(from)
+    }
+
+    /// True for the messages that become peering events the core models (the
+    /// ones [`Message::into_deliveries`] accepts; `ceph-osd-side.md` §1.3).
+    pub fn is_peering(&self) -> bool {
+        matches!(
+            self,
+            Message::PgNotify(_)
+                | Message::PgNotify2(_)
+                | Message::PgQuery(_)
+                | Message::PgQuery2(_)
+                | Message::PgInfo(_)
+                | Message::PgInfo2(_)
+                | Message::PgLog(_)
+                | Message::PgTrim(_)
+                | Message::PgRemove(_)
+                | Message::PgCreate(_)
+                | Message::PgCreate2(_)
+                | Message::BackfillReserve(_)
+                | Message::RecoveryReserve(_)
+        )
     }
 }

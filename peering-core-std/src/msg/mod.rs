@@ -1,11 +1,17 @@
 //! The wire message catalog (`ceph-osd-side.md` §1; seed 000 for dispatch).
 //!
 //! - [`MsgType`]: every type with Ceph's code and its fast/normal dispatch class.
-//! - [`Message`]: a message with its payload.
+//! - [`Message`]: a message with its payload; peering payloads carry the core's
+//!   types (`PgNotify`, `PgQuery`, `PgInfo`, `PgLogT`, `Missing`,
+//!   `PastIntervals`, the reservation ops).
 //! - [`encode`] / [`decode`]: versioned frames (header + postcard payload), with
 //!   every malformed input refused by a typed [`MsgError`].
-//! - [`Message::peering_items`]: what a peering message becomes for each PG it
-//!   addresses: `(spgid, epoch_sent, epoch_requested, payload)`.
+//! - Message → event: [`Message::into_peering_events`] /
+//!   [`Message::into_deliveries`] (§1.3; `ceph-peering.md` §2.1, §8.4), through
+//!   the core's own `Outgoing::into_events`.
+//! - Context → messages: [`Message::from_outgoing`] for one machine output,
+//!   [`drain_messages`] for a whole `RecoveryCtx`, addressed to a [`Target`]
+//!   (an OSD or the monitor; `ceph-peering.md` §4.2, §4.4–§4.6).
 
 mod catalog;
 mod control;
@@ -13,25 +19,27 @@ mod data;
 mod encoding;
 mod error;
 mod event;
+mod outgoing;
 mod peering;
 mod reserve;
 mod validate;
 
 pub use catalog::{Message, MsgType};
 pub use control::{
-    AliveMsg, CommandMsg, MarkMeDownMsg, OsdMapMsg, PgMissingMsg, PgStatsAckMsg, PgTempMsg,
-    PingMsg, ScrubMsg,
+    AliveMsg, CommandMsg, MarkMeDownMsg, OsdMapMsg, PgCreatedMsg, PgMissingMsg, PgStatsAckMsg,
+    PgTempMsg, PingMsg, ScrubMsg,
 };
 pub use data::{ClientOpMsg, ClientOpReplyMsg, PgOpMsg};
 pub use encoding::{FRAME_VERSION, HEADER_LEN, MAX_FRAME_LEN, decode, decode_with_limit, encode};
 pub use error::MsgError;
-pub use event::{PeeringItem, PeeringPayload};
+pub use event::PeeringDelivery;
+pub use outgoing::{Target, drain_messages, mon_messages};
 pub use peering::{
     PgCreate2Msg, PgCreateEntry, PgCreateMsg, PgInfo2Msg, PgInfoMsg, PgLogMsg, PgNotify2Msg,
     PgNotifyMsg, PgQuery2Msg, PgQueryMsg, PgRemoveMsg, PgTrimMsg,
 };
+pub use peering_core::ctx::{BackfillReserveOp, RecoveryReserveOp};
 pub use reserve::{
-    BackfillReserve, BackfillReserveKind, PgLease, PgLeaseAck, PgLeaseAckMsg, PgLeaseMsg,
-    RecoveryReserve, RecoveryReserveKind,
+    BackfillReserve, PgLease, PgLeaseAck, PgLeaseAckMsg, PgLeaseMsg, RecoveryReserve,
 };
 pub use validate::decode_validated;

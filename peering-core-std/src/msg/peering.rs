@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use peering_core::intervals::PastIntervals;
+use peering_core::log::{Missing, PgLogT};
 use peering_core::types::{
     EVersion, Epoch, PgHistory, PgId, PgInfo, PgNotify, PgQuery, ShardId, SpgId, UTime,
 };
@@ -40,29 +41,41 @@ pub struct PgInfoMsg {
 }
 
 /// `MOSDPGLog` (83): a peer's log (with its missing set and past intervals), the
-/// answer to a LOG/FULLLOG/MISSING query or the primary's activation push.
+/// answer to a LOG/FULLLOG/MISSING query or the primary's activation push
+/// (`ceph-osd-side.md` §1.2; `ceph-peering.md` §5.15, §5.17).
 ///
-/// The log and missing set travel as postcard-encoded bytes of the core's log
-/// types: they are opaque to dispatch, which routes by `(info.pgid.pgid, to)` and
-/// the two epochs, and only the PG's log code reads them.
+/// Addressed as Ceph's `get_spg()` does: `spg_t(info.pgid.pgid, to)`. The log
+/// and missing set are the core's [`PgLogT`] and [`Missing`], as the receiving
+/// PG merges them.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct PgLogMsg {
     /// The sender's map epoch (`epoch_sent`).
     pub epoch: Epoch,
     /// The epoch of the query this answers (`epoch_requested`).
     pub query_epoch: Epoch,
-    /// The sender's info.
+    /// The sender's info (for activation, the receiver's info as the primary
+    /// sees it).
     pub info: PgInfo,
-    /// The encoded `pg_log_t`.
-    pub log: Vec<u8>,
-    /// The encoded `pg_missing_t`.
-    pub missing: Vec<u8>,
-    /// The sender's past intervals.
-    pub past_intervals: PastIntervals,
+    /// The log entries (`pg_log_t`).
+    pub log: PgLogT,
+    /// The missing set (`pg_missing_t`).
+    pub missing: Missing,
+    /// The past intervals, attached when the receiver has none. Ceph always
+    /// encodes the field (empty when not attached); `None` is that empty field,
+    /// kept distinct so the core's message survives the wire unchanged.
+    pub past_intervals: Option<PastIntervals>,
     /// The shard addressed.
     pub to: ShardId,
     /// The sending shard.
     pub from: ShardId,
+}
+
+impl PgLogMsg {
+    /// The PG instance addressed: `spg_t(info.pgid.pgid, to)` (Ceph's
+    /// `MOSDPGLog::get_spg`, `ceph-osd-side.md` §1.2).
+    pub fn spgid(&self) -> SpgId {
+        SpgId::new(self.info.pgid.pgid, self.to)
+    }
 }
 
 /// `MOSDPGRemove` (84): the primary tells a stray to delete PG instances.

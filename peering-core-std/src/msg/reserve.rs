@@ -1,41 +1,13 @@
 //! Reservation and lease payloads: `MBackfillReserve`, `MRecoveryReserve`,
 //! `MOSDPGLease`, `MOSDPGLeaseAck` (`ceph-osd-side.md` §1.2).
 
+use peering_core::ctx::{BackfillReserveOp, RecoveryReserveOp};
 use peering_core::types::{Epoch, SpgId, Timespan};
 use serde::{Deserialize, Serialize};
 
-/// `MBackfillReserve::type`, modern numbering (REQUEST 0 ... REVOKE 5).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
-pub enum BackfillReserveKind {
-    /// `REQUEST` (0): the primary asks a replica for a backfill slot.
-    Request,
-    /// `GRANT` (1): the replica grants it.
-    Grant,
-    /// `REJECT_TOOFULL` (2): refused, the replica is too full.
-    RejectTooFull,
-    /// `RELEASE` (3): the primary releases the slot.
-    Release,
-    /// `REVOKE_TOOFULL` (4): the replica takes it back, too full.
-    RevokeTooFull,
-    /// `REVOKE` (5): the replica takes it back (preempted).
-    Revoke,
-}
-
-impl BackfillReserveKind {
-    /// Ceph's wire code.
-    pub const fn code(self) -> u32 {
-        match self {
-            BackfillReserveKind::Request => 0,
-            BackfillReserveKind::Grant => 1,
-            BackfillReserveKind::RejectTooFull => 2,
-            BackfillReserveKind::Release => 3,
-            BackfillReserveKind::RevokeTooFull => 4,
-            BackfillReserveKind::Revoke => 5,
-        }
-    }
-}
-
-/// `MBackfillReserve` (99): one step of the remote backfill reservation protocol.
+/// `MBackfillReserve` (99): one step of the remote backfill reservation protocol
+/// (`ceph-osd-side.md` §1.2). The step is the core's [`BackfillReserveOp`], the
+/// same value the machine puts in its direct send (`ceph-peering.md` §8.4).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct BackfillReserve {
     /// The PG (and shard) the reservation is for.
@@ -43,7 +15,7 @@ pub struct BackfillReserve {
     /// The epoch of the request this belongs to (both event epochs).
     pub query_epoch: Epoch,
     /// Which step.
-    pub kind: BackfillReserveKind,
+    pub op: BackfillReserveOp,
     /// Reservation priority (REQUEST).
     pub priority: u32,
     /// Bytes the primary holds for the PG (modern, REQUEST).
@@ -52,42 +24,47 @@ pub struct BackfillReserve {
     pub shard_num_bytes: i64,
 }
 
-/// `MRecoveryReserve::type` (REQUEST 0, GRANT 1, RELEASE 2, REVOKE 3).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
-pub enum RecoveryReserveKind {
-    /// `REQUEST` (0).
-    Request,
-    /// `GRANT` (1).
-    Grant,
-    /// `RELEASE` (2).
-    Release,
-    /// `REVOKE` (3).
-    Revoke,
-}
-
-impl RecoveryReserveKind {
-    /// Ceph's wire code.
-    pub const fn code(self) -> u32 {
-        match self {
-            RecoveryReserveKind::Request => 0,
-            RecoveryReserveKind::Grant => 1,
-            RecoveryReserveKind::Release => 2,
-            RecoveryReserveKind::Revoke => 3,
+impl BackfillReserve {
+    /// Ceph's wire code of the step (`MBackfillReserve::type`, modern numbering:
+    /// REQUEST 0, GRANT 1, REJECT_TOOFULL 2, RELEASE 3, REVOKE_TOOFULL 4,
+    /// REVOKE 5; `ceph-osd-side.md` §1.2).
+    pub const fn type_code(&self) -> u32 {
+        match self.op {
+            BackfillReserveOp::Request => 0,
+            BackfillReserveOp::Grant => 1,
+            BackfillReserveOp::RejectTooFull => 2,
+            BackfillReserveOp::Release => 3,
+            BackfillReserveOp::RevokeTooFull => 4,
+            BackfillReserveOp::Revoke => 5,
         }
     }
 }
 
-/// `MRecoveryReserve` (150): one step of the remote recovery reservation protocol.
+/// `MRecoveryReserve` (150): one step of the remote recovery reservation protocol
+/// (`ceph-osd-side.md` §1.2). The step is the core's [`RecoveryReserveOp`].
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct RecoveryReserve {
     /// The PG (and shard).
     pub pgid: SpgId,
-    /// The epoch of the request this belongs to.
+    /// The epoch of the request this belongs to (both event epochs).
     pub query_epoch: Epoch,
     /// Which step.
-    pub kind: RecoveryReserveKind,
-    /// Reservation priority (REQUEST).
+    pub op: RecoveryReserveOp,
+    /// Reservation priority (REQUEST; 0 from pre-Mimic peers).
     pub priority: u32,
+}
+
+impl RecoveryReserve {
+    /// Ceph's wire code of the step (`MRecoveryReserve::type`: REQUEST 0,
+    /// GRANT 1, RELEASE 2, REVOKE 3; `ceph-osd-side.md` §1.2).
+    pub const fn type_code(&self) -> u32 {
+        match self.op {
+            RecoveryReserveOp::Request => 0,
+            RecoveryReserveOp::Grant => 1,
+            RecoveryReserveOp::Release => 2,
+            RecoveryReserveOp::Revoke => 3,
+        }
+    }
 }
 
 /// Ceph's `pg_lease_t`: the primary's read lease, in the sender's monotonic clock

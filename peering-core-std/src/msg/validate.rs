@@ -3,7 +3,7 @@
 //! or never-created pool is dropped before it reaches a PG).
 
 use peering_core::map::OsdMapView;
-use peering_core::types::PgId;
+use peering_core::types::{PgId, PgNotify};
 
 use super::catalog::Message;
 use super::error::MsgError;
@@ -31,6 +31,7 @@ impl Message {
             | Message::PgUpdateLogMissing(m)
             | Message::PgUpdateLogMissingReply(m) => vec![m.pgid.pgid],
             Message::PgTemp(m) => m.pg_temp.keys().copied().collect(),
+            Message::PgCreated(m) => vec![m.pgid],
             Message::PgStatsAck(m) => m.pg_stat.keys().copied().collect(),
             Message::Scrub(m) => m.scrub_pgs.clone(),
             Message::PgMissing(m) => vec![m.pgid.pgid],
@@ -41,9 +42,26 @@ impl Message {
                 .chain(m.pg_extra.keys())
                 .map(|s| s.pgid)
                 .collect(),
-            // Query keys and notify targets are covered by the peering items; a
-            // notify's info names the same PG.
-            _ => self.peering_items().iter().map(|i| i.spgid.pgid).collect(),
+            // A notify or legacy info entry is addressed by its info's PG.
+            Message::PgNotify(m) => notify_pgs(&m.notifies),
+            Message::PgInfo(m) => notify_pgs(&m.infos),
+            Message::PgNotify2(m) => vec![m.spgid.pgid, m.notify.info.pgid.pgid],
+            Message::PgQuery(m) => m.queries.keys().map(|s| s.pgid).collect(),
+            Message::PgQuery2(m) => vec![m.spgid.pgid],
+            Message::PgInfo2(m) => vec![m.spgid.pgid, m.info.pgid.pgid],
+            Message::PgLog(m) => vec![m.info.pgid.pgid],
+            Message::PgTrim(m) => vec![m.pgid.pgid],
+            Message::PgRemove(m) => m.pgs.iter().map(|s| s.pgid).collect(),
+            Message::BackfillReserve(m) => vec![m.pgid.pgid],
+            Message::RecoveryReserve(m) => vec![m.pgid.pgid],
+            Message::PgLease(m) => vec![m.spgid.pgid],
+            Message::PgLeaseAck(m) => vec![m.spgid.pgid],
+            Message::Ping(_)
+            | Message::OsdMap(_)
+            | Message::MonCommand(_)
+            | Message::Command(_)
+            | Message::Alive(_)
+            | Message::MarkMeDown(_) => Vec::new(),
         }
     }
 
@@ -58,6 +76,11 @@ impl Message {
             None => Ok(()),
         }
     }
+}
+
+/// The PGs named by a list of `pg_notify_t` (address and info).
+fn notify_pgs(notifies: &[PgNotify]) -> Vec<PgId> {
+    notifies.iter().map(|n| n.info.pgid.pgid).collect()
 }
 
 /// Decodes a frame and refuses it if it names a PG whose pool `map` lacks: what a

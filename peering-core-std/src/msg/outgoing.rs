@@ -1,0 +1,283 @@
+//! What a PG's [`RecoveryCtx`] becomes on the wire: Ceph's modern per-PG
+//! messages for the buffered sends, the direct messages, and the monitor
+//! requests (`ceph-peering.md` §4.2, `ceph-osd-side.md` §4.4–§4.6).
+//!
+//! Every message built here converts back, through [`Message::into_outgoing`]
+//! and the core's `Outgoing::into_events`, into exactly the event the core's
+//! item produces (the round-trip property the `msg_convert` tests check).
+
+use std::collections::BTreeMap;
+
+use peering_core::ctx::{InfoMsg, Message as CoreMessage, MonRequest, Outgoing, RecoveryCtx};
+use peering_core::event::PgLogMsg as CoreLogMsg;
+use peering_core::types::{Epoch, OsdId, PgId, PgNotify, PgQuery, SpgId};
+
+use super::catalog::Message;
+use super::control::{AliveMsg, PgCreatedMsg, PgTempMsg};
+use super::error::MsgError;
+use super::event::{check_info, check_log, check_notify, check_query, notify_spgid};
+use super::peering::{PgInfo2Msg, PgLogMsg, PgNotify2Msg, PgQuery2Msg, PgRemoveMsg, PgTrimMsg};
+use super::reserve::{BackfillReserve, RecoveryReserve};
+
+/// Where a message goes: a peer OSD or the monitor. The monitor is one target,
+/// as an OSD talks to whichever monitor its `MonClient` holds a session with
+/// (`ceph-osd-side.md` §4.5–§4.6). Ordered OSDs first, by id.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Target {
+    /// A peer OSD (cluster messenger).
+    Osd(OsdId),
+    /// The monitor.
+    Mon,
+}
+
+/// The refusals [`Message::from_outgoing`] makes, without consuming the item:
+/// Ceph's wire messages cannot carry an item that breaks these invariants.
+fn check_outgoing(out: &Outgoing) -> Result<(), MsgError> {
+    match out {
+        Outgoing::Query(spgid, q) => check_query(*spgid, q),
+        Outgoing::Notify(n) => check_notify(n),
+        Outgoing::Info(i) | Outgoing::Direct(CoreMessage::Info(i)) => {
+            check_info(i.pgid, i.from, &i.info)
+        }
+        Outgoing::Direct(CoreMessage::Log(m)) => check_log(m),
+        Outgoing::Direct(_) => Ok(()),
+    }
+}
+
+/// `send_query` → `MOSDPGQuery2(spgid, q)` (`ceph-peering.md` §4.2).
+fn query_msg(spgid: SpgId, query: PgQuery) -> Message {
+    Message::PgQuery2(PgQuery2Msg { spgid, query })
+}
+
+/// `send_notify` → `MOSDPGNotify2(spg(info.pgid.pgid, to), n)` (§4.2).
+fn notify_msg(notify: PgNotify) -> Message {
+    Message::PgNotify2(PgNotify2Msg {
+        spgid: notify_spgid(&notify),
+        notify,
+    })
+}
+
+/// `send_info` / `share_pg_info` → `MOSDPGInfo2(spgid, info, cur, min)` with no
+/// lease (the core does not model read leases, §5.26). The sending shard travels
+/// as `info.pgid.shard`, which [`check_info`] made equal to `i.from`.
+fn info_msg(i: InfoMsg) -> Message {
+    Message::PgInfo2(PgInfo2Msg {
+        spgid: i.pgid,
+        epoch_sent: i.epoch,
+        min_epoch: i.min_epoch,
+        info: i.info,
+        lease: None,
+        lease_ack: None,
+    })
+}
+
+/// The core's `MOSDPGLog` on the wire, addressed by `to = pgid.shard` (the PG id
+/// itself travels in the info, which [`check_log`] made agree).
+fn log_msg(m: CoreLogMsg) -> Message {
+    Message::PgLog(PgLogMsg {
+        epoch: m.epoch,
+        query_epoch: m.query_epoch,
+        to: m.pgid.shard,
+        from: m.from,
+        info: m.info,
+        log: m.log,
+        missing: m.missing,
+        past_intervals: m.past_intervals,
+    })
+}
+
+/// A direct send (`send_cluster_message`, §4.2) as its wire message.
+fn direct_msg(m: CoreMessage) -> Message {
+    match m {
+        CoreMessage::Log(m) => log_msg(m),
+        CoreMessage::Info(i) => info_msg(i),
+        CoreMessage::Remove { epoch, pgids } => {
+            Message::PgRemove(PgRemoveMsg { epoch, pgs: pgids })
+        }
+        CoreMessage::RecoveryReserve {
+            pgid,
+            epoch,
+            op,
+            priority,
+        } => Message::RecoveryReserve(RecoveryReserve {
+            pgid,
+            query_epoch: epoch,
+            op,
+            priority,
+        }),
+        CoreMessage::BackfillReserve {
+            pgid,
+            epoch,
+            op,
+            priority,
+            primary_num_bytes,
+            shard_num_bytes,
+        } => Message::BackfillReserve(BackfillReserve {
+            pgid,
+            query_epoch: epoch,
+            op,
+            priority,
+            primary_num_bytes,
+            shard_num_bytes,
+        }),
+        CoreMessage::Trim {
+            epoch,
+            pgid,
+            trim_to,
+        } => Message::PgTrim(PgTrimMsg {
+            epoch,
+            pgid,
+            trim_to,
+        }),
+    }
+}
+
+/// [`Message::from_outgoing`] after [`check_outgoing`] accepted the item.
+fn outgoing_msg(out: Outgoing) -> Message {
+    match out {
+        Outgoing::Query(spgid, q) => query_msg(spgid, q),
+        Outgoing::Notify(n) => notify_msg(n),
+        Outgoing::Info(i) => info_msg(i),
+        Outgoing::Direct(m) => direct_msg(m),
+    }
+}
+
+impl Message {
+    /// The wire message for one machine output: Ceph's modern per-PG forms
+    /// (`ceph-peering.md` §4.2): a query → `MOSDPGQuery2`, a notify →
+    /// `MOSDPGNotify2`, an info (buffered or `share_pg_info`) → `MOSDPGInfo2`, and
+    /// the direct sends: log → `MOSDPGLog`, removal → `MOSDPGRemove`, trim →
+    /// `MOSDPGTrim`, reservations → `MRecoveryReserve` / `MBackfillReserve`.
+    ///
+    /// Refuses ([`MsgError::ShardMismatch`], [`MsgError::PgMismatch`]) an item the
+    /// wire form cannot carry unchanged: a notify or info whose sending shard is
+    /// not its info's shard, an info or log naming another PG than its address, a
+    /// query whose `to` is not the shard it is addressed to.
+    pub fn from_outgoing(out: Outgoing) -> Result<Message, MsgError> {
+        check_outgoing(&out)?;
+        Ok(outgoing_msg(out))
+    }
+}
+
+/// The messages for the monitor requests of one context, sent at map `epoch`
+/// (`ceph-osd-side.md` §4.5–§4.6), in this order:
+///
+/// - `MOSDAlive(epoch, want)` once, with the largest `up_thru` wanted (Ceph keeps
+///   only the largest `up_thru_wanted`); the host may skip it if the map already
+///   records it (`send_alive`).
+/// - `MOSDPGTemp(epoch, wanted, forced = false)` once, if any pg_temp is still
+///   wanted: a later request for the same PG replaces an earlier one and
+///   `ClearPgTemp` forgets it (`queue_want_pg_temp` / `remove_want_pg_temp`).
+/// - `MOSDPGCreated(pgid)` per PG, in request order (`send_pg_created`).
+pub fn mon_messages(requests: impl IntoIterator<Item = MonRequest>, epoch: Epoch) -> Vec<Message> {
+    let mut up_thru: Option<Epoch> = None;
+    let mut pg_temp = BTreeMap::new();
+    let mut created: Vec<PgId> = Vec::new();
+    for r in requests {
+        match r {
+            MonRequest::UpThru { want } => up_thru = up_thru.max(Some(want)),
+            MonRequest::PgTemp { pgid, want } => {
+                pg_temp.insert(pgid, want);
+            }
+            MonRequest::ClearPgTemp { pgid } => {
+                pg_temp.remove(&pgid);
+            }
+            MonRequest::PgCreated { pgid } => created.push(pgid),
+        }
+    }
+    let alive = up_thru.map(|want| {
+        Message::Alive(AliveMsg {
+            version: epoch,
+            want,
+        })
+    });
+    let temp = (!pg_temp.is_empty()).then(|| {
+        Message::PgTemp(PgTempMsg {
+            map_epoch: epoch,
+            pg_temp,
+            forced: false,
+        })
+    });
+    alive
+        .into_iter()
+        .chain(temp)
+        .chain(
+            created
+                .into_iter()
+                .map(|pgid| Message::PgCreated(PgCreatedMsg { pgid })),
+        )
+        .collect()
+}
+
+/// Checks every send of `ctx` as [`Message::from_outgoing`] would.
+fn check_ctx(ctx: &RecoveryCtx) -> Result<(), MsgError> {
+    for (_, m) in &ctx.messages {
+        match m {
+            CoreMessage::Info(i) => check_info(i.pgid, i.from, &i.info)?,
+            CoreMessage::Log(m) => check_log(m)?,
+            _ => {}
+        }
+    }
+    for (spgid, q) in ctx.queries.values().flatten() {
+        check_query(*spgid, q)?;
+    }
+    for n in ctx.notifies.values().flatten() {
+        check_notify(n)?;
+    }
+    for i in ctx.infos.values().flatten() {
+        check_info(i.pgid, i.from, &i.info)?;
+    }
+    Ok(())
+}
+
+/// Drains the sends and monitor requests of `ctx` into wire messages, for a host
+/// whose map is at `epoch` (Ceph's `dispatch_context` plus the OSD's monitor
+/// reports; `ceph-peering.md` §4.2, `ceph-osd-side.md` §4.4–§4.6).
+///
+/// Order (deterministic):
+/// 1. direct sends, in emission order: Ceph sends them while the event runs,
+///    before the context is dispatched;
+/// 2. buffered sends, one per-PG message each, grouped by target OSD in
+///    ascending order (`message_map` is an ordered map); within a target, the
+///    queries (by PG instance), then the notifies, then the infos, each in
+///    emission order. (Ceph keeps one per-target list in emission order; the
+///    core's context keeps the three kinds apart, so kinds are not interleaved.)
+/// 3. the monitor's messages ([`mon_messages`]).
+///
+/// On a refusal ([`Message::from_outgoing`]'s errors) nothing is drained. The
+/// transaction, commit callbacks, timers, reservations and notifications stay in
+/// `ctx` for the host.
+pub fn drain_messages(
+    ctx: &mut RecoveryCtx,
+    epoch: Epoch,
+) -> Result<Vec<(Target, Message)>, MsgError> {
+    check_ctx(ctx)?;
+    let mut out: Vec<(Target, Message)> = ctx
+        .messages
+        .drain(..)
+        .map(|(to, m)| (Target::Osd(to), direct_msg(m)))
+        .collect();
+    let mut buffered: BTreeMap<OsdId, Vec<Message>> = BTreeMap::new();
+    for (to, qs) in ctx.drain_queries() {
+        let msgs = buffered.entry(to).or_default();
+        msgs.extend(qs.into_iter().map(|(spgid, q)| query_msg(spgid, q)));
+    }
+    for (to, ns) in ctx.drain_notifies() {
+        buffered
+            .entry(to)
+            .or_default()
+            .extend(ns.into_iter().map(notify_msg));
+    }
+    for (to, is) in ctx.drain_infos() {
+        buffered
+            .entry(to)
+            .or_default()
+            .extend(is.into_iter().map(info_msg));
+    }
+    for (to, msgs) in buffered {
+        out.extend(msgs.into_iter().map(|m| (Target::Osd(to), m)));
+    }
+    let mon = mon_messages(ctx.drain_mon(), epoch);
+    out.extend(mon.into_iter().map(|m| (Target::Mon, m)));
+    Ok(out)
+}
