@@ -15,17 +15,17 @@ mod machine_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use machine_support::{Cluster, loaded_cluster, mapping, pgid};
+use machine_support::{Cluster, loaded_cluster, mapping, notify_evt};
 use peering_core::ctx::{
     BackfillReserveOp, InfoMsg, Message as CoreMessage, MonRequest, Outgoing, RecoveryCtx,
     RecoveryReserveOp,
 };
-use peering_core::event::{Event, MNotifyRec, PeeringEvt, PgLogMsg as CoreLogMsg};
+use peering_core::event::{PeeringEvt, PgLogMsg as CoreLogMsg};
 use peering_core::intervals::{PastIntervals, PgInterval, UpActing};
 use peering_core::log::{LogEntry, LogOp, Missing, PgLogT};
 use peering_core::map::SimpleOsdMap;
 use peering_core::types::{
-    EVersion, Epoch, ObjectId, OsdId, OsdVec, PgHistory, PgId, PgInfo, PgNotify, PgQuery, PgShard,
+    EVersion, Epoch, ObjectId, OsdId, OsdVec, PgHistory, PgId, PgInfo, PgNotify, PgQuery,
     QueryKind, ShardId, SpgId, UTime,
 };
 use peering_core_std::msg::*;
@@ -50,28 +50,25 @@ fn assert_round_trip(from: OsdId, out: &Outgoing) {
 /// Per target OSD, the events the core routes for a context, in the order
 /// `drain_messages` promises: direct sends, then queries, notifies, infos.
 fn expected_by_target(from: OsdId, ctx: &RecoveryCtx) -> BTreeMap<OsdId, Vec<(SpgId, PeeringEvt)>> {
+    let direct = ctx
+        .messages
+        .iter()
+        .map(|(to, m)| (*to, Outgoing::Direct(m.clone())));
+    let queries = ctx.queries.iter().flat_map(|(to, qs)| {
+        qs.iter()
+            .map(move |(s, q)| (*to, Outgoing::Query(*s, q.clone())))
+    });
+    let notifies = ctx
+        .notifies
+        .iter()
+        .flat_map(|(to, ns)| ns.iter().map(move |n| (*to, Outgoing::Notify(n.clone()))));
+    let infos = ctx
+        .infos
+        .iter()
+        .flat_map(|(to, is)| is.iter().map(move |i| (*to, Outgoing::Info(i.clone()))));
     let mut by: BTreeMap<OsdId, Vec<(SpgId, PeeringEvt)>> = BTreeMap::new();
-    for (to, m) in &ctx.messages {
-        let evs = Outgoing::Direct(m.clone()).into_events(from);
-        by.entry(*to).or_default().extend(evs);
-    }
-    for (to, qs) in &ctx.queries {
-        for (s, q) in qs {
-            let evs = Outgoing::Query(*s, q.clone()).into_events(from);
-            by.entry(*to).or_default().extend(evs);
-        }
-    }
-    for (to, ns) in &ctx.notifies {
-        for n in ns {
-            let evs = Outgoing::Notify(n.clone()).into_events(from);
-            by.entry(*to).or_default().extend(evs);
-        }
-    }
-    for (to, is) in &ctx.infos {
-        for i in is {
-            let evs = Outgoing::Info(i.clone()).into_events(from);
-            by.entry(*to).or_default().extend(evs);
-        }
+    for (to, out) in direct.chain(queries).chain(notifies).chain(infos) {
+        by.entry(to).or_default().extend(out.into_events(from));
     }
     by
 }
@@ -270,20 +267,7 @@ fn stray_purge_over_the_wire() {
     run_checked(&mut c, &mut seen);
     let e = c.epoch();
     let info = c.pg(3).info().clone();
-    let notify = PeeringEvt::new(
-        e,
-        Event::MNotifyRec(MNotifyRec {
-            pgid: pgid(),
-            from: PgShard::replica(3),
-            notify: PgNotify {
-                query_epoch: e,
-                epoch_sent: e,
-                info,
-                ..Default::default()
-            },
-            features: 0,
-        }),
-    );
+    let notify = notify_evt(3, e, info);
     deliver_checked(&mut c, 0, notify, &mut seen);
     check_sent(&c, &mut seen);
     assert!(seen.types.contains(&MsgType::PgRemove));

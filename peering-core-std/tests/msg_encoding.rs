@@ -126,9 +126,15 @@ proptest! {
         frame.extend_from_slice(&ty.code().to_le_bytes());
         frame.extend_from_slice(&payload);
         if let Ok(msg) = decode(&frame) {
-            // Whatever decodes must be of the header's type and re-encode.
+            // Whatever decodes must be of the header's type and re-encode, and
+            // converting it to events refuses or succeeds without panicking.
             prop_assert_eq!(msg.msg_type(), ty);
             prop_assert!(encode(&msg).is_ok());
+            let peering = msg.is_peering();
+            let converted = msg.into_deliveries(peering_core::types::OsdId(1));
+            if !peering {
+                prop_assert!(converted.is_err());
+            }
         }
     }
 
@@ -142,6 +148,8 @@ proptest! {
             let len = frame.len();
             frame[at % len] ^= byte;
         }
-        let _ = decode(&frame);
+        if let Ok(msg) = decode(&frame) {
+            let _ = msg.into_deliveries(peering_core::types::OsdId(1));
+        }
     }
 }
