@@ -410,3 +410,41 @@ pub fn shard(osd: i32) -> PgShard {
 pub fn v(n: u64) -> EVersion {
     EVersion::new(10, n)
 }
+
+/// Four OSDs up at epoch 10, a size-3 pool, the PG clean on osd.0..2 (log
+/// `10'6..=10'18`, tail `10'5`) with acting [0, 1, 2], and an empty instance on
+/// osd.3 (`last_update` 0'0, behind the log tail: only backfill can fill it).
+pub fn backfill_world() -> World {
+    let acting = [0, 1, 2];
+    let mut map = SimpleOsdMap::new(10).with_pool(PoolInfo::replicated(POOL, 3, 1));
+    for o in 0..4 {
+        map = map.with_up_osd(o, 1);
+    }
+    map.set_up_thru(0, 10);
+    let m = crate::machine_support::mapping(&acting);
+    let mut loads = Vec::new();
+    for o in 0..3 {
+        let (o, mut l) = loaded_pg(o, 18, 10);
+        let mut log = peering_core::log::PgLogT::new(v(5), v(18));
+        log.entries = (6..=18).map(crate::machine_support::entry).collect();
+        l.log = peering_core::log::PgLog::from_parts(log, peering_core::log::Missing::new(true))
+            .unwrap();
+        l.info.log_tail = v(5);
+        l.mapping = m.clone();
+        loads.push((o, l));
+    }
+    let (_, mut empty) = loaded_pg(3, 0, 0);
+    empty.info.last_update = EVersion::ZERO;
+    empty.info.last_complete = EVersion::ZERO;
+    empty.info.stats.num_objects = 0;
+    empty.mapping = m.clone();
+    loads.push((3, empty));
+    let mut w = World::new(vec![Cluster::loaded(map, m, loads)]);
+    w.run();
+    w
+}
+
+/// `up` as the up set and `acting` as the acting set, primary first in each.
+pub fn temp_mapping(up: &[i32], acting: &[i32]) -> UpActing {
+    UpActing::new(up, up[0], acting, acting[0])
+}
