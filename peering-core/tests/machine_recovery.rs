@@ -506,3 +506,64 @@ fn scenario_a_replica_that_missed_writes_is_recovered() {
     assert!(!r.pg_log().missing().have_missing());
     assert!(w.local[&0].granted.is_none());
 }
+
+#[test]
+fn do_recovery_in_recovered_starts_recovery_again() {
+    // The primary's own activation commit is held, so Recovered cannot go clean
+    // yet (not all replicas activated) and stays put.
+    let c = loaded(&[0, 1, 2], &[0, 1, 2], &[(0, 18), (1, 18), (2, 18)], 3);
+    let mut w = World::new(vec![c]);
+    w.clusters[0].hold_commits = true;
+    w.run();
+    assert_eq!(w.pg(0, PRIMARY).state_id(), StateId::Activating);
+    w.deliver_now(0, PRIMARY, Event::AllReplicasRecovered);
+    assert_eq!(w.pg(0, PRIMARY).state_id(), StateId::Recovered);
+    let (_, out) = w.deliver_now(0, PRIMARY, Event::DoRecovery);
+    assert_eq!(
+        w.pg(0, PRIMARY).state_id(),
+        StateId::WaitLocalRecoveryReserved
+    );
+    assert!(matches!(
+        out.reservations.as_slice(),
+        [ReservationOp::RequestLocal { .. }]
+    ));
+}
+
+#[test]
+fn active_drops_recovery_and_backfill_steps_no_substate_wants() {
+    let c = loaded(&[0, 1, 2], &[0, 1, 2], &[(0, 18), (1, 18), (2, 18)], 3);
+    let mut w = World::new(vec![c]);
+    w.run();
+    assert_eq!(w.pg(0, PRIMARY).state_id(), StateId::Clean);
+    w.ops.clear();
+    for evt in [
+        Event::Backfilled,
+        Event::DeferRecovery(Defer::default()),
+        Event::DeferBackfill(Defer::default()),
+        Event::UnfoundRecovery,
+        Event::UnfoundBackfill,
+        Event::RemoteReservationRevokedTooFull,
+        Event::RemoteReservationRevoked,
+    ] {
+        let kind = evt.kind();
+        let (o, out) = w.deliver_now(0, PRIMARY, evt);
+        assert_eq!(
+            o,
+            EventOutcome::Dropped(DropReason::Raced {
+                state: StateId::Clean
+            }),
+            "{kind:?}"
+        );
+        assert!(out.messages.is_empty() && out.reservations.is_empty() && out.timers.is_empty());
+        assert_eq!(w.pg(0, PRIMARY).state_id(), StateId::Clean);
+    }
+    // A replica-side event at the primary is unhandled, as in Ceph.
+    let err = w.deliver_err(0, PRIMARY, Event::RecoveryDone);
+    assert_eq!(
+        err,
+        PeeringError::Unhandled {
+            state: StateId::Clean,
+            event: EventKind::RecoveryDone
+        }
+    );
+}
