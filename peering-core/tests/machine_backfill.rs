@@ -18,29 +18,13 @@ const PRIMARY: i32 = 0;
 const TARGET: i32 = 3;
 
 /// The PG remapped to up [0, 1, 3] through the pg_temp [0, 1, 2]: active with
-/// osd.3 as backfill target, waiting in Activating for the host's answer.
+/// osd.3 as backfill target. Without `auto` it waits in Activating for the host's
+/// answer; with it the host answers and grants, and backfill starts.
 fn remapped(auto: bool) -> World {
     let mut w = backfill_world();
-    w.next_map(0, temp_mapping(&[0, 1, 3], &[0, 1, 3]), |_| {});
-    w.run();
-    assert_eq!(w.pg(0, PRIMARY).state_id(), StateId::WaitActingChange);
-    let want: Vec<i32> = w
-        .pg(0, PRIMARY)
-        .peering_state()
-        .want_acting
-        .iter()
-        .map(|o| o.0)
-        .collect();
-    assert_eq!(want, [0, 1, 2]);
     w.auto_grant = auto;
     w.answer_activate = auto;
-    w.next_map(0, temp_mapping(&[0, 1, 3], &[0, 1, 2]), |_| {});
-    w.run();
-    let e = w.clusters[0].epoch();
-    w.next_map(0, temp_mapping(&[0, 1, 3], &[0, 1, 2]), |m| {
-        m.set_up_thru(0, e)
-    });
-    w.run();
+    remap(&mut w);
     let ps = w.pg(0, PRIMARY).peering_state();
     assert_eq!(
         ps.backfill_targets.iter().copied().collect::<Vec<_>>(),
@@ -48,6 +32,39 @@ fn remapped(auto: bool) -> World {
     );
     assert!(ps.needs_backfill() && !ps.needs_recovery());
     w
+}
+
+/// The up set becomes [0, 1, 3]; the primary asks for the pg_temp [0, 1, 2], the
+/// monitor grants it and then the primary's up_thru.
+fn remap(w: &mut World) {
+    w.next_map(0, temp_mapping(&[0, 1, 3], &[0, 1, 3]), |_| {});
+    w.run();
+    assert_eq!(w.pg(0, PRIMARY).state_id(), StateId::WaitActingChange);
+    assert_eq!(want_acting(w), [0, 1, 2]);
+    w.next_map(0, temp_mapping(&[0, 1, 3], &[0, 1, 2]), |_| {});
+    w.run();
+    let e = w.clusters[0].epoch();
+    w.next_map(0, temp_mapping(&[0, 1, 3], &[0, 1, 2]), |m| {
+        m.set_up_thru(0, e)
+    });
+    w.run();
+}
+
+/// The acting set the primary asked the monitor for.
+fn want_acting(w: &World) -> Vec<i32> {
+    let ps = w.pg(0, PRIMARY).peering_state();
+    ps.want_acting.iter().map(|o| o.0).collect()
+}
+
+/// The target was released and a `RequestBackfill` retry scheduled after `delay`.
+fn released_then_retried(out: &reserve_support::Out, delay: Timespan) {
+    assert_eq!(
+        backfill_msgs(&out.messages),
+        [(TARGET, BackfillReserveOp::Release)]
+    );
+    assert_eq!(out.timers.len(), 1);
+    assert_eq!(out.timers[0].delay, delay);
+    assert_eq!(out.timers[0].event.event, Event::RequestBackfill);
 }
 
 fn backfill_msgs(out: &[(OsdId, Message)]) -> Vec<(i32, BackfillReserveOp)> {
@@ -158,13 +175,7 @@ fn a_too_full_target_makes_the_primary_release_and_retry() {
     assert!(!bits(&w).contains(PgState::BACKFILL_WAIT));
     assert_eq!(out.reservations, [ReservationOp::CancelLocal]);
     // The rejecting target is released too (the iterator is already past it).
-    assert_eq!(
-        backfill_msgs(&out.messages),
-        [(TARGET, BackfillReserveOp::Release)]
-    );
-    assert_eq!(out.timers.len(), 1);
-    assert_eq!(out.timers[0].delay, Timespan(30_000_000_000));
-    assert_eq!(out.timers[0].event.event, Event::RequestBackfill);
+    released_then_retried(&out, Timespan(30_000_000_000));
     // A late grant or reject is dropped; the retry asks again.
     for late in [
         Event::RemoteBackfillReserved,
@@ -221,13 +232,8 @@ fn defer_backfill_cancels_and_schedules_a_retry() {
     assert!(bits(&w).contains(PgState::BACKFILL_WAIT));
     assert!(!bits(&w).contains(PgState::BACKFILLING));
     assert_eq!(out.reservations, [ReservationOp::CancelLocal]);
-    assert_eq!(
-        backfill_msgs(&out.messages),
-        [(TARGET, BackfillReserveOp::Release)]
-    );
+    released_then_retried(&out, delay);
     assert_eq!(out.notifications, [HostNotification::BackfillCanceled]);
-    assert_eq!(out.timers.len(), 1);
-    assert_eq!(out.timers[0].delay, delay);
     assert!(!w.pg(0, PRIMARY).peering_state().backfill_reserved);
 }
 
@@ -258,13 +264,8 @@ fn a_target_that_fills_up_revokes_and_the_primary_retries_later() {
         assert_eq!(state(&w), StateId::NotBackfilling);
         assert!(bits(&w).contains(PgState::BACKFILL_TOOFULL));
         assert!(!bits(&w).contains(PgState::BACKFILLING));
-        assert_eq!(
-            backfill_msgs(&out.messages),
-            [(TARGET, BackfillReserveOp::Release)]
-        );
-        assert_eq!(out.timers.len(), 1);
-        assert_eq!(out.timers[0].delay, Timespan(30_000_000_000));
-        assert_eq!(out.timers[0].event.event, Event::RequestBackfill);
+        released_then_retried(&out, Timespan(30_000_000_000));
+        assert_eq!(out.notifications, [HostNotification::BackfillCanceled]);
     }
 }
 
@@ -372,15 +373,7 @@ fn bad_backfill_events_are_refused_as_ceph_would() {
 fn scenario_rejected_too_full_then_granted_after_a_retry() {
     let mut w = backfill_world();
     w.too_full.insert(TARGET);
-    w.next_map(0, temp_mapping(&[0, 1, 3], &[0, 1, 3]), |_| {});
-    w.run();
-    w.next_map(0, temp_mapping(&[0, 1, 3], &[0, 1, 2]), |_| {});
-    w.run();
-    let e = w.clusters[0].epoch();
-    w.next_map(0, temp_mapping(&[0, 1, 3], &[0, 1, 2]), |m| {
-        m.set_up_thru(0, e)
-    });
-    w.run();
+    remap(&mut w);
     assert_eq!(state(&w), StateId::NotBackfilling);
     assert!(bits(&w).contains(PgState::BACKFILL_TOOFULL));
     assert_eq!(w.pg(0, TARGET).state_id(), StateId::RepNotRecovering);
@@ -445,14 +438,7 @@ fn scenario_backfill_of_a_new_osd_ends_clean_with_acting_equal_up() {
     w.run();
     // Recovered asked for acting == up; the PG is clean meanwhile.
     assert_eq!(state(&w), StateId::Clean);
-    let want: Vec<i32> = w
-        .pg(0, PRIMARY)
-        .peering_state()
-        .want_acting
-        .iter()
-        .map(|o| o.0)
-        .collect();
-    assert_eq!(want, [0, 1, 3]);
+    assert_eq!(want_acting(&w), [0, 1, 3]);
     assert_eq!(w.pg(0, TARGET).state_id(), StateId::RepNotRecovering);
 
     // The monitor drops the pg_temp: a new interval on the up set.

@@ -7,13 +7,22 @@
 //! `needs_backfill()`, §5.21); the events that move the chart (`AllReplicasRecovered`,
 //! `RequestBackfill`, `Backfilled`) stay the host's to deliver, after these.
 
-use super::Pg;
+use super::{PeeringState, Pg};
 use crate::ctx::RecoveryCtx;
 use crate::error::PeeringError;
 use crate::log::LogError;
 use crate::types::{EVersion, ObjectId, PgShard};
 
 impl Pg {
+    /// The peering state of a PG that has not crashed: a crashed PG takes no
+    /// feedback either.
+    fn live_ps(&mut self) -> Result<&mut PeeringState, PeeringError> {
+        if self.is_crashed() {
+            return Err(PeeringError::Crashed);
+        }
+        Ok(self.ps_mut())
+    }
+
     /// `recover_got(oid, v)`: this instance now holds `oid` at `v` (pulled by the
     /// primary, or pushed to a replica); `last_complete` advances over what is no
     /// longer missing (§6.9). An object not missing at `v` changes nothing, as in
@@ -24,10 +33,7 @@ impl Pg {
         v: EVersion,
         ctx: &mut RecoveryCtx,
     ) -> Result<(), PeeringError> {
-        if self.is_crashed() {
-            return Err(PeeringError::Crashed);
-        }
-        let ps = self.ps_mut();
+        let ps = self.live_ps()?;
         let mut info = ps.info.clone();
         ps.pg_log.recover_got(oid, v, &mut info)?;
         ps.info = info;
@@ -48,10 +54,7 @@ impl Pg {
         v: EVersion,
         ctx: &mut RecoveryCtx,
     ) -> Result<(), PeeringError> {
-        if self.is_crashed() {
-            return Err(PeeringError::Crashed);
-        }
-        let ps = self.ps_mut();
+        let ps = self.live_ps()?;
         let Some(missing) = ps.peer_missing.get_mut(&peer) else {
             return Err(PeeringError::NotARecoveryPeer { peer });
         };
@@ -69,17 +72,14 @@ impl Pg {
                 .or_default()
                 .insert(peer);
         }
-        super::PeeringState::publish(ctx);
+        PeeringState::publish(ctx);
         Ok(())
     }
 
     /// `object_recovered(oid)` (primary): every shard that needed `oid` has it;
     /// MissingLoc forgets it (§5.16).
     pub fn on_global_recover(&mut self, oid: &ObjectId) -> Result<(), PeeringError> {
-        if self.is_crashed() {
-            return Err(PeeringError::Crashed);
-        }
-        let ml = &mut self.ps_mut().missing_loc;
+        let ml = &mut self.live_ps()?.missing_loc;
         ml.needs_recovery_map.remove(oid);
         ml.missing_loc.remove(oid);
         Ok(())
@@ -95,10 +95,7 @@ impl Pg {
         peer: PgShard,
         lb: ObjectId,
     ) -> Result<(), PeeringError> {
-        if self.is_crashed() {
-            return Err(PeeringError::Crashed);
-        }
-        let ps = self.ps_mut();
+        let ps = self.live_ps()?;
         let target = ps.backfill_targets.contains(&peer);
         match ps.peer_info.get_mut(&peer) {
             Some(pi) if target => {
@@ -116,10 +113,7 @@ impl Pg {
         lb: ObjectId,
         ctx: &mut RecoveryCtx,
     ) -> Result<(), PeeringError> {
-        if self.is_crashed() {
-            return Err(PeeringError::Crashed);
-        }
-        let ps = self.ps_mut();
+        let ps = self.live_ps()?;
         ps.info.last_backfill = lb;
         ps.dirty_info = true;
         ps.write_if_dirty(ctx);

@@ -10,7 +10,7 @@
 
 use crate::ctx::{BackfillReserveOp, HostNotification, Message, ReservationOp};
 use crate::error::PeeringError;
-use crate::event::{Defer, Event, EventKind as E, PeeringEvt};
+use crate::event::{Defer, Event, EventKind as E};
 use crate::machine::Invariant;
 use crate::machine::chart::{Reaction, StateDef, StateId};
 use crate::machine::engine::{Cx, Outcome};
@@ -18,7 +18,7 @@ use crate::machine::peering_state::PeeringState;
 use crate::machine::state::{StackExt, State};
 use crate::types::{PgShard, PgState, SpgId, Timespan};
 
-use super::recovery::{raced, schedule};
+use super::recovery::{raced, request_local, schedule};
 
 /// `WaitRemoteBackfillReserved`'s local data (§1.2): Ceph's `backfill_osd_it`, an
 /// iterator into `Active`'s `remote_shards_to_reserve_backfill`, kept as the number
@@ -112,16 +112,9 @@ fn send_backfill_reserve(cx: &mut Cx<'_>, to: PgShard, op: BackfillReserveOp) {
 /// backfill priority (§5.24); preemption defers backfill.
 pub(crate) fn enter_wait_local(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     cx.ps.state.set(PgState::BACKFILL_WAIT);
-    let e = cx.ps.epoch;
     let priority = cx.ps.backfill_priority();
-    cx.ctx.reservations.push(ReservationOp::RequestLocal {
-        priority,
-        on_grant: PeeringEvt::new(e, Event::LocalBackfillReserved),
-        on_preempt: Some(PeeringEvt::new(
-            e,
-            Event::DeferBackfill(Defer { delay: Timespan(0) }),
-        )),
-    });
+    let defer = Event::DeferBackfill(Defer { delay: Timespan(0) });
+    request_local(cx, priority, Event::LocalBackfillReserved, defer);
     PeeringState::publish(cx.ctx);
     Ok(())
 }

@@ -129,18 +129,22 @@ pub(crate) fn enter_wait_local(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     }
     cx.ps.state.clear(PgState::RECOVERY_TOOFULL);
     cx.ps.state.set(PgState::RECOVERY_WAIT);
-    let e = cx.ps.epoch;
     let priority = cx.ps.recovery_priority();
-    cx.ctx.reservations.push(ReservationOp::RequestLocal {
-        priority,
-        on_grant: PeeringEvt::new(e, Event::LocalRecoveryReserved),
-        on_preempt: Some(PeeringEvt::new(
-            e,
-            Event::DeferRecovery(Defer { delay: Timespan(0) }),
-        )),
-    });
+    let defer = Event::DeferRecovery(Defer { delay: Timespan(0) });
+    request_local(cx, priority, Event::LocalRecoveryReserved, defer);
     PeeringState::publish(cx.ctx);
     Ok(())
+}
+
+/// `request_local_background_io_reservation(priority, on_grant, on_preempt)`, both
+/// events at the current epoch (a reset in between makes the host drop them).
+pub(crate) fn request_local(cx: &mut Cx<'_>, priority: u32, on_grant: Event, on_preempt: Event) {
+    let e = cx.ps.epoch;
+    cx.ctx.reservations.push(ReservationOp::RequestLocal {
+        priority,
+        on_grant: PeeringEvt::new(e, on_grant),
+        on_preempt: Some(PeeringEvt::new(e, on_preempt)),
+    });
 }
 
 /// `WaitRemoteRecoveryReserved`'s entry: a self-kick, so the first request goes
