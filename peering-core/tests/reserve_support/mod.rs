@@ -293,23 +293,7 @@ impl World {
 
     /// Advances one PG to its cluster's newest map.
     pub fn advance(&mut self, ci: usize, osd: i32) {
-        let c = &mut self.clusters[ci];
-        let newest = c.epoch();
-        let mut ctx = RecoveryCtx::new();
-        let pg = c.pgs.get_mut(&osd).unwrap();
-        while pg.epoch() < newest {
-            let last = pg.epoch();
-            let next = last + 1;
-            pg.advance_map(
-                &c.maps[&next],
-                &c.maps[&last],
-                c.mappings[&next].clone(),
-                &mut ctx,
-            )
-            .expect("advance_map");
-        }
-        let map = &c.maps[&newest];
-        pg.activate_map(map, &mut ctx).expect("activate_map");
+        let ctx = self.clusters[ci].advance_ctx(osd);
         self.absorb(ci, osd, ctx);
     }
 
