@@ -25,8 +25,8 @@ impl Pg {
 
     /// `recover_got(oid, v)`: this instance now holds `oid` at `v` (pulled by the
     /// primary, or pushed to a replica); `last_complete` advances over what is no
-    /// longer missing (§6.9). An object not missing at `v` changes nothing, as in
-    /// Ceph.
+    /// longer missing (§6.9, §8.6). An object not missing at `v` changes nothing,
+    /// as in Ceph.
     pub fn on_local_recover(
         &mut self,
         oid: &ObjectId,
@@ -43,7 +43,8 @@ impl Pg {
     }
 
     /// `on_peer_recover(peer, oid, v)` (primary): `peer` now holds `oid` at `v`, so
-    /// it leaves the peer's missing set and becomes a location of the object.
+    /// it leaves the peer's missing set and becomes a location of the object
+    /// (§5.16, §8.6).
     ///
     /// Refused, PG unchanged: a peer the primary holds no missing set for, or an
     /// object that peer is not missing.
@@ -77,7 +78,7 @@ impl Pg {
     }
 
     /// `object_recovered(oid)` (primary): every shard that needed `oid` has it;
-    /// MissingLoc forgets it (§5.16).
+    /// MissingLoc forgets it (§5.16, §8.6).
     pub fn on_global_recover(&mut self, oid: &ObjectId) -> Result<(), PeeringError> {
         let ml = &mut self.live_ps()?.missing_loc;
         ml.needs_recovery_map.remove(oid);
@@ -87,7 +88,7 @@ impl Pg {
 
     /// `update_peer_last_backfill(peer, lb)` (primary): backfill of `peer` has
     /// reached `lb` (`ObjectId::MAX` once it is complete), which `needs_backfill()`
-    /// reads.
+    /// reads (§5.21, §8.6).
     ///
     /// Refused, PG unchanged: a peer that is not a backfill target.
     pub fn update_peer_last_backfill(
@@ -107,7 +108,8 @@ impl Pg {
     }
 
     /// `update_last_backfill(lb)` (backfill target): our copy is complete up to
-    /// `lb` (`ObjectId::MAX` once backfill finished); persisted with the info.
+    /// `lb` (`ObjectId::MAX` once backfill finished); persisted with the info
+    /// (§6.4, §8.6).
     pub fn update_last_backfill(
         &mut self,
         lb: ObjectId,
