@@ -121,6 +121,14 @@ pub enum PeeringError {
         /// Which invariant.
         what: crate::machine::Invariant,
     },
+    /// Recovery feedback about a shard the primary is not recovering or
+    /// backfilling (no missing set held for it, or not a backfill target) (§8.6).
+    /// Refused; the PG is unchanged.
+    #[error("{peer:?} is not being recovered or backfilled")]
+    NotARecoveryPeer {
+        /// The shard named.
+        peer: crate::types::PgShard,
+    },
     /// The pool of the PG does not exist in the map given.
     #[error("pool {pool} does not exist")]
     NoSuchPool {

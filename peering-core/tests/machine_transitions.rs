@@ -656,7 +656,7 @@ fn a_primary_behind_the_auth_log_recovers_from_complete_replicas() {
     }
     assert_eq!(ml.num_unfound(), 0);
     // All activated: the host hears recovery is needed, and the PG waits in
-    // Activating for DoRecovery (whose states come later).
+    // Activating for the host to answer with DoRecovery.
     assert_eq!(pg.state_name(), "Started/Primary/Active/Activating");
     assert!(
         pg.state_bits()

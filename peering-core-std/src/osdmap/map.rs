@@ -7,7 +7,7 @@ use peering_core::map::{MapFlags, OsdMapView, PoolInfo};
 use peering_core::types::{Epoch, OsdId, OsdVec, PgId, PoolId};
 
 use super::crush_rules::CrushHandle;
-use super::osd::{DEFAULT_PRIMARY_AFFINITY, OSD_EXISTS, OSD_UP, OsdInfo};
+use super::osd::{DEFAULT_PRIMARY_AFFINITY, OSD_EXISTS, OSD_FULL, OSD_UP, OsdInfo};
 
 /// `pg_upmap_items` entries: `(from, to)` pairs replacing one OSD of the raw set.
 pub type UpmapItems = Vec<(OsdId, OsdId)>;
@@ -190,5 +190,8 @@ impl OsdMapView for OsdMap {
     }
     fn pool(&self, pool: PoolId) -> Option<PoolInfo> {
         self.pools.get(&pool).copied()
+    }
+    fn is_full(&self, osd: OsdId) -> bool {
+        self.exists(osd) && self.osd_state(osd) & OSD_FULL != 0
     }
 }

@@ -12,6 +12,8 @@ pub const OSD_UP: u32 = 1 << 1;
 pub const OSD_AUTOOUT: u32 = 1 << 2;
 /// `CEPH_OSD_NEW`: created and never marked in.
 pub const OSD_NEW: u32 = 1 << 3;
+/// `CEPH_OSD_FULL`: the OSD is full (recovery into it waits).
+pub const OSD_FULL: u32 = 1 << 4;
 /// `CEPH_OSD_DESTROYED`: its data is gone; the id awaits reuse.
 pub const OSD_DESTROYED: u32 = 1 << 7;
 

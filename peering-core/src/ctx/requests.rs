@@ -67,6 +67,25 @@ pub enum ReservationOp {
         /// Event to deliver on preemption.
         on_preempt: Option<PeeringEvt>,
     },
+    /// A backfill target's answer to `RequestBackfillPrio` (§3 "RepNotRecovering"):
+    /// `try_reserve_recovery_space(primary_num_bytes, local_num_bytes)` (the host
+    /// owns the space accounting), then, if space was reserved,
+    /// `request_remote_recovery_reservation(priority, on_grant, on_preempt)`; if it
+    /// was not, deliver `on_too_full` (`RejectTooFullRemoteReservation`) instead.
+    RequestRemoteBackfill {
+        /// The primary's bytes for the PG.
+        primary_num_bytes: i64,
+        /// The bytes this shard already holds.
+        local_num_bytes: i64,
+        /// Priority of the remote reservation.
+        priority: u32,
+        /// Event to deliver on grant.
+        on_grant: PeeringEvt,
+        /// Event to deliver on preemption.
+        on_preempt: Option<PeeringEvt>,
+        /// Event to deliver when the space check fails.
+        on_too_full: PeeringEvt,
+    },
     /// `cancel_remote_recovery_reservation`.
     CancelRemote,
     /// `unreserve_recovery_space`: release backfill space accounting.
@@ -159,4 +178,13 @@ pub enum HostNotification {
     },
     /// `on_removal`: this PG instance is being deleted.
     Removal,
+    /// `on_recovery_reserved`: every recovery reservation is held; start recovery
+    /// (§3 "Recovering").
+    RecoveryReserved,
+    /// `on_backfill_reserved`: every backfill reservation is held; start backfill
+    /// (§3 "Backfilling").
+    BackfillReserved,
+    /// `on_backfill_canceled`: backfill stopped before it finished (§3
+    /// "Backfilling").
+    BackfillCanceled,
 }

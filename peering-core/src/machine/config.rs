@@ -1,5 +1,10 @@
 //! [`Config`]: the Ceph options the peering machine reads (reference §5, §8).
 
+use crate::types::Timespan;
+
+/// Ceph's default for both retry intervals: 30 seconds, in nanoseconds.
+const RETRY_INTERVAL: Timespan = Timespan(30_000_000_000);
+
 /// The `osd_*` options peering consults, with Ceph's defaults (§5).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -30,6 +35,13 @@ pub struct Config {
     pub max_posted_events: usize,
     /// Number of state-history records kept (oldest dropped first).
     pub state_history_len: usize,
+    /// `osd_recovery_retry_interval` (30 s): how long `NotRecovering` waits before
+    /// retrying after a participant was full (§3 "WaitLocalRecoveryReserved").
+    pub recovery_retry_interval: Timespan,
+    /// `osd_backfill_retry_interval` (30 s): how long `NotBackfilling` waits before
+    /// retrying after a target rejected or revoked its reservation (§3
+    /// "WaitRemoteBackfillReserved", "Backfilling").
+    pub backfill_retry_interval: Timespan,
 }
 
 impl Default for Config {
@@ -45,6 +57,8 @@ impl Default for Config {
             async_recovery_min_cost: 100,
             max_posted_events: 64,
             state_history_len: 64,
+            recovery_retry_interval: RETRY_INTERVAL,
+            backfill_retry_interval: RETRY_INTERVAL,
         }
     }
 }

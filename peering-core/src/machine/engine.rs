@@ -62,6 +62,9 @@ pub(crate) struct Cx<'a> {
     pub history: &'a mut StateHistory,
     /// Set by a handler that ignored its input for a reason the host should see.
     pub dropped: Option<DropReason>,
+    /// True while the event being handled is a posted one, not the one delivered:
+    /// a posted event's fate is not the delivered event's drop reason.
+    pub handling_posted: bool,
 }
 
 impl Cx<'_> {
@@ -83,6 +86,7 @@ pub(crate) fn run(cx: &mut Cx<'_>, first: Event) -> Result<(), PeeringError> {
             hard_crash(cx);
             return Err(PeeringError::PostedEventLimit { limit });
         }
+        cx.handling_posted = processed > 1;
         if let Err(e) = dispatch(cx, &mut evt) {
             cx.posted.clear();
             return Err(e);

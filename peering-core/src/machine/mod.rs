@@ -65,13 +65,13 @@
 //! The states of the peering path are here: `Initial`, `Reset`, `Started`, `Start`,
 //! `Primary`, `Peering`, `GetInfo`, `GetLog`, `GetMissing`, `WaitUpThru`, `Down`,
 //! `Incomplete`, `WaitActingChange`, `Active`, `Activating`, `Recovered`, `Clean`,
-//! `ReplicaActive`, `RepNotRecovering`, `Stray`, `Crashed`. The recovery and backfill
-//! reservation states (children of `Active` and `ReplicaActive`) and deletion
-//! (`ToDelete`) come later; until then the events that lead into them
-//! (`DoRecovery` in `Activating`/`Recovered`/`Clean`, `RequestBackfill`,
-//! `RequestRecoveryPrio`, `RequestBackfillPrio`, `DeleteStart`) are either discarded
-//! by an enclosing state as Ceph's tables say, or unhandled.
-
+//! `ReplicaActive`, `Stray`, `Crashed`; and the recovery and backfill reservation
+//! states: `WaitLocalRecoveryReserved`, `WaitRemoteRecoveryReserved`, `Recovering`,
+//! `NotRecovering`, `WaitLocalBackfillReserved`, `WaitRemoteBackfillReserved`,
+//! `Backfilling`, `NotBackfilling` (children of `Active`) and `RepNotRecovering`,
+//! `RepWaitRecoveryReserved`, `RepWaitBackfillReserved`, `RepRecovering` (children of
+//! `ReplicaActive`). Deletion (`ToDelete`) comes later; until then `DeleteStart` is
+//! unhandled.
 //!
 //! # Deviations from Ceph
 //!
@@ -91,6 +91,14 @@
 //!   `rebuild_missing_set_with_deletes` conversion.
 //! * A stray whose pool is gone does not post `DeleteStart` yet (deletion states
 //!   come later).
+//! * A backfill target's space check (`try_reserve_recovery_space`) is the host's:
+//!   `RepNotRecovering` asks for it with the remote reservation
+//!   ([`crate::ctx::ReservationOp::RequestRemoteBackfill`]) and a failed check comes
+//!   back as `RejectTooFullRemoteReservation`, in `RepWaitBackfillReserved` as in
+//!   Ceph, but as a later event rather than a posted one.
+//! * Feature bits are not modelled: every peer is taken to have
+//!   `RECOVERY_RESERVATION_2`, so a replica's remote reservation always carries its
+//!   preemption event.
 
 mod activate;
 pub mod chart;
@@ -107,6 +115,7 @@ mod peers;
 mod pg;
 mod priority;
 mod query;
+mod recovery_feedback;
 mod state;
 mod states;
 
@@ -123,6 +132,8 @@ pub use priority::{
 pub use state::{
     ActiveLocal, GetInfoLocal, GetLogLocal, GetMissingLocal, PeeringLocal, State, StateStack,
 };
+pub use states::backfill::WaitRemoteBackfillReservedLocal;
+pub use states::recovery::WaitRemoteRecoveryReservedLocal;
 
 use crate::types::PgShard;
 
@@ -153,4 +164,16 @@ pub enum Invariant {
     CleanWithMissing,
     /// Two shards' missing sets need different versions of one object.
     ConflictingNeed,
+    /// `Recovering` entered while the PG is still `ACTIVATING` (§3 "Recovering").
+    RecoveringWhileActivating,
+    /// Recovery reservations released as finished while the primary still misses
+    /// objects (`release_reservations(cancel=false)`, §3 "Recovering").
+    ReleaseWithMissing,
+    /// A remote reservation addressed to the primary itself (the primary never
+    /// reserves, nor backfills, itself; §3 "WaitRemoteRecoveryReserved",
+    /// "WaitRemoteBackfillReserved", "Backfilling").
+    ReserveSelf,
+    /// A backfill reservation retry with no backfill target at all (§3
+    /// "WaitRemoteBackfillReserved" `retry()`).
+    NoBackfillTargets,
 }

@@ -74,6 +74,13 @@ pub enum DropReason {
     /// `proc_replica_info` ignored the info: nothing new, or the sender has not been
     /// up continuously since it sent it.
     InfoNotNew,
+    /// A recovery, backfill or reservation event that no longer applies where the PG
+    /// is (a grant, revoke, defer or retry that raced with a release or a finish);
+    /// Ceph's reaction lists discard it here (§3).
+    Raced {
+        /// The innermost state when it arrived.
+        state: StateId,
+    },
 }
 
 /// What [`Pg::handle_event`] did with an event (§8).
@@ -493,6 +500,7 @@ impl Pg {
             posted: &mut self.posted,
             history: &mut self.history,
             dropped: None,
+            handling_posted: false,
         };
         engine::run(&mut cx, evt)
     }
@@ -512,6 +520,7 @@ impl Pg {
             posted: &mut self.posted,
             history: &mut self.history,
             dropped: None,
+            handling_posted: false,
         };
         engine::run(&mut cx, evt)?;
         Ok(cx.dropped)
@@ -633,6 +642,11 @@ impl Pg {
     /// The state entry/exit history (§8).
     pub fn state_history(&self) -> &StateHistory {
         &self.history
+    }
+
+    /// The peering state, for the host-feedback calls of `recovery_feedback`.
+    pub(crate) fn ps_mut(&mut self) -> &mut PeeringState {
+        &mut self.ps
     }
 
     /// Forgets the state history (e.g. between steps of a test) (§8).

@@ -174,18 +174,48 @@ define_states! {
     Clean = "Started/Primary/Active/Clean", "Clean", states::active::CLEAN;
     /// `Started/Primary/Active/Recovered`.
     Recovered = "Started/Primary/Active/Recovered", "Recovered", states::active::RECOVERED;
+    /// `Started/Primary/Active/WaitLocalRecoveryReserved`: waiting for this OSD's
+    /// recovery slot.
+    WaitLocalRecoveryReserved = "Started/Primary/Active/WaitLocalRecoveryReserved", "WaitLocalRecoveryReserved", states::recovery::WAIT_LOCAL_RECOVERY_RESERVED;
+    /// `Started/Primary/Active/WaitRemoteRecoveryReserved`: reserving each peer's
+    /// recovery slot in turn.
+    WaitRemoteRecoveryReserved = "Started/Primary/Active/WaitRemoteRecoveryReserved", "WaitRemoteRecoveryReserved", states::recovery::WAIT_REMOTE_RECOVERY_RESERVED, states::recovery::WaitRemoteRecoveryReservedLocal;
+    /// `Started/Primary/Active/Recovering`: log-based recovery under reservation.
+    Recovering = "Started/Primary/Active/Recovering", "Recovering", states::recovery::RECOVERING;
+    /// `Started/Primary/Active/NotRecovering`: recovery deferred, too full or stuck
+    /// on unfound objects.
+    NotRecovering = "Started/Primary/Active/NotRecovering", "NotRecovering", states::recovery::NOT_RECOVERING;
+    /// `Started/Primary/Active/WaitLocalBackfillReserved`: waiting for this OSD's
+    /// backfill slot.
+    WaitLocalBackfillReserved = "Started/Primary/Active/WaitLocalBackfillReserved", "WaitLocalBackfillReserved", states::backfill::WAIT_LOCAL_BACKFILL_RESERVED;
+    /// `Started/Primary/Active/WaitRemoteBackfillReserved`: reserving each backfill
+    /// target in turn.
+    WaitRemoteBackfillReserved = "Started/Primary/Active/WaitRemoteBackfillReserved", "WaitRemoteBackfillReserved", states::backfill::WAIT_REMOTE_BACKFILL_RESERVED, states::backfill::WaitRemoteBackfillReservedLocal;
+    /// `Started/Primary/Active/Backfilling`: backfill under reservation.
+    Backfilling = "Started/Primary/Active/Backfilling", "Backfilling", states::backfill::BACKFILLING;
+    /// `Started/Primary/Active/NotBackfilling`: backfill deferred, rejected, revoked
+    /// or stuck on unfound objects.
+    NotBackfilling = "Started/Primary/Active/NotBackfilling", "NotBackfilling", states::backfill::NOT_BACKFILLING;
     /// `Started/ReplicaActive`.
     ReplicaActive = "Started/ReplicaActive", "ReplicaActive", states::replica::REPLICA_ACTIVE;
     /// `Started/ReplicaActive/RepNotRecovering`.
-    RepNotRecovering = "Started/ReplicaActive/RepNotRecovering", "RepNotRecovering", states::replica::REP_NOT_RECOVERING;
+    RepNotRecovering = "Started/ReplicaActive/RepNotRecovering", "RepNotRecovering", states::rep_reservation::REP_NOT_RECOVERING;
+    /// `Started/ReplicaActive/RepWaitRecoveryReserved`: a primary asked for our
+    /// recovery slot; waiting for this OSD's remote reserver.
+    RepWaitRecoveryReserved = "Started/ReplicaActive/RepWaitRecoveryReserved", "RepWaitRecoveryReserved", states::rep_reservation::REP_WAIT_RECOVERY_RESERVED;
+    /// `Started/ReplicaActive/RepWaitBackfillReserved`: a primary asked for our
+    /// backfill slot; waiting for space and this OSD's remote reserver.
+    RepWaitBackfillReserved = "Started/ReplicaActive/RepWaitBackfillReserved", "RepWaitBackfillReserved", states::rep_reservation::REP_WAIT_BACKFILL_RESERVED;
+    /// `Started/ReplicaActive/RepRecovering`: our slot is granted to the primary.
+    RepRecovering = "Started/ReplicaActive/RepRecovering", "RepRecovering", states::rep_reservation::REP_RECOVERING;
     /// `Started/Stray`.
     Stray = "Started/Stray", "Stray", states::stray::STRAY;
     /// `Crashed`: an event nobody handled (Ceph aborts; every later event is refused).
     Crashed = "Crashed", "Crashed", super::chart::CRASHED;
 }
 
-/// The deepest configuration is four levels (`Started/Primary/Peering/GetInfo`);
-/// one spare for the reservation states of a later issue.
+/// The deepest configuration is four levels (`Started/Primary/Peering/GetInfo`,
+/// `Started/Primary/Active/Recovering`), plus one spare.
 pub(crate) const MAX_DEPTH: usize = 5;
 
 /// The active configuration, outermost first (§1.2).

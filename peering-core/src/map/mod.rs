@@ -57,6 +57,14 @@ pub trait OsdMapView {
     /// `get_pg_pool(pool)`: the pool's parameters, or `None` if the pool does not exist
     /// in this map.
     fn pool(&self, pool: PoolId) -> Option<PoolInfo>;
+
+    /// `is_full(osd)`: the OSD's `CEPH_OSD_FULL` state bit, read by `check_full`
+    /// before recovery is reserved (§3 "WaitLocalRecoveryReserved"). A map that does
+    /// not track fullness answers `false`.
+    fn is_full(&self, osd: OsdId) -> bool {
+        let _ = osd;
+        false
+    }
 }
 
 impl<T: OsdMapView + ?Sized> OsdMapView for &T {
@@ -92,5 +100,8 @@ impl<T: OsdMapView + ?Sized> OsdMapView for &T {
     }
     fn pool(&self, pool: PoolId) -> Option<PoolInfo> {
         (**self).pool(pool)
+    }
+    fn is_full(&self, osd: OsdId) -> bool {
+        (**self).is_full(osd)
     }
 }

@@ -20,6 +20,10 @@ pub struct OsdState {
     pub down_at: Epoch,
     /// Epoch it was declared lost (0 if never).
     pub lost_at: Epoch,
+    /// `CEPH_OSD_FULL`: the OSD is full (recovery waits, §3
+    /// "WaitLocalRecoveryReserved").
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub full: bool,
 }
 
 /// An in-memory OSD map: OSDs by id, pools by id, flags and an epoch.
@@ -112,6 +116,13 @@ impl SimpleOsdMap {
         }
     }
 
+    /// Marks `osd` full (`CEPH_OSD_FULL`) or not full in this epoch.
+    pub fn set_full(&mut self, osd: i32, full: bool) {
+        if let Some(s) = self.osds.get_mut(&OsdId(osd)) {
+            s.full = full;
+        }
+    }
+
     /// Removes `osd` from the map altogether (it no longer exists).
     pub fn remove_osd(&mut self, osd: i32) {
         self.osds.remove(&OsdId(osd));
@@ -155,5 +166,8 @@ impl OsdMapView for SimpleOsdMap {
     }
     fn pool(&self, pool: PoolId) -> Option<PoolInfo> {
         self.pools.get(&pool).copied()
+    }
+    fn is_full(&self, osd: OsdId) -> bool {
+        self.osd(osd).is_some_and(|s| s.full)
     }
 }

@@ -193,6 +193,12 @@ impl Cluster {
 
     /// Advances one PG to the newest map.
     pub fn advance(&mut self, osd: i32) {
+        let ctx = self.advance_ctx(osd);
+        self.absorb(osd, ctx);
+    }
+
+    /// Advances one PG to the newest map, returning what it asked for unrouted.
+    pub fn advance_ctx(&mut self, osd: i32) -> RecoveryCtx {
         let newest = self.epoch();
         let mut ctx = RecoveryCtx::new();
         let pg = self.pgs.get_mut(&osd).unwrap();
@@ -209,7 +215,7 @@ impl Cluster {
         }
         let map = &self.maps[&newest];
         pg.activate_map(map, &mut ctx).expect("activate_map");
-        self.absorb(osd, ctx);
+        ctx
     }
 
     /// Queues what a PG's context asks for.

@@ -1,7 +1,7 @@
 //! `Active` and its substates on the peering path: `Activating`, `Recovered`,
 //! `Clean` (reference §1.2, §3 "Active", "Activating", "Recovered", "Clean", §5.15,
-//! §5.19). The recovery and backfill reservation states slot in beside them as
-//! further children of `Active` in a later issue.
+//! §5.19). The recovery and backfill reservation states beside them are in
+//! `recovery` and `backfill`.
 
 use alloc::collections::BTreeSet;
 
@@ -29,30 +29,30 @@ pub(crate) const ACTIVE: StateDef = StateDef {
         Reaction::custom(E::MTrim, &[]),
         Reaction::custom(E::MLogRec, &[]),
         Reaction::custom(E::ActMap, &[]),
-        Reaction::discard(E::Backfilled),
+        Reaction::custom(E::Backfilled, &[]),
         Reaction::custom(E::ActivateCommitted, &[]),
         Reaction::custom(E::AllReplicasActivated, &[]),
-        Reaction::discard(E::DeferRecovery),
-        Reaction::discard(E::DeferBackfill),
-        Reaction::discard(E::UnfoundRecovery),
-        Reaction::discard(E::UnfoundBackfill),
-        Reaction::discard(E::RemoteReservationRevokedTooFull),
-        Reaction::discard(E::RemoteReservationRevoked),
-        Reaction::discard(E::DoRecovery),
+        Reaction::custom(E::DeferRecovery, &[]),
+        Reaction::custom(E::DeferBackfill, &[]),
+        Reaction::custom(E::UnfoundRecovery, &[]),
+        Reaction::custom(E::UnfoundBackfill, &[]),
+        Reaction::custom(E::RemoteReservationRevokedTooFull, &[]),
+        Reaction::custom(E::RemoteReservationRevoked, &[]),
+        Reaction::custom(E::DoRecovery, &[]),
     ],
 };
 
-/// `Activating`'s definition. (`DoRecovery` and `RequestBackfill` lead to the
-/// reservation states of a later issue; until then `DoRecovery` falls to `Active`,
-/// which discards it.)
+/// `Activating`'s definition: the host's answer to `on_activate_complete` (§8.6)
+/// picks the way on.
 pub(crate) const ACTIVATING: StateDef = StateDef {
     id: StateId::Activating,
     parent: Some(StateId::Active),
     initial: None,
-    reactions: &[Reaction::transition(
-        E::AllReplicasRecovered,
-        StateId::Recovered,
-    )],
+    reactions: &[
+        Reaction::transition(E::AllReplicasRecovered, StateId::Recovered),
+        Reaction::transition(E::DoRecovery, StateId::WaitLocalRecoveryReserved),
+        Reaction::transition(E::RequestBackfill, StateId::WaitLocalBackfillReserved),
+    ],
 };
 
 /// `Recovered`'s definition.
@@ -62,6 +62,7 @@ pub(crate) const RECOVERED: StateDef = StateDef {
     initial: None,
     reactions: &[
         Reaction::transition(E::GoClean, StateId::Clean),
+        Reaction::transition(E::DoRecovery, StateId::WaitLocalRecoveryReserved),
         Reaction::custom(E::AllReplicasActivated, &[]),
     ],
 };
@@ -72,6 +73,7 @@ pub(crate) const CLEAN: StateDef = StateDef {
     parent: Some(StateId::Active),
     initial: None,
     reactions: &[
+        Reaction::transition(E::DoRecovery, StateId::WaitLocalRecoveryReserved),
         Reaction::discard(E::SetForceRecovery),
         Reaction::discard(E::SetForceBackfill),
     ],
@@ -320,6 +322,17 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
                 });
             Ok(Outcome::Discard)
         }
+        // What no substate wanted: a recovery or backfill step, a revoke or a defer
+        // that raced with a release or a finish, or a DoRecovery while recovery or
+        // backfill is already under way (Ceph's discarding custom reactions).
+        Event::Backfilled
+        | Event::DeferRecovery(_)
+        | Event::DeferBackfill(_)
+        | Event::UnfoundRecovery
+        | Event::UnfoundBackfill
+        | Event::RemoteReservationRevokedTooFull
+        | Event::RemoteReservationRevoked
+        | Event::DoRecovery => Ok(super::recovery::raced(cx)),
         _ => Ok(Outcome::Discard),
     }
 }

@@ -2,6 +2,7 @@
 //! routes the engine's calls by [`StateId`].
 
 pub(crate) mod active;
+pub(crate) mod backfill;
 pub(crate) mod down;
 pub(crate) mod get_info;
 pub(crate) mod get_log;
@@ -10,6 +11,8 @@ pub(crate) mod incomplete;
 pub(crate) mod initial;
 pub(crate) mod peering;
 pub(crate) mod primary;
+pub(crate) mod recovery;
+pub(crate) mod rep_reservation;
 pub(crate) mod replica;
 pub(crate) mod reset;
 pub(crate) mod started;
@@ -38,12 +41,23 @@ pub(crate) fn enter(id: StateId, cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         StateId::Clean => active::enter_clean(cx),
         StateId::ReplicaActive => replica::enter(cx),
         StateId::Stray => stray::enter(cx),
+        StateId::WaitLocalRecoveryReserved => recovery::enter_wait_local(cx),
+        StateId::WaitRemoteRecoveryReserved => recovery::enter_wait_remote(cx),
+        StateId::Recovering => recovery::enter_recovering(cx),
+        StateId::NotRecovering => recovery::enter_not_recovering(cx),
+        StateId::WaitLocalBackfillReserved => backfill::enter_wait_local(cx),
+        StateId::WaitRemoteBackfillReserved => backfill::enter_wait_remote(cx),
+        StateId::Backfilling => backfill::enter_backfilling(cx),
+        StateId::NotBackfilling => backfill::enter_not_backfilling(cx),
         StateId::Initial
         | StateId::Started
         | StateId::WaitUpThru
         | StateId::WaitActingChange
         | StateId::Activating
         | StateId::RepNotRecovering
+        | StateId::RepWaitRecoveryReserved
+        | StateId::RepWaitBackfillReserved
+        | StateId::RepRecovering
         | StateId::Crashed => Ok(()),
     }
 }
@@ -60,6 +74,11 @@ pub(crate) fn exit(id: StateId, cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         StateId::Active => active::exit(cx),
         StateId::Clean => active::exit_clean(cx),
         StateId::ReplicaActive => replica::exit(cx),
+        StateId::Recovering => recovery::exit_recovering(cx),
+        StateId::NotRecovering => recovery::exit_not_recovering(cx),
+        StateId::Backfilling => backfill::exit_backfilling(cx),
+        StateId::NotBackfilling => backfill::exit_not_backfilling(cx),
+        StateId::RepRecovering => rep_reservation::exit_rep_recovering(cx),
         StateId::Initial
         | StateId::Reset
         | StateId::Start
@@ -69,6 +88,12 @@ pub(crate) fn exit(id: StateId, cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         | StateId::Recovered
         | StateId::RepNotRecovering
         | StateId::Stray
+        | StateId::WaitLocalRecoveryReserved
+        | StateId::WaitRemoteRecoveryReserved
+        | StateId::WaitLocalBackfillReserved
+        | StateId::WaitRemoteBackfillReserved
+        | StateId::RepWaitRecoveryReserved
+        | StateId::RepWaitBackfillReserved
         | StateId::Crashed => Ok(()),
     }
 }
@@ -95,7 +120,18 @@ pub(crate) fn react(
         StateId::Active => active::react(cx, evt),
         StateId::Recovered => active::react_recovered(cx, evt),
         StateId::ReplicaActive => replica::react(cx, evt),
-        StateId::RepNotRecovering => replica::react_rep_not_recovering(cx, evt),
+        StateId::RepNotRecovering => rep_reservation::react_rep_not_recovering(cx, evt),
+        StateId::RepWaitRecoveryReserved => rep_reservation::react_rep_wait_recovery(cx, evt),
+        StateId::RepWaitBackfillReserved => rep_reservation::react_rep_wait_backfill(cx, evt),
+        StateId::RepRecovering => rep_reservation::react_rep_recovering(cx, evt),
+        StateId::WaitLocalRecoveryReserved => recovery::react_wait_local(cx, evt),
+        StateId::WaitRemoteRecoveryReserved => recovery::react_wait_remote(cx, evt),
+        StateId::Recovering => recovery::react_recovering(cx, evt),
+        StateId::NotRecovering => recovery::react_not_recovering(cx, evt),
+        StateId::WaitLocalBackfillReserved => backfill::react_wait_local(cx, evt),
+        StateId::WaitRemoteBackfillReserved => backfill::react_wait_remote(cx, evt),
+        StateId::Backfilling => backfill::react_backfilling(cx, evt),
+        StateId::NotBackfilling => backfill::react_not_backfilling(cx, evt),
         StateId::Stray => stray::react(cx, evt),
         StateId::Initial
         | StateId::Start

@@ -1,16 +1,16 @@
-//! `ReplicaActive` and `RepNotRecovering` (reference §1.2, §3 "ReplicaActive",
-//! "RepNotRecovering", §5.15, §5.17, §5.18). The replica's reservation states
-//! (`RepWaitRecoveryReserved`, `RepWaitBackfillReserved`, `RepRecovering`) slot in
-//! as further children of `ReplicaActive` in a later issue.
+//! `ReplicaActive` (reference §1.2, §3 "ReplicaActive", §5.15, §5.17, §5.18). Its
+//! children, the replica's reservation states (`RepNotRecovering`,
+//! `RepWaitRecoveryReserved`, `RepWaitBackfillReserved`, `RepRecovering`), are in
+//! `rep_reservation`.
 
-use crate::ctx::{BackfillReserveOp, HostNotification, Message, ReservationOp};
+use crate::ctx::{HostNotification, ReservationOp};
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::machine::Invariant;
 use crate::machine::chart::{Reaction, StateDef, StateId};
 use crate::machine::engine::{Cx, Outcome};
 use crate::machine::pg::DropReason;
-use crate::types::{EVersion, PgState, SpgId};
+use crate::types::{EVersion, PgState};
 
 /// `ReplicaActive`'s definition.
 pub(crate) const REPLICA_ACTIVE: StateDef = StateDef {
@@ -32,25 +32,6 @@ pub(crate) const REPLICA_ACTIVE: StateDef = StateDef {
         Reaction::discard(E::RemoteBackfillPreempted),
         Reaction::discard(E::RemoteRecoveryPreempted),
         Reaction::discard(E::RecoveryDone),
-    ],
-};
-
-/// `RepNotRecovering`'s definition (the reservation requests that leave it come
-/// with the reservation states).
-pub(crate) const REP_NOT_RECOVERING: StateDef = StateDef {
-    id: StateId::RepNotRecovering,
-    parent: Some(StateId::ReplicaActive),
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::RejectTooFullRemoteReservation, &[]),
-        Reaction::transition(
-            E::RemoteReservationRejectedTooFull,
-            StateId::RepNotRecovering,
-        ),
-        Reaction::transition(E::RemoteReservationCanceled, StateId::RepNotRecovering),
-        Reaction::discard(E::RemoteRecoveryReserved),
-        Reaction::discard(E::RemoteBackfillReserved),
-        Reaction::transition(E::RecoveryDone, StateId::RepNotRecovering),
     ],
 };
 
@@ -132,28 +113,4 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
         }
         _ => Ok(Outcome::Discard),
     }
-}
-
-/// `RepNotRecovering` on `RejectTooFullRemoteReservation`: `reject_reservation`.
-pub(crate) fn react_rep_not_recovering(
-    cx: &mut Cx<'_>,
-    evt: &mut Event,
-) -> Result<Outcome, PeeringError> {
-    if let Event::RejectTooFullRemoteReservation = evt {
-        cx.ctx.reservations.push(ReservationOp::UnreserveSpace);
-        let primary = cx.ps.primary;
-        cx.ctx.send_direct(
-            primary.osd,
-            Message::BackfillReserve {
-                pgid: SpgId::new(cx.ps.info.pgid.pgid, primary.shard),
-                epoch: cx.ps.epoch,
-                op: BackfillReserveOp::RejectTooFull,
-                priority: 0,
-                primary_num_bytes: 0,
-                shard_num_bytes: 0,
-            },
-        );
-        cx.post(Event::RemoteReservationRejectedTooFull);
-    }
-    Ok(Outcome::Discard)
 }
