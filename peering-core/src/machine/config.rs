@@ -30,6 +30,9 @@ pub struct Config {
     pub max_posted_events: usize,
     /// Number of state-history records kept (oldest dropped first).
     pub state_history_len: usize,
+    /// `osd_target_transaction_size` (30): the most objects one deletion step
+    /// removes in one transaction (§3 "Deleting").
+    pub delete_max_objects: u32,
 }
 
 impl Default for Config {
@@ -45,6 +48,7 @@ impl Default for Config {
             async_recovery_min_cost: 100,
             max_posted_events: 64,
             state_history_len: 64,
+            delete_max_objects: 30,
         }
     }
 }

@@ -65,12 +65,17 @@
 //! The states of the peering path are here: `Initial`, `Reset`, `Started`, `Start`,
 //! `Primary`, `Peering`, `GetInfo`, `GetLog`, `GetMissing`, `WaitUpThru`, `Down`,
 //! `Incomplete`, `WaitActingChange`, `Active`, `Activating`, `Recovered`, `Clean`,
-//! `ReplicaActive`, `RepNotRecovering`, `Stray`, `Crashed`. The recovery and backfill
-//! reservation states (children of `Active` and `ReplicaActive`) and deletion
-//! (`ToDelete`) come later; until then the events that lead into them
-//! (`DoRecovery` in `Activating`/`Recovered`/`Clean`, `RequestBackfill`,
-//! `RequestRecoveryPrio`, `RequestBackfillPrio`, `DeleteStart`) are either discarded
-//! by an enclosing state as Ceph's tables say, or unhandled.
+//! `ReplicaActive`, `RepNotRecovering`, `Stray`, `ToDelete`, `WaitDeleteReserved`,
+//! `Deleting`, `Crashed`. The recovery and backfill reservation states (children of
+//! `Active` and `ReplicaActive`) come later; until then the events that lead into
+//! them (`DoRecovery` in `Activating`/`Recovered`/`Clean`, `RequestBackfill`,
+//! `RequestRecoveryPrio`, `RequestBackfillPrio`) are either discarded by an
+//! enclosing state as Ceph's tables say, or unhandled.
+//!
+//! Deletion (§3 "ToDelete") removes objects in bounded chunks the host lists (see
+//! the `DeleteSome` payload and [`crate::ctx::OnCommit::DeleteMore`]) and ends in
+//! boost's `terminate()`: [`Pg::is_terminated`]. Split (§5.20) is
+//! [`Pg::split`] and [`Pg::from_split`]; merge (`merge_from`) is not supported yet.
 
 //!
 //! # Deviations from Ceph
@@ -89,8 +94,14 @@
 //!   pre-merge, scrub bookkeeping, the stats machinery (`DEGRADED` is derived from
 //!   missing sets and object counts), `QueryState`/`QueryUnfound` dumps, and the
 //!   `rebuild_missing_set_with_deletes` conversion.
-//! * A stray whose pool is gone does not post `DeleteStart` yet (deletion states
-//!   come later).
+//! * A `DeleteStart` for a primary, a second `DeleteStart` while deleting, and a
+//!   `DeleteSome` outside `ToDelete` are dropped ([`DropReason`]) where Ceph would
+//!   hit `Started`'s catch-all and abort; deletion's listing comes from the host
+//!   (Ceph's PG lists its own collection).
+//! * The delete priority reads the map's `FULL`/`NEARFULL` flags, not this OSD's
+//!   own full bits (the map view does not carry per-OSD state).
+//! * `terminate()` runs the exit actions of every active state (boost's
+//!   semantics), so `ToDelete`'s and `Deleting`'s reservation cancels are emitted.
 
 mod activate;
 pub mod chart;
@@ -107,6 +118,7 @@ mod peers;
 mod pg;
 mod priority;
 mod query;
+mod split;
 mod state;
 mod states;
 
@@ -120,8 +132,12 @@ pub use priority::{
     BACKFILL_BASE, BACKFILL_DEGRADED_BASE, BACKFILL_FORCED, INACTIVE_BASE, RECOVERY_BASE,
     RECOVERY_FORCED,
 };
+pub use split::ChildSeed;
 pub use state::{
     ActiveLocal, GetInfoLocal, GetLogLocal, GetMissingLocal, PeeringLocal, State, StateStack,
+};
+pub use states::delete::{
+    DELETE_FULL, DELETE_FULLISH, DELETE_NORMAL, DeletingLocal, ToDeleteLocal, delete_priority,
 };
 
 use crate::types::PgShard;

@@ -2,6 +2,7 @@
 //! routes the engine's calls by [`StateId`].
 
 pub(crate) mod active;
+pub(crate) mod delete;
 pub(crate) mod down;
 pub(crate) mod get_info;
 pub(crate) mod get_log;
@@ -38,6 +39,9 @@ pub(crate) fn enter(id: StateId, cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         StateId::Clean => active::enter_clean(cx),
         StateId::ReplicaActive => replica::enter(cx),
         StateId::Stray => stray::enter(cx),
+        StateId::WaitDeleteReserved => delete::enter_wait_delete_reserved(cx),
+        StateId::Deleting => delete::enter_deleting(cx),
+        StateId::ToDelete => Ok(()),
         StateId::Initial
         | StateId::Started
         | StateId::WaitUpThru
@@ -60,6 +64,9 @@ pub(crate) fn exit(id: StateId, cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         StateId::Active => active::exit(cx),
         StateId::Clean => active::exit_clean(cx),
         StateId::ReplicaActive => replica::exit(cx),
+        StateId::ToDelete => delete::exit_to_delete(cx),
+        StateId::Deleting => delete::exit_deleting(cx),
+        StateId::WaitDeleteReserved => Ok(()),
         StateId::Initial
         | StateId::Reset
         | StateId::Start
@@ -97,6 +104,9 @@ pub(crate) fn react(
         StateId::ReplicaActive => replica::react(cx, evt),
         StateId::RepNotRecovering => replica::react_rep_not_recovering(cx, evt),
         StateId::Stray => stray::react(cx, evt),
+        StateId::ToDelete => delete::react_to_delete(cx, evt),
+        StateId::Deleting => delete::react_deleting(cx, evt),
+        StateId::WaitDeleteReserved => Ok(Outcome::Discard),
         StateId::Initial
         | StateId::Start
         | StateId::Activating
