@@ -67,8 +67,9 @@ pub struct Cluster {
     pub route_removals: bool,
     /// Each OSD's objects of the PG (the deletion host's store).
     pub objects: BTreeMap<i32, std::collections::BTreeSet<peering_core::types::ObjectId>>,
-    /// OSDs whose PG finished deleting and was dropped, in order.
-    pub deleted: Vec<i32>,
+    /// PGs that finished deleting and were dropped by their OSD (kept here so
+    /// tests can read their last state history).
+    pub deleted: BTreeMap<i32, Pg>,
 }
 
 impl Cluster {
@@ -88,7 +89,7 @@ impl Cluster {
             want_up_thru: BTreeMap::new(),
             route_removals: false,
             objects: BTreeMap::new(),
-            deleted: Vec::new(),
+            deleted: BTreeMap::new(),
         }
     }
 
@@ -270,8 +271,9 @@ impl Cluster {
         }
         for n in ctx.drain_notifications().collect::<Vec<_>>() {
             if n == peering_core::ctx::HostNotification::Deleted {
-                self.pgs.remove(&from);
-                self.deleted.push(from);
+                if let Some(pg) = self.pgs.remove(&from) {
+                    self.deleted.insert(from, pg);
+                }
             }
             if let peering_core::ctx::HostNotification::ActivateComplete {
                 needs_recovery,
