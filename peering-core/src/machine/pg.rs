@@ -250,12 +250,23 @@ impl Pg {
         if map.flags().contains(MapFlags::RECOVERY_DELETES) {
             ps.pg_log.set_missing_may_contain_deletes();
         }
+        pg.persist_and_start(map, ctx)
+    }
+
+    /// The end of Ceph's `init` (`on_new_interval`, everything dirty and written),
+    /// then `Initialize` and `ActMap` at `map`'s epoch (§8.3): how a new PG, created
+    /// or split off, starts.
+    pub(super) fn persist_and_start(
+        mut self,
+        map: &dyn OsdMapView,
+        ctx: &mut RecoveryCtx,
+    ) -> Result<Pg, PeeringError> {
         ctx.notifications.push(HostNotification::NewInterval);
-        ps.dirty_all();
-        ps.write_if_dirty(ctx);
-        pg.initialize(map, ctx)?;
-        pg.activate_map(map, ctx)?;
-        Ok(pg)
+        self.ps.dirty_all();
+        self.ps.write_if_dirty(ctx);
+        self.initialize(map, ctx)?;
+        self.activate_map(map, ctx)?;
+        Ok(self)
     }
 
     /// A PG read back from the store (§8.3): Ceph's `init_from_disk_state`, then
@@ -305,7 +316,7 @@ impl Pg {
         Ok(())
     }
 
-    fn check_callable(&self, map: &dyn OsdMapView) -> Result<(), PeeringError> {
+    pub(super) fn check_callable(&self, map: &dyn OsdMapView) -> Result<(), PeeringError> {
         self.check_running()?;
         if map.epoch() != self.ps.epoch {
             return Err(PeeringError::MapMismatch {

@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 
 use super::config::Config;
 use super::pg::Pg;
-use crate::ctx::{HostNotification, RecoveryCtx};
+use crate::ctx::RecoveryCtx;
 use crate::error::PeeringError;
 use crate::intervals::{PastIntervals, UpActing};
 use crate::log::PgLog;
@@ -95,18 +95,7 @@ impl Pg {
         map: &dyn OsdMapView,
         ctx: &mut RecoveryCtx,
     ) -> Result<Vec<ChildSeed>, PeeringError> {
-        if self.is_terminated() {
-            return Err(PeeringError::Terminated);
-        }
-        if self.is_crashed() {
-            return Err(PeeringError::Crashed);
-        }
-        if map.epoch() != self.ps.epoch {
-            return Err(PeeringError::MapMismatch {
-                expected: self.ps.epoch,
-                got: map.epoch(),
-            });
-        }
+        self.check_callable(map)?;
         let parent = self.ps.info.pgid;
         let Some(pool) = map.pool(parent.pgid.pool) else {
             return Err(PeeringError::NoSuchPool {
@@ -248,12 +237,7 @@ impl Pg {
             ps.info.history.same_primary_since = seed.epoch;
         }
         ps.send_notify = !ps.is_primary();
-        ctx.notifications.push(HostNotification::NewInterval);
-        ps.dirty_all();
-        ps.write_if_dirty(ctx);
-        pg.initialize(map, ctx)?;
-        pg.activate_map(map, ctx)?;
-        Ok(pg)
+        pg.persist_and_start(map, ctx)
     }
 }
 
