@@ -291,6 +291,42 @@ fn empty_listing_removes_the_pg_and_terminates() {
 }
 
 #[test]
+fn nothing_after_the_cursor_lists_once_more_from_the_beginning() {
+    let (mut pg, map) = deleting();
+    deliver(&mut pg, &map, chunk(vec![obj(10), obj(11)]));
+    // Nothing after obj(11): Ceph lists again from the start before finishing.
+    let (out, mut ctx) = deliver(&mut pg, &map, chunk(Vec::new()));
+    assert_eq!(out, EventOutcome::Delivered);
+    assert_eq!(pg.state_id(), StateId::Deleting);
+    assert!(ctx.transaction.is_empty());
+    let commits: Vec<_> = ctx.drain_on_commit().collect();
+    assert_eq!(
+        commits,
+        [OnCommit::DeleteMore {
+            epoch: map.epoch,
+            after: None,
+            max: 30,
+        }]
+    );
+    // An object created behind the cursor meanwhile is found and removed; the
+    // cursor restarts from it.
+    let (out, ctx) = deliver(&mut pg, &map, chunk(vec![obj(3)]));
+    assert_eq!(out, EventOutcome::Delivered);
+    assert_eq!(ctx.transaction.ops, [TxOp::RemoveObject(obj(3))]);
+    // Then nothing after it, nothing from the start: the PG goes.
+    deliver(&mut pg, &map, chunk(Vec::new()));
+    assert_eq!(pg.state_id(), StateId::Deleting);
+    let (_, ctx) = deliver(&mut pg, &map, chunk(Vec::new()));
+    assert!(pg.is_terminated());
+    assert_eq!(
+        ctx.transaction.ops,
+        [TxOp::RemovePg {
+            pgid: pg.info().pgid
+        }]
+    );
+}
+
+#[test]
 fn delete_interrupted_waits_for_the_reservation_again() {
     let (mut pg, map) = deleting();
     deliver(&mut pg, &map, chunk(vec![obj(1), obj(2)]));

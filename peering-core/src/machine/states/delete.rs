@@ -21,9 +21,11 @@
 //!    the last one and asks again; a listing that is too long, unordered or not
 //!    after the cursor is dropped ([`DropReason::BadDeleteChunk`]), so every
 //!    accepted step makes progress and work per event stays bounded;
-//! 4. an empty listing ends it: [`TxOp::RemovePg`] (metadata, then collection),
-//!    [`HostNotification::Deleted`], and the machine terminates (boost's
-//!    `terminate()`, §0.2 rule 8); the host drops the PG.
+//! 4. an empty listing after the cursor asks once more from the beginning (Ceph
+//!    re-lists so that objects created behind the cursor are not left over); an
+//!    empty listing from the beginning ends it: [`TxOp::RemovePg`] (metadata,
+//!    then collection), [`HostNotification::Deleted`], and the machine terminates
+//!    (boost's `terminate()`, §0.2 rule 8); the host drops the PG.
 
 use crate::ctx::{HostNotification, OnCommit, ReservationOp, TxOp};
 use crate::error::PeeringError;
@@ -203,8 +205,8 @@ fn valid_chunk(objects: &[ObjectId], max: u32, after: Option<&ObjectId>) -> bool
 }
 
 /// `Deleting` on `DeleteSome`: `do_delete_work` on the host's listing (see the
-/// module docs). More objects: remove them and ask again. None: remove the PG and
-/// terminate.
+/// module docs). More objects: remove them and ask again. None after the cursor:
+/// ask again from the beginning. None at all: remove the PG and terminate.
 pub(crate) fn react_deleting(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     let Event::DeleteSome(chunk) = evt else {
         return Ok(Outcome::Discard);
@@ -221,7 +223,17 @@ pub(crate) fn react_deleting(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome
     }
     let objects = core::mem::take(&mut chunk.objects);
     let Some(last) = objects.last().cloned() else {
-        // Nothing left: the metadata and the collection go, and the machine ends.
+        if local.next.take().is_some() {
+            // Nothing after the cursor: list once more from the beginning, for
+            // objects that appeared behind it since the removal started.
+            cx.ctx.on_commit.push(OnCommit::DeleteMore {
+                epoch,
+                after: None,
+                max,
+            });
+            return Ok(Outcome::Discard);
+        }
+        // Nothing at all: the metadata and the collection go, and the machine ends.
         cx.ctx.transaction.push(TxOp::RemovePg { pgid });
         cx.ctx.notifications.push(HostNotification::Deleted);
         cx.ps.dirty_info = false;
