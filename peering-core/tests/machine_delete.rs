@@ -411,6 +411,36 @@ fn to_delete_ignores_stale_activation_commits_and_early_delete_some() {
     assert_eq!(pg, before);
 }
 
+#[test]
+fn a_new_interval_stops_the_deletion_and_its_old_steps_go_stale() {
+    let (mut pg, map) = deleting();
+    let e = map.epoch;
+    // osd.3 joins the acting set: a new interval resets peering (Started's AdvMap),
+    // leaving ToDelete; both deletion states give their reservation back.
+    let next = map.next();
+    let mut ctx = RecoveryCtx::new();
+    pg.advance_map(&next, &map, machine_support::mapping(&[0, 1, 3]), &mut ctx)
+        .unwrap();
+    pg.activate_map(&next, &mut ctx).unwrap();
+    assert!(!pg.in_state(StateId::ToDelete));
+    assert_eq!(pg.state_id(), StateId::Stray);
+    let cancels = ctx
+        .drain_reservations()
+        .filter(|r| *r == ReservationOp::CancelLocal)
+        .count();
+    assert_eq!(cancels, 2);
+    // The step the host had queued at the old epoch is stale now.
+    let mut ctx = RecoveryCtx::new();
+    let out = pg
+        .handle_event(PeeringEvt::new(e, chunk(vec![obj(1)])), &next, &mut ctx)
+        .unwrap();
+    assert!(matches!(
+        out,
+        EventOutcome::Dropped(DropReason::Stale { .. })
+    ));
+    assert!(ctx.is_empty());
+}
+
 // --- bad input ---
 
 #[test]
