@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use machine_support::{Cluster, POOL, pgid};
 use peering_core::PeeringError;
 use peering_core::ctx::{HostNotification, OnCommit, RecoveryCtx, ReservationOp, TxOp};
-use peering_core::event::{ActivateCommitted, DeleteSome, Event, MNotifyRec, PeeringEvt};
+use peering_core::event::{ActivateCommitted, DeleteSome, Event, PeeringEvt};
 use peering_core::intervals::PastIntervals;
 use peering_core::machine::{
     Config, DELETE_FULLISH, DELETE_NORMAL, DropReason, EventOutcome, Pg, PgCreate, State, StateId,
@@ -59,6 +59,15 @@ fn delete_request(epoch: u32, priority: u32) -> ReservationOp {
         priority,
         on_grant: PeeringEvt::new(epoch, Event::DeleteReserved),
         on_preempt: Some(PeeringEvt::new(epoch, Event::DeleteInterrupted)),
+    }
+}
+
+/// The deletion step request `Deleting` leaves for the host (default chunk size).
+fn more(epoch: u32, after: Option<ObjectId>) -> OnCommit {
+    OnCommit::DeleteMore {
+        epoch,
+        after,
+        max: 30,
     }
 }
 
@@ -189,14 +198,7 @@ fn delete_reserved_starts_deleting() {
     let notes: Vec<_> = ctx.drain_notifications().collect();
     assert!(notes.contains(&HostNotification::Removal));
     let commits: Vec<_> = ctx.drain_on_commit().collect();
-    assert_eq!(
-        commits,
-        [OnCommit::DeleteMore {
-            epoch: map.epoch,
-            after: None,
-            max: 30,
-        }]
-    );
+    assert_eq!(commits, [more(map.epoch, None)]);
     // The info now claims nothing, persisted with the step.
     assert!(
         ctx.transaction
@@ -225,14 +227,7 @@ fn delete_some_removes_one_bounded_chunk_and_asks_for_more() {
         .collect();
     assert_eq!(removed, objects);
     let commits: Vec<_> = ctx.drain_on_commit().collect();
-    assert_eq!(
-        commits,
-        [OnCommit::DeleteMore {
-            epoch: map.epoch,
-            after: Some(obj(29)),
-            max: 30,
-        }]
-    );
+    assert_eq!(commits, [more(map.epoch, Some(obj(29)))]);
     match pg.states().last() {
         Some(State::Deleting(l)) => {
             assert_eq!(l.next, Some(obj(29)));
@@ -300,14 +295,7 @@ fn nothing_after_the_cursor_lists_once_more_from_the_beginning() {
     assert_eq!(pg.state_id(), StateId::Deleting);
     assert!(ctx.transaction.is_empty());
     let commits: Vec<_> = ctx.drain_on_commit().collect();
-    assert_eq!(
-        commits,
-        [OnCommit::DeleteMore {
-            epoch: map.epoch,
-            after: None,
-            max: 30,
-        }]
-    );
+    assert_eq!(commits, [more(map.epoch, None)]);
     // An object created behind the cursor meanwhile is found and removed; the
     // cursor restarts from it.
     let (out, ctx) = deliver(&mut pg, &map, chunk(vec![obj(3)]));
@@ -347,11 +335,7 @@ fn delete_interrupted_waits_for_the_reservation_again() {
     // lives in Deleting).
     let (_, mut ctx) = deliver(&mut pg, &map, Event::DeleteReserved);
     let commits: Vec<_> = ctx.drain_on_commit().collect();
-    assert!(commits.contains(&OnCommit::DeleteMore {
-        epoch: map.epoch,
-        after: None,
-        max: 30
-    }));
+    assert!(commits.contains(&more(map.epoch, None)));
 }
 
 #[test]
@@ -551,23 +535,7 @@ fn a_purged_stray_deletes_itself_in_chunks_and_terminates() {
     // The stray tells the primary about itself; the clean primary purges it.
     let e = c.epoch();
     let info = c.pg(3).info().clone();
-    c.deliver(
-        0,
-        PeeringEvt::new(
-            e,
-            Event::MNotifyRec(MNotifyRec {
-                pgid: pgid(),
-                from: PgShard::replica(3),
-                notify: peering_core::types::PgNotify {
-                    query_epoch: e,
-                    epoch_sent: e,
-                    info,
-                    ..Default::default()
-                },
-                features: 0,
-            }),
-        ),
-    );
+    c.deliver(0, machine_support::notify_evt(3, e, info));
     c.run();
     assert!(!c.pgs.contains_key(&3), "osd.3 dropped its PG");
     let gone = &c.deleted[&3];
