@@ -57,6 +57,44 @@ pub enum PeeringError {
     /// asserts failed); it refuses every event.
     #[error("PG is crashed")]
     Crashed,
+    /// The machine terminated: the PG was deleted (`Deleting` returned boost's
+    /// `terminate()`, §0.2 rule 8, §3 "Deleting"); the host drops it, and it refuses
+    /// every call.
+    #[error("PG was deleted: its machine terminated")]
+    Terminated,
+    /// A handler returned `terminate()` from a reaction the chart does not declare
+    /// as terminating (§0.2 rule 8). The PG is now `Crashed`.
+    #[error("state {state:?} terminated the machine from an undeclared reaction")]
+    UndeclaredTermination {
+        /// The state whose handler terminated.
+        state: StateId,
+    },
+    /// A split that does not raise `pg_num` (§5.20): a merge or no change. Merging
+    /// is not supported yet.
+    #[error("pg_num went from {old} to {new}: not a split")]
+    SplitNotGrowing {
+        /// `pg_num` before.
+        old: u32,
+        /// `pg_num` after.
+        new: u32,
+    },
+    /// The map's pool does not have the `pg_num` the split names (§5.20).
+    #[error("split to pg_num {expected}, but the map's pool has pg_num {got}")]
+    SplitPgNumMismatch {
+        /// The `pg_num` the split names.
+        expected: u32,
+        /// The pool's `pg_num` in the map.
+        got: u32,
+    },
+    /// A split child's seed that this parent's split did not produce, or that does
+    /// not fit the map it is created in (§5.20).
+    #[error("split child seed for {child:?} does not belong to parent {parent:?} at this map")]
+    NotSplitChild {
+        /// The child named by the seed.
+        child: crate::types::PgId,
+        /// The parent named by the seed.
+        parent: crate::types::PgId,
+    },
     /// One call processed more events than `max_posted_events` (a posted-event chain
     /// that would not end, DESIGN.md §4 "Bounded"). The PG is now `Crashed`.
     #[error("more than {limit} events in one call")]

@@ -4,7 +4,7 @@
 use alloc::collections::BTreeSet;
 
 use crate::event::PeeringEvt;
-use crate::types::{Epoch, OsdId, OsdVec, PgId, PgShard, Timespan};
+use crate::types::{Epoch, ObjectId, OsdId, OsdVec, PgId, PgShard, Timespan};
 
 /// An event to inject after a delay (`schedule_event_after`, §4.4). Time is the
 /// host's: the machine only says how long to wait.
@@ -33,6 +33,19 @@ pub enum OnCommit {
     /// The Clean transaction committed: call [`crate::machine::Pg::purge_strays`]
     /// (Ceph's `on_clean` commit callback, §5.19).
     PurgeStrays,
+    /// `C_DeleteMore` (§3 "Deleting"): a deletion step committed. List at most
+    /// `max` objects of the PG's collection that sort after `after` (all of them
+    /// from the start when `None`) and deliver them, at `epoch`, as
+    /// [`crate::event::Event::DeleteSome`]; an empty listing finishes the deletion.
+    DeleteMore {
+        /// The map epoch the step ran at (the event's `epoch_sent`, so a reset in
+        /// between makes the host drop it, §8.2).
+        epoch: Epoch,
+        /// The deletion cursor: the last object removed so far.
+        after: Option<ObjectId>,
+        /// `osd_target_transaction_size`: the most objects one step removes.
+        max: u32,
+    },
 }
 
 /// A request to the local or remote reserver (§4.4 "Reservations").
@@ -187,4 +200,7 @@ pub enum HostNotification {
     /// `on_backfill_canceled`: backfill stopped before it finished (§3
     /// "Backfilling").
     BackfillCanceled,
+    /// The deletion finished and the machine terminated (boost's `terminate()`
+    /// from `Deleting`, §0.2 rule 8): the host drops this PG object.
+    Deleted,
 }

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use crate::intervals::PastIntervals;
 use crate::log::{LogEffect, Missing, PgLogT};
-use crate::types::{Epoch, PgInfo};
+use crate::types::{Epoch, ObjectId, PgInfo, SpgId};
 
 /// One persistent mutation (§4.2).
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -34,6 +34,16 @@ pub enum TxOp {
     /// Object side effects of log operations (`LogEntryHandler` calls: rollback,
     /// rollforward, trim, remove, stash), in order (§5.13–5.14).
     LogEffects(#[cfg_attr(feature = "defmt", defmt(Debug2Format))] Vec<LogEffect>),
+    /// `t.remove(coll, oid)`: one object of a PG being deleted (`do_delete_work`,
+    /// §3 "Deleting"), at most `delete_max_objects` per transaction.
+    RemoveObject(ObjectId),
+    /// The end of a deletion (`do_delete_work` with nothing left to list): remove
+    /// the PG's metadata object (info, log, past intervals) and then its now empty
+    /// collection (§3 "Deleting").
+    RemovePg {
+        /// The PG instance removed.
+        pgid: SpgId,
+    },
 }
 
 /// Ceph's `ObjectStore::Transaction`, reduced to the operations peering produces.

@@ -12,8 +12,8 @@
 mod payload;
 
 pub use payload::{
-    Activate, ActivateCommitted, Defer, MInfoRec, MLogRec, MNotifyRec, MQuery, MTrim, PgCreateInfo,
-    PgLogMsg, RequestBackfillPrio, RequestRecoveryPrio, RequestScrub,
+    Activate, ActivateCommitted, Defer, DeleteSome, MInfoRec, MLogRec, MNotifyRec, MQuery, MTrim,
+    PgCreateInfo, PgLogMsg, RequestBackfillPrio, RequestRecoveryPrio, RequestScrub,
 };
 
 use crate::intervals::UpActing;
@@ -156,8 +156,11 @@ define_events! {
     IntervalFlush;
     /// `DeleteStart`: the primary purged this stray, or the pool is gone.
     DeleteStart;
-    /// `DeleteSome`: one step of incremental deletion.
-    DeleteSome;
+    /// `DeleteSome`: one step of incremental deletion (Ceph's `C_DeleteMore` requeue
+    /// running `do_delete_work`). The host lists the PG's next objects, as
+    /// [`crate::ctx::OnCommit::DeleteMore`] asked, and delivers them here; an empty
+    /// listing means nothing is left (§3 "Deleting").
+    DeleteSome(DeleteSome);
     /// `DeleteReserved`: the local reservation for deletion was granted.
     DeleteReserved;
     /// `DeleteInterrupted`: the deletion reservation was preempted.

@@ -1,9 +1,12 @@
 //! Payloads of the events that carry data (reference §2.1–§2.4).
 
+use alloc::vec::Vec;
+
 use crate::intervals::PastIntervals;
 use crate::log::{Missing, PgLogT};
+
 use crate::types::{
-    EVersion, Epoch, OsdId, PgInfo, PgNotify, PgQuery, PgShard, ShardId, SpgId, Timespan,
+    EVersion, Epoch, ObjectId, OsdId, PgInfo, PgNotify, PgQuery, PgShard, ShardId, SpgId, Timespan,
 };
 
 /// `MNotifyRec`'s payload (§2.1): a non-primary's `pg_notify_t`, from `MOSDPGNotify2`.
@@ -86,6 +89,20 @@ pub struct ActivateCommitted {
     pub epoch: Epoch,
     /// The activation epoch it recorded.
     pub activation_epoch: Epoch,
+}
+
+/// `DeleteSome`'s payload (§3 "Deleting", Ceph's `do_delete_work`): the next
+/// objects of the PG's collection after the deletion cursor, in Ceph's object
+/// order, at most the `max` the request named. Ceph lists them itself from its
+/// store; a sans-IO core has the host list them. Empty: the collection holds no
+/// more objects, and the PG's metadata goes next.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct DeleteSome {
+    /// The objects to remove in this step, ascending.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub objects: Vec<ObjectId>,
 }
 
 /// Payload of `DeferRecovery` / `DeferBackfill` (§2.1, §2.3): retry after `delay`.

@@ -48,6 +48,10 @@ pub enum ReactionKind {
     Custom(&'static [StateId]),
     /// `custom_reaction<E>` answered by the state's generic handler: discard.
     Discard,
+    /// `custom_reaction<E>` whose handler may, besides discarding or transiting to
+    /// one of the listed targets, return boost's `terminate()`: the machine exits
+    /// every state and ends (§0.2 rule 8; only `Deleting` on `DeleteSome` does).
+    CustomTerminate(&'static [StateId]),
 }
 
 /// One entry of a state's reaction list (§0.2).
@@ -74,6 +78,14 @@ impl Reaction {
         Reaction {
             on: On::Event(e),
             kind: ReactionKind::Custom(targets),
+        }
+    }
+    /// `custom_reaction<E>` with a handler that may also terminate the machine
+    /// (§0.2 rule 8).
+    pub const fn custom_terminate(e: EventKind, targets: &'static [StateId]) -> Self {
+        Reaction {
+            on: On::Event(e),
+            kind: ReactionKind::CustomTerminate(targets),
         }
     }
     /// `custom_reaction<E>` answered by the generic handler (discard) (§0.2).
@@ -147,13 +159,26 @@ pub fn chart() -> impl Iterator<Item = &'static StateDef> {
     StateId::ALL.iter().map(|s| s.def())
 }
 
+/// Where an edge of the printed chart leads: a state, or the machine's end.
+#[derive(Clone, Copy)]
+enum To {
+    State(StateId),
+    Terminate,
+}
+
 /// One edge of the printed chart: from, event label, to, and whether it is a
 /// custom reaction's possible target (rather than a plain transition).
 struct Edge {
     from: StateId,
     label: &'static str,
-    to: StateId,
+    to: To,
     custom: bool,
+}
+
+/// The number of reaction entries in the whole chart (transitions, custom
+/// reactions, discards and catch-alls), as the dispatcher counts them (§3).
+pub fn reaction_count() -> usize {
+    chart().map(|d| d.reactions.len()).sum()
 }
 
 /// Every edge of the chart, in table order.
@@ -164,17 +189,27 @@ fn edges() -> impl Iterator<Item = Edge> {
                 On::Event(k) => k.name(),
                 On::Any => "*",
             };
-            let (targets, custom): (&'static [StateId], bool) = match &r.kind {
-                ReactionKind::Transition(t) => (core::slice::from_ref(t), false),
-                ReactionKind::Custom(ts) => (ts, true),
-                ReactionKind::Discard => (&[], false),
+            let (targets, custom, terminates): (&'static [StateId], bool, bool) = match &r.kind {
+                ReactionKind::Transition(t) => (core::slice::from_ref(t), false, false),
+                ReactionKind::Custom(ts) => (ts, true, false),
+                ReactionKind::CustomTerminate(ts) => (ts, true, true),
+                ReactionKind::Discard => (&[], false, false),
             };
-            targets.iter().map(move |t| Edge {
+            let ends = terminates.then_some(Edge {
                 from: def.id,
                 label,
-                to: *t,
-                custom,
-            })
+                to: To::Terminate,
+                custom: true,
+            });
+            targets
+                .iter()
+                .map(move |t| Edge {
+                    from: def.id,
+                    label,
+                    to: To::State(*t),
+                    custom,
+                })
+                .chain(ends)
         })
     })
 }
@@ -208,8 +243,12 @@ fn write_tree(
     close(out, depth);
 }
 
-/// The chart in Graphviz DOT: composite states as clusters, transitions as edges
-/// labelled with their event (custom reactions' possible targets dashed) (§0.2).
+/// The chart in Graphviz DOT: composite states as clusters (each with a bold
+/// `initial` edge to its default substate), transitions as edges labelled with
+/// their event, custom reactions' possible targets dashed, the machine's start
+/// (a filled circle) and end (`terminate`, a double circle) (§0.2). Reactions that
+/// consume an event in place (discards, custom reactions without a target) have no
+/// edge.
 pub fn to_dot() -> String {
     let mut out = String::from("digraph peering {\n  compound=true;\n  node [shape=box];\n");
     let leaf = |out: &mut String, s: StateId, d: usize| {
@@ -222,20 +261,33 @@ pub fn to_dot() -> String {
         let _ = writeln!(out, "{pad}subgraph cluster_{n} {{");
         let _ = writeln!(out, "{pad}  label=\"{n}\";");
         let _ = writeln!(out, "{pad}  {n} [label=\"{n}\" shape=point];");
+        if let Some(init) = s.def().initial {
+            let _ = writeln!(
+                out,
+                "{pad}  {n} -> {} [style=bold label=\"initial\"];",
+                init.short_name()
+            );
+        }
     };
     let close = |out: &mut String, d: usize| {
         let _ = writeln!(out, "{}}}", "  ".repeat(d));
     };
+    let _ = writeln!(out, "  start [label=\"\" shape=circle style=filled];");
+    let _ = writeln!(out, "  terminate [label=\"\" shape=doublecircle];");
     for s in children(None) {
         write_tree(&mut out, s, 1, &leaf, &open, &close);
     }
+    let _ = writeln!(out, "  start -> {};", StateId::Initial.short_name());
     for e in edges() {
         let style = if e.custom { " style=dashed" } else { "" };
+        let to = match e.to {
+            To::State(t) => t.short_name(),
+            To::Terminate => "terminate",
+        };
         let _ = writeln!(
             out,
-            "  {} -> {} [label=\"{}\"{style}];",
+            "  {} -> {to} [label=\"{}\"{style}];",
             e.from.short_name(),
-            e.to.short_name(),
             e.label
         );
     }
@@ -243,7 +295,9 @@ pub fn to_dot() -> String {
     out
 }
 
-/// The chart as a Mermaid `stateDiagram-v2` (§0.2).
+/// The chart as a Mermaid `stateDiagram-v2`: composite states nest, `[*] -->`
+/// marks each default substate, `--> [*]` the machine's termination (§0.2). As in
+/// [`to_dot`], in-place reactions have no edge.
 pub fn to_mermaid() -> String {
     let mut out = String::from("stateDiagram-v2\n    [*] --> Initial\n");
     let leaf = |out: &mut String, s: StateId, d: usize| {
@@ -263,13 +317,11 @@ pub fn to_mermaid() -> String {
         write_tree(&mut out, s, 1, &leaf, &open, &close);
     }
     for e in edges() {
-        let _ = writeln!(
-            out,
-            "    {} --> {} : {}",
-            e.from.short_name(),
-            e.to.short_name(),
-            e.label
-        );
+        let to = match e.to {
+            To::State(t) => t.short_name(),
+            To::Terminate => "[*]",
+        };
+        let _ = writeln!(out, "    {} --> {to} : {}", e.from.short_name(), e.label);
     }
     out
 }

@@ -42,6 +42,9 @@ pub struct Config {
     /// retrying after a target rejected or revoked its reservation (§3
     /// "WaitRemoteBackfillReserved", "Backfilling").
     pub backfill_retry_interval: Timespan,
+    /// `osd_target_transaction_size` (30): the most objects one deletion step
+    /// removes in one transaction (§3 "Deleting").
+    pub delete_max_objects: u32,
 }
 
 impl Default for Config {
@@ -59,6 +62,7 @@ impl Default for Config {
             state_history_len: 64,
             recovery_retry_interval: RETRY_INTERVAL,
             backfill_retry_interval: RETRY_INTERVAL,
+            delete_max_objects: 30,
         }
     }
 }

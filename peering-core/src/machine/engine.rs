@@ -40,6 +40,9 @@ pub(crate) enum Outcome {
     Forward,
     /// `transit<T>()`: leave for `T`.
     Transit(StateId),
+    /// `terminate()`: exit every state, innermost first, and end the machine
+    /// (§0.2 rule 8). Only a `custom_terminate` reaction may return it.
+    Terminate,
 }
 
 /// Everything a reaction, entry or exit action may touch: the PG's peering state,
@@ -91,6 +94,11 @@ pub(crate) fn run(cx: &mut Cx<'_>, first: Event) -> Result<(), PeeringError> {
             cx.posted.clear();
             return Err(e);
         }
+        if cx.stack.is_empty() {
+            // Terminated: a machine that ended processes nothing more.
+            cx.posted.clear();
+            return Ok(());
+        }
         next = cx.posted.pop_front();
     }
     Ok(())
@@ -124,7 +132,8 @@ fn dispatch(cx: &mut Cx<'_>, evt: &mut Event) -> Result<(), PeeringError> {
                 }
                 return Ok(());
             }
-            ReactionKind::Custom(targets) => {
+            ReactionKind::Custom(targets) | ReactionKind::CustomTerminate(targets) => {
+                let may_terminate = matches!(reaction.kind, ReactionKind::CustomTerminate(_));
                 let outcome = match states::react(id, cx, evt) {
                     Ok(o) => o,
                     Err(e) => {
@@ -135,6 +144,13 @@ fn dispatch(cx: &mut Cx<'_>, evt: &mut Event) -> Result<(), PeeringError> {
                 match outcome {
                     Outcome::Discard => return Ok(()),
                     Outcome::Forward => continue,
+                    Outcome::Terminate => {
+                        if !may_terminate {
+                            hard_crash(cx);
+                            return Err(PeeringError::UndeclaredTermination { state: id });
+                        }
+                        return terminate(cx);
+                    }
                     Outcome::Transit(target) => {
                         if !targets.contains(&target) {
                             hard_crash(cx);
@@ -192,6 +208,15 @@ fn transit(cx: &mut Cx<'_>, source_level: usize, target: StateId) -> Result<(), 
     while let Some(init) = cur.def().initial {
         enter(cx, init)?;
         cur = init;
+    }
+    Ok(())
+}
+
+/// boost's `terminate()` (§0.2 rule 8): every active state exits, innermost
+/// first, and the configuration is left empty.
+fn terminate(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+    while !cx.stack.is_empty() {
+        exit_innermost(cx)?;
     }
     Ok(())
 }

@@ -65,13 +65,17 @@
 //! The states of the peering path are here: `Initial`, `Reset`, `Started`, `Start`,
 //! `Primary`, `Peering`, `GetInfo`, `GetLog`, `GetMissing`, `WaitUpThru`, `Down`,
 //! `Incomplete`, `WaitActingChange`, `Active`, `Activating`, `Recovered`, `Clean`,
-//! `ReplicaActive`, `Stray`, `Crashed`; and the recovery and backfill reservation
+//! `ReplicaActive`, `Stray`, `Crashed`; the recovery and backfill reservation
 //! states: `WaitLocalRecoveryReserved`, `WaitRemoteRecoveryReserved`, `Recovering`,
 //! `NotRecovering`, `WaitLocalBackfillReserved`, `WaitRemoteBackfillReserved`,
 //! `Backfilling`, `NotBackfilling` (children of `Active`) and `RepNotRecovering`,
 //! `RepWaitRecoveryReserved`, `RepWaitBackfillReserved`, `RepRecovering` (children of
-//! `ReplicaActive`). Deletion (`ToDelete`) comes later; until then `DeleteStart` is
-//! unhandled.
+//! `ReplicaActive`); and deletion: `ToDelete`, `WaitDeleteReserved`, `Deleting`.
+//!
+//! Deletion (§3 "ToDelete") removes objects in bounded chunks the host lists (see
+//! the `DeleteSome` payload and [`crate::ctx::OnCommit::DeleteMore`]) and ends in
+//! boost's `terminate()`: [`Pg::is_terminated`]. Split (§5.20) is
+//! [`Pg::split`] and [`Pg::from_split`]; merge (`merge_from`) is not supported yet.
 //!
 //! # Deviations from Ceph
 //!
@@ -89,8 +93,6 @@
 //!   pre-merge, scrub bookkeeping, the stats machinery (`DEGRADED` is derived from
 //!   missing sets and object counts), `QueryState`/`QueryUnfound` dumps, and the
 //!   `rebuild_missing_set_with_deletes` conversion.
-//! * A stray whose pool is gone does not post `DeleteStart` yet (deletion states
-//!   come later).
 //! * A backfill target's space check (`try_reserve_recovery_space`) is the host's:
 //!   `RepNotRecovering` asks for it with the remote reservation
 //!   ([`crate::ctx::ReservationOp::RequestRemoteBackfill`]) and a failed check comes
@@ -99,6 +101,14 @@
 //! * Feature bits are not modelled: every peer is taken to have
 //!   `RECOVERY_RESERVATION_2`, so a replica's remote reservation always carries its
 //!   preemption event.
+//! * A `DeleteStart` for a primary, a second `DeleteStart` while deleting, and a
+//!   `DeleteSome` outside `ToDelete` are dropped ([`DropReason`]) where Ceph would
+//!   hit `Started`'s catch-all and abort; deletion's listing comes from the host
+//!   (Ceph's PG lists its own collection).
+//! * The delete priority reads the map's `FULL`/`NEARFULL` flags, not this OSD's
+//!   own full bits (the map view does not carry per-OSD state).
+//! * `terminate()` runs the exit actions of every active state (boost's
+//!   semantics), so `ToDelete`'s and `Deleting`'s reservation cancels are emitted.
 
 mod activate;
 pub mod chart;
@@ -116,6 +126,7 @@ mod pg;
 mod priority;
 mod query;
 mod recovery_feedback;
+mod split;
 mod state;
 mod states;
 
@@ -129,10 +140,14 @@ pub use priority::{
     BACKFILL_BASE, BACKFILL_DEGRADED_BASE, BACKFILL_FORCED, INACTIVE_BASE, RECOVERY_BASE,
     RECOVERY_FORCED,
 };
+pub use split::ChildSeed;
 pub use state::{
     ActiveLocal, GetInfoLocal, GetLogLocal, GetMissingLocal, PeeringLocal, State, StateStack,
 };
 pub use states::backfill::WaitRemoteBackfillReservedLocal;
+pub use states::delete::{
+    DELETE_FULL, DELETE_FULLISH, DELETE_NORMAL, DeletingLocal, ToDeleteLocal, delete_priority,
+};
 pub use states::recovery::WaitRemoteRecoveryReservedLocal;
 
 use crate::types::PgShard;

@@ -81,6 +81,18 @@ pub enum DropReason {
         /// The innermost state when it arrived.
         state: StateId,
     },
+    /// `DeleteStart` (a removal) for a PG that is primary: only the primary purges
+    /// strays (§5.19), so a removal can only name a non-primary. Ceph's stale check
+    /// drops the legitimate cases (a removal from before we became primary); any
+    /// other would hit `Started`'s catch-all and abort the OSD (§3 "Started").
+    DeleteWhilePrimary,
+    /// `DeleteSome` for a PG that is not being deleted (not in `ToDelete`): no
+    /// deletion step was asked for (§3 "ToDelete"); Ceph would abort on it.
+    NotDeleting,
+    /// A `DeleteSome` listing that does not answer the step's request: more objects
+    /// than `delete_max_objects`, not ascending, or not after the deletion cursor
+    /// (§3 "Deleting").
+    BadDeleteChunk,
 }
 
 /// What [`Pg::handle_event`] did with an event (§8).
@@ -178,10 +190,10 @@ pub struct PgLoad {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Pg {
-    ps: PeeringState,
+    pub(super) ps: PeeringState,
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    stack: StateStack,
-    history: StateHistory,
+    pub(super) stack: StateStack,
+    pub(super) history: StateHistory,
     batch: Batch,
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     posted: VecDeque<Event>,
@@ -214,7 +226,11 @@ impl Pg {
         })
     }
 
-    fn check_mapping(&self, map: &dyn OsdMapView, mapping: &UpActing) -> Result<(), PeeringError> {
+    pub(super) fn check_mapping(
+        &self,
+        map: &dyn OsdMapView,
+        mapping: &UpActing,
+    ) -> Result<(), PeeringError> {
         if let Some(pool) = map.pool(self.ps.info.pgid.pgid.pool) {
             validate_vector(&pool, &mapping.up)?;
             validate_vector(&pool, &mapping.acting)?;
@@ -241,12 +257,23 @@ impl Pg {
         if map.flags().contains(MapFlags::RECOVERY_DELETES) {
             ps.pg_log.set_missing_may_contain_deletes();
         }
+        pg.persist_and_start(map, ctx)
+    }
+
+    /// The end of Ceph's `init` (`on_new_interval`, everything dirty and written),
+    /// then `Initialize` and `ActMap` at `map`'s epoch (§8.3): how a new PG, created
+    /// or split off, starts.
+    pub(super) fn persist_and_start(
+        mut self,
+        map: &dyn OsdMapView,
+        ctx: &mut RecoveryCtx,
+    ) -> Result<Pg, PeeringError> {
         ctx.notifications.push(HostNotification::NewInterval);
-        ps.dirty_all();
-        ps.write_if_dirty(ctx);
-        pg.initialize(map, ctx)?;
-        pg.activate_map(map, ctx)?;
-        Ok(pg)
+        self.ps.dirty_all();
+        self.ps.write_if_dirty(ctx);
+        self.initialize(map, ctx)?;
+        self.activate_map(map, ctx)?;
+        Ok(self)
     }
 
     /// A PG read back from the store (§8.3): Ceph's `init_from_disk_state`, then
@@ -284,10 +311,20 @@ impl Pg {
         Ok(())
     }
 
-    fn check_callable(&self, map: &dyn OsdMapView) -> Result<(), PeeringError> {
+    /// Refuses any call into a machine that ended: crashed, or terminated by a
+    /// finished deletion.
+    fn check_running(&self) -> Result<(), PeeringError> {
+        if self.is_terminated() {
+            return Err(PeeringError::Terminated);
+        }
         if self.is_crashed() {
             return Err(PeeringError::Crashed);
         }
+        Ok(())
+    }
+
+    pub(super) fn check_callable(&self, map: &dyn OsdMapView) -> Result<(), PeeringError> {
+        self.check_running()?;
         if map.epoch() != self.ps.epoch {
             return Err(PeeringError::MapMismatch {
                 expected: self.ps.epoch,
@@ -311,9 +348,7 @@ impl Pg {
         mapping: UpActing,
         ctx: &mut RecoveryCtx,
     ) -> Result<(), PeeringError> {
-        if self.is_crashed() {
-            return Err(PeeringError::Crashed);
-        }
+        self.check_running()?;
         if newmap.epoch() <= self.ps.epoch {
             return Err(PeeringError::EpochBackwards {
                 prev: self.ps.epoch,
@@ -376,9 +411,7 @@ impl Pg {
         map: &dyn OsdMapView,
         ctx: &mut RecoveryCtx,
     ) -> Result<EventOutcome, PeeringError> {
-        if self.is_crashed() {
-            return Err(PeeringError::Crashed);
-        }
+        self.check_running()?;
         let kind = evt.event.kind();
         if self.batch != Batch::Closed && kind != EventKind::ActMap {
             return Err(PeeringError::MapBatchOpen { event: kind });
@@ -414,7 +447,9 @@ impl Pg {
             return Ok(EventOutcome::Dropped(reason));
         }
         let dropped = self.run_reporting(evt.event, map, ctx)?;
-        self.ps.write_if_dirty(ctx);
+        if !self.is_terminated() {
+            self.ps.write_if_dirty(ctx);
+        }
         Ok(dropped.map_or(EventOutcome::Delivered, EventOutcome::Dropped))
     }
 
@@ -479,6 +514,13 @@ impl Pg {
                         .then_some(DropReason::NotFromPrimary { from: q.from })
                 }),
             Event::MTrim(t) => sender_checks(PgShard::new(t.from, t.shard)),
+            Event::DeleteStart if primary => Some(DropReason::DeleteWhilePrimary),
+            Event::DeleteStart if self.stack.contains_state(StateId::ToDelete) => {
+                Some(DropReason::Duplicate)
+            }
+            Event::DeleteSome(_) if !self.stack.contains_state(StateId::ToDelete) => {
+                Some(DropReason::NotDeleting)
+            }
             _ => None,
         };
         Ok(reason)
@@ -540,7 +582,7 @@ impl Pg {
     /// `purge_strays` (§5.19), the `on_clean` commit callback
     /// ([`crate::ctx::OnCommit::PurgeStrays`]).
     pub fn purge_strays(&mut self, map: &dyn OsdMapView, ctx: &mut RecoveryCtx) {
-        if !self.is_crashed() {
+        if self.check_running().is_ok() {
             self.ps.purge_strays(map, ctx);
             self.ps.write_if_dirty(ctx);
         }
@@ -558,7 +600,8 @@ impl Pg {
         self.ps.oldest_stored_osdmap = epoch;
     }
 
-    /// The innermost active state (§8).
+    /// The innermost active state (§8). A terminated machine (a deleted PG) has
+    /// none; it reports `Crashed`'s id then, so check [`Pg::is_terminated`] first.
     pub fn state_id(&self) -> StateId {
         self.stack.innermost()
     }
@@ -580,7 +623,22 @@ impl Pg {
 
     /// True once the PG crashed (§8).
     pub fn is_crashed(&self) -> bool {
-        self.state_id() == StateId::Crashed
+        self.stack
+            .last()
+            .is_some_and(|s| s.id() == StateId::Crashed)
+    }
+
+    /// True once the machine terminated: the deletion finished (`Deleting` returned
+    /// boost's `terminate()`, §0.2 rule 8) and the host should drop this PG
+    /// ([`crate::ctx::HostNotification::Deleted`] said so). Every later call is
+    /// refused with [`PeeringError::Terminated`].
+    pub fn is_terminated(&self) -> bool {
+        self.stack.is_empty()
+    }
+
+    /// `is_deleting()`: the instance is removing its objects (`Deleting`, §3).
+    pub fn is_deleting(&self) -> bool {
+        self.stack.contains_state(StateId::Deleting)
     }
 
     /// `info` (§8).

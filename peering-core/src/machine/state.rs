@@ -210,6 +210,13 @@ define_states! {
     RepRecovering = "Started/ReplicaActive/RepRecovering", "RepRecovering", states::rep_reservation::REP_RECOVERING;
     /// `Started/Stray`.
     Stray = "Started/Stray", "Stray", states::stray::STRAY;
+    /// `Started/ToDelete` (Mimic+): the instance is to be removed.
+    ToDelete = "Started/ToDelete", "ToDelete", states::delete::TO_DELETE, states::delete::ToDeleteLocal;
+    /// `Started/ToDelete/WaitDeleteReseved` (sic: Ceph's name keeps the typo):
+    /// waiting for the local reservation.
+    WaitDeleteReserved = "Started/ToDelete/WaitDeleteReseved", "WaitDeleteReserved", states::delete::WAIT_DELETE_RESERVED;
+    /// `Started/ToDelete/Deleting`: removing objects, a bounded chunk per step.
+    Deleting = "Started/ToDelete/Deleting", "Deleting", states::delete::DELETING, states::delete::DeletingLocal;
     /// `Crashed`: an event nobody handled (Ceph aborts; every later event is refused).
     Crashed = "Crashed", "Crashed", super::chart::CRASHED;
 }

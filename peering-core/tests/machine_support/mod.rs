@@ -61,6 +61,15 @@ pub struct Cluster {
     pub auto_recovered: bool,
     /// up_thru requests the monitor has not granted yet (osd → wanted epoch).
     pub want_up_thru: BTreeMap<i32, Epoch>,
+    /// Route removals (`MOSDPGRemove` → `DeleteStart`) and act as the deletion
+    /// host: grant local reservations at once, list objects for `DeleteMore`,
+    /// apply `RemoveObject`, drop a PG once `Deleted`.
+    pub route_removals: bool,
+    /// Each OSD's objects of the PG (the deletion host's store).
+    pub objects: BTreeMap<i32, std::collections::BTreeSet<peering_core::types::ObjectId>>,
+    /// PGs that finished deleting and were dropped by their OSD (kept here so
+    /// tests can read their last state history).
+    pub deleted: BTreeMap<i32, Pg>,
 }
 
 impl Cluster {
@@ -78,6 +87,9 @@ impl Cluster {
             held: Vec::new(),
             auto_recovered: true,
             want_up_thru: BTreeMap::new(),
+            route_removals: false,
+            objects: BTreeMap::new(),
+            deleted: BTreeMap::new(),
         }
     }
 
@@ -221,6 +233,13 @@ impl Cluster {
     /// Queues what a PG's context asks for.
     pub fn absorb(&mut self, from: i32, mut ctx: RecoveryCtx) {
         let t = ctx.take_transaction();
+        for op in &t.ops {
+            if let peering_core::ctx::TxOp::RemoveObject(o) = op {
+                if let Some(set) = self.objects.get_mut(&from) {
+                    set.remove(o);
+                }
+            }
+        }
         if !t.is_empty() {
             self.transactions.push((from, t));
         }
@@ -231,8 +250,8 @@ impl Cluster {
                 msg: out.clone(),
             });
             for (_pgid, evt) in out.into_events(OsdId(from)) {
-                if matches!(evt.event, Event::DeleteStart) {
-                    continue; // no deletion states yet
+                if matches!(evt.event, Event::DeleteStart) && !self.route_removals {
+                    continue; // deletion is opt-in for these tests
                 }
                 self.queue.push((to.0, evt));
             }
@@ -244,12 +263,24 @@ impl Cluster {
                 self.commit(from, c);
             }
         }
+        for r in ctx.drain_reservations().collect::<Vec<_>>() {
+            if let peering_core::ctx::ReservationOp::RequestLocal { on_grant, .. } = r {
+                if self.route_removals {
+                    self.queue.push((from, on_grant));
+                }
+            }
+        }
         for r in ctx.drain_mon().collect::<Vec<_>>() {
             if let peering_core::ctx::MonRequest::UpThru { want } = r {
                 self.want_up_thru.insert(from, want);
             }
         }
         for n in ctx.drain_notifications().collect::<Vec<_>>() {
+            if n == peering_core::ctx::HostNotification::Deleted {
+                if let Some(pg) = self.pgs.remove(&from) {
+                    self.deleted.insert(from, pg);
+                }
+            }
             if let peering_core::ctx::HostNotification::ActivateComplete {
                 needs_recovery,
                 needs_backfill,
@@ -272,6 +303,21 @@ impl Cluster {
             OnCommit::PurgeStrays => {
                 let map = self.maps[&self.pg(osd).epoch()].clone();
                 self.pgs.get_mut(&osd).unwrap().purge_strays(&map, &mut ctx)
+            }
+            OnCommit::DeleteMore { epoch, after, max } => {
+                let objects = self
+                    .objects
+                    .get(&osd)
+                    .map(|set| {
+                        set.iter()
+                            .filter(|o| after.as_ref().is_none_or(|a| *o > a))
+                            .take(max as usize)
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let evt = Event::DeleteSome(peering_core::event::DeleteSome { objects });
+                self.queue.push((osd, PeeringEvt::new(epoch, evt)));
             }
         }
         self.absorb(osd, ctx);
@@ -334,7 +380,6 @@ pub fn unit_event(kind: EventKind) -> Option<Event> {
         EventKind::RejectTooFullRemoteReservation => Event::RejectTooFullRemoteReservation,
         EventKind::IntervalFlush => Event::IntervalFlush,
         EventKind::DeleteStart => Event::DeleteStart,
-        EventKind::DeleteSome => Event::DeleteSome,
         EventKind::DeleteReserved => Event::DeleteReserved,
         EventKind::DeleteInterrupted => Event::DeleteInterrupted,
         EventKind::RemoteBackfillReserved => Event::RemoteBackfillReserved,

@@ -3,6 +3,7 @@
 
 pub(crate) mod active;
 pub(crate) mod backfill;
+pub(crate) mod delete;
 pub(crate) mod down;
 pub(crate) mod get_info;
 pub(crate) mod get_log;
@@ -49,6 +50,9 @@ pub(crate) fn enter(id: StateId, cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         StateId::WaitRemoteBackfillReserved => backfill::enter_wait_remote(cx),
         StateId::Backfilling => backfill::enter_backfilling(cx),
         StateId::NotBackfilling => backfill::enter_not_backfilling(cx),
+        StateId::WaitDeleteReserved => delete::enter_wait_delete_reserved(cx),
+        StateId::Deleting => delete::enter_deleting(cx),
+        StateId::ToDelete => Ok(()),
         StateId::Initial
         | StateId::Started
         | StateId::WaitUpThru
@@ -79,6 +83,9 @@ pub(crate) fn exit(id: StateId, cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         StateId::Backfilling => backfill::exit_backfilling(cx),
         StateId::NotBackfilling => backfill::exit_not_backfilling(cx),
         StateId::RepRecovering => rep_reservation::exit_rep_recovering(cx),
+        StateId::ToDelete => delete::exit_to_delete(cx),
+        StateId::Deleting => delete::exit_deleting(cx),
+        StateId::WaitDeleteReserved => Ok(()),
         StateId::Initial
         | StateId::Reset
         | StateId::Start
@@ -133,6 +140,9 @@ pub(crate) fn react(
         StateId::Backfilling => backfill::react_backfilling(cx, evt),
         StateId::NotBackfilling => backfill::react_not_backfilling(cx, evt),
         StateId::Stray => stray::react(cx, evt),
+        StateId::ToDelete => delete::react_to_delete(cx, evt),
+        StateId::Deleting => delete::react_deleting(cx, evt),
+        StateId::WaitDeleteReserved => Ok(Outcome::Discard),
         StateId::Initial
         | StateId::Start
         | StateId::Activating

@@ -32,6 +32,7 @@ pub(crate) const REPLICA_ACTIVE: StateDef = StateDef {
         Reaction::discard(E::RemoteBackfillPreempted),
         Reaction::discard(E::RemoteRecoveryPreempted),
         Reaction::discard(E::RecoveryDone),
+        Reaction::transition(E::DeleteStart, StateId::ToDelete),
     ],
 };
 

@@ -10,7 +10,7 @@ use crate::machine::engine::{Cx, Outcome};
 use crate::machine::peering_state::PeeringState;
 use crate::machine::pg::DropReason;
 
-/// `Stray`'s definition. (`DeleteStart → ToDelete` comes with the deletion states.)
+/// `Stray`'s definition.
 pub(crate) const STRAY: StateDef = StateDef {
     id: StateId::Stray,
     parent: Some(StateId::Started),
@@ -21,15 +21,17 @@ pub(crate) const STRAY: StateDef = StateDef {
         Reaction::custom(E::MInfoRec, &[StateId::ReplicaActive]),
         Reaction::custom(E::ActMap, &[]),
         Reaction::discard(E::RecoveryDone),
+        Reaction::transition(E::DeleteStart, StateId::ToDelete),
     ],
 };
 
-/// Entry: wait for the previous interval's writes. (When the pool is gone Ceph posts
-/// `DeleteStart` here; that waits for the deletion states, see the module docs of
-/// [`crate::machine`].)
+/// Entry: a stray whose pool is gone deletes itself (post `DeleteStart`);
+/// otherwise it waits for the previous interval's writes.
 pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     if cx.map.pool(cx.ps.info.pgid.pgid.pool).is_some() {
         cx.ps.start_flush(cx.ctx);
+    } else {
+        cx.post(Event::DeleteStart);
     }
     Ok(())
 }
