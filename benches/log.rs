@@ -20,7 +20,12 @@ fn writes(epoch: u32, base: u64, d: u64, tag: &str) -> Vec<LogEntry> {
     (1..=d)
         .map(|i| {
             let oid = ObjectId::new(1, i as u32, format!("{tag}{i}"));
-            LogEntry::new(LogOp::Modify, oid, EVersion::new(epoch, base + i), EVersion::ZERO)
+            LogEntry::new(
+                LogOp::Modify,
+                oid,
+                EVersion::new(epoch, base + i),
+                EVersion::ZERO,
+            )
         })
         .collect()
 }
@@ -65,7 +70,14 @@ fn b2(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(d), &d, |b, &d| {
             let (pg_log, our_info, auth, auth_info) = setup(d);
             b.iter_batched(
-                || (pg_log.clone(), our_info.clone(), auth.clone(), auth_info.clone()),
+                || {
+                    (
+                        pg_log.clone(),
+                        our_info.clone(),
+                        auth.clone(),
+                        auth_info.clone(),
+                    )
+                },
                 |(mut pg_log, mut our_info, auth, mut auth_info)| {
                     let mut effects = LogEffects::new();
                     let dirty = pg_log

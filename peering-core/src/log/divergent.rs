@@ -4,10 +4,10 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use super::effects::{LogEffect, LogEffects, emit};
-use super::entry::LogEntry;
+use super::entry::{LogEntry, LogOp};
 use super::error::LogError;
 use super::indexed::IndexedLog;
-use super::missing::Missing;
+use super::missing::{Missing, MissingItem};
 use crate::types::{EVersion, ObjectId, PgInfo};
 
 /// Which of the five cases of `_merge_object_divergent_entries` applied (§5.14);
@@ -52,23 +52,76 @@ pub fn merge_object_divergent_entries(
     missing: &mut Missing,
     mut effects: Option<&mut LogEffects>,
 ) -> Result<DivergentCase, LogError> {
-    if *hoid > info.last_backfill {
-        return Ok(DivergentCase::Skipped);
+    let d = decide(
+        log,
+        hoid,
+        orig_entries.iter(),
+        &info.last_backfill,
+        olog_can_rollback_to,
+        missing,
+    )?;
+    apply_missing(hoid, &d, missing);
+    let remove = d.remove.then(|| hoid.clone());
+    apply_effects(&d, remove, orig_entries.iter().cloned(), &mut effects);
+    Ok(d.case)
+}
+
+/// What [`decide`] concluded for one object; applying it cannot fail.
+#[derive(Clone, Copy, Debug)]
+struct Decision {
+    case: DivergentCase,
+    /// The object must be removed from the store (before the entries are trimmed).
+    remove: bool,
+    /// The object's missing item when decided (nothing else touches it before
+    /// the decision is applied).
+    item: Option<MissingItem>,
+    /// `prior_version` of the oldest non-`ERROR` entry.
+    prior: EVersion,
+}
+
+impl Decision {
+    fn skipped() -> Self {
+        Decision {
+            case: DivergentCase::Skipped,
+            remove: false,
+            item: None,
+            prior: EVersion::ZERO,
+        }
     }
-    let entries = strip_errors(hoid, orig_entries)?;
-    let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
-        return Ok(DivergentCase::Skipped);
+}
+
+/// The checks and the five-way choice of `_merge_object_divergent_entries`, without
+/// changing anything: every refusal is found before the first change, so a merge
+/// of many objects needs no copy of the missing set to stay all or nothing.
+fn decide<'a>(
+    log: &IndexedLog,
+    hoid: &ObjectId,
+    entries: impl Iterator<Item = &'a LogEntry> + Clone,
+    last_backfill: &ObjectId,
+    olog_can_rollback_to: EVersion,
+    missing: &Missing,
+) -> Result<Decision, LogError> {
+    if hoid > last_backfill {
+        return Ok(Decision::skipped());
+    }
+    check_chain(hoid, entries.clone())?;
+    let mut kept = entries.filter(|e| !e.is_error());
+    let Some(first) = kept.clone().next() else {
+        return Ok(Decision::skipped());
+    };
+    let Some(last) = kept.clone().last() else {
+        return Ok(Decision::skipped());
     };
     let prior = first.prior_version;
     let first_div = first.version;
     let last_div = last.version;
-    let object_not_in_store = !missing.is_missing(hoid) && last.is_delete();
-
-    let remove_and_trim = |effects: &mut Option<&mut LogEffects>| {
-        if !object_not_in_store {
-            emit(effects, || LogEffect::Remove(hoid.clone()));
-        }
-        trim_all(effects, &entries);
+    let item = missing.get(hoid).copied();
+    let object_not_in_store = item.is_none() && last.is_delete();
+    let decision = |case: DivergentCase, remove: bool| Decision {
+        case,
+        remove,
+        item,
+        prior,
     };
 
     if let Some(newer) = log.object_entry(hoid).filter(|e| e.version >= first_div) {
@@ -79,7 +132,7 @@ pub fn merge_object_divergent_entries(
                 last_divergent: last_div,
             });
         }
-        let need = missing.get(hoid).map(|i| i.need);
+        let need = item.map(|i| i.need);
         let must_be_missing =
             newer.is_update() || (missing.may_include_deletes && newer.is_delete());
         let consistent = if must_be_missing {
@@ -94,50 +147,90 @@ pub fn merge_object_divergent_entries(
                 need,
             });
         }
-        missing.revise_have(hoid, EVersion::ZERO);
-        remove_and_trim(&mut effects);
-        return Ok(DivergentCase::NewerInLog);
+        return Ok(decision(DivergentCase::NewerInLog, !object_not_in_store));
     }
 
     if prior.is_zero() || first.is_clone() {
-        missing.rm_item(hoid);
-        remove_and_trim(&mut effects);
-        return Ok(DivergentCase::Created);
+        return Ok(decision(DivergentCase::Created, !object_not_in_store));
     }
 
-    if let Some(item) = missing.get(hoid) {
-        if item.have == prior {
-            missing.rm_item(hoid);
-        } else {
-            missing.revise_need(hoid, prior, false);
-        }
-        trim_all(&mut effects, &entries);
-        return Ok(DivergentCase::AlreadyMissing);
+    if item.is_some() {
+        return Ok(decision(DivergentCase::AlreadyMissing, false));
     }
 
-    let can_rollback = entries
-        .iter()
-        .all(|e| e.can_rollback() && e.version > olog_can_rollback_to);
-    if can_rollback {
-        for e in entries.iter().rev() {
-            emit(&mut effects, || LogEffect::Rollback(e.clone()));
-        }
-        return Ok(DivergentCase::RolledBack);
+    if kept.all(|e| e.can_rollback() && e.version > olog_can_rollback_to) {
+        return Ok(decision(DivergentCase::RolledBack, false));
     }
 
-    remove_and_trim(&mut effects);
-    missing.add(hoid, prior, EVersion::ZERO, false);
-    Ok(DivergentCase::Recover)
+    Ok(decision(DivergentCase::Recover, !object_not_in_store))
 }
 
-/// Drops `ERROR` entries, checking Ceph's chain assertion on the others: after the
-/// first kept entry, each entry with a non-zero prior follows the previous kept
-/// entry and names it as its prior.
-fn strip_errors(hoid: &ObjectId, orig: &[LogEntry]) -> Result<Vec<LogEntry>, LogError> {
-    let mut kept: Vec<LogEntry> = Vec::with_capacity(orig.len());
+/// The missing-set side of a [`Decision`].
+fn apply_missing(hoid: &ObjectId, d: &Decision, missing: &mut Missing) {
+    match d.case {
+        DivergentCase::Skipped | DivergentCase::RolledBack => {}
+        DivergentCase::NewerInLog => missing.revise_have(hoid, EVersion::ZERO),
+        DivergentCase::Created => {
+            if d.item.is_some() {
+                missing.rm_item(hoid);
+            }
+        }
+        DivergentCase::AlreadyMissing => {
+            if d.item.is_some_and(|i| i.have == d.prior) {
+                missing.rm_item(hoid);
+            } else {
+                missing.revise_need(hoid, d.prior, false);
+            }
+        }
+        DivergentCase::Recover => missing.add(hoid, d.prior, EVersion::ZERO, false),
+    }
+}
+
+/// The store side of a [`Decision`], in Ceph's handler order: `remove` (the
+/// object, when it must go) then a trim of each entry, or a rollback of each
+/// entry newest first. `entries` are the object's entries in log order; the
+/// `ERROR`s among them are skipped here.
+fn apply_effects(
+    d: &Decision,
+    remove: Option<ObjectId>,
+    entries: impl DoubleEndedIterator<Item = LogEntry>,
+    effects: &mut Option<&mut LogEffects>,
+) {
+    let Some(sink) = effects.as_deref_mut() else {
+        return;
+    };
+    let kept = entries.filter(|e| !e.is_error());
+    match d.case {
+        DivergentCase::Skipped => {}
+        DivergentCase::RolledBack => {
+            for e in kept.rev() {
+                sink.push(LogEffect::Rollback(e));
+            }
+        }
+        DivergentCase::NewerInLog
+        | DivergentCase::Created
+        | DivergentCase::AlreadyMissing
+        | DivergentCase::Recover => {
+            if let Some(hoid) = remove {
+                sink.push(LogEffect::Remove(hoid));
+            }
+            for e in kept {
+                sink.push(LogEffect::Trim(e));
+            }
+        }
+    }
+}
+
+/// Ceph's chain assertion on divergent entries (`ERROR`s aside): after the first
+/// kept entry, each entry with a non-zero prior follows the previous kept entry
+/// and names it as its prior.
+fn check_chain<'a>(
+    hoid: &ObjectId,
+    entries: impl Iterator<Item = &'a LogEntry>,
+) -> Result<(), LogError> {
     let mut last = EVersion::ZERO;
     let mut seen_non_error = false;
-    for (i, e) in orig.iter().enumerate() {
+    for (i, e) in entries.enumerate() {
         let first_non_error = !seen_non_error && !e.is_error();
         seen_non_error |= !e.is_error();
         if i != 0 && !e.prior_version.is_zero() && !first_non_error {
@@ -154,16 +247,9 @@ fn strip_errors(hoid: &ObjectId, orig: &[LogEntry]) -> Result<Vec<LogEntry>, Log
         }
         if !e.is_error() {
             last = e.version;
-            kept.push(e.clone());
         }
     }
-    Ok(kept)
-}
-
-fn trim_all(effects: &mut Option<&mut LogEffects>, entries: &[LogEntry]) {
-    for e in entries {
-        emit(effects, || LogEffect::Trim(e.clone()));
-    }
+    Ok(())
 }
 
 /// Ceph's `split_by_object`: the entries of each object, in object order, each (§5.14)
@@ -176,6 +262,127 @@ pub fn split_by_object(entries: Vec<LogEntry>) -> BTreeMap<ObjectId, Vec<LogEntr
     out
 }
 
+/// Divergent entries grouped by object and decided: the plan of a
+/// `_merge_divergent_entries` that [`DivergentPlan::apply`] carries out.
+///
+/// Instead of Ceph's `split_by_object` map (a key clone and a tree insert per
+/// entry), one sort of entry positions by object, then position: the same
+/// groups, in the same object order, each in log order.
+#[derive(Debug, Default)]
+pub(crate) struct DivergentPlan {
+    /// Positions in the divergent entries, grouped by object in object order.
+    order: Vec<usize>,
+    /// Each object's group: its end in `order` (it starts where the previous
+    /// one ends) and the decision.
+    groups: Vec<(usize, Decision)>,
+}
+
+impl DivergentPlan {
+    /// Groups `entries` by object and decides each object against `log` and
+    /// `missing` (§5.14), changing nothing; the first refusal in object order is
+    /// returned, as Ceph would assert on it first.
+    pub(crate) fn new(
+        log: &IndexedLog,
+        entries: &[LogEntry],
+        last_backfill: &ObjectId,
+        olog_can_rollback_to: EVersion,
+        missing: &Missing,
+    ) -> Result<Self, LogError> {
+        if entries.is_empty() {
+            return Ok(DivergentPlan::default());
+        }
+        let order = object_order(entries);
+        let mut groups = Vec::new();
+        let mut start = 0;
+        while let Some(hoid) = order
+            .get(start)
+            .and_then(|&i| entries.get(i))
+            .map(|e| &e.soid)
+        {
+            let rest = order.get(start..).unwrap_or_default();
+            let len = rest
+                .iter()
+                .position(|&i| entries.get(i).is_none_or(|e| e.soid != *hoid))
+                .unwrap_or(rest.len());
+            let end = start.saturating_add(len.max(1));
+            let group = order.get(start..end).unwrap_or_default();
+            let d = decide(
+                log,
+                hoid,
+                group.iter().filter_map(|&i| entries.get(i)),
+                last_backfill,
+                olog_can_rollback_to,
+                missing,
+            )?;
+            groups.push((end, d));
+            start = end;
+        }
+        Ok(DivergentPlan { order, groups })
+    }
+
+    /// Applies the decisions, object by object: updates `missing` and, given a
+    /// sink, moves the entries into their effects (the entries left behind are
+    /// placeholders). `entries` must be the ones the plan was made from.
+    pub(crate) fn apply(
+        self,
+        entries: &mut [LogEntry],
+        missing: &mut Missing,
+        mut effects: Option<&mut LogEffects>,
+    ) {
+        if let Some(sink) = effects.as_deref_mut() {
+            // At most a remove per object and an effect per entry.
+            sink.reserve(self.order.len().saturating_add(self.groups.len()));
+        }
+        let mut start = 0;
+        for (end, d) in self.groups {
+            let group = self.order.get(start..end).unwrap_or_default();
+            start = end;
+            let Some(hoid) = group.first().and_then(|&i| entries.get(i)).map(|e| &e.soid) else {
+                continue;
+            };
+            apply_missing(hoid, &d, missing);
+            if effects.is_none() {
+                continue;
+            }
+            let remove = d.remove.then(|| hoid.clone());
+            let moved = group
+                .iter()
+                .filter_map(|&i| entries.get_mut(i).map(take_entry));
+            apply_effects(&d, remove, moved, &mut effects);
+        }
+    }
+}
+
+/// Moves an entry out, leaving a placeholder that allocates nothing.
+fn take_entry(slot: &mut LogEntry) -> LogEntry {
+    core::mem::replace(
+        slot,
+        LogEntry::new(LogOp::Modify, ObjectId::MIN, EVersion::ZERO, EVersion::ZERO),
+    )
+}
+
+/// Positions of `entries` sorted by object (Ceph's `hobject_t` order), then by
+/// position. The leading fields of the object order (`max`, pool, bitwise key)
+/// are compared as integers; only ties compare the names.
+fn object_order(entries: &[LogEntry]) -> Vec<usize> {
+    let mut keyed: Vec<(bool, i64, u64, usize)> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.soid.max, e.soid.pool, e.soid.bitwise_key(), i))
+        .collect();
+    keyed.sort_unstable_by(|a, b| {
+        (a.0, a.1, a.2)
+            .cmp(&(b.0, b.1, b.2))
+            .then_with(|| {
+                let oa = entries.get(a.3).map(|e| &e.soid);
+                let ob = entries.get(b.3).map(|e| &e.soid);
+                oa.cmp(&ob)
+            })
+            .then(a.3.cmp(&b.3))
+    });
+    keyed.into_iter().map(|k| k.3).collect()
+}
+
 /// Ceph's `_merge_divergent_entries` (§5.14): applies
 /// [`merge_object_divergent_entries`] to each object's divergent entries, in
 /// object order.
@@ -184,29 +391,20 @@ pub fn split_by_object(entries: Vec<LogEntry>) -> BTreeMap<ObjectId, Vec<LogEntr
 /// are left as they were.
 pub fn merge_divergent_entries(
     log: &IndexedLog,
-    entries: Vec<LogEntry>,
+    mut entries: Vec<LogEntry>,
     info: &PgInfo,
     olog_can_rollback_to: EVersion,
     missing: &mut Missing,
     effects: Option<&mut LogEffects>,
 ) -> Result<(), LogError> {
-    let mut scratch_missing = missing.clone();
-    let mut scratch_effects = LogEffects::new();
-    for (hoid, list) in split_by_object(entries) {
-        merge_object_divergent_entries(
-            log,
-            &hoid,
-            &list,
-            info,
-            olog_can_rollback_to,
-            &mut scratch_missing,
-            Some(&mut scratch_effects),
-        )?;
-    }
-    *missing = scratch_missing;
-    if let Some(sink) = effects {
-        sink.append(&mut scratch_effects);
-    }
+    let plan = DivergentPlan::new(
+        log,
+        &entries,
+        &info.last_backfill,
+        olog_can_rollback_to,
+        missing,
+    )?;
+    plan.apply(&mut entries, missing, effects);
     Ok(())
 }
 
@@ -232,31 +430,95 @@ pub fn append_log_entries_update_missing(
         l.check_append(entries)?;
     }
     let mut invalidate_stats = false;
-    for e in entries {
+    for (pos, e) in entries.iter().enumerate() {
         invalidate_stats |= !e.is_error();
+        update_missing_for(
+            last_backfill,
+            e,
+            maintain_rollback,
+            missing,
+            &mut effects,
+            pos,
+            None,
+        );
         if let Some(l) = log.as_deref_mut() {
-            l.add(e.clone())?;
-        }
-        if e.soid > *last_backfill || e.is_error() {
-            continue;
-        }
-        if missing.may_include_deletes {
-            missing.add_next_event(e);
-            continue;
-        }
-        if e.is_delete() {
-            missing.rm(&e.soid, e.version);
-        } else {
-            missing.add_next_event(e);
-        }
-        if maintain_rollback && e.is_lost_delete() && e.can_rollback() {
-            emit(&mut effects, || LogEffect::TryStash {
-                soid: e.soid.clone(),
-                version: e.version.version,
-            });
-        } else if e.is_delete() {
-            emit(&mut effects, || LogEffect::Remove(e.soid.clone()));
+            l.push_checked(e.clone());
         }
     }
     Ok(invalidate_stats)
+}
+
+/// The missing-set changes an append made, oldest first: the position of the
+/// appended entry and the item its object had before (`None`: not missing). A
+/// refused merge replays it backwards.
+pub(crate) type MissingJournal = Vec<(usize, Option<MissingItem>)>;
+
+/// [`append_log_entries_update_missing`] of entries we own, already checked with
+/// [`IndexedLog::check_append`]: they move into `log` instead of being copied,
+/// and every missing-set change is recorded in `journal`.
+pub(crate) fn append_owned_update_missing(
+    last_backfill: &ObjectId,
+    entries: Vec<LogEntry>,
+    maintain_rollback: bool,
+    log: &mut IndexedLog,
+    missing: &mut Missing,
+    mut effects: Option<&mut LogEffects>,
+    journal: &mut MissingJournal,
+) {
+    for (pos, e) in entries.into_iter().enumerate() {
+        update_missing_for(
+            last_backfill,
+            &e,
+            maintain_rollback,
+            missing,
+            &mut effects,
+            pos,
+            Some(journal),
+        );
+        log.push_checked(e);
+    }
+}
+
+/// One entry's share of `append_log_entries_update_missing`: objects past
+/// `last_backfill` and `ERROR` entries leave `missing` alone; deletes are
+/// applied during peering unless the missing set may hold them.
+fn update_missing_for(
+    last_backfill: &ObjectId,
+    e: &LogEntry,
+    maintain_rollback: bool,
+    missing: &mut Missing,
+    effects: &mut Option<&mut LogEffects>,
+    pos: usize,
+    journal: Option<&mut MissingJournal>,
+) {
+    if e.soid > *last_backfill || e.is_error() {
+        return;
+    }
+    if missing.may_include_deletes {
+        let old = missing.add_next_event_journaled(e);
+        if let Some(j) = journal {
+            j.push((pos, old));
+        }
+        return;
+    }
+    if e.is_delete() {
+        if let Some(old) = missing.rm_journaled(&e.soid, e.version) {
+            if let Some(j) = journal {
+                j.push((pos, Some(old)));
+            }
+        }
+    } else {
+        let old = missing.add_next_event_journaled(e);
+        if let Some(j) = journal {
+            j.push((pos, old));
+        }
+    }
+    if maintain_rollback && e.is_lost_delete() && e.can_rollback() {
+        emit(effects, || LogEffect::TryStash {
+            soid: e.soid.clone(),
+            version: e.version.version,
+        });
+    } else if e.is_delete() {
+        emit(effects, || LogEffect::Remove(e.soid.clone()));
+    }
 }

@@ -3,11 +3,82 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
+use smallvec::SmallVec;
+
 use super::effects::{LogEffect, LogEffects};
 use super::entry::{LogDup, LogEntry, ReqId};
 use super::error::LogError;
 use super::pg_log_t::PgLogT;
 use crate::types::{EVersion, ObjectId, PgId, Version};
+
+/// The integer prefix of the `hobject_t` order (`max`, pool, bitwise key).
+type ObjectKey = (bool, i64, u64);
+
+fn object_key(o: &ObjectId) -> ObjectKey {
+    (o.max, o.pool, o.bitwise_key())
+}
+
+/// `IndexedLog::objects`: each object's newest non-`ERROR` entry version.
+///
+/// Keyed by the integer prefix of the object order, with the (almost always
+/// single) objects sharing it kept in object order: a lookup compares integers
+/// instead of calling `ObjectId::cmp` (two bit reversals and a call) a dozen
+/// times, which dominated merging thousands of entries. The order, and so
+/// equality and iteration, is exactly that of a map keyed by [`ObjectId`].
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+struct ObjectIndex {
+    map: BTreeMap<ObjectKey, SmallVec<[(ObjectId, EVersion); 1]>>,
+}
+
+impl ObjectIndex {
+    fn get(&self, o: &ObjectId) -> Option<EVersion> {
+        self.map
+            .get(&object_key(o))?
+            .iter()
+            .find(|(k, _)| k == o)
+            .map(|(_, v)| *v)
+    }
+
+    fn contains(&self, o: &ObjectId) -> bool {
+        self.get(o).is_some()
+    }
+
+    fn clear(&mut self) {
+        self.map.clear();
+    }
+
+    /// Records `v` for `o` unless it already has a newer (or the same) version
+    /// (`index()` keeps the newest).
+    fn set_if_newer(&mut self, o: &ObjectId, v: EVersion) {
+        let bucket = self.map.entry(object_key(o)).or_default();
+        match bucket.binary_search_by(|(k, _)| k.cmp(o)) {
+            Ok(i) => {
+                if let Some(slot) = bucket.get_mut(i) {
+                    if slot.1 < v {
+                        slot.1 = v;
+                    }
+                }
+            }
+            Err(i) => bucket.insert(i, (o.clone(), v)),
+        }
+    }
+
+    /// Forgets `o` if its newest entry is `v`; returns whether it did.
+    fn remove_if_at(&mut self, o: &ObjectId, v: EVersion) -> bool {
+        let key = object_key(o);
+        let Some(bucket) = self.map.get_mut(&key) else {
+            return false;
+        };
+        let Some(i) = bucket.iter().position(|(k, at)| k == o && *at == v) else {
+            return false;
+        };
+        bucket.remove(i);
+        if bucket.is_empty() {
+            self.map.remove(&key);
+        }
+        true
+    }
+}
 
 /// What a logged request produced (`IndexedLog::get_request`): enough to answer
 /// a resent request without executing it again.
@@ -43,7 +114,7 @@ pub struct LoggedRequest {
 pub struct IndexedLog {
     log: PgLogT,
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    objects: BTreeMap<ObjectId, EVersion>,
+    objects: ObjectIndex,
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     caller_ops: BTreeMap<ReqId, EVersion>,
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
@@ -153,12 +224,12 @@ impl IndexedLog {
 
     /// `objects[oid]`: the newest non-`ERROR` entry for `oid` (§6.9).
     pub fn object_entry(&self, oid: &ObjectId) -> Option<&LogEntry> {
-        self.objects.get(oid).and_then(|v| self.entry_at(*v))
+        self.objects.get(oid).and_then(|v| self.entry_at(v))
     }
 
     /// `logged_object(oid)` (§6.9).
     pub fn logged_object(&self, oid: &ObjectId) -> bool {
-        self.objects.contains_key(oid)
+        self.objects.contains(oid)
     }
 
     /// `logged_req(reqid)`: the request is in the log (not counting dups) (§6.9).
@@ -230,10 +301,7 @@ impl IndexedLog {
 
     fn index_entry(&mut self, e: &LogEntry) {
         if e.object_is_indexed() {
-            let newer = self.objects.get(&e.soid).is_none_or(|v| *v < e.version);
-            if newer {
-                self.objects.insert(e.soid.clone(), e.version);
-            }
+            self.objects.set_if_newer(&e.soid, e.version);
         }
         if e.reqid_is_indexed() {
             self.caller_ops.insert(e.reqid, e.version);
@@ -245,9 +313,7 @@ impl IndexedLog {
 
     /// Removes an entry trimmed from the tail from the indexes (`unindex(e)`).
     pub(crate) fn unindex_entry(&mut self, e: &LogEntry) {
-        if self.objects.get(&e.soid) == Some(&e.version) {
-            self.objects.remove(&e.soid);
-        }
+        self.objects.remove_if_at(&e.soid, e.version);
         if e.reqid_is_indexed() && self.caller_ops.get(&e.reqid) == Some(&e.version) {
             self.caller_ops.remove(&e.reqid);
         }
@@ -302,8 +368,117 @@ impl IndexedLog {
         if self.complete_to.is_some_and(|v| v > newhead) {
             self.complete_to = None;
         }
-        self.index();
+        self.unindex_cut(&divergent);
         Ok(divergent)
+    }
+
+    /// Takes the entries just cut from the head out of the indexes, leaving them
+    /// as `index()` would rebuild them from the kept entries (Ceph reindexes the
+    /// whole log; here the work is the cut plus, only when a cut object or
+    /// request also appears in the kept entries, a scan back to its newest one).
+    ///
+    /// Relies on the indexes matching the entries before the cut, which every
+    /// mutation keeps, and on the entries being in version order.
+    fn unindex_cut(&mut self, cut: &[LogEntry]) {
+        let mut lost_objects = 0usize;
+        let mut lost_reqs: Vec<ReqId> = Vec::new();
+        for e in cut {
+            // Only the newest cut entry of an object or request is indexed.
+            if e.object_is_indexed() && self.objects.remove_if_at(&e.soid, e.version) {
+                lost_objects = lost_objects.saturating_add(1);
+            }
+            if e.reqid_is_indexed() && self.caller_ops.get(&e.reqid) == Some(&e.version) {
+                self.caller_ops.remove(&e.reqid);
+                lost_reqs.push(e.reqid);
+            }
+            for (r, _) in &e.extra_reqids {
+                self.extra_caller_ops.remove(&(*r, e.version));
+            }
+        }
+        if lost_objects == 0 && lost_reqs.is_empty() {
+            return;
+        }
+        // A kept entry of a lost object is one whose object the index no longer
+        // has (every kept object was indexed); newest first, as a rebuild keeps.
+        lost_reqs.sort_unstable();
+        let mut reqs_left = lost_reqs.len();
+        for e in self.log.entries.iter().rev() {
+            if lost_objects == 0 && reqs_left == 0 {
+                break;
+            }
+            if lost_objects > 0 && e.object_is_indexed() && !self.objects.contains(&e.soid) {
+                self.objects.set_if_newer(&e.soid, e.version);
+                lost_objects = lost_objects.saturating_sub(1);
+            }
+            if reqs_left > 0
+                && e.reqid_is_indexed()
+                && !self.caller_ops.contains_key(&e.reqid)
+                && lost_reqs.binary_search(&e.reqid).is_ok()
+            {
+                self.caller_ops.insert(e.reqid, e.version);
+                reqs_left = reqs_left.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Puts entries older than every entry we hold in front of ours and lowers
+    /// the tail to `tail` (`merge_log` extending on the tail), indexing them as
+    /// `index()` would: our newer entries keep their places in the indexes.
+    pub(crate) fn prepend_older(&mut self, older: Vec<LogEntry>, tail: EVersion) {
+        // Newest first: the first entry seen of an object or request is the one
+        // a rebuild keeps.
+        for e in older.iter().rev() {
+            if e.object_is_indexed() && !self.objects.contains(&e.soid) {
+                self.objects.set_if_newer(&e.soid, e.version);
+            }
+            if e.reqid_is_indexed() && !self.caller_ops.contains_key(&e.reqid) {
+                self.caller_ops.insert(e.reqid, e.version);
+            }
+            for (r, _) in &e.extra_reqids {
+                self.extra_caller_ops.insert((*r, e.version));
+            }
+        }
+        self.log.entries.splice(0..0, older);
+        self.log.tail = tail;
+    }
+
+    /// Appends an entry already checked with [`check_append`](Self::check_append)
+    /// (with the entries before it) and indexes it.
+    pub(crate) fn push_checked(&mut self, e: LogEntry) {
+        self.log.head = e.version;
+        self.index_entry(&e);
+        self.log.entries.push(e);
+    }
+
+    /// Rebuilds the entry indexes (not `dup_index`) from the entries: the undo of
+    /// a refused merge, after its entries are put back.
+    pub(crate) fn reindex_entries(&mut self) {
+        self.objects.clear();
+        self.caller_ops.clear();
+        self.extra_caller_ops.clear();
+        let entries = core::mem::take(&mut self.log.entries);
+        for e in &entries {
+            self.index_entry(e);
+        }
+        self.log.entries = entries;
+    }
+
+    /// Rebuilds `dup_index` from the dups (after the dups alone changed).
+    pub(crate) fn reindex_dups(&mut self) {
+        self.dup_index.clear();
+        for d in &self.log.dups {
+            self.dup_index.insert(d.reqid, d.clone());
+        }
+    }
+
+    /// The dups and their index, saved before a change that may be undone.
+    pub(crate) fn dups_state(&self) -> (Vec<LogDup>, BTreeMap<ReqId, LogDup>) {
+        (self.log.dups.clone(), self.dup_index.clone())
+    }
+
+    /// Puts back what [`dups_state`](Self::dups_state) saved.
+    pub(crate) fn restore_dups_state(&mut self, state: (Vec<LogDup>, BTreeMap<ReqId, LogDup>)) {
+        (self.log.dups, self.dup_index) = state;
     }
 
     /// Ceph's `advance_can_rollback_to`: raises `can_rollback_to` and
@@ -342,8 +517,11 @@ impl IndexedLog {
     /// `skip_can_rollback_to_to_head()`: nothing before the head may be rolled (§6.9)
     /// back any more; no effects (the entries carried nothing to roll back).
     pub fn skip_can_rollback_to_to_head(&mut self) {
+        // `advance_can_rollback_to(head)` with nothing to call per entry: only the
+        // boundaries move (no walk over the entries just appended).
         let head = self.log.head;
-        self.advance_can_rollback_to(head, |_| {});
+        self.log.can_rollback_to = self.log.can_rollback_to.max(head);
+        self.log.rollback_info_trimmed_to = self.log.rollback_info_trimmed_to.max(head);
     }
 
     /// `split_out_child(child, split_bits)`: moves the entries of objects now

@@ -48,16 +48,15 @@ impl PgLog {
 
         let mut folog = IndexedLog::from_log(olog.clone())?;
         let divergent = folog.rewind_from_head(lu)?;
-        let mut scratch = omissing.clone();
+        // All or nothing by itself: every object is decided before any changes.
         merge_divergent_entries(
             &folog,
             divergent,
             oinfo,
             olog.can_rollback_to,
-            &mut scratch,
+            omissing,
             None,
         )?;
-        *omissing = scratch;
 
         if lu < oinfo.last_update {
             oinfo.last_update = lu;
