@@ -59,6 +59,7 @@ pub fn merge_object_divergent_entries(
         &info.last_backfill,
         olog_can_rollback_to,
         missing,
+        missing.get(hoid).copied(),
     )?;
     apply_missing(hoid, &d, missing);
     let remove = d.remove.then(|| hoid.clone());
@@ -100,6 +101,7 @@ fn decide<'a>(
     last_backfill: &ObjectId,
     olog_can_rollback_to: EVersion,
     missing: &Missing,
+    item: Option<MissingItem>,
 ) -> Result<Decision, LogError> {
     if hoid > last_backfill {
         return Ok(Decision::skipped());
@@ -115,7 +117,6 @@ fn decide<'a>(
     let prior = first.prior_version;
     let first_div = first.version;
     let last_div = last.version;
-    let item = missing.get(hoid).copied();
     let object_not_in_store = item.is_none() && last.is_delete();
     let decision = |case: DivergentCase, remove: bool| Decision {
         case,
@@ -275,6 +276,9 @@ pub(crate) struct DivergentPlan {
     /// Each object's group: its end in `order` (it starts where the previous
     /// one ends) and the decision.
     groups: Vec<(usize, Decision)>,
+    /// Each object's missing item before an append (see
+    /// [`note_missing`](Self::note_missing)).
+    before: Vec<Option<MissingItem>>,
 }
 
 impl DivergentPlan {
@@ -288,8 +292,22 @@ impl DivergentPlan {
         olog_can_rollback_to: EVersion,
         missing: &Missing,
     ) -> Result<Self, LogError> {
+        let mut plan = Self::group(entries);
+        plan.decide(
+            log,
+            entries,
+            last_backfill,
+            olog_can_rollback_to,
+            missing,
+            None,
+        )?;
+        Ok(plan)
+    }
+
+    /// Groups `entries` by object (nothing decided yet: every group skipped).
+    pub(crate) fn group(entries: &[LogEntry]) -> Self {
         if entries.is_empty() {
-            return Ok(DivergentPlan::default());
+            return DivergentPlan::default();
         }
         let order = object_order(entries);
         let mut groups = Vec::new();
@@ -305,19 +323,77 @@ impl DivergentPlan {
                 .position(|&i| entries.get(i).is_none_or(|e| e.soid != *hoid))
                 .unwrap_or(rest.len());
             let end = start.saturating_add(len.max(1));
-            let group = order.get(start..end).unwrap_or_default();
-            let d = decide(
+            groups.push((end, Decision::skipped()));
+            start = end;
+        }
+        DivergentPlan {
+            order,
+            groups,
+            before: Vec::new(),
+        }
+    }
+
+    /// Notes each object's missing item before the authoritative entries are
+    /// appended: after the append, an object none of them touched still has it,
+    /// and (the missing set then holding an item per new object) looking it up
+    /// again would cost a search of `ObjectId`s per divergent object.
+    pub(crate) fn note_missing(&mut self, entries: &[LogEntry], missing: &Missing) {
+        if !missing.have_missing() {
+            self.before = alloc::vec![None; self.groups.len()];
+            return;
+        }
+        let mut start = 0;
+        self.before = Vec::with_capacity(self.groups.len());
+        for (end, _) in &self.groups {
+            let hoid = self
+                .order
+                .get(start)
+                .and_then(|&i| entries.get(i))
+                .map(|e| &e.soid);
+            self.before.push(hoid.and_then(|o| missing.get(o).copied()));
+            start = *end;
+        }
+    }
+
+    /// Decides each group against `log` and `missing`, changing nothing; the
+    /// first refusal in object order is returned. With `appended_after` (the
+    /// head before an append), an object whose newest entry is not newer than it
+    /// was not touched by the append, and its item noted by
+    /// [`note_missing`](Self::note_missing) stands.
+    pub(crate) fn decide(
+        &mut self,
+        log: &IndexedLog,
+        entries: &[LogEntry],
+        last_backfill: &ObjectId,
+        olog_can_rollback_to: EVersion,
+        missing: &Missing,
+        appended_after: Option<EVersion>,
+    ) -> Result<(), LogError> {
+        let mut start = 0;
+        for (g, (end, decision)) in self.groups.iter_mut().enumerate() {
+            let group = self.order.get(start..*end).unwrap_or_default();
+            start = *end;
+            let Some(hoid) = group.first().and_then(|&i| entries.get(i)).map(|e| &e.soid) else {
+                continue;
+            };
+            let noted = appended_after
+                .filter(|after| log.object_entry(hoid).is_none_or(|e| e.version <= *after))
+                .and_then(|_| self.before.get(g));
+            let item = match noted {
+                Some(item) => *item,
+                None => missing.get(hoid).copied(),
+            };
+            *decision = decide(
                 log,
                 hoid,
                 group.iter().filter_map(|&i| entries.get(i)),
                 last_backfill,
                 olog_can_rollback_to,
                 missing,
+                item,
             )?;
-            groups.push((end, d));
-            start = end;
         }
-        Ok(DivergentPlan { order, groups })
+        Ok(())
     }
 
     /// Applies the decisions, object by object: updates `missing` and, given a
@@ -370,16 +446,31 @@ fn object_order(entries: &[LogEntry]) -> Vec<usize> {
         .enumerate()
         .map(|(i, e)| (e.soid.max, e.soid.pool, e.soid.bitwise_key(), i))
         .collect();
-    keyed.sort_unstable_by(|a, b| {
-        (a.0, a.1, a.2)
-            .cmp(&(b.0, b.1, b.2))
-            .then_with(|| {
-                let oa = entries.get(a.3).map(|e| &e.soid);
-                let ob = entries.get(b.3).map(|e| &e.soid);
-                oa.cmp(&ob)
-            })
-            .then(a.3.cmp(&b.3))
-    });
+    keyed.sort_unstable();
+    // Runs sharing the integer prefix (rare: a hash collision or several
+    // entries of one object) are put in full object order, keeping positions.
+    let mut start = 0;
+    while start < keyed.len() {
+        let prefix = keyed.get(start).map(|k| (k.0, k.1, k.2));
+        let len = keyed
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|k| Some((k.0, k.1, k.2)) == prefix)
+            .count()
+            .max(1);
+        let end = start.saturating_add(len);
+        if len > 1 {
+            if let Some(run) = keyed.get_mut(start..end) {
+                run.sort_by(|a, b| {
+                    let oa = entries.get(a.3).map(|e| &e.soid);
+                    let ob = entries.get(b.3).map(|e| &e.soid);
+                    oa.cmp(&ob).then(a.3.cmp(&b.3))
+                });
+            }
+        }
+        start = end;
+    }
     keyed.into_iter().map(|k| k.3).collect()
 }
 
@@ -458,14 +549,14 @@ pub(crate) type MissingJournal = Vec<(usize, Option<MissingItem>)>;
 /// and every missing-set change is recorded in `journal`.
 pub(crate) fn append_owned_update_missing(
     last_backfill: &ObjectId,
-    entries: Vec<LogEntry>,
+    entries: impl Iterator<Item = LogEntry>,
     maintain_rollback: bool,
     log: &mut IndexedLog,
     missing: &mut Missing,
     mut effects: Option<&mut LogEffects>,
     journal: &mut MissingJournal,
 ) {
-    for (pos, e) in entries.into_iter().enumerate() {
+    for (pos, e) in entries.enumerate() {
         update_missing_for(
             last_backfill,
             &e,

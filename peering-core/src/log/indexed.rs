@@ -1,5 +1,6 @@
 //! Ceph's `PGLog::IndexedLog`: a `pg_log_t` with its in-memory indexes (§6.9).
 
+use alloc::collections::btree_map::Entry;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
@@ -18,63 +19,75 @@ fn object_key(o: &ObjectId) -> ObjectKey {
     (o.max, o.pool, o.bitwise_key())
 }
 
-/// `IndexedLog::objects`: each object's newest non-`ERROR` entry version.
+/// The entry at exactly `v` in `entries` (sorted by version).
+fn entry_in(entries: &[LogEntry], v: EVersion) -> Option<&LogEntry> {
+    let i = entries.partition_point(|e| e.version < v);
+    entries.get(i).filter(|e| e.version == v)
+}
+
+/// `IndexedLog::objects`: each object's newest non-`ERROR` entry.
 ///
-/// Keyed by the integer prefix of the object order, with the (almost always
-/// single) objects sharing it kept in object order: a lookup compares integers
-/// instead of calling `ObjectId::cmp` (two bit reversals and a call) a dozen
-/// times, which dominated merging thousands of entries. The order, and so
-/// equality and iteration, is exactly that of a map keyed by [`ObjectId`].
+/// Ceph's map holds a pointer to the entry; here the entry is designated by its
+/// version (unique in a log) under the integer prefix of its object's order, and
+/// the object itself is read from the entry when two objects share the prefix.
+/// So indexing an entry neither clones its [`ObjectId`] (an allocation) nor
+/// calls `ObjectId::cmp` (two bit reversals and a call) a dozen times per
+/// search, which dominated merging thousands of entries. Every lookup is given
+/// the log's entries, which the versions designate.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 struct ObjectIndex {
-    map: BTreeMap<ObjectKey, SmallVec<[(ObjectId, EVersion); 1]>>,
+    /// Versions sorted (one per object), so that equal indexes compare equal.
+    map: BTreeMap<ObjectKey, SmallVec<[EVersion; 1]>>,
 }
 
 impl ObjectIndex {
-    fn get(&self, o: &ObjectId) -> Option<EVersion> {
+    /// The version of `o`'s indexed entry.
+    fn get(&self, entries: &[LogEntry], o: &ObjectId) -> Option<EVersion> {
+        self.entry(entries, o).map(|e| e.version)
+    }
+
+    /// `o`'s indexed entry.
+    fn entry<'a>(&self, entries: &'a [LogEntry], o: &ObjectId) -> Option<&'a LogEntry> {
         self.map
             .get(&object_key(o))?
             .iter()
-            .find(|(k, _)| k == o)
-            .map(|(_, v)| *v)
-    }
-
-    fn contains(&self, o: &ObjectId) -> bool {
-        self.get(o).is_some()
+            .find_map(|v| entry_in(entries, *v).filter(|e| e.soid == *o))
     }
 
     fn clear(&mut self) {
         self.map.clear();
     }
 
-    /// Records `v` for `o` unless it already has a newer (or the same) version
-    /// (`index()` keeps the newest).
-    fn set_if_newer(&mut self, o: &ObjectId, v: EVersion) {
-        let bucket = self.map.entry(object_key(o)).or_default();
-        match bucket.binary_search_by(|(k, _)| k.cmp(o)) {
-            Ok(i) => {
-                if let Some(slot) = bucket.get_mut(i) {
-                    if slot.1 < v {
-                        slot.1 = v;
-                    }
-                }
-            }
-            Err(i) => bucket.insert(i, (o.clone(), v)),
+    /// Indexes `v` for `o` unless `o` already has a newer (or the same) version
+    /// (`index()` keeps the newest). The entries of already indexed versions must
+    /// be in `entries`.
+    fn set_if_newer(&mut self, entries: &[LogEntry], o: &ObjectId, v: EVersion) {
+        let versions = self.map.entry(object_key(o)).or_default();
+        let old = versions
+            .iter()
+            .copied()
+            .find(|v| entry_in(entries, *v).is_some_and(|e| e.soid == *o));
+        match old {
+            Some(old) if old >= v => return,
+            Some(old) => versions.retain(|x| *x != old),
+            None => {}
         }
+        let at = versions.partition_point(|x| *x < v);
+        versions.insert(at, v);
     }
 
-    /// Forgets `o` if its newest entry is `v`; returns whether it did.
-    fn remove_if_at(&mut self, o: &ObjectId, v: EVersion) -> bool {
-        let key = object_key(o);
-        let Some(bucket) = self.map.get_mut(&key) else {
+    /// Forgets the entry `v` of `o` if it is the one indexed; returns whether it
+    /// was (versions are unique, so the version alone identifies the entry).
+    fn remove_at(&mut self, o: &ObjectId, v: EVersion) -> bool {
+        let Entry::Occupied(mut slot) = self.map.entry(object_key(o)) else {
             return false;
         };
-        let Some(i) = bucket.iter().position(|(k, at)| k == o && *at == v) else {
+        let Some(i) = slot.get().iter().position(|x| *x == v) else {
             return false;
         };
-        bucket.remove(i);
-        if bucket.is_empty() {
-            self.map.remove(&key);
+        slot.get_mut().remove(i);
+        if slot.get().is_empty() {
+            slot.remove();
         }
         true
     }
@@ -224,12 +237,12 @@ impl IndexedLog {
 
     /// `objects[oid]`: the newest non-`ERROR` entry for `oid` (§6.9).
     pub fn object_entry(&self, oid: &ObjectId) -> Option<&LogEntry> {
-        self.objects.get(oid).and_then(|v| self.entry_at(v))
+        self.objects.entry(&self.log.entries, oid)
     }
 
     /// `logged_object(oid)` (§6.9).
     pub fn logged_object(&self, oid: &ObjectId) -> bool {
-        self.objects.contains(oid)
+        self.objects.get(&self.log.entries, oid).is_some()
     }
 
     /// `logged_req(reqid)`: the request is in the log (not counting dups) (§6.9).
@@ -294,14 +307,16 @@ impl IndexedLog {
         }
         let entries = core::mem::take(&mut self.log.entries);
         for e in &entries {
-            self.index_entry(e);
+            self.index_entry(&entries, e);
         }
         self.log.entries = entries;
     }
 
-    fn index_entry(&mut self, e: &LogEntry) {
+    /// Indexes `e`, an entry newer than those indexed; `entries` holds the
+    /// indexed ones.
+    fn index_entry(&mut self, entries: &[LogEntry], e: &LogEntry) {
         if e.object_is_indexed() {
-            self.objects.set_if_newer(&e.soid, e.version);
+            self.objects.set_if_newer(entries, &e.soid, e.version);
         }
         if e.reqid_is_indexed() {
             self.caller_ops.insert(e.reqid, e.version);
@@ -313,7 +328,7 @@ impl IndexedLog {
 
     /// Removes an entry trimmed from the tail from the indexes (`unindex(e)`).
     pub(crate) fn unindex_entry(&mut self, e: &LogEntry) {
-        self.objects.remove_if_at(&e.soid, e.version);
+        self.objects.remove_at(&e.soid, e.version);
         if e.reqid_is_indexed() && self.caller_ops.get(&e.reqid) == Some(&e.version) {
             self.caller_ops.remove(&e.reqid);
         }
@@ -354,9 +369,7 @@ impl IndexedLog {
     /// that is not after the head (the log is then unchanged).
     pub fn add(&mut self, e: LogEntry) -> Result<(), LogError> {
         self.check_append(core::slice::from_ref(&e))?;
-        self.log.head = e.version;
-        self.index_entry(&e);
-        self.log.entries.push(e);
+        self.push_checked(e);
         Ok(())
     }
 
@@ -384,7 +397,7 @@ impl IndexedLog {
         let mut lost_reqs: Vec<ReqId> = Vec::new();
         for e in cut {
             // Only the newest cut entry of an object or request is indexed.
-            if e.object_is_indexed() && self.objects.remove_if_at(&e.soid, e.version) {
+            if e.object_is_indexed() && self.objects.remove_at(&e.soid, e.version) {
                 lost_objects = lost_objects.saturating_add(1);
             }
             if e.reqid_is_indexed() && self.caller_ops.get(&e.reqid) == Some(&e.version) {
@@ -402,12 +415,16 @@ impl IndexedLog {
         // has (every kept object was indexed); newest first, as a rebuild keeps.
         lost_reqs.sort_unstable();
         let mut reqs_left = lost_reqs.len();
-        for e in self.log.entries.iter().rev() {
+        let entries = core::mem::take(&mut self.log.entries);
+        for e in entries.iter().rev() {
             if lost_objects == 0 && reqs_left == 0 {
                 break;
             }
-            if lost_objects > 0 && e.object_is_indexed() && !self.objects.contains(&e.soid) {
-                self.objects.set_if_newer(&e.soid, e.version);
+            if lost_objects > 0
+                && e.object_is_indexed()
+                && self.objects.get(&entries, &e.soid).is_none()
+            {
+                self.objects.set_if_newer(&entries, &e.soid, e.version);
                 lost_objects = lost_objects.saturating_sub(1);
             }
             if reqs_left > 0
@@ -419,17 +436,22 @@ impl IndexedLog {
                 reqs_left = reqs_left.saturating_sub(1);
             }
         }
+        self.log.entries = entries;
     }
 
     /// Puts entries older than every entry we hold in front of ours and lowers
     /// the tail to `tail` (`merge_log` extending on the tail), indexing them as
     /// `index()` would: our newer entries keep their places in the indexes.
     pub(crate) fn prepend_older(&mut self, older: Vec<LogEntry>, tail: EVersion) {
+        let n = older.len();
+        self.log.entries.splice(0..0, older);
+        self.log.tail = tail;
+        let entries = core::mem::take(&mut self.log.entries);
         // Newest first: the first entry seen of an object or request is the one
         // a rebuild keeps.
-        for e in older.iter().rev() {
-            if e.object_is_indexed() && !self.objects.contains(&e.soid) {
-                self.objects.set_if_newer(&e.soid, e.version);
+        for e in entries.get(..n).unwrap_or_default().iter().rev() {
+            if e.object_is_indexed() && self.objects.get(&entries, &e.soid).is_none() {
+                self.objects.set_if_newer(&entries, &e.soid, e.version);
             }
             if e.reqid_is_indexed() && !self.caller_ops.contains_key(&e.reqid) {
                 self.caller_ops.insert(e.reqid, e.version);
@@ -438,16 +460,17 @@ impl IndexedLog {
                 self.extra_caller_ops.insert((*r, e.version));
             }
         }
-        self.log.entries.splice(0..0, older);
-        self.log.tail = tail;
+        self.log.entries = entries;
     }
 
     /// Appends an entry already checked with [`check_append`](Self::check_append)
     /// (with the entries before it) and indexes it.
     pub(crate) fn push_checked(&mut self, e: LogEntry) {
         self.log.head = e.version;
-        self.index_entry(&e);
-        self.log.entries.push(e);
+        let mut entries = core::mem::take(&mut self.log.entries);
+        self.index_entry(&entries, &e);
+        entries.push(e);
+        self.log.entries = entries;
     }
 
     /// Rebuilds the entry indexes (not `dup_index`) from the entries: the undo of
@@ -458,7 +481,7 @@ impl IndexedLog {
         self.extra_caller_ops.clear();
         let entries = core::mem::take(&mut self.log.entries);
         for e in &entries {
-            self.index_entry(e);
+            self.index_entry(&entries, e);
         }
         self.log.entries = entries;
     }

@@ -230,25 +230,29 @@ impl PgLog {
             let original_crt = self.log.can_rollback_to();
             undo.cut = self.log.rewind_from_head(lower_bound)?;
             undo.kept = self.log.entries().len();
+            plan = DivergentPlan::group(&undo.cut);
+            plan.note_missing(&undo.cut, &self.missing);
             self.log.roll_forward_to(self.log.head(), effects);
-            let new_entries = olog.entries.split_off(from.min(olog.entries.len()));
-            self.log.check_append(&new_entries)?;
+            let new_entries = olog.entries.get(from..).unwrap_or_default();
+            self.log.check_append(new_entries)?;
             undo.journal.reserve(new_entries.len());
+            // Moved straight out of `olog`, not through another buffer.
             append_owned_update_missing(
                 &info.last_backfill,
-                new_entries,
+                olog.entries.drain(from..),
                 false,
                 &mut self.log,
                 &mut self.missing,
                 Some(effects),
                 &mut undo.journal,
             );
-            plan = DivergentPlan::new(
+            plan.decide(
                 &self.log,
                 &undo.cut,
                 &info.last_backfill,
                 original_crt,
                 &self.missing,
+                Some(lower_bound),
             )?;
             self.log.log_mut().head = olog.head;
             // The new entries cannot be rolled back into.
