@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use super::effects::{LogEffect, LogEffects, emit};
 use super::entry::{LogEntry, LogOp};
 use super::error::LogError;
-use super::indexed::IndexedLog;
+use super::indexed::{IndexedLog, same_object};
 use super::missing::{Missing, MissingItem};
 use crate::types::{EVersion, ObjectId, PgInfo};
 
@@ -53,13 +53,13 @@ pub fn merge_object_divergent_entries(
     mut effects: Option<&mut LogEffects>,
 ) -> Result<DivergentCase, LogError> {
     let d = decide(
-        log,
         hoid,
         orig_entries.iter(),
         &info.last_backfill,
         olog_can_rollback_to,
         missing,
         missing.get(hoid).copied(),
+        log.object_entry(hoid),
     )?;
     apply_missing(hoid, &d, missing);
     let remove = d.remove.then(|| hoid.clone());
@@ -94,14 +94,16 @@ impl Decision {
 /// The checks and the five-way choice of `_merge_object_divergent_entries`, without
 /// changing anything: every refusal is found before the first change, so a merge
 /// of many objects needs no copy of the missing set to stay all or nothing.
+/// `item` is `hoid`'s missing item and `newest` the merged log's newest entry
+/// of `hoid`, both looked up by the caller (which may know them already).
 fn decide<'a>(
-    log: &IndexedLog,
     hoid: &ObjectId,
     entries: impl Iterator<Item = &'a LogEntry> + Clone,
     last_backfill: &ObjectId,
     olog_can_rollback_to: EVersion,
     missing: &Missing,
     item: Option<MissingItem>,
+    newest: Option<&LogEntry>,
 ) -> Result<Decision, LogError> {
     if hoid > last_backfill {
         return Ok(Decision::skipped());
@@ -125,7 +127,7 @@ fn decide<'a>(
         prior,
     };
 
-    if let Some(newer) = log.object_entry(hoid).filter(|e| e.version >= first_div) {
+    if let Some(newer) = newest.filter(|e| e.version >= first_div) {
         if newer.version <= last_div {
             return Err(LogError::NewerEntryNotAfterDivergent {
                 object: hoid.clone(),
@@ -317,12 +319,13 @@ impl DivergentPlan {
             .and_then(|&i| entries.get(i))
             .map(|e| &e.soid)
         {
-            let rest = order.get(start..).unwrap_or_default();
-            let len = rest
+            // The group's first entry is of `hoid`; the rest of it follows.
+            let rest = order.get(start.saturating_add(1)..).unwrap_or_default();
+            let more = rest
                 .iter()
-                .position(|&i| entries.get(i).is_none_or(|e| e.soid != *hoid))
+                .position(|&i| entries.get(i).is_none_or(|e| !same_object(&e.soid, hoid)))
                 .unwrap_or(rest.len());
-            let end = start.saturating_add(len.max(1));
+            let end = start.saturating_add(1).saturating_add(more);
             groups.push((end, Decision::skipped()));
             start = end;
         }
@@ -376,21 +379,22 @@ impl DivergentPlan {
             let Some(hoid) = group.first().and_then(|&i| entries.get(i)).map(|e| &e.soid) else {
                 continue;
             };
+            let newest = log.object_entry(hoid);
             let noted = appended_after
-                .filter(|after| log.object_entry(hoid).is_none_or(|e| e.version <= *after))
+                .filter(|after| newest.is_none_or(|e| e.version <= *after))
                 .and_then(|_| self.before.get(g));
             let item = match noted {
                 Some(item) => *item,
                 None => missing.get(hoid).copied(),
             };
             *decision = decide(
-                log,
                 hoid,
                 group.iter().filter_map(|&i| entries.get(i)),
                 last_backfill,
                 olog_can_rollback_to,
                 missing,
                 item,
+                newest,
             )?;
         }
         Ok(())

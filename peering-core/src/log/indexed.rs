@@ -19,8 +19,34 @@ fn object_key(o: &ObjectId) -> ObjectKey {
     (o.max, o.pool, o.bitwise_key())
 }
 
+/// `a == b`, comparing first what most often differs between objects sharing
+/// an index key (the name's length and bytes) and the (usually empty) namespace
+/// last, so that telling two objects apart rarely reaches a byte comparison.
+pub(crate) fn same_object(a: &ObjectId, b: &ObjectId) -> bool {
+    a.name.len() == b.name.len()
+        && a.hash == b.hash
+        && a.snap == b.snap
+        && a.pool == b.pool
+        && a.max == b.max
+        && a.name == b.name
+        && a.namespace == b.namespace
+}
+
 /// The entry at exactly `v` in `entries` (sorted by version).
+///
+/// `version.version` strictly increases along a log and usually by one, so the
+/// entry is first looked for where a gapless log would have it (one probe
+/// instead of a binary search that misses the cache at every step of a long
+/// log); the binary search is the fallback.
 fn entry_in(entries: &[LogEntry], v: EVersion) -> Option<&LogEntry> {
+    let guess = entries
+        .first()
+        .and_then(|first| v.version.checked_sub(first.version.version))
+        .and_then(|d| usize::try_from(d).ok())
+        .and_then(|d| entries.get(d));
+    if let Some(e) = guess.filter(|e| e.version == v) {
+        return Some(e);
+    }
     let i = entries.partition_point(|e| e.version < v);
     entries.get(i).filter(|e| e.version == v)
 }
@@ -51,7 +77,7 @@ impl ObjectIndex {
         self.map
             .get(&object_key(o))?
             .iter()
-            .find_map(|v| entry_in(entries, *v).filter(|e| e.soid == *o))
+            .find_map(|v| entry_in(entries, *v).filter(|e| same_object(&e.soid, o)))
     }
 
     fn clear(&mut self) {
@@ -66,7 +92,7 @@ impl ObjectIndex {
         let old = versions
             .iter()
             .copied()
-            .find(|v| entry_in(entries, *v).is_some_and(|e| e.soid == *o));
+            .find(|v| entry_in(entries, *v).is_some_and(|e| same_object(&e.soid, o)));
         match old {
             Some(old) if old >= v => return,
             Some(old) => versions.retain(|x| *x != old),
@@ -231,8 +257,7 @@ impl IndexedLog {
 
     /// The entry at exactly `v` (§6.9).
     pub fn entry_at(&self, v: EVersion) -> Option<&LogEntry> {
-        let i = self.log.entries.partition_point(|e| e.version < v);
-        self.log.entries.get(i).filter(|e| e.version == v)
+        entry_in(&self.log.entries, v)
     }
 
     /// `objects[oid]`: the newest non-`ERROR` entry for `oid` (§6.9).
