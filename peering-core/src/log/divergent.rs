@@ -296,7 +296,7 @@ impl DivergentPlan {
     ) -> Result<Self, LogError> {
         let mut plan = Self::group(entries);
         plan.decide(
-            log,
+            |_, hoid| log.object_entry(hoid),
             entries,
             last_backfill,
             olog_can_rollback_to,
@@ -358,14 +358,15 @@ impl DivergentPlan {
         }
     }
 
-    /// Decides each group against `log` and `missing`, changing nothing; the
-    /// first refusal in object order is returned. With `appended_after` (the
+    /// Decides each group against `missing` and the merged log, whose newest
+    /// entry of the `g`-th group's object is `newest_of(g, object)`, changing
+    /// nothing; the first refusal in object order is returned. With `appended_after` (the
     /// head before an append), an object whose newest entry is not newer than it
     /// was not touched by the append, and its item noted by
     /// [`note_missing`](Self::note_missing) stands.
-    pub(crate) fn decide(
+    pub(crate) fn decide<'e>(
         &mut self,
-        log: &IndexedLog,
+        newest_of: impl Fn(usize, &ObjectId) -> Option<&'e LogEntry>,
         entries: &[LogEntry],
         last_backfill: &ObjectId,
         olog_can_rollback_to: EVersion,
@@ -379,7 +380,7 @@ impl DivergentPlan {
             let Some(hoid) = group.first().and_then(|&i| entries.get(i)).map(|e| &e.soid) else {
                 continue;
             };
-            let newest = log.object_entry(hoid);
+            let newest = newest_of(g, hoid);
             let noted = appended_after
                 .filter(|after| newest.is_none_or(|e| e.version <= *after))
                 .and_then(|_| self.before.get(g));
@@ -398,6 +399,75 @@ impl DivergentPlan {
             )?;
         }
         Ok(())
+    }
+
+    /// Each group's newest non-`ERROR` entry of its object in `kept` (the log
+    /// the divergent `entries` were cut from, as far as it is kept), found by one
+    /// walk back over `kept` that stops once every object is found: what an
+    /// index of `kept` would answer, without building one.
+    pub(crate) fn newest_in<'k>(
+        &self,
+        entries: &[LogEntry],
+        kept: &'k [LogEntry],
+    ) -> Vec<Option<&'k LogEntry>> {
+        let mut found: Vec<Option<&'k LogEntry>> = alloc::vec![None; self.groups.len()];
+        // The groups' objects, in object order (so their integer keys sorted).
+        let mut start = 0;
+        let mut objects: Vec<(ObjectKeyRef, &ObjectId)> = Vec::with_capacity(self.groups.len());
+        for (end, _) in &self.groups {
+            if let Some(o) = self
+                .order
+                .get(start)
+                .and_then(|&i| entries.get(i))
+                .map(|e| &e.soid)
+            {
+                objects.push(((o.max, o.pool, o.bitwise_key()), o));
+            }
+            start = *end;
+        }
+        let mut left = objects.len();
+        for e in kept.iter().rev() {
+            if left == 0 {
+                break;
+            }
+            if !e.object_is_indexed() {
+                continue;
+            }
+            let key = (e.soid.max, e.soid.pool, e.soid.bitwise_key());
+            let from = objects.partition_point(|(k, _)| *k < key);
+            let same_key = objects.get(from..).unwrap_or_default();
+            let hit = same_key
+                .iter()
+                .take_while(|(k, _)| *k == key)
+                .position(|(_, o)| same_object(o, &e.soid));
+            if let Some(slot) = hit
+                .map(|i| from.saturating_add(i))
+                .and_then(|g| found.get_mut(g))
+            {
+                if slot.is_none() {
+                    *slot = Some(e);
+                    left = left.saturating_sub(1);
+                }
+            }
+        }
+        found
+    }
+
+    /// The missing-set side of every decision (Ceph's `proc_replica_log` merges
+    /// with no rollbacker: nothing else happens).
+    pub(crate) fn apply_missing_only(&self, entries: &[LogEntry], missing: &mut Missing) {
+        let mut start = 0;
+        for (end, d) in &self.groups {
+            let hoid = self
+                .order
+                .get(start)
+                .and_then(|&i| entries.get(i))
+                .map(|e| &e.soid);
+            start = *end;
+            if let Some(hoid) = hoid {
+                apply_missing(hoid, d, missing);
+            }
+        }
     }
 
     /// Applies the decisions, object by object: updates `missing` and, given a
@@ -432,6 +502,9 @@ impl DivergentPlan {
         }
     }
 }
+
+/// The integer prefix of the object order (`max`, pool, bitwise key).
+type ObjectKeyRef = (bool, i64, u64);
 
 /// Moves an entry out, leaving a placeholder that allocates nothing.
 fn take_entry(slot: &mut LogEntry) -> LogEntry {

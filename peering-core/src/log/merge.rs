@@ -246,8 +246,9 @@ impl PgLog {
                 Some(effects),
                 &mut undo.journal,
             );
+            let log = &self.log;
             plan.decide(
-                &self.log,
+                |_, hoid| log.object_entry(hoid),
                 &undo.cut,
                 &info.last_backfill,
                 original_crt,
