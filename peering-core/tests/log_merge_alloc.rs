@@ -13,64 +13,50 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-/// `d` writes to `d` objects, versions `base+1 ..= base+d` in `epoch`.
-fn writes(epoch: u32, base: u64, d: u64, tag: &str) -> Vec<LogEntry> {
-    (1..=d)
-        .map(|i| {
-            let oid = ObjectId::new(1, i as u32, format!("{tag}{i}"));
-            LogEntry::new(
-                LogOp::Modify,
-                oid,
-                EVersion::new(epoch, base + i),
-                EVersion::ZERO,
-            )
-        })
-        .collect()
-}
-
-fn info(head: EVersion) -> PgInfo {
-    let mut info = PgInfo::new(SpgId::replicated(PgId::new(1, 0)));
-    info.last_update = head;
-    info.last_complete = head;
-    info
-}
-
-/// The B2 case: 10 shared entries, then `d` divergent ones here (epoch 2) and
-/// `d` others in the authoritative log (epoch 3). Returns the allocations
-/// `merge_log` made, after checking what it did.
-fn merge_allocations(d: u64) -> usize {
-    let common = writes(1, 0, 10, "common");
-    let mut ours = common.clone();
-    ours.extend(writes(2, 10, d, "div"));
-    let mut auth = common;
-    auth.extend(writes(3, 10, d, "auth"));
-    let head = |e: &[LogEntry]| e.last().map_or(EVersion::ZERO, |e| e.version);
-    let (our_head, auth_head) = (head(&ours), head(&auth));
-    let ours = PgLogT {
-        entries: ours,
-        ..PgLogT::new(EVersion::ZERO, our_head)
+/// The B2 logs: 10 shared entries (epoch 1), then `d` writes of this replica
+/// (epoch 2, objects `div*`) and `d` others of the authoritative log (epoch 3,
+/// objects `auth*`), each on its own object.
+fn b2_logs(d: u64) -> (PgLogT, PgLogT) {
+    let log = |epoch: u32, tag: &str| {
+        let entries: Vec<LogEntry> = (1..=10 + d)
+            .map(|v| {
+                let (e, i, name) = match v.checked_sub(10).filter(|i| *i > 0) {
+                    None => (1, v, format!("common{v}")),
+                    Some(i) => (epoch, i, format!("{tag}{i}")),
+                };
+                let oid = ObjectId::new(1, i as u32, name);
+                LogEntry::new(LogOp::Modify, oid, EVersion::new(e, v), EVersion::ZERO)
+            })
+            .collect();
+        let head = entries.last().map_or(EVersion::ZERO, |e| e.version);
+        PgLogT {
+            entries,
+            ..PgLogT::new(EVersion::ZERO, head)
+        }
     };
-    let auth = PgLogT {
-        entries: auth,
-        ..PgLogT::new(EVersion::ZERO, auth_head)
+    (log(2, "div"), log(3, "auth"))
+}
+
+/// `merge_log` of the B2 logs: the allocations it made, after checking what
+/// it did.
+fn merge_allocations(d: u64) -> usize {
+    let (ours, auth) = b2_logs(d);
+    let (our_head, auth_head) = (ours.head, auth.head);
+    let info_at = |head: EVersion| PgInfo {
+        last_update: head,
+        last_complete: head,
+        ..PgInfo::new(SpgId::replicated(PgId::new(1, 0)))
     };
     let mut pg = PgLog::from_parts(ours, Missing::new(true)).unwrap();
-    let (mut our_info, mut auth_info) = (info(our_head), info(auth_head));
+    let (mut our_info, mut auth_info) = (info_at(our_head), info_at(auth_head));
     let mut effects = LogEffects::new();
 
+    let peer = PgShard::replica(1);
     let region = Region::new(GLOBAL);
-    let dirty = pg
-        .merge_log(
-            &mut auth_info,
-            auth,
-            PgShard::replica(1),
-            &mut our_info,
-            &mut effects,
-        )
-        .unwrap();
+    let merged = pg.merge_log(&mut auth_info, auth, peer, &mut our_info, &mut effects);
     let n = region.change().allocations;
 
-    assert!(dirty);
+    assert_eq!(merged, Ok(true));
     assert_eq!(pg.log().head(), auth_head);
     assert_eq!(pg.missing().num_missing(), d as usize);
     assert_eq!(effects.removed().count(), d as usize);

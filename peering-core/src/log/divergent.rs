@@ -345,17 +345,28 @@ impl DivergentPlan {
             self.before = alloc::vec![None; self.groups.len()];
             return;
         }
+        let before = self
+            .objects(entries)
+            .map(|o| o.and_then(|o| missing.get(o).copied()))
+            .collect();
+        self.before = before;
+    }
+
+    /// Each group's object (that of its first entry), in group order.
+    fn objects<'s, 'e: 's>(
+        &'s self,
+        entries: &'e [LogEntry],
+    ) -> impl Iterator<Item = Option<&'e ObjectId>> + 's {
         let mut start = 0;
-        self.before = Vec::with_capacity(self.groups.len());
-        for (end, _) in &self.groups {
-            let hoid = self
+        self.groups.iter().map(move |(end, _)| {
+            let o = self
                 .order
                 .get(start)
                 .and_then(|&i| entries.get(i))
                 .map(|e| &e.soid);
-            self.before.push(hoid.and_then(|o| missing.get(o).copied()));
             start = *end;
-        }
+            o
+        })
     }
 
     /// Decides each group against `missing` and the merged log, whose newest
@@ -412,19 +423,11 @@ impl DivergentPlan {
     ) -> Vec<Option<&'k LogEntry>> {
         let mut found: Vec<Option<&'k LogEntry>> = alloc::vec![None; self.groups.len()];
         // The groups' objects, in object order (so their integer keys sorted).
-        let mut start = 0;
-        let mut objects: Vec<(ObjectKeyRef, &ObjectId)> = Vec::with_capacity(self.groups.len());
-        for (end, _) in &self.groups {
-            if let Some(o) = self
-                .order
-                .get(start)
-                .and_then(|&i| entries.get(i))
-                .map(|e| &e.soid)
-            {
-                objects.push(((o.max, o.pool, o.bitwise_key()), o));
-            }
-            start = *end;
-        }
+        let objects: Vec<(ObjectKeyRef, &ObjectId, usize)> = self
+            .objects(entries)
+            .enumerate()
+            .filter_map(|(g, o)| o.map(|o| ((o.max, o.pool, o.bitwise_key()), o, g)))
+            .collect();
         let mut left = objects.len();
         for e in kept.iter().rev() {
             if left == 0 {
@@ -434,16 +437,14 @@ impl DivergentPlan {
                 continue;
             }
             let key = (e.soid.max, e.soid.pool, e.soid.bitwise_key());
-            let from = objects.partition_point(|(k, _)| *k < key);
-            let same_key = objects.get(from..).unwrap_or_default();
-            let hit = same_key
+            let from = objects.partition_point(|(k, _, _)| *k < key);
+            let hit = objects
+                .get(from..)
+                .unwrap_or_default()
                 .iter()
-                .take_while(|(k, _)| *k == key)
-                .position(|(_, o)| same_object(o, &e.soid));
-            if let Some(slot) = hit
-                .map(|i| from.saturating_add(i))
-                .and_then(|g| found.get_mut(g))
-            {
+                .take_while(|(k, _, _)| *k == key)
+                .find(|(_, o, _)| same_object(o, &e.soid));
+            if let Some(slot) = hit.and_then(|(_, _, g)| found.get_mut(*g)) {
                 if slot.is_none() {
                     *slot = Some(e);
                     left = left.saturating_sub(1);
@@ -456,14 +457,7 @@ impl DivergentPlan {
     /// The missing-set side of every decision (Ceph's `proc_replica_log` merges
     /// with no rollbacker: nothing else happens).
     pub(crate) fn apply_missing_only(&self, entries: &[LogEntry], missing: &mut Missing) {
-        let mut start = 0;
-        for (end, d) in &self.groups {
-            let hoid = self
-                .order
-                .get(start)
-                .and_then(|&i| entries.get(i))
-                .map(|e| &e.soid);
-            start = *end;
+        for (hoid, (_, d)) in self.objects(entries).zip(&self.groups) {
             if let Some(hoid) = hoid {
                 apply_missing(hoid, d, missing);
             }
