@@ -279,8 +279,11 @@ pub(crate) struct DivergentPlan {
     /// one ends) and the decision.
     groups: Vec<(usize, Decision)>,
     /// Each object's missing item before an append (see
-    /// [`note_missing`](Self::note_missing)).
-    before: Vec<Option<MissingItem>>,
+    /// [`note_missing`](Self::note_missing)); `None` when nothing was noted
+    /// (and so, after a note, when nothing was missing).
+    before: Option<Vec<Option<MissingItem>>>,
+    /// A note was taken.
+    noted: bool,
 }
 
 impl DivergentPlan {
@@ -332,7 +335,8 @@ impl DivergentPlan {
         DivergentPlan {
             order,
             groups,
-            before: Vec::new(),
+            before: None,
+            noted: false,
         }
     }
 
@@ -341,15 +345,16 @@ impl DivergentPlan {
     /// and (the missing set then holding an item per new object) looking it up
     /// again would cost a search of `ObjectId`s per divergent object.
     pub(crate) fn note_missing(&mut self, entries: &[LogEntry], missing: &Missing) {
+        self.noted = true;
         if !missing.have_missing() {
-            self.before = alloc::vec![None; self.groups.len()];
+            self.before = None;
             return;
         }
         let before = self
             .objects(entries)
             .map(|o| o.and_then(|o| missing.get(o).copied()))
             .collect();
-        self.before = before;
+        self.before = Some(before);
     }
 
     /// Each group's object (that of its first entry), in group order.
@@ -392,11 +397,18 @@ impl DivergentPlan {
                 continue;
             };
             let newest = newest_of(g, hoid);
-            let noted = appended_after
-                .filter(|after| newest.is_none_or(|e| e.version <= *after))
-                .and_then(|_| self.before.get(g));
+            let untouched =
+                appended_after.is_some_and(|after| newest.is_none_or(|e| e.version <= after));
+            let noted = if untouched && self.noted {
+                match &self.before {
+                    None => Some(None),
+                    Some(before) => before.get(g).copied(),
+                }
+            } else {
+                None
+            };
             let item = match noted {
-                Some(item) => *item,
+                Some(item) => item,
                 None => missing.get(hoid).copied(),
             };
             *decision = decide(
@@ -617,7 +629,7 @@ pub(crate) type MissingJournal = Vec<(usize, Option<MissingItem>)>;
 
 /// [`append_log_entries_update_missing`] of entries we own, already checked with
 /// [`IndexedLog::check_append`]: they move into `log` instead of being copied,
-/// and every missing-set change is recorded in `journal`.
+/// and every missing-set change is recorded in `journal` (when given).
 pub(crate) fn append_owned_update_missing(
     last_backfill: &ObjectId,
     entries: impl Iterator<Item = LogEntry>,
@@ -625,7 +637,7 @@ pub(crate) fn append_owned_update_missing(
     log: &mut IndexedLog,
     missing: &mut Missing,
     mut effects: Option<&mut LogEffects>,
-    journal: &mut MissingJournal,
+    mut journal: Option<&mut MissingJournal>,
 ) {
     for (pos, e) in entries.enumerate() {
         update_missing_for(
@@ -635,7 +647,7 @@ pub(crate) fn append_owned_update_missing(
             missing,
             &mut effects,
             pos,
-            Some(journal),
+            journal.as_deref_mut(),
         );
         log.push_checked(e);
     }

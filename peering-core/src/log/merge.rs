@@ -36,6 +36,9 @@ struct Undo {
     cut: Vec<LogEntry>,
     /// Missing-set changes of the entries appended after `kept`.
     journal: MissingJournal,
+    /// The missing set was empty before the append: undoing it is emptying it
+    /// (and no journal is kept).
+    missing_was_empty: bool,
     /// The dups and their index, saved only when merging dups might leave them
     /// out of order (ours already were).
     dups: Option<(Vec<LogDup>, BTreeMap<ReqId, LogDup>)>,
@@ -54,6 +57,7 @@ impl Undo {
             kept: log.entries().len(),
             cut: Vec::new(),
             journal: MissingJournal::new(),
+            missing_was_empty: false,
             dups: None,
         }
     }
@@ -62,6 +66,9 @@ impl Undo {
     fn restore(self, pg: &mut PgLog, effects: &mut LogEffects) {
         effects.truncate(self.effects_len);
         let appended = pg.log.entries().get(self.kept..).unwrap_or_default();
+        if self.missing_was_empty {
+            pg.missing.clear();
+        }
         for (pos, old) in self.journal.into_iter().rev() {
             if let Some(e) = appended.get(pos) {
                 pg.missing.restore(&e.soid, old);
@@ -235,7 +242,13 @@ impl PgLog {
             self.log.roll_forward_to(self.log.head(), effects);
             let new_entries = olog.entries.get(from..).unwrap_or_default();
             self.log.check_append(new_entries)?;
-            undo.journal.reserve(new_entries.len());
+            undo.missing_was_empty = !self.missing.have_missing();
+            let journal = if undo.missing_was_empty {
+                None
+            } else {
+                undo.journal.reserve(new_entries.len());
+                Some(&mut undo.journal)
+            };
             // Moved straight out of `olog`, not through another buffer.
             append_owned_update_missing(
                 &info.last_backfill,
@@ -244,7 +257,7 @@ impl PgLog {
                 &mut self.log,
                 &mut self.missing,
                 Some(effects),
-                &mut undo.journal,
+                journal,
             );
             let log = &self.log;
             plan.decide(
