@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use super::effects::{LogEffect, LogEffects, emit};
 use super::entry::{LogEntry, LogOp};
 use super::error::LogError;
-use super::indexed::{IndexedLog, same_object};
+use super::indexed::{IndexedLog, ObjectKey, object_key, same_object};
 use super::missing::{Missing, MissingItem};
 use crate::types::{EVersion, ObjectId, PgInfo};
 
@@ -435,10 +435,10 @@ impl DivergentPlan {
     ) -> Vec<Option<&'k LogEntry>> {
         let mut found: Vec<Option<&'k LogEntry>> = alloc::vec![None; self.groups.len()];
         // The groups' objects, in object order (so their integer keys sorted).
-        let objects: Vec<(ObjectKeyRef, &ObjectId, usize)> = self
+        let objects: Vec<(ObjectKey, &ObjectId, usize)> = self
             .objects(entries)
             .enumerate()
-            .filter_map(|(g, o)| o.map(|o| ((o.max, o.pool, o.bitwise_key()), o, g)))
+            .filter_map(|(g, o)| o.map(|o| (object_key(o), o, g)))
             .collect();
         let mut left = objects.len();
         for e in kept.iter().rev() {
@@ -448,7 +448,7 @@ impl DivergentPlan {
             if !e.object_is_indexed() {
                 continue;
             }
-            let key = (e.soid.max, e.soid.pool, e.soid.bitwise_key());
+            let key = object_key(&e.soid);
             let from = objects.partition_point(|(k, _, _)| *k < key);
             let hit = objects
                 .get(from..)
@@ -509,9 +509,6 @@ impl DivergentPlan {
     }
 }
 
-/// The integer prefix of the object order (`max`, pool, bitwise key).
-type ObjectKeyRef = (bool, i64, u64);
-
 /// Moves an entry out, leaving a placeholder that allocates nothing.
 fn take_entry(slot: &mut LogEntry) -> LogEntry {
     core::mem::replace(
@@ -524,37 +521,56 @@ fn take_entry(slot: &mut LogEntry) -> LogEntry {
 /// position. The leading fields of the object order (`max`, pool, bitwise key)
 /// are compared as integers; only ties compare the names.
 fn object_order(entries: &[LogEntry]) -> Vec<usize> {
-    let mut keyed: Vec<(bool, i64, u64, usize)> = entries
+    // Positions ride in the low bits of the packed key, so one integer sort
+    // orders by object prefix, then position.
+    const POSITION_BITS: u32 = 30;
+    const POSITIONS: u128 = (1 << POSITION_BITS) - 1;
+    if u128::try_from(entries.len()).map_or(true, |n| n > POSITIONS) {
+        return object_order_by_tuples(entries);
+    }
+    let mut keyed: Vec<u128> = entries
         .iter()
-        .enumerate()
-        .map(|(i, e)| (e.soid.max, e.soid.pool, e.soid.bitwise_key(), i))
+        .zip(0u128..)
+        .map(|(e, i)| object_key(&e.soid) | i)
         .collect();
     keyed.sort_unstable();
-    // Runs sharing the integer prefix (rare: a hash collision or several
-    // entries of one object) are put in full object order, keeping positions.
+    let position = |k: u128| usize::try_from(k & POSITIONS).unwrap_or(usize::MAX);
+    // Runs sharing the prefix (rare: a hash collision or several entries of
+    // one object) are put in full object order, keeping positions.
     let mut start = 0;
-    while start < keyed.len() {
-        let prefix = keyed.get(start).map(|k| (k.0, k.1, k.2));
+    while let Some(first) = keyed.get(start).copied() {
+        let prefix = first & !POSITIONS;
         let len = keyed
             .get(start..)
             .unwrap_or_default()
             .iter()
-            .take_while(|k| Some((k.0, k.1, k.2)) == prefix)
+            .take_while(|k| **k & !POSITIONS == prefix)
             .count()
             .max(1);
         let end = start.saturating_add(len);
         if len > 1 {
             if let Some(run) = keyed.get_mut(start..end) {
                 run.sort_by(|a, b| {
-                    let oa = entries.get(a.3).map(|e| &e.soid);
-                    let ob = entries.get(b.3).map(|e| &e.soid);
-                    oa.cmp(&ob).then(a.3.cmp(&b.3))
+                    let oa = entries.get(position(*a)).map(|e| &e.soid);
+                    let ob = entries.get(position(*b)).map(|e| &e.soid);
+                    oa.cmp(&ob).then(a.cmp(b))
                 });
             }
         }
         start = end;
     }
-    keyed.into_iter().map(|k| k.3).collect()
+    keyed.into_iter().map(position).collect()
+}
+
+/// [`object_order`] for more entries than the packed key has room for.
+fn object_order_by_tuples(entries: &[LogEntry]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|a, b| {
+        let oa = entries.get(*a).map(|e| &e.soid);
+        let ob = entries.get(*b).map(|e| &e.soid);
+        oa.cmp(&ob).then(a.cmp(b))
+    });
+    order
 }
 
 /// Ceph's `_merge_divergent_entries` (§5.14): applies

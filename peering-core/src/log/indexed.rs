@@ -12,11 +12,16 @@ use super::error::LogError;
 use super::pg_log_t::PgLogT;
 use crate::types::{EVersion, ObjectId, PgId, Version};
 
-/// The integer prefix of the `hobject_t` order (`max`, pool, bitwise key).
-type ObjectKey = (bool, i64, u64);
+/// The integer prefix of the `hobject_t` order (`max`, pool, bitwise key)
+/// packed into one integer that sorts the same way: `max` in bit 127, the pool
+/// (sign flipped) in bits 63..127, the 33-bit bitwise key in bits 30..63. Bits
+/// 0..30 are left for callers sorting positions along with it.
+pub(crate) type ObjectKey = u128;
 
-fn object_key(o: &ObjectId) -> ObjectKey {
-    (o.max, o.pool, o.bitwise_key())
+/// The [`ObjectKey`] of `o`.
+pub(crate) fn object_key(o: &ObjectId) -> ObjectKey {
+    let pool = u128::from((o.pool as u64) ^ (1 << 63));
+    (u128::from(o.max) << 127) | (pool << 63) | (u128::from(o.bitwise_key()) << 30)
 }
 
 /// `a == b`, comparing first what most often differs between objects sharing
