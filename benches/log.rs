@@ -5,6 +5,9 @@
 //!
 //! The full-peering B2 (three instances, Initial → Active+Clean with a divergent
 //! replica) belongs with B1 in the state-machine benches.
+//!
+//! A second group times `PgLog::rewind_divergent_log` of the same replica back
+//! to the shared entries (§5.14): the divergent half of the merge on its own.
 
 // criterion_group! generates an undocumented public function.
 #![allow(missing_docs)]
@@ -98,5 +101,28 @@ fn b2(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, b2);
+fn b2_rewind(c: &mut Criterion) {
+    let mut group = c.benchmark_group("B2 rewind_divergent_log");
+    for d in [10u64, 100, 3000] {
+        group.throughput(Throughput::Elements(d));
+        group.bench_with_input(BenchmarkId::from_parameter(d), &d, |b, &d| {
+            let (pg_log, our_info, _, _) = setup(d);
+            let shared = EVersion::new(1, 10);
+            b.iter_batched(
+                || (pg_log.clone(), our_info.clone()),
+                |(mut pg_log, mut our_info)| {
+                    let mut effects = LogEffects::new();
+                    let dirty = pg_log
+                        .rewind_divergent_log(shared, &mut our_info, &mut effects)
+                        .expect("rewind");
+                    black_box((dirty, pg_log, effects))
+                },
+                criterion::BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, b2, b2_rewind);
 criterion_main!(benches);
