@@ -14,7 +14,9 @@
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BatchSize, Bencher, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
+};
 use peering::core::log::{LogEffects, LogEntry, LogOp, Missing, PgLog, PgLogT};
 use peering::core::types::{EVersion, ObjectId, PgId, PgInfo, PgShard, SpgId};
 
@@ -66,62 +68,63 @@ fn setup(d: u64) -> (PgLog, PgInfo, PgLogT, PgInfo) {
     (pg_log, our_info, auth, auth_info)
 }
 
-fn b2(c: &mut Criterion) {
-    let mut group = c.benchmark_group("B2 merge_log divergent");
+/// One group `name` with a benchmark per `d`, each timing `body` (given the
+/// bencher and `d`).
+fn per_d(c: &mut Criterion, name: &str, mut body: impl FnMut(&mut Bencher, u64)) {
+    let mut group = c.benchmark_group(name);
     for d in [10u64, 100, 3000] {
         group.throughput(Throughput::Elements(d));
-        group.bench_with_input(BenchmarkId::from_parameter(d), &d, |b, &d| {
-            let (pg_log, our_info, auth, auth_info) = setup(d);
-            b.iter_batched(
-                || {
-                    (
-                        pg_log.clone(),
-                        our_info.clone(),
-                        auth.clone(),
-                        auth_info.clone(),
-                    )
-                },
-                |(mut pg_log, mut our_info, auth, mut auth_info)| {
-                    let mut effects = LogEffects::new();
-                    let dirty = pg_log
-                        .merge_log(
-                            &mut auth_info,
-                            auth,
-                            PgShard::replica(1),
-                            &mut our_info,
-                            &mut effects,
-                        )
-                        .expect("merge");
-                    black_box((dirty, pg_log, effects))
-                },
-                criterion::BatchSize::LargeInput,
-            )
-        });
+        group.bench_with_input(BenchmarkId::from_parameter(d), &d, |b, &d| body(b, d));
     }
     group.finish();
 }
 
+fn b2(c: &mut Criterion) {
+    per_d(c, "B2 merge_log divergent", |b, d| {
+        let (pg_log, our_info, auth, auth_info) = setup(d);
+        b.iter_batched(
+            || {
+                (
+                    pg_log.clone(),
+                    our_info.clone(),
+                    auth.clone(),
+                    auth_info.clone(),
+                )
+            },
+            |(mut pg_log, mut our_info, auth, mut auth_info)| {
+                let mut effects = LogEffects::new();
+                let dirty = pg_log
+                    .merge_log(
+                        &mut auth_info,
+                        auth,
+                        PgShard::replica(1),
+                        &mut our_info,
+                        &mut effects,
+                    )
+                    .expect("merge");
+                black_box((dirty, pg_log, effects))
+            },
+            BatchSize::LargeInput,
+        )
+    });
+}
+
 fn b2_rewind(c: &mut Criterion) {
-    let mut group = c.benchmark_group("B2 rewind_divergent_log");
-    for d in [10u64, 100, 3000] {
-        group.throughput(Throughput::Elements(d));
-        group.bench_with_input(BenchmarkId::from_parameter(d), &d, |b, &d| {
-            let (pg_log, our_info, _, _) = setup(d);
-            let shared = EVersion::new(1, 10);
-            b.iter_batched(
-                || (pg_log.clone(), our_info.clone()),
-                |(mut pg_log, mut our_info)| {
-                    let mut effects = LogEffects::new();
-                    let dirty = pg_log
-                        .rewind_divergent_log(shared, &mut our_info, &mut effects)
-                        .expect("rewind");
-                    black_box((dirty, pg_log, effects))
-                },
-                criterion::BatchSize::LargeInput,
-            )
-        });
-    }
-    group.finish();
+    per_d(c, "B2 rewind_divergent_log", |b, d| {
+        let (pg_log, our_info, _, _) = setup(d);
+        let shared = EVersion::new(1, 10);
+        b.iter_batched(
+            || (pg_log.clone(), our_info.clone()),
+            |(mut pg_log, mut our_info)| {
+                let mut effects = LogEffects::new();
+                let dirty = pg_log
+                    .rewind_divergent_log(shared, &mut our_info, &mut effects)
+                    .expect("rewind");
+                black_box((dirty, pg_log, effects))
+            },
+            BatchSize::LargeInput,
+        )
+    });
 }
 
 criterion_group!(benches, b2, b2_rewind);
