@@ -5,13 +5,18 @@
 //!
 //! The full-peering B2 (three instances, Initial → Active+Clean with a divergent
 //! replica) belongs with B1 in the state-machine benches.
+//!
+//! A second group times `PgLog::rewind_divergent_log` of the same replica back
+//! to the shared entries (§5.14): the divergent half of the merge on its own.
 
 // criterion_group! generates an undocumented public function.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BatchSize, Bencher, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
+};
 use peering::core::log::{LogEffects, LogEntry, LogOp, Missing, PgLog, PgLogT};
 use peering::core::types::{EVersion, ObjectId, PgId, PgInfo, PgShard, SpgId};
 
@@ -63,40 +68,64 @@ fn setup(d: u64) -> (PgLog, PgInfo, PgLogT, PgInfo) {
     (pg_log, our_info, auth, auth_info)
 }
 
-fn b2(c: &mut Criterion) {
-    let mut group = c.benchmark_group("B2 merge_log divergent");
+/// One group `name` with a benchmark per `d`, each timing `body` (given the
+/// bencher and `d`).
+fn per_d(c: &mut Criterion, name: &str, mut body: impl FnMut(&mut Bencher, u64)) {
+    let mut group = c.benchmark_group(name);
     for d in [10u64, 100, 3000] {
         group.throughput(Throughput::Elements(d));
-        group.bench_with_input(BenchmarkId::from_parameter(d), &d, |b, &d| {
-            let (pg_log, our_info, auth, auth_info) = setup(d);
-            b.iter_batched(
-                || {
-                    (
-                        pg_log.clone(),
-                        our_info.clone(),
-                        auth.clone(),
-                        auth_info.clone(),
-                    )
-                },
-                |(mut pg_log, mut our_info, auth, mut auth_info)| {
-                    let mut effects = LogEffects::new();
-                    let dirty = pg_log
-                        .merge_log(
-                            &mut auth_info,
-                            auth,
-                            PgShard::replica(1),
-                            &mut our_info,
-                            &mut effects,
-                        )
-                        .expect("merge");
-                    black_box((dirty, pg_log, effects))
-                },
-                criterion::BatchSize::LargeInput,
-            )
-        });
+        group.bench_with_input(BenchmarkId::from_parameter(d), &d, |b, &d| body(b, d));
     }
     group.finish();
 }
 
-criterion_group!(benches, b2);
+fn b2(c: &mut Criterion) {
+    per_d(c, "B2 merge_log divergent", |b, d| {
+        let (pg_log, our_info, auth, auth_info) = setup(d);
+        b.iter_batched(
+            || {
+                (
+                    pg_log.clone(),
+                    our_info.clone(),
+                    auth.clone(),
+                    auth_info.clone(),
+                )
+            },
+            |(mut pg_log, mut our_info, auth, mut auth_info)| {
+                let mut effects = LogEffects::new();
+                let dirty = pg_log
+                    .merge_log(
+                        &mut auth_info,
+                        auth,
+                        PgShard::replica(1),
+                        &mut our_info,
+                        &mut effects,
+                    )
+                    .expect("merge");
+                black_box((dirty, pg_log, effects))
+            },
+            BatchSize::LargeInput,
+        )
+    });
+}
+
+fn b2_rewind(c: &mut Criterion) {
+    per_d(c, "B2 rewind_divergent_log", |b, d| {
+        let (pg_log, our_info, _, _) = setup(d);
+        let shared = EVersion::new(1, 10);
+        b.iter_batched(
+            || (pg_log.clone(), our_info.clone()),
+            |(mut pg_log, mut our_info)| {
+                let mut effects = LogEffects::new();
+                let dirty = pg_log
+                    .rewind_divergent_log(shared, &mut our_info, &mut effects)
+                    .expect("rewind");
+                black_box((dirty, pg_log, effects))
+            },
+            BatchSize::LargeInput,
+        )
+    });
+}
+
+criterion_group!(benches, b2, b2_rewind);
 criterion_main!(benches);

@@ -73,10 +73,16 @@ impl LogEffects {
         core::mem::take(&mut self.ops)
     }
 
-    /// Moves `other`'s effects after ours (used to publish effects computed on a
-    /// scratch copy only once the whole operation succeeded).
-    pub(crate) fn append(&mut self, other: &mut LogEffects) {
-        self.ops.append(&mut other.ops);
+    /// Makes room for `n` more effects (a merge knows roughly how many it
+    /// will push; growing by doubling would copy them repeatedly).
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.ops.reserve(n);
+    }
+
+    /// Drops the effects recorded after the first `len` (a refused operation
+    /// takes back what it pushed).
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.ops.truncate(len);
     }
 
     /// The objects removed, in order (a convenience for tests and hosts) (§5.14).

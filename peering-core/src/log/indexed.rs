@@ -1,13 +1,128 @@
 //! Ceph's `PGLog::IndexedLog`: a `pg_log_t` with its in-memory indexes (§6.9).
 
+use alloc::collections::btree_map::Entry;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
+
+use smallvec::SmallVec;
 
 use super::effects::{LogEffect, LogEffects};
 use super::entry::{LogDup, LogEntry, ReqId};
 use super::error::LogError;
 use super::pg_log_t::PgLogT;
 use crate::types::{EVersion, ObjectId, PgId, Version};
+
+/// The integer prefix of the `hobject_t` order (`max`, pool, bitwise key)
+/// packed into one integer that sorts the same way: `max` in bit 127, the pool
+/// (sign flipped) in bits 63..127, the 33-bit bitwise key in bits 30..63. Bits
+/// 0..30 are left for callers sorting positions along with it.
+pub(crate) type ObjectKey = u128;
+
+/// The [`ObjectKey`] of `o`.
+pub(crate) fn object_key(o: &ObjectId) -> ObjectKey {
+    let pool = u128::from((o.pool as u64) ^ (1 << 63));
+    (u128::from(o.max) << 127) | (pool << 63) | (u128::from(o.bitwise_key()) << 30)
+}
+
+/// `a == b`, comparing first what most often differs between objects sharing
+/// an index key (the name's length and bytes) and the (usually empty) namespace
+/// last, so that telling two objects apart rarely reaches a byte comparison.
+pub(crate) fn same_object(a: &ObjectId, b: &ObjectId) -> bool {
+    a.name.len() == b.name.len()
+        && a.hash == b.hash
+        && a.snap == b.snap
+        && a.pool == b.pool
+        && a.max == b.max
+        && a.name == b.name
+        && a.namespace == b.namespace
+}
+
+/// The entry at exactly `v` in `entries` (sorted by version).
+///
+/// `version.version` strictly increases along a log and usually by one, so the
+/// entry is first looked for where a gapless log would have it (one probe
+/// instead of a binary search that misses the cache at every step of a long
+/// log); the binary search is the fallback.
+fn entry_in(entries: &[LogEntry], v: EVersion) -> Option<&LogEntry> {
+    let guess = entries
+        .first()
+        .and_then(|first| v.version.checked_sub(first.version.version))
+        .and_then(|d| usize::try_from(d).ok())
+        .and_then(|d| entries.get(d));
+    if let Some(e) = guess.filter(|e| e.version == v) {
+        return Some(e);
+    }
+    let i = entries.partition_point(|e| e.version < v);
+    entries.get(i).filter(|e| e.version == v)
+}
+
+/// `IndexedLog::objects`: each object's newest non-`ERROR` entry.
+///
+/// Ceph's map holds a pointer to the entry; here the entry is designated by its
+/// version (unique in a log) under the integer prefix of its object's order, and
+/// the object itself is read from the entry when two objects share the prefix.
+/// So indexing an entry neither clones its [`ObjectId`] (an allocation) nor
+/// calls `ObjectId::cmp` (two bit reversals and a call) a dozen times per
+/// search, which dominated merging thousands of entries. Every lookup is given
+/// the log's entries, which the versions designate.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+struct ObjectIndex {
+    /// Versions sorted (one per object), so that equal indexes compare equal.
+    map: BTreeMap<ObjectKey, SmallVec<[EVersion; 1]>>,
+}
+
+impl ObjectIndex {
+    /// The version of `o`'s indexed entry.
+    fn get(&self, entries: &[LogEntry], o: &ObjectId) -> Option<EVersion> {
+        self.entry(entries, o).map(|e| e.version)
+    }
+
+    /// `o`'s indexed entry.
+    fn entry<'a>(&self, entries: &'a [LogEntry], o: &ObjectId) -> Option<&'a LogEntry> {
+        self.map
+            .get(&object_key(o))?
+            .iter()
+            .find_map(|v| entry_in(entries, *v).filter(|e| same_object(&e.soid, o)))
+    }
+
+    fn clear(&mut self) {
+        self.map.clear();
+    }
+
+    /// Indexes `v` for `o` unless `o` already has a newer (or the same) version
+    /// (`index()` keeps the newest). The entries of already indexed versions must
+    /// be in `entries`.
+    fn set_if_newer(&mut self, entries: &[LogEntry], o: &ObjectId, v: EVersion) {
+        let versions = self.map.entry(object_key(o)).or_default();
+        let old = versions
+            .iter()
+            .copied()
+            .find(|v| entry_in(entries, *v).is_some_and(|e| same_object(&e.soid, o)));
+        match old {
+            Some(old) if old >= v => return,
+            Some(old) => versions.retain(|x| *x != old),
+            None => {}
+        }
+        let at = versions.partition_point(|x| *x < v);
+        versions.insert(at, v);
+    }
+
+    /// Forgets the entry `v` of `o` if it is the one indexed; returns whether it
+    /// was (versions are unique, so the version alone identifies the entry).
+    fn remove_at(&mut self, o: &ObjectId, v: EVersion) -> bool {
+        let Entry::Occupied(mut slot) = self.map.entry(object_key(o)) else {
+            return false;
+        };
+        let Some(i) = slot.get().iter().position(|x| *x == v) else {
+            return false;
+        };
+        slot.get_mut().remove(i);
+        if slot.get().is_empty() {
+            slot.remove();
+        }
+        true
+    }
+}
 
 /// What a logged request produced (`IndexedLog::get_request`): enough to answer
 /// a resent request without executing it again.
@@ -43,7 +158,7 @@ pub struct LoggedRequest {
 pub struct IndexedLog {
     log: PgLogT,
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    objects: BTreeMap<ObjectId, EVersion>,
+    objects: ObjectIndex,
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     caller_ops: BTreeMap<ReqId, EVersion>,
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
@@ -147,18 +262,17 @@ impl IndexedLog {
 
     /// The entry at exactly `v` (§6.9).
     pub fn entry_at(&self, v: EVersion) -> Option<&LogEntry> {
-        let i = self.log.entries.partition_point(|e| e.version < v);
-        self.log.entries.get(i).filter(|e| e.version == v)
+        entry_in(&self.log.entries, v)
     }
 
     /// `objects[oid]`: the newest non-`ERROR` entry for `oid` (§6.9).
     pub fn object_entry(&self, oid: &ObjectId) -> Option<&LogEntry> {
-        self.objects.get(oid).and_then(|v| self.entry_at(*v))
+        self.objects.entry(&self.log.entries, oid)
     }
 
     /// `logged_object(oid)` (§6.9).
     pub fn logged_object(&self, oid: &ObjectId) -> bool {
-        self.objects.contains_key(oid)
+        self.objects.get(&self.log.entries, oid).is_some()
     }
 
     /// `logged_req(reqid)`: the request is in the log (not counting dups) (§6.9).
@@ -223,17 +337,16 @@ impl IndexedLog {
         }
         let entries = core::mem::take(&mut self.log.entries);
         for e in &entries {
-            self.index_entry(e);
+            self.index_entry(&entries, e);
         }
         self.log.entries = entries;
     }
 
-    fn index_entry(&mut self, e: &LogEntry) {
+    /// Indexes `e`, an entry newer than those indexed; `entries` holds the
+    /// indexed ones.
+    fn index_entry(&mut self, entries: &[LogEntry], e: &LogEntry) {
         if e.object_is_indexed() {
-            let newer = self.objects.get(&e.soid).is_none_or(|v| *v < e.version);
-            if newer {
-                self.objects.insert(e.soid.clone(), e.version);
-            }
+            self.objects.set_if_newer(entries, &e.soid, e.version);
         }
         if e.reqid_is_indexed() {
             self.caller_ops.insert(e.reqid, e.version);
@@ -245,9 +358,7 @@ impl IndexedLog {
 
     /// Removes an entry trimmed from the tail from the indexes (`unindex(e)`).
     pub(crate) fn unindex_entry(&mut self, e: &LogEntry) {
-        if self.objects.get(&e.soid) == Some(&e.version) {
-            self.objects.remove(&e.soid);
-        }
+        self.objects.remove_at(&e.soid, e.version);
         if e.reqid_is_indexed() && self.caller_ops.get(&e.reqid) == Some(&e.version) {
             self.caller_ops.remove(&e.reqid);
         }
@@ -288,9 +399,7 @@ impl IndexedLog {
     /// that is not after the head (the log is then unchanged).
     pub fn add(&mut self, e: LogEntry) -> Result<(), LogError> {
         self.check_append(core::slice::from_ref(&e))?;
-        self.log.head = e.version;
-        self.index_entry(&e);
-        self.log.entries.push(e);
+        self.push_checked(e);
         Ok(())
     }
 
@@ -302,8 +411,127 @@ impl IndexedLog {
         if self.complete_to.is_some_and(|v| v > newhead) {
             self.complete_to = None;
         }
-        self.index();
+        self.unindex_cut(&divergent);
         Ok(divergent)
+    }
+
+    /// Takes the entries just cut from the head out of the indexes, leaving them
+    /// as `index()` would rebuild them from the kept entries (Ceph reindexes the
+    /// whole log; here the work is the cut plus, only when a cut object or
+    /// request also appears in the kept entries, a scan back to its newest one).
+    ///
+    /// Relies on the indexes matching the entries before the cut, which every
+    /// mutation keeps, and on the entries being in version order.
+    fn unindex_cut(&mut self, cut: &[LogEntry]) {
+        let mut lost_objects = 0usize;
+        let mut lost_reqs: Vec<ReqId> = Vec::new();
+        for e in cut {
+            // Only the newest cut entry of an object or request is indexed.
+            if e.object_is_indexed() && self.objects.remove_at(&e.soid, e.version) {
+                lost_objects = lost_objects.saturating_add(1);
+            }
+            if e.reqid_is_indexed() && self.caller_ops.get(&e.reqid) == Some(&e.version) {
+                self.caller_ops.remove(&e.reqid);
+                lost_reqs.push(e.reqid);
+            }
+            for (r, _) in &e.extra_reqids {
+                self.extra_caller_ops.remove(&(*r, e.version));
+            }
+        }
+        if lost_objects == 0 && lost_reqs.is_empty() {
+            return;
+        }
+        // A kept entry of a lost object is one whose object the index no longer
+        // has (every kept object was indexed); newest first, as a rebuild keeps.
+        lost_reqs.sort_unstable();
+        let mut reqs_left = lost_reqs.len();
+        let entries = core::mem::take(&mut self.log.entries);
+        for e in entries.iter().rev() {
+            if lost_objects == 0 && reqs_left == 0 {
+                break;
+            }
+            if lost_objects > 0
+                && e.object_is_indexed()
+                && self.objects.get(&entries, &e.soid).is_none()
+            {
+                self.objects.set_if_newer(&entries, &e.soid, e.version);
+                lost_objects = lost_objects.saturating_sub(1);
+            }
+            if reqs_left > 0
+                && e.reqid_is_indexed()
+                && !self.caller_ops.contains_key(&e.reqid)
+                && lost_reqs.binary_search(&e.reqid).is_ok()
+            {
+                self.caller_ops.insert(e.reqid, e.version);
+                reqs_left = reqs_left.saturating_sub(1);
+            }
+        }
+        self.log.entries = entries;
+    }
+
+    /// Puts entries older than every entry we hold in front of ours and lowers
+    /// the tail to `tail` (`merge_log` extending on the tail), indexing them as
+    /// `index()` would: our newer entries keep their places in the indexes.
+    pub(crate) fn prepend_older(&mut self, older: Vec<LogEntry>, tail: EVersion) {
+        let n = older.len();
+        self.log.entries.splice(0..0, older);
+        self.log.tail = tail;
+        let entries = core::mem::take(&mut self.log.entries);
+        // Newest first: the first entry seen of an object or request is the one
+        // a rebuild keeps.
+        for e in entries.get(..n).unwrap_or_default().iter().rev() {
+            if e.object_is_indexed() && self.objects.get(&entries, &e.soid).is_none() {
+                self.objects.set_if_newer(&entries, &e.soid, e.version);
+            }
+            if e.reqid_is_indexed() && !self.caller_ops.contains_key(&e.reqid) {
+                self.caller_ops.insert(e.reqid, e.version);
+            }
+            for (r, _) in &e.extra_reqids {
+                self.extra_caller_ops.insert((*r, e.version));
+            }
+        }
+        self.log.entries = entries;
+    }
+
+    /// Appends an entry already checked with [`check_append`](Self::check_append)
+    /// (with the entries before it) and indexes it.
+    pub(crate) fn push_checked(&mut self, e: LogEntry) {
+        self.log.head = e.version;
+        let mut entries = core::mem::take(&mut self.log.entries);
+        self.index_entry(&entries, &e);
+        entries.push(e);
+        self.log.entries = entries;
+    }
+
+    /// Rebuilds the entry indexes (not `dup_index`) from the entries: the undo of
+    /// a refused merge, after its entries are put back.
+    pub(crate) fn reindex_entries(&mut self) {
+        self.objects.clear();
+        self.caller_ops.clear();
+        self.extra_caller_ops.clear();
+        let entries = core::mem::take(&mut self.log.entries);
+        for e in &entries {
+            self.index_entry(&entries, e);
+        }
+        self.log.entries = entries;
+    }
+
+    /// Rebuilds `dup_index` from the dups (after the dups alone changed).
+    pub(crate) fn reindex_dups(&mut self) {
+        self.dup_index.clear();
+        for d in &self.log.dups {
+            self.dup_index.insert(d.reqid, d.clone());
+        }
+    }
+
+    /// The dups and their index, saved before a change that may be undone.
+    pub(crate) fn dups_state(&self) -> (Vec<LogDup>, BTreeMap<ReqId, LogDup>) {
+        (self.log.dups.clone(), self.dup_index.clone())
+    }
+
+    /// Puts back what [`dups_state`](Self::dups_state) saved.
+    pub(crate) fn restore_dups_state(&mut self, state: (Vec<LogDup>, BTreeMap<ReqId, LogDup>)) {
+        (self.log.dups, self.dup_index) = state;
     }
 
     /// Ceph's `advance_can_rollback_to`: raises `can_rollback_to` and
@@ -342,8 +570,11 @@ impl IndexedLog {
     /// `skip_can_rollback_to_to_head()`: nothing before the head may be rolled (§6.9)
     /// back any more; no effects (the entries carried nothing to roll back).
     pub fn skip_can_rollback_to_to_head(&mut self) {
+        // `advance_can_rollback_to(head)` with nothing to call per entry: only the
+        // boundaries move (no walk over the entries just appended).
         let head = self.log.head;
-        self.advance_can_rollback_to(head, |_| {});
+        self.log.can_rollback_to = self.log.can_rollback_to.max(head);
+        self.log.rollback_info_trimmed_to = self.log.rollback_info_trimmed_to.max(head);
     }
 
     /// `split_out_child(child, split_bits)`: moves the entries of objects now

@@ -1,14 +1,105 @@
 //! `merge_log` and `rewind_divergent_log` (§5.13, §5.14).
+//!
+//! Both are all or nothing, without copying the log: every step either cannot
+//! fail or is checked before it changes anything it cannot give back, and what
+//! the steps change in place is recorded in an [`Undo`] that a refusal replays.
+//! The divergent entries are decided (every Ceph assert checked) before any of
+//! them is applied, so the costly part of a merge is never undone.
 
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use super::divergent::{append_log_entries_update_missing, merge_divergent_entries};
+use super::divergent::{DivergentPlan, MissingJournal, append_owned_update_missing};
 use super::effects::LogEffects;
-use super::entry::LogEntry;
+use super::entry::{LogDup, LogEntry, ReqId};
 use super::error::LogError;
+use super::indexed::IndexedLog;
 use super::pg_log::PgLog;
 use super::pg_log_t::PgLogT;
 use crate::types::{EVersion, PgInfo, PgShard};
+
+/// What a merge or rewind changed in place so far, to be put back if a later
+/// step refuses. The log's entry indexes are rebuilt on that (rare) path rather
+/// than recorded.
+struct Undo {
+    head: EVersion,
+    tail: EVersion,
+    can_rollback_to: EVersion,
+    rollback_info_trimmed_to: EVersion,
+    complete_to: Option<EVersion>,
+    effects_len: usize,
+    /// Entries put in front of ours (extending on the tail).
+    prepended: usize,
+    /// Our entry count after the rewind.
+    kept: usize,
+    /// The entries the rewind cut off, in log order.
+    cut: Vec<LogEntry>,
+    /// Missing-set changes of the entries appended after `kept`.
+    journal: MissingJournal,
+    /// The missing set was empty before the append: undoing it is emptying it
+    /// (and no journal is kept).
+    missing_was_empty: bool,
+    /// The dups and their index, saved only when merging dups might leave them
+    /// out of order (ours already were).
+    dups: Option<(Vec<LogDup>, BTreeMap<ReqId, LogDup>)>,
+}
+
+impl Undo {
+    fn new(log: &IndexedLog, effects: &LogEffects) -> Self {
+        Undo {
+            head: log.head(),
+            tail: log.tail(),
+            can_rollback_to: log.can_rollback_to(),
+            rollback_info_trimmed_to: log.rollback_info_trimmed_to(),
+            complete_to: log.complete_to(),
+            effects_len: effects.len(),
+            prepended: 0,
+            kept: log.entries().len(),
+            cut: Vec::new(),
+            journal: MissingJournal::new(),
+            missing_was_empty: false,
+            dups: None,
+        }
+    }
+
+    /// Puts `pg` and `effects` back as they were when `self` was made.
+    fn restore(self, pg: &mut PgLog, effects: &mut LogEffects) {
+        effects.truncate(self.effects_len);
+        let appended = pg.log.entries().get(self.kept..).unwrap_or_default();
+        if self.missing_was_empty {
+            pg.missing.clear();
+        }
+        for (pos, old) in self.journal.into_iter().rev() {
+            if let Some(e) = appended.get(pos) {
+                pg.missing.restore(&e.soid, old);
+            }
+        }
+        let log = pg.log.log_mut();
+        log.entries.truncate(self.kept);
+        log.entries.extend(self.cut);
+        log.entries.drain(..self.prepended.min(log.entries.len()));
+        log.head = self.head;
+        log.tail = self.tail;
+        log.can_rollback_to = self.can_rollback_to;
+        log.rollback_info_trimmed_to = self.rollback_info_trimmed_to;
+        pg.log.set_complete_to(self.complete_to);
+        pg.log.reindex_entries();
+        if let Some(dups) = self.dups {
+            pg.log.restore_dups_state(dups);
+        }
+    }
+}
+
+/// What the checked part of `merge_log` leaves for the part that cannot fail.
+struct Merged {
+    tail_extended: bool,
+    /// The divergent head was rewound to this (the authoritative head).
+    rewound_to: Option<EVersion>,
+    /// The authoritative entries after our head were appended.
+    extended: bool,
+    dups_changed: bool,
+    plan: DivergentPlan,
+}
 
 impl PgLog {
     /// `PGLog::merge_log(oinfo, olog, from, info)` (§5.13): merges the
@@ -27,6 +118,9 @@ impl PgLog {
     /// Refuses, changing nothing: an invalid `olog`, logs that do not overlap
     /// (`log.head >= olog.tail && olog.head >= log.tail`), a trimmed `olog` merged
     /// into an empty log, or divergent entries Ceph would assert on.
+    ///
+    /// Work is linear in the entries that move (plus a scan of the merged log's
+    /// versions): the log is changed in place, not copied.
     pub fn merge_log(
         &mut self,
         oinfo: &mut PgInfo,
@@ -49,46 +143,20 @@ impl PgLog {
                 olog_head: olog.head,
             });
         }
-        // Work on copies; publish only if every step succeeds.
-        let mut scratch = self.clone();
-        let mut sinfo = info.clone();
-        let mut soinfo = oinfo.clone();
-        let mut seffects = LogEffects::new();
-        let changed =
-            scratch.merge_log_inner(&mut soinfo, olog, from, &mut sinfo, &mut seffects)?;
-        // Only impossible histories make the merged log inconsistent (Ceph would
-        // carry on with it); never publish one.
-        scratch.log.log().validate()?;
-        *self = scratch;
-        *info = sinfo;
-        *oinfo = soinfo;
-        effects.append(&mut seffects);
-        Ok(changed)
-    }
+        let (olog_tail, olog_head) = (olog.tail, olog.head);
+        let mut undo = Undo::new(&self.log, effects);
+        let merged = match self.merge_log_checked(&mut undo, olog, from, info, effects) {
+            Ok(merged) => merged,
+            Err(err) => {
+                undo.restore(self, effects);
+                return Err(err);
+            }
+        };
 
-    fn merge_log_inner(
-        &mut self,
-        oinfo: &mut PgInfo,
-        mut olog: PgLogT,
-        _from: PgShard,
-        info: &mut PgInfo,
-        effects: &mut LogEffects,
-    ) -> Result<bool, LogError> {
-        let mut changed = false;
-
-        // Extend on tail: only history; the missing set already matches our log.
-        let orig_tail = self.log.tail();
-        if olog.tail < orig_tail {
-            let n = olog.entries.partition_point(|e| e.version <= orig_tail);
-            let older: Vec<_> = olog.entries.drain(..n).collect();
-            let log = self.log.log_mut();
-            log.entries.splice(0..0, older);
-            log.tail = olog.tail;
-            self.log.index();
-            info.log_tail = olog.tail;
-            changed = true;
+        // Nothing below can fail.
+        if merged.tail_extended {
+            info.log_tail = olog_tail;
         }
-
         // Reported stats never go backwards; a complete (not backfilling) replica
         // adopts the authoritative stats.
         if oinfo.stats.reported_seq < info.stats.reported_seq
@@ -100,15 +168,66 @@ impl PgLog {
         if info.last_backfill.is_max() {
             info.stats = oinfo.stats.clone();
         }
+        if let Some(newhead) = merged.rewound_to {
+            if info.last_complete > newhead {
+                info.last_complete = newhead;
+            }
+            info.last_update = newhead;
+        }
+        merged
+            .plan
+            .apply(&mut undo.cut, &mut self.missing, Some(effects));
+        if merged.extended {
+            info.last_update = olog_head;
+            info.last_user_version = oinfo.last_user_version;
+            info.stats.num_objects_missing =
+                i64::try_from(self.missing.num_missing()).unwrap_or(i64::MAX);
+        }
+        let changed = merged.tail_extended
+            || merged.rewound_to.is_some()
+            || merged.extended
+            || merged.dups_changed;
+        if changed {
+            self.dirty = true;
+        }
+        Ok(changed)
+    }
 
+    /// The part of `merge_log` that may refuse: changes the log and missing set
+    /// in place, recording in `undo` how to put them back, and decides the
+    /// divergent objects without applying them. `info` is only read
+    /// (`last_backfill`).
+    fn merge_log_checked(
+        &mut self,
+        undo: &mut Undo,
+        mut olog: PgLogT,
+        _from: PgShard,
+        info: &PgInfo,
+        effects: &mut LogEffects,
+    ) -> Result<Merged, LogError> {
+        // Extend on tail: only history; the missing set already matches our log.
+        let orig_tail = self.log.tail();
+        let tail_extended = olog.tail < orig_tail;
+        if tail_extended {
+            let n = olog.entries.partition_point(|e| e.version <= orig_tail);
+            let older: Vec<_> = olog.entries.drain(..n).collect();
+            undo.prepended = older.len();
+            undo.kept = undo.kept.saturating_add(older.len());
+            self.log.prepend_older(older, olog.tail);
+        }
+
+        let mut plan = DivergentPlan::default();
+        let mut rewound_to = None;
         // Divergent entries at our head.
         if olog.head < self.log.head() {
-            self.rewind_divergent_log_inner(olog.head, info, effects)?;
-            changed = true;
+            self.check_rewind(olog.head)?;
+            plan = self.rewind_and_plan(undo, olog.head, &info.last_backfill)?;
+            rewound_to = Some(olog.head);
         }
 
         // Extend on head.
-        if olog.head > self.log.head() {
+        let extended = olog.head > self.log.head();
+        if extended {
             let head = self.log.head();
             let mut lower_bound = olog.tail.max(orig_tail);
             let from = olog.entries.partition_point(|e| e.version <= head);
@@ -116,35 +235,86 @@ impl PgLog {
                 lower_bound = lower_bound.max(shared.version);
             }
             let original_crt = self.log.can_rollback_to();
-            let divergent = self.log.rewind_from_head(lower_bound)?;
+            undo.cut = self.log.rewind_from_head(lower_bound)?;
+            undo.kept = self.log.entries().len();
+            plan = DivergentPlan::group(&undo.cut);
+            plan.note_missing(&undo.cut, &self.missing);
             self.log.roll_forward_to(self.log.head(), effects);
             let new_entries = olog.entries.get(from..).unwrap_or_default();
-            append_log_entries_update_missing(
+            self.log.check_append(new_entries)?;
+            undo.missing_was_empty = !self.missing.have_missing();
+            let journal = if undo.missing_was_empty {
+                None
+            } else {
+                undo.journal.reserve(new_entries.len());
+                Some(&mut undo.journal)
+            };
+            // Moved straight out of `olog`, not through another buffer.
+            append_owned_update_missing(
                 &info.last_backfill,
-                new_entries,
+                olog.entries.drain(from..),
                 false,
-                Some(&mut self.log),
+                &mut self.log,
                 &mut self.missing,
                 Some(effects),
+                journal,
+            );
+            let log = &self.log;
+            plan.decide(
+                |_, hoid| log.object_entry(hoid),
+                &undo.cut,
+                &info.last_backfill,
+                original_crt,
+                &self.missing,
+                Some(lower_bound),
             )?;
-            self.merge_divergent(divergent, info, original_crt, effects)?;
             self.log.log_mut().head = olog.head;
-            info.last_update = olog.head;
             // The new entries cannot be rolled back into.
             self.log.skip_can_rollback_to_to_head();
-            info.last_user_version = oinfo.last_user_version;
-            info.stats.num_objects_missing =
-                i64::try_from(self.missing.num_missing()).unwrap_or(i64::MAX);
-            changed = true;
         }
 
-        if self.log.merge_log_dups(&olog) {
-            changed = true;
+        // Only impossible histories make the merged log inconsistent (Ceph would
+        // carry on with it); never publish one. The dups merge touches neither
+        // bounds nor entries, and keeps sorted dups sorted, so only dups already
+        // out of order need saving and checking after it.
+        self.log.log().validate_entries()?;
+        let dups_sorted = self.log.log().validate_dups().is_ok();
+        if !dups_sorted {
+            undo.dups = Some(self.log.dups_state());
         }
-        if changed {
-            self.dirty = true;
+        let dups_changed = self.log.merge_log_dups(&olog);
+        if !dups_sorted {
+            self.log.log().validate_dups()?;
         }
-        Ok(changed)
+        Ok(Merged {
+            tail_extended,
+            rewound_to,
+            extended,
+            dups_changed,
+            plan,
+        })
+    }
+
+    /// Rewinds our log to `newhead` (checked by [`check_rewind`](Self::check_rewind)),
+    /// recording the cut in `undo`, and decides the divergent objects against
+    /// the rewound log. The rollback boundary before the rewind lowers it decides
+    /// what can be rolled back.
+    fn rewind_and_plan(
+        &mut self,
+        undo: &mut Undo,
+        newhead: EVersion,
+        last_backfill: &crate::types::ObjectId,
+    ) -> Result<DivergentPlan, LogError> {
+        let original_crt = self.log.can_rollback_to();
+        undo.cut = self.log.rewind_from_head(newhead)?;
+        undo.kept = self.log.entries().len();
+        DivergentPlan::new(
+            &self.log,
+            &undo.cut,
+            last_backfill,
+            original_crt,
+            &self.missing,
+        )
     }
 
     /// `PGLog::rewind_divergent_log(newhead, info)` (§5.14): a replica told that
@@ -163,53 +333,23 @@ impl PgLog {
         effects: &mut LogEffects,
     ) -> Result<bool, LogError> {
         self.check_rewind(newhead)?;
-        let mut scratch = self.clone();
-        let mut sinfo = info.clone();
-        let mut seffects = LogEffects::new();
-        scratch.rewind_divergent_log_inner(newhead, &mut sinfo, &mut seffects)?;
-        *self = scratch;
-        *info = sinfo;
-        effects.append(&mut seffects);
-        Ok(true)
-    }
-
-    fn rewind_divergent_log_inner(
-        &mut self,
-        newhead: EVersion,
-        info: &mut PgInfo,
-        effects: &mut LogEffects,
-    ) -> Result<(), LogError> {
-        // The rollback boundary before the rewind lowers it decides what can be
-        // rolled back.
-        self.check_rewind(newhead)?;
-        let original_crt = self.log.can_rollback_to();
+        let mut undo = Undo::new(&self.log, effects);
+        let plan = match self.rewind_and_plan(&mut undo, newhead, &info.last_backfill) {
+            Ok(plan) => plan,
+            Err(err) => {
+                undo.restore(self, effects);
+                return Err(err);
+            }
+        };
         if info.last_complete > newhead {
             info.last_complete = newhead;
         }
-        let divergent = self.log.rewind_from_head(newhead)?;
-        if !divergent.is_empty() {
+        if !undo.cut.is_empty() {
             self.dirty = true;
         }
         info.last_update = newhead;
-        self.merge_divergent(divergent, info, original_crt, effects)
-    }
-
-    /// `_merge_divergent_entries` against our own log and missing set.
-    fn merge_divergent(
-        &mut self,
-        divergent: Vec<LogEntry>,
-        info: &PgInfo,
-        original_crt: EVersion,
-        effects: &mut LogEffects,
-    ) -> Result<(), LogError> {
-        merge_divergent_entries(
-            &self.log,
-            divergent,
-            info,
-            original_crt,
-            &mut self.missing,
-            Some(effects),
-        )
+        plan.apply(&mut undo.cut, &mut self.missing, Some(effects));
+        Ok(true)
     }
 
     /// Checks a rewind of our own log to `newhead`: Ceph's asserts, and that no

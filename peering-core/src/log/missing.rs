@@ -1,5 +1,6 @@
 //! Ceph's `pg_missing_item` and `pg_missing_t` (§6.10).
 
+use alloc::collections::btree_map::Entry;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
@@ -136,16 +137,48 @@ impl Missing {
     }
 
     fn insert(&mut self, oid: ObjectId, item: MissingItem) {
-        if let Some(old) = self.items.insert(oid.clone(), item) {
-            self.rmissing.remove(&(old.need, oid.clone()));
+        self.insert_ref(&oid, item);
+    }
+
+    /// Sets `oid`'s item, keeping `rmissing` in step, and returns the item it
+    /// replaced. Clones the key only for a new item (both maps own a copy), or
+    /// once to re-key `rmissing` when the need changes: merges add thousands of
+    /// items, and each clone of an [`ObjectId`] allocates.
+    fn insert_ref(&mut self, oid: &ObjectId, item: MissingItem) -> Option<MissingItem> {
+        if let Some(slot) = self.items.get_mut(oid) {
+            let old = *slot;
+            *slot = item;
+            if old.need != item.need {
+                let mut key = (old.need, oid.clone());
+                self.rmissing.remove(&key);
+                key.0 = item.need;
+                self.rmissing.insert(key);
+            }
+            return Some(old);
         }
-        self.rmissing.insert((item.need, oid));
+        self.items.insert(oid.clone(), item);
+        self.rmissing.insert((item.need, oid.clone()));
+        None
     }
 
     fn remove(&mut self, oid: &ObjectId) -> Option<MissingItem> {
-        let old = self.items.remove(oid)?;
-        self.rmissing.remove(&(old.need, oid.clone()));
+        // The removed key rebuilds the `rmissing` pair without another clone.
+        let (key, old) = self.items.remove_entry(oid)?;
+        self.rmissing.remove(&(old.need, key));
         Some(old)
+    }
+
+    /// Puts `oid` back to `old` (its item before a change; `None`: not missing).
+    /// Undoes a journalled change when a merge is refused.
+    pub(crate) fn restore(&mut self, oid: &ObjectId, old: Option<MissingItem>) {
+        match old {
+            Some(item) => {
+                self.insert_ref(oid, item);
+            }
+            None => {
+                self.remove(oid);
+            }
+        }
     }
 
     /// `add_next_event(e)`: advance the set over the next log entry (§5.14). Must be
@@ -155,22 +188,47 @@ impl Missing {
     /// scratch; an object already missing keeps what it has and needs the new
     /// version; otherwise the object was up to date at `prior_version`.
     pub fn add_next_event(&mut self, e: &LogEntry) {
+        self.add_next_event_journaled(e);
+    }
+
+    /// [`add_next_event`](Self::add_next_event), returning the item it replaced
+    /// (for the undo journal of a merge).
+    pub(crate) fn add_next_event_journaled(&mut self, e: &LogEntry) -> Option<MissingItem> {
         let delete = e.is_delete();
-        let have = if e.prior_version.is_zero() || e.is_clone() {
-            EVersion::ZERO
-        } else if let Some(item) = self.items.get(&e.soid) {
-            item.have
-        } else {
-            e.prior_version
-        };
-        self.insert(
-            e.soid.clone(),
-            MissingItem {
-                need: e.version,
-                have,
-                delete,
-            },
-        );
+        let creates = e.prior_version.is_zero() || e.is_clone();
+        // One search: the key is cloned up front, as a new item needs it anyway.
+        match self.items.entry(e.soid.clone()) {
+            Entry::Occupied(mut slot) => {
+                // Already missing: keep what is held (nothing, for a creation).
+                let old = *slot.get();
+                *slot.get_mut() = MissingItem {
+                    need: e.version,
+                    have: if creates { EVersion::ZERO } else { old.have },
+                    delete,
+                };
+                if old.need != e.version {
+                    let mut pair = (old.need, e.soid.clone());
+                    self.rmissing.remove(&pair);
+                    pair.0 = e.version;
+                    self.rmissing.insert(pair);
+                }
+                Some(old)
+            }
+            Entry::Vacant(slot) => {
+                let have = if creates {
+                    EVersion::ZERO
+                } else {
+                    e.prior_version
+                };
+                self.rmissing.insert((e.version, e.soid.clone()));
+                slot.insert(MissingItem {
+                    need: e.version,
+                    have,
+                    delete,
+                });
+                None
+            }
+        }
     }
 
     /// `revise_need(oid, need, is_delete)`: need `need` instead, keeping `have` (§6.10)
@@ -193,8 +251,8 @@ impl Missing {
     /// already missing with another need; we drop it so the reverse index stays
     /// exact (nothing in peering relies on the stale pair).
     pub fn add(&mut self, oid: &ObjectId, need: EVersion, have: EVersion, is_delete: bool) {
-        self.insert(
-            oid.clone(),
+        self.insert_ref(
+            oid,
             MissingItem {
                 need,
                 have,
@@ -205,8 +263,16 @@ impl Missing {
 
     /// `rm(oid, v)`: forget `oid` if what it needs is no newer than `v` (§6.10).
     pub fn rm(&mut self, oid: &ObjectId, v: EVersion) {
+        self.rm_journaled(oid, v);
+    }
+
+    /// [`rm`](Self::rm), returning the item removed (for the undo journal of a
+    /// merge).
+    pub(crate) fn rm_journaled(&mut self, oid: &ObjectId, v: EVersion) -> Option<MissingItem> {
         if self.is_missing_at(oid, v) {
-            self.remove(oid);
+            self.remove(oid)
+        } else {
+            None
         }
     }
 

@@ -63,6 +63,12 @@ impl PgLogT {
     /// The rollback boundaries are not checked: Ceph does not assert them on
     /// received logs, and a replicated pool's peers do not maintain them.
     pub fn validate(&self) -> Result<(), LogError> {
+        self.validate_entries()?;
+        self.validate_dups()
+    }
+
+    /// The bounds and entries part of [`validate`](Self::validate).
+    pub(crate) fn validate_entries(&self) -> Result<(), LogError> {
         if self.tail > self.head {
             return Err(LogError::TailPastHead {
                 tail: self.tail,
@@ -88,6 +94,11 @@ impl PgLogT {
             }
             prev = Some(e.version);
         }
+        Ok(())
+    }
+
+    /// The dups part of [`validate`](Self::validate): oldest first.
+    pub(crate) fn validate_dups(&self) -> Result<(), LogError> {
         for pair in self.dups.windows(2) {
             if let [a, b] = pair {
                 if b.version < a.version {

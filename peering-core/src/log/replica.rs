@@ -1,8 +1,7 @@
 //! `proc_replica_log`: the primary works out a peer's missing set (§5.12).
 
-use super::divergent::merge_divergent_entries;
+use super::divergent::DivergentPlan;
 use super::error::LogError;
-use super::indexed::IndexedLog;
 use super::missing::Missing;
 use super::pg_log::PgLog;
 use super::pg_log_t::PgLogT;
@@ -46,18 +45,24 @@ impl PgLog {
             _ => limit,
         };
 
-        let mut folog = IndexedLog::from_log(olog.clone())?;
-        let divergent = folog.rewind_from_head(lu)?;
-        let mut scratch = omissing.clone();
-        merge_divergent_entries(
-            &folog,
+        // Ceph indexes a copy of `olog` and rewinds it to `lu`; the divergent
+        // objects only need their newest entry in what the rewind keeps, found
+        // by walking back over it (no copy, no index).
+        let cut = olog.rewind_point(lu)?;
+        let kept = olog.entries.get(..cut).unwrap_or_default();
+        let divergent = olog.entries.get(cut..).unwrap_or_default();
+        let mut plan = DivergentPlan::group(divergent);
+        let newest = plan.newest_in(divergent, kept);
+        // All or nothing by itself: every object is decided before any changes.
+        plan.decide(
+            |g, _| newest.get(g).copied().flatten(),
             divergent,
-            oinfo,
+            &oinfo.last_backfill,
             olog.can_rollback_to,
-            &mut scratch,
+            omissing,
             None,
         )?;
-        *omissing = scratch;
+        plan.apply_missing_only(divergent, omissing);
 
         if lu < oinfo.last_update {
             oinfo.last_update = lu;

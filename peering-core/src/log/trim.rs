@@ -105,7 +105,8 @@ impl IndexedLog {
             self.log_mut().dups.truncate(keep);
         }
         if changed {
-            self.index();
+            // Only the dups changed: the entry indexes stand.
+            self.reindex_dups();
         }
         changed
     }
