@@ -1,0 +1,144 @@
+//! [`Checker`]: the safety invariants of DESIGN.md §7, checked after every call the
+//! harness makes into a PG instance, on what is observable from outside the core.
+
+use std::collections::BTreeMap;
+
+use peering_core::machine::{Pg, StateId};
+use peering_core::map::OsdMapView;
+use peering_core::types::{Epoch, OsdId, PgId, PgState, SpgId};
+
+/// Which invariant a [`Violation`] breaks (DESIGN.md §7).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Rule {
+    /// "At most one primary serves writes per interval": two OSDs were active
+    /// primaries of the same PG with the same `same_interval_since`.
+    TwoPrimariesInInterval,
+    /// "A primary does not go active before its up_thru is recorded" (§5.7): a
+    /// primary entered `Active` while its map's `up_thru` is older than the interval.
+    ActiveBeforeUpThru,
+    /// "Epochs never go backwards": an instance's map epoch decreased.
+    EpochBackwards,
+    /// "`last_epoch_started` never goes backwards" (info's or history's), across
+    /// restarts too.
+    LesBackwards,
+    /// "Replicas agree with the authoritative log at activation": a replica entered
+    /// `ReplicaActive` with a `last_update` or log head other than its primary's.
+    ReplicaDisagrees,
+    /// The PG crashed or refused an event (a failed Ceph assertion, §0.2).
+    Crashed,
+}
+
+/// One broken invariant, where and when.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Violation {
+    /// The invariant.
+    pub rule: Rule,
+    /// The OSD observed.
+    pub osd: OsdId,
+    /// The PG shard observed.
+    pub pgid: SpgId,
+    /// Its map epoch.
+    pub epoch: Epoch,
+    /// What was seen.
+    pub detail: String,
+}
+
+/// What the checker remembers between observations.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Checker {
+    epochs: BTreeMap<(OsdId, SpgId), Epoch>,
+    les: BTreeMap<(OsdId, SpgId), (Epoch, Epoch)>,
+    active_primaries: BTreeMap<(PgId, Epoch), OsdId>,
+    violations: Vec<Violation>,
+}
+
+impl Checker {
+    /// Every violation seen so far, in order.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// An instance was dropped from memory (OSD stopped): its epoch may restart
+    /// from what its store holds; `last_epoch_started` may not.
+    pub fn forget_instance(&mut self, osd: OsdId, pgid: SpgId) {
+        self.epochs.remove(&(osd, pgid));
+    }
+
+    fn flag(&mut self, rule: Rule, osd: OsdId, pg: &Pg, detail: String) {
+        self.violations.push(Violation {
+            rule,
+            osd,
+            pgid: pg.info().pgid,
+            epoch: pg.epoch(),
+            detail,
+        });
+    }
+
+    /// Checks `osd`'s instance `pg` after a call, given the states it `entered`
+    /// during it, its current `map`, and the running instance of its primary (if
+    /// another OSD holds it).
+    pub fn observe(
+        &mut self,
+        osd: OsdId,
+        pg: &Pg,
+        entered: &[StateId],
+        map: &dyn OsdMapView,
+        primary: Option<&Pg>,
+    ) {
+        let key = (osd, pg.info().pgid);
+        if pg.is_crashed() {
+            self.flag(Rule::Crashed, osd, pg, pg.state_name().to_string());
+        }
+        let prev = self.epochs.insert(key, pg.epoch()).unwrap_or(0);
+        if pg.epoch() < prev {
+            self.flag(
+                Rule::EpochBackwards,
+                osd,
+                pg,
+                format!("{prev} -> {}", pg.epoch()),
+            );
+        }
+        let les = (
+            pg.info().last_epoch_started,
+            pg.history().last_epoch_started,
+        );
+        let (pi, ph) = self.les.insert(key, les).unwrap_or((0, 0));
+        if les.0 < pi || les.1 < ph {
+            let detail = format!("info/history les ({pi}, {ph}) -> ({}, {})", les.0, les.1);
+            self.flag(Rule::LesBackwards, osd, pg, detail);
+        }
+        let sis = pg.history().same_interval_since;
+        if pg.is_primary() && pg.state_bits().contains(PgState::ACTIVE) {
+            let owner = *self
+                .active_primaries
+                .entry((pg.info().pgid.pgid, sis))
+                .or_insert(osd);
+            if owner != osd {
+                let detail = format!("{owner} and {osd} both active for interval {sis}");
+                self.flag(Rule::TwoPrimariesInInterval, osd, pg, detail);
+            }
+        }
+        if pg.is_primary() && entered.contains(&StateId::Active) && map.up_thru(osd) < sis {
+            let detail = format!("up_thru {} < interval start {sis}", map.up_thru(osd));
+            self.flag(Rule::ActiveBeforeUpThru, osd, pg, detail);
+        }
+        if entered.contains(&StateId::ReplicaActive) && !pg.info().is_incomplete() {
+            self.check_replica(osd, pg, primary);
+        }
+    }
+
+    /// A replica that just activated holds the primary's `last_update` and log head
+    /// (§5.15: activation brings every complete peer to the authoritative head).
+    fn check_replica(&mut self, osd: OsdId, pg: &Pg, primary: Option<&Pg>) {
+        let Some(p) = primary else { return };
+        if p.history().same_interval_since != pg.history().same_interval_since {
+            return;
+        }
+        let (mine, theirs) = (pg.info().last_update, p.info().last_update);
+        let head = pg.pg_log().log().head();
+        if mine != theirs || head != theirs {
+            let detail = format!("last_update {mine}, log head {head}, primary {theirs}");
+            self.flag(Rule::ReplicaDisagrees, osd, pg, detail);
+        }
+    }
+}
