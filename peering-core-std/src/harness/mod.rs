@@ -62,7 +62,7 @@ struct Queued {
 }
 
 /// A set of in-process OSDs and the host around them (see the module docs).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Harness {
     maps: BTreeMap<Epoch, SimpleOsdMap>,
     placement: Placement,
