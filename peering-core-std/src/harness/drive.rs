@@ -116,7 +116,7 @@ impl Harness {
             self.transcript.push(record(Outcome::Unhandled));
             return;
         }
-        let Some(map) = self.maps.get(&pg.epoch()) else {
+        let Some(map) = self.maps.get(pg.epoch()) else {
             return;
         };
         let mut ctx = std::mem::take(&mut self.ctx);
@@ -184,7 +184,7 @@ impl Harness {
                 let Some(pg) = self.osds.get_mut(&osd).and_then(|p| p.get_mut(&spg)) else {
                     return;
                 };
-                let Some(map) = self.maps.get(&pg.epoch()) else {
+                let Some(map) = self.maps.get(pg.epoch()) else {
                     return;
                 };
                 pg.purge_strays(map, &mut ctx);

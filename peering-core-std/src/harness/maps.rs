@@ -104,7 +104,7 @@ impl Harness {
             let mapping = self.placement.mapping(pgid, &m);
             self.mappings.insert((e, pgid), mapping);
         }
-        self.maps.insert(e, m);
+        self.maps.push(m);
         self.transcript.push(Entry::Map {
             epoch: e,
             what: what.to_string(),
@@ -165,7 +165,7 @@ impl Harness {
         while pg.epoch() < newest {
             let last = pg.epoch();
             let next = last + 1;
-            let (Some(lastmap), Some(newmap)) = (self.maps.get(&last), self.maps.get(&next)) else {
+            let (Some(lastmap), Some(newmap)) = (self.maps.get(last), self.maps.get(next)) else {
                 return Err(HarnessError::NoMap(next));
             };
             let mapping = self
@@ -175,7 +175,7 @@ impl Harness {
                 .unwrap_or_else(|| self.placement.mapping(spg.pgid, newmap));
             pg.advance_map(newmap, lastmap, mapping, ctx).map_err(err)?;
         }
-        let Some(map) = self.maps.get(&newest) else {
+        let Some(map) = self.maps.get(newest) else {
             return Err(HarnessError::NoMap(newest));
         };
         pg.activate_map(map, ctx).map_err(err)
@@ -209,7 +209,7 @@ impl Harness {
         for spg in stored {
             let epoch = self.store.get(id, spg).map_or(0, |s| s.epoch);
             let (Some(map), Some(mapping)) = (
-                self.maps.get(&epoch).cloned(),
+                self.maps.get(epoch).cloned(),
                 self.mappings.get(&(epoch, spg.pgid)).cloned(),
             ) else {
                 return Err(HarnessError::NoMap(epoch));

@@ -29,6 +29,7 @@
 mod drive;
 mod error;
 mod invariants;
+mod map_history;
 mod maps;
 mod placement;
 mod policy;
@@ -64,7 +65,7 @@ struct Queued {
 /// A set of in-process OSDs and the host around them (see the module docs).
 #[derive(Clone, Debug)]
 pub struct Harness {
-    maps: BTreeMap<Epoch, SimpleOsdMap>,
+    maps: map_history::MapHistory,
     placement: Placement,
     mappings: BTreeMap<(Epoch, PgId), UpActing>,
     /// Running OSDs and their PG instances.
@@ -87,10 +88,8 @@ pub struct Harness {
 impl Harness {
     /// A cluster whose first map is `map`; no OSD runs and no PG exists yet.
     pub fn new(map: SimpleOsdMap) -> Harness {
-        let mut maps = BTreeMap::new();
-        maps.insert(map.epoch, map);
         Harness {
-            maps,
+            maps: map_history::MapHistory::new(map),
             placement: Placement::default(),
             mappings: BTreeMap::new(),
             osds: BTreeMap::new(),
@@ -135,16 +134,12 @@ impl Harness {
 
     /// The newest map.
     pub fn map(&self) -> &SimpleOsdMap {
-        // `new` inserts the first map and nothing removes maps.
-        self.maps
-            .values()
-            .next_back()
-            .unwrap_or_else(|| unreachable_map())
+        self.maps.newest()
     }
 
     /// The map of `epoch`, if published.
     pub fn map_at(&self, epoch: Epoch) -> Option<&SimpleOsdMap> {
-        self.maps.get(&epoch)
+        self.maps.get(epoch)
     }
 
     /// The newest epoch.
@@ -224,11 +219,4 @@ impl Harness {
     pub fn pending_pg_temp(&self) -> &BTreeMap<PgId, OsdVec> {
         &self.want_pg_temp
     }
-}
-
-/// The map list is never empty; this keeps `map()` free of panics for clippy
-/// while saying so.
-fn unreachable_map() -> &'static SimpleOsdMap {
-    static EMPTY: std::sync::OnceLock<SimpleOsdMap> = std::sync::OnceLock::new();
-    EMPTY.get_or_init(SimpleOsdMap::default)
 }

@@ -104,7 +104,7 @@ impl Harness {
         let primary = (primary_osd != osd)
             .then(|| self.osds.get(&primary_osd).and_then(|p| p.get(&spg)))
             .flatten();
-        let Some(map) = self.maps.get(&pg.epoch()) else {
+        let Some(map) = self.maps.get(pg.epoch()) else {
             return;
         };
         self.checker.observe(osd, pg, entered, map, primary);

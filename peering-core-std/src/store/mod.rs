@@ -1,4 +1,4 @@
-//! Stores: where an OSD applies the [`Transaction`]s the peering core produces
+//! Stores: where an OSD applies the [`Transaction`](peering_core::ctx::Transaction)s the peering core produces
 //! (DESIGN.md §2 `store`, reference §4.2 "Persistence", §10.9).
 //!
 //! [`MemStore`] keeps, per PG instance, exactly what Ceph's `prepare_write` puts in
