@@ -23,12 +23,14 @@ fn handles(pg: &Pg, kind: EventKind) -> bool {
 
 impl Harness {
     /// Queues `evt` for `osd`'s instance of `pgid`, as the host would (a timer, a
-    /// recovery callback, a scrub request...).
+    /// recovery callback, a scrub request...; §2.2, §8.6).
     pub fn inject(&mut self, osd: i32, pgid: SpgId, evt: PeeringEvt) {
         self.enqueue_host(OsdId(osd), pgid, evt);
     }
 
-    /// Delivers the oldest queued event; false when the queue is empty.
+    /// Delivers the oldest queued event with the host's admission rules (§8.2:
+    /// an event sent at an epoch the PG has not reached waits for the next map);
+    /// false when the queue is empty.
     pub fn step(&mut self) -> bool {
         let Some(q) = self.queue.pop_front() else {
             return false;
@@ -39,7 +41,8 @@ impl Harness {
 
     /// Delivers events until the queue is empty; then, as [`super::Policy`] says,
     /// lets the monitor answer pending up_thru and pg_temp requests with a new map
-    /// and goes on, until nothing is left to do. Returns the deliveries made.
+    /// and goes on, until nothing is left to do (§8.2, §5.7). Returns the
+    /// deliveries made.
     pub fn run(&mut self) -> Result<usize, HarnessError> {
         let mut steps = 0;
         loop {

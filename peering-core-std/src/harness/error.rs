@@ -3,7 +3,8 @@
 use peering_core::PeeringError;
 use peering_core::types::{Epoch, OsdId, SpgId};
 
-/// Why a harness call failed.
+/// Why a harness call failed (a broken host contract of §8, or a script that
+/// does not settle).
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
 pub enum HarnessError {
     /// The core refused a creation, load or map advance (a broken host contract,

@@ -28,22 +28,22 @@ pub enum Rule {
     Crashed,
 }
 
-/// One broken invariant, where and when.
+/// One broken invariant of DESIGN.md §7, where and when.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Violation {
-    /// The invariant.
+    /// The invariant (DESIGN.md §7).
     pub rule: Rule,
-    /// The OSD observed.
+    /// The OSD observed (`pg_shard_t::osd`, §6.2).
     pub osd: OsdId,
-    /// The PG shard observed.
+    /// The PG shard observed (`spg_t`, §6.2).
     pub pgid: SpgId,
-    /// Its map epoch.
+    /// Its map epoch (§8.1).
     pub epoch: Epoch,
-    /// What was seen.
+    /// What was seen, for people (DESIGN.md §7).
     pub detail: String,
 }
 
-/// What the checker remembers between observations.
+/// The DESIGN.md §7 safety checker and what it remembers between observations.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct Checker {
     epochs: BTreeMap<(OsdId, SpgId), Epoch>,
@@ -53,13 +53,13 @@ pub struct Checker {
 }
 
 impl Checker {
-    /// Every violation seen so far, in order.
+    /// Every violation seen so far, in order (DESIGN.md §7).
     pub fn violations(&self) -> &[Violation] {
         &self.violations
     }
 
     /// An instance was dropped from memory (OSD stopped): its epoch may restart
-    /// from what its store holds; `last_epoch_started` may not.
+    /// from what its store holds (§8.3); `last_epoch_started` may not.
     pub fn forget_instance(&mut self, osd: OsdId, pgid: SpgId) {
         self.epochs.remove(&(osd, pgid));
     }
@@ -76,7 +76,7 @@ impl Checker {
 
     /// Checks `osd`'s instance `pg` after a call, given the states it `entered`
     /// during it, its current `map`, and the running instance of its primary (if
-    /// another OSD holds it).
+    /// another OSD holds it) (DESIGN.md §7, §5.7, §5.15).
     pub fn observe(
         &mut self,
         osd: OsdId,

@@ -13,7 +13,7 @@ use super::{Entry, Harness, HarnessError};
 
 impl Harness {
     /// Places `pgid` on the preference list `crush` (CRUSH's ordered answer) and
-    /// records its mapping in the newest map.
+    /// records its mapping in the newest map (§8.1 step 2).
     pub fn place(&mut self, pgid: PgId, crush: &[i32]) {
         self.placement.set_crush(pgid, crush);
         let m = self.placement.mapping(pgid, self.map());
@@ -182,7 +182,7 @@ impl Harness {
     }
 
     /// Stops `osd`'s process: its PG instances leave memory (what they persisted
-    /// stays in the store) and events queued for it are lost.
+    /// stays in the store, §4.2) and events queued for it are lost.
     pub fn stop_osd(&mut self, osd: i32) {
         let id = OsdId(osd);
         if let Some(pgs) = self.osds.remove(&id) {

@@ -62,7 +62,8 @@ struct Queued {
     evt: PeeringEvt,
 }
 
-/// A set of in-process OSDs and the host around them (see the module docs).
+/// A set of in-process OSDs and the host around them (reference §8; see the
+/// module docs).
 #[derive(Clone, Debug)]
 pub struct Harness {
     maps: map_history::MapHistory,
@@ -86,7 +87,7 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// A cluster whose first map is `map`; no OSD runs and no PG exists yet.
+    /// A cluster whose first map is `map`; no OSD runs and no PG exists yet (§8.1).
     pub fn new(map: SimpleOsdMap) -> Harness {
         Harness {
             maps: map_history::MapHistory::new(map),
@@ -109,7 +110,7 @@ impl Harness {
     }
 
     /// Epoch 1: OSDs `osds` up and running, one replicated pool `pool` of `size`
-    /// replicas and one PG, no PG placed yet.
+    /// replicas (Ceph's default `min_size`, §5.23) and one PG, no PG placed yet.
     pub fn replicated(osds: &[i32], pool: i64, size: u32) -> Harness {
         let mut map = SimpleOsdMap::new(1).with_pool(PoolInfo::replicated(pool, size, 1));
         for &o in osds {
@@ -122,52 +123,53 @@ impl Harness {
         h
     }
 
-    /// The options every PG instance is created or loaded with.
+    /// The options every PG instance is created or loaded with (§8.3).
     pub fn config_mut(&mut self) -> &mut Config {
         &mut self.config
     }
 
-    /// The host's scriptable answers.
+    /// The host's scriptable answers (§4.4, §8.6).
     pub fn policy_mut(&mut self) -> &mut Policy {
         &mut self.policy
     }
 
-    /// The newest map.
+    /// The newest map (§8.1).
     pub fn map(&self) -> &SimpleOsdMap {
         self.maps.newest()
     }
 
-    /// The map of `epoch`, if published.
+    /// The map of `epoch`, if published (§8.1).
     pub fn map_at(&self, epoch: Epoch) -> Option<&SimpleOsdMap> {
         self.maps.get(epoch)
     }
 
-    /// The newest epoch.
+    /// The newest epoch (§8.1).
     pub fn epoch(&self) -> Epoch {
         self.map().epoch
     }
 
-    /// `pgid`'s mapping at `epoch`, as published.
+    /// `pgid`'s up/acting mapping at `epoch`, as published (§5.1).
     pub fn mapping_at(&self, epoch: Epoch, pgid: PgId) -> Option<&UpActing> {
         self.mappings.get(&(epoch, pgid))
     }
 
-    /// The placement (preference lists and pg_temp).
+    /// The placement (preference lists and pg_temp, §5.10).
     pub fn placement(&self) -> &Placement {
         &self.placement
     }
 
-    /// `osd`'s running instance of `pgid`.
+    /// `osd`'s running instance of `pgid` (§8.3).
     pub fn pg(&self, osd: i32, pgid: SpgId) -> Option<&Pg> {
         self.osds.get(&OsdId(osd))?.get(&pgid)
     }
 
-    /// The state name of `osd`'s instance of `pgid` ("-" when it does not run).
+    /// Ceph's state name of `osd`'s instance of `pgid` (§1.1; "-" when it does
+    /// not run).
     pub fn state(&self, osd: i32, pgid: SpgId) -> &'static str {
         self.pg(osd, pgid).map_or("-", Pg::state_name)
     }
 
-    /// Every running instance of `pgid` with its state name, by OSD.
+    /// Every running instance of `pgid` with its state name, by OSD (§1.1).
     pub fn states(&self, pgid: SpgId) -> Vec<(OsdId, &'static str)> {
         self.osds
             .iter()
@@ -175,17 +177,17 @@ impl Harness {
             .collect()
     }
 
-    /// True when `osd` is running.
+    /// True when `osd`'s process is running (§8.3).
     pub fn is_running(&self, osd: i32) -> bool {
         self.osds.contains_key(&OsdId(osd))
     }
 
-    /// Every OSD's store.
+    /// Every OSD's store (§4.2).
     pub fn store(&self) -> &MemStore {
         &self.store
     }
 
-    /// Everything that happened, in order.
+    /// Everything that happened, in order (§8.4 names).
     pub fn transcript(&self) -> &Transcript {
         &self.transcript
     }
@@ -195,27 +197,27 @@ impl Harness {
         self.checker.violations()
     }
 
-    /// True when no event is queued.
+    /// True when no event is queued (§8.2).
     pub fn is_quiet(&self) -> bool {
         self.queue.is_empty()
     }
 
-    /// The on-commit callbacks held back, in order.
+    /// How many on-commit callbacks are held back (§4.4).
     pub fn held_commits(&self) -> usize {
         self.held.len()
     }
 
-    /// The timers scheduled and not fired yet, in order.
+    /// The timers scheduled and not fired yet, in order (§4.4).
     pub fn timers(&self) -> impl Iterator<Item = &Timer> + '_ {
         self.timers.iter().map(|(_, _, t)| t)
     }
 
-    /// The up_thru requests the monitor has not granted, by OSD.
+    /// The up_thru requests the monitor has not granted, by OSD (§5.7).
     pub fn pending_up_thru(&self) -> &BTreeMap<OsdId, Epoch> {
         &self.want_up_thru
     }
 
-    /// The pg_temp requests the monitor has not applied, by PG.
+    /// The pg_temp requests the monitor has not applied, by PG (§5.10).
     pub fn pending_pg_temp(&self) -> &BTreeMap<PgId, OsdVec> {
         &self.want_pg_temp
     }

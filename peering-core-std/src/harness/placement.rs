@@ -8,7 +8,7 @@ use peering_core::intervals::UpActing;
 use peering_core::map::{OsdMapView, SimpleOsdMap};
 use peering_core::types::{OsdId, PgId};
 
-/// Per-PG preference lists and pg_temp entries (replicated pools).
+/// Per-PG preference lists and pg_temp entries (replicated pools, §5.1, §5.10).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct Placement {
     crush: BTreeMap<PgId, Vec<i32>>,
@@ -16,7 +16,7 @@ pub struct Placement {
 }
 
 impl Placement {
-    /// Sets `pgid`'s preference list (what CRUSH would answer, in order).
+    /// Sets `pgid`'s preference list (what CRUSH would answer, in order, §8.1).
     pub fn set_crush(&mut self, pgid: PgId, osds: &[i32]) {
         self.crush.insert(pgid, osds.to_vec());
     }
@@ -30,12 +30,12 @@ impl Placement {
         }
     }
 
-    /// The PGs placed, in order.
+    /// The PGs placed, in order (§6.2 `pg_t` order).
     pub fn pgs(&self) -> impl Iterator<Item = PgId> + '_ {
         self.crush.keys().copied()
     }
 
-    /// The preference list of `pgid`.
+    /// The preference list of `pgid` (§8.1).
     pub fn crush(&self, pgid: PgId) -> &[i32] {
         self.crush.get(&pgid).map_or(&[], Vec::as_slice)
     }

@@ -2,8 +2,8 @@
 //! its host (reference §4.4, §8.2, §8.6), so a scenario scripts only what it is
 //! about.
 
-/// The harness's scriptable answers to host requests. Every field can be changed
-/// between steps ([`super::Harness::policy_mut`]).
+/// The harness's scriptable answers to host requests (§4.4, §8.6). Every field
+/// can be changed between steps ([`super::Harness::policy_mut`]).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Policy {
     /// Hold on-commit callbacks until [`super::Harness::release_commits`] instead of
@@ -23,7 +23,8 @@ pub struct Policy {
     /// Deliver `IntervalFlush` as soon as a PG asks for a flush (no writes are in
     /// flight in the harness, §4.3).
     pub flush_at_once: bool,
-    /// How many deliveries [`super::Harness::run`] makes before giving up.
+    /// How many deliveries [`super::Harness::run`] makes before giving up (the
+    /// harness's own bound, as DESIGN.md §4 bounds posted events).
     pub max_steps: usize,
 }
 

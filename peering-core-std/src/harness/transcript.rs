@@ -29,7 +29,7 @@ pub enum Outcome {
     Unhandled,
 }
 
-/// One line of the transcript.
+/// One line of the transcript (message and event names as §8.4, states as §1.1).
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[allow(clippy::large_enum_variant)]
 pub enum Entry {
@@ -136,7 +136,7 @@ pub enum Entry {
 
 impl Entry {
     /// The OSD the entry is about: the sender of a message, the receiver of an
-    /// event, the OSD of everything else (`None` for a map).
+    /// event, the OSD of everything else (`None` for a map) (§6.2).
     pub fn osd(&self) -> Option<OsdId> {
         match self {
             Entry::Map { .. } => None,
@@ -153,7 +153,8 @@ impl Entry {
         }
     }
 
-    /// The message's or event's Ceph name, or the state's name (`None` otherwise).
+    /// The message's or event's Ceph name, or the state's name (`None` otherwise)
+    /// (§8.4, §2, §1.1).
     pub fn name(&self) -> Option<&'static str> {
         match self {
             Entry::Sent { msg, .. } => Some(message_name(msg)),
@@ -283,39 +284,39 @@ impl fmt::Display for Entry {
     }
 }
 
-/// The ordered list of [`Entry`]s.
+/// The ordered list of [`Entry`]s (DESIGN.md §1.2 "a trace of transitions").
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct Transcript {
     entries: Vec<Entry>,
 }
 
 impl Transcript {
-    /// Appends one entry.
+    /// Appends one entry (the harness records in delivery order, §8.2).
     pub fn push(&mut self, e: Entry) {
         self.entries.push(e);
     }
 
-    /// Every entry, oldest first.
+    /// Every entry, oldest first (§8.2 delivery order).
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
 
-    /// How many entries there are (a position to slice from later).
+    /// How many entries there are (a position to slice from later, §8.2 order).
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
-    /// True when nothing happened yet.
+    /// True when nothing happened yet (§8.2).
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    /// The entries from position `from` on.
+    /// The entries from position `from` on (§8.2 order).
     pub fn since(&self, from: usize) -> &[Entry] {
         self.entries.get(from..).unwrap_or(&[])
     }
 
-    /// Every message sent, as `(from, to, name)`, in order.
+    /// Every message sent, as `(from, to, name)`, in order (§8.4 names).
     pub fn messages(&self) -> impl Iterator<Item = (OsdId, OsdId, &'static str)> + '_ {
         self.entries.iter().filter_map(|e| match e {
             Entry::Sent { from, to, msg, .. } => Some((*from, *to, message_name(msg))),
@@ -323,7 +324,7 @@ impl Transcript {
         })
     }
 
-    /// Every message sent from `from` to `to`, as the outgoing values.
+    /// Every message sent from `from` to `to`, as the outgoing values (§4).
     pub fn sent(&self, from: i32, to: i32) -> impl Iterator<Item = &Outgoing> + '_ {
         self.entries.iter().filter_map(move |e| match e {
             Entry::Sent {
@@ -336,7 +337,7 @@ impl Transcript {
         })
     }
 
-    /// The states `osd` entered, in order.
+    /// The states `osd` entered, in order (§1.2 entry actions).
     pub fn states_entered(&self, osd: i32) -> impl Iterator<Item = StateId> + '_ {
         self.entries.iter().filter_map(move |e| match e {
             Entry::Entered { osd: o, state, .. } if o.0 == osd => Some(*state),
