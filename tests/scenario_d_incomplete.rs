@@ -16,7 +16,7 @@ fn incomplete_cluster(ignore_history_les: bool) -> Harness {
     let mut h = loaded_cluster_at(20, &[0, 1, 2], 3, &[]);
     h.config_mut().find_best_info_ignore_history_les = ignore_history_les;
     for o in 0..3 {
-        let mut l = loaded_pg(o, 5, 8, &[0, 1, 2]);
+        let mut l = loaded_pg(o, 5, 8);
         l.config = *h.config_mut();
         let les = if o == 2 { 12 } else { 8 };
         l.info.history.last_epoch_started = les;

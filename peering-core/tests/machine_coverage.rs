@@ -835,15 +835,9 @@ fn started_discards_scrub_requests_outside_the_primary() {
 /// waits for the map with the acting set it asked for.
 #[test]
 fn wait_acting_change_ignores_peer_messages() {
+    let history = PgHistory::new(1, UTime::default());
     let m = UpActing::new(&[0, 1, 2], 0, &[1, 2, 0], 1);
-    let mut c = Cluster::general(
-        &[0, 1, 2],
-        &[0, 1, 2],
-        m,
-        3,
-        |_| {},
-        PgHistory::new(1, UTime::default()),
-    );
+    let mut c = Cluster::general(&[0, 1, 2], &[0, 1, 2], m, 3, |_| {}, history);
     c.run();
     assert_eq!(c.pg(1).state_id(), S::WaitActingChange);
     let e = c.epoch();

@@ -42,3 +42,14 @@ pub enum HarnessError {
         pgid: SpgId,
     },
 }
+
+impl HarnessError {
+    /// Wraps the core's refusal of a call for `osd`'s instance of `pgid` (§8).
+    pub(super) fn peering(osd: OsdId, pgid: SpgId) -> impl Fn(PeeringError) -> HarnessError + Copy {
+        move |source| HarnessError::Peering {
+            osd,
+            pgid,
+            source: Box::new(source),
+        }
+    }
+}

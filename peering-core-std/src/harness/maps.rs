@@ -53,11 +53,8 @@ impl Harness {
             config: self.config,
         };
         let mut ctx = RecoveryCtx::new();
-        let pg = Pg::create(args, &map, &mut ctx).map_err(|source| HarnessError::Peering {
-            osd: OsdId(osd),
-            pgid: spg,
-            source: Box::new(source),
-        })?;
+        let pg =
+            Pg::create(args, &map, &mut ctx).map_err(HarnessError::peering(OsdId(osd), spg))?;
         self.install(OsdId(osd), pg, ctx);
         Ok(())
     }
@@ -65,16 +62,22 @@ impl Harness {
     /// Loads a PG instance on `osd` from `load` at the newest epoch, seeding the
     /// store with it first (a scenario's starting disk state, §8.3).
     pub fn load(&mut self, osd: i32, load: PgLoad) -> Result<(), HarnessError> {
-        let spg = load.info.pgid;
         self.store.seed(OsdId(osd), &load, self.epoch());
         let map = self.map().clone();
+        self.load_instance(OsdId(osd), load, &map)
+    }
+
+    /// `Pg::load` at `map`'s epoch (§8.3); its output is routed at once.
+    fn load_instance(
+        &mut self,
+        osd: OsdId,
+        args: PgLoad,
+        map: &SimpleOsdMap,
+    ) -> Result<(), HarnessError> {
+        let spg = args.info.pgid;
         let mut ctx = RecoveryCtx::new();
-        let pg = Pg::load(load, &map, &mut ctx).map_err(|source| HarnessError::Peering {
-            osd: OsdId(osd),
-            pgid: spg,
-            source: Box::new(source),
-        })?;
-        self.install(OsdId(osd), pg, ctx);
+        let pg = Pg::load(args, map, &mut ctx).map_err(HarnessError::peering(osd, spg))?;
+        self.install(osd, pg, ctx);
         Ok(())
     }
 
@@ -151,11 +154,7 @@ impl Harness {
         newest: Epoch,
         ctx: &mut RecoveryCtx,
     ) -> Result<(), HarnessError> {
-        let err = |source| HarnessError::Peering {
-            osd,
-            pgid: spg,
-            source: Box::new(source),
-        };
+        let err = HarnessError::peering(osd, spg);
         let Some(pg) = self.osds.get_mut(&osd).and_then(|p| p.get_mut(&spg)) else {
             return Err(HarnessError::NoInstance { osd, pgid: spg });
         };
@@ -217,13 +216,7 @@ impl Harness {
             let Some(args) = self.store.load_args(id, spg, mapping, self.config) else {
                 return Err(HarnessError::NotStored { osd: id, pgid: spg });
             };
-            let mut ctx = RecoveryCtx::new();
-            let pg = Pg::load(args, &map, &mut ctx).map_err(|source| HarnessError::Peering {
-                osd: id,
-                pgid: spg,
-                source: Box::new(source),
-            })?;
-            self.install(id, pg, ctx);
+            self.load_instance(id, args, &map)?;
             if self.map().is_up(id) {
                 self.advance_pg(id, spg)?;
             }
