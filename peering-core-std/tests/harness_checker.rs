@@ -186,3 +186,35 @@ fn the_transcript_prints_one_line_per_entry() {
     assert!(lines.contains(&"e2 map: osd.0 up_thru 1".to_string()));
     assert!(lines.contains(&"e2 osd.0 pg 1.0 enters Started/Primary/Active/Clean".to_string()));
 }
+
+#[test]
+fn checker_flags_an_activation_with_an_unprobed_read_write_interval() {
+    // Size 2 on [0, 1] with strays on 2 and 3; both members of the read-write
+    // interval fail; osd.2 becomes primary and is (rightly) Down.
+    let mut h = Harness::replicated(&[0, 1, 2, 3], 1, 2);
+    h.place(pgid(), &[0, 1, 2, 3]);
+    h.create_everywhere(pgid()).unwrap();
+    h.run().unwrap();
+    h.stop_osd(0);
+    h.stop_osd(1);
+    h.publish("osd.0, osd.1 down", |m| {
+        m.mark_down(0);
+        m.mark_down(1);
+    })
+    .unwrap();
+    h.run().unwrap();
+    let pg = h.pg(2, spg()).unwrap();
+    assert_eq!(pg.state_id(), StateId::Down);
+    assert!(h.violations().is_empty(), "{:?}", h.violations());
+    // Had it activated now, nobody of the interval [0, 1] would have been heard.
+    let mut c = Checker::default();
+    c.observe(OsdId(2), pg, &[StateId::Active], h.map(), None);
+    let rules: Vec<Rule> = c.violations().iter().map(|v| v.rule).collect();
+    assert_eq!(rules, [Rule::UnprobedInterval]);
+    // With osd.0 declared lost the interval is given up on: no violation.
+    let mut lost = h.map().clone();
+    lost.mark_lost(0);
+    let mut c = Checker::default();
+    c.observe(OsdId(2), pg, &[StateId::Active], &lost, None);
+    assert!(c.violations().is_empty(), "{:?}", c.violations());
+}

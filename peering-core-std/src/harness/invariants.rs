@@ -16,6 +16,11 @@ pub enum Rule {
     /// "A primary does not go active before its up_thru is recorded" (§5.7): a
     /// primary entered `Active` while its map's `up_thru` is older than the interval.
     ActiveBeforeUpThru,
+    /// "Every interval that may have gone read-write is probed (or declared lost)
+    /// before activation" (§5.6): a primary entered `Active` while a past
+    /// `maybe_went_rw` interval since `last_epoch_started` had no member that is the
+    /// primary, was probed (`peer_info`), or is lost — and some member is down.
+    UnprobedInterval,
     /// "Epochs never go backwards": an instance's map epoch decreased.
     EpochBackwards,
     /// "`last_epoch_started` never goes backwards" (info's or history's), across
@@ -103,6 +108,9 @@ impl Checker {
             pg.history().last_epoch_started,
         );
         let (pi, ph) = self.les.insert(key, les).unwrap_or((0, 0));
+        if pg.is_primary() && entered.contains(&StateId::Active) {
+            self.check_probed(osd, pg, map, ph);
+        }
         if les.0 < pi || les.1 < ph {
             let detail = format!("info/history les ({pi}, {ph}) -> ({}, {})", les.0, les.1);
             self.flag(Rule::LesBackwards, osd, pg, detail);
@@ -124,6 +132,31 @@ impl Checker {
         }
         if entered.contains(&StateId::ReplicaActive) && !pg.info().is_incomplete() {
             self.check_replica(osd, pg, primary);
+        }
+    }
+
+    /// Every past `maybe_went_rw` interval ending at or after `les` (the history's
+    /// les before this call) has a witness the primary talked to or gave up on
+    /// (§5.6 `build_prior`: UP and LOST count, DNE members are ignored).
+    fn check_probed(&mut self, osd: OsdId, pg: &Pg, map: &dyn OsdMapView, les: Epoch) {
+        let peers = &pg.peering_state().peer_info;
+        let unprobed: Vec<Epoch> =
+            pg.past_intervals()
+                .intervals()
+                .iter()
+                .filter(|i| i.last >= les)
+                .filter(|i| {
+                    let witnessed = i.acting.iter().any(|s| {
+                        s.osd == osd || peers.contains_key(s) || map.lost_at(s.osd) > i.first
+                    });
+                    let some_exist = i.acting.iter().any(|s| map.exists(s.osd));
+                    !witnessed && some_exist
+                })
+                .map(|i| i.first)
+                .collect();
+        if !unprobed.is_empty() {
+            let detail = format!("intervals starting at {unprobed:?} not probed");
+            self.flag(Rule::UnprobedInterval, osd, pg, detail);
         }
     }
 
