@@ -17,7 +17,7 @@
 
 use peering::core::ctx::MonRequest;
 use peering::core::machine::{DropReason, StateId};
-use peering::core::types::{PgId, PgState, SpgId};
+use peering::core::types::{OsdId, PgId, PgState, SpgId};
 use peering::osd::harness::{Entry, Harness, Outcome};
 
 /// Prints the transcript entries from `from` on a newcomer cares about: maps,
@@ -86,6 +86,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     h.run()?;
     narrate(&h, pos);
     summary(&h, spg);
+
+    println!("\n== What each OSD wrote to its store (the PG info every transaction persists)");
+    for o in 0..3 {
+        if let Some(info) = h.store().get(OsdId(o), spg).and_then(|s| s.info.as_ref()) {
+            let hist = &info.history;
+            println!(
+                "  osd.{o}: last_update {} last_epoch_started {} interval since {} clean at {}",
+                info.last_update,
+                info.last_epoch_started,
+                hist.same_interval_since,
+                hist.last_epoch_clean
+            );
+        }
+    }
 
     let clean = h.pg(0, spg).is_some_and(|p| p.state_id() == StateId::Clean);
     println!(
