@@ -22,13 +22,7 @@ fn down_cluster() -> (Harness, u32) {
     assert_eq!(h.state(1, spg()), "Started/ReplicaActive/RepNotRecovering");
     assert_eq!(h.state(2, spg()), "Started/Stray");
     let rw = h.pg(0, spg()).unwrap().history().same_interval_since;
-    h.stop_osd(0);
-    h.stop_osd(1);
-    h.publish("osd.0, osd.1 down", |m| {
-        m.mark_down(0);
-        m.mark_down(1);
-    })
-    .unwrap();
+    h.osds_down(&[0, 1]).unwrap();
     h.run().unwrap();
     (h, rw)
 }

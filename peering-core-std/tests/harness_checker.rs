@@ -195,13 +195,7 @@ fn checker_flags_an_activation_with_an_unprobed_read_write_interval() {
     h.place(pgid(), &[0, 1, 2, 3]);
     h.create_everywhere(pgid()).unwrap();
     h.run().unwrap();
-    h.stop_osd(0);
-    h.stop_osd(1);
-    h.publish("osd.0, osd.1 down", |m| {
-        m.mark_down(0);
-        m.mark_down(1);
-    })
-    .unwrap();
+    h.osds_down(&[0, 1]).unwrap();
     h.run().unwrap();
     let pg = h.pg(2, spg()).unwrap();
     assert_eq!(pg.state_id(), StateId::Down);

@@ -226,8 +226,21 @@ impl Harness {
 
     /// The OSD fails: its process stops and the monitor marks it down (§9 A).
     pub fn osd_down(&mut self, osd: i32) -> Result<Epoch, HarnessError> {
-        self.stop_osd(osd);
-        self.publish(&format!("osd.{osd} down"), |m| m.mark_down(osd))
+        self.osds_down(&[osd])
+    }
+
+    /// Several OSDs fail at once: their processes stop and one map marks them all
+    /// down (§9 C).
+    pub fn osds_down(&mut self, osds: &[i32]) -> Result<Epoch, HarnessError> {
+        for &o in osds {
+            self.stop_osd(o);
+        }
+        let names: Vec<String> = osds.iter().map(|o| format!("osd.{o}")).collect();
+        self.publish(&format!("{} down", names.join(", ")), |m| {
+            for &o in osds {
+                m.mark_down(o);
+            }
+        })
     }
 
     /// The OSD comes back: the monitor marks it up, then its process starts and
