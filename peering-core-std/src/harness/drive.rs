@@ -1,0 +1,214 @@
+//! Delivering queued events, commits and timers, and the monitor's answers
+//! (reference §8.2, §4.4, §5.7, §5.10, §5.17).
+
+use peering_core::ctx::{OnCommit, Outgoing};
+use peering_core::event::{Event, EventKind, PeeringEvt};
+use peering_core::intervals::PastIntervals;
+use peering_core::machine::chart::On;
+use peering_core::machine::{EventOutcome, Pg};
+use peering_core::map::OsdMapView;
+use peering_core::types::{OsdId, PgInfo, PgNotify, QueryKind, SpgId};
+
+use super::{Entry, Harness, HarnessError, Outcome, Queued};
+
+/// True when some state of `pg`'s configuration has a reaction for `kind` itself
+/// (not only the catch-all that crashes the machine, §0.2).
+fn handles(pg: &Pg, kind: EventKind) -> bool {
+    pg.states()
+        .iter()
+        .rev()
+        .find_map(|s| s.id().def().reaction_for(kind))
+        .is_some_and(|r| r.on != On::Any)
+}
+
+impl Harness {
+    /// Queues `evt` for `osd`'s instance of `pgid`, as the host would (a timer, a
+    /// recovery callback, a scrub request...; §2.2, §8.6).
+    pub fn inject(&mut self, osd: i32, pgid: SpgId, evt: PeeringEvt) {
+        self.enqueue_host(OsdId(osd), pgid, evt);
+    }
+
+    /// Delivers the oldest queued event with the host's admission rules (§8.2:
+    /// an event sent at an epoch the PG has not reached waits for the next map);
+    /// false when the queue is empty.
+    pub fn step(&mut self) -> bool {
+        let Some(q) = self.queue.pop_front() else {
+            return false;
+        };
+        self.deliver(q);
+        true
+    }
+
+    /// Delivers events until the queue is empty; then, as [`super::Policy`] says,
+    /// lets the monitor answer pending up_thru and pg_temp requests with a new map
+    /// and goes on, until nothing is left to do (§8.2, §5.7). Returns the
+    /// deliveries made.
+    pub fn run(&mut self) -> Result<usize, HarnessError> {
+        let mut steps = 0;
+        loop {
+            while self.step() {
+                steps += 1;
+                if steps >= self.policy.max_steps {
+                    return Err(HarnessError::NoQuiescence(steps));
+                }
+            }
+            let up_thru = self.policy.grant_up_thru && !self.want_up_thru.is_empty();
+            let pg_temp = self.policy.grant_pg_temp && !self.want_pg_temp.is_empty();
+            if !up_thru && !pg_temp {
+                return Ok(steps);
+            }
+            self.grant_mon_requests(up_thru, pg_temp)?;
+        }
+    }
+
+    /// The monitor answers: one new map recording every pending up_thru (each OSD's
+    /// `up_thru` set to what it asked, `MOSDAlive`, §5.7) and/or every pending
+    /// pg_temp (§5.10).
+    pub fn grant_mon_requests(&mut self, up_thru: bool, pg_temp: bool) -> Result<(), HarnessError> {
+        let wants = if up_thru {
+            std::mem::take(&mut self.want_up_thru)
+        } else {
+            Default::default()
+        };
+        let temps = if pg_temp {
+            std::mem::take(&mut self.want_pg_temp)
+        } else {
+            Default::default()
+        };
+        for (pgid, want) in &temps {
+            let osds: Vec<i32> = want.iter().map(|o| o.0).collect();
+            self.placement.set_pg_temp(*pgid, &osds);
+        }
+        let mut what: Vec<String> = wants
+            .iter()
+            .map(|(o, e)| format!("{o} up_thru {e}"))
+            .collect();
+        what.extend(temps.iter().map(|(p, w)| format!("pg_temp {p} = {w:?}")));
+        self.publish(&what.join(", "), |m| {
+            for (o, e) in &wants {
+                m.set_up_thru(o.0, *e);
+            }
+        })?;
+        Ok(())
+    }
+
+    fn deliver(&mut self, q: Queued) {
+        let name = q.evt.event.name();
+        let record = |outcome| Entry::Delivered {
+            to: q.to,
+            pgid: q.pgid,
+            from: q.from,
+            epoch: q.evt.epoch_sent,
+            name,
+            outcome,
+        };
+        if !self.map().is_up(q.to) || !self.osds.contains_key(&q.to) {
+            return;
+        }
+        let Some(pg) = self.osds.get_mut(&q.to).and_then(|p| p.get_mut(&q.pgid)) else {
+            self.transcript.push(record(Outcome::NoPg));
+            self.answer_without_pg(&q);
+            return;
+        };
+        if q.evt.epoch_sent > pg.epoch() {
+            self.deferred.push(q);
+            return;
+        }
+        let kind = q.evt.event.kind();
+        if kind == EventKind::DeleteStart && !handles(pg, kind) {
+            self.transcript.push(record(Outcome::Unhandled));
+            return;
+        }
+        let Some(map) = self.maps.get(pg.epoch()) else {
+            return;
+        };
+        let mut ctx = std::mem::take(&mut self.ctx);
+        let outcome = match pg.handle_event(q.evt.clone(), map, &mut ctx) {
+            Ok(EventOutcome::Delivered) => Outcome::Handled,
+            Ok(EventOutcome::Dropped(r)) => Outcome::Dropped(r),
+            Err(e) => Outcome::Failed(e),
+        };
+        self.transcript.push(record(outcome));
+        self.absorb(q.to, q.pgid, &mut ctx);
+        ctx.clear();
+        self.ctx = ctx;
+    }
+
+    /// The host's answer to an INFO query for a PG it does not hold: a notify with
+    /// an empty info (`handle_pg_query_nopg`, §5.17). Other events are dropped.
+    fn answer_without_pg(&mut self, q: &Queued) {
+        let Event::MQuery(mq) = &q.evt.event else {
+            return;
+        };
+        if mq.query.kind != QueryKind::Info || self.map().pool(mq.pgid.pgid.pool).is_none() {
+            return;
+        }
+        let notify = PgNotify {
+            query_epoch: mq.query.epoch_sent,
+            epoch_sent: self.epoch(),
+            info: PgInfo::new(mq.pgid),
+            to: mq.query.from,
+            from: mq.query.to,
+            past_intervals: PastIntervals::default(),
+        };
+        let msg = Outgoing::Notify(notify);
+        self.transcript.push(Entry::Sent {
+            from: q.to,
+            to: mq.from.osd,
+            epoch: self.epoch(),
+            pgid: mq.pgid,
+            msg: msg.clone(),
+        });
+        for (pgid, evt) in msg.into_events(q.to) {
+            self.queue.push_back(Queued {
+                to: mq.from.osd,
+                pgid,
+                from: Some(q.to),
+                evt,
+            });
+        }
+    }
+
+    /// Runs one on-commit callback for `osd`'s instance of `spg` (§4.4).
+    pub(super) fn commit(&mut self, osd: OsdId, spg: SpgId, c: OnCommit) {
+        let mut ctx = peering_core::ctx::RecoveryCtx::new();
+        match c {
+            OnCommit::Event(e) => {
+                self.enqueue_host(osd, spg, e);
+                return;
+            }
+            OnCommit::CompleteFlush => {
+                let Some(pg) = self.osds.get_mut(&osd).and_then(|p| p.get_mut(&spg)) else {
+                    return;
+                };
+                pg.complete_flush(&mut ctx);
+            }
+            OnCommit::PurgeStrays => {
+                let Some(pg) = self.osds.get_mut(&osd).and_then(|p| p.get_mut(&spg)) else {
+                    return;
+                };
+                let Some(map) = self.maps.get(pg.epoch()) else {
+                    return;
+                };
+                pg.purge_strays(map, &mut ctx);
+            }
+        }
+        self.absorb(osd, spg, &mut ctx);
+    }
+
+    /// Runs every held on-commit callback, in order (the transactions became
+    /// durable, §4.4).
+    pub fn release_commits(&mut self) {
+        for (osd, spg, c) in std::mem::take(&mut self.held) {
+            self.commit(osd, spg, c);
+        }
+    }
+
+    /// Fires every scheduled timer: its event is queued (it carries its scheduling
+    /// epoch, so a PG that reset since drops it, §8.2).
+    pub fn fire_timers(&mut self) {
+        for (osd, spg, t) in std::mem::take(&mut self.timers) {
+            self.enqueue_host(osd, spg, t.event);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! [`HarnessError`]: what can stop a scripted scenario.
+
+use peering_core::PeeringError;
+use peering_core::types::{Epoch, OsdId, SpgId};
+
+/// Why a harness call failed (a broken host contract of §8, or a script that
+/// does not settle).
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum HarnessError {
+    /// The core refused a creation, load or map advance (a broken host contract,
+    /// §8).
+    #[error("{osd} pg {pgid}: {source}")]
+    Peering {
+        /// The OSD.
+        osd: OsdId,
+        /// The PG shard.
+        pgid: SpgId,
+        /// The core's error (boxed: it is large and rare).
+        source: Box<PeeringError>,
+    },
+    /// [`super::Harness::run`] delivered this many events without the cluster
+    /// going quiet.
+    #[error("no quiescence after {0} deliveries")]
+    NoQuiescence(usize),
+    /// No map was published at this epoch.
+    #[error("no map at epoch {0}")]
+    NoMap(Epoch),
+    /// The store holds nothing loadable for this PG instance.
+    #[error("{osd} has no loadable pg {pgid}")]
+    NotStored {
+        /// The OSD.
+        osd: OsdId,
+        /// The PG shard.
+        pgid: SpgId,
+    },
+    /// The OSD does not run this PG instance.
+    #[error("{osd} does not run pg {pgid}")]
+    NoInstance {
+        /// The OSD.
+        osd: OsdId,
+        /// The PG shard.
+        pgid: SpgId,
+    },
+}
+
+impl HarnessError {
+    /// Wraps the core's refusal of a call for `osd`'s instance of `pgid` (§8).
+    pub(super) fn peering(osd: OsdId, pgid: SpgId) -> impl Fn(PeeringError) -> HarnessError + Copy {
+        move |source| HarnessError::Peering {
+            osd,
+            pgid,
+            source: Box::new(source),
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! [`Checker`]: the safety invariants of DESIGN.md §7, checked after every call the
+//! harness makes into a PG instance, on what is observable from outside the core.
+
+use std::collections::BTreeMap;
+
+use peering_core::machine::{Pg, StateId};
+use peering_core::map::OsdMapView;
+use peering_core::types::{Epoch, OsdId, PgId, PgState, SpgId};
+
+/// Which invariant a [`Violation`] breaks (DESIGN.md §7).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Rule {
+    /// "At most one primary serves writes per interval": two OSDs were active
+    /// primaries of the same PG with the same `same_interval_since`.
+    TwoPrimariesInInterval,
+    /// "A primary does not go active before its up_thru is recorded" (§5.7): a
+    /// primary entered `Active` while its map's `up_thru` is older than the interval.
+    ActiveBeforeUpThru,
+    /// "Every interval that may have gone read-write is probed (or declared lost)
+    /// before activation" (§5.6): a primary entered `Active` while a past
+    /// `maybe_went_rw` interval since `last_epoch_started` had no member that is the
+    /// primary, was probed (`peer_info`), or is lost — and some member is down.
+    UnprobedInterval,
+    /// "Epochs never go backwards": an instance's map epoch decreased.
+    EpochBackwards,
+    /// "`last_epoch_started` never goes backwards" (info's or history's), across
+    /// restarts too.
+    LesBackwards,
+    /// "Replicas agree with the authoritative log at activation": a replica entered
+    /// `ReplicaActive` with a `last_update` or log head other than its primary's.
+    ReplicaDisagrees,
+    /// The PG crashed or refused an event (a failed Ceph assertion, §0.2).
+    Crashed,
+}
+
+/// One broken invariant of DESIGN.md §7, where and when.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Violation {
+    /// The invariant (DESIGN.md §7).
+    pub rule: Rule,
+    /// The OSD observed (`pg_shard_t::osd`, §6.2).
+    pub osd: OsdId,
+    /// The PG shard observed (`spg_t`, §6.2).
+    pub pgid: SpgId,
+    /// Its map epoch (§8.1).
+    pub epoch: Epoch,
+    /// What was seen, for people (DESIGN.md §7).
+    pub detail: String,
+}
+
+/// The DESIGN.md §7 safety checker and what it remembers between observations.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Checker {
+    epochs: BTreeMap<(OsdId, SpgId), Epoch>,
+    les: BTreeMap<(OsdId, SpgId), (Epoch, Epoch)>,
+    active_primaries: BTreeMap<(PgId, Epoch), OsdId>,
+    violations: Vec<Violation>,
+}
+
+impl Checker {
+    /// Every violation seen so far, in order (DESIGN.md §7).
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// An instance was dropped from memory (OSD stopped): its epoch may restart
+    /// from what its store holds (§8.3); `last_epoch_started` may not.
+    pub fn forget_instance(&mut self, osd: OsdId, pgid: SpgId) {
+        self.epochs.remove(&(osd, pgid));
+    }
+
+    fn flag(&mut self, rule: Rule, osd: OsdId, pg: &Pg, detail: String) {
+        self.violations.push(Violation {
+            rule,
+            osd,
+            pgid: pg.info().pgid,
+            epoch: pg.epoch(),
+            detail,
+        });
+    }
+
+    /// Checks `osd`'s instance `pg` after a call, given the states it `entered`
+    /// during it, its current `map`, and the running instance of its primary (if
+    /// another OSD holds it) (DESIGN.md §7, §5.7, §5.15).
+    pub fn observe(
+        &mut self,
+        osd: OsdId,
+        pg: &Pg,
+        entered: &[StateId],
+        map: &dyn OsdMapView,
+        primary: Option<&Pg>,
+    ) {
+        let key = (osd, pg.info().pgid);
+        if pg.is_crashed() {
+            self.flag(Rule::Crashed, osd, pg, pg.state_name().to_string());
+        }
+        let prev = self.epochs.insert(key, pg.epoch()).unwrap_or(0);
+        if pg.epoch() < prev {
+            self.flag(
+                Rule::EpochBackwards,
+                osd,
+                pg,
+                format!("{prev} -> {}", pg.epoch()),
+            );
+        }
+        let les = (
+            pg.info().last_epoch_started,
+            pg.history().last_epoch_started,
+        );
+        let (pi, ph) = self.les.insert(key, les).unwrap_or((0, 0));
+        if pg.is_primary() && entered.contains(&StateId::Active) {
+            self.check_probed(osd, pg, map, ph);
+        }
+        if les.0 < pi || les.1 < ph {
+            let detail = format!("info/history les ({pi}, {ph}) -> ({}, {})", les.0, les.1);
+            self.flag(Rule::LesBackwards, osd, pg, detail);
+        }
+        let sis = pg.history().same_interval_since;
+        if pg.is_primary() && pg.state_bits().contains(PgState::ACTIVE) {
+            let owner = *self
+                .active_primaries
+                .entry((pg.info().pgid.pgid, sis))
+                .or_insert(osd);
+            if owner != osd {
+                let detail = format!("{owner} and {osd} both active for interval {sis}");
+                self.flag(Rule::TwoPrimariesInInterval, osd, pg, detail);
+            }
+        }
+        if pg.is_primary() && entered.contains(&StateId::Active) && map.up_thru(osd) < sis {
+            let detail = format!("up_thru {} < interval start {sis}", map.up_thru(osd));
+            self.flag(Rule::ActiveBeforeUpThru, osd, pg, detail);
+        }
+        if entered.contains(&StateId::ReplicaActive) && !pg.info().is_incomplete() {
+            self.check_replica(osd, pg, primary);
+        }
+    }
+
+    /// Every past `maybe_went_rw` interval ending at or after `les` (the history's
+    /// les before this call) has a witness the primary talked to or gave up on
+    /// (§5.6 `build_prior`: UP and LOST count, DNE members are ignored).
+    fn check_probed(&mut self, osd: OsdId, pg: &Pg, map: &dyn OsdMapView, les: Epoch) {
+        let peers = &pg.peering_state().peer_info;
+        let unprobed: Vec<Epoch> =
+            pg.past_intervals()
+                .intervals()
+                .iter()
+                .filter(|i| i.last >= les)
+                .filter(|i| {
+                    let witnessed = i.acting.iter().any(|s| {
+                        s.osd == osd || peers.contains_key(s) || map.lost_at(s.osd) > i.first
+                    });
+                    let some_exist = i.acting.iter().any(|s| map.exists(s.osd));
+                    !witnessed && some_exist
+                })
+                .map(|i| i.first)
+                .collect();
+        if !unprobed.is_empty() {
+            let detail = format!("intervals starting at {unprobed:?} not probed");
+            self.flag(Rule::UnprobedInterval, osd, pg, detail);
+        }
+    }
+
+    /// A replica that just activated holds the primary's `last_update` and log head
+    /// (§5.15: activation brings every complete peer to the authoritative head).
+    fn check_replica(&mut self, osd: OsdId, pg: &Pg, primary: Option<&Pg>) {
+        let Some(p) = primary else { return };
+        if p.history().same_interval_since != pg.history().same_interval_since {
+            return;
+        }
+        let (mine, theirs) = (pg.info().last_update, p.info().last_update);
+        let head = pg.pg_log().log().head();
+        if mine != theirs || head != theirs {
+            let detail = format!("last_update {mine}, log head {head}, primary {theirs}");
+            self.flag(Rule::ReplicaDisagrees, osd, pg, detail);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! An in-process cluster for scripted peering scenarios (DESIGN.md §1.2, §6
+//! "Scenarios"; the host contract of reference §8).
+//!
+//! A [`Harness`] runs a set of OSDs, each holding [`Pg`] instances, and plays the
+//! host for all of them:
+//!
+//! * every [`RecoveryCtx`] output is routed: messages become the receiving PG's
+//!   events ([`Outgoing::into_events`](peering_core::ctx::Outgoing::into_events),
+//!   §8.4) in one FIFO queue; a query for a PG an OSD does not hold is answered
+//!   with an empty info (§5.17);
+//! * transactions are applied to a [`MemStore`], so the persisted info, log and
+//!   past intervals can be asserted and a stopped OSD restarts from them (§8.3);
+//! * on-commit callbacks run at once or are held ([`Policy::hold_commits`]);
+//! * the monitor grants up_thru and pg_temp requests by publishing a new map when
+//!   the cluster is quiet (§5.7, §5.10), timers are held until fired, the recovery
+//!   engine answers `on_activate_complete` (§8.6), reservations are granted — each
+//!   scriptable through [`Policy`];
+//! * maps are published one epoch at a time and every running OSD advances its
+//!   PGs through them, `AdvMap`* then `ActMap` (§8.1); placement is a per-PG
+//!   preference list plus pg_temp ([`Placement`]).
+//!
+//! Everything is ordered (`BTreeMap`, one FIFO queue), so a scenario replays
+//! identically. The [`Transcript`] records every map, message, event, state entry
+//! and request; the [`Checker`] checks the safety invariants of DESIGN.md §7 after
+//! every call into a PG.
+//!
+//! Scope: replicated pools (erasure-coded placement needs shard positions).
+
+mod drive;
+mod error;
+mod invariants;
+mod map_history;
+mod maps;
+mod placement;
+mod policy;
+mod route;
+mod transcript;
+
+pub use error::HarnessError;
+pub use invariants::{Checker, Rule, Violation};
+pub use placement::Placement;
+pub use policy::Policy;
+pub use transcript::{Entry, Outcome, Transcript, message_name};
+
+use std::collections::{BTreeMap, VecDeque};
+
+use peering_core::ctx::{OnCommit, RecoveryCtx, Timer};
+use peering_core::event::PeeringEvt;
+use peering_core::intervals::UpActing;
+use peering_core::machine::{Config, Pg};
+use peering_core::map::{PoolInfo, SimpleOsdMap};
+use peering_core::types::{Epoch, OsdId, OsdVec, PgId, SpgId};
+
+use crate::store::MemStore;
+
+/// An event waiting for delivery to one PG instance.
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct Queued {
+    to: OsdId,
+    pgid: SpgId,
+    from: Option<OsdId>,
+    evt: PeeringEvt,
+}
+
+/// A set of in-process OSDs and the host around them (reference §8; see the
+/// module docs).
+#[derive(Clone, Debug)]
+pub struct Harness {
+    maps: map_history::MapHistory,
+    placement: Placement,
+    mappings: BTreeMap<(Epoch, PgId), UpActing>,
+    /// Running OSDs and their PG instances.
+    osds: BTreeMap<OsdId, BTreeMap<SpgId, Pg>>,
+    queue: VecDeque<Queued>,
+    /// Events sent at an epoch the receiver has not reached (§8.2: wait).
+    deferred: Vec<Queued>,
+    store: MemStore,
+    transcript: Transcript,
+    held: Vec<(OsdId, SpgId, OnCommit)>,
+    timers: Vec<(OsdId, SpgId, Timer)>,
+    want_up_thru: BTreeMap<OsdId, Epoch>,
+    want_pg_temp: BTreeMap<PgId, OsdVec>,
+    policy: Policy,
+    checker: Checker,
+    config: Config,
+    ctx: RecoveryCtx,
+}
+
+impl Harness {
+    /// A cluster whose first map is `map`; no OSD runs and no PG exists yet (§8.1).
+    pub fn new(map: SimpleOsdMap) -> Harness {
+        Harness {
+            maps: map_history::MapHistory::new(map),
+            placement: Placement::default(),
+            mappings: BTreeMap::new(),
+            osds: BTreeMap::new(),
+            queue: VecDeque::new(),
+            deferred: Vec::new(),
+            store: MemStore::new(),
+            transcript: Transcript::default(),
+            held: Vec::new(),
+            timers: Vec::new(),
+            want_up_thru: BTreeMap::new(),
+            want_pg_temp: BTreeMap::new(),
+            policy: Policy::default(),
+            checker: Checker::default(),
+            config: Config::default(),
+            ctx: RecoveryCtx::new(),
+        }
+    }
+
+    /// Epoch 1: OSDs `osds` up and running, one replicated pool `pool` of `size`
+    /// replicas (Ceph's default `min_size`, §5.23) and one PG, no PG placed yet.
+    pub fn replicated(osds: &[i32], pool: i64, size: u32) -> Harness {
+        let mut map = SimpleOsdMap::new(1).with_pool(PoolInfo::replicated(pool, size, 1));
+        for &o in osds {
+            map = map.with_up_osd(o, 1);
+        }
+        let mut h = Harness::new(map);
+        for &o in osds {
+            h.osds.insert(OsdId(o), BTreeMap::new());
+        }
+        h
+    }
+
+    /// The options every PG instance is created or loaded with (§8.3).
+    pub fn config_mut(&mut self) -> &mut Config {
+        &mut self.config
+    }
+
+    /// The host's scriptable answers (§4.4, §8.6).
+    pub fn policy_mut(&mut self) -> &mut Policy {
+        &mut self.policy
+    }
+
+    /// The newest map (§8.1).
+    pub fn map(&self) -> &SimpleOsdMap {
+        self.maps.newest()
+    }
+
+    /// The map of `epoch`, if published (§8.1).
+    pub fn map_at(&self, epoch: Epoch) -> Option<&SimpleOsdMap> {
+        self.maps.get(epoch)
+    }
+
+    /// The newest epoch (§8.1).
+    pub fn epoch(&self) -> Epoch {
+        self.map().epoch
+    }
+
+    /// `pgid`'s up/acting mapping at `epoch`, as published (§5.1).
+    pub fn mapping_at(&self, epoch: Epoch, pgid: PgId) -> Option<&UpActing> {
+        self.mappings.get(&(epoch, pgid))
+    }
+
+    /// The placement (preference lists and pg_temp, §5.10).
+    pub fn placement(&self) -> &Placement {
+        &self.placement
+    }
+
+    /// `osd`'s running instance of `pgid` (§8.3).
+    pub fn pg(&self, osd: i32, pgid: SpgId) -> Option<&Pg> {
+        self.osds.get(&OsdId(osd))?.get(&pgid)
+    }
+
+    /// Ceph's state name of `osd`'s instance of `pgid` (§1.1; "-" when it does
+    /// not run).
+    pub fn state(&self, osd: i32, pgid: SpgId) -> &'static str {
+        self.pg(osd, pgid).map_or("-", Pg::state_name)
+    }
+
+    /// Every running instance of `pgid` with its state name, by OSD (§1.1).
+    pub fn states(&self, pgid: SpgId) -> Vec<(OsdId, &'static str)> {
+        self.osds
+            .iter()
+            .filter_map(|(o, pgs)| pgs.get(&pgid).map(|p| (*o, p.state_name())))
+            .collect()
+    }
+
+    /// True when `osd`'s process is running (§8.3).
+    pub fn is_running(&self, osd: i32) -> bool {
+        self.osds.contains_key(&OsdId(osd))
+    }
+
+    /// Every OSD's store (§4.2).
+    pub fn store(&self) -> &MemStore {
+        &self.store
+    }
+
+    /// Everything that happened, in order (§8.4 names).
+    pub fn transcript(&self) -> &Transcript {
+        &self.transcript
+    }
+
+    /// The safety violations seen so far (DESIGN.md §7).
+    pub fn violations(&self) -> &[Violation] {
+        self.checker.violations()
+    }
+
+    /// True when no event is queued (§8.2).
+    pub fn is_quiet(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// How many on-commit callbacks are held back (§4.4).
+    pub fn held_commits(&self) -> usize {
+        self.held.len()
+    }
+
+    /// The timers scheduled and not fired yet, in order (§4.4).
+    pub fn timers(&self) -> impl Iterator<Item = &Timer> + '_ {
+        self.timers.iter().map(|(_, _, t)| t)
+    }
+
+    /// The up_thru requests the monitor has not granted, by OSD (§5.7).
+    pub fn pending_up_thru(&self) -> &BTreeMap<OsdId, Epoch> {
+        &self.want_up_thru
+    }
+
+    /// The pg_temp requests the monitor has not applied, by PG (§5.10).
+    pub fn pending_pg_temp(&self) -> &BTreeMap<PgId, OsdVec> {
+        &self.want_pg_temp
+    }
+}

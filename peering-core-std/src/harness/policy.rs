@@ -1,0 +1,45 @@
+//! [`Policy`]: what the harness does on its own with the requests a PG makes of
+//! its host (reference §4.4, §8.2, §8.6), so a scenario scripts only what it is
+//! about.
+
+/// The harness's scriptable answers to host requests (§4.4, §8.6). Every field
+/// can be changed between steps ([`super::Harness::policy_mut`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Policy {
+    /// Hold on-commit callbacks until [`super::Harness::release_commits`] instead of
+    /// delivering them as soon as the transaction is applied (§4.4, §10.9).
+    pub hold_commits: bool,
+    /// When the cluster is quiet, grant pending up_thru requests by publishing a map
+    /// with each asking OSD's `up_thru` set to what it wants (`MOSDAlive`, §5.7).
+    pub grant_up_thru: bool,
+    /// When the cluster is quiet, apply pending pg_temp requests by publishing a map
+    /// whose acting set is the wanted one (§5.10).
+    pub grant_pg_temp: bool,
+    /// Answer `on_activate_complete` as the recovery engine would (§8.6): exactly one
+    /// of `DoRecovery`, `RequestBackfill`, `AllReplicasRecovered`.
+    pub answer_activate_complete: bool,
+    /// Grant local and remote reservation requests at once (§4.4).
+    pub grant_reservations: bool,
+    /// Deliver `IntervalFlush` as soon as a PG asks for a flush (no writes are in
+    /// flight in the harness, §4.3).
+    pub flush_at_once: bool,
+    /// How many deliveries [`super::Harness::run`] makes before giving up (the
+    /// harness's own bound, as DESIGN.md §4 bounds posted events).
+    pub max_steps: usize,
+}
+
+impl Default for Policy {
+    /// Everything automatic: commits immediate, the monitor grants up_thru and
+    /// pg_temp, the recovery engine answers, reservations are granted.
+    fn default() -> Self {
+        Policy {
+            hold_commits: false,
+            grant_up_thru: true,
+            grant_pg_temp: true,
+            answer_activate_complete: true,
+            grant_reservations: true,
+            flush_at_once: true,
+            max_steps: 100_000,
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! Routing one [`RecoveryCtx`]: what a PG instance asked of its host after a call
+//! (reference §4, §8.2, §8.6).
+
+use peering_core::ctx::{HostNotification, MonRequest, OnCommit, RecoveryCtx, ReservationOp};
+use peering_core::event::{Event, PeeringEvt};
+use peering_core::machine::StateId;
+use peering_core::types::{OsdId, SpgId};
+
+use super::{Entry, Harness, Queued};
+
+impl Harness {
+    /// Records the states `osd`'s instance entered, persists its transaction, sends
+    /// its messages, handles commits, timers, reservations, monitor requests and
+    /// notifications, then checks the invariants.
+    pub(super) fn absorb(&mut self, osd: OsdId, spg: SpgId, ctx: &mut RecoveryCtx) {
+        let entered = self.record_states(osd, spg);
+        let t = ctx.take_transaction();
+        if !t.is_empty() {
+            self.store.apply(osd, spg, &t);
+            self.transcript.push(Entry::Persisted {
+                osd,
+                pgid: spg,
+                ops: t.ops.len(),
+            });
+        }
+        let epoch = self.pg(osd.0, spg).map_or(0, |p| p.epoch());
+        for (to, msg) in ctx.drain_outgoing() {
+            self.transcript.push(Entry::Sent {
+                from: osd,
+                to,
+                epoch,
+                pgid: spg,
+                msg: msg.clone(),
+            });
+            for (pgid, evt) in msg.into_events(osd) {
+                self.queue.push_back(Queued {
+                    to,
+                    pgid,
+                    from: Some(osd),
+                    evt,
+                });
+            }
+        }
+        for timer in ctx.drain_timers() {
+            self.transcript.push(Entry::Timer {
+                osd,
+                pgid: spg,
+                timer: timer.clone(),
+            });
+            self.timers.push((osd, spg, timer));
+        }
+        let reservations: Vec<ReservationOp> = ctx.drain_reservations().collect();
+        for op in reservations {
+            self.reserve(osd, spg, op);
+        }
+        let mon: Vec<MonRequest> = ctx.drain_mon().collect();
+        for request in mon {
+            self.mon_request(osd, request);
+        }
+        let notes: Vec<HostNotification> = ctx.drain_notifications().collect();
+        for note in notes {
+            self.notified(osd, spg, note);
+        }
+        self.observe(osd, spg, &entered);
+        let commits: Vec<OnCommit> = ctx.drain_on_commit().collect();
+        for c in commits {
+            if self.policy.hold_commits {
+                self.held.push((osd, spg, c));
+            } else {
+                self.commit(osd, spg, c);
+            }
+        }
+    }
+
+    /// Moves the instance's state history into the transcript (the harness owns
+    /// the history: it is cleared after each call).
+    fn record_states(&mut self, osd: OsdId, spg: SpgId) -> Vec<StateId> {
+        let Some(pg) = self.osds.get_mut(&osd).and_then(|p| p.get_mut(&spg)) else {
+            return Vec::new();
+        };
+        let entered: Vec<(StateId, u32)> = pg
+            .state_history()
+            .records()
+            .filter(|r| r.transit == peering_core::machine::Transit::Enter)
+            .map(|r| (r.state, r.epoch))
+            .collect();
+        pg.clear_state_history();
+        for (state, epoch) in &entered {
+            self.transcript.push(Entry::Entered {
+                osd,
+                pgid: spg,
+                epoch: *epoch,
+                state: *state,
+            });
+        }
+        entered.into_iter().map(|(s, _)| s).collect()
+    }
+
+    fn observe(&mut self, osd: OsdId, spg: SpgId, entered: &[StateId]) {
+        let Some(pg) = self.osds.get(&osd).and_then(|p| p.get(&spg)) else {
+            return;
+        };
+        let primary_osd = pg.peering_state().primary.osd;
+        let primary = (primary_osd != osd)
+            .then(|| self.osds.get(&primary_osd).and_then(|p| p.get(&spg)))
+            .flatten();
+        let Some(map) = self.maps.get(pg.epoch()) else {
+            return;
+        };
+        self.checker.observe(osd, pg, entered, map, primary);
+    }
+
+    /// A reservation request: granted at once under [`super::Policy::grant_reservations`]
+    /// (the grant event is queued for the asking PG, §4.4).
+    fn reserve(&mut self, osd: OsdId, spg: SpgId, op: ReservationOp) {
+        self.transcript.push(Entry::Reservation {
+            osd,
+            pgid: spg,
+            op: op.clone(),
+        });
+        if !self.policy.grant_reservations {
+            return;
+        }
+        if let ReservationOp::RequestLocal { on_grant, .. }
+        | ReservationOp::RequestRemote { on_grant, .. } = op
+        {
+            self.enqueue_host(osd, spg, on_grant);
+        }
+    }
+
+    /// A monitor request is remembered until the monitor answers (§5.7, §5.10).
+    fn mon_request(&mut self, osd: OsdId, request: MonRequest) {
+        self.transcript.push(Entry::Mon {
+            osd,
+            request: request.clone(),
+        });
+        match request {
+            MonRequest::UpThru { want } => {
+                let w = self.want_up_thru.entry(osd).or_default();
+                *w = (*w).max(want);
+            }
+            MonRequest::PgTemp { pgid, want } => {
+                self.want_pg_temp.insert(pgid, want);
+            }
+            MonRequest::ClearPgTemp { pgid } => {
+                self.want_pg_temp.remove(&pgid);
+            }
+            MonRequest::PgCreated { .. } => {}
+        }
+    }
+
+    /// Host notifications the harness answers: `on_activate_complete` as the
+    /// recovery engine (§8.6), a flush request with `IntervalFlush` (§4.3).
+    fn notified(&mut self, osd: OsdId, spg: SpgId, note: HostNotification) {
+        self.transcript.push(Entry::Notified {
+            osd,
+            pgid: spg,
+            note: note.clone(),
+        });
+        let epoch = self.pg(osd.0, spg).map_or(0, |p| p.epoch());
+        let event = match note {
+            HostNotification::ActivateComplete {
+                needs_recovery,
+                needs_backfill,
+            } if self.policy.answer_activate_complete => {
+                if needs_recovery {
+                    Event::DoRecovery
+                } else if needs_backfill {
+                    Event::RequestBackfill
+                } else {
+                    Event::AllReplicasRecovered
+                }
+            }
+            HostNotification::FlushRequested if self.policy.flush_at_once => Event::IntervalFlush,
+            _ => return,
+        };
+        self.enqueue_host(osd, spg, PeeringEvt::new(epoch, event));
+    }
+
+    /// Queues a host-generated event for one PG instance.
+    pub(super) fn enqueue_host(&mut self, osd: OsdId, spg: SpgId, evt: PeeringEvt) {
+        self.queue.push_back(Queued {
+            to: osd,
+            pgid: spg,
+            from: None,
+            evt,
+        });
+    }
+}

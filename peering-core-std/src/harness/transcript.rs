@@ -1,0 +1,352 @@
+//! [`Transcript`]: every map published, message sent, event delivered, state
+//! entered and request made, in the order the harness saw them (DESIGN.md §1.2
+//! "a trace of transitions"; message names as Ceph's wire catalog, reference §8.4).
+
+use std::fmt;
+
+use peering_core::PeeringError;
+use peering_core::ctx::{
+    BackfillReserveOp, HostNotification, Message, MonRequest, Outgoing, RecoveryReserveOp,
+    ReservationOp, Timer,
+};
+use peering_core::machine::{DropReason, StateId};
+use peering_core::types::{Epoch, OsdId, QueryKind, SpgId};
+
+/// What happened to one delivered event (§8.2 admission).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Outcome {
+    /// The machine handled it.
+    Handled,
+    /// The PG dropped it (stale, or failed an input check).
+    Dropped(DropReason),
+    /// The PG refused it with an error (a crashed PG, a broken host contract).
+    Failed(PeeringError),
+    /// The target OSD has no instance of the PG (a query is answered by the host
+    /// with an empty info, §5.17; anything else is dropped).
+    NoPg,
+    /// No state of the PG handles it yet (`DeleteStart` before the deletion states
+    /// exist); the harness did not deliver it.
+    Unhandled,
+}
+
+/// One line of the transcript (message and event names as §8.4, states as §1.1).
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum Entry {
+    /// The monitor published map `epoch`; `what` says what changed.
+    Map {
+        /// The new epoch.
+        epoch: Epoch,
+        /// What changed, for people.
+        what: String,
+    },
+    /// An OSD process stopped (its PG instances are gone from memory).
+    OsdStopped {
+        /// The OSD.
+        osd: OsdId,
+    },
+    /// An OSD process started and loaded its PGs from its store (§8.3).
+    OsdStarted {
+        /// The OSD.
+        osd: OsdId,
+    },
+    /// A PG instance sent a message (§4, §8.4).
+    Sent {
+        /// The sending OSD.
+        from: OsdId,
+        /// The receiving OSD.
+        to: OsdId,
+        /// The sender's map epoch when it sent it.
+        epoch: Epoch,
+        /// The sending PG shard.
+        pgid: SpgId,
+        /// The message.
+        msg: Outgoing,
+    },
+    /// An event reached a PG instance (§8.2).
+    Delivered {
+        /// The receiving OSD.
+        to: OsdId,
+        /// The receiving PG shard.
+        pgid: SpgId,
+        /// The OSD whose message this event is (`None` for host events).
+        from: Option<OsdId>,
+        /// The event's `epoch_sent`.
+        epoch: Epoch,
+        /// Ceph's event name.
+        name: &'static str,
+        /// What became of it.
+        outcome: Outcome,
+    },
+    /// A PG instance entered a state (its entry action ran, §1.2).
+    Entered {
+        /// The OSD.
+        osd: OsdId,
+        /// The PG shard.
+        pgid: SpgId,
+        /// The PG's map epoch.
+        epoch: Epoch,
+        /// The state.
+        state: StateId,
+    },
+    /// A transaction was applied to the OSD's store (§4.2).
+    Persisted {
+        /// The OSD.
+        osd: OsdId,
+        /// The PG shard.
+        pgid: SpgId,
+        /// How many operations it held.
+        ops: usize,
+    },
+    /// A PG asked the monitor for something (§4.4, §5.7).
+    Mon {
+        /// The asking OSD.
+        osd: OsdId,
+        /// The request.
+        request: MonRequest,
+    },
+    /// A PG asked a reserver for something (§4.4 "Reservations").
+    Reservation {
+        /// The OSD.
+        osd: OsdId,
+        /// The PG shard.
+        pgid: SpgId,
+        /// The request.
+        op: ReservationOp,
+    },
+    /// A PG scheduled an event after a delay (§4.4).
+    Timer {
+        /// The OSD.
+        osd: OsdId,
+        /// The PG shard.
+        pgid: SpgId,
+        /// The timer.
+        timer: Timer,
+    },
+    /// A PG notified its host (`PeeringListener` hooks, §4.4).
+    Notified {
+        /// The OSD.
+        osd: OsdId,
+        /// The PG shard.
+        pgid: SpgId,
+        /// The notification.
+        note: HostNotification,
+    },
+}
+
+impl Entry {
+    /// The OSD the entry is about: the sender of a message, the receiver of an
+    /// event, the OSD of everything else (`None` for a map) (§6.2).
+    pub fn osd(&self) -> Option<OsdId> {
+        match self {
+            Entry::Map { .. } => None,
+            Entry::Sent { from, .. } => Some(*from),
+            Entry::Delivered { to, .. } => Some(*to),
+            Entry::OsdStopped { osd }
+            | Entry::OsdStarted { osd }
+            | Entry::Entered { osd, .. }
+            | Entry::Persisted { osd, .. }
+            | Entry::Mon { osd, .. }
+            | Entry::Reservation { osd, .. }
+            | Entry::Timer { osd, .. }
+            | Entry::Notified { osd, .. } => Some(*osd),
+        }
+    }
+
+    /// The message's or event's Ceph name, or the state's name (`None` otherwise)
+    /// (§8.4, §2, §1.1).
+    pub fn name(&self) -> Option<&'static str> {
+        match self {
+            Entry::Sent { msg, .. } => Some(message_name(msg)),
+            Entry::Delivered { name, .. } => Some(name),
+            Entry::Entered { state, .. } => Some(state.name()),
+            _ => None,
+        }
+    }
+}
+
+/// Ceph's wire name of an outgoing message (§8.4), with the query or reservation
+/// operation in parentheses.
+pub fn message_name(msg: &Outgoing) -> &'static str {
+    match msg {
+        Outgoing::Query(_, q) => match q.kind {
+            QueryKind::Info => "MOSDPGQuery2(INFO)",
+            QueryKind::Log { .. } => "MOSDPGQuery2(LOG)",
+            QueryKind::Missing => "MOSDPGQuery2(MISSING)",
+            QueryKind::FullLog => "MOSDPGQuery2(FULLLOG)",
+        },
+        Outgoing::Notify(_) => "MOSDPGNotify2",
+        Outgoing::Info(_) | Outgoing::Direct(Message::Info(_)) => "MOSDPGInfo2",
+        Outgoing::Direct(Message::Log(_)) => "MOSDPGLog",
+        Outgoing::Direct(Message::Remove { .. }) => "MOSDPGRemove",
+        Outgoing::Direct(Message::Trim { .. }) => "MOSDPGTrim",
+        Outgoing::Direct(Message::RecoveryReserve { op, .. }) => match op {
+            RecoveryReserveOp::Request => "MRecoveryReserve(REQUEST)",
+            RecoveryReserveOp::Grant => "MRecoveryReserve(GRANT)",
+            RecoveryReserveOp::Release => "MRecoveryReserve(RELEASE)",
+            RecoveryReserveOp::Revoke => "MRecoveryReserve(REVOKE)",
+        },
+        Outgoing::Direct(Message::BackfillReserve { op, .. }) => match op {
+            BackfillReserveOp::Request => "MBackfillReserve(REQUEST)",
+            BackfillReserveOp::Grant => "MBackfillReserve(GRANT)",
+            BackfillReserveOp::RejectTooFull => "MBackfillReserve(REJECT_TOOFULL)",
+            BackfillReserveOp::Release => "MBackfillReserve(RELEASE)",
+            BackfillReserveOp::RevokeTooFull => "MBackfillReserve(REVOKE_TOOFULL)",
+            BackfillReserveOp::Revoke => "MBackfillReserve(REVOKE)",
+        },
+    }
+}
+
+/// A short summary of a message's content (versions, epochs) for the line form.
+fn message_detail(msg: &Outgoing) -> String {
+    match msg {
+        Outgoing::Query(_, q) => match q.kind {
+            QueryKind::Log { since } => format!(" since {since}"),
+            _ => String::new(),
+        },
+        Outgoing::Notify(n) => format!(
+            " last_update {} les {}",
+            n.info.last_update, n.info.last_epoch_started
+        ),
+        Outgoing::Info(i) | Outgoing::Direct(Message::Info(i)) => format!(
+            " last_update {} les {}",
+            i.info.last_update, i.info.last_epoch_started
+        ),
+        Outgoing::Direct(Message::Log(l)) => format!(
+            " log ({},{}] {} entries",
+            l.log.tail,
+            l.log.head,
+            l.log.entries.len()
+        ),
+        Outgoing::Direct(Message::Trim { trim_to, .. }) => format!(" to {trim_to}"),
+        Outgoing::Direct(_) => String::new(),
+    }
+}
+
+impl fmt::Display for Entry {
+    /// The compact line form: one line per entry.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Entry::Map { epoch, what } => write!(f, "e{epoch} map: {what}"),
+            Entry::OsdStopped { osd } => write!(f, "{osd} stopped"),
+            Entry::OsdStarted { osd } => write!(f, "{osd} started, PGs loaded from its store"),
+            Entry::Sent {
+                from,
+                to,
+                epoch,
+                pgid,
+                msg,
+            } => write!(
+                f,
+                "e{epoch} {from} -> {to} {} pg {pgid}{}",
+                message_name(msg),
+                message_detail(msg)
+            ),
+            Entry::Delivered {
+                to,
+                pgid,
+                from,
+                epoch,
+                name,
+                outcome,
+            } => {
+                write!(f, "e{epoch} {to} pg {pgid} <- {name}")?;
+                if let Some(from) = from {
+                    write!(f, " from {from}")?;
+                }
+                match outcome {
+                    Outcome::Handled => Ok(()),
+                    Outcome::Dropped(r) => write!(f, " (dropped: {r:?})"),
+                    Outcome::Failed(e) => write!(f, " (refused: {e})"),
+                    Outcome::NoPg => write!(f, " (no such PG here)"),
+                    Outcome::Unhandled => write!(f, " (not delivered: no state handles it)"),
+                }
+            }
+            Entry::Entered {
+                osd,
+                pgid,
+                epoch,
+                state,
+            } => write!(f, "e{epoch} {osd} pg {pgid} enters {}", state.name()),
+            Entry::Persisted { osd, pgid, ops } => {
+                write!(f, "{osd} pg {pgid} persists {ops} op(s)")
+            }
+            Entry::Mon { osd, request } => write!(f, "{osd} asks the monitor: {request:?}"),
+            Entry::Reservation { osd, pgid, op } => write!(f, "{osd} pg {pgid} reserver: {op:?}"),
+            Entry::Timer { osd, pgid, timer } => write!(
+                f,
+                "{osd} pg {pgid} timer: {} after {:?}",
+                timer.event.event.name(),
+                timer.delay
+            ),
+            Entry::Notified { osd, pgid, note } => write!(f, "{osd} pg {pgid} host: {note:?}"),
+        }
+    }
+}
+
+/// The ordered list of [`Entry`]s (DESIGN.md §1.2 "a trace of transitions").
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Transcript {
+    entries: Vec<Entry>,
+}
+
+impl Transcript {
+    /// Appends one entry (the harness records in delivery order, §8.2).
+    pub fn push(&mut self, e: Entry) {
+        self.entries.push(e);
+    }
+
+    /// Every entry, oldest first (§8.2 delivery order).
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// How many entries there are (a position to slice from later, §8.2 order).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when nothing happened yet (§8.2).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entries from position `from` on (§8.2 order).
+    pub fn since(&self, from: usize) -> &[Entry] {
+        self.entries.get(from..).unwrap_or(&[])
+    }
+
+    /// Every message sent, as `(from, to, name)`, in order (§8.4 names).
+    pub fn messages(&self) -> impl Iterator<Item = (OsdId, OsdId, &'static str)> + '_ {
+        self.entries.iter().filter_map(|e| match e {
+            Entry::Sent { from, to, msg, .. } => Some((*from, *to, message_name(msg))),
+            _ => None,
+        })
+    }
+
+    /// Every message sent from `from` to `to`, as the outgoing values (§4).
+    pub fn sent(&self, from: i32, to: i32) -> impl Iterator<Item = &Outgoing> + '_ {
+        self.entries.iter().filter_map(move |e| match e {
+            Entry::Sent {
+                from: f,
+                to: t,
+                msg,
+                ..
+            } if f.0 == from && t.0 == to => Some(msg),
+            _ => None,
+        })
+    }
+
+    /// The states `osd` entered, in order (§1.2 entry actions).
+    pub fn states_entered(&self, osd: i32) -> impl Iterator<Item = StateId> + '_ {
+        self.entries.iter().filter_map(move |e| match e {
+            Entry::Entered { osd: o, state, .. } if o.0 == osd => Some(*state),
+            _ => None,
+        })
+    }
+
+    /// The compact line form of every entry.
+    pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
+        self.entries.iter().map(ToString::to_string)
+    }
+}

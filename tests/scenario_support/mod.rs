@@ -1,0 +1,107 @@
+//! Shared set-up for the scenario tests (reference §9): PGs loaded from "disk"
+//! with a log, and the assertions every scenario makes.
+
+#![allow(dead_code)]
+
+use peering::core::machine::PgLoad;
+use peering::core::map::{PoolInfo, SimpleOsdMap};
+use peering::core::types::{Epoch, OsdId, PgId, SpgId};
+use peering::osd::harness::{Entry, Harness, Outcome};
+use peering::osd::store::StoredPg;
+
+pub const POOL: i64 = 1;
+
+pub fn pgid() -> PgId {
+    PgId::new(POOL, 0)
+}
+
+pub fn spg() -> SpgId {
+    SpgId::replicated(pgid())
+}
+
+/// The core's test cluster support (reference §9 fixtures), shared rather than
+/// copied: its loaded-PG builder is the scenarios' starting disk state.
+#[path = "../../peering-core/tests/machine_support/mod.rs"]
+mod machine_support;
+
+/// A PG as persisted on `osd`: log `10'1..=10'head`, one object per entry, local
+/// les `les`, history active and clean at 10, mapped to [0, 1, 2].
+pub fn loaded_pg(osd: i32, head: u64, les: Epoch) -> PgLoad {
+    machine_support::loaded_pg(osd, head, les).1
+}
+
+/// Epoch 10: OSDs `osds` up since 1, osd.0's up_thru at 10, a replicated pool of
+/// `size`; the PG placed on `osds` in order and loaded on each OSD of `pgs` with
+/// `(log head, les)` (mapped to [0, 1, 2]).
+pub fn loaded_cluster(osds: &[i32], size: u32, pgs: &[(i32, u64, Epoch)]) -> Harness {
+    loaded_cluster_at(10, osds, size, pgs)
+}
+
+/// [`loaded_cluster`] with the map at `epoch` (osd.0's up_thru at 10, the
+/// interval's start).
+pub fn loaded_cluster_at(
+    epoch: Epoch,
+    osds: &[i32],
+    size: u32,
+    pgs: &[(i32, u64, Epoch)],
+) -> Harness {
+    let mut map = SimpleOsdMap::new(epoch).with_pool(PoolInfo::replicated(POOL, size, 1));
+    for &o in osds {
+        map = map.with_up_osd(o, 1);
+    }
+    map.set_up_thru(osds[0], 10);
+    let mut h = Harness::new(map);
+    h.place(pgid(), osds);
+    for &(o, head, les) in pgs {
+        h.load(o, loaded_pg(o, head, les)).unwrap();
+    }
+    h
+}
+
+/// The harness's safety checker saw nothing wrong, and no event was refused.
+pub fn assert_safe(h: &Harness) {
+    assert!(h.violations().is_empty(), "{:#?}", h.violations());
+    let refused: Vec<String> = h
+        .transcript()
+        .entries()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Entry::Delivered {
+                    outcome: Outcome::Failed(_),
+                    ..
+                }
+            )
+        })
+        .map(ToString::to_string)
+        .collect();
+    assert!(refused.is_empty(), "{refused:#?}");
+}
+
+/// The messages sent from transcript position `from` on, as `"osd.a -> osd.b NAME"`.
+pub fn messages_since(h: &Harness, from: usize) -> Vec<String> {
+    h.transcript()
+        .since(from)
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Sent { from, to, msg, .. } => Some(format!(
+                "{from} -> {to} {}",
+                peering::osd::harness::message_name(msg)
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What `osd` persisted for the PG.
+pub fn stored(h: &Harness, osd: i32) -> &StoredPg {
+    h.store().get(OsdId(osd), spg()).expect("stored PG")
+}
+
+/// Prints the transcript (shown by `cargo test -- --nocapture` when debugging).
+pub fn dump(h: &Harness, from: usize) {
+    for l in h.transcript().since(from) {
+        println!("{l}");
+    }
+}
