@@ -73,7 +73,8 @@ impl Trio {
         for c in self.ctx.drain_on_commit() {
             match c {
                 OnCommit::Event(e) => self.queue.push_back((from, e)),
-                OnCommit::CompleteFlush | OnCommit::PurgeStrays => {}
+                // B1 never deletes a PG, and flushes/purges need no answer here.
+                OnCommit::CompleteFlush | OnCommit::PurgeStrays | OnCommit::DeleteMore { .. } => {}
             }
         }
         for n in self.ctx.drain_notifications() {

@@ -107,10 +107,32 @@ fn the_returning_osd_ends_the_down_state() {
     let up = h.osd_up(1).unwrap();
     h.run().unwrap();
     // CRUSH now maps the PG to [1, 2]: osd.1, back with the interval's history,
-    // is primary, asks up_thru, activates osd.2; osd.3 is a stray again.
+    // is primary, asks up_thru, activates osd.2; osd.3 is a stray again, and once
+    // the primary is clean it is purged: removed, deleted, dropped (§5.19, §3
+    // "ToDelete").
     assert_eq!(h.state(1, spg()), "Started/Primary/Active/Clean");
     assert_eq!(h.state(2, spg()), "Started/ReplicaActive/RepNotRecovering");
-    assert_eq!(h.state(3, spg()), "Started/Stray");
+    assert!(h.pg(3, spg()).is_none(), "osd.3's stray copy was deleted");
+    assert!(
+        h.store().get(OsdId(3), spg()).is_none(),
+        "and its store entry removed"
+    );
+    let osd3_states: Vec<StateId> = h
+        .transcript()
+        .since(from)
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Entered { osd, state, .. } if *osd == OsdId(3) => Some(*state),
+            _ => None,
+        })
+        .collect();
+    for s in [
+        StateId::Stray,
+        StateId::WaitDeleteReserved,
+        StateId::Deleting,
+    ] {
+        assert!(osd3_states.contains(&s), "{s:?} not in {osd3_states:?}");
+    }
     let sent = messages_since(&h, from);
     for m in [
         "osd.1 -> osd.2 MOSDPGQuery2(INFO)",

@@ -2,7 +2,7 @@
 //! (reference §8.2, §4.4, §5.7, §5.10, §5.17).
 
 use peering_core::ctx::{OnCommit, Outgoing};
-use peering_core::event::{Event, EventKind, PeeringEvt};
+use peering_core::event::{DeleteSome, Event, EventKind, PeeringEvt};
 use peering_core::intervals::PastIntervals;
 use peering_core::machine::chart::On;
 use peering_core::machine::{EventOutcome, Pg};
@@ -191,6 +191,18 @@ impl Harness {
                     return;
                 };
                 pg.purge_strays(map, &mut ctx);
+            }
+            // `C_DeleteMore`: list the next objects of the collection and hand them
+            // to the deleting PG (§3 "Deleting").
+            OnCommit::DeleteMore { epoch, after, max } => {
+                let max = usize::try_from(max).unwrap_or(usize::MAX);
+                let objects = self.store.list_objects(osd, spg, after.as_ref(), max);
+                self.enqueue_host(
+                    osd,
+                    spg,
+                    PeeringEvt::new(epoch, Event::DeleteSome(DeleteSome { objects })),
+                );
+                return;
             }
         }
         self.absorb(osd, spg, &mut ctx);

@@ -122,7 +122,8 @@ impl Harness {
             return;
         }
         if let ReservationOp::RequestLocal { on_grant, .. }
-        | ReservationOp::RequestRemote { on_grant, .. } = op
+        | ReservationOp::RequestRemote { on_grant, .. }
+        | ReservationOp::RequestRemoteBackfill { on_grant, .. } = op
         {
             self.enqueue_host(osd, spg, on_grant);
         }
@@ -172,6 +173,14 @@ impl Harness {
                 }
             }
             HostNotification::FlushRequested if self.policy.flush_at_once => Event::IntervalFlush,
+            // boost's `terminate()` ended the machine: the OSD drops the PG object
+            // (§0.2 rule 8); its store entry went with `RemovePg`.
+            HostNotification::Deleted => {
+                if let Some(pgs) = self.osds.get_mut(&osd) {
+                    pgs.remove(&spg);
+                }
+                return;
+            }
             _ => return,
         };
         self.enqueue_host(osd, spg, PeeringEvt::new(epoch, event));

@@ -1,12 +1,12 @@
 //! [`MemStore`]: an in-memory object store for PG metadata (reference §4.2, §8.3).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use peering_core::ctx::{Transaction, TxOp};
 use peering_core::intervals::{PastIntervals, UpActing};
 use peering_core::log::{LogEffect, Missing, PgLog, PgLogT};
 use peering_core::machine::{Config, PgLoad};
-use peering_core::types::{Epoch, OsdId, PgInfo, PgShard, SpgId};
+use peering_core::types::{EVersion, Epoch, ObjectId, OsdId, PgInfo, PgShard, SpgId};
 
 /// What one PG instance has on disk (Ceph's PG meta object and log keys, §4.2).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -24,8 +24,26 @@ pub struct StoredPg {
     /// Every object side effect applied, in order (rollbacks, removals, ...;
     /// §5.13–5.14).
     pub effects: Vec<LogEffect>,
+    /// The objects of the PG's collection, as the persisted log created and deleted
+    /// them (object data is out of scope: the names are what deletion lists).
+    pub objects: BTreeSet<ObjectId>,
     /// How many non-empty transactions were applied.
     pub transactions: usize,
+}
+
+impl StoredPg {
+    /// Applies the effect of log entries newer than the previously stored head on
+    /// the collection: an update creates the object, a delete removes it (§6.8).
+    fn track_objects(&mut self, log: &PgLogT) {
+        let since = self.log.as_ref().map_or(EVersion::ZERO, |l| l.head);
+        for e in log.entries.iter().filter(|e| e.version > since) {
+            if e.is_update() {
+                self.objects.insert(e.soid.clone());
+            } else if e.is_delete() {
+                self.objects.remove(&e.soid);
+            }
+        }
+    }
 }
 
 /// An in-memory store of every OSD's PG instances, keyed by OSD then PG shard
@@ -48,6 +66,7 @@ impl MemStore {
             return;
         }
         let pg = self.pgs.entry((osd, pgid)).or_default();
+        let mut removed = false;
         for op in &t.ops {
             match op {
                 TxOp::WriteInfo {
@@ -62,13 +81,44 @@ impl MemStore {
                     }
                 }
                 TxOp::WriteLog { log, missing } => {
+                    pg.track_objects(log);
                     pg.log = Some(log.clone());
                     pg.missing = Some(missing.clone());
                 }
                 TxOp::LogEffects(effects) => pg.effects.extend(effects.iter().cloned()),
+                TxOp::RemoveObject(oid) => {
+                    pg.objects.remove(oid);
+                }
+                // The PG's metadata and its (now empty) collection go; nothing of
+                // it is left to load (§3 "Deleting").
+                TxOp::RemovePg { .. } => removed = true,
             }
         }
         pg.transactions += 1;
+        if removed {
+            self.pgs.remove(&(osd, pgid));
+        }
+    }
+
+    /// `collection_list` for deletion (§3 "Deleting"): at most `max` objects of
+    /// `osd`'s instance of `pgid` that sort after `after` (from the start when
+    /// `None`), ascending.
+    pub fn list_objects(
+        &self,
+        osd: OsdId,
+        pgid: SpgId,
+        after: Option<&ObjectId>,
+        max: usize,
+    ) -> Vec<ObjectId> {
+        let Some(pg) = self.get(osd, pgid) else {
+            return Vec::new();
+        };
+        pg.objects
+            .iter()
+            .filter(|o| after.is_none_or(|a| *o > a))
+            .take(max)
+            .cloned()
+            .collect()
     }
 
     /// What `osd` has persisted for `pgid`, if anything.
