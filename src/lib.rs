@@ -12,3 +12,8 @@
 
 pub use peering_core as core;
 pub use peering_core_std as osd;
+
+/// The README's Rust examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
