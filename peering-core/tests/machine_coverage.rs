@@ -26,7 +26,7 @@ use peering_core::intervals::UpActing;
 use peering_core::log::{Missing, PgLogT};
 use peering_core::machine::chart::{On, ReactionKind, chart};
 use peering_core::machine::{Config, DropReason, EventOutcome, Pg, StateId, StateId as S};
-use peering_core::types::{PgHistory, PgShard, ShardId, Timespan, UTime};
+use peering_core::types::{PgHistory, PgShard, PgState, ShardId, Timespan, UTime};
 
 /// The test files whose tests the table may name, by file stem.
 const SOURCES: &[(&str, &str)] = &[
@@ -126,27 +126,42 @@ const COVERAGE: &[(StateId, On, &[&str])] = &[
     (
         S::Started,
         On::Event(E::NullEvt),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_coverage::force_requests_are_dropped_where_there_is_nothing_to_force",
+            "machine_chart::the_dispatcher_agrees_with_the_table",
+        ],
     ),
     (
         S::Started,
         On::Event(E::SetForceRecovery),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_coverage::force_requests_are_dropped_where_there_is_nothing_to_force",
+            "machine_chart::the_dispatcher_agrees_with_the_table",
+        ],
     ),
     (
         S::Started,
         On::Event(E::UnsetForceRecovery),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_coverage::force_requests_are_dropped_where_there_is_nothing_to_force",
+            "machine_chart::the_dispatcher_agrees_with_the_table",
+        ],
     ),
     (
         S::Started,
         On::Event(E::SetForceBackfill),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_coverage::force_requests_are_dropped_where_there_is_nothing_to_force",
+            "machine_chart::the_dispatcher_agrees_with_the_table",
+        ],
     ),
     (
         S::Started,
         On::Event(E::UnsetForceBackfill),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_coverage::force_requests_are_dropped_where_there_is_nothing_to_force",
+            "machine_chart::the_dispatcher_agrees_with_the_table",
+        ],
     ),
     (
         S::Started,
@@ -507,13 +522,17 @@ const COVERAGE: &[(StateId, On, &[&str])] = &[
         On::Event(E::SetForceRecovery),
         &[
             "machine_reactions::primary_force_recovery_on_a_degraded_pg",
+            "machine_coverage::force_requests_are_dropped_where_there_is_nothing_to_force",
             "machine_chart::the_dispatcher_agrees_with_the_table",
         ],
     ),
     (
         S::Clean,
         On::Event(E::SetForceBackfill),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_coverage::force_requests_are_dropped_where_there_is_nothing_to_force",
+            "machine_chart::the_dispatcher_agrees_with_the_table",
+        ],
     ),
     (
         S::Recovered,
@@ -1308,4 +1327,45 @@ fn recovered_goes_clean_once_all_replicas_activated() {
     assert_eq!(c.pg(0).state_id(), S::Clean);
     let entered: Vec<StateId> = c.pg(0).state_history().entered().collect();
     assert_eq!(entered, [S::Clean]);
+}
+
+/// Forcing has nothing to act on in `Clean` (§3 Clean: dropped before `Primary`
+/// would set the flag), nor outside the primary, where `Started` drops the force
+/// requests and a `NullEvt` (§3 Started): nothing is sent, reserved or changed,
+/// no `FORCED_*` bit is set.
+#[test]
+fn force_requests_are_dropped_where_there_is_nothing_to_force() {
+    let c = active_clean();
+    let mut c2 = Cluster::with_pgs(&[0, 1, 2, 3], &[0, 1, 2, 3], &[0, 1, 2], 3, |_| {});
+    c2.run();
+    assert_eq!(c2.pg(3).state_id(), S::Stray);
+    let clean = [Event::SetForceRecovery, Event::SetForceBackfill];
+    let started = [
+        Event::NullEvt,
+        Event::SetForceRecovery,
+        Event::UnsetForceRecovery,
+        Event::SetForceBackfill,
+        Event::UnsetForceBackfill,
+    ];
+    let mut clusters = [c, c2];
+    for (i, osd, state, evts) in [
+        (0, 0, S::Clean, &clean[..]),
+        (0, 1, S::Started, &started[..]),
+        (1, 3, S::Started, &started[..]),
+    ] {
+        let cl = &mut clusters[i];
+        for evt in evts {
+            let kind = evt.kind();
+            let r = state.def().reaction_for(kind).map(|r| r.kind);
+            assert_eq!(r, Some(ReactionKind::Discard), "{kind:?}");
+            let before = cl.pg(osd).clone();
+            let (out, ctx) = deliver(cl, osd, evt.clone());
+            assert_eq!(out, EventOutcome::Delivered, "osd.{osd} {kind:?}");
+            assert!(ctx.is_empty(), "osd.{osd} {kind:?}: {ctx:?}");
+            assert_eq!(cl.pg(osd), &before, "osd.{osd} {kind:?}");
+            let bits = cl.pg(osd).state_bits();
+            assert!(!bits.contains(PgState::FORCED_RECOVERY));
+            assert!(!bits.contains(PgState::FORCED_BACKFILL));
+        }
+    }
 }
