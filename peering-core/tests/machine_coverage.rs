@@ -1140,6 +1140,27 @@ fn active_clean() -> Cluster {
     c
 }
 
+/// osd.0..2 acting, osd.3 a stray.
+fn with_stray() -> Cluster {
+    let mut c = Cluster::with_pgs(&[0, 1, 2, 3], &[0, 1, 2, 3], &[0, 1, 2], 3, |_| {});
+    c.run();
+    assert_eq!(c.pg(3).state_id(), S::Stray);
+    c
+}
+
+/// `evt` at osd `osd` reaches `state`'s plain discard: delivered, nothing output,
+/// the PG unchanged.
+fn assert_discarded(c: &mut Cluster, osd: i32, state: StateId, evt: &Event) {
+    let kind = evt.kind();
+    let r = state.def().reaction_for(kind).map(|r| r.kind);
+    assert_eq!(r, Some(ReactionKind::Discard), "{kind:?}");
+    let before = c.pg(osd).clone();
+    let (out, ctx) = deliver(c, osd, evt.clone());
+    assert_eq!(out, EventOutcome::Delivered, "osd.{osd} {kind:?}");
+    assert!(ctx.is_empty(), "osd.{osd} {kind:?}: {ctx:?}");
+    assert_eq!(c.pg(osd), &before, "osd.{osd} {kind:?}");
+}
+
 /// `Reset` exists only between `AdvMap` and `ActMap` (§8.1: nothing may be
 /// interleaved), so the host contract refuses every other event there and Reset's
 /// `NullEvt`, `IntervalFlush` and catch-all reactions cannot run through [`Pg`];
@@ -1172,9 +1193,7 @@ fn reset_sees_only_map_events() {
 #[test]
 fn started_discards_scrub_requests_outside_the_primary() {
     let mut c = active_clean();
-    let mut c2 = Cluster::with_pgs(&[0, 1, 2, 3], &[0, 1, 2, 3], &[0, 1, 2], 3, |_| {});
-    c2.run();
-    assert_eq!(c2.pg(3).state_id(), S::Stray);
+    let mut c2 = with_stray();
     for (cl, osd) in [(&mut c, 1), (&mut c2, 3)] {
         let before = cl.pg(osd).clone();
         let (out, ctx) = deliver(
@@ -1273,9 +1292,7 @@ fn replica_active_and_stray_discard_what_no_substate_wants() {
     let delay = Defer {
         delay: Timespan(1_000),
     };
-    let mut c2 = Cluster::with_pgs(&[0, 1, 2, 3], &[0, 1, 2, 3], &[0, 1, 2], 3, |_| {});
-    c2.run();
-    assert_eq!(c2.pg(3).state_id(), S::Stray);
+    let mut c2 = with_stray();
     let replica = [
         Event::DeferRecovery(delay),
         Event::DeferBackfill(delay),
@@ -1289,18 +1306,11 @@ fn replica_active_and_stray_discard_what_no_substate_wants() {
         (&mut c2, 3, S::Stray, &[Event::RecoveryDone][..]),
     ] {
         for evt in evts {
-            let kind = evt.kind();
             let innermost = cl.pg(osd).state_id();
             if innermost != state {
-                assert!(innermost.def().reaction_for(kind).is_none(), "{kind:?}");
+                assert!(innermost.def().reaction_for(evt.kind()).is_none());
             }
-            let r = state.def().reaction_for(kind).map(|r| r.kind);
-            assert_eq!(r, Some(ReactionKind::Discard), "{kind:?}");
-            let before = cl.pg(osd).clone();
-            let (out, ctx) = deliver(cl, osd, evt.clone());
-            assert_eq!(out, EventOutcome::Delivered, "{kind:?}");
-            assert!(ctx.is_empty(), "{kind:?}: {ctx:?}");
-            assert_eq!(cl.pg(osd), &before, "{kind:?}");
+            assert_discarded(cl, osd, state, evt);
         }
     }
 }
@@ -1336,9 +1346,7 @@ fn recovered_goes_clean_once_all_replicas_activated() {
 #[test]
 fn force_requests_are_dropped_where_there_is_nothing_to_force() {
     let c = active_clean();
-    let mut c2 = Cluster::with_pgs(&[0, 1, 2, 3], &[0, 1, 2, 3], &[0, 1, 2], 3, |_| {});
-    c2.run();
-    assert_eq!(c2.pg(3).state_id(), S::Stray);
+    let c2 = with_stray();
     let clean = [Event::SetForceRecovery, Event::SetForceBackfill];
     let started = [
         Event::NullEvt,
@@ -1355,14 +1363,7 @@ fn force_requests_are_dropped_where_there_is_nothing_to_force() {
     ] {
         let cl = &mut clusters[i];
         for evt in evts {
-            let kind = evt.kind();
-            let r = state.def().reaction_for(kind).map(|r| r.kind);
-            assert_eq!(r, Some(ReactionKind::Discard), "{kind:?}");
-            let before = cl.pg(osd).clone();
-            let (out, ctx) = deliver(cl, osd, evt.clone());
-            assert_eq!(out, EventOutcome::Delivered, "osd.{osd} {kind:?}");
-            assert!(ctx.is_empty(), "osd.{osd} {kind:?}: {ctx:?}");
-            assert_eq!(cl.pg(osd), &before, "osd.{osd} {kind:?}");
+            assert_discarded(cl, osd, state, evt);
             let bits = cl.pg(osd).state_bits();
             assert!(!bits.contains(PgState::FORCED_RECOVERY));
             assert!(!bits.contains(PgState::FORCED_BACKFILL));
