@@ -10,10 +10,11 @@
 //! `#[test]`, and nothing is listed twice.
 //!
 //! A reaction is *shadowed* when every substate of its state handles the event
-//! first (e.g. `ReplicaActive`'s `RecoveryDone` while `RepNotRecovering` is its
-//! only child): no event can reach it, so no test can run it. Shadowing is
-//! computed from the chart, so when a later state stops shadowing a reaction, this
-//! test asks for one.
+//! first: no event can reach it, so no test can run it. Shadowing is computed from
+//! the chart; with the reservation states in place the chart has none (Ceph's
+//! `ReplicaActive` × `RecoveryDone`, once shadowed by `RepNotRecovering`, is reached
+//! from `RepWaitRecoveryReserved` and `RepWaitBackfillReserved`), and a state added
+//! later that shadows a reaction fails [`shadowed_reactions_are_the_known_ones`].
 
 mod machine_support;
 
@@ -23,9 +24,9 @@ use peering_core::ctx::RecoveryCtx;
 use peering_core::event::{Defer, Event, EventKind as E, PeeringEvt, PgLogMsg, RequestScrub};
 use peering_core::intervals::UpActing;
 use peering_core::log::{Missing, PgLogT};
-use peering_core::machine::chart::{On, chart};
-use peering_core::machine::{Config, EventOutcome, Pg, StateId, StateId as S};
-use peering_core::types::{PgHistory, PgShard, ShardId, Timespan, UTime};
+use peering_core::machine::chart::{On, ReactionKind, chart};
+use peering_core::machine::{Config, DropReason, EventOutcome, Pg, StateId, StateId as S};
+use peering_core::types::{PgHistory, PgShard, PgState, ShardId, Timespan, UTime};
 
 /// The test files whose tests the table may name, by file stem.
 const SOURCES: &[(&str, &str)] = &[
@@ -45,6 +46,13 @@ const SOURCES: &[(&str, &str)] = &[
     ("machine_serde", include_str!("machine_serde.rs")),
     ("machine_no_alloc", include_str!("machine_no_alloc.rs")),
     ("machine_coverage", include_str!("machine_coverage.rs")),
+    ("machine_recovery", include_str!("machine_recovery.rs")),
+    ("machine_backfill", include_str!("machine_backfill.rs")),
+    (
+        "machine_rep_reservation",
+        include_str!("machine_rep_reservation.rs"),
+    ),
+    ("machine_delete", include_str!("machine_delete.rs")),
 ];
 
 /// Every reachable reaction of the chart, in chart order, with the tests that
@@ -118,27 +126,42 @@ const COVERAGE: &[(StateId, On, &[&str])] = &[
     (
         S::Started,
         On::Event(E::NullEvt),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_coverage::force_requests_are_dropped_where_there_is_nothing_to_force",
+            "machine_chart::the_dispatcher_agrees_with_the_table",
+        ],
     ),
     (
         S::Started,
         On::Event(E::SetForceRecovery),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_coverage::force_requests_are_dropped_where_there_is_nothing_to_force",
+            "machine_chart::the_dispatcher_agrees_with_the_table",
+        ],
     ),
     (
         S::Started,
         On::Event(E::UnsetForceRecovery),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_coverage::force_requests_are_dropped_where_there_is_nothing_to_force",
+            "machine_chart::the_dispatcher_agrees_with_the_table",
+        ],
     ),
     (
         S::Started,
         On::Event(E::SetForceBackfill),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_coverage::force_requests_are_dropped_where_there_is_nothing_to_force",
+            "machine_chart::the_dispatcher_agrees_with_the_table",
+        ],
     ),
     (
         S::Started,
         On::Event(E::UnsetForceBackfill),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_coverage::force_requests_are_dropped_where_there_is_nothing_to_force",
+            "machine_chart::the_dispatcher_agrees_with_the_table",
+        ],
     ),
     (
         S::Started,
@@ -405,7 +428,10 @@ const COVERAGE: &[(StateId, On, &[&str])] = &[
     (
         S::Active,
         On::Event(E::Backfilled),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_recovery::active_drops_recovery_and_backfill_steps_no_substate_wants",
+            "machine_backfill::bad_backfill_events_are_refused_as_ceph_would",
+        ],
     ),
     (
         S::Active,
@@ -426,37 +452,47 @@ const COVERAGE: &[(StateId, On, &[&str])] = &[
     (
         S::Active,
         On::Event(E::DeferRecovery),
-        &["machine_coverage::active_and_replica_active_discard_deferrals"],
+        &[
+            "machine_coverage::active_and_replica_active_discard_deferrals",
+            "machine_recovery::late_defers_and_retries_are_dropped_with_a_reason",
+            "machine_recovery::active_drops_recovery_and_backfill_steps_no_substate_wants",
+        ],
     ),
     (
         S::Active,
         On::Event(E::DeferBackfill),
-        &["machine_coverage::active_and_replica_active_discard_deferrals"],
+        &[
+            "machine_coverage::active_and_replica_active_discard_deferrals",
+            "machine_recovery::active_drops_recovery_and_backfill_steps_no_substate_wants",
+        ],
     ),
     (
         S::Active,
         On::Event(E::UnfoundRecovery),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &["machine_recovery::active_drops_recovery_and_backfill_steps_no_substate_wants"],
     ),
     (
         S::Active,
         On::Event(E::UnfoundBackfill),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &["machine_recovery::active_drops_recovery_and_backfill_steps_no_substate_wants"],
     ),
     (
         S::Active,
         On::Event(E::RemoteReservationRevokedTooFull),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &["machine_recovery::active_drops_recovery_and_backfill_steps_no_substate_wants"],
     ),
     (
         S::Active,
         On::Event(E::RemoteReservationRevoked),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_recovery::active_drops_recovery_and_backfill_steps_no_substate_wants",
+            "machine_backfill::a_revoke_while_reserving_retries_without_too_full",
+        ],
     ),
     (
         S::Active,
         On::Event(E::DoRecovery),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &["machine_recovery::late_defers_and_retries_are_dropped_with_a_reason"],
     ),
     (
         S::Activating,
@@ -467,17 +503,36 @@ const COVERAGE: &[(StateId, On, &[&str])] = &[
         ],
     ),
     (
+        S::Activating,
+        On::Event(E::DoRecovery),
+        &["machine_recovery::do_recovery_in_activating_asks_the_local_reserver"],
+    ),
+    (
+        S::Activating,
+        On::Event(E::RequestBackfill),
+        &["machine_backfill::request_backfill_in_activating_asks_the_local_reserver"],
+    ),
+    (
+        S::Clean,
+        On::Event(E::DoRecovery),
+        &["machine_recovery::do_recovery_in_clean_starts_recovery_again"],
+    ),
+    (
         S::Clean,
         On::Event(E::SetForceRecovery),
         &[
             "machine_reactions::primary_force_recovery_on_a_degraded_pg",
+            "machine_coverage::force_requests_are_dropped_where_there_is_nothing_to_force",
             "machine_chart::the_dispatcher_agrees_with_the_table",
         ],
     ),
     (
         S::Clean,
         On::Event(E::SetForceBackfill),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_coverage::force_requests_are_dropped_where_there_is_nothing_to_force",
+            "machine_chart::the_dispatcher_agrees_with_the_table",
+        ],
     ),
     (
         S::Recovered,
@@ -489,8 +544,158 @@ const COVERAGE: &[(StateId, On, &[&str])] = &[
     ),
     (
         S::Recovered,
+        On::Event(E::DoRecovery),
+        &["machine_recovery::do_recovery_in_recovered_starts_recovery_again"],
+    ),
+    (
+        S::Recovered,
         On::Event(E::AllReplicasActivated),
         &["machine_coverage::recovered_goes_clean_once_all_replicas_activated"],
+    ),
+    (
+        S::WaitLocalRecoveryReserved,
+        On::Event(E::LocalRecoveryReserved),
+        &["machine_recovery::remote_slots_are_asked_one_at_a_time_in_order"],
+    ),
+    (
+        S::WaitLocalRecoveryReserved,
+        On::Event(E::RecoveryTooFull),
+        &["machine_recovery::a_full_participant_defers_recovery_and_a_timer_retries"],
+    ),
+    (
+        S::WaitRemoteRecoveryReserved,
+        On::Event(E::RemoteRecoveryReserved),
+        &[
+            "machine_recovery::remote_slots_are_asked_one_at_a_time_in_order",
+            "machine_recovery::remote_order_is_ascending_osd_not_acting_order",
+        ],
+    ),
+    (
+        S::WaitRemoteRecoveryReserved,
+        On::Event(E::AllRemotesReserved),
+        &["machine_recovery::remote_slots_are_asked_one_at_a_time_in_order"],
+    ),
+    (
+        S::Recovering,
+        On::Event(E::AllReplicasRecovered),
+        &[
+            "machine_recovery::all_replicas_recovered_releases_everything_and_goes_clean",
+            "machine_recovery::recovery_finishing_with_the_primary_still_missing_crashes",
+        ],
+    ),
+    (
+        S::Recovering,
+        On::Event(E::DeferRecovery),
+        &["machine_recovery::defer_recovery_releases_and_schedules_a_retry"],
+    ),
+    (
+        S::Recovering,
+        On::Event(E::UnfoundRecovery),
+        &["machine_recovery::unfound_recovery_stops_until_do_recovery"],
+    ),
+    (
+        S::Recovering,
+        On::Event(E::RequestBackfill),
+        &["machine_recovery::request_backfill_while_recovering_moves_to_backfill_reservation"],
+    ),
+    (
+        S::NotRecovering,
+        On::Event(E::DoRecovery),
+        &[
+            "machine_recovery::defer_recovery_releases_and_schedules_a_retry",
+            "machine_recovery::unfound_recovery_stops_until_do_recovery",
+        ],
+    ),
+    (
+        S::NotRecovering,
+        On::Event(E::DeferRecovery),
+        &["machine_recovery::unfound_recovery_stops_until_do_recovery"],
+    ),
+    (
+        S::NotRecovering,
+        On::Event(E::UnfoundRecovery),
+        &["machine_recovery::unfound_recovery_stops_until_do_recovery"],
+    ),
+    (
+        S::WaitLocalBackfillReserved,
+        On::Event(E::LocalBackfillReserved),
+        &["machine_backfill::remote_backfill_slots_then_backfilling"],
+    ),
+    (
+        S::WaitLocalBackfillReserved,
+        On::Event(E::RemoteBackfillReserved),
+        &["machine_backfill::request_backfill_in_activating_asks_the_local_reserver"],
+    ),
+    (
+        S::WaitRemoteBackfillReserved,
+        On::Event(E::RemoteBackfillReserved),
+        &["machine_backfill::remote_backfill_slots_then_backfilling"],
+    ),
+    (
+        S::WaitRemoteBackfillReserved,
+        On::Event(E::RemoteReservationRejectedTooFull),
+        &[
+            "machine_backfill::a_too_full_target_makes_the_primary_release_and_retry",
+            "machine_backfill::scenario_rejected_too_full_then_granted_after_a_retry",
+        ],
+    ),
+    (
+        S::WaitRemoteBackfillReserved,
+        On::Event(E::RemoteReservationRevoked),
+        &["machine_backfill::a_revoke_while_reserving_retries_without_too_full"],
+    ),
+    (
+        S::WaitRemoteBackfillReserved,
+        On::Event(E::AllBackfillsReserved),
+        &["machine_backfill::remote_backfill_slots_then_backfilling"],
+    ),
+    (
+        S::Backfilling,
+        On::Event(E::Backfilled),
+        &["machine_backfill::backfilled_releases_and_goes_recovered_then_clean"],
+    ),
+    (
+        S::Backfilling,
+        On::Event(E::DeferBackfill),
+        &["machine_backfill::defer_backfill_cancels_and_schedules_a_retry"],
+    ),
+    (
+        S::Backfilling,
+        On::Event(E::UnfoundBackfill),
+        &["machine_backfill::unfound_backfill_stops_until_request_backfill"],
+    ),
+    (
+        S::Backfilling,
+        On::Event(E::RemoteReservationRejectedTooFull),
+        &["machine_backfill::a_target_that_fills_up_revokes_and_the_primary_retries_later"],
+    ),
+    (
+        S::Backfilling,
+        On::Event(E::RemoteReservationRevokedTooFull),
+        &["machine_backfill::a_target_that_fills_up_revokes_and_the_primary_retries_later"],
+    ),
+    (
+        S::Backfilling,
+        On::Event(E::RemoteReservationRevoked),
+        &["machine_backfill::a_preempted_target_sends_the_primary_back_to_reserving"],
+    ),
+    (
+        S::NotBackfilling,
+        On::Event(E::RequestBackfill),
+        &[
+            "machine_backfill::a_too_full_target_makes_the_primary_release_and_retry",
+            "machine_backfill::unfound_backfill_stops_until_request_backfill",
+        ],
+    ),
+    (
+        S::NotBackfilling,
+        On::Event(E::RemoteBackfillReserved),
+        &["machine_backfill::a_too_full_target_makes_the_primary_release_and_retry"],
+    ),
+    (
+        S::NotBackfilling,
+        On::Event(E::RemoteReservationRejectedTooFull),
+        &["machine_backfill::a_too_full_target_makes_the_primary_release_and_retry"],
     ),
     (
         S::ReplicaActive,
@@ -542,40 +747,70 @@ const COVERAGE: &[(StateId, On, &[&str])] = &[
     (
         S::ReplicaActive,
         On::Event(E::DeferRecovery),
-        &["machine_coverage::active_and_replica_active_discard_deferrals"],
+        &[
+            "machine_coverage::active_and_replica_active_discard_deferrals",
+            "machine_coverage::replica_active_and_stray_discard_what_no_substate_wants",
+        ],
     ),
     (
         S::ReplicaActive,
         On::Event(E::DeferBackfill),
-        &["machine_coverage::active_and_replica_active_discard_deferrals"],
+        &[
+            "machine_coverage::active_and_replica_active_discard_deferrals",
+            "machine_coverage::replica_active_and_stray_discard_what_no_substate_wants",
+        ],
     ),
     (
         S::ReplicaActive,
         On::Event(E::UnfoundRecovery),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &["machine_coverage::replica_active_and_stray_discard_what_no_substate_wants"],
     ),
     (
         S::ReplicaActive,
         On::Event(E::UnfoundBackfill),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &["machine_coverage::replica_active_and_stray_discard_what_no_substate_wants"],
     ),
     (
         S::ReplicaActive,
         On::Event(E::RemoteBackfillPreempted),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &["machine_coverage::replica_active_and_stray_discard_what_no_substate_wants"],
     ),
     (
         S::ReplicaActive,
         On::Event(E::RemoteRecoveryPreempted),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &["machine_coverage::replica_active_and_stray_discard_what_no_substate_wants"],
     ),
-    // ReplicaActive × Event(RecoveryDone): shadowed, see SHADOWED
+    (
+        S::ReplicaActive,
+        On::Event(E::RecoveryDone),
+        &[
+            "machine_rep_reservation::a_release_while_waiting_for_the_recovery_slot_is_replica_actives_to_drop",
+        ],
+    ),
+    (
+        S::ReplicaActive,
+        On::Event(E::DeleteStart),
+        &["machine_delete::replica_delete_start_leaves_replica_active"],
+    ),
+    (
+        S::RepNotRecovering,
+        On::Event(E::RequestRecoveryPrio),
+        &[
+            "machine_rep_reservation::request_recovery_prio_asks_the_remote_reserver",
+            "machine_rep_reservation::a_pre_mimic_request_without_priority_uses_our_own",
+        ],
+    ),
+    (
+        S::RepNotRecovering,
+        On::Event(E::RequestBackfillPrio),
+        &["machine_rep_reservation::request_backfill_prio_leaves_the_space_check_to_the_host"],
+    ),
     (
         S::RepNotRecovering,
         On::Event(E::RejectTooFullRemoteReservation),
         &[
             "machine_reactions::rep_not_recovering_rejects_a_backfill_reservation_when_too_full",
-            "machine_chart::the_dispatcher_agrees_with_the_table",
+            "machine_rep_reservation::rep_not_recovering_drops_late_grants_and_reenters_on_releases",
         ],
     ),
     (
@@ -583,7 +818,7 @@ const COVERAGE: &[(StateId, On, &[&str])] = &[
         On::Event(E::RemoteReservationRejectedTooFull),
         &[
             "machine_reactions::rep_not_recovering_rejects_a_backfill_reservation_when_too_full",
-            "machine_chart::the_dispatcher_agrees_with_the_table",
+            "machine_rep_reservation::rep_not_recovering_drops_late_grants_and_reenters_on_releases",
         ],
     ),
     (
@@ -591,23 +826,97 @@ const COVERAGE: &[(StateId, On, &[&str])] = &[
         On::Event(E::RemoteReservationCanceled),
         &[
             "machine_engine::a_transit_to_the_current_state_exits_and_reenters_it",
-            "machine_chart::the_dispatcher_agrees_with_the_table",
+            "machine_rep_reservation::rep_not_recovering_drops_late_grants_and_reenters_on_releases",
         ],
     ),
     (
         S::RepNotRecovering,
         On::Event(E::RemoteRecoveryReserved),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &["machine_rep_reservation::rep_not_recovering_drops_late_grants_and_reenters_on_releases"],
     ),
     (
         S::RepNotRecovering,
         On::Event(E::RemoteBackfillReserved),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &["machine_rep_reservation::rep_not_recovering_drops_late_grants_and_reenters_on_releases"],
     ),
     (
         S::RepNotRecovering,
         On::Event(E::RecoveryDone),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &[
+            "machine_rep_reservation::rep_not_recovering_drops_late_grants_and_reenters_on_releases",
+            "machine_rep_reservation::the_recovery_grant_is_sent_to_the_primary",
+        ],
+    ),
+    (
+        S::RepWaitRecoveryReserved,
+        On::Event(E::RemoteRecoveryReserved),
+        &["machine_rep_reservation::the_recovery_grant_is_sent_to_the_primary"],
+    ),
+    (
+        S::RepWaitRecoveryReserved,
+        On::Event(E::RemoteReservationRejectedTooFull),
+        &["machine_rep_reservation::a_cancel_while_waiting_for_the_recovery_slot_withdraws_it"],
+    ),
+    (
+        S::RepWaitRecoveryReserved,
+        On::Event(E::RemoteReservationCanceled),
+        &["machine_rep_reservation::a_cancel_while_waiting_for_the_recovery_slot_withdraws_it"],
+    ),
+    (
+        S::RepWaitBackfillReserved,
+        On::Event(E::RemoteBackfillReserved),
+        &["machine_rep_reservation::request_backfill_prio_leaves_the_space_check_to_the_host"],
+    ),
+    (
+        S::RepWaitBackfillReserved,
+        On::Event(E::RejectTooFullRemoteReservation),
+        &["machine_rep_reservation::a_failed_space_check_rejects_too_full"],
+    ),
+    (
+        S::RepWaitBackfillReserved,
+        On::Event(E::RemoteReservationRejectedTooFull),
+        &[
+            "machine_rep_reservation::a_failed_space_check_rejects_too_full",
+            "machine_rep_reservation::a_release_while_waiting_for_the_backfill_slot_withdraws_it",
+        ],
+    ),
+    (
+        S::RepWaitBackfillReserved,
+        On::Event(E::RemoteReservationCanceled),
+        &["machine_rep_reservation::a_release_while_waiting_for_the_backfill_slot_withdraws_it"],
+    ),
+    (
+        S::RepRecovering,
+        On::Event(E::RecoveryDone),
+        &[
+            "machine_rep_reservation::the_recovery_grant_is_sent_to_the_primary",
+            "machine_recovery::scenario_a_replica_that_missed_writes_is_recovered",
+        ],
+    ),
+    (
+        S::RepRecovering,
+        On::Event(E::RemoteReservationRejectedTooFull),
+        &["machine_rep_reservation::rep_recovering_revokes_when_too_full_or_preempted"],
+    ),
+    (
+        S::RepRecovering,
+        On::Event(E::RemoteReservationCanceled),
+        &["machine_rep_reservation::rep_recovering_revokes_when_too_full_or_preempted"],
+    ),
+    (
+        S::RepRecovering,
+        On::Event(E::BackfillTooFull),
+        &["machine_rep_reservation::rep_recovering_revokes_when_too_full_or_preempted"],
+    ),
+    (
+        S::RepRecovering,
+        On::Event(E::RemoteRecoveryPreempted),
+        &["machine_rep_reservation::rep_recovering_revokes_when_too_full_or_preempted"],
+    ),
+    (
+        S::RepRecovering,
+        On::Event(E::RemoteBackfillPreempted),
+        &["machine_rep_reservation::rep_recovering_revokes_when_too_full_or_preempted"],
     ),
     (
         S::Stray,
@@ -644,7 +953,45 @@ const COVERAGE: &[(StateId, On, &[&str])] = &[
     (
         S::Stray,
         On::Event(E::RecoveryDone),
-        &["machine_chart::the_dispatcher_agrees_with_the_table"],
+        &["machine_coverage::replica_active_and_stray_discard_what_no_substate_wants"],
+    ),
+    (
+        S::Stray,
+        On::Event(E::DeleteStart),
+        &["machine_delete::stray_delete_start_requests_the_delete_reservation"],
+    ),
+    (
+        S::ToDelete,
+        On::Event(E::ActMap),
+        &["machine_delete::act_map_re_requests_when_the_delete_priority_changes"],
+    ),
+    (
+        S::ToDelete,
+        On::Event(E::ActivateCommitted),
+        &["machine_delete::to_delete_ignores_stale_activation_commits_and_early_delete_some"],
+    ),
+    (
+        S::ToDelete,
+        On::Event(E::DeleteSome),
+        &["machine_delete::to_delete_ignores_stale_activation_commits_and_early_delete_some"],
+    ),
+    (
+        S::WaitDeleteReserved,
+        On::Event(E::DeleteReserved),
+        &["machine_delete::delete_reserved_starts_deleting"],
+    ),
+    (
+        S::Deleting,
+        On::Event(E::DeleteSome),
+        &[
+            "machine_delete::delete_some_removes_one_bounded_chunk_and_asks_for_more",
+            "machine_delete::empty_listing_removes_the_pg_and_terminates",
+        ],
+    ),
+    (
+        S::Deleting,
+        On::Event(E::DeleteInterrupted),
+        &["machine_delete::delete_interrupted_waits_for_the_reservation_again"],
     ),
 ];
 
@@ -746,8 +1093,11 @@ fn every_reaction_of_the_chart_has_a_test() {
     }
 }
 
-/// The shadowed reactions are few and known; each is Ceph's (it becomes reachable
-/// when the reservation states arrive).
+/// No reaction of the chart is shadowed: as in Ceph's tables, every reaction a
+/// composite state lists is reached from some substate. `ReplicaActive`'s
+/// `RecoveryDone` (a RELEASE) is reached exactly from the two replica states
+/// waiting for a slot, which do not list it (§3 RepWaitRecoveryReserved's note);
+/// `RepNotRecovering` and `RepRecovering` take it themselves.
 #[test]
 fn shadowed_reactions_are_the_known_ones() {
     let shadowed: Vec<String> = chart()
@@ -755,8 +1105,18 @@ fn shadowed_reactions_are_the_known_ones() {
         .filter(|(s, on)| !reachable(*s, *on))
         .map(|(s, on)| label(s, on))
         .collect();
-    assert_eq!(shadowed, ["ReplicaActive × RecoveryDone"]);
-    assert!(reachable(S::ReplicaActive, On::Event(E::DeferRecovery)));
+    assert_eq!(shadowed, Vec::<String>::new());
+    let through: Vec<StateId> = children(S::ReplicaActive)
+        .filter(|c| passes(*c, Some(E::RecoveryDone)))
+        .collect();
+    assert_eq!(
+        through,
+        [S::RepWaitRecoveryReserved, S::RepWaitBackfillReserved]
+    );
+    for deferral in [E::DeferRecovery, E::DeferBackfill] {
+        assert!(reachable(S::ReplicaActive, On::Event(deferral)));
+        assert!(reachable(S::Active, On::Event(deferral)));
+    }
 }
 
 /// Delivers `evt` to osd `osd` at the PG's epoch; returns the outcome and context.
@@ -778,6 +1138,27 @@ fn active_clean() -> Cluster {
     assert_eq!(c.pg(0).state_id(), S::Clean);
     assert_eq!(c.pg(1).state_id(), S::RepNotRecovering);
     c
+}
+
+/// osd.0..2 acting, osd.3 a stray.
+fn with_stray() -> Cluster {
+    let mut c = Cluster::with_pgs(&[0, 1, 2, 3], &[0, 1, 2, 3], &[0, 1, 2], 3, |_| {});
+    c.run();
+    assert_eq!(c.pg(3).state_id(), S::Stray);
+    c
+}
+
+/// `evt` at osd `osd` reaches `state`'s plain discard: delivered, nothing output,
+/// the PG unchanged.
+fn assert_discarded(c: &mut Cluster, osd: i32, state: StateId, evt: &Event) {
+    let kind = evt.kind();
+    let r = state.def().reaction_for(kind).map(|r| r.kind);
+    assert_eq!(r, Some(ReactionKind::Discard), "{kind:?}");
+    let before = c.pg(osd).clone();
+    let (out, ctx) = deliver(c, osd, evt.clone());
+    assert_eq!(out, EventOutcome::Delivered, "osd.{osd} {kind:?}");
+    assert!(ctx.is_empty(), "osd.{osd} {kind:?}: {ctx:?}");
+    assert_eq!(c.pg(osd), &before, "osd.{osd} {kind:?}");
 }
 
 /// `Reset` exists only between `AdvMap` and `ActMap` (§8.1: nothing may be
@@ -812,9 +1193,7 @@ fn reset_sees_only_map_events() {
 #[test]
 fn started_discards_scrub_requests_outside_the_primary() {
     let mut c = active_clean();
-    let mut c2 = Cluster::with_pgs(&[0, 1, 2, 3], &[0, 1, 2, 3], &[0, 1, 2], 3, |_| {});
-    c2.run();
-    assert_eq!(c2.pg(3).state_id(), S::Stray);
+    let mut c2 = with_stray();
     for (cl, osd) in [(&mut c, 1), (&mut c2, 3)] {
         let before = cl.pg(osd).clone();
         let (out, ctx) = deliver(
@@ -867,20 +1246,71 @@ fn wait_acting_change_ignores_peer_messages() {
 
 /// `Active` and `ReplicaActive` discard `DeferRecovery`/`DeferBackfill` that
 /// reach them (no recovery or backfill state is current, §3 Active,
-/// ReplicaActive).
+/// ReplicaActive). Active's are custom reactions that can only discard, and
+/// report the deferral as raced with the state it found (the reservation it
+/// would defer was already released); ReplicaActive's are plain discards.
 #[test]
 fn active_and_replica_active_discard_deferrals() {
     let mut c = active_clean();
     let delay = Defer {
         delay: Timespan(1_000),
     };
-    for osd in [0, 1] {
+    for kind in [E::DeferRecovery, E::DeferBackfill] {
+        let active = S::Active.def().reaction_for(kind).map(|r| r.kind);
+        assert_eq!(active, Some(ReactionKind::Custom(&[])), "{kind:?}");
+        let replica = S::ReplicaActive.def().reaction_for(kind).map(|r| r.kind);
+        assert_eq!(replica, Some(ReactionKind::Discard), "{kind:?}");
+        // Neither Clean nor RepNotRecovering lists them.
+        assert!(S::Clean.def().reaction_for(kind).is_none());
+        assert!(S::RepNotRecovering.def().reaction_for(kind).is_none());
+    }
+    for (osd, outcome) in [
+        (
+            0,
+            EventOutcome::Dropped(DropReason::Raced { state: S::Clean }),
+        ),
+        (1, EventOutcome::Delivered),
+    ] {
         for evt in [Event::DeferRecovery(delay), Event::DeferBackfill(delay)] {
             let before = c.pg(osd).clone();
             let (out, ctx) = deliver(&mut c, osd, evt);
-            assert_eq!(out, EventOutcome::Delivered);
+            assert_eq!(out, outcome, "osd.{osd}");
             assert!(ctx.is_empty(), "{ctx:?}");
             assert_eq!(c.pg(osd), &before);
+        }
+    }
+}
+
+/// What reaches `ReplicaActive` or `Stray` from the primary's recovery or
+/// backfill after the replica's part ended is dropped there (§3 ReplicaActive,
+/// Stray): `RepNotRecovering` does not list the unfound notices or the
+/// preemptions, and a stray drops a late `RecoveryDone` (RELEASE). Nothing is
+/// sent, reserved or changed.
+#[test]
+fn replica_active_and_stray_discard_what_no_substate_wants() {
+    let mut c = active_clean();
+    let delay = Defer {
+        delay: Timespan(1_000),
+    };
+    let mut c2 = with_stray();
+    let replica = [
+        Event::DeferRecovery(delay),
+        Event::DeferBackfill(delay),
+        Event::UnfoundRecovery,
+        Event::UnfoundBackfill,
+        Event::RemoteBackfillPreempted,
+        Event::RemoteRecoveryPreempted,
+    ];
+    for (cl, osd, state, evts) in [
+        (&mut c, 1, S::ReplicaActive, &replica[..]),
+        (&mut c2, 3, S::Stray, &[Event::RecoveryDone][..]),
+    ] {
+        for evt in evts {
+            let innermost = cl.pg(osd).state_id();
+            if innermost != state {
+                assert!(innermost.def().reaction_for(evt.kind()).is_none());
+            }
+            assert_discarded(cl, osd, state, evt);
         }
     }
 }
@@ -907,4 +1337,36 @@ fn recovered_goes_clean_once_all_replicas_activated() {
     assert_eq!(c.pg(0).state_id(), S::Clean);
     let entered: Vec<StateId> = c.pg(0).state_history().entered().collect();
     assert_eq!(entered, [S::Clean]);
+}
+
+/// Forcing has nothing to act on in `Clean` (§3 Clean: dropped before `Primary`
+/// would set the flag), nor outside the primary, where `Started` drops the force
+/// requests and a `NullEvt` (§3 Started): nothing is sent, reserved or changed,
+/// no `FORCED_*` bit is set.
+#[test]
+fn force_requests_are_dropped_where_there_is_nothing_to_force() {
+    let c = active_clean();
+    let c2 = with_stray();
+    let clean = [Event::SetForceRecovery, Event::SetForceBackfill];
+    let started = [
+        Event::NullEvt,
+        Event::SetForceRecovery,
+        Event::UnsetForceRecovery,
+        Event::SetForceBackfill,
+        Event::UnsetForceBackfill,
+    ];
+    let mut clusters = [c, c2];
+    for (i, osd, state, evts) in [
+        (0, 0, S::Clean, &clean[..]),
+        (0, 1, S::Started, &started[..]),
+        (1, 3, S::Started, &started[..]),
+    ] {
+        let cl = &mut clusters[i];
+        for evt in evts {
+            assert_discarded(cl, osd, state, evt);
+            let bits = cl.pg(osd).state_bits();
+            assert!(!bits.contains(PgState::FORCED_RECOVERY));
+            assert!(!bits.contains(PgState::FORCED_BACKFILL));
+        }
+    }
 }
