@@ -105,3 +105,40 @@ pub fn dump(h: &Harness, from: usize) {
         println!("{l}");
     }
 }
+
+/// [`loaded_pg`] with its log trimmed to `(10'tail, 10'head]` (objects `o1..=o{head}`
+/// still counted), so a newcomer with an empty info cannot be recovered from the
+/// log and must be backfilled (§5.21).
+pub fn loaded_pg_trimmed(osd: i32, tail: u64, head: u64, les: Epoch) -> PgLoad {
+    let mut l = loaded_pg(osd, head, les);
+    let tail_v = peering::core::types::EVersion::new(10, tail);
+    let mut log =
+        peering::core::log::PgLogT::new(tail_v, peering::core::types::EVersion::new(10, head));
+    log.entries = (tail + 1..=head).map(machine_support::entry).collect();
+    l.log =
+        peering::core::log::PgLog::from_parts(log, peering::core::log::Missing::new(true)).unwrap();
+    l.info.log_tail = tail_v;
+    l
+}
+
+/// The states `osd`'s instance entered since position `from`, in order.
+pub fn entered_since(h: &Harness, from: usize, osd: i32) -> Vec<peering::core::machine::StateId> {
+    h.transcript()
+        .since(from)
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Entered { osd: o, state, .. } if *o == OsdId(osd) => Some(*state),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Loads [`loaded_pg_trimmed`] on `osd` with every object `o1..=o{head}` in its
+/// store (the trimmed entries' objects included).
+pub fn load_trimmed(h: &mut Harness, osd: i32, tail: u64, head: u64, les: Epoch) {
+    h.load(osd, loaded_pg_trimmed(osd, tail, head, les))
+        .unwrap();
+    for v in 1..=head {
+        h.seed_object(osd, spg(), &machine_support::entry(v).soid);
+    }
+}

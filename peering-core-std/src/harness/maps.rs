@@ -67,6 +67,13 @@ impl Harness {
         self.load_instance(OsdId(osd), load, &map)
     }
 
+    /// Adds `oid` to `osd`'s stored collection of `pgid` (a scenario's starting
+    /// disk state: objects whose log entries were trimmed, §6.4); nothing when the
+    /// PG is not stored there.
+    pub fn seed_object(&mut self, osd: i32, pgid: SpgId, oid: &peering_core::types::ObjectId) {
+        self.store.put_object(OsdId(osd), pgid, oid);
+    }
+
     /// `Pg::load` at `map`'s epoch (§8.3); its output is routed at once.
     fn load_instance(
         &mut self,
@@ -137,7 +144,7 @@ impl Harness {
     }
 
     /// `AdvMap` for every epoch after the instance's, then `ActMap` (§8.1).
-    fn advance_pg(&mut self, osd: OsdId, spg: SpgId) -> Result<(), HarnessError> {
+    pub(super) fn advance_pg(&mut self, osd: OsdId, spg: SpgId) -> Result<(), HarnessError> {
         let newest = self.epoch();
         let mut ctx = std::mem::take(&mut self.ctx);
         let result = self.advance_into(osd, spg, newest, &mut ctx);

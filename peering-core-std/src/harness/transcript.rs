@@ -132,6 +132,16 @@ pub enum Entry {
         /// The notification.
         note: HostNotification,
     },
+    /// The host's recovery engine acted for a PG (§8.6): an object recovered or
+    /// backfilled, backfill progress, an event it delivered.
+    Engine {
+        /// The primary's OSD.
+        osd: OsdId,
+        /// The PG shard.
+        pgid: SpgId,
+        /// What it did, in one line.
+        what: String,
+    },
 }
 
 impl Entry {
@@ -149,7 +159,8 @@ impl Entry {
             | Entry::Mon { osd, .. }
             | Entry::Reservation { osd, .. }
             | Entry::Timer { osd, .. }
-            | Entry::Notified { osd, .. } => Some(*osd),
+            | Entry::Notified { osd, .. }
+            | Entry::Engine { osd, .. } => Some(*osd),
         }
     }
 
@@ -280,6 +291,7 @@ impl fmt::Display for Entry {
                 timer.delay
             ),
             Entry::Notified { osd, pgid, note } => write!(f, "{osd} pg {pgid} host: {note:?}"),
+            Entry::Engine { osd, pgid, what } => write!(f, "{osd} pg {pgid} recovery: {what}"),
         }
     }
 }
