@@ -132,6 +132,16 @@ pub enum Entry {
         /// The notification.
         note: HostNotification,
     },
+    /// A map raised `pg_num`: `parent` split and the OSD created `child` from it
+    /// (§5.20).
+    Split {
+        /// The OSD.
+        osd: OsdId,
+        /// The parent PG shard.
+        parent: SpgId,
+        /// The child PG shard.
+        child: SpgId,
+    },
     /// The host's recovery engine acted for a PG (§8.6): an object recovered or
     /// backfilled, backfill progress, an event it delivered.
     Engine {
@@ -160,6 +170,7 @@ impl Entry {
             | Entry::Reservation { osd, .. }
             | Entry::Timer { osd, .. }
             | Entry::Notified { osd, .. }
+            | Entry::Split { osd, .. }
             | Entry::Engine { osd, .. } => Some(*osd),
         }
     }
@@ -291,6 +302,9 @@ impl fmt::Display for Entry {
                 timer.delay
             ),
             Entry::Notified { osd, pgid, note } => write!(f, "{osd} pg {pgid} host: {note:?}"),
+            Entry::Split { osd, parent, child } => {
+                write!(f, "{osd} pg {parent} splits: child {child} created")
+            }
             Entry::Engine { osd, pgid, what } => write!(f, "{osd} pg {pgid} recovery: {what}"),
         }
     }
