@@ -31,7 +31,10 @@ fn an_object_lost_on_every_replica_is_reported_unfound() {
     let pg = h.pg(0, spg()).unwrap();
     assert_eq!(pg.state_name(), "Started/Primary/Active/NotRecovering");
     let bits = pg.state_bits();
-    assert!(bits.contains(PgState::ACTIVE | PgState::RECOVERY_UNFOUND), "{bits}");
+    assert!(
+        bits.contains(PgState::ACTIVE | PgState::RECOVERY_UNFOUND),
+        "{bits}"
+    );
     assert!(!bits.contains(PgState::CLEAN), "{bits}");
     let ps = pg.peering_state();
     assert_eq!(ps.missing_loc.num_unfound(), 1);
@@ -47,8 +50,16 @@ fn an_object_lost_on_every_replica_is_reported_unfound() {
             _ => None,
         })
         .collect();
-    assert!(engine.iter().any(|l| l.contains("o18") && l.ends_with("to osd.1")));
-    assert!(engine.iter().any(|l| l.contains("o18") && l.ends_with("to osd.2")));
+    assert!(
+        engine
+            .iter()
+            .any(|l| l.contains("o18") && l.ends_with("to osd.1"))
+    );
+    assert!(
+        engine
+            .iter()
+            .any(|l| l.contains("o18") && l.ends_with("to osd.2"))
+    );
     assert!(!engine.iter().any(|l| l.contains("o17")));
     assert_eq!(
         engine[engine.len() - 2..],

@@ -12,9 +12,18 @@
 //!   past intervals can be asserted and a stopped OSD restarts from them (§8.3);
 //! * on-commit callbacks run at once or are held ([`Policy::hold_commits`]);
 //! * the monitor grants up_thru and pg_temp requests by publishing a new map when
-//!   the cluster is quiet (§5.7, §5.10), timers are held until fired, the recovery
-//!   engine answers `on_activate_complete` (§8.6), reservations are granted — each
-//!   scriptable through [`Policy`];
+//!   the cluster is quiet (§5.7, §5.10); timers are held until fired
+//!   ([`Harness::fire_timers`], or when quiet under [`Policy::fire_timers`]);
+//!   reservations go to each OSD's local and remote [`Reserver`] (slots, priority
+//!   then FIFO, preemption, cancellation, §4.4) after the backfill space check
+//!   ([`Harness::set_too_full`]); the recovery engine answers
+//!   `on_activate_complete` and, once a PG holds its reservations, recovers and
+//!   backfills objects (versions only) feeding back the §8.6 calls and events —
+//!   each scriptable through [`Policy`];
+//! * a notify or log for a PG an OSD does not hold creates it there
+//!   (`handle_pg_create_info`, §2.1); a map raising `pg_num` splits every parent
+//!   between its `AdvMap` and `ActMap` and creates the children on the same OSD
+//!   (§5.20);
 //! * maps are published one epoch at a time and every running OSD advances its
 //!   PGs through them, `AdvMap`* then `ActMap` (§8.1); placement is a per-PG
 //!   preference list plus pg_temp ([`Placement`]).
@@ -24,7 +33,11 @@
 //! and request; the [`Checker`] checks the safety invariants of DESIGN.md §7 after
 //! every call into a PG.
 //!
-//! Scope: replicated pools (erasure-coded placement needs shard positions).
+//! Scope: replicated pools (erasure-coded placement needs shard positions). There
+//! is no client write path: the core's `Pg` offers no call to append a new write
+//! to the primary's log and replicate it (Ceph's `append_log` /
+//! `merge_new_log_entries` on `MOSDRepOp`), so scenarios start from disk states
+//! ([`Harness::load`]) whose logs already differ.
 
 mod drive;
 mod error;

@@ -144,3 +144,88 @@ impl Reserver {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! `AsyncReserver` behaviour (§4.4): slots, priority then FIFO order,
+    //! preemption, cancellation.
+
+    use super::Reserver;
+    use peering_core::event::{Event, PeeringEvt};
+    use peering_core::types::{PgId, SpgId};
+
+    fn pg(seed: u32) -> SpgId {
+        SpgId::replicated(PgId::new(1, seed))
+    }
+
+    fn grant(seed: u32) -> PeeringEvt {
+        PeeringEvt::new(seed, Event::LocalRecoveryReserved)
+    }
+
+    fn preempt(seed: u32) -> Option<PeeringEvt> {
+        Some(PeeringEvt::new(
+            seed,
+            Event::DeferRecovery(Default::default()),
+        ))
+    }
+
+    fn names(d: &[(SpgId, PeeringEvt)]) -> Vec<(u32, &'static str)> {
+        d.iter()
+            .map(|(p, e)| (p.pgid.seed, e.event.name()))
+            .collect()
+    }
+
+    #[test]
+    fn one_slot_grants_by_priority_then_arrival() {
+        let mut r = Reserver::new(1);
+        assert_eq!(
+            names(&r.request(pg(1), 10, grant(1), None)),
+            [(1, "LocalRecoveryReserved")]
+        );
+        assert!(r.request(pg(2), 10, grant(2), None).is_empty());
+        assert!(r.request(pg(3), 20, grant(3), None).is_empty());
+        assert!(r.request(pg(4), 20, grant(4), None).is_empty());
+        assert_eq!(
+            r.waiting().map(|p| p.pgid.seed).collect::<Vec<_>>(),
+            [3, 4, 2]
+        );
+        // Releasing the slot grants the highest priority, first come first.
+        assert_eq!(names(&r.cancel(pg(1))), [(3, "LocalRecoveryReserved")]);
+        // A queued request cancelled never gets the slot.
+        assert!(r.cancel(pg(4)).is_empty());
+        assert_eq!(names(&r.cancel(pg(3))), [(2, "LocalRecoveryReserved")]);
+        assert_eq!(r.granted().map(|p| p.pgid.seed).collect::<Vec<_>>(), [2]);
+        assert_eq!(r.waiting().count(), 0);
+    }
+
+    #[test]
+    fn a_higher_priority_request_preempts_a_preemptible_holder() {
+        let mut r = Reserver::new(1);
+        r.request(pg(1), 10, grant(1), preempt(1));
+        let out = r.request(pg(2), 50, grant(2), None);
+        assert_eq!(
+            names(&out),
+            [(1, "DeferRecovery"), (2, "LocalRecoveryReserved")]
+        );
+        // A holder without a preemption event keeps its slot.
+        assert!(r.request(pg(3), 90, grant(3), preempt(3)).is_empty());
+        assert_eq!(r.granted().map(|p| p.pgid.seed).collect::<Vec<_>>(), [2]);
+    }
+
+    #[test]
+    fn unlimited_slots_grant_at_once_and_priority_updates_reorder() {
+        let mut r = Reserver::new(0);
+        for s in 1..=3 {
+            assert_eq!(r.request(pg(s), 1, grant(s), None).len(), 1);
+        }
+        let mut one = Reserver::new(1);
+        one.request(pg(1), 10, grant(1), None);
+        one.request(pg(2), 10, grant(2), None);
+        one.request(pg(3), 10, grant(3), None);
+        assert!(one.update_priority(pg(3), 30).is_empty());
+        assert_eq!(
+            one.waiting().map(|p| p.pgid.seed).collect::<Vec<_>>(),
+            [3, 2]
+        );
+    }
+}
