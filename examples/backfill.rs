@@ -50,14 +50,19 @@ fn disk_state(osd: i32, pgid: SpgId) -> PgLoad {
             )
         })
         .collect();
+    // Started, clean, and in the same interval since epoch 10.
     let mut history = PgHistory::new(1, UTime::default());
-    history.last_epoch_started = 10;
-    history.last_interval_started = 10;
-    history.last_epoch_clean = 10;
-    history.last_interval_clean = 10;
-    history.same_interval_since = 10;
-    history.same_up_since = 10;
-    history.same_primary_since = 10;
+    for e in [
+        &mut history.last_epoch_started,
+        &mut history.last_interval_started,
+        &mut history.last_epoch_clean,
+        &mut history.last_interval_clean,
+        &mut history.same_interval_since,
+        &mut history.same_up_since,
+        &mut history.same_primary_since,
+    ] {
+        *e = 10;
+    }
     let mut info = PgInfo::new(pgid);
     info.last_update = head;
     info.last_complete = head;

@@ -14,13 +14,7 @@ use scenario_support::*;
 
 /// Active+Clean on [0, 1, 2] at epoch 10 (log (10'5, 10'18]), osd.3 up and empty.
 fn cluster() -> Harness {
-    let mut h = loaded_cluster(&[0, 1, 2, 3], 3, &[]);
-    for o in 0..3 {
-        load_trimmed(&mut h, o, 5, 18, 10);
-    }
-    // osd.3 runs and holds nothing of the PG.
-    h.start_osd(3).unwrap();
-    h.run().unwrap();
+    let h = newcomer_cluster();
     assert_eq!(h.state(0, spg()), "Started/Primary/Active/Clean");
     assert_eq!(h.state(3, spg()), "-");
     h
@@ -38,10 +32,8 @@ fn up_acting(h: &Harness) -> (Vec<i32>, Vec<i32>) {
 fn a_new_osd_is_backfilled_through_pg_temp_and_acting_becomes_up() {
     let mut h = cluster();
     let from = h.transcript().len();
-    h.place(pgid(), &[0, 1, 3]);
-    h.publish("crush: pg 1.0 -> [0,1,3]", |_| {}).unwrap();
+    remap_to_newcomer(&mut h);
     h.run().unwrap();
-    dump(&h, from);
 
     // Final: acting == up == [0, 1, 3], every member clean or replica-active.
     assert_eq!(up_acting(&h), (vec![0, 1, 3], vec![0, 1, 3]));

@@ -9,11 +9,9 @@
 
 mod scenario_support;
 
-use peering::core::ctx::{Message, Outgoing, RecoveryReserveOp};
 use peering::core::event::Event;
 use peering::core::machine::StateId;
 use peering::core::types::{OsdId, PgState};
-use peering::osd::harness::{Entry, Harness};
 use scenario_support::*;
 
 fn subsequence(states: &[StateId], want: &[StateId]) -> bool {
@@ -63,41 +61,12 @@ fn a_replica_that_missed_writes_is_recovered_through_both_reservations() {
     // Ceph reserves every replica of `acting_recovery_backfill`, the up-to-date
     // osd.1 too (`remote_shards_to_reserve_recovery`), one after the other.
     assert!(entered_since(&h, 0, 1).contains(&StateId::RepWaitRecoveryReserved));
-    let reserve: Vec<(i32, i32, RecoveryReserveOp)> = h
-        .transcript()
-        .entries()
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Sent {
-                from,
-                to,
-                msg: Outgoing::Direct(Message::RecoveryReserve { op, .. }),
-                ..
-            } => Some((from.0, to.0, *op)),
-            _ => None,
-        })
-        .collect();
     assert_eq!(
-        reserve,
-        [
-            (0, 1, RecoveryReserveOp::Request),
-            (1, 0, RecoveryReserveOp::Grant),
-            (0, 2, RecoveryReserveOp::Request),
-            (2, 0, RecoveryReserveOp::Grant),
-            (0, 1, RecoveryReserveOp::Release),
-            (0, 2, RecoveryReserveOp::Release),
-        ]
+        recovery_reserve_msgs(&h, spg()),
+        reserved_in_turn(0, &[1, 2])
     );
     // The engine pushed exactly the three writes osd.2 missed, then reported.
-    let engine: Vec<String> = h
-        .transcript()
-        .entries()
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Engine { what, .. } => Some(what.clone()),
-            _ => None,
-        })
-        .collect();
+    let engine = engine_lines(&h);
     assert_eq!(engine.len(), 4, "{engine:#?}");
     // In object (hash) order, each at the version osd.2 needed.
     let mut pushed: Vec<&str> = engine[..3]
@@ -131,29 +100,12 @@ fn a_replica_that_missed_writes_is_recovered_through_both_reservations() {
     assert_safe(&h);
 }
 
-/// Trace E's cluster (see `scenario_e_backfill`): active on [0, 1, 2], log
-/// (10'5, 10'18], osd.3 up and empty; then CRUSH maps the PG to [0, 1, 3].
-fn remapped_to_newcomer(h: &mut Harness) {
-    h.place(pgid(), &[0, 1, 3]);
-    h.publish("crush: pg 1.0 -> [0,1,3]", |_| {}).unwrap();
-}
-
-fn newcomer_cluster() -> Harness {
-    let mut h = loaded_cluster(&[0, 1, 2, 3], 3, &[]);
-    for o in 0..3 {
-        load_trimmed(&mut h, o, 5, 18, 10);
-    }
-    h.start_osd(3).unwrap();
-    h.run().unwrap();
-    h
-}
-
 #[test]
 fn a_too_full_backfill_target_is_retried_after_the_timer() {
     let mut h = newcomer_cluster();
     h.set_too_full(3, true);
     let from = h.transcript().len();
-    remapped_to_newcomer(&mut h);
+    remap_to_newcomer(&mut h);
     h.run().unwrap();
 
     // Rejected: the primary waits in NotBackfilling, too full, with a retry timer.

@@ -9,73 +9,16 @@
 
 mod scenario_support;
 
-use peering::core::ctx::{Message, Outgoing, RecoveryReserveOp};
-use peering::core::intervals::UpActing;
-use peering::core::log::{LogEntry, LogOp, Missing, PgLog, PgLogT};
 use peering::core::machine::PgLoad;
 use peering::core::map::{PoolInfo, SimpleOsdMap};
-use peering::core::types::{
-    EVersion, ObjectId, OsdId, PgHistory, PgId, PgInfo, PgShard, SpgId, UTime,
-};
-use peering::osd::harness::{Entry, Harness};
-
-const POOL: i64 = 1;
+use peering::core::types::{EVersion, OsdId, PgId, SpgId};
+use peering::osd::harness::Harness;
+use scenario_support::*;
 
 /// `pg` as stored on `osd`: log `10'1..=10'head`, one object per entry with a
 /// hash that maps to `pg` when `pg_num` is 2, active and clean at 10 on `acting`.
 fn disk(pg: SpgId, osd: i32, head: u64, acting: &[i32]) -> PgLoad {
-    let hash = |v: u64| (v as u32) * 2 + pg.pgid.seed;
-    let mut log = PgLogT::new(EVersion::ZERO, EVersion::new(10, head));
-    log.entries = (1..=head)
-        .map(|v| {
-            LogEntry::new(
-                LogOp::Modify,
-                ObjectId::new(POOL, hash(v), format!("{}-o{v}", pg.pgid.seed)),
-                EVersion::new(10, v),
-                EVersion::ZERO,
-            )
-        })
-        .collect();
-    let mut history = PgHistory::new(1, UTime::default());
-    history.last_epoch_started = 10;
-    history.last_interval_started = 10;
-    history.last_epoch_clean = 10;
-    history.last_interval_clean = 10;
-    history.same_interval_since = 10;
-    history.same_up_since = 10;
-    history.same_primary_since = 10;
-    let mut info = PgInfo::new(pg);
-    info.last_update = EVersion::new(10, head);
-    info.last_complete = info.last_update;
-    info.last_epoch_started = 10;
-    info.last_interval_started = 10;
-    info.history = history;
-    info.stats.num_objects = head as i64;
-    PgLoad {
-        whoami: PgShard::replica(osd),
-        info,
-        past_intervals: Default::default(),
-        log: PgLog::from_parts(log, Missing::new(true)).unwrap(),
-        mapping: UpActing::new(acting, acting[0], acting, acting[0]),
-        config: Default::default(),
-    }
-}
-
-fn reserve_msgs(h: &Harness, pg: SpgId) -> Vec<(i32, i32, RecoveryReserveOp)> {
-    h.transcript()
-        .entries()
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Sent {
-                from,
-                to,
-                pgid,
-                msg: Outgoing::Direct(Message::RecoveryReserve { op, .. }),
-                ..
-            } if *pgid == pg => Some((from.0, to.0, *op)),
-            _ => None,
-        })
-        .collect()
+    loaded_pg_of(pg, osd, head, acting, |v| (v as u32) * 2 + pg.pgid.seed)
 }
 
 /// Transcript position of the first message line containing `needle`.
@@ -123,28 +66,8 @@ fn two_primaries_sharing_one_remote_slot_both_finish() {
         assert_eq!(info.last_complete, info.last_update, "{pg}");
     }
     // Each primary reserved both replicas, one at a time, and released them.
-    assert_eq!(
-        reserve_msgs(&h, a),
-        [
-            (0, 1, RecoveryReserveOp::Request),
-            (1, 0, RecoveryReserveOp::Grant),
-            (0, 2, RecoveryReserveOp::Request),
-            (2, 0, RecoveryReserveOp::Grant),
-            (0, 1, RecoveryReserveOp::Release),
-            (0, 2, RecoveryReserveOp::Release),
-        ]
-    );
-    assert_eq!(
-        reserve_msgs(&h, b),
-        [
-            (1, 0, RecoveryReserveOp::Request),
-            (0, 1, RecoveryReserveOp::Grant),
-            (1, 2, RecoveryReserveOp::Request),
-            (2, 1, RecoveryReserveOp::Grant),
-            (1, 0, RecoveryReserveOp::Release),
-            (1, 2, RecoveryReserveOp::Release),
-        ]
-    );
+    assert_eq!(recovery_reserve_msgs(&h, a), reserved_in_turn(0, &[1, 2]));
+    assert_eq!(recovery_reserve_msgs(&h, b), reserved_in_turn(1, &[0, 2]));
     // osd.2's single remote slot served one PG after the other: the second grant
     // follows the first PG's release.
     let grant_a = at(&h, "osd.2 -> osd.0 MRecoveryReserve(GRANT) pg 1.0");
@@ -175,5 +98,5 @@ fn two_primaries_sharing_one_remote_slot_both_finish() {
             assert_eq!(r.granted().count() + r.waiting().count(), 0);
         }
     }
-    scenario_support::assert_safe(&h);
+    assert_safe(&h);
 }

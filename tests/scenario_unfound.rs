@@ -10,7 +10,6 @@ mod scenario_support;
 use peering::core::log::{Missing, PgLog};
 use peering::core::machine::StateId;
 use peering::core::types::{EVersion, ObjectId, PgState};
-use peering::osd::harness::Entry;
 use scenario_support::*;
 
 fn o(v: u32) -> ObjectId {
@@ -41,15 +40,7 @@ fn an_object_lost_on_every_replica_is_reported_unfound() {
     assert!(ps.missing_loc.is_unfound(&o(17)));
     assert!(ps.needs_recovery());
     // The recovery engine pushed o18 to both replicas and gave up on o17.
-    let engine: Vec<String> = h
-        .transcript()
-        .entries()
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Engine { what, .. } => Some(what.clone()),
-            _ => None,
-        })
-        .collect();
+    let engine = engine_lines(&h);
     assert!(
         engine
             .iter()

@@ -130,30 +130,23 @@ impl Harness {
                 priority,
                 on_grant,
                 on_preempt,
-            } => self
-                .reserver_mut(osd, false, slots)
-                .request(spg, priority, on_grant, on_preempt),
+            } => self.request_slot(osd, false, spg, (priority, on_grant, on_preempt)),
             ReservationOp::RequestRemote {
                 priority,
                 on_grant,
                 on_preempt,
-            } => self
-                .reserver_mut(osd, true, slots)
-                .request(spg, priority, on_grant, on_preempt),
+            } => self.request_slot(osd, true, spg, (priority, on_grant, on_preempt)),
+            ReservationOp::RequestRemoteBackfill { on_too_full, .. }
+                if self.too_full.contains(&osd) =>
+            {
+                vec![(spg, on_too_full)]
+            }
             ReservationOp::RequestRemoteBackfill {
                 priority,
                 on_grant,
                 on_preempt,
-                on_too_full,
                 ..
-            } => {
-                if self.too_full.contains(&osd) {
-                    vec![(spg, on_too_full)]
-                } else {
-                    self.reserver_mut(osd, true, slots)
-                        .request(spg, priority, on_grant, on_preempt)
-                }
-            }
+            } => self.request_slot(osd, true, spg, (priority, on_grant, on_preempt)),
             ReservationOp::UpdateLocalPriority { priority } => self
                 .reserver_mut(osd, false, slots)
                 .update_priority(spg, priority),
@@ -164,6 +157,20 @@ impl Harness {
         for (pgid, evt) in out {
             self.enqueue_host(osd, pgid, evt);
         }
+    }
+
+    /// `request_reservation(pgid, on_grant, priority, on_preempt)` on `osd`'s local
+    /// or remote reserver (§4.4).
+    fn request_slot(
+        &mut self,
+        osd: OsdId,
+        remote: bool,
+        spg: SpgId,
+        (priority, on_grant, on_preempt): (u32, PeeringEvt, Option<PeeringEvt>),
+    ) -> Vec<(SpgId, PeeringEvt)> {
+        let slots = self.policy.reserver_slots;
+        self.reserver_mut(osd, remote, slots)
+            .request(spg, priority, on_grant, on_preempt)
     }
 
     /// `osd`'s local or remote reserver, created with `slots` slots on first use.
