@@ -96,6 +96,30 @@ fn sets(h: &Harness, spg: SpgId) -> (String, String) {
     )
 }
 
+/// One line: the primary's up and acting sets, state and PG state bits, and the
+/// pg_temp requests the monitor has not applied yet.
+fn status(h: &Harness, spg: SpgId) {
+    let (up, acting) = sets(h, spg);
+    let bits = h
+        .pg(0, spg)
+        .map(|p| p.state_bits().to_string())
+        .unwrap_or_default();
+    let pending: Vec<String> = h
+        .pending_pg_temp()
+        .values()
+        .map(|w| fmt_set(w.iter().copied()))
+        .collect();
+    println!(
+        "  -> up={up} acting={acting} {} [{bits}] pending pg_temp: {}",
+        h.state(0, spg),
+        if pending.is_empty() {
+            "none".to_string()
+        } else {
+            pending.join(" ")
+        }
+    );
+}
+
 /// Prints what a newcomer to backfill cares about from transcript position `from`.
 fn narrate(h: &Harness, from: usize) {
     for e in h.transcript().since(from) {
@@ -162,13 +186,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     println!("\n== 2. CRUSH maps the PG to [0,1,3]: osd.3 is new in the up set");
-    let from = h.transcript().len();
+    println!("   osd.3's empty history is older than the log tail 10'5: it needs backfill,");
+    println!("   so the primary asks the monitor to keep the old acting set (pg_temp)");
+    h.policy_mut().grant_pg_temp = false;
+    let mut from = h.transcript().len();
     h.place(pgid, &[0, 1, 3]);
     h.publish("crush: pg 1.0 -> [0,1,3]", |_| {})?;
     h.run()?;
     narrate(&h, from);
+    status(&h, spg);
 
-    println!("\n== 3. What osd.3 persisted");
+    println!("\n== 3. The monitor sets pg_temp [0,1,2]: the PG is active on the old set,");
+    println!("   remapped, osd.3 a backfill target; reservations, then backfill");
+    from = h.transcript().len();
+    h.grant_mon_requests(false, true)?;
+    h.run()?;
+    narrate(&h, from);
+    status(&h, spg);
+
+    println!("\n== 4. Backfill is complete: the primary asked for the pg_temp to go ([]);");
+    println!("   the monitor clears it, a new interval starts on [0,1,3] and osd.2, now a");
+    println!("   stray, deletes its copy");
+    h.policy_mut().grant_pg_temp = true;
+    from = h.transcript().len();
+    h.run()?;
+    narrate(&h, from);
+    status(&h, spg);
+
+    println!("\n== 5. What osd.3 persisted");
     if let Some(s) = h.store().get(OsdId(3), spg) {
         let info = s.info.as_ref().expect("info written");
         println!(
