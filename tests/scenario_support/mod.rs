@@ -105,3 +105,133 @@ pub fn dump(h: &Harness, from: usize) {
         println!("{l}");
     }
 }
+
+/// [`loaded_pg`] with its log trimmed to `(10'tail, 10'head]` (objects `o1..=o{head}`
+/// still counted), so a newcomer with an empty info cannot be recovered from the
+/// log and must be backfilled (§5.21).
+pub fn loaded_pg_trimmed(osd: i32, tail: u64, head: u64, les: Epoch) -> PgLoad {
+    let mut l = loaded_pg(osd, head, les);
+    let tail_v = peering::core::types::EVersion::new(10, tail);
+    let mut log =
+        peering::core::log::PgLogT::new(tail_v, peering::core::types::EVersion::new(10, head));
+    log.entries = (tail + 1..=head).map(machine_support::entry).collect();
+    l.log =
+        peering::core::log::PgLog::from_parts(log, peering::core::log::Missing::new(true)).unwrap();
+    l.info.log_tail = tail_v;
+    l
+}
+
+/// The states `osd`'s instance entered since position `from`, in order.
+pub fn entered_since(h: &Harness, from: usize, osd: i32) -> Vec<peering::core::machine::StateId> {
+    h.transcript()
+        .since(from)
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Entered { osd: o, state, .. } if *o == OsdId(osd) => Some(*state),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Loads [`loaded_pg_trimmed`] on `osd` with every object `o1..=o{head}` in its
+/// store (the trimmed entries' objects included).
+pub fn load_trimmed(h: &mut Harness, osd: i32, tail: u64, head: u64, les: Epoch) {
+    h.load(osd, loaded_pg_trimmed(osd, tail, head, les))
+        .unwrap();
+    for v in 1..=head {
+        h.seed_object(osd, spg(), &machine_support::entry(v).soid);
+    }
+}
+
+/// [`loaded_pg`] re-targeted at PG `pg` mapped to `acting` (primary first), its
+/// objects `o1..=o{head}` renamed and re-hashed by `hash` so they belong to `pg`.
+pub fn loaded_pg_of(
+    pg: SpgId,
+    osd: i32,
+    head: u64,
+    acting: &[i32],
+    hash: impl Fn(u64) -> u32,
+) -> PgLoad {
+    let mut l = loaded_pg(osd, head, 10);
+    let mut log = l.log.log().log().clone();
+    for (e, v) in log.entries.iter_mut().zip(1..) {
+        e.soid = peering::core::types::ObjectId::new(
+            pg.pgid.pool,
+            hash(v),
+            format!("{}-o{v}", pg.pgid.seed),
+        );
+    }
+    l.log =
+        peering::core::log::PgLog::from_parts(log, peering::core::log::Missing::new(true)).unwrap();
+    l.info.pgid = pg;
+    l.mapping = peering::core::intervals::UpActing::new(acting, acting[0], acting, acting[0]);
+    l
+}
+
+/// Every `MRecoveryReserve` sent for `pg`, as `(from, to, op)` (§3 reservations).
+pub fn recovery_reserve_msgs(
+    h: &Harness,
+    pg: SpgId,
+) -> Vec<(i32, i32, peering::core::ctx::RecoveryReserveOp)> {
+    use peering::core::ctx::{Message, Outgoing};
+    h.transcript()
+        .entries()
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Sent {
+                from,
+                to,
+                pgid,
+                msg: Outgoing::Direct(Message::RecoveryReserve { op, .. }),
+                ..
+            } if *pgid == pg => Some((from.0, to.0, *op)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What the harness's recovery engine did, in order (§8.6).
+pub fn engine_lines(h: &Harness) -> Vec<String> {
+    h.transcript()
+        .entries()
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Engine { what, .. } => Some(what.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Trace E's starting point (§9 E): Active+Clean on [0, 1, 2] at epoch 10 with the
+/// log `(10'5, 10'18]` and 18 objects, osd.3 running, up and empty.
+pub fn newcomer_cluster() -> Harness {
+    let mut h = loaded_cluster(&[0, 1, 2, 3], 3, &[]);
+    for o in 0..3 {
+        load_trimmed(&mut h, o, 5, 18, 10);
+    }
+    h.start_osd(3).unwrap();
+    h.run().unwrap();
+    h
+}
+
+/// CRUSH maps the PG to [0, 1, 3]: osd.3 is new in the up set (§9 E).
+pub fn remap_to_newcomer(h: &mut Harness) {
+    h.place(pgid(), &[0, 1, 3]);
+    h.publish("crush: pg 1.0 -> [0,1,3]", |_| {}).unwrap();
+}
+
+/// The `MRecoveryReserve` exchange of a primary reserving `replicas` one after
+/// the other, then releasing them all (§3 "WaitRemoteRecoveryReserved").
+pub fn reserved_in_turn(
+    primary: i32,
+    replicas: &[i32],
+) -> Vec<(i32, i32, peering::core::ctx::RecoveryReserveOp)> {
+    use peering::core::ctx::RecoveryReserveOp as Op;
+    let mut v = Vec::new();
+    for &r in replicas {
+        v.push((primary, r, Op::Request));
+        v.push((r, primary, Op::Grant));
+    }
+    v.extend(replicas.iter().map(|&r| (primary, r, Op::Release)));
+    v
+}

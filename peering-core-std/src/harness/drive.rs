@@ -5,7 +5,7 @@ use peering_core::ctx::{OnCommit, Outgoing};
 use peering_core::event::{DeleteSome, Event, EventKind, PeeringEvt};
 use peering_core::intervals::PastIntervals;
 use peering_core::machine::chart::On;
-use peering_core::machine::{EventOutcome, Pg};
+use peering_core::machine::{EventOutcome, Pg, StateId};
 use peering_core::map::OsdMapView;
 use peering_core::types::{OsdId, PgInfo, PgNotify, QueryKind, SpgId};
 
@@ -52,12 +52,40 @@ impl Harness {
                     return Err(HarnessError::NoQuiescence(steps));
                 }
             }
+            if !self.engine_jobs.is_empty() {
+                self.run_engine_jobs();
+                continue;
+            }
             let up_thru = self.policy.grant_up_thru && !self.want_up_thru.is_empty();
             let pg_temp = self.policy.grant_pg_temp && !self.want_pg_temp.is_empty();
             if !up_thru && !pg_temp {
+                if self.policy.fire_timers && !self.timers.is_empty() {
+                    self.fire_timers();
+                    continue;
+                }
                 return Ok(steps);
             }
             self.grant_mon_requests(up_thru, pg_temp)?;
+        }
+    }
+
+    /// Runs the recovery engine for every PG that got its reservations, if it is
+    /// still in the state that asked (a reset in between cancels the work, as
+    /// `on_change` cancels recovery ops, §8.6).
+    fn run_engine_jobs(&mut self) {
+        for (osd, spg, job) in std::mem::take(&mut self.engine_jobs) {
+            let Some(pg) = self.pg(osd.0, spg) else {
+                continue;
+            };
+            match job {
+                super::EngineJob::Recover if pg.state_id() == StateId::Recovering => {
+                    self.run_recovery(osd, spg);
+                }
+                super::EngineJob::Backfill if pg.state_id() == StateId::Backfilling => {
+                    self.run_backfill(osd, spg);
+                }
+                _ => {}
+            }
         }
     }
 
@@ -105,9 +133,17 @@ impl Harness {
         if !self.map().is_up(q.to) || !self.osds.contains_key(&q.to) {
             return;
         }
-        let Some(pg) = self.osds.get_mut(&q.to).and_then(|p| p.get_mut(&q.pgid)) else {
+        if !self
+            .osds
+            .get(&q.to)
+            .is_some_and(|p| p.contains_key(&q.pgid))
+            && !self.create_from_message(&q)
+        {
             self.transcript.push(record(Outcome::NoPg));
             self.answer_without_pg(&q);
+            return;
+        }
+        let Some(pg) = self.osds.get_mut(&q.to).and_then(|p| p.get_mut(&q.pgid)) else {
             return;
         };
         if q.evt.epoch_sent > pg.epoch() {
@@ -132,6 +168,46 @@ impl Harness {
         self.absorb(q.to, q.pgid, &mut ctx);
         ctx.clear();
         self.ctx = ctx;
+    }
+
+    /// `handle_pg_create_info` (§2.1, §8.3): a notify or log for a PG this OSD
+    /// does not hold creates it when the OSD is in the PG's up or acting set at the
+    /// message's creation epoch and still is now; the new instance is created with
+    /// that epoch's map and advanced to the newest. False when nothing was created.
+    fn create_from_message(&mut self, q: &Queued) -> bool {
+        let Some(info) = q.evt.event.create_info() else {
+            return false;
+        };
+        let pgid = info.pgid.pgid;
+        let member = |m: Option<&peering_core::intervals::UpActing>| {
+            m.is_some_and(|m| m.up.contains(&q.to) || m.acting.contains(&q.to))
+        };
+        let newest = self.epoch();
+        if info.pgid != q.pgid
+            || !member(self.mappings.get(&(info.epoch, pgid)))
+            || !member(self.mappings.get(&(newest, pgid)))
+        {
+            return false;
+        }
+        let (Some(map), Some(mapping)) = (
+            self.maps.get(info.epoch).cloned(),
+            self.mappings.get(&(info.epoch, pgid)).cloned(),
+        ) else {
+            return false;
+        };
+        let args = peering_core::machine::PgCreate::from_create_info(
+            peering_core::types::PgShard::replica(q.to.0),
+            info,
+            mapping,
+            self.config,
+        );
+        let mut ctx = peering_core::ctx::RecoveryCtx::new();
+        let Ok(pg) = Pg::create(args, &map, &mut ctx) else {
+            return false;
+        };
+        self.osds.entry(q.to).or_default().insert(q.pgid, pg);
+        self.absorb(q.to, q.pgid, &mut ctx);
+        self.advance_pg(q.to, q.pgid).is_ok()
     }
 
     /// The host's answer to an INFO query for a PG it does not hold: a notify with

@@ -67,6 +67,13 @@ impl Harness {
         self.load_instance(OsdId(osd), load, &map)
     }
 
+    /// Adds `oid` to `osd`'s stored collection of `pgid` (a scenario's starting
+    /// disk state: objects whose log entries were trimmed, §6.4); nothing when the
+    /// PG is not stored there.
+    pub fn seed_object(&mut self, osd: i32, pgid: SpgId, oid: &peering_core::types::ObjectId) {
+        self.store.put_object(OsdId(osd), pgid, oid);
+    }
+
     /// `Pg::load` at `map`'s epoch (§8.3); its output is routed at once.
     fn load_instance(
         &mut self,
@@ -102,6 +109,7 @@ impl Harness {
         let mut m = self.map().next();
         change(&mut m);
         let e = m.epoch;
+        self.place_split_children(&m);
         let pgids: Vec<PgId> = self.placement.pgs().collect();
         for pgid in pgids {
             let mapping = self.placement.mapping(pgid, &m);
@@ -123,6 +131,27 @@ impl Harness {
         Ok(e)
     }
 
+    /// A map raising a pool's `pg_num` creates split children (§5.20): each child
+    /// of a placed PG is placed on its parent's preference list (CRUSH maps a
+    /// fresh child where its parent is, as long as `pgp_num` is unchanged).
+    fn place_split_children(&mut self, next: &SimpleOsdMap) {
+        let placed: Vec<PgId> = self.placement.pgs().collect();
+        for pgid in placed {
+            let (Some(old), Some(new)) = (self.map().pool(pgid.pool), next.pool(pgid.pool)) else {
+                continue;
+            };
+            if new.pg_num <= old.pg_num {
+                continue;
+            }
+            let crush = self.placement.crush(pgid).to_vec();
+            for child in pgid.split_children(old.pg_num, new.pg_num) {
+                if self.placement.crush(child).is_empty() {
+                    self.placement.set_crush(child, &crush);
+                }
+            }
+        }
+    }
+
     /// Advances every PG instance `osd` runs to the newest map (§8.1).
     fn advance_osd(&mut self, osd: OsdId) -> Result<(), HarnessError> {
         let pgids: Vec<SpgId> = self
@@ -136,14 +165,27 @@ impl Harness {
         Ok(())
     }
 
-    /// `AdvMap` for every epoch after the instance's, then `ActMap` (§8.1).
-    fn advance_pg(&mut self, osd: OsdId, spg: SpgId) -> Result<(), HarnessError> {
+    /// `AdvMap` for every epoch after the instance's, then `ActMap` (§8.1); split
+    /// children created on the way are installed on the same OSD and advanced in
+    /// turn (§5.20).
+    pub(super) fn advance_pg(&mut self, osd: OsdId, spg: SpgId) -> Result<(), HarnessError> {
         let newest = self.epoch();
         let mut ctx = std::mem::take(&mut self.ctx);
-        let result = self.advance_into(osd, spg, newest, &mut ctx);
+        let mut children = Vec::new();
+        let result = self.advance_into(osd, spg, newest, &mut ctx, &mut children);
         self.absorb(osd, spg, &mut ctx);
         ctx.clear();
         self.ctx = ctx;
+        for (child, mut cctx) in children {
+            let cspg = child.info().pgid;
+            self.transcript.push(Entry::Split {
+                osd,
+                parent: spg,
+                child: cspg,
+            });
+            self.install(osd, child, std::mem::take(&mut cctx));
+            self.advance_pg(osd, cspg)?;
+        }
         result
     }
 
@@ -153,6 +195,7 @@ impl Harness {
         spg: SpgId,
         newest: Epoch,
         ctx: &mut RecoveryCtx,
+        children: &mut Vec<(Pg, RecoveryCtx)>,
     ) -> Result<(), HarnessError> {
         let err = HarnessError::peering(osd, spg);
         let Some(pg) = self.osds.get_mut(&osd).and_then(|p| p.get_mut(&spg)) else {
@@ -173,6 +216,27 @@ impl Harness {
                 .cloned()
                 .unwrap_or_else(|| self.placement.mapping(spg.pgid, newmap));
             pg.advance_map(newmap, lastmap, mapping, ctx).map_err(err)?;
+            // §5.20 host order: the parent's `AdvMap`, then `split`, then each
+            // child's `from_split` at this epoch, before the parent's `ActMap`.
+            let old_pg_num = lastmap.pool(spg.pgid.pool).map_or(0, |p| p.pg_num);
+            let grew = newmap
+                .pool(spg.pgid.pool)
+                .is_some_and(|p| p.pg_num > old_pg_num);
+            if grew {
+                let seeds = pg.split(old_pg_num, newmap, ctx).map_err(err)?;
+                for seed in seeds {
+                    let child = seed.info.pgid;
+                    let cmapping = self
+                        .mappings
+                        .get(&(next, child.pgid))
+                        .cloned()
+                        .unwrap_or_else(|| self.placement.mapping(child.pgid, newmap));
+                    let mut cctx = RecoveryCtx::new();
+                    let c = Pg::from_split(seed, cmapping, newmap, &mut cctx)
+                        .map_err(HarnessError::peering(osd, child))?;
+                    children.push((c, cctx));
+                }
+            }
         }
         let Some(map) = self.maps.get(newest) else {
             return Err(HarnessError::NoMap(newest));

@@ -12,9 +12,18 @@
 //!   past intervals can be asserted and a stopped OSD restarts from them (§8.3);
 //! * on-commit callbacks run at once or are held ([`Policy::hold_commits`]);
 //! * the monitor grants up_thru and pg_temp requests by publishing a new map when
-//!   the cluster is quiet (§5.7, §5.10), timers are held until fired, the recovery
-//!   engine answers `on_activate_complete` (§8.6), reservations are granted — each
-//!   scriptable through [`Policy`];
+//!   the cluster is quiet (§5.7, §5.10); timers are held until fired
+//!   ([`Harness::fire_timers`], or when quiet under [`Policy::fire_timers`]);
+//!   reservations go to each OSD's local and remote [`Reserver`] (slots, priority
+//!   then FIFO, preemption, cancellation, §4.4) after the backfill space check
+//!   ([`Harness::set_too_full`]); the recovery engine answers
+//!   `on_activate_complete` and, once a PG holds its reservations, recovers and
+//!   backfills objects (versions only) feeding back the §8.6 calls and events —
+//!   each scriptable through [`Policy`];
+//! * a notify or log for a PG an OSD does not hold creates it there
+//!   (`handle_pg_create_info`, §2.1); a map raising `pg_num` splits every parent
+//!   between its `AdvMap` and `ActMap` and creates the children on the same OSD
+//!   (§5.20);
 //! * maps are published one epoch at a time and every running OSD advances its
 //!   PGs through them, `AdvMap`* then `ActMap` (§8.1); placement is a per-PG
 //!   preference list plus pg_temp ([`Placement`]).
@@ -24,7 +33,11 @@
 //! and request; the [`Checker`] checks the safety invariants of DESIGN.md §7 after
 //! every call into a PG.
 //!
-//! Scope: replicated pools (erasure-coded placement needs shard positions).
+//! Scope: replicated pools (erasure-coded placement needs shard positions). There
+//! is no client write path: the core's `Pg` offers no call to append a new write
+//! to the primary's log and replicate it (Ceph's `append_log` /
+//! `merge_new_log_entries` on `MOSDRepOp`), so scenarios start from disk states
+//! ([`Harness::load`]) whose logs already differ.
 
 mod drive;
 mod error;
@@ -33,6 +46,8 @@ mod map_history;
 mod maps;
 mod placement;
 mod policy;
+mod recovery;
+mod reserver;
 mod route;
 mod transcript;
 
@@ -40,9 +55,10 @@ pub use error::HarnessError;
 pub use invariants::{Checker, Rule, Violation};
 pub use placement::Placement;
 pub use policy::Policy;
+pub use reserver::Reserver;
 pub use transcript::{Entry, Outcome, Transcript, message_name};
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use peering_core::ctx::{OnCommit, RecoveryCtx, Timer};
 use peering_core::event::PeeringEvt;
@@ -60,6 +76,15 @@ struct Queued {
     pgid: SpgId,
     from: Option<OsdId>,
     evt: PeeringEvt,
+}
+
+/// Work the recovery engine owes a PG once the current call is routed (§8.6).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum EngineJob {
+    /// `on_recovery_reserved`: log-based recovery.
+    Recover,
+    /// `on_backfill_reserved`: backfill.
+    Backfill,
 }
 
 /// A set of in-process OSDs and the host around them (reference §8; see the
@@ -81,6 +106,11 @@ pub struct Harness {
     want_up_thru: BTreeMap<OsdId, Epoch>,
     want_pg_temp: BTreeMap<PgId, OsdVec>,
     policy: Policy,
+    /// Each OSD's local (`false`) and remote (`true`) reserver (§4.4).
+    reservers: BTreeMap<(OsdId, bool), Reserver>,
+    /// OSDs whose backfill space check fails (§3 "RepNotRecovering").
+    too_full: BTreeSet<OsdId>,
+    engine_jobs: Vec<(OsdId, SpgId, EngineJob)>,
     checker: Checker,
     config: Config,
     ctx: RecoveryCtx,
@@ -103,6 +133,9 @@ impl Harness {
             want_up_thru: BTreeMap::new(),
             want_pg_temp: BTreeMap::new(),
             policy: Policy::default(),
+            reservers: BTreeMap::new(),
+            too_full: BTreeSet::new(),
+            engine_jobs: Vec::new(),
             checker: Checker::default(),
             config: Config::default(),
             ctx: RecoveryCtx::new(),
@@ -131,6 +164,32 @@ impl Harness {
     /// The host's scriptable answers (§4.4, §8.6).
     pub fn policy_mut(&mut self) -> &mut Policy {
         &mut self.policy
+    }
+
+    /// Makes `osd`'s backfill space check (`try_reserve_recovery_space`, §3
+    /// "RepNotRecovering") fail (`true`) or pass: a too-full OSD answers a backfill
+    /// request with `REJECT_TOOFULL`.
+    pub fn set_too_full(&mut self, osd: i32, too_full: bool) {
+        if too_full {
+            self.too_full.insert(OsdId(osd));
+        } else {
+            self.too_full.remove(&OsdId(osd));
+        }
+    }
+
+    /// Gives `osd`'s local and remote reservers `local` and `remote` slots
+    /// (`osd_max_backfills`; 0: unlimited), replacing reservers not used yet; the
+    /// default is [`Policy::reserver_slots`] (§4.4).
+    pub fn set_reserver_slots(&mut self, osd: i32, local: usize, remote: usize) {
+        self.reservers
+            .insert((OsdId(osd), false), Reserver::new(local));
+        self.reservers
+            .insert((OsdId(osd), true), Reserver::new(remote));
+    }
+
+    /// `osd`'s local (`remote == false`) or remote reserver, once used (§4.4).
+    pub fn reserver(&self, osd: i32, remote: bool) -> Option<&Reserver> {
+        self.reservers.get(&(OsdId(osd), remote))
     }
 
     /// The newest map (§8.1).

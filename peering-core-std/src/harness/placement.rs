@@ -30,6 +30,11 @@ impl Placement {
         }
     }
 
+    /// `pgid`'s pg_temp, if one is set (§5.10).
+    pub fn pg_temp(&self, pgid: PgId) -> Option<&[i32]> {
+        self.pg_temp.get(&pgid).map(Vec::as_slice)
+    }
+
     /// The PGs placed, in order (§6.2 `pg_t` order).
     pub fn pgs(&self) -> impl Iterator<Item = PgId> + '_ {
         self.crush.keys().copied()

@@ -18,8 +18,19 @@ pub struct Policy {
     /// Answer `on_activate_complete` as the recovery engine would (§8.6): exactly one
     /// of `DoRecovery`, `RequestBackfill`, `AllReplicasRecovered`.
     pub answer_activate_complete: bool,
-    /// Grant local and remote reservation requests at once (§4.4).
+    /// Hand reservation requests to the OSDs' reservers (§4.4); when off, nothing
+    /// is ever granted.
     pub grant_reservations: bool,
+    /// Slots of every reserver not sized by
+    /// [`super::Harness::set_reserver_slots`] (`osd_max_backfills`); 0 grants every
+    /// request at once.
+    pub reserver_slots: usize,
+    /// Run the recovery engine when a PG holds its recovery or backfill
+    /// reservations (`on_recovery_reserved`/`on_backfill_reserved`, §8.6).
+    pub recovery_engine: bool,
+    /// When the cluster is quiet, fire the scheduled timers (retries after a
+    /// too-full rejection or a preemption, §4.4) and go on.
+    pub fire_timers: bool,
     /// Deliver `IntervalFlush` as soon as a PG asks for a flush (no writes are in
     /// flight in the harness, §4.3).
     pub flush_at_once: bool,
@@ -30,7 +41,8 @@ pub struct Policy {
 
 impl Default for Policy {
     /// Everything automatic: commits immediate, the monitor grants up_thru and
-    /// pg_temp, the recovery engine answers, reservations are granted.
+    /// pg_temp, the recovery engine answers and
+    /// runs, reservations are granted at once, timers wait to be fired.
     fn default() -> Self {
         Policy {
             hold_commits: false,
@@ -38,6 +50,9 @@ impl Default for Policy {
             grant_pg_temp: true,
             answer_activate_complete: true,
             grant_reservations: true,
+            reserver_slots: 0,
+            recovery_engine: true,
+            fire_timers: false,
             flush_at_once: true,
             max_steps: 100_000,
         }

@@ -110,8 +110,11 @@ impl Harness {
         self.checker.observe(osd, pg, entered, map, primary);
     }
 
-    /// A reservation request: granted at once under [`super::Policy::grant_reservations`]
-    /// (the grant event is queued for the asking PG, §4.4).
+    /// A reservation request or cancellation (§4.4 "Reservations"): handed to
+    /// the OSD's local or remote [`super::Reserver`] unless
+    /// [`super::Policy::grant_reservations`] is off; a backfill request first asks
+    /// the space check ([`Harness::set_too_full`], `try_reserve_recovery_space`).
+    /// Grants and preemptions are queued for the PGs they name.
     fn reserve(&mut self, osd: OsdId, spg: SpgId, op: ReservationOp) {
         self.transcript.push(Entry::Reservation {
             osd,
@@ -121,12 +124,60 @@ impl Harness {
         if !self.policy.grant_reservations {
             return;
         }
-        if let ReservationOp::RequestLocal { on_grant, .. }
-        | ReservationOp::RequestRemote { on_grant, .. }
-        | ReservationOp::RequestRemoteBackfill { on_grant, .. } = op
-        {
-            self.enqueue_host(osd, spg, on_grant);
+        let slots = self.policy.reserver_slots;
+        let out = match op {
+            ReservationOp::RequestLocal {
+                priority,
+                on_grant,
+                on_preempt,
+            } => self.request_slot(osd, false, spg, (priority, on_grant, on_preempt)),
+            ReservationOp::RequestRemote {
+                priority,
+                on_grant,
+                on_preempt,
+            } => self.request_slot(osd, true, spg, (priority, on_grant, on_preempt)),
+            ReservationOp::RequestRemoteBackfill { on_too_full, .. }
+                if self.too_full.contains(&osd) =>
+            {
+                vec![(spg, on_too_full)]
+            }
+            ReservationOp::RequestRemoteBackfill {
+                priority,
+                on_grant,
+                on_preempt,
+                ..
+            } => self.request_slot(osd, true, spg, (priority, on_grant, on_preempt)),
+            ReservationOp::UpdateLocalPriority { priority } => self
+                .reserver_mut(osd, false, slots)
+                .update_priority(spg, priority),
+            ReservationOp::CancelLocal => self.reserver_mut(osd, false, slots).cancel(spg),
+            ReservationOp::CancelRemote => self.reserver_mut(osd, true, slots).cancel(spg),
+            ReservationOp::UnreserveSpace => Vec::new(),
+        };
+        for (pgid, evt) in out {
+            self.enqueue_host(osd, pgid, evt);
         }
+    }
+
+    /// `request_reservation(pgid, on_grant, priority, on_preempt)` on `osd`'s local
+    /// or remote reserver (§4.4).
+    fn request_slot(
+        &mut self,
+        osd: OsdId,
+        remote: bool,
+        spg: SpgId,
+        (priority, on_grant, on_preempt): (u32, PeeringEvt, Option<PeeringEvt>),
+    ) -> Vec<(SpgId, PeeringEvt)> {
+        let slots = self.policy.reserver_slots;
+        self.reserver_mut(osd, remote, slots)
+            .request(spg, priority, on_grant, on_preempt)
+    }
+
+    /// `osd`'s local or remote reserver, created with `slots` slots on first use.
+    fn reserver_mut(&mut self, osd: OsdId, remote: bool, slots: usize) -> &mut super::Reserver {
+        self.reservers
+            .entry((osd, remote))
+            .or_insert_with(|| super::Reserver::new(slots))
     }
 
     /// A monitor request is remembered until the monitor answers (§5.7, §5.10).
@@ -173,6 +224,17 @@ impl Harness {
                 }
             }
             HostNotification::FlushRequested if self.policy.flush_at_once => Event::IntervalFlush,
+            // `on_recovery_reserved` / `on_backfill_reserved`: the recovery engine
+            // starts once the current call is routed (§8.6).
+            HostNotification::RecoveryReserved if self.policy.recovery_engine => {
+                self.engine_jobs.push((osd, spg, super::EngineJob::Recover));
+                return;
+            }
+            HostNotification::BackfillReserved if self.policy.recovery_engine => {
+                self.engine_jobs
+                    .push((osd, spg, super::EngineJob::Backfill));
+                return;
+            }
             // boost's `terminate()` ended the machine: the OSD drops the PG object
             // (§0.2 rule 8); its store entry went with `RemovePg`.
             HostNotification::Deleted => {

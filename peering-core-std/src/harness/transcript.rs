@@ -132,6 +132,26 @@ pub enum Entry {
         /// The notification.
         note: HostNotification,
     },
+    /// A map raised `pg_num`: `parent` split and the OSD created `child` from it
+    /// (§5.20).
+    Split {
+        /// The OSD.
+        osd: OsdId,
+        /// The parent PG shard.
+        parent: SpgId,
+        /// The child PG shard.
+        child: SpgId,
+    },
+    /// The host's recovery engine acted for a PG (§8.6): an object recovered or
+    /// backfilled, backfill progress, an event it delivered.
+    Engine {
+        /// The primary's OSD.
+        osd: OsdId,
+        /// The PG shard.
+        pgid: SpgId,
+        /// What it did, in one line.
+        what: String,
+    },
 }
 
 impl Entry {
@@ -149,7 +169,9 @@ impl Entry {
             | Entry::Mon { osd, .. }
             | Entry::Reservation { osd, .. }
             | Entry::Timer { osd, .. }
-            | Entry::Notified { osd, .. } => Some(*osd),
+            | Entry::Notified { osd, .. }
+            | Entry::Split { osd, .. }
+            | Entry::Engine { osd, .. } => Some(*osd),
         }
     }
 
@@ -280,6 +302,10 @@ impl fmt::Display for Entry {
                 timer.delay
             ),
             Entry::Notified { osd, pgid, note } => write!(f, "{osd} pg {pgid} host: {note:?}"),
+            Entry::Split { osd, parent, child } => {
+                write!(f, "{osd} pg {parent} splits: child {child} created")
+            }
+            Entry::Engine { osd, pgid, what } => write!(f, "{osd} pg {pgid} recovery: {what}"),
         }
     }
 }

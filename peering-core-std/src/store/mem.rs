@@ -121,6 +121,22 @@ impl MemStore {
             .collect()
     }
 
+    /// A recovery push or a backfill copy wrote `oid` into `osd`'s collection of
+    /// `pgid` (the object data path of §8.6, versions only).
+    pub fn put_object(&mut self, osd: OsdId, pgid: SpgId, oid: &ObjectId) {
+        if let Some(pg) = self.pgs.get_mut(&(osd, pgid)) {
+            pg.objects.insert(oid.clone());
+        }
+    }
+
+    /// Recovery of a deletion removed `oid` from `osd`'s collection of `pgid`
+    /// (§6.10, §8.6).
+    pub fn drop_object(&mut self, osd: OsdId, pgid: SpgId, oid: &ObjectId) {
+        if let Some(pg) = self.pgs.get_mut(&(osd, pgid)) {
+            pg.objects.remove(oid);
+        }
+    }
+
     /// What `osd` has persisted for `pgid`, if anything.
     pub fn get(&self, osd: OsdId, pgid: SpgId) -> Option<&StoredPg> {
         self.pgs.get(&(osd, pgid))
@@ -146,6 +162,7 @@ impl MemStore {
         pg.info = Some(load.info.clone());
         pg.epoch = epoch;
         pg.past_intervals = load.past_intervals.clone();
+        pg.track_objects(load.log.log().log());
         pg.log = Some(load.log.log().log().clone());
         pg.missing = Some(load.log.missing().clone());
     }
