@@ -76,8 +76,9 @@ pub struct PeeringState {
     /// `flushes_in_progress` (§4.3).
     pub flushes_in_progress: u32,
     /// `messages_pending_flush`: buffered sends held until `IntervalFlush` (§4.3);
-    /// `Some` while outgoing messages are blocked.
-    pub pending_flush: Option<BufferedMessages>,
+    /// `Some` while outgoing messages are blocked (boxed: rare and short-lived,
+    /// so idle PGs do not carry its inline size, B11).
+    pub pending_flush: Option<alloc::boxed::Box<BufferedMessages>>,
     /// Host input: writes of the previous interval may still be in flight, so
     /// `try_flush_or_schedule_async` would schedule a flush (§4.3).
     pub writes_in_flight: bool,
@@ -341,7 +342,7 @@ impl PeeringState {
             self.last_peering_reset = self.epoch;
             self.pending_flush = None;
             if self.writes_in_flight {
-                self.pending_flush = Some(BufferedMessages::default());
+                self.pending_flush = Some(alloc::boxed::Box::default());
                 ctx.notifications.push(HostNotification::FlushRequested);
             }
         }
@@ -351,7 +352,7 @@ impl PeeringState {
     /// of what this call produced.
     pub(crate) fn end_block_outgoing(&mut self, ctx: &mut RecoveryCtx) {
         if let Some(held) = self.pending_flush.take() {
-            ctx.accept_buffered(held);
+            ctx.accept_buffered(*held);
         }
     }
 
