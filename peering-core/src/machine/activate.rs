@@ -103,7 +103,7 @@ impl PeeringState {
         ctx: &mut RecoveryCtx,
     ) -> Result<(), PeeringError> {
         let pgid = self.info.pgid.pgid;
-        let peers: alloc::vec::Vec<PgShard> = self
+        let peers: super::Shards = self
             .acting_recovery_backfill
             .iter()
             .copied()
@@ -213,8 +213,7 @@ impl PeeringState {
         ctx: &mut RecoveryCtx,
     ) -> Result<(), PeeringError> {
         let mut complete_shards = BTreeSet::new();
-        let members: alloc::vec::Vec<PgShard> =
-            self.acting_recovery_backfill.iter().copied().collect();
+        let members: super::Shards = self.acting_recovery_backfill.iter().copied().collect();
         for s in &members {
             if *s == self.primary {
                 self.missing_loc.add_active_missing(self.pg_log.missing())?;
@@ -302,8 +301,7 @@ impl PeeringState {
     /// `discover_all_missing` (§5.16): ask every peer that may have unfound objects,
     /// and that we have not asked yet, for its whole log and missing set.
     pub(crate) fn discover_all_missing(&mut self, map: &dyn OsdMapView, ctx: &mut RecoveryCtx) {
-        let candidates: alloc::vec::Vec<PgShard> =
-            self.might_have_unfound.iter().copied().collect();
+        let candidates: super::Shards = self.might_have_unfound.iter().copied().collect();
         for peer in candidates {
             if peer == self.whoami
                 || !map.is_up(peer.osd)

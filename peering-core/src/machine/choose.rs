@@ -42,7 +42,10 @@ impl PeeringState {
         req: ActingRequest,
         ctx: &mut RecoveryCtx,
     ) -> Result<(ActingChoice, BTreeMap<PgShard, PgInfo>), PeeringError> {
-        let mut all_info = self.peer_info.clone();
+        let mut all_info: BTreeMap<PgShard, PgInfo> = BTreeMap::new();
+        for (s, i) in &self.peer_info {
+            all_info.insert(*s, i.clone());
+        }
         all_info.insert(self.whoami, self.info.clone());
         let up_acting = UpActing::new(
             self.mapping.up.clone(),

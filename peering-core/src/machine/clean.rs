@@ -12,7 +12,7 @@ impl PeeringState {
     /// acting_recovery_backfill, and update our copy of theirs.
     pub(crate) fn share_pg_info(&mut self, ctx: &mut RecoveryCtx) {
         let pgid = self.info.pgid.pgid;
-        let targets: alloc::vec::Vec<_> = self
+        let targets: super::Shards = self
             .acting_recovery_backfill
             .iter()
             .copied()

@@ -60,7 +60,7 @@ pub(crate) struct Cx<'a> {
     /// Output.
     pub ctx: &'a mut RecoveryCtx,
     /// `post_event` queue.
-    pub posted: &'a mut VecDeque<Event>,
+    pub posted: &'a mut PostQueue,
     /// Entry/exit log.
     pub history: &'a mut StateHistory,
     /// Set by a handler that ignored its input for a reason the host should see.
@@ -74,6 +74,42 @@ impl Cx<'_> {
     /// `post_event` (§0.2).
     pub fn post(&mut self, evt: Event) {
         self.posted.push_back(evt);
+    }
+}
+
+/// The `post_event` queue of one call into the machine. It is always empty between
+/// calls (the run loop drains it, and clears it on an error or termination), so it
+/// lives on the stack of the call rather than in the PG: a queue kept in the PG
+/// would hold its buffer (several events of several hundred bytes each) for the
+/// PG's whole life (B11). One reaction rarely has more than one event pending, so
+/// the first waits inline and only a second one spills to the heap (B1).
+#[derive(Default)]
+pub(crate) struct PostQueue {
+    /// The oldest pending event, when `rest` is empty or older than all of it.
+    first: Option<Event>,
+    /// The pending events after `first`, in posting order.
+    rest: VecDeque<Event>,
+}
+
+impl PostQueue {
+    /// Appends `evt` (FIFO).
+    fn push_back(&mut self, evt: Event) {
+        if self.first.is_none() && self.rest.is_empty() {
+            self.first = Some(evt);
+        } else {
+            self.rest.push_back(evt);
+        }
+    }
+
+    /// Takes the oldest pending event.
+    fn pop_front(&mut self) -> Option<Event> {
+        self.first.take().or_else(|| self.rest.pop_front())
+    }
+
+    /// Drops every pending event.
+    fn clear(&mut self) {
+        self.first = None;
+        self.rest.clear();
     }
 }
 

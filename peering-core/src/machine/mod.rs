@@ -126,9 +126,15 @@ mod pg;
 mod priority;
 mod query;
 mod recovery_feedback;
+mod shard_map;
 mod split;
 mod state;
 mod states;
+
+/// A snapshot of a few shards (an acting set, its peers) taken to iterate while the
+/// peering state is mutated: inline up to the largest common EC width, so the
+/// activation and clean paths allocate nothing for it (B1, DESIGN.md §7).
+pub(crate) type Shards = smallvec::SmallVec<[crate::types::PgShard; 12]>;
 
 pub use chart::StateId;
 pub use config::Config;
@@ -140,6 +146,7 @@ pub use priority::{
     BACKFILL_BASE, BACKFILL_DEGRADED_BASE, BACKFILL_FORCED, INACTIVE_BASE, RECOVERY_BASE,
     RECOVERY_FORCED,
 };
+pub use shard_map::ShardMap;
 pub use split::ChildSeed;
 pub use state::{
     ActiveLocal, GetInfoLocal, GetLogLocal, GetMissingLocal, PeeringLocal, State, StateStack,

@@ -76,8 +76,9 @@ pub struct PeeringState {
     /// `flushes_in_progress` (§4.3).
     pub flushes_in_progress: u32,
     /// `messages_pending_flush`: buffered sends held until `IntervalFlush` (§4.3);
-    /// `Some` while outgoing messages are blocked.
-    pub pending_flush: Option<BufferedMessages>,
+    /// `Some` while outgoing messages are blocked (boxed: rare and short-lived,
+    /// so idle PGs do not carry its inline size, B11).
+    pub pending_flush: Option<alloc::boxed::Box<BufferedMessages>>,
     /// Host input: writes of the previous interval may still be in flight, so
     /// `try_flush_or_schedule_async` would schedule a flush (§4.3).
     pub writes_in_flight: bool,
@@ -86,7 +87,7 @@ pub struct PeeringState {
     pub stray_set: BTreeSet<PgShard>,
     /// `peer_info`.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub peer_info: BTreeMap<PgShard, PgInfo>,
+    pub peer_info: super::ShardMap<PgInfo>,
     /// `peer_bytes`: backfill targets' byte counts.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub peer_bytes: BTreeMap<PgShard, i64>,
@@ -95,7 +96,7 @@ pub struct PeeringState {
     pub peer_purged: BTreeSet<PgShard>,
     /// `peer_missing`.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub peer_missing: BTreeMap<PgShard, Missing>,
+    pub peer_missing: super::ShardMap<Missing>,
     /// `peer_log_requested`.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub peer_log_requested: BTreeSet<PgShard>,
@@ -107,7 +108,7 @@ pub struct PeeringState {
     pub want_acting: OsdVec,
     /// `peer_last_complete_ondisk`.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub peer_last_complete_ondisk: BTreeMap<PgShard, EVersion>,
+    pub peer_last_complete_ondisk: super::ShardMap<EVersion>,
     /// `min_last_complete_ondisk`.
     pub min_last_complete_ondisk: EVersion,
     /// `blocked_by`: for stats, what peering waits on. Ceph's `set<int>`: OSD ids,
@@ -174,14 +175,14 @@ impl PeeringState {
             pending_flush: None,
             writes_in_flight: false,
             stray_set: BTreeSet::new(),
-            peer_info: BTreeMap::new(),
+            peer_info: super::ShardMap::new(),
             peer_bytes: BTreeMap::new(),
             peer_purged: BTreeSet::new(),
-            peer_missing: BTreeMap::new(),
+            peer_missing: super::ShardMap::new(),
             peer_log_requested: BTreeSet::new(),
             peer_missing_requested: BTreeSet::new(),
             want_acting: OsdVec::new(),
-            peer_last_complete_ondisk: BTreeMap::new(),
+            peer_last_complete_ondisk: super::ShardMap::new(),
             min_last_complete_ondisk: EVersion::ZERO,
             blocked_by: BTreeSet::new(),
             need_up_thru: false,
@@ -341,7 +342,7 @@ impl PeeringState {
             self.last_peering_reset = self.epoch;
             self.pending_flush = None;
             if self.writes_in_flight {
-                self.pending_flush = Some(BufferedMessages::default());
+                self.pending_flush = Some(alloc::boxed::Box::default());
                 ctx.notifications.push(HostNotification::FlushRequested);
             }
         }
@@ -351,7 +352,7 @@ impl PeeringState {
     /// of what this call produced.
     pub(crate) fn end_block_outgoing(&mut self, ctx: &mut RecoveryCtx) {
         if let Some(held) = self.pending_flush.take() {
-            ctx.accept_buffered(held);
+            ctx.accept_buffered(*held);
         }
     }
 
@@ -406,15 +407,17 @@ impl PeeringState {
         if !self.is_primary() {
             return;
         }
-        let peers: BTreeSet<OsdId> = self
-            .mapping
-            .acting
-            .iter()
-            .chain(self.mapping.up.iter())
-            .copied()
-            .filter(|o| o.is_valid())
-            .chain(self.peer_info.keys().map(|s| s.osd))
-            .collect();
+        // Extended, not collected: see `set_shards`.
+        let mut peers = BTreeSet::new();
+        peers.extend(
+            self.mapping
+                .acting
+                .iter()
+                .chain(self.mapping.up.iter())
+                .copied()
+                .filter(|o| o.is_valid())
+                .chain(self.peer_info.keys().map(|s| s.osd)),
+        );
         ctx.notifications
             .push(HostNotification::HeartbeatPeers(peers));
     }
@@ -423,8 +426,8 @@ impl PeeringState {
     pub(crate) fn init_primary_up_acting(&mut self, m: &UpActing) {
         let ec = self.is_ec();
         self.mapping = m.clone();
-        self.actingset = shard_set(&m.acting, ec);
-        self.upset = shard_set(&m.up, ec);
+        set_shards(&mut self.actingset, &m.acting, ec);
+        set_shards(&mut self.upset, &m.up, ec);
         self.up_primary = primary_shard(&m.up, m.up_primary, ec);
         self.primary = primary_shard(&m.acting, m.acting_primary, ec);
     }
@@ -468,12 +471,29 @@ fn shard_of(i: usize, ec: bool) -> ShardId {
     }
 }
 
-fn shard_set(v: &[OsdId], ec: bool) -> BTreeSet<PgShard> {
+/// The shards of the osd vector `v` (holes skipped), in slot order.
+fn shards_of(v: &[OsdId], ec: bool) -> impl Iterator<Item = PgShard> + '_ {
     v.iter()
         .enumerate()
         .filter(|(_, o)| !o.is_none())
-        .map(|(i, o)| PgShard::new(*o, shard_of(i, ec)))
-        .collect()
+        .map(move |(i, o)| PgShard::new(*o, shard_of(i, ec)))
+}
+
+/// Makes `set` the shard set of `v`. A set that already holds exactly those shards
+/// is left alone: a BTreeSet frees its nodes when cleared, so rebuilding an
+/// unchanged set would cost allocations on every interval for nothing (DESIGN.md
+/// §4 "Cheap when nothing changes").
+fn set_shards(set: &mut BTreeSet<PgShard>, v: &[OsdId], ec: bool) {
+    // Equal as sets: every wanted shard is held and every held shard is wanted
+    // (quadratic, but over one acting or up vector).
+    let same = shards_of(v, ec).all(|s| set.contains(&s))
+        && set.iter().all(|h| shards_of(v, ec).any(|s| s == *h));
+    if !same {
+        // Inserted one by one, not collected: `collect` sorts through a temporary
+        // vector first, an extra allocation for a handful of shards.
+        set.clear();
+        set.extend(shards_of(v, ec));
+    }
 }
 
 fn primary_shard(v: &[OsdId], p: OsdId, ec: bool) -> PgShard {

@@ -2,11 +2,9 @@
 //! (reference §8): creation and load, map advancement (`AdvMap`* then `ActMap`,
 //! nothing interleaved), event admission.
 
-use alloc::collections::VecDeque;
-
 use super::chart::StateId;
 use super::config::Config;
-use super::engine::{self, Cx};
+use super::engine::{self, Cx, PostQueue};
 use super::history::StateHistory;
 use super::peering_state::PeeringState;
 use super::state::{StackExt, State, StateStack};
@@ -195,8 +193,6 @@ pub struct Pg {
     pub(super) stack: StateStack,
     pub(super) history: StateHistory,
     batch: Batch,
-    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    posted: VecDeque<Event>,
 }
 
 impl Pg {
@@ -222,7 +218,6 @@ impl Pg {
             stack,
             history,
             batch: Batch::Closed,
-            posted: VecDeque::new(),
         })
     }
 
@@ -539,7 +534,7 @@ impl Pg {
             map,
             lastmap,
             ctx,
-            posted: &mut self.posted,
+            posted: &mut PostQueue::default(),
             history: &mut self.history,
             dropped: None,
             handling_posted: false,
@@ -559,7 +554,7 @@ impl Pg {
             map,
             lastmap: None,
             ctx,
-            posted: &mut self.posted,
+            posted: &mut PostQueue::default(),
             history: &mut self.history,
             dropped: None,
             handling_posted: false,

@@ -215,8 +215,10 @@ define_states! {
     /// `Started/ToDelete/WaitDeleteReseved` (sic: Ceph's name keeps the typo):
     /// waiting for the local reservation.
     WaitDeleteReserved = "Started/ToDelete/WaitDeleteReseved", "WaitDeleteReserved", states::delete::WAIT_DELETE_RESERVED;
-    /// `Started/ToDelete/Deleting`: removing objects, a bounded chunk per step.
-    Deleting = "Started/ToDelete/Deleting", "Deleting", states::delete::DELETING, states::delete::DeletingLocal;
+    /// `Started/ToDelete/Deleting`: removing objects, a bounded chunk per step
+    /// (local data boxed: the object cursor is the largest payload of any state,
+    /// and inline it would size every slot of every PG's state stack).
+    Deleting = "Started/ToDelete/Deleting", "Deleting", states::delete::DELETING, Box<states::delete::DeletingLocal>;
     /// `Crashed`: an event nobody handled (Ceph aborts; every later event is refused).
     Crashed = "Crashed", "Crashed", super::chart::CRASHED;
 }

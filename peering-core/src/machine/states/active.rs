@@ -15,7 +15,7 @@ use crate::machine::engine::{Cx, Outcome};
 use crate::machine::peering_state::PeeringState;
 use crate::machine::pg::DropReason;
 use crate::machine::state::{ActiveLocal, StackExt};
-use crate::types::{OsdId, PgShard, PgState, ShardId};
+use crate::types::{PgShard, PgState, ShardId};
 
 /// `Active`'s definition.
 pub(crate) const ACTIVE: StateDef = StateDef {
@@ -82,11 +82,15 @@ pub(crate) const CLEAN: StateDef = StateDef {
 /// One shard per OSD (the first in order), self excluded: Ceph's
 /// `unique_osd_shard_set`.
 fn unique_osd_shards(set: &BTreeSet<PgShard>, me: PgShard) -> BTreeSet<PgShard> {
-    let mut seen: BTreeSet<OsdId> = BTreeSet::new();
-    set.iter()
-        .copied()
-        .filter(|s| *s != me && seen.insert(s.osd))
-        .collect()
+    // Built by insertion, and the OSDs seen looked up in the result itself: no
+    // side set and no collect buffer to allocate (a handful of shards).
+    let mut out = BTreeSet::new();
+    for s in set.iter().copied().filter(|s| *s != me) {
+        if !out.iter().any(|o: &PgShard| o.osd == s.osd) {
+            out.insert(s);
+        }
+    }
+    out
 }
 
 /// Entry: activate (§5.15).
@@ -104,14 +108,15 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     let e = cx.ps.epoch;
     cx.ps.activate(e, cx.map, cx.ctx)?;
     // Ceph's quirk: shard ids, not OSD ids (so nothing for replicated pools).
-    let shards: BTreeSet<i32> = cx
-        .ps
-        .acting_recovery_backfill
-        .iter()
-        .filter(|s| s.shard != me.shard)
-        .map(|s| i32::from(s.shard.0))
-        .collect();
-    cx.ps.blocked_by = shards;
+    // Cleared and extended in place rather than collected: no sort buffer.
+    let ps = &mut *cx.ps;
+    ps.blocked_by.clear();
+    ps.blocked_by.extend(
+        ps.acting_recovery_backfill
+            .iter()
+            .filter(|s| s.shard != me.shard)
+            .map(|s| i32::from(s.shard.0)),
+    );
     PeeringState::publish(cx.ctx);
     Ok(())
 }

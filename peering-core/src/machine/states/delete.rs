@@ -122,7 +122,7 @@ fn to_delete_mut<'a>(cx: &'a mut Cx<'_>) -> Option<&'a mut ToDeleteLocal> {
 
 fn deleting_mut<'a>(cx: &'a mut Cx<'_>) -> Option<&'a mut DeletingLocal> {
     cx.stack.iter_mut().find_map(|s| match s {
-        State::Deleting(l) => Some(l),
+        State::Deleting(l) => Some(&mut **l),
         _ => None,
     })
 }

@@ -1,8 +1,6 @@
 //! `GetInfo` (reference §1.2, §3 "GetInfo", §5.6): build the prior set and ask every
 //! probe target for its info.
 
-use alloc::collections::BTreeSet;
-
 use crate::ctx::{HostNotification, MonRequest};
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
@@ -12,7 +10,7 @@ use crate::machine::engine::{Cx, Outcome};
 use crate::machine::peering_state::PeeringState;
 use crate::machine::pg::DropReason;
 use crate::machine::state::StackExt;
-use crate::types::{PgShard, PgState, QueryKind};
+use crate::types::{PgState, QueryKind};
 
 /// `GetInfo`'s definition.
 pub(crate) const GET_INFO: StateDef = StateDef {
@@ -64,10 +62,12 @@ pub(crate) fn build_prior_set(cx: &mut Cx<'_>) -> Result<PriorSet, PeeringError>
 /// `get_infos`: query every probe target we have no info from and that is up.
 fn get_infos(cx: &mut Cx<'_>) {
     cx.ps.blocked_by.clear();
-    let probe: BTreeSet<PgShard> = cx
+    // A snapshot, inline for the usual handful of shards: cloning the set would
+    // allocate a node on every pass (B1).
+    let probe: crate::machine::Shards = cx
         .stack
         .peering()
-        .map(|p| p.prior_set.probe.clone())
+        .map(|p| p.prior_set.probe.iter().copied().collect())
         .unwrap_or_default();
     let mut requested = cx
         .stack

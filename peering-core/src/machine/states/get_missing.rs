@@ -9,7 +9,7 @@ use crate::machine::engine::{Cx, Outcome};
 use crate::machine::peering_state::PeeringState;
 use crate::machine::state::StackExt;
 use crate::machine::{Invariant, StateId as S};
-use crate::types::{EVersion, ObjectId, PgShard, QueryKind};
+use crate::types::{EVersion, ObjectId, QueryKind};
 
 /// `GetMissing`'s definition.
 pub(crate) const GET_MISSING: StateDef = StateDef {
@@ -42,7 +42,7 @@ fn done(cx: &mut Cx<'_>) {
 /// Entry: ask each acting/backfill peer that may have diverged for its log.
 pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     let may_include_deletes = !PeeringState::perform_deletes_during_peering(cx.map);
-    let peers: alloc::vec::Vec<PgShard> = cx
+    let peers: crate::machine::Shards = cx
         .ps
         .acting_recovery_backfill
         .iter()
@@ -56,11 +56,14 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
                 what: Invariant::MissingPeerInfo(peer),
             });
         };
-        let pm = cx
+        let Some(pm) = cx
             .ps
             .peer_missing
-            .entry(peer)
-            .or_insert_with(|| Missing::new(may_include_deletes));
+            .get_or_insert_with(peer, || Missing::new(may_include_deletes))
+        else {
+            // Unreachable: the map just inserted it.
+            continue;
+        };
         pm.may_include_deletes = may_include_deletes;
         if pi.is_empty() {
             continue; // no pg data, nothing divergent
