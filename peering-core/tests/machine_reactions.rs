@@ -200,7 +200,11 @@ fn wait_up_thru_keeps_a_late_log() {
     );
     assert_eq!(out, EventOutcome::Delivered);
     assert_eq!(
-        pg.peering_state().peer_info[&PgShard::replica(1)].last_update,
+        pg.peering_state()
+            .peer_info
+            .get(&PgShard::replica(1))
+            .unwrap()
+            .last_update,
         EVersion::new(1, 2)
     );
     assert_eq!(pg.state_id(), StateId::WaitUpThru);
@@ -284,7 +288,10 @@ fn active_records_trims_and_replica_logs() {
     }
     // min over the primary's own lcod (0'0) and the replicas' reports.
     assert_eq!(
-        pg.peering_state().peer_last_complete_ondisk[&PgShard::replica(2)],
+        *pg.peering_state()
+            .peer_last_complete_ondisk
+            .get(&PgShard::replica(2))
+            .unwrap(),
         EVersion::new(1, 2)
     );
     assert_eq!(pg.peering_state().min_last_complete_ondisk, EVersion::ZERO);

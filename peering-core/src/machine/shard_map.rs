@@ -11,7 +11,6 @@
 
 use alloc::vec::Vec;
 use core::fmt;
-use core::ops::Index;
 
 use crate::types::PgShard;
 
@@ -142,17 +141,6 @@ impl<V> ShardMap<V> {
     /// The values in shard order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
         self.entries.iter().map(|(_, v)| v)
-    }
-}
-
-impl<V> Index<&PgShard> for ShardMap<V> {
-    type Output = V;
-
-    /// The value of `k`. Panics when there is none, as `BTreeMap`'s index does; the
-    /// library itself uses [`ShardMap::get`].
-    #[allow(clippy::panic, clippy::expect_used)]
-    fn index(&self, k: &PgShard) -> &V {
-        self.get(k).expect("no entry for this shard")
     }
 }
 
