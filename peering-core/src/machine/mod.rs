@@ -129,6 +129,7 @@ mod recovery_feedback;
 mod split;
 mod state;
 mod states;
+mod write;
 
 pub use chart::StateId;
 pub use config::Config;
