@@ -3,9 +3,9 @@
 //! "WaitRemoteRecoveryReserved", "Recovering", "RepWaitRecoveryReserved",
 //! "NotBackfilling", §4.4 "Reservations", §8.6).
 //!
-//! The core has no client write path (`Pg` exposes no `append_log` for new
-//! writes), so "a replica that missed writes" is the disk state such a replica
-//! leaves: its log stops at 10'15 while the others reached 10'18.
+//! Here "a replica that missed writes" is the disk state such a replica leaves:
+//! its log stops at 10'15 while the others reached 10'18 (the same story through
+//! the harness's write path is `scenario_missed_writes`).
 
 mod scenario_support;
 
