@@ -123,8 +123,7 @@ fn a_replica_that_was_down_misses_writes_and_is_recovered() {
     }
     let bits = h.pg(0, spg()).unwrap().state_bits();
     assert!(bits.contains(PgState::CLEAN), "{bits}");
-    // DEGRADED is derived once, at activation (the stats machinery that would
-    // clear it after recovery is not modelled); UNDERSIZED is gone.
+    assert!(!bits.contains(PgState::DEGRADED), "{bits}");
     assert!(!bits.contains(PgState::UNDERSIZED), "{bits}");
 
     // Peering: the primary activated osd.2 with the log it missed (MOSDPGLog),
