@@ -14,11 +14,6 @@ use peering::core::types::{EVersion, OsdId, PgShard, PgState};
 use peering::osd::harness::{Entry, Harness};
 use scenario_support::*;
 
-fn subsequence(states: &[StateId], want: &[StateId]) -> bool {
-    let mut it = states.iter();
-    want.iter().all(|w| it.any(|s| s == w))
-}
-
 /// Created on [0, 1, 2], Active+Clean, then `a`, `b`, `c` written.
 fn written_cluster() -> Harness {
     let mut h = Harness::replicated(&[0, 1, 2], POOL, 3);
@@ -138,27 +133,16 @@ fn a_replica_that_was_down_misses_writes_and_is_recovered() {
         subsequence(
             &primary,
             &[
-                StateId::GetInfo,
-                StateId::GetLog,
-                StateId::GetMissing,
-                StateId::Activating,
-                StateId::WaitLocalRecoveryReserved,
-                StateId::WaitRemoteRecoveryReserved,
-                StateId::Recovering,
-                StateId::Recovered,
-                StateId::Clean,
+                [StateId::GetInfo, StateId::GetLog, StateId::GetMissing].as_slice(),
+                &PRIMARY_RECOVERY_PATH
             ]
+            .concat()
         ),
         "{primary:?}"
     );
     assert!(subsequence(
         &entered_since(&h, from, 2),
-        &[
-            StateId::RepNotRecovering,
-            StateId::RepWaitRecoveryReserved,
-            StateId::RepRecovering,
-            StateId::RepNotRecovering,
-        ]
+        &REPLICA_RECOVERY_PATH
     ));
     let reserves: Vec<_> = recovery_reserve_msgs(&h, spg())
         .into_iter()

@@ -37,6 +37,15 @@ fn write(pg: &mut Pg, o: &ObjectId, op: LogOp) -> Result<(LogEntry, RecoveryCtx)
     Ok((e, ctx))
 }
 
+/// A `MODIFY` entry of `o` at `v` creating it.
+fn modify(o: ObjectId, v: EVersion) -> LogEntry {
+    LogEntry::new(LogOp::Modify, o, v, EVersion::ZERO)
+}
+
+fn append(pg: &mut Pg, entries: &[LogEntry]) -> Result<(), PeeringError> {
+    pg.append_log(entries, &mut RecoveryCtx::new())
+}
+
 fn primary(c: &mut Cluster) -> &mut Pg {
     c.pgs.get_mut(&0).unwrap()
 }
@@ -102,7 +111,7 @@ fn replica_appends_the_primarys_entries() {
     );
     // The same entries again are not newer than last_update.
     let before = replica.clone();
-    let r = replica.append_log(std::slice::from_ref(&e), &mut RecoveryCtx::new());
+    let r = append(replica, std::slice::from_ref(&e));
     assert!(matches!(r, Err(PeeringError::VersionBackwards { .. })));
     assert_eq!(*replica, before);
 }
@@ -117,44 +126,18 @@ fn refusals_leave_the_pg_unchanged() {
     let r = write(pg, &ObjectId::new(POOL + 1, 0, "x"), LogOp::Modify);
     assert!(matches!(r, Err(PeeringError::ObjectNotInPg { .. })));
     // The MAX marker is no object.
-    let r = pg.append_log(
-        &[LogEntry::new(
-            LogOp::Modify,
-            ObjectId::MAX,
-            EVersion::new(epoch, 9),
-            EVersion::ZERO,
-        )],
-        &mut RecoveryCtx::new(),
-    );
+    let r = append(pg, &[modify(ObjectId::MAX, EVersion::new(epoch, 9))]);
     assert!(matches!(r, Err(PeeringError::ObjectNotInPg { .. })));
     // Not newer than last_update.
-    let r = pg.append_log(
-        &[LogEntry::new(
-            LogOp::Modify,
-            obj("x", 0),
-            EVersion::new(10, 3),
-            EVersion::ZERO,
-        )],
-        &mut RecoveryCtx::new(),
-    );
+    let r = append(pg, &[modify(obj("x", 0), EVersion::new(10, 3))]);
     assert!(matches!(r, Err(PeeringError::VersionBackwards { .. })));
     // Going backwards inside the batch.
-    let r = pg.append_log(
+    let r = append(
+        pg,
         &[
-            LogEntry::new(
-                LogOp::Modify,
-                obj("x", 0),
-                EVersion::new(epoch, 6),
-                EVersion::ZERO,
-            ),
-            LogEntry::new(
-                LogOp::Modify,
-                obj("y", 0),
-                EVersion::new(epoch, 5),
-                EVersion::ZERO,
-            ),
+            modify(obj("x", 0), EVersion::new(epoch, 6)),
+            modify(obj("y", 0), EVersion::new(epoch, 5)),
         ],
-        &mut RecoveryCtx::new(),
     );
     assert_eq!(
         r,
@@ -209,15 +192,7 @@ fn a_pg_not_active_takes_no_write() {
         })
     );
     assert_eq!(*pg, before);
-    let r = pg.append_log(
-        &[LogEntry::new(
-            LogOp::Modify,
-            obj("x", 0),
-            EVersion::new(1, 1),
-            EVersion::ZERO,
-        )],
-        &mut RecoveryCtx::new(),
-    );
+    let r = append(pg, &[modify(obj("x", 0), EVersion::new(1, 1))]);
     assert!(matches!(r, Err(PeeringError::WriteNotActive { .. })));
     assert_eq!(*pg, before);
 }
@@ -249,9 +224,7 @@ fn a_write_to_an_object_a_replica_misses_is_refused_until_recovered() {
     assert_eq!(replica.state_id(), StateId::RepNotRecovering);
     let lc = replica.info().last_complete;
     assert!(lc < replica.info().last_update);
-    replica
-        .append_log(std::slice::from_ref(&e), &mut RecoveryCtx::new())
-        .unwrap();
+    append(replica, std::slice::from_ref(&e)).unwrap();
     assert_eq!(replica.info().last_update, e.version);
     assert_eq!(replica.info().last_complete, lc);
     assert_eq!(replica.pg_log().missing().num_missing(), 2);
