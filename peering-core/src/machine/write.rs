@@ -11,8 +11,6 @@
 //! `PGLog::trim` stay with the caller), and the on-commit bookkeeping
 //! (`last_update_ondisk`, `complete_write`) is not modelled.
 
-use alloc::vec::Vec;
-
 use super::chart::StateId;
 use super::{PeeringState, Pg};
 use crate::ctx::RecoveryCtx;
@@ -183,18 +181,16 @@ fn check_not_missing(ps: &PeeringState, entries: &[LogEntry]) -> Result<(), Peer
                 shard: ps.whoami,
             });
         }
-        let degraded: Vec<_> = ps
+        let degraded = ps
             .acting_recovery_backfill
             .iter()
             .filter(|s| **s != ps.whoami)
-            .filter(|s| {
+            .find(|s| {
                 ps.peer_missing
                     .get(s)
                     .is_some_and(|m| m.is_missing(&e.soid))
-            })
-            .copied()
-            .collect();
-        if let Some(shard) = degraded.first() {
+            });
+        if let Some(shard) = degraded {
             return Err(PeeringError::ObjectMissing {
                 object: e.soid.clone(),
                 shard: *shard,
