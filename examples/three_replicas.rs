@@ -11,9 +11,12 @@
 //! everyone is up to date, goes Clean.
 //!
 //! This example drives one PG of a size-3 pool on osd.0, osd.1, osd.2 through the
-//! in-process harness (`peering::osd::harness`): creation, osd.2 failing (the PG
-//! stays active on two replicas, *undersized*), and osd.2 returning (the PG peers
-//! again on three). Every message and state change is printed as it happens.
+//! in-process harness (`peering::osd::harness`): creation and a few client writes
+//! (the primary appends each to its log and replicates it, `MOSDRepOp`), osd.2
+//! failing (the PG stays active on two replicas, *undersized*, and takes more
+//! writes osd.2 misses), and osd.2 returning (the PG peers again on three, learns
+//! from the logs what osd.2 is missing, and recovers it under reservation). Every
+//! message and state change is printed as it happens.
 
 use peering::core::ctx::MonRequest;
 use peering::core::machine::{DropReason, StateId};
@@ -35,7 +38,10 @@ fn narrate(h: &Harness, from: usize) -> usize {
             Entry::Map { .. }
             | Entry::OsdStopped { .. }
             | Entry::OsdStarted { .. }
-            | Entry::Sent { .. } => true,
+            | Entry::Sent { .. }
+            | Entry::ClientWrite { .. }
+            | Entry::RepOp { .. }
+            | Entry::Engine { .. } => true,
             _ => false,
         };
         if show {
@@ -67,8 +73,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pos = narrate(&h, 0);
     summary(&h, spg);
 
+    println!("\n== 2. A client writes a, b and c: the primary logs each and replicates it");
+    for name in ["a", "b", "c"] {
+        h.write(spg, name)?;
+    }
+    h.run()?;
+    pos = narrate(&h, pos);
+
     println!(
-        "\n== 2. osd.2 fails: a new interval on [0, 1]; two of three is min_size, so the PG stays active, undersized"
+        "\n== 3. osd.2 fails: a new interval on [0, 1]; two of three is min_size, so the PG stays active, undersized"
     );
     h.osd_down(2)?;
     h.run()?;
@@ -79,8 +92,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .is_some_and(|p| p.state_bits().contains(PgState::UNDERSIZED));
     println!("  undersized: {undersized}");
 
+    println!("\n== 4. More writes (d, e, and a again) while osd.2 is down: it misses them");
+    for name in ["d", "e", "a"] {
+        h.write(spg, name)?;
+    }
+    h.run()?;
+    pos = narrate(&h, pos);
+
     println!(
-        "\n== 3. osd.2 returns: it reloads the PG from its store, and the PG peers again on [0, 1, 2]"
+        "\n== 5. osd.2 returns: it reloads the PG from its store, the PG peers again on [0, 1, 2], and osd.2 is recovered"
     );
     h.osd_up(2)?;
     h.run()?;
@@ -91,8 +111,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for o in 0..3 {
         if let Some(info) = h.store().get(OsdId(o), spg).and_then(|s| s.info.as_ref()) {
             let hist = &info.history;
+            let objects = h
+                .store()
+                .get(OsdId(o), spg)
+                .map(|s| s.objects.len())
+                .unwrap_or(0);
             println!(
-                "  osd.{o}: last_update {} last_epoch_started {} interval since {} clean at {}",
+                "  osd.{o}: last_update {} last_epoch_started {} interval since {} clean at {}, {objects} objects",
                 info.last_update,
                 info.last_epoch_started,
                 hist.same_interval_since,

@@ -173,4 +173,30 @@ pub enum PeeringError {
         /// The pool id.
         pool: crate::types::PoolId,
     },
+    /// A write (`append_log`, §4.4, §5.25) on a PG that does not take writes: a
+    /// primary not `Active` (`PG_STATE_ACTIVE` unset), a replica not in
+    /// `ReplicaActive`. Refused; the PG is unchanged.
+    #[error("PG in {state:?} takes no writes")]
+    WriteNotActive {
+        /// The innermost state.
+        state: StateId,
+    },
+    /// A log entry for an object that does not map to this PG (its hash's low
+    /// `split_bits` are not the PG's seed, or another pool; §5.20). Refused; the
+    /// PG is unchanged.
+    #[error("object {object:?} does not belong to this PG")]
+    ObjectNotInPg {
+        /// The object.
+        object: crate::types::ObjectId,
+    },
+    /// A write to an object that `shard` is missing: Ceph's primary recovers a
+    /// missing or degraded object before writing it (`is_missing_object`,
+    /// `is_degraded_or_backfilling_object`, §5.16). Refused; the PG is unchanged.
+    #[error("object {object:?} is missing on {shard:?}: recover it first")]
+    ObjectMissing {
+        /// The object.
+        object: crate::types::ObjectId,
+        /// The shard missing it.
+        shard: crate::types::PgShard,
+    },
 }

@@ -235,3 +235,37 @@ pub fn reserved_in_turn(
     v.extend(replicas.iter().map(|&r| (primary, r, Op::Release)));
     v
 }
+
+/// True when `want` occurs in `states` in order, not necessarily adjacent.
+pub fn subsequence(
+    states: &[peering::core::machine::StateId],
+    want: &[peering::core::machine::StateId],
+) -> bool {
+    let mut it = states.iter();
+    want.iter().all(|w| it.any(|s| s == w))
+}
+
+/// The primary's states from activation through log-based recovery under both
+/// reservations to Clean (§3 "Activating" .. "Clean").
+pub const PRIMARY_RECOVERY_PATH: [peering::core::machine::StateId; 6] = {
+    use peering::core::machine::StateId;
+    [
+        StateId::Activating,
+        StateId::WaitLocalRecoveryReserved,
+        StateId::WaitRemoteRecoveryReserved,
+        StateId::Recovering,
+        StateId::Recovered,
+        StateId::Clean,
+    ]
+};
+
+/// A recovered replica's states (§3 "RepNotRecovering" .. "RepRecovering").
+pub const REPLICA_RECOVERY_PATH: [peering::core::machine::StateId; 4] = {
+    use peering::core::machine::StateId;
+    [
+        StateId::RepNotRecovering,
+        StateId::RepWaitRecoveryReserved,
+        StateId::RepRecovering,
+        StateId::RepNotRecovering,
+    ]
+};

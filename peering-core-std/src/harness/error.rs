@@ -33,6 +33,13 @@ pub enum HarnessError {
         /// The PG shard.
         pgid: SpgId,
     },
+    /// The PG has no acting primary in the newest map (a write has nowhere to go,
+    /// §5.25).
+    #[error("pg {pgid} has no acting primary")]
+    NoPrimary {
+        /// The PG.
+        pgid: SpgId,
+    },
     /// The OSD does not run this PG instance.
     #[error("{osd} does not run pg {pgid}")]
     NoInstance {

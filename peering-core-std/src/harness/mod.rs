@@ -33,11 +33,13 @@
 //! and request; the [`Checker`] checks the safety invariants of DESIGN.md §7 after
 //! every call into a PG.
 //!
-//! Scope: replicated pools (erasure-coded placement needs shard positions). There
-//! is no client write path: the core's `Pg` offers no call to append a new write
-//! to the primary's log and replicate it (Ceph's `append_log` /
-//! `merge_new_log_entries` on `MOSDRepOp`), so scenarios start from disk states
-//! ([`Harness::load`]) whose logs already differ.
+//! * a minimal client write path ([`Harness::write`], [`Harness::delete`]): the
+//!   acting primary appends the entry (`Pg::submit_write`, Ceph's `append_log`)
+//!   and replicates it to its running acting replicas (`MOSDRepOp` →
+//!   `Pg::append_log`); an OSD that is down misses it (§5.25). Versions only: no
+//!   object data.
+//!
+//! Scope: replicated pools (erasure-coded placement needs shard positions).
 
 mod drive;
 mod error;
@@ -50,6 +52,7 @@ mod recovery;
 mod reserver;
 mod route;
 mod transcript;
+mod write;
 
 pub use error::HarnessError;
 pub use invariants::{Checker, Rule, Violation};

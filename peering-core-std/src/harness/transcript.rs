@@ -9,8 +9,9 @@ use peering_core::ctx::{
     BackfillReserveOp, HostNotification, Message, MonRequest, Outgoing, RecoveryReserveOp,
     ReservationOp, Timer,
 };
+use peering_core::log::LogEntry;
 use peering_core::machine::{DropReason, StateId};
-use peering_core::types::{Epoch, OsdId, QueryKind, SpgId};
+use peering_core::types::{EVersion, Epoch, OsdId, QueryKind, SpgId};
 
 /// What happened to one delivered event (§8.2 admission).
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -142,6 +143,36 @@ pub enum Entry {
         /// The child PG shard.
         child: SpgId,
     },
+    /// A client write reached the acting primary, which appended `entry` to its
+    /// log (`append_log`, §5.25).
+    ClientWrite {
+        /// The primary's OSD.
+        osd: OsdId,
+        /// The PG shard.
+        pgid: SpgId,
+        /// The primary's map epoch.
+        epoch: Epoch,
+        /// The new log entry.
+        entry: LogEntry,
+    },
+    /// The primary replicated a write to an acting replica (`MOSDRepOp`, §5.25);
+    /// `delivered` is false when the replica was down and missed it.
+    RepOp {
+        /// The primary's OSD.
+        from: OsdId,
+        /// The replica's OSD.
+        to: OsdId,
+        /// The primary's map epoch.
+        epoch: Epoch,
+        /// The PG shard.
+        pgid: SpgId,
+        /// The entry's version.
+        version: EVersion,
+        /// The object's name.
+        object: String,
+        /// False when the replica does not run (it misses the write).
+        delivered: bool,
+    },
     /// The host's recovery engine acted for a PG (§8.6): an object recovered or
     /// backfilled, backfill progress, an event it delivered.
     Engine {
@@ -160,7 +191,7 @@ impl Entry {
     pub fn osd(&self) -> Option<OsdId> {
         match self {
             Entry::Map { .. } => None,
-            Entry::Sent { from, .. } => Some(*from),
+            Entry::Sent { from, .. } | Entry::RepOp { from, .. } => Some(*from),
             Entry::Delivered { to, .. } => Some(*to),
             Entry::OsdStopped { osd }
             | Entry::OsdStarted { osd }
@@ -171,6 +202,7 @@ impl Entry {
             | Entry::Timer { osd, .. }
             | Entry::Notified { osd, .. }
             | Entry::Split { osd, .. }
+            | Entry::ClientWrite { osd, .. }
             | Entry::Engine { osd, .. } => Some(*osd),
         }
     }
@@ -182,6 +214,7 @@ impl Entry {
             Entry::Sent { msg, .. } => Some(message_name(msg)),
             Entry::Delivered { name, .. } => Some(name),
             Entry::Entered { state, .. } => Some(state.name()),
+            Entry::RepOp { .. } => Some("MOSDRepOp"),
             _ => None,
         }
     }
@@ -306,6 +339,37 @@ impl fmt::Display for Entry {
                 write!(f, "{osd} pg {parent} splits: child {child} created")
             }
             Entry::Engine { osd, pgid, what } => write!(f, "{osd} pg {pgid} recovery: {what}"),
+            Entry::ClientWrite {
+                osd,
+                pgid,
+                epoch,
+                entry,
+            } => write!(
+                f,
+                "e{epoch} {osd} pg {pgid} client {} {} at {} (prior {})",
+                entry.op.name(),
+                entry.soid.name,
+                entry.version,
+                entry.prior_version
+            ),
+            Entry::RepOp {
+                from,
+                to,
+                epoch,
+                pgid,
+                version,
+                object,
+                delivered,
+            } => {
+                write!(
+                    f,
+                    "e{epoch} {from} -> {to} MOSDRepOp pg {pgid} {object} at {version}"
+                )?;
+                if !delivered {
+                    write!(f, " (missed: {to} is down)")?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -44,6 +44,9 @@ impl PeeringState {
         if u32::try_from(self.actingset.len()).is_ok_and(|n| n == self.pool.size) {
             self.state.clear(forced);
             self.state.set(PgState::CLEAN);
+            // publish_stats_to_osd → update_calc_stats: full acting set, nothing
+            // missing, so no degraded copies.
+            self.state.clear(PgState::DEGRADED);
             self.info.history.last_epoch_clean = self.epoch;
             self.info.history.last_interval_clean = self.info.history.same_interval_since;
             self.past_intervals.clear();

@@ -130,6 +130,7 @@ mod shard_map;
 mod split;
 mod state;
 mod states;
+mod write;
 
 /// A snapshot of a few shards (an acting set, its peers) taken to iterate while the
 /// peering state is mutated: inline up to the largest common EC width, so the
