@@ -67,7 +67,11 @@ fn primary_write_appends_updates_info_and_persists() {
     assert!(!pg.pg_log().is_dirty());
     // Every other acting shard's peer_info follows (pre_submit_op).
     for s in [1, 2] {
-        let pi = &pg.peering_state().peer_info[&PgShard::replica(s)];
+        let pi = &pg
+            .peering_state()
+            .peer_info
+            .get(&PgShard::replica(s))
+            .unwrap();
         assert_eq!(pi.last_update, e.version);
         assert_eq!(pi.last_complete, e.version);
     }
