@@ -7,7 +7,7 @@ mod machine_support;
 
 use std::collections::BTreeSet;
 
-use machine_support::{Cluster, POOL, pgid};
+use machine_support::{Cluster, POOL, clean_with_stray, deliver_to as deliver, pgid};
 use peering_core::PeeringError;
 use peering_core::ctx::{HostNotification, OnCommit, RecoveryCtx, ReservationOp, TxOp};
 use peering_core::event::{ActivateCommitted, DeleteSome, Event, PeeringEvt};
@@ -22,22 +22,9 @@ use peering_core::types::{PgHistory, UTime};
 
 /// osd.0..2 acting and clean, osd.3 holds a stray copy.
 fn with_stray() -> Cluster {
-    let mut c = Cluster::with_pgs(&[0, 1, 2, 3], &[0, 1, 2, 3], &[0, 1, 2], 3, |_| {});
-    c.run();
-    c.next_map(&[0, 1, 2], |m| m.set_up_thru(0, 1));
-    c.run();
-    assert_eq!(c.pg(0).state_id(), StateId::Clean);
+    let c = clean_with_stray();
     assert_eq!(c.pg(3).state_id(), StateId::Stray);
     c
-}
-
-fn deliver(pg: &mut Pg, map: &SimpleOsdMap, evt: Event) -> (EventOutcome, RecoveryCtx) {
-    let mut ctx = RecoveryCtx::new();
-    let e = pg.epoch();
-    let out = pg
-        .handle_event(PeeringEvt::new(e, evt), map, &mut ctx)
-        .expect("handle_event");
-    (out, ctx)
 }
 
 fn entered(pg: &Pg) -> Vec<StateId> {

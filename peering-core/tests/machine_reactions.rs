@@ -3,7 +3,7 @@
 
 mod machine_support;
 
-use machine_support::{Cluster, mapping, pgid};
+use machine_support::{Cluster, clean_with_stray, deliver_to as deliver, mapping, pgid};
 use peering_core::ctx::{
     BackfillReserveOp, HostNotification, Message, Outgoing, RecoveryCtx, ReservationOp,
 };
@@ -12,27 +12,12 @@ use peering_core::event::{
 };
 use peering_core::log::{LogEntry, LogOp, PgLogT};
 use peering_core::machine::{EventOutcome, Pg, StateId};
-use peering_core::map::SimpleOsdMap;
 use peering_core::types::{
     EVersion, ObjectId, PgHistory, PgNotify, PgQuery, PgShard, PgState, QueryKind, ShardId, UTime,
 };
 
 fn active_clean() -> Cluster {
-    let mut c = Cluster::with_pgs(&[0, 1, 2, 3], &[0, 1, 2, 3], &[0, 1, 2], 3, |_| {});
-    c.run();
-    c.next_map(&[0, 1, 2], |m| m.set_up_thru(0, 1));
-    c.run();
-    assert_eq!(c.pg(0).state_id(), StateId::Clean);
-    c
-}
-
-fn deliver(pg: &mut Pg, map: &SimpleOsdMap, evt: Event) -> (EventOutcome, RecoveryCtx) {
-    let mut ctx = RecoveryCtx::new();
-    let e = pg.epoch();
-    let out = pg
-        .handle_event(PeeringEvt::new(e, evt), map, &mut ctx)
-        .expect("handle_event");
-    (out, ctx)
+    clean_with_stray()
 }
 
 fn notify_from(from: i32, c: &Cluster, of: &Pg) -> Event {

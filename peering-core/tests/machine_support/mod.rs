@@ -528,3 +528,25 @@ pub fn loaded_cluster(pgs: [(u64, u32); 3]) -> Cluster {
         .collect();
     Cluster::loaded(map, mapping(&[0, 1, 2]), loads)
 }
+
+/// osd.0..3 up; the PG created on all four with acting [0, 1, 2], peered to
+/// Active+Clean once osd.0's up_thru is recorded; osd.3 holds a stray copy.
+pub fn clean_with_stray() -> Cluster {
+    let mut c = Cluster::with_pgs(&[0, 1, 2, 3], &[0, 1, 2, 3], &[0, 1, 2], 3, |_| {});
+    c.run();
+    c.next_map(&[0, 1, 2], |m| m.set_up_thru(0, 1));
+    c.run();
+    assert_eq!(c.pg(0).state_id(), peering_core::machine::StateId::Clean);
+    c
+}
+
+/// Delivers `evt` straight to `pg` at its own epoch (no cluster routing); returns
+/// the outcome and the context it produced.
+pub fn deliver_to(pg: &mut Pg, map: &SimpleOsdMap, evt: Event) -> (EventOutcome, RecoveryCtx) {
+    let mut ctx = RecoveryCtx::new();
+    let e = pg.epoch();
+    let out = pg
+        .handle_event(PeeringEvt::new(e, evt), map, &mut ctx)
+        .expect("handle_event");
+    (out, ctx)
+}
