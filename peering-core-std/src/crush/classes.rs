@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::bucket::Bucket;
 use super::error::CrushError;
-use super::map::{CrushMap, bucket_index};
+use super::map::CrushMap;
 
 /// Original bucket → class id → shadow bucket id.
 pub(crate) type ClassBuckets = BTreeMap<i32, BTreeMap<i32, i32>>;
@@ -94,11 +94,7 @@ impl CrushMap {
             Some(&id) => id,
             None => {
                 let mut id = -1i32;
-                while bucket_index(id)
-                    .and_then(|i| self.buckets.get(i))
-                    .is_some_and(Option::is_some)
-                    || used.contains(&id)
-                {
+                while self.bucket(id).is_some() || used.contains(&id) {
                     id -= 1;
                 }
                 id

@@ -71,7 +71,8 @@ impl CrushMap {
         i32::try_from(self.buckets.len()).unwrap_or(i32::MAX)
     }
 
-    /// The bucket with id `id`, if it exists.
+    /// `CrushWrapper::get_bucket(id)`: the bucket with id `id`, if it exists (the
+    /// mapper's `map->buckets[-1-id]` with its bounds and null checks).
     pub fn bucket(&self, id: i32) -> Option<&Bucket> {
         bucket_index(id)
             .and_then(|i| self.buckets.get(i))
@@ -89,7 +90,7 @@ impl CrushMap {
         self.buckets.iter().flatten()
     }
 
-    /// The rule with id `id`, if it exists.
+    /// `CrushWrapper::get_rule(id)`: the rule with id `id`, if it exists.
     pub fn rule(&self, id: i32) -> Option<&Rule> {
         usize::try_from(id)
             .ok()
@@ -102,12 +103,13 @@ impl CrushMap {
         self.rules.iter().flatten()
     }
 
-    /// Name of an item (device `osd.3`, bucket `host1`, shadow `host1~ssd`).
+    /// `CrushWrapper::get_item_name`: name of an item (device `osd.3`, bucket
+    /// `host1`, shadow `host1~ssd`).
     pub fn item_name(&self, id: i32) -> Option<&str> {
         self.item_names.get(&id).map(String::as_str)
     }
 
-    /// Id of a named item.
+    /// `CrushWrapper::get_item_id`: id of a named item.
     pub fn item_id(&self, name: &str) -> Option<i32> {
         self.item_names
             .iter()
@@ -115,7 +117,7 @@ impl CrushMap {
             .map(|(&id, _)| id)
     }
 
-    /// Id of a named type.
+    /// `CrushWrapper::get_type_id`: id of a named type.
     pub fn type_id(&self, name: &str) -> Option<i32> {
         self.type_names
             .iter()
@@ -123,12 +125,12 @@ impl CrushMap {
             .map(|(&id, _)| id)
     }
 
-    /// Name of a type id.
+    /// `CrushWrapper::get_type_name`: name of a type id.
     pub fn type_name(&self, id: i32) -> Option<&str> {
         self.type_names.get(&id).map(String::as_str)
     }
 
-    /// Device class name of an item, if it has one.
+    /// `CrushWrapper::get_item_class`: device class name of an item, if it has one.
     pub fn item_class(&self, id: i32) -> Option<&str> {
         self.class_map
             .get(&id)
@@ -136,7 +138,7 @@ impl CrushMap {
             .map(String::as_str)
     }
 
-    /// Id of a device class name.
+    /// `CrushWrapper::get_class_id`: id of a device class name.
     pub fn class_id(&self, name: &str) -> Option<i32> {
         self.class_names
             .iter()
@@ -160,7 +162,8 @@ impl CrushMap {
         self.item_name(id).is_some_and(|n| !is_valid_crush_name(n))
     }
 
-    /// The choose_args set registered under `index`, if any.
+    /// `CrushWrapper::choose_args_get(index)`: the choose_args set registered under
+    /// `index` (a pool id, or [`DEFAULT_CHOOSE_ARGS`](super::DEFAULT_CHOOSE_ARGS)), if any.
     pub fn choose_args(&self, index: i64) -> Option<&BTreeMap<i32, ChooseArg>> {
         self.choose_args.get(&index)
     }
@@ -200,7 +203,7 @@ impl CrushMap {
             .map(|r| r.id)
     }
 
-    /// Rule id for a rule name.
+    /// `CrushWrapper::get_rule_id`: rule id for a rule name.
     pub fn rule_id(&self, name: &str) -> Option<i32> {
         self.rules().find(|r| r.name == name).map(|r| r.id)
     }

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use peering_core::map::OsdMapView;
-use peering_core::types::{OsdId, PgId, PoolId};
+use peering_core::types::{OsdId, PgId};
 
 use super::error::OsdMapError;
 use super::incremental::Incremental;
@@ -87,11 +87,11 @@ impl OsdMap {
         Ok(())
     }
 
+    /// [`OsdMap::slot`] as an error: Ceph asserts `osd < max_osd` here, a
+    /// library refuses the incremental instead.
     fn index(&self, osd: OsdId) -> Result<usize, OsdMapError> {
-        if osd.0 < 0 || osd.0 >= self.max_osd {
-            return Err(OsdMapError::UnknownOsd(osd.0, self.max_osd));
-        }
-        usize::try_from(osd.0).map_err(|_| OsdMapError::UnknownOsd(osd.0, self.max_osd))
+        self.slot(osd)
+            .ok_or(OsdMapError::UnknownOsd(osd.0, self.max_osd))
     }
 
     fn check_osd_ids(&self, inc: &Incremental) -> Result<(), OsdMapError> {
@@ -284,10 +284,6 @@ impl OsdMap {
             }
         }
         Ok(())
-    }
-
-    fn pool_or_err(&self, pool: PoolId) -> Result<&peering_core::map::PoolInfo, OsdMapError> {
-        self.pools.get(&pool).ok_or(OsdMapError::UnknownPool(pool))
     }
 }
 

@@ -7,6 +7,7 @@ use peering_core::map::{MapFlags, OsdMapView, PoolInfo};
 use peering_core::types::{Epoch, OsdId, OsdVec, PgId, PoolId};
 
 use super::crush_rules::CrushHandle;
+use super::error::OsdMapError;
 use super::osd::{DEFAULT_PRIMARY_AFFINITY, OSD_EXISTS, OSD_FULL, OSD_UP, OsdInfo};
 
 /// `pg_upmap_items` entries: `(from, to)` pairs replacing one OSD of the raw set.
@@ -48,7 +49,9 @@ impl OsdMap {
         OsdMap::default()
     }
 
-    fn slot(&self, osd: OsdId) -> Option<usize> {
+    /// Index of `osd` in the per-OSD arrays, if `0 <= osd < max_osd` (Ceph's
+    /// `exists()` / `get_state()` bounds check).
+    pub(super) fn slot(&self, osd: OsdId) -> Option<usize> {
         if osd.0 < 0 || osd.0 >= self.max_osd {
             return None;
         }
@@ -122,6 +125,12 @@ impl OsdMap {
     /// Every pool, by id.
     pub fn pools(&self) -> &BTreeMap<PoolId, PoolInfo> {
         &self.pools
+    }
+
+    /// `get_pg_pool(pool)`, or [`OsdMapError::UnknownPool`] where Ceph would
+    /// assert the pool exists.
+    pub(super) fn pool_or_err(&self, pool: PoolId) -> Result<&PoolInfo, OsdMapError> {
+        self.pools.get(&pool).ok_or(OsdMapError::UnknownPool(pool))
     }
 
     /// `get_pg_pool(pool)` by reference.

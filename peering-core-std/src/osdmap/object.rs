@@ -53,9 +53,7 @@ impl OsdMap {
         name: &str,
         loc: &ObjectLocator,
     ) -> Result<PgId, OsdMapError> {
-        if !self.pools.contains_key(&loc.pool) {
-            return Err(OsdMapError::UnknownPool(loc.pool));
-        }
+        self.pool_or_err(loc.pool)?;
         let seed = match loc.hash {
             Some(h) => h,
             None if loc.key.is_empty() => hash_key(name, &loc.nspace),
@@ -66,11 +64,7 @@ impl OsdMap {
 
     /// `raw_pg_to_pg`: folds a raw seed into the pool's `0..pg_num`.
     pub fn raw_pg_to_pg(&self, raw: PgId) -> Result<PgId, OsdMapError> {
-        let pool = self
-            .pools
-            .get(&raw.pool)
-            .ok_or(OsdMapError::UnknownPool(raw.pool))?;
-        Ok(raw.raw_to_pg(pool.pg_num))
+        Ok(raw.raw_to_pg(self.pool_or_err(raw.pool)?.pg_num))
     }
 
     /// Object name → the PG storing it: locator to raw PG, then fold.

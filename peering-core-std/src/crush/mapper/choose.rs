@@ -5,6 +5,7 @@ use super::super::bucket::{Bucket, BucketAlg, tree_height};
 use super::super::choose_args::ChooseArg;
 use super::super::hash::{CRUSH_HASH_RJENKINS1, crush_hash32_2, crush_hash32_3, crush_hash32_4};
 use super::super::ln::crush_ln;
+use super::CRUSH_ITEM_NONE;
 
 /// `crush_hash32_3(type, ...)`: any hash type but rjenkins1 hashes to 0 in Ceph.
 fn hash3(kind: u8, a: u32, b: u32, c: u32) -> u32 {
@@ -29,9 +30,6 @@ fn hash4(kind: u8, a: u32, b: u32, c: u32, d: u32) -> u32 {
 fn item_at(b: &Bucket, pos: usize) -> i32 {
     b.items.get(pos).copied().unwrap_or(CRUSH_ITEM_NONE)
 }
-
-/// `CRUSH_ITEM_NONE`, re-declared here to keep this file self-contained.
-const CRUSH_ITEM_NONE: i32 = 0x7fff_ffff;
 
 /// `bucket_perm_choose`: the `r`-th element of a pseudo-random permutation of the
 /// bucket seeded by `x`. Ceph caches the partial permutation per call; computing it
