@@ -38,9 +38,9 @@ impl UpActing {
     /// A mapping (§5.1) from plain ids; `up == acting` is the common case.
     pub fn new(up: &[i32], up_primary: i32, acting: &[i32], acting_primary: i32) -> Self {
         UpActing {
-            up: up.iter().map(|&o| OsdId(o)).collect(),
+            up: osd_vec(up),
             up_primary: OsdId(up_primary),
-            acting: acting.iter().map(|&o| OsdId(o)).collect(),
+            acting: osd_vec(acting),
             acting_primary: OsdId(acting_primary),
         }
     }
@@ -102,8 +102,8 @@ impl PgInterval {
         up_primary: i32,
     ) -> Self {
         PgInterval {
-            up: up.iter().map(|&o| OsdId(o)).collect(),
-            acting: acting.iter().map(|&o| OsdId(o)).collect(),
+            up: osd_vec(up),
+            acting: osd_vec(acting),
             first,
             last,
             maybe_went_rw,
@@ -111,4 +111,10 @@ impl PgInterval {
             up_primary: OsdId(up_primary),
         }
     }
+}
+
+/// An up/acting vector from plain ids, for the constructors above that take Ceph's
+/// `vector<int>` form.
+fn osd_vec(ids: &[i32]) -> OsdVec {
+    ids.iter().map(|&o| OsdId(o)).collect()
 }

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use super::effects::{LogEffect, LogEffects, emit};
 use super::entry::{LogEntry, LogOp};
 use super::error::LogError;
-use super::indexed::{IndexedLog, ObjectKey, object_key, same_object};
+use super::indexed::{IndexedLog, OBJECT_KEY_FREE_BITS, ObjectKey, object_key, same_object};
 use super::missing::{Missing, MissingItem};
 use crate::types::{EVersion, ObjectId, PgInfo};
 
@@ -523,8 +523,7 @@ fn take_entry(slot: &mut LogEntry) -> LogEntry {
 fn object_order(entries: &[LogEntry]) -> Vec<usize> {
     // Positions ride in the low bits of the packed key, so one integer sort
     // orders by object prefix, then position.
-    const POSITION_BITS: u32 = 30;
-    const POSITIONS: u128 = (1 << POSITION_BITS) - 1;
+    const POSITIONS: u128 = (1 << OBJECT_KEY_FREE_BITS) - 1;
     if u128::try_from(entries.len()).map_or(true, |n| n > POSITIONS) {
         return object_order_by_tuples(entries);
     }

@@ -15,13 +15,19 @@ use crate::types::{EVersion, ObjectId, PgId, Version};
 /// The integer prefix of the `hobject_t` order (`max`, pool, bitwise key)
 /// packed into one integer that sorts the same way: `max` in bit 127, the pool
 /// (sign flipped) in bits 63..127, the 33-bit bitwise key in bits 30..63. Bits
-/// 0..30 are left for callers sorting positions along with it.
+/// 0..30 ([`OBJECT_KEY_FREE_BITS`]) are left for callers sorting positions along
+/// with it.
 pub(crate) type ObjectKey = u128;
+
+/// The low bits of an [`ObjectKey`] that [`object_key`] leaves zero.
+pub(crate) const OBJECT_KEY_FREE_BITS: u32 = 30;
 
 /// The [`ObjectKey`] of `o`.
 pub(crate) fn object_key(o: &ObjectId) -> ObjectKey {
     let pool = u128::from((o.pool as u64) ^ (1 << 63));
-    (u128::from(o.max) << 127) | (pool << 63) | (u128::from(o.bitwise_key()) << 30)
+    (u128::from(o.max) << 127)
+        | (pool << 63)
+        | (u128::from(o.bitwise_key()) << OBJECT_KEY_FREE_BITS)
 }
 
 /// `a == b`, comparing first what most often differs between objects sharing
@@ -144,7 +150,8 @@ pub struct LoggedRequest {
 /// `last_requested`).
 ///
 /// Ceph's indexes hold pointers into the entry list; here they hold versions
-/// (entries are sorted, so an entry is found by binary search), and
+/// (entries are sorted by version, so an entry is found where a gapless log would
+/// put it, else by binary search), and
 /// `complete_to` is the version of the entry it designates (`None`: the end).
 /// Serialised as its `pg_log_t`; the indexes are rebuilt, and the recovery
 /// pointers reset, on the way back in, as Ceph does when it reads a log.

@@ -71,31 +71,35 @@ impl IndexedLog {
     /// (newer than the tail) (§5.13). Returns whether the dups changed.
     pub fn merge_log_dups(&mut self, olog: &PgLogT) -> bool {
         let mut changed = false;
+        // Only our oldest and newest dup versions matter: Ceph's `front()`/`back()`.
         let ours = &self.log().dups;
-        match (ours.first().cloned(), ours.last().cloned()) {
-            (None, _) | (_, None) => {
-                if !olog.dups.is_empty() {
-                    changed = true;
-                    self.log_mut().dups = olog.dups.clone();
-                }
-            }
+        match (
+            ours.first().map(|d| d.version),
+            ours.last().map(|d| d.version),
+        ) {
             (Some(front), Some(back)) => {
                 let newer: Vec<LogDup> = olog
                     .dups
                     .iter()
-                    .filter(|d| d.version > back.version)
+                    .filter(|d| d.version > back)
                     .cloned()
                     .collect();
                 let older: Vec<LogDup> = olog
                     .dups
                     .iter()
-                    .take_while(|d| d.version < front.version)
+                    .take_while(|d| d.version < front)
                     .cloned()
                     .collect();
                 changed = !newer.is_empty() || !older.is_empty();
                 let dups = &mut self.log_mut().dups;
                 dups.extend(newer);
                 dups.splice(0..0, older);
+            }
+            _ => {
+                if !olog.dups.is_empty() {
+                    changed = true;
+                    self.log_mut().dups = olog.dups.clone();
+                }
             }
         }
         let tail = self.tail();

@@ -23,12 +23,7 @@ pub const fn ceph_stable_mod(x: u32, b: u32, bmask: u32) -> u32 {
 
 /// `calc_pg_masks`: the mask for a pool of `pg_num` PGs, `2^cbits(pg_num - 1) - 1`.
 pub const fn pg_num_mask(pg_num: u32) -> u32 {
-    let bits = cbits(pg_num.saturating_sub(1));
-    if bits >= 32 {
-        u32::MAX
-    } else {
-        (1u32 << bits) - 1
-    }
+    pg_mask_for_bits(cbits(pg_num.saturating_sub(1)))
 }
 
 impl PgId {
@@ -155,6 +150,8 @@ impl PgId {
     }
 }
 
+/// `(1 << bits) - 1`, the mask Ceph builds by hand in `calc_pg_masks`, `is_split` and
+/// `get_ancestor`; saturates at `u32::MAX` where Ceph's shift would overflow.
 const fn pg_mask_for_bits(bits: u32) -> u32 {
     if bits >= 32 {
         u32::MAX
