@@ -143,6 +143,11 @@ impl PriorSet {
     /// so peering must start over: a probed OSD went down (and was not already
     /// down), a blocking OSD vanished or had its `lost_at` changed, or a down OSD came
     /// up or vanished.
+    ///
+    /// Upstream behaviour, kept: `build_prior` puts OSDs that no longer exist into
+    /// `down`, and a vanished `down` OSD always counts as a change, so a PG whose
+    /// past intervals name a deleted OSD re-peers on every map until those intervals
+    /// are trimmed (Ceph's `!exists` test on `down` is unconditional too).
     pub fn affected_by_map<M: OsdMapView + ?Sized>(&self, map: &M) -> bool {
         let lost_changed = |osd: OsdId| {
             self.blocked_by

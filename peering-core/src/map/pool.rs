@@ -152,12 +152,13 @@ impl PoolInfo {
     /// An erasure-coded `k + m` pool of `pg_num` PGs; `min_size` as Ceph's default
     /// (`k + 1`, capped at the size).
     pub fn erasure(id: PoolId, k: u32, m: u32, pg_num: u32) -> Self {
-        let size = k + m;
+        // Saturating: a constructor must not panic on absurd input (DESIGN.md §4).
+        let size = k.saturating_add(m);
         PoolInfo {
             id,
             kind: PoolKind::Erasure { k, m },
             size,
-            min_size: (k + 1).min(size),
+            min_size: k.saturating_add(1).min(size),
             pg_num,
             pgp_num: pg_num,
             pg_num_pending: pg_num,
