@@ -169,6 +169,12 @@ fn shard_of(i: usize, ec: bool) -> ShardId {
     }
 }
 
+/// `PeeringState::Active::react(const AdvMap&)`, `react(const ActMap&)`,
+/// `react(const MInfoRec&)`, `react(const MNotifyRec&)`, `react(const MLogRec&)`,
+/// `react(const MTrim&)`, `react(const ActivateCommitted&)`,
+/// `react(const AllReplicasActivated&)` and the discarding `Backfilled`,
+/// `DeferRecovery`, ... `DoRecovery` reactions (§3 "Active"). The lease events
+/// (`RenewLease`, `MLeaseAck`, `CheckReadable`) are not modelled here.
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::AdvMap(new) => {
@@ -191,12 +197,11 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
             });
             if need_rechoose {
                 cx.ps.remove_down_peer_info(cx.map, cx.ctx);
-                let les_bound = false;
                 cx.ps.choose_acting(
                     ActingRequest {
                         restrict_to_up_acting: false,
                         request_pg_temp_change_only: true,
-                        history_les_bound: les_bound,
+                        history_les_bound: false,
                     },
                     cx.ctx,
                 )?;
@@ -385,7 +390,8 @@ pub(crate) fn enter_recovered(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
-/// `Recovered` on `AllReplicasActivated`: go clean, and let `Active` record it.
+/// `PeeringState::Recovered::react(const AllReplicasActivated&)` (§3 "Recovered"):
+/// go clean, and let `Active` record it.
 pub(crate) fn react_recovered(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     if let Event::AllReplicasActivated = evt {
         cx.post(Event::GoClean);

@@ -16,7 +16,7 @@ use crate::machine::chart::{Reaction, StateDef, StateId};
 use crate::machine::engine::{Cx, Outcome};
 use crate::machine::peering_state::PeeringState;
 use crate::machine::state::{StackExt, State};
-use crate::types::{PgShard, PgState, SpgId, Timespan};
+use crate::types::{Epoch, PgState, SpgId, Timespan};
 
 use super::recovery::{raced, request_local, schedule};
 
@@ -96,16 +96,18 @@ pub(crate) const NOT_BACKFILLING: StateDef = StateDef {
     ],
 };
 
-fn send_backfill_reserve(cx: &mut Cx<'_>, to: PgShard, op: BackfillReserveOp) {
-    let msg = Message::BackfillReserve {
-        pgid: SpgId::new(cx.ps.info.pgid.pgid, to.shard),
-        epoch: cx.ps.epoch,
+/// `MBackfillReserve{op}` addressed to `pgid` for every op but `REQUEST` (no
+/// priority, no byte counts; a direct send, §2.3): the one builder for the
+/// primary's releases and the replica's answers.
+pub(super) fn backfill_reserve(pgid: SpgId, epoch: Epoch, op: BackfillReserveOp) -> Message {
+    Message::BackfillReserve {
+        pgid,
+        epoch,
         op,
         priority: 0,
         primary_num_bytes: 0,
         shard_num_bytes: 0,
-    };
-    cx.ctx.send_direct(to.osd, msg);
+    }
 }
 
 /// `WaitLocalBackfillReserved`'s entry: ask the local reserver for a slot at the
@@ -165,8 +167,9 @@ pub(crate) fn exit_not_backfilling(cx: &mut Cx<'_>) -> Result<(), PeeringError> 
     Ok(())
 }
 
-/// `WaitLocalBackfillReserved` on `RemoteBackfillReserved`: nothing was asked of a
-/// remote yet (Ceph's no-op).
+/// `PeeringState::WaitLocalBackfillReserved::react(const RemoteBackfillReserved&)`
+/// (§3 "WaitLocalBackfillReserved"): nothing was asked of a remote yet (Ceph's
+/// no-op).
 pub(crate) fn react_wait_local(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::RemoteBackfillReserved => Ok(raced(cx)),
@@ -198,20 +201,18 @@ fn retry(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         });
     }
     let me = cx.ps.whoami;
-    let asked: alloc::vec::Vec<PgShard> = active
-        .remote_shards_to_reserve_backfill
-        .iter()
-        .take(it)
-        .copied()
-        .collect();
-    for s in asked {
-        if s == me {
+    let pgid = cx.ps.info.pgid.pgid;
+    let epoch = cx.ps.epoch;
+    // Sent while iterating `Active`'s set in place: no snapshot to allocate.
+    for s in active.remote_shards_to_reserve_backfill.iter().take(it) {
+        if *s == me {
             return Err(PeeringError::Invariant {
                 state: StateId::WaitRemoteBackfillReserved,
                 what: Invariant::ReserveSelf,
             });
         }
-        send_backfill_reserve(cx, s, BackfillReserveOp::Release);
+        let msg = backfill_reserve(SpgId::new(pgid, s.shard), epoch, BackfillReserveOp::Release);
+        cx.ctx.send_direct(s.osd, msg);
     }
     cx.ps.state.clear(PgState::BACKFILL_WAIT);
     PeeringState::publish(cx.ctx);
@@ -220,6 +221,12 @@ fn retry(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
+/// `PeeringState::WaitRemoteBackfillReserved::react(const RemoteBackfillReserved&)`,
+/// `react(const RemoteReservationRejectedTooFull&)` and
+/// `react(const RemoteReservationRevoked&)` (§3 "WaitRemoteBackfillReserved"): each
+/// grant (and the entry's self-kick) sends the next `REQUEST` with the byte counts
+/// the target checks its space against; a rejection or revocation gives up this
+/// round (`retry()`).
 pub(crate) fn react_wait_remote(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::RemoteBackfillReserved => {
@@ -283,17 +290,8 @@ fn backfill_release_reservations(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     let pgid = cx.ps.info.pgid.pgid;
     let epoch = cx.ps.epoch;
     for s in &cx.ps.backfill_targets {
-        cx.ctx.send_direct(
-            s.osd,
-            Message::BackfillReserve {
-                pgid: SpgId::new(pgid, s.shard),
-                epoch,
-                op: BackfillReserveOp::Release,
-                priority: 0,
-                primary_num_bytes: 0,
-                shard_num_bytes: 0,
-            },
-        );
+        let msg = backfill_reserve(SpgId::new(pgid, s.shard), epoch, BackfillReserveOp::Release);
+        cx.ctx.send_direct(s.osd, msg);
     }
     Ok(())
 }
@@ -307,6 +305,10 @@ fn cancel_backfill(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
+/// `PeeringState::Backfilling::react(const Backfilled&)`, `react(const DeferBackfill&)`,
+/// `react(const UnfoundBackfill&)`, `react(const RemoteReservationRejectedTooFull&)`,
+/// `react(const RemoteReservationRevokedTooFull&)` and
+/// `react(const RemoteReservationRevoked&)` (§3 "Backfilling").
 pub(crate) fn react_backfilling(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::Backfilled => {
@@ -354,8 +356,9 @@ pub(crate) fn react_backfilling(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outc
     }
 }
 
-/// `NotBackfilling` on a grant or a rejection: it answers a request the retry
-/// already released.
+/// `PeeringState::NotBackfilling::react(const RemoteBackfillReserved&)` and
+/// `react(const RemoteReservationRejectedTooFull&)` (§3 "NotBackfilling"): it
+/// answers a request the retry already released.
 pub(crate) fn react_not_backfilling(
     cx: &mut Cx<'_>,
     evt: &mut Event,

@@ -133,7 +133,7 @@ pub(crate) fn exit_to_delete(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
-/// `ToDelete` on `ActMap`: a new map may change how full this OSD is; if the
+/// `PeeringState::ToDelete::react(const ActMap&)` (§3 "ToDelete"): a new map may change how full this OSD is; if the
 /// delete priority moved, start over (re-enter, re-request the reservation).
 pub(crate) fn react_to_delete(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     if let Event::ActMap = evt {
@@ -204,7 +204,7 @@ fn valid_chunk(objects: &[ObjectId], max: u32, after: Option<&ObjectId>) -> bool
     within && ascending && past_cursor
 }
 
-/// `Deleting` on `DeleteSome`: `do_delete_work` on the host's listing (see the
+/// `PeeringState::Deleting::react(const DeleteSome&)` (§3 "Deleting"): `do_delete_work` on the host's listing (see the
 /// module docs). More objects: remove them and ask again. None after the cursor:
 /// ask again from the beginning. None at all: remove the PG and terminate.
 pub(crate) fn react_deleting(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {

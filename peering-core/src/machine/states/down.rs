@@ -28,6 +28,9 @@ pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
+/// `PeeringState::Down::react(const MNotifyRec&)` (§3 "Down", §5.22): a notify from
+/// an OSD up since it was sent may carry a newer history; if that raises
+/// `last_epoch_started`, peering starts over from `GetInfo`.
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     let Event::MNotifyRec(n) = evt else {
         return Ok(Outcome::Discard);

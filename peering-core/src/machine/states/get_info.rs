@@ -120,6 +120,9 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
+/// `PeeringState::GetInfo::react(const MNotifyRec&)` (§3 "GetInfo"): record the
+/// answer; if it shows a later interval went active, rebuild the prior set and
+/// re-query (§5.6); post `GotInfo` once nobody is left to wait for.
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     let Event::MNotifyRec(n) = evt else {
         return Ok(Outcome::Discard);

@@ -77,6 +77,8 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
+/// `PeeringState::GetLog::react(const MLogRec&)`, `react(const GotLog&)` and
+/// `react(const AdvMap&)` (§3 "GetLog", §5.11).
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::MLogRec(m) => {

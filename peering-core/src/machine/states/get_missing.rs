@@ -97,6 +97,8 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
+/// `PeeringState::GetMissing::react(const MLogRec&)` (§3 "GetMissing", §5.12):
+/// `proc_replica_log`, and once every answer is in, on to up_thru or activation.
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     if let Event::MLogRec(m) = evt {
         let m = core::mem::take(m);

@@ -31,6 +31,8 @@ pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
+/// `PeeringState::Incomplete::react(const AdvMap&)` and `react(const MNotifyRec&)`
+/// (§3 "Incomplete", §5.22).
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::AdvMap(_) => {

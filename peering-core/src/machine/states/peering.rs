@@ -6,6 +6,7 @@ use crate::event::{Event, EventKind as E};
 use crate::intervals::adjust_need_up_thru;
 use crate::machine::chart::{Reaction, StateDef, StateId};
 use crate::machine::engine::{Cx, Outcome};
+use crate::machine::peering_state::PeeringState;
 use crate::machine::state::StackExt;
 use crate::types::PgState;
 
@@ -35,6 +36,9 @@ pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
+/// `PeeringState::Peering::react(const AdvMap&)` (§3 "Peering", §5.6, §5.7): a map
+/// that affects the prior set restarts peering; otherwise `adjust_need_up_thru`
+/// and forward.
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     if let Event::AdvMap(_) = evt {
         let affected = cx
@@ -58,13 +62,14 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
 pub(crate) fn enter_blocked(cx: &mut Cx<'_>, bit: PgState) {
     cx.ps.state.clear(PgState::PEERING);
     cx.ps.state.set(bit);
-    let down: alloc::vec::Vec<i32> = cx
-        .stack
-        .peering()
-        .map(|p| p.prior_set.down.iter().map(|o| o.0).collect())
-        .unwrap_or_default();
-    cx.ps.blocked_by = down.into_iter().collect();
-    crate::machine::peering_state::PeeringState::publish(cx.ctx);
+    // Refilled in place from the prior set: no intermediate buffer.
+    cx.ps.blocked_by.clear();
+    if let Some(p) = cx.stack.peering() {
+        cx.ps
+            .blocked_by
+            .extend(p.prior_set.down.iter().map(|o| o.0));
+    }
+    PeeringState::publish(cx.ctx);
 }
 
 /// Exit of `Down` and `Incomplete`: clear `bit` and the blockers (`PEERING` is not

@@ -57,6 +57,9 @@ pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
+/// `PeeringState::Primary::react(const ActMap&)`, `react(const MNotifyRec&)`,
+/// `react(const SetForceRecovery&)` / `UnsetForceRecovery`, `SetForceBackfill` /
+/// `UnsetForceBackfill` and `react(const RequestScrub&)` (§3 "Primary").
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::ActMap => {
@@ -95,7 +98,8 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
     }
 }
 
-/// `WaitActingChange`: a wanted OSD going down means the pg_temp will never come.
+/// `PeeringState::WaitActingChange::react(const AdvMap&)` (§3 "WaitActingChange"): a
+/// wanted OSD going down means the pg_temp will never come.
 pub(crate) fn react_wait_acting_change(
     cx: &mut Cx<'_>,
     evt: &mut Event,

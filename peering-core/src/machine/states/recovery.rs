@@ -19,7 +19,7 @@ use crate::machine::engine::{Cx, Outcome};
 use crate::machine::peering_state::PeeringState;
 use crate::machine::pg::DropReason;
 use crate::machine::state::{StackExt, State};
-use crate::types::{PgShard, PgState, SpgId, Timespan};
+use crate::types::{Epoch, PgShard, PgState, SpgId, Timespan};
 
 /// `WaitRemoteRecoveryReserved`'s local data (§1.2): Ceph's
 /// `remote_recovery_reservation_it`, an iterator into `Active`'s
@@ -102,13 +102,25 @@ pub(crate) fn raced(cx: &mut Cx<'_>) -> Outcome {
     Outcome::Discard
 }
 
-fn send_recovery_reserve(cx: &mut Cx<'_>, to: PgShard, op: RecoveryReserveOp, priority: u32) {
-    let msg = Message::RecoveryReserve {
-        pgid: SpgId::new(cx.ps.info.pgid.pgid, to.shard),
-        epoch: cx.ps.epoch,
+/// `MRecoveryReserve{op}` addressed to `pgid` (a direct send, §2.3): the one
+/// builder for the primary's requests and releases and the replica's answers.
+pub(super) fn recovery_reserve(
+    pgid: SpgId,
+    epoch: Epoch,
+    op: RecoveryReserveOp,
+    priority: u32,
+) -> Message {
+    Message::RecoveryReserve {
+        pgid,
+        epoch,
         op,
         priority,
-    };
+    }
+}
+
+fn send_recovery_reserve(cx: &mut Cx<'_>, to: PgShard, op: RecoveryReserveOp, priority: u32) {
+    let pgid = SpgId::new(cx.ps.info.pgid.pgid, to.shard);
+    let msg = recovery_reserve(pgid, cx.ps.epoch, op, priority);
     cx.ctx.send_direct(to.osd, msg);
 }
 
@@ -192,6 +204,9 @@ pub(crate) fn exit_not_recovering(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
+/// `PeeringState::WaitLocalRecoveryReserved::react(const RecoveryTooFull&)` (§3
+/// "WaitLocalRecoveryReserved"): a full participant would fail recovery, so mark
+/// `RECOVERY_TOOFULL` and retry `DoRecovery` after `osd_recovery_retry_interval`.
 pub(crate) fn react_wait_local(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     if let Event::RecoveryTooFull = evt {
         cx.ps.state.set(PgState::RECOVERY_TOOFULL);
@@ -202,6 +217,10 @@ pub(crate) fn react_wait_local(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outco
     Ok(Outcome::Discard)
 }
 
+/// `PeeringState::WaitRemoteRecoveryReserved::react(const RemoteRecoveryReserved&)`
+/// (§3 "WaitRemoteRecoveryReserved"): each grant (and the entry's self-kick) sends
+/// the next `REQUEST`, so remote slots are taken one at a time in set order; past
+/// the last, post `AllRemotesReserved`.
 pub(crate) fn react_wait_remote(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     if !matches!(evt, Event::RemoteRecoveryReserved) {
         return Ok(Outcome::Discard);
@@ -253,19 +272,21 @@ fn release_reservations(cx: &mut Cx<'_>, cancel: bool) -> Result<(), PeeringErro
         .iter()
         .filter(|s| **s != me)
     {
-        cx.ctx.send_direct(
-            s.osd,
-            Message::RecoveryReserve {
-                pgid: SpgId::new(pgid, s.shard),
-                epoch,
-                op: RecoveryReserveOp::Release,
-                priority: 0,
-            },
+        let msg = recovery_reserve(
+            SpgId::new(pgid, s.shard),
+            epoch,
+            RecoveryReserveOp::Release,
+            0,
         );
+        cx.ctx.send_direct(s.osd, msg);
     }
     Ok(())
 }
 
+/// `PeeringState::Recovering::react(const AllReplicasRecovered&)`,
+/// `react(const DeferRecovery&)`, `react(const UnfoundRecovery&)` and
+/// `react(const RequestBackfill&)` (§3 "Recovering"): every way out gives back the
+/// local slot and the remote ones (`release_reservations`).
 pub(crate) fn react_recovering(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::AllReplicasRecovered => {
@@ -315,7 +336,8 @@ pub(crate) fn react_recovering(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outco
     }
 }
 
-/// `NotRecovering` on `DeferRecovery` / `UnfoundRecovery`: recovery is not running.
+/// `PeeringState::NotRecovering::react(const DeferRecovery&)` and
+/// `react(const UnfoundRecovery&)` (§3 "NotRecovering"): recovery is not running.
 pub(crate) fn react_not_recovering(
     cx: &mut Cx<'_>,
     evt: &mut Event,

@@ -9,14 +9,15 @@
 //! ours, so it comes back as an event
 //! ([`crate::ctx::ReservationOp::RequestRemoteBackfill`]).
 
-use crate::ctx::{BackfillReserveOp, Message, RecoveryReserveOp, ReservationOp};
+use crate::ctx::{BackfillReserveOp, RecoveryReserveOp, ReservationOp};
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E, PeeringEvt};
 use crate::machine::chart::{Reaction, StateDef, StateId};
 use crate::machine::engine::{Cx, Outcome};
 use crate::types::SpgId;
 
-use super::recovery::raced;
+use super::backfill::backfill_reserve;
+use super::recovery::{raced, recovery_reserve};
 
 /// `RepNotRecovering`'s definition (§3).
 pub(crate) const REP_NOT_RECOVERING: StateDef = StateDef {
@@ -91,25 +92,15 @@ fn primary_pgid(cx: &Cx<'_>) -> SpgId {
     SpgId::new(cx.ps.info.pgid.pgid, cx.ps.primary.shard)
 }
 
+/// Direct send of `MRecoveryReserve{op}` to the primary.
 fn send_recovery_reserve(cx: &mut Cx<'_>, op: RecoveryReserveOp) {
-    let msg = Message::RecoveryReserve {
-        pgid: primary_pgid(cx),
-        epoch: cx.ps.epoch,
-        op,
-        priority: 0,
-    };
+    let msg = recovery_reserve(primary_pgid(cx), cx.ps.epoch, op, 0);
     cx.ctx.send_direct(cx.ps.primary.osd, msg);
 }
 
+/// Direct send of `MBackfillReserve{op}` to the primary.
 fn send_backfill_reserve(cx: &mut Cx<'_>, op: BackfillReserveOp) {
-    let msg = Message::BackfillReserve {
-        pgid: primary_pgid(cx),
-        epoch: cx.ps.epoch,
-        op,
-        priority: 0,
-        primary_num_bytes: 0,
-        shard_num_bytes: 0,
-    };
+    let msg = backfill_reserve(primary_pgid(cx), cx.ps.epoch, op);
     cx.ctx.send_direct(cx.ps.primary.osd, msg);
 }
 
@@ -120,8 +111,9 @@ fn reject_reservation(cx: &mut Cx<'_>) {
     send_backfill_reserve(cx, BackfillReserveOp::RejectTooFull);
 }
 
-/// Gives back the space and the remote slot (held or still queued).
-fn release_slot(cx: &mut Cx<'_>) {
+/// Gives back the space and the remote slot (held or still queued):
+/// `unreserve_recovery_space()` + `cancel_remote_recovery_reservation()`.
+pub(super) fn release_slot(cx: &mut Cx<'_>) {
     cx.ctx.reservations.push(ReservationOp::UnreserveSpace);
     cx.ctx.reservations.push(ReservationOp::CancelRemote);
 }
@@ -132,6 +124,10 @@ pub(crate) fn exit_rep_recovering(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
+/// `PeeringState::RepNotRecovering::react(const RequestRecoveryPrio&)`,
+/// `react(const RequestBackfillPrio&)`, `react(const RejectTooFullRemoteReservation&)`
+/// and the no-op `react(const RemoteRecoveryReserved&)` /
+/// `react(const RemoteBackfillReserved&)` (§3 "RepNotRecovering").
 pub(crate) fn react_rep_not_recovering(
     cx: &mut Cx<'_>,
     evt: &mut Event,
@@ -179,6 +175,9 @@ pub(crate) fn react_rep_not_recovering(
     }
 }
 
+/// `PeeringState::RepWaitRecoveryReserved::react(const RemoteRecoveryReserved&)`,
+/// `react(const RemoteReservationRejectedTooFull&)` and
+/// `react(const RemoteReservationCanceled&)` (§3 "RepWaitRecoveryReserved").
 pub(crate) fn react_rep_wait_recovery(
     cx: &mut Cx<'_>,
     evt: &mut Event,
@@ -201,6 +200,10 @@ pub(crate) fn react_rep_wait_recovery(
     }
 }
 
+/// `PeeringState::RepWaitBackfillReserved::react(const RemoteBackfillReserved&)`,
+/// `react(const RejectTooFullRemoteReservation&)`,
+/// `react(const RemoteReservationRejectedTooFull&)` and
+/// `react(const RemoteReservationCanceled&)` (§3 "RepWaitBackfillReserved").
 pub(crate) fn react_rep_wait_backfill(
     cx: &mut Cx<'_>,
     evt: &mut Event,
@@ -223,6 +226,10 @@ pub(crate) fn react_rep_wait_backfill(
     }
 }
 
+/// `PeeringState::RepRecovering::react(const BackfillTooFull&)`,
+/// `react(const RemoteRecoveryPreempted&)` and `react(const RemoteBackfillPreempted&)`
+/// (§3 "RepRecovering"): give back the space and tell the primary, which answers
+/// with the release that ends the visit.
 pub(crate) fn react_rep_recovering(
     cx: &mut Cx<'_>,
     evt: &mut Event,

@@ -3,7 +3,7 @@
 //! `RepWaitRecoveryReserved`, `RepWaitBackfillReserved`, `RepRecovering`), are in
 //! `rep_reservation`.
 
-use crate::ctx::{HostNotification, ReservationOp};
+use crate::ctx::HostNotification;
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::machine::Invariant;
@@ -44,12 +44,15 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 
 /// Exit: give back any space and remote slot reserved for the primary.
 pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    cx.ctx.reservations.push(ReservationOp::UnreserveSpace);
-    cx.ctx.reservations.push(ReservationOp::CancelRemote);
+    super::rep_reservation::release_slot(cx);
     cx.ps.min_last_complete_ondisk = EVersion::ZERO;
     Ok(())
 }
 
+/// `PeeringState::ReplicaActive::react(const ActMap&)`, `react(const MQuery&)`,
+/// `react(const MInfoRec&)`, `react(const MLogRec&)`, `react(const MTrim&)`,
+/// `react(const Activate&)` and `react(const ActivateCommitted&)` (§3
+/// "ReplicaActive", §5.13, §5.15, §5.17, §5.18). `MLease` is not modelled.
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::ActMap => {

@@ -27,6 +27,8 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
+/// `PeeringState::Reset::react(const AdvMap&)`, `react(const ActMap&)` and
+/// `react(const IntervalFlush&)` (§3 "Reset", §5.3, §4.3).
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::AdvMap(new) => {

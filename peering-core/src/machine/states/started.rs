@@ -51,20 +51,19 @@ pub(crate) fn enter_start(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
+/// `PeeringState::Started::react(const AdvMap&)` and `react(const IntervalFlush&)`
+/// (§3 "Started", §5.4, §4.3).
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::AdvMap(new) => {
             if let Some(last) = cx.lastmap {
                 cx.ps.check_full_transition(cx.map, last);
-            }
-            let restart = cx
-                .lastmap
-                .is_some_and(|last| cx.ps.should_restart_peering(new, cx.map, last));
-            if restart {
-                // Reset runs start_peering_interval on the same AdvMap.
-                let again = Event::AdvMap(new.clone());
-                cx.post(again);
-                return Ok(Outcome::Transit(StateId::Reset));
+                if cx.ps.should_restart_peering(new, cx.map, last) {
+                    // Reset runs start_peering_interval on the same AdvMap.
+                    let again = Event::AdvMap(new.clone());
+                    cx.post(again);
+                    return Ok(Outcome::Transit(StateId::Reset));
+                }
             }
             cx.ps.remove_down_peer_info(cx.map, cx.ctx);
             Ok(Outcome::Discard)

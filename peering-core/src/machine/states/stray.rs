@@ -36,6 +36,9 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
+/// `PeeringState::Stray::react(const MQuery&)`, `react(const MLogRec&)`,
+/// `react(const MInfoRec&)` and `react(const ActMap&)` (§3 "Stray", §5.13, §5.14,
+/// §5.17).
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::MQuery(q) => {

@@ -17,6 +17,8 @@ pub(crate) const WAIT_UP_THRU: StateDef = StateDef {
     ],
 };
 
+/// `PeeringState::WaitUpThru::react(const ActMap&)` and `react(const MLogRec&)`
+/// (§3 "WaitUpThru", §5.7).
 pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::ActMap => {
