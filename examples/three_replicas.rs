@@ -109,13 +109,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("\n== What each OSD wrote to its store (the PG info every transaction persists)");
     for o in 0..3 {
-        if let Some(info) = h.store().get(OsdId(o), spg).and_then(|s| s.info.as_ref()) {
+        let Some(stored) = h.store().get(OsdId(o), spg) else {
+            continue;
+        };
+        if let Some(info) = &stored.info {
             let hist = &info.history;
-            let objects = h
-                .store()
-                .get(OsdId(o), spg)
-                .map(|s| s.objects.len())
-                .unwrap_or(0);
+            let objects = stored.objects.len();
             println!(
                 "  osd.{o}: last_update {} last_epoch_started {} interval since {} clean at {}, {objects} objects",
                 info.last_update,

@@ -6,7 +6,8 @@
 //! - [`core`] (`peering-core`): the `no_std`, sans-IO protocol: types, PG log,
 //!   past intervals, acting-set choice and the peering state machine.
 //! - [`osd`] (`peering-core-std`): the OSD side: OSD map, CRUSH placement,
-//!   messages.
+//!   wire messages, an in-memory store and the in-process cluster harness the
+//!   examples and scenario tests drive.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

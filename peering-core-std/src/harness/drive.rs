@@ -120,6 +120,11 @@ impl Harness {
         Ok(())
     }
 
+    /// Delivers one queued event as the OSD's `dequeue_peering_evt` would (§8.2):
+    /// dropped when the OSD is down or stopped, a missing PG created from the
+    /// event's create info or answered without it (§2.1, §5.17), deferred when
+    /// sent at an epoch the PG has not reached, then handled and its context
+    /// routed (`absorb`).
     fn deliver(&mut self, q: Queued) {
         let name = q.evt.event.name();
         let record = |outcome| Entry::Delivered {
@@ -227,22 +232,8 @@ impl Harness {
             from: mq.query.to,
             past_intervals: PastIntervals::default(),
         };
-        let msg = Outgoing::Notify(notify);
-        self.transcript.push(Entry::Sent {
-            from: q.to,
-            to: mq.from.osd,
-            epoch: self.epoch(),
-            pgid: mq.pgid,
-            msg: msg.clone(),
-        });
-        for (pgid, evt) in msg.into_events(q.to) {
-            self.queue.push_back(Queued {
-                to: mq.from.osd,
-                pgid,
-                from: Some(q.to),
-                evt,
-            });
-        }
+        let epoch = self.epoch();
+        self.send(q.to, mq.from.osd, epoch, mq.pgid, Outgoing::Notify(notify));
     }
 
     /// Runs one on-commit callback for `osd`'s instance of `spg` (§4.4).

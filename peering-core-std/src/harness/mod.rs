@@ -26,18 +26,17 @@
 //!   (§5.20);
 //! * maps are published one epoch at a time and every running OSD advances its
 //!   PGs through them, `AdvMap`* then `ActMap` (§8.1); placement is a per-PG
-//!   preference list plus pg_temp ([`Placement`]).
-//!
-//! Everything is ordered (`BTreeMap`, one FIFO queue), so a scenario replays
-//! identically. The [`Transcript`] records every map, message, event, state entry
-//! and request; the [`Checker`] checks the safety invariants of DESIGN.md §7 after
-//! every call into a PG.
-//!
+//!   preference list plus pg_temp ([`Placement`]);
 //! * a minimal client write path ([`Harness::write`], [`Harness::delete`]): the
 //!   acting primary appends the entry (`Pg::submit_write`, Ceph's `append_log`)
 //!   and replicates it to its running acting replicas (`MOSDRepOp` →
 //!   `Pg::append_log`); an OSD that is down misses it (§5.25). Versions only: no
 //!   object data.
+//!
+//! Everything is ordered (`BTreeMap`, one FIFO queue), so a scenario replays
+//! identically. The [`Transcript`] records every map, message, event, state entry
+//! and request; the [`Checker`] checks the safety invariants of DESIGN.md §7 after
+//! every call into a PG.
 //!
 //! Scope: replicated pools (erasure-coded placement needs shard positions).
 

@@ -1,10 +1,12 @@
 //! Routing one [`RecoveryCtx`]: what a PG instance asked of its host after a call
 //! (reference §4, §8.2, §8.6).
 
-use peering_core::ctx::{HostNotification, MonRequest, OnCommit, RecoveryCtx, ReservationOp};
+use peering_core::ctx::{
+    HostNotification, MonRequest, OnCommit, Outgoing, RecoveryCtx, ReservationOp,
+};
 use peering_core::event::{Event, PeeringEvt};
 use peering_core::machine::StateId;
-use peering_core::types::{OsdId, SpgId};
+use peering_core::types::{Epoch, OsdId, SpgId};
 
 use super::{Entry, Harness, Queued};
 
@@ -25,21 +27,7 @@ impl Harness {
         }
         let epoch = self.pg(osd.0, spg).map_or(0, |p| p.epoch());
         for (to, msg) in ctx.drain_outgoing() {
-            self.transcript.push(Entry::Sent {
-                from: osd,
-                to,
-                epoch,
-                pgid: spg,
-                msg: msg.clone(),
-            });
-            for (pgid, evt) in msg.into_events(osd) {
-                self.queue.push_back(Queued {
-                    to,
-                    pgid,
-                    from: Some(osd),
-                    evt,
-                });
-            }
+            self.send(osd, to, epoch, spg, msg);
         }
         for timer in ctx.drain_timers() {
             self.transcript.push(Entry::Timer {
@@ -69,6 +57,35 @@ impl Harness {
             } else {
                 self.commit(osd, spg, c);
             }
+        }
+    }
+
+    /// Records `msg`, sent by `from`'s instance of `pgid` at `epoch`, and queues
+    /// the events it delivers on `to` through the core's
+    /// [`Outgoing::into_events`] (Ceph's message → `PGPeeringEvent`, §8.4), so
+    /// the harness and the core cannot disagree on events or epochs.
+    pub(super) fn send(
+        &mut self,
+        from: OsdId,
+        to: OsdId,
+        epoch: Epoch,
+        pgid: SpgId,
+        msg: Outgoing,
+    ) {
+        self.transcript.push(Entry::Sent {
+            from,
+            to,
+            epoch,
+            pgid,
+            msg: msg.clone(),
+        });
+        for (pgid, evt) in msg.into_events(from) {
+            self.queue.push_back(Queued {
+                to,
+                pgid,
+                from: Some(from),
+                evt,
+            });
         }
     }
 

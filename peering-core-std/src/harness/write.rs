@@ -33,8 +33,12 @@ impl Harness {
     }
 
     /// The object `name` of `pgid` (`hobject_t`): its hash is a deterministic
-    /// hash of the name with the low `split_bits` set to the PG's seed, so it maps
-    /// to `pgid` in the newest map (§5.20).
+    /// hash of the name with the low `split_bits` (`pg_t::get_split_bits`) set to
+    /// the PG's seed, so it maps to `pgid` in the newest map (§5.20).
+    ///
+    /// Unlike Ceph (`ceph_str_hash_rjenkins`, `crate::crush::hash`), the name
+    /// hash is FNV-1a; only the low bits matter for placement here, and the high
+    /// bits order backfill, so changing the hash would reorder scenarios.
     pub fn object_id(&self, pgid: SpgId, name: &str) -> ObjectId {
         use peering_core::map::OsdMapView;
         let pg = pgid.pgid;
