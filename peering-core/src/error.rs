@@ -111,7 +111,8 @@ pub enum PeeringError {
         /// The undeclared target.
         to: StateId,
     },
-    /// The configuration would be deeper than the chart allows.
+    /// The configuration would be deeper than the chart allows (§1.1: the state
+    /// tree is four levels deep). The PG is now `Crashed`.
     #[error("state stack overflow entering {state:?}")]
     StateStackOverflow {
         /// The state being entered.
@@ -124,17 +125,18 @@ pub enum PeeringError {
         /// The refused event.
         event: EventKind,
     },
-    /// `ActMap` without a preceding `AdvMap` (or `Initialize`). Refused.
+    /// `ActMap` without a preceding `AdvMap` (or `Initialize`) (§8.1). Refused.
     #[error("ActMap without a preceding AdvMap")]
     NoMapBatch,
-    /// A map event must come through `advance_map` (it needs the maps). Refused.
+    /// A map event must come through `advance_map` (it needs the maps, §8.1).
+    /// Refused.
     #[error("{event:?} must be delivered through its Pg method")]
     MapEventOutsideBatch {
         /// The refused event.
         event: EventKind,
     },
     /// A map passed in is not the one the PG is at (`lastmap` of `AdvMap`, or the
-    /// map of `handle_event`/`activate_map`). Refused.
+    /// map of `handle_event`/`activate_map`) (§8.1). Refused.
     #[error("map epoch {got} given, PG is at epoch {expected}")]
     MapMismatch {
         /// The PG's epoch.
@@ -151,7 +153,8 @@ pub enum PeeringError {
         /// The PG's epoch.
         pg_epoch: Epoch,
     },
-    /// A state Ceph asserts on did not hold (the PG is now `Crashed`).
+    /// A state Ceph asserts on (`ceph_assert`) did not hold: Ceph aborts the OSD;
+    /// the PG is now `Crashed` (§0.2).
     #[error("invariant violated in {state:?}: {what:?}")]
     Invariant {
         /// The state whose action found it.
@@ -167,7 +170,8 @@ pub enum PeeringError {
         /// The shard named.
         peer: crate::types::PgShard,
     },
-    /// The pool of the PG does not exist in the map given.
+    /// The pool of the PG does not exist in the map given (creation, load and
+    /// split, §8.3, §5.20).
     #[error("pool {pool} does not exist")]
     NoSuchPool {
         /// The pool id.

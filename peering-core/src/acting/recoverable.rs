@@ -5,7 +5,7 @@ use alloc::collections::BTreeSet;
 
 use super::options::ActingOptions;
 use super::up_acting::shard_at;
-use crate::intervals::{IsPgRecoverable, RecoverablePredicate};
+use crate::intervals::{IsPgRecoverable, RecoverablePredicate, count_present};
 use crate::map::PoolInfo;
 use crate::types::{OsdId, PgShard};
 
@@ -36,7 +36,7 @@ pub fn recoverable(want: &[OsdId], pool: &PoolInfo, options: &ActingOptions) -> 
         .filter(|(_, o)| !o.is_none())
         .map(|(i, &o)| shard_at(o, i, pool.is_erasure()))
         .collect();
-    let num_want_acting = want.iter().filter(|o| !o.is_none()).count();
+    let num_want_acting = count_present(want);
     let below_min = u32::try_from(num_want_acting).is_ok_and(|n| n < pool.min_size);
     if below_min && !options.allow_recovery_below_min_size {
         return false;

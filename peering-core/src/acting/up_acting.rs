@@ -37,19 +37,21 @@ impl UpActing {
 
     /// `is_up(shard)`: EC — `up[shard] == osd`; replicated — `osd` is in `up` (§5.21).
     pub fn is_up(&self, shard: PgShard, pool: &PoolInfo) -> bool {
-        is_member(&self.up, shard, pool)
+        is_member(&self.up, shard, pool.is_erasure())
     }
 
     /// `is_acting(shard)`: EC — `acting[shard] == osd`; replicated — `osd` is in
     /// `acting` (§5.21).
     pub fn is_acting(&self, shard: PgShard, pool: &PoolInfo) -> bool {
-        is_member(&self.acting, shard, pool)
+        is_member(&self.acting, shard, pool.is_erasure())
     }
 }
 
-/// Ceph's `is_up`/`is_acting` rule for one vector (§5.21).
-fn is_member(vec: &[OsdId], shard: PgShard, pool: &PoolInfo) -> bool {
-    if pool.is_erasure() {
+/// Ceph's `is_up`/`is_acting` rule for one vector (§5.21): EC — the shard's
+/// position holds its OSD; replicated — the OSD is anywhere in the vector. Shared
+/// with [`crate::machine::PeeringState`]'s `is_up`/`is_acting`.
+pub(crate) fn is_member(vec: &[OsdId], shard: PgShard, erasure: bool) -> bool {
+    if erasure {
         usize::try_from(shard.shard.0)
             .ok()
             .and_then(|i| vec.get(i))
@@ -61,12 +63,11 @@ fn is_member(vec: &[OsdId], shard: PgShard, pool: &PoolInfo) -> bool {
 
 /// The `pg_shard_t` Ceph builds for position `i` of a vector holding `osd`: the
 /// position is the shard for EC pools, `NO_SHARD` otherwise (§6.2).
+///
+/// [`crate::intervals::shard_at`] made infallible: pool sizes are validated to fit
+/// `shard_id_t` before any position is named, so a position past it (never reached)
+/// saturates to the last shard id instead of failing.
 pub(crate) fn shard_at(osd: OsdId, i: usize, erasure: bool) -> PgShard {
-    let shard = if erasure {
-        // Pool sizes are validated to fit `shard_id_t` before any position is named.
-        ShardId(i8::try_from(i).unwrap_or(i8::MAX))
-    } else {
-        ShardId::NO_SHARD
-    };
+    let shard = crate::intervals::shard_at(erasure, i).unwrap_or(ShardId(i8::MAX));
     PgShard::new(osd, shard)
 }

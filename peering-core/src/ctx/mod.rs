@@ -76,7 +76,6 @@ impl BufferedMessages {
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[allow(clippy::large_enum_variant)]
 pub enum Outgoing {
     /// `MOSDPGQuery2` to the given PG shard.
     Query(SpgId, PgQuery),

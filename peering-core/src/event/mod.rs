@@ -94,7 +94,6 @@ macro_rules! define_events {
         #[derive(Clone, PartialEq, Eq, Debug)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-        #[allow(clippy::large_enum_variant)]
         pub enum Event {
             $( $(#[$doc])* $name $( ($payload) )?, )*
         }

@@ -103,12 +103,7 @@ impl PeeringState {
         ctx: &mut RecoveryCtx,
     ) -> Result<(), PeeringError> {
         let pgid = self.info.pgid.pgid;
-        let peers: super::Shards = self
-            .acting_recovery_backfill
-            .iter()
-            .copied()
-            .filter(|p| *p != self.whoami)
-            .collect();
+        let peers = self.acting_recovery_backfill_peers();
         let may_include_deletes = !Self::perform_deletes_during_peering(map);
         for peer in peers {
             let Some(mut pi) = self.peer_info.get(&peer).cloned() else {

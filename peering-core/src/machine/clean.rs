@@ -12,13 +12,7 @@ impl PeeringState {
     /// acting_recovery_backfill, and update our copy of theirs.
     pub(crate) fn share_pg_info(&mut self, ctx: &mut RecoveryCtx) {
         let pgid = self.info.pgid.pgid;
-        let targets: super::Shards = self
-            .acting_recovery_backfill
-            .iter()
-            .copied()
-            .filter(|p| *p != self.whoami)
-            .collect();
-        for p in targets {
+        for p in self.acting_recovery_backfill_peers() {
             if let Some(pi) = self.peer_info.get_mut(&p) {
                 pi.last_epoch_started = self.info.last_epoch_started;
                 pi.last_interval_started = self.info.last_interval_started;

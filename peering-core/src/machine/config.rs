@@ -16,24 +16,30 @@ pub struct Config {
     /// `osd_max_pg_log_entries` (10000): entries sent with a backfill restart for dup
     /// detection (§5.15 step 7b).
     pub max_pg_log_entries: usize,
-    /// `osd_pg_log_dups_tracked` (3000): dups kept when copying a log for a peer.
+    /// `osd_pg_log_dups_tracked` (3000): dups kept when copying a log for a peer
+    /// (activation and query replies, §5.15 step 7b, §5.17).
     pub pg_log_dups_tracked: u64,
     /// `osd_pg_stat_report_interval_max` (500): an active primary republishes its
-    /// stats at least this often (in epochs).
+    /// stats at least this often (in epochs; Active's `AdvMap`, §3 "Active").
     pub pg_stat_report_interval_max: u32,
-    /// `osd_find_best_info_ignore_history_les` (false).
+    /// `osd_find_best_info_ignore_history_les` (false): passed to
+    /// [`crate::acting::ActingOptions`] (§5.9 step 1).
     pub find_best_info_ignore_history_les: bool,
-    /// `osd_allow_recovery_below_min_size` (true).
+    /// `osd_allow_recovery_below_min_size` (true): passed to
+    /// [`crate::acting::ActingOptions`] (§5.10 step 4, §5.23).
     pub allow_recovery_below_min_size: bool,
-    /// `osd_force_auth_primary_missing_objects` (100).
+    /// `osd_force_auth_primary_missing_objects` (100): passed to
+    /// [`crate::acting::ActingOptions`] (§5.10, `select_replicated_primary`).
     pub force_auth_primary_missing_objects: u64,
-    /// `osd_async_recovery_min_cost` (100).
+    /// `osd_async_recovery_min_cost` (100): passed to
+    /// [`crate::acting::ActingOptions`] (§5.10 step 5).
     pub async_recovery_min_cost: u64,
     /// Bound on the events one call may process, the delivered one included: a
     /// chain of posted events longer than this is an error, not a spin (DESIGN.md §4,
     /// "Bounded"). The longest legal chain is about a dozen.
     pub max_posted_events: usize,
-    /// Number of state-history records kept (oldest dropped first).
+    /// Number of state-history records kept (oldest dropped first): the bound of
+    /// [`super::StateHistory`], this crate's record of `log_enter`/`log_exit` (§1.1).
     pub state_history_len: usize,
     /// `osd_recovery_retry_interval` (30 s): how long `NotRecovering` waits before
     /// retrying after a participant was full (§3 "WaitLocalRecoveryReserved").

@@ -22,7 +22,7 @@ use alloc::collections::VecDeque;
 use super::chart::{ReactionKind, StateId};
 use super::history::{StateHistory, Transit};
 use super::peering_state::PeeringState;
-use super::state::{MAX_DEPTH, State, StateStack};
+use super::state::{MAX_DEPTH, StackExt, State, StateStack};
 use super::states;
 use crate::ctx::RecoveryCtx;
 use crate::error::PeeringError;
@@ -143,7 +143,7 @@ pub(crate) fn run(cx: &mut Cx<'_>, first: Event) -> Result<(), PeeringError> {
 /// Offers one event to the active configuration, innermost state first.
 fn dispatch(cx: &mut Cx<'_>, evt: &mut Event) -> Result<(), PeeringError> {
     let kind = evt.kind();
-    let innermost = cx.stack.last().map_or(StateId::Crashed, State::id);
+    let innermost = cx.stack.innermost();
     if innermost == StateId::Crashed {
         return Err(PeeringError::Crashed);
     }

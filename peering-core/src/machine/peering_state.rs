@@ -4,6 +4,7 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 
 use super::config::Config;
+use crate::acting::{is_member, shard_at};
 use crate::ctx::{BufferedMessages, HostNotification, InfoMsg, OnCommit, RecoveryCtx, TxOp};
 use crate::intervals::{PastIntervals, UpActing};
 use crate::log::{LogEffects, Missing, PgLog};
@@ -224,12 +225,12 @@ impl PeeringState {
 
     /// `is_up(shard)` (§5.21).
     pub fn is_up(&self, s: PgShard) -> bool {
-        member(&self.mapping.up, s, self.is_ec())
+        is_member(&self.mapping.up, s, self.is_ec())
     }
 
     /// `is_acting(shard)` (§5.21).
     pub fn is_acting(&self, s: PgShard) -> bool {
-        member(&self.mapping.acting, s, self.is_ec())
+        is_member(&self.mapping.acting, s, self.is_ec())
     }
 
     /// `acting_set_writeable()`: enough acting shards to serve writes (§5.23; stretch
@@ -248,6 +249,17 @@ impl PeeringState {
             .iter()
             .filter(|s| **s != self.whoami)
             .any(|s| self.peer_missing.get(s).is_some_and(Missing::have_missing))
+    }
+
+    /// `acting_recovery_backfill` minus ourselves (§5.21): the peers `activate` and
+    /// `share_pg_info` address, snapshotted so the state can be mutated while
+    /// walking them (inline, no allocation, see [`super::Shards`]).
+    pub(crate) fn acting_recovery_backfill_peers(&self) -> super::Shards {
+        self.acting_recovery_backfill
+            .iter()
+            .copied()
+            .filter(|p| *p != self.whoami)
+            .collect()
     }
 
     /// `needs_backfill()` (§5.21): some backfill target has not finished.
@@ -452,31 +464,12 @@ impl PeeringState {
     }
 }
 
-fn member(vec: &[OsdId], s: PgShard, ec: bool) -> bool {
-    if ec {
-        usize::try_from(s.shard.0)
-            .ok()
-            .and_then(|i| vec.get(i))
-            .is_some_and(|o| *o == s.osd)
-    } else {
-        vec.contains(&s.osd)
-    }
-}
-
-fn shard_of(i: usize, ec: bool) -> ShardId {
-    if ec {
-        ShardId(i8::try_from(i).unwrap_or(i8::MAX))
-    } else {
-        ShardId::NO_SHARD
-    }
-}
-
 /// The shards of the osd vector `v` (holes skipped), in slot order.
 fn shards_of(v: &[OsdId], ec: bool) -> impl Iterator<Item = PgShard> + '_ {
     v.iter()
         .enumerate()
         .filter(|(_, o)| !o.is_none())
-        .map(move |(i, o)| PgShard::new(*o, shard_of(i, ec)))
+        .map(move |(i, o)| shard_at(*o, i, ec))
 }
 
 /// Makes `set` the shard set of `v`. A set that already holds exactly those shards
@@ -502,7 +495,7 @@ fn primary_shard(v: &[OsdId], p: OsdId, ec: bool) -> PgShard {
     }
     v.iter()
         .position(|o| *o == p && p.is_valid())
-        .map_or(PgShard::UNDEF, |i| PgShard::new(p, shard_of(i, ec)))
+        .map_or(PgShard::UNDEF, |i| shard_at(p, i, ec))
 }
 
 impl PeeringState {

@@ -521,6 +521,8 @@ impl Pg {
         Ok(reason)
     }
 
+    /// Runs `evt` and the events it posts through the engine (§0.2 rule 4), for the
+    /// host calls whose drop reason nobody reads (`Initialize`, `AdvMap`, `ActMap`).
     fn run(
         &mut self,
         evt: Event,
@@ -528,31 +530,33 @@ impl Pg {
         lastmap: Option<&dyn OsdMapView>,
         ctx: &mut RecoveryCtx,
     ) -> Result<(), PeeringError> {
-        let mut cx = Cx {
-            ps: &mut self.ps,
-            stack: &mut self.stack,
-            map,
-            lastmap,
-            ctx,
-            posted: &mut PostQueue::default(),
-            history: &mut self.history,
-            dropped: None,
-            handling_posted: false,
-        };
-        engine::run(&mut cx, evt)
+        self.run_with(evt, map, lastmap, ctx).map(|_| ())
     }
 
+    /// Runs a delivered event and reports why its handler dropped it, if it did.
     fn run_reporting(
         &mut self,
         evt: Event,
         map: &dyn OsdMapView,
         ctx: &mut RecoveryCtx,
     ) -> Result<Option<DropReason>, PeeringError> {
+        self.run_with(evt, map, None, ctx)
+    }
+
+    /// One call into the engine: a fresh context over this PG and an empty
+    /// posted-event queue on the stack (see `PostQueue`).
+    fn run_with(
+        &mut self,
+        evt: Event,
+        map: &dyn OsdMapView,
+        lastmap: Option<&dyn OsdMapView>,
+        ctx: &mut RecoveryCtx,
+    ) -> Result<Option<DropReason>, PeeringError> {
         let mut cx = Cx {
             ps: &mut self.ps,
             stack: &mut self.stack,
             map,
-            lastmap: None,
+            lastmap,
             ctx,
             posted: &mut PostQueue::default(),
             history: &mut self.history,
