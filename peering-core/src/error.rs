@@ -53,6 +53,18 @@ pub enum PeeringError {
         /// The event.
         event: EventKind,
     },
+    /// The host injected an event that no active state takes (an internal event
+    /// such as `Activate` or `AllReplicasRecovered`, or a host event where it
+    /// makes no sense): host misuse. Ceph would reach the catch-all and abort;
+    /// here the event is refused and the PG is unchanged, unless
+    /// `Config::strict_ceph_aborts` is set (then [`PeeringError::Unhandled`]).
+    #[error("event {event:?} makes no sense in state {state:?}: refused")]
+    EventOutOfPlace {
+        /// The innermost state when the event arrived.
+        state: StateId,
+        /// The event.
+        event: EventKind,
+    },
     /// The PG is `Crashed` (an earlier event was unhandled or an invariant Ceph
     /// asserts failed); it refuses every event.
     #[error("PG is crashed")]

@@ -214,7 +214,13 @@ fn an_unhandled_event_crashes_the_pg_and_later_events_are_refused() {
 #[test]
 fn the_catch_all_of_initial_crashes_on_anything_but_initialize() {
     let map = map1(&[0], 1);
-    let mut pg = Pg::new(Config::default(), PgShard::replica(0), pgid(), &map).unwrap();
+    let mut pg = Pg::new(
+        machine_support::ceph_config(),
+        PgShard::replica(0),
+        pgid(),
+        &map,
+    )
+    .unwrap();
     let mut ctx = RecoveryCtx::new();
     assert_eq!(
         pg.handle_event(PeeringEvt::new(1, Event::NullEvt), &map, &mut ctx),

@@ -2,24 +2,13 @@
 //! (reference §8.2, §4.4, §5.7, §5.10, §5.17).
 
 use peering_core::ctx::{OnCommit, Outgoing};
-use peering_core::event::{DeleteSome, Event, EventKind, PeeringEvt};
+use peering_core::event::{DeleteSome, Event, PeeringEvt};
 use peering_core::intervals::PastIntervals;
-use peering_core::machine::chart::On;
 use peering_core::machine::{EventOutcome, Pg, StateId};
 use peering_core::map::OsdMapView;
 use peering_core::types::{OsdId, PgInfo, PgNotify, QueryKind, SpgId};
 
 use super::{Entry, Harness, HarnessError, Outcome, Queued};
-
-/// True when some state of `pg`'s configuration has a reaction for `kind` itself
-/// (not only the catch-all that crashes the machine, §0.2).
-fn handles(pg: &Pg, kind: EventKind) -> bool {
-    pg.states()
-        .iter()
-        .rev()
-        .find_map(|s| s.id().def().reaction_for(kind))
-        .is_some_and(|r| r.on != On::Any)
-}
 
 impl Harness {
     /// Queues `evt` for `osd`'s instance of `pgid`, as the host would (a timer, a
@@ -153,11 +142,6 @@ impl Harness {
         };
         if q.evt.epoch_sent > pg.epoch() {
             self.deferred.push(q);
-            return;
-        }
-        let kind = q.evt.event.kind();
-        if kind == EventKind::DeleteStart && !handles(pg, kind) {
-            self.transcript.push(record(Outcome::Unhandled));
             return;
         }
         let Some(map) = self.maps.get(pg.epoch()) else {

@@ -51,6 +51,18 @@ pub enum HarnessError {
 }
 
 impl HarnessError {
+    /// The PG instance the error is about, if it is about one.
+    pub fn instance(&self) -> Option<(OsdId, SpgId)> {
+        match self {
+            HarnessError::Peering { osd, pgid, .. }
+            | HarnessError::NotStored { osd, pgid }
+            | HarnessError::NoInstance { osd, pgid } => Some((*osd, *pgid)),
+            HarnessError::NoQuiescence(_)
+            | HarnessError::NoMap(_)
+            | HarnessError::NoPrimary { .. } => None,
+        }
+    }
+
     /// Wraps the core's refusal of a call for `osd`'s instance of `pgid` (§8).
     pub(super) fn peering(osd: OsdId, pgid: SpgId) -> impl Fn(PeeringError) -> HarnessError + Copy {
         move |source| HarnessError::Peering {

@@ -24,7 +24,8 @@ pub enum Rule {
     /// "Epochs never go backwards": an instance's map epoch decreased.
     EpochBackwards,
     /// "`last_epoch_started` never goes backwards" (info's or history's), across
-    /// restarts too.
+    /// restarts too, within an instance's life (a deleted copy created again
+    /// starts afresh).
     LesBackwards,
     /// "Replicas agree with the authoritative log at activation": a replica entered
     /// `ReplicaActive` with a `last_update` or log head other than its primary's.
@@ -67,6 +68,15 @@ impl Checker {
     /// from what its store holds (§8.3); `last_epoch_started` may not.
     pub fn forget_instance(&mut self, osd: OsdId, pgid: SpgId) {
         self.epochs.remove(&(osd, pgid));
+    }
+
+    /// An instance was deleted (its machine terminated and its collection was
+    /// removed): its life ended, so a copy created later on the same OSD starts
+    /// afresh, with epochs and `last_epoch_started` from its creation (Ceph's
+    /// `OSD::_remove_pg` then `handle_pg_create_info`).
+    pub fn instance_deleted(&mut self, osd: OsdId, pgid: SpgId) {
+        self.epochs.remove(&(osd, pgid));
+        self.les.remove(&(osd, pgid));
     }
 
     fn flag(&mut self, rule: Rule, osd: OsdId, pg: &Pg, detail: String) {

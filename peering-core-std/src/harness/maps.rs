@@ -160,9 +160,39 @@ impl Harness {
             .map(|p| p.keys().copied().collect())
             .unwrap_or_default();
         for spg in pgids {
-            self.advance_pg(osd, spg)?;
+            self.advance_pg_reporting(osd, spg);
         }
         Ok(())
+    }
+
+    /// [`advance_pg`](Self::advance_pg), with a failure reported (transcript and
+    /// [`Harness::failures`]) instead of returned: one crashed PG does not stop
+    /// the maps of every other PG and OSD.
+    /// A crashed instance whose failure was reported already is left alone: it
+    /// would refuse every later map the same way.
+    pub(super) fn advance_pg_reporting(&mut self, osd: OsdId, spg: SpgId) {
+        let crashed = self.pg(osd.0, spg).is_some_and(Pg::is_crashed);
+        if crashed
+            && self
+                .failures
+                .iter()
+                .any(|f| f.instance() == Some((osd, spg)))
+        {
+            return;
+        }
+        if let Err(error) = self.advance_pg(osd, spg) {
+            self.report_failure(osd, spg, error);
+        }
+    }
+
+    /// Records that a call into `osd`'s instance of `spg` failed.
+    pub(super) fn report_failure(&mut self, osd: OsdId, spg: SpgId, error: HarnessError) {
+        self.transcript.push(Entry::Failed {
+            osd,
+            pgid: spg,
+            error: error.clone(),
+        });
+        self.failures.push(error);
     }
 
     /// `AdvMap` for every epoch after the instance's, then `ActMap` (§8.1); split
@@ -184,7 +214,7 @@ impl Harness {
                 child: cspg,
             });
             self.install(osd, child, std::mem::take(&mut cctx));
-            self.advance_pg(osd, cspg)?;
+            self.advance_pg_reporting(osd, cspg);
         }
         result
     }
@@ -263,7 +293,8 @@ impl Harness {
 
     /// Starts `osd`'s process: every PG instance in its store is loaded at the epoch
     /// it was persisted at (`init_from_disk_state`, §8.3), then advanced to the
-    /// newest map.
+    /// newest map. A PG that cannot be loaded or advanced is reported
+    /// ([`Harness::failures`]) and the others start.
     pub fn start_osd(&mut self, osd: i32) -> Result<(), HarnessError> {
         let id = OsdId(osd);
         self.osds.insert(id, BTreeMap::new());
@@ -278,11 +309,15 @@ impl Harness {
                 return Err(HarnessError::NoMap(epoch));
             };
             let Some(args) = self.store.load_args(id, spg, mapping, self.config) else {
-                return Err(HarnessError::NotStored { osd: id, pgid: spg });
+                self.report_failure(id, spg, HarnessError::NotStored { osd: id, pgid: spg });
+                continue;
             };
-            self.load_instance(id, args, &map)?;
+            if let Err(e) = self.load_instance(id, args, &map) {
+                self.report_failure(id, spg, e);
+                continue;
+            }
             if self.map().is_up(id) {
-                self.advance_pg(id, spg)?;
+                self.advance_pg_reporting(id, spg);
             }
         }
         Ok(())

@@ -114,6 +114,9 @@ pub struct Harness {
     too_full: BTreeSet<OsdId>,
     engine_jobs: Vec<(OsdId, SpgId, EngineJob)>,
     checker: Checker,
+    /// Calls into single PG instances that failed, in order (reported, not
+    /// returned: the rest of the cluster keeps running).
+    failures: Vec<HarnessError>,
     config: Config,
     ctx: RecoveryCtx,
 }
@@ -139,6 +142,7 @@ impl Harness {
             too_full: BTreeSet::new(),
             engine_jobs: Vec::new(),
             checker: Checker::default(),
+            failures: Vec::new(),
             config: Config::default(),
             ctx: RecoveryCtx::new(),
         }
@@ -256,6 +260,14 @@ impl Harness {
     /// The safety violations seen so far (DESIGN.md §7).
     pub fn violations(&self) -> &[Violation] {
         self.checker.violations()
+    }
+
+    /// Every call into a single PG instance that failed while the harness
+    /// advanced maps or started OSDs (a crashed PG refusing its next map, a PG
+    /// the store cannot load), in order. Each is also in the transcript; the rest
+    /// of the cluster kept running.
+    pub fn failures(&self) -> &[HarnessError] {
+        &self.failures
     }
 
     /// True when no event is queued (§8.2).

@@ -258,6 +258,7 @@ impl Harness {
                 if let Some(pgs) = self.osds.get_mut(&osd) {
                     pgs.remove(&spg);
                 }
+                self.checker.instance_deleted(osd, spg);
                 return;
             }
             _ => return,

@@ -13,6 +13,8 @@ use peering_core::log::LogEntry;
 use peering_core::machine::{DropReason, StateId};
 use peering_core::types::{EVersion, Epoch, OsdId, QueryKind, SpgId};
 
+use super::HarnessError;
+
 /// What happened to one delivered event (§8.2 admission).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Outcome {
@@ -25,9 +27,6 @@ pub enum Outcome {
     /// The target OSD has no instance of the PG (a query is answered by the host
     /// with an empty info, §5.17; anything else is dropped).
     NoPg,
-    /// No state of the PG handles it yet (`DeleteStart` before the deletion states
-    /// exist); the harness did not deliver it.
-    Unhandled,
 }
 
 /// One line of the transcript (message and event names as §8.4, states as §1.1).
@@ -40,6 +39,16 @@ pub enum Entry {
         epoch: Epoch,
         /// What changed, for people.
         what: String,
+    },
+    /// A call into one PG instance failed (it crashed, or refused a map); the
+    /// harness reported it and went on with every other PG and OSD.
+    Failed {
+        /// The OSD.
+        osd: OsdId,
+        /// The PG instance.
+        pgid: SpgId,
+        /// What went wrong.
+        error: HarnessError,
     },
     /// An OSD process stopped (its PG instances are gone from memory).
     OsdStopped {
@@ -194,6 +203,7 @@ impl Entry {
             Entry::Sent { from, .. } | Entry::RepOp { from, .. } => Some(*from),
             Entry::Delivered { to, .. } => Some(*to),
             Entry::OsdStopped { osd }
+            | Entry::Failed { osd, .. }
             | Entry::OsdStarted { osd }
             | Entry::Entered { osd, .. }
             | Entry::Persisted { osd, .. }
@@ -284,6 +294,7 @@ impl fmt::Display for Entry {
         match self {
             Entry::Map { epoch, what } => write!(f, "e{epoch} map: {what}"),
             Entry::OsdStopped { osd } => write!(f, "{osd} stopped"),
+            Entry::Failed { osd, pgid, error } => write!(f, "{osd} pg {pgid} FAILED: {error}"),
             Entry::OsdStarted { osd } => write!(f, "{osd} started, PGs loaded from its store"),
             Entry::Sent {
                 from,
@@ -314,7 +325,6 @@ impl fmt::Display for Entry {
                     Outcome::Dropped(r) => write!(f, " (dropped: {r:?})"),
                     Outcome::Failed(e) => write!(f, " (refused: {e})"),
                     Outcome::NoPg => write!(f, " (no such PG here)"),
-                    Outcome::Unhandled => write!(f, " (not delivered: no state handles it)"),
                 }
             }
             Entry::Entered {

@@ -11,7 +11,7 @@ use super::options::ActingOptions;
 use super::recoverable::recoverable;
 use super::replicated::{calc_replicated_acting, info_of, select_replicated_primary};
 use super::up_acting::UpActing;
-use super::validate::{validate_infos, validate_pool, validate_vectors};
+use super::validate::{validate_keys, validate_pool, validate_vectors};
 use super::want::WantSets;
 use crate::map::PoolInfo;
 use crate::types::{OsdVec, PgInfo, PgShard};
@@ -140,7 +140,10 @@ impl ActingChoice {
 ///
 /// `all_info` is `peer_info` plus our own info under `whoami` (build it with
 /// [`collect_infos`](super::collect_infos) to refuse duplicates). Steps:
-/// 1. inputs are validated (typed [`ActingError`] for contradictions);
+/// 1. the pool, the vectors and the info keys are validated (typed
+///    [`ActingError`]); the infos themselves are taken as they are, as Ceph takes
+///    the PG's records of its peers (check untrusted infos on arrival with
+///    [`validate_peer_info`](super::validate_peer_info));
 /// 2. [`find_best_info`] picks the authoritative shard, or the result is
 ///    [`ActingOutcome::NoAuthoritativeLog`] (asking to revert to up when
 ///    `up != acting`);
@@ -164,7 +167,7 @@ pub fn choose_acting(
 ) -> Result<ActingChoice, ActingError> {
     validate_pool(pool)?;
     validate_vectors(up_acting, pool)?;
-    validate_infos(all_info, pool)?;
+    validate_keys(all_info, pool)?;
     info_of(all_info, whoami)?;
     let options = &request.options;
 

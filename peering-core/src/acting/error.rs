@@ -18,7 +18,7 @@ pub enum PlacementVector {
 /// Ceph's documented outcomes ("no authoritative log", "not recoverable", "needs an
 /// acting change") are results, not errors; these are inputs that contradict
 /// themselves, or states where Ceph would assert and abort the OSD.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
@@ -68,14 +68,6 @@ pub enum ActingError {
     /// started (§6.3, §6.4).
     #[error("info for {shard:?} has an interval started after its activation epoch")]
     IntervalStartedAfterActivation {
-        /// The shard whose info is inconsistent.
-        shard: PgShard,
-    },
-    /// The history is older than the info it travels with: the info records activation
-    /// in an interval (`last_interval_started`) later than the history's
-    /// `same_interval_since`, yet the interval start only moves forward (§6.3).
-    #[error("info for {shard:?} carries a history older than the info")]
-    HistoryOlderThanInfo {
         /// The shard whose info is inconsistent.
         shard: PgShard,
     },

@@ -36,5 +36,8 @@ pub use recoverable::{is_pg_recoverable, recoverable};
 pub use replicated::{calc_replicated_acting, select_replicated_primary};
 pub use up_acting::UpActing;
 pub(crate) use up_acting::{is_member, shard_at};
-pub use validate::{collect_infos, validate_infos, validate_pool, validate_vectors};
+pub use validate::{
+    collect_infos, validate_infos, validate_keys, validate_peer_info, validate_pool,
+    validate_vectors,
+};
 pub use want::WantSets;

@@ -1,5 +1,6 @@
-//! Input checks: infos, pools and vectors that contradict themselves get a typed
-//! [`ActingError`] before any rule of §5.9–5.10 runs, so the rules never see them.
+//! Input checks: pools and vectors that contradict themselves get a typed
+//! [`ActingError`] before any rule of §5.9–5.10 runs, so the rules never see them;
+//! infos from peers are checked once, when they arrive ([`validate_peer_info`]).
 
 use alloc::collections::BTreeMap;
 
@@ -76,16 +77,56 @@ fn check_vector(vec: &[OsdId], which: PlacementVector, pool: &PoolInfo) -> Resul
     Ok(())
 }
 
-/// Checks every info against itself and against the pool (§6.2–6.4): valid OSD keys,
-/// shards that fit the pool kind, `log_tail <= last_complete <= last_update`, and
-/// interval epochs that cannot contradict one another.
+/// Checks that every info is keyed by a real OSD and a shard that fits the pool
+/// kind (§6.2): the structural rules `choose_acting` needs to index placement
+/// vectors. It checks nothing else: Ceph's `choose_acting` passes the PG's
+/// records of its peers straight to `find_best_info` and
+/// `calc_replicated_acting`, and those records may legitimately disagree with
+/// themselves (a peer caught up by log from an empty info keeps
+/// `same_interval_since` 0 while its `last_interval_started` moves on).
+pub fn validate_keys(
+    all_info: &BTreeMap<PgShard, PgInfo>,
+    pool: &PoolInfo,
+) -> Result<(), ActingError> {
+    all_info
+        .keys()
+        .try_for_each(|&shard| validate_key(shard, pool))
+}
+
+/// Checks every info as [`validate_peer_info`] does: the admission rules for infos
+/// from untrusted peers.
 pub fn validate_infos(
     all_info: &BTreeMap<PgShard, PgInfo>,
     pool: &PoolInfo,
 ) -> Result<(), ActingError> {
-    for (&shard, info) in all_info {
-        validate_key(shard, pool)?;
-        validate_info(shard, info)?;
+    all_info
+        .iter()
+        .try_for_each(|(&shard, info)| validate_peer_info(shard, info, pool))
+}
+
+/// Checks one info a peer sent (§6.2–6.4) before the PG takes it in: a valid OSD
+/// key, a shard that fits the pool kind, `log_tail <= last_update`,
+/// `last_complete <= last_update`, and no interval started after its activation
+/// epoch (`last_interval_started <= last_epoch_started`, in the info and in its
+/// history). Ceph's `pg_info_t` never breaks these; Ceph does not check them
+/// because its peers are trusted, we check them because ours are not.
+pub fn validate_peer_info(
+    shard: PgShard,
+    info: &PgInfo,
+    pool: &PoolInfo,
+) -> Result<(), ActingError> {
+    validate_key(shard, pool)?;
+    if info.last_complete > info.last_update {
+        return Err(ActingError::LastCompletePastLastUpdate { shard });
+    }
+    if info.last_update < info.log_tail {
+        return Err(ActingError::LastUpdateBeforeLogTail { shard });
+    }
+    let h = &info.history;
+    if info.last_interval_started > info.last_epoch_started
+        || h.last_interval_started > h.last_epoch_started
+    {
+        return Err(ActingError::IntervalStartedAfterActivation { shard });
     }
     Ok(())
 }
@@ -104,25 +145,6 @@ fn validate_key(shard: PgShard, pool: &PoolInfo) -> Result<(), ActingError> {
         }
     } else if !shard.shard.is_no_shard() {
         return Err(ActingError::ShardInReplicatedPool { shard });
-    }
-    Ok(())
-}
-
-fn validate_info(shard: PgShard, info: &PgInfo) -> Result<(), ActingError> {
-    if info.last_complete > info.last_update {
-        return Err(ActingError::LastCompletePastLastUpdate { shard });
-    }
-    if info.last_update < info.log_tail {
-        return Err(ActingError::LastUpdateBeforeLogTail { shard });
-    }
-    let h = &info.history;
-    if info.last_interval_started > info.last_epoch_started
-        || h.last_interval_started > h.last_epoch_started
-    {
-        return Err(ActingError::IntervalStartedAfterActivation { shard });
-    }
-    if info.last_interval_started > h.same_interval_since {
-        return Err(ActingError::HistoryOlderThanInfo { shard });
     }
     Ok(())
 }

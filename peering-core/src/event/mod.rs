@@ -85,6 +85,34 @@ impl Event {
     }
 }
 
+impl EventKind {
+    /// True for the events a peer's message becomes (`MOSDPGNotify2`,
+    /// `MOSDPGInfo2`, `MOSDPGLog`, `MOSDPGQuery2`, `MOSDPGTrim`, `MBackfillReserve`,
+    /// `MRecoveryReserve`, `MOSDPGRemove`): untrusted input, which Ceph's messenger
+    /// delivers once and in order. Every other event comes from the host (maps,
+    /// timers, reservers, the recovery engine) or from the machine itself.
+    pub const fn is_peer_message(self) -> bool {
+        matches!(
+            self,
+            EventKind::MNotifyRec
+                | EventKind::MInfoRec
+                | EventKind::MLogRec
+                | EventKind::MQuery
+                | EventKind::MTrim
+                | EventKind::RequestBackfillPrio
+                | EventKind::RemoteBackfillReserved
+                | EventKind::RemoteReservationRejectedTooFull
+                | EventKind::RemoteReservationCanceled
+                | EventKind::RemoteReservationRevokedTooFull
+                | EventKind::RemoteReservationRevoked
+                | EventKind::RequestRecoveryPrio
+                | EventKind::RemoteRecoveryReserved
+                | EventKind::RecoveryDone
+                | EventKind::DeleteStart
+        )
+    }
+}
+
 macro_rules! define_events {
     ($( $(#[$doc:meta])* $name:ident $( ( $payload:ty ) )? ;)*) => {
         /// One peering event (§2), named as in Ceph.

@@ -231,28 +231,46 @@ fn check_chain<'a>(
     hoid: &ObjectId,
     entries: impl Iterator<Item = &'a LogEntry>,
 ) -> Result<(), LogError> {
-    let mut last = EVersion::ZERO;
-    let mut seen_non_error = false;
-    for (i, e) in entries.enumerate() {
-        let first_non_error = !seen_non_error && !e.is_error();
-        seen_non_error |= !e.is_error();
-        if i != 0 && !e.prior_version.is_zero() && !first_non_error {
-            let ordered = e.version > last;
-            let chained = e.prior_version == last || e.is_error();
+    let mut chain = ObjectChain::default();
+    entries.into_iter().try_for_each(|e| chain.step(hoid, e))
+}
+
+/// The state of Ceph's per-object chain assertion (`_merge_object_divergent_entries`)
+/// while walking one object's entries in log order: whether an entry was seen, the
+/// newest non-`ERROR` version, and whether a non-`ERROR` entry was seen.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ObjectChain {
+    started: bool,
+    last: EVersion,
+    seen_non_error: bool,
+}
+
+impl ObjectChain {
+    /// Checks the object's next entry `e`: the first entry, the first non-`ERROR`
+    /// entry and entries with a zero prior are not checked; every other one must be
+    /// newer than the last non-`ERROR` entry and name it as its prior (or be an
+    /// `ERROR`).
+    pub(crate) fn step(&mut self, hoid: &ObjectId, e: &LogEntry) -> Result<(), LogError> {
+        let first_non_error = !self.seen_non_error && !e.is_error();
+        self.seen_non_error |= !e.is_error();
+        if self.started && !e.prior_version.is_zero() && !first_non_error {
+            let ordered = e.version > self.last;
+            let chained = e.prior_version == self.last || e.is_error();
             if !ordered || !chained {
                 return Err(LogError::DivergentChainBroken {
                     object: hoid.clone(),
                     version: e.version,
                     prior: e.prior_version,
-                    last,
+                    last: self.last,
                 });
             }
         }
+        self.started = true;
         if !e.is_error() {
-            last = e.version;
+            self.last = e.version;
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Ceph's `split_by_object`: the entries of each object, in object order, each (§5.14)

@@ -145,15 +145,40 @@ impl PgLog {
         if trim_to <= self.log.tail() {
             return Ok(());
         }
+        self.check_trim(trim_to, info)?;
+        self.log.trim(trim_to, dups_tracked)?;
+        info.log_tail = self.log.tail();
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// The refusals of [`trim`](Self::trim), without trimming: a trim past the
+    /// head or past `can_rollback_to`, or, with nothing missing, past
+    /// `info.last_complete` (each a `ceph_assert` in Ceph's `PGLog::trim`). A trim
+    /// at or below the tail is no trim and passes. The machine checks a primary's
+    /// `MTrim` with this when it arrives.
+    pub fn check_trim(&self, trim_to: EVersion, info: &PgInfo) -> Result<(), LogError> {
+        if trim_to <= self.log.tail() {
+            return Ok(());
+        }
         if self.missing.num_missing() == 0 && trim_to > info.last_complete {
             return Err(LogError::TrimPastLastComplete {
                 trim_to,
                 last_complete: info.last_complete,
             });
         }
-        self.log.trim(trim_to, dups_tracked)?;
-        info.log_tail = self.log.tail();
-        self.dirty = true;
+        if trim_to > self.log.can_rollback_to() {
+            return Err(LogError::TrimPastCanRollbackTo {
+                trim_to,
+                can_rollback_to: self.log.can_rollback_to(),
+            });
+        }
+        if trim_to > self.log.head() {
+            return Err(LogError::TrimPastHead {
+                trim_to,
+                head: self.log.head(),
+            });
+        }
         Ok(())
     }
 

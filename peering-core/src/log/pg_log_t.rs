@@ -1,11 +1,13 @@
 //! Ceph's `pg_log_t`: the plain log a peer sends and stores (§6.9).
 
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::fmt;
 
+use super::divergent::ObjectChain;
 use super::entry::{LogDup, LogEntry};
 use super::error::LogError;
-use crate::types::{EVersion, PgId, Version};
+use crate::types::{EVersion, ObjectId, PgId, Version};
 
 /// Ceph's `pg_log_t`: entries `(tail, head]` oldest → newest, the rollback
 /// boundaries and the dups of trimmed entries (§6.9).
@@ -95,6 +97,20 @@ impl PgLogT {
             prev = Some(e.version);
         }
         Ok(())
+    }
+
+    /// Checks that every object's entries chain as Ceph asserts when any run of
+    /// them becomes divergent (`_merge_object_divergent_entries`): each entry with
+    /// a non-zero `prior_version`, after the object's first and first non-`ERROR`
+    /// entries, names the object's previous non-`ERROR` entry. A log from a peer
+    /// that breaks the chain would fail that assertion later, inside a handler;
+    /// the machine checks it on arrival instead. Linear in the entries, one map
+    /// slot per distinct object.
+    pub fn check_object_chains(&self) -> Result<(), LogError> {
+        let mut chains: BTreeMap<&ObjectId, ObjectChain> = BTreeMap::new();
+        self.entries
+            .iter()
+            .try_for_each(|e| chains.entry(&e.soid).or_default().step(&e.soid, e))
     }
 
     /// The dups part of [`validate`](Self::validate): oldest first.

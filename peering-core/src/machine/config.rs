@@ -51,6 +51,17 @@ pub struct Config {
     /// `osd_target_transaction_size` (30): the most objects one deletion step
     /// removes in one transaction (§3 "Deleting").
     pub delete_max_objects: u32,
+    /// Ceph's answer to a peer message no state handles: the OSD aborts
+    /// (`Started`'s catch-all `transition<event_base, Crashed>`). Ceph can afford it
+    /// because its messenger never duplicates or replays a message within a
+    /// session, so such a message means a bug. Hosts with weaker transports would
+    /// crash a healthy PG on a duplicated grant, so by default (`false`) such a
+    /// message is dropped with [`super::DropReason::Unhandled`] and the PG is
+    /// unchanged; `true` crashes the PG as Ceph does (the simulator runs strict to
+    /// catch protocol bugs). Events the host itself injects where no state takes
+    /// them are refused with [`crate::PeeringError::EventOutOfPlace`] (PG unchanged)
+    /// unless this is set, when they crash the PG as in Ceph.
+    pub strict_ceph_aborts: bool,
 }
 
 impl Default for Config {
@@ -69,6 +80,7 @@ impl Default for Config {
             recovery_retry_interval: RETRY_INTERVAL,
             backfill_retry_interval: RETRY_INTERVAL,
             delete_max_objects: 30,
+            strict_ceph_aborts: false,
         }
     }
 }

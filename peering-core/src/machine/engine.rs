@@ -19,7 +19,7 @@
 
 use alloc::collections::VecDeque;
 
-use super::chart::{ReactionKind, StateId};
+use super::chart::{On, ReactionKind, StateId};
 use super::history::{StateHistory, Transit};
 use super::peering_state::PeeringState;
 use super::state::{MAX_DEPTH, StackExt, State, StateStack};
@@ -158,6 +158,26 @@ fn dispatch(cx: &mut Cx<'_>, evt: &mut Event) -> Result<(), PeeringError> {
         };
         match reaction.kind {
             ReactionKind::Discard => return Ok(()),
+            ReactionKind::Transition(StateId::Crashed)
+                if reaction.on == On::Any
+                    && !cx.handling_posted
+                    && !cx.ps.cfg.strict_ceph_aborts =>
+            {
+                // Nothing has changed yet: the inner states only searched their
+                // tables or forwarded. A peer's message is dropped, a host's event
+                // refused (see `Config::strict_ceph_aborts`).
+                if kind.is_peer_message() {
+                    cx.dropped = Some(DropReason::Unhandled {
+                        state: innermost,
+                        event: kind,
+                    });
+                    return Ok(());
+                }
+                return Err(PeeringError::EventOutOfPlace {
+                    state: innermost,
+                    event: kind,
+                });
+            }
             ReactionKind::Transition(target) => {
                 transit(cx, level, target)?;
                 if target == StateId::Crashed {

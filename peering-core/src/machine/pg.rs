@@ -8,13 +8,14 @@ use super::engine::{self, Cx, PostQueue};
 use super::history::StateHistory;
 use super::peering_state::PeeringState;
 use super::state::{StackExt, State, StateStack};
+use crate::acting::validate_peer_info;
 use crate::ctx::{HostNotification, RecoveryCtx};
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind, PeeringEvt};
 use crate::intervals::{PastIntervals, UpActing, validate_vector};
-use crate::log::PgLog;
+use crate::log::{LogError, PgLog};
 use crate::map::{MapFlags, OsdMapView};
-use crate::types::{Epoch, OsdId, PgHistory, PgInfo, PgShard, PgState, SpgId};
+use crate::types::{EVersion, Epoch, OsdId, PgHistory, PgInfo, PgShard, PgState, SpgId};
 
 /// Why an event was dropped instead of changing the PG (§8.2 and the input checks
 /// of this crate). The PG is unchanged (but for bookkeeping Ceph itself does, such as
@@ -87,6 +88,40 @@ pub enum DropReason {
     /// `DeleteSome` for a PG that is not being deleted (not in `ToDelete`): no
     /// deletion step was asked for (§3 "ToDelete"); Ceph would abort on it.
     NotDeleting,
+    /// A message from a peer that no active state handles: it reached the catch-all
+    /// of `Initial`, `Reset` or `Started`, where Ceph aborts the OSD (its messenger
+    /// never delivers such a message twice, so there it means a bug). Dropped, PG
+    /// unchanged, unless [`super::Config::strict_ceph_aborts`] is set (then the PG
+    /// crashes with [`crate::PeeringError::Unhandled`]).
+    Unhandled {
+        /// The innermost state when it arrived.
+        state: StateId,
+        /// The message's event.
+        event: crate::event::EventKind,
+    },
+    /// The info a notify, info or log message carries breaks a rule every
+    /// `pg_info_t` keeps (`acting::validate_peer_info`): a shard that does not fit
+    /// the pool, `last_complete` past `last_update`, `last_update` before
+    /// `log_tail`, an interval started after its activation epoch.
+    InvalidInfo(crate::acting::ActingError),
+    /// A log whose entries for one object do not chain by `prior_version`
+    /// (`pg_log_t::check_object_chains`): Ceph asserts the chain when the entries
+    /// become divergent, so the log is refused before any of it is used.
+    BrokenLogChain {
+        /// The entry that does not follow.
+        version: EVersion,
+        /// Its `prior_version`.
+        prior: EVersion,
+        /// The object's previous entry.
+        last: EVersion,
+    },
+    /// A primary's `MTrim` that the replica's log cannot honour: past its head,
+    /// past `can_rollback_to`, or past `last_complete` with nothing missing (each a
+    /// `ceph_assert` in `PGLog::trim`).
+    TrimOutOfRange {
+        /// The `trim_to` asked for.
+        trim_to: EVersion,
+    },
     /// A `DeleteSome` listing that does not answer the step's request: more objects
     /// than `delete_max_objects`, not ascending, or not after the deletion cursor
     /// (§3 "Deleting").
@@ -476,6 +511,12 @@ impl Pg {
                 None
             }
         };
+        let pool = &self.ps.pool;
+        let bad_info = |from: PgShard, info: &PgInfo| {
+            validate_peer_info(from, info, pool)
+                .err()
+                .map(DropReason::InvalidInfo)
+        };
         let reason = match evt {
             Event::MNotifyRec(n) => wrong_pg(n.pgid)
                 .or_else(|| wrong_pg(n.notify.info.pgid))
@@ -483,12 +524,27 @@ impl Pg {
                     (n.notify.from != n.from.shard || n.notify.info.pgid.shard != n.from.shard)
                         .then_some(DropReason::Malformed)
                 })
-                .or_else(|| sender_checks(n.from)),
+                .or_else(|| sender_checks(n.from))
+                .or_else(|| bad_info(n.from, &n.notify.info)),
             Event::MInfoRec(m) => wrong_pg(m.info.pgid)
                 .or_else(|| sender_checks(m.from))
+                .or_else(|| bad_info(m.from, &m.info))
                 .or_else(|| from_primary(m.from, m.info.history.same_interval_since)),
             Event::MLogRec(m) => {
                 m.msg.log.validate()?;
+                if let Err(LogError::DivergentChainBroken {
+                    version,
+                    prior,
+                    last,
+                    ..
+                }) = m.msg.log.check_object_chains()
+                {
+                    return Ok(Some(DropReason::BrokenLogChain {
+                        version,
+                        prior,
+                        last,
+                    }));
+                }
                 let unsolicited = primary
                     && matches!(
                         self.stack.innermost(),
@@ -499,6 +555,7 @@ impl Pg {
                 wrong_pg(m.msg.pgid)
                     .or_else(|| wrong_pg(m.msg.info.pgid))
                     .or_else(|| sender_checks(m.from))
+                    .or_else(|| bad_info(m.from, &m.msg.info))
                     .or_else(|| from_primary(m.from, m.msg.info.history.same_interval_since))
                     .or_else(|| unsolicited.then_some(DropReason::UnsolicitedLog { from: m.from }))
             }
@@ -508,7 +565,22 @@ impl Pg {
                     (q.from != self.ps.primary)
                         .then_some(DropReason::NotFromPrimary { from: q.from })
                 }),
-            Event::MTrim(t) => sender_checks(PgShard::new(t.from, t.shard)),
+            Event::MTrim(t) => {
+                let from = PgShard::new(t.from, t.shard);
+                sender_checks(from).or_else(|| {
+                    if primary {
+                        return None;
+                    }
+                    if from != self.ps.primary {
+                        return Some(DropReason::NotFromPrimary { from });
+                    }
+                    self.ps
+                        .pg_log
+                        .check_trim(t.trim_to, &self.ps.info)
+                        .err()
+                        .map(|_| DropReason::TrimOutOfRange { trim_to: t.trim_to })
+                })
+            }
             Event::DeleteStart if primary => Some(DropReason::DeleteWhilePrimary),
             Event::DeleteStart if self.stack.contains_state(StateId::ToDelete) => {
                 Some(DropReason::Duplicate)

@@ -17,6 +17,16 @@ use peering_core::types::{
 
 pub const POOL: i64 = 1;
 
+/// The configuration these tests run with: Ceph's defaults and its strict aborts
+/// (a message no state handles crashes the PG, as it aborts Ceph's OSD), since
+/// they check the machine against Ceph's own behaviour.
+pub fn ceph_config() -> Config {
+    Config {
+        strict_ceph_aborts: true,
+        ..Config::default()
+    }
+}
+
 pub fn pgid() -> SpgId {
     SpgId::replicated(PgId::new(POOL, 0))
 }
@@ -140,7 +150,7 @@ impl Cluster {
                     mapping: the_mapping.clone(),
                     history: history.clone(),
                     past_intervals: PastIntervals::default(),
-                    config: Config::default(),
+                    config: ceph_config(),
                 },
                 &map,
                 &mut ctx,
@@ -447,7 +457,7 @@ pub fn create_pg(osd: i32, acting: &[i32], map: &SimpleOsdMap) -> (Pg, RecoveryC
             mapping: mapping(acting),
             history: PgHistory::new(1, UTime::default()),
             past_intervals: PastIntervals::default(),
-            config: Config::default(),
+            config: ceph_config(),
         },
         map,
         &mut ctx,
@@ -508,7 +518,7 @@ pub fn loaded_pg(osd: i32, head: u64, les: u32) -> (i32, peering_core::machine::
             past_intervals: Default::default(),
             log,
             mapping: mapping(&[0, 1, 2]),
-            config: Default::default(),
+            config: ceph_config(),
         },
     )
 }

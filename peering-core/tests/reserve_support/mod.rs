@@ -368,6 +368,23 @@ impl World {
 /// instance's log is `10'1..=10'head`, history clean at 10. Every OSD in `osds` is
 /// up.
 pub fn loaded(osds: &[i32], acting: &[i32], heads: &[(i32, u64)], size: u32) -> Cluster {
+    loaded_with(
+        crate::machine_support::ceph_config(),
+        osds,
+        acting,
+        heads,
+        size,
+    )
+}
+
+/// [`loaded`] with every instance running `config`.
+pub fn loaded_with(
+    config: peering_core::machine::Config,
+    osds: &[i32],
+    acting: &[i32],
+    heads: &[(i32, u64)],
+    size: u32,
+) -> Cluster {
     let mut map = SimpleOsdMap::new(10).with_pool(PoolInfo::replicated(POOL, size, 1));
     for &o in osds {
         map = map.with_up_osd(o, 1);
@@ -379,6 +396,7 @@ pub fn loaded(osds: &[i32], acting: &[i32], heads: &[(i32, u64)], size: u32) -> 
         .map(|&(o, head)| {
             let (o, mut l) = loaded_pg(o, head, 10);
             l.mapping = m.clone();
+            l.config = config;
             (o, l)
         })
         .collect();
