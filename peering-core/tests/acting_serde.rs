@@ -105,7 +105,6 @@ mod acting_serde {
             ActingError::InvalidOsd { shard: rep(-1) },
             ActingError::LastCompletePastLastUpdate { shard: rep(1) },
             ActingError::LastUpdateBeforeLogTail { shard: rep(1) },
-            ActingError::IntervalStartedAfterActivation { shard: rep(1) },
             ActingError::MissingInfo { shard: rep(1) },
             ActingError::InvalidPoolSize { size: 0 },
             ActingError::VectorLength {

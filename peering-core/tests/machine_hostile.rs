@@ -77,31 +77,32 @@ fn a_notify_from_shard_3_in_a_replicated_pool_is_dropped() {
     );
 }
 
+/// An info whose interval started after the activation epoch it carries is
+/// legal (a replica of a primary that was only peered, or a stray activated as a
+/// recovery source, reports one): it is taken, and no later `choose_acting`
+/// refuses it.
 #[test]
-fn an_info_whose_interval_started_after_its_activation_is_dropped() {
+fn an_info_whose_interval_started_after_its_activation_is_taken() {
     let (c, mut pg) = primary_in_get_info();
-    let bad = ActingError::IntervalStartedAfterActivation {
-        shard: PgShard::replica(1),
-    };
-    // In the info itself...
-    let evt = notify(&c, 1, ShardId::NO_SHARD, |n| {
-        n.info.last_epoch_started = 1;
-        n.info.last_interval_started = 2;
-    });
-    assert_dropped(&mut pg, &c, evt, DropReason::InvalidInfo(bad));
-    // ...and in its history.
-    let evt = notify(&c, 1, ShardId::NO_SHARD, |n| {
-        n.info.history.last_epoch_started = 1;
-        n.info.history.last_interval_started = 2;
-    });
-    assert_dropped(&mut pg, &c, evt, DropReason::InvalidInfo(bad));
-    // The same info, well formed, is taken.
     let mut ctx = RecoveryCtx::new();
-    let good = notify(&c, 1, ShardId::NO_SHARD, |_| {});
+    let evt = notify(&c, 1, ShardId::NO_SHARD, |n| {
+        n.info.last_epoch_started = 0;
+        n.info.last_interval_started = 1;
+        n.info.history.last_epoch_started = 0;
+        n.info.history.last_interval_started = 1;
+    });
     assert_eq!(
-        pg.handle_event(good, c.map(), &mut ctx),
+        pg.handle_event(evt, c.map(), &mut ctx),
         Ok(EventOutcome::Delivered)
     );
+    let evt = notify(&c, 2, ShardId::NO_SHARD, |_| {});
+    assert_eq!(
+        pg.handle_event(evt, c.map(), &mut ctx),
+        Ok(EventOutcome::Delivered)
+    );
+    // Both answered: choose_acting ran over the record and the primary went on.
+    assert!(!pg.is_crashed());
+    assert_ne!(pg.state_id(), StateId::GetInfo);
 }
 
 /// A clean cluster on [0, 1, 2] where osd.2 went down: osd.1 is a stray of the

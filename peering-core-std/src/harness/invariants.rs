@@ -27,8 +27,9 @@ pub enum Rule {
     /// restarts too, within an instance's life (a deleted copy created again
     /// starts afresh).
     LesBackwards,
-    /// "Replicas agree with the authoritative log at activation": a replica entered
-    /// `ReplicaActive` with a `last_update` or log head other than its primary's.
+    /// "Replicas agree with the authoritative log at activation": a member of the
+    /// primary's acting, recovery or backfill set entered `ReplicaActive` with a
+    /// `last_update` or log head other than its primary's.
     ReplicaDisagrees,
     /// The PG crashed or refused an event (a failed Ceph assertion, §0.2).
     Crashed,
@@ -175,6 +176,14 @@ impl Checker {
     fn check_replica(&mut self, osd: OsdId, pg: &Pg, primary: Option<&Pg>) {
         let Some(p) = primary else { return };
         if p.history().same_interval_since != pg.history().same_interval_since {
+            return;
+        }
+        // Only the primary's acting, recovery and backfill peers must agree: a
+        // stray that `search_for_missing` found holding a needed object is sent
+        // its own info and activates as a recovery source with its own, older,
+        // `last_update` (Ceph's `Stray::react(MInfoRec)`).
+        let me = peering_core::types::PgShard::new(osd, pg.info().pgid.shard);
+        if !p.peering_state().acting_recovery_backfill.contains(&me) {
             return;
         }
         let (mine, theirs) = (pg.info().last_update, p.info().last_update);

@@ -63,14 +63,6 @@ pub enum ActingError {
         /// The shard whose info is inconsistent.
         shard: PgShard,
     },
-    /// A `last_interval_started` after the matching `last_epoch_started`, in the info
-    /// itself or in its history: an interval cannot have been activated before it
-    /// started (§6.3, §6.4).
-    #[error("info for {shard:?} has an interval started after its activation epoch")]
-    IntervalStartedAfterActivation {
-        /// The shard whose info is inconsistent.
-        shard: PgShard,
-    },
     /// A shard Ceph looks up unconditionally (an up or acting member, the up primary, our
     /// own shard) has no info: Ceph's invariant that every such member has answered
     /// GetInfo does not hold (§10 note 4).

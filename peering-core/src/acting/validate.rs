@@ -106,10 +106,9 @@ pub fn validate_infos(
 
 /// Checks one info a peer sent (§6.2–6.4) before the PG takes it in: a valid OSD
 /// key, a shard that fits the pool kind, `log_tail <= last_update`,
-/// `last_complete <= last_update`, and no interval started after its activation
-/// epoch (`last_interval_started <= last_epoch_started`, in the info and in its
-/// history). Ceph's `pg_info_t` never breaks these; Ceph does not check them
-/// because its peers are trusted, we check them because ours are not.
+/// `last_complete <= last_update`. Ceph's `pg_info_t` never breaks these; Ceph
+/// does not check them because its peers are trusted, we check them because ours
+/// are not.
 pub fn validate_peer_info(
     shard: PgShard,
     info: &PgInfo,
@@ -122,12 +121,11 @@ pub fn validate_peer_info(
     if info.last_update < info.log_tail {
         return Err(ActingError::LastUpdateBeforeLogTail { shard });
     }
-    let h = &info.history;
-    if info.last_interval_started > info.last_epoch_started
-        || h.last_interval_started > h.last_epoch_started
-    {
-        return Err(ActingError::IntervalStartedAfterActivation { shard });
-    }
+    // No rule ties `last_interval_started` to `last_epoch_started`: a replica
+    // activated by a primary that is only peered (acting below `min_size`), or a
+    // stray activated as a recovery source, records the interval's start with an
+    // older activation epoch, in its info and in the history it reports
+    // (`PeeringState::activate`, `ReplicaActive::react(ActivateCommitted)`).
     Ok(())
 }
 

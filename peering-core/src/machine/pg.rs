@@ -102,7 +102,7 @@ pub enum DropReason {
     /// The info a notify, info or log message carries breaks a rule every
     /// `pg_info_t` keeps (`acting::validate_peer_info`): a shard that does not fit
     /// the pool, `last_complete` past `last_update`, `last_update` before
-    /// `log_tail`, an interval started after its activation epoch.
+    /// `log_tail`.
     InvalidInfo(crate::acting::ActingError),
     /// A log whose entries for one object do not chain by `prior_version`
     /// (`pg_log_t::check_object_chains`): Ceph asserts the chain when the entries
