@@ -146,26 +146,67 @@ fn osd_restart_repeers_to_active_clean() {
     assert_safe(&h);
 }
 
-/// The restarted OSD's notify from before its catch-up is stale for the primary
-/// (sent before the primary's last peering reset) and dropped (§8.2).
+/// A restarted OSD boots as Ceph's does (`load_pgs`, then `consume_map` before
+/// `MOSDBoot`): its PG is loaded into `Reset`, leaves it on the newest map, where
+/// the OSD is still down, as a `Stray`, and sends nothing; once the monitor marks
+/// the OSD up it peers on that map, never on the one it was persisted at.
 #[test]
-fn a_restarted_osds_old_notify_is_dropped_as_stale() {
+fn a_restarted_osd_boots_as_a_stray_then_peers() {
     let mut h = settled();
-    h.osd_down(2).unwrap();
+    let down = h.osd_down(2).unwrap();
     h.run().unwrap();
+    // The newest map before the OSD returns (osd.0's up_thru grant follows `down`).
+    let newest = h.epoch();
     let from = h.transcript().len();
     let up = h.osd_up(2).unwrap();
     h.run().unwrap();
-    let stale = h.transcript().since(from).iter().any(|e| {
-        matches!(e, Entry::Delivered {
-            to: OsdId(0),
-            from: Some(OsdId(2)),
-            name: "MNotifyRec",
-            outcome: peering::osd::harness::Outcome::Dropped(
-                peering::core::machine::DropReason::Stale { last_peering_reset, .. }),
-            ..
-        } if *last_peering_reset == up)
-    });
-    assert!(stale);
+    let entered: Vec<(u32, &str)> = h
+        .transcript()
+        .since(from)
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Entered {
+                osd: OsdId(2),
+                epoch,
+                state,
+                ..
+            } => Some((*epoch, state.name())),
+            _ => None,
+        })
+        .collect();
+    // Loaded at the epoch it was persisted at, into Reset; started on the newest
+    // map, where it is still down, as a stray; re-peered on `up`.
+    let boot: Vec<(u32, &str)> = entered.iter().copied().take(6).collect();
+    let stored = boot[0].0;
+    assert!(stored < down, "{entered:?}");
+    assert_eq!(
+        boot,
+        [
+            (stored, "Initial"),
+            (stored, "Reset"),
+            (newest, "Started"),
+            (newest, "Start"),
+            (newest, "Started/Stray"),
+            (up, "Reset"),
+        ]
+    );
+    assert!(
+        entered
+            .iter()
+            .all(|(e, s)| *e >= up || !(s.contains("Primary") || s.contains("ReplicaActive"))),
+        "{entered:?}"
+    );
+    assert!(
+        entered
+            .iter()
+            .any(|(e, s)| *e >= up && *s == "Started/ReplicaActive"),
+        "{entered:?}"
+    );
+    // Nothing was sent by osd.2 before it was up.
+    assert!(h.transcript().since(from).iter().all(|e| !matches!(
+        e,
+        Entry::Sent { from: OsdId(2), epoch, .. } if *epoch < up
+    )));
+    assert_eq!(h.state(2, spg()), "Started/ReplicaActive/RepNotRecovering");
     assert_safe(&h);
 }

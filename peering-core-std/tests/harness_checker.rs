@@ -98,7 +98,8 @@ fn checker_flags_a_replica_that_disagrees_with_its_primary_at_activation() {
         config: Default::default(),
     };
     let mut ctx = peering_core::ctx::RecoveryCtx::new();
-    let ahead = Pg::load(args, h.map(), &mut ctx).unwrap();
+    let mut ahead = Pg::load(args, h.map(), &mut ctx).unwrap();
+    ahead.activate_map(h.map(), &mut ctx).unwrap();
     c.observe(
         OsdId(1),
         &ahead,

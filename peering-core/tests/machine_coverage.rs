@@ -1036,14 +1036,20 @@ fn test_exists(file: &str, name: &str) -> bool {
         return false;
     };
     let needle = format!("fn {name}(");
-    src.match_indices(&needle).any(|(at, _)| {
+    let is_test = src.match_indices(&needle).any(|(at, _)| {
         src[..at]
             .lines()
             .rev()
             .map(str::trim)
             .take_while(|l| l.starts_with("#[") || l.starts_with("//") || l.is_empty())
             .any(|l| l == "#[test]")
-    })
+    });
+    // A binary without libtest (`harness = false`) runs its checks from `main`.
+    let run_by_main = src.contains(&needle)
+        && src
+            .split_once("fn main() {")
+            .is_some_and(|(_, body)| body.contains(&format!("{name}();")));
+    is_test || run_by_main
 }
 
 #[test]

@@ -145,7 +145,8 @@ fn clean_parent() -> SplitCluster {
     for o in 0..3 {
         let (_, args) = loaded_pg(o, 6, 10);
         let mut ctx = RecoveryCtx::new();
-        let pg = Pg::load(args, &map, &mut ctx).expect("load");
+        let mut pg = Pg::load(args, &map, &mut ctx).expect("load");
+        pg.activate_map(&map, &mut ctx).expect("ActMap after load");
         c.pgs.insert((o, parent_id()), pg);
         c.absorb(o, parent_id(), ctx);
     }
@@ -282,6 +283,7 @@ fn a_split_mid_backfill_restarts_backfill_on_both_sides() {
     args.info.last_backfill = ObjectId::new(POOL, 4, "o4");
     let mut ctx = RecoveryCtx::new();
     let mut pg = Pg::load(args, &map, &mut ctx).unwrap();
+    pg.activate_map(&map, &mut ctx).unwrap();
     let mut next = map.next();
     next.pools.get_mut(&POOL).unwrap().pg_num = 2;
     pg.advance_map(&next, &map, mapping(&[0, 1, 2]), &mut ctx)

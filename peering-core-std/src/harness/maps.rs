@@ -60,11 +60,14 @@ impl Harness {
     }
 
     /// Loads a PG instance on `osd` from `load` at the newest epoch, seeding the
-    /// store with it first (a scenario's starting disk state, §8.3).
+    /// store with it first (a scenario's starting disk state, §8.3), and delivers
+    /// its `ActMap` there.
     pub fn load(&mut self, osd: i32, load: PgLoad) -> Result<(), HarnessError> {
         self.store.seed(OsdId(osd), &load, self.epoch());
         let map = self.map().clone();
-        self.load_instance(OsdId(osd), load, &map)
+        let spg = load.info.pgid;
+        self.load_instance(OsdId(osd), load, &map)?;
+        self.advance_pg(OsdId(osd), spg)
     }
 
     /// Adds `oid` to `osd`'s stored collection of `pgid` (a scenario's starting
@@ -231,7 +234,7 @@ impl Harness {
         let Some(pg) = self.osds.get_mut(&osd).and_then(|p| p.get_mut(&spg)) else {
             return Err(HarnessError::NoInstance { osd, pgid: spg });
         };
-        if pg.epoch() >= newest {
+        if pg.epoch() >= newest && !pg.needs_act_map() {
             return Ok(());
         }
         while pg.epoch() < newest {
@@ -316,9 +319,10 @@ impl Harness {
                 self.report_failure(id, spg, e);
                 continue;
             }
-            if self.map().is_up(id) {
-                self.advance_pg_reporting(id, spg);
-            }
+            // Ceph's OSD consumes every map it has while it boots, up or not: a
+            // loaded PG leaves `Reset` on the newest map (a `Stray` where the OSD
+            // is still down) before the monitor marks the OSD up.
+            self.advance_pg_reporting(id, spg);
         }
         Ok(())
     }
@@ -342,11 +346,15 @@ impl Harness {
         })
     }
 
-    /// The OSD comes back: the monitor marks it up, then its process starts and
-    /// catches up from its store (§8.3).
+    /// The OSD comes back: its process starts and loads its PGs from its store,
+    /// advancing them to the newest map, where it is still down (Ceph's
+    /// `load_pgs` then `consume_map` while booting: the PGs run `Reset` ⇒ `Start`
+    /// → `Stray`); then the monitor marks it up (`MOSDBoot`) and they peer
+    /// (§8.3). An OSD that runs already (marked down while alive) only boots.
     pub fn osd_up(&mut self, osd: i32) -> Result<Epoch, HarnessError> {
-        let e = self.publish(&format!("osd.{osd} up"), |m| m.mark_up(osd))?;
-        self.start_osd(osd)?;
-        Ok(e)
+        if !self.is_running(osd) {
+            self.start_osd(osd)?;
+        }
+        self.publish(&format!("osd.{osd} up"), |m| m.mark_up(osd))
     }
 }

@@ -6,6 +6,7 @@ use peering_core::ctx::{
 };
 use peering_core::event::{Event, PeeringEvt};
 use peering_core::machine::StateId;
+use peering_core::map::OsdMapView;
 use peering_core::types::{Epoch, OsdId, SpgId};
 
 use super::{Entry, Harness, Queued};
@@ -72,6 +73,11 @@ impl Harness {
         pgid: SpgId,
         msg: Outgoing,
     ) {
+        // `dispatch_context`: an OSD that is not up in its map sends nothing (a
+        // booting OSD's strays notify once the monitor has marked it up).
+        if !self.map().is_up(from) {
+            return;
+        }
         self.transcript.push(Entry::Sent {
             from,
             to,

@@ -146,7 +146,7 @@ pub enum EventOutcome {
 enum Batch {
     /// No batch open: events may be delivered, `ActMap` may not.
     Closed,
-    /// `Initialize` was delivered: `ActMap` must follow.
+    /// `Initialize` was delivered: `AdvMap`s or the `ActMap` must follow.
     Initialized,
     /// `AdvMap`s delivered: more `AdvMap`s or the `ActMap`.
     Open,
@@ -306,8 +306,14 @@ impl Pg {
         Ok(self)
     }
 
-    /// A PG read back from the store (§8.3): Ceph's `init_from_disk_state`, then
-    /// `Initialize` and `ActMap` at `map`'s epoch (the epoch it was persisted at).
+    /// A PG read back from the store (§8.3): Ceph's `init_from_disk_state` and
+    /// `PG::read_state`, then `Initialize` at `map`'s epoch (the epoch it was
+    /// persisted at). The PG is left in `Reset`, as Ceph's OSD leaves a PG it
+    /// loads at boot: the host then advances it through every map it missed
+    /// ([`Pg::advance_map`] per epoch, up to its current map) and delivers
+    /// [`Pg::activate_map`] (directly, if `map` is already the current one), so a
+    /// PG restarted after an outage never peers on a stale map.
+    /// [`Pg::needs_act_map`] says that `ActMap` is still owed.
     pub fn load(
         args: PgLoad,
         map: &dyn OsdMapView,
@@ -325,8 +331,14 @@ impl Pg {
         ps.send_notify = !ps.is_primary();
         ps.last_persisted_osdmap = map.epoch();
         pg.initialize(map, ctx)?;
-        pg.activate_map(map, ctx)?;
         Ok(pg)
+    }
+
+    /// True while the host owes the PG an `ActMap` ([`Pg::activate_map`]): after
+    /// `Initialize` (a loaded PG in `Reset`) or after `AdvMap`s. Nothing but
+    /// more `AdvMap`s or the `ActMap` may be delivered until then (§8.1).
+    pub fn needs_act_map(&self) -> bool {
+        self.batch != Batch::Closed
     }
 
     /// Delivers `Initialize` (§8.3). [`Pg::activate_map`] must follow.
@@ -391,11 +403,8 @@ impl Pg {
                 got: lastmap.epoch(),
             });
         }
-        if self.batch == Batch::Initialized {
-            return Err(PeeringError::MapBatchOpen {
-                event: EventKind::AdvMap,
-            });
-        }
+        // After `Initialize` the PG is in `Reset`, which takes `AdvMap`s: a loaded
+        // PG is advanced through the maps it missed before its `ActMap`.
         self.check_mapping(newmap, &mapping)?;
         // Ceph updates the map reference and the pool before delivering AdvMap.
         self.ps.epoch = newmap.epoch();

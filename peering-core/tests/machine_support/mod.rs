@@ -173,7 +173,8 @@ impl Cluster {
         c.mappings.insert(map.epoch, the_mapping);
         for (o, args) in pgs {
             let mut ctx = RecoveryCtx::new();
-            let pg = Pg::load(args, &map, &mut ctx).expect("load");
+            let mut pg = Pg::load(args, &map, &mut ctx).expect("load");
+            pg.activate_map(&map, &mut ctx).expect("ActMap after load");
             c.pgs.insert(o, pg);
             c.absorb(o, ctx);
         }
