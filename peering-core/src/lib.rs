@@ -41,6 +41,7 @@ pub mod intervals;
 pub mod log;
 pub mod machine;
 pub mod map;
+pub mod meter;
 pub mod types;
 
 pub use error::PeeringError;

@@ -34,6 +34,7 @@ pub(crate) fn object_key(o: &ObjectId) -> ObjectKey {
 /// an index key (the name's length and bytes) and the (usually empty) namespace
 /// last, so that telling two objects apart rarely reaches a byte comparison.
 pub(crate) fn same_object(a: &ObjectId, b: &ObjectId) -> bool {
+    crate::meter::tick(crate::meter::Counter::ObjectCompare);
     a.name.len() == b.name.len()
         && a.hash == b.hash
         && a.snap == b.snap
