@@ -109,8 +109,8 @@ impl Pg {
                 new: new_pg_num,
             });
         }
-        let children = parent.pgid.split_children(old_pg_num, new_pg_num);
-        if children.is_empty() {
+        let children = parent.pgid.split_children_iter(old_pg_num, new_pg_num);
+        if children.len() == 0 {
             return Ok(Vec::new());
         }
         let epoch = self.ps.epoch;
@@ -119,7 +119,7 @@ impl Pg {
             .saturating_add(1);
         let complete = self.ps.info.last_backfill == ObjectId::MAX;
         let mut seeds = Vec::with_capacity(children.len());
-        for (i, child) in (0i64..).zip(children.iter().copied()) {
+        for (i, child) in (0i64..).zip(children) {
             let split_bits = child.split_bits(new_pg_num);
             let mut log = PgLog::default();
             self.ps.pg_log.split_into(child, split_bits, &mut log);
@@ -194,7 +194,7 @@ impl Pg {
         let ours = seed
             .parent
             .pgid
-            .split_children(seed.old_pg_num, seed.new_pg_num)
+            .split_children_iter(seed.old_pg_num, seed.new_pg_num)
             .contains(&child.pgid)
             && child.shard == seed.parent.shard
             && seed.split_bits == child.pgid.split_bits(seed.new_pg_num)
