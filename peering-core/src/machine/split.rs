@@ -86,8 +86,14 @@ impl Pg {
     /// missing set and stats (persisted through `ctx`). A PG that does not split
     /// under the change returns no seeds and is unchanged.
     ///
+    /// Work and memory: one step and one [`ChildSeed`] per child, each child's
+    /// share found by a pass over the parent's log and missing set (as Ceph's
+    /// `split_into`), so O(children × (log + missing)); the children are at most
+    /// [`MAX_POOL_PG_NUM`](crate::map::MAX_POOL_PG_NUM) − 1.
+    ///
     /// Refused, PG unchanged: a crashed or terminated PG, a map other than the
-    /// PG's, a pool gone from the map, `pg_num` not raised
+    /// PG's, a pool gone from the map or with more PGs than the core accepts
+    /// ([`PeeringError::PgNumTooLarge`]), `pg_num` not raised
     /// ([`PeeringError::SplitNotGrowing`]; merge is not supported yet).
     pub fn split(
         &mut self,
@@ -97,7 +103,7 @@ impl Pg {
     ) -> Result<Vec<ChildSeed>, PeeringError> {
         self.check_callable(map)?;
         let parent = self.ps.info.pgid;
-        let Some(pool) = map.pool(parent.pgid.pool) else {
+        let Some(pool) = super::pg::admit_pool(map, parent.pgid.pool)? else {
             return Err(PeeringError::NoSuchPool {
                 pool: parent.pgid.pool,
             });
