@@ -150,12 +150,12 @@ impl ObjectIndex {
                 let at = versions.partition_point(|x| *x < v);
                 versions.insert(at, v);
             }
-            KeySlot::Many(objects) => match objects.get_mut(o) {
-                Some(old) => *old = (*old).max(v),
-                None => {
-                    objects.insert(o.clone(), v);
-                }
-            },
+            KeySlot::Many(objects) => {
+                // One search, with the key cloned up front: a new object needs
+                // the clone anyway, and a crowded hash's objects are mostly new.
+                let old = objects.entry(o.clone()).or_insert(v);
+                *old = (*old).max(v);
+            }
         }
     }
 
