@@ -3,10 +3,10 @@
 //! by counting instead of timing (a count is the same on a loaded machine).
 //!
 //! With the `meter` feature the counters are process-wide atomics that tests
-//! read with [`count`] and zero with [`reset`]; without it, counting compiles to
-//! nothing and this module holds only [`Counter`]. A test that reads the
-//! counters should be the only test of its binary, since every thread counts
-//! into the same totals.
+//! read with `meter::count` and zero with `meter::reset`; without it, counting
+//! compiles to nothing and this module holds only [`Counter`]. A test that reads
+//! the counters should be the only test of its binary, since every thread
+//! counts into the same totals.
 
 /// What is counted.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
