@@ -11,16 +11,18 @@
 //! object's clones), which used to make the log's object index and
 //! `proc_replica_log`'s lookup scan every object of the hash.
 
+mod log_common;
 mod machine_support;
 
 use std::alloc::System;
 
+use log_common::{b2_logs, info_at};
 use machine_support::{Cluster, deliver_to, pgid};
 use peering_core::event::{Event, MLogRec, PgLogMsg};
 use peering_core::log::{LogEffects, LogEntry, LogOp, Missing, PgLog, PgLogT};
 use peering_core::machine::StateId;
 use peering_core::meter::{self, Counter};
-use peering_core::types::{EVersion, ObjectId, PgId, PgInfo, PgShard, SpgId};
+use peering_core::types::{EVersion, ObjectId, PgShard};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
@@ -137,36 +139,9 @@ fn stray_receives(n: u64, collide: bool) -> Work {
     work
 }
 
-/// B2's logs (DESIGN.md §7) with `d` shared entries: then `d` writes of the
-/// divergent replica (epoch 2, objects `div*`) and `d` of the authoritative log
-/// (epoch 3, objects `auth*`).
+/// B2's logs (DESIGN.md §7) with `d` shared entries and `d` on each side.
 fn divergent_logs(d: u64, collide: bool) -> (PgLogT, PgLogT) {
-    let log = |epoch: u32, tag: &str| {
-        let entries: Vec<LogEntry> = (1..=2 * d)
-            .map(|v| match v.checked_sub(d).filter(|i| *i > 0) {
-                None => entry(1, v, "common", collide),
-                Some(i) => {
-                    let mut e = entry(epoch, v, tag, collide);
-                    e.soid.name = format!("{tag}{i}");
-                    e
-                }
-            })
-            .collect();
-        let head = entries.last().map_or(EVersion::ZERO, |e| e.version);
-        PgLogT {
-            entries,
-            ..PgLogT::new(EVersion::ZERO, head)
-        }
-    };
-    (log(2, "div"), log(3, "auth"))
-}
-
-fn info_at(head: EVersion) -> PgInfo {
-    PgInfo {
-        last_update: head,
-        last_complete: head,
-        ..PgInfo::new(SpgId::replicated(PgId::new(1, 0)))
-    }
+    b2_logs(d, d, |i| if collide { 7 } else { i as u32 })
 }
 
 /// The work of `merge_log` of the authoritative log into the divergent one:

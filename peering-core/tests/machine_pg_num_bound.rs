@@ -10,7 +10,7 @@ mod machine_support;
 
 use std::alloc::System;
 
-use machine_support::{Cluster, POOL, mapping};
+use machine_support::{Cluster, POOL, clean_with_stray, mapping};
 use peering_core::PeeringError;
 use peering_core::ctx::RecoveryCtx;
 use peering_core::machine::{Pg, PgCreate};
@@ -50,11 +50,7 @@ fn advance(c: &Cluster, map: &SimpleOsdMap) -> (Result<(), PeeringError>, Pg, us
 
 #[test]
 fn advmap_to_the_largest_pg_num_is_bounded_and_a_larger_one_is_refused() {
-    let mut c = Cluster::new(&[0, 1, 2], &[0, 1, 2], 3);
-    c.run();
-    c.next_map(&[0, 1, 2], |m| m.set_up_thru(0, 1));
-    c.run();
-    assert_eq!(c.pg(0).state_name(), "Started/Primary/Active/Clean");
+    let c = clean_with_stray();
     let epoch = c.epoch() + 1;
 
     // 1 -> 2 and 1 -> 65,536: both split PG 0 (a new interval, last_epoch_split
