@@ -364,3 +364,58 @@ fn upmap_items_are_not_bounded_by_pool_size_but_targets_must_exist() {
         OsdMapError::NonexistentOsdInMapping { osd: 9, .. }
     ));
 }
+
+#[test]
+fn pg_num_beyond_mon_max_pool_pg_num_is_refused() {
+    use peering_core::map::MAX_POOL_PG_NUM;
+    assert_eq!(
+        MAX_POOL_PG_NUM, 65_536,
+        "Ceph's default mon_max_pool_pg_num"
+    );
+
+    // Raising a pool to the limit is accepted, one past it is not.
+    let mut at_limit = *base().pg_pool(1).unwrap();
+    at_limit.pg_num = MAX_POOL_PG_NUM;
+    let mut m = base();
+    let mut inc = Incremental::new(2);
+    inc.set_pool(at_limit);
+    m.apply_incremental(&inc).unwrap();
+    assert_eq!(m.pool(1).unwrap().pg_num, MAX_POOL_PG_NUM);
+
+    let mut past = at_limit;
+    past.pg_num = MAX_POOL_PG_NUM + 1;
+    let mut inc = Incremental::new(2);
+    inc.set_pool(past);
+    assert_eq!(
+        refused(&inc),
+        OsdMapError::PgNumTooLarge {
+            pool: 1,
+            pg_num: MAX_POOL_PG_NUM + 1,
+            max: MAX_POOL_PG_NUM
+        }
+    );
+
+    // A pending merge target past the limit is as bad.
+    let mut pending = at_limit;
+    pending.pg_num_pending = u32::MAX;
+    let mut inc = Incremental::new(2);
+    inc.set_pool(pending);
+    assert!(matches!(
+        refused(&inc),
+        OsdMapError::PgNumTooLarge {
+            pg_num: u32::MAX,
+            ..
+        }
+    ));
+
+    // Pool creation goes through the same check.
+    let huge = PoolInfo::replicated(2, 3, 1 << 31);
+    assert_eq!(
+        OsdMap::build_simple(3, [huge], None).unwrap_err(),
+        OsdMapError::PgNumTooLarge {
+            pool: 2,
+            pg_num: 1 << 31,
+            max: MAX_POOL_PG_NUM
+        }
+    );
+}

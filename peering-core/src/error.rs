@@ -189,6 +189,20 @@ pub enum PeeringError {
         /// The pool id.
         pool: crate::types::PoolId,
     },
+    /// The map's pool has more PGs than the core accepts: `pg_num` or
+    /// `pg_num_pending` above [`MAX_POOL_PG_NUM`](crate::map::MAX_POOL_PG_NUM)
+    /// (Ceph's `mon_max_pool_pg_num`, whose monitor would never publish such a
+    /// pool). Refused where a map is admitted (creation, load, `AdvMap`, split);
+    /// the PG is unchanged.
+    #[error("pool {pool} has pg_num {pg_num}, more than the {max} accepted")]
+    PgNumTooLarge {
+        /// The pool id.
+        pool: crate::types::PoolId,
+        /// The larger of its `pg_num` and `pg_num_pending`.
+        pg_num: u32,
+        /// The limit, [`MAX_POOL_PG_NUM`](crate::map::MAX_POOL_PG_NUM).
+        max: u32,
+    },
     /// A write (`append_log`, §4.4, §5.25) on a PG that does not take writes: a
     /// primary not `Active` (`PG_STATE_ACTIVE` unset), a replica not in
     /// `ReplicaActive`. Refused; the PG is unchanged.

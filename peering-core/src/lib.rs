@@ -14,6 +14,42 @@
 //!
 //! Ceph's behaviour is the specification; each item's documentation names the Ceph
 //! rule it follows and the section of the project's reference notes (`§N`).
+//!
+//! # Work per event
+//!
+//! What one call costs grows with the sizes below, and with nothing a single map
+//! or message can inflate for free. Costs are in object comparisons (a search of
+//! a tree of `k` objects is `log k` of them) and, for what is copied, entries.
+//!
+//! * `n`: the entries of a log (ours, or the one a peer sent), `d` of them
+//!   divergent; `m`: the items of a missing set.
+//! * `p`: the peers the PG hears from or probes (at most the OSDs of its past
+//!   intervals); `s`: the pool's size; `i`: the past intervals since the PG was
+//!   last clean.
+//! * `c`: the children of a split, fewer than [`map::MAX_POOL_PG_NUM`]
+//!   (Ceph's `mon_max_pool_pg_num`; a map with a larger pool is refused).
+//!
+//! | event | work |
+//! |---|---|
+//! | `AdvMap` + `ActMap` that start no interval | O(s): the up/acting sets and the pool's values are compared, the split and merge questions take constant time ([`types::PgId::is_split`]); no allocation |
+//! | `AdvMap` that starts an interval | O(s + p) to close the interval and reset per-interval state; on a primary, `build_prior` O(i · s) and one query per OSD of the prior set |
+//! | `MNotifyRec`, `MInfoRec`, `MQuery` | O(log p) to record; when it re-runs `choose_acting`, O(p log p) |
+//! | `MLogRec` merged into our log (GetLog, a stray, a replica) | O((n + d) log(n + m)) for the entries that move and the divergent objects reconciled |
+//! | `MLogRec` of a peer on the primary (`proc_replica_log`) | O(n log d): the kept entries are walked back, the `d` divergent objects decided |
+//! | `Activate` on a primary | O(p · n log(n + m)): each peer's missing log copied and its missing set built |
+//! | writes and recovery feedback | O(p log m) per entry or object; each event that changes the log also persists it whole, O(n + m) copied (Ceph writes only the changed range) |
+//! | `MTrim` | O(entries trimmed) |
+//! | `DeleteSome` | at most `delete_max_objects` objects |
+//! | [`machine::Pg::split`] | O(c · (n + m)): one step per child, each child's share found by a pass over the parent's log and missing set |
+//!
+//! One call delivers at most `max_posted_events` events (the posted chain
+//! included) and the statechart is four states deep, so a call is a bounded
+//! number of the rows above. The sizes the host bounds are the log's length
+//! (trimming, `osd_max_pg_log_entries`), the OSDs in its maps and how often it
+//! lets intervals pass without the PG going clean.
+//!
+//! Tests hold the code to these bounds by counting, not timing: the `meter`
+//! feature turns on [`meter`]'s counters of split steps and object comparisons.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -41,6 +77,7 @@ pub mod intervals;
 pub mod log;
 pub mod machine;
 pub mod map;
+pub mod meter;
 pub mod types;
 
 pub use error::PeeringError;

@@ -4,49 +4,24 @@
 //! with an instrumented global allocator local to this test binary, which runs
 //! without libtest (its one thread is the code under test).
 
+mod log_common;
+
 use std::alloc::System;
 
-use peering_core::log::{LogEffects, LogEntry, LogOp, Missing, PgLog, PgLogT};
-use peering_core::types::{EVersion, ObjectId, PgId, PgInfo, PgShard, SpgId};
+use log_common::{b2_logs, info_at};
+use peering_core::log::{LogEffects, Missing, PgLog};
+use peering_core::types::PgShard;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-/// The B2 logs: 10 shared entries (epoch 1), then `d` writes of this replica
-/// (epoch 2, objects `div*`) and `d` others of the authoritative log (epoch 3,
-/// objects `auth*`), each on its own object.
-fn b2_logs(d: u64) -> (PgLogT, PgLogT) {
-    let log = |epoch: u32, tag: &str| {
-        let entries: Vec<LogEntry> = (1..=10 + d)
-            .map(|v| {
-                let (e, i, name) = match v.checked_sub(10).filter(|i| *i > 0) {
-                    None => (1, v, format!("common{v}")),
-                    Some(i) => (epoch, i, format!("{tag}{i}")),
-                };
-                let oid = ObjectId::new(1, i as u32, name);
-                LogEntry::new(LogOp::Modify, oid, EVersion::new(e, v), EVersion::ZERO)
-            })
-            .collect();
-        let head = entries.last().map_or(EVersion::ZERO, |e| e.version);
-        PgLogT {
-            entries,
-            ..PgLogT::new(EVersion::ZERO, head)
-        }
-    };
-    (log(2, "div"), log(3, "auth"))
-}
-
 /// `merge_log` of the B2 logs: the allocations it made, after checking what
 /// it did.
 fn merge_allocations(d: u64) -> usize {
-    let (ours, auth) = b2_logs(d);
+    // 10 shared entries, then d of each side, each on its own object.
+    let (ours, auth) = b2_logs(10, d, |i| i as u32);
     let (our_head, auth_head) = (ours.head, auth.head);
-    let info_at = |head: EVersion| PgInfo {
-        last_update: head,
-        last_complete: head,
-        ..PgInfo::new(SpgId::replicated(PgId::new(1, 0)))
-    };
     let mut pg = PgLog::from_parts(ours, Missing::new(true)).unwrap();
     let (mut our_info, mut auth_info) = (info_at(our_head), info_at(auth_head));
     let mut effects = LogEffects::new();

@@ -217,4 +217,57 @@ mod pg_math {
         assert_eq!(PgId::new(1, 0).split_bits(1), 0);
         assert_eq!(PgId::new(1, 0).split_bits(16), 4);
     }
+
+    /// Ceph's brute force (`pg_t::is_split`'s disabled branch): every seed in
+    /// `[old, new)` whose stable-mod by the old count is the parent.
+    fn brute_children(seed: u32, old: u32, new: u32) -> Vec<u32> {
+        let old_mask = u32::MAX >> old.leading_zeros();
+        (old..new)
+            .filter(|x| ceph_stable_mod(*x, old, old_mask) == seed)
+            .collect()
+    }
+
+    #[test]
+    fn split_children_iter_matches_brute_force_with_exact_len_and_contains() {
+        for old in 1..70u32 {
+            for new in [old, old + 1, old + 5, 2 * old, 3 * old + 1, 130] {
+                for seed in 0..old {
+                    let brute = brute_children(seed, old, new);
+                    let it = PgId::new(3, seed).split_children_iter(old, new);
+                    assert_eq!(it.len(), brute.len(), "{seed} {old}->{new}");
+                    let got: Vec<u32> = it.map(|p| p.seed).collect();
+                    assert_eq!(got, brute, "{seed} {old}->{new}");
+                    for x in 0..new + 3 {
+                        assert_eq!(
+                            it.contains(&PgId::new(3, x)),
+                            brute.contains(&x),
+                            "contains {x}: {seed} {old}->{new}"
+                        );
+                    }
+                    assert!(!it.contains(&PgId::new(4, brute.first().copied().unwrap_or(0))));
+                    assert_eq!(PgId::new(3, seed).is_split(old, new), !brute.is_empty());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn split_children_iter_at_the_edges_of_u32() {
+        // The top bit: old pg_num above 2^31 (old_bits 32).
+        let old = (1u32 << 31) + 5;
+        let it = PgId::new(1, 7).split_children_iter(old, u32::MAX);
+        assert_eq!(it.map(|p| p.seed).collect::<Vec<_>>(), vec![7 + (1 << 31)]);
+        // Seed 3's partner 2^31 + 3 is below the old count: it already exists.
+        assert_eq!(PgId::new(1, 3).split_children_iter(old, u32::MAX).len(), 0);
+        // 1 -> 2^31: PG 0 has every other seed as its child, counted, not walked.
+        let all = PgId::new(1, 0).split_children_iter(1, 1 << 31);
+        assert_eq!(all.len(), (1 << 31) - 1);
+        assert!(all.contains(&PgId::new(1, (1 << 31) - 1)));
+        assert!(!all.contains(&PgId::new(1, 1 << 31)));
+        assert!(!all.contains(&PgId::new(1, 0)));
+        // A seed past the old count, or a pool that does not grow: no children.
+        assert_eq!(PgId::new(1, 9).split_children_iter(4, 64).len(), 0);
+        assert_eq!(PgId::new(1, 0).split_children_iter(64, 64).len(), 0);
+        assert_eq!(PgId::new(1, 0).split_children_iter(0, 64).len(), 0);
+    }
 }

@@ -147,7 +147,7 @@ impl Harness {
                 continue;
             }
             let crush = self.placement.crush(pgid).to_vec();
-            for child in pgid.split_children(old.pg_num, new.pg_num) {
+            for child in pgid.split_children_iter(old.pg_num, new.pg_num) {
                 if self.placement.crush(child).is_empty() {
                     self.placement.set_crush(child, &crush);
                 }

@@ -50,6 +50,18 @@ pub enum OsdMapError {
         /// Its pgp_num.
         pgp_num: u32,
     },
+    /// A pool would have more PGs than `mon_max_pool_pg_num` allows (`pg_num` or
+    /// `pg_num_pending` above the core's `MAX_POOL_PG_NUM`): `OSDMonitor` refuses
+    /// such a pool at creation and on `osd pool set pg_num`.
+    #[error("pool {pool} has pg_num {pg_num}, more than mon_max_pool_pg_num {max}")]
+    PgNumTooLarge {
+        /// The pool.
+        pool: PoolId,
+        /// The larger of its `pg_num` and `pg_num_pending`.
+        pg_num: u32,
+        /// The limit.
+        max: u32,
+    },
     /// An erasure-coded pool whose size is not `k + m`.
     #[error("erasure pool {0} has size different from k + m")]
     ErasureSizeMismatch(PoolId),

@@ -1,7 +1,7 @@
 //! Pool flags and the sanity rules a pool must satisfy before it enters a map
 //! (`pg_pool_t`, `ceph-osd-side.md` §5.1).
 
-use peering_core::map::{PoolInfo, PoolKind};
+use peering_core::map::{MAX_POOL_PG_NUM, PoolInfo, PoolKind};
 use peering_core::types::PoolId;
 
 use super::error::OsdMapError;
@@ -19,8 +19,10 @@ pub const POOL_FLAG_NOPGCHANGE: u64 = 1 << 5;
 pub const POOL_FLAG_CREATING: u64 = 1 << 15;
 
 /// Checks what `OSDMonitor` enforces before a pool reaches a map: a nonzero size,
-/// `1 <= min_size <= size`, `1 <= pgp_num <= pg_num`, EC size `k + m`, and the
-/// entry's key matching the pool's own id.
+/// `1 <= min_size <= size`, `1 <= pgp_num <= pg_num`, `pg_num` (and
+/// `pg_num_pending`) at most `mon_max_pool_pg_num` (the core's
+/// [`MAX_POOL_PG_NUM`]), EC size `k + m`, and the entry's key matching the
+/// pool's own id.
 pub fn validate_pool(key: PoolId, pool: &PoolInfo) -> Result<(), OsdMapError> {
     if pool.id != key {
         return Err(OsdMapError::PoolIdMismatch { key, id: pool.id });
@@ -40,6 +42,13 @@ pub fn validate_pool(key: PoolId, pool: &PoolInfo) -> Result<(), OsdMapError> {
             pool: key,
             pg_num: pool.pg_num,
             pgp_num: pool.pgp_num,
+        });
+    }
+    if !pool.pg_num_within_limit() {
+        return Err(OsdMapError::PgNumTooLarge {
+            pool: key,
+            pg_num: pool.pg_num.max(pool.pg_num_pending),
+            max: MAX_POOL_PG_NUM,
         });
     }
     if let PoolKind::Erasure { k, m } = pool.kind {

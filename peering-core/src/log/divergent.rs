@@ -452,7 +452,8 @@ impl DivergentPlan {
         kept: &'k [LogEntry],
     ) -> Vec<Option<&'k LogEntry>> {
         let mut found: Vec<Option<&'k LogEntry>> = alloc::vec![None; self.groups.len()];
-        // The groups' objects, in object order (so their integer keys sorted).
+        // The groups' objects, in object order (so their integer keys sorted,
+        // and objects of one key sorted among themselves).
         let objects: Vec<(ObjectKey, &ObjectId, usize)> = self
             .objects(entries)
             .enumerate()
@@ -466,14 +467,13 @@ impl DivergentPlan {
             if !e.object_is_indexed() {
                 continue;
             }
+            // Groups sharing a key (one hash) are in object order too: a
+            // binary search, not a scan of the key's run, finds the entry's.
             let key = object_key(&e.soid);
-            let from = objects.partition_point(|(k, _, _)| *k < key);
+            let at = objects.partition_point(|(k, o, _)| (*k, *o) < (key, &e.soid));
             let hit = objects
-                .get(from..)
-                .unwrap_or_default()
-                .iter()
-                .take_while(|(k, _, _)| *k == key)
-                .find(|(_, o, _)| same_object(o, &e.soid));
+                .get(at)
+                .filter(|(k, o, _)| *k == key && same_object(o, &e.soid));
             if let Some(slot) = hit.and_then(|(_, _, g)| found.get_mut(*g)) {
                 if slot.is_none() {
                     *slot = Some(e);

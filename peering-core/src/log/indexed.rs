@@ -34,6 +34,7 @@ pub(crate) fn object_key(o: &ObjectId) -> ObjectKey {
 /// an index key (the name's length and bytes) and the (usually empty) namespace
 /// last, so that telling two objects apart rarely reaches a byte comparison.
 pub(crate) fn same_object(a: &ObjectId, b: &ObjectId) -> bool {
+    crate::meter::tick(crate::meter::Counter::ObjectCompare);
     a.name.len() == b.name.len()
         && a.hash == b.hash
         && a.snap == b.snap
@@ -71,10 +72,30 @@ fn entry_in(entries: &[LogEntry], v: EVersion) -> Option<&LogEntry> {
 /// calls `ObjectId::cmp` (two bit reversals and a call) a dozen times per
 /// search, which dominated merging thousands of entries. Every lookup is given
 /// the log's entries, which the versions designate.
+///
+/// Objects sharing a prefix (one hash: an object's clones, or names whose hashes
+/// collide) are told apart by reading their entries while they are few; past
+/// [`FEW_PER_KEY`] of them, the prefix's objects are keyed by object (a clone
+/// each) so that a log whose objects all share one hash still costs a tree
+/// search per entry, not a scan of every object before it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 struct ObjectIndex {
-    /// Versions sorted (one per object), so that equal indexes compare equal.
-    map: BTreeMap<ObjectKey, SmallVec<[EVersion; 1]>>,
+    map: BTreeMap<ObjectKey, KeySlot>,
+}
+
+/// The most objects sharing one [`ObjectKey`] that [`ObjectIndex`] tells apart
+/// by scanning their entries.
+const FEW_PER_KEY: usize = 8;
+
+/// The objects of one [`ObjectKey`]. The form follows from the count alone
+/// ([`KeySlot::Few`] up to [`FEW_PER_KEY`] objects, [`KeySlot::Many`] beyond),
+/// so that equal indexes compare equal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum KeySlot {
+    /// The indexed versions, sorted; each object's is found by reading entries.
+    Few(SmallVec<[EVersion; 1]>),
+    /// Each object's indexed version, by object.
+    Many(BTreeMap<ObjectId, EVersion>),
 }
 
 impl ObjectIndex {
@@ -85,10 +106,12 @@ impl ObjectIndex {
 
     /// `o`'s indexed entry.
     fn entry<'a>(&self, entries: &'a [LogEntry], o: &ObjectId) -> Option<&'a LogEntry> {
-        self.map
-            .get(&object_key(o))?
-            .iter()
-            .find_map(|v| entry_in(entries, *v).filter(|e| same_object(&e.soid, o)))
+        match self.map.get(&object_key(o))? {
+            KeySlot::Few(versions) => versions
+                .iter()
+                .find_map(|v| entry_in(entries, *v).filter(|e| same_object(&e.soid, o))),
+            KeySlot::Many(objects) => entry_in(entries, *objects.get(o)?),
+        }
     }
 
     fn clear(&mut self) {
@@ -99,18 +122,41 @@ impl ObjectIndex {
     /// (`index()` keeps the newest). The entries of already indexed versions must
     /// be in `entries`.
     fn set_if_newer(&mut self, entries: &[LogEntry], o: &ObjectId, v: EVersion) {
-        let versions = self.map.entry(object_key(o)).or_default();
-        let old = versions
-            .iter()
-            .copied()
-            .find(|v| entry_in(entries, *v).is_some_and(|e| same_object(&e.soid, o)));
-        match old {
-            Some(old) if old >= v => return,
-            Some(old) => versions.retain(|x| *x != old),
-            None => {}
+        let slot = self
+            .map
+            .entry(object_key(o))
+            .or_insert_with(|| KeySlot::Few(SmallVec::new()));
+        match slot {
+            KeySlot::Few(versions) => {
+                let old = versions
+                    .iter()
+                    .copied()
+                    .find(|v| entry_in(entries, *v).is_some_and(|e| same_object(&e.soid, o)));
+                match old {
+                    Some(old) if old >= v => return,
+                    Some(old) => versions.retain(|x| *x != old),
+                    None if versions.len() >= FEW_PER_KEY => {
+                        // One object too many to scan: key them by object.
+                        let mut objects: BTreeMap<ObjectId, EVersion> = versions
+                            .iter()
+                            .filter_map(|x| entry_in(entries, *x).map(|e| (e.soid.clone(), *x)))
+                            .collect();
+                        objects.insert(o.clone(), v);
+                        *slot = KeySlot::Many(objects);
+                        return;
+                    }
+                    None => {}
+                }
+                let at = versions.partition_point(|x| *x < v);
+                versions.insert(at, v);
+            }
+            KeySlot::Many(objects) => {
+                // One search, with the key cloned up front: a new object needs
+                // the clone anyway, and a crowded hash's objects are mostly new.
+                let old = objects.entry(o.clone()).or_insert(v);
+                *old = (*old).max(v);
+            }
         }
-        let at = versions.partition_point(|x| *x < v);
-        versions.insert(at, v);
     }
 
     /// Forgets the entry `v` of `o` if it is the one indexed; returns whether it
@@ -119,12 +165,32 @@ impl ObjectIndex {
         let Entry::Occupied(mut slot) = self.map.entry(object_key(o)) else {
             return false;
         };
-        let Some(i) = slot.get().iter().position(|x| *x == v) else {
-            return false;
-        };
-        slot.get_mut().remove(i);
-        if slot.get().is_empty() {
-            slot.remove();
+        match slot.get_mut() {
+            KeySlot::Few(versions) => {
+                let Some(i) = versions.iter().position(|x| *x == v) else {
+                    return false;
+                };
+                versions.remove(i);
+                if versions.is_empty() {
+                    slot.remove();
+                }
+            }
+            KeySlot::Many(objects) => {
+                if objects.get(o) != Some(&v) {
+                    return false;
+                }
+                objects.remove(o);
+                if objects.len() <= FEW_PER_KEY {
+                    // Few enough to scan again.
+                    let mut versions: SmallVec<[EVersion; 1]> = objects.values().copied().collect();
+                    versions.sort_unstable();
+                    if versions.is_empty() {
+                        slot.remove();
+                    } else {
+                        *slot.get_mut() = KeySlot::Few(versions);
+                    }
+                }
+            }
         }
         true
     }

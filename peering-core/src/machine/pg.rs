@@ -14,8 +14,26 @@ use crate::error::PeeringError;
 use crate::event::{Event, EventKind, PeeringEvt};
 use crate::intervals::{PastIntervals, UpActing, validate_vector};
 use crate::log::{LogError, PgLog};
-use crate::map::{MapFlags, OsdMapView};
-use crate::types::{EVersion, Epoch, OsdId, PgHistory, PgInfo, PgShard, PgState, SpgId};
+use crate::map::{MAX_POOL_PG_NUM, MapFlags, OsdMapView, PoolInfo};
+use crate::types::{EVersion, Epoch, OsdId, PgHistory, PgInfo, PgShard, PgState, PoolId, SpgId};
+
+/// The pool `pool` of `map`, refused when it has more PGs than the core accepts
+/// ([`MAX_POOL_PG_NUM`], Ceph's `mon_max_pool_pg_num`): every map a PG reads
+/// its pool from comes in through here (creation, load, `AdvMap`, split), so
+/// no event works on a larger pool.
+pub(super) fn admit_pool(
+    map: &dyn OsdMapView,
+    pool: PoolId,
+) -> Result<Option<PoolInfo>, PeeringError> {
+    match map.pool(pool) {
+        Some(p) if !p.pg_num_within_limit() => Err(PeeringError::PgNumTooLarge {
+            pool,
+            pg_num: p.pg_num.max(p.pg_num_pending),
+            max: MAX_POOL_PG_NUM,
+        }),
+        p => Ok(p),
+    }
+}
 
 /// Why an event was dropped instead of changing the PG (§8.2 and the input checks
 /// of this crate). The PG is unchanged (but for bookkeeping Ceph itself does, such as
@@ -239,7 +257,7 @@ impl Pg {
         pgid: SpgId,
         map: &dyn OsdMapView,
     ) -> Result<Pg, PeeringError> {
-        let Some(pool) = map.pool(pgid.pgid.pool) else {
+        let Some(pool) = admit_pool(map, pgid.pgid.pool)? else {
             return Err(PeeringError::NoSuchPool {
                 pool: pgid.pgid.pool,
             });
@@ -382,7 +400,9 @@ impl Pg {
     /// may come in between.
     ///
     /// Refused, PG unchanged: a crashed PG, `newmap` not newer than the PG's epoch,
-    /// `lastmap` not the PG's map, or a mapping that means nothing for the pool.
+    /// `lastmap` not the PG's map, a pool with more PGs than the core accepts
+    /// ([`PeeringError::PgNumTooLarge`]), or a mapping that means nothing for the
+    /// pool.
     pub fn advance_map(
         &mut self,
         newmap: &dyn OsdMapView,
@@ -405,10 +425,11 @@ impl Pg {
         }
         // After `Initialize` the PG is in `Reset`, which takes `AdvMap`s: a loaded
         // PG is advanced through the maps it missed before its `ActMap`.
+        let pool = admit_pool(newmap, self.ps.info.pgid.pgid.pool)?;
         self.check_mapping(newmap, &mapping)?;
         // Ceph updates the map reference and the pool before delivering AdvMap.
         self.ps.epoch = newmap.epoch();
-        if let Some(pool) = newmap.pool(self.ps.info.pgid.pgid.pool) {
+        if let Some(pool) = pool {
             self.ps.pool = pool;
         }
         self.batch = Batch::Open;

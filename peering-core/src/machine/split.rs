@@ -86,8 +86,14 @@ impl Pg {
     /// missing set and stats (persisted through `ctx`). A PG that does not split
     /// under the change returns no seeds and is unchanged.
     ///
+    /// Work and memory: one step and one [`ChildSeed`] per child, each child's
+    /// share found by a pass over the parent's log and missing set (as Ceph's
+    /// `split_into`), so O(children × (log + missing)); the children are at most
+    /// [`MAX_POOL_PG_NUM`](crate::map::MAX_POOL_PG_NUM) − 1.
+    ///
     /// Refused, PG unchanged: a crashed or terminated PG, a map other than the
-    /// PG's, a pool gone from the map, `pg_num` not raised
+    /// PG's, a pool gone from the map or with more PGs than the core accepts
+    /// ([`PeeringError::PgNumTooLarge`]), `pg_num` not raised
     /// ([`PeeringError::SplitNotGrowing`]; merge is not supported yet).
     pub fn split(
         &mut self,
@@ -97,7 +103,7 @@ impl Pg {
     ) -> Result<Vec<ChildSeed>, PeeringError> {
         self.check_callable(map)?;
         let parent = self.ps.info.pgid;
-        let Some(pool) = map.pool(parent.pgid.pool) else {
+        let Some(pool) = super::pg::admit_pool(map, parent.pgid.pool)? else {
             return Err(PeeringError::NoSuchPool {
                 pool: parent.pgid.pool,
             });
@@ -109,8 +115,8 @@ impl Pg {
                 new: new_pg_num,
             });
         }
-        let children = parent.pgid.split_children(old_pg_num, new_pg_num);
-        if children.is_empty() {
+        let children = parent.pgid.split_children_iter(old_pg_num, new_pg_num);
+        if children.len() == 0 {
             return Ok(Vec::new());
         }
         let epoch = self.ps.epoch;
@@ -119,7 +125,7 @@ impl Pg {
             .saturating_add(1);
         let complete = self.ps.info.last_backfill == ObjectId::MAX;
         let mut seeds = Vec::with_capacity(children.len());
-        for (i, child) in (0i64..).zip(children.iter().copied()) {
+        for (i, child) in (0i64..).zip(children) {
             let split_bits = child.split_bits(new_pg_num);
             let mut log = PgLog::default();
             self.ps.pg_log.split_into(child, split_bits, &mut log);
@@ -194,7 +200,7 @@ impl Pg {
         let ours = seed
             .parent
             .pgid
-            .split_children(seed.old_pg_num, seed.new_pg_num)
+            .split_children_iter(seed.old_pg_num, seed.new_pg_num)
             .contains(&child.pgid)
             && child.shard == seed.parent.shard
             && seed.split_bits == child.pgid.split_bits(seed.new_pg_num)

@@ -101,6 +101,17 @@ pub struct StretchRule {
     pub mandatory_member: i32,
 }
 
+/// The largest `pg_num` (and `pg_num_pending`) the core accepts in a pool: Ceph's
+/// `mon_max_pool_pg_num` at its default, 65,536, the most PGs the monitor lets a
+/// pool have (`OSDMonitor` refuses a larger `pg_num` at pool creation and on
+/// `osd pool set pg_num`).
+///
+/// The PG machine refuses a map whose pool exceeds it
+/// ([`PeeringError::PgNumTooLarge`](crate::PeeringError::PgNumTooLarge)), so a
+/// split hands out at most `MAX_POOL_PG_NUM - 1` children and the work and
+/// memory of one event stay bounded whatever map a host is given.
+pub const MAX_POOL_PG_NUM: u32 = 65_536;
+
 /// What peering reads of a `pg_pool_t`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -189,6 +200,13 @@ impl PoolInfo {
     /// the authoritative log is chosen oldest-first (§5.9).
     pub const fn require_rollback(&self) -> bool {
         self.is_erasure()
+    }
+
+    /// Whether `pg_num` and `pg_num_pending` are within [`MAX_POOL_PG_NUM`]
+    /// (`mon_max_pool_pg_num`, the monitor's check in `prepare_new_pool` and
+    /// `prepare_command_pool_set`).
+    pub const fn pg_num_within_limit(&self) -> bool {
+        self.pg_num <= MAX_POOL_PG_NUM && self.pg_num_pending <= MAX_POOL_PG_NUM
     }
 
     /// `is_stretch_pool()`.

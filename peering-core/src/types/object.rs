@@ -120,6 +120,7 @@ impl Default for ObjectId {
 
 impl Ord for ObjectId {
     fn cmp(&self, other: &Self) -> Ordering {
+        crate::meter::tick(crate::meter::Counter::ObjectCompare);
         self.max
             .cmp(&other.max)
             .then_with(|| self.pool.cmp(&other.pool))

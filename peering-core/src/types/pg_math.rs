@@ -4,7 +4,7 @@
 
 use alloc::collections::BTreeSet;
 
-use super::pg::PgId;
+use super::pg::{PgId, PoolId};
 
 /// `cbits(v)`: the number of bits needed to hold `v` (0 for 0).
 pub const fn cbits(v: u32) -> u32 {
@@ -30,53 +30,59 @@ impl PgId {
     /// `pg_t::is_split`: whether growing the pool from `old_pg_num` to `new_pg_num` PGs
     /// splits this PG. Returns false when the pool does not grow or this seed is not
     /// below `old_pg_num` (Ceph's degenerate case).
+    ///
+    /// Constant work, whatever the counts: it asks [`PgId::split_children_iter`]
+    /// whether there is a first child, and allocates nothing.
     pub fn is_split(&self, old_pg_num: u32, new_pg_num: u32) -> bool {
-        self.split_children_inner(old_pg_num, new_pg_num, None)
+        self.split_children_iter(old_pg_num, new_pg_num).len() > 0
     }
 
     /// The children `is_split` finds: every seed in `[old_pg_num, new_pg_num)` whose
     /// stable-mod by the old count is this seed, in ascending order.
     pub fn split_children(&self, old_pg_num: u32, new_pg_num: u32) -> BTreeSet<PgId> {
-        let mut children = BTreeSet::new();
-        self.split_children_inner(old_pg_num, new_pg_num, Some(&mut children));
-        children
+        self.split_children_iter(old_pg_num, new_pg_num).collect()
     }
 
-    fn split_children_inner(
-        &self,
-        old_pg_num: u32,
-        new_pg_num: u32,
-        mut children: Option<&mut BTreeSet<PgId>>,
-    ) -> bool {
+    /// `pg_t::is_split`'s children, without collecting them: the same seeds as
+    /// [`PgId::split_children`], ascending, one step each (O(children), no
+    /// allocation).
+    ///
+    /// Ceph walks candidates `(n << (old_bits - 1)) | seed` for `n = 1, 2, ...`
+    /// up to `new_pg_num` and keeps those whose `ceph_stable_mod` by the old count
+    /// is this seed. With `old_bits = cbits(old_pg_num)` and `half = 2^(old_bits -
+    /// 1)`, the kept ones are an arithmetic progression from `seed + step`: a seed
+    /// below `half` whose partner `seed + half` is not below `old_pg_num` (so it
+    /// folds back onto the seed) owns every candidate, `step = half`; any other
+    /// seed owns only the candidates equal to it in all `old_bits` low bits,
+    /// `step = 2^old_bits`. Stepping through it skips the candidates Ceph rejects,
+    /// so a pool growing from 1 to 2^16 PGs costs PG 0 its 2^16 - 1 children and
+    /// every other question nothing.
+    pub fn split_children_iter(&self, old_pg_num: u32, new_pg_num: u32) -> SplitChildren {
+        crate::meter::tick(crate::meter::Counter::SplitStep);
+        let none = SplitChildren {
+            pool: self.pool,
+            next: 0,
+            step: 1,
+            end: 0,
+        };
         if self.seed >= old_pg_num || new_pg_num <= old_pg_num {
-            return false;
+            return none;
         }
         let old_bits = cbits(old_pg_num);
-        let old_mask = pg_mask_for_bits(old_bits);
-        let mut split = false;
-        // Candidates share this seed's low bits and add one more high bit pattern each
-        // step; n counts those patterns from the top bit of the old count upward.
-        let mut n: u64 = 1;
-        loop {
-            let next_bit = n << old_bits.saturating_sub(1);
-            let s = next_bit | u64::from(self.seed);
-            if s >= u64::from(new_pg_num) {
-                break;
-            }
-            n += 1;
-            // s < new_pg_num <= u32::MAX here, so the conversion cannot fail.
-            let Ok(s) = u32::try_from(s) else { break };
-            if s < old_pg_num || s == self.seed {
-                continue;
-            }
-            if ceph_stable_mod(s, old_pg_num, old_mask) == self.seed {
-                split = true;
-                if let Some(c) = children.as_deref_mut() {
-                    c.insert(PgId::new(self.pool, s));
-                }
-            }
+        let seed = u64::from(self.seed);
+        // old_pg_num > seed >= 0, so old_bits >= 1 and both steps are at least 1.
+        let half = 1u64 << old_bits.saturating_sub(1);
+        let step = if seed < half && seed + half >= u64::from(old_pg_num) {
+            half
+        } else {
+            half << 1
+        };
+        SplitChildren {
+            pool: self.pool,
+            next: seed + step,
+            step,
+            end: u64::from(new_pg_num),
         }
-        split
     }
 
     /// `pg_t::get_split_bits(pg_num)`: how many low bits of an object's hash select
@@ -149,6 +155,68 @@ impl PgId {
         )
     }
 }
+
+/// The children of one PG under a `pg_num` increase, ascending: the iterator of
+/// [`PgId::split_children_iter`] (`pg_t::is_split` with its `children` set).
+///
+/// An arithmetic progression of seeds below the new `pg_num`, so its length and
+/// membership are known without walking it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct SplitChildren {
+    pool: PoolId,
+    /// The next child's seed (`>= end` when done).
+    next: u64,
+    /// The distance between consecutive children (at least 1).
+    step: u64,
+    /// The new `pg_num`: every child is below it.
+    end: u64,
+}
+
+impl SplitChildren {
+    /// Whether `pg` is one of the children not yet yielded (all of them, for a
+    /// fresh iterator): the membership test of Ceph's `children` set, in
+    /// constant time.
+    pub fn contains(&self, pg: &PgId) -> bool {
+        let seed = u64::from(pg.seed);
+        pg.pool == self.pool
+            && seed >= self.next
+            && seed < self.end
+            && (seed - self.next) % self.step == 0
+    }
+}
+
+impl Iterator for SplitChildren {
+    type Item = PgId;
+
+    fn next(&mut self) -> Option<PgId> {
+        if self.next >= self.end {
+            return None;
+        }
+        let seed = u32::try_from(self.next).ok()?;
+        crate::meter::tick(crate::meter::Counter::SplitStep);
+        self.next = self.next.saturating_add(self.step);
+        Some(PgId::new(self.pool, seed))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = if self.next >= self.end {
+            0
+        } else {
+            // step >= 1 by construction; checked_div keeps a bad value harmless.
+            (self.end - 1 - self.next)
+                .checked_div(self.step)
+                .map_or(0, |k| k.saturating_add(1))
+        };
+        let n = usize::try_from(n).unwrap_or(usize::MAX);
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for SplitChildren {}
+
+impl core::iter::FusedIterator for SplitChildren {}
 
 /// `(1 << bits) - 1`, the mask Ceph builds by hand in `calc_pg_masks`, `is_split` and
 /// `get_ancestor`; saturates at `u32::MAX` where Ceph's shift would overflow.

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use peering_core::log::{
     IndexedLog, LogEffect, LogEffects, LogEntry, LogOp, Missing, MissingItem, PgLog, PgLogT,
 };
-use peering_core::types::{EVersion, ObjectId, OsdId, PgInfo, PgShard, ShardId};
+use peering_core::types::{EVersion, ObjectId, OsdId, PgId, PgInfo, PgShard, ShardId, SpgId};
 
 /// `mk_obj(id)`: object `obj_<id>` with hash `id` in pool 1.
 pub fn obj(id: u32) -> ObjectId {
@@ -92,6 +92,41 @@ pub fn missing(
 /// `pg_info_t()` with `last_backfill = MAX`.
 pub fn info() -> PgInfo {
     PgInfo::default()
+}
+
+/// `pg_info_t` of PG 1.0 at `head` (`last_update` and `last_complete`).
+pub fn info_at(head: EVersion) -> PgInfo {
+    PgInfo {
+        last_update: head,
+        last_complete: head,
+        ..PgInfo::new(SpgId::replicated(PgId::new(1, 0)))
+    }
+}
+
+/// The logs of B2 (DESIGN.md §7): `shared` entries at epoch 1 (objects
+/// `common*`), then `d` writes of a divergent replica (epoch 2, objects `div*`)
+/// and `d` others of the authoritative log (epoch 3, objects `auth*`), each on
+/// its own object, created by it; the `i`-th object of a run has hash `hash(i)`.
+/// Returns (divergent, authoritative).
+pub fn b2_logs(shared: u64, d: u64, hash: impl Fn(u64) -> u32) -> (PgLogT, PgLogT) {
+    let log = |epoch: u32, tag: &str| {
+        let entries: Vec<LogEntry> = (1..=shared + d)
+            .map(|v| {
+                let (e, i, name) = match v.checked_sub(shared).filter(|i| *i > 0) {
+                    None => (1, v, format!("common{v}")),
+                    Some(i) => (epoch, i, format!("{tag}{i}")),
+                };
+                let oid = ObjectId::new(1, hash(i), name);
+                LogEntry::new(LogOp::Modify, oid, EVersion::new(e, v), EVersion::ZERO)
+            })
+            .collect();
+        let head = entries.last().map_or(EVersion::ZERO, |e| e.version);
+        PgLogT {
+            entries,
+            ..PgLogT::new(EVersion::ZERO, head)
+        }
+    };
+    (log(2, "div"), log(3, "auth"))
 }
 
 /// The peer the tests merge from (`pg_shard_t(1, shard_id_t(0))`).
