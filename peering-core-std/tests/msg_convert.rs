@@ -51,19 +51,19 @@ fn assert_round_trip(from: OsdId, out: &Outgoing) {
 /// `drain_messages` promises: direct sends, then queries, notifies, infos.
 fn expected_by_target(from: OsdId, ctx: &RecoveryCtx) -> BTreeMap<OsdId, Vec<(SpgId, PeeringEvt)>> {
     let direct = ctx
-        .messages
+        .messages()
         .iter()
         .map(|(to, m)| (*to, Outgoing::Direct(m.clone())));
-    let queries = ctx.queries.iter().flat_map(|(to, qs)| {
+    let queries = ctx.queries().iter().flat_map(|(to, qs)| {
         qs.iter()
             .map(move |(s, q)| (*to, Outgoing::Query(*s, q.clone())))
     });
     let notifies = ctx
-        .notifies
+        .notifies()
         .iter()
         .flat_map(|(to, ns)| ns.iter().map(move |n| (*to, Outgoing::Notify(n.clone()))));
     let infos = ctx
-        .infos
+        .infos()
         .iter()
         .flat_map(|(to, is)| is.iter().map(move |i| (*to, Outgoing::Info(i.clone()))));
     let mut by: BTreeMap<OsdId, Vec<(SpgId, PeeringEvt)>> = BTreeMap::new();
@@ -85,20 +85,20 @@ struct Seen {
 /// routing of the same context.
 fn check_ctx(from: OsdId, mut ctx: RecoveryCtx, epoch: Epoch, seen: &mut Seen) {
     let expected = expected_by_target(from, &ctx);
-    let mon_requests = ctx.mon.clone();
+    let mon_requests = ctx.mon().to_vec();
     let untouched = (
-        ctx.transaction.clone(),
-        ctx.on_commit.clone(),
-        ctx.timers.clone(),
+        ctx.transaction().clone(),
+        ctx.clone().take_persist(),
+        ctx.timers().to_vec(),
     );
     let msgs = drain_messages(&mut ctx, epoch).expect("drain_messages");
-    assert!(ctx.messages.is_empty() && ctx.queries.is_empty());
-    assert!(ctx.notifies.is_empty() && ctx.infos.is_empty() && ctx.mon.is_empty());
+    assert!(ctx.messages().is_empty() && ctx.queries().is_empty());
+    assert!(ctx.notifies().is_empty() && ctx.infos().is_empty() && ctx.mon().is_empty());
     assert_eq!(
         (
-            ctx.transaction.clone(),
-            ctx.on_commit.clone(),
-            ctx.timers.clone()
+            ctx.transaction().clone(),
+            ctx.clone().take_persist(),
+            ctx.timers().to_vec()
         ),
         untouched
     );
@@ -313,7 +313,7 @@ fn drain_orders_direct_then_buffered_by_target_then_monitor() {
             pgids: vec![p(4)],
         },
     );
-    ctx.mon.push(MonRequest::UpThru { want: 4 });
+    ctx.request_mon(MonRequest::UpThru { want: 4 });
     let msgs = drain_messages(&mut ctx, 6).unwrap();
     let shape: Vec<(Target, MsgType)> = msgs.iter().map(|(t, m)| (*t, m.msg_type())).collect();
     assert_eq!(
@@ -643,8 +643,9 @@ fn context() -> impl Strategy<Value = RecoveryCtx> {
                     Outgoing::Direct(m) => ctx.send_direct(to, m),
                 }
             }
-            ctx.mon
-                .extend(up_thru.into_iter().map(|want| MonRequest::UpThru { want }));
+            for want in up_thru {
+                ctx.request_mon(MonRequest::UpThru { want });
+            }
             ctx
         })
 }

@@ -1211,7 +1211,7 @@ fn started_discards_scrub_requests_outside_the_primary() {
             }),
         );
         assert_eq!(out, EventOutcome::Delivered);
-        assert!(ctx.notifications.is_empty(), "{ctx:?}");
+        assert!(ctx.notifications().is_empty(), "{ctx:?}");
         assert_eq!(cl.pg(osd).state_id(), before.state_id());
     }
 }

@@ -43,7 +43,7 @@ fn held_messages_go_in_front_and_drains_empty_the_context() {
     held.send_info(OsdId(1), info(4));
     held.send_query(OsdId(2), spg(), query(4));
     ctx.accept_buffered(held);
-    let epochs: Vec<_> = ctx.infos[&OsdId(1)].iter().map(|i| i.epoch).collect();
+    let epochs: Vec<_> = ctx.infos()[&OsdId(1)].iter().map(|i| i.epoch).collect();
     assert_eq!(epochs, [4, 5]);
     ctx.send_direct(
         OsdId(3),

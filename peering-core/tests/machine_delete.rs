@@ -184,15 +184,16 @@ fn delete_reserved_starts_deleting() {
     assert!(pg.pg_log().missing().items().is_empty());
     let notes: Vec<_> = ctx.drain_notifications().collect();
     assert!(notes.contains(&HostNotification::Removal));
-    let commits: Vec<_> = ctx.drain_on_commit().collect();
-    assert_eq!(commits, [more(map.epoch, None)]);
+    let persist = ctx.take_persist();
     // The info now claims nothing, persisted with the step.
     assert!(
-        ctx.transaction
+        persist
+            .transaction()
             .ops
             .iter()
             .any(|op| matches!(op, TxOp::WriteInfo { info, .. } if info.last_backfill.is_min()))
     );
+    assert_eq!(persist.committed(), [more(map.epoch, None)]);
 }
 
 #[test]
@@ -204,7 +205,7 @@ fn delete_some_removes_one_bounded_chunk_and_asks_for_more() {
     assert_eq!(pg.state_id(), StateId::Deleting);
     assert_eq!(pg.state_history().records().count(), 0);
     let removed: Vec<_> = ctx
-        .transaction
+        .transaction()
         .ops
         .iter()
         .filter_map(|op| match op {
@@ -213,7 +214,7 @@ fn delete_some_removes_one_bounded_chunk_and_asks_for_more() {
         })
         .collect();
     assert_eq!(removed, objects);
-    let commits: Vec<_> = ctx.drain_on_commit().collect();
+    let commits: Vec<_> = ctx.take_persist().committed();
     assert_eq!(commits, [more(map.epoch, Some(obj(29)))]);
     match pg.states().last() {
         Some(State::Deleting(l)) => {
@@ -245,7 +246,7 @@ fn empty_listing_removes_the_pg_and_terminates() {
     );
     // The metadata goes, and nothing is written after it.
     assert_eq!(
-        ctx.transaction.ops,
+        ctx.transaction().ops,
         [TxOp::RemovePg {
             pgid: pg.info().pgid
         }]
@@ -257,7 +258,7 @@ fn empty_listing_removes_the_pg_and_terminates() {
         reservations,
         [ReservationOp::CancelLocal, ReservationOp::CancelLocal]
     );
-    assert!(ctx.on_commit.is_empty());
+    assert!(ctx.clone().take_persist().committed().is_empty());
     // A terminated machine refuses every call.
     let mut ctx = RecoveryCtx::new();
     assert_eq!(
@@ -280,21 +281,21 @@ fn nothing_after_the_cursor_lists_once_more_from_the_beginning() {
     let (out, mut ctx) = deliver(&mut pg, &map, chunk(Vec::new()));
     assert_eq!(out, EventOutcome::Delivered);
     assert_eq!(pg.state_id(), StateId::Deleting);
-    assert!(ctx.transaction.is_empty());
-    let commits: Vec<_> = ctx.drain_on_commit().collect();
+    assert!(ctx.transaction().is_empty());
+    let commits: Vec<_> = ctx.take_persist().committed();
     assert_eq!(commits, [more(map.epoch, None)]);
     // An object created behind the cursor meanwhile is found and removed; the
     // cursor restarts from it.
     let (out, ctx) = deliver(&mut pg, &map, chunk(vec![obj(3)]));
     assert_eq!(out, EventOutcome::Delivered);
-    assert_eq!(ctx.transaction.ops, [TxOp::RemoveObject(obj(3))]);
+    assert_eq!(ctx.transaction().ops, [TxOp::RemoveObject(obj(3))]);
     // Then nothing after it, nothing from the start: the PG goes.
     deliver(&mut pg, &map, chunk(Vec::new()));
     assert_eq!(pg.state_id(), StateId::Deleting);
     let (_, ctx) = deliver(&mut pg, &map, chunk(Vec::new()));
     assert!(pg.is_terminated());
     assert_eq!(
-        ctx.transaction.ops,
+        ctx.transaction().ops,
         [TxOp::RemovePg {
             pgid: pg.info().pgid
         }]
@@ -321,7 +322,7 @@ fn delete_interrupted_waits_for_the_reservation_again() {
     // Granted again, deletion starts over from the first object (Ceph's cursor
     // lives in Deleting).
     let (_, mut ctx) = deliver(&mut pg, &map, Event::DeleteReserved);
-    let commits: Vec<_> = ctx.drain_on_commit().collect();
+    let commits: Vec<_> = ctx.take_persist().committed();
     assert!(commits.contains(&more(map.epoch, None)));
 }
 
@@ -334,7 +335,7 @@ fn act_map_re_requests_when_the_delete_priority_changes() {
     pg.advance_map(&same, &map, machine_support::mapping(&[0, 1, 2]), &mut ctx)
         .unwrap();
     pg.activate_map(&same, &mut ctx).unwrap();
-    assert!(ctx.reservations.is_empty());
+    assert!(ctx.reservations().is_empty());
     assert_eq!(pg.state_history().records().count(), 0);
     let map = same;
     // The cluster fills up: the priority rises and ToDelete starts over.
@@ -498,7 +499,9 @@ fn listings_that_do_not_answer_the_request_are_dropped() {
     deliver(&mut pg, &map, Event::DeleteStart);
     let (_, mut ctx) = deliver(&mut pg, &map, Event::DeleteReserved);
     assert!(
-        ctx.drain_on_commit()
+        ctx.take_persist()
+            .committed()
+            .into_iter()
             .any(|c| matches!(c, OnCommit::DeleteMore { max: 2, .. }))
     );
     let (out, _) = deliver(&mut pg, &map, chunk(vec![obj(1), obj(2), obj(3)]));

@@ -68,30 +68,30 @@ fn primary_force_recovery_on_a_degraded_pg() {
     let (_, ctx) = deliver(&mut pg, &map, Event::SetForceRecovery);
     assert!(pg.state_bits().contains(PgState::FORCED_RECOVERY));
     assert_eq!(
-        ctx.reservations,
+        ctx.reservations(),
         [ReservationOp::UpdateLocalPriority { priority: 255 }]
     );
-    assert!(ctx.publish_stats);
+    assert!(ctx.publish_stats());
     let (_, ctx) = deliver(&mut pg, &map, Event::UnsetForceRecovery);
     assert!(!pg.state_bits().contains(PgState::FORCED_RECOVERY));
-    assert_eq!(ctx.reservations.len(), 1);
+    assert_eq!(ctx.reservations().len(), 1);
     // Backfill: undersized (2 of 3) → 140 + 1, plus the pool option (0) shifted
     // into [0, 20] as Ceph's clamp does → 151.
     let (_, ctx) = deliver(&mut pg, &map, Event::SetForceBackfill);
     assert_eq!(
-        ctx.reservations,
+        ctx.reservations(),
         [ReservationOp::UpdateLocalPriority { priority: 254 }]
     );
     let (_, ctx) = deliver(&mut pg, &map, Event::UnsetForceBackfill);
     assert_eq!(
-        ctx.reservations,
+        ctx.reservations(),
         [ReservationOp::UpdateLocalPriority { priority: 151 }]
     );
     // A clean, healthy PG cannot be forced (and Clean discards the set events).
     let c2 = active_clean();
     let mut clean = c2.pg(0).clone();
     let (_, ctx) = deliver(&mut clean, c2.map(), Event::SetForceRecovery);
-    assert!(ctx.reservations.is_empty());
+    assert!(ctx.reservations().is_empty());
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn primary_passes_scrub_requests_to_the_host() {
         }),
     );
     assert_eq!(
-        ctx.notifications,
+        ctx.notifications(),
         [HostNotification::ScrubRequested {
             deep: true,
             repair: false
@@ -372,7 +372,7 @@ fn replica_active_answers_queries_merges_logs_and_trims() {
     );
     assert_eq!(pg.info().last_update, EVersion::new(1, 3));
     assert_eq!(pg.pg_log().missing().num_missing(), 3);
-    assert!(!ctx.transaction.is_empty());
+    assert!(!ctx.transaction().is_empty());
     // MTrim (the primary's "trim to") trims the log and moves the tail.
     let (_, ctx) = deliver(
         &mut pg,
@@ -386,7 +386,7 @@ fn replica_active_answers_queries_merges_logs_and_trims() {
     );
     assert_eq!(pg.info().log_tail, EVersion::new(1, 1));
     assert_eq!(pg.pg_log().log().tail(), EVersion::new(1, 1));
-    assert!(!ctx.transaction.is_empty());
+    assert!(!ctx.transaction().is_empty());
     assert_eq!(pg.state_id(), StateId::RepNotRecovering);
 }
 
@@ -396,9 +396,9 @@ fn rep_not_recovering_rejects_a_backfill_reservation_when_too_full() {
     let mut pg = c.pg(1).clone();
     pg.clear_state_history();
     let (_, ctx) = deliver(&mut pg, c.map(), Event::RejectTooFullRemoteReservation);
-    assert_eq!(ctx.reservations, [ReservationOp::UnreserveSpace]);
+    assert_eq!(ctx.reservations(), [ReservationOp::UnreserveSpace]);
     assert!(matches!(
-        &ctx.messages[..],
+        &ctx.messages()[..],
         [(o, Message::BackfillReserve { op: BackfillReserveOp::RejectTooFull, .. })] if o.0 == 0
     ));
     // The posted RemoteReservationRejectedTooFull re-enters RepNotRecovering.

@@ -28,7 +28,7 @@ fn pg_and_context_round_trip() {
     pg.advance_map(&next, &map, machine_support::mapping(&[0, 1, 2]), &mut ctx)
         .unwrap();
     pg.activate_map(&next, &mut ctx).unwrap();
-    assert!(!ctx.messages.is_empty() && !ctx.on_commit.is_empty());
+    assert!(!ctx.messages().is_empty() && !ctx.clone().take_persist().committed().is_empty());
     let bytes = postcard::to_allocvec(&ctx).unwrap();
     let back: RecoveryCtx = postcard::from_bytes(&bytes).unwrap();
     assert_eq!(back, ctx);

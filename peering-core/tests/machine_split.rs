@@ -35,7 +35,7 @@ impl SplitCluster {
                 self.queue.push((to.0, spg.pgid, evt));
             }
         }
-        for c in ctx.drain_on_commit().collect::<Vec<_>>() {
+        for c in ctx.take_persist().committed() {
             let mut cctx = RecoveryCtx::new();
             let pg = self.pgs.get_mut(&(osd, pgid)).unwrap();
             match c {
@@ -256,7 +256,7 @@ fn split_seed_carries_what_the_child_needs() {
     assert_eq!(seed.info.last_update, EVersion::new(10, 6));
     assert!(seed.info.last_backfill.is_max());
     // The parent persisted its half.
-    assert!(ctx.transaction.ops.iter().any(|op| matches!(
+    assert!(ctx.transaction().ops.iter().any(|op| matches!(
         op,
         peering_core::ctx::TxOp::WriteLog { log, .. } if log.entries.len() == 3
     )));
@@ -267,7 +267,7 @@ fn split_seed_carries_what_the_child_needs() {
     assert_eq!(child.epoch(), 11);
     assert_eq!(child.role(), 1);
     // Its notify goes to the child primary with the split history.
-    let notified: Vec<_> = cctx.notifies.values().flatten().collect();
+    let notified: Vec<_> = cctx.notifies().values().flatten().collect();
     assert_eq!(notified.len(), 1);
     assert_eq!(notified[0].info.pgid.pgid, child_id());
     assert_eq!(notified[0].info.history.last_epoch_split, 11);

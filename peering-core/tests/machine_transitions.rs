@@ -62,9 +62,9 @@ fn get_info_queries_probe_targets_and_notifies_move_on() {
         assert_eq!(q.kind, QueryKind::Info);
         assert_eq!(q.epoch_sent, 1);
     }
-    assert!(ctx.mon.contains(&MonRequest::UpThru { want: 1 }));
+    assert!(ctx.mon().contains(&MonRequest::UpThru { want: 1 }));
     assert!(
-        ctx.notifications
+        ctx.notifications()
             .iter()
             .any(|n| matches!(n, HostNotification::ProbeTargets(p) if p.len() == 3))
     );
@@ -289,7 +289,7 @@ fn get_log_asks_the_authoritative_shard() {
     assert_eq!(pg.pg_log().missing().num_missing(), 5);
     assert_eq!(pg.state_name(), "Started/Primary/Peering/WaitUpThru");
     assert!(
-        ctx.transaction
+        ctx.transaction()
             .ops
             .iter()
             .any(|op| matches!(op, TxOp::WriteLog { log, .. } if log.head == EVersion::new(1, 5)))
@@ -555,10 +555,10 @@ fn buffered_sends_wait_for_the_interval_flush() {
     pg.activate_map(&m3, &mut ctx).unwrap();
     assert_eq!(pg.state_id(), StateId::GetInfo);
     assert!(
-        ctx.notifications
+        ctx.notifications()
             .contains(&HostNotification::FlushRequested)
     );
-    assert!(ctx.queries.is_empty(), "held back: {:?}", ctx.queries);
+    assert!(ctx.queries().is_empty(), "held back: {:?}", ctx.queries());
     assert!(
         pg.peering_state()
             .pending_flush
@@ -570,7 +570,7 @@ fn buffered_sends_wait_for_the_interval_flush() {
         .handle_event(PeeringEvt::new(3, Event::IntervalFlush), &m3, &mut ctx)
         .unwrap();
     assert_eq!(out, EventOutcome::Delivered);
-    let q = &ctx.queries[&OsdId(1)][&pgid()];
+    let q = &ctx.queries()[&OsdId(1)][&pgid()];
     assert_eq!(q.kind, QueryKind::Info);
     assert!(pg.peering_state().pending_flush.is_none());
 }

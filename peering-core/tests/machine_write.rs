@@ -75,7 +75,7 @@ fn primary_write_appends_updates_info_and_persists() {
         assert_eq!(pi.last_update, e.version);
         assert_eq!(pi.last_complete, e.version);
     }
-    let ops = &ctx.transaction.ops;
+    let ops = &ctx.transaction().ops;
     assert!(
         ops.iter()
             .any(|op| matches!(op, TxOp::WriteInfo { info, .. } if info.last_update == e.version))
@@ -108,7 +108,7 @@ fn replica_appends_the_primarys_entries() {
     assert_eq!(replica.info().last_complete, e.version);
     assert_eq!(replica.pg_log().log().head(), e.version);
     assert!(
-        ctx.transaction
+        ctx.transaction()
             .ops
             .iter()
             .any(|op| matches!(op, TxOp::WriteLog { log, .. } if log.head == e.version))

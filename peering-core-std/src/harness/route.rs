@@ -1,9 +1,7 @@
 //! Routing one [`RecoveryCtx`]: what a PG instance asked of its host after a call
 //! (reference §4, §8.2, §8.6).
 
-use peering_core::ctx::{
-    HostNotification, MonRequest, OnCommit, Outgoing, RecoveryCtx, ReservationOp,
-};
+use peering_core::ctx::{HostNotification, MonRequest, Outgoing, RecoveryCtx, ReservationOp};
 use peering_core::event::{Event, PeeringEvt};
 use peering_core::machine::StateId;
 use peering_core::map::OsdMapView;
@@ -17,9 +15,10 @@ impl Harness {
     /// notifications, then checks the invariants.
     pub(super) fn absorb(&mut self, osd: OsdId, spg: SpgId, ctx: &mut RecoveryCtx) {
         let entered = self.record_states(osd, spg);
-        let t = ctx.take_transaction();
+        let persist = ctx.take_persist();
+        let t = persist.transaction();
         if !t.is_empty() {
-            self.store.apply(osd, spg, &t);
+            self.store.apply(osd, spg, t);
             self.transcript.push(Entry::Persisted {
                 osd,
                 pgid: spg,
@@ -51,8 +50,8 @@ impl Harness {
             self.notified(osd, spg, note);
         }
         self.observe(osd, spg, &entered);
-        let commits: Vec<OnCommit> = ctx.drain_on_commit().collect();
-        for c in commits {
+        // The in-memory store is durable as soon as it applied the transaction.
+        for c in persist.committed() {
             if self.policy.hold_commits {
                 self.held.push((osd, spg, c));
             } else {

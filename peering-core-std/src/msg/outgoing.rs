@@ -211,20 +211,20 @@ pub fn mon_messages(requests: impl IntoIterator<Item = MonRequest>, epoch: Epoch
 
 /// Checks every send of `ctx` as [`Message::from_outgoing`] would.
 fn check_ctx(ctx: &RecoveryCtx) -> Result<(), MsgError> {
-    for (_, m) in &ctx.messages {
+    for (_, m) in ctx.messages() {
         match m {
             CoreMessage::Info(i) => check_info(i.pgid, i.from, &i.info)?,
             CoreMessage::Log(m) => check_log(m)?,
             _ => {}
         }
     }
-    for (spgid, q) in ctx.queries.values().flatten() {
+    for (spgid, q) in ctx.queries().values().flatten() {
         check_query(*spgid, q)?;
     }
-    for n in ctx.notifies.values().flatten() {
+    for n in ctx.notifies().values().flatten() {
         check_notify(n)?;
     }
-    for i in ctx.infos.values().flatten() {
+    for i in ctx.infos().values().flatten() {
         check_info(i.pgid, i.from, &i.info)?;
     }
     Ok(())
@@ -253,8 +253,7 @@ pub fn drain_messages(
 ) -> Result<Vec<(Target, Message)>, MsgError> {
     check_ctx(ctx)?;
     let mut out: Vec<(Target, Message)> = ctx
-        .messages
-        .drain(..)
+        .drain_messages()
         .map(|(to, m)| (Target::Osd(to), direct_msg(m)))
         .collect();
     let mut buffered: BTreeMap<OsdId, Vec<Message>> = BTreeMap::new();

@@ -71,6 +71,42 @@ impl BufferedMessages {
     buffered_sends!();
 }
 
+/// What a host persists after a call ([`RecoveryCtx::take_persist`]): the
+/// transaction, and the work that may run only once the store reports it durable.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Persist {
+    transaction: Transaction,
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    on_commit: Vec<OnCommit>,
+}
+
+impl Persist {
+    /// The transaction to hand to the store (`queue_transaction`).
+    pub fn transaction(&self) -> &Transaction {
+        &self.transaction
+    }
+
+    /// True when there is nothing to persist and nothing waits for it.
+    pub fn is_empty(&self) -> bool {
+        self.transaction.is_empty() && self.on_commit.is_empty()
+    }
+
+    /// The store reports the transaction durable: the work that waited for it,
+    /// in order (Ceph's `on_commit` contexts), to run now and not before.
+    pub fn committed(self) -> Vec<OnCommit> {
+        self.on_commit
+    }
+
+    /// [`committed`](Self::committed) for a host that reuses its buffers: drains
+    /// the waiting work, keeping the `Persist` (and its allocations) to give back
+    /// with [`RecoveryCtx::recycle`].
+    pub fn drain_committed(&mut self) -> alloc::vec::Drain<'_, OnCommit> {
+        self.on_commit.drain(..)
+    }
+}
+
 /// One outgoing message, buffered or direct, as [`RecoveryCtx::drain_outgoing`]
 /// lists them (§4).
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -90,8 +126,20 @@ pub enum Outgoing {
 /// The seeds' `RecoveryCtx` (modern `PeeringCtx` plus what modern Ceph does through
 /// `PeeringListener`, §4.2): the output of every call into a [`crate::machine::Pg`].
 ///
-/// The host drains it after each call: send the messages (skipping targets that are
-/// down, §4.1), apply the transaction, then deliver `on_commit` items once durable.
+/// The host drains it after each call through its methods (its fields are private):
+/// send the messages ([`drain_outgoing`](Self::drain_outgoing), skipping targets
+/// that are down, as Ceph's `OSD::dispatch_context` does), persist the transaction
+/// ([`take_persist`](Self::take_persist)), schedule the timers, pass on the
+/// reservation and monitor requests and notifications.
+///
+/// The durability rule is in the types, as raft-rs's `Ready` keeps what may be
+/// sent at once apart from what waits for the disk: the messages of a context may
+/// go out at once (Ceph sends them before queueing the transaction); what depends
+/// on the transaction being durable (Ceph's `on_commit` contexts: the activation
+/// ack, `purge_strays`, the next deletion step) comes only out of
+/// [`Persist::committed`], which consumes the [`Persist`] that carried the
+/// transaction, so a host cannot run it before it holds the transaction it waits
+/// for.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -100,37 +148,37 @@ pub struct RecoveryCtx {
     /// seeds' `RecoveryCtx`, a later query to the same PG shard in one context
     /// replaces an earlier one.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub queries: BTreeMap<OsdId, BTreeMap<SpgId, PgQuery>>,
+    pub(crate) queries: BTreeMap<OsdId, BTreeMap<SpgId, PgQuery>>,
     /// `notify_list` (buffered): per target OSD, in emission order.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub notifies: BTreeMap<OsdId, Vec<PgNotify>>,
+    pub(crate) notifies: BTreeMap<OsdId, Vec<PgNotify>>,
     /// `info_map` (buffered): per target OSD, in emission order.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub infos: BTreeMap<OsdId, Vec<InfoMsg>>,
+    pub(crate) infos: BTreeMap<OsdId, Vec<InfoMsg>>,
     /// Direct sends (`send_cluster_message`), in emission order: activation logs,
     /// log replies, reservation messages, removals, trims.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub messages: Vec<(OsdId, Message)>,
+    pub(crate) messages: Vec<(OsdId, Message)>,
     /// What to persist.
-    pub transaction: Transaction,
+    pub(crate) transaction: Transaction,
     /// What to do once the transaction commits.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub on_commit: Vec<OnCommit>,
+    pub(crate) on_commit: Vec<OnCommit>,
     /// Events to inject after a delay.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub timers: Vec<Timer>,
+    pub(crate) timers: Vec<Timer>,
     /// Reservation requests and cancellations, in order.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub reservations: Vec<ReservationOp>,
+    pub(crate) reservations: Vec<ReservationOp>,
     /// Monitor requests (up_thru, pg_temp, pg created).
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub mon: Vec<MonRequest>,
+    pub(crate) mon: Vec<MonRequest>,
     /// Notifications to the host's PG layer.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub notifications: Vec<HostNotification>,
+    pub(crate) notifications: Vec<HostNotification>,
     /// `publish_stats_to_osd` was called: the host should publish the PG's stats.
     /// A flag rather than a list entry, so a quiet epoch allocates nothing.
-    pub publish_stats: bool,
+    pub(crate) publish_stats: bool,
 }
 
 impl RecoveryCtx {
@@ -177,6 +225,12 @@ impl RecoveryCtx {
             && !self.publish_stats
     }
 
+    /// Queues a monitor request (`queue_want_up_thru`, `queue_want_pg_temp`...),
+    /// as the machine does; public so a host's own tests can build a context.
+    pub fn request_mon(&mut self, request: MonRequest) {
+        self.mon.push(request);
+    }
+
     /// `send_cluster_message`: a direct send (§4).
     pub fn send_direct(&mut self, to: OsdId, msg: Message) {
         self.messages.push((to, msg));
@@ -202,14 +256,80 @@ impl RecoveryCtx {
         self.messages.drain(..)
     }
 
-    /// Takes the transaction, leaving an empty one (§4).
-    pub fn take_transaction(&mut self) -> Transaction {
-        core::mem::take(&mut self.transaction)
+    /// Takes what to persist: the transaction, with the work that may run only
+    /// once it is durable (Ceph's `queue_transaction` with its `on_commit`
+    /// contexts). The context is left without either.
+    pub fn take_persist(&mut self) -> Persist {
+        Persist {
+            transaction: core::mem::take(&mut self.transaction),
+            on_commit: core::mem::take(&mut self.on_commit),
+        }
     }
 
-    /// Drains the on-commit items (§4).
-    pub fn drain_on_commit(&mut self) -> alloc::vec::Drain<'_, OnCommit> {
-        self.on_commit.drain(..)
+    /// Gives a [`Persist`] whose transaction was persisted and whose work was
+    /// drained ([`Persist::drain_committed`]) back to the context, which keeps
+    /// its buffers for the next call: a host that persists synchronously then
+    /// allocates nothing per call for them. Work still waiting in it stays
+    /// waiting, ahead of newer work, for the next
+    /// [`take_persist`](Self::take_persist).
+    pub fn recycle(&mut self, mut used: Persist) {
+        used.transaction.ops.clear();
+        if self.transaction.ops.capacity() == 0 {
+            core::mem::swap(&mut self.transaction, &mut used.transaction);
+        }
+        used.on_commit.append(&mut self.on_commit);
+        core::mem::swap(&mut self.on_commit, &mut used.on_commit);
+    }
+
+    /// The buffered queries, per target OSD and PG shard (read-only; §4).
+    pub fn queries(&self) -> &BTreeMap<OsdId, BTreeMap<SpgId, PgQuery>> {
+        &self.queries
+    }
+
+    /// The buffered notifies, per target OSD (read-only; §4).
+    pub fn notifies(&self) -> &BTreeMap<OsdId, Vec<PgNotify>> {
+        &self.notifies
+    }
+
+    /// The buffered infos, per target OSD (read-only; §4).
+    pub fn infos(&self) -> &BTreeMap<OsdId, Vec<InfoMsg>> {
+        &self.infos
+    }
+
+    /// The direct messages, in emission order (read-only; §4).
+    pub fn messages(&self) -> &[(OsdId, Message)] {
+        &self.messages
+    }
+
+    /// The transaction to persist (read-only; take it with
+    /// [`take_persist`](Self::take_persist)).
+    pub fn transaction(&self) -> &Transaction {
+        &self.transaction
+    }
+
+    /// The timers to schedule (read-only; §4).
+    pub fn timers(&self) -> &[Timer] {
+        &self.timers
+    }
+
+    /// The reservation requests and cancellations (read-only; §4).
+    pub fn reservations(&self) -> &[ReservationOp] {
+        &self.reservations
+    }
+
+    /// The monitor requests (read-only; §4).
+    pub fn mon(&self) -> &[MonRequest] {
+        &self.mon
+    }
+
+    /// The host notifications (read-only; §4).
+    pub fn notifications(&self) -> &[HostNotification] {
+        &self.notifications
+    }
+
+    /// Whether `publish_stats_to_osd` was called (read-only; §4).
+    pub fn publish_stats(&self) -> bool {
+        self.publish_stats
     }
 
     /// Drains the timers (§4).

@@ -9,7 +9,7 @@ use std::alloc::System;
 use std::collections::VecDeque;
 
 use peering_core::PeeringError;
-use peering_core::ctx::{HostNotification, MonRequest, OnCommit, RecoveryCtx};
+use peering_core::ctx::{HostNotification, OnCommit, RecoveryCtx};
 use peering_core::event::{Event, PeeringEvt};
 use peering_core::intervals::{PastIntervals, UpActing};
 use peering_core::machine::{Config, Pg, PgCreate};
@@ -73,22 +73,21 @@ impl Trio {
             }
         }
         let epoch = self.pgs[from].epoch();
-        for c in self.ctx.drain_on_commit() {
+        let mut persist = self.ctx.take_persist();
+        for c in persist.drain_committed() {
             match c {
                 OnCommit::Event(e) => self.queue.push_back((from, e)),
                 // B1 never deletes a PG, and flushes/purges need no answer here.
                 OnCommit::CompleteFlush | OnCommit::PurgeStrays | OnCommit::DeleteMore { .. } => {}
             }
         }
+        self.ctx.recycle(persist);
         for n in self.ctx.drain_notifications() {
             if let HostNotification::ActivateComplete { .. } = n {
                 self.queue
                     .push_back((from, PeeringEvt::new(epoch, Event::AllReplicasRecovered)));
             }
         }
-        self.ctx
-            .mon
-            .retain(|r| !matches!(r, MonRequest::UpThru { .. }));
         self.ctx.clear();
     }
 

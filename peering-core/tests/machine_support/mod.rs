@@ -243,7 +243,8 @@ impl Cluster {
 
     /// Queues what a PG's context asks for.
     pub fn absorb(&mut self, from: i32, mut ctx: RecoveryCtx) {
-        let t = ctx.take_transaction();
+        let persist = ctx.take_persist();
+        let t = persist.transaction().clone();
         for op in &t.ops {
             if let peering_core::ctx::TxOp::RemoveObject(o) = op {
                 if let Some(set) = self.objects.get_mut(&from) {
@@ -267,7 +268,7 @@ impl Cluster {
                 self.queue.push((to.0, evt));
             }
         }
-        for c in ctx.drain_on_commit().collect::<Vec<_>>() {
+        for c in persist.committed() {
             if self.hold_commits {
                 self.held.push((from, c));
             } else {

@@ -172,10 +172,10 @@ impl World {
     /// the rest.
     fn absorb(&mut self, ci: usize, osd: i32, mut ctx: RecoveryCtx) -> Out {
         let out = Out {
-            reservations: ctx.reservations.clone(),
-            timers: ctx.timers.clone(),
-            messages: ctx.messages.clone(),
-            notifications: ctx.notifications.clone(),
+            reservations: ctx.reservations().to_vec(),
+            timers: ctx.timers().to_vec(),
+            messages: ctx.messages().to_vec(),
+            notifications: ctx.notifications().to_vec(),
         };
         for t in ctx.drain_timers().collect::<Vec<_>>() {
             self.timers.push((ci, osd, t));
