@@ -398,7 +398,7 @@ fn rep_not_recovering_rejects_a_backfill_reservation_when_too_full() {
     let (_, ctx) = deliver(&mut pg, c.map(), Event::RejectTooFullRemoteReservation);
     assert_eq!(ctx.reservations(), [ReservationOp::UnreserveSpace]);
     assert!(matches!(
-        &ctx.messages()[..],
+        ctx.messages(),
         [(o, Message::BackfillReserve { op: BackfillReserveOp::RejectTooFull, .. })] if o.0 == 0
     ));
     // The posted RemoteReservationRejectedTooFull re-enters RepNotRecovering.

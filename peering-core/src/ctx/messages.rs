@@ -7,7 +7,7 @@ use crate::types::{EVersion, Epoch, PgInfo, ShardId, SpgId};
 
 /// `MOSDPGInfo2`: an info sent to one shard (§4.2 `send_info`, §5.18).
 ///
-/// Sent buffered (through [`super::RecoveryCtx::infos`](field@super::RecoveryCtx::infos)) by `activate` for up-to-date
+/// Sent buffered (through [`super::RecoveryCtx::send_info`]) by `activate` for up-to-date
 /// peers and by `search_for_missing`, and directly by `share_pg_info`.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -48,7 +48,7 @@ pub enum TxOp {
 
 /// Ceph's `ObjectStore::Transaction`, reduced to the operations peering produces.
 ///
-/// The host applies it atomically; events in [`super::RecoveryCtx::on_commit`] are
+/// The host applies it atomically; the work waiting for it ([`super::Persist::committed`]) is
 /// delivered only after it is durable (activation acks depend on that, §10.9).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
