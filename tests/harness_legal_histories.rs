@@ -9,6 +9,7 @@
 
 mod scenario_support;
 
+use peering::core::HostMisuse;
 use std::collections::BTreeMap;
 
 use peering::core::map::OsdMapView;
@@ -94,8 +95,11 @@ fn run_history(ops: &[Op]) -> Result<(), String> {
                     Err(HarnessError::Peering { source, .. })
                         if matches!(
                             *source,
-                            peering::core::PeeringError::WriteNotActive { .. }
-                                | peering::core::PeeringError::ObjectMissing { .. }
+                            peering::core::PeeringError::HostMisuse(
+                                HostMisuse::WriteNotActive { .. }
+                            ) | peering::core::PeeringError::HostMisuse(
+                                HostMisuse::ObjectMissing { .. }
+                            )
                         ) => {}
                     Err(e) => return Err(format!("write {name}: {e}")),
                 }

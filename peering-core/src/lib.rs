@@ -80,4 +80,4 @@ pub mod map;
 pub mod meter;
 pub mod types;
 
-pub use error::PeeringError;
+pub use error::{BadInput, Crash, HostMisuse, PeeringError};

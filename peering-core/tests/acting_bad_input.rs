@@ -6,6 +6,7 @@ mod acting_support;
 mod choose_acting {
     mod bad_input {
         use super::super::acting_support::*;
+        use peering_core::Crash;
         use peering_core::PeeringError;
         use peering_core::acting::{
             ActingError, ActingOutcome, ChooseActingRequest, PeerMissingCounts, PlacementVector,
@@ -288,7 +289,7 @@ mod choose_acting {
             let e: PeeringError = ActingError::StretchPoolUnsupported.into();
             assert!(matches!(
                 e,
-                PeeringError::Acting(ActingError::StretchPoolUnsupported)
+                PeeringError::Crashed(Crash::Acting(ActingError::StretchPoolUnsupported))
             ));
         }
     }

@@ -12,6 +12,7 @@ use peering_core::ctx::{BackfillReserveOp, HostNotification, Message, Reservatio
 use peering_core::event::{Defer, Event, EventKind, PeeringEvt};
 use peering_core::machine::{DropReason, EventOutcome, StateId};
 use peering_core::types::{ObjectId, OsdId, PgState, Timespan};
+use peering_core::{Crash, HostMisuse};
 use reserve_support::{World, backfill_world, shard, temp_mapping};
 
 const PRIMARY: i32 = 0;
@@ -341,10 +342,10 @@ fn bad_backfill_events_are_refused_as_ceph_would() {
     let err = w.deliver_err(0, PRIMARY, Event::RemoteBackfillReserved);
     assert_eq!(
         err,
-        PeeringError::Unhandled {
+        PeeringError::Crashed(Crash::Unhandled {
             state: StateId::Backfilling,
             event: EventKind::RemoteBackfillReserved
-        }
+        })
     );
     assert!(w.pg(0, PRIMARY).is_crashed());
     // Backfilled when not backfilling is Active's to drop.
@@ -363,7 +364,10 @@ fn bad_backfill_events_are_refused_as_ceph_would() {
         .unwrap()
         .update_peer_last_backfill(shard(1), ObjectId::MAX)
         .unwrap_err();
-    assert_eq!(err, PeeringError::NotARecoveryPeer { peer: shard(1) });
+    assert_eq!(
+        err,
+        PeeringError::HostMisuse(HostMisuse::NotARecoveryPeer { peer: shard(1) })
+    );
 }
 
 /// Scenario: the backfill target's space check fails (the host says it is too

@@ -10,6 +10,7 @@ use peering_core::event::{Event, EventKind, MLogRec, MNotifyRec, PeeringEvt, PgL
 use peering_core::log::{LogError, PgLogT};
 use peering_core::machine::{DropReason, EventOutcome, Pg, StateId};
 use peering_core::types::{EVersion, OsdId, PgId, PgNotify, PgShard, SpgId};
+use peering_core::{BadInput, HostMisuse};
 
 /// A primary in GetInfo (waiting for infos) and its map.
 fn primary_in_get_info() -> (Cluster, Pg) {
@@ -183,7 +184,10 @@ fn a_log_whose_tail_is_past_its_head_is_refused() {
         .handle_event(log_from(1, c.pg(1), bad), c.map(), &mut ctx)
         .unwrap_err();
     assert!(
-        matches!(err, PeeringError::Log(LogError::TailPastHead { .. })),
+        matches!(
+            err,
+            PeeringError::BadInput(BadInput::Log(LogError::TailPastHead { .. }))
+        ),
         "{err:?}"
     );
     assert_eq!(pg, before);
@@ -203,16 +207,19 @@ fn map_protocol_violations_are_refused() {
     // AdvMap for an older epoch.
     assert_eq!(
         pg.advance_map(&m1, &m2, mapping(&[0, 1, 2]), &mut ctx),
-        Err(PeeringError::EpochBackwards { prev: 2, new: 1 })
+        Err(PeeringError::HostMisuse(HostMisuse::EpochBackwards {
+            prev: 2,
+            new: 1
+        }))
     );
     // ActMap without a preceding AdvMap.
     assert_eq!(
         pg.activate_map(&m2, &mut ctx),
-        Err(PeeringError::NoMapBatch)
+        Err(PeeringError::HostMisuse(HostMisuse::NoMapBatch))
     );
     assert_eq!(
         pg.handle_event(PeeringEvt::new(2, Event::ActMap), &m2, &mut ctx),
-        Err(PeeringError::NoMapBatch)
+        Err(PeeringError::HostMisuse(HostMisuse::NoMapBatch))
     );
     // AdvMap through handle_event.
     assert_eq!(
@@ -221,25 +228,25 @@ fn map_protocol_violations_are_refused() {
             &m2,
             &mut ctx
         ),
-        Err(PeeringError::MapEventOutsideBatch {
+        Err(PeeringError::HostMisuse(HostMisuse::MapEventOutsideBatch {
             event: EventKind::AdvMap
-        })
+        }))
     );
     // An event from the future: the host must advance the PG first.
     assert_eq!(
         pg.handle_event(PeeringEvt::new(9, Event::NullEvt), &m2, &mut ctx),
-        Err(PeeringError::EventFromFuture {
+        Err(PeeringError::HostMisuse(HostMisuse::EventFromFuture {
             epoch_sent: 9,
             pg_epoch: 2
-        })
+        }))
     );
     // A map that is not the PG's.
     assert_eq!(
         pg.handle_event(PeeringEvt::new(1, Event::NullEvt), &m1, &mut ctx),
-        Err(PeeringError::MapMismatch {
+        Err(PeeringError::HostMisuse(HostMisuse::MapMismatch {
             expected: 2,
             got: 1
-        })
+        }))
     );
     assert_eq!(pg, before);
     assert!(ctx.is_empty());
@@ -250,9 +257,9 @@ fn map_protocol_violations_are_refused() {
         .unwrap();
     assert_eq!(
         pg.handle_event(PeeringEvt::new(3, Event::NullEvt), &m3, &mut ctx),
-        Err(PeeringError::MapBatchOpen {
+        Err(PeeringError::HostMisuse(HostMisuse::MapBatchOpen {
             event: EventKind::NullEvt
-        })
+        }))
     );
     pg.activate_map(&m3, &mut ctx).unwrap();
     assert_eq!(pg.state_id(), StateId::Clean);
@@ -271,6 +278,9 @@ fn a_mapping_that_means_nothing_for_the_pool_is_refused() {
     let err = pg
         .advance_map(&m2, &m1, mapping(&[0, 1, 1]), &mut ctx)
         .unwrap_err();
-    assert!(matches!(err, PeeringError::Interval(_)), "{err:?}");
+    assert!(
+        matches!(err, PeeringError::BadInput(BadInput::Interval(_))),
+        "{err:?}"
+    );
     assert_eq!(pg, before);
 }

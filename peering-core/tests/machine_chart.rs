@@ -3,6 +3,7 @@
 
 mod machine_support;
 
+use peering_core::Crash;
 use std::collections::BTreeSet;
 
 use machine_support::{Cluster, unit_event};
@@ -183,7 +184,7 @@ fn the_dispatcher_agrees_with_the_table() {
             match reaction {
                 ReactionKind::Transition(StateId::Crashed) => {
                     assert!(
-                        matches!(res, Err(PeeringError::Unhandled { event, .. }) if event == *kind),
+                        matches!(res, Err(PeeringError::Crashed(Crash::Unhandled { event, .. })) if event == *kind),
                         "{kind:?} in {}: {res:?}",
                         pg0.state_name()
                     );

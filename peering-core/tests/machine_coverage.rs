@@ -19,6 +19,7 @@
 mod machine_support;
 
 use machine_support::{Cluster, notify_evt, pgid};
+use peering_core::HostMisuse;
 use peering_core::PeeringError;
 use peering_core::ctx::RecoveryCtx;
 use peering_core::event::{Defer, Event, EventKind as E, PeeringEvt, PgLogMsg, RequestScrub};
@@ -1187,7 +1188,10 @@ fn reset_sees_only_map_events() {
         let err = pg
             .handle_event(PeeringEvt::new(1, evt), &map, &mut ctx)
             .unwrap_err();
-        assert_eq!(err, PeeringError::MapBatchOpen { event: kind });
+        assert_eq!(
+            err,
+            PeeringError::HostMisuse(HostMisuse::MapBatchOpen { event: kind })
+        );
         assert_eq!(pg.state_id(), S::Reset);
     }
     pg.activate_map(&map, &mut ctx).unwrap();

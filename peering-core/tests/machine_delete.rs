@@ -5,6 +5,7 @@
 
 mod machine_support;
 
+use peering_core::HostMisuse;
 use std::collections::BTreeSet;
 
 use machine_support::{Cluster, POOL, clean_with_stray, deliver_to as deliver, pgid};
@@ -263,12 +264,12 @@ fn empty_listing_removes_the_pg_and_terminates() {
     let mut ctx = RecoveryCtx::new();
     assert_eq!(
         pg.handle_event(PeeringEvt::new(map.epoch, Event::NullEvt), &map, &mut ctx),
-        Err(PeeringError::Terminated)
+        Err(PeeringError::HostMisuse(HostMisuse::Terminated))
     );
     let next = map.next();
     assert_eq!(
         pg.advance_map(&next, &map, machine_support::mapping(&[0, 1, 2]), &mut ctx),
-        Err(PeeringError::Terminated)
+        Err(PeeringError::HostMisuse(HostMisuse::Terminated))
     );
     assert!(ctx.is_empty());
 }

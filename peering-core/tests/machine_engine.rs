@@ -6,6 +6,7 @@
 mod machine_support;
 
 use machine_support::{Cluster, map1, mapping, pgid};
+use peering_core::Crash;
 use peering_core::PeeringError;
 use peering_core::ctx::RecoveryCtx;
 use peering_core::event::{Event, EventKind, PeeringEvt};
@@ -162,7 +163,7 @@ fn a_posted_chain_longer_than_the_limit_is_an_error() {
     };
     assert_eq!(
         create_single(config).unwrap_err(),
-        PeeringError::PostedEventLimit { limit: 3 }
+        PeeringError::Crashed(Crash::PostedEventLimit { limit: 3 })
     );
     let config = Config {
         max_posted_events: 5,
@@ -186,10 +187,10 @@ fn an_unhandled_event_crashes_the_pg_and_later_events_are_refused() {
         .unwrap_err();
     assert_eq!(
         err,
-        PeeringError::Unhandled {
+        PeeringError::Crashed(Crash::Unhandled {
             state: StateId::Stray,
             event: EventKind::GotLog
-        }
+        })
     );
     assert!(pg.is_crashed());
     // The catch-all is a transition: exit actions ran, Crashed was entered.
@@ -204,7 +205,7 @@ fn an_unhandled_event_crashes_the_pg_and_later_events_are_refused() {
     );
     assert_eq!(
         pg.handle_event(PeeringEvt::new(e, Event::NullEvt), &map, &mut ctx),
-        Err(PeeringError::Crashed)
+        Err(PeeringError::Crashed(Crash::AlreadyCrashed))
     );
     // The PG still answers questions.
     assert_eq!(pg.state_name(), "Crashed");
@@ -229,9 +230,9 @@ fn the_catch_all_of_initial_crashes_on_anything_but_initialize() {
     assert_eq!(pg.state_id(), StateId::Initial);
     assert_eq!(
         pg.handle_event(PeeringEvt::new(1, Event::MakePrimary), &map, &mut ctx),
-        Err(PeeringError::Unhandled {
+        Err(PeeringError::Crashed(Crash::Unhandled {
             state: StateId::Initial,
             event: EventKind::MakePrimary
-        })
+        }))
     );
 }

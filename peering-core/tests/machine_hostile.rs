@@ -16,6 +16,7 @@ use peering_core::event::{Event, EventKind, MLogRec, MNotifyRec, MTrim, PeeringE
 use peering_core::log::{LogEntry, LogOp, PgLogT};
 use peering_core::machine::{Config, DropReason, EventOutcome, Pg, StateId};
 use peering_core::types::{EVersion, ObjectId, OsdId, PgNotify, PgShard, ShardId, SpgId};
+use peering_core::{Crash, HostMisuse};
 use reserve_support::{World, loaded_with};
 
 const PRIMARY: i32 = 0;
@@ -276,12 +277,17 @@ fn a_duplicated_grant_crashes_the_pg_under_strict_ceph_aborts() {
     let err = w.deliver_err(0, PRIMARY, Event::RemoteRecoveryReserved);
     assert_eq!(
         err,
-        PeeringError::Unhandled {
+        PeeringError::Crashed(Crash::Unhandled {
             state: StateId::Recovering,
             event: EventKind::RemoteRecoveryReserved
-        }
+        })
     );
+    assert!(err.is_crash());
     assert!(w.pg(0, PRIMARY).is_crashed());
+    // Every later call says the PG had crashed.
+    let later = w.deliver_err(0, PRIMARY, Event::DoRecovery);
+    assert_eq!(later, PeeringError::Crashed(Crash::AlreadyCrashed));
+    assert!(later.is_crash());
 }
 
 #[test]
@@ -300,21 +306,22 @@ fn an_internal_event_injected_out_of_place_is_host_misuse() {
             if strict {
                 assert_eq!(
                     err,
-                    PeeringError::Unhandled {
+                    PeeringError::Crashed(Crash::Unhandled {
                         state: StateId::Recovering,
                         event: kind
-                    }
+                    })
                 );
                 assert!(w.pg(0, PRIMARY).is_crashed());
                 break;
             }
             assert_eq!(
                 err,
-                PeeringError::EventOutOfPlace {
+                PeeringError::HostMisuse(HostMisuse::EventOutOfPlace {
                     state: StateId::Recovering,
                     event: kind
-                }
+                })
             );
+            assert!(!err.is_crash());
             assert_eq!(*w.pg(0, PRIMARY), before, "{kind:?}");
         }
     }

@@ -6,6 +6,7 @@
 mod machine_support;
 
 use machine_support::{loaded_pg, mapping};
+use peering_core::HostMisuse;
 use peering_core::PeeringError;
 use peering_core::ctx::RecoveryCtx;
 use peering_core::event::{Event, PeeringEvt};
@@ -55,9 +56,9 @@ fn a_loaded_pg_stays_in_reset_until_the_host_advances_it() {
     assert!(ctx.drain_outgoing().is_empty());
     assert_eq!(
         pg.handle_event(PeeringEvt::new(10, Event::NullEvt), &maps[0], &mut ctx),
-        Err(PeeringError::MapBatchOpen {
+        Err(PeeringError::HostMisuse(HostMisuse::MapBatchOpen {
             event: peering_core::event::EventKind::NullEvt
-        })
+        }))
     );
     // The host advances it to the current map, then ActMap starts it there.
     for w in maps.windows(2) {

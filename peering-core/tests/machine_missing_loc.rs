@@ -1,5 +1,6 @@
 //! `MissingLoc` (reference §5.16): what must be recovered and from where.
 
+use peering_core::Crash;
 use std::collections::BTreeSet;
 
 use peering_core::PeeringError;
@@ -44,10 +45,10 @@ fn sources_are_shards_that_hold_the_needed_version() {
     ml.add_active_missing(&missing(&[(1, 3)])).unwrap();
     assert_eq!(
         ml.add_active_missing(&missing(&[(1, 4)])),
-        Err(PeeringError::Invariant {
+        Err(PeeringError::Crashed(Crash::Invariant {
             state: peering_core::machine::StateId::Active,
             what: Invariant::ConflictingNeed
-        })
+        }))
     );
     assert_eq!(ml.num_unfound(), 2);
     // osd.1 is at 5'4: it has o1 (needs 5'3) but not o2 (needs 5'6).

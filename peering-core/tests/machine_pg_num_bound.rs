@@ -8,6 +8,7 @@
 
 mod machine_support;
 
+use peering_core::BadInput;
 use std::alloc::System;
 
 use machine_support::{Cluster, POOL, clean_with_stray, mapping};
@@ -82,11 +83,11 @@ fn advmap_to_the_largest_pg_num_is_bounded_and_a_larger_one_is_refused() {
 
     // One PG more than Ceph's monitor allows: refused, the PG unchanged.
     let too_many = MAX_POOL_PG_NUM + 1;
-    let refused = PeeringError::PgNumTooLarge {
+    let refused = PeeringError::BadInput(BadInput::PgNumTooLarge {
         pool: POOL,
         pg_num: too_many,
         max: MAX_POOL_PG_NUM,
-    };
+    });
     let (r, pg, steps, _) = advance(&c, &with_pg_num(&c, too_many));
     assert_eq!(r, Err(refused.clone()));
     assert_eq!(&pg, c.pg(0));
@@ -97,14 +98,17 @@ fn advmap_to_the_largest_pg_num_is_bounded_and_a_larger_one_is_refused() {
     let (r, pg, _, _) = advance(&c, &pending);
     assert!(matches!(
         r,
-        Err(PeeringError::PgNumTooLarge {
+        Err(PeeringError::BadInput(BadInput::PgNumTooLarge {
             pg_num: u32::MAX,
             ..
-        })
+        }))
     ));
     assert_eq!(&pg, c.pg(0));
     let (r, pg, _, _) = advance(&c, &with_pg_num(&c, 1 << 31));
-    assert!(matches!(r, Err(PeeringError::PgNumTooLarge { .. })));
+    assert!(matches!(
+        r,
+        Err(PeeringError::BadInput(BadInput::PgNumTooLarge { .. }))
+    ));
     assert_eq!(&pg, c.pg(0));
 
     // A PG cannot be created in such a pool either.

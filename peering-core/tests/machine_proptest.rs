@@ -5,6 +5,7 @@
 mod machine_support;
 
 use machine_support::{Cluster, pgid};
+use peering_core::Crash;
 use peering_core::PeeringError;
 use peering_core::ctx::RecoveryCtx;
 use peering_core::event::{
@@ -268,7 +269,7 @@ proptest! {
             check_answers(&pg);
             if res.is_err() && pg.is_crashed() {
                 let again = pg.handle_event(PeeringEvt::new(map.epoch, Event::NullEvt), &map, &mut ctx);
-                prop_assert_eq!(again, Err(PeeringError::Crashed));
+                prop_assert_eq!(again, Err(PeeringError::Crashed(Crash::AlreadyCrashed)));
             }
             let _ = batch_open;
             ctx.clear();

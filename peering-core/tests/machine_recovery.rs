@@ -6,6 +6,7 @@
 mod machine_support;
 mod reserve_support;
 
+use peering_core::Crash;
 use peering_core::PeeringError;
 use peering_core::ctx::{HostNotification, Message, RecoveryReserveOp, ReservationOp};
 use peering_core::event::{Defer, Event, EventKind, PeeringEvt};
@@ -347,10 +348,10 @@ fn recovery_finishing_with_the_primary_still_missing_crashes() {
     let err = w.deliver_err(0, PRIMARY, Event::AllReplicasRecovered);
     assert_eq!(
         err,
-        PeeringError::Invariant {
+        PeeringError::Crashed(Crash::Invariant {
             state: StateId::Recovering,
             what: Invariant::ReleaseWithMissing
-        }
+        })
     );
     assert!(w.pg(0, PRIMARY).is_crashed());
 }
@@ -363,10 +364,10 @@ fn a_grant_nobody_asked_for_crashes_the_pg_as_ceph_does() {
     let err = w.deliver_err(0, PRIMARY, Event::RemoteRecoveryReserved);
     assert_eq!(
         err,
-        PeeringError::Unhandled {
+        PeeringError::Crashed(Crash::Unhandled {
             state: StateId::Recovering,
             event: EventKind::RemoteRecoveryReserved
-        }
+        })
     );
     assert!(w.pg(0, PRIMARY).is_crashed());
 
@@ -375,15 +376,18 @@ fn a_grant_nobody_asked_for_crashes_the_pg_as_ceph_does() {
     let err = w.deliver_err(0, PRIMARY, Event::RemoteRecoveryReserved);
     assert!(matches!(
         err,
-        PeeringError::Unhandled {
+        PeeringError::Crashed(Crash::Unhandled {
             state: StateId::Activating,
             ..
-        }
+        })
     ));
     // A local grant that was never asked for.
     let mut w = behind_replica();
     let err = w.deliver_err(0, PRIMARY, Event::LocalRecoveryReserved);
-    assert!(matches!(err, PeeringError::Unhandled { .. }));
+    assert!(matches!(
+        err,
+        PeeringError::Crashed(Crash::Unhandled { .. })
+    ));
 }
 
 #[test]
@@ -561,9 +565,9 @@ fn active_drops_recovery_and_backfill_steps_no_substate_wants() {
     let err = w.deliver_err(0, PRIMARY, Event::RecoveryDone);
     assert_eq!(
         err,
-        PeeringError::Unhandled {
+        PeeringError::Crashed(Crash::Unhandled {
             state: StateId::Clean,
             event: EventKind::RecoveryDone
-        }
+        })
     );
 }

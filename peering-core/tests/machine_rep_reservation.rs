@@ -6,6 +6,7 @@
 mod machine_support;
 mod reserve_support;
 
+use peering_core::Crash;
 use peering_core::PeeringError;
 use peering_core::ctx::{BackfillReserveOp, Message, RecoveryReserveOp, ReservationOp};
 use peering_core::event::{Event, EventKind, PeeringEvt, RequestBackfillPrio, RequestRecoveryPrio};
@@ -298,10 +299,10 @@ fn a_second_request_while_one_is_pending_crashes_as_in_ceph() {
     let err = w.deliver_err(0, REPLICA, request_recovery(190));
     assert_eq!(
         err,
-        PeeringError::Unhandled {
+        PeeringError::Crashed(Crash::Unhandled {
             state: StateId::RepWaitRecoveryReserved,
             event: EventKind::RequestRecoveryPrio
-        }
+        })
     );
     assert!(w.pg(0, REPLICA).is_crashed());
 }

@@ -5,6 +5,7 @@
 
 mod machine_support;
 
+use peering_core::{Crash, HostMisuse};
 use std::collections::BTreeMap;
 
 use machine_support::{POOL, loaded_pg, mapping};
@@ -336,24 +337,33 @@ fn a_split_that_does_not_raise_pg_num_is_refused() {
     // The map has pg_num 2: "from 4" lowers it, "from 2" leaves it.
     assert_eq!(
         pg.split(4, &next, &mut ctx),
-        Err(PeeringError::SplitNotGrowing { old: 4, new: 2 })
+        Err(PeeringError::HostMisuse(HostMisuse::SplitNotGrowing {
+            old: 4,
+            new: 2
+        }))
     );
     assert_eq!(
         pg.split(2, &next, &mut ctx),
-        Err(PeeringError::SplitNotGrowing { old: 2, new: 2 })
+        Err(PeeringError::HostMisuse(HostMisuse::SplitNotGrowing {
+            old: 2,
+            new: 2
+        }))
     );
     assert_eq!(
         pg.split(0, &next, &mut ctx),
-        Err(PeeringError::SplitNotGrowing { old: 0, new: 2 })
+        Err(PeeringError::HostMisuse(HostMisuse::SplitNotGrowing {
+            old: 0,
+            new: 2
+        }))
     );
     // And only at the PG's own map.
     let later = next.next();
     assert_eq!(
         pg.split(1, &later, &mut ctx),
-        Err(PeeringError::MapMismatch {
+        Err(PeeringError::HostMisuse(HostMisuse::MapMismatch {
             expected: 11,
             got: 12
-        })
+        }))
     );
     assert_eq!(pg, before);
     assert!(ctx.is_empty());
@@ -364,10 +374,10 @@ fn seeds_not_from_this_parents_split_are_refused() {
     let (mut pg, _, next) = parent_at_split();
     let mut ctx = RecoveryCtx::new();
     let seed = pg.split(1, &next, &mut ctx).unwrap().remove(0);
-    let not_child = PeeringError::NotSplitChild {
+    let not_child = PeeringError::HostMisuse(HostMisuse::NotSplitChild {
         child: child_id(),
         parent: parent_id(),
-    };
+    });
     let create = |s: ChildSeed, map: &SimpleOsdMap| {
         Pg::from_split(s, mapping(&[0, 1, 2]), map, &mut RecoveryCtx::new())
     };
@@ -376,20 +386,20 @@ fn seeds_not_from_this_parents_split_are_refused() {
     s.parent = SpgId::replicated(PgId::new(POOL, 1));
     assert_eq!(
         create(s, &next),
-        Err(PeeringError::NotSplitChild {
+        Err(PeeringError::HostMisuse(HostMisuse::NotSplitChild {
             child: child_id(),
             parent: PgId::new(POOL, 1)
-        })
+        }))
     );
     // A PG that is not a child of this change.
     let mut s = seed.clone();
     s.info.pgid = SpgId::replicated(PgId::new(POOL, 3));
     assert_eq!(
         create(s, &next),
-        Err(PeeringError::NotSplitChild {
+        Err(PeeringError::HostMisuse(HostMisuse::NotSplitChild {
             child: PgId::new(POOL, 3),
             parent: parent_id()
-        })
+        }))
     );
     // A log entry of an object that stays with the parent.
     let mut s = seed.clone();
@@ -404,10 +414,10 @@ fn seeds_not_from_this_parents_split_are_refused() {
     other.pools.get_mut(&POOL).unwrap().pg_num = 4;
     assert_eq!(
         create(seed.clone(), &other),
-        Err(PeeringError::SplitPgNumMismatch {
+        Err(PeeringError::HostMisuse(HostMisuse::SplitPgNumMismatch {
             expected: 2,
             got: 4
-        })
+        }))
     );
     // The genuine seed works.
     assert!(create(seed, &next).is_ok());
@@ -421,5 +431,8 @@ fn splitting_a_crashed_pg_is_refused() {
     // Crash it with an event nobody handles in Started.
     let _ = pg.handle_event(PeeringEvt::new(11, Event::MakePrimary), &next, &mut ctx);
     assert!(pg.is_crashed());
-    assert_eq!(pg.split(1, &next, &mut ctx), Err(PeeringError::Crashed));
+    assert_eq!(
+        pg.split(1, &next, &mut ctx),
+        Err(PeeringError::Crashed(Crash::AlreadyCrashed))
+    );
 }

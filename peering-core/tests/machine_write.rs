@@ -11,6 +11,7 @@ use peering_core::log::{LogEntry, LogOp, ReqId};
 use peering_core::machine::{Pg, StateId};
 use peering_core::map::PoolInfo;
 use peering_core::types::{EVersion, ObjectId, PgShard, UTime};
+use peering_core::{BadInput, HostMisuse};
 
 /// osd.0..2 active and clean at epoch 10 with the log `10'1..=10'3`.
 fn clean() -> Cluster {
@@ -116,7 +117,10 @@ fn replica_appends_the_primarys_entries() {
     // The same entries again are not newer than last_update.
     let before = replica.clone();
     let r = append(replica, std::slice::from_ref(&e));
-    assert!(matches!(r, Err(PeeringError::VersionBackwards { .. })));
+    assert!(matches!(
+        r,
+        Err(PeeringError::BadInput(BadInput::VersionBackwards { .. }))
+    ));
     assert_eq!(*replica, before);
 }
 
@@ -128,13 +132,22 @@ fn refusals_leave_the_pg_unchanged() {
     let pg = primary(&mut c);
     // Another pool's object.
     let r = write(pg, &ObjectId::new(POOL + 1, 0, "x"), LogOp::Modify);
-    assert!(matches!(r, Err(PeeringError::ObjectNotInPg { .. })));
+    assert!(matches!(
+        r,
+        Err(PeeringError::BadInput(BadInput::ObjectNotInPg { .. }))
+    ));
     // The MAX marker is no object.
     let r = append(pg, &[modify(ObjectId::MAX, EVersion::new(epoch, 9))]);
-    assert!(matches!(r, Err(PeeringError::ObjectNotInPg { .. })));
+    assert!(matches!(
+        r,
+        Err(PeeringError::BadInput(BadInput::ObjectNotInPg { .. }))
+    ));
     // Not newer than last_update.
     let r = append(pg, &[modify(obj("x", 0), EVersion::new(10, 3))]);
-    assert!(matches!(r, Err(PeeringError::VersionBackwards { .. })));
+    assert!(matches!(
+        r,
+        Err(PeeringError::BadInput(BadInput::VersionBackwards { .. }))
+    ));
     // Going backwards inside the batch.
     let r = append(
         pg,
@@ -145,17 +158,20 @@ fn refusals_leave_the_pg_unchanged() {
     );
     assert_eq!(
         r,
-        Err(PeeringError::VersionBackwards {
+        Err(PeeringError::BadInput(BadInput::VersionBackwards {
             prev: EVersion::new(epoch, 6),
             new: EVersion::new(epoch, 5)
-        })
+        }))
     );
     assert_eq!(*c.pg(0), before);
     // A replica takes no client write.
     let replica = c.pgs.get_mut(&1).unwrap();
     let before = replica.clone();
     let r = write(replica, &obj("x", 0), LogOp::Modify);
-    assert!(matches!(r, Err(PeeringError::WriteNotActive { .. })));
+    assert!(matches!(
+        r,
+        Err(PeeringError::HostMisuse(HostMisuse::WriteNotActive { .. }))
+    ));
     assert_eq!(*replica, before);
 }
 
@@ -176,7 +192,10 @@ fn an_object_outside_the_pgs_hash_bits_is_refused() {
     );
     let before = pg.clone();
     let r = write(pg, &obj("odd", 3), LogOp::Modify);
-    assert!(matches!(r, Err(PeeringError::ObjectNotInPg { .. })));
+    assert!(matches!(
+        r,
+        Err(PeeringError::BadInput(BadInput::ObjectNotInPg { .. }))
+    ));
     assert_eq!(*pg, before);
     write(pg, &obj("even", 4), LogOp::Modify).unwrap();
 }
@@ -191,13 +210,16 @@ fn a_pg_not_active_takes_no_write() {
     let r = write(pg, &obj("x", 0), LogOp::Modify);
     assert_eq!(
         r.map(|_| ()),
-        Err(PeeringError::WriteNotActive {
+        Err(PeeringError::HostMisuse(HostMisuse::WriteNotActive {
             state: StateId::GetInfo
-        })
+        }))
     );
     assert_eq!(*pg, before);
     let r = append(pg, &[modify(obj("x", 0), EVersion::new(1, 1))]);
-    assert!(matches!(r, Err(PeeringError::WriteNotActive { .. })));
+    assert!(matches!(
+        r,
+        Err(PeeringError::HostMisuse(HostMisuse::WriteNotActive { .. }))
+    ));
     assert_eq!(*pg, before);
 }
 
@@ -215,10 +237,10 @@ fn a_write_to_an_object_a_replica_misses_is_refused_until_recovered() {
     let r = write(pg, &o4, LogOp::Modify);
     assert_eq!(
         r.map(|_| ()),
-        Err(PeeringError::ObjectMissing {
+        Err(PeeringError::HostMisuse(HostMisuse::ObjectMissing {
             object: o4.clone(),
             shard: PgShard::replica(1)
-        })
+        }))
     );
     assert_eq!(*pg, before);
     // Another object is fine; osd.1, still missing o4 and o5, appends it and its

@@ -3,6 +3,7 @@
 //! formats are exercised by the std crate).
 #![cfg(feature = "serde")]
 
+use peering_core::BadInput;
 use peering_core::intervals::{PastIntervals, PgInterval};
 use peering_core::map::{MapFlags, OsdState, PoolInfo, SimpleOsdMap, StretchRule};
 use peering_core::types::*;
@@ -108,8 +109,10 @@ fn map_types_round_trip() {
     map.mark_down(1);
     map.mark_lost(1);
     round_trip(&map);
-    round_trip(&peering_core::PeeringError::VersionBackwards {
-        prev: EVersion::new(2, 2),
-        new: EVersion::new(2, 1),
-    });
+    round_trip(&peering_core::PeeringError::BadInput(
+        BadInput::VersionBackwards {
+            prev: EVersion::new(2, 2),
+            new: EVersion::new(2, 1),
+        },
+    ));
 }

@@ -4,6 +4,7 @@
 
 use super::peering_state::PeeringState;
 use super::{Invariant, StateId};
+use crate::error::Crash;
 use alloc::collections::BTreeSet;
 
 use crate::ctx::{HostNotification, InfoMsg, Message, OnCommit, RecoveryCtx};
@@ -32,10 +33,10 @@ impl PeeringState {
             StateId::ReplicaActive
         };
         if self.is_peered() {
-            return Err(PeeringError::Invariant {
+            return Err(PeeringError::Crashed(Crash::Invariant {
                 state,
                 what: Invariant::ActivateWhilePeered,
-            });
+            }));
         }
         self.state.clear(PgState::DOWN);
         self.send_notify = false;
@@ -107,10 +108,10 @@ impl PeeringState {
         let may_include_deletes = !Self::perform_deletes_during_peering(map);
         for peer in peers {
             let Some(mut pi) = self.peer_info.get(&peer).cloned() else {
-                return Err(PeeringError::Invariant {
+                return Err(PeeringError::Crashed(Crash::Invariant {
                     state: StateId::Active,
                     what: Invariant::MissingPeerInfo(peer),
-                });
+                }));
             };
             let mut pm = self
                 .peer_missing

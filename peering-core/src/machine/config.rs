@@ -59,7 +59,7 @@ pub struct Config {
     /// message is dropped with [`super::DropReason::Unhandled`] and the PG is
     /// unchanged; `true` crashes the PG as Ceph does (the simulator runs strict to
     /// catch protocol bugs). Events the host itself injects where no state takes
-    /// them are refused with [`crate::PeeringError::EventOutOfPlace`] (PG unchanged)
+    /// them are refused with [`crate::HostMisuse::EventOutOfPlace`] (PG unchanged)
     /// unless this is set, when they crash the PG as in Ceph.
     pub strict_ceph_aborts: bool,
 }

@@ -14,9 +14,10 @@
 //! * Posted events queue FIFO and run after the current reaction and its transit,
 //!   before the call returns (rule 4), up to [`super::Config::max_posted_events`].
 //! * The catch-all "any event → Crashed" of Initial, Reset and Started ends the
-//!   machine: [`PeeringError::Unhandled`], then [`PeeringError::Crashed`] for every
+//!   machine: [`crate::Crash::Unhandled`], then [`crate::Crash::AlreadyCrashed`] for every
 //!   later event (rule 3).
 
+use crate::error::{Crash, HostMisuse};
 use alloc::collections::VecDeque;
 
 use super::chart::{On, ReactionKind, StateId};
@@ -123,7 +124,7 @@ pub(crate) fn run(cx: &mut Cx<'_>, first: Event) -> Result<(), PeeringError> {
         if processed > limit {
             cx.posted.clear();
             hard_crash(cx);
-            return Err(PeeringError::PostedEventLimit { limit });
+            return Err(PeeringError::Crashed(Crash::PostedEventLimit { limit }));
         }
         cx.handling_posted = processed > 1;
         if let Err(e) = dispatch(cx, &mut evt) {
@@ -145,7 +146,7 @@ fn dispatch(cx: &mut Cx<'_>, evt: &mut Event) -> Result<(), PeeringError> {
     let kind = evt.kind();
     let innermost = cx.stack.innermost();
     if innermost == StateId::Crashed {
-        return Err(PeeringError::Crashed);
+        return Err(PeeringError::Crashed(Crash::AlreadyCrashed));
     }
     let mut level = cx.stack.len();
     while level > 0 {
@@ -173,18 +174,18 @@ fn dispatch(cx: &mut Cx<'_>, evt: &mut Event) -> Result<(), PeeringError> {
                     });
                     return Ok(());
                 }
-                return Err(PeeringError::EventOutOfPlace {
+                return Err(PeeringError::HostMisuse(HostMisuse::EventOutOfPlace {
                     state: innermost,
                     event: kind,
-                });
+                }));
             }
             ReactionKind::Transition(target) => {
                 transit(cx, level, target)?;
                 if target == StateId::Crashed {
-                    return Err(PeeringError::Unhandled {
+                    return Err(PeeringError::Crashed(Crash::Unhandled {
                         state: innermost,
                         event: kind,
-                    });
+                    }));
                 }
                 return Ok(());
             }
@@ -203,17 +204,19 @@ fn dispatch(cx: &mut Cx<'_>, evt: &mut Event) -> Result<(), PeeringError> {
                     Outcome::Terminate => {
                         if !may_terminate {
                             hard_crash(cx);
-                            return Err(PeeringError::UndeclaredTermination { state: id });
+                            return Err(PeeringError::Crashed(Crash::UndeclaredTermination {
+                                state: id,
+                            }));
                         }
                         return terminate(cx);
                     }
                     Outcome::Transit(target) => {
                         if !targets.contains(&target) {
                             hard_crash(cx);
-                            return Err(PeeringError::UndeclaredTransition {
+                            return Err(PeeringError::Crashed(Crash::UndeclaredTransition {
                                 from: id,
                                 to: target,
-                            });
+                            }));
                         }
                         return transit(cx, level, target);
                     }
@@ -223,10 +226,10 @@ fn dispatch(cx: &mut Cx<'_>, evt: &mut Event) -> Result<(), PeeringError> {
     }
     // Only reachable if an outermost state lacks a catch-all; Ceph would abort.
     hard_crash(cx);
-    Err(PeeringError::Unhandled {
+    Err(PeeringError::Crashed(Crash::Unhandled {
         state: innermost,
         event: kind,
-    })
+    }))
 }
 
 /// The path from the outermost state down to `target`, outermost first.
@@ -293,7 +296,9 @@ fn exit_innermost(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 fn enter(cx: &mut Cx<'_>, id: StateId) -> Result<(), PeeringError> {
     if cx.stack.push(State::new(id)).is_err() {
         hard_crash(cx);
-        return Err(PeeringError::StateStackOverflow { state: id });
+        return Err(PeeringError::Crashed(Crash::StateStackOverflow {
+            state: id,
+        }));
     }
     cx.history.record(Transit::Enter, id, cx.ps.epoch);
     if let Err(e) = states::enter(id, cx) {

@@ -1,6 +1,7 @@
 //! Ceph's `MissingLoc` (reference §5.16, §6.12): every object the acting set
 //! still needs, and where a good copy of each is known to be.
 
+use crate::error::Crash;
 use alloc::collections::{BTreeMap, BTreeSet};
 
 use super::{Invariant, StateId};
@@ -60,10 +61,10 @@ impl MissingLoc {
                     self.needs_recovery_map.insert(oid.clone(), *item);
                 }
                 Some(have) if have.need != item.need => {
-                    return Err(PeeringError::Invariant {
+                    return Err(PeeringError::Crashed(Crash::Invariant {
                         state: StateId::Active,
                         what: Invariant::ConflictingNeed,
-                    });
+                    }));
                 }
                 Some(_) => {}
             }

@@ -83,8 +83,8 @@
 //!   nested `Started(Primary(Peering(GetInfo)))` laid flat so exit/entry around the
 //!   least common ancestor is one loop; each variant still owns its state's data.
 //! * `Crashed` does not abort: the PG refuses every later event with
-//!   [`crate::PeeringError::Crashed`]; a failed Ceph assertion crashes the PG the
-//!   same way ([`crate::PeeringError::Invariant`]) without running exit actions.
+//!   [`crate::Crash::AlreadyCrashed`]; a failed Ceph assertion crashes the PG the
+//!   same way ([`crate::Crash::Invariant`]) without running exit actions.
 //! * Messages are checked before they reach the machine ([`DropReason`]): wrong PG,
 //!   unknown sender, a non-primary's info or log to a replica, an older interval's
 //!   history, a log nobody asked for in GetInfo/Down/Incomplete (which Ceph would
@@ -161,7 +161,7 @@ pub use states::recovery::WaitRemoteRecoveryReservedLocal;
 use crate::types::PgShard;
 
 /// A condition Ceph asserts (`ceph_assert`) that did not hold: the PG crashes, as
-/// the OSD would abort (reported in [`crate::PeeringError::Invariant`]) (§0.2).
+/// the OSD would abort (reported in [`crate::Crash::Invariant`]) (§0.2).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

@@ -512,7 +512,7 @@ impl PeeringState {
         self.past_intervals
             .check_past_interval_bounds(required, self.oldest_stored_osdmap)
             .map(|_| ())
-            .map_err(crate::error::PeeringError::Interval)
+            .map_err(crate::error::PeeringError::from)
     }
 
     /// `calc_min_last_complete_ondisk` (§5.25): the oldest `last_complete_ondisk`

@@ -4,6 +4,7 @@
 
 use super::peering_state::PeeringState;
 use crate::ctx::{HostNotification, RecoveryCtx};
+use crate::error::Crash;
 use crate::error::PeeringError;
 use crate::log::{LogEffects, Missing, PgLogT};
 use crate::map::OsdMapView;
@@ -148,10 +149,10 @@ impl PeeringState {
         if !self.cfg.find_best_info_ignore_history_les
             && self.info.last_epoch_started < self.info.history.last_epoch_started
         {
-            return Err(PeeringError::Invariant {
+            return Err(PeeringError::Crashed(Crash::Invariant {
                 state: super::StateId::GetLog,
                 what: super::Invariant::LesBehindHistory,
-            });
+            }));
         }
         Ok(())
     }

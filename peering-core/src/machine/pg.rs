@@ -11,6 +11,7 @@ use super::state::{StackExt, State, StateStack};
 use crate::acting::validate_peer_info;
 use crate::ctx::{HostNotification, RecoveryCtx};
 use crate::error::PeeringError;
+use crate::error::{BadInput, Crash, HostMisuse};
 use crate::event::{Event, EventKind, PeeringEvt};
 use crate::intervals::{PastIntervals, UpActing, validate_vector};
 use crate::log::{LogError, PgLog};
@@ -26,11 +27,13 @@ pub(super) fn admit_pool(
     pool: PoolId,
 ) -> Result<Option<PoolInfo>, PeeringError> {
     match map.pool(pool) {
-        Some(p) if !p.pg_num_within_limit() => Err(PeeringError::PgNumTooLarge {
-            pool,
-            pg_num: p.pg_num.max(p.pg_num_pending),
-            max: MAX_POOL_PG_NUM,
-        }),
+        Some(p) if !p.pg_num_within_limit() => {
+            Err(PeeringError::BadInput(BadInput::PgNumTooLarge {
+                pool,
+                pg_num: p.pg_num.max(p.pg_num_pending),
+                max: MAX_POOL_PG_NUM,
+            }))
+        }
         p => Ok(p),
     }
 }
@@ -110,7 +113,7 @@ pub enum DropReason {
     /// of `Initial`, `Reset` or `Started`, where Ceph aborts the OSD (its messenger
     /// never delivers such a message twice, so there it means a bug). Dropped, PG
     /// unchanged, unless [`super::Config::strict_ceph_aborts`] is set (then the PG
-    /// crashes with [`crate::PeeringError::Unhandled`]).
+    /// crashes with [`crate::Crash::Unhandled`]).
     Unhandled {
         /// The innermost state when it arrived.
         state: StateId,
@@ -236,7 +239,7 @@ pub struct PgLoad {
 /// Every call takes the output context; what the PG asks of the host accumulates in
 /// it. Errors leave the PG unchanged, except the ones documented to crash it (as
 /// Ceph would abort): then [`Pg::state_id`] is [`StateId::Crashed`] and every later
-/// event is refused with [`PeeringError::Crashed`], while the accessors keep working.
+/// event is refused with [`crate::Crash::AlreadyCrashed`], while the accessors keep working.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -258,9 +261,9 @@ impl Pg {
         map: &dyn OsdMapView,
     ) -> Result<Pg, PeeringError> {
         let Some(pool) = admit_pool(map, pgid.pgid.pool)? else {
-            return Err(PeeringError::NoSuchPool {
+            return Err(PeeringError::HostMisuse(HostMisuse::NoSuchPool {
                 pool: pgid.pgid.pool,
-            });
+            }));
         };
         let mut stack = StateStack::new();
         let _ = stack.push(State::Initial);
@@ -280,8 +283,8 @@ impl Pg {
         mapping: &UpActing,
     ) -> Result<(), PeeringError> {
         if let Some(pool) = map.pool(self.ps.info.pgid.pgid.pool) {
-            validate_vector(&pool, &mapping.up)?;
-            validate_vector(&pool, &mapping.acting)?;
+            validate_vector(&pool, &mapping.up).map_err(BadInput::Interval)?;
+            validate_vector(&pool, &mapping.acting).map_err(BadInput::Interval)?;
         }
         Ok(())
     }
@@ -375,10 +378,10 @@ impl Pg {
     /// finished deletion.
     fn check_running(&self) -> Result<(), PeeringError> {
         if self.is_terminated() {
-            return Err(PeeringError::Terminated);
+            return Err(PeeringError::HostMisuse(HostMisuse::Terminated));
         }
         if self.is_crashed() {
-            return Err(PeeringError::Crashed);
+            return Err(PeeringError::Crashed(Crash::AlreadyCrashed));
         }
         Ok(())
     }
@@ -386,10 +389,10 @@ impl Pg {
     pub(super) fn check_callable(&self, map: &dyn OsdMapView) -> Result<(), PeeringError> {
         self.check_running()?;
         if map.epoch() != self.ps.epoch {
-            return Err(PeeringError::MapMismatch {
+            return Err(PeeringError::HostMisuse(HostMisuse::MapMismatch {
                 expected: self.ps.epoch,
                 got: map.epoch(),
-            });
+            }));
         }
         Ok(())
     }
@@ -401,7 +404,7 @@ impl Pg {
     ///
     /// Refused, PG unchanged: a crashed PG, `newmap` not newer than the PG's epoch,
     /// `lastmap` not the PG's map, a pool with more PGs than the core accepts
-    /// ([`PeeringError::PgNumTooLarge`]), or a mapping that means nothing for the
+    /// ([`crate::BadInput::PgNumTooLarge`]), or a mapping that means nothing for the
     /// pool.
     pub fn advance_map(
         &mut self,
@@ -412,16 +415,16 @@ impl Pg {
     ) -> Result<(), PeeringError> {
         self.check_running()?;
         if newmap.epoch() <= self.ps.epoch {
-            return Err(PeeringError::EpochBackwards {
+            return Err(PeeringError::HostMisuse(HostMisuse::EpochBackwards {
                 prev: self.ps.epoch,
                 new: newmap.epoch(),
-            });
+            }));
         }
         if lastmap.epoch() != self.ps.epoch {
-            return Err(PeeringError::MapMismatch {
+            return Err(PeeringError::HostMisuse(HostMisuse::MapMismatch {
                 expected: self.ps.epoch,
                 got: lastmap.epoch(),
-            });
+            }));
         }
         // After `Initialize` the PG is in `Reset`, which takes `AdvMap`s: a loaded
         // PG is advanced through the maps it missed before its `ActMap`.
@@ -445,7 +448,7 @@ impl Pg {
     ) -> Result<(), PeeringError> {
         self.check_callable(map)?;
         if self.batch == Batch::Closed {
-            return Err(PeeringError::NoMapBatch);
+            return Err(PeeringError::HostMisuse(HostMisuse::NoMapBatch));
         }
         self.batch = Batch::Closed;
         self.run(Event::ActMap, map, None, ctx)?;
@@ -474,10 +477,16 @@ impl Pg {
         self.check_running()?;
         let kind = evt.event.kind();
         if self.batch != Batch::Closed && kind != EventKind::ActMap {
-            return Err(PeeringError::MapBatchOpen { event: kind });
+            return Err(PeeringError::HostMisuse(HostMisuse::MapBatchOpen {
+                event: kind,
+            }));
         }
         match kind {
-            EventKind::AdvMap => return Err(PeeringError::MapEventOutsideBatch { event: kind }),
+            EventKind::AdvMap => {
+                return Err(PeeringError::HostMisuse(HostMisuse::MapEventOutsideBatch {
+                    event: kind,
+                }));
+            }
             EventKind::ActMap => {
                 return self
                     .activate_map(map, ctx)
@@ -490,10 +499,10 @@ impl Pg {
         }
         self.check_callable(map)?;
         if evt.epoch_sent > self.ps.epoch {
-            return Err(PeeringError::EventFromFuture {
+            return Err(PeeringError::HostMisuse(HostMisuse::EventFromFuture {
                 epoch_sent: evt.epoch_sent,
                 pg_epoch: self.ps.epoch,
-            });
+            }));
         }
         let lpr = self.ps.last_peering_reset;
         if lpr > evt.epoch_sent || lpr > evt.epoch_requested {
@@ -561,7 +570,7 @@ impl Pg {
                 .or_else(|| bad_info(m.from, &m.info))
                 .or_else(|| from_primary(m.from, m.info.history.same_interval_since)),
             Event::MLogRec(m) => {
-                m.msg.log.validate()?;
+                m.msg.log.validate().map_err(BadInput::Log)?;
                 if let Err(LogError::DivergentChainBroken {
                     version,
                     prior,
@@ -732,7 +741,7 @@ impl Pg {
     /// True once the machine terminated: the deletion finished (`Deleting` returned
     /// boost's `terminate()`, §0.2 rule 8) and the host should drop this PG
     /// ([`crate::ctx::HostNotification::Deleted`] said so). Every later call is
-    /// refused with [`PeeringError::Terminated`].
+    /// refused with [`crate::HostMisuse::Terminated`].
     pub fn is_terminated(&self) -> bool {
         self.stack.is_empty()
     }

@@ -10,6 +10,7 @@
 use super::{PeeringState, Pg};
 use crate::ctx::RecoveryCtx;
 use crate::error::PeeringError;
+use crate::error::{Crash, HostMisuse};
 use crate::log::LogError;
 use crate::types::{EVersion, ObjectId, PgShard};
 
@@ -18,7 +19,7 @@ impl Pg {
     /// feedback either.
     fn live_ps(&mut self) -> Result<&mut PeeringState, PeeringError> {
         if self.is_crashed() {
-            return Err(PeeringError::Crashed);
+            return Err(PeeringError::Crashed(Crash::AlreadyCrashed));
         }
         Ok(self.ps_mut())
     }
@@ -35,7 +36,9 @@ impl Pg {
     ) -> Result<(), PeeringError> {
         let ps = self.live_ps()?;
         let mut info = ps.info.clone();
-        ps.pg_log.recover_got(oid, v, &mut info)?;
+        ps.pg_log
+            .recover_got(oid, v, &mut info)
+            .map_err(HostMisuse::Recovery)?;
         ps.info = info;
         ps.dirty_info = true;
         ps.write_if_dirty(ctx);
@@ -57,15 +60,17 @@ impl Pg {
     ) -> Result<(), PeeringError> {
         let ps = self.live_ps()?;
         let Some(missing) = ps.peer_missing.get_mut(&peer) else {
-            return Err(PeeringError::NotARecoveryPeer { peer });
+            return Err(PeeringError::HostMisuse(HostMisuse::NotARecoveryPeer {
+                peer,
+            }));
         };
         if !missing.is_missing(oid) {
-            return Err(LogError::NotMissing {
+            return Err(HostMisuse::Recovery(LogError::NotMissing {
                 object: oid.clone(),
-            }
+            })
             .into());
         }
-        missing.got(oid, v)?;
+        missing.got(oid, v).map_err(HostMisuse::Recovery)?;
         if ps.missing_loc.needs_recovery_map.contains_key(oid) {
             ps.missing_loc
                 .missing_loc
@@ -103,7 +108,9 @@ impl Pg {
                 pi.last_backfill = lb;
                 Ok(())
             }
-            _ => Err(PeeringError::NotARecoveryPeer { peer }),
+            _ => Err(PeeringError::HostMisuse(HostMisuse::NotARecoveryPeer {
+                peer,
+            })),
         }
     }
 

@@ -9,8 +9,9 @@
 //! it to `Started`), and the parent's batch ends with its `ActMap`.
 //!
 //! Merge (`merge_from`, a map lowering `pg_num`) is not supported yet: [`Pg::split`]
-//! refuses it with [`PeeringError::SplitNotGrowing`].
+//! refuses it with [`crate::HostMisuse::SplitNotGrowing`].
 
+use crate::error::{BadInput, HostMisuse};
 use alloc::vec::Vec;
 
 use super::config::Config;
@@ -93,8 +94,8 @@ impl Pg {
     ///
     /// Refused, PG unchanged: a crashed or terminated PG, a map other than the
     /// PG's, a pool gone from the map or with more PGs than the core accepts
-    /// ([`PeeringError::PgNumTooLarge`]), `pg_num` not raised
-    /// ([`PeeringError::SplitNotGrowing`]; merge is not supported yet).
+    /// ([`crate::BadInput::PgNumTooLarge`]), `pg_num` not raised
+    /// ([`crate::HostMisuse::SplitNotGrowing`]; merge is not supported yet).
     pub fn split(
         &mut self,
         old_pg_num: u32,
@@ -104,16 +105,16 @@ impl Pg {
         self.check_callable(map)?;
         let parent = self.ps.info.pgid;
         let Some(pool) = super::pg::admit_pool(map, parent.pgid.pool)? else {
-            return Err(PeeringError::NoSuchPool {
+            return Err(PeeringError::HostMisuse(HostMisuse::NoSuchPool {
                 pool: parent.pgid.pool,
-            });
+            }));
         };
         let new_pg_num = pool.pg_num;
         if old_pg_num == 0 || new_pg_num <= old_pg_num {
-            return Err(PeeringError::SplitNotGrowing {
+            return Err(PeeringError::HostMisuse(HostMisuse::SplitNotGrowing {
                 old: old_pg_num,
                 new: new_pg_num,
-            });
+            }));
         }
         let children = parent.pgid.split_children_iter(old_pg_num, new_pg_num);
         if children.len() == 0 {
@@ -139,7 +140,8 @@ impl Pg {
             info.history = self.ps.info.history.clone();
             info.history.epoch_created = epoch;
             info.stats = split_stats(&self.ps.info.stats, n, i);
-            log.reset_complete_to(Some(&mut info))?;
+            log.reset_complete_to(Some(&mut info))
+                .map_err(BadInput::Log)?;
             if complete {
                 info.last_backfill = ObjectId::MAX;
             } else {
@@ -165,7 +167,10 @@ impl Pg {
         info.last_update = self.ps.pg_log.log().head();
         info.log_tail = self.ps.pg_log.log().tail();
         info.stats = split_stats(&info.stats, n, n.saturating_sub(1));
-        self.ps.pg_log.reset_complete_to(Some(info))?;
+        self.ps
+            .pg_log
+            .reset_complete_to(Some(info))
+            .map_err(BadInput::Log)?;
         if !complete {
             info.last_backfill = ObjectId::MIN;
             self.ps.pg_log.reset_backfill();
@@ -182,7 +187,7 @@ impl Pg {
     /// the child's up/acting in `map`.
     ///
     /// Refused: a seed this parent's split did not produce or that does not fit
-    /// `map` ([`PeeringError::NotSplitChild`]: the child is not a split child of
+    /// `map` ([`crate::HostMisuse::NotSplitChild`]: the child is not a split child of
     /// the parent for the seed's `pg_num` change, the info names another PG, a log
     /// entry or missing object hashes elsewhere, or the map is another epoch or
     /// has another `pg_num`).
@@ -193,10 +198,10 @@ impl Pg {
         ctx: &mut RecoveryCtx,
     ) -> Result<Pg, PeeringError> {
         let child = seed.info.pgid;
-        let not_child = PeeringError::NotSplitChild {
+        let not_child = PeeringError::HostMisuse(HostMisuse::NotSplitChild {
             child: child.pgid,
             parent: seed.parent.pgid,
-        };
+        });
         let ours = seed
             .parent
             .pgid
@@ -220,15 +225,15 @@ impl Pg {
         match map.pool(child.pgid.pool) {
             Some(p) if p.pg_num == seed.new_pg_num => {}
             Some(p) => {
-                return Err(PeeringError::SplitPgNumMismatch {
+                return Err(PeeringError::HostMisuse(HostMisuse::SplitPgNumMismatch {
                     expected: seed.new_pg_num,
                     got: p.pg_num,
-                });
+                }));
             }
             None => {
-                return Err(PeeringError::NoSuchPool {
+                return Err(PeeringError::HostMisuse(HostMisuse::NoSuchPool {
                     pool: child.pgid.pool,
-                });
+                }));
             }
         }
         let mut pg = Pg::new(seed.config, seed.whoami, child, map)?;

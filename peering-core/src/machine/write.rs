@@ -15,6 +15,7 @@ use super::chart::StateId;
 use super::{PeeringState, Pg};
 use crate::ctx::RecoveryCtx;
 use crate::error::PeeringError;
+use crate::error::{BadInput, Crash, HostMisuse};
 use crate::log::{LogEntry, LogOp, ReqId};
 use crate::types::{EVersion, ObjectId, PgState, UTime};
 
@@ -35,11 +36,11 @@ impl Pg {
     /// `last_epoch_started`/`last_interval_started` (Ceph's first step).
     ///
     /// Refused, PG unchanged: a crashed or deleted PG; a PG not taking writes
-    /// ([`PeeringError::WriteNotActive`]); an entry for an object outside this PG
-    /// ([`PeeringError::ObjectNotInPg`]); versions not strictly increasing from
-    /// `last_update` ([`PeeringError::VersionBackwards`]); on the primary, an
+    /// ([`crate::HostMisuse::WriteNotActive`]); an entry for an object outside this PG
+    /// ([`crate::BadInput::ObjectNotInPg`]); versions not strictly increasing from
+    /// `last_update` ([`crate::BadInput::VersionBackwards`]); on the primary, an
     /// object missing on itself or on a shard it writes to
-    /// ([`PeeringError::ObjectMissing`]: recover it first).
+    /// ([`crate::HostMisuse::ObjectMissing`]: recover it first).
     pub fn append_log(
         &mut self,
         entries: &[LogEntry],
@@ -52,7 +53,10 @@ impl Pg {
         if primary {
             check_not_missing(ps, entries)?;
         }
-        ps.pg_log.log().check_append(entries)?;
+        ps.pg_log
+            .log()
+            .check_append(entries)
+            .map_err(BadInput::Log)?;
         let ps = &mut self.ps;
         if ps.info.last_epoch_started != ps.info.history.last_epoch_started {
             ps.info.history.last_epoch_started = ps.info.last_epoch_started;
@@ -71,7 +75,7 @@ impl Pg {
             if !primary && ps.pg_log.missing().is_missing(&e.soid) {
                 ps.pg_log.missing_add_next_entry(e);
             }
-            ps.pg_log.add(e.clone())?;
+            ps.pg_log.add(e.clone()).map_err(BadInput::Log)?;
             add_log_entry(ps, e);
         }
         ps.info.stats.version = ps.info.last_update;
@@ -90,7 +94,7 @@ impl Pg {
     /// [`Pg::append_log`]. Returns the entry, for the host to replicate to the
     /// acting replicas (`MOSDRepOp`).
     ///
-    /// Refused, PG unchanged: a non-primary ([`PeeringError::WriteNotActive`]),
+    /// Refused, PG unchanged: a non-primary ([`crate::HostMisuse::WriteNotActive`]),
     /// and everything [`Pg::append_log`] refuses.
     pub fn submit_write(
         &mut self,
@@ -103,9 +107,9 @@ impl Pg {
         self.check_writable()?;
         let ps = &self.ps;
         if !ps.is_primary() {
-            return Err(PeeringError::WriteNotActive {
+            return Err(PeeringError::HostMisuse(HostMisuse::WriteNotActive {
                 state: self.state_id(),
-            });
+            }));
         }
         let last = ps.info.last_update;
         let version = EVersion::new(ps.epoch, last.version.saturating_add(1));
@@ -128,10 +132,10 @@ impl Pg {
     /// `PG_STATE_ACTIVE`, a replica in `ReplicaActive` (§1.1).
     fn check_writable(&self) -> Result<(), PeeringError> {
         if self.is_terminated() {
-            return Err(PeeringError::Terminated);
+            return Err(PeeringError::HostMisuse(HostMisuse::Terminated));
         }
         if self.is_crashed() {
-            return Err(PeeringError::Crashed);
+            return Err(PeeringError::Crashed(Crash::AlreadyCrashed));
         }
         let ok = if self.ps.is_primary() {
             self.in_state(StateId::Active) && self.ps.state.contains(PgState::ACTIVE)
@@ -141,9 +145,9 @@ impl Pg {
         if ok {
             Ok(())
         } else {
-            Err(PeeringError::WriteNotActive {
+            Err(PeeringError::HostMisuse(HostMisuse::WriteNotActive {
                 state: self.state_id(),
-            })
+            }))
         }
     }
 }
@@ -158,13 +162,15 @@ fn check_entries(ps: &PeeringState, entries: &[LogEntry]) -> Result<(), PeeringE
     for e in entries {
         let o = &e.soid;
         if o.is_max() || o.is_min() || o.pool != pgid.pool || o.hash & mask != pgid.seed & mask {
-            return Err(PeeringError::ObjectNotInPg { object: o.clone() });
+            return Err(PeeringError::BadInput(BadInput::ObjectNotInPg {
+                object: o.clone(),
+            }));
         }
         if e.version <= prev {
-            return Err(PeeringError::VersionBackwards {
+            return Err(PeeringError::BadInput(BadInput::VersionBackwards {
                 prev,
                 new: e.version,
-            });
+            }));
         }
         prev = e.version;
     }
@@ -176,10 +182,10 @@ fn check_entries(ps: &PeeringState, entries: &[LogEntry]) -> Result<(), PeeringE
 fn check_not_missing(ps: &PeeringState, entries: &[LogEntry]) -> Result<(), PeeringError> {
     for e in entries {
         if ps.pg_log.missing().is_missing(&e.soid) {
-            return Err(PeeringError::ObjectMissing {
+            return Err(PeeringError::HostMisuse(HostMisuse::ObjectMissing {
                 object: e.soid.clone(),
                 shard: ps.whoami,
-            });
+            }));
         }
         let degraded = ps
             .acting_recovery_backfill
@@ -191,10 +197,10 @@ fn check_not_missing(ps: &PeeringState, entries: &[LogEntry]) -> Result<(), Peer
                     .is_some_and(|m| m.is_missing(&e.soid))
             });
         if let Some(shard) = degraded {
-            return Err(PeeringError::ObjectMissing {
+            return Err(PeeringError::HostMisuse(HostMisuse::ObjectMissing {
                 object: e.soid.clone(),
                 shard: *shard,
-            });
+            }));
         }
     }
     Ok(())

@@ -107,7 +107,7 @@ pub struct StretchRule {
 /// `osd pool set pg_num`).
 ///
 /// The PG machine refuses a map whose pool exceeds it
-/// ([`PeeringError::PgNumTooLarge`](crate::PeeringError::PgNumTooLarge)), so a
+/// ([`crate::BadInput::PgNumTooLarge`](crate::BadInput::PgNumTooLarge)), so a
 /// split hands out at most `MAX_POOL_PG_NUM - 1` children and the work and
 /// memory of one event stay bounded whatever map a host is given.
 pub const MAX_POOL_PG_NUM: u32 = 65_536;

@@ -3,6 +3,7 @@
 //! §5.19). The recovery and backfill reservation states beside them are in
 //! `recovery` and `backfill`.
 
+use crate::error::Crash;
 use alloc::collections::BTreeSet;
 
 use crate::ctx::{HostNotification, MonRequest, OnCommit, ReservationOp};
@@ -292,10 +293,10 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
         Event::ActivateCommitted(_) => {
             let me = cx.ps.whoami;
             if !cx.ps.peer_activated.insert(me) {
-                return Err(PeeringError::Invariant {
+                return Err(PeeringError::Crashed(Crash::Invariant {
                     state: StateId::Active,
                     what: Invariant::AlreadyActivated,
-                });
+                }));
             }
             check_all_activated(cx);
             Ok(Outcome::Discard)
@@ -354,10 +355,10 @@ const POOL_FLAG_CREATING: u64 = 1 << 15;
 /// `Recovered`'s entry.
 pub(crate) fn enter_recovered(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     if cx.ps.needs_recovery() {
-        return Err(PeeringError::Invariant {
+        return Err(PeeringError::Crashed(Crash::Invariant {
             state: StateId::Recovered,
             what: Invariant::RecoveredNeedsRecovery,
-        });
+        }));
     }
     if u32::try_from(cx.ps.acting_recovery_backfill.len()).is_ok_and(|n| cx.ps.pool.size <= n) {
         cx.ps
@@ -375,10 +376,10 @@ pub(crate) fn enter_recovered(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         let (choice, _) = cx.ps.choose_acting(req, cx.ctx)?;
         let proceeded = matches!(choice.outcome, crate::acting::ActingOutcome::Proceed);
         if !proceeded && cx.ps.want_acting.is_empty() {
-            return Err(PeeringError::Invariant {
+            return Err(PeeringError::Crashed(Crash::Invariant {
                 state: StateId::Recovered,
                 what: Invariant::NoWantActing,
-            });
+            }));
         }
     } else if !cx.ps.async_recovery_targets.is_empty() {
         cx.ps.choose_acting(req, cx.ctx)?;
@@ -403,10 +404,10 @@ pub(crate) fn react_recovered(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcom
 /// `Clean`'s entry: mark clean; once that is durable, purge the strays.
 pub(crate) fn enter_clean(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     if cx.ps.info.last_complete != cx.ps.info.last_update {
-        return Err(PeeringError::Invariant {
+        return Err(PeeringError::Crashed(Crash::Invariant {
             state: StateId::Clean,
             what: Invariant::CleanWithMissing,
-        });
+        }));
     }
     cx.ps.try_mark_clean(cx.ctx);
     cx.ctx.on_commit.push(OnCommit::PurgeStrays);

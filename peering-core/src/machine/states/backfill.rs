@@ -9,6 +9,7 @@
 //! (and the rejecting one) and retries after `osd_backfill_retry_interval`.
 
 use crate::ctx::{BackfillReserveOp, HostNotification, Message, ReservationOp};
+use crate::error::Crash;
 use crate::error::PeeringError;
 use crate::event::{Defer, Event, EventKind as E};
 use crate::machine::Invariant;
@@ -195,10 +196,10 @@ fn retry(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         return Ok(());
     };
     if active.remote_shards_to_reserve_backfill.is_empty() {
-        return Err(PeeringError::Invariant {
+        return Err(PeeringError::Crashed(Crash::Invariant {
             state: StateId::WaitRemoteBackfillReserved,
             what: Invariant::NoBackfillTargets,
-        });
+        }));
     }
     let me = cx.ps.whoami;
     let pgid = cx.ps.info.pgid.pgid;
@@ -206,10 +207,10 @@ fn retry(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     // Sent while iterating `Active`'s set in place: no snapshot to allocate.
     for s in active.remote_shards_to_reserve_backfill.iter().take(it) {
         if *s == me {
-            return Err(PeeringError::Invariant {
+            return Err(PeeringError::Crashed(Crash::Invariant {
                 state: StateId::WaitRemoteBackfillReserved,
                 what: Invariant::ReserveSelf,
-            });
+            }));
         }
         let msg = backfill_reserve(SpgId::new(pgid, s.shard), epoch, BackfillReserveOp::Release);
         cx.ctx.send_direct(s.osd, msg);
@@ -241,10 +242,10 @@ pub(crate) fn react_wait_remote(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outc
                 return Ok(Outcome::Discard);
             };
             if target == cx.ps.whoami {
-                return Err(PeeringError::Invariant {
+                return Err(PeeringError::Crashed(Crash::Invariant {
                     state: StateId::WaitRemoteBackfillReserved,
                     what: Invariant::ReserveSelf,
-                });
+                }));
             }
             // Ceph reads the map with operator[], which records a zero for a
             // target it has no byte count for; the map is cleared once all are held.
@@ -282,10 +283,10 @@ fn backfill_release_reservations(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     cx.ctx.reservations.push(ReservationOp::CancelLocal);
     let me = cx.ps.whoami;
     if cx.ps.backfill_targets.contains(&me) {
-        return Err(PeeringError::Invariant {
+        return Err(PeeringError::Crashed(Crash::Invariant {
             state: StateId::Backfilling,
             what: Invariant::ReserveSelf,
-        });
+        }));
     }
     let pgid = cx.ps.info.pgid.pgid;
     let epoch = cx.ps.epoch;

@@ -1,6 +1,7 @@
 //! `GetMissing` (reference §1.2, §3 "GetMissing", §5.12): learn every acting peer's
 //! missing set.
 
+use crate::error::Crash;
 use crate::error::PeeringError;
 use crate::event::{Activate, Event, EventKind as E};
 use crate::log::Missing;
@@ -51,10 +52,10 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         .collect();
     for peer in peers {
         let Some(pi) = cx.ps.peer_info.get(&peer).cloned() else {
-            return Err(PeeringError::Invariant {
+            return Err(PeeringError::Crashed(Crash::Invariant {
                 state: S::GetMissing,
                 what: Invariant::MissingPeerInfo(peer),
-            });
+            }));
         };
         let Some(pm) = cx
             .ps

@@ -10,6 +10,7 @@
 //! slot the other waits for.
 
 use crate::ctx::{HostNotification, Message, RecoveryReserveOp, ReservationOp, Timer};
+use crate::error::Crash;
 use crate::error::PeeringError;
 use crate::event::{Defer, Event, EventKind as E, PeeringEvt};
 use crate::machine::Invariant;
@@ -176,10 +177,10 @@ pub(crate) fn enter_recovering(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         .notifications
         .push(HostNotification::RecoveryReserved);
     if cx.ps.state.contains(PgState::ACTIVATING) {
-        return Err(PeeringError::Invariant {
+        return Err(PeeringError::Crashed(Crash::Invariant {
             state: StateId::Recovering,
             what: Invariant::RecoveringWhileActivating,
-        });
+        }));
     }
     PeeringState::publish(cx.ctx);
     Ok(())
@@ -238,10 +239,10 @@ pub(crate) fn react_wait_remote(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outc
         return Ok(Outcome::Discard);
     };
     if target == cx.ps.whoami {
-        return Err(PeeringError::Invariant {
+        return Err(PeeringError::Crashed(Crash::Invariant {
             state: StateId::WaitRemoteRecoveryReserved,
             what: Invariant::ReserveSelf,
-        });
+        }));
     }
     let priority = cx.ps.recovery_priority();
     send_recovery_reserve(cx, target, RecoveryReserveOp::Request, priority);
@@ -256,10 +257,10 @@ pub(crate) fn react_wait_remote(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outc
 /// is an assertion in Ceph.
 fn release_reservations(cx: &mut Cx<'_>, cancel: bool) -> Result<(), PeeringError> {
     if !cancel && cx.ps.pg_log.missing().have_missing() {
-        return Err(PeeringError::Invariant {
+        return Err(PeeringError::Crashed(Crash::Invariant {
             state: StateId::Recovering,
             what: Invariant::ReleaseWithMissing,
-        });
+        }));
     }
     let me = cx.ps.whoami;
     let Some(active) = cx.stack.active() else {

@@ -4,6 +4,7 @@
 //! `rep_reservation`.
 
 use crate::ctx::HostNotification;
+use crate::error::Crash;
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::machine::Invariant;
@@ -76,10 +77,10 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
             let mut oinfo = m.msg.info;
             cx.ps.merge_log(&mut oinfo, m.msg.log, m.from, cx.ctx)?;
             if cx.ps.pg_log.log().head() != cx.ps.info.last_update {
-                return Err(PeeringError::Invariant {
+                return Err(PeeringError::Crashed(Crash::Invariant {
                     state: StateId::ReplicaActive,
                     what: Invariant::LogHeadMismatch,
-                });
+                }));
             }
             Ok(Outcome::Discard)
         }

@@ -1,6 +1,7 @@
 //! `Stray` (reference §1.2, §3 "Stray"): a non-primary waiting to be activated (or
 //! purged) by the primary.
 
+use crate::error::Crash;
 use crate::error::PeeringError;
 use crate::event::{Activate, Event, EventKind as E};
 use crate::log::LogEffects;
@@ -65,10 +66,10 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
                 cx.ps.merge_log(&mut oinfo, m.msg.log, m.from, cx.ctx)?;
             }
             if cx.ps.pg_log.log().head() != cx.ps.info.last_update {
-                return Err(PeeringError::Invariant {
+                return Err(PeeringError::Crashed(Crash::Invariant {
                     state: StateId::Stray,
                     what: Invariant::LogHeadMismatch,
-                });
+                }));
             }
             cx.post(Event::Activate(Activate {
                 activation_epoch: les,
@@ -90,10 +91,10 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
             if theirs != cx.ps.info.last_update
                 || cx.ps.pg_log.log().head() != cx.ps.info.last_update
             {
-                return Err(PeeringError::Invariant {
+                return Err(PeeringError::Crashed(Crash::Invariant {
                     state: StateId::Stray,
                     what: Invariant::LastUpdateMismatch,
-                });
+                }));
             }
             cx.post(Event::Activate(Activate {
                 activation_epoch: m.info.last_epoch_started,
