@@ -26,5 +26,6 @@
 pub mod crush;
 pub mod harness;
 pub mod msg;
+pub mod osd;
 pub mod osdmap;
 pub mod store;
