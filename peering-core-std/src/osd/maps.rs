@@ -45,8 +45,12 @@ impl MapHistory {
     /// The first epoch after `epoch` that is held, up to `limit` (Ceph's
     /// `advance_pg` skips maps it does not have).
     pub fn next_after(&self, epoch: Epoch, limit: Epoch) -> Option<Epoch> {
+        let start = epoch.checked_add(1)?;
+        if start > limit {
+            return None;
+        }
         self.maps
-            .range(epoch.saturating_add(1)..=limit)
+            .range(start..=limit)
             .next()
             .map(|(e, _)| *e)
     }

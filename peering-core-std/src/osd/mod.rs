@@ -40,6 +40,7 @@ mod create;
 mod dispatch;
 mod error;
 mod intake;
+pub mod local;
 mod map_pipeline;
 mod maps;
 mod mon;
