@@ -151,3 +151,93 @@ fn classify(msg: &Message) -> DispatchClass {
         DispatchClass::Normal
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use peering_core::types::{OsdId, PgId, QueryKind};
+
+    use super::super::test_support::{frame, map3, osd_on, query, spg};
+    use super::super::{OsdConfig, OsdOutput};
+    use super::*;
+    use crate::msg::{MsgError, PgCreateMsg};
+
+    #[test]
+    fn ms_fast_dispatch_refuses_undecodable_frame_touching_nothing() {
+        let mut osd = osd_on(&map3(), OsdConfig::new(1));
+        osd.drain_outputs();
+        let err = osd.ms_fast_dispatch(Peer::Osd(OsdId(0)), 1, &[1, 0xff, 0xff, 3]);
+        assert_eq!(err, Err(OsdError::Decode(MsgError::UnknownType(0xffff))));
+        assert_eq!(osd.session_waiting(Peer::Osd(OsdId(0))), 0);
+        assert_eq!(osd.slot_items(spg(0)), 0);
+        assert!(osd.drain_outputs().is_empty());
+        assert!(!osd.has_peering_work());
+    }
+
+    #[test]
+    fn ms_fast_dispatch_bounds_memory_per_frame() {
+        let mut cfg = OsdConfig::new(1);
+        cfg.max_frame_len = 64;
+        let mut osd = osd_on(&map3(), cfg);
+        // A notify frame whose list claims 2^40 entries: refused, nothing of
+        // that size allocated.
+        let mut huge = vec![1, 80, 0];
+        huge.extend_from_slice(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x20]);
+        let r = osd.ms_fast_dispatch(Peer::Osd(OsdId(0)), 1, &huge);
+        assert!(matches!(r, Err(OsdError::Decode(_))), "{r:?}");
+        let long = vec![1u8; 65];
+        let r = osd.ms_fast_dispatch(Peer::Osd(OsdId(0)), 2, &long);
+        assert_eq!(
+            r,
+            Err(OsdError::Decode(MsgError::TooLarge { len: 65, max: 64 }))
+        );
+    }
+
+    #[test]
+    fn ms_fast_dispatch_classifies_by_catalog_and_queues_items() {
+        let mut osd = osd_on(&map3(), OsdConfig::new(1));
+        let q = query(0, QueryKind::Info, 1);
+        let d = osd
+            .ms_fast_dispatch(Peer::Osd(OsdId(0)), 1, &frame(&q))
+            .unwrap();
+        assert_eq!(d.class, DispatchClass::Fast);
+        assert_eq!(d.disposition, Disposition::Queued { items: 1 });
+        assert_eq!(osd.slot_items(spg(0)), 1);
+        let legacy = Message::PgCreate(PgCreateMsg {
+            epoch: 1,
+            mkpg: Default::default(),
+            ctimes: Default::default(),
+        });
+        let d = osd.ms_dispatch(Peer::Mon, 1, legacy);
+        assert_eq!(d.class, DispatchClass::Normal);
+    }
+
+    #[test]
+    fn ms_fast_dispatch_drops_unknown_pool_and_sender_not_in_map() {
+        let mut osd = osd_on(&map3(), OsdConfig::new(1));
+        let mut q = query(0, QueryKind::Info, 1);
+        if let Message::PgQuery2(m) = &mut q {
+            m.spgid = peering_core::types::SpgId::replicated(PgId::new(9, 0));
+        }
+        let d = osd.ms_dispatch(Peer::Osd(OsdId(0)), 1, q);
+        assert_eq!(
+            d.disposition,
+            Disposition::Dropped(DropReason::UnknownPool(PgId::new(9, 0)))
+        );
+        let d = osd.ms_dispatch(Peer::Osd(OsdId(7)), 1, query(0, QueryKind::Info, 1));
+        assert_eq!(
+            d.disposition,
+            Disposition::Dropped(DropReason::SenderNotUp(OsdId(7)))
+        );
+        let d = osd.ms_dispatch(Peer::Client(4), 1, query(0, QueryKind::Info, 1));
+        assert_eq!(
+            d.disposition,
+            Disposition::Dropped(DropReason::UnexpectedSender)
+        );
+        assert_eq!(osd.slot_items(spg(0)), 0);
+        assert!(
+            !osd.drain_outputs()
+                .iter()
+                .any(|o| matches!(o, OsdOutput::Send { .. }))
+        );
+    }
+}

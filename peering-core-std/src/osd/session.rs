@@ -171,3 +171,84 @@ impl Osd {
         *e = (*e).max(epoch);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use peering_core::types::{OsdId, QueryKind};
+
+    use super::super::test_support::{map3, next, osd_on, query, spg};
+    use super::super::{Disposition, MonMessage, OsdConfig, OsdMaps, OsdOutput};
+    use super::*;
+
+    #[test]
+    fn dispatch_session_waiting_holds_newer_messages_in_order_until_consume_map() {
+        let mut map = map3();
+        let mut osd = osd_on(&map, OsdConfig::new(1));
+        osd.drain_outputs();
+        let peer = Peer::Osd(OsdId(0));
+        let d = osd.ms_dispatch(peer, 1, query(0, QueryKind::Info, 3));
+        assert_eq!(d.disposition, Disposition::WaitingForMap { epoch: 3 });
+        assert!(
+            osd.drain_outputs()
+                .contains(&OsdOutput::Mon(MonMessage::Subscribe { start: 2 }))
+        );
+        // An older message behind it waits too: the session's order holds.
+        let d = osd.ms_dispatch(peer, 2, query(1, QueryKind::Info, 1));
+        assert_eq!(d.disposition, Disposition::WaitingForMap { epoch: 1 });
+        assert_eq!(osd.session_waiting(peer), 2);
+        let inc2 = next(&mut map, |_| {});
+        osd.handle_osd_map(OsdMaps::incrementals([inc2])).unwrap();
+        assert_eq!(osd.session_waiting(peer), 2);
+        let inc3 = next(&mut map, |_| {});
+        osd.handle_osd_map(OsdMaps::incrementals([inc3])).unwrap();
+        assert_eq!(osd.session_waiting(peer), 0);
+        assert_eq!(osd.slot_items(spg(0)), 1);
+        assert_eq!(osd.slot_items(spg(1)), 1);
+    }
+
+    #[test]
+    fn dispatch_session_waiting_drops_duplicate_and_out_of_order_seq() {
+        let mut osd = osd_on(&map3(), OsdConfig::new(1));
+        let peer = Peer::Osd(OsdId(0));
+        let q = || query(0, QueryKind::Info, 1);
+        assert_eq!(
+            osd.ms_dispatch(peer, 1, q()).disposition,
+            Disposition::Queued { items: 1 }
+        );
+        assert_eq!(
+            osd.ms_dispatch(peer, 1, q()).disposition,
+            Disposition::Dropped(DropReason::DuplicateSeq { seq: 1, last: 1 })
+        );
+        assert_eq!(
+            osd.ms_dispatch(peer, 3, q()).disposition,
+            Disposition::Dropped(DropReason::OutOfOrderSeq {
+                expected: 2,
+                got: 3
+            })
+        );
+        assert_eq!(osd.slot_items(spg(0)), 1);
+        assert_eq!(
+            osd.ms_dispatch(peer, 2, q()).disposition,
+            Disposition::Queued { items: 1 }
+        );
+    }
+
+    #[test]
+    fn ms_handle_reset_drops_waiters_and_restarts_sequence() {
+        let mut osd = osd_on(&map3(), OsdConfig::new(1));
+        let peer = Peer::Osd(OsdId(0));
+        osd.ms_dispatch(peer, 1, query(0, QueryKind::Info, 5));
+        osd.drain_drops();
+        osd.ms_handle_reset(peer);
+        assert_eq!(osd.session_waiting(peer), 0);
+        assert_eq!(
+            osd.drain_drops(),
+            vec![DropReason::SessionReset { waiting: 1 }]
+        );
+        assert_eq!(
+            osd.ms_dispatch(peer, 1, query(0, QueryKind::Info, 1))
+                .disposition,
+            Disposition::Queued { items: 1 }
+        );
+    }
+}
