@@ -56,3 +56,44 @@ impl Osd {
         self.maps.trim(floor);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::OsdConfig;
+    use super::super::test_support::{POOL, peered, spg};
+    use super::*;
+
+    #[test]
+    fn consume_map_queues_every_pg_and_trims_what_no_pg_needs() {
+        let mut c = peered(|o| {
+            let mut cfg = OsdConfig::new(o);
+            cfg.osd_map_cache_size = 2;
+            cfg
+        });
+        let before = c.osd(0).map(|o| o.epoch()).unwrap();
+        for _ in 0..5 {
+            c.publish(|_| {}).unwrap();
+        }
+        let osd = c.osd(0).unwrap();
+        // Every PG is queued (`queue_null`) and still at its old epoch, so
+        // its map is kept.
+        assert!(osd.has_peering_work());
+        assert!(osd.maps().oldest().unwrap() <= before);
+        c.run(100);
+        let osd = c.osd(0).unwrap();
+        assert!(osd.pgs().all(|(_, pg)| pg.epoch() == osd.epoch()));
+        assert_eq!(osd.maps().len(), 2);
+    }
+
+    #[test]
+    fn consume_map_removes_pgs_of_deleted_pools() {
+        let mut c = peered(OsdConfig::new);
+        c.publish(|i| {
+            i.old_pools.insert(POOL);
+        })
+        .unwrap();
+        let osd = c.osds.get_mut(&peering_core::types::OsdId(0)).unwrap();
+        assert_eq!(osd.pgs().count(), 0);
+        assert!(osd.drain_drops().contains(&DropReason::PoolDeleted(spg(0))));
+    }
+}

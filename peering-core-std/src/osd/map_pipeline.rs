@@ -227,3 +227,78 @@ impl Osd {
         self.outputs.push_back(OsdOutput::MarkDown(osd));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{map3, next, osd_on};
+    use super::super::{MonMessage, OsdConfig};
+    use super::*;
+
+    #[test]
+    fn handle_osd_map_applies_in_order_and_ignores_old_maps() {
+        let mut map = map3();
+        let mut osd = osd_on(&map, OsdConfig::new(0));
+        let incs = [next(&mut map, |_| {}), next(&mut map, |_| {})];
+        let r = osd.handle_osd_map(OsdMaps::incrementals(incs.clone()));
+        assert_eq!(r, Ok(MapOutcome::Applied { from: 2, to: 3 }));
+        assert_eq!(osd.epoch(), 3);
+        osd.drain_drops();
+        assert_eq!(
+            osd.handle_osd_map(OsdMaps::incrementals(incs)),
+            Ok(MapOutcome::Old)
+        );
+        assert_eq!(osd.drain_drops(), vec![DropReason::OldMap { last: 3 }]);
+        assert_eq!(osd.epoch(), 3);
+    }
+
+    #[test]
+    fn handle_osd_map_gap_asks_the_monitor_for_the_missing_range() {
+        let mut map = map3();
+        let mut osd = osd_on(&map, OsdConfig::new(0));
+        osd.drain_outputs();
+        let _ = next(&mut map, |_| {});
+        let inc3 = next(&mut map, |_| {});
+        let r = osd.handle_osd_map(OsdMaps::incrementals([inc3]));
+        assert_eq!(r, Ok(MapOutcome::Gap { missing_from: 2 }));
+        assert_eq!(osd.epoch(), 1);
+        assert_eq!(
+            osd.drain_outputs(),
+            vec![OsdOutput::Mon(MonMessage::Subscribe { start: 2 })]
+        );
+    }
+
+    #[test]
+    fn handle_osd_map_refused_incremental_keeps_earlier_epochs() {
+        let mut map = map3();
+        let mut osd = osd_on(&map, OsdConfig::new(0));
+        let inc2 = next(&mut map, |_| {});
+        let mut bad = Incremental::new(3);
+        bad.new_up_thru.insert(OsdId(99), 3);
+        let r = osd.handle_osd_map(OsdMaps::incrementals([inc2, bad]));
+        assert!(matches!(r, Err(OsdError::Map { epoch: 3, .. })), "{r:?}");
+        assert_eq!(osd.epoch(), 2);
+    }
+
+    #[test]
+    fn handle_osd_map_wrongly_marked_down_boots_again() {
+        let mut map = map3();
+        let mut osd = osd_on(&map, OsdConfig::new(0));
+        assert_eq!(osd.state(), OsdState::Active);
+        assert_eq!(osd.up_epoch(), 1);
+        osd.drain_outputs();
+        let down = next(&mut map, |i| {
+            i.mark_down(0);
+        });
+        osd.handle_osd_map(OsdMaps::incrementals([down])).unwrap();
+        assert_eq!(osd.state(), OsdState::Booting);
+        assert!(!osd.is_up());
+        let outs = osd.drain_outputs();
+        assert!(outs.contains(&OsdOutput::Mon(MonMessage::Boot { epoch: 2 })));
+        let up = next(&mut map, |i| {
+            i.mark_up(0);
+        });
+        osd.handle_osd_map(OsdMaps::incrementals([up])).unwrap();
+        assert_eq!(osd.state(), OsdState::Active);
+        assert_eq!(osd.up_epoch(), 3);
+    }
+}

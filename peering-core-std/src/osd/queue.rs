@@ -6,7 +6,8 @@
 //! without consuming an item if the advance cap stopped it); then its oldest
 //! item runs. Each PG's transaction, timers, reservations and notifications
 //! leave the context right after its turn; its sends wait in the pass's batch
-//! for [`Osd::dispatch_context`] at the end of the pass, then `send_pg_temp`.
+//! for [`Osd::dispatch_context`] at the end of the pass, then `send_pg_temp`
+//! and the map cache's trim.
 
 use peering_core::ctx::{MonRequest, OnCommit, RecoveryCtx};
 use peering_core::machine::EventOutcome;
@@ -36,6 +37,8 @@ impl Osd {
         }
         self.dispatch_context();
         self.send_pg_temp();
+        // PGs moved forward: maps only they needed can go.
+        self.trim_maps();
         (batch.len(), errors)
     }
 
