@@ -107,3 +107,71 @@ impl Osd {
         pg.activate_map(&**map, ctx).map_err(err)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use peering_core::map::OsdMapView;
+    use peering_core::types::OsdId;
+
+    use super::super::OsdConfig;
+    use super::super::local::LocalCluster;
+    use super::super::test_support::{POOL, peered, spg};
+
+    fn grow_pg_num(c: &mut LocalCluster, pg_num: u32) {
+        let mut pool = *c.mon_map.pg_pool(POOL).unwrap();
+        pool.pg_num = pg_num;
+        pool.pg_num_pending = pg_num;
+        c.publish(|i| {
+            i.set_pool(pool);
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn advance_pg_moves_at_most_osd_map_max_advance_epochs_per_pass() {
+        let mut c = peered(|o| {
+            let mut cfg = OsdConfig::new(o);
+            cfg.osd_map_max_advance = 3;
+            cfg
+        });
+        let start = c.osd(0).unwrap().epoch();
+        for _ in 0..10 {
+            c.publish(|_| {}).unwrap();
+        }
+        let osd = c.osds.get_mut(&OsdId(0)).unwrap();
+        let newest = osd.epoch();
+        assert_eq!(newest, start + 10);
+        let mut passes = 0;
+        let mut seen = Vec::new();
+        while osd.pgs().any(|(_, pg)| pg.epoch() < newest) {
+            osd.process_peering_events();
+            passes += 1;
+            seen.push(osd.pg(spg(0)).unwrap().epoch());
+            assert!(osd.pgs().all(|(_, pg)| !pg.needs_act_map()));
+        }
+        assert_eq!(seen, vec![start + 3, start + 6, start + 9, start + 10]);
+        assert_eq!(passes, 4);
+    }
+
+    #[test]
+    fn advance_pg_creates_split_children_between_advmap_and_actmap() {
+        let mut c = peered(OsdConfig::new);
+        grow_pg_num(&mut c, 8);
+        let split_epoch = c.mon_map.epoch();
+        let osd = c.osds.get_mut(&OsdId(0)).unwrap();
+        osd.process_peering_events();
+        // Each child exists at the split epoch, with its ActMap delivered.
+        for seed in 4..8 {
+            let child = osd.pg(spg(seed)).unwrap();
+            assert_eq!(child.epoch(), split_epoch);
+            assert!(!child.needs_act_map());
+        }
+        c.run(500);
+        for osd in c.osds.values() {
+            assert_eq!(osd.pgs().count(), 8);
+            for (p, pg) in osd.pgs() {
+                assert!(pg.state_name().contains("Active"), "{p} {}", pg.state_name());
+            }
+        }
+    }
+}

@@ -201,3 +201,43 @@ impl Osd {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use peering_core::event::{Event, PeeringEvt};
+    use peering_core::map::OsdMapView;
+    use peering_core::types::OsdId;
+
+    use super::super::test_support::{POOL, peered, spg};
+    use super::super::{DropReason, OsdConfig};
+
+    #[test]
+    fn update_waiting_for_pg_retargets_items_to_the_split_child() {
+        let mut c = peered(OsdConfig::new);
+        let mut pool = *c.mon_map.pg_pool(POOL).unwrap();
+        pool.pg_num = 8;
+        pool.pg_num_pending = 8;
+        c.publish(|i| {
+            i.set_pool(pool);
+        })
+        .unwrap();
+        let e = c.mon_map.epoch();
+        let osd = c.osds.get_mut(&OsdId(0)).unwrap();
+        osd.drain_drops();
+        // 1.4 is 1.0's child; 1.0 has not reached the split yet.
+        osd.enqueue_peering_evt(spg(4), PeeringEvt::new(e, Event::NullEvt));
+        assert!(osd.pg(spg(4)).is_none());
+        assert_eq!(osd.slot_items(spg(4)), 0);
+        assert!(osd.slot_items(spg(0)) >= 2);
+        osd.process_peering_events();
+        assert!(osd.pg(spg(4)).is_some());
+        assert!(osd.slot_items(spg(4)) >= 1);
+        osd.run_peering_queue(20);
+        assert_eq!(osd.slot_items(spg(4)), 0);
+        assert!(
+            !osd.drain_drops()
+                .iter()
+                .any(|d| matches!(d, DropReason::NoPg(p) if *p == spg(4)))
+        );
+    }
+}
