@@ -136,3 +136,112 @@ impl Osd {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use peering_core::types::{OsdId, UTime};
+
+    use super::super::test_support::{map3, next, osd_on, pg_led_by_other, query, spg};
+    use super::super::{OsdConfig, OsdMaps, OsdOutput, Peer};
+    use super::*;
+    use crate::msg::{Message, PgCreate2Msg};
+
+    fn create2(seed: u32, epoch: Epoch) -> Message {
+        let s = spg(seed);
+        Message::PgCreate2(PgCreate2Msg {
+            epoch,
+            pgs: BTreeMap::from([(s, (epoch, UTime::default()))]),
+            pg_extra: BTreeMap::from([(
+                s,
+                (
+                    peering_core::types::PgHistory::new(epoch, UTime::default()),
+                    PastIntervals::default(),
+                ),
+            )]),
+        })
+    }
+
+    #[test]
+    fn handle_pg_create_info_by_mon_only_on_the_acting_primary() {
+        let map = map3();
+        let (seed, primary) = pg_led_by_other(&map, 1);
+        let mut other = osd_on(&map, OsdConfig::new(1));
+        other.ms_dispatch(Peer::Mon, 1, create2(seed, 1));
+        other.process_peering_events();
+        assert!(other.pg(spg(seed)).is_none());
+        assert!(other.drain_drops().contains(&DropReason::NoPg(spg(seed))));
+        let mut osd = osd_on(&map, OsdConfig::new(primary.0));
+        osd.ms_dispatch(Peer::Mon, 1, create2(seed, 1));
+        osd.process_peering_events();
+        let pg = osd.pg(spg(seed)).unwrap();
+        assert!(pg.is_primary());
+        assert!(
+            osd.drain_outputs()
+                .iter()
+                .any(|o| matches!(o, OsdOutput::Persist { pgid, .. } if *pgid == spg(seed)))
+        );
+    }
+
+    #[test]
+    fn handle_pg_create_info_drops_a_creator_from_an_older_interval() {
+        let mut map = map3();
+        let (seed, primary) = pg_led_by_other(&map, 9);
+        let pgid = spg(seed).pgid;
+        let acting = map.pg_to_up_acting_osds(pgid).acting;
+        let mut osd = osd_on(&map, OsdConfig::new(primary.0));
+        // Epoch 2: a pg_temp changes the acting set (same primary): a new
+        // interval began after the monitor's create at epoch 1.
+        let temp: Vec<i32> = acting.iter().take(2).map(|o| o.0).collect();
+        let inc = next(&mut map, |i| {
+            i.set_pg_temp(pgid, &temp);
+        });
+        osd.handle_osd_map(OsdMaps::incrementals([inc])).unwrap();
+        osd.ms_dispatch(Peer::Mon, 1, create2(seed, 1));
+        osd.process_peering_events();
+        assert!(osd.pg(spg(seed)).is_none());
+        assert!(
+            osd.drain_drops()
+                .contains(&DropReason::StaleCreate(spg(seed)))
+        );
+    }
+
+    fn sends_to(osd: &mut super::super::Osd, to: OsdId) -> Vec<Message> {
+        osd.drain_outputs()
+            .into_iter()
+            .filter_map(|o| match o {
+                OsdOutput::Send { to: t, messages, .. } if t == to => Some(messages),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    #[test]
+    fn handle_pg_query_nopg_answers_an_info_query_with_an_empty_notify() {
+        let mut osd = osd_on(&map3(), OsdConfig::new(1));
+        osd.ms_dispatch(Peer::Osd(OsdId(0)), 1, query(0, QueryKind::Info, 1));
+        osd.process_peering_events();
+        assert!(osd.pg(spg(0)).is_none());
+        let sent = sends_to(&mut osd, OsdId(0));
+        let [Message::PgNotify2(n)] = sent.as_slice() else {
+            panic!("{sent:?}");
+        };
+        assert_eq!(n.notify.info, PgInfo::new(spg(0)));
+        assert_eq!(n.notify.query_epoch, 1);
+    }
+
+    #[test]
+    fn handle_pg_query_nopg_answers_a_log_query_with_an_empty_log() {
+        let mut osd = osd_on(&map3(), OsdConfig::new(1));
+        osd.ms_dispatch(Peer::Osd(OsdId(0)), 1, query(0, QueryKind::FullLog, 1));
+        osd.process_peering_events();
+        let sent = sends_to(&mut osd, OsdId(0));
+        let [Message::PgLog(l)] = sent.as_slice() else {
+            panic!("{sent:?}");
+        };
+        assert!(l.log.entries.is_empty());
+        assert_eq!(l.info, PgInfo::new(spg(0)));
+    }
+}
