@@ -64,3 +64,56 @@ impl Osd {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use peering_core::map::OsdMapView;
+    use peering_core::types::OsdId;
+
+    use super::super::test_support::peered;
+    use super::super::{OsdConfig, OsdState};
+
+    #[test]
+    fn load_pgs_loads_in_reset_and_advances_through_missed_maps() {
+        let mut c = peered(|o| {
+            let mut cfg = OsdConfig::new(o);
+            cfg.osd_map_max_advance = 2;
+            cfg
+        });
+        c.stop(2);
+        c.publish(|i| {
+            i.mark_down(2);
+        })
+        .unwrap();
+        c.run(200);
+        for _ in 0..4 {
+            c.publish(|_| {}).unwrap();
+        }
+        c.run(200);
+        assert_eq!(c.store.pgs_on(OsdId(2)).count(), 4);
+        let mut cfg = OsdConfig::new(2);
+        cfg.osd_map_max_advance = 2;
+        let mut osd = super::super::Osd::new(cfg);
+        osd.handle_osd_map(c.history()).unwrap();
+        assert!(osd.load_pgs(&c.store).is_empty());
+        for (_, pg) in osd.pgs() {
+            assert_eq!(pg.state_name(), "Reset");
+            assert!(pg.needs_act_map());
+        }
+        assert_eq!(osd.state(), OsdState::Booting);
+        osd.run_peering_queue(10);
+        let newest = c.mon_map.epoch();
+        for (p, pg) in osd.pgs() {
+            assert_eq!(pg.epoch(), newest, "{p}");
+            assert!(pg.state_name().contains("Stray"), "{p} {}", pg.state_name());
+        }
+        // The monitor marks it up (`MOSDBoot`); its PGs peer again.
+        c.osds.insert(OsdId(2), osd);
+        c.run(500);
+        let osd = c.osd(2).unwrap();
+        assert_eq!(osd.state(), OsdState::Active);
+        for (p, pg) in osd.pgs() {
+            assert!(pg.state_name().contains("Active"), "{p} {}", pg.state_name());
+        }
+    }
+}

@@ -119,3 +119,117 @@ impl Osd {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use peering_core::types::QueryKind;
+
+    use super::super::test_support::{map3, next, osd_on, query};
+    use super::super::{OsdConfig, OsdMaps, Peer};
+    use super::*;
+
+    fn sends(outs: &[OsdOutput]) -> usize {
+        outs.iter()
+            .filter(|o| matches!(o, OsdOutput::Send { .. }))
+            .count()
+    }
+
+    #[test]
+    fn dispatch_context_holds_sends_while_the_osd_is_down() {
+        let mut map = map3();
+        let _ = next(&mut map, |i| {
+            i.mark_down(1);
+        });
+        let mut osd = osd_on(&map, OsdConfig::new(1));
+        assert!(!osd.is_up());
+        osd.ms_dispatch(Peer::Osd(OsdId(0)), 1, query(0, QueryKind::Info, 2));
+        osd.process_peering_events();
+        assert_eq!(sends(&osd.drain_outputs()), 0);
+        assert!(
+            osd.drain_drops()
+                .contains(&DropReason::NotUp { messages: 1 })
+        );
+        let up = next(&mut map, |i| {
+            i.mark_up(1);
+        });
+        osd.handle_osd_map(OsdMaps::incrementals([up])).unwrap();
+        assert!(osd.is_up());
+        osd.ms_dispatch(Peer::Osd(OsdId(0)), 2, query(0, QueryKind::Info, 3));
+        osd.process_peering_events();
+        assert_eq!(sends(&osd.drain_outputs()), 1);
+    }
+
+    #[test]
+    fn dispatch_context_sends_only_to_osds_up_in_the_current_map() {
+        let mut map = map3();
+        let _ = next(&mut map, |i| {
+            i.mark_down(2);
+        });
+        let mut osd = osd_on(&map, OsdConfig::new(1));
+        osd.drain_outputs();
+        for to in [0, 2] {
+            osd.pending_sends.entry(OsdId(to)).or_default().push(
+                crate::msg::Message::Ping(crate::msg::PingMsg),
+            );
+        }
+        osd.dispatch_context();
+        let outs = osd.drain_outputs();
+        assert!(
+            outs.iter()
+                .all(|o| !matches!(o, OsdOutput::Send { to, .. } | OsdOutput::ShareMap { to, .. } if *to == OsdId(2)))
+        );
+        assert_eq!(sends(&outs), 1);
+        assert_eq!(osd.drain_drops(), vec![DropReason::TargetDown(OsdId(2))]);
+    }
+
+    #[test]
+    fn share_map_sends_a_peer_behind_the_incrementals_first() {
+        let mut map = map3();
+        let mut osd = osd_on(&map, OsdConfig::new(1));
+        // The peer's query shows it at epoch 1; the OSD then moves to epoch 3.
+        osd.ms_dispatch(Peer::Osd(OsdId(0)), 1, query(0, QueryKind::Info, 1));
+        let incs = [next(&mut map, |_| {}), next(&mut map, |_| {})];
+        osd.handle_osd_map(OsdMaps::incrementals(incs.clone()))
+            .unwrap();
+        osd.drain_outputs();
+        osd.process_peering_events();
+        let outs = osd.drain_outputs();
+        let to_peer: Vec<&OsdOutput> = outs
+            .iter()
+            .filter(|o| {
+                matches!(o, OsdOutput::ShareMap { to, .. } | OsdOutput::Send { to, .. } if *to == OsdId(0))
+            })
+            .collect();
+        let [OsdOutput::ShareMap { maps, .. }, OsdOutput::Send { epoch: 3, .. }] =
+            to_peer.as_slice()
+        else {
+            panic!("{to_peer:?}");
+        };
+        assert_eq!(maps.incrementals, incs.to_vec());
+        assert!(maps.full.is_none());
+        // Shared once: the next send carries no maps.
+        osd.share_map(OsdId(0));
+        assert!(osd.drain_outputs().is_empty());
+    }
+
+    #[test]
+    fn dispatch_context_on_commit_work_waits_for_the_store() {
+        let mut map = map3();
+        let _ = &mut map;
+        let mut osd = osd_on(&map, OsdConfig::new(1));
+        let pgid = super::super::test_support::spg(0);
+        // Commit work is only known through a transaction's id: an unknown id
+        // does nothing, and nothing runs before `on_commit`.
+        osd.on_commit(TxnId(42));
+        assert!(osd.drain_outputs().is_empty());
+        osd.on_commit.insert(
+            TxnId(7),
+            (pgid, vec![OnCommit::Event(PeeringEvt::new(1, Event::NullEvt))]),
+        );
+        assert_eq!(osd.slot_items(pgid), 0);
+        osd.on_commit(TxnId(7));
+        assert_eq!(osd.slot_items(pgid), 1);
+        osd.on_commit(TxnId(7));
+        assert_eq!(osd.slot_items(pgid), 1);
+    }
+}

@@ -34,6 +34,7 @@ pub struct LocalCluster {
     pub store: MemStore,
     /// The monitor's newest map.
     pub mon_map: OsdMap,
+    first_map: OsdMap,
     incs: BTreeMap<Epoch, Incremental>,
     network: VecDeque<(OsdId, OsdId, Wire)>,
     seqs: BTreeMap<(OsdId, OsdId), u64>,
@@ -80,6 +81,7 @@ impl LocalCluster {
         let mut c = LocalCluster {
             osds: BTreeMap::new(),
             store: MemStore::new(),
+            first_map: map.clone(),
             mon_map: map,
             incs: BTreeMap::new(),
             network: VecDeque::new(),
@@ -96,11 +98,21 @@ impl LocalCluster {
         c
     }
 
-    /// Starts an OSD process: the monitor's newest map, `load_pgs` from the
-    /// store, `start_boot`.
+    /// Every map the monitor published: its first full map and the
+    /// incrementals after it (what a booting OSD reads from its store).
+    pub fn history(&self) -> OsdMaps {
+        let mut maps = OsdMaps::incrementals(self.incs.values().cloned());
+        maps.oldest = self.first_map.epoch();
+        maps.full.insert(self.first_map.epoch(), self.first_map.clone());
+        maps
+    }
+
+    /// Starts an OSD process: every map (as if read from its store),
+    /// `load_pgs` from the store, `start_boot`. Its PGs wait in the peering
+    /// queue.
     pub fn start(&mut self, cfg: OsdConfig) {
         let mut osd = Osd::new(cfg);
-        let _ = osd.handle_osd_map(OsdMaps::full(self.mon_map.clone()));
+        let _ = osd.handle_osd_map(self.history());
         let _ = osd.load_pgs(&self.store);
         osd.start_boot();
         self.osds.insert(cfg.whoami, osd);

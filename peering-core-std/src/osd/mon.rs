@@ -180,3 +180,103 @@ impl Osd {
         (self.mon.up_thru_wanted, &self.mon.pg_temp_pending)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use peering_core::types::OsdId;
+    use smallvec::smallvec;
+
+    use super::super::test_support::{map3, next, osd_on, spg};
+    use super::super::{OsdConfig, OsdMaps};
+    use super::*;
+
+    fn mon(osd: &mut Osd) -> Vec<MonMessage> {
+        osd.drain_outputs()
+            .into_iter()
+            .filter_map(|o| match o {
+                OsdOutput::Mon(m) => Some(m),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn send_alive_once_resent_after_a_map_or_reconnect_until_granted() {
+        let mut map = map3();
+        let mut osd = osd_on(&map, OsdConfig::new(0));
+        osd.drain_outputs();
+        osd.queue_want_up_thru(1);
+        assert_eq!(
+            mon(&mut osd),
+            vec![MonMessage::Alive(AliveMsg {
+                version: 1,
+                want: 1
+            })]
+        );
+        osd.queue_want_up_thru(1);
+        osd.send_alive();
+        assert!(mon(&mut osd).is_empty());
+        let inc = next(&mut map, |_| {});
+        osd.handle_osd_map(OsdMaps::incrementals([inc])).unwrap();
+        assert_eq!(
+            mon(&mut osd),
+            vec![MonMessage::Alive(AliveMsg {
+                version: 2,
+                want: 1
+            })]
+        );
+        osd.ms_handle_mon_reset();
+        assert!(mon(&mut osd).contains(&MonMessage::Alive(AliveMsg {
+            version: 2,
+            want: 1
+        })));
+        let grant = next(&mut map, |i| {
+            i.new_up_thru.insert(OsdId(0), 1);
+        });
+        osd.handle_osd_map(OsdMaps::incrementals([grant])).unwrap();
+        osd.ms_handle_mon_reset();
+        assert!(
+            !mon(&mut osd)
+                .iter()
+                .any(|m| matches!(m, MonMessage::Alive(_)))
+        );
+    }
+
+    #[test]
+    fn send_pg_temp_once_pending_until_the_map_grants_it() {
+        let mut map = map3();
+        let mut osd = osd_on(&map, OsdConfig::new(0));
+        osd.drain_outputs();
+        let pgid = spg(0).pgid;
+        let want: OsdVec = smallvec![OsdId(1), OsdId(0)];
+        osd.queue_want_pg_temp(pgid, want.clone());
+        osd.send_pg_temp();
+        let sent = mon(&mut osd);
+        let [MonMessage::PgTemp(t)] = sent.as_slice() else {
+            panic!("{sent:?}");
+        };
+        assert_eq!(t.pg_temp.get(&pgid), Some(&want));
+        // The same request again is already pending.
+        osd.queue_want_pg_temp(pgid, want.clone());
+        osd.send_pg_temp();
+        assert!(mon(&mut osd).is_empty());
+        let inc = next(&mut map, |_| {});
+        osd.handle_osd_map(OsdMaps::incrementals([inc])).unwrap();
+        assert!(
+            mon(&mut osd)
+                .iter()
+                .any(|m| matches!(m, MonMessage::PgTemp(_)))
+        );
+        let grant = next(&mut map, |i| {
+            i.set_pg_temp(pgid, &[1, 0]);
+        });
+        osd.handle_osd_map(OsdMaps::incrementals([grant])).unwrap();
+        assert!(osd.mon_wants().1.is_empty());
+        osd.ms_handle_mon_reset();
+        assert!(
+            !mon(&mut osd)
+                .iter()
+                .any(|m| matches!(m, MonMessage::PgTemp(_)))
+        );
+    }
+}

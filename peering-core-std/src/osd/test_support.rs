@@ -72,8 +72,3 @@ pub fn pg_led_by_other(map: &OsdMap, osd: i32) -> (u32, OsdId) {
         .find(|(_, p)| *p != OsdId(osd))
         .unwrap()
 }
-
-/// True when the map has the OSD up.
-pub fn up(map: &OsdMap, osd: i32) -> bool {
-    map.is_up(OsdId(osd))
-}
