@@ -170,7 +170,11 @@ mod tests {
         for osd in c.osds.values() {
             assert_eq!(osd.pgs().count(), 8);
             for (p, pg) in osd.pgs() {
-                assert!(pg.state_name().contains("Active"), "{p} {}", pg.state_name());
+                assert!(
+                    pg.state_name().contains("Active"),
+                    "{p} {}",
+                    pg.state_name()
+                );
             }
         }
     }

@@ -51,7 +51,11 @@ impl Osd {
             .get(me, pgid)
             .map(|s| s.epoch)
             .ok_or(OsdError::NotStored(pgid))?;
-        let map = self.maps.get(epoch).cloned().ok_or(OsdError::NoMap(epoch))?;
+        let map = self
+            .maps
+            .get(epoch)
+            .cloned()
+            .ok_or(OsdError::NoMap(epoch))?;
         let mapping = map.pg_to_up_acting_osds(pgid.pgid);
         let args = store
             .load_args(me, pgid, mapping, self.cfg.peering)
@@ -113,7 +117,11 @@ mod tests {
         let osd = c.osd(2).unwrap();
         assert_eq!(osd.state(), OsdState::Active);
         for (p, pg) in osd.pgs() {
-            assert!(pg.state_name().contains("Active"), "{p} {}", pg.state_name());
+            assert!(
+                pg.state_name().contains("Active"),
+                "{p} {}",
+                pg.state_name()
+            );
         }
     }
 }

@@ -99,7 +99,12 @@ impl Osd {
             return Err(DropReason::NoPg(item.pgid));
         };
         let epoch = self.epoch();
-        if self.maps.newest().and_then(|m| m.pool(mq.pgid.pgid.pool)).is_none() {
+        if self
+            .maps
+            .newest()
+            .and_then(|m| m.pool(mq.pgid.pgid.pool))
+            .is_none()
+        {
             return Err(DropReason::UnknownPool(mq.pgid.pgid));
         }
         if !self.same_interval_since(mq.pgid.pgid, mq.query.epoch_sent)? {
@@ -211,7 +216,9 @@ mod tests {
         osd.drain_outputs()
             .into_iter()
             .filter_map(|o| match o {
-                OsdOutput::Send { to: t, messages, .. } if t == to => Some(messages),
+                OsdOutput::Send {
+                    to: t, messages, ..
+                } if t == to => Some(messages),
                 _ => None,
             })
             .flatten()

@@ -81,10 +81,9 @@ impl Osd {
                     let map = self
                         .pg(pgid)
                         .and_then(|pg| self.maps.get(pg.epoch()).cloned());
-                    if let (Some(map), Some(pg)) = (
-                        map,
-                        self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut()),
-                    ) {
+                    if let (Some(map), Some(pg)) =
+                        (map, self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut()))
+                    {
                         pg.purge_strays(&*map, &mut ctx);
                     }
                 }
@@ -168,9 +167,10 @@ mod tests {
         let mut osd = osd_on(&map, OsdConfig::new(1));
         osd.drain_outputs();
         for to in [0, 2] {
-            osd.pending_sends.entry(OsdId(to)).or_default().push(
-                crate::msg::Message::Ping(crate::msg::PingMsg),
-            );
+            osd.pending_sends
+                .entry(OsdId(to))
+                .or_default()
+                .push(crate::msg::Message::Ping(crate::msg::PingMsg));
         }
         osd.dispatch_context();
         let outs = osd.drain_outputs();
@@ -200,8 +200,10 @@ mod tests {
                 matches!(o, OsdOutput::ShareMap { to, .. } | OsdOutput::Send { to, .. } if *to == OsdId(0))
             })
             .collect();
-        let [OsdOutput::ShareMap { maps, .. }, OsdOutput::Send { epoch: 3, .. }] =
-            to_peer.as_slice()
+        let [
+            OsdOutput::ShareMap { maps, .. },
+            OsdOutput::Send { epoch: 3, .. },
+        ] = to_peer.as_slice()
         else {
             panic!("{to_peer:?}");
         };
@@ -224,7 +226,10 @@ mod tests {
         assert!(osd.drain_outputs().is_empty());
         osd.on_commit.insert(
             TxnId(7),
-            (pgid, vec![OnCommit::Event(PeeringEvt::new(1, Event::NullEvt))]),
+            (
+                pgid,
+                vec![OnCommit::Event(PeeringEvt::new(1, Event::NullEvt))],
+            ),
         );
         assert_eq!(osd.slot_items(pgid), 0);
         osd.on_commit(TxnId(7));

@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, VecDeque};
 
 use peering_core::ctx::HostNotification;
 use peering_core::event::{Event, PeeringEvt};
-use peering_core::map::{OsdMapView, PoolInfo};
 use peering_core::intervals::PastIntervals;
+use peering_core::map::{OsdMapView, PoolInfo};
 use peering_core::types::{Epoch, OsdId, OsdVec, PgHistory, PgId, SpgId, UTime};
 
-use super::{MonMessage, Osd, OsdConfig, OsdMaps, OsdOutput, Peer};
+use super::{Dispatched, MonMessage, Osd, OsdConfig, OsdMaps, OsdOutput, Peer};
 use crate::crush::{CrushBuilder, CrushError};
 use crate::msg::{Message, PgCreate2Msg, encode};
 use crate::osdmap::{CrushHandle, Incremental, OsdMap, OsdMapError, POOL_FLAG_HASHPSPOOL};
@@ -103,7 +103,8 @@ impl LocalCluster {
     pub fn history(&self) -> OsdMaps {
         let mut maps = OsdMaps::incrementals(self.incs.values().cloned());
         maps.oldest = self.first_map.epoch();
-        maps.full.insert(self.first_map.epoch(), self.first_map.clone());
+        maps.full
+            .insert(self.first_map.epoch(), self.first_map.clone());
         maps
     }
 
@@ -156,7 +157,10 @@ impl LocalCluster {
             m.pgs.insert(spg, (epoch, UTime::default()));
             m.pg_extra.insert(
                 spg,
-                (PgHistory::new(epoch, UTime::default()), PastIntervals::default()),
+                (
+                    PgHistory::new(epoch, UTime::default()),
+                    PastIntervals::default(),
+                ),
             );
         }
         for (osd, m) in per_osd {
@@ -167,6 +171,18 @@ impl LocalCluster {
                 let _ = o.ms_dispatch(Peer::Mon, seq, Message::PgCreate2(m));
             }
         }
+    }
+
+    /// Sends `msg` from OSD `from` to OSD `to` on their session (as a frame,
+    /// with the session's next sequence number) and dispatches it at once.
+    pub fn send_now(&mut self, from: i32, to: i32, msg: &Message) -> Option<Dispatched> {
+        let frame = encode(msg).ok()?;
+        let seq = self.seqs.entry((OsdId(from), OsdId(to))).or_default();
+        *seq += 1;
+        let seq = *seq;
+        let osd = self.osds.get_mut(&OsdId(to))?;
+        osd.ms_fast_dispatch(Peer::Osd(OsdId(from)), seq, &frame)
+            .ok()
     }
 
     /// The OSD `osd`, if running.
@@ -256,6 +272,12 @@ impl LocalCluster {
                     }
                 }
                 OsdOutput::Mon(m) => self.mon_receive(id, m),
+                // The connection is closed on both ends: a new session starts
+                // at sequence 1 (the transport contract).
+                OsdOutput::MarkDown(peer) => {
+                    self.seqs.remove(&(id, peer));
+                    self.seqs.remove(&(peer, id));
+                }
                 OsdOutput::Notification {
                     pgid,
                     note:
@@ -292,11 +314,8 @@ impl LocalCluster {
             }
             MonMessage::PgTemp(t) => self.want_pg_temp.extend(t.pg_temp.clone()),
             MonMessage::Subscribe { start } => {
-                let maps: Vec<Incremental> = self
-                    .incs
-                    .range(*start..)
-                    .map(|(_, i)| i.clone())
-                    .collect();
+                let maps: Vec<Incremental> =
+                    self.incs.range(*start..).map(|(_, i)| i.clone()).collect();
                 if let (Some(osd), false) = (self.osds.get_mut(&from), maps.is_empty()) {
                     let _ = osd.handle_osd_map(OsdMaps::incrementals(maps));
                 }
@@ -345,7 +364,10 @@ mod tests {
             let states: Vec<_> = osd.pgs().map(|(p, pg)| (p, pg.state_name())).collect();
             assert_eq!(states.len(), 4, "{id:?} {states:?}");
             for (p, s) in states {
-                assert!(s.contains("Active") || s.contains("ReplicaActive"), "{id:?} {p} {s}");
+                assert!(
+                    s.contains("Active") || s.contains("ReplicaActive"),
+                    "{id:?} {p} {s}"
+                );
             }
         }
     }

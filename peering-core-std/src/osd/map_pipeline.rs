@@ -144,7 +144,9 @@ impl Osd {
         match (error, applied) {
             (Some(err), _) => Err(err),
             (None, Some(to)) => Ok(MapOutcome::Applied { from: start, to }),
-            (None, None) => Ok(MapOutcome::Gap { missing_from: start }),
+            (None, None) => Ok(MapOutcome::Gap {
+                missing_from: start,
+            }),
         }
     }
 

@@ -49,10 +49,7 @@ impl MapHistory {
         if start > limit {
             return None;
         }
-        self.maps
-            .range(start..=limit)
-            .next()
-            .map(|(e, _)| *e)
+        self.maps.range(start..=limit).next().map(|(e, _)| *e)
     }
 
     /// Number of epochs held.
@@ -101,7 +98,9 @@ impl MapHistory {
             .map(|(_, i)| i.clone())
             .collect();
         let complete = incs.len() as u64 == u64::from(newest - since)
-            && incs.first().is_some_and(|i| i.epoch == since.saturating_add(1));
+            && incs
+                .first()
+                .is_some_and(|i| i.epoch == since.saturating_add(1));
         if complete {
             return Some(MapShare {
                 full: None,

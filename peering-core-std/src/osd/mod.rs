@@ -204,10 +204,7 @@ impl Osd {
     /// `dispatch_context` to send anything.
     pub fn is_up(&self) -> bool {
         self.state == OsdState::Active
-            && self
-                .maps
-                .newest()
-                .is_some_and(|m| m.is_up(self.cfg.whoami))
+            && self.maps.newest().is_some_and(|m| m.is_up(self.cfg.whoami))
     }
 
     /// The PG instance `pgid`, if this OSD has it.

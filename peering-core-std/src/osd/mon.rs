@@ -70,7 +70,10 @@ impl Osd {
         let version = map.epoch();
         self.mon.alive_sent = want;
         self.outputs
-            .push_back(OsdOutput::Mon(MonMessage::Alive(AliveMsg { version, want })));
+            .push_back(OsdOutput::Mon(MonMessage::Alive(AliveMsg {
+                version,
+                want,
+            })));
     }
 
     /// `queue_want_pg_temp(pgid, want)`: to be sent, unless the same request is

@@ -51,8 +51,11 @@ pub enum MonMessage {
     },
 }
 
-/// One thing the host must do, in the order the OSD produced them.
+/// One thing the host must do, in the order the OSD produced them. (Outputs
+/// are moved once each; boxing the large variants would cost an allocation
+/// per output for nothing.)
 #[derive(Clone, PartialEq, Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum OsdOutput {
     /// Send these maps to `to` (before anything else to it).
     ShareMap {

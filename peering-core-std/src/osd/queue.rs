@@ -78,7 +78,11 @@ impl Osd {
         } else {
             self.run_item(item, ctx)?;
         }
-        if self.slots.get(&pgid).is_some_and(|s| !s.to_process.is_empty()) {
+        if self
+            .slots
+            .get(&pgid)
+            .is_some_and(|s| !s.to_process.is_empty())
+        {
             self.queue_pg(pgid);
         }
         Ok(())
@@ -145,7 +149,11 @@ impl Osd {
             self.drop_with(DropReason::NoPg(pgid));
         }
         self.flush_pg_ctx(pgid, ctx);
-        if self.slots.get(&pgid).is_some_and(|s| !s.to_process.is_empty()) {
+        if self
+            .slots
+            .get(&pgid)
+            .is_some_and(|s| !s.to_process.is_empty())
+        {
             self.queue_pg(pgid);
         } else {
             self.remove_if_empty(pgid);
@@ -192,7 +200,8 @@ impl Osd {
                     slot.pg = None;
                 }
             }
-            self.outputs.push_back(OsdOutput::Notification { pgid, note });
+            self.outputs
+                .push_back(OsdOutput::Notification { pgid, note });
         }
         if ctx.take_publish_stats() {
             self.outputs.push_back(OsdOutput::PublishStats(pgid));

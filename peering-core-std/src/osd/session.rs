@@ -110,7 +110,11 @@ impl Osd {
             let Some(session) = self.sessions.get_mut(&peer) else {
                 return;
             };
-            if session.waiting_on_map.front().is_none_or(|w| w.epoch > epoch) {
+            if session
+                .waiting_on_map
+                .front()
+                .is_none_or(|w| w.epoch > epoch)
+            {
                 return;
             }
             let Some(w) = session.waiting_on_map.pop_front() else {

@@ -68,7 +68,12 @@ pub fn frame(msg: &Message) -> Vec<u8> {
 /// A PG of pool 1 whose acting primary in `map` is not `osd`, with that primary.
 pub fn pg_led_by_other(map: &OsdMap, osd: i32) -> (u32, OsdId) {
     (0..4)
-        .map(|s| (s, map.pg_to_up_acting_osds(PgId::new(POOL, s)).acting_primary))
+        .map(|s| {
+            (
+                s,
+                map.pg_to_up_acting_osds(PgId::new(POOL, s)).acting_primary,
+            )
+        })
         .find(|(_, p)| *p != OsdId(osd))
         .unwrap()
 }
