@@ -37,12 +37,8 @@ fn query(epoch: u32) -> Message {
     })
 }
 
-fn main() {
-    println!("== 1. Three OSDs boot and the monitor creates pool {POOL} ==");
-    let map = simple_map(3, POOL, 3, 4).expect("map");
-    let mut c = LocalCluster::new(map, &[0, 1, 2], config);
-    c.create_pgs(POOL);
-    c.run(1000);
+/// Every PG instance's state, per OSD.
+fn print_states(c: &LocalCluster) {
     for (id, osd) in &c.osds {
         let states: Vec<String> = osd
             .pgs()
@@ -50,6 +46,15 @@ fn main() {
             .collect();
         println!("{id:?} at epoch {}: {}", osd.epoch(), states.join(" "));
     }
+}
+
+fn main() {
+    println!("== 1. Three OSDs boot and the monitor creates pool {POOL} ==");
+    let map = simple_map(3, POOL, 3, 4).expect("map");
+    let mut c = LocalCluster::new(map, &[0, 1, 2], config);
+    c.create_pgs(POOL);
+    c.run(1000);
+    print_states(&c);
 
     println!("\n== 2. A message sent in a map the OSD does not have yet waits ==");
     let e = c.mon_map.epoch();
@@ -132,13 +137,7 @@ fn main() {
         c.mon_map.up_thru(OsdId(0))
     );
 
-    for (id, osd) in &c.osds {
-        let states: Vec<String> = osd
-            .pgs()
-            .map(|(p, pg)| format!("{p}:{}", pg.state_name()))
-            .collect();
-        println!("{id:?} at epoch {}: {}", osd.epoch(), states.join(" "));
-    }
+    print_states(&c);
     let active = c
         .osds
         .values()
