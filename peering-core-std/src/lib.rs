@@ -2,8 +2,10 @@
 //!
 //! The OSD side of Ceph peering, for hosts with `std`: the CRUSH placement algorithm
 //! ([`crush`]), the OSD map with its incrementals and PG math ([`osdmap`]), and the
-//! wire message catalog ([`msg`]), an in-memory store ([`store`]) and an in-process
-//! cluster for scripted peering scenarios ([`harness`]).
+//! wire message catalog ([`msg`]), the sans-IO OSD host ([`osd`]: sessions, PG
+//! slots, the map pipeline, the peering queue, `dispatch_context`), an in-memory
+//! store ([`store`]) and an in-process cluster for scripted peering scenarios
+//! ([`harness`]).
 //!
 //! Everything here follows Ceph's own behaviour bit for bit where it can be checked
 //! (CRUSH placement is checked against `crushtool`); the reference notes are
@@ -26,5 +28,6 @@
 pub mod crush;
 pub mod harness;
 pub mod msg;
+pub mod osd;
 pub mod osdmap;
 pub mod store;

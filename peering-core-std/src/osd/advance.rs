@@ -1,0 +1,181 @@
+//! `advance_pg`: moving one PG through the maps it has not seen, `AdvMap` per
+//! epoch then one `ActMap`, at most `osd_map_max_advance` epochs per call, with
+//! split children created between the split epoch's `AdvMap` and `ActMap`
+//! (`ceph-osd-side.md` §4.2, §4.3; the core's host contract §8.1, §5.20).
+
+use peering_core::ctx::RecoveryCtx;
+use peering_core::machine::Pg;
+use peering_core::map::OsdMapView;
+use peering_core::types::SpgId;
+
+use super::{Osd, OsdError};
+
+impl Osd {
+    /// `advance_pg(osd_epoch, pg, rctx)`: delivers `AdvMap` for each held map
+    /// after the PG's epoch, up to `osd_map_max_advance` epochs or the OSD's
+    /// epoch (maps the OSD does not hold are skipped, as Ceph's `try_get_map`
+    /// does), splitting the PG where its pool's `pg_num` grew, then `ActMap` at
+    /// the epoch reached — also after a partial advance. Returns true when the
+    /// PG is at the OSD's epoch (false: the caller requeues it).
+    ///
+    /// Split children are installed in their slots (items waiting for them are
+    /// retargeted, [`Osd::update_waiting_for_pg`]), their outputs flushed, and a
+    /// `NullEvt` queued to pull them forward (`_finish_splits`).
+    pub(super) fn advance_pg(
+        &mut self,
+        spgid: SpgId,
+        ctx: &mut RecoveryCtx,
+    ) -> Result<bool, OsdError> {
+        let osd_epoch = self.epoch();
+        let max_advance = self.cfg.osd_map_max_advance.max(1);
+        let Some(mut pg) = self.slots.get_mut(&spgid).and_then(|s| s.pg.take()) else {
+            return Ok(true);
+        };
+        let mut children = Vec::new();
+        let result = self.advance_taken(&mut pg, osd_epoch, max_advance, ctx, &mut children);
+        let caught_up = pg.epoch() >= osd_epoch;
+        if let Some(slot) = self.slots.get_mut(&spgid) {
+            slot.pg = Some(pg);
+        }
+        self.flush_pg_ctx(spgid, ctx);
+        for (child, pg_num, mut cctx) in children {
+            let cid = child.info().pgid;
+            let epoch = child.epoch();
+            self.slots.entry(cid).or_default().pg = Some(child);
+            self.flush_pg_ctx(cid, &mut cctx);
+            self.update_waiting_for_pg(spgid, pg_num);
+            self.enqueue_peering_evt(
+                cid,
+                peering_core::event::PeeringEvt::new(epoch, peering_core::event::Event::NullEvt),
+            );
+        }
+        result.map(|()| caught_up)
+    }
+
+    /// The loop of [`Osd::advance_pg`] on a PG taken out of its slot.
+    fn advance_taken(
+        &self,
+        pg: &mut Pg,
+        osd_epoch: peering_core::types::Epoch,
+        max_advance: u32,
+        ctx: &mut RecoveryCtx,
+        children: &mut Vec<(Pg, u32, RecoveryCtx)>,
+    ) -> Result<(), OsdError> {
+        let spgid = pg.info().pgid;
+        let err = OsdError::pg(spgid);
+        if pg.epoch() >= osd_epoch && !pg.needs_act_map() {
+            return Ok(());
+        }
+        let mut target = osd_epoch.min(pg.epoch().saturating_add(max_advance));
+        // A hole in the held maps does not count against the cap (Ceph widens
+        // `max` past a missing map).
+        if self.maps.next_after(pg.epoch(), target).is_none() {
+            if let Some(next) = self.maps.next_after(pg.epoch(), osd_epoch) {
+                target = next;
+            }
+        }
+        while let Some(next) = self.maps.next_after(pg.epoch(), target) {
+            let last = pg.epoch();
+            let (Some(lastmap), Some(newmap)) = (self.maps.get(last), self.maps.get(next)) else {
+                return Err(OsdError::NoMap(last));
+            };
+            let mapping = newmap.pg_to_up_acting_osds(spgid.pgid);
+            pg.advance_map(&**newmap, &**lastmap, mapping, ctx)
+                .map_err(OsdError::pg(spgid))?;
+            let old_pg_num = lastmap.pool(spgid.pgid.pool).map_or(0, |p| p.pg_num);
+            let new_pg_num = newmap.pool(spgid.pgid.pool).map_or(0, |p| p.pg_num);
+            if new_pg_num > old_pg_num {
+                let seeds = pg
+                    .split(old_pg_num, &**newmap, ctx)
+                    .map_err(OsdError::pg(spgid))?;
+                for seed in seeds {
+                    let cid = seed.info.pgid;
+                    let cmapping = newmap.pg_to_up_acting_osds(cid.pgid);
+                    let mut cctx = RecoveryCtx::new();
+                    let child = Pg::from_split(seed, cmapping, &**newmap, &mut cctx)
+                        .map_err(OsdError::pg(cid))?;
+                    children.push((child, new_pg_num, cctx));
+                }
+            }
+        }
+        if !pg.needs_act_map() {
+            return Ok(());
+        }
+        let Some(map) = self.maps.get(pg.epoch()) else {
+            return Err(OsdError::NoMap(pg.epoch()));
+        };
+        pg.activate_map(&**map, ctx).map_err(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use peering_core::map::OsdMapView;
+    use peering_core::types::OsdId;
+
+    use super::super::OsdConfig;
+    use super::super::local::LocalCluster;
+    use super::super::test_support::{POOL, peered, spg};
+
+    fn grow_pg_num(c: &mut LocalCluster, pg_num: u32) {
+        let mut pool = *c.mon_map.pg_pool(POOL).unwrap();
+        pool.pg_num = pg_num;
+        pool.pg_num_pending = pg_num;
+        c.publish(|i| {
+            i.set_pool(pool);
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn advance_pg_moves_at_most_osd_map_max_advance_epochs_per_pass() {
+        let mut c = peered(|o| {
+            let mut cfg = OsdConfig::new(o);
+            cfg.osd_map_max_advance = 3;
+            cfg
+        });
+        let start = c.osd(0).unwrap().epoch();
+        for _ in 0..10 {
+            c.publish(|_| {}).unwrap();
+        }
+        let osd = c.osds.get_mut(&OsdId(0)).unwrap();
+        let newest = osd.epoch();
+        assert_eq!(newest, start + 10);
+        let mut passes = 0;
+        let mut seen = Vec::new();
+        while osd.pgs().any(|(_, pg)| pg.epoch() < newest) {
+            osd.process_peering_events();
+            passes += 1;
+            seen.push(osd.pg(spg(0)).unwrap().epoch());
+            assert!(osd.pgs().all(|(_, pg)| !pg.needs_act_map()));
+        }
+        assert_eq!(seen, vec![start + 3, start + 6, start + 9, start + 10]);
+        assert_eq!(passes, 4);
+    }
+
+    #[test]
+    fn advance_pg_creates_split_children_between_advmap_and_actmap() {
+        let mut c = peered(OsdConfig::new);
+        grow_pg_num(&mut c, 8);
+        let split_epoch = c.mon_map.epoch();
+        let osd = c.osds.get_mut(&OsdId(0)).unwrap();
+        osd.process_peering_events();
+        // Each child exists at the split epoch, with its ActMap delivered.
+        for seed in 4..8 {
+            let child = osd.pg(spg(seed)).unwrap();
+            assert_eq!(child.epoch(), split_epoch);
+            assert!(!child.needs_act_map());
+        }
+        c.run(500);
+        for osd in c.osds.values() {
+            assert_eq!(osd.pgs().count(), 8);
+            for (p, pg) in osd.pgs() {
+                assert!(
+                    pg.state_name().contains("Active"),
+                    "{p} {}",
+                    pg.state_name()
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,374 @@
+//! [`LocalCluster`]: a few [`Osd`]s in one process, wired by an in-order
+//! network of encoded frames, a store, and a monitor that grants boot, up_thru
+//! and pg_temp requests by publishing incrementals. It is how the tests and the
+//! `osd_host` example drive the host end to end; it plays no part in an
+//! `Osd`'s logic.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use peering_core::ctx::HostNotification;
+use peering_core::event::{Event, PeeringEvt};
+use peering_core::intervals::PastIntervals;
+use peering_core::map::{OsdMapView, PoolInfo};
+use peering_core::types::{Epoch, OsdId, OsdVec, PgHistory, PgId, SpgId, UTime};
+
+use super::{Dispatched, MonMessage, Osd, OsdConfig, OsdMaps, OsdOutput, Peer};
+use crate::crush::{CrushBuilder, CrushError};
+use crate::msg::{Message, PgCreate2Msg, encode};
+use crate::osdmap::{CrushHandle, Incremental, OsdMap, OsdMapError, POOL_FLAG_HASHPSPOOL};
+use crate::store::MemStore;
+
+/// What travels between two OSDs.
+#[derive(Clone, Debug)]
+enum Wire {
+    Frame(u64, Vec<u8>),
+    Maps(OsdMaps),
+}
+
+/// Several OSDs, a network, a store and a monitor (see the module docs).
+#[derive(Debug)]
+pub struct LocalCluster {
+    /// The OSDs, by id.
+    pub osds: BTreeMap<OsdId, Osd>,
+    /// Every OSD's persisted PGs.
+    pub store: MemStore,
+    /// The monitor's newest map.
+    pub mon_map: OsdMap,
+    first_map: OsdMap,
+    incs: BTreeMap<Epoch, Incremental>,
+    network: VecDeque<(OsdId, OsdId, Wire)>,
+    seqs: BTreeMap<(OsdId, OsdId), u64>,
+    want_up_thru: BTreeMap<OsdId, Epoch>,
+    want_pg_temp: BTreeMap<PgId, OsdVec>,
+    want_boot: Vec<OsdId>,
+    /// Every monitor message received, in order, with its sender.
+    pub mon_log: Vec<(OsdId, MonMessage)>,
+    /// Frames delivered between OSDs.
+    pub frames: usize,
+}
+
+/// A CRUSH map of `n` hosts with one OSD each and Ceph's replicated rule
+/// (`chooseleaf firstn 0 type host`), and a map at epoch 1 with those OSDs and
+/// one replicated pool `pool` of `size` and `pg_num`.
+pub fn simple_map(n: i32, pool: i64, size: u32, pg_num: u32) -> Result<OsdMap, OsdMapError> {
+    let crush = simple_crush(n).map_err(|_| OsdMapError::InvalidMaxOsd(n))?;
+    let mut p = PoolInfo::replicated(pool, size, pg_num);
+    p.flags |= POOL_FLAG_HASHPSPOOL;
+    OsdMap::build_simple(n, [p], Some(CrushHandle::new(crush)))
+}
+
+fn simple_crush(n: i32) -> Result<crate::crush::CrushMap, CrushError> {
+    let mut b = CrushBuilder::with_default_types();
+    let mut hosts = Vec::new();
+    for id in 0..n {
+        let name = format!("osd.{id}");
+        b.add_device(id, &name, None)?;
+        let host = format!("host{id}");
+        b.add_bucket(&host, "host", &[(name.as_str(), None)])?;
+        hosts.push(host);
+    }
+    let items: Vec<(&str, Option<u32>)> = hosts.iter().map(|h| (h.as_str(), None)).collect();
+    b.add_bucket("default", "root", &items)?;
+    b.add_replicated_rule("replicated_rule", "default", "host", None)?;
+    b.build()
+}
+
+impl LocalCluster {
+    /// A cluster whose monitor starts at `map`, running `osds` with the options
+    /// `cfg` gives each; every OSD gets the map, loads its (empty) store and
+    /// boots.
+    pub fn new(map: OsdMap, osds: &[i32], cfg: impl Fn(i32) -> OsdConfig) -> Self {
+        let mut c = LocalCluster {
+            osds: BTreeMap::new(),
+            store: MemStore::new(),
+            first_map: map.clone(),
+            mon_map: map,
+            incs: BTreeMap::new(),
+            network: VecDeque::new(),
+            seqs: BTreeMap::new(),
+            want_up_thru: BTreeMap::new(),
+            want_pg_temp: BTreeMap::new(),
+            want_boot: Vec::new(),
+            mon_log: Vec::new(),
+            frames: 0,
+        };
+        for &o in osds {
+            c.start(cfg(o));
+        }
+        c
+    }
+
+    /// Every map the monitor published: its first full map and the
+    /// incrementals after it (what a booting OSD reads from its store).
+    pub fn history(&self) -> OsdMaps {
+        let mut maps = OsdMaps::incrementals(self.incs.values().cloned());
+        maps.oldest = self.first_map.epoch();
+        maps.full
+            .insert(self.first_map.epoch(), self.first_map.clone());
+        maps
+    }
+
+    /// Starts an OSD process: every map (as if read from its store),
+    /// `load_pgs` from the store, `start_boot`. Its PGs wait in the peering
+    /// queue.
+    pub fn start(&mut self, cfg: OsdConfig) {
+        let mut osd = Osd::new(cfg);
+        let _ = osd.handle_osd_map(self.history());
+        let _ = osd.load_pgs(&self.store);
+        osd.start_boot();
+        self.osds.insert(cfg.whoami, osd);
+    }
+
+    /// Stops an OSD process (its persisted PGs stay in the store).
+    pub fn stop(&mut self, osd: i32) {
+        self.osds.remove(&OsdId(osd));
+        self.network.retain(|(f, t, _)| f.0 != osd && t.0 != osd);
+        self.seqs.retain(|(f, t), _| f.0 != osd && t.0 != osd);
+    }
+
+    /// The monitor publishes the next epoch, built by `change`, to every
+    /// running OSD.
+    pub fn publish(&mut self, change: impl FnOnce(&mut Incremental)) -> Result<Epoch, OsdMapError> {
+        let mut inc = Incremental::new(self.mon_map.epoch().saturating_add(1));
+        change(&mut inc);
+        self.mon_map.apply_incremental(&inc)?;
+        self.incs.insert(inc.epoch, inc.clone());
+        for osd in self.osds.values_mut() {
+            let _ = osd.handle_osd_map(OsdMaps::incrementals([inc.clone()]));
+        }
+        Ok(inc.epoch)
+    }
+
+    /// The monitor creates every PG of `pool` (`MOSDPGCreate2` to each PG's
+    /// acting primary, with a fresh history at the newest epoch).
+    pub fn create_pgs(&mut self, pool: i64) {
+        let epoch = self.mon_map.epoch();
+        let pg_num = self.mon_map.pool(pool).map_or(0, |p| p.pg_num);
+        let mut per_osd: BTreeMap<OsdId, PgCreate2Msg> = BTreeMap::new();
+        for seed in 0..pg_num {
+            let pgid = PgId::new(pool, seed);
+            let primary = self.mon_map.pg_to_up_acting_osds(pgid).acting_primary;
+            let spg = SpgId::replicated(pgid);
+            let m = per_osd.entry(primary).or_insert_with(|| PgCreate2Msg {
+                epoch,
+                pgs: BTreeMap::new(),
+                pg_extra: BTreeMap::new(),
+            });
+            m.pgs.insert(spg, (epoch, UTime::default()));
+            m.pg_extra.insert(
+                spg,
+                (
+                    PgHistory::new(epoch, UTime::default()),
+                    PastIntervals::default(),
+                ),
+            );
+        }
+        for (osd, m) in per_osd {
+            let seq = self.seqs.entry((OsdId::UNDEF, osd)).or_default();
+            *seq += 1;
+            let seq = *seq;
+            if let Some(o) = self.osds.get_mut(&osd) {
+                let _ = o.ms_dispatch(Peer::Mon, seq, Message::PgCreate2(m));
+            }
+        }
+    }
+
+    /// Sends `msg` from OSD `from` to OSD `to` on their session (as a frame,
+    /// with the session's next sequence number) and dispatches it at once.
+    pub fn send_now(&mut self, from: i32, to: i32, msg: &Message) -> Option<Dispatched> {
+        let frame = encode(msg).ok()?;
+        let seq = self.seqs.entry((OsdId(from), OsdId(to))).or_default();
+        *seq += 1;
+        let seq = *seq;
+        let osd = self.osds.get_mut(&OsdId(to))?;
+        osd.ms_fast_dispatch(Peer::Osd(OsdId(from)), seq, &frame)
+            .ok()
+    }
+
+    /// The OSD `osd`, if running.
+    pub fn osd(&self, osd: i32) -> Option<&Osd> {
+        self.osds.get(&OsdId(osd))
+    }
+
+    /// Runs every OSD's peering queue, moves their outputs and delivers the
+    /// network until nothing moves (at most `max_rounds` rounds); then, if the
+    /// monitor has requests to grant, publishes one map granting them all and
+    /// goes on. Returns the rounds run.
+    pub fn run(&mut self, max_rounds: usize) -> usize {
+        let mut rounds = 0;
+        while rounds < max_rounds {
+            rounds += 1;
+            let mut moved = false;
+            let ids: Vec<OsdId> = self.osds.keys().copied().collect();
+            for id in &ids {
+                if let Some(osd) = self.osds.get_mut(id) {
+                    moved |= osd.has_peering_work();
+                    let _ = osd.run_peering_queue(1);
+                }
+                moved |= self.pump(*id);
+            }
+            while let Some((from, to, wire)) = self.network.pop_front() {
+                moved = true;
+                self.deliver(from, to, wire);
+            }
+            if !moved && !self.grant() {
+                break;
+            }
+        }
+        rounds
+    }
+
+    /// Delivers one network item.
+    fn deliver(&mut self, from: OsdId, to: OsdId, wire: Wire) {
+        let Some(osd) = self.osds.get_mut(&to) else {
+            return;
+        };
+        match wire {
+            Wire::Frame(seq, frame) => {
+                self.frames += 1;
+                let _ = osd.ms_fast_dispatch(Peer::Osd(from), seq, &frame);
+            }
+            Wire::Maps(maps) => {
+                let _ = osd.handle_osd_map(maps);
+            }
+        }
+    }
+
+    /// Moves `id`'s outputs: frames and maps onto the network, transactions
+    /// into the store (committed at once), monitor messages to the monitor;
+    /// `on_activate_complete` is answered as a recovery engine with nothing to
+    /// recover does. True when anything moved.
+    fn pump(&mut self, id: OsdId) -> bool {
+        let Some(osd) = self.osds.get_mut(&id) else {
+            return false;
+        };
+        let outputs = osd.drain_outputs();
+        let moved = !outputs.is_empty();
+        for out in outputs {
+            match out {
+                OsdOutput::Send { to, messages, .. } => {
+                    for m in messages {
+                        let Ok(frame) = encode(&m) else { continue };
+                        let seq = self.seqs.entry((id, to)).or_default();
+                        *seq += 1;
+                        self.network.push_back((id, to, Wire::Frame(*seq, frame)));
+                    }
+                }
+                OsdOutput::ShareMap { to, maps } => {
+                    let batch = match maps.full {
+                        Some(full) => OsdMaps::full((*full).clone()),
+                        None => OsdMaps::incrementals(maps.incrementals),
+                    };
+                    self.network.push_back((id, to, Wire::Maps(batch)));
+                }
+                OsdOutput::Persist {
+                    txn,
+                    pgid,
+                    transaction,
+                } => {
+                    self.store.apply(id, pgid, &transaction);
+                    if let Some(osd) = self.osds.get_mut(&id) {
+                        osd.on_commit(txn);
+                    }
+                }
+                OsdOutput::Mon(m) => self.mon_receive(id, m),
+                // The connection is closed on both ends: a new session starts
+                // at sequence 1 (the transport contract).
+                OsdOutput::MarkDown(peer) => {
+                    self.seqs.remove(&(id, peer));
+                    self.seqs.remove(&(peer, id));
+                }
+                OsdOutput::Notification {
+                    pgid,
+                    note:
+                        HostNotification::ActivateComplete {
+                            needs_recovery,
+                            needs_backfill,
+                        },
+                } => {
+                    let event = if needs_recovery {
+                        Event::DoRecovery
+                    } else if needs_backfill {
+                        Event::RequestBackfill
+                    } else {
+                        Event::AllReplicasRecovered
+                    };
+                    if let Some(osd) = self.osds.get_mut(&id) {
+                        let epoch = osd.pg(pgid).map_or(0, |p| p.epoch());
+                        osd.enqueue_peering_evt(pgid, PeeringEvt::new(epoch, event));
+                    }
+                }
+                _ => {}
+            }
+        }
+        moved
+    }
+
+    /// The monitor records a request.
+    fn mon_receive(&mut self, from: OsdId, m: MonMessage) {
+        match &m {
+            MonMessage::Boot { .. } => self.want_boot.push(from),
+            MonMessage::Alive(a) => {
+                let w = self.want_up_thru.entry(from).or_default();
+                *w = (*w).max(a.want);
+            }
+            MonMessage::PgTemp(t) => self.want_pg_temp.extend(t.pg_temp.clone()),
+            MonMessage::Subscribe { start } => {
+                let maps: Vec<Incremental> =
+                    self.incs.range(*start..).map(|(_, i)| i.clone()).collect();
+                if let (Some(osd), false) = (self.osds.get_mut(&from), maps.is_empty()) {
+                    let _ = osd.handle_osd_map(OsdMaps::incrementals(maps));
+                }
+            }
+            MonMessage::PgCreated(_) => {}
+        }
+        self.mon_log.push((from, m));
+    }
+
+    /// Publishes one map granting every pending boot, up_thru and pg_temp
+    /// request; false when there was none.
+    pub fn grant(&mut self) -> bool {
+        if self.want_boot.is_empty() && self.want_up_thru.is_empty() && self.want_pg_temp.is_empty()
+        {
+            return false;
+        }
+        let boots = std::mem::take(&mut self.want_boot);
+        let up_thru = std::mem::take(&mut self.want_up_thru);
+        let temps = std::mem::take(&mut self.want_pg_temp);
+        let down: Vec<OsdId> = boots
+            .into_iter()
+            .filter(|o| !self.mon_map.is_up(*o))
+            .collect();
+        let result = self.publish(|inc| {
+            for o in down {
+                inc.mark_up(o.0);
+            }
+            inc.new_up_thru.extend(up_thru);
+            inc.new_pg_temp.extend(temps);
+        });
+        result.is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_cluster_peers_a_pool_to_active_clean() {
+        let map = simple_map(3, 1, 3, 4).unwrap();
+        let mut c = LocalCluster::new(map, &[0, 1, 2], OsdConfig::new);
+        c.create_pgs(1);
+        c.run(200);
+        for (id, osd) in &c.osds {
+            let states: Vec<_> = osd.pgs().map(|(p, pg)| (p, pg.state_name())).collect();
+            assert_eq!(states.len(), 4, "{id:?} {states:?}");
+            for (p, s) in states {
+                assert!(
+                    s.contains("Active") || s.contains("ReplicaActive"),
+                    "{id:?} {p} {s}"
+                );
+            }
+        }
+    }
+}

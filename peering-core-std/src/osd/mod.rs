@@ -1,0 +1,253 @@
+//! The OSD host: one sans-IO [`Osd`] per OSD daemon, doing everything between
+//! the messenger, the monitor, the store and the [`Pg`]s (`ceph-osd-side.md`
+//! §2–§4; the seeds' `ms_fast_dispatch` → `dequeue_peering_evt` →
+//! `dispatch_context` path).
+//!
+//! Like quinn-proto's `Endpoint` or smoltcp's `Interface`, an `Osd` does no IO,
+//! reads no clock and starts no thread. Inputs are method calls:
+//!
+//! | input | method | Ceph |
+//! |---|---|---|
+//! | a frame (or decoded message) on a session | [`Osd::ms_fast_dispatch`], [`Osd::ms_dispatch`] | `ms_fast_dispatch` / `ms_dispatch` |
+//! | a session reset | [`Osd::ms_handle_reset`] | `ms_handle_reset` |
+//! | maps from the monitor or a peer | [`Osd::handle_osd_map`] | `handle_osd_map` → `_committed_osd_maps` → `consume_map` |
+//! | a transaction is durable | [`Osd::on_commit`] | the transaction's on-commit contexts |
+//! | a timer fired, a reservation granted | [`Osd::enqueue_peering_evt`] | `enqueue_peering_evt` |
+//! | the monitor session was re-established | [`Osd::ms_handle_mon_reset`] | `MonClient` reconnect → `send_alive`, `requeue_pg_temp`, boot |
+//! | run the peering queue | [`Osd::process_peering_events`] | `process_peering_events` / `dequeue_peering_evt` |
+//! | boot | [`Osd::load_pgs`], [`Osd::start_boot`] | `load_pgs`, `start_boot` |
+//!
+//! Outputs are drained: [`Osd::poll_output`] (sends per target OSD, map shares,
+//! monitor messages, transactions to persist, timers...) and
+//! [`Osd::drain_drops`] (everything discarded, with Ceph's reason).
+//!
+//! ## Transport contract
+//!
+//! Ceph's peering relies on its messenger delivering a session's messages in
+//! order and exactly once: a duplicated activation log inside one interval would
+//! rewind a replica's acknowledged entries. Hosts bring their own transports, so
+//! every message carries the sender's per-session sequence number (1, 2, 3...,
+//! restarting at 1 after [`Osd::ms_handle_reset`]). A number already seen is
+//! dropped ([`DropReason::DuplicateSeq`]); one that skips ahead is dropped
+//! ([`DropReason::OutOfOrderSeq`]) and the session stays where it was: the
+//! transport must redeliver the missing message or reset the session. Messages
+//! between two OSDs go through the wire encoding ([`crate::msg::encode`]).
+
+mod advance;
+mod boot;
+mod consume;
+mod create;
+mod dispatch;
+mod error;
+mod intake;
+pub mod local;
+mod map_pipeline;
+mod maps;
+mod mon;
+mod output;
+mod queue;
+mod session;
+mod slot;
+
+#[cfg(test)]
+mod test_support;
+
+pub use error::{DropReason, OsdError};
+pub use intake::{DispatchClass, Dispatched, Disposition};
+pub use map_pipeline::{MapOutcome, OsdMaps};
+pub use maps::MapHistory;
+pub use output::{MapShare, MonMessage, OsdOutput, TxnId};
+pub use session::Peer;
+pub use slot::PeeringItem;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use peering_core::ctx::OnCommit;
+use peering_core::machine::{Config, Pg};
+use peering_core::map::OsdMapView;
+use peering_core::types::{Epoch, OsdId, SpgId};
+
+use mon::MonState;
+use session::Session;
+use slot::PgSlot;
+
+/// The options of one OSD (Ceph's `osd_*` settings it reads).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct OsdConfig {
+    /// `whoami`: this OSD's id.
+    pub whoami: OsdId,
+    /// `osd_map_max_advance` (40): the most epochs `advance_pg` moves a PG per
+    /// pass before requeueing it (at least 1).
+    pub osd_map_max_advance: u32,
+    /// `osd_map_cache_size` (50): epochs kept beyond what PGs still need, for
+    /// creations and map sharing.
+    pub osd_map_cache_size: u32,
+    /// The largest frame accepted ([`crate::msg::MAX_FRAME_LEN`] by default).
+    pub max_frame_len: usize,
+    /// The most messages one session may hold in `waiting_on_map`.
+    pub max_session_waiting: usize,
+    /// The peering machine's options.
+    pub peering: Config,
+}
+
+impl OsdConfig {
+    /// Ceph's defaults for OSD `whoami`.
+    pub fn new(whoami: i32) -> Self {
+        OsdConfig {
+            whoami: OsdId(whoami),
+            osd_map_max_advance: 40,
+            osd_map_cache_size: 50,
+            max_frame_len: crate::msg::MAX_FRAME_LEN,
+            max_session_waiting: 1024,
+            peering: Config::default(),
+        }
+    }
+}
+
+/// The OSD's own state (`OSD::get_state()`), as the maps move it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum OsdState {
+    /// Starting or marked down: waiting for a map that marks it up
+    /// (`STATE_BOOTING`).
+    Booting,
+    /// Up in its map (`STATE_ACTIVE`).
+    Active,
+    /// The map says this OSD does not exist (Ceph shuts down).
+    Stopped,
+}
+
+/// One OSD daemon's host logic (see the module docs).
+#[derive(Debug)]
+pub struct Osd {
+    cfg: OsdConfig,
+    state: OsdState,
+    /// `up_epoch`: the epoch this OSD was last marked up (0 while down).
+    up_epoch: Epoch,
+    /// `bind_epoch`: the epoch this OSD last (re)bound; a map marking it up
+    /// counts only if `up_from` is after it.
+    bind_epoch: Epoch,
+    maps: MapHistory,
+    /// Trimming waits until `load_pgs` ran (until then the PGs' epochs are
+    /// unknown).
+    pgs_loaded: bool,
+    sessions: BTreeMap<Peer, Session>,
+    slots: BTreeMap<SpgId, PgSlot>,
+    /// The peering queue: PGs with work, each once.
+    ready: VecDeque<SpgId>,
+    queued: BTreeSet<SpgId>,
+    outputs: VecDeque<OsdOutput>,
+    /// Sends of the current pass, per target, until `dispatch_context`.
+    pending_sends: BTreeMap<OsdId, Vec<crate::msg::Message>>,
+    drops: Vec<DropReason>,
+    next_txn: u64,
+    on_commit: BTreeMap<TxnId, (SpgId, Vec<OnCommit>)>,
+    /// `peer_map_epoch`: the newest epoch each peer is known to have.
+    peer_epochs: BTreeMap<OsdId, Epoch>,
+    mon: MonState,
+}
+
+impl Osd {
+    /// A new OSD with no map and no PG, booting (`OSD::init`).
+    pub fn new(cfg: OsdConfig) -> Self {
+        Osd {
+            cfg,
+            state: OsdState::Booting,
+            up_epoch: 0,
+            bind_epoch: 0,
+            maps: MapHistory::default(),
+            pgs_loaded: false,
+            sessions: BTreeMap::new(),
+            slots: BTreeMap::new(),
+            ready: VecDeque::new(),
+            queued: BTreeSet::new(),
+            outputs: VecDeque::new(),
+            pending_sends: BTreeMap::new(),
+            drops: Vec::new(),
+            next_txn: 0,
+            on_commit: BTreeMap::new(),
+            peer_epochs: BTreeMap::new(),
+            mon: MonState::default(),
+        }
+    }
+
+    /// `whoami`.
+    pub fn whoami(&self) -> OsdId {
+        self.cfg.whoami
+    }
+
+    /// The options.
+    pub fn config(&self) -> &OsdConfig {
+        &self.cfg
+    }
+
+    /// The OSD's state.
+    pub fn state(&self) -> OsdState {
+        self.state
+    }
+
+    /// `osdmap->get_epoch()`: the newest consumed map (0 before the first).
+    pub fn epoch(&self) -> Epoch {
+        self.maps.epoch()
+    }
+
+    /// `up_epoch`: when this OSD was last marked up (0 while not up).
+    pub fn up_epoch(&self) -> Epoch {
+        self.up_epoch
+    }
+
+    /// The maps held.
+    pub fn maps(&self) -> &MapHistory {
+        &self.maps
+    }
+
+    /// True when this OSD is active and up in its newest map: the condition for
+    /// `dispatch_context` to send anything.
+    pub fn is_up(&self) -> bool {
+        self.state == OsdState::Active
+            && self.maps.newest().is_some_and(|m| m.is_up(self.cfg.whoami))
+    }
+
+    /// The PG instance `pgid`, if this OSD has it.
+    pub fn pg(&self, pgid: SpgId) -> Option<&Pg> {
+        self.slots.get(&pgid).and_then(|s| s.pg.as_ref())
+    }
+
+    /// Every PG instance this OSD has, in order.
+    pub fn pgs(&self) -> impl Iterator<Item = (SpgId, &Pg)> + '_ {
+        self.slots
+            .iter()
+            .filter_map(|(id, s)| s.pg.as_ref().map(|p| (*id, p)))
+    }
+
+    /// The next output, oldest first (`poll_transmit`-style).
+    pub fn poll_output(&mut self) -> Option<OsdOutput> {
+        self.outputs.pop_front()
+    }
+
+    /// Every pending output, oldest first.
+    pub fn drain_outputs(&mut self) -> Vec<OsdOutput> {
+        self.outputs.drain(..).collect()
+    }
+
+    /// Everything discarded since the last call, in order, with Ceph's reason.
+    pub fn drain_drops(&mut self) -> Vec<DropReason> {
+        std::mem::take(&mut self.drops)
+    }
+
+    /// True while the peering queue has work ([`Osd::process_peering_events`]).
+    pub fn has_peering_work(&self) -> bool {
+        !self.ready.is_empty()
+    }
+
+    /// Records a discarded input.
+    fn drop_with(&mut self, reason: DropReason) {
+        self.drops.push(reason);
+    }
+
+    /// Puts `pgid` on the peering queue once (`OSDShard::_enqueue`).
+    fn queue_pg(&mut self, pgid: SpgId) {
+        if self.queued.insert(pgid) {
+            self.ready.push_back(pgid);
+        }
+    }
+}

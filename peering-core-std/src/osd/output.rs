@@ -1,0 +1,126 @@
+//! What the OSD asks of its host: [`OsdOutput`], drained with
+//! [`super::Osd::poll_output`] (`ceph-osd-side.md` §3.3, §4.4–§4.6).
+//!
+//! Every output is a plain value. Sends are grouped per target OSD, one
+//! [`OsdOutput::Send`] per target per `dispatch_context`; a map share for a peer
+//! that is behind comes right before the sends to it (`share_map_peer`).
+
+use std::sync::Arc;
+
+use peering_core::ctx::{HostNotification, ReservationOp, Timer, Transaction};
+use peering_core::types::{Epoch, ObjectId, OsdId, SpgId};
+
+use crate::msg::{AliveMsg, Message, PgCreatedMsg, PgTempMsg};
+use crate::osdmap::{Incremental, OsdMap};
+
+/// A transaction handed to the host's store; the host reports it durable with
+/// [`super::Osd::on_commit`] (`queue_transaction`'s on-commit callback).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct TxnId(pub u64);
+
+/// The maps a peer lacks: `send_incremental_map`'s `MOSDMap`. `full` is set
+/// when the OSD no longer holds every incremental the peer needs: the peer
+/// starts again from that full map.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct MapShare {
+    /// A full map to start from, if the incrementals do not reach back far enough.
+    pub full: Option<Arc<OsdMap>>,
+    /// Incrementals in epoch order, after `full` (or after the peer's epoch).
+    pub incrementals: Vec<Incremental>,
+}
+
+/// A message for the monitor (`MonClient` traffic of the OSD).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum MonMessage {
+    /// `MOSDBoot`: mark me up (sent at the OSD's newest epoch).
+    Boot {
+        /// The OSD's newest map epoch.
+        epoch: Epoch,
+    },
+    /// `MOSDAlive` (`send_alive`): record `up_thru = want`.
+    Alive(AliveMsg),
+    /// `MOSDPGTemp` (`send_pg_temp`).
+    PgTemp(PgTempMsg),
+    /// `MOSDPGCreated` (`send_pg_created`).
+    PgCreated(PgCreatedMsg),
+    /// `osdmap_subscribe(start)`: send me maps from `start` on (a gap, or a
+    /// message from a newer epoch).
+    Subscribe {
+        /// The first epoch wanted.
+        start: Epoch,
+    },
+}
+
+/// One thing the host must do, in the order the OSD produced them. (Outputs
+/// are moved once each; boxing the large variants would cost an allocation
+/// per output for nothing.)
+#[derive(Clone, PartialEq, Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum OsdOutput {
+    /// Send these maps to `to` (before anything else to it).
+    ShareMap {
+        /// The peer.
+        to: OsdId,
+        /// What it lacks.
+        maps: MapShare,
+    },
+    /// Send `messages` to `to`, in order, on its session.
+    Send {
+        /// The peer.
+        to: OsdId,
+        /// The OSD's map epoch when the batch was dispatched.
+        epoch: Epoch,
+        /// The messages, direct sends first, then per-PG queries, notifies, infos.
+        messages: Vec<Message>,
+    },
+    /// Send this to the monitor.
+    Mon(MonMessage),
+    /// Persist `transaction` for `pgid`; report it with `on_commit(txn)`.
+    Persist {
+        /// The transaction's id.
+        txn: TxnId,
+        /// The PG instance it is for.
+        pgid: SpgId,
+        /// What to write.
+        transaction: Transaction,
+    },
+    /// Call [`super::Osd::enqueue_peering_evt`] with `timer.event` after
+    /// `timer.delay` (`schedule_event_after`).
+    Timer {
+        /// The PG instance.
+        pgid: SpgId,
+        /// The delay and event.
+        timer: Timer,
+    },
+    /// A reservation request or cancellation for the OSD's reservers (the
+    /// reservers are the host's for now).
+    Reservation {
+        /// The PG instance.
+        pgid: SpgId,
+        /// The request.
+        op: ReservationOp,
+    },
+    /// A `PeeringListener` notification for the host's PG layer.
+    Notification {
+        /// The PG instance.
+        pgid: SpgId,
+        /// What happened.
+        note: HostNotification,
+    },
+    /// `C_DeleteMore`: list at most `max` objects of the PG after `after` and
+    /// deliver them as `DeleteSome` at `epoch` (the object layer is the host's).
+    DeleteMore {
+        /// The PG instance.
+        pgid: SpgId,
+        /// The event epoch.
+        epoch: Epoch,
+        /// The cursor.
+        after: Option<ObjectId>,
+        /// How many objects at most.
+        max: u32,
+    },
+    /// `note_down_osd`: the peer went down in the map; close its connection.
+    MarkDown(OsdId),
+    /// `publish_stats_to_osd`: the PG's stats changed.
+    PublishStats(SpgId),
+}
