@@ -69,7 +69,7 @@ impl Osd {
             return;
         };
         let mut ctx = RecoveryCtx::new();
-        for c in commits {
+        for c in commits.committed() {
             match c {
                 OnCommit::Event(evt) => self.enqueue_peering_evt(pgid, evt),
                 OnCommit::CompleteFlush => {
@@ -228,7 +228,7 @@ mod tests {
             TxnId(7),
             (
                 pgid,
-                vec![OnCommit::Event(PeeringEvt::new(1, Event::NullEvt))],
+                vec![OnCommit::Event(PeeringEvt::new(1, Event::NullEvt))].into(),
             ),
         );
         assert_eq!(osd.slot_items(pgid), 0);

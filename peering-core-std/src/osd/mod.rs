@@ -62,7 +62,7 @@ pub use slot::PeeringItem;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use peering_core::ctx::OnCommit;
+use peering_core::ctx::AwaitingCommit;
 use peering_core::machine::{Config, Pg};
 use peering_core::map::OsdMapView;
 use peering_core::types::{Epoch, OsdId, SpgId};
@@ -140,7 +140,7 @@ pub struct Osd {
     pending_sends: BTreeMap<OsdId, Vec<crate::msg::Message>>,
     drops: Vec<DropReason>,
     next_txn: u64,
-    on_commit: BTreeMap<TxnId, (SpgId, Vec<OnCommit>)>,
+    on_commit: BTreeMap<TxnId, (SpgId, AwaitingCommit)>,
     /// `peer_map_epoch`: the newest epoch each peer is known to have.
     peer_epochs: BTreeMap<OsdId, Epoch>,
     mon: MonState,

@@ -9,7 +9,7 @@
 //! for [`Osd::dispatch_context`] at the end of the pass, then `send_pg_temp`
 //! and the map cache's trim.
 
-use peering_core::ctx::{MonRequest, OnCommit, RecoveryCtx};
+use peering_core::ctx::{MonRequest, RecoveryCtx};
 use peering_core::machine::EventOutcome;
 use peering_core::types::SpgId;
 
@@ -173,8 +173,7 @@ impl Osd {
     /// into the pass's batch (direct sends first, as Ceph sends them while the
     /// event runs).
     pub(super) fn flush_pg_ctx(&mut self, pgid: SpgId, ctx: &mut RecoveryCtx) {
-        let transaction = ctx.take_transaction();
-        let commits: Vec<OnCommit> = ctx.drain_on_commit().collect();
+        let (transaction, commits) = ctx.take_persist().into_parts();
         if !transaction.is_empty() || !commits.is_empty() {
             let txn = TxnId(self.next_txn);
             self.next_txn = self.next_txn.wrapping_add(1);

@@ -99,11 +99,52 @@ impl Persist {
         self.on_commit
     }
 
+    /// Splits off the transaction, for a host that hands it to its store and
+    /// keeps the waiting work until the store reports it durable.
+    pub fn into_parts(self) -> (Transaction, AwaitingCommit) {
+        (
+            self.transaction,
+            AwaitingCommit {
+                on_commit: self.on_commit,
+            },
+        )
+    }
+
     /// [`committed`](Self::committed) for a host that reuses its buffers: drains
     /// the waiting work, keeping the `Persist` (and its allocations) to give back
     /// with [`RecoveryCtx::recycle`].
     pub fn drain_committed(&mut self) -> alloc::vec::Drain<'_, OnCommit> {
         self.on_commit.drain(..)
+    }
+}
+
+/// The work that waits for a transaction the host handed to its store
+/// ([`Persist::into_parts`]): Ceph's `on_commit` contexts.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct AwaitingCommit {
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    on_commit: Vec<OnCommit>,
+}
+
+impl From<Vec<OnCommit>> for AwaitingCommit {
+    /// Work a host (or its test) holds for a transaction of its own.
+    fn from(on_commit: Vec<OnCommit>) -> Self {
+        AwaitingCommit { on_commit }
+    }
+}
+
+impl AwaitingCommit {
+    /// True when nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.on_commit.is_empty()
+    }
+
+    /// The store reports the transaction durable: the work that waited for it,
+    /// in order, to run now and not before.
+    pub fn committed(self) -> Vec<OnCommit> {
+        self.on_commit
     }
 }
 
