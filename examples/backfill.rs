@@ -89,7 +89,7 @@ fn fmt_set(osds: impl IntoIterator<Item = OsdId>) -> String {
 
 /// The primary's view of up and acting.
 fn sets(h: &Harness, spg: SpgId) -> (String, String) {
-    let m = &h.pg(0, spg).expect("primary runs").peering_state().mapping;
+    let m = h.pg(0, spg).expect("primary runs").mapping();
     (
         fmt_set(m.up.iter().copied()),
         fmt_set(m.acting.iter().copied()),

@@ -33,7 +33,7 @@ fn down_while_every_member_of_a_read_write_interval_is_down() {
     let pg = h.pg(2, spg()).unwrap();
     assert_eq!(pg.state_name(), "Started/Primary/Peering/Down");
     assert!(pg.state_bits().contains(PgState::DOWN));
-    let blocked: Vec<i32> = pg.peering_state().blocked_by.iter().copied().collect();
+    let blocked: Vec<i32> = pg.status().blocked_by.iter().copied().collect();
     assert_eq!(blocked, [0, 1]);
     assert_eq!(h.state(3, spg()), "Started/Stray");
     // The new primary queried only the OSD it can reach; nothing was activated.

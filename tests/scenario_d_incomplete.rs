@@ -7,7 +7,7 @@
 
 mod scenario_support;
 
-use peering::core::machine::{State, StateId};
+use peering::core::machine::{StateDetails, StateId};
 use peering::core::types::PgState;
 use peering::osd::harness::Harness;
 use scenario_support::*;
@@ -34,9 +34,14 @@ fn incomplete_when_no_reachable_info_reaches_the_history_les() {
     assert_eq!(pg.state_name(), "Started/Primary/Peering/Incomplete");
     assert!(pg.state_bits().contains(PgState::INCOMPLETE));
     assert!(!pg.state_bits().contains(PgState::ACTIVE));
-    let bound = pg.states().iter().any(|s| match s {
-        State::Peering(p) => p.history_les_bound,
-        _ => false,
+    let bound = pg.status().recovery_state.iter().any(|s| {
+        matches!(
+            s.details,
+            Some(StateDetails::Peering {
+                history_les_bound: true,
+                ..
+            })
+        )
     });
     assert!(bound, "peering_blocked_by_history_les_bound");
     for o in [1, 2] {

@@ -21,7 +21,7 @@ fn cluster() -> Harness {
 }
 
 fn up_acting(h: &Harness) -> (Vec<i32>, Vec<i32>) {
-    let m = &h.pg(0, spg()).unwrap().peering_state().mapping;
+    let m = h.pg(0, spg()).unwrap().mapping();
     (
         m.up.iter().map(|o| o.0).collect(),
         m.acting.iter().map(|o| o.0).collect(),

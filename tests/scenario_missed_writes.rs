@@ -179,12 +179,11 @@ fn a_replica_that_was_down_misses_writes_and_is_recovered() {
         names.sort();
         assert_eq!(names, ["a", "c", "d", "e"], "osd.{o}");
     }
-    let peer2 = &h
+    let (_, peer2) = h
         .pg(0, spg())
         .unwrap()
-        .peering_state()
-        .peer_info
-        .get(&PgShard::replica(2))
+        .peer_infos()
+        .find(|(s, _)| **s == PgShard::replica(2))
         .unwrap();
     assert_eq!(peer2.last_update, head);
     assert_safe(&h);

@@ -123,7 +123,7 @@ fn a_too_full_backfill_target_is_retried_after_the_timer() {
     assert!(
         messages_since(&h, retry).contains(&"osd.3 -> osd.0 MBackfillReserve(GRANT)".to_string())
     );
-    let m = &h.pg(0, spg()).unwrap().peering_state().mapping;
+    let m = h.pg(0, spg()).unwrap().mapping();
     assert_eq!(m.up, m.acting);
     assert_eq!(m.acting.iter().map(|o| o.0).collect::<Vec<_>>(), [0, 1, 3]);
     assert_eq!(h.state(0, spg()), "Started/Primary/Active/Clean");

@@ -35,10 +35,9 @@ fn an_object_lost_on_every_replica_is_reported_unfound() {
         "{bits}"
     );
     assert!(!bits.contains(PgState::CLEAN), "{bits}");
-    let ps = pg.peering_state();
-    assert_eq!(ps.missing_loc.num_unfound(), 1);
-    assert!(ps.missing_loc.is_unfound(&o(17)));
-    assert!(ps.needs_recovery());
+    assert_eq!(pg.missing_loc().num_unfound(), 1);
+    assert!(pg.missing_loc().is_unfound(&o(17)));
+    assert!(pg.needs_recovery());
     // The recovery engine pushed o18 to both replicas and gave up on o17.
     let engine = engine_lines(&h);
     assert!(

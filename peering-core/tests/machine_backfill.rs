@@ -26,12 +26,12 @@ fn remapped(auto: bool) -> World {
     w.auto_grant = auto;
     w.answer_activate = auto;
     remap(&mut w);
-    let ps = w.pg(0, PRIMARY).peering_state();
+    let ps = w.pg(0, PRIMARY).status();
     assert_eq!(
         ps.backfill_targets.iter().copied().collect::<Vec<_>>(),
         [shard(TARGET)]
     );
-    assert!(ps.needs_backfill() && !ps.needs_recovery());
+    assert!(ps.needs_backfill && !ps.needs_recovery);
     w
 }
 
@@ -53,7 +53,7 @@ fn remap(w: &mut World) {
 
 /// The acting set the primary asked the monitor for.
 fn want_acting(w: &World) -> Vec<i32> {
-    let ps = w.pg(0, PRIMARY).peering_state();
+    let ps = w.pg(0, PRIMARY).status();
     ps.want_acting.iter().map(|o| o.0).collect()
 }
 
@@ -107,7 +107,7 @@ fn request_backfill_in_activating_asks_the_local_reserver() {
     let (_, out) = w.deliver_now(0, PRIMARY, Event::RequestBackfill);
     assert_eq!(state(&w), StateId::WaitLocalBackfillReserved);
     assert!(bits(&w).contains(PgState::BACKFILL_WAIT));
-    let prio = w.pg(0, PRIMARY).peering_state().backfill_priority();
+    let prio = w.pg(0, PRIMARY).status().backfill_priority;
     // BACKFILL_BASE plus the pool's priority shifted into [0, 20] (§5.24).
     assert_eq!(prio, 110);
     assert_eq!(
@@ -161,7 +161,7 @@ fn remote_backfill_slots_then_backfilling() {
     assert!(bits(&w).contains(PgState::BACKFILLING));
     assert!(!bits(&w).contains(PgState::BACKFILL_WAIT));
     assert_eq!(out.notifications, [HostNotification::BackfillReserved]);
-    let ps = w.pg(0, PRIMARY).peering_state();
+    let ps = w.pg(0, PRIMARY).status();
     assert!(ps.backfill_reserved);
     assert!(ps.peer_bytes.is_empty());
 }
@@ -235,7 +235,7 @@ fn defer_backfill_cancels_and_schedules_a_retry() {
     assert_eq!(out.reservations, [ReservationOp::CancelLocal]);
     released_then_retried(&out, delay);
     assert_eq!(out.notifications, [HostNotification::BackfillCanceled]);
-    assert!(!w.pg(0, PRIMARY).peering_state().backfill_reserved);
+    assert!(!w.pg(0, PRIMARY).status().backfill_reserved);
 }
 
 #[test]
@@ -437,7 +437,7 @@ fn scenario_backfill_of_a_new_osd_ends_clean_with_acting_equal_up() {
         .unwrap()
         .update_last_backfill(ObjectId::MAX, &mut ctx)
         .unwrap();
-    assert!(!w.pg(0, PRIMARY).peering_state().needs_backfill());
+    assert!(!w.pg(0, PRIMARY).needs_backfill());
     w.deliver_now(0, PRIMARY, Event::Backfilled);
     w.run();
     // Recovered asked for acting == up; the PG is clean meanwhile.
@@ -456,8 +456,8 @@ fn scenario_backfill_of_a_new_osd_ends_clean_with_acting_equal_up() {
     let pg = w.pg(0, PRIMARY);
     assert_eq!(pg.state_id(), StateId::Clean);
     assert!(pg.state_bits().contains(PgState::ACTIVE | PgState::CLEAN));
-    let ps = pg.peering_state();
-    assert_eq!(ps.mapping.acting, ps.mapping.up);
+    let ps = pg.status();
+    assert_eq!(ps.acting, ps.up);
     assert!(ps.backfill_targets.is_empty());
     assert_eq!(w.pg(0, TARGET).state_id(), StateId::RepNotRecovering);
     // osd.2 is no longer in the PG: it was told to remove its copy.

@@ -77,7 +77,7 @@ fn a_notify_from_an_osd_outside_every_interval_records_a_stray_as_ceph_does() {
         pg.handle_event(evt, c.map(), &mut ctx),
         Ok(EventOutcome::Delivered)
     );
-    assert!(pg.peering_state().stray_set.contains(&PgShard::replica(5)));
+    assert!(pg.status().stray_set.contains(&PgShard::replica(5)));
     assert_eq!(pg.state_id(), StateId::GetInfo);
 }
 

@@ -14,8 +14,8 @@ use peering_core::ctx::{HostNotification, OnCommit, RecoveryCtx, ReservationOp, 
 use peering_core::event::{ActivateCommitted, DeleteSome, Event, PeeringEvt};
 use peering_core::intervals::PastIntervals;
 use peering_core::machine::{
-    Config, DELETE_FULLISH, DELETE_NORMAL, DropReason, EventOutcome, Pg, PgCreate, State, StateId,
-    Transit,
+    Config, DELETE_FULLISH, DELETE_NORMAL, DropReason, EventOutcome, Pg, PgCreate, StateDetails,
+    StateId, Transit,
 };
 use peering_core::map::{MapFlags, SimpleOsdMap};
 use peering_core::types::{ObjectId, PgShard};
@@ -113,10 +113,17 @@ fn stray_delete_start_requests_the_delete_reservation() {
         reservations,
         [ReservationOp::CancelLocal, delete_request(e, DELETE_NORMAL)]
     );
-    match &pg.states()[1] {
-        State::ToDelete(l) => assert_eq!(l.priority, DELETE_NORMAL),
-        other => panic!("{other:?}"),
-    }
+    let rs = pg.status().recovery_state;
+    let to_delete = rs
+        .iter()
+        .find(|s| s.name == "Started/ToDelete")
+        .expect("in ToDelete");
+    assert_eq!(
+        to_delete.details,
+        Some(StateDetails::ToDelete {
+            priority: DELETE_NORMAL
+        })
+    );
 }
 
 #[test]
@@ -217,13 +224,14 @@ fn delete_some_removes_one_bounded_chunk_and_asks_for_more() {
     assert_eq!(removed, objects);
     let commits: Vec<_> = ctx.take_persist().committed();
     assert_eq!(commits, [more(map.epoch, Some(obj(29)))]);
-    match pg.states().last() {
-        Some(State::Deleting(l)) => {
-            assert_eq!(l.next, Some(obj(29)));
-            assert_eq!(l.removed, 30);
-        }
-        other => panic!("{other:?}"),
-    }
+    let rs = pg.status().recovery_state;
+    assert_eq!(
+        rs.first().and_then(|s| s.details.clone()),
+        Some(StateDetails::Deleting {
+            next: Some(obj(29)),
+            removed: 30
+        })
+    );
 }
 
 #[test]
@@ -232,7 +240,7 @@ fn empty_listing_removes_the_pg_and_terminates() {
     let (out, mut ctx) = deliver(&mut pg, &map, chunk(Vec::new()));
     assert_eq!(out, EventOutcome::Delivered);
     assert!(pg.is_terminated());
-    assert!(pg.states().is_empty());
+    assert_eq!(pg.active_states().count(), 0);
     assert!(!pg.is_crashed());
     // Every state exits, innermost first.
     let exited: Vec<_> = pg

@@ -46,7 +46,7 @@ fn creation_enters_default_substates_outer_to_inner() {
         ]
     );
     assert_eq!(c.pg(0).state_name(), "Started/Primary/Peering/GetInfo");
-    let names: Vec<_> = c.pg(0).states().iter().map(|s| s.id().name()).collect();
+    let names: Vec<_> = c.pg(0).active_states().map(|s| s.name()).collect();
     assert_eq!(
         names,
         [

@@ -198,9 +198,8 @@ fn snapshots() -> Vec<(Pg, SimpleOsdMap)> {
 
 /// Whether some state of the configuration lists `kind` other than as a catch-all.
 fn handled_here(pg: &Pg, kind: EventKind) -> bool {
-    pg.states().iter().rev().any(|s| {
-        s.id()
-            .def()
+    pg.active_states().rev().any(|id| {
+        id.def()
             .reaction_for(kind)
             .is_some_and(|r| r.on != peering_core::machine::chart::On::Any)
     })
@@ -211,7 +210,8 @@ fn check_answers(pg: &Pg) {
     let _ = pg.info().clone();
     let _ = pg.state_bits().to_string();
     let _ = pg.history();
-    let _ = pg.states().len();
+    let _ = pg.active_states().count();
+    let _ = pg.status();
 }
 
 proptest! {

@@ -129,7 +129,7 @@ fn get_info_rebuilds_the_prior_when_a_notify_raises_les() {
     assert_eq!(pg.history().last_epoch_started, 1);
     // Still waiting for osd.2, whose query stands.
     assert_eq!(pg.state_id(), StateId::GetInfo);
-    assert!(pg.peering_state().blocked_by.contains(&2));
+    assert!(pg.status().blocked_by.contains(&2));
     let (_, _) = deliver(&mut pg, c.map(), notify_from(2, &c, c.pg(2)));
     assert_ne!(pg.state_id(), StateId::GetInfo);
 }
@@ -185,10 +185,10 @@ fn wait_up_thru_keeps_a_late_log() {
     );
     assert_eq!(out, EventOutcome::Delivered);
     assert_eq!(
-        pg.peering_state()
-            .peer_info
-            .get(&PgShard::replica(1))
+        pg.peer_infos()
+            .find(|(s, _)| **s == PgShard::replica(1))
             .unwrap()
+            .1
             .last_update,
         EVersion::new(1, 2)
     );
@@ -273,13 +273,15 @@ fn active_records_trims_and_replica_logs() {
     }
     // min over the primary's own lcod (0'0) and the replicas' reports.
     assert_eq!(
-        *pg.peering_state()
+        pg.status()
             .peer_last_complete_ondisk
-            .get(&PgShard::replica(2))
-            .unwrap(),
+            .iter()
+            .find(|(s, _)| *s == PgShard::replica(2))
+            .unwrap()
+            .1,
         EVersion::new(1, 2)
     );
-    assert_eq!(pg.peering_state().min_last_complete_ondisk, EVersion::ZERO);
+    assert_eq!(pg.status().min_last_complete_ondisk, EVersion::ZERO);
     // A stray's full log (an answer to discover_all_missing) is processed.
     let info = c.pg(3).info().clone();
     let (out, _) = deliver(
@@ -298,13 +300,9 @@ fn active_records_trims_and_replica_logs() {
         }),
     );
     assert_eq!(out, EventOutcome::Delivered);
+    assert!(pg.peer_missing().any(|(s, _)| *s == PgShard::replica(3)));
     assert!(
-        pg.peering_state()
-            .peer_missing
-            .contains_key(&PgShard::replica(3))
-    );
-    assert!(
-        pg.peering_state()
+        pg.status()
             .might_have_unfound
             .contains(&PgShard::replica(3))
     );

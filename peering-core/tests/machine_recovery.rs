@@ -25,7 +25,7 @@ fn behind_replica() -> World {
     w.answer_activate = false;
     w.run();
     assert_eq!(w.pg(0, PRIMARY).state_id(), StateId::Activating);
-    assert!(w.pg(0, PRIMARY).peering_state().needs_recovery());
+    assert!(w.pg(0, PRIMARY).needs_recovery());
     w
 }
 
@@ -60,7 +60,7 @@ fn do_recovery_in_activating_asks_the_local_reserver() {
     assert_eq!(pg.state_id(), StateId::WaitLocalRecoveryReserved);
     assert!(pg.state_bits().contains(PgState::RECOVERY_WAIT));
     assert!(!pg.state_bits().contains(PgState::RECOVERY_TOOFULL));
-    let prio = pg.peering_state().recovery_priority();
+    let prio = pg.status().recovery_priority;
     // RECOVERY_BASE plus the pool's priority shifted into [0, 20] (§5.24).
     assert_eq!(prio, 190);
     assert_eq!(
@@ -305,7 +305,7 @@ fn request_backfill_while_recovering_moves_to_backfill_reservation() {
         ]
     );
     // Local slot given back, then asked for again at the backfill priority.
-    let prio = w.pg(0, PRIMARY).peering_state().backfill_priority();
+    let prio = w.pg(0, PRIMARY).status().backfill_priority;
     assert_eq!(out.reservations.len(), 2);
     assert_eq!(out.reservations[0], ReservationOp::CancelLocal);
     assert!(matches!(
@@ -499,7 +499,7 @@ fn scenario_a_replica_that_missed_writes_is_recovered() {
             .state_bits()
             .contains(PgState::ACTIVE | PgState::CLEAN)
     );
-    assert!(!w.pg(0, PRIMARY).peering_state().needs_recovery());
+    assert!(!w.pg(0, PRIMARY).needs_recovery());
     for o in [1, 2] {
         assert_eq!(w.pg(0, o).state_id(), StateId::RepNotRecovering);
         // RepRecovering's exit gave the slot back.

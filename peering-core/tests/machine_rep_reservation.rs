@@ -98,7 +98,7 @@ fn request_recovery_prio_asks_the_remote_reserver() {
 #[test]
 fn a_pre_mimic_request_without_priority_uses_our_own() {
     let mut w = clean();
-    let own = w.pg(0, REPLICA).peering_state().recovery_priority();
+    let own = w.pg(0, REPLICA).status().recovery_priority;
     let (_, out) = w.deliver_now(0, REPLICA, request_recovery(0));
     assert!(matches!(
         out.reservations.as_slice(),

@@ -246,7 +246,7 @@ fn split_seed_carries_what_the_child_needs() {
     let [seed] = seeds.as_slice() else {
         panic!("{seeds:?}")
     };
-    assert_eq!(seed.whoami, pg.peering_state().whoami);
+    assert_eq!(seed.whoami, pg.status().whoami);
     assert_eq!(seed.old_pg_num, 1);
     assert_eq!(seed.new_pg_num, 2);
     assert_eq!(seed.info.last_epoch_started, pg.info().last_epoch_started);

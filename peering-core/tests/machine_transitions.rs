@@ -68,7 +68,7 @@ fn get_info_queries_probe_targets_and_notifies_move_on() {
             .iter()
             .any(|n| matches!(n, HostNotification::ProbeTargets(p) if p.len() == 3))
     );
-    assert_eq!(pg.peering_state().blocked_by.len(), 2);
+    assert_eq!(pg.status().blocked_by.len(), 2);
 
     let mut c = Cluster::new(&[0, 1, 2], &[0, 1, 2], 3);
     c.run();
@@ -87,7 +87,7 @@ fn get_info_queries_probe_targets_and_notifies_move_on() {
         StateId::GetMissing,
         StateId::WaitUpThru
     ]));
-    assert_eq!(c.pg(0).peering_state().peer_info.len(), 2);
+    assert_eq!(c.pg(0).peer_infos().count(), 2);
 }
 
 /// Activation (§5.15): les recorded, empty peers get an (empty) log, replicas
@@ -120,7 +120,7 @@ fn activation_messages_acks_and_clean() {
         assert_eq!(c.pg(r).info().last_epoch_started, 2);
         assert!(!c.pg(r).state_bits().contains(PgState::ACTIVE));
     }
-    assert_eq!(c.pg(0).peering_state().peer_activated.len(), 0);
+    assert_eq!(c.pg(0).status().peer_activated.len(), 0);
     c.hold_commits = false;
     c.release_commits();
     c.run();
@@ -198,7 +198,7 @@ fn reset_actmap_notifies_the_primary() {
         })
         .collect();
     assert_eq!(notifies, [(0, 2)]);
-    assert!(c.pg(1).peering_state().send_notify);
+    assert!(c.pg(1).status().send_notify);
 }
 
 /// GetLog: the primary is behind, so the authoritative log is asked of a peer
@@ -236,11 +236,7 @@ fn get_log_asks_the_authoritative_shard() {
         }
     );
     assert_eq!(
-        pg.peering_state()
-            .blocked_by
-            .iter()
-            .copied()
-            .collect::<Vec<_>>(),
+        pg.status().blocked_by.iter().copied().collect::<Vec<_>>(),
         [1]
     );
 
@@ -314,7 +310,7 @@ fn get_log_needs_acting_change() {
     assert!(pg.is_primary());
     assert_eq!(pg.state_name(), "Started/Primary/WaitActingChange");
     assert!(!pg.state_bits().contains(PgState::PEERING));
-    let want: Vec<_> = pg.peering_state().want_acting.iter().map(|o| o.0).collect();
+    let want: Vec<_> = pg.status().want_acting.iter().map(|o| o.0).collect();
     assert_eq!(want, [0, 1, 2]);
     // WaitActingChange ignores infos and logs.
     let e = c.epoch();
@@ -351,9 +347,15 @@ fn incomplete_when_no_info_reaches_the_history_les() {
     assert_eq!(pg.state_name(), "Started/Primary/Peering/Incomplete");
     assert!(pg.state_bits().contains(PgState::INCOMPLETE));
     assert!(!pg.state_bits().contains(PgState::PEERING));
-    assert!(
-        matches!(&pg.states()[2], peering_core::machine::State::Peering(p) if p.history_les_bound)
-    );
+    let rs = pg.status().recovery_state;
+    assert_eq!(rs[1].name, "Started/Primary/Peering");
+    assert!(matches!(
+        rs[1].details,
+        Some(peering_core::machine::StateDetails::Peering {
+            history_les_bound: true,
+            ..
+        })
+    ));
     // A smaller min_size resets.
     c.next_map(&[0, 1, 2], |m| {
         m.pools.get_mut(&1).unwrap().min_size = 1;
@@ -386,7 +388,7 @@ fn down_until_an_osd_is_marked_lost() {
     let pg = c.pg(2);
     assert_eq!(pg.state_name(), "Started/Primary/Peering/Down");
     assert!(pg.state_bits().contains(PgState::DOWN));
-    let blocked: Vec<_> = pg.peering_state().blocked_by.iter().copied().collect();
+    let blocked: Vec<_> = pg.status().blocked_by.iter().copied().collect();
     assert_eq!(blocked, [0, 1]);
     // The operator declares osd.0 lost: affected_by_map → Reset → not down.
     c.next_map(&[2, 3], |m| m.mark_lost(0));
@@ -483,12 +485,7 @@ fn clean_purges_strays() {
         .map(|s| s.to)
         .collect();
     assert_eq!(removes, [3]);
-    assert!(
-        c.pg(0)
-            .peering_state()
-            .peer_purged
-            .contains(&PgShard::replica(3))
-    );
+    assert!(c.pg(0).status().peer_purged.contains(&PgShard::replica(3)));
 }
 
 /// §9 B: a replica holds two writes the authoritative log never got (its les is
@@ -559,12 +556,7 @@ fn buffered_sends_wait_for_the_interval_flush() {
             .contains(&HostNotification::FlushRequested)
     );
     assert!(ctx.queries().is_empty(), "held back: {:?}", ctx.queries());
-    assert!(
-        pg.peering_state()
-            .pending_flush
-            .as_ref()
-            .is_some_and(|b| !b.is_empty())
-    );
+    assert!(pg.status().flush_pending);
     let mut ctx = RecoveryCtx::new();
     let out = pg
         .handle_event(PeeringEvt::new(3, Event::IntervalFlush), &m3, &mut ctx)
@@ -572,7 +564,7 @@ fn buffered_sends_wait_for_the_interval_flush() {
     assert_eq!(out, EventOutcome::Delivered);
     let q = &ctx.queries()[&OsdId(1)][&pgid()];
     assert_eq!(q.kind, QueryKind::Info);
-    assert!(pg.peering_state().pending_flush.is_none());
+    assert!(!pg.status().flush_pending);
 }
 
 /// An erasure-coded PG (2+1): every shard is its own instance (`spg_t` with the
@@ -617,8 +609,7 @@ fn erasure_coded_pg_reaches_active_clean() {
     assert_eq!(c.pg(0).state_name(), "Started/Primary/Active/Clean");
     let arb: Vec<_> = c
         .pg(0)
-        .peering_state()
-        .acting_recovery_backfill
+        .acting_recovery_backfill()
         .iter()
         .map(|s| (s.osd.0, s.shard.0))
         .collect();
@@ -648,7 +639,7 @@ fn a_primary_behind_the_auth_log_recovers_from_complete_replicas() {
     let pg = c.pg(0);
     assert_eq!(pg.info().last_update, EVersion::new(10, 18));
     assert_eq!(pg.pg_log().missing().num_missing(), 3);
-    let ml = &pg.peering_state().missing_loc;
+    let ml = pg.missing_loc();
     assert_eq!(ml.needs_recovery_map.len(), 3);
     for locs in ml.missing_loc.values() {
         let osds: Vec<_> = locs.iter().map(|s| s.osd.0).collect();

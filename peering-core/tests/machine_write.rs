@@ -68,10 +68,9 @@ fn primary_write_appends_updates_info_and_persists() {
     assert!(!pg.pg_log().is_dirty());
     // Every other acting shard's peer_info follows (pre_submit_op).
     for s in [1, 2] {
-        let pi = &pg
-            .peering_state()
-            .peer_info
-            .get(&PgShard::replica(s))
+        let (_, pi) = pg
+            .peer_infos()
+            .find(|(p, _)| **p == PgShard::replica(s))
             .unwrap();
         assert_eq!(pi.last_update, e.version);
         assert_eq!(pi.last_complete, e.version);
@@ -231,7 +230,7 @@ fn a_write_to_an_object_a_replica_misses_is_refused_until_recovered() {
     c.auto_recovered = false;
     c.run();
     let pg = primary(&mut c);
-    assert!(pg.peering_state().needs_recovery());
+    assert!(pg.needs_recovery());
     let before = pg.clone();
     let o4 = ObjectId::new(POOL, 4, "o4");
     let r = write(pg, &o4, LogOp::Modify);

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use peering_core::machine::{Pg, StateId};
 use peering_core::map::OsdMapView;
-use peering_core::types::{Epoch, OsdId, PgId, PgState, SpgId};
+use peering_core::types::{Epoch, OsdId, PgId, PgShard, PgState, SpgId};
 
 /// Which invariant a [`Violation`] breaks (DESIGN.md §7).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -150,21 +150,22 @@ impl Checker {
     /// les before this call) has a witness the primary talked to or gave up on
     /// (§5.6 `build_prior`: UP and LOST count, DNE members are ignored).
     fn check_probed(&mut self, osd: OsdId, pg: &Pg, map: &dyn OsdMapView, les: Epoch) {
-        let peers = &pg.peering_state().peer_info;
-        let unprobed: Vec<Epoch> =
-            pg.past_intervals()
-                .intervals()
-                .iter()
-                .filter(|i| i.last >= les)
-                .filter(|i| {
-                    let witnessed = i.acting.iter().any(|s| {
-                        s.osd == osd || peers.contains_key(s) || map.lost_at(s.osd) > i.first
-                    });
-                    let some_exist = i.acting.iter().any(|s| map.exists(s.osd));
-                    !witnessed && some_exist
-                })
-                .map(|i| i.first)
-                .collect();
+        let peers: std::collections::BTreeSet<PgShard> = pg.peer_infos().map(|(s, _)| *s).collect();
+        let unprobed: Vec<Epoch> = pg
+            .past_intervals()
+            .intervals()
+            .iter()
+            .filter(|i| i.last >= les)
+            .filter(|i| {
+                let witnessed = i
+                    .acting
+                    .iter()
+                    .any(|s| s.osd == osd || peers.contains(s) || map.lost_at(s.osd) > i.first);
+                let some_exist = i.acting.iter().any(|s| map.exists(s.osd));
+                !witnessed && some_exist
+            })
+            .map(|i| i.first)
+            .collect();
         if !unprobed.is_empty() {
             let detail = format!("intervals starting at {unprobed:?} not probed");
             self.flag(Rule::UnprobedInterval, osd, pg, detail);
@@ -183,7 +184,7 @@ impl Checker {
         // its own info and activates as a recovery source with its own, older,
         // `last_update` (Ceph's `Stray::react(MInfoRec)`).
         let me = peering_core::types::PgShard::new(osd, pg.info().pgid.shard);
-        if !p.peering_state().acting_recovery_backfill.contains(&me) {
+        if !p.acting_recovery_backfill().contains(&me) {
             return;
         }
         let (mine, theirs) = (pg.info().last_update, p.info().last_update);

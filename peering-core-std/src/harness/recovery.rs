@@ -52,21 +52,19 @@ impl Harness {
         let Some(pg) = self.pg(osd.0, spg) else {
             return;
         };
-        let ps = pg.peering_state();
         let epoch = pg.epoch();
-        let own: Vec<(ObjectId, EVersion, bool)> = ps
-            .pg_log
+        let own: Vec<(ObjectId, EVersion, bool)> = pg
+            .pg_log()
             .missing()
             .items()
             .iter()
-            .filter(|(oid, _)| !ps.missing_loc.is_unfound(oid))
+            .filter(|(oid, _)| !pg.missing_loc().is_unfound(oid))
             .map(|(oid, i)| (oid.clone(), i.need, i.delete))
             .collect();
-        let backfill = &ps.backfill_targets;
-        let pushes: Vec<(PgShard, ObjectId, EVersion, bool)> = ps
-            .peer_missing
-            .iter()
-            .filter(|(s, _)| ps.acting_recovery_backfill.contains(s) && !backfill.contains(s))
+        let backfill = pg.backfill_targets();
+        let pushes: Vec<(PgShard, ObjectId, EVersion, bool)> = pg
+            .peer_missing()
+            .filter(|(s, _)| pg.acting_recovery_backfill().contains(s) && !backfill.contains(s))
             .flat_map(|(s, m)| {
                 m.items()
                     .iter()
@@ -110,14 +108,14 @@ impl Harness {
                 pg.on_global_recover(&oid)
             });
         }
-        let Some(ps) = self.pg(osd.0, spg).map(Pg::peering_state) else {
+        let Some(pg) = self.pg(osd.0, spg) else {
             return;
         };
-        let event = if ps.needs_recovery() {
-            let unfound = ps.missing_loc.num_unfound();
+        let event = if pg.needs_recovery() {
+            let unfound = pg.missing_loc().num_unfound();
             self.engine_note(osd, spg, format!("{unfound} object(s) unfound"));
             Event::UnfoundRecovery
-        } else if ps.needs_backfill() {
+        } else if pg.needs_backfill() {
             Event::RequestBackfill
         } else {
             Event::AllReplicasRecovered
@@ -135,12 +133,7 @@ impl Harness {
             return;
         };
         let epoch = pg.epoch();
-        let targets: Vec<PgShard> = pg
-            .peering_state()
-            .backfill_targets
-            .iter()
-            .copied()
-            .collect();
+        let targets: Vec<PgShard> = pg.backfill_targets().iter().copied().collect();
         let objects: Vec<ObjectId> = self
             .store
             .get(osd, spg)

@@ -122,7 +122,7 @@ impl Harness {
         let Some(pg) = self.osds.get(&osd).and_then(|p| p.get(&spg)) else {
             return;
         };
-        let primary_osd = pg.peering_state().primary.osd;
+        let primary_osd = pg.primary().osd;
         let primary = (primary_osd != osd)
             .then(|| self.osds.get(&primary_osd).and_then(|p| p.get(&spg)))
             .flatten();

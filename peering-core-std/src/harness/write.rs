@@ -65,8 +65,7 @@ impl Harness {
         let pg = self.instance(primary, pgid)?;
         let tid = pg.info().last_update.version.saturating_add(1);
         let peers: Vec<OsdId> = pg
-            .peering_state()
-            .acting_recovery_backfill
+            .acting_recovery_backfill()
             .iter()
             .map(|s| s.osd)
             .filter(|o| *o != primary)

@@ -4,7 +4,7 @@
 use alloc::collections::VecDeque;
 
 use super::chart::StateId;
-use crate::types::Epoch;
+use crate::types::{Epoch, UTime};
 
 /// Whether a [`StateRecord`] is an entry or an exit (§1.1).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -28,6 +28,9 @@ pub struct StateRecord {
     pub state: StateId,
     /// The PG's map epoch at the time.
     pub epoch: Epoch,
+    /// The host's clock at the time ([`crate::machine::Pg::set_clock`]; zero
+    /// if the host never set it). The core reads no clock of its own.
+    pub time: UTime,
 }
 
 /// A bounded, ordered log of state entries and exits, oldest first (§1.1).
@@ -38,6 +41,8 @@ pub struct StateHistory {
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     records: VecDeque<StateRecord>,
     cap: usize,
+    /// The host's clock, stamped on every record.
+    now: UTime,
 }
 
 impl StateHistory {
@@ -46,7 +51,13 @@ impl StateHistory {
         StateHistory {
             records: VecDeque::new(),
             cap,
+            now: UTime::default(),
         }
+    }
+
+    /// Sets the time stamped on the records from now on (the host's clock).
+    pub(crate) fn set_now(&mut self, now: UTime) {
+        self.now = now;
     }
 
     pub(crate) fn record(&mut self, transit: Transit, state: StateId, epoch: Epoch) {
@@ -60,6 +71,7 @@ impl StateHistory {
             transit,
             state,
             epoch,
+            time: self.now,
         });
     }
 

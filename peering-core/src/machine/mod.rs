@@ -9,12 +9,13 @@
 //! * `engine`: boost::statechart's dispatch, transit and posted-event rules.
 //! * `states/*`: each state's entry and exit actions and custom reactions, one place
 //!   per state.
-//! * [`PeeringState`]: the data (Ceph's `PeeringState` members) and the algorithms
+//! * `PeeringState` (private): the data (Ceph's `PeeringState` members) and the algorithms
 //!   the states call (`start_peering_interval`, `proc_replica_info`, `activate`,
 //!   `fulfill_query`, `try_mark_clean`...), which in turn call the [`crate::log`],
 //!   [`crate::intervals`] and [`crate::acting`] modules.
 //! * [`Pg`]: the host contract (§8): creation and load, map advancement, event
-//!   admission.
+//!   admission; [`Pg::status`] ([`PgStatus`], Ceph's `pg query`) and a few borrowed
+//!   getters are how a host reads the PG's insides.
 //!
 //! # Maps
 //!
@@ -79,7 +80,7 @@
 //!
 //! # Deviations from Ceph
 //!
-//! * The active configuration is a stack of [`State`] values (outermost first), the
+//! * The active configuration is a stack of `State` values (outermost first), the
 //!   nested `Started(Primary(Peering(GetInfo)))` laid flat so exit/entry around the
 //!   least common ancestor is one loop; each variant still owns its state's data.
 //! * `Crashed` does not abort: the PG refuses every later event with
@@ -117,6 +118,7 @@ mod clean;
 mod config;
 mod display;
 mod engine;
+mod getters;
 mod history;
 mod interval_change;
 mod missing_loc;
@@ -130,6 +132,7 @@ mod shard_map;
 mod split;
 mod state;
 mod states;
+mod status;
 mod write;
 
 /// A snapshot of a few shards (an acting set, its peers) taken to iterate while the
@@ -141,22 +144,16 @@ pub use chart::StateId;
 pub use config::Config;
 pub use history::{StateHistory, StateRecord, Transit};
 pub use missing_loc::MissingLoc;
-pub use peering_state::PeeringState;
+pub(crate) use peering_state::PeeringState;
 pub use pg::{DropReason, EventOutcome, Pg, PgCreate, PgLoad};
 pub use priority::{
     BACKFILL_BASE, BACKFILL_DEGRADED_BASE, BACKFILL_FORCED, INACTIVE_BASE, RECOVERY_BASE,
     RECOVERY_FORCED,
 };
-pub use shard_map::ShardMap;
+pub(crate) use shard_map::ShardMap;
 pub use split::ChildSeed;
-pub use state::{
-    ActiveLocal, GetInfoLocal, GetLogLocal, GetMissingLocal, PeeringLocal, State, StateStack,
-};
-pub use states::backfill::WaitRemoteBackfillReservedLocal;
-pub use states::delete::{
-    DELETE_FULL, DELETE_FULLISH, DELETE_NORMAL, DeletingLocal, ToDeleteLocal, delete_priority,
-};
-pub use states::recovery::WaitRemoteRecoveryReservedLocal;
+pub use states::delete::{DELETE_FULL, DELETE_FULLISH, DELETE_NORMAL, delete_priority};
+pub use status::{PeerStatus, PgStatus, StateDetails, StateEntry, StateSpan};
 
 use crate::types::PgShard;
 

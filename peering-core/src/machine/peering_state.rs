@@ -198,11 +198,6 @@ impl PeeringState {
         }
     }
 
-    /// `spg_t` of this instance (§6.13).
-    pub fn spgid(&self) -> SpgId {
-        self.info.pgid
-    }
-
     /// `is_primary()`: this instance is the acting primary (§6.13).
     pub fn is_primary(&self) -> bool {
         self.whoami == self.primary

@@ -721,9 +721,10 @@ impl Pg {
         self.state_id().name()
     }
 
-    /// The active configuration, outermost first, with each state's local data (§8).
-    pub fn states(&self) -> &[State] {
-        &self.stack
+    /// The active states, outermost first (`Started`, `Started/Primary`, ...,
+    /// the innermost last); empty once the machine terminated.
+    pub fn active_states(&self) -> impl DoubleEndedIterator<Item = StateId> + '_ {
+        self.stack.iter().map(State::id)
     }
 
     /// True when `id` is active (innermost or an enclosing state) (§8).
@@ -802,8 +803,8 @@ impl Pg {
         &self.ps.pg_log
     }
 
-    /// Everything else (read-only) (§8).
-    pub fn peering_state(&self) -> &PeeringState {
+    /// Everything else, for this crate; hosts and tests read [`Pg::status`].
+    pub(crate) fn peering_state(&self) -> &PeeringState {
         &self.ps
     }
 

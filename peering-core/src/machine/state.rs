@@ -230,6 +230,12 @@ pub(crate) const MAX_DEPTH: usize = 5;
 /// The active configuration, outermost first (§1.2).
 pub type StateStack = heapless::Vec<State, MAX_DEPTH>;
 
+// One slot of the state stack stays small (B11): states with large local data
+// box it (`Peering`'s prior set, `Deleting`'s cursor). Checked when compiling
+// for 64-bit targets, where the figure was measured.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(core::mem::size_of::<State>() <= 32);
+
 /// Ancestor-data accessors (`context<Peering>()` in Ceph, §0.2 rule 7).
 pub(crate) trait StackExt {
     fn peering(&self) -> Option<&PeeringLocal>;

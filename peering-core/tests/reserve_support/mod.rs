@@ -302,9 +302,13 @@ impl World {
     /// recovers its own, and tells MissingLoc; then reports `AllReplicasRecovered`,
     /// or `RequestBackfill` if backfill is still needed (§8.6).
     pub fn recover_all(&mut self, ci: usize, primary: i32) {
-        let ps = self.pg(ci, primary).peering_state().clone();
+        let before = self.pg(ci, primary).clone();
+        let peer_missing: Vec<(PgShard, peering_core::log::Missing)> = before
+            .peer_missing()
+            .map(|(s, m)| (*s, m.clone()))
+            .collect();
         let mut ctx = RecoveryCtx::new();
-        for (peer, missing) in &ps.peer_missing {
+        for (peer, missing) in &peer_missing {
             for (oid, item) in missing.items() {
                 let c = &mut self.clusters[ci];
                 if let Some(replica) = c.pgs.get_mut(&peer.osd.0) {
@@ -319,8 +323,8 @@ impl World {
                     .expect("peer recover");
             }
         }
-        let own: Vec<_> = ps
-            .pg_log
+        let own: Vec<_> = before
+            .pg_log()
             .missing()
             .items()
             .iter()
@@ -331,10 +335,10 @@ impl World {
         for (oid, need) in own {
             pg.on_local_recover(&oid, need, &mut ctx).expect("recover");
         }
-        for oid in ps.missing_loc.needs_recovery_map.keys() {
+        for oid in before.missing_loc().needs_recovery_map.keys() {
             pg.on_global_recover(oid).unwrap();
         }
-        let next = if pg.peering_state().needs_backfill() {
+        let next = if pg.needs_backfill() {
             Event::RequestBackfill
         } else {
             Event::AllReplicasRecovered
