@@ -69,6 +69,9 @@
 
 extern crate alloc;
 
+#[macro_use]
+mod macros;
+
 pub mod acting;
 pub mod ctx;
 pub mod error;

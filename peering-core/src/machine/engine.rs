@@ -182,6 +182,13 @@ fn dispatch(cx: &mut Cx<'_>, evt: &mut Event) -> Result<(), PeeringError> {
             ReactionKind::Transition(target) => {
                 transit(cx, level, target)?;
                 if target == StateId::Crashed {
+                    pg_log!(
+                        error,
+                        "pg {} crashed: {} unhandled in {}",
+                        cx.ps.info.pgid,
+                        kind.name(),
+                        innermost.name()
+                    );
                     return Err(PeeringError::Crashed(Crash::Unhandled {
                         state: innermost,
                         event: kind,
@@ -290,6 +297,7 @@ fn exit_innermost(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     }
     cx.stack.pop();
     cx.history.record(Transit::Exit, id, cx.ps.epoch);
+    pg_log!(trace, "pg {} exit {}", cx.ps.info.pgid, id.name());
     Ok(())
 }
 
@@ -301,6 +309,7 @@ fn enter(cx: &mut Cx<'_>, id: StateId) -> Result<(), PeeringError> {
         }));
     }
     cx.history.record(Transit::Enter, id, cx.ps.epoch);
+    pg_log!(trace, "pg {} enter {}", cx.ps.info.pgid, id.name());
     if let Err(e) = states::enter(id, cx) {
         hard_crash(cx);
         return Err(e);
@@ -312,6 +321,12 @@ fn enter(cx: &mut Cx<'_>, id: StateId) -> Result<(), PeeringError> {
 /// configuration becomes `Crashed` without running exit actions (there is nobody
 /// left to run them in Ceph either).
 pub(crate) fn hard_crash(cx: &mut Cx<'_>) {
+    pg_log!(
+        error,
+        "pg {} crashed in {}",
+        cx.ps.info.pgid,
+        cx.stack.innermost().name()
+    );
     cx.stack.clear();
     let _ = cx.stack.push(State::Crashed);
     cx.history

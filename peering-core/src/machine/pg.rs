@@ -149,6 +149,33 @@ pub enum DropReason {
     BadDeleteChunk,
 }
 
+impl DropReason {
+    /// The reason's name, for logs.
+    pub const fn name(&self) -> &'static str {
+        match self {
+            DropReason::Stale { .. } => "Stale",
+            DropReason::WrongPg { .. } => "WrongPg",
+            DropReason::FromSelf => "FromSelf",
+            DropReason::UnknownOsd(_) => "UnknownOsd",
+            DropReason::Malformed => "Malformed",
+            DropReason::NotFromPrimary { .. } => "NotFromPrimary",
+            DropReason::StaleHistory { .. } => "StaleHistory",
+            DropReason::UnsolicitedLog { .. } => "UnsolicitedLog",
+            DropReason::NotAuthLog { .. } => "NotAuthLog",
+            DropReason::Duplicate => "Duplicate",
+            DropReason::InfoNotNew => "InfoNotNew",
+            DropReason::Raced { .. } => "Raced",
+            DropReason::DeleteWhilePrimary => "DeleteWhilePrimary",
+            DropReason::NotDeleting => "NotDeleting",
+            DropReason::Unhandled { .. } => "Unhandled",
+            DropReason::InvalidInfo(_) => "InvalidInfo",
+            DropReason::BrokenLogChain { .. } => "BrokenLogChain",
+            DropReason::TrimOutOfRange { .. } => "TrimOutOfRange",
+            DropReason::BadDeleteChunk => "BadDeleteChunk",
+        }
+    }
+}
+
 /// What [`Pg::handle_event`] did with an event (§8).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -513,11 +540,27 @@ impl Pg {
             }));
         }
         if let Some(reason) = self.admit(&evt.event, map)? {
+            pg_log!(
+                debug,
+                "pg {} dropped {}: {}",
+                self.ps.info.pgid,
+                kind.name(),
+                reason.name()
+            );
             return Ok(EventOutcome::Dropped(reason));
         }
         let dropped = self.run_reporting(evt.event, map, ctx)?;
         if !self.is_terminated() {
             self.ps.write_if_dirty(ctx);
+        }
+        if let Some(reason) = &dropped {
+            pg_log!(
+                debug,
+                "pg {} dropped {}: {}",
+                self.ps.info.pgid,
+                kind.name(),
+                reason.name()
+            );
         }
         Ok(dropped.map_or(EventOutcome::Delivered, EventOutcome::Dropped))
     }
