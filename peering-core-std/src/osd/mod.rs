@@ -47,6 +47,7 @@ mod maps;
 mod mon;
 mod output;
 mod queue;
+pub mod recovery;
 mod reservations;
 mod reserver;
 mod session;
@@ -61,6 +62,7 @@ pub use intake::{DispatchClass, Dispatched, Disposition};
 pub use map_pipeline::{MapOutcome, OsdMaps};
 pub use maps::MapHistory;
 pub use output::{MapShare, MonMessage, OsdOutput, TxnId};
+pub use recovery::{ObjectBackend, RecoveryOp, VersionsOnly};
 pub use reserver::{AsyncReserver, Grants};
 pub use session::Peer;
 pub use slot::PeeringItem;
@@ -164,6 +166,10 @@ pub struct Osd {
     remote_reserver: AsyncReserver,
     /// The backfill space accounting.
     space: Space,
+    /// The object layer recovery and backfill go through.
+    backend: Box<dyn ObjectBackend>,
+    /// Recovery or backfill in flight, per PG this OSD leads.
+    recovery: BTreeMap<SpgId, recovery::RecoveryRun>,
 }
 
 impl Osd {
@@ -191,6 +197,8 @@ impl Osd {
             local_reserver: AsyncReserver::new(slots),
             remote_reserver: AsyncReserver::new(slots),
             space: Space::default(),
+            backend: Box::new(VersionsOnly::default()),
+            recovery: BTreeMap::new(),
         }
     }
 

@@ -194,6 +194,9 @@ impl Osd {
             self.handle_reservation(pgid, op);
         }
         let notes: Vec<_> = ctx.drain_notifications().collect();
+        for note in &notes {
+            self.recovery_notified(pgid, note);
+        }
         for note in notes {
             if matches!(note, peering_core::ctx::HostNotification::Deleted) {
                 if let Some(slot) = self.slots.get_mut(&pgid) {
