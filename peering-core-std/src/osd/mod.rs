@@ -18,6 +18,13 @@
 //! | boot | [`Osd::load_pgs`], [`Osd::start_boot`] | `load_pgs`, `start_boot` |
 //! | `osd_max_backfills` changed, store usage | [`Osd::set_max_backfills`], [`Osd::set_statfs`] | `handle_conf_change`, `osd_stat` |
 //!
+//! Reservation requests of the PGs run on the OSD's own reservers
+//! ([`AsyncReserver`]: [`Osd::local_reserver`] for recovery, backfill and
+//! deletion, [`Osd::remote_reserver`] for slots granted to other primaries,
+//! `osd_max_backfills` slots each, with the backfill space check); grants come
+//! back as the PGs' peering events. Recovery and backfill run once a PG holds
+//! its reservations ([`recovery`]), through the host's [`ObjectBackend`].
+//!
 //! Outputs are drained: [`Osd::poll_output`] (sends per target OSD, map shares,
 //! monitor messages, transactions to persist, timers...) and
 //! [`Osd::drain_drops`] (everything discarded, with Ceph's reason).

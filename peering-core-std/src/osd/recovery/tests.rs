@@ -44,14 +44,20 @@ fn states(c: &LocalCluster) -> Vec<(OsdId, &'static str)> {
         .collect()
 }
 
-#[test]
-fn start_recovery_ops_pushes_what_peers_miss_over_the_wire() {
-    let mut c = peered(OsdConfig::new);
+/// A peered three-OSD cluster, PG 0's acting primary and another member.
+fn peered_pg0() -> (LocalCluster, OsdId, OsdId) {
+    let c = peered(OsdConfig::new);
     let primary = c
         .mon_map
         .pg_to_up_acting_osds(PgId::new(POOL, 0))
         .acting_primary;
-    let down = (0..3).map(OsdId).find(|o| *o != primary).unwrap();
+    let other = (0..3).map(OsdId).find(|o| *o != primary).unwrap();
+    (c, primary, other)
+}
+
+#[test]
+fn start_recovery_ops_pushes_what_peers_miss_over_the_wire() {
+    let (mut c, primary, down) = peered_pg0();
     c.stop(down.0);
     c.publish(|i| {
         i.mark_down(down.0);
@@ -121,12 +127,7 @@ fn recovery_messages_round_trip_and_bad_bodies_are_refused() {
 
 #[test]
 fn handle_push_reply_unexpected_is_dropped_with_a_reason() {
-    let mut c = peered(OsdConfig::new);
-    let primary = c
-        .mon_map
-        .pg_to_up_acting_osds(PgId::new(POOL, 0))
-        .acting_primary;
-    let peer = (0..3).map(OsdId).find(|o| *o != primary).unwrap();
+    let (mut c, primary, peer) = peered_pg0();
     let reply = RecoveryOp::PushReply {
         oid: ObjectId::new(POOL, 0, "nothing"),
         version: Default::default(),
@@ -209,12 +210,7 @@ fn start_recovery_ops_brings_an_upmapped_newcomer_up_to_date() {
 
 #[test]
 fn do_backfill_finish_completes_the_target_and_acks() {
-    let mut c = peered(OsdConfig::new);
-    let primary = c
-        .mon_map
-        .pg_to_up_acting_osds(PgId::new(POOL, 0))
-        .acting_primary;
-    let target = (0..3).map(OsdId).find(|o| *o != primary).unwrap();
+    let (mut c, primary, target) = peered_pg0();
     let from = PgShard {
         osd: primary,
         shard: spg(0).shard,
