@@ -48,16 +48,15 @@ mod maps;
 mod placement;
 mod policy;
 mod recovery;
-mod reserver;
 mod route;
 mod transcript;
 mod write;
 
+pub use crate::osd::AsyncReserver as Reserver;
 pub use error::HarnessError;
 pub use invariants::{Checker, Rule, Violation};
 pub use placement::Placement;
 pub use policy::Policy;
-pub use reserver::Reserver;
 pub use transcript::{Entry, Outcome, Transcript, message_name};
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -188,9 +187,9 @@ impl Harness {
     /// default is [`Policy::reserver_slots`] (§4.4).
     pub fn set_reserver_slots(&mut self, osd: i32, local: usize, remote: usize) {
         self.reservers
-            .insert((OsdId(osd), false), Reserver::new(local));
+            .insert((OsdId(osd), false), Reserver::new(reserver_slots(local)));
         self.reservers
-            .insert((OsdId(osd), true), Reserver::new(remote));
+            .insert((OsdId(osd), true), Reserver::new(reserver_slots(remote)));
     }
 
     /// `osd`'s local (`remote == false`) or remote reserver, once used (§4.4).
@@ -294,4 +293,10 @@ impl Harness {
     pub fn pending_pg_temp(&self) -> &BTreeMap<PgId, OsdVec> {
         &self.want_pg_temp
     }
+}
+
+/// The harness's slot count convention: 0 means unlimited (the product
+/// [`Reserver`], like Ceph's, grants nothing with 0 slots).
+fn reserver_slots(slots: usize) -> usize {
+    if slots == 0 { usize::MAX } else { slots }
 }

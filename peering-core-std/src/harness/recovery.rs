@@ -14,6 +14,7 @@ use peering_core::machine::Pg;
 use peering_core::types::{EVersion, ObjectId, OsdId, PgShard, SpgId};
 
 use super::{Entry, Harness};
+use crate::osd::recovery::{RecoveryPlan, backfill_targets, primary_missing, recovery_done_event};
 
 impl Harness {
     /// Calls `f` on `osd`'s instance of `spg` with a fresh context and routes what
@@ -53,23 +54,16 @@ impl Harness {
             return;
         };
         let epoch = pg.epoch();
-        let own: Vec<(ObjectId, EVersion, bool)> = pg
-            .pg_log()
-            .missing()
-            .items()
-            .iter()
-            .filter(|(oid, _)| !pg.missing_loc().is_unfound(oid))
-            .map(|(oid, i)| (oid.clone(), i.need, i.delete))
+        let plan = RecoveryPlan::of(pg);
+        let own: Vec<(ObjectId, EVersion, bool)> = plan
+            .pulls
+            .into_iter()
+            .map(|(o, _)| (o.oid, o.version, o.delete))
             .collect();
-        let backfill = pg.backfill_targets();
-        let pushes: Vec<(PgShard, ObjectId, EVersion, bool)> = pg
-            .peer_missing()
-            .filter(|(s, _)| pg.acting_recovery_backfill().contains(s) && !backfill.contains(s))
-            .flat_map(|(s, m)| {
-                m.items()
-                    .iter()
-                    .map(move |(oid, i)| (*s, oid.clone(), i.need, i.delete))
-            })
+        let pushes: Vec<(PgShard, ObjectId, EVersion, bool)> = plan
+            .pushes
+            .into_iter()
+            .map(|(s, o)| (s, o.oid, o.version, o.delete))
             .collect();
         for (oid, v, delete) in own {
             let ok = self.call_pg(osd, spg, "recover_got", |pg, ctx| {
@@ -84,7 +78,7 @@ impl Harness {
         for (peer, oid, v, delete) in pushes {
             if self
                 .pg(osd.0, spg)
-                .is_some_and(|p| p.pg_log().missing().is_missing(&oid))
+                .is_some_and(|p| primary_missing(p, &oid))
             {
                 continue;
             }
@@ -108,18 +102,12 @@ impl Harness {
                 pg.on_global_recover(&oid)
             });
         }
-        let Some(pg) = self.pg(osd.0, spg) else {
+        let Some((event, unfound)) = self.pg(osd.0, spg).map(recovery_done_event) else {
             return;
         };
-        let event = if pg.needs_recovery() {
-            let unfound = pg.missing_loc().num_unfound();
+        if event == Event::UnfoundRecovery {
             self.engine_note(osd, spg, format!("{unfound} object(s) unfound"));
-            Event::UnfoundRecovery
-        } else if pg.needs_backfill() {
-            Event::RequestBackfill
-        } else {
-            Event::AllReplicasRecovered
-        };
+        }
         self.engine_note(osd, spg, format!("delivers {}", event.name()));
         self.enqueue_host(osd, spg, PeeringEvt::new(epoch, event));
     }
@@ -133,7 +121,7 @@ impl Harness {
             return;
         };
         let epoch = pg.epoch();
-        let targets: Vec<PgShard> = pg.backfill_targets().iter().copied().collect();
+        let targets = backfill_targets(pg);
         let objects: Vec<ObjectId> = self
             .store
             .get(osd, spg)

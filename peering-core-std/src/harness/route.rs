@@ -199,7 +199,7 @@ impl Harness {
     fn reserver_mut(&mut self, osd: OsdId, remote: bool, slots: usize) -> &mut super::Reserver {
         self.reservers
             .entry((osd, remote))
-            .or_insert_with(|| super::Reserver::new(slots))
+            .or_insert_with(|| super::Reserver::new(super::reserver_slots(slots)))
     }
 
     /// A monitor request is remembered until the monitor answers (§5.7, §5.10).

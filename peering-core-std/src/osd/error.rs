@@ -114,6 +114,12 @@ pub enum DropReason {
     PoolDeleted(SpgId),
     /// The PG's machine dropped the event (`old_peering_evt`, input checks).
     Pg(SpgId, PgDropReason),
+    /// A recovery or backfill message (or call) this PG instance refused: from
+    /// an older interval, not expected by the run in flight, or refused by
+    /// the machine.
+    Recovery(SpgId, String),
+    /// A recovery or backfill message whose body does not decode.
+    BadRecoveryMsg(String),
     /// `dispatch_context` while the OSD is not up in its own map: nothing is
     /// sent; peering is driven again by the next map.
     NotUp {

@@ -41,6 +41,8 @@ pub enum Disposition {
     Dropped(DropReason),
     /// Nothing to do (a ping).
     Ignored,
+    /// A recovery or backfill message, handled at once (Ceph's op queue).
+    Handled,
 }
 
 /// The result of [`Osd::ms_fast_dispatch`] / [`Osd::ms_dispatch`].
@@ -110,6 +112,11 @@ impl Osd {
         let ty = msg.msg_type();
         if matches!(msg, Message::Ping(_)) {
             return Ok(Disposition::Ignored);
+        }
+        if let Peer::Osd(o) = from
+            && let Some(r) = self.handle_recovery_msg(o, &msg)
+        {
+            return r.map(|()| Disposition::Handled);
         }
         if !msg.is_peering() {
             // Maps come in decoded through `handle_osd_map`; the data path and

@@ -12,10 +12,18 @@
 //! | a session reset | [`Osd::ms_handle_reset`] | `ms_handle_reset` |
 //! | maps from the monitor or a peer | [`Osd::handle_osd_map`] | `handle_osd_map` → `_committed_osd_maps` → `consume_map` |
 //! | a transaction is durable | [`Osd::on_commit`] | the transaction's on-commit contexts |
-//! | a timer fired, a reservation granted | [`Osd::enqueue_peering_evt`] | `enqueue_peering_evt` |
+//! | a timer fired | [`Osd::enqueue_peering_evt`] | `enqueue_peering_evt` |
 //! | the monitor session was re-established | [`Osd::ms_handle_mon_reset`] | `MonClient` reconnect → `send_alive`, `requeue_pg_temp`, boot |
 //! | run the peering queue | [`Osd::process_peering_events`] | `process_peering_events` / `dequeue_peering_evt` |
 //! | boot | [`Osd::load_pgs`], [`Osd::start_boot`] | `load_pgs`, `start_boot` |
+//! | `osd_max_backfills` changed, store usage | [`Osd::set_max_backfills`], [`Osd::set_statfs`] | `handle_conf_change`, `osd_stat` |
+//!
+//! Reservation requests of the PGs run on the OSD's own reservers
+//! ([`AsyncReserver`]: [`Osd::local_reserver`] for recovery, backfill and
+//! deletion, [`Osd::remote_reserver`] for slots granted to other primaries,
+//! `osd_max_backfills` slots each, with the backfill space check); grants come
+//! back as the PGs' peering events. Recovery and backfill run once a PG holds
+//! its reservations ([`recovery`]), through the host's [`ObjectBackend`].
 //!
 //! Outputs are drained: [`Osd::poll_output`] (sends per target OSD, map shares,
 //! monitor messages, transactions to persist, timers...) and
@@ -46,8 +54,12 @@ mod maps;
 mod mon;
 mod output;
 mod queue;
+pub mod recovery;
+mod reservations;
+mod reserver;
 mod session;
 mod slot;
+mod space;
 
 #[cfg(test)]
 mod test_support;
@@ -57,8 +69,11 @@ pub use intake::{DispatchClass, Dispatched, Disposition};
 pub use map_pipeline::{MapOutcome, OsdMaps};
 pub use maps::MapHistory;
 pub use output::{MapShare, MonMessage, OsdOutput, TxnId};
+pub use recovery::{ObjectBackend, RecoveryOp, VersionsOnly};
+pub use reserver::{AsyncReserver, Grants};
 pub use session::Peer;
 pub use slot::PeeringItem;
+pub use space::Statfs;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -70,6 +85,7 @@ use peering_core::types::{Epoch, OsdId, SpgId};
 use mon::MonState;
 use session::Session;
 use slot::PgSlot;
+use space::Space;
 
 /// The options of one OSD (Ceph's `osd_*` settings it reads).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -86,6 +102,11 @@ pub struct OsdConfig {
     pub max_frame_len: usize,
     /// The most messages one session may hold in `waiting_on_map`.
     pub max_session_waiting: usize,
+    /// `osd_max_backfills` (1): the slots of the local and remote reservers.
+    pub osd_max_backfills: u32,
+    /// `mon_osd_backfillfull_ratio` (0.90), in percent: the backfill space
+    /// check refuses a backfill that would fill the store to it.
+    pub backfillfull_pct: u32,
     /// The peering machine's options.
     pub peering: Config,
 }
@@ -99,6 +120,8 @@ impl OsdConfig {
             osd_map_cache_size: 50,
             max_frame_len: crate::msg::MAX_FRAME_LEN,
             max_session_waiting: 1024,
+            osd_max_backfills: 1,
+            backfillfull_pct: 90,
             peering: Config::default(),
         }
     }
@@ -144,11 +167,22 @@ pub struct Osd {
     /// `peer_map_epoch`: the newest epoch each peer is known to have.
     peer_epochs: BTreeMap<OsdId, Epoch>,
     mon: MonState,
+    /// `local_reserver`: this OSD's own recovery, backfill and deletion.
+    local_reserver: AsyncReserver,
+    /// `remote_reserver`: slots granted to other primaries.
+    remote_reserver: AsyncReserver,
+    /// The backfill space accounting.
+    space: Space,
+    /// The object layer recovery and backfill go through.
+    backend: Box<dyn ObjectBackend>,
+    /// Recovery or backfill in flight, per PG this OSD leads.
+    recovery: BTreeMap<SpgId, recovery::RecoveryRun>,
 }
 
 impl Osd {
     /// A new OSD with no map and no PG, booting (`OSD::init`).
     pub fn new(cfg: OsdConfig) -> Self {
+        let slots = usize::try_from(cfg.osd_max_backfills).unwrap_or(usize::MAX);
         Osd {
             cfg,
             state: OsdState::Booting,
@@ -167,6 +201,11 @@ impl Osd {
             on_commit: BTreeMap::new(),
             peer_epochs: BTreeMap::new(),
             mon: MonState::default(),
+            local_reserver: AsyncReserver::new(slots),
+            remote_reserver: AsyncReserver::new(slots),
+            space: Space::default(),
+            backend: Box::new(VersionsOnly::default()),
+            recovery: BTreeMap::new(),
         }
     }
 

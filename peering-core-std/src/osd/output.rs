@@ -92,8 +92,9 @@ pub enum OsdOutput {
         /// The delay and event.
         timer: Timer,
     },
-    /// A reservation request or cancellation for the OSD's reservers (the
-    /// reservers are the host's for now).
+    /// For the host's record: a reservation request or cancellation the OSD's
+    /// reservers already handled ([`super::Osd::local_reserver`],
+    /// [`super::Osd::remote_reserver`]); nothing to do.
     Reservation {
         /// The PG instance.
         pgid: SpgId,

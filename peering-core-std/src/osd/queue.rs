@@ -189,10 +189,14 @@ impl Osd {
         for timer in ctx.drain_timers() {
             self.outputs.push_back(OsdOutput::Timer { pgid, timer });
         }
-        for op in ctx.drain_reservations() {
-            self.outputs.push_back(OsdOutput::Reservation { pgid, op });
+        let ops: Vec<_> = ctx.drain_reservations().collect();
+        for op in ops {
+            self.handle_reservation(pgid, op);
         }
         let notes: Vec<_> = ctx.drain_notifications().collect();
+        for note in &notes {
+            self.recovery_notified(pgid, note);
+        }
         for note in notes {
             if matches!(note, peering_core::ctx::HostNotification::Deleted) {
                 if let Some(slot) = self.slots.get_mut(&pgid) {

@@ -1,0 +1,253 @@
+//! The primary's side of recovery and backfill (`recover_primary`,
+//! `recover_replicas`, `recover_backfill`, `handle_push_reply`, the
+//! `OP_BACKFILL_FINISH_ACK` branch of `do_backfill`).
+
+use peering_core::event::{Event, PeeringEvt};
+use peering_core::types::{EVersion, ObjectId, PgShard, SpgId};
+
+use super::{
+    ObjectToRecover, RecoveryOp, RecoveryPlan, RecoveryRun, SCAN_MAX, backfill_targets,
+    primary_missing, recovery_done_event,
+};
+use crate::osd::{DropReason, Osd};
+
+impl Osd {
+    /// `on_recovery_reserved` → `start_recovery_ops`: pulls first (a delete
+    /// the primary misses is applied locally), then the pushes whose object
+    /// the primary holds.
+    pub(super) fn start_recovery(&mut self, pgid: SpgId) {
+        let Some(pg) = self.pg(pgid) else {
+            return;
+        };
+        let plan = RecoveryPlan::of(pg);
+        let me = self.cfg.whoami;
+        let mut run = RecoveryRun {
+            waiting: plan.pushes,
+            ..RecoveryRun::default()
+        };
+        for (o, at) in plan.pulls {
+            if o.delete {
+                self.recover_locally(pgid, &o);
+                continue;
+            }
+            // An object with no other location stays missing (unfound).
+            if let Some(src) = at.iter().find(|s| s.osd != me).copied() {
+                let op = RecoveryOp::Pull {
+                    oid: o.oid.clone(),
+                    version: o.version,
+                };
+                self.send_recovery_op(pgid, src, op);
+                run.pulls.insert(o.oid.clone(), o);
+            }
+        }
+        self.recovery.insert(pgid, run);
+        self.continue_recovery(pgid);
+    }
+
+    /// The object layer applies `o` and the PG runs `on_local_recover`.
+    fn recover_locally(&mut self, pgid: SpgId, o: &ObjectToRecover) {
+        self.backend
+            .write_object(pgid, &o.oid, o.version, o.delete, &[]);
+        let (oid, v) = (o.oid.clone(), o.version);
+        self.call_pg(pgid, |pg, ctx| pg.on_local_recover(&oid, v, ctx));
+    }
+
+    /// Sends the pushes whose object the primary now holds; ends the run
+    /// when nothing is in flight (`start_recovery_ops`' end).
+    fn continue_recovery(&mut self, pgid: SpgId) {
+        let Some(mut run) = self.recovery.remove(&pgid) else {
+            return;
+        };
+        let Some(pg) = self.pg(pgid) else {
+            return;
+        };
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut run.waiting)
+            .into_iter()
+            .partition(|(_, o)| !primary_missing(pg, &o.oid));
+        // A push whose object is neither held nor being pulled is unfound.
+        run.waiting = waiting
+            .into_iter()
+            .filter(|(_, o)| run.pulls.contains_key(&o.oid))
+            .collect();
+        for (peer, o) in ready {
+            let data = self.backend.read_object(pgid, &o.oid);
+            run.pushes.entry(o.oid.clone()).or_default().insert(peer);
+            let op = RecoveryOp::Push {
+                oid: o.oid,
+                version: o.version,
+                delete: o.delete,
+                backfill: false,
+                data,
+            };
+            self.send_recovery_op(pgid, peer, op);
+        }
+        if !run.pulls.is_empty() || !run.pushes.is_empty() || !run.waiting.is_empty() {
+            self.recovery.insert(pgid, run);
+            return;
+        }
+        let Some(pg) = self.pg(pgid) else {
+            return;
+        };
+        let (event, _) = recovery_done_event(pg);
+        let epoch = pg.epoch();
+        self.enqueue_peering_evt(pgid, PeeringEvt::new(epoch, event));
+    }
+
+    /// A pulled object arrived (`handle_pull_response`): applied, then its
+    /// pushes may go; an object no peer needs is globally recovered.
+    pub(super) fn pulled(&mut self, pgid: SpgId, oid: ObjectId, v: EVersion, data: &[u8]) -> bool {
+        let Some(o) = self
+            .recovery
+            .get_mut(&pgid)
+            .and_then(|r| r.pulls.remove(&oid))
+        else {
+            return false;
+        };
+        self.backend.write_object(pgid, &oid, v, o.delete, data);
+        self.call_pg(pgid, |pg, ctx| pg.on_local_recover(&oid, v, ctx));
+        let pushes_left = self
+            .recovery
+            .get(&pgid)
+            .is_some_and(|r| r.waiting.iter().any(|(_, w)| w.oid == oid));
+        if !pushes_left {
+            self.call_pg(pgid, |pg, _| pg.on_global_recover(&oid));
+        }
+        self.continue_recovery(pgid);
+        true
+    }
+
+    /// `MOSDPGPushReply` (`handle_push_reply`): recovery runs
+    /// `on_peer_recover` (and `on_global_recover` once no shard waits for the
+    /// object); backfill advances the target's `last_backfill` and, after the
+    /// last object, sends `OP_BACKFILL_FINISH`.
+    pub(super) fn handle_push_reply(
+        &mut self,
+        pgid: SpgId,
+        peer: PgShard,
+        oid: ObjectId,
+        v: EVersion,
+        backfill: bool,
+    ) -> Result<(), DropReason> {
+        let not_expected = || DropReason::Recovery(pgid, format!("unexpected push reply {oid:?}"));
+        let Some(run) = self.recovery.get_mut(&pgid) else {
+            return Err(not_expected());
+        };
+        if backfill {
+            let Some(Some(left)) = run.backfill.get_mut(&peer) else {
+                return Err(not_expected());
+            };
+            *left = left.saturating_sub(1);
+            let done = *left == 0;
+            let lb = oid.clone();
+            self.call_pg(pgid, |pg, _| pg.update_peer_last_backfill(peer, lb));
+            self.send_recovery_op(
+                pgid,
+                peer,
+                RecoveryOp::BackfillProgress { last_backfill: oid },
+            );
+            if done {
+                self.finish_backfill_of(pgid, peer);
+            }
+            return Ok(());
+        }
+        let Some(waiting) = run.pushes.get_mut(&oid) else {
+            return Err(not_expected());
+        };
+        if !waiting.remove(&peer) {
+            return Err(not_expected());
+        }
+        let all_pushed = waiting.is_empty();
+        if all_pushed {
+            run.pushes.remove(&oid);
+        }
+        self.call_pg(pgid, |pg, ctx| pg.on_peer_recover(peer, &oid, v, ctx));
+        if all_pushed {
+            self.call_pg(pgid, |pg, _| pg.on_global_recover(&oid));
+        }
+        self.continue_recovery(pgid);
+        Ok(())
+    }
+
+    /// `on_backfill_reserved` → `recover_backfill`: every object of the
+    /// primary's instance, in order, is pushed to each backfill target; a
+    /// target with nothing to copy is finished at once.
+    pub(super) fn start_backfill(&mut self, pgid: SpgId) {
+        let Some(pg) = self.pg(pgid) else {
+            return;
+        };
+        let targets = backfill_targets(pg);
+        let mut objects = Vec::new();
+        loop {
+            let after = objects
+                .last()
+                .map(|(o, _): &(ObjectId, EVersion)| o.clone());
+            let chunk = self.backend.objects_list(pgid, after.as_ref(), SCAN_MAX);
+            let short = chunk.len() < SCAN_MAX;
+            objects.extend(chunk);
+            if short {
+                break;
+            }
+        }
+        let run = RecoveryRun {
+            is_backfill: true,
+            backfill: targets.iter().map(|t| (*t, Some(objects.len()))).collect(),
+            ..RecoveryRun::default()
+        };
+        self.recovery.insert(pgid, run);
+        for target in targets {
+            for (oid, version) in &objects {
+                let data = self.backend.read_object(pgid, oid);
+                let op = RecoveryOp::Push {
+                    oid: oid.clone(),
+                    version: *version,
+                    delete: false,
+                    backfill: true,
+                    data,
+                };
+                self.send_recovery_op(pgid, target, op);
+            }
+            if objects.is_empty() {
+                self.finish_backfill_of(pgid, target);
+            }
+        }
+    }
+
+    /// `OP_BACKFILL_FINISH` to `target`.
+    fn finish_backfill_of(&mut self, pgid: SpgId, target: PgShard) {
+        if let Some(slot) = self
+            .recovery
+            .get_mut(&pgid)
+            .and_then(|r| r.backfill.get_mut(&target))
+        {
+            *slot = None;
+        }
+        self.send_recovery_op(pgid, target, RecoveryOp::BackfillFinish);
+    }
+
+    /// `OP_BACKFILL_FINISH_ACK`: the target is complete (`last_backfill =
+    /// MAX`); once every target acked, `Backfilled`.
+    pub(super) fn handle_backfill_finish_ack(
+        &mut self,
+        pgid: SpgId,
+        peer: PgShard,
+    ) -> Result<(), DropReason> {
+        let Some(run) = self.recovery.get_mut(&pgid).filter(|r| r.is_backfill) else {
+            return Err(DropReason::Recovery(pgid, "unexpected finish ack".into()));
+        };
+        if run.backfill.get(&peer) != Some(&None) {
+            return Err(DropReason::Recovery(pgid, "unexpected finish ack".into()));
+        }
+        run.backfill.remove(&peer);
+        let done = run.backfill.is_empty();
+        self.call_pg(pgid, |pg, _| {
+            pg.update_peer_last_backfill(peer, ObjectId::MAX)
+        });
+        if done {
+            self.recovery.remove(&pgid);
+            if let Some(epoch) = self.pg(pgid).map(|p| p.epoch()) {
+                self.enqueue_peering_evt(pgid, PeeringEvt::new(epoch, Event::Backfilled));
+            }
+        }
+        Ok(())
+    }
+}
