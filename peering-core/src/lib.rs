@@ -13,7 +13,87 @@
 //! everything the host must send or persist comes out as plain values.
 //!
 //! Ceph's behaviour is the specification; each item's documentation names the Ceph
-//! rule it follows and the section of the project's reference notes (`§N`).
+//! function or rule it follows, so it can be checked against Ceph's source.
+//!
+//! [`guide`] says how to write a host: the loop, maps, restart, errors.
+//!
+//! # A host loop
+//!
+//! Three instances of one PG in one process (a real host has one per daemon), a
+//! host that persists at once and routes messages in memory, from creation to
+//! active+clean:
+//!
+//! ```
+//! use std::collections::VecDeque;
+//!
+//! use peering_core::ctx::{HostNotification, OnCommit, RecoveryCtx};
+//! use peering_core::event::{Event, PeeringEvt};
+//! use peering_core::intervals::{PastIntervals, UpActing};
+//! use peering_core::machine::{Config, Pg, PgCreate};
+//! use peering_core::map::{PoolInfo, SimpleOsdMap};
+//! use peering_core::types::{OsdId, PgHistory, PgId, PgShard, SpgId, UTime};
+//!
+//! /// Persist, then send, then answer what the host answers (here: recovery has
+//! /// nothing to do once the PG activated).
+//! fn dispatch(from: usize, pg: &Pg, ctx: &mut RecoveryCtx, queue: &mut VecDeque<(usize, PeeringEvt)>) {
+//!     let (_transaction, waiting) = ctx.take_persist().into_parts();
+//!     // ... the store applies `_transaction`; once durable:
+//!     for work in waiting.committed() {
+//!         if let OnCommit::Event(e) = work {
+//!             queue.push_back((from, e));
+//!         }
+//!     }
+//!     for (to, msg) in ctx.drain_outgoing() {
+//!         for (_pgid, evt) in msg.into_events(OsdId(from as i32)) {
+//!             queue.push_back((to.0 as usize, evt));
+//!         }
+//!     }
+//!     for n in ctx.drain_notifications() {
+//!         if let HostNotification::ActivateComplete { .. } = n {
+//!             queue.push_back((from, PeeringEvt::new(pg.epoch(), Event::AllReplicasRecovered)));
+//!         }
+//!     }
+//!     ctx.clear(); // timers, reservations and monitor requests: none needed here
+//! }
+//!
+//! // Epoch 1: osd.0..2 up, osd.0's up_thru already recorded, a size-3 pool.
+//! let mut map = SimpleOsdMap::new(1).with_pool(PoolInfo::replicated(1, 3, 1));
+//! for o in 0..3 {
+//!     map = map.with_up_osd(o, 1);
+//! }
+//! map.set_up_thru(0, 1);
+//! let pgid = SpgId::replicated(PgId::new(1, 0));
+//! let mapping = UpActing::new(&[0, 1, 2], 0, &[0, 1, 2], 0);
+//!
+//! let mut pgs = Vec::new();
+//! let mut queue = VecDeque::new();
+//! let mut ctx = RecoveryCtx::new();
+//! for osd in 0..3 {
+//!     let pg = Pg::create(
+//!         PgCreate {
+//!             whoami: PgShard::replica(osd),
+//!             pgid,
+//!             mapping: mapping.clone(),
+//!             history: PgHistory::new(1, UTime::default()),
+//!             past_intervals: PastIntervals::default(),
+//!             config: Config::default(),
+//!         },
+//!         &map,
+//!         &mut ctx,
+//!     )?;
+//!     dispatch(osd as usize, &pg, &mut ctx, &mut queue);
+//!     pgs.push(pg);
+//! }
+//! while let Some((to, evt)) = queue.pop_front() {
+//!     pgs[to].handle_event(evt, &map, &mut ctx)?;
+//!     dispatch(to, &pgs[to], &mut ctx, &mut queue);
+//! }
+//! assert_eq!(pgs[0].state_name(), "Started/Primary/Active/Clean");
+//! assert_eq!(pgs[0].status().state, "active+clean");
+//! assert_eq!(pgs[1].state_name(), "Started/ReplicaActive/RepNotRecovering");
+//! # Ok::<(), peering_core::PeeringError>(())
+//! ```
+//!
 //!
 //! # Work per event
 //!
@@ -76,6 +156,7 @@ pub mod acting;
 pub mod ctx;
 pub mod error;
 pub mod event;
+pub mod guide;
 pub mod intervals;
 pub mod log;
 pub mod machine;
