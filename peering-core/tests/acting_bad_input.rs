@@ -9,8 +9,8 @@ mod choose_acting {
         use peering_core::Crash;
         use peering_core::PeeringError;
         use peering_core::acting::{
-            ActingError, ActingOutcome, ChooseActingRequest, PeerMissingCounts, PlacementVector,
-            UpActing, choose_acting, collect_infos, validate_infos,
+            ActingError, ActingOutcome, ChooseActingRequest, PeerMissingCounts, PgPlacement,
+            PlacementVector, choose_acting, collect_infos, validate_infos,
         };
         use peering_core::map::{PoolInfo, StretchRule};
         use peering_core::types::{OsdId, PgInfo, PgShard, ShardId};
@@ -18,7 +18,7 @@ mod choose_acting {
         fn run(
             whoami: PgShard,
             pairs: &[(PgShard, PgInfo)],
-            ua: &UpActing,
+            ua: &PgPlacement,
             pool: &PoolInfo,
         ) -> Result<ActingOutcome, ActingError> {
             let all = infos(pairs);
@@ -38,7 +38,7 @@ mod choose_acting {
         /// as Ceph's does, and must still not fail on them.
         fn admit(
             pairs: &[(PgShard, PgInfo)],
-            ua: &UpActing,
+            ua: &PgPlacement,
             pool: &PoolInfo,
         ) -> Result<(), ActingError> {
             let checked = validate_infos(&infos(pairs), pool);

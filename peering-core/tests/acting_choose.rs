@@ -567,7 +567,7 @@ mod choose_acting {
 
     mod async_recovery {
         use super::*;
-        use peering_core::acting::UpActing;
+        use peering_core::acting::PgPlacement;
         use peering_core::acting::{
             ActingError, ActingOptions, PeerMissingCounts, choose_acting, choose_async_recovery_ec,
             choose_async_recovery_replicated,
@@ -580,7 +580,7 @@ mod choose_acting {
             all: &BTreeMap<PgShard, PgInfo>,
             auth: &PgInfo,
             want: &mut OsdVec,
-            ua: &UpActing,
+            ua: &PgPlacement,
             pool: &PoolInfo,
         ) -> BTreeSet<PgShard> {
             let (opts, none) = (ActingOptions::default(), PeerMissingCounts::new());
@@ -591,7 +591,7 @@ mod choose_acting {
             all: &BTreeMap<PgShard, PgInfo>,
             auth: &PgInfo,
             want: &mut OsdVec,
-            ua: &UpActing,
+            ua: &PgPlacement,
             pool: &PoolInfo,
         ) -> BTreeSet<PgShard> {
             let (opts, none) = (ActingOptions::default(), PeerMissingCounts::new());

@@ -4,14 +4,14 @@ mod acting_support;
 
 mod find_best_info {
     use super::acting_support::*;
-    use peering_core::acting::{ActingOptions, UpActing, find_best_info};
+    use peering_core::acting::{ActingOptions, PgPlacement, find_best_info};
     use peering_core::map::PoolInfo;
     use peering_core::types::{PgInfo, PgShard};
 
     fn best(
         pairs: &[(PgShard, PgInfo)],
         whoami: PgShard,
-        ua: &UpActing,
+        ua: &PgPlacement,
         restrict: bool,
         pool: &PoolInfo,
         flag: &mut bool,

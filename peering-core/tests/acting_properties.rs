@@ -6,7 +6,7 @@ mod choose_acting {
     mod properties {
         use super::super::acting_support::*;
         use peering_core::acting::{
-            ActingChoice, ActingOutcome, ChooseActingRequest, PeerMissingCounts, UpActing,
+            ActingChoice, ActingOutcome, ChooseActingRequest, PeerMissingCounts, PgPlacement,
             choose_acting, collect_infos,
         };
         use peering_core::map::PoolInfo;
@@ -70,7 +70,7 @@ mod choose_acting {
         fn run(
             whoami: PgShard,
             all: &BTreeMap<PgShard, PgInfo>,
-            ua: &UpActing,
+            ua: &PgPlacement,
             pool: &PoolInfo,
             req: &ChooseActingRequest,
         ) -> ActingChoice {

@@ -7,7 +7,7 @@ mod acting_serde {
     use super::acting_support::*;
     use peering_core::acting::{
         ActingChoice, ActingError, ActingOptions, ActingOutcome, ChooseActingRequest,
-        IncompleteReason, PeeringOutcome, PgTempRequest, PlacementVector, UpActing, WantSets,
+        IncompleteReason, PeeringOutcome, PgPlacement, PgTempRequest, PlacementVector, WantSets,
     };
     use peering_core::types::{EVersion, OsdId};
     use serde::{Serialize, de::DeserializeOwned};
@@ -26,7 +26,7 @@ mod acting_serde {
             ..ActingOptions::default()
         });
         round_trip(&ec_placement(&[0, -1, 2], &[0, 1, -1]));
-        round_trip(&UpActing::default());
+        round_trip(&PgPlacement::default());
         let pairs = [
             (rep(0), info(5, 10)),
             (rep(1), info(5, 10)),

@@ -13,9 +13,9 @@ use alloc::vec::Vec;
 use super::cost::{PeerMissingCounts, approx_missing_objects};
 use super::error::ActingError;
 use super::options::ActingOptions;
-use super::recoverable::recoverable;
+use super::placement::{PgPlacement, pg_shard_at};
 use super::replicated::info_of;
-use super::up_acting::{UpActing, shard_at};
+use super::want_recoverable::recoverable;
 use crate::map::PoolInfo;
 use crate::types::{OsdId, OsdVec, PgInfo, PgShard};
 
@@ -32,7 +32,7 @@ pub fn choose_async_recovery_replicated(
     all_info: &BTreeMap<PgShard, PgInfo>,
     auth_info: &PgInfo,
     want: &mut OsdVec,
-    up_acting: &UpActing,
+    up_acting: &PgPlacement,
     pool: &PoolInfo,
     options: &ActingOptions,
     peer_missing: &PeerMissingCounts,
@@ -75,7 +75,7 @@ pub fn choose_async_recovery_ec(
     all_info: &BTreeMap<PgShard, PgInfo>,
     auth_info: &PgInfo,
     want: &mut OsdVec,
-    up_acting: &UpActing,
+    up_acting: &PgPlacement,
     pool: &PoolInfo,
     options: &ActingOptions,
     peer_missing: &PeerMissingCounts,
@@ -84,7 +84,7 @@ pub fn choose_async_recovery_ec(
         .iter()
         .enumerate()
         .filter(|(_, o)| !o.is_none())
-        .map(|(i, &o)| shard_at(o, i, true))
+        .map(|(i, &o)| pg_shard_at(o, i, true))
         .collect();
     let mut want_acting_size = u32::try_from(filled.len()).unwrap_or(u32::MAX);
     let costs = CostContext::new(all_info, auth_info, up_acting, pool, options, peer_missing);
@@ -109,7 +109,7 @@ pub fn choose_async_recovery_ec(
 struct CostContext<'a> {
     all_info: &'a BTreeMap<PgShard, PgInfo>,
     auth_version: crate::types::Version,
-    up_acting: &'a UpActing,
+    up_acting: &'a PgPlacement,
     pool: &'a PoolInfo,
     min_cost: u64,
     peer_missing: &'a PeerMissingCounts,
@@ -119,7 +119,7 @@ impl<'a> CostContext<'a> {
     fn new(
         all_info: &'a BTreeMap<PgShard, PgInfo>,
         auth_info: &PgInfo,
-        up_acting: &'a UpActing,
+        up_acting: &'a PgPlacement,
         pool: &'a PoolInfo,
         options: &ActingOptions,
         peer_missing: &'a PeerMissingCounts,

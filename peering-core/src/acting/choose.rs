@@ -8,11 +8,11 @@ use super::ec::calc_ec_acting;
 use super::error::ActingError;
 use super::find_best_info::find_best_info;
 use super::options::ActingOptions;
-use super::recoverable::recoverable;
+use super::placement::PgPlacement;
 use super::replicated::{calc_replicated_acting, info_of, select_replicated_primary};
-use super::up_acting::UpActing;
 use super::validate::{validate_keys, validate_pool, validate_vectors};
 use super::want::WantSets;
+use super::want_recoverable::recoverable;
 use crate::map::PoolInfo;
 use crate::types::{OsdVec, PgInfo, PgShard};
 
@@ -160,7 +160,7 @@ impl ActingChoice {
 pub fn choose_acting(
     whoami: PgShard,
     all_info: &BTreeMap<PgShard, PgInfo>,
-    up_acting: &UpActing,
+    up_acting: &PgPlacement,
     pool: &PoolInfo,
     request: &ChooseActingRequest,
     peer_missing: &PeerMissingCounts,
@@ -284,7 +284,7 @@ fn calc_want(
     auth: PgShard,
     auth_info: &PgInfo,
     all_info: &BTreeMap<PgShard, PgInfo>,
-    up_acting: &UpActing,
+    up_acting: &PgPlacement,
     pool: &PoolInfo,
     request: &ChooseActingRequest,
     peer_missing: &PeerMissingCounts,

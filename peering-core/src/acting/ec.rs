@@ -3,8 +3,8 @@
 use alloc::collections::BTreeMap;
 
 use super::error::ActingError;
+use super::placement::pg_shard_at;
 use super::replicated::info_of;
-use super::up_acting::shard_at;
 use super::validate::MAX_SHARDS;
 use super::want::{WantSets, is_usable};
 use crate::types::{EVersion, OsdId, PgInfo, PgShard};
@@ -40,7 +40,7 @@ pub fn calc_ec_acting(
 
     for (i, slot) in sets.want.iter_mut().enumerate() {
         if let Some(&osd) = up.get(i).filter(|o| !o.is_none()) {
-            let shard = shard_at(osd, i, true);
+            let shard = pg_shard_at(osd, i, true);
             if usable(info_of(all_info, shard)?) {
                 *slot = osd;
                 continue;
@@ -48,13 +48,13 @@ pub fn calc_ec_acting(
             sets.backfill.insert(shard);
         }
         if let Some(&osd) = acting.get(i).filter(|o| !o.is_none()) {
-            if usable(info_of(all_info, shard_at(osd, i, true))?) {
+            if usable(info_of(all_info, pg_shard_at(osd, i, true))?) {
                 *slot = osd;
                 continue;
             }
         }
         if !restrict_to_up_acting {
-            let position = shard_at(OsdId::NONE, i, true).shard;
+            let position = pg_shard_at(OsdId::NONE, i, true).shard;
             if let Some((s, _)) = all_info
                 .iter()
                 .find(|(s, info)| s.shard == position && usable(info))
@@ -66,7 +66,7 @@ pub fn calc_ec_acting(
 
     for (i, &osd) in sets.want.iter().enumerate() {
         if !osd.is_none() {
-            sets.acting_backfill.insert(shard_at(osd, i, true));
+            sets.acting_backfill.insert(pg_shard_at(osd, i, true));
         }
     }
     sets.acting_backfill.extend(sets.backfill.iter().copied());

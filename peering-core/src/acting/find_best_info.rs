@@ -3,7 +3,7 @@
 use alloc::collections::BTreeMap;
 
 use super::options::ActingOptions;
-use super::up_acting::UpActing;
+use super::placement::PgPlacement;
 use crate::map::PoolInfo;
 use crate::types::{EVersion, Epoch, PgInfo, PgShard};
 
@@ -31,7 +31,7 @@ use crate::types::{EVersion, Epoch, PgInfo, PgShard};
 pub fn find_best_info(
     infos: &BTreeMap<PgShard, PgInfo>,
     whoami: PgShard,
-    up_acting: &UpActing,
+    up_acting: &PgPlacement,
     restrict_to_up_acting: bool,
     pool: &PoolInfo,
     options: &ActingOptions,

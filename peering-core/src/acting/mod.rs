@@ -18,11 +18,11 @@ mod error;
 mod find_best_info;
 mod options;
 mod outcome;
-mod recoverable;
+mod placement;
 mod replicated;
-mod up_acting;
 mod validate;
 mod want;
+mod want_recoverable;
 
 pub use async_recovery::{choose_async_recovery_ec, choose_async_recovery_replicated};
 pub use choose::{ActingChoice, ActingOutcome, ChooseActingRequest, PgTempRequest, choose_acting};
@@ -32,12 +32,12 @@ pub use error::{ActingError, PlacementVector};
 pub use find_best_info::find_best_info;
 pub use options::ActingOptions;
 pub use outcome::{IncompleteReason, PeeringOutcome, get_log_outcome};
-pub use recoverable::{is_pg_recoverable, recoverable};
+pub use placement::PgPlacement;
+pub(crate) use placement::{is_member, pg_shard_at};
 pub use replicated::{calc_replicated_acting, select_replicated_primary};
-pub use up_acting::UpActing;
-pub(crate) use up_acting::{is_member, shard_at};
 pub use validate::{
     collect_infos, validate_infos, validate_keys, validate_peer_info, validate_pool,
     validate_vectors,
 };
 pub use want::WantSets;
+pub use want_recoverable::{is_pg_recoverable, recoverable};

@@ -5,7 +5,7 @@
 use alloc::collections::BTreeMap;
 
 use super::error::{ActingError, PlacementVector};
-use super::up_acting::UpActing;
+use super::placement::PgPlacement;
 use crate::map::{PoolInfo, PoolKind};
 use crate::types::{OsdId, PgInfo, PgShard};
 
@@ -52,7 +52,7 @@ pub fn validate_pool(pool: &PoolInfo) -> Result<(), ActingError> {
 
 /// Checks the up and acting vectors against the pool: EC vectors have one position per
 /// shard; replicated vectors hold real, distinct OSDs (§5.5).
-pub fn validate_vectors(up_acting: &UpActing, pool: &PoolInfo) -> Result<(), ActingError> {
+pub fn validate_vectors(up_acting: &PgPlacement, pool: &PoolInfo) -> Result<(), ActingError> {
     check_vector(&up_acting.up, PlacementVector::Up, pool)?;
     check_vector(&up_acting.acting, PlacementVector::Acting, pool)
 }

@@ -6,7 +6,7 @@ use alloc::collections::BTreeMap;
 use super::peering_state::PeeringState;
 use crate::acting::{
     ActingChoice, ActingOptions, ActingOutcome, ChooseActingRequest, PeerMissingCounts,
-    PgTempRequest, UpActing, choose_acting,
+    PgPlacement, PgTempRequest, choose_acting,
 };
 use crate::ctx::{MonRequest, RecoveryCtx};
 use crate::error::PeeringError;
@@ -47,7 +47,7 @@ impl PeeringState {
             all_info.insert(*s, i.clone());
         }
         all_info.insert(self.whoami, self.info.clone());
-        let up_acting = UpActing::new(
+        let up_acting = PgPlacement::new(
             self.mapping.up.clone(),
             self.up_primary,
             self.mapping.acting.clone(),

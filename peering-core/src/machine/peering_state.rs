@@ -4,7 +4,7 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 
 use super::config::Config;
-use crate::acting::{is_member, shard_at};
+use crate::acting::{is_member, pg_shard_at};
 use crate::ctx::{BufferedMessages, HostNotification, InfoMsg, OnCommit, RecoveryCtx, TxOp};
 use crate::intervals::{PastIntervals, UpActing};
 use crate::log::{LogEffects, Missing, PgLog};
@@ -464,7 +464,7 @@ fn shards_of(v: &[OsdId], ec: bool) -> impl Iterator<Item = PgShard> + '_ {
     v.iter()
         .enumerate()
         .filter(|(_, o)| !o.is_none())
-        .map(move |(i, o)| shard_at(*o, i, ec))
+        .map(move |(i, o)| pg_shard_at(*o, i, ec))
 }
 
 /// Makes `set` the shard set of `v`. A set that already holds exactly those shards
@@ -490,7 +490,7 @@ fn primary_shard(v: &[OsdId], p: OsdId, ec: bool) -> PgShard {
     }
     v.iter()
         .position(|o| *o == p && p.is_valid())
-        .map_or(PgShard::UNDEF, |i| shard_at(p, i, ec))
+        .map_or(PgShard::UNDEF, |i| pg_shard_at(p, i, ec))
 }
 
 impl PeeringState {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use peering_core::acting::{
-    ActingChoice, ChooseActingRequest, PeerMissingCounts, UpActing, choose_acting, collect_infos,
+    ActingChoice, ChooseActingRequest, PeerMissingCounts, PgPlacement, choose_acting, collect_infos,
 };
 use peering_core::map::PoolInfo;
 use peering_core::types::{EVersion, ObjectId, OsdId, OsdVec, PgInfo, PgShard, ShardId};
@@ -85,9 +85,9 @@ fn first_shard(v: &OsdVec, erasure: bool) -> PgShard {
 }
 
 /// Replicated placement; primaries are the first entries.
-pub fn placement(up: &[i32], acting: &[i32]) -> UpActing {
+pub fn placement(up: &[i32], acting: &[i32]) -> PgPlacement {
     let (u, a) = (vec_of(up), vec_of(acting));
-    UpActing::new(
+    PgPlacement::new(
         u.clone(),
         first_shard(&u, false),
         a.clone(),
@@ -96,9 +96,9 @@ pub fn placement(up: &[i32], acting: &[i32]) -> UpActing {
 }
 
 /// EC placement; primaries are the first filled positions.
-pub fn ec_placement(up: &[i32], acting: &[i32]) -> UpActing {
+pub fn ec_placement(up: &[i32], acting: &[i32]) -> PgPlacement {
     let (u, a) = (vec_of(up), vec_of(acting));
-    UpActing::new(
+    PgPlacement::new(
         u.clone(),
         first_shard(&u, true),
         a.clone(),
@@ -122,7 +122,7 @@ pub fn infos(pairs: &[(PgShard, PgInfo)]) -> BTreeMap<PgShard, PgInfo> {
 pub fn choose(
     whoami: PgShard,
     pairs: &[(PgShard, PgInfo)],
-    ua: &UpActing,
+    ua: &PgPlacement,
     pool: &PoolInfo,
 ) -> ActingChoice {
     choose_with(whoami, pairs, ua, pool, &ChooseActingRequest::default())
@@ -131,7 +131,7 @@ pub fn choose(
 pub fn choose_with(
     whoami: PgShard,
     pairs: &[(PgShard, PgInfo)],
-    ua: &UpActing,
+    ua: &PgPlacement,
     pool: &PoolInfo,
     req: &ChooseActingRequest,
 ) -> ActingChoice {

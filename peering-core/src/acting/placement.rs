@@ -1,17 +1,19 @@
-//! [`UpActing`]: a PG's up and acting vectors and primaries, and Ceph's membership tests.
+//! [`PgPlacement`]: a PG's up and acting vectors and primaries, and Ceph's membership tests.
 
 use crate::map::PoolInfo;
 use crate::types::{OsdId, OsdVec, PgShard, ShardId};
 
-/// The PG's current placement: Ceph's `up`, `up_primary`, `acting` and `primary`
-/// members of `PeeringState` (§5.5, §6.13).
+/// The PG's current placement as the PG sees it: Ceph's `up`, `up_primary`,
+/// `acting` and `primary` members of `PeeringState`, with the primaries as PG
+/// shards (§5.5, §6.13). The map's answer for a PG, with OSD primaries, is
+/// [`crate::intervals::UpActing`].
 ///
 /// For erasure-coded pools each position is a shard and holes are `OsdId::NONE`; for
 /// replicated pools the vectors hold no holes and the order gives preference.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct UpActing {
+pub struct PgPlacement {
     /// The CRUSH (or upmap) `up` vector.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub up: OsdVec,
@@ -24,10 +26,10 @@ pub struct UpActing {
     pub acting_primary: PgShard,
 }
 
-impl UpActing {
+impl PgPlacement {
     /// Builds the placement from its four parts.
     pub fn new(up: OsdVec, up_primary: PgShard, acting: OsdVec, acting_primary: PgShard) -> Self {
-        UpActing {
+        PgPlacement {
             up,
             up_primary,
             acting,
@@ -67,7 +69,7 @@ pub(crate) fn is_member(vec: &[OsdId], shard: PgShard, erasure: bool) -> bool {
 /// [`crate::intervals::shard_at`] made infallible: pool sizes are validated to fit
 /// `shard_id_t` before any position is named, so a position past it (never reached)
 /// saturates to the last shard id instead of failing.
-pub(crate) fn shard_at(osd: OsdId, i: usize, erasure: bool) -> PgShard {
+pub(crate) fn pg_shard_at(osd: OsdId, i: usize, erasure: bool) -> PgShard {
     let shard = crate::intervals::shard_at(erasure, i).unwrap_or(ShardId(i8::MAX));
     PgShard::new(osd, shard)
 }

@@ -4,7 +4,7 @@
 use alloc::collections::BTreeSet;
 
 use super::options::ActingOptions;
-use super::up_acting::shard_at;
+use super::placement::pg_shard_at;
 use crate::intervals::{IsPgRecoverable, RecoverablePredicate, count_present};
 use crate::map::PoolInfo;
 use crate::types::{OsdId, PgShard};
@@ -34,7 +34,7 @@ pub fn recoverable(want: &[OsdId], pool: &PoolInfo, options: &ActingOptions) -> 
         .iter()
         .enumerate()
         .filter(|(_, o)| !o.is_none())
-        .map(|(i, &o)| shard_at(o, i, pool.is_erasure()))
+        .map(|(i, &o)| pg_shard_at(o, i, pool.is_erasure()))
         .collect();
     let num_want_acting = count_present(want);
     let below_min = u32::try_from(num_want_acting).is_ok_and(|n| n < pool.min_size);
