@@ -59,7 +59,7 @@ pub use choose_args::{ChooseArg, DEFAULT_CHOOSE_ARGS};
 pub use error::CrushError;
 pub use ln::crush_ln;
 pub use map::{CrushMap, is_valid_crush_name};
-pub use mapper::CRUSH_ITEM_NONE;
+pub use mapper::{CRUSH_ITEM_NONE, CrushWorkspace};
 pub use rule::{RULE_TYPE_ERASURE, RULE_TYPE_REPLICATED, Rule, RuleStep};
 pub use text::parse_crush_text;
 pub use tunables::{

@@ -35,7 +35,10 @@ fn item_at(b: &Bucket, pos: usize) -> i32 {
 /// bucket seeded by `x`. Ceph caches the partial permutation per call; computing it
 /// from scratch gives the same element (the cache only saves work), including the
 /// `r % size == 0` shortcut, which equals the first swap of the full computation.
-pub(crate) fn perm_choose(b: &Bucket, x: u32, r: i32) -> i32 {
+///
+/// `scratch` holds the permutation (Ceph's `crush_work_bucket.perm`), so a
+/// reused workspace allocates nothing once it has grown to the largest bucket.
+pub(crate) fn perm_choose(b: &Bucket, x: u32, r: i32, scratch: &mut Vec<u32>) -> i32 {
     let size = b.items.len() as u32;
     if size == 0 {
         return CRUSH_ITEM_NONE;
@@ -46,16 +49,17 @@ pub(crate) fn perm_choose(b: &Bucket, x: u32, r: i32) -> i32 {
         let s = hash3(b.hash, x, id, 0) % size;
         return item_at(b, s as usize);
     }
-    let mut perm: Vec<u32> = (0..size).collect();
+    scratch.clear();
+    scratch.extend(0..size);
     for p in 0..=pr {
         if p < size - 1 {
             let i = hash3(b.hash, x, id, p) % (size - p);
             if i != 0 {
-                perm.swap(p as usize, (p + i) as usize);
+                scratch.swap(p as usize, (p + i) as usize);
             }
         }
     }
-    let s = perm.get(pr as usize).copied().unwrap_or(0);
+    let s = scratch.get(pr as usize).copied().unwrap_or(0);
     item_at(b, s as usize)
 }
 
@@ -153,9 +157,10 @@ pub(crate) fn bucket_choose(
     r: i32,
     arg: Option<&ChooseArg>,
     position: usize,
+    scratch: &mut Vec<u32>,
 ) -> i32 {
     match b.alg {
-        BucketAlg::Uniform => perm_choose(b, x, r),
+        BucketAlg::Uniform => perm_choose(b, x, r, scratch),
         BucketAlg::List => list_choose(b, x, r),
         BucketAlg::Tree => tree_choose(b, x, r),
         BucketAlg::Straw => straw_choose(b, x, r),

@@ -1,5 +1,6 @@
 //! What every choose call of one `crush_do_rule` evaluation shares.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use super::super::bucket::Bucket;
@@ -13,6 +14,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) x: u32,
     pub(crate) weights: &'a [u32],
     pub(crate) args: Option<&'a BTreeMap<i32, ChooseArg>>,
+    /// The uniform buckets' permutation scratch, from the caller's workspace.
+    pub(crate) perm: &'a RefCell<Vec<u32>>,
 }
 
 /// What the descent does with a chosen item.
@@ -32,7 +35,16 @@ impl<'a> Ctx<'a> {
     /// `crush_bucket_choose` with this bucket's choose_args.
     pub(crate) fn choose(&self, b: &Bucket, r: i32, position: usize) -> i32 {
         let arg = self.args.and_then(|a| a.get(&b.id));
-        bucket_choose(b, self.x, r, arg, position)
+        self.with_perm(|perm| bucket_choose(b, self.x, r, arg, position, perm))
+    }
+
+    /// Runs `f` with the permutation scratch (a fresh one in the impossible case
+    /// that it is already in use: choosing never nests).
+    pub(crate) fn with_perm<T>(&self, f: impl FnOnce(&mut Vec<u32>) -> T) -> T {
+        match self.perm.try_borrow_mut() {
+            Ok(mut perm) => f(&mut perm),
+            Err(_) => f(&mut Vec::new()),
+        }
     }
 
     /// Classify a chosen item for a descent looking for `type_id` that has already

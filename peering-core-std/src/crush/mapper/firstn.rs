@@ -70,7 +70,7 @@ pub(crate) fn choose_firstn(
                         && flocal >= (size >> 1)
                         && flocal > t.local_fallback_retries
                     {
-                        perm_choose(inb, ctx.x, r)
+                        ctx.with_perm(|perm| perm_choose(inb, ctx.x, r, perm))
                     } else {
                         ctx.choose(inb, r, outpos)
                     };

@@ -6,6 +6,7 @@ mod ctx;
 mod firstn;
 mod indep;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use super::choose_args::{ChooseArg, DEFAULT_CHOOSE_ARGS};
@@ -21,6 +22,34 @@ pub const CRUSH_ITEM_NONE: i32 = 0x7fff_ffff;
 
 /// `CRUSH_ITEM_UNDEF`: a position indep has not filled yet (never returned).
 pub(crate) const CRUSH_ITEM_UNDEF: i32 = 0x7fff_fffe;
+
+/// The scratch memory of `crush_do_rule` (Ceph's `crush_work` and the `cwin`
+/// scratch buffer its callers pass in): the working vectors of the rule's steps
+/// and the uniform buckets' permutation. Reuse one across mappings: it grows to
+/// the largest result and bucket seen, then a mapping allocates nothing.
+#[derive(Debug, Default)]
+pub struct CrushWorkspace {
+    w: Vec<i32>,
+    o: Vec<i32>,
+    c: Vec<i32>,
+    perm: RefCell<Vec<u32>>,
+}
+
+impl CrushWorkspace {
+    /// An empty workspace; it grows on first use.
+    pub fn new() -> Self {
+        CrushWorkspace::default()
+    }
+
+    /// Sizes the step vectors for `result_max` results, zeroed.
+    fn reset(&mut self, result_max: usize) {
+        let n = result_max.max(1);
+        for v in [&mut self.w, &mut self.o, &mut self.c] {
+            v.clear();
+            v.resize(n, 0);
+        }
+    }
+}
 
 /// The per-call knobs `crush_do_rule` starts from the tunables and rule steps adjust.
 struct StepKnobs {
@@ -48,7 +77,33 @@ impl CrushMap {
         result_max: usize,
         weights: &[u32],
     ) -> Result<Vec<i32>, CrushError> {
-        self.run_rule(rule, x, result_max, weights, None)
+        let mut out = Vec::with_capacity(result_max);
+        self.run_rule(
+            rule,
+            x,
+            result_max,
+            weights,
+            None,
+            &mut CrushWorkspace::new(),
+            &mut out,
+        )?;
+        Ok(out)
+    }
+
+    /// [`do_rule`](Self::do_rule) into the caller's `out` (cleared first), with
+    /// the caller's reusable `workspace`: Ceph's `crush_do_rule` with its result
+    /// and scratch buffers. Once `out` and the workspace have grown, a mapping
+    /// allocates nothing.
+    pub fn do_rule_into(
+        &self,
+        rule: i32,
+        x: u32,
+        result_max: usize,
+        weights: &[u32],
+        workspace: &mut CrushWorkspace,
+        out: &mut Vec<i32>,
+    ) -> Result<(), CrushError> {
+        self.run_rule(rule, x, result_max, weights, None, workspace, out)
     }
 
     /// `CrushWrapper::do_rule` with a choose_args index: the weight set registered
@@ -61,12 +116,40 @@ impl CrushMap {
         weights: &[u32],
         index: i64,
     ) -> Result<Vec<i32>, CrushError> {
+        let mut out = Vec::with_capacity(result_max);
+        let mut workspace = CrushWorkspace::new();
+        self.do_rule_with_choose_args_into(
+            rule,
+            x,
+            result_max,
+            weights,
+            index,
+            &mut workspace,
+            &mut out,
+        )?;
+        Ok(out)
+    }
+
+    /// [`do_rule_with_choose_args`](Self::do_rule_with_choose_args) into the
+    /// caller's buffers, as [`do_rule_into`](Self::do_rule_into).
+    #[allow(clippy::too_many_arguments)]
+    pub fn do_rule_with_choose_args_into(
+        &self,
+        rule: i32,
+        x: u32,
+        result_max: usize,
+        weights: &[u32],
+        index: i64,
+        workspace: &mut CrushWorkspace,
+        out: &mut Vec<i32>,
+    ) -> Result<(), CrushError> {
         let args = self
             .choose_args(index)
             .or_else(|| self.choose_args(DEFAULT_CHOOSE_ARGS));
-        self.run_rule(rule, x, result_max, weights, args)
+        self.run_rule(rule, x, result_max, weights, args, workspace, out)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn run_rule(
         &self,
         rule_id: i32,
@@ -74,15 +157,21 @@ impl CrushMap {
         result_max: usize,
         weights: &[u32],
         args: Option<&BTreeMap<i32, ChooseArg>>,
-    ) -> Result<Vec<i32>, CrushError> {
+        ws: &mut CrushWorkspace,
+        result: &mut Vec<i32>,
+    ) -> Result<(), CrushError> {
+        result.clear();
         let rule = self
             .rule(rule_id)
             .ok_or(CrushError::RuleNotFound(rule_id))?;
+        ws.reset(result_max);
+        let CrushWorkspace { w, o, c, perm } = ws;
         let ctx = Ctx {
             map: self,
             x,
             weights,
             args,
+            perm,
         };
         let t = &self.tunables;
         // Ceph's choose_total_tries counted retries, not tries: add one.
@@ -95,10 +184,6 @@ impl CrushMap {
             stable: i32::from(t.chooseleaf_stable),
         };
         let rmax = i32::try_from(result_max).unwrap_or(i32::MAX);
-        let mut result: Vec<i32> = Vec::with_capacity(result_max);
-        let mut w: Vec<i32> = vec![0; result_max.max(1)];
-        let mut o: Vec<i32> = vec![0; result_max.max(1)];
-        let mut c: Vec<i32> = vec![0; result_max.max(1)];
         let mut wsize = 0usize;
         for step in &rule.steps {
             let (num, type_id, firstn, leaf) = match *step {
@@ -238,9 +323,9 @@ impl CrushMap {
                     .take(osize)
                     .for_each(|(d, s)| *d = *s);
             }
-            std::mem::swap(&mut o, &mut w);
+            std::mem::swap(o, w);
             wsize = osize;
         }
-        Ok(result)
+        Ok(())
     }
 }
