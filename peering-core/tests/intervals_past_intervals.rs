@@ -247,6 +247,34 @@ mod past_intervals {
         }
 
         #[test]
+        fn empty_old_acting_set_is_too_small_whatever_min_size_and_backend_say() {
+            // Ceph's first condition is `num_acting` itself: with no member the
+            // interval cannot have gone read-write, even with min_size 0 and a
+            // backend that calls anything recoverable (the primary's up_thru
+            // would otherwise make it read-write).
+            let mut old = base_mapping();
+            old.acting.clear();
+            let lastmap = map_of(|p| p.min_size = 0);
+            let anything = |_: &std::collections::BTreeSet<_>| true;
+            let mut new = base_mapping();
+            new.acting = [OsdId(OSD + 4)].into_iter().collect();
+            let mut pi = PastIntervals::new();
+            let c = check_new_interval(
+                (&old, &new),
+                SIS,
+                SIS,
+                (&base_map(), &lastmap),
+                pgid(0),
+                (&anything, &any_stretch),
+                &mut pi,
+            )
+            .unwrap()
+            .unwrap();
+            assert_eq!(c.reason, RwReason::ActingSetTooSmall);
+            assert!(!c.interval.maybe_went_rw);
+        }
+
+        #[test]
         fn old_acting_below_the_old_pools_min_size_is_too_small() {
             // Ceph bug 5780: compare with lastmap's min_size (2), not the new one (1).
             let mut old = base_mapping();
@@ -427,6 +455,37 @@ mod past_intervals {
                 refused(&base_mapping(), &changed(), &zero, &base_map()),
                 IntervalError::InvertedInterval { .. }
             ));
+        }
+
+        #[test]
+        fn inverted_interval_is_refused_before_recoverability_is_asked() {
+            // Ceph asserts `first <= last` before it builds the interval or
+            // asks the backend whether the old acting set could have gone active.
+            let asked = std::cell::Cell::new(false);
+            let recoverable = |_: &std::collections::BTreeSet<_>| {
+                asked.set(true);
+                true
+            };
+            let early = map_with(pool(), SIS, EPOCH);
+            let mut pi = PastIntervals::new();
+            let r = check_new_interval(
+                (&base_mapping(), &changed()),
+                SIS,
+                SIS,
+                (&early, &base_map()),
+                pgid(0),
+                (&recoverable, &any_stretch),
+                &mut pi,
+            );
+            assert_eq!(
+                r,
+                Err(IntervalError::InvertedInterval {
+                    first: SIS,
+                    last: SIS - 1
+                })
+            );
+            assert!(!asked.get(), "recoverability asked of a refused interval");
+            assert!(pi.is_empty());
         }
 
         #[test]
