@@ -36,6 +36,26 @@ mod past_intervals {
         )
     }
 
+    /// `check_new_interval` from `old` to `new` (`same_interval_since` and
+    /// `last_epoch_clean` as in Ceph's test) with a backend predicate of the
+    /// test's choosing.
+    fn check_asking(
+        (old, new): (&UpActing, &UpActing),
+        (osdmap, lastmap): (&SimpleOsdMap, &SimpleOsdMap),
+        recoverable: &dyn IsPgRecoverable,
+        pi: &mut PastIntervals,
+    ) -> Result<Option<ClosedInterval>, IntervalError> {
+        check_new_interval(
+            (old, new),
+            SIS,
+            SIS,
+            (osdmap, lastmap),
+            pgid(0),
+            (recoverable, &any_stretch),
+            pi,
+        )
+    }
+
     /// Runs `check` from the base mapping and maps with the given changes and
     /// returns whether an interval closed, asserting the history gained exactly one
     /// epoch range when it did.
@@ -259,17 +279,9 @@ mod past_intervals {
             let mut new = base_mapping();
             new.acting = [OsdId(OSD + 4)].into_iter().collect();
             let mut pi = PastIntervals::new();
-            let c = check_new_interval(
-                (&old, &new),
-                SIS,
-                SIS,
-                (&base_map(), &lastmap),
-                pgid(0),
-                (&anything, &any_stretch),
-                &mut pi,
-            )
-            .unwrap()
-            .unwrap();
+            let c = check_asking((&old, &new), (&base_map(), &lastmap), &anything, &mut pi)
+                .unwrap()
+                .unwrap();
             assert_eq!(c.reason, RwReason::ActingSetTooSmall);
             assert!(!c.interval.maybe_went_rw);
         }
@@ -299,13 +311,10 @@ mod past_intervals {
             new.acting.clear();
             let mut pi = PastIntervals::new();
             let never = |_: &std::collections::BTreeSet<_>| false;
-            let c = check_new_interval(
+            let c = check_asking(
                 (&base_mapping(), &new),
-                SIS,
-                SIS,
                 (&base_map(), &base_map()),
-                pgid(0),
-                (&never, &any_stretch),
+                &never,
                 &mut pi,
             )
             .unwrap()
@@ -468,13 +477,10 @@ mod past_intervals {
             };
             let early = map_with(pool(), SIS, EPOCH);
             let mut pi = PastIntervals::new();
-            let r = check_new_interval(
+            let r = check_asking(
                 (&base_mapping(), &changed()),
-                SIS,
-                SIS,
                 (&early, &base_map()),
-                pgid(0),
-                (&recoverable, &any_stretch),
+                &recoverable,
                 &mut pi,
             );
             assert_eq!(

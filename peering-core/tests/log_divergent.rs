@@ -326,24 +326,42 @@ mod divergent {
     #[test]
     fn refuses_unchained_entries_unchanged() {
         let o = obj(1);
-        let entries = vec![
-            modify(&o, ev(3, 5), ev(3, 1)),
-            modify(&o, ev(3, 6), ev(3, 2)),
+        // (entries, the refused entry's version and prior, the last kept).
+        let cases = [
+            // The second entry names another prior.
+            (
+                [
+                    modify(&o, ev(3, 5), ev(3, 1)),
+                    modify(&o, ev(3, 6), ev(3, 2)),
+                ],
+                (ev(3, 6), ev(3, 2), ev(3, 5)),
+            ),
+            // It names the first as its prior but is not newer than it: Ceph
+            // asserts `version > last` as well.
+            (
+                [
+                    modify(&o, ev(3, 5), ev(3, 1)),
+                    modify(&o, ev(3, 5), ev(3, 5)),
+                ],
+                (ev(3, 5), ev(3, 5), ev(3, 5)),
+            ),
         ];
-        let mut m = missing(&[(obj(2), ev(3, 4), ev(0, 0), false)], true);
-        let before = m.clone();
-        let (case, fx) = merge_entries(&entries, EVersion::ZERO, &mut m);
-        assert_eq!(
-            case,
-            Err(LogError::DivergentChainBroken {
-                object: o,
-                version: ev(3, 6),
-                prior: ev(3, 2),
-                last: ev(3, 5)
-            })
-        );
-        assert_eq!(m, before);
-        assert!(fx.is_empty());
+        for (entries, (version, prior, last)) in cases {
+            let mut m = missing(&[(obj(2), ev(3, 4), ev(0, 0), false)], true);
+            let before = m.clone();
+            let (case, fx) = merge_entries(&entries, EVersion::ZERO, &mut m);
+            assert_eq!(
+                case,
+                Err(LogError::DivergentChainBroken {
+                    object: o.clone(),
+                    version,
+                    prior,
+                    last
+                })
+            );
+            assert_eq!(m, before);
+            assert!(fx.is_empty());
+        }
     }
 
     #[test]
@@ -449,31 +467,6 @@ mod divergent {
             fx.as_slice(),
             &[LogEffect::Remove(hobj(2)), LogEffect::Trim(oe)]
         );
-    }
-
-    #[test]
-    fn refuses_an_entry_repeating_the_previous_version() {
-        // The second entry names the first as its prior but is not newer than
-        // it: Ceph asserts `version > last` before checking the prior.
-        let o = obj(4);
-        let entries = vec![
-            modify(&o, ev(2, 1), ev(1, 1)),
-            modify(&o, ev(2, 1), ev(2, 1)),
-        ];
-        let mut m = missing(&[(o.clone(), ev(1, 1), ev(0, 0), false)], true);
-        let before = m.clone();
-        let (case, fx) = merge_entries(&entries, EVersion::ZERO, &mut m);
-        assert_eq!(
-            case,
-            Err(LogError::DivergentChainBroken {
-                object: o,
-                version: ev(2, 1),
-                prior: ev(2, 1),
-                last: ev(2, 1)
-            })
-        );
-        assert_eq!(m, before);
-        assert!(fx.is_empty());
     }
 
     mod split_by_object {

@@ -545,6 +545,82 @@ mod divergent_reference {
         })
     }
 
+    /// `merge_divergent_entries` of `divergent` against the authoritative
+    /// log of `h`, from `missing`, with and without a rollbacker, does what the
+    /// reference does.
+    fn same_as_reference(
+        h: &History,
+        divergent: &[LogEntry],
+        crt: EVersion,
+        missing: &Missing,
+    ) -> Result<(), TestCaseError> {
+        let auth = h.auth_log();
+        let log = indexed(auth.tail, auth.head, auth.entries);
+        let info = h.info_for(&h.div_log());
+        let mut want_m = missing.clone();
+        let mut want_fx = Vec::new();
+        let want = ref_merge_divergent(
+            log.entries(),
+            divergent,
+            &h.last_backfill,
+            crt,
+            &mut want_m,
+            &mut want_fx,
+        );
+
+        let mut m = missing.clone();
+        let mut fx = LogEffects::new();
+        let got =
+            merge_divergent_entries(&log, divergent.to_vec(), &info, crt, &mut m, Some(&mut fx));
+        prop_assert_eq!(&got, &want);
+        prop_assert_eq!(&m, &want_m);
+        prop_assert_eq!(fx.as_slice(), want_fx.as_slice());
+
+        // Without a rollbacker only the missing set changes, the same way.
+        let mut m = missing.clone();
+        let got = merge_divergent_entries(&log, divergent.to_vec(), &info, crt, &mut m, None);
+        prop_assert_eq!(&got, &want);
+        prop_assert_eq!(&m, &want_m);
+        Ok(())
+    }
+
+    /// What the reference did: the missing set and effects, or its refusal.
+    type Outcome = Result<(Missing, Vec<LogEffect>), LogError>;
+
+    /// Runs a reference step on a copy of `missing`.
+    fn outcome(
+        missing: &Missing,
+        step: impl FnOnce(&mut Missing, &mut Vec<LogEffect>) -> Result<(), LogError>,
+    ) -> Outcome {
+        let mut m = missing.clone();
+        let mut fx = Vec::new();
+        step(&mut m, &mut fx).map(|()| (m, fx))
+    }
+
+    /// `pg` (`before` the call that answered `got` and pushed `fx`) did what
+    /// the reference did: the same missing set and effects, or the same
+    /// refusal with nothing changed.
+    fn same_outcome<T: std::fmt::Debug>(
+        got: Result<T, LogError>,
+        (pg, before): (&PgLog, &PgLog),
+        fx: &LogEffects,
+        want: Outcome,
+    ) -> Result<(), TestCaseError> {
+        match want {
+            Ok((m, effects)) => {
+                prop_assert!(got.is_ok(), "refused: {:?}", got);
+                prop_assert_eq!(pg.missing(), &m);
+                prop_assert_eq!(fx.as_slice(), effects.as_slice());
+            }
+            Err(e) => {
+                prop_assert_eq!(got.err(), Some(e));
+                prop_assert_eq!(pg, before);
+                prop_assert!(fx.is_empty());
+            }
+        }
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -553,31 +629,11 @@ mod divergent_reference {
         /// `merge_log` leaves it) or not (so case 1 is often refused).
         #[test]
         fn merge_divergent_entries_matches_reference(h in history(), advance in any::<bool>()) {
-            let log = indexed(h.auth_log().tail, h.auth_log().head, h.auth_log().entries);
             let mut before = h.missing.clone();
             if advance {
                 ref_append(&h.auth, &h.last_backfill, &mut before, &mut Vec::new());
             }
-            let info = h.info_for(&h.div_log());
-
-            let mut want_m = before.clone();
-            let mut want_fx = Vec::new();
-            let want = ref_merge_divergent(
-                log.entries(), &h.div, &h.last_backfill, h.crt, &mut want_m, &mut want_fx,
-            );
-
-            let mut m = before.clone();
-            let mut fx = LogEffects::new();
-            let got = merge_divergent_entries(&log, h.div.clone(), &info, h.crt, &mut m, Some(&mut fx));
-            prop_assert_eq!(&got, &want);
-            prop_assert_eq!(&m, &want_m);
-            prop_assert_eq!(fx.as_slice(), want_fx.as_slice());
-
-            // Without a rollbacker only the missing set changes, the same way.
-            let mut m = before.clone();
-            let got = merge_divergent_entries(&log, h.div.clone(), &info, h.crt, &mut m, None);
-            prop_assert_eq!(&got, &want);
-            prop_assert_eq!(&m, &want_m);
+            same_as_reference(&h, &h.div, h.crt, &before)?;
         }
 
         /// Arbitrary divergent entries, in any order: grouping and the chain
@@ -586,48 +642,27 @@ mod divergent_reference {
         fn arbitrary_divergent_entries_match_reference(
             h in history(), entries in any_entries(), crt in 0u64..10
         ) {
-            let auth = h.auth_log();
-            let log = indexed(auth.tail, auth.head, auth.entries);
-            let info = h.info_for(&h.div_log());
-            let crt = ev(2, crt);
-
-            let mut want_m = h.missing.clone();
-            let mut want_fx = Vec::new();
-            let want = ref_merge_divergent(
-                log.entries(), &entries, &h.last_backfill, crt, &mut want_m, &mut want_fx,
-            );
-
-            let mut m = h.missing.clone();
-            let mut fx = LogEffects::new();
-            let got = merge_divergent_entries(&log, entries, &info, crt, &mut m, Some(&mut fx));
-            prop_assert_eq!(&got, &want);
-            prop_assert_eq!(&m, &want_m);
-            prop_assert_eq!(fx.as_slice(), want_fx.as_slice());
+            same_as_reference(&h, &entries, ev(2, crt), &h.missing)?;
         }
 
         /// `rewind_divergent_log` to a point of the divergent side's log.
         #[test]
         fn rewind_divergent_log_matches_reference(h in history()) {
             let ours = h.div_log();
-            let mut want_m = h.missing.clone();
-            let mut want_fx = Vec::new();
-            let want = ref_rewind(&ours, h.rewind_to, &h.last_backfill, &mut want_m, &mut want_fx);
+            let want = outcome(&h.missing, |m, fx| {
+                ref_rewind(&ours, h.rewind_to, &h.last_backfill, m, fx)
+            });
 
             let mut pg = PgLog::from_parts(ours.clone(), h.missing.clone()).unwrap();
             let before = pg.clone();
             let mut info = h.info_for(&ours);
             let mut fx = LogEffects::new();
             let got = pg.rewind_divergent_log(h.rewind_to, &mut info, &mut fx);
-            prop_assert_eq!(got.as_ref().map(|_| ()), want.as_ref().map(|_| ()));
-            if want.is_ok() {
-                prop_assert_eq!(pg.missing(), &want_m);
-                prop_assert_eq!(fx.as_slice(), want_fx.as_slice());
+            if got.is_ok() {
                 prop_assert_eq!(info.last_update, h.rewind_to);
                 prop_assert_eq!(info.last_complete, h.rewind_to.min(ours.head));
-            } else {
-                prop_assert_eq!(&pg, &before);
-                prop_assert!(fx.is_empty());
             }
+            same_outcome(got, (&pg, &before), &fx, want)?;
         }
 
         /// `merge_log` of the authoritative log into the divergent side: the
@@ -637,9 +672,9 @@ mod divergent_reference {
         fn merge_log_matches_reference(h in history()) {
             let ours = h.div_log();
             let olog = h.auth_log();
-            let mut want_m = h.missing.clone();
-            let mut want_fx = Vec::new();
-            let want = ref_merge_log(&ours, &olog, &h.last_backfill, &mut want_m, &mut want_fx);
+            let want = outcome(&h.missing, |m, fx| {
+                ref_merge_log(&ours, &olog, &h.last_backfill, m, fx)
+            });
 
             let mut pg = PgLog::from_parts(ours.clone(), h.missing.clone()).unwrap();
             let before = pg.clone();
@@ -647,15 +682,10 @@ mod divergent_reference {
             let mut oinfo = h.info_for(&olog);
             let mut fx = LogEffects::new();
             let got = pg.merge_log(&mut oinfo, olog.clone(), peer(), &mut info, &mut fx);
-            prop_assert_eq!(got.as_ref().map(|_| ()), want.as_ref().map(|_| ()));
-            if want.is_ok() {
-                prop_assert_eq!(pg.missing(), &want_m);
-                prop_assert_eq!(fx.as_slice(), want_fx.as_slice());
+            if got.is_ok() {
                 prop_assert_eq!(pg.log().entries(), olog.entries.as_slice());
-            } else {
-                prop_assert_eq!(&pg, &before);
-                prop_assert!(fx.is_empty());
             }
+            same_outcome(got, (&pg, &before), &fx, want)?;
         }
 
         /// `proc_replica_log`: the authoritative side works out the divergent
