@@ -36,6 +36,26 @@ mod past_intervals {
         )
     }
 
+    /// `check_new_interval` from `old` to `new` (`same_interval_since` and
+    /// `last_epoch_clean` as in Ceph's test) with a backend predicate of the
+    /// test's choosing.
+    fn check_asking(
+        (old, new): (&UpActing, &UpActing),
+        (osdmap, lastmap): (&SimpleOsdMap, &SimpleOsdMap),
+        recoverable: &dyn IsPgRecoverable,
+        pi: &mut PastIntervals,
+    ) -> Result<Option<ClosedInterval>, IntervalError> {
+        check_new_interval(
+            (old, new),
+            SIS,
+            SIS,
+            (osdmap, lastmap),
+            pgid(0),
+            (recoverable, &any_stretch),
+            pi,
+        )
+    }
+
     /// Runs `check` from the base mapping and maps with the given changes and
     /// returns whether an interval closed, asserting the history gained exactly one
     /// epoch range when it did.
@@ -247,6 +267,26 @@ mod past_intervals {
         }
 
         #[test]
+        fn empty_old_acting_set_is_too_small_whatever_min_size_and_backend_say() {
+            // Ceph's first condition is `num_acting` itself: with no member the
+            // interval cannot have gone read-write, even with min_size 0 and a
+            // backend that calls anything recoverable (the primary's up_thru
+            // would otherwise make it read-write).
+            let mut old = base_mapping();
+            old.acting.clear();
+            let lastmap = map_of(|p| p.min_size = 0);
+            let anything = |_: &std::collections::BTreeSet<_>| true;
+            let mut new = base_mapping();
+            new.acting = [OsdId(OSD + 4)].into_iter().collect();
+            let mut pi = PastIntervals::new();
+            let c = check_asking((&old, &new), (&base_map(), &lastmap), &anything, &mut pi)
+                .unwrap()
+                .unwrap();
+            assert_eq!(c.reason, RwReason::ActingSetTooSmall);
+            assert!(!c.interval.maybe_went_rw);
+        }
+
+        #[test]
         fn old_acting_below_the_old_pools_min_size_is_too_small() {
             // Ceph bug 5780: compare with lastmap's min_size (2), not the new one (1).
             let mut old = base_mapping();
@@ -271,13 +311,10 @@ mod past_intervals {
             new.acting.clear();
             let mut pi = PastIntervals::new();
             let never = |_: &std::collections::BTreeSet<_>| false;
-            let c = check_new_interval(
+            let c = check_asking(
                 (&base_mapping(), &new),
-                SIS,
-                SIS,
                 (&base_map(), &base_map()),
-                pgid(0),
-                (&never, &any_stretch),
+                &never,
                 &mut pi,
             )
             .unwrap()
@@ -427,6 +464,34 @@ mod past_intervals {
                 refused(&base_mapping(), &changed(), &zero, &base_map()),
                 IntervalError::InvertedInterval { .. }
             ));
+        }
+
+        #[test]
+        fn inverted_interval_is_refused_before_recoverability_is_asked() {
+            // Ceph asserts `first <= last` before it builds the interval or
+            // asks the backend whether the old acting set could have gone active.
+            let asked = std::cell::Cell::new(false);
+            let recoverable = |_: &std::collections::BTreeSet<_>| {
+                asked.set(true);
+                true
+            };
+            let early = map_with(pool(), SIS, EPOCH);
+            let mut pi = PastIntervals::new();
+            let r = check_asking(
+                (&base_mapping(), &changed()),
+                (&early, &base_map()),
+                &recoverable,
+                &mut pi,
+            );
+            assert_eq!(
+                r,
+                Err(IntervalError::InvertedInterval {
+                    first: SIS,
+                    last: SIS - 1
+                })
+            );
+            assert!(!asked.get(), "recoverability asked of a refused interval");
+            assert!(pi.is_empty());
         }
 
         #[test]

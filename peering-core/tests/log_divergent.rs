@@ -8,9 +8,9 @@ mod divergent {
     use super::log_common::*;
     use peering_core::log::{
         DivergentCase, IndexedLog, LogEffect, LogEffects, LogEntry, LogError, LogOp, Missing,
-        merge_divergent_entries, merge_object_divergent_entries,
+        merge_divergent_entries, merge_object_divergent_entries, split_by_object,
     };
-    use peering_core::types::{EVersion, ObjectId, PgInfo};
+    use peering_core::types::{EVersion, ObjectId, PgInfo, SnapId};
 
     /// Ceph's `merge_old_entry`: one divergent entry against `log`, with the log's
     /// own rollback boundary.
@@ -326,24 +326,42 @@ mod divergent {
     #[test]
     fn refuses_unchained_entries_unchanged() {
         let o = obj(1);
-        let entries = vec![
-            modify(&o, ev(3, 5), ev(3, 1)),
-            modify(&o, ev(3, 6), ev(3, 2)),
+        // (entries, the refused entry's version and prior, the last kept).
+        let cases = [
+            // The second entry names another prior.
+            (
+                [
+                    modify(&o, ev(3, 5), ev(3, 1)),
+                    modify(&o, ev(3, 6), ev(3, 2)),
+                ],
+                (ev(3, 6), ev(3, 2), ev(3, 5)),
+            ),
+            // It names the first as its prior but is not newer than it: Ceph
+            // asserts `version > last` as well.
+            (
+                [
+                    modify(&o, ev(3, 5), ev(3, 1)),
+                    modify(&o, ev(3, 5), ev(3, 5)),
+                ],
+                (ev(3, 5), ev(3, 5), ev(3, 5)),
+            ),
         ];
-        let mut m = missing(&[(obj(2), ev(3, 4), ev(0, 0), false)], true);
-        let before = m.clone();
-        let (case, fx) = merge_entries(&entries, EVersion::ZERO, &mut m);
-        assert_eq!(
-            case,
-            Err(LogError::DivergentChainBroken {
-                object: o,
-                version: ev(3, 6),
-                prior: ev(3, 2),
-                last: ev(3, 5)
-            })
-        );
-        assert_eq!(m, before);
-        assert!(fx.is_empty());
+        for (entries, (version, prior, last)) in cases {
+            let mut m = missing(&[(obj(2), ev(3, 4), ev(0, 0), false)], true);
+            let before = m.clone();
+            let (case, fx) = merge_entries(&entries, EVersion::ZERO, &mut m);
+            assert_eq!(
+                case,
+                Err(LogError::DivergentChainBroken {
+                    object: o.clone(),
+                    version,
+                    prior,
+                    last
+                })
+            );
+            assert_eq!(m, before);
+            assert!(fx.is_empty());
+        }
     }
 
     #[test]
@@ -433,5 +451,73 @@ mod divergent {
         );
         assert_eq!(m, before);
         assert!(fx.is_empty());
+    }
+
+    #[test]
+    fn object_at_last_backfill_is_merged() {
+        // Ceph skips only objects *past* last_backfill: the object at it is
+        // merged like any other (here a creation, so it goes).
+        let mut info = info();
+        info.last_backfill = hobj(2);
+        let oe = modify(&hobj(2), ev(1, 1), ev(0, 0));
+        let mut m = Missing::new(true);
+        let (case, fx) = merge_old_entry(&IndexedLog::default(), &oe, &info, &mut m);
+        assert_eq!(case, Ok(DivergentCase::Created));
+        assert_eq!(
+            fx.as_slice(),
+            &[LogEffect::Remove(hobj(2)), LogEffect::Trim(oe)]
+        );
+    }
+
+    mod split_by_object {
+        use super::*;
+
+        #[test]
+        fn groups_each_object_in_hobject_order_keeping_log_order() {
+            let a = ObjectId::new(1, 5, "a");
+            let b = ObjectId::new(1, 5, "b");
+            let c = ObjectId::new(1, 0x8000_0000, "c");
+            let d = ObjectId::new(1, 1, "d");
+            let a_ns = ObjectId {
+                namespace: "ns".into(),
+                ..a.clone()
+            };
+            let a_clone = ObjectId {
+                snap: SnapId(3),
+                ..a.clone()
+            };
+            let entries = vec![
+                modify(&d, ev(1, 1), ev(0, 0)),
+                modify(&b, ev(1, 2), ev(0, 0)),
+                modify(&a, ev(1, 3), ev(0, 0)),
+                modify(&c, ev(1, 4), ev(0, 0)),
+                modify(&b, ev(1, 5), ev(1, 2)),
+                modify(&a_ns, ev(1, 6), ev(0, 0)),
+                modify(&a_clone, ev(1, 7), ev(0, 0)),
+            ];
+            let split: Vec<(ObjectId, Vec<EVersion>)> = split_by_object(entries)
+                .into_iter()
+                .map(|(o, es)| (o, versions(&es)))
+                .collect();
+            // hobject_t order: the bit-reversed hash first (0x80000000 reversed
+            // is 1, 1 reversed is 0x80000000, 5 reversed is 0xa0000000), then
+            // namespace, name and snapshot; a..b..a share pool and hash.
+            assert_eq!(
+                split,
+                vec![
+                    (c, vec![ev(1, 4)]),
+                    (d, vec![ev(1, 1)]),
+                    (a_clone, vec![ev(1, 7)]),
+                    (a, vec![ev(1, 3)]),
+                    (b, vec![ev(1, 2), ev(1, 5)]),
+                    (a_ns, vec![ev(1, 6)]),
+                ]
+            );
+        }
+
+        #[test]
+        fn nothing_splits_into_nothing() {
+            assert!(split_by_object(Vec::new()).is_empty());
+        }
     }
 }

@@ -5,7 +5,7 @@ mod log_common;
 
 mod merge_log {
     use super::log_common::*;
-    use peering_core::log::{LogEffects, LogError, LogOp, Missing, PgLog, PgLogT};
+    use peering_core::log::{LogDup, LogEffects, LogError, LogOp, Missing, PgLog, PgLogT};
     use peering_core::types::{EVersion, ObjectId, PgInfo, SnapId};
 
     fn backfilling() -> ObjectId {
@@ -81,6 +81,42 @@ mod merge_log {
         assert_eq!(info.stats.reported_seq, 1);
         assert_eq!(info.stats.reported_epoch, 10);
         assert!(effects.is_empty());
+    }
+
+    #[test]
+    fn reported_stats_are_replaced_when_either_is_behind() {
+        // Ceph: if the authoritative reported_seq *or* reported_epoch is behind
+        // ours, both of ours replace both of theirs (even if that lowers the
+        // other); otherwise theirs stand. A complete replica then adopts them.
+        // (ours, theirs) -> theirs after the merge, as (seq, epoch).
+        let cases = [
+            ((5, 10), (5, 10), (5, 10)),
+            ((5, 10), (5, 12), (5, 12)),
+            ((5, 10), (7, 10), (7, 10)),
+            ((5, 10), (4, 12), (5, 10)),
+            ((5, 10), (7, 9), (5, 10)),
+        ];
+        for (ours, theirs, want) in cases {
+            let mut pg =
+                PgLog::from_parts(plain(ev(1, 1), ev(2, 1), vec![]), Missing::new(false)).unwrap();
+            let olog = plain(ev(1, 1), ev(2, 1), vec![]);
+            let mut info = info();
+            (info.stats.reported_seq, info.stats.reported_epoch) = ours;
+            let mut oinfo = super::log_common::info();
+            (oinfo.stats.reported_seq, oinfo.stats.reported_epoch) = theirs;
+            merge(&mut pg, &mut oinfo, &mut info, olog);
+            let case = format!("ours {ours:?}, theirs {theirs:?}");
+            assert_eq!(
+                (oinfo.stats.reported_seq, oinfo.stats.reported_epoch),
+                want,
+                "{case}"
+            );
+            assert_eq!(
+                (info.stats.reported_seq, info.stats.reported_epoch),
+                want,
+                "{case}"
+            );
+        }
     }
 
     #[test]
@@ -268,6 +304,46 @@ mod merge_log {
             ],
         );
         PgLog::from_parts(log, missing(&[(obj(1), ev(2, 11), ev(1, 5), false)], true)).unwrap()
+    }
+
+    #[test]
+    fn refuses_to_publish_dups_out_of_order() {
+        // A log whose dup overlaps its entries (nothing forbids that) is
+        // scrambled by a trim: the trimmed entries' dups go after the newer dup.
+        // Merging more dups into that must be refused (Ceph would carry on),
+        // with our dups put back as they were.
+        let entries: Vec<_> = (6..=10)
+            .map(|v| modify(&obj(v as u32), ev(1, v), ev(0, 0)))
+            .collect();
+        let mut log = PgLogT {
+            entries: entries.clone(),
+            ..PgLogT::new(ev(1, 5), ev(1, 10))
+        };
+        log.dups = vec![LogDup::from_entry(&entries[1])];
+        let mut pg = PgLog::from_parts(log, Missing::new(false)).unwrap();
+        let mut info = info();
+        info.last_complete = ev(1, 10);
+        pg.trim(ev(1, 7), &mut info, 100).unwrap();
+        assert_eq!(
+            pg.log()
+                .dups()
+                .iter()
+                .map(|d| d.version)
+                .collect::<Vec<_>>(),
+            vec![ev(1, 7), ev(1, 6), ev(1, 7)]
+        );
+
+        let mut newer: Vec<_> = entries[2..].to_vec();
+        newer.push(modify(&obj(11), ev(1, 11), ev(0, 0)));
+        let mut olog = plain(ev(1, 7), ev(1, 11), newer);
+        olog.dups = vec![LogDup::from_entry(&modify(&obj(2), ev(1, 2), ev(0, 0)))];
+        assert_eq!(
+            refused(&mut pg, olog),
+            LogError::DupsOutOfOrder {
+                prev: ev(1, 7),
+                next: ev(1, 6)
+            }
+        );
     }
 
     #[test]

@@ -6,7 +6,10 @@ mod log_common;
 
 mod pg_log {
     use super::log_common::*;
-    use peering_core::log::{LogEffect, LogEffects, LogEntry, LogError, Missing, PgLog, PgLogT};
+    use peering_core::log::{
+        LogEffect, LogEffects, LogEntry, LogError, Missing, PgLog, PgLogT,
+        append_log_entries_update_missing,
+    };
     use peering_core::types::{EVersion, ObjectId, PgId, PgInfo};
 
     /// a@1,1 b@1,2 c@1,3 d@1,4 e@1,5 (each a modify of an existing object),
@@ -146,6 +149,56 @@ mod pg_log {
             .unwrap();
         assert!(!pg.missing().have_missing());
         assert_eq!(pg.log().head(), ev(2, 7));
+    }
+
+    #[test]
+    fn appended_entry_at_last_backfill_updates_missing() {
+        // Only objects *past* last_backfill are left alone.
+        let (mut pg, _) = five(Missing::new(true));
+        let mut fx = LogEffects::new();
+        pg.append_new_log_entries(&obj(3), &[modify(&obj(3), ev(2, 6), ev(1, 3))], &mut fx)
+            .unwrap();
+        assert_eq!(
+            items(pg.missing()),
+            items(&missing(&[(obj(3), ev(2, 6), ev(1, 3), false)], true))
+        );
+    }
+
+    #[test]
+    fn only_a_rollbackable_lost_delete_is_stashed() {
+        // Ceph stashes when maintaining rollback *and* the entry is a
+        // LOST_DELETE *and* it can be rolled back; every other delete removes.
+        let mut rollbackable_delete = delete(&obj(1), ev(2, 6), ev(1, 1));
+        rollbackable_delete.mod_desc = Default::default();
+        assert!(rollbackable_delete.can_rollback());
+        let unrollbackable_lost_delete = lost_delete(&obj(2), ev(2, 7), ev(1, 2));
+        assert!(!unrollbackable_lost_delete.can_rollback());
+        let entries = [rollbackable_delete, unrollbackable_lost_delete];
+
+        let (mut pg, _) = five(Missing::new(false));
+        let mut fx = LogEffects::new();
+        pg.append_new_log_entries(&ObjectId::MAX, &entries, &mut fx)
+            .unwrap();
+        assert_eq!(
+            fx.as_slice(),
+            &[LogEffect::Remove(obj(1)), LogEffect::Remove(obj(2))]
+        );
+
+        // Without maintain_rollback a rollbackable LOST_DELETE is removed too.
+        let mut ld = lost_delete(&obj(3), ev(2, 6), ev(1, 3));
+        ld.mod_desc = Default::default();
+        let mut m = Missing::new(false);
+        let mut fx = LogEffects::new();
+        append_log_entries_update_missing(
+            &ObjectId::MAX,
+            &[ld],
+            false,
+            None,
+            &mut m,
+            Some(&mut fx),
+        )
+        .unwrap();
+        assert_eq!(fx.as_slice(), &[LogEffect::Remove(obj(3))]);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use super::effects::{LogEffect, LogEffects, emit};
 use super::entry::{LogEntry, LogOp};
 use super::error::LogError;
-use super::indexed::{IndexedLog, OBJECT_KEY_FREE_BITS, ObjectKey, object_key, same_object};
+use super::indexed::{IndexedLog, OBJECT_KEY_FREE_BITS, object_key, same_object};
 use super::missing::{Missing, MissingItem};
 use crate::types::{EVersion, ObjectId, PgInfo};
 
@@ -317,7 +317,7 @@ impl DivergentPlan {
     ) -> Result<Self, LogError> {
         let mut plan = Self::group(entries);
         plan.decide(
-            |_, hoid| log.object_entry(hoid),
+            |hoid| log.object_entry(hoid),
             entries,
             last_backfill,
             olog_can_rollback_to,
@@ -393,14 +393,14 @@ impl DivergentPlan {
     }
 
     /// Decides each group against `missing` and the merged log, whose newest
-    /// entry of the `g`-th group's object is `newest_of(g, object)`, changing
+    /// entry of an object is `newest_of(object)`, changing
     /// nothing; the first refusal in object order is returned. With `appended_after` (the
     /// head before an append), an object whose newest entry is not newer than it
     /// was not touched by the append, and its item noted by
     /// [`note_missing`](Self::note_missing) stands.
     pub(crate) fn decide<'e>(
         &mut self,
-        newest_of: impl Fn(usize, &ObjectId) -> Option<&'e LogEntry>,
+        newest_of: impl Fn(&ObjectId) -> Option<&'e LogEntry>,
         entries: &[LogEntry],
         last_backfill: &ObjectId,
         olog_can_rollback_to: EVersion,
@@ -414,7 +414,7 @@ impl DivergentPlan {
             let Some(hoid) = group.first().and_then(|&i| entries.get(i)).map(|e| &e.soid) else {
                 continue;
             };
-            let newest = newest_of(g, hoid);
+            let newest = newest_of(hoid);
             let untouched =
                 appended_after.is_some_and(|after| newest.is_none_or(|e| e.version <= after));
             let noted = if untouched && self.noted {
@@ -440,48 +440,6 @@ impl DivergentPlan {
             )?;
         }
         Ok(())
-    }
-
-    /// Each group's newest non-`ERROR` entry of its object in `kept` (the log
-    /// the divergent `entries` were cut from, as far as it is kept), found by one
-    /// walk back over `kept` that stops once every object is found: what an
-    /// index of `kept` would answer, without building one.
-    pub(crate) fn newest_in<'k>(
-        &self,
-        entries: &[LogEntry],
-        kept: &'k [LogEntry],
-    ) -> Vec<Option<&'k LogEntry>> {
-        let mut found: Vec<Option<&'k LogEntry>> = alloc::vec![None; self.groups.len()];
-        // The groups' objects, in object order (so their integer keys sorted,
-        // and objects of one key sorted among themselves).
-        let objects: Vec<(ObjectKey, &ObjectId, usize)> = self
-            .objects(entries)
-            .enumerate()
-            .filter_map(|(g, o)| o.map(|o| (object_key(o), o, g)))
-            .collect();
-        let mut left = objects.len();
-        for e in kept.iter().rev() {
-            if left == 0 {
-                break;
-            }
-            if !e.object_is_indexed() {
-                continue;
-            }
-            // Groups sharing a key (one hash) are in object order too: a
-            // binary search, not a scan of the key's run, finds the entry's.
-            let key = object_key(&e.soid);
-            let at = objects.partition_point(|(k, o, _)| (*k, *o) < (key, &e.soid));
-            let hit = objects
-                .get(at)
-                .filter(|(k, o, _)| *k == key && same_object(o, &e.soid));
-            if let Some(slot) = hit.and_then(|(_, _, g)| found.get_mut(*g)) {
-                if slot.is_none() {
-                    *slot = Some(e);
-                    left = left.saturating_sub(1);
-                }
-            }
-        }
-        found
     }
 
     /// The missing-set side of every decision (Ceph's `proc_replica_log` merges
@@ -565,14 +523,12 @@ fn object_order(entries: &[LogEntry]) -> Vec<usize> {
             .count()
             .max(1);
         let end = start.saturating_add(len);
-        if len > 1 {
-            if let Some(run) = keyed.get_mut(start..end) {
-                run.sort_by(|a, b| {
-                    let oa = entries.get(position(*a)).map(|e| &e.soid);
-                    let ob = entries.get(position(*b)).map(|e| &e.soid);
-                    oa.cmp(&ob).then(a.cmp(b))
-                });
-            }
+        if let Some(run) = keyed.get_mut(start..end) {
+            run.sort_by(|a, b| {
+                let oa = entries.get(position(*a)).map(|e| &e.soid);
+                let ob = entries.get(position(*b)).map(|e| &e.soid);
+                oa.cmp(&ob).then(a.cmp(b))
+            });
         }
         start = end;
     }

@@ -169,9 +169,7 @@ impl PgLog {
             info.stats = oinfo.stats.clone();
         }
         if let Some(newhead) = merged.rewound_to {
-            if info.last_complete > newhead {
-                info.last_complete = newhead;
-            }
+            info.last_complete = info.last_complete.min(newhead);
             info.last_update = newhead;
         }
         merged
@@ -261,7 +259,7 @@ impl PgLog {
             );
             let log = &self.log;
             plan.decide(
-                |_, hoid| log.object_entry(hoid),
+                |hoid| log.object_entry(hoid),
                 &undo.cut,
                 &info.last_backfill,
                 original_crt,
@@ -341,9 +339,7 @@ impl PgLog {
                 return Err(err);
             }
         };
-        if info.last_complete > newhead {
-            info.last_complete = newhead;
-        }
+        info.last_complete = info.last_complete.min(newhead);
         if !undo.cut.is_empty() {
             self.dirty = true;
         }

@@ -45,17 +45,16 @@ impl PgLog {
             _ => limit,
         };
 
-        // Ceph indexes a copy of `olog` and rewinds it to `lu`; the divergent
-        // objects only need their newest entry in what the rewind keeps, found
-        // by walking back over it (no copy, no index).
+        // Ceph indexes a copy of `olog`, rewinds it to `lu` and looks each
+        // divergent object up in it. No lookup is needed: a valid log is in
+        // version order, so every entry the rewind keeps is older than every
+        // divergent one, and "a newer entry in the log" (case 1) never applies.
         let cut = olog.rewind_point(lu)?;
-        let kept = olog.entries.get(..cut).unwrap_or_default();
         let divergent = olog.entries.get(cut..).unwrap_or_default();
         let mut plan = DivergentPlan::group(divergent);
-        let newest = plan.newest_in(divergent, kept);
         // All or nothing by itself: every object is decided before any changes.
         plan.decide(
-            |g, _| newest.get(g).copied().flatten(),
+            |_| None,
             divergent,
             &oinfo.last_backfill,
             olog.can_rollback_to,
