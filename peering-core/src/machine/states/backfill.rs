@@ -12,13 +12,15 @@ use crate::ctx::{BackfillReserveOp, HostNotification, Message, ReservationOp};
 use crate::error::Crash;
 use crate::error::PeeringError;
 use crate::event::{Defer, Event, EventKind as E};
-use crate::machine::Invariant;
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
+use crate::machine::cx::Cx;
+use crate::machine::def::{Reaction, Spec, StateDef, no_action};
+use crate::machine::invariant::Invariant;
+use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state::{StackExt, State};
+use crate::machine::state_id::StateId;
 use crate::types::{Epoch, PgState, SpgId, Timespan};
 
+use super::active::ActiveLocal;
 use super::recovery::{raced, request_local, schedule};
 
 /// `WaitRemoteBackfillReserved`'s local data (§1.2): Ceph's `backfill_osd_it`, an
@@ -34,67 +36,95 @@ pub struct WaitRemoteBackfillReservedLocal {
 }
 
 /// `WaitLocalBackfillReserved`'s definition (§3).
-pub(crate) const WAIT_LOCAL_BACKFILL_RESERVED: StateDef = StateDef {
-    id: StateId::WaitLocalBackfillReserved,
-    parent: Some(StateId::Active),
-    initial: None,
-    reactions: &[
-        Reaction::transition(
-            E::LocalBackfillReserved,
-            StateId::WaitRemoteBackfillReserved,
-        ),
-        Reaction::custom(E::RemoteBackfillReserved, &[]),
-    ],
+pub(crate) const WAIT_LOCAL_BACKFILL_RESERVED: Spec<()> = Spec {
+    name: "Started/Primary/Active/WaitLocalBackfillReserved",
+    short_name: "WaitLocalBackfillReserved",
+    def: StateDef {
+        id: StateId::WaitLocalBackfillReserved,
+        parent: Some(StateId::Active),
+        initial: None,
+        reactions: &[
+            Reaction::transition(
+                E::LocalBackfillReserved,
+                StateId::WaitRemoteBackfillReserved,
+            ),
+            Reaction::custom(E::RemoteBackfillReserved, &[]),
+        ],
+    },
+    enter: enter_wait_local,
+    exit: no_action,
+    react: react_wait_local,
 };
 
 /// `WaitRemoteBackfillReserved`'s definition (§3).
-pub(crate) const WAIT_REMOTE_BACKFILL_RESERVED: StateDef = StateDef {
-    id: StateId::WaitRemoteBackfillReserved,
-    parent: Some(StateId::Active),
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::RemoteBackfillReserved, &[]),
-        Reaction::custom(
-            E::RemoteReservationRejectedTooFull,
-            &[StateId::NotBackfilling],
-        ),
-        Reaction::custom(E::RemoteReservationRevoked, &[StateId::NotBackfilling]),
-        Reaction::transition(E::AllBackfillsReserved, StateId::Backfilling),
-    ],
+pub(crate) const WAIT_REMOTE_BACKFILL_RESERVED: Spec<WaitRemoteBackfillReservedLocal> = Spec {
+    name: "Started/Primary/Active/WaitRemoteBackfillReserved",
+    short_name: "WaitRemoteBackfillReserved",
+    def: StateDef {
+        id: StateId::WaitRemoteBackfillReserved,
+        parent: Some(StateId::Active),
+        initial: None,
+        reactions: &[
+            Reaction::custom(E::RemoteBackfillReserved, &[]),
+            Reaction::custom(
+                E::RemoteReservationRejectedTooFull,
+                &[StateId::NotBackfilling],
+            ),
+            Reaction::custom(E::RemoteReservationRevoked, &[StateId::NotBackfilling]),
+            Reaction::transition(E::AllBackfillsReserved, StateId::Backfilling),
+        ],
+    },
+    enter: enter_wait_remote,
+    exit: no_action,
+    react: react_wait_remote,
 };
 
 /// `Backfilling`'s definition (§3).
-pub(crate) const BACKFILLING: StateDef = StateDef {
-    id: StateId::Backfilling,
-    parent: Some(StateId::Active),
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::Backfilled, &[StateId::Recovered]),
-        Reaction::custom(E::DeferBackfill, &[StateId::NotBackfilling]),
-        Reaction::custom(E::UnfoundBackfill, &[StateId::NotBackfilling]),
-        Reaction::custom(E::RemoteReservationRejectedTooFull, &[]),
-        Reaction::custom(
-            E::RemoteReservationRevokedTooFull,
-            &[StateId::NotBackfilling],
-        ),
-        Reaction::custom(
-            E::RemoteReservationRevoked,
-            &[StateId::WaitLocalBackfillReserved],
-        ),
-    ],
+pub(crate) const BACKFILLING: Spec<()> = Spec {
+    name: "Started/Primary/Active/Backfilling",
+    short_name: "Backfilling",
+    def: StateDef {
+        id: StateId::Backfilling,
+        parent: Some(StateId::Active),
+        initial: None,
+        reactions: &[
+            Reaction::custom(E::Backfilled, &[StateId::Recovered]),
+            Reaction::custom(E::DeferBackfill, &[StateId::NotBackfilling]),
+            Reaction::custom(E::UnfoundBackfill, &[StateId::NotBackfilling]),
+            Reaction::custom(E::RemoteReservationRejectedTooFull, &[]),
+            Reaction::custom(
+                E::RemoteReservationRevokedTooFull,
+                &[StateId::NotBackfilling],
+            ),
+            Reaction::custom(
+                E::RemoteReservationRevoked,
+                &[StateId::WaitLocalBackfillReserved],
+            ),
+        ],
+    },
+    enter: enter_backfilling,
+    exit: exit_backfilling,
+    react: react_backfilling,
 };
 
 /// `NotBackfilling`'s definition (§3). A grant or reject arriving here raced with
 /// the release that brought us here.
-pub(crate) const NOT_BACKFILLING: StateDef = StateDef {
-    id: StateId::NotBackfilling,
-    parent: Some(StateId::Active),
-    initial: None,
-    reactions: &[
-        Reaction::transition(E::RequestBackfill, StateId::WaitLocalBackfillReserved),
-        Reaction::custom(E::RemoteBackfillReserved, &[]),
-        Reaction::custom(E::RemoteReservationRejectedTooFull, &[]),
-    ],
+pub(crate) const NOT_BACKFILLING: Spec<()> = Spec {
+    name: "Started/Primary/Active/NotBackfilling",
+    short_name: "NotBackfilling",
+    def: StateDef {
+        id: StateId::NotBackfilling,
+        parent: Some(StateId::Active),
+        initial: None,
+        reactions: &[
+            Reaction::transition(E::RequestBackfill, StateId::WaitLocalBackfillReserved),
+            Reaction::custom(E::RemoteBackfillReserved, &[]),
+            Reaction::custom(E::RemoteReservationRejectedTooFull, &[]),
+        ],
+    },
+    enter: enter_not_backfilling,
+    exit: exit_not_backfilling,
+    react: react_not_backfilling,
 };
 
 /// `MBackfillReserve{op}` addressed to `pgid` for every op but `REQUEST` (no
@@ -113,7 +143,7 @@ pub(super) fn backfill_reserve(pgid: SpgId, epoch: Epoch, op: BackfillReserveOp)
 
 /// `WaitLocalBackfillReserved`'s entry: ask the local reserver for a slot at the
 /// backfill priority (§5.24); preemption defers backfill.
-pub(crate) fn enter_wait_local(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter_wait_local(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps.state.set(PgState::BACKFILL_WAIT);
     let priority = cx.ps.backfill_priority();
     let defer = Event::DeferBackfill(Defer { delay: Timespan(0) });
@@ -124,7 +154,10 @@ pub(crate) fn enter_wait_local(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 
 /// `WaitRemoteBackfillReserved`'s entry: still waiting; a self-kick sends the
 /// first request through the same reaction as every later one.
-pub(crate) fn enter_wait_remote(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter_wait_remote(
+    cx: &mut Cx<'_>,
+    _: &mut WaitRemoteBackfillReservedLocal,
+) -> Result<(), PeeringError> {
     cx.ps.state.set(PgState::BACKFILL_WAIT);
     PeeringState::publish(cx.ctx);
     cx.post(Event::RemoteBackfillReserved);
@@ -132,7 +165,7 @@ pub(crate) fn enter_wait_remote(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 }
 
 /// `Backfilling`'s entry: every reservation is held; the host starts backfill.
-pub(crate) fn enter_backfilling(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter_backfilling(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps.backfill_reserved = true;
     cx.ctx
         .notifications
@@ -147,7 +180,7 @@ pub(crate) fn enter_backfilling(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 
 /// `Backfilling`'s exit: the reservations are gone, and so is any force flag
 /// (forcing applies to the backfill that just ended).
-pub(crate) fn exit_backfilling(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit_backfilling(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps.backfill_reserved = false;
     cx.ps
         .state
@@ -156,14 +189,14 @@ pub(crate) fn exit_backfilling(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 }
 
 /// `NotBackfilling`'s entry: a repair that was under way is over.
-pub(crate) fn enter_not_backfilling(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter_not_backfilling(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps.state.clear(PgState::REPAIR);
     PeeringState::publish(cx.ctx);
     Ok(())
 }
 
 /// `NotBackfilling`'s exit: whether objects are unfound is decided afresh.
-pub(crate) fn exit_not_backfilling(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit_not_backfilling(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps.state.clear(PgState::BACKFILL_UNFOUND);
     Ok(())
 }
@@ -171,28 +204,23 @@ pub(crate) fn exit_not_backfilling(cx: &mut Cx<'_>) -> Result<(), PeeringError> 
 /// `PeeringState::WaitLocalBackfillReserved::react(const RemoteBackfillReserved&)`
 /// (§3 "WaitLocalBackfillReserved"): nothing was asked of a remote yet (Ceph's
 /// no-op).
-pub(crate) fn react_wait_local(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react_wait_local(
+    cx: &mut Cx<'_>,
+    _: &mut (),
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
     match evt {
         Event::RemoteBackfillReserved => Ok(raced(cx)),
         _ => Ok(Outcome::Discard),
     }
 }
 
-/// The number of targets asked so far (the iterator's position).
-fn backfill_osd_it(cx: &Cx<'_>) -> usize {
-    match cx.stack.last() {
-        Some(State::WaitRemoteBackfillReserved(l)) => l.backfill_osd_it,
-        _ => 0,
-    }
-}
-
 /// `WaitRemoteBackfillReserved::retry()`: give up this round. Release the local
 /// slot and every target asked so far (the one that just answered included: the
 /// iterator is already past it), and try again after `osd_backfill_retry_interval`.
-fn retry(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+fn retry(cx: &mut Cx<'_>, it: usize) -> Result<(), PeeringError> {
     cx.ctx.reservations.push(ReservationOp::CancelLocal);
-    let it = backfill_osd_it(cx);
-    let Some(active) = cx.stack.active() else {
+    let Some(active) = cx.outer.get::<ActiveLocal>() else {
         return Ok(());
     };
     if active.remote_shards_to_reserve_backfill.is_empty() {
@@ -228,13 +256,17 @@ fn retry(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 /// grant (and the entry's self-kick) sends the next `REQUEST` with the byte counts
 /// the target checks its space against; a rejection or revocation gives up this
 /// round (`retry()`).
-pub(crate) fn react_wait_remote(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react_wait_remote(
+    cx: &mut Cx<'_>,
+    data: &mut WaitRemoteBackfillReservedLocal,
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
     match evt {
         Event::RemoteBackfillReserved => {
-            let it = backfill_osd_it(cx);
+            let it = data.backfill_osd_it;
             let next = cx
-                .stack
-                .active()
+                .outer
+                .get::<ActiveLocal>()
                 .and_then(|a| a.remote_shards_to_reserve_backfill.iter().nth(it).copied());
             let Some(target) = next else {
                 cx.ps.peer_bytes.clear();
@@ -259,18 +291,16 @@ pub(crate) fn react_wait_remote(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outc
                 shard_num_bytes,
             };
             cx.ctx.send_direct(target.osd, msg);
-            if let Some(State::WaitRemoteBackfillReserved(l)) = cx.stack.last_mut() {
-                l.backfill_osd_it = it.saturating_add(1);
-            }
+            data.backfill_osd_it = it.saturating_add(1);
             Ok(Outcome::Discard)
         }
         Event::RemoteReservationRejectedTooFull => {
             cx.ps.state.set(PgState::BACKFILL_TOOFULL);
-            retry(cx)?;
+            retry(cx, data.backfill_osd_it)?;
             Ok(Outcome::Transit(StateId::NotBackfilling))
         }
         Event::RemoteReservationRevoked => {
-            retry(cx)?;
+            retry(cx, data.backfill_osd_it)?;
             Ok(Outcome::Transit(StateId::NotBackfilling))
         }
         _ => Ok(Outcome::Discard),
@@ -310,7 +340,11 @@ fn cancel_backfill(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 /// `react(const UnfoundBackfill&)`, `react(const RemoteReservationRejectedTooFull&)`,
 /// `react(const RemoteReservationRevokedTooFull&)` and
 /// `react(const RemoteReservationRevoked&)` (§3 "Backfilling").
-pub(crate) fn react_backfilling(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react_backfilling(
+    cx: &mut Cx<'_>,
+    _: &mut (),
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
     match evt {
         Event::Backfilled => {
             backfill_release_reservations(cx)?;
@@ -362,6 +396,7 @@ pub(crate) fn react_backfilling(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outc
 /// answers a request the retry already released.
 pub(crate) fn react_not_backfilling(
     cx: &mut Cx<'_>,
+    _: &mut (),
     evt: &mut Event,
 ) -> Result<Outcome, PeeringError> {
     match evt {

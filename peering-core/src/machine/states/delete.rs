@@ -31,11 +31,12 @@ use crate::ctx::{HostNotification, OnCommit, ReservationOp, TxOp};
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E, PeeringEvt};
 use crate::log::LogEffects;
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
+use crate::machine::cx::{Cx, Local};
+use crate::machine::def::{Reaction, Spec, StateDef, discard, no_action};
+use crate::machine::outcome::DropReason;
+use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::pg::DropReason;
-use crate::machine::state::State;
+use crate::machine::state_id::StateId;
 use crate::map::{MapFlags, OsdMapView};
 use crate::types::ObjectId;
 
@@ -83,62 +84,77 @@ pub struct DeletingLocal {
 }
 
 /// `ToDelete`'s definition.
-pub(crate) const TO_DELETE: StateDef = StateDef {
-    id: StateId::ToDelete,
-    parent: Some(StateId::Started),
-    initial: Some(StateId::WaitDeleteReserved),
-    reactions: &[
-        Reaction::custom(E::ActMap, &[StateId::ToDelete]),
-        Reaction::discard(E::ActivateCommitted),
-        Reaction::discard(E::DeleteSome),
-    ],
+pub(crate) const TO_DELETE: Spec<ToDeleteLocal> = Spec {
+    name: "Started/ToDelete",
+    short_name: "ToDelete",
+    def: StateDef {
+        id: StateId::ToDelete,
+        parent: Some(StateId::Started),
+        initial: Some(StateId::WaitDeleteReserved),
+        reactions: &[
+            Reaction::custom(E::ActMap, &[StateId::ToDelete]),
+            Reaction::discard(E::ActivateCommitted),
+            Reaction::discard(E::DeleteSome),
+        ],
+    },
+    enter: no_action,
+    exit: exit_to_delete,
+    react: react_to_delete,
 };
 
 /// `WaitDeleteReserved`'s definition.
-pub(crate) const WAIT_DELETE_RESERVED: StateDef = StateDef {
-    id: StateId::WaitDeleteReserved,
-    parent: Some(StateId::ToDelete),
-    initial: None,
-    reactions: &[Reaction::transition(E::DeleteReserved, StateId::Deleting)],
+pub(crate) const WAIT_DELETE_RESERVED: Spec<()> = Spec {
+    name: "Started/ToDelete/WaitDeleteReseved",
+    short_name: "WaitDeleteReserved",
+    def: StateDef {
+        id: StateId::WaitDeleteReserved,
+        parent: Some(StateId::ToDelete),
+        initial: None,
+        reactions: &[Reaction::transition(E::DeleteReserved, StateId::Deleting)],
+    },
+    enter: enter_wait_delete_reserved,
+    exit: no_action,
+    react: discard,
 };
 
 /// `Deleting`'s definition.
-pub(crate) const DELETING: StateDef = StateDef {
-    id: StateId::Deleting,
-    parent: Some(StateId::ToDelete),
-    initial: None,
-    reactions: &[
-        Reaction::custom_terminate(E::DeleteSome, &[]),
-        Reaction::transition(E::DeleteInterrupted, StateId::WaitDeleteReserved),
-    ],
+pub(crate) const DELETING: Spec<DeletingLocal> = Spec {
+    name: "Started/ToDelete/Deleting",
+    short_name: "Deleting",
+    def: StateDef {
+        id: StateId::Deleting,
+        parent: Some(StateId::ToDelete),
+        initial: None,
+        reactions: &[
+            Reaction::custom_terminate(E::DeleteSome, &[]),
+            Reaction::transition(E::DeleteInterrupted, StateId::WaitDeleteReserved),
+        ],
+    },
+    enter: enter_deleting,
+    exit: exit_deleting,
+    react: react_deleting,
 };
 
-fn to_delete_mut<'a>(cx: &'a mut Cx<'_>) -> Option<&'a mut ToDeleteLocal> {
-    cx.stack.iter_mut().find_map(|s| match s {
-        State::ToDelete(l) => Some(l),
-        _ => None,
-    })
-}
-
-fn deleting_mut<'a>(cx: &'a mut Cx<'_>) -> Option<&'a mut DeletingLocal> {
-    cx.stack.iter_mut().find_map(|s| match s {
-        State::Deleting(l) => Some(&mut **l),
-        _ => None,
-    })
+impl Local for ToDeleteLocal {
+    const ID: StateId = StateId::ToDelete;
 }
 
 /// `ToDelete`'s exit: give the local reservation back (a granted or pending one).
-pub(crate) fn exit_to_delete(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit_to_delete(cx: &mut Cx<'_>, _: &mut ToDeleteLocal) -> Result<(), PeeringError> {
     cx.ctx.reservations.push(ReservationOp::CancelLocal);
     Ok(())
 }
 
 /// `PeeringState::ToDelete::react(const ActMap&)` (§3 "ToDelete"): a new map may change how full this OSD is; if the
 /// delete priority moved, start over (re-enter, re-request the reservation).
-pub(crate) fn react_to_delete(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react_to_delete(
+    cx: &mut Cx<'_>,
+    data: &mut ToDeleteLocal,
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
     if let Event::ActMap = evt {
         let now = delete_priority(cx.map);
-        if to_delete_mut(cx).is_some_and(|l| l.priority != now) {
+        if data.priority != now {
             return Ok(Outcome::Transit(StateId::ToDelete));
         }
     }
@@ -148,9 +164,9 @@ pub(crate) fn react_to_delete(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcom
 /// `WaitDeleteReserved`'s entry: record the priority, drop any older local
 /// reservation, and request one that grants `DeleteReserved` and, if preempted,
 /// delivers `DeleteInterrupted`.
-pub(crate) fn enter_wait_delete_reserved(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter_wait_delete_reserved(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     let priority = delete_priority(cx.map);
-    if let Some(l) = to_delete_mut(cx) {
+    if let Some(l) = cx.outer.get::<ToDeleteLocal>() {
         l.priority = priority;
     }
     let epoch = cx.ps.epoch;
@@ -167,7 +183,7 @@ pub(crate) fn enter_wait_delete_reserved(cx: &mut Cx<'_>) -> Result<(), PeeringE
 /// now), the info claims nothing (`last_backfill = MIN`, missing cleared) so a
 /// crash mid-deletion leaves a copy nobody trusts, and `on_removal` schedules the
 /// first step for when this transaction commits.
-pub(crate) fn enter_deleting(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter_deleting(cx: &mut Cx<'_>, _: &mut DeletingLocal) -> Result<(), PeeringError> {
     let mut effects = LogEffects::new();
     cx.ps.pg_log.roll_forward(&mut effects);
     PeeringState::apply_effects(cx.ctx, effects);
@@ -184,7 +200,7 @@ pub(crate) fn enter_deleting(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 }
 
 /// `Deleting`'s exit: the reservation goes back.
-pub(crate) fn exit_deleting(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit_deleting(cx: &mut Cx<'_>, _: &mut DeletingLocal) -> Result<(), PeeringError> {
     cx.ctx.reservations.push(ReservationOp::CancelLocal);
     Ok(())
 }
@@ -207,19 +223,20 @@ fn valid_chunk(objects: &[ObjectId], max: u32, after: Option<&ObjectId>) -> bool
 /// `PeeringState::Deleting::react(const DeleteSome&)` (§3 "Deleting"): `do_delete_work` on the host's listing (see the
 /// module docs). More objects: remove them and ask again. None after the cursor:
 /// ask again from the beginning. None at all: remove the PG and terminate.
-pub(crate) fn react_deleting(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react_deleting(
+    cx: &mut Cx<'_>,
+    data: &mut DeletingLocal,
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
     let Event::DeleteSome(chunk) = evt else {
         return Ok(Outcome::Discard);
     };
     let max = cx.ps.cfg.delete_max_objects;
     let epoch = cx.ps.epoch;
     let pgid = cx.ps.info.pgid;
-    let Some(local) = deleting_mut(cx) else {
-        return Ok(Outcome::Discard);
-    };
+    let local = data;
     if !valid_chunk(&chunk.objects, max, local.next.as_ref()) {
-        cx.dropped = Some(DropReason::BadDeleteChunk);
-        return Ok(Outcome::Discard);
+        return Ok(Outcome::Dropped(DropReason::BadDeleteChunk));
     }
     let objects = core::mem::take(&mut chunk.objects);
     let Some(last) = objects.last().cloned() else {

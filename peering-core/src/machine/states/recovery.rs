@@ -13,14 +13,17 @@ use crate::ctx::{HostNotification, Message, RecoveryReserveOp, ReservationOp, Ti
 use crate::error::Crash;
 use crate::error::PeeringError;
 use crate::event::{Defer, Event, EventKind as E, PeeringEvt};
-use crate::machine::Invariant;
-use crate::machine::chart::{Reaction, StateDef, StateId};
 use crate::machine::choose::ActingRequest;
-use crate::machine::engine::{Cx, Outcome};
+use crate::machine::cx::Cx;
+use crate::machine::def::{Reaction, Spec, StateDef, no_action};
+use crate::machine::invariant::Invariant;
+use crate::machine::outcome::DropReason;
+use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::pg::DropReason;
-use crate::machine::state::{StackExt, State};
+use crate::machine::state_id::StateId;
 use crate::types::{Epoch, PgShard, PgState, SpgId, Timespan};
+
+use super::active::ActiveLocal;
 
 /// `WaitRemoteRecoveryReserved`'s local data (§1.2): Ceph's
 /// `remote_recovery_reservation_it`, an iterator into `Active`'s
@@ -35,54 +38,82 @@ pub struct WaitRemoteRecoveryReservedLocal {
 }
 
 /// `WaitLocalRecoveryReserved`'s definition (§3).
-pub(crate) const WAIT_LOCAL_RECOVERY_RESERVED: StateDef = StateDef {
-    id: StateId::WaitLocalRecoveryReserved,
-    parent: Some(StateId::Active),
-    initial: None,
-    reactions: &[
-        Reaction::transition(
-            E::LocalRecoveryReserved,
-            StateId::WaitRemoteRecoveryReserved,
-        ),
-        Reaction::custom(E::RecoveryTooFull, &[StateId::NotRecovering]),
-    ],
+pub(crate) const WAIT_LOCAL_RECOVERY_RESERVED: Spec<()> = Spec {
+    name: "Started/Primary/Active/WaitLocalRecoveryReserved",
+    short_name: "WaitLocalRecoveryReserved",
+    def: StateDef {
+        id: StateId::WaitLocalRecoveryReserved,
+        parent: Some(StateId::Active),
+        initial: None,
+        reactions: &[
+            Reaction::transition(
+                E::LocalRecoveryReserved,
+                StateId::WaitRemoteRecoveryReserved,
+            ),
+            Reaction::custom(E::RecoveryTooFull, &[StateId::NotRecovering]),
+        ],
+    },
+    enter: enter_wait_local,
+    exit: no_action,
+    react: react_wait_local,
 };
 
 /// `WaitRemoteRecoveryReserved`'s definition (§3).
-pub(crate) const WAIT_REMOTE_RECOVERY_RESERVED: StateDef = StateDef {
-    id: StateId::WaitRemoteRecoveryReserved,
-    parent: Some(StateId::Active),
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::RemoteRecoveryReserved, &[]),
-        Reaction::transition(E::AllRemotesReserved, StateId::Recovering),
-    ],
+pub(crate) const WAIT_REMOTE_RECOVERY_RESERVED: Spec<WaitRemoteRecoveryReservedLocal> = Spec {
+    name: "Started/Primary/Active/WaitRemoteRecoveryReserved",
+    short_name: "WaitRemoteRecoveryReserved",
+    def: StateDef {
+        id: StateId::WaitRemoteRecoveryReserved,
+        parent: Some(StateId::Active),
+        initial: None,
+        reactions: &[
+            Reaction::custom(E::RemoteRecoveryReserved, &[]),
+            Reaction::transition(E::AllRemotesReserved, StateId::Recovering),
+        ],
+    },
+    enter: enter_wait_remote,
+    exit: no_action,
+    react: react_wait_remote,
 };
 
 /// `Recovering`'s definition (§3).
-pub(crate) const RECOVERING: StateDef = StateDef {
-    id: StateId::Recovering,
-    parent: Some(StateId::Active),
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::AllReplicasRecovered, &[StateId::Recovered]),
-        Reaction::custom(E::DeferRecovery, &[StateId::NotRecovering]),
-        Reaction::custom(E::UnfoundRecovery, &[StateId::NotRecovering]),
-        Reaction::custom(E::RequestBackfill, &[StateId::WaitLocalBackfillReserved]),
-    ],
+pub(crate) const RECOVERING: Spec<()> = Spec {
+    name: "Started/Primary/Active/Recovering",
+    short_name: "Recovering",
+    def: StateDef {
+        id: StateId::Recovering,
+        parent: Some(StateId::Active),
+        initial: None,
+        reactions: &[
+            Reaction::custom(E::AllReplicasRecovered, &[StateId::Recovered]),
+            Reaction::custom(E::DeferRecovery, &[StateId::NotRecovering]),
+            Reaction::custom(E::UnfoundRecovery, &[StateId::NotRecovering]),
+            Reaction::custom(E::RequestBackfill, &[StateId::WaitLocalBackfillReserved]),
+        ],
+    },
+    enter: enter_recovering,
+    exit: exit_recovering,
+    react: react_recovering,
 };
 
 /// `NotRecovering`'s definition (§3). `DeferRecovery` and `UnfoundRecovery` are
 /// Ceph's no-op custom reactions: recovery is already stopped.
-pub(crate) const NOT_RECOVERING: StateDef = StateDef {
-    id: StateId::NotRecovering,
-    parent: Some(StateId::Active),
-    initial: None,
-    reactions: &[
-        Reaction::transition(E::DoRecovery, StateId::WaitLocalRecoveryReserved),
-        Reaction::custom(E::DeferRecovery, &[]),
-        Reaction::custom(E::UnfoundRecovery, &[]),
-    ],
+pub(crate) const NOT_RECOVERING: Spec<()> = Spec {
+    name: "Started/Primary/Active/NotRecovering",
+    short_name: "NotRecovering",
+    def: StateDef {
+        id: StateId::NotRecovering,
+        parent: Some(StateId::Active),
+        initial: None,
+        reactions: &[
+            Reaction::transition(E::DoRecovery, StateId::WaitLocalRecoveryReserved),
+            Reaction::custom(E::DeferRecovery, &[]),
+            Reaction::custom(E::UnfoundRecovery, &[]),
+        ],
+    },
+    enter: enter_not_recovering,
+    exit: exit_not_recovering,
+    react: react_not_recovering,
 };
 
 /// Schedules `event` after `delay` at the current epoch (`schedule_event_after`):
@@ -94,13 +125,13 @@ pub(crate) fn schedule(cx: &mut Cx<'_>, event: Event, delay: Timespan) {
 
 /// Marks the delivered event as one Ceph discards here because it raced with a
 /// state change (a posted event leaves the delivered one's outcome alone).
-pub(crate) fn raced(cx: &mut Cx<'_>) -> Outcome {
-    if !cx.handling_posted {
-        cx.dropped = Some(DropReason::Raced {
-            state: cx.stack.innermost(),
-        });
+pub(crate) fn raced(cx: &Cx<'_>) -> Outcome {
+    if cx.handling_posted {
+        return Outcome::Discard;
     }
-    Outcome::Discard
+    Outcome::Dropped(DropReason::Raced {
+        state: cx.innermost,
+    })
 }
 
 /// `MRecoveryReserve{op}` addressed to `pgid` (a direct send, §2.3): the one
@@ -129,7 +160,7 @@ fn send_recovery_reserve(cx: &mut Cx<'_>, to: PgShard, op: RecoveryReserveOp, pr
 /// full participant sends the PG to `NotRecovering` to retry later; otherwise ask
 /// the local reserver for a slot at the recovery priority (§5.24), preemption
 /// deferring recovery.
-pub(crate) fn enter_wait_local(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter_wait_local(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     let map = cx.map;
     if cx
         .ps
@@ -162,13 +193,16 @@ pub(crate) fn request_local(cx: &mut Cx<'_>, priority: u32, on_grant: Event, on_
 
 /// `WaitRemoteRecoveryReserved`'s entry: a self-kick, so the first request goes
 /// out through the same reaction as every later one.
-pub(crate) fn enter_wait_remote(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter_wait_remote(
+    cx: &mut Cx<'_>,
+    _: &mut WaitRemoteRecoveryReservedLocal,
+) -> Result<(), PeeringError> {
     cx.post(Event::RemoteRecoveryReserved);
     Ok(())
 }
 
 /// `Recovering`'s entry: every reservation is held; the host starts recovery.
-pub(crate) fn enter_recovering(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter_recovering(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps
         .state
         .clear(PgState::RECOVERY_WAIT | PgState::RECOVERY_TOOFULL);
@@ -187,20 +221,20 @@ pub(crate) fn enter_recovering(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 }
 
 /// `Recovering`'s exit.
-pub(crate) fn exit_recovering(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit_recovering(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps.state.clear(PgState::RECOVERING);
     Ok(())
 }
 
 /// `NotRecovering`'s entry: a repair that was under way is over.
-pub(crate) fn enter_not_recovering(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter_not_recovering(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps.state.clear(PgState::REPAIR);
     PeeringState::publish(cx.ctx);
     Ok(())
 }
 
 /// `NotRecovering`'s exit: whether objects are unfound is decided afresh.
-pub(crate) fn exit_not_recovering(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit_not_recovering(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps.state.clear(PgState::RECOVERY_UNFOUND);
     Ok(())
 }
@@ -208,7 +242,11 @@ pub(crate) fn exit_not_recovering(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 /// `PeeringState::WaitLocalRecoveryReserved::react(const RecoveryTooFull&)` (§3
 /// "WaitLocalRecoveryReserved"): a full participant would fail recovery, so mark
 /// `RECOVERY_TOOFULL` and retry `DoRecovery` after `osd_recovery_retry_interval`.
-pub(crate) fn react_wait_local(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react_wait_local(
+    cx: &mut Cx<'_>,
+    _: &mut (),
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
     if let Event::RecoveryTooFull = evt {
         cx.ps.state.set(PgState::RECOVERY_TOOFULL);
         let delay = cx.ps.cfg.recovery_retry_interval;
@@ -222,17 +260,18 @@ pub(crate) fn react_wait_local(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outco
 /// (§3 "WaitRemoteRecoveryReserved"): each grant (and the entry's self-kick) sends
 /// the next `REQUEST`, so remote slots are taken one at a time in set order; past
 /// the last, post `AllRemotesReserved`.
-pub(crate) fn react_wait_remote(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react_wait_remote(
+    cx: &mut Cx<'_>,
+    data: &mut WaitRemoteRecoveryReservedLocal,
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
     if !matches!(evt, Event::RemoteRecoveryReserved) {
         return Ok(Outcome::Discard);
     }
-    let it = match cx.stack.last() {
-        Some(State::WaitRemoteRecoveryReserved(l)) => l.remote_recovery_reservation_it,
-        _ => 0,
-    };
+    let it = data.remote_recovery_reservation_it;
     let next = cx
-        .stack
-        .active()
+        .outer
+        .get::<ActiveLocal>()
         .and_then(|a| a.remote_shards_to_reserve_recovery.iter().nth(it).copied());
     let Some(target) = next else {
         cx.post(Event::AllRemotesReserved);
@@ -246,9 +285,7 @@ pub(crate) fn react_wait_remote(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outc
     }
     let priority = cx.ps.recovery_priority();
     send_recovery_reserve(cx, target, RecoveryReserveOp::Request, priority);
-    if let Some(State::WaitRemoteRecoveryReserved(l)) = cx.stack.last_mut() {
-        l.remote_recovery_reservation_it = it.saturating_add(1);
-    }
+    data.remote_recovery_reservation_it = it.saturating_add(1);
     Ok(Outcome::Discard)
 }
 
@@ -263,7 +300,7 @@ fn release_reservations(cx: &mut Cx<'_>, cancel: bool) -> Result<(), PeeringErro
         }));
     }
     let me = cx.ps.whoami;
-    let Some(active) = cx.stack.active() else {
+    let Some(active) = cx.outer.get::<ActiveLocal>() else {
         return Ok(());
     };
     let pgid = cx.ps.info.pgid.pgid;
@@ -288,7 +325,11 @@ fn release_reservations(cx: &mut Cx<'_>, cancel: bool) -> Result<(), PeeringErro
 /// `react(const DeferRecovery&)`, `react(const UnfoundRecovery&)` and
 /// `react(const RequestBackfill&)` (§3 "Recovering"): every way out gives back the
 /// local slot and the remote ones (`release_reservations`).
-pub(crate) fn react_recovering(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react_recovering(
+    cx: &mut Cx<'_>,
+    _: &mut (),
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
     match evt {
         Event::AllReplicasRecovered => {
             cx.ps.state.clear(PgState::FORCED_RECOVERY);
@@ -341,6 +382,7 @@ pub(crate) fn react_recovering(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outco
 /// `react(const UnfoundRecovery&)` (§3 "NotRecovering"): recovery is not running.
 pub(crate) fn react_not_recovering(
     cx: &mut Cx<'_>,
+    _: &mut (),
     evt: &mut Event,
 ) -> Result<Outcome, PeeringError> {
     match evt {

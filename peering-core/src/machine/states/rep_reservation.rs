@@ -12,79 +12,109 @@
 use crate::ctx::{BackfillReserveOp, RecoveryReserveOp, ReservationOp};
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E, PeeringEvt};
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
+use crate::machine::cx::Cx;
+use crate::machine::def::{Reaction, Spec, StateDef, no_action};
+use crate::machine::outcome::Outcome;
+use crate::machine::state_id::StateId;
 use crate::types::SpgId;
 
 use super::backfill::backfill_reserve;
 use super::recovery::{raced, recovery_reserve};
 
 /// `RepNotRecovering`'s definition (§3).
-pub(crate) const REP_NOT_RECOVERING: StateDef = StateDef {
-    id: StateId::RepNotRecovering,
-    parent: Some(StateId::ReplicaActive),
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::RequestRecoveryPrio, &[StateId::RepWaitRecoveryReserved]),
-        Reaction::custom(E::RequestBackfillPrio, &[StateId::RepWaitBackfillReserved]),
-        Reaction::custom(E::RejectTooFullRemoteReservation, &[]),
-        Reaction::transition(
-            E::RemoteReservationRejectedTooFull,
-            StateId::RepNotRecovering,
-        ),
-        Reaction::transition(E::RemoteReservationCanceled, StateId::RepNotRecovering),
-        Reaction::custom(E::RemoteRecoveryReserved, &[]),
-        Reaction::custom(E::RemoteBackfillReserved, &[]),
-        // For peers that predate reservations.
-        Reaction::transition(E::RecoveryDone, StateId::RepNotRecovering),
-    ],
+pub(crate) const REP_NOT_RECOVERING: Spec<()> = Spec {
+    name: "Started/ReplicaActive/RepNotRecovering",
+    short_name: "RepNotRecovering",
+    def: StateDef {
+        id: StateId::RepNotRecovering,
+        parent: Some(StateId::ReplicaActive),
+        initial: None,
+        reactions: &[
+            Reaction::custom(E::RequestRecoveryPrio, &[StateId::RepWaitRecoveryReserved]),
+            Reaction::custom(E::RequestBackfillPrio, &[StateId::RepWaitBackfillReserved]),
+            Reaction::custom(E::RejectTooFullRemoteReservation, &[]),
+            Reaction::transition(
+                E::RemoteReservationRejectedTooFull,
+                StateId::RepNotRecovering,
+            ),
+            Reaction::transition(E::RemoteReservationCanceled, StateId::RepNotRecovering),
+            Reaction::custom(E::RemoteRecoveryReserved, &[]),
+            Reaction::custom(E::RemoteBackfillReserved, &[]),
+            // For peers that predate reservations.
+            Reaction::transition(E::RecoveryDone, StateId::RepNotRecovering),
+        ],
+    },
+    enter: no_action,
+    exit: no_action,
+    react: react_rep_not_recovering,
 };
 
 /// `RepWaitRecoveryReserved`'s definition (§3).
-pub(crate) const REP_WAIT_RECOVERY_RESERVED: StateDef = StateDef {
-    id: StateId::RepWaitRecoveryReserved,
-    parent: Some(StateId::ReplicaActive),
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::RemoteRecoveryReserved, &[StateId::RepRecovering]),
-        Reaction::custom(E::RemoteReservationRejectedTooFull, &[]),
-        Reaction::custom(E::RemoteReservationCanceled, &[StateId::RepNotRecovering]),
-    ],
+pub(crate) const REP_WAIT_RECOVERY_RESERVED: Spec<()> = Spec {
+    name: "Started/ReplicaActive/RepWaitRecoveryReserved",
+    short_name: "RepWaitRecoveryReserved",
+    def: StateDef {
+        id: StateId::RepWaitRecoveryReserved,
+        parent: Some(StateId::ReplicaActive),
+        initial: None,
+        reactions: &[
+            Reaction::custom(E::RemoteRecoveryReserved, &[StateId::RepRecovering]),
+            Reaction::custom(E::RemoteReservationRejectedTooFull, &[]),
+            Reaction::custom(E::RemoteReservationCanceled, &[StateId::RepNotRecovering]),
+        ],
+    },
+    enter: no_action,
+    exit: no_action,
+    react: react_rep_wait_recovery,
 };
 
 /// `RepWaitBackfillReserved`'s definition (§3).
-pub(crate) const REP_WAIT_BACKFILL_RESERVED: StateDef = StateDef {
-    id: StateId::RepWaitBackfillReserved,
-    parent: Some(StateId::ReplicaActive),
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::RemoteBackfillReserved, &[StateId::RepRecovering]),
-        Reaction::custom(E::RejectTooFullRemoteReservation, &[]),
-        Reaction::custom(
-            E::RemoteReservationRejectedTooFull,
-            &[StateId::RepNotRecovering],
-        ),
-        Reaction::custom(E::RemoteReservationCanceled, &[StateId::RepNotRecovering]),
-    ],
+pub(crate) const REP_WAIT_BACKFILL_RESERVED: Spec<()> = Spec {
+    name: "Started/ReplicaActive/RepWaitBackfillReserved",
+    short_name: "RepWaitBackfillReserved",
+    def: StateDef {
+        id: StateId::RepWaitBackfillReserved,
+        parent: Some(StateId::ReplicaActive),
+        initial: None,
+        reactions: &[
+            Reaction::custom(E::RemoteBackfillReserved, &[StateId::RepRecovering]),
+            Reaction::custom(E::RejectTooFullRemoteReservation, &[]),
+            Reaction::custom(
+                E::RemoteReservationRejectedTooFull,
+                &[StateId::RepNotRecovering],
+            ),
+            Reaction::custom(E::RemoteReservationCanceled, &[StateId::RepNotRecovering]),
+        ],
+    },
+    enter: no_action,
+    exit: no_action,
+    react: react_rep_wait_backfill,
 };
 
 /// `RepRecovering`'s definition (§3).
-pub(crate) const REP_RECOVERING: StateDef = StateDef {
-    id: StateId::RepRecovering,
-    parent: Some(StateId::ReplicaActive),
-    initial: None,
-    reactions: &[
-        Reaction::transition(E::RecoveryDone, StateId::RepNotRecovering),
-        // Older primaries release with a reject.
-        Reaction::transition(
-            E::RemoteReservationRejectedTooFull,
-            StateId::RepNotRecovering,
-        ),
-        Reaction::transition(E::RemoteReservationCanceled, StateId::RepNotRecovering),
-        Reaction::custom(E::BackfillTooFull, &[]),
-        Reaction::custom(E::RemoteRecoveryPreempted, &[]),
-        Reaction::custom(E::RemoteBackfillPreempted, &[]),
-    ],
+pub(crate) const REP_RECOVERING: Spec<()> = Spec {
+    name: "Started/ReplicaActive/RepRecovering",
+    short_name: "RepRecovering",
+    def: StateDef {
+        id: StateId::RepRecovering,
+        parent: Some(StateId::ReplicaActive),
+        initial: None,
+        reactions: &[
+            Reaction::transition(E::RecoveryDone, StateId::RepNotRecovering),
+            // Older primaries release with a reject.
+            Reaction::transition(
+                E::RemoteReservationRejectedTooFull,
+                StateId::RepNotRecovering,
+            ),
+            Reaction::transition(E::RemoteReservationCanceled, StateId::RepNotRecovering),
+            Reaction::custom(E::BackfillTooFull, &[]),
+            Reaction::custom(E::RemoteRecoveryPreempted, &[]),
+            Reaction::custom(E::RemoteBackfillPreempted, &[]),
+        ],
+    },
+    enter: no_action,
+    exit: exit_rep_recovering,
+    react: react_rep_recovering,
 };
 
 /// The primary's shard of this PG, where replies go.
@@ -119,7 +149,7 @@ pub(super) fn release_slot(cx: &mut Cx<'_>) {
 }
 
 /// `RepRecovering`'s exit: the slot and the space go back whichever way we leave.
-pub(crate) fn exit_rep_recovering(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit_rep_recovering(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     release_slot(cx);
     Ok(())
 }
@@ -130,6 +160,7 @@ pub(crate) fn exit_rep_recovering(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 /// `react(const RemoteBackfillReserved&)` (§3 "RepNotRecovering").
 pub(crate) fn react_rep_not_recovering(
     cx: &mut Cx<'_>,
+    _: &mut (),
     evt: &mut Event,
 ) -> Result<Outcome, PeeringError> {
     let e = cx.ps.epoch;
@@ -180,6 +211,7 @@ pub(crate) fn react_rep_not_recovering(
 /// `react(const RemoteReservationCanceled&)` (§3 "RepWaitRecoveryReserved").
 pub(crate) fn react_rep_wait_recovery(
     cx: &mut Cx<'_>,
+    _: &mut (),
     evt: &mut Event,
 ) -> Result<Outcome, PeeringError> {
     match evt {
@@ -206,6 +238,7 @@ pub(crate) fn react_rep_wait_recovery(
 /// `react(const RemoteReservationCanceled&)` (§3 "RepWaitBackfillReserved").
 pub(crate) fn react_rep_wait_backfill(
     cx: &mut Cx<'_>,
+    _: &mut (),
     evt: &mut Event,
 ) -> Result<Outcome, PeeringError> {
     match evt {
@@ -232,6 +265,7 @@ pub(crate) fn react_rep_wait_backfill(
 /// with the release that ends the visit.
 pub(crate) fn react_rep_recovering(
     cx: &mut Cx<'_>,
+    _: &mut (),
     evt: &mut Event,
 ) -> Result<Outcome, PeeringError> {
     match evt {
