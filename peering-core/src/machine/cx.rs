@@ -5,6 +5,7 @@
 use alloc::collections::VecDeque;
 use core::any::Any;
 
+use super::outcome::{DropReason, Outcome};
 use super::peering_state::PeeringState;
 use super::state_id::StateId;
 use crate::ctx::RecoveryCtx;
@@ -36,6 +37,18 @@ impl Cx<'_> {
     /// `post_event` (§0.2).
     pub fn post(&mut self, evt: Event) {
         self.posted.push_back(evt);
+    }
+
+    /// The outcome of an event Ceph discards here because it raced with a state
+    /// change ([`DropReason::Raced`]); a posted event leaves the delivered one's
+    /// outcome alone.
+    pub fn raced(&self) -> Outcome {
+        if self.handling_posted {
+            return Outcome::Discard;
+        }
+        Outcome::Dropped(DropReason::Raced {
+            state: self.innermost,
+        })
     }
 }
 

@@ -391,7 +391,7 @@ pub(crate) fn react(
         | Event::UnfoundBackfill
         | Event::RemoteReservationRevokedTooFull
         | Event::RemoteReservationRevoked
-        | Event::DoRecovery => Ok(super::recovery::raced(cx)),
+        | Event::DoRecovery => Ok(cx.raced()),
         _ => Ok(Outcome::Discard),
     }
 }

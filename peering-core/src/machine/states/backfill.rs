@@ -21,7 +21,7 @@ use crate::machine::state_id::StateId;
 use crate::types::{Epoch, PgState, SpgId, Timespan};
 
 use super::active::ActiveLocal;
-use super::recovery::{raced, request_local, schedule};
+use super::recovery::{request_local, schedule};
 
 /// `WaitRemoteBackfillReserved`'s local data (§1.2): Ceph's `backfill_osd_it`, an
 /// iterator into `Active`'s `remote_shards_to_reserve_backfill`, kept as the number
@@ -210,7 +210,7 @@ pub(crate) fn react_wait_local(
     evt: &mut Event,
 ) -> Result<Outcome, PeeringError> {
     match evt {
-        Event::RemoteBackfillReserved => Ok(raced(cx)),
+        Event::RemoteBackfillReserved => Ok(cx.raced()),
         _ => Ok(Outcome::Discard),
     }
 }
@@ -384,7 +384,7 @@ pub(crate) fn react_backfilling(
                 Ok(Outcome::Transit(StateId::WaitLocalBackfillReserved))
             } else {
                 // Raced with the end of backfill: the Backfilled event follows.
-                Ok(raced(cx))
+                Ok(cx.raced())
             }
         }
         _ => Ok(Outcome::Discard),
@@ -400,7 +400,7 @@ pub(crate) fn react_not_backfilling(
     evt: &mut Event,
 ) -> Result<Outcome, PeeringError> {
     match evt {
-        Event::RemoteBackfillReserved | Event::RemoteReservationRejectedTooFull => Ok(raced(cx)),
+        Event::RemoteBackfillReserved | Event::RemoteReservationRejectedTooFull => Ok(cx.raced()),
         _ => Ok(Outcome::Discard),
     }
 }

@@ -17,7 +17,6 @@ use crate::machine::choose::ActingRequest;
 use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef, no_action};
 use crate::machine::invariant::Invariant;
-use crate::machine::outcome::DropReason;
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
 use crate::machine::state_id::StateId;
@@ -121,17 +120,6 @@ pub(crate) const NOT_RECOVERING: Spec<()> = Spec {
 pub(crate) fn schedule(cx: &mut Cx<'_>, event: Event, delay: Timespan) {
     let event = PeeringEvt::new(cx.ps.epoch, event);
     cx.ctx.timers.push(Timer { delay, event });
-}
-
-/// Marks the delivered event as one Ceph discards here because it raced with a
-/// state change (a posted event leaves the delivered one's outcome alone).
-pub(crate) fn raced(cx: &Cx<'_>) -> Outcome {
-    if cx.handling_posted {
-        return Outcome::Discard;
-    }
-    Outcome::Dropped(DropReason::Raced {
-        state: cx.innermost,
-    })
 }
 
 /// `MRecoveryReserve{op}` addressed to `pgid` (a direct send, §2.3): the one
@@ -340,7 +328,7 @@ pub(crate) fn react_recovering(
         Event::DeferRecovery(d) => {
             if !cx.ps.state.contains(PgState::RECOVERING) {
                 // Recovery already finished; an AllReplicasRecovered is on its way.
-                return Ok(raced(cx));
+                return Ok(cx.raced());
             }
             let delay = d.delay;
             cx.ps.state.set(PgState::RECOVERY_WAIT);
@@ -386,7 +374,7 @@ pub(crate) fn react_not_recovering(
     evt: &mut Event,
 ) -> Result<Outcome, PeeringError> {
     match evt {
-        Event::DeferRecovery(_) | Event::UnfoundRecovery => Ok(raced(cx)),
+        Event::DeferRecovery(_) | Event::UnfoundRecovery => Ok(cx.raced()),
         _ => Ok(Outcome::Discard),
     }
 }

@@ -19,7 +19,7 @@ use crate::machine::state_id::StateId;
 use crate::types::SpgId;
 
 use super::backfill::backfill_reserve;
-use super::recovery::{raced, recovery_reserve};
+use super::recovery::recovery_reserve;
 
 /// `RepNotRecovering`'s definition (§3).
 pub(crate) const REP_NOT_RECOVERING: Spec<()> = Spec {
@@ -201,7 +201,7 @@ pub(crate) fn react_rep_not_recovering(
             Ok(Outcome::Discard)
         }
         // Our reserver's grant raced with the primary's release.
-        Event::RemoteRecoveryReserved | Event::RemoteBackfillReserved => Ok(raced(cx)),
+        Event::RemoteRecoveryReserved | Event::RemoteBackfillReserved => Ok(cx.raced()),
         _ => Ok(Outcome::Discard),
     }
 }
