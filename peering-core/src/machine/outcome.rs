@@ -161,7 +161,7 @@ impl DropReason {
     }
 }
 
-/// What [`Pg::handle_event`] did with an event (§8).
+/// What [`super::Pg::handle_event`] did with an event (§8).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

@@ -1,17 +1,16 @@
-//! `Active` and its substates on the peering path: `Activating`, `Recovered`,
-//! `Clean` (reference §1.2, §3 "Active", "Activating", "Recovered", "Clean", §5.15,
-//! §5.19). The recovery and backfill reservation states beside them are in
-//! `recovery` and `backfill`.
+//! `Active` (reference §1.2, §3 "Active", §5.15, §5.19): the primary's activation
+//! bookkeeping. Its substates (`Activating`, `Recovered`, `Clean`, and the
+//! recovery and backfill reservation states) are each in their own file.
 
 use crate::error::Crash;
 use alloc::collections::BTreeSet;
 
-use crate::ctx::{HostNotification, MonRequest, OnCommit, ReservationOp};
+use crate::ctx::{HostNotification, MonRequest, ReservationOp};
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::machine::choose::ActingRequest;
 use crate::machine::cx::{Cx, Local};
-use crate::machine::def::{Reaction, Spec, StateDef, discard, no_action};
+use crate::machine::def::{Reaction, Spec, StateDef};
 use crate::machine::invariant::Invariant;
 use crate::machine::outcome::DropReason;
 use crate::machine::outcome::Outcome;
@@ -69,64 +68,6 @@ pub(crate) const ACTIVE: Spec<ActiveLocal> = Spec {
     enter,
     exit,
     react,
-};
-
-/// `Activating`'s definition: the host's answer to `on_activate_complete` (§8.6)
-/// picks the way on.
-pub(crate) const ACTIVATING: Spec<()> = Spec {
-    name: "Started/Primary/Active/Activating",
-    short_name: "Activating",
-    def: StateDef {
-        id: StateId::Activating,
-        parent: Some(StateId::Active),
-        initial: None,
-        reactions: &[
-            Reaction::transition(E::AllReplicasRecovered, StateId::Recovered),
-            Reaction::transition(E::DoRecovery, StateId::WaitLocalRecoveryReserved),
-            Reaction::transition(E::RequestBackfill, StateId::WaitLocalBackfillReserved),
-        ],
-    },
-    enter: no_action,
-    exit: no_action,
-    react: discard,
-};
-
-/// `Recovered`'s definition.
-pub(crate) const RECOVERED: Spec<()> = Spec {
-    name: "Started/Primary/Active/Recovered",
-    short_name: "Recovered",
-    def: StateDef {
-        id: StateId::Recovered,
-        parent: Some(StateId::Active),
-        initial: None,
-        reactions: &[
-            Reaction::transition(E::GoClean, StateId::Clean),
-            Reaction::transition(E::DoRecovery, StateId::WaitLocalRecoveryReserved),
-            Reaction::custom(E::AllReplicasActivated, &[]),
-        ],
-    },
-    enter: enter_recovered,
-    exit: no_action,
-    react: react_recovered,
-};
-
-/// `Clean`'s definition.
-pub(crate) const CLEAN: Spec<()> = Spec {
-    name: "Started/Primary/Active/Clean",
-    short_name: "Clean",
-    def: StateDef {
-        id: StateId::Clean,
-        parent: Some(StateId::Active),
-        initial: None,
-        reactions: &[
-            Reaction::transition(E::DoRecovery, StateId::WaitLocalRecoveryReserved),
-            Reaction::discard(E::SetForceRecovery),
-            Reaction::discard(E::SetForceBackfill),
-        ],
-    },
-    enter: enter_clean,
-    exit: exit_clean,
-    react: discard,
 };
 
 /// One shard per OSD (the first in order), self excluded: Ceph's
@@ -399,80 +340,3 @@ pub(crate) fn react(
 /// `pg_pool_t::FLAG_CREATING`: the pool is being created (tells the monitor once a
 /// PG peered, `send_pg_created`).
 const POOL_FLAG_CREATING: u64 = 1 << 15;
-
-/// `Recovered`'s entry.
-pub(crate) fn enter_recovered(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
-    if cx.ps.needs_recovery() {
-        return Err(PeeringError::Crashed(Crash::Invariant {
-            state: StateId::Recovered,
-            what: Invariant::RecoveredNeedsRecovery,
-        }));
-    }
-    if u32::try_from(cx.ps.acting_recovery_backfill.len()).is_ok_and(|n| cx.ps.pool.size <= n) {
-        cx.ps
-            .state
-            .clear(PgState::FORCED_BACKFILL | PgState::FORCED_RECOVERY);
-        PeeringState::publish(cx.ctx);
-    }
-    let req = ActingRequest {
-        restrict_to_up_acting: true,
-        request_pg_temp_change_only: false,
-        // Ceph's Recovered passes no bound (Peering, which holds it, is not an
-        // ancestor of Recovered).
-        history_les_bound: false,
-    };
-    if cx.ps.mapping.acting != cx.ps.mapping.up {
-        let (choice, _) = cx.ps.choose_acting(req, cx.ctx)?;
-        let proceeded = matches!(choice.outcome, crate::acting::ActingOutcome::Proceed);
-        if !proceeded && cx.ps.want_acting.is_empty() {
-            return Err(PeeringError::Crashed(Crash::Invariant {
-                state: StateId::Recovered,
-                what: Invariant::NoWantActing,
-            }));
-        }
-    } else if !cx.ps.async_recovery_targets.is_empty() {
-        cx.ps.choose_acting(req, cx.ctx)?;
-    }
-    let all = cx
-        .outer
-        .get::<ActiveLocal>()
-        .is_some_and(|a| a.all_replicas_activated);
-    if all && cx.ps.async_recovery_targets.is_empty() {
-        cx.post(Event::GoClean);
-    }
-    Ok(())
-}
-
-/// `PeeringState::Recovered::react(const AllReplicasActivated&)` (§3 "Recovered"):
-/// go clean, and let `Active` record it.
-pub(crate) fn react_recovered(
-    cx: &mut Cx<'_>,
-    _: &mut (),
-    evt: &mut Event,
-) -> Result<Outcome, PeeringError> {
-    if let Event::AllReplicasActivated = evt {
-        cx.post(Event::GoClean);
-        return Ok(Outcome::Forward);
-    }
-    Ok(Outcome::Discard)
-}
-
-/// `Clean`'s entry: mark clean; once that is durable, purge the strays.
-pub(crate) fn enter_clean(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
-    if cx.ps.info.last_complete != cx.ps.info.last_update {
-        return Err(PeeringError::Crashed(Crash::Invariant {
-            state: StateId::Clean,
-            what: Invariant::CleanWithMissing,
-        }));
-    }
-    cx.ps.try_mark_clean(cx.ctx);
-    cx.ctx.on_commit.push(OnCommit::PurgeStrays);
-    cx.ctx.notifications.push(HostNotification::Clean);
-    Ok(())
-}
-
-/// `Clean`'s exit.
-pub(crate) fn exit_clean(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
-    cx.ps.state.clear(PgState::CLEAN);
-    Ok(())
-}

@@ -1,11 +1,11 @@
-//! `Primary` and `WaitActingChange` (reference §1.2, §3 "Primary",
-//! "WaitActingChange").
+//! `Primary` (reference §1.2, §3 "Primary"); `WaitActingChange` is in
+//! `wait_acting_change.rs`.
 
 use crate::ctx::HostNotification;
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::machine::cx::Cx;
-use crate::machine::def::{Reaction, Spec, StateDef, no_action};
+use crate::machine::def::{Reaction, Spec, StateDef};
 use crate::machine::outcome::DropReason;
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
@@ -33,26 +33,6 @@ pub(crate) const PRIMARY: Spec<()> = Spec {
     enter,
     exit,
     react,
-};
-
-/// `WaitActingChange`'s definition.
-pub(crate) const WAIT_ACTING_CHANGE: Spec<()> = Spec {
-    name: "Started/Primary/WaitActingChange",
-    short_name: "WaitActingChange",
-    def: StateDef {
-        id: StateId::WaitActingChange,
-        parent: Some(StateId::Primary),
-        initial: None,
-        reactions: &[
-            Reaction::custom(E::AdvMap, &[StateId::Reset]),
-            Reaction::discard(E::MLogRec),
-            Reaction::discard(E::MInfoRec),
-            Reaction::discard(E::MNotifyRec),
-        ],
-    },
-    enter: no_action,
-    exit: no_action,
-    react: react_wait_acting_change,
 };
 
 /// Entry: a PG that never went active is still being created.
@@ -113,22 +93,4 @@ pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outc
         }
         _ => Ok(Outcome::Discard),
     }
-}
-
-/// `PeeringState::WaitActingChange::react(const AdvMap&)` (§3 "WaitActingChange"): a
-/// wanted OSD going down means the pg_temp will never come.
-pub(crate) fn react_wait_acting_change(
-    cx: &mut Cx<'_>,
-    _: &mut (),
-    evt: &mut Event,
-) -> Result<Outcome, PeeringError> {
-    if let Event::AdvMap(_) = evt {
-        // Ceph tests every entry, so an EC hole (NONE is never up) resets too.
-        if cx.ps.want_acting.iter().any(|o| !cx.map.is_up(*o)) {
-            cx.post(evt.clone());
-            return Ok(Outcome::Transit(StateId::Reset));
-        }
-        return Ok(Outcome::Forward);
-    }
-    Ok(Outcome::Discard)
 }

@@ -1,9 +1,10 @@
-//! `Started` and `Start` (reference §1.2, §3 "Started", "Start").
+//! `Started` (reference §1.2, §3 "Started"); its default substate `Start` is in
+//! `start.rs`.
 
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::machine::cx::Cx;
-use crate::machine::def::{Reaction, Spec, StateDef, discard, no_action};
+use crate::machine::def::{Reaction, Spec, StateDef, no_action};
 use crate::machine::outcome::Outcome;
 use crate::machine::state_id::StateId;
 use crate::types::PgState;
@@ -33,37 +34,9 @@ pub(crate) const STARTED: Spec<()> = Spec {
     react,
 };
 
-/// `Start`'s definition.
-pub(crate) const START: Spec<()> = Spec {
-    name: "Start",
-    short_name: "Start",
-    def: StateDef {
-        id: StateId::Start,
-        parent: Some(StateId::Started),
-        initial: None,
-        reactions: &[
-            Reaction::transition(E::MakePrimary, StateId::Primary),
-            Reaction::transition(E::MakeStray, StateId::Stray),
-        ],
-    },
-    enter: enter_start,
-    exit: no_action,
-    react: discard,
-};
-
 /// `Started`'s exit: the lease states no longer apply.
 pub(crate) fn exit_started(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps.state.clear(PgState::WAIT | PgState::LAGGY);
-    Ok(())
-}
-
-/// `Start`'s entry: primary or stray.
-pub(crate) fn enter_start(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
-    if cx.ps.is_primary() {
-        cx.post(Event::MakePrimary);
-    } else {
-        cx.post(Event::MakeStray);
-    }
     Ok(())
 }
 
