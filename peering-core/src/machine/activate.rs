@@ -2,8 +2,9 @@
 //! the primary's unfound bookkeeping it starts (`build_might_have_unfound`,
 //! `discover_all_missing`, §5.16).
 
+use super::invariant::Invariant;
 use super::peering_state::PeeringState;
-use super::{Invariant, StateId};
+use super::state_id::StateId;
 use crate::error::Crash;
 use alloc::collections::BTreeSet;
 
@@ -209,7 +210,8 @@ impl PeeringState {
         ctx: &mut RecoveryCtx,
     ) -> Result<(), PeeringError> {
         let mut complete_shards = BTreeSet::new();
-        let members: super::Shards = self.acting_recovery_backfill.iter().copied().collect();
+        let members: super::peering_state::Shards =
+            self.acting_recovery_backfill.iter().copied().collect();
         for s in &members {
             if *s == self.primary {
                 self.missing_loc.add_active_missing(self.pg_log.missing())?;
@@ -297,7 +299,8 @@ impl PeeringState {
     /// `discover_all_missing` (§5.16): ask every peer that may have unfound objects,
     /// and that we have not asked yet, for its whole log and missing set.
     pub(crate) fn discover_all_missing(&mut self, map: &dyn OsdMapView, ctx: &mut RecoveryCtx) {
-        let candidates: super::Shards = self.might_have_unfound.iter().copied().collect();
+        let candidates: super::peering_state::Shards =
+            self.might_have_unfound.iter().copied().collect();
         for peer in candidates {
             if peer == self.whoami
                 || !map.is_up(peer.osd)

@@ -1,130 +1,161 @@
 //! The statechart as data (reference §1.1, §3): every state, its parent, its default
 //! substate, and its reaction list in Ceph's order.
 //!
-//! This table is what the dispatcher (the `engine` module) runs: it looks a state's
-//! reactions up here, performs `transition` and `discard` entries itself and calls the
-//! state's handler only for `custom` entries, refusing any transit the table does not
-//! declare. The DOT and Mermaid renderings below read the same table, so the printed
-//! chart cannot drift from the running one.
+//! Each state is defined in its own file under `states/` (a `Spec`: its names,
+//! its chart entry [`StateDef`], its entry, exit and reaction handlers, its local
+//! data's type). The table below lists those definitions once, in tree order; from
+//! it come [`StateId::ALL`], each state's names and [`StateId::def`], and the
+//! data-carrying `State` whose methods run a state's handlers. The dispatcher (the
+//! `engine` module) runs this table: it looks a state's reactions up here, performs
+//! `transition` and `discard` entries itself and calls the state's handler only for
+//! `custom` entries, refusing any transit the table does not declare. The DOT and
+//! Mermaid renderings below read the same table, so the printed chart cannot drift
+//! from the running one.
 
+use alloc::boxed::Box;
 use alloc::string::String;
+use core::any::Any;
+use core::borrow::BorrowMut;
 use core::fmt::Write;
 
-use crate::event::EventKind;
+use super::cx::{Cx, Outer};
+use super::def::Spec;
+use super::outcome::Outcome;
+use super::states;
+use crate::error::PeeringError;
+use crate::event::Event;
 
-pub use super::state::StateId;
+pub use super::def::{On, Reaction, ReactionKind, StateDef};
+pub use super::state_id::StateId;
 
-/// Which events a reaction entry matches (§0.2).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum On {
-    /// One event kind.
-    Event(EventKind),
-    /// Any event (the catch-all `transition<event_base, Crashed>` of Initial, Reset,
-    /// Started, §0.2 rule 3).
-    Any,
+/// The table: one row per state, `Id(payload) = its Spec`, in tree order. The
+/// payload is the state's local data as the state stack holds it (boxed where it
+/// is large, so one slot stays small, B11).
+macro_rules! chart {
+    ($( $id:ident($payload:ty) = $spec:path; )*) => {
+        /// One active state with its local data (§1.2): the variant is the state,
+        /// its payload the C++ state object's members.
+        #[derive(Clone, PartialEq, Eq, Debug)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+        pub(crate) enum State {
+            $( $id($payload), )*
+        }
+
+        impl StateId {
+            /// Every state, in tree order (§1.1).
+            pub const ALL: &'static [StateId] = &[ $( StateId::$id, )* ];
+
+            /// Ceph's state name, as `pg query` and the state history print it (§1.1).
+            pub const fn name(self) -> &'static str {
+                match self { $( StateId::$id => $spec.name, )* }
+            }
+
+            /// The state's short name (its C++ class name) (§1.1).
+            pub const fn short_name(self) -> &'static str {
+                match self { $( StateId::$id => $spec.short_name, )* }
+            }
+
+            /// This state's definition in the chart (§0.2, §3).
+            pub const fn def(self) -> &'static StateDef {
+                match self { $( StateId::$id => &$spec.def, )* }
+            }
+        }
+
+        impl State {
+            /// A freshly constructed state (its local data before the entry action
+            /// runs, §0.2 rule 6).
+            pub(crate) fn new(id: StateId) -> State {
+                match id { $( StateId::$id => State::$id(<$payload>::default()), )* }
+            }
+
+            /// Which state this is (§1.1).
+            pub(crate) fn id(&self) -> StateId {
+                match self { $( State::$id(_) => StateId::$id, )* }
+            }
+
+            /// Runs the state's entry action on its own data.
+            pub(crate) fn enter(&mut self, cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+                match self { $( State::$id(l) => ($spec.enter)(cx, l.borrow_mut()), )* }
+            }
+
+            /// Runs the state's exit action on its own data.
+            pub(crate) fn exit(&mut self, cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+                match self { $( State::$id(l) => ($spec.exit)(cx, l.borrow_mut()), )* }
+            }
+
+            /// Runs the state's custom-reaction handler on its own data.
+            pub(crate) fn react(
+                &mut self,
+                cx: &mut Cx<'_>,
+                evt: &mut Event,
+            ) -> Result<Outcome, PeeringError> {
+                match self { $( State::$id(l) => ($spec.react)(cx, l.borrow_mut(), evt), )* }
+            }
+
+            /// The state's local data, for an inner state's `context<S>()`.
+            fn local_any(&mut self) -> &mut dyn Any {
+                match self { $( State::$id(l) => as_any(&$spec, l), )* }
+            }
+        }
+
+        // Each row names the Spec of its own state.
+        const _: () = { $( assert!($spec.def.id as u8 == StateId::$id as u8); )* };
+    };
 }
 
-impl On {
-    /// True when this entry matches `kind` (§0.2).
-    pub fn matches(self, kind: EventKind) -> bool {
-        match self {
-            On::Event(k) => k == kind,
-            On::Any => true,
-        }
-    }
+/// `payload` as its state's local data, type-erased.
+fn as_any<'s, L: Any, P: BorrowMut<L>>(_: &Spec<L>, payload: &'s mut P) -> &'s mut dyn Any {
+    payload.borrow_mut()
 }
 
-/// What a reaction entry does (§0.2 rule 2).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum ReactionKind {
-    /// `transition<E, T>`: transit to the state, no handler.
-    Transition(StateId),
-    /// `custom_reaction<E>` with a handler; the handler discards, forwards or transits
-    /// to one of the listed targets (any other target is refused).
-    Custom(&'static [StateId]),
-    /// `custom_reaction<E>` answered by the state's generic handler: discard.
-    Discard,
-    /// `custom_reaction<E>` whose handler may, besides discarding or transiting to
-    /// one of the listed targets, return boost's `terminate()`: the machine exits
-    /// every state and ends (§0.2 rule 8; only `Deleting` on `DeleteSome` does).
-    CustomTerminate(&'static [StateId]),
+chart! {
+    Initial(()) = states::initial::INITIAL;
+    Reset(()) = states::reset::RESET;
+    Started(()) = states::started::STARTED;
+    Start(()) = states::start::START;
+    Primary(()) = states::primary::PRIMARY;
+    Peering(Box<states::peering::PeeringLocal>) = states::peering::PEERING;
+    GetInfo(states::get_info::GetInfoLocal) = states::get_info::GET_INFO;
+    GetLog(states::get_log::GetLogLocal) = states::get_log::GET_LOG;
+    GetMissing(states::get_missing::GetMissingLocal) = states::get_missing::GET_MISSING;
+    WaitUpThru(()) = states::wait_up_thru::WAIT_UP_THRU;
+    Down(()) = states::down::DOWN;
+    Incomplete(()) = states::incomplete::INCOMPLETE;
+    WaitActingChange(()) = states::wait_acting_change::WAIT_ACTING_CHANGE;
+    Active(Box<states::active::ActiveLocal>) = states::active::ACTIVE;
+    Activating(()) = states::activating::ACTIVATING;
+    Clean(()) = states::clean::CLEAN;
+    Recovered(()) = states::recovered::RECOVERED;
+    WaitLocalRecoveryReserved(()) = states::wait_local_recovery_reserved::WAIT_LOCAL_RECOVERY_RESERVED;
+    WaitRemoteRecoveryReserved(states::wait_remote_recovery_reserved::WaitRemoteRecoveryReservedLocal) = states::wait_remote_recovery_reserved::WAIT_REMOTE_RECOVERY_RESERVED;
+    Recovering(()) = states::recovering::RECOVERING;
+    NotRecovering(()) = states::not_recovering::NOT_RECOVERING;
+    WaitLocalBackfillReserved(()) = states::wait_local_backfill_reserved::WAIT_LOCAL_BACKFILL_RESERVED;
+    WaitRemoteBackfillReserved(states::wait_remote_backfill_reserved::WaitRemoteBackfillReservedLocal) = states::wait_remote_backfill_reserved::WAIT_REMOTE_BACKFILL_RESERVED;
+    Backfilling(()) = states::backfilling::BACKFILLING;
+    NotBackfilling(()) = states::not_backfilling::NOT_BACKFILLING;
+    ReplicaActive(()) = states::replica::REPLICA_ACTIVE;
+    RepNotRecovering(()) = states::rep_not_recovering::REP_NOT_RECOVERING;
+    RepWaitRecoveryReserved(()) = states::rep_wait_recovery_reserved::REP_WAIT_RECOVERY_RESERVED;
+    RepWaitBackfillReserved(()) = states::rep_wait_backfill_reserved::REP_WAIT_BACKFILL_RESERVED;
+    RepRecovering(()) = states::rep_recovering::REP_RECOVERING;
+    Stray(()) = states::stray::STRAY;
+    ToDelete(states::delete::ToDeleteLocal) = states::delete::TO_DELETE;
+    WaitDeleteReserved(()) = states::wait_delete_reserved::WAIT_DELETE_RESERVED;
+    Deleting(Box<states::deleting::DeletingLocal>) = states::deleting::DELETING;
+    Crashed(()) = states::crashed::CRASHED;
 }
 
-/// One entry of a state's reaction list (§0.2).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Reaction {
-    /// The events it matches.
-    pub on: On,
-    /// What it does.
-    pub kind: ReactionKind,
-}
+/// The states enclosing a handler's state, as [`Cx::outer`] reads them.
+pub(crate) struct Ancestors<'a>(pub &'a mut [State]);
 
-impl Reaction {
-    /// `transition<E, T>` (§0.2).
-    pub const fn transition(e: EventKind, to: StateId) -> Self {
-        Reaction {
-            on: On::Event(e),
-            kind: ReactionKind::Transition(to),
-        }
-    }
-    /// `custom_reaction<E>` with a handler that may transit to `targets` (§0.2).
-    pub const fn custom(e: EventKind, targets: &'static [StateId]) -> Self {
-        Reaction {
-            on: On::Event(e),
-            kind: ReactionKind::Custom(targets),
-        }
-    }
-    /// `custom_reaction<E>` with a handler that may also terminate the machine
-    /// (§0.2 rule 8).
-    pub const fn custom_terminate(e: EventKind, targets: &'static [StateId]) -> Self {
-        Reaction {
-            on: On::Event(e),
-            kind: ReactionKind::CustomTerminate(targets),
-        }
-    }
-    /// `custom_reaction<E>` answered by the generic handler (discard) (§0.2).
-    pub const fn discard(e: EventKind) -> Self {
-        Reaction {
-            on: On::Event(e),
-            kind: ReactionKind::Discard,
-        }
-    }
-    /// The catch-all: any other event crashes the machine (§0.2).
-    pub const fn any_crashes() -> Self {
-        Reaction {
-            on: On::Any,
-            kind: ReactionKind::Transition(StateId::Crashed),
-        }
-    }
-}
-
-/// A state's definition: its place in the tree and its reaction list (§0.2).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct StateDef {
-    /// The state.
-    pub id: StateId,
-    /// The enclosing state (`None` for the machine's direct children).
-    pub parent: Option<StateId>,
-    /// The default substate entered with it.
-    pub initial: Option<StateId>,
-    /// The reaction list, first match wins.
-    pub reactions: &'static [Reaction],
-}
-
-impl StateDef {
-    /// The first entry of this state's reaction list matching `kind` (§0.2 rule 1):
-    /// what the dispatcher does with `kind` at this level, or `None` if the event
-    /// goes to the enclosing state.
-    pub fn reaction_for(&self, kind: EventKind) -> Option<&'static Reaction> {
-        self.reactions.iter().find(|r| r.on.matches(kind))
+impl Outer for Ancestors<'_> {
+    fn local_mut(&mut self, id: StateId) -> Option<&mut dyn Any> {
+        self.0
+            .iter_mut()
+            .find(|s| s.id() == id)
+            .map(State::local_any)
     }
 }
 
@@ -145,14 +176,6 @@ impl StateId {
         d
     }
 }
-
-/// `Crashed`: no reactions; the dispatcher refuses every event once here.
-pub(crate) const CRASHED: StateDef = StateDef {
-    id: StateId::Crashed,
-    parent: None,
-    initial: None,
-    reactions: &[],
-};
 
 /// The whole chart: every state's definition, in tree order (§0.2).
 pub fn chart() -> impl Iterator<Item = &'static StateDef> {

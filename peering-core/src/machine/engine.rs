@@ -17,39 +17,21 @@
 //!   machine: [`crate::Crash::Unhandled`], then [`crate::Crash::AlreadyCrashed`] for every
 //!   later event (rule 3).
 
-use crate::error::{Crash, HostMisuse};
-use alloc::collections::VecDeque;
-
-use super::chart::{On, ReactionKind, StateId};
+use super::chart::{Ancestors, On, ReactionKind, State, StateId};
+use super::cx::{Cx, PostQueue};
 use super::history::{StateHistory, Transit};
+use super::outcome::{DropReason, Outcome};
 use super::peering_state::PeeringState;
-use super::state::{MAX_DEPTH, StackExt, State, StateStack};
-use super::states;
+use super::state::{MAX_DEPTH, StackExt, StateStack};
 use crate::ctx::RecoveryCtx;
 use crate::error::PeeringError;
+use crate::error::{Crash, HostMisuse};
 use crate::event::Event;
 use crate::map::OsdMapView;
 
-use super::pg::DropReason;
-
-/// What a custom reaction's handler decided (boost's `result`).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Outcome {
-    /// `discard_event()`: consumed.
-    Discard,
-    /// `forward_event()`: offer it to the enclosing state.
-    Forward,
-    /// `transit<T>()`: leave for `T`.
-    Transit(StateId),
-    /// `terminate()`: exit every state, innermost first, and end the machine
-    /// (§0.2 rule 8). Only a `custom_terminate` reaction may return it.
-    Terminate,
-}
-
-/// Everything a reaction, entry or exit action may touch: the PG's peering state,
-/// the active configuration (for ancestors' data), the maps of this call, the output
-/// context and the posted-event queue.
-pub(crate) struct Cx<'a> {
+/// One call into the machine: the PG's peering state and active configuration,
+/// the maps of this call, the output context and the posted-event queue.
+pub(crate) struct Machine<'a> {
     /// `PeeringState`.
     pub ps: &'a mut PeeringState,
     /// The active configuration.
@@ -64,58 +46,51 @@ pub(crate) struct Cx<'a> {
     pub posted: &'a mut PostQueue,
     /// Entry/exit log.
     pub history: &'a mut StateHistory,
-    /// Set by a handler that ignored its input for a reason the host should see.
+    /// Why the delivered event was dropped, if a reaction dropped it
+    /// ([`Outcome::Dropped`]) or nobody handled a peer's message.
     pub dropped: Option<DropReason>,
     /// True while the event being handled is a posted one, not the one delivered:
     /// a posted event's fate is not the delivered event's drop reason.
     pub handling_posted: bool,
 }
 
-impl Cx<'_> {
-    /// `post_event` (§0.2).
-    pub fn post(&mut self, evt: Event) {
-        self.posted.push_back(evt);
-    }
+/// Which handler of a state to run.
+enum Action<'e> {
+    Enter,
+    Exit,
+    React(&'e mut Event),
 }
 
-/// The `post_event` queue of one call into the machine. It is always empty between
-/// calls (the run loop drains it, and clears it on an error or termination), so it
-/// lives on the stack of the call rather than in the PG: a queue kept in the PG
-/// would hold its buffer (several events of several hundred bytes each) for the
-/// PG's whole life (B11). One reaction rarely has more than one event pending, so
-/// the first waits inline and only a second one spills to the heap (B1).
-#[derive(Default)]
-pub(crate) struct PostQueue {
-    /// The oldest pending event, when `rest` is empty or older than all of it.
-    first: Option<Event>,
-    /// The pending events after `first`, in posting order.
-    rest: VecDeque<Event>,
-}
-
-impl PostQueue {
-    /// Appends `evt` (FIFO).
-    fn push_back(&mut self, evt: Event) {
-        if self.first.is_none() && self.rest.is_empty() {
-            self.first = Some(evt);
-        } else {
-            self.rest.push_back(evt);
-        }
-    }
-
-    /// Takes the oldest pending event.
-    fn pop_front(&mut self) -> Option<Event> {
-        self.first.take().or_else(|| self.rest.pop_front())
-    }
-
-    /// Drops every pending event.
-    fn clear(&mut self) {
-        self.first = None;
-        self.rest.clear();
+/// Runs `action` of the state at `level` of the stack, with its own data and its
+/// enclosing states' data (`context<S>()`) split apart so both can be borrowed.
+fn call(cx: &mut Machine<'_>, level: usize, action: Action<'_>) -> Result<Outcome, PeeringError> {
+    let innermost = cx.stack.innermost();
+    let Some((outer, rest)) = cx.stack.split_at_mut_checked(level) else {
+        return Ok(Outcome::Discard);
+    };
+    let Some(state) = rest.first_mut() else {
+        return Ok(Outcome::Discard);
+    };
+    let mut outer = Ancestors(outer);
+    let mut hcx = Cx {
+        ps: &mut *cx.ps,
+        map: cx.map,
+        lastmap: cx.lastmap,
+        ctx: &mut *cx.ctx,
+        posted: &mut *cx.posted,
+        outer: &mut outer,
+        innermost,
+        handling_posted: cx.handling_posted,
+    };
+    match action {
+        Action::Enter => state.enter(&mut hcx).map(|()| Outcome::Discard),
+        Action::Exit => state.exit(&mut hcx).map(|()| Outcome::Discard),
+        Action::React(evt) => state.react(&mut hcx, evt),
     }
 }
 
 /// Delivers `first`, then every event posted while handling it, FIFO.
-pub(crate) fn run(cx: &mut Cx<'_>, first: Event) -> Result<(), PeeringError> {
+pub(crate) fn run(cx: &mut Machine<'_>, first: Event) -> Result<(), PeeringError> {
     let limit = cx.ps.cfg.max_posted_events;
     let mut next = Some(first);
     let mut processed = 0usize;
@@ -142,7 +117,7 @@ pub(crate) fn run(cx: &mut Cx<'_>, first: Event) -> Result<(), PeeringError> {
 }
 
 /// Offers one event to the active configuration, innermost state first.
-fn dispatch(cx: &mut Cx<'_>, evt: &mut Event) -> Result<(), PeeringError> {
+fn dispatch(cx: &mut Machine<'_>, evt: &mut Event) -> Result<(), PeeringError> {
     let kind = evt.kind();
     let innermost = cx.stack.innermost();
     if innermost == StateId::Crashed {
@@ -198,7 +173,7 @@ fn dispatch(cx: &mut Cx<'_>, evt: &mut Event) -> Result<(), PeeringError> {
             }
             ReactionKind::Custom(targets) | ReactionKind::CustomTerminate(targets) => {
                 let may_terminate = matches!(reaction.kind, ReactionKind::CustomTerminate(_));
-                let outcome = match states::react(id, cx, evt) {
+                let outcome = match call(cx, level, Action::React(evt)) {
                     Ok(o) => o,
                     Err(e) => {
                         hard_crash(cx);
@@ -207,6 +182,10 @@ fn dispatch(cx: &mut Cx<'_>, evt: &mut Event) -> Result<(), PeeringError> {
                 };
                 match outcome {
                     Outcome::Discard => return Ok(()),
+                    Outcome::Dropped(reason) => {
+                        cx.dropped = Some(reason);
+                        return Ok(());
+                    }
                     Outcome::Forward => continue,
                     Outcome::Terminate => {
                         if !may_terminate {
@@ -253,7 +232,7 @@ fn path_to(target: StateId) -> heapless::Vec<StateId, MAX_DEPTH> {
 }
 
 /// boost's `transit<T>` from the state at `source_level` (rule 5).
-fn transit(cx: &mut Cx<'_>, source_level: usize, target: StateId) -> Result<(), PeeringError> {
+fn transit(cx: &mut Machine<'_>, source_level: usize, target: StateId) -> Result<(), PeeringError> {
     let tpath = path_to(target);
     // The common context must be a proper ancestor of both the reacting state and
     // the target; so a transit to oneself or to an ancestor exits and re-enters it.
@@ -280,18 +259,19 @@ fn transit(cx: &mut Cx<'_>, source_level: usize, target: StateId) -> Result<(), 
 
 /// boost's `terminate()` (§0.2 rule 8): every active state exits, innermost
 /// first, and the configuration is left empty.
-fn terminate(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+fn terminate(cx: &mut Machine<'_>) -> Result<(), PeeringError> {
     while !cx.stack.is_empty() {
         exit_innermost(cx)?;
     }
     Ok(())
 }
 
-fn exit_innermost(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+fn exit_innermost(cx: &mut Machine<'_>) -> Result<(), PeeringError> {
     let Some(id) = cx.stack.last().map(State::id) else {
         return Ok(());
     };
-    if let Err(e) = states::exit(id, cx) {
+    let level = cx.stack.len().saturating_sub(1);
+    if let Err(e) = call(cx, level, Action::Exit) {
         hard_crash(cx);
         return Err(e);
     }
@@ -301,7 +281,7 @@ fn exit_innermost(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     Ok(())
 }
 
-fn enter(cx: &mut Cx<'_>, id: StateId) -> Result<(), PeeringError> {
+fn enter(cx: &mut Machine<'_>, id: StateId) -> Result<(), PeeringError> {
     if cx.stack.push(State::new(id)).is_err() {
         hard_crash(cx);
         return Err(PeeringError::Crashed(Crash::StateStackOverflow {
@@ -310,7 +290,8 @@ fn enter(cx: &mut Cx<'_>, id: StateId) -> Result<(), PeeringError> {
     }
     cx.history.record(Transit::Enter, id, cx.ps.epoch);
     pg_log!(trace, "pg {} enter {}", cx.ps.info.pgid, id.name());
-    if let Err(e) = states::enter(id, cx) {
+    let level = cx.stack.len().saturating_sub(1);
+    if let Err(e) = call(cx, level, Action::Enter) {
         hard_crash(cx);
         return Err(e);
     }
@@ -320,7 +301,7 @@ fn enter(cx: &mut Cx<'_>, id: StateId) -> Result<(), PeeringError> {
 /// Ceph aborts the OSD on a failed assertion; we stop this PG instead: the
 /// configuration becomes `Crashed` without running exit actions (there is nobody
 /// left to run them in Ceph either).
-pub(crate) fn hard_crash(cx: &mut Cx<'_>) {
+pub(crate) fn hard_crash(cx: &mut Machine<'_>) {
     pg_log!(
         error,
         "pg {} crashed in {}",
@@ -328,7 +309,7 @@ pub(crate) fn hard_crash(cx: &mut Cx<'_>) {
         cx.stack.innermost().name()
     );
     cx.stack.clear();
-    let _ = cx.stack.push(State::Crashed);
+    let _ = cx.stack.push(State::Crashed(()));
     cx.history
         .record(Transit::Enter, StateId::Crashed, cx.ps.epoch);
 }

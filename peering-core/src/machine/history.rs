@@ -3,7 +3,7 @@
 
 use alloc::collections::VecDeque;
 
-use super::chart::StateId;
+use super::state_id::StateId;
 use crate::types::{Epoch, UTime};
 
 /// Whether a [`StateRecord`] is an entry or an exit (§1.1).

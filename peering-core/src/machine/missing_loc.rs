@@ -4,7 +4,8 @@
 use crate::error::Crash;
 use alloc::collections::{BTreeMap, BTreeSet};
 
-use super::{Invariant, StateId};
+use super::invariant::Invariant;
+use super::state_id::StateId;
 use crate::error::PeeringError;
 use crate::intervals::{IsPgRecoverable, RecoverablePredicate};
 use crate::log::{Missing, MissingItem};

@@ -7,8 +7,8 @@
 //!   reaction list, as data. The dispatcher runs this table; [`chart::to_dot`] and
 //!   [`chart::to_mermaid`] print it.
 //! * `engine`: boost::statechart's dispatch, transit and posted-event rules.
-//! * `states/*`: each state's entry and exit actions and custom reactions, one place
-//!   per state.
+//! * `states/*`: one file per state: its definition (names, parent, default substate,
+//!   reaction list), entry and exit actions, reaction handlers and local data.
 //! * `PeeringState` (private): the data (Ceph's `PeeringState` members) and the algorithms
 //!   the states call (`start_peering_interval`, `proc_replica_info`, `activate`,
 //!   `fulfill_query`, `try_mark_clean`...), which in turn call the [`crate::log`],
@@ -116,12 +116,16 @@ pub mod chart;
 mod choose;
 mod clean;
 mod config;
+mod cx;
+mod def;
 mod display;
 mod engine;
 mod getters;
 mod history;
 mod interval_change;
+mod invariant;
 mod missing_loc;
+mod outcome;
 mod peering_state;
 mod peers;
 mod pg;
@@ -131,69 +135,22 @@ mod recovery_feedback;
 mod shard_map;
 mod split;
 mod state;
+mod state_id;
 mod states;
 mod status;
 mod write;
 
-/// A snapshot of a few shards (an acting set, its peers) taken to iterate while the
-/// peering state is mutated: inline up to the largest common EC width, so the
-/// activation and clean paths allocate nothing for it (B1, DESIGN.md §7).
-pub(crate) type Shards = smallvec::SmallVec<[crate::types::PgShard; 12]>;
-
-pub use chart::StateId;
 pub use config::Config;
 pub use history::{StateHistory, StateRecord, Transit};
+pub use invariant::Invariant;
 pub use missing_loc::MissingLoc;
-pub(crate) use peering_state::PeeringState;
-pub use pg::{DropReason, EventOutcome, Pg, PgCreate, PgLoad};
+pub use outcome::{DropReason, EventOutcome};
+pub use pg::{Pg, PgCreate, PgLoad};
 pub use priority::{
     BACKFILL_BASE, BACKFILL_DEGRADED_BASE, BACKFILL_FORCED, INACTIVE_BASE, RECOVERY_BASE,
     RECOVERY_FORCED,
 };
-pub(crate) use shard_map::ShardMap;
 pub use split::ChildSeed;
+pub use state_id::StateId;
 pub use states::delete::{DELETE_FULL, DELETE_FULLISH, DELETE_NORMAL, delete_priority};
 pub use status::{PeerStatus, PgStatus, StateDetails, StateEntry, StateSpan};
-
-use crate::types::PgShard;
-
-/// A condition Ceph asserts (`ceph_assert`) that did not hold: the PG crashes, as
-/// the OSD would abort (reported in [`crate::Crash::Invariant`]) (§0.2).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum Invariant {
-    /// `activate` on a PG already active or peered.
-    ActivateWhilePeered,
-    /// A member of acting_recovery_backfill without a `peer_info` entry.
-    MissingPeerInfo(PgShard),
-    /// After merging the authoritative log, `info.last_epoch_started` is behind
-    /// `history.last_epoch_started` (§5.11).
-    LesBehindHistory,
-    /// The log head differs from `info.last_update` after merging a log.
-    LogHeadMismatch,
-    /// A replica's `last_update` differs from the primary's after `MInfoRec`.
-    LastUpdateMismatch,
-    /// Our own `ActivateCommitted` arrived twice.
-    AlreadyActivated,
-    /// `Recovered` entered while recovery is still needed.
-    RecoveredNeedsRecovery,
-    /// `choose_acting` failed in `Recovered` without asking for an acting set.
-    NoWantActing,
-    /// `Clean` entered with `last_complete != last_update`.
-    CleanWithMissing,
-    /// Two shards' missing sets need different versions of one object.
-    ConflictingNeed,
-    /// `Recovering` entered while the PG is still `ACTIVATING` (§3 "Recovering").
-    RecoveringWhileActivating,
-    /// Recovery reservations released as finished while the primary still misses
-    /// objects (`release_reservations(cancel=false)`, §3 "Recovering").
-    ReleaseWithMissing,
-    /// A remote reservation addressed to the primary itself (the primary never
-    /// reserves, nor backfills, itself; §3 "WaitRemoteRecoveryReserved",
-    /// "WaitRemoteBackfillReserved", "Backfilling").
-    ReserveSelf,
-    /// A backfill reservation retry with no backfill target at all (§3
-    /// "WaitRemoteBackfillReserved" `retry()`).
-    NoBackfillTargets,
-}

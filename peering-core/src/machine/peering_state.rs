@@ -14,6 +14,11 @@ use crate::types::{
     ShardId, SpgId,
 };
 
+/// A snapshot of a few shards (an acting set, its peers) taken to iterate while the
+/// peering state is mutated: inline up to the largest common EC width, so the
+/// activation and clean paths allocate nothing for it (B1, DESIGN.md §7).
+pub(crate) type Shards = smallvec::SmallVec<[crate::types::PgShard; 12]>;
+
 /// Ceph's `PeeringState` members that the peering path reads and writes (§6.13).
 ///
 /// Read-lease, stretch, merge and scrub bookkeeping are not modelled. The host reads
@@ -88,7 +93,7 @@ pub struct PeeringState {
     pub stray_set: BTreeSet<PgShard>,
     /// `peer_info`.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub peer_info: super::ShardMap<PgInfo>,
+    pub peer_info: super::shard_map::ShardMap<PgInfo>,
     /// `peer_bytes`: backfill targets' byte counts.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub peer_bytes: BTreeMap<PgShard, i64>,
@@ -97,7 +102,7 @@ pub struct PeeringState {
     pub peer_purged: BTreeSet<PgShard>,
     /// `peer_missing`.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub peer_missing: super::ShardMap<Missing>,
+    pub peer_missing: super::shard_map::ShardMap<Missing>,
     /// `peer_log_requested`.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub peer_log_requested: BTreeSet<PgShard>,
@@ -109,7 +114,7 @@ pub struct PeeringState {
     pub want_acting: OsdVec,
     /// `peer_last_complete_ondisk`.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub peer_last_complete_ondisk: super::ShardMap<EVersion>,
+    pub peer_last_complete_ondisk: super::shard_map::ShardMap<EVersion>,
     /// `min_last_complete_ondisk`.
     pub min_last_complete_ondisk: EVersion,
     /// `blocked_by`: for stats, what peering waits on. Ceph's `set<int>`: OSD ids,
@@ -131,7 +136,7 @@ pub struct PeeringState {
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub might_have_unfound: BTreeSet<PgShard>,
     /// `missing_loc`: what the acting set needs and where to find it (§5.16).
-    pub missing_loc: super::MissingLoc,
+    pub missing_loc: super::missing_loc::MissingLoc,
     /// `backfill_reserved`.
     pub backfill_reserved: bool,
 }
@@ -176,14 +181,14 @@ impl PeeringState {
             pending_flush: None,
             writes_in_flight: false,
             stray_set: BTreeSet::new(),
-            peer_info: super::ShardMap::new(),
+            peer_info: super::shard_map::ShardMap::new(),
             peer_bytes: BTreeMap::new(),
             peer_purged: BTreeSet::new(),
-            peer_missing: super::ShardMap::new(),
+            peer_missing: super::shard_map::ShardMap::new(),
             peer_log_requested: BTreeSet::new(),
             peer_missing_requested: BTreeSet::new(),
             want_acting: OsdVec::new(),
-            peer_last_complete_ondisk: super::ShardMap::new(),
+            peer_last_complete_ondisk: super::shard_map::ShardMap::new(),
             min_last_complete_ondisk: EVersion::ZERO,
             blocked_by: BTreeSet::new(),
             need_up_thru: false,
@@ -191,9 +196,9 @@ impl PeeringState {
             backfill_targets: BTreeSet::new(),
             async_recovery_targets: BTreeSet::new(),
             might_have_unfound: BTreeSet::new(),
-            missing_loc: super::MissingLoc::new(crate::intervals::RecoverablePredicate::for_pool(
-                &pool,
-            )),
+            missing_loc: super::missing_loc::MissingLoc::new(
+                crate::intervals::RecoverablePredicate::for_pool(&pool),
+            ),
             backfill_reserved: false,
         }
     }
@@ -248,8 +253,8 @@ impl PeeringState {
 
     /// `acting_recovery_backfill` minus ourselves (§5.21): the peers `activate` and
     /// `share_pg_info` address, snapshotted so the state can be mutated while
-    /// walking them (inline, no allocation, see [`super::Shards`]).
-    pub(crate) fn acting_recovery_backfill_peers(&self) -> super::Shards {
+    /// walking them (inline, no allocation, see [`super::peering_state::Shards`]).
+    pub(crate) fn acting_recovery_backfill_peers(&self) -> super::peering_state::Shards {
         self.acting_recovery_backfill
             .iter()
             .copied()
@@ -498,7 +503,7 @@ impl PeeringState {
     /// epochs they must. Ceph aborts the OSD otherwise; here the PG crashes.
     pub(crate) fn check_past_interval_bounds(
         &self,
-        _state: super::StateId,
+        _state: super::state_id::StateId,
     ) -> Result<(), crate::error::PeeringError> {
         let required = crate::intervals::required_past_interval_bounds(
             &self.info.history,

@@ -2,12 +2,15 @@
 //! (reference §8): creation and load, map advancement (`AdvMap`* then `ActMap`,
 //! nothing interleaved), event admission.
 
-use super::chart::StateId;
+use super::chart::State;
 use super::config::Config;
-use super::engine::{self, Cx, PostQueue};
+use super::cx::PostQueue;
+use super::engine::{self, Machine};
 use super::history::StateHistory;
+use super::outcome::{DropReason, EventOutcome};
 use super::peering_state::PeeringState;
-use super::state::{StackExt, State, StateStack};
+use super::state::{StackExt, StateStack};
+use super::state_id::StateId;
 use crate::acting::validate_peer_info;
 use crate::ctx::{HostNotification, RecoveryCtx};
 use crate::error::PeeringError;
@@ -16,7 +19,7 @@ use crate::event::{Event, EventKind, PeeringEvt};
 use crate::intervals::{PastIntervals, UpActing, validate_vector};
 use crate::log::{LogError, PgLog};
 use crate::map::{MAX_POOL_PG_NUM, MapFlags, OsdMapView, PoolInfo};
-use crate::types::{EVersion, Epoch, OsdId, PgHistory, PgInfo, PgShard, PgState, PoolId, SpgId};
+use crate::types::{Epoch, PgHistory, PgInfo, PgShard, PgState, PoolId, SpgId};
 
 /// The pool `pool` of `map`, refused when it has more PGs than the core accepts
 /// ([`MAX_POOL_PG_NUM`], Ceph's `mon_max_pool_pg_num`): every map a PG reads
@@ -36,155 +39,6 @@ pub(super) fn admit_pool(
         }
         p => Ok(p),
     }
-}
-
-/// Why an event was dropped instead of changing the PG (§8.2 and the input checks
-/// of this crate). The PG is unchanged (but for bookkeeping Ceph itself does, such as
-/// forgetting a request the event answered).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum DropReason {
-    /// `old_peering_msg`: peering restarted after the event was sent or requested.
-    Stale {
-        /// The event's `epoch_sent`.
-        epoch_sent: Epoch,
-        /// The event's `epoch_requested`.
-        epoch_requested: Epoch,
-        /// The PG's `last_peering_reset`.
-        last_peering_reset: Epoch,
-    },
-    /// The message names another PG.
-    WrongPg {
-        /// The PG it names.
-        got: SpgId,
-    },
-    /// A message claiming to come from this very instance.
-    FromSelf,
-    /// The sender's OSD does not exist in the current map.
-    UnknownOsd(OsdId),
-    /// A notify whose sender shard disagrees with its info's shard (`pg_notify_t`
-    /// invariant `from == info.pgid.shard`).
-    Malformed,
-    /// Only the primary may send this to a non-primary.
-    NotFromPrimary {
-        /// The sender.
-        from: PgShard,
-    },
-    /// The primary's message describes an older interval than ours.
-    StaleHistory {
-        /// The message's `same_interval_since`.
-        theirs: Epoch,
-        /// Ours.
-        ours: Epoch,
-    },
-    /// A log while the primary has asked nobody for one (a reply to a query it never
-    /// sent).
-    UnsolicitedLog {
-        /// The sender.
-        from: PgShard,
-    },
-    /// `GetLog`: a log from a shard other than the authoritative one.
-    NotAuthLog {
-        /// The sender.
-        from: PgShard,
-    },
-    /// A repeated answer (the activation ack or log was already recorded).
-    Duplicate,
-    /// `proc_replica_info` ignored the info: nothing new, or the sender has not been
-    /// up continuously since it sent it.
-    InfoNotNew,
-    /// A recovery, backfill or reservation event that no longer applies where the PG
-    /// is (a grant, revoke, defer or retry that raced with a release or a finish);
-    /// Ceph's reaction lists discard it here (§3).
-    Raced {
-        /// The innermost state when it arrived.
-        state: StateId,
-    },
-    /// `DeleteStart` (a removal) for a PG that is primary: only the primary purges
-    /// strays (§5.19), so a removal can only name a non-primary. Ceph's stale check
-    /// drops the legitimate cases (a removal from before we became primary); any
-    /// other would hit `Started`'s catch-all and abort the OSD (§3 "Started").
-    DeleteWhilePrimary,
-    /// `DeleteSome` for a PG that is not being deleted (not in `ToDelete`): no
-    /// deletion step was asked for (§3 "ToDelete"); Ceph would abort on it.
-    NotDeleting,
-    /// A message from a peer that no active state handles: it reached the catch-all
-    /// of `Initial`, `Reset` or `Started`, where Ceph aborts the OSD (its messenger
-    /// never delivers such a message twice, so there it means a bug). Dropped, PG
-    /// unchanged, unless [`super::Config::strict_ceph_aborts`] is set (then the PG
-    /// crashes with [`crate::Crash::Unhandled`]).
-    Unhandled {
-        /// The innermost state when it arrived.
-        state: StateId,
-        /// The message's event.
-        event: crate::event::EventKind,
-    },
-    /// The info a notify, info or log message carries breaks a rule every
-    /// `pg_info_t` keeps (`acting::validate_peer_info`): a shard that does not fit
-    /// the pool, `last_complete` past `last_update`, `last_update` before
-    /// `log_tail`.
-    InvalidInfo(crate::acting::ActingError),
-    /// A log whose entries for one object do not chain by `prior_version`
-    /// (`pg_log_t::check_object_chains`): Ceph asserts the chain when the entries
-    /// become divergent, so the log is refused before any of it is used.
-    BrokenLogChain {
-        /// The entry that does not follow.
-        version: EVersion,
-        /// Its `prior_version`.
-        prior: EVersion,
-        /// The object's previous entry.
-        last: EVersion,
-    },
-    /// A primary's `MTrim` that the replica's log cannot honour: past its head,
-    /// past `can_rollback_to`, or past `last_complete` with nothing missing (each a
-    /// `ceph_assert` in `PGLog::trim`).
-    TrimOutOfRange {
-        /// The `trim_to` asked for.
-        trim_to: EVersion,
-    },
-    /// A `DeleteSome` listing that does not answer the step's request: more objects
-    /// than `delete_max_objects`, not ascending, or not after the deletion cursor
-    /// (§3 "Deleting").
-    BadDeleteChunk,
-}
-
-impl DropReason {
-    /// The reason's name, for logs.
-    pub const fn name(&self) -> &'static str {
-        match self {
-            DropReason::Stale { .. } => "Stale",
-            DropReason::WrongPg { .. } => "WrongPg",
-            DropReason::FromSelf => "FromSelf",
-            DropReason::UnknownOsd(_) => "UnknownOsd",
-            DropReason::Malformed => "Malformed",
-            DropReason::NotFromPrimary { .. } => "NotFromPrimary",
-            DropReason::StaleHistory { .. } => "StaleHistory",
-            DropReason::UnsolicitedLog { .. } => "UnsolicitedLog",
-            DropReason::NotAuthLog { .. } => "NotAuthLog",
-            DropReason::Duplicate => "Duplicate",
-            DropReason::InfoNotNew => "InfoNotNew",
-            DropReason::Raced { .. } => "Raced",
-            DropReason::DeleteWhilePrimary => "DeleteWhilePrimary",
-            DropReason::NotDeleting => "NotDeleting",
-            DropReason::Unhandled { .. } => "Unhandled",
-            DropReason::InvalidInfo(_) => "InvalidInfo",
-            DropReason::BrokenLogChain { .. } => "BrokenLogChain",
-            DropReason::TrimOutOfRange { .. } => "TrimOutOfRange",
-            DropReason::BadDeleteChunk => "BadDeleteChunk",
-        }
-    }
-}
-
-/// What [`Pg::handle_event`] did with an event (§8).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum EventOutcome {
-    /// The machine handled it.
-    Delivered,
-    /// It was dropped, for this reason.
-    Dropped(DropReason),
 }
 
 /// Where the PG stands in the `AdvMap`* `ActMap` protocol (§8.1).
@@ -293,9 +147,13 @@ impl Pg {
             }));
         };
         let mut stack = StateStack::new();
-        let _ = stack.push(State::Initial);
+        let _ = stack.push(State::Initial(()));
         let mut history = StateHistory::new(config.state_history_len);
-        history.record(super::Transit::Enter, StateId::Initial, map.epoch());
+        history.record(
+            super::history::Transit::Enter,
+            StateId::Initial,
+            map.epoch(),
+        );
         Ok(Pg {
             ps: PeeringState::new(config, whoami, pgid, pool, map.epoch()),
             stack,
@@ -706,7 +564,7 @@ impl Pg {
         lastmap: Option<&dyn OsdMapView>,
         ctx: &mut RecoveryCtx,
     ) -> Result<Option<DropReason>, PeeringError> {
-        let mut cx = Cx {
+        let mut cx = Machine {
             ps: &mut self.ps,
             stack: &mut self.stack,
             map,

@@ -7,7 +7,8 @@
 //! `needs_backfill()`, §5.21); the events that move the chart (`AllReplicasRecovered`,
 //! `RequestBackfill`, `Backfilled`) stay the host's to deliver, after these.
 
-use super::{PeeringState, Pg};
+use super::peering_state::PeeringState;
+use super::pg::Pg;
 use crate::ctx::RecoveryCtx;
 use crate::error::PeeringError;
 use crate::error::{Crash, HostMisuse};

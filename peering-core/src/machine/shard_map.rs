@@ -1,5 +1,5 @@
 //! [`ShardMap`]: a small ordered map keyed by PG shard, for the per-peer data of
-//! [`super::PeeringState`] (`peer_info`, `peer_missing`,
+//! [`super::peering_state::PeeringState`] (`peer_info`, `peer_missing`,
 //! `peer_last_complete_ondisk`).
 //!
 //! A PG has a handful of peers, and these maps live as long as the PG (B11,

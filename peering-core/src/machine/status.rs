@@ -11,9 +11,9 @@ use alloc::collections::BTreeSet;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use super::chart::State;
 use super::history::{StateRecord, Transit};
 use super::pg::Pg;
-use super::state::State;
 use crate::intervals::PastIntervals;
 use crate::types::{EVersion, Epoch, ObjectId, OsdId, OsdVec, PgInfo, PgShard, SpgId, UTime};
 
@@ -238,7 +238,7 @@ pub struct StateSpan {
 /// nest, so the innermost open entry of that state closes first).
 fn spans(records: impl Iterator<Item = StateRecord>) -> Vec<StateSpan> {
     let mut out: Vec<StateSpan> = Vec::new();
-    let mut open: Vec<(usize, super::StateId)> = Vec::new();
+    let mut open: Vec<(usize, super::state_id::StateId)> = Vec::new();
     for r in records {
         match r.transit {
             Transit::Enter => {

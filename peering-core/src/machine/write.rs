@@ -11,8 +11,9 @@
 //! `PGLog::trim` stay with the caller), and the on-commit bookkeeping
 //! (`last_update_ondisk`, `complete_write`) is not modelled.
 
-use super::chart::StateId;
-use super::{PeeringState, Pg};
+use super::peering_state::PeeringState;
+use super::pg::Pg;
+use super::state_id::StateId;
 use crate::ctx::RecoveryCtx;
 use crate::error::PeeringError;
 use crate::error::{BadInput, Crash, HostMisuse};

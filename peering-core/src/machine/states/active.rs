@@ -1,83 +1,73 @@
-//! `Active` and its substates on the peering path: `Activating`, `Recovered`,
-//! `Clean` (reference §1.2, §3 "Active", "Activating", "Recovered", "Clean", §5.15,
-//! §5.19). The recovery and backfill reservation states beside them are in
-//! `recovery` and `backfill`.
+//! `Active` (reference §1.2, §3 "Active", §5.15, §5.19): the primary's activation
+//! bookkeeping. Its substates (`Activating`, `Recovered`, `Clean`, and the
+//! recovery and backfill reservation states) are each in their own file.
 
 use crate::error::Crash;
 use alloc::collections::BTreeSet;
 
-use crate::ctx::{HostNotification, MonRequest, OnCommit, ReservationOp};
+use crate::ctx::{HostNotification, MonRequest, ReservationOp};
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
-use crate::machine::Invariant;
-use crate::machine::chart::{Reaction, StateDef, StateId};
 use crate::machine::choose::ActingRequest;
-use crate::machine::engine::{Cx, Outcome};
+use crate::machine::cx::{Cx, Local};
+use crate::machine::def::{Reaction, Spec, StateDef};
+use crate::machine::invariant::Invariant;
+use crate::machine::outcome::DropReason;
+use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::pg::DropReason;
-use crate::machine::state::{ActiveLocal, StackExt};
+use crate::machine::state_id::StateId;
 use crate::types::{PgShard, PgState, ShardId};
 
+/// `Active`'s local data (§1.2).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ActiveLocal {
+    /// `remote_shards_to_reserve_recovery`: acting_recovery_backfill minus self, one
+    /// shard per OSD (the first).
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub remote_shards_to_reserve_recovery: BTreeSet<PgShard>,
+    /// `remote_shards_to_reserve_backfill`: backfill targets minus self, one per OSD.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub remote_shards_to_reserve_backfill: BTreeSet<PgShard>,
+    /// `all_replicas_activated`.
+    pub all_replicas_activated: bool,
+}
+
+impl Local for ActiveLocal {
+    const ID: StateId = StateId::Active;
+}
+
 /// `Active`'s definition.
-pub(crate) const ACTIVE: StateDef = StateDef {
-    id: StateId::Active,
-    parent: Some(StateId::Primary),
-    initial: Some(StateId::Activating),
-    reactions: &[
-        Reaction::custom(E::AdvMap, &[]),
-        Reaction::custom(E::MInfoRec, &[]),
-        Reaction::custom(E::MNotifyRec, &[]),
-        Reaction::custom(E::MTrim, &[]),
-        Reaction::custom(E::MLogRec, &[]),
-        Reaction::custom(E::ActMap, &[]),
-        Reaction::custom(E::Backfilled, &[]),
-        Reaction::custom(E::ActivateCommitted, &[]),
-        Reaction::custom(E::AllReplicasActivated, &[]),
-        Reaction::custom(E::DeferRecovery, &[]),
-        Reaction::custom(E::DeferBackfill, &[]),
-        Reaction::custom(E::UnfoundRecovery, &[]),
-        Reaction::custom(E::UnfoundBackfill, &[]),
-        Reaction::custom(E::RemoteReservationRevokedTooFull, &[]),
-        Reaction::custom(E::RemoteReservationRevoked, &[]),
-        Reaction::custom(E::DoRecovery, &[]),
-    ],
-};
-
-/// `Activating`'s definition: the host's answer to `on_activate_complete` (§8.6)
-/// picks the way on.
-pub(crate) const ACTIVATING: StateDef = StateDef {
-    id: StateId::Activating,
-    parent: Some(StateId::Active),
-    initial: None,
-    reactions: &[
-        Reaction::transition(E::AllReplicasRecovered, StateId::Recovered),
-        Reaction::transition(E::DoRecovery, StateId::WaitLocalRecoveryReserved),
-        Reaction::transition(E::RequestBackfill, StateId::WaitLocalBackfillReserved),
-    ],
-};
-
-/// `Recovered`'s definition.
-pub(crate) const RECOVERED: StateDef = StateDef {
-    id: StateId::Recovered,
-    parent: Some(StateId::Active),
-    initial: None,
-    reactions: &[
-        Reaction::transition(E::GoClean, StateId::Clean),
-        Reaction::transition(E::DoRecovery, StateId::WaitLocalRecoveryReserved),
-        Reaction::custom(E::AllReplicasActivated, &[]),
-    ],
-};
-
-/// `Clean`'s definition.
-pub(crate) const CLEAN: StateDef = StateDef {
-    id: StateId::Clean,
-    parent: Some(StateId::Active),
-    initial: None,
-    reactions: &[
-        Reaction::transition(E::DoRecovery, StateId::WaitLocalRecoveryReserved),
-        Reaction::discard(E::SetForceRecovery),
-        Reaction::discard(E::SetForceBackfill),
-    ],
+pub(crate) const ACTIVE: Spec<ActiveLocal> = Spec {
+    name: "Started/Primary/Active",
+    short_name: "Active",
+    def: StateDef {
+        id: StateId::Active,
+        parent: Some(StateId::Primary),
+        initial: Some(StateId::Activating),
+        reactions: &[
+            Reaction::custom(E::AdvMap, &[]),
+            Reaction::custom(E::MInfoRec, &[]),
+            Reaction::custom(E::MNotifyRec, &[]),
+            Reaction::custom(E::MTrim, &[]),
+            Reaction::custom(E::MLogRec, &[]),
+            Reaction::custom(E::ActMap, &[]),
+            Reaction::custom(E::Backfilled, &[]),
+            Reaction::custom(E::ActivateCommitted, &[]),
+            Reaction::custom(E::AllReplicasActivated, &[]),
+            Reaction::custom(E::DeferRecovery, &[]),
+            Reaction::custom(E::DeferBackfill, &[]),
+            Reaction::custom(E::UnfoundRecovery, &[]),
+            Reaction::custom(E::UnfoundBackfill, &[]),
+            Reaction::custom(E::RemoteReservationRevokedTooFull, &[]),
+            Reaction::custom(E::RemoteReservationRevoked, &[]),
+            Reaction::custom(E::DoRecovery, &[]),
+        ],
+    },
+    enter,
+    exit,
+    react,
 };
 
 /// One shard per OSD (the first in order), self excluded: Ceph's
@@ -95,16 +85,14 @@ fn unique_osd_shards(set: &BTreeSet<PgShard>, me: PgShard) -> BTreeSet<PgShard> 
 }
 
 /// Entry: activate (§5.15).
-pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter(cx: &mut Cx<'_>, data: &mut ActiveLocal) -> Result<(), PeeringError> {
     let me = cx.ps.whoami;
     let local = ActiveLocal {
         remote_shards_to_reserve_recovery: unique_osd_shards(&cx.ps.acting_recovery_backfill, me),
         remote_shards_to_reserve_backfill: unique_osd_shards(&cx.ps.backfill_targets, me),
         all_replicas_activated: false,
     };
-    if let Some(a) = cx.stack.active_mut() {
-        *a = local;
-    }
+    *data = local;
     cx.ps.start_flush(cx.ctx);
     let e = cx.ps.epoch;
     cx.ps.activate(e, cx.map, cx.ctx)?;
@@ -123,7 +111,7 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 }
 
 /// Exit: release the local reservation and the activity bits.
-pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit(cx: &mut Cx<'_>, _: &mut ActiveLocal) -> Result<(), PeeringError> {
     cx.ctx.reservations.push(ReservationOp::CancelLocal);
     cx.ps.blocked_by.clear();
     cx.ps.backfill_reserved = false;
@@ -176,7 +164,11 @@ fn shard_of(i: usize, ec: bool) -> ShardId {
 /// `react(const AllReplicasActivated&)` and the discarding `Backfilled`,
 /// `DeferRecovery`, ... `DoRecovery` reactions (§3 "Active"). The lease events
 /// (`RenewLease`, `MLeaseAck`, `CheckReadable`) are not modelled here.
-pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react(
+    cx: &mut Cx<'_>,
+    data: &mut ActiveLocal,
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
     match evt {
         Event::AdvMap(new) => {
             let restart = cx
@@ -245,15 +237,14 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
                 cx.ps.blocked_by.remove(&i32::from(from.shard.0));
                 PeeringState::publish(cx.ctx);
                 check_all_activated(cx);
+                Ok(Outcome::Discard)
             } else {
-                cx.dropped = Some(DropReason::Duplicate);
+                Ok(Outcome::Dropped(DropReason::Duplicate))
             }
-            Ok(Outcome::Discard)
         }
         Event::MNotifyRec(n) => {
             if cx.ps.peer_info.contains_key(&n.from) || cx.ps.peer_purged.contains(&n.from) {
-                cx.dropped = Some(DropReason::InfoNotNew);
-                return Ok(Outcome::Discard);
+                return Ok(Outcome::Dropped(DropReason::InfoNotNew));
             }
             cx.ps
                 .proc_replica_info(n.from, &n.notify.info, n.notify.epoch_sent, cx.map, cx.ctx);
@@ -302,9 +293,7 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
             Ok(Outcome::Discard)
         }
         Event::AllReplicasActivated => {
-            if let Some(a) = cx.stack.active_mut() {
-                a.all_replicas_activated = true;
-            }
+            data.all_replicas_activated = true;
             let ps = &mut *cx.ps;
             ps.state
                 .clear(PgState::ACTIVATING | PgState::CREATING | PgState::PREMERGE);
@@ -343,7 +332,7 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
         | Event::UnfoundBackfill
         | Event::RemoteReservationRevokedTooFull
         | Event::RemoteReservationRevoked
-        | Event::DoRecovery => Ok(super::recovery::raced(cx)),
+        | Event::DoRecovery => Ok(cx.raced()),
         _ => Ok(Outcome::Discard),
     }
 }
@@ -351,72 +340,3 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
 /// `pg_pool_t::FLAG_CREATING`: the pool is being created (tells the monitor once a
 /// PG peered, `send_pg_created`).
 const POOL_FLAG_CREATING: u64 = 1 << 15;
-
-/// `Recovered`'s entry.
-pub(crate) fn enter_recovered(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    if cx.ps.needs_recovery() {
-        return Err(PeeringError::Crashed(Crash::Invariant {
-            state: StateId::Recovered,
-            what: Invariant::RecoveredNeedsRecovery,
-        }));
-    }
-    if u32::try_from(cx.ps.acting_recovery_backfill.len()).is_ok_and(|n| cx.ps.pool.size <= n) {
-        cx.ps
-            .state
-            .clear(PgState::FORCED_BACKFILL | PgState::FORCED_RECOVERY);
-        PeeringState::publish(cx.ctx);
-    }
-    let les_bound = cx.stack.peering().is_some_and(|p| p.history_les_bound);
-    let req = ActingRequest {
-        restrict_to_up_acting: true,
-        request_pg_temp_change_only: false,
-        history_les_bound: les_bound,
-    };
-    if cx.ps.mapping.acting != cx.ps.mapping.up {
-        let (choice, _) = cx.ps.choose_acting(req, cx.ctx)?;
-        let proceeded = matches!(choice.outcome, crate::acting::ActingOutcome::Proceed);
-        if !proceeded && cx.ps.want_acting.is_empty() {
-            return Err(PeeringError::Crashed(Crash::Invariant {
-                state: StateId::Recovered,
-                what: Invariant::NoWantActing,
-            }));
-        }
-    } else if !cx.ps.async_recovery_targets.is_empty() {
-        cx.ps.choose_acting(req, cx.ctx)?;
-    }
-    let all = cx.stack.active().is_some_and(|a| a.all_replicas_activated);
-    if all && cx.ps.async_recovery_targets.is_empty() {
-        cx.post(Event::GoClean);
-    }
-    Ok(())
-}
-
-/// `PeeringState::Recovered::react(const AllReplicasActivated&)` (§3 "Recovered"):
-/// go clean, and let `Active` record it.
-pub(crate) fn react_recovered(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
-    if let Event::AllReplicasActivated = evt {
-        cx.post(Event::GoClean);
-        return Ok(Outcome::Forward);
-    }
-    Ok(Outcome::Discard)
-}
-
-/// `Clean`'s entry: mark clean; once that is durable, purge the strays.
-pub(crate) fn enter_clean(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    if cx.ps.info.last_complete != cx.ps.info.last_update {
-        return Err(PeeringError::Crashed(Crash::Invariant {
-            state: StateId::Clean,
-            what: Invariant::CleanWithMissing,
-        }));
-    }
-    cx.ps.try_mark_clean(cx.ctx);
-    cx.ctx.on_commit.push(OnCommit::PurgeStrays);
-    cx.ctx.notifications.push(HostNotification::Clean);
-    Ok(())
-}
-
-/// `Clean`'s exit.
-pub(crate) fn exit_clean(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    cx.ps.state.clear(PgState::CLEAN);
-    Ok(())
-}

@@ -2,6 +2,9 @@
 //! "WaitDeleteReserved", "Deleting", §7.1 item 5): Mimic moved PG removal into the
 //! machine.
 //!
+//! This file holds `ToDelete` and the delete priority; `WaitDeleteReserved` and
+//! `Deleting` are each in their own file.
+//!
 //! A non-primary told to go away (`MOSDPGRemove` from a clean primary's
 //! `purge_strays`, §5.19) or whose pool is gone enters `ToDelete`, asks the local
 //! reserver for a background-io slot at the delete priority, and once granted
@@ -27,17 +30,14 @@
 //!    then collection), [`HostNotification::Deleted`], and the machine terminates
 //!    (boost's `terminate()`, §0.2 rule 8); the host drops the PG.
 
-use crate::ctx::{HostNotification, OnCommit, ReservationOp, TxOp};
+use crate::ctx::ReservationOp;
 use crate::error::PeeringError;
-use crate::event::{Event, EventKind as E, PeeringEvt};
-use crate::log::LogEffects;
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
-use crate::machine::peering_state::PeeringState;
-use crate::machine::pg::DropReason;
-use crate::machine::state::State;
+use crate::event::{Event, EventKind as E};
+use crate::machine::cx::{Cx, Local};
+use crate::machine::def::{Reaction, Spec, StateDef, no_action};
+use crate::machine::outcome::Outcome;
+use crate::machine::state_id::StateId;
 use crate::map::{MapFlags, OsdMapView};
-use crate::types::ObjectId;
 
 /// `OSD_DELETE_PRIORITY_NORMAL` (§5.24): deleting while the OSD is not filling up.
 pub const DELETE_NORMAL: u32 = 179;
@@ -70,186 +70,47 @@ pub struct ToDeleteLocal {
     pub priority: u32,
 }
 
-/// `Deleting`'s local data (§1.2).
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct DeletingLocal {
-    /// `next`: the deletion cursor, the last object removed (`None` before the
-    /// first step).
-    pub next: Option<ObjectId>,
-    /// Objects removed so far in this `Deleting` visit.
-    pub removed: u64,
-}
-
 /// `ToDelete`'s definition.
-pub(crate) const TO_DELETE: StateDef = StateDef {
-    id: StateId::ToDelete,
-    parent: Some(StateId::Started),
-    initial: Some(StateId::WaitDeleteReserved),
-    reactions: &[
-        Reaction::custom(E::ActMap, &[StateId::ToDelete]),
-        Reaction::discard(E::ActivateCommitted),
-        Reaction::discard(E::DeleteSome),
-    ],
+pub(crate) const TO_DELETE: Spec<ToDeleteLocal> = Spec {
+    name: "Started/ToDelete",
+    short_name: "ToDelete",
+    def: StateDef {
+        id: StateId::ToDelete,
+        parent: Some(StateId::Started),
+        initial: Some(StateId::WaitDeleteReserved),
+        reactions: &[
+            Reaction::custom(E::ActMap, &[StateId::ToDelete]),
+            Reaction::discard(E::ActivateCommitted),
+            Reaction::discard(E::DeleteSome),
+        ],
+    },
+    enter: no_action,
+    exit: exit_to_delete,
+    react: react_to_delete,
 };
 
-/// `WaitDeleteReserved`'s definition.
-pub(crate) const WAIT_DELETE_RESERVED: StateDef = StateDef {
-    id: StateId::WaitDeleteReserved,
-    parent: Some(StateId::ToDelete),
-    initial: None,
-    reactions: &[Reaction::transition(E::DeleteReserved, StateId::Deleting)],
-};
-
-/// `Deleting`'s definition.
-pub(crate) const DELETING: StateDef = StateDef {
-    id: StateId::Deleting,
-    parent: Some(StateId::ToDelete),
-    initial: None,
-    reactions: &[
-        Reaction::custom_terminate(E::DeleteSome, &[]),
-        Reaction::transition(E::DeleteInterrupted, StateId::WaitDeleteReserved),
-    ],
-};
-
-fn to_delete_mut<'a>(cx: &'a mut Cx<'_>) -> Option<&'a mut ToDeleteLocal> {
-    cx.stack.iter_mut().find_map(|s| match s {
-        State::ToDelete(l) => Some(l),
-        _ => None,
-    })
-}
-
-fn deleting_mut<'a>(cx: &'a mut Cx<'_>) -> Option<&'a mut DeletingLocal> {
-    cx.stack.iter_mut().find_map(|s| match s {
-        State::Deleting(l) => Some(&mut **l),
-        _ => None,
-    })
+impl Local for ToDeleteLocal {
+    const ID: StateId = StateId::ToDelete;
 }
 
 /// `ToDelete`'s exit: give the local reservation back (a granted or pending one).
-pub(crate) fn exit_to_delete(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit_to_delete(cx: &mut Cx<'_>, _: &mut ToDeleteLocal) -> Result<(), PeeringError> {
     cx.ctx.reservations.push(ReservationOp::CancelLocal);
     Ok(())
 }
 
 /// `PeeringState::ToDelete::react(const ActMap&)` (§3 "ToDelete"): a new map may change how full this OSD is; if the
 /// delete priority moved, start over (re-enter, re-request the reservation).
-pub(crate) fn react_to_delete(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react_to_delete(
+    cx: &mut Cx<'_>,
+    data: &mut ToDeleteLocal,
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
     if let Event::ActMap = evt {
         let now = delete_priority(cx.map);
-        if to_delete_mut(cx).is_some_and(|l| l.priority != now) {
+        if data.priority != now {
             return Ok(Outcome::Transit(StateId::ToDelete));
         }
     }
-    Ok(Outcome::Discard)
-}
-
-/// `WaitDeleteReserved`'s entry: record the priority, drop any older local
-/// reservation, and request one that grants `DeleteReserved` and, if preempted,
-/// delivers `DeleteInterrupted`.
-pub(crate) fn enter_wait_delete_reserved(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    let priority = delete_priority(cx.map);
-    if let Some(l) = to_delete_mut(cx) {
-        l.priority = priority;
-    }
-    let epoch = cx.ps.epoch;
-    cx.ctx.reservations.push(ReservationOp::CancelLocal);
-    cx.ctx.reservations.push(ReservationOp::RequestLocal {
-        priority,
-        on_grant: PeeringEvt::new(epoch, Event::DeleteReserved),
-        on_preempt: Some(PeeringEvt::new(epoch, Event::DeleteInterrupted)),
-    });
-    Ok(())
-}
-
-/// `Deleting`'s entry: the log is rolled forward (nothing will be rolled back
-/// now), the info claims nothing (`last_backfill = MIN`, missing cleared) so a
-/// crash mid-deletion leaves a copy nobody trusts, and `on_removal` schedules the
-/// first step for when this transaction commits.
-pub(crate) fn enter_deleting(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    let mut effects = LogEffects::new();
-    cx.ps.pg_log.roll_forward(&mut effects);
-    PeeringState::apply_effects(cx.ctx, effects);
-    cx.ps.info.last_backfill = ObjectId::MIN;
-    cx.ps.pg_log.reset_backfill();
-    cx.ps.dirty_info = true;
-    cx.ctx.notifications.push(HostNotification::Removal);
-    cx.ctx.on_commit.push(OnCommit::DeleteMore {
-        epoch: cx.ps.epoch,
-        after: None,
-        max: cx.ps.cfg.delete_max_objects,
-    });
-    Ok(())
-}
-
-/// `Deleting`'s exit: the reservation goes back.
-pub(crate) fn exit_deleting(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    cx.ctx.reservations.push(ReservationOp::CancelLocal);
-    Ok(())
-}
-
-/// Whether `objects` is a listing the host may answer the request with: at most
-/// `max`, strictly ascending, and after the cursor.
-fn valid_chunk(objects: &[ObjectId], max: u32, after: Option<&ObjectId>) -> bool {
-    let within = u32::try_from(objects.len()).is_ok_and(|n| n <= max);
-    let ascending = objects.windows(2).all(|w| match w {
-        [a, b] => a < b,
-        _ => true,
-    });
-    let past_cursor = match (after, objects.first()) {
-        (Some(c), Some(first)) => first > c,
-        _ => true,
-    };
-    within && ascending && past_cursor
-}
-
-/// `PeeringState::Deleting::react(const DeleteSome&)` (§3 "Deleting"): `do_delete_work` on the host's listing (see the
-/// module docs). More objects: remove them and ask again. None after the cursor:
-/// ask again from the beginning. None at all: remove the PG and terminate.
-pub(crate) fn react_deleting(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
-    let Event::DeleteSome(chunk) = evt else {
-        return Ok(Outcome::Discard);
-    };
-    let max = cx.ps.cfg.delete_max_objects;
-    let epoch = cx.ps.epoch;
-    let pgid = cx.ps.info.pgid;
-    let Some(local) = deleting_mut(cx) else {
-        return Ok(Outcome::Discard);
-    };
-    if !valid_chunk(&chunk.objects, max, local.next.as_ref()) {
-        cx.dropped = Some(DropReason::BadDeleteChunk);
-        return Ok(Outcome::Discard);
-    }
-    let objects = core::mem::take(&mut chunk.objects);
-    let Some(last) = objects.last().cloned() else {
-        if local.next.take().is_some() {
-            // Nothing after the cursor: list once more from the beginning, for
-            // objects that appeared behind it since the removal started.
-            cx.ctx.on_commit.push(OnCommit::DeleteMore {
-                epoch,
-                after: None,
-                max,
-            });
-            return Ok(Outcome::Discard);
-        }
-        // Nothing at all: the metadata and the collection go, and the machine ends.
-        cx.ctx.transaction.push(TxOp::RemovePg { pgid });
-        cx.ctx.notifications.push(HostNotification::Deleted);
-        cx.ps.dirty_info = false;
-        cx.ps.dirty_big_info = false;
-        cx.ps.pg_log.mark_clean();
-        return Ok(Outcome::Terminate);
-    };
-    local.removed = local.removed.saturating_add(objects.len() as u64);
-    local.next = Some(last.clone());
-    for o in objects {
-        cx.ctx.transaction.push(TxOp::RemoveObject(o));
-    }
-    cx.ctx.on_commit.push(OnCommit::DeleteMore {
-        epoch,
-        after: Some(last),
-        max,
-    });
     Ok(Outcome::Discard)
 }

@@ -3,27 +3,36 @@
 
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
+use crate::machine::cx::Cx;
+use crate::machine::def::{Reaction, Spec, StateDef};
+use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
+use crate::machine::state_id::StateId;
 use crate::types::PgState;
 
 /// `Down`'s definition (its `AdvMap` handling is `Peering`'s).
-pub(crate) const DOWN: StateDef = StateDef {
-    id: StateId::Down,
-    parent: Some(StateId::Peering),
-    initial: None,
-    reactions: &[Reaction::custom(E::MNotifyRec, &[StateId::GetInfo])],
+pub(crate) const DOWN: Spec<()> = Spec {
+    name: "Started/Primary/Peering/Down",
+    short_name: "Down",
+    def: StateDef {
+        id: StateId::Down,
+        parent: Some(StateId::Peering),
+        initial: None,
+        reactions: &[Reaction::custom(E::MNotifyRec, &[StateId::GetInfo])],
+    },
+    enter,
+    exit,
+    react,
 };
 
 /// Entry: `DOWN` instead of `PEERING`, blocked by the down OSDs of the prior set.
-pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     super::peering::enter_blocked(cx, PgState::DOWN);
     Ok(())
 }
 
 /// Exit: clear `DOWN` and the blockers.
-pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     super::peering::exit_blocked(cx, PgState::DOWN);
     Ok(())
 }
@@ -31,7 +40,7 @@ pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 /// `PeeringState::Down::react(const MNotifyRec&)` (§3 "Down", §5.22): a notify from
 /// an OSD up since it was sent may carry a newer history; if that raises
 /// `last_epoch_started`, peering starts over from `GetInfo`.
-pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     let Event::MNotifyRec(n) = evt else {
         return Ok(Outcome::Discard);
     };

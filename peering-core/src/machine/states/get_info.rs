@@ -1,27 +1,49 @@
 //! `GetInfo` (reference §1.2, §3 "GetInfo", §5.6): build the prior set and ask every
 //! probe target for its info.
 
+use alloc::collections::BTreeSet;
+
 use crate::ctx::{HostNotification, MonRequest};
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::intervals::{PriorSet, build_prior};
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
+use crate::machine::cx::Cx;
+use crate::machine::def::{Reaction, Spec, StateDef};
+use crate::machine::outcome::DropReason;
+use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::pg::DropReason;
-use crate::machine::state::StackExt;
-use crate::types::{PgState, QueryKind};
+use crate::machine::state_id::StateId;
+use crate::types::{PgShard, PgState, QueryKind};
+
+use super::peering::PeeringLocal;
+
+/// `GetInfo`'s local data (§1.2).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct GetInfoLocal {
+    /// `peer_info_requested`: INFO queries not answered yet.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub peer_info_requested: BTreeSet<PgShard>,
+}
 
 /// `GetInfo`'s definition.
-pub(crate) const GET_INFO: StateDef = StateDef {
-    id: StateId::GetInfo,
-    parent: Some(StateId::Peering),
-    initial: None,
-    reactions: &[
-        Reaction::transition(E::GotInfo, StateId::GetLog),
-        Reaction::custom(E::MNotifyRec, &[]),
-        Reaction::transition(E::IsDown, StateId::Down),
-    ],
+pub(crate) const GET_INFO: Spec<GetInfoLocal> = Spec {
+    name: "Started/Primary/Peering/GetInfo",
+    short_name: "GetInfo",
+    def: StateDef {
+        id: StateId::GetInfo,
+        parent: Some(StateId::Peering),
+        initial: None,
+        reactions: &[
+            Reaction::transition(E::GotInfo, StateId::GetLog),
+            Reaction::custom(E::MNotifyRec, &[]),
+            Reaction::transition(E::IsDown, StateId::Down),
+        ],
+    },
+    enter,
+    exit: super::peering::exit_waiting,
+    react,
 };
 
 /// `build_prior` (§5.6): the prior set, `DOWN` if it is down, `need_up_thru`, and
@@ -60,20 +82,16 @@ pub(crate) fn build_prior_set(cx: &mut Cx<'_>) -> Result<PriorSet, PeeringError>
 }
 
 /// `get_infos`: query every probe target we have no info from and that is up.
-fn get_infos(cx: &mut Cx<'_>) {
+fn get_infos(cx: &mut Cx<'_>, data: &mut GetInfoLocal) {
     cx.ps.blocked_by.clear();
     // A snapshot, inline for the usual handful of shards: cloning the set would
     // allocate a node on every pass (B1).
-    let probe: crate::machine::Shards = cx
-        .stack
-        .peering()
+    let probe: crate::machine::peering_state::Shards = cx
+        .outer
+        .get::<PeeringLocal>()
         .map(|p| p.prior_set.probe.iter().copied().collect())
         .unwrap_or_default();
-    let mut requested = cx
-        .stack
-        .get_info_mut()
-        .map(|g| core::mem::take(&mut g.peer_info_requested))
-        .unwrap_or_default();
+    let requested = &mut data.peer_info_requested;
     for peer in probe {
         if peer == cx.ps.whoami || cx.ps.peer_info.contains_key(&peer) {
             continue;
@@ -87,34 +105,27 @@ fn get_infos(cx: &mut Cx<'_>) {
             cx.ps.blocked_by.insert(peer.osd.0);
         }
     }
-    if let Some(g) = cx.stack.get_info_mut() {
-        g.peer_info_requested = requested;
-    }
     PeeringState::publish(cx.ctx);
 }
 
-fn requested_empty(cx: &mut Cx<'_>) -> bool {
-    cx.stack
-        .get_info_mut()
-        .is_none_or(|g| g.peer_info_requested.is_empty())
-}
-
-fn pg_down(cx: &Cx<'_>) -> bool {
-    cx.stack.peering().is_some_and(|p| p.prior_set.pg_down)
+fn pg_down(cx: &mut Cx<'_>) -> bool {
+    cx.outer
+        .get::<PeeringLocal>()
+        .is_some_and(|p| p.prior_set.pg_down)
 }
 
 /// Entry: build the prior set, ask for infos, and move on at once if nobody needs
 /// asking.
-pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter(cx: &mut Cx<'_>, data: &mut GetInfoLocal) -> Result<(), PeeringError> {
     cx.ps.check_past_interval_bounds(StateId::GetInfo)?;
     let prior = build_prior_set(cx)?;
-    if let Some(p) = cx.stack.peering_mut() {
+    if let Some(p) = cx.outer.get::<PeeringLocal>() {
         p.prior_set = prior;
     }
-    get_infos(cx);
+    get_infos(cx, data);
     if pg_down(cx) {
         cx.post(Event::IsDown);
-    } else if requested_empty(cx) {
+    } else if data.peer_info_requested.is_empty() {
         cx.post(Event::GotInfo);
     }
     Ok(())
@@ -123,15 +134,15 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 /// `PeeringState::GetInfo::react(const MNotifyRec&)` (§3 "GetInfo"): record the
 /// answer; if it shows a later interval went active, rebuild the prior set and
 /// re-query (§5.6); post `GotInfo` once nobody is left to wait for.
-pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react(
+    cx: &mut Cx<'_>,
+    data: &mut GetInfoLocal,
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
     let Event::MNotifyRec(n) = evt else {
         return Ok(Outcome::Discard);
     };
-    if cx
-        .stack
-        .get_info_mut()
-        .is_some_and(|g| g.peer_info_requested.remove(&n.from))
-    {
+    if data.peer_info_requested.remove(&n.from) {
         cx.ps.blocked_by.remove(&n.from.osd.0);
     }
     let old_les = cx.ps.info.history.last_epoch_started;
@@ -139,22 +150,19 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
         .ps
         .proc_replica_info(n.from, &n.notify.info, n.notify.epoch_sent, cx.map, cx.ctx)
     {
-        cx.dropped = Some(DropReason::InfoNotNew);
-        return Ok(Outcome::Discard);
+        return Ok(Outcome::Dropped(DropReason::InfoNotNew));
     }
     if old_les < cx.ps.info.history.last_epoch_started {
         // A later interval went active: rebuild the prior set, and stop waiting for
         // peers it no longer needs (cheaper than restarting peering).
         let prior = build_prior_set(cx)?;
-        if let Some(g) = cx.stack.get_info_mut() {
-            g.peer_info_requested.retain(|p| prior.probe.contains(p));
-        }
-        if let Some(p) = cx.stack.peering_mut() {
+        data.peer_info_requested.retain(|p| prior.probe.contains(p));
+        if let Some(p) = cx.outer.get::<PeeringLocal>() {
             p.prior_set = prior;
         }
-        get_infos(cx);
+        get_infos(cx, data);
     }
-    if requested_empty(cx) && !pg_down(cx) {
+    if data.peer_info_requested.is_empty() && !pg_down(cx) {
         cx.post(Event::GotInfo);
     }
     Ok(Outcome::Discard)

@@ -5,33 +5,58 @@ use alloc::boxed::Box;
 
 use crate::acting::{PeeringOutcome, get_log_outcome};
 use crate::error::PeeringError;
-use crate::event::{Event, EventKind as E};
-use crate::machine::chart::{Reaction, StateDef, StateId};
+use crate::event::{Event, EventKind as E, MLogRec};
 use crate::machine::choose::ActingRequest;
-use crate::machine::engine::{Cx, Outcome};
+use crate::machine::cx::Cx;
+use crate::machine::def::{Reaction, Spec, StateDef};
+use crate::machine::outcome::DropReason;
+use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::pg::DropReason;
-use crate::machine::state::StackExt;
-use crate::types::QueryKind;
+use crate::machine::state_id::StateId;
+use crate::types::{PgShard, QueryKind};
+
+use super::peering::PeeringLocal;
+
+/// `GetLog`'s local data (§1.2).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct GetLogLocal {
+    /// `auth_log_shard`: the shard holding the authoritative log.
+    pub auth_log_shard: PgShard,
+    /// `msg`: the authoritative log once it arrived (boxed: it can be large and
+    /// most of the time there is none).
+    pub msg: Option<Box<MLogRec>>,
+}
 
 /// `GetLog`'s definition.
-pub(crate) const GET_LOG: StateDef = StateDef {
-    id: StateId::GetLog,
-    parent: Some(StateId::Peering),
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::MLogRec, &[]),
-        Reaction::custom(E::GotLog, &[StateId::GetMissing]),
-        Reaction::custom(E::AdvMap, &[StateId::Reset]),
-        Reaction::transition(E::NeedActingChange, StateId::WaitActingChange),
-        Reaction::transition(E::IsIncomplete, StateId::Incomplete),
-    ],
+pub(crate) const GET_LOG: Spec<GetLogLocal> = Spec {
+    name: "Started/Primary/Peering/GetLog",
+    short_name: "GetLog",
+    def: StateDef {
+        id: StateId::GetLog,
+        parent: Some(StateId::Peering),
+        initial: None,
+        reactions: &[
+            Reaction::custom(E::MLogRec, &[]),
+            Reaction::custom(E::GotLog, &[StateId::GetMissing]),
+            Reaction::custom(E::AdvMap, &[StateId::Reset]),
+            Reaction::transition(E::NeedActingChange, StateId::WaitActingChange),
+            Reaction::transition(E::IsIncomplete, StateId::Incomplete),
+        ],
+    },
+    enter,
+    exit: super::peering::exit_waiting,
+    react,
 };
 
 /// Entry: `choose_acting`; then wait for an acting change, give up as incomplete,
 /// use our own log, or ask the authoritative shard for its log.
-pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    let les_bound = cx.stack.peering().is_some_and(|p| p.history_les_bound);
+pub(crate) fn enter(cx: &mut Cx<'_>, data: &mut GetLogLocal) -> Result<(), PeeringError> {
+    let les_bound = cx
+        .outer
+        .get::<PeeringLocal>()
+        .is_some_and(|p| p.history_les_bound);
     let (choice, all_info) = cx.ps.choose_acting(
         ActingRequest {
             restrict_to_up_acting: false,
@@ -40,7 +65,7 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         },
         cx.ctx,
     )?;
-    if let Some(p) = cx.stack.peering_mut() {
+    if let Some(p) = cx.outer.get::<PeeringLocal>() {
         p.history_les_bound = choice.history_les_bound;
     }
     match get_log_outcome(&choice, cx.ps.whoami, &all_info)? {
@@ -49,19 +74,14 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
             cx.post(Event::IsIncomplete)
         }
         PeeringOutcome::GotLog => {
-            let me = cx.ps.whoami;
-            if let Some(g) = cx.stack.get_log_mut() {
-                g.auth_log_shard = me;
-            }
+            data.auth_log_shard = cx.ps.whoami;
             cx.post(Event::GotLog);
         }
         PeeringOutcome::GetLog {
             auth_log_shard,
             request_log_from,
         } => {
-            if let Some(g) = cx.stack.get_log_mut() {
-                g.auth_log_shard = auth_log_shard;
-            }
+            data.auth_log_shard = auth_log_shard;
             let q = cx.ps.make_query(
                 QueryKind::Log {
                     since: request_log_from,
@@ -79,27 +99,25 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 
 /// `PeeringState::GetLog::react(const MLogRec&)`, `react(const GotLog&)` and
 /// `react(const AdvMap&)` (§3 "GetLog", §5.11).
-pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react(
+    cx: &mut Cx<'_>,
+    data: &mut GetLogLocal,
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
     match evt {
         Event::MLogRec(m) => {
-            let Some(g) = cx.stack.get_log_mut() else {
-                return Ok(Outcome::Discard);
-            };
-            if g.msg.is_some() {
-                cx.dropped = Some(DropReason::Duplicate);
-            } else if m.from != g.auth_log_shard {
-                cx.dropped = Some(DropReason::NotAuthLog { from: m.from });
-            } else {
-                g.msg = Some(Box::new(core::mem::take(m)));
-                cx.post(Event::GotLog);
+            if data.msg.is_some() {
+                return Ok(Outcome::Dropped(DropReason::Duplicate));
             }
+            if m.from != data.auth_log_shard {
+                return Ok(Outcome::Dropped(DropReason::NotAuthLog { from: m.from }));
+            }
+            data.msg = Some(Box::new(core::mem::take(m)));
+            cx.post(Event::GotLog);
             Ok(Outcome::Discard)
         }
         Event::GotLog => {
-            let (auth, msg) = match cx.stack.get_log_mut() {
-                Some(g) => (g.auth_log_shard, g.msg.take()),
-                None => return Ok(Outcome::Discard),
-            };
+            let (auth, msg) = (data.auth_log_shard, data.msg.take());
             if let Some(m) = msg {
                 let m = *m;
                 cx.ps
@@ -111,8 +129,7 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
         Event::AdvMap(_) => {
             // The authoritative shard need not be in the prior set, so Peering's
             // affected_by_map would not notice it going down.
-            let auth = cx.stack.get_log_mut().map(|g| g.auth_log_shard);
-            if auth.is_some_and(|a| !cx.map.is_up(a.osd)) {
+            if !cx.map.is_up(data.auth_log_shard.osd) {
                 cx.post(evt.clone());
                 return Ok(Outcome::Transit(StateId::Reset));
             }

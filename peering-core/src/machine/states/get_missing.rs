@@ -1,33 +1,47 @@
 //! `GetMissing` (reference §1.2, §3 "GetMissing", §5.12): learn every acting peer's
 //! missing set.
 
+use alloc::collections::BTreeSet;
+
 use crate::error::Crash;
 use crate::error::PeeringError;
 use crate::event::{Activate, Event, EventKind as E};
 use crate::log::Missing;
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
+use crate::machine::cx::Cx;
+use crate::machine::def::{Reaction, Spec, StateDef};
+use crate::machine::invariant::Invariant;
+use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state::StackExt;
-use crate::machine::{Invariant, StateId as S};
-use crate::types::{EVersion, ObjectId, QueryKind};
+use crate::machine::state_id::StateId;
+use crate::types::{EVersion, ObjectId, PgShard, QueryKind};
+
+/// `GetMissing`'s local data (§1.2).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct GetMissingLocal {
+    /// `peer_missing_requested`: LOG / FULLLOG queries not answered yet.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub peer_missing_requested: BTreeSet<PgShard>,
+}
 
 /// `GetMissing`'s definition.
-pub(crate) const GET_MISSING: StateDef = StateDef {
-    id: StateId::GetMissing,
-    parent: Some(StateId::Peering),
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::MLogRec, &[]),
-        Reaction::transition(E::NeedUpThru, StateId::WaitUpThru),
-    ],
+pub(crate) const GET_MISSING: Spec<GetMissingLocal> = Spec {
+    name: "Started/Primary/Peering/GetMissing",
+    short_name: "GetMissing",
+    def: StateDef {
+        id: StateId::GetMissing,
+        parent: Some(StateId::Peering),
+        initial: None,
+        reactions: &[
+            Reaction::custom(E::MLogRec, &[]),
+            Reaction::transition(E::NeedUpThru, StateId::WaitUpThru),
+        ],
+    },
+    enter,
+    exit: super::peering::exit_waiting,
+    react,
 };
-
-fn requested_empty(cx: &mut Cx<'_>) -> bool {
-    cx.stack
-        .get_missing_mut()
-        .is_none_or(|g| g.peer_missing_requested.is_empty())
-}
 
 fn done(cx: &mut Cx<'_>) {
     if cx.ps.need_up_thru {
@@ -41,9 +55,9 @@ fn done(cx: &mut Cx<'_>) {
 }
 
 /// Entry: ask each acting/backfill peer that may have diverged for its log.
-pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter(cx: &mut Cx<'_>, data: &mut GetMissingLocal) -> Result<(), PeeringError> {
     let may_include_deletes = !PeeringState::perform_deletes_during_peering(cx.map);
-    let peers: crate::machine::Shards = cx
+    let peers: crate::machine::peering_state::Shards = cx
         .ps
         .acting_recovery_backfill
         .iter()
@@ -53,7 +67,7 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
     for peer in peers {
         let Some(pi) = cx.ps.peer_info.get(&peer).cloned() else {
             return Err(PeeringError::Crashed(Crash::Invariant {
-                state: S::GetMissing,
+                state: StateId::GetMissing,
                 what: Invariant::MissingPeerInfo(peer),
             }));
         };
@@ -85,12 +99,10 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
         };
         let q = cx.ps.make_query(kind, peer);
         cx.ps.send_query(cx.ctx, peer, q);
-        if let Some(g) = cx.stack.get_missing_mut() {
-            g.peer_missing_requested.insert(peer);
-        }
+        data.peer_missing_requested.insert(peer);
         cx.ps.blocked_by.insert(peer.osd.0);
     }
-    if requested_empty(cx) {
+    if data.peer_missing_requested.is_empty() {
         done(cx);
     } else {
         PeeringState::publish(cx.ctx);
@@ -100,15 +112,17 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 
 /// `PeeringState::GetMissing::react(const MLogRec&)` (§3 "GetMissing", §5.12):
 /// `proc_replica_log`, and once every answer is in, on to up_thru or activation.
-pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react(
+    cx: &mut Cx<'_>,
+    data: &mut GetMissingLocal,
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
     if let Event::MLogRec(m) = evt {
         let m = core::mem::take(m);
-        if let Some(g) = cx.stack.get_missing_mut() {
-            g.peer_missing_requested.remove(&m.from);
-        }
+        data.peer_missing_requested.remove(&m.from);
         cx.ps
             .proc_replica_log(m.msg.info, &m.msg.log, m.msg.missing, m.from)?;
-        if requested_empty(cx) {
+        if data.peer_missing_requested.is_empty() {
             done(cx);
         }
     }

@@ -3,37 +3,46 @@
 
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
-use crate::machine::pg::DropReason;
+use crate::machine::cx::Cx;
+use crate::machine::def::{Reaction, Spec, StateDef};
+use crate::machine::outcome::DropReason;
+use crate::machine::outcome::Outcome;
+use crate::machine::state_id::StateId;
 use crate::types::PgState;
 
 /// `Incomplete`'s definition.
-pub(crate) const INCOMPLETE: StateDef = StateDef {
-    id: StateId::Incomplete,
-    parent: Some(StateId::Peering),
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::AdvMap, &[StateId::Reset]),
-        Reaction::custom(E::MNotifyRec, &[StateId::GetLog]),
-    ],
+pub(crate) const INCOMPLETE: Spec<()> = Spec {
+    name: "Started/Primary/Peering/Incomplete",
+    short_name: "Incomplete",
+    def: StateDef {
+        id: StateId::Incomplete,
+        parent: Some(StateId::Peering),
+        initial: None,
+        reactions: &[
+            Reaction::custom(E::AdvMap, &[StateId::Reset]),
+            Reaction::custom(E::MNotifyRec, &[StateId::GetLog]),
+        ],
+    },
+    enter,
+    exit,
+    react,
 };
 
 /// Entry: `INCOMPLETE` instead of `PEERING`.
-pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     super::peering::enter_blocked(cx, PgState::INCOMPLETE);
     Ok(())
 }
 
 /// Exit: clear `INCOMPLETE` and the blockers.
-pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     super::peering::exit_blocked(cx, PgState::INCOMPLETE);
     Ok(())
 }
 
 /// `PeeringState::Incomplete::react(const AdvMap&)` and `react(const MNotifyRec&)`
 /// (§3 "Incomplete", §5.22).
-pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::AdvMap(_) => {
             let pool = cx.ps.info.pgid.pgid.pool;
@@ -57,8 +66,7 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
                 // Something new: try again.
                 return Ok(Outcome::Transit(StateId::GetLog));
             }
-            cx.dropped = Some(DropReason::InfoNotNew);
-            Ok(Outcome::Discard)
+            Ok(Outcome::Dropped(DropReason::InfoNotNew))
         }
         _ => Ok(Outcome::Discard),
     }

@@ -1,17 +1,25 @@
 //! `Initial` (reference §3 "Initial"): a PG object before `Initialize`.
 
 use crate::event::EventKind as E;
-use crate::machine::chart::{Reaction, StateDef, StateId};
+use crate::machine::def::{Reaction, Spec, StateDef, discard, no_action};
+use crate::machine::state_id::StateId;
 
 /// `Initial`'s definition. The handlers Ceph has for `MNotifyRec`/`MInfoRec`/
 /// `MLogRec` are not listed there, hence unreachable (§0.2 rule 2), and not here.
-pub(crate) const INITIAL: StateDef = StateDef {
-    id: StateId::Initial,
-    parent: None,
-    initial: None,
-    reactions: &[
-        Reaction::transition(E::Initialize, StateId::Reset),
-        Reaction::discard(E::NullEvt),
-        Reaction::any_crashes(),
-    ],
+pub(crate) const INITIAL: Spec<()> = Spec {
+    name: "Initial",
+    short_name: "Initial",
+    def: StateDef {
+        id: StateId::Initial,
+        parent: None,
+        initial: None,
+        reactions: &[
+            Reaction::transition(E::Initialize, StateId::Reset),
+            Reaction::discard(E::NullEvt),
+            Reaction::any_crashes(),
+        ],
+    },
+    enter: no_action,
+    exit: no_action,
+    react: discard,
 };

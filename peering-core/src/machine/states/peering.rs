@@ -3,32 +3,56 @@
 use crate::ctx::HostNotification;
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
-use crate::intervals::adjust_need_up_thru;
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
+use crate::intervals::{PriorSet, adjust_need_up_thru};
+use crate::machine::cx::{Cx, Local};
+use crate::machine::def::{Reaction, Spec, StateDef};
+use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state::StackExt;
+use crate::machine::state_id::StateId;
 use crate::types::PgState;
 
+/// `Peering`'s local data (§1.2).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PeeringLocal {
+    /// `prior_set`: whom to probe, who is down, whether the PG is down (§5.6).
+    pub prior_set: PriorSet,
+    /// `history_les_bound`: `find_best_info` found the newest les only in some
+    /// history (§5.9); shown as `peering_blocked_by_history_les_bound`.
+    pub history_les_bound: bool,
+}
+
+impl Local for PeeringLocal {
+    const ID: StateId = StateId::Peering;
+}
+
 /// `Peering`'s definition.
-pub(crate) const PEERING: StateDef = StateDef {
-    id: StateId::Peering,
-    parent: Some(StateId::Primary),
-    initial: Some(StateId::GetInfo),
-    reactions: &[
-        Reaction::transition(E::Activate, StateId::Active),
-        Reaction::custom(E::AdvMap, &[StateId::Reset]),
-    ],
+pub(crate) const PEERING: Spec<PeeringLocal> = Spec {
+    name: "Started/Primary/Peering",
+    short_name: "Peering",
+    def: StateDef {
+        id: StateId::Peering,
+        parent: Some(StateId::Primary),
+        initial: Some(StateId::GetInfo),
+        reactions: &[
+            Reaction::transition(E::Activate, StateId::Active),
+            Reaction::custom(E::AdvMap, &[StateId::Reset]),
+        ],
+    },
+    enter,
+    exit,
+    react,
 };
 
 /// Entry: the `PEERING` bit.
-pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter(cx: &mut Cx<'_>, _: &mut PeeringLocal) -> Result<(), PeeringError> {
     cx.ps.state.set(PgState::PEERING);
     Ok(())
 }
 
 /// Exit: clear `PEERING` and the probe targets.
-pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit(cx: &mut Cx<'_>, _: &mut PeeringLocal) -> Result<(), PeeringError> {
     cx.ps.state.clear(PgState::PEERING);
     cx.ctx
         .notifications
@@ -39,12 +63,13 @@ pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 /// `PeeringState::Peering::react(const AdvMap&)` (§3 "Peering", §5.6, §5.7): a map
 /// that affects the prior set restarts peering; otherwise `adjust_need_up_thru`
 /// and forward.
-pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react(
+    cx: &mut Cx<'_>,
+    data: &mut PeeringLocal,
+    evt: &mut Event,
+) -> Result<Outcome, PeeringError> {
     if let Event::AdvMap(_) = evt {
-        let affected = cx
-            .stack
-            .peering()
-            .is_some_and(|p| p.prior_set.affected_by_map(cx.map));
+        let affected = data.prior_set.affected_by_map(cx.map);
         if affected {
             cx.post(evt.clone());
             return Ok(Outcome::Transit(StateId::Reset));
@@ -64,7 +89,7 @@ pub(crate) fn enter_blocked(cx: &mut Cx<'_>, bit: PgState) {
     cx.ps.state.set(bit);
     // Refilled in place from the prior set: no intermediate buffer.
     cx.ps.blocked_by.clear();
-    if let Some(p) = cx.stack.peering() {
+    if let Some(p) = cx.outer.get::<PeeringLocal>() {
         cx.ps
             .blocked_by
             .extend(p.prior_set.down.iter().map(|o| o.0));
@@ -81,7 +106,7 @@ pub(crate) fn exit_blocked(cx: &mut Cx<'_>, bit: PgState) {
 
 /// Exit of `GetInfo`, `GetLog` and `GetMissing`: whatever they were waiting on no
 /// longer blocks peering.
-pub(crate) fn exit_waiting(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit_waiting<L>(cx: &mut Cx<'_>, _: &mut L) -> Result<(), PeeringError> {
     cx.ps.blocked_by.clear();
     Ok(())
 }

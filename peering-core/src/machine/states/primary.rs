@@ -1,46 +1,42 @@
-//! `Primary` and `WaitActingChange` (reference §1.2, §3 "Primary",
-//! "WaitActingChange").
+//! `Primary` (reference §1.2, §3 "Primary"); `WaitActingChange` is in
+//! `wait_acting_change.rs`.
 
 use crate::ctx::HostNotification;
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
+use crate::machine::cx::Cx;
+use crate::machine::def::{Reaction, Spec, StateDef};
+use crate::machine::outcome::DropReason;
+use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::pg::DropReason;
+use crate::machine::state_id::StateId;
 use crate::types::PgState;
 
 /// `Primary`'s definition.
-pub(crate) const PRIMARY: StateDef = StateDef {
-    id: StateId::Primary,
-    parent: Some(StateId::Started),
-    initial: Some(StateId::Peering),
-    reactions: &[
-        Reaction::custom(E::ActMap, &[]),
-        Reaction::custom(E::MNotifyRec, &[]),
-        Reaction::custom(E::SetForceRecovery, &[]),
-        Reaction::custom(E::UnsetForceRecovery, &[]),
-        Reaction::custom(E::RequestScrub, &[]),
-        Reaction::custom(E::SetForceBackfill, &[]),
-        Reaction::custom(E::UnsetForceBackfill, &[]),
-    ],
-};
-
-/// `WaitActingChange`'s definition.
-pub(crate) const WAIT_ACTING_CHANGE: StateDef = StateDef {
-    id: StateId::WaitActingChange,
-    parent: Some(StateId::Primary),
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::AdvMap, &[StateId::Reset]),
-        Reaction::discard(E::MLogRec),
-        Reaction::discard(E::MInfoRec),
-        Reaction::discard(E::MNotifyRec),
-    ],
+pub(crate) const PRIMARY: Spec<()> = Spec {
+    name: "Started/Primary",
+    short_name: "Primary",
+    def: StateDef {
+        id: StateId::Primary,
+        parent: Some(StateId::Started),
+        initial: Some(StateId::Peering),
+        reactions: &[
+            Reaction::custom(E::ActMap, &[]),
+            Reaction::custom(E::MNotifyRec, &[]),
+            Reaction::custom(E::SetForceRecovery, &[]),
+            Reaction::custom(E::UnsetForceRecovery, &[]),
+            Reaction::custom(E::RequestScrub, &[]),
+            Reaction::custom(E::SetForceBackfill, &[]),
+            Reaction::custom(E::UnsetForceBackfill, &[]),
+        ],
+    },
+    enter,
+    exit,
+    react,
 };
 
 /// Entry: a PG that never went active is still being created.
-pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     if cx.ps.info.history.last_epoch_started == 0 {
         cx.ps.state.set(PgState::CREATING);
     }
@@ -48,7 +44,7 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 }
 
 /// Exit: forget the wanted acting set and the primary-only host state.
-pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps.want_acting.clear();
     cx.ctx
         .notifications
@@ -60,20 +56,21 @@ pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 /// `PeeringState::Primary::react(const ActMap&)`, `react(const MNotifyRec&)`,
 /// `react(const SetForceRecovery&)` / `UnsetForceRecovery`, `SetForceBackfill` /
 /// `UnsetForceBackfill` and `react(const RequestScrub&)` (§3 "Primary").
-pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::ActMap => {
             PeeringState::publish(cx.ctx);
             Ok(Outcome::Discard)
         }
         Event::MNotifyRec(n) => {
-            if !cx
+            if cx
                 .ps
                 .proc_replica_info(n.from, &n.notify.info, n.notify.epoch_sent, cx.map, cx.ctx)
             {
-                cx.dropped = Some(DropReason::InfoNotNew);
+                Ok(Outcome::Discard)
+            } else {
+                Ok(Outcome::Dropped(DropReason::InfoNotNew))
             }
-            Ok(Outcome::Discard)
         }
         Event::SetForceRecovery | Event::UnsetForceRecovery => {
             let b = matches!(evt, Event::SetForceRecovery);
@@ -96,21 +93,4 @@ pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, Peering
         }
         _ => Ok(Outcome::Discard),
     }
-}
-
-/// `PeeringState::WaitActingChange::react(const AdvMap&)` (§3 "WaitActingChange"): a
-/// wanted OSD going down means the pg_temp will never come.
-pub(crate) fn react_wait_acting_change(
-    cx: &mut Cx<'_>,
-    evt: &mut Event,
-) -> Result<Outcome, PeeringError> {
-    if let Event::AdvMap(_) = evt {
-        // Ceph tests every entry, so an EC hole (NONE is never up) resets too.
-        if cx.ps.want_acting.iter().any(|o| !cx.map.is_up(*o)) {
-            cx.post(evt.clone());
-            return Ok(Outcome::Transit(StateId::Reset));
-        }
-        return Ok(Outcome::Forward);
-    }
-    Ok(Outcome::Discard)
 }

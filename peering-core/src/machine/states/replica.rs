@@ -7,44 +7,53 @@ use crate::ctx::HostNotification;
 use crate::error::Crash;
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
-use crate::machine::Invariant;
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
-use crate::machine::pg::DropReason;
+use crate::machine::cx::Cx;
+use crate::machine::def::{Reaction, Spec, StateDef};
+use crate::machine::invariant::Invariant;
+use crate::machine::outcome::DropReason;
+use crate::machine::outcome::Outcome;
+use crate::machine::state_id::StateId;
 use crate::types::{EVersion, PgState};
 
 /// `ReplicaActive`'s definition.
-pub(crate) const REPLICA_ACTIVE: StateDef = StateDef {
-    id: StateId::ReplicaActive,
-    parent: Some(StateId::Started),
-    initial: Some(StateId::RepNotRecovering),
-    reactions: &[
-        Reaction::custom(E::ActMap, &[]),
-        Reaction::custom(E::MQuery, &[]),
-        Reaction::custom(E::MInfoRec, &[]),
-        Reaction::custom(E::MLogRec, &[]),
-        Reaction::custom(E::MTrim, &[]),
-        Reaction::custom(E::Activate, &[]),
-        Reaction::custom(E::ActivateCommitted, &[]),
-        Reaction::discard(E::DeferRecovery),
-        Reaction::discard(E::DeferBackfill),
-        Reaction::discard(E::UnfoundRecovery),
-        Reaction::discard(E::UnfoundBackfill),
-        Reaction::discard(E::RemoteBackfillPreempted),
-        Reaction::discard(E::RemoteRecoveryPreempted),
-        Reaction::discard(E::RecoveryDone),
-        Reaction::transition(E::DeleteStart, StateId::ToDelete),
-    ],
+pub(crate) const REPLICA_ACTIVE: Spec<()> = Spec {
+    name: "Started/ReplicaActive",
+    short_name: "ReplicaActive",
+    def: StateDef {
+        id: StateId::ReplicaActive,
+        parent: Some(StateId::Started),
+        initial: Some(StateId::RepNotRecovering),
+        reactions: &[
+            Reaction::custom(E::ActMap, &[]),
+            Reaction::custom(E::MQuery, &[]),
+            Reaction::custom(E::MInfoRec, &[]),
+            Reaction::custom(E::MLogRec, &[]),
+            Reaction::custom(E::MTrim, &[]),
+            Reaction::custom(E::Activate, &[]),
+            Reaction::custom(E::ActivateCommitted, &[]),
+            Reaction::discard(E::DeferRecovery),
+            Reaction::discard(E::DeferBackfill),
+            Reaction::discard(E::UnfoundRecovery),
+            Reaction::discard(E::UnfoundBackfill),
+            Reaction::discard(E::RemoteBackfillPreempted),
+            Reaction::discard(E::RemoteRecoveryPreempted),
+            Reaction::discard(E::RecoveryDone),
+            Reaction::transition(E::DeleteStart, StateId::ToDelete),
+        ],
+    },
+    enter,
+    exit,
+    react,
 };
 
 /// Entry: writes of the previous interval must flush before we serve this one.
-pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps.start_flush(cx.ctx);
     Ok(())
 }
 
 /// Exit: give back any space and remote slot reserved for the primary.
-pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     super::rep_reservation::release_slot(cx);
     cx.ps.min_last_complete_ondisk = EVersion::ZERO;
     Ok(())
@@ -54,17 +63,20 @@ pub(crate) fn exit(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 /// `react(const MInfoRec&)`, `react(const MLogRec&)`, `react(const MTrim&)`,
 /// `react(const Activate&)` and `react(const ActivateCommitted&)` (§3
 /// "ReplicaActive", §5.13, §5.15, §5.17, §5.18). `MLease` is not modelled.
-pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::ActMap => {
             cx.ps.notify_primary_if_needed(cx.ctx);
             Ok(Outcome::Discard)
         }
         Event::MQuery(q) => {
-            if !cx.ps.fulfill_query(q, cx.ctx) {
-                cx.dropped = Some(DropReason::NotFromPrimary { from: q.from });
+            if cx.ps.fulfill_query(q, cx.ctx) {
+                Ok(Outcome::Discard)
+            } else {
+                Ok(Outcome::Dropped(DropReason::NotFromPrimary {
+                    from: q.from,
+                }))
             }
-            Ok(Outcome::Discard)
         }
         Event::MInfoRec(m) => {
             // proc_primary_info: the primary's history; scrub errors and purged

@@ -3,25 +3,34 @@
 
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
+use crate::machine::cx::Cx;
+use crate::machine::def::{Reaction, Spec, StateDef, no_action};
+use crate::machine::outcome::Outcome;
+use crate::machine::state_id::StateId;
 
 /// `Reset`'s definition.
-pub(crate) const RESET: StateDef = StateDef {
-    id: StateId::Reset,
-    parent: None,
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::AdvMap, &[]),
-        Reaction::custom(E::ActMap, &[StateId::Started]),
-        Reaction::discard(E::NullEvt),
-        Reaction::custom(E::IntervalFlush, &[]),
-        Reaction::any_crashes(),
-    ],
+pub(crate) const RESET: Spec<()> = Spec {
+    name: "Reset",
+    short_name: "Reset",
+    def: StateDef {
+        id: StateId::Reset,
+        parent: None,
+        initial: None,
+        reactions: &[
+            Reaction::custom(E::AdvMap, &[]),
+            Reaction::custom(E::ActMap, &[StateId::Started]),
+            Reaction::discard(E::NullEvt),
+            Reaction::custom(E::IntervalFlush, &[]),
+            Reaction::any_crashes(),
+        ],
+    },
+    enter,
+    exit: no_action,
+    react,
 };
 
 /// Entry: no flush is in progress any more; a new peering attempt starts.
-pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps.flushes_in_progress = 0;
     cx.ps.set_last_peering_reset(cx.ctx);
     Ok(())
@@ -29,7 +38,7 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 
 /// `PeeringState::Reset::react(const AdvMap&)`, `react(const ActMap&)` and
 /// `react(const IntervalFlush&)` (§3 "Reset", §5.3, §4.3).
-pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::AdvMap(new) => {
             if let Some(lastmap) = cx.lastmap {

@@ -1,59 +1,48 @@
-//! `Started` and `Start` (reference §1.2, §3 "Started", "Start").
+//! `Started` (reference §1.2, §3 "Started"); its default substate `Start` is in
+//! `start.rs`.
 
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
+use crate::machine::cx::Cx;
+use crate::machine::def::{Reaction, Spec, StateDef, no_action};
+use crate::machine::outcome::Outcome;
+use crate::machine::state_id::StateId;
 use crate::types::PgState;
 
 /// `Started`'s definition.
-pub(crate) const STARTED: StateDef = StateDef {
-    id: StateId::Started,
-    parent: None,
-    initial: Some(StateId::Start),
-    reactions: &[
-        Reaction::custom(E::AdvMap, &[StateId::Reset]),
-        Reaction::custom(E::IntervalFlush, &[]),
-        Reaction::discard(E::NullEvt),
-        Reaction::discard(E::SetForceRecovery),
-        Reaction::discard(E::UnsetForceRecovery),
-        Reaction::discard(E::SetForceBackfill),
-        Reaction::discard(E::UnsetForceBackfill),
-        Reaction::discard(E::RequestScrub),
-        Reaction::any_crashes(),
-    ],
-};
-
-/// `Start`'s definition.
-pub(crate) const START: StateDef = StateDef {
-    id: StateId::Start,
-    parent: Some(StateId::Started),
-    initial: None,
-    reactions: &[
-        Reaction::transition(E::MakePrimary, StateId::Primary),
-        Reaction::transition(E::MakeStray, StateId::Stray),
-    ],
+pub(crate) const STARTED: Spec<()> = Spec {
+    name: "Started",
+    short_name: "Started",
+    def: StateDef {
+        id: StateId::Started,
+        parent: None,
+        initial: Some(StateId::Start),
+        reactions: &[
+            Reaction::custom(E::AdvMap, &[StateId::Reset]),
+            Reaction::custom(E::IntervalFlush, &[]),
+            Reaction::discard(E::NullEvt),
+            Reaction::discard(E::SetForceRecovery),
+            Reaction::discard(E::UnsetForceRecovery),
+            Reaction::discard(E::SetForceBackfill),
+            Reaction::discard(E::UnsetForceBackfill),
+            Reaction::discard(E::RequestScrub),
+            Reaction::any_crashes(),
+        ],
+    },
+    enter: no_action,
+    exit: exit_started,
+    react,
 };
 
 /// `Started`'s exit: the lease states no longer apply.
-pub(crate) fn exit_started(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn exit_started(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps.state.clear(PgState::WAIT | PgState::LAGGY);
-    Ok(())
-}
-
-/// `Start`'s entry: primary or stray.
-pub(crate) fn enter_start(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
-    if cx.ps.is_primary() {
-        cx.post(Event::MakePrimary);
-    } else {
-        cx.post(Event::MakeStray);
-    }
     Ok(())
 }
 
 /// `PeeringState::Started::react(const AdvMap&)` and `react(const IntervalFlush&)`
 /// (§3 "Started", §5.4, §4.3).
-pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::AdvMap(new) => {
             if let Some(last) = cx.lastmap {

@@ -5,30 +5,39 @@ use crate::error::Crash;
 use crate::error::PeeringError;
 use crate::event::{Activate, Event, EventKind as E};
 use crate::log::LogEffects;
-use crate::machine::Invariant;
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
+use crate::machine::cx::Cx;
+use crate::machine::def::{Reaction, Spec, StateDef, no_action};
+use crate::machine::invariant::Invariant;
+use crate::machine::outcome::DropReason;
+use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::pg::DropReason;
+use crate::machine::state_id::StateId;
 
 /// `Stray`'s definition.
-pub(crate) const STRAY: StateDef = StateDef {
-    id: StateId::Stray,
-    parent: Some(StateId::Started),
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::MQuery, &[]),
-        Reaction::custom(E::MLogRec, &[StateId::ReplicaActive]),
-        Reaction::custom(E::MInfoRec, &[StateId::ReplicaActive]),
-        Reaction::custom(E::ActMap, &[]),
-        Reaction::discard(E::RecoveryDone),
-        Reaction::transition(E::DeleteStart, StateId::ToDelete),
-    ],
+pub(crate) const STRAY: Spec<()> = Spec {
+    name: "Started/Stray",
+    short_name: "Stray",
+    def: StateDef {
+        id: StateId::Stray,
+        parent: Some(StateId::Started),
+        initial: None,
+        reactions: &[
+            Reaction::custom(E::MQuery, &[]),
+            Reaction::custom(E::MLogRec, &[StateId::ReplicaActive]),
+            Reaction::custom(E::MInfoRec, &[StateId::ReplicaActive]),
+            Reaction::custom(E::ActMap, &[]),
+            Reaction::discard(E::RecoveryDone),
+            Reaction::transition(E::DeleteStart, StateId::ToDelete),
+        ],
+    },
+    enter,
+    exit: no_action,
+    react,
 };
 
 /// Entry: a stray whose pool is gone deletes itself (post `DeleteStart`);
 /// otherwise it waits for the previous interval's writes.
-pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
+pub(crate) fn enter(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     if cx.map.pool(cx.ps.info.pgid.pgid.pool).is_some() {
         cx.ps.start_flush(cx.ctx);
     } else {
@@ -40,13 +49,16 @@ pub(crate) fn enter(cx: &mut Cx<'_>) -> Result<(), PeeringError> {
 /// `PeeringState::Stray::react(const MQuery&)`, `react(const MLogRec&)`,
 /// `react(const MInfoRec&)` and `react(const ActMap&)` (§3 "Stray", §5.13, §5.14,
 /// §5.17).
-pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::MQuery(q) => {
-            if !cx.ps.fulfill_query(q, cx.ctx) {
-                cx.dropped = Some(DropReason::NotFromPrimary { from: q.from });
+            if cx.ps.fulfill_query(q, cx.ctx) {
+                Ok(Outcome::Discard)
+            } else {
+                Ok(Outcome::Dropped(DropReason::NotFromPrimary {
+                    from: q.from,
+                }))
             }
-            Ok(Outcome::Discard)
         }
         Event::MLogRec(m) => {
             let m = core::mem::take(m);

@@ -3,23 +3,32 @@
 
 use crate::error::PeeringError;
 use crate::event::{Activate, Event, EventKind as E};
-use crate::machine::chart::{Reaction, StateDef, StateId};
-use crate::machine::engine::{Cx, Outcome};
+use crate::machine::cx::Cx;
+use crate::machine::def::{Reaction, Spec, StateDef, no_action};
+use crate::machine::outcome::Outcome;
+use crate::machine::state_id::StateId;
 
 /// `WaitUpThru`'s definition.
-pub(crate) const WAIT_UP_THRU: StateDef = StateDef {
-    id: StateId::WaitUpThru,
-    parent: Some(StateId::Peering),
-    initial: None,
-    reactions: &[
-        Reaction::custom(E::ActMap, &[]),
-        Reaction::custom(E::MLogRec, &[]),
-    ],
+pub(crate) const WAIT_UP_THRU: Spec<()> = Spec {
+    name: "Started/Primary/Peering/WaitUpThru",
+    short_name: "WaitUpThru",
+    def: StateDef {
+        id: StateId::WaitUpThru,
+        parent: Some(StateId::Peering),
+        initial: None,
+        reactions: &[
+            Reaction::custom(E::ActMap, &[]),
+            Reaction::custom(E::MLogRec, &[]),
+        ],
+    },
+    enter: no_action,
+    exit: no_action,
+    react,
 };
 
 /// `PeeringState::WaitUpThru::react(const ActMap&)` and `react(const MLogRec&)`
 /// (§3 "WaitUpThru", §5.7).
-pub(crate) fn react(cx: &mut Cx<'_>, evt: &mut Event) -> Result<Outcome, PeeringError> {
+pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::ActMap => {
             // Peering's AdvMap cleared need_up_thru once the map recorded it.

@@ -1,0 +1,21 @@
+//! `Crashed`: an event nobody handled (Ceph aborts the OSD; here every later event
+//! is refused, reference §0.2 rule 3).
+
+use crate::machine::def::{Spec, StateDef, discard, no_action};
+use crate::machine::state_id::StateId;
+
+/// `Crashed`'s definition: no reactions; the dispatcher refuses every event once
+/// here.
+pub(crate) const CRASHED: Spec<()> = Spec {
+    name: "Crashed",
+    short_name: "Crashed",
+    def: StateDef {
+        id: StateId::Crashed,
+        parent: None,
+        initial: None,
+        reactions: &[],
+    },
+    enter: no_action,
+    exit: no_action,
+    react: discard,
+};
