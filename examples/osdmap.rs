@@ -11,12 +11,13 @@
 //! This example builds a small cluster (4 hosts × 6 OSDs), places a 1024-PG pool,
 //! marks one OSD out and measures how much data moves, then sets a pg_temp.
 
+use peering::core::map::PoolFlags;
 use std::collections::{BTreeMap, BTreeSet};
 
 use peering::core::map::{OsdMapView, PoolInfo};
 use peering::core::types::{OsdId, PgId};
 use peering::osd::crush::{CrushBuilder, CrushMap};
-use peering::osd::osdmap::{CrushHandle, Incremental, OsdMap, POOL_FLAG_HASHPSPOOL};
+use peering::osd::osdmap::{CrushHandle, Incremental, OsdMap};
 
 const HOSTS: i32 = 4;
 const OSDS_PER_HOST: i32 = 6;
@@ -75,7 +76,7 @@ fn main() {
     pool.crush_rule = rule;
     // HASHPSPOOL mixes the pool id into CRUSH's input, so two pools do not place
     // their PGs identically; every modern pool has it.
-    pool.flags |= POOL_FLAG_HASHPSPOOL;
+    pool.flags |= PoolFlags::HASHPSPOOL;
     let num_osds = HOSTS * OSDS_PER_HOST;
     let mut map =
         OsdMap::build_simple(num_osds, [pool], Some(CrushHandle::new(crush))).expect("map");

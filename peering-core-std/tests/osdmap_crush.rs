@@ -2,14 +2,13 @@
 //! an EC 4+2 pool on 8 hosts × 2 OSDs (the crush fixture `erasure.txt`, rule
 //! `ec_k4m2`: chooseleaf indep over hosts).
 
+use peering_core::map::PoolFlags;
 use std::collections::BTreeSet;
 
 use peering_core::map::{OsdMapView, PoolInfo};
 use peering_core::types::{OsdId, PgId};
 use peering_core_std::crush::parse_crush_text;
-use peering_core_std::osdmap::{
-    CrushHandle, Incremental, OsdMap, POOL_FLAG_HASHPSPOOL, UpActing, raw_pg_to_pps,
-};
+use peering_core_std::osdmap::{CrushHandle, Incremental, OsdMap, UpActing, raw_pg_to_pps};
 
 const POOL: i64 = 3;
 const PG_NUM: u32 = 256;
@@ -18,7 +17,7 @@ fn map() -> OsdMap {
     let crush = parse_crush_text(include_str!("fixtures/crush/erasure.txt")).unwrap();
     let mut pool = PoolInfo::erasure(POOL, 4, 2, PG_NUM);
     pool.crush_rule = 0;
-    pool.flags |= POOL_FLAG_HASHPSPOOL;
+    pool.flags |= PoolFlags::HASHPSPOOL;
     OsdMap::build_simple(16, [pool], Some(CrushHandle::new(crush))).unwrap()
 }
 

@@ -4,12 +4,12 @@
 //! overrides only the primary, down OSDs leave up, EC holes keep positions, upmap
 //! items apply to the raw set before up is computed.
 
+use peering_core::map::PoolFlags;
 use peering_core::map::{OsdMapView, PoolInfo};
 use peering_core::types::{OsdId, OsdVec, PgId, PgShard, ShardId, SpgId};
 use peering_core_std::crush::hash::crush_hash32_2;
 use peering_core_std::osdmap::{
-    CrushHandle, CrushRules, Incremental, OSD_EXISTS, OsdMap, POOL_FLAG_HASHPSPOOL, UpActing,
-    calc_pg_role, raw_pg_to_pps,
+    CrushHandle, CrushRules, Incremental, OSD_EXISTS, OsdMap, UpActing, calc_pg_role, raw_pg_to_pps,
 };
 
 /// Places `x` on consecutive OSD ids starting at `x mod n`, skipping OSDs whose
@@ -304,7 +304,7 @@ fn pps_folds_by_pgp_num_and_hashes_with_hashpspool() {
     // Legacy: stable_mod(seed, pgp_num) + pool.
     assert_eq!(raw_pg_to_pps(&pool, PgId::new(3, 5)), 5 + 3);
     assert_eq!(raw_pg_to_pps(&pool, PgId::new(3, 13)), 5 + 3);
-    pool.flags |= POOL_FLAG_HASHPSPOOL;
+    pool.flags |= PoolFlags::HASHPSPOOL;
     let a = raw_pg_to_pps(&pool, PgId::new(3, 5));
     assert_eq!(a, crush_hash32_2(5, 3));
     assert_eq!(a, raw_pg_to_pps(&pool, PgId::new(3, 13)));

@@ -173,9 +173,10 @@ fn loaded_maps_carry_the_edited_states() {
     assert_eq!(r.map.weight(OsdId(1)), 0x8000);
     assert_eq!(r.map.weight(OsdId(14)), 6554);
     assert_eq!(r.map.pools()[&1].pgp_num, 512);
-    assert_eq!(
-        r.map.pools()[&1].flags & peering_core_std::osdmap::POOL_FLAG_HASHPSPOOL,
-        0
+    assert!(
+        !r.map.pools()[&1]
+            .flags
+            .contains(peering_core::map::PoolFlags::HASHPSPOOL)
     );
 
     assert_eq!(load("racks").pools[0].id, 7);

@@ -454,7 +454,7 @@ fn a_pg_created_from_a_peers_log_activates_on_it() {
 fn started_records_the_epoch_the_pool_went_full() {
     let mut c = active_clean();
     c.next_map(&[0, 1, 2], |m| {
-        m.pools.get_mut(&1).unwrap().flags |= 1 << 1;
+        m.pools.get_mut(&1).unwrap().flags |= peering_core::map::PoolFlags::FULL;
     });
     assert_eq!(c.pg(0).history().last_epoch_marked_full, 3);
     assert_eq!(c.pg(1).history().last_epoch_marked_full, 3);

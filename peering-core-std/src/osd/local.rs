@@ -4,6 +4,7 @@
 //! `osd_host` example drive the host end to end; it plays no part in an
 //! `Osd`'s logic.
 
+use peering_core::map::PoolFlags;
 use std::collections::{BTreeMap, VecDeque};
 
 use peering_core::ctx::HostNotification;
@@ -15,7 +16,7 @@ use peering_core::types::{Epoch, OsdId, OsdVec, PgHistory, PgId, SpgId, UTime};
 use super::{Dispatched, MonMessage, Osd, OsdConfig, OsdMaps, OsdOutput, Peer};
 use crate::crush::{CrushBuilder, CrushError};
 use crate::msg::{Message, PgCreate2Msg, encode};
-use crate::osdmap::{CrushHandle, Incremental, OsdMap, OsdMapError, POOL_FLAG_HASHPSPOOL};
+use crate::osdmap::{CrushHandle, Incremental, OsdMap, OsdMapError};
 use crate::store::MemStore;
 
 /// What travels between two OSDs.
@@ -53,7 +54,7 @@ pub struct LocalCluster {
 pub fn simple_map(n: i32, pool: i64, size: u32, pg_num: u32) -> Result<OsdMap, OsdMapError> {
     let crush = simple_crush(n).map_err(|_| OsdMapError::InvalidMaxOsd(n))?;
     let mut p = PoolInfo::replicated(pool, size, pg_num);
-    p.flags |= POOL_FLAG_HASHPSPOOL;
+    p.flags |= PoolFlags::HASHPSPOOL;
     OsdMap::build_simple(n, [p], Some(CrushHandle::new(crush)))
 }
 

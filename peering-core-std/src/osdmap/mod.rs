@@ -35,8 +35,5 @@ pub use osd::{
 };
 pub use peering_core::types::pg_math;
 pub use placement::{UpActing, pick_primary, raw_pg_to_pps};
-pub use pool::{
-    POOL_FLAG_CREATING, POOL_FLAG_EC_OVERWRITES, POOL_FLAG_FULL, POOL_FLAG_HASHPSPOOL,
-    POOL_FLAG_NOPGCHANGE, validate_pool,
-};
+pub use pool::validate_pool;
 pub use roles::calc_pg_role;

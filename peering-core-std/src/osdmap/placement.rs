@@ -10,8 +10,8 @@ use peering_core::types::{OsdId, OsdVec, PgId};
 
 use super::map::OsdMap;
 use super::osd::DEFAULT_PRIMARY_AFFINITY;
-use super::pool::POOL_FLAG_HASHPSPOOL;
 use crate::crush::hash::crush_hash32_2;
+use peering_core::map::PoolFlags;
 use peering_core::types::pg_math::{ceph_stable_mod, pg_num_mask};
 
 /// A PG's placement in one epoch, as `pg_to_up_acting_osds` fills it in: the
@@ -29,7 +29,7 @@ pub fn raw_pg_to_pps(pool: &PoolInfo, pg: PgId) -> u32 {
     let folded = ceph_stable_mod(pg.seed, pool.pgp_num, pg_num_mask(pool.pgp_num));
     // Ceph passes the 64-bit pool id where a 32-bit value is expected.
     let pool_id = pg.pool as u32;
-    if pool.flags & POOL_FLAG_HASHPSPOOL != 0 {
+    if pool.flags.contains(PoolFlags::HASHPSPOOL) {
         crush_hash32_2(folded, pool_id)
     } else {
         folded.wrapping_add(pool_id)

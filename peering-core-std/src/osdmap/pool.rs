@@ -6,18 +6,6 @@ use peering_core::types::PoolId;
 
 use super::error::OsdMapError;
 
-/// `pg_pool_t::FLAG_HASHPSPOOL`: the placement seed is hashed with the pool id, so
-/// pools do not overlap (`raw_pg_to_pps`, §5.3).
-pub const POOL_FLAG_HASHPSPOOL: u64 = 1 << 0;
-/// `pg_pool_t::FLAG_FULL`: the pool is full.
-pub const POOL_FLAG_FULL: u64 = 1 << 1;
-/// `pg_pool_t::FLAG_EC_OVERWRITES`: an EC pool accepts partial overwrites.
-pub const POOL_FLAG_EC_OVERWRITES: u64 = 1 << 2;
-/// `pg_pool_t::FLAG_NOPGCHANGE`: pg_num and pgp_num may not change.
-pub const POOL_FLAG_NOPGCHANGE: u64 = 1 << 5;
-/// `pg_pool_t::FLAG_CREATING`: the pool's initial PGs are still being created.
-pub const POOL_FLAG_CREATING: u64 = 1 << 15;
-
 /// Checks what `OSDMonitor` enforces before a pool reaches a map: a nonzero size,
 /// `1 <= min_size <= size`, `1 <= pgp_num <= pg_num`, `pg_num` (and
 /// `pg_num_pending`) at most `mon_max_pool_pg_num` (the core's

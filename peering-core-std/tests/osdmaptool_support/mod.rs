@@ -21,6 +21,7 @@
 
 #![allow(dead_code)]
 
+use peering_core::map::PoolFlags;
 use std::fs;
 use std::path::PathBuf;
 
@@ -29,7 +30,6 @@ use peering_core::types::{OsdId, OsdVec, PgId};
 use peering_core_std::crush::parse_crush_text;
 use peering_core_std::osdmap::{
     CrushHandle, Incremental, OSD_AUTOOUT, OSD_DESTROYED, OSD_EXISTS, OSD_NEW, OsdMap,
-    POOL_FLAG_HASHPSPOOL,
 };
 
 /// The maps regen.sh builds, in its order.
@@ -113,7 +113,7 @@ fn parse_pool(line: &str) -> PoolInfo {
     pool.crush_rule = field(&w, "crush_rule").parse().unwrap();
     if let Some(i) = w.iter().position(|x| *x == "flags") {
         if w[i + 1].split(',').any(|f| f == "hashpspool") {
-            pool.flags |= POOL_FLAG_HASHPSPOOL;
+            pool.flags |= PoolFlags::HASHPSPOOL;
         }
     }
     pool

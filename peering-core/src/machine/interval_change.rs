@@ -4,7 +4,7 @@ use super::peering_state::PeeringState;
 use crate::ctx::{HostNotification, MonRequest, RecoveryCtx};
 use crate::error::PeeringError;
 use crate::intervals::{RecoverablePredicate, UpActing, check_new_interval};
-use crate::map::{OsdMapView, PoolInfo};
+use crate::map::{OsdMapView, PoolFlags, PoolInfo};
 use crate::types::{OsdId, OsdVec, PgState};
 
 /// Stretch pools are not modelled (the core has no CRUSH): every acting set is taken
@@ -12,9 +12,6 @@ use crate::types::{OsdId, OsdVec, PgState};
 fn stretch_can_peer(_: &PoolInfo, _: &[OsdId]) -> bool {
     true
 }
-
-/// `pg_pool_t::FLAG_FULL`.
-const POOL_FLAG_FULL: u64 = 1 << 1;
 
 impl PeeringState {
     /// `check_full_transition` (Reset and Started `AdvMap`): the epoch the pool was
@@ -26,8 +23,8 @@ impl PeeringState {
         };
         let was_full = lastmap
             .pool(pool)
-            .is_some_and(|p| p.flags & POOL_FLAG_FULL != 0);
-        if new.flags & POOL_FLAG_FULL != 0 && !was_full {
+            .is_some_and(|p| p.flags.contains(PoolFlags::FULL));
+        if new.flags.contains(PoolFlags::FULL) && !was_full {
             self.info.history.last_epoch_marked_full = map.epoch();
             self.dirty_info = true;
         }

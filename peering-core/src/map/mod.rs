@@ -9,7 +9,7 @@
 mod pool;
 mod simple;
 
-pub use pool::{MAX_POOL_PG_NUM, MapFlags, PoolInfo, PoolKind, StretchRule};
+pub use pool::{MAX_POOL_PG_NUM, MapFlags, PoolFlags, PoolInfo, PoolKind, StretchRule};
 pub use simple::{OsdState, SimpleOsdMap};
 
 use crate::types::{Epoch, OsdId, PoolId};

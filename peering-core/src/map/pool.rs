@@ -2,6 +2,77 @@
 
 use crate::types::{Epoch, PoolId};
 
+/// A pool's flags (`pg_pool_t::FLAG_*`), Ceph's bit values.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PoolFlags(pub u64);
+
+impl PoolFlags {
+    /// `FLAG_HASHPSPOOL`: the placement seed is hashed with the pool id.
+    pub const HASHPSPOOL: PoolFlags = PoolFlags(1 << 0);
+    /// `FLAG_FULL`: the pool is full; a pool turning full starts a new interval.
+    pub const FULL: PoolFlags = PoolFlags(1 << 1);
+    /// `FLAG_EC_OVERWRITES`: an erasure-coded pool allows partial overwrites.
+    pub const EC_OVERWRITES: PoolFlags = PoolFlags(1 << 2);
+    /// `FLAG_INCOMPLETE_CLONES`.
+    pub const INCOMPLETE_CLONES: PoolFlags = PoolFlags(1 << 3);
+    /// `FLAG_NODELETE`: the pool may not be deleted.
+    pub const NODELETE: PoolFlags = PoolFlags(1 << 4);
+    /// `FLAG_NOPGCHANGE`: `pg_num`/`pgp_num` may not change.
+    pub const NOPGCHANGE: PoolFlags = PoolFlags(1 << 5);
+    /// `FLAG_NOSIZECHANGE`: `size`/`min_size` may not change.
+    pub const NOSIZECHANGE: PoolFlags = PoolFlags(1 << 6);
+    /// `FLAG_NOSCRUB`.
+    pub const NOSCRUB: PoolFlags = PoolFlags(1 << 8);
+    /// `FLAG_NODEEP_SCRUB`.
+    pub const NODEEP_SCRUB: PoolFlags = PoolFlags(1 << 9);
+    /// `FLAG_FULL_QUOTA`: full because of its quota.
+    pub const FULL_QUOTA: PoolFlags = PoolFlags(1 << 10);
+    /// `FLAG_NEARFULL`.
+    pub const NEARFULL: PoolFlags = PoolFlags(1 << 11);
+    /// `FLAG_BACKFILLFULL`.
+    pub const BACKFILLFULL: PoolFlags = PoolFlags(1 << 12);
+    /// `FLAG_CREATING`: the pool's PGs are being created; an activating primary
+    /// reports it to the monitor (`pg_created`).
+    pub const CREATING: PoolFlags = PoolFlags(1 << 15);
+    /// `FLAG_EIO`.
+    pub const EIO: PoolFlags = PoolFlags(1 << 16);
+    /// `FLAG_BULK`.
+    pub const BULK: PoolFlags = PoolFlags(1 << 17);
+
+    /// No flag set.
+    pub const EMPTY: PoolFlags = PoolFlags(0);
+
+    /// True when every bit of `f` is set (`has_flag`).
+    pub const fn contains(self, f: PoolFlags) -> bool {
+        self.0 & f.0 == f.0
+    }
+
+    /// Sets `f` (`set_flag`).
+    pub fn insert(&mut self, f: PoolFlags) {
+        self.0 |= f.0;
+    }
+
+    /// Clears `f` (`unset_flag`).
+    pub fn remove(&mut self, f: PoolFlags) {
+        self.0 &= !f.0;
+    }
+}
+
+impl core::ops::BitOr for PoolFlags {
+    type Output = PoolFlags;
+    fn bitor(self, rhs: PoolFlags) -> PoolFlags {
+        PoolFlags(self.0 | rhs.0)
+    }
+}
+
+impl core::ops::BitOrAssign for PoolFlags {
+    fn bitor_assign(&mut self, rhs: PoolFlags) {
+        self.0 |= rhs.0;
+    }
+}
+
 /// The OSD map's flags (`CEPH_OSDMAP_*`), Ceph's bit values.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -134,7 +205,7 @@ pub struct PoolInfo {
     /// The CRUSH rule placing this pool.
     pub crush_rule: i32,
     /// `pg_pool_t` flags (`FLAG_*`).
-    pub flags: u64,
+    pub flags: PoolFlags,
     /// The epoch the pool last changed.
     pub last_change: Epoch,
     /// The stretch constraint, when the pool is a stretch pool.
@@ -154,7 +225,7 @@ impl PoolInfo {
             pgp_num: pg_num,
             pg_num_pending: pg_num,
             crush_rule: 0,
-            flags: 0,
+            flags: PoolFlags::EMPTY,
             last_change: 0,
             stretch: None,
         }
@@ -174,7 +245,7 @@ impl PoolInfo {
             pgp_num: pg_num,
             pg_num_pending: pg_num,
             crush_rule: 0,
-            flags: 0,
+            flags: PoolFlags::EMPTY,
             last_change: 0,
             stretch: None,
         }

@@ -16,6 +16,7 @@ use crate::machine::outcome::DropReason;
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
 use crate::machine::state_id::StateId;
+use crate::map::PoolFlags;
 use crate::types::{PgShard, PgState, ShardId};
 
 /// `Active`'s local data (§1.2).
@@ -302,7 +303,7 @@ pub(crate) fn react(
             } else {
                 ps.state.set(PgState::PEERED);
             }
-            if ps.pool.flags & POOL_FLAG_CREATING != 0 {
+            if ps.pool.flags.contains(PoolFlags::CREATING) {
                 cx.ctx.mon.push(MonRequest::PgCreated {
                     pgid: ps.info.pgid.pgid,
                 });
@@ -336,7 +337,3 @@ pub(crate) fn react(
         _ => Ok(Outcome::Discard),
     }
 }
-
-/// `pg_pool_t::FLAG_CREATING`: the pool is being created (tells the monitor once a
-/// PG peered, `send_pg_created`).
-const POOL_FLAG_CREATING: u64 = 1 << 15;
