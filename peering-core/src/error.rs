@@ -85,7 +85,7 @@ impl From<ActingError> for PeeringError {
 }
 
 /// Untrusted input the core refused, leaving the PG unchanged (peers, maps and
-/// stores are untrusted, DESIGN.md §4).
+/// stores are untrusted).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

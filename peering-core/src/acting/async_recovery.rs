@@ -1,10 +1,10 @@
 //! Async recovery targets: `choose_async_recovery_replicated` and
-//! `choose_async_recovery_ec` (§5.10 step 5).
+//! `choose_async_recovery_ec`.
 //!
 //! A shard far behind the authoritative log leaves the acting set and is recovered in
 //! the background, so the PG can go active without waiting for it. Ceph collects the
 //! candidates in a `set<pair<cost, pg_shard_t>>` and walks it backwards: highest cost
-//! first, ties by the greater `pg_shard_t` first (§10 note 3). A `BTreeSet` of the same
+//! first, ties by the greater `pg_shard_t` first. A `BTreeSet` of the same
 //! pairs walked in reverse gives exactly that order.
 
 use alloc::collections::{BTreeMap, BTreeSet};
@@ -19,7 +19,7 @@ use super::want_recoverable::recoverable;
 use crate::map::PoolInfo;
 use crate::types::{OsdId, OsdVec, PgInfo, PgShard};
 
-/// Ceph's `choose_async_recovery_replicated` (§5.10 step 5, §5.23 item 4): moves costly
+/// Ceph's `choose_async_recovery_replicated`: moves costly
 /// members of `want` to async recovery and returns them.
 ///
 /// Candidates are `want` members in the up set (Ceph also skips strays, which are never
@@ -57,7 +57,7 @@ pub fn choose_async_recovery_replicated(
     Ok(async_recovery)
 }
 
-/// Ceph's `choose_async_recovery_ec` (§5.10 step 5): replaces costly shards of `want`
+/// Ceph's `choose_async_recovery_ec`: replaces costly shards of `want`
 /// with holes and returns them as async recovery targets.
 ///
 /// Candidates are filled positions held by an up shard whose cost exceeds
@@ -105,7 +105,7 @@ pub fn choose_async_recovery_ec(
     Ok(async_recovery)
 }
 
-/// What the cost of a candidate is measured against (§5.10 step 5).
+/// What the cost of a candidate is measured against.
 struct CostContext<'a> {
     all_info: &'a BTreeMap<PgShard, PgInfo>,
     auth_version: crate::types::Version,

@@ -1,4 +1,4 @@
-//! `choose_acting`: the whole acting-set decision as one plain result (§5.10).
+//! `choose_acting`: the whole acting-set decision as one plain result.
 
 use alloc::collections::{BTreeMap, BTreeSet};
 
@@ -16,19 +16,19 @@ use super::want_recoverable::recoverable;
 use crate::map::PoolInfo;
 use crate::types::{OsdVec, PgInfo, PgShard};
 
-/// What `choose_acting` reads besides the infos and the placement (§5.10): the flags
+/// What `choose_acting` reads besides the infos and the placement: the flags
 /// its callers pass, the Peering state's `history_les_bound`, the configuration, and
 /// the targets already recorded in this interval (for Ceph's step-9 consistency rules).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ChooseActingRequest {
-    /// Consider only shards in up or acting (Active's recheck after recovery, §5.10).
+    /// Consider only shards in up or acting (Active's recheck after recovery).
     pub restrict_to_up_acting: bool,
-    /// Only ask whether a `pg_temp` change is needed; record nothing (§5.10 step 8).
+    /// Only ask whether a `pg_temp` change is needed; record nothing.
     pub request_pg_temp_change_only: bool,
     /// Peering's `history_les_bound` before the call (`find_best_info` only writes it
-    /// when the les bound moves, §5.9).
+    /// when the les bound moves).
     pub history_les_bound: bool,
     /// The configuration knobs.
     pub options: ActingOptions,
@@ -39,11 +39,11 @@ pub struct ChooseActingRequest {
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub async_recovery_targets: BTreeSet<PgShard>,
     /// `needs_recovery()`: our own or an acting_recovery_backfill peer's missing set is
-    /// non-empty (§5.21).
+    /// non-empty.
     pub needs_recovery: bool,
 }
 
-/// The `pg_temp` request `choose_acting` queues with `queue_want_pg_temp` (§5.10).
+/// The `pg_temp` request `choose_acting` queues with `queue_want_pg_temp`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -58,7 +58,7 @@ pub enum PgTempRequest {
 }
 
 /// Why `choose_acting` returned, in Ceph's terms (its `bool` plus the `want_acting`
-/// member GetLog inspects, §5.10, §5.22).
+/// member GetLog inspects).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -68,18 +68,18 @@ pub enum ActingOutcome {
     /// `true` with `request_pg_temp_change_only`: acting is what we want; nothing is
     /// to be recorded.
     ActingUnchanged,
-    /// `false`: `find_best_info` found no authoritative log (§5.9). With `up != acting`
+    /// `false`: `find_best_info` found no authoritative log. With `up != acting`
     /// the choice asks to revert to up (`want_acting = up`, WaitActingChange);
     /// otherwise Incomplete.
     NoAuthoritativeLog,
-    /// `false`: the wanted set is not `recoverable()` (Incomplete, §5.22 b).
+    /// `false`: the wanted set is not `recoverable()` (Incomplete).
     NotRecoverable,
     /// `false`: `want != acting`; `want_acting` is set and a `pg_temp` requested
     /// (WaitActingChange).
     NeedActingChange,
 }
 
-/// Everything `choose_acting` decides, as one plain value (§5.10).
+/// Everything `choose_acting` decides, as one plain value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -136,7 +136,7 @@ impl ActingChoice {
     }
 }
 
-/// Ceph's `PeeringState::choose_acting` (§5.10) as a pure function.
+/// Ceph's `PeeringState::choose_acting` as a pure function.
 ///
 /// `all_info` is `peer_info` plus our own info under `whoami` (build it with
 /// [`collect_infos`](super::collect_infos) to refuse duplicates). Steps:
@@ -279,7 +279,7 @@ pub fn choose_acting(
     Ok(choice)
 }
 
-/// Step 3 of §5.10: the primary (replicated only) and the wanted sets.
+/// the primary (replicated only) and the wanted sets.
 fn calc_want(
     auth: PgShard,
     auth_info: &PgInfo,

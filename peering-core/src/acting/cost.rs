@@ -1,4 +1,4 @@
-//! The approximate recovery cost Ceph compares against its thresholds (§5.10).
+//! The approximate recovery cost Ceph compares against its thresholds.
 
 use alloc::collections::BTreeMap;
 
@@ -6,13 +6,13 @@ use crate::types::{PgInfo, PgShard, Version};
 
 /// Per-peer missing-object counts, keyed by shard: what the caller knows of each
 /// peer's missing set (`peer_missing[shard].num_missing()`), read by the primary and
-/// async-recovery cost rules (§5.10).
+/// async-recovery cost rules.
 ///
 /// Ceph reads `info.stats.stats.sum.num_objects_missing` from the peer's info; a shard
 /// absent from this map falls back to exactly that, so an empty map reproduces Ceph.
 pub type PeerMissingCounts = BTreeMap<PgShard, u64>;
 
-/// Ceph's `approx_missing_objects` (§5.10, `select_replicated_primary` and
+/// Ceph's `approx_missing_objects` (`select_replicated_primary` and
 /// `choose_async_recovery_*`): the shard's missing count plus its version distance
 /// from the authoritative `last_update`.
 ///

@@ -1,4 +1,4 @@
-//! Erasure-coded pools: `calc_ec_acting` (§5.10).
+//! Erasure-coded pools: `calc_ec_acting`.
 
 use alloc::collections::BTreeMap;
 
@@ -9,7 +9,7 @@ use super::validate::MAX_SHARDS;
 use super::want::{WantSets, is_usable};
 use crate::types::{EVersion, OsdId, PgInfo, PgShard};
 
-/// Ceph's `calc_ec_acting` (§5.10): the wanted acting vector of an EC pool, position by
+/// Ceph's `calc_ec_acting`: the wanted acting vector of an EC pool, position by
 /// position (a position is a shard and never moves).
 ///
 /// For position `i`: the up OSD if it is complete and its `last_update` reaches

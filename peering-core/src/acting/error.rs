@@ -2,7 +2,7 @@
 
 use crate::types::{OsdId, PgShard};
 
-/// Which of a PG's two placement vectors an error is about (§5.5).
+/// Which of a PG's two placement vectors an error is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -13,7 +13,7 @@ pub enum PlacementVector {
     Acting,
 }
 
-/// Why authoritative-log or acting-set choice refused its input (§5.8–5.10).
+/// Why authoritative-log or acting-set choice refused its input.
 ///
 /// Ceph's documented outcomes ("no authoritative log", "not recoverable", "needs an
 /// acting change") are results, not errors; these are inputs that contradict
@@ -29,7 +29,7 @@ pub enum ActingError {
         /// The repeated shard.
         shard: PgShard,
     },
-    /// A replicated pool's info names a shard: replicas are always `NO_SHARD` (§6.2),
+    /// A replicated pool's info names a shard: replicas are always `NO_SHARD`,
     /// so an OSD listed with a shard, or twice with different shards, contradicts itself.
     #[error("info for {shard:?} names a shard in a replicated pool")]
     ShardInReplicatedPool {
@@ -50,14 +50,14 @@ pub enum ActingError {
         /// The offending key.
         shard: PgShard,
     },
-    /// `last_complete` is past `last_update` (§6.4: `last_complete <= last_update`).
+    /// `last_complete` is past `last_update` (`last_complete <= last_update`).
     #[error("info for {shard:?} has last_complete past last_update")]
     LastCompletePastLastUpdate {
         /// The shard whose info is inconsistent.
         shard: PgShard,
     },
     /// `last_update` is before `log_tail`: the log `(log_tail, last_update]` would be
-    /// negative (§6.4).
+    /// negative.
     #[error("info for {shard:?} has last_update before log_tail")]
     LastUpdateBeforeLogTail {
         /// The shard whose info is inconsistent.
@@ -65,7 +65,7 @@ pub enum ActingError {
     },
     /// A shard Ceph looks up unconditionally (an up or acting member, the up primary, our
     /// own shard) has no info: Ceph's invariant that every such member has answered
-    /// GetInfo does not hold (§10 note 4).
+    /// GetInfo does not hold.
     #[error("no info for {shard:?}")]
     MissingInfo {
         /// The shard without info.
@@ -102,14 +102,14 @@ pub enum ActingError {
     #[error("stretch pools are not supported by acting-set choice")]
     StretchPoolUnsupported,
     /// The new backfill targets differ from those already recorded; Ceph asserts
-    /// (`backfill_targets.empty() || backfill_targets == want_backfill`, §5.10 step 9).
+    /// (`backfill_targets.empty() || backfill_targets == want_backfill`).
     #[error("backfill targets changed within an interval")]
     BackfillTargetsChanged,
     /// The new async recovery targets differ from those already recorded while recovery
-    /// is still needed; Ceph asserts (§5.10 step 9).
+    /// is still needed; Ceph asserts.
     #[error("async recovery targets changed while recovery is needed")]
     AsyncRecoveryTargetsChanged,
-    /// `want` equals `up` yet backfill targets remain; Ceph asserts (§5.10 step 7).
+    /// `want` equals `up` yet backfill targets remain; Ceph asserts.
     #[error("want equals up but backfill targets remain")]
     BackfillWhileWantIsUp,
 }

@@ -1,4 +1,4 @@
-//! `find_best_info`: the choice of the authoritative log (§5.9).
+//! `find_best_info`: the choice of the authoritative log.
 
 use alloc::collections::BTreeMap;
 
@@ -7,7 +7,7 @@ use super::placement::PgPlacement;
 use crate::map::PoolInfo;
 use crate::types::{EVersion, Epoch, PgInfo, PgShard};
 
-/// Ceph's `PeeringState::find_best_info` (§5.9): the shard whose log becomes
+/// Ceph's `PeeringState::find_best_info`: the shard whose log becomes
 /// authoritative, or `None` when no info qualifies ("no authoritative log").
 ///
 /// * The bound `max_les` is the greatest `last_epoch_started` known: from any info's
@@ -27,7 +27,7 @@ use crate::types::{EVersion, Epoch, PgInfo, PgShard};
 ///   cannot be invented); then the older `log_tail` (the longer log); then a shard
 ///   without missing objects; then `whoami`, the current primary. Any remaining tie
 ///   keeps the first candidate in `pg_shard_t` order (osd, then shard), as Ceph's map
-///   iteration does (§10 note 1).
+///  iteration does.
 pub fn find_best_info(
     infos: &BTreeMap<PgShard, PgInfo>,
     whoami: PgShard,
@@ -68,7 +68,7 @@ pub fn find_best_info(
     best.map(|(shard, _)| shard)
 }
 
-/// Step 1 of §5.9: the les bound, and whether it came only from some history.
+/// the les bound, and whether it came only from some history.
 fn max_last_epoch_started(
     infos: &BTreeMap<PgShard, PgInfo>,
     options: &ActingOptions,
@@ -88,7 +88,7 @@ fn max_last_epoch_started(
     max_les
 }
 
-/// Step 4 of §5.9: whether candidate `p` displaces the best so far.
+/// whether candidate `p` displaces the best so far.
 fn replaces_best(
     shard: PgShard,
     p: &PgInfo,

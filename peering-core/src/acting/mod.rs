@@ -1,10 +1,10 @@
-//! Authoritative-log choice and acting-set choice (reference §5.8–5.10, §5.21–5.23).
+//! Authoritative-log choice and acting-set choice.
 //!
 //! Pure functions over plain values, Ceph's rules exactly, so the state machine only
-//! calls them and tests can assert them: [`find_best_info`] (§5.9),
+//! calls them and tests can assert them: [`find_best_info`],
 //! [`select_replicated_primary`], [`calc_replicated_acting`], [`calc_ec_acting`],
-//! [`recoverable`], the async recovery choice, [`choose_acting`] (§5.10), and the
-//! Down / Incomplete / WaitActingChange decision (§5.22).
+//! [`recoverable`], the async recovery choice, [`choose_acting`], and the
+//! Down / Incomplete / WaitActingChange decision.
 //!
 //! Stretch pools (`calc_replicated_acting_stretch`) are not implemented: they need the
 //! CRUSH hierarchy, and [`choose_acting`] refuses them with

@@ -1,4 +1,4 @@
-//! Down, Incomplete or WaitActingChange: where peering stops and why (§5.22).
+//! Down, Incomplete or WaitActingChange: where peering stops and why.
 
 use alloc::collections::BTreeMap;
 
@@ -8,13 +8,13 @@ use super::replicated::info_of;
 
 use crate::types::{EVersion, Epoch, OsdId, OsdVec, PgInfo, PgShard};
 
-/// Why a PG is Incomplete (§5.22).
+/// Why a PG is Incomplete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum IncompleteReason {
     /// (a) No info qualified as authoritative; with `history_les_bound` this is
-    /// `peering_blocked_by_history_les_bound` (§9 D).
+    /// `peering_blocked_by_history_les_bound` (D).
     NoAuthoritativeLog {
         /// Whether the les bound came only from some history.
         history_les_bound: bool,
@@ -30,7 +30,7 @@ pub enum IncompleteReason {
     },
 }
 
-/// Where peering goes after GetInfo/GetLog's decisions (§5.22, §3 GetLog).
+/// Where peering goes after GetInfo/GetLog's decisions (GetLog).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -63,7 +63,7 @@ pub enum PeeringOutcome {
     },
 }
 
-/// GetLog's entry decision (§5.22, §3 GetLog) from a [`choose_acting`](super::choose_acting)
+/// GetLog's entry decision (GetLog) from a [`choose_acting`](super::choose_acting)
 /// result computed without `request_pg_temp_change_only`.
 ///
 /// Failure with a non-empty `want_acting` waits for the acting change; failure

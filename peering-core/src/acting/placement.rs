@@ -5,7 +5,7 @@ use crate::types::{OsdId, OsdVec, PgShard, ShardId};
 
 /// The PG's current placement as the PG sees it: Ceph's `up`, `up_primary`,
 /// `acting` and `primary` members of `PeeringState`, with the primaries as PG
-/// shards (§5.5, §6.13). The map's answer for a PG, with OSD primaries, is
+/// shards. The map's answer for a PG, with OSD primaries, is
 /// [`crate::intervals::UpActing`].
 ///
 /// For erasure-coded pools each position is a shard and holes are `OsdId::NONE`; for
@@ -37,19 +37,19 @@ impl PgPlacement {
         }
     }
 
-    /// `is_up(shard)`: EC — `up[shard] == osd`; replicated — `osd` is in `up` (§5.21).
+    /// `is_up(shard)`: EC — `up[shard] == osd`; replicated — `osd` is in `up`.
     pub fn is_up(&self, shard: PgShard, pool: &PoolInfo) -> bool {
         is_member(&self.up, shard, pool.is_erasure())
     }
 
     /// `is_acting(shard)`: EC — `acting[shard] == osd`; replicated — `osd` is in
-    /// `acting` (§5.21).
+    /// `acting`.
     pub fn is_acting(&self, shard: PgShard, pool: &PoolInfo) -> bool {
         is_member(&self.acting, shard, pool.is_erasure())
     }
 }
 
-/// Ceph's `is_up`/`is_acting` rule for one vector (§5.21): EC — the shard's
+/// Ceph's `is_up`/`is_acting` rule for one vector: EC — the shard's
 /// position holds its OSD; replicated — the OSD is anywhere in the vector. Shared
 /// with [`crate::machine::PeeringState`]'s `is_up`/`is_acting`.
 pub(crate) fn is_member(vec: &[OsdId], shard: PgShard, erasure: bool) -> bool {
@@ -64,7 +64,7 @@ pub(crate) fn is_member(vec: &[OsdId], shard: PgShard, erasure: bool) -> bool {
 }
 
 /// The `pg_shard_t` Ceph builds for position `i` of a vector holding `osd`: the
-/// position is the shard for EC pools, `NO_SHARD` otherwise (§6.2).
+/// position is the shard for EC pools, `NO_SHARD` otherwise.
 ///
 /// [`crate::intervals::shard_at`] made infallible: pool sizes are validated to fit
 /// `shard_id_t` before any position is named, so a position past it (never reached)

@@ -1,4 +1,4 @@
-//! Replicated pools: `select_replicated_primary` and `calc_replicated_acting` (§5.10).
+//! Replicated pools: `select_replicated_primary` and `calc_replicated_acting`.
 //!
 //! `calc_replicated_acting_stretch` (stretch pools) is not implemented: it needs CRUSH
 //! ancestors the map view does not expose, and `choose_acting` refuses stretch pools
@@ -12,7 +12,7 @@ use super::error::ActingError;
 use super::want::{WantSets, is_usable};
 use crate::types::{EVersion, OsdId, PgInfo, PgShard};
 
-/// Looks up a shard Ceph assumes present (§10 note 4).
+/// Looks up a shard Ceph assumes present.
 pub(crate) fn info_of(
     all_info: &BTreeMap<PgShard, PgInfo>,
     shard: PgShard,
@@ -22,7 +22,7 @@ pub(crate) fn info_of(
         .ok_or(ActingError::MissingInfo { shard })
 }
 
-/// Ceph's `select_replicated_primary` (§5.10, Nautilus+): the primary of the wanted
+/// Ceph's `select_replicated_primary` (Nautilus+): the primary of the wanted
 /// acting set, and `oldest_auth_log_entry`, the oldest version a replica may have and
 /// still be recovered from the log.
 ///
@@ -62,7 +62,7 @@ pub fn select_replicated_primary(
     Ok((primary, oldest_auth_log_entry))
 }
 
-/// Ceph's `calc_replicated_acting` (§5.10): the wanted acting vector for a replicated
+/// Ceph's `calc_replicated_acting`: the wanted acting vector for a replicated
 /// pool, preferring up, then acting, then (unless `restrict_to_up_acting`) stray
 /// shards.
 ///

@@ -1,5 +1,5 @@
 //! Input checks: pools and vectors that contradict themselves get a typed
-//! [`ActingError`] before any rule of §5.9–5.10 runs, so the rules never see them;
+//! [`ActingError`] before any rule of runs, so the rules never see them;
 //! infos from peers are checked once, when they arrive ([`validate_peer_info`]).
 
 use alloc::collections::BTreeMap;
@@ -12,11 +12,11 @@ use crate::types::{OsdId, PgInfo, PgShard};
 /// The largest pool `shard_id_t` (an `int8_t`) can name every position of.
 pub(crate) const MAX_SHARDS: u32 = i8::MAX as u32;
 
-/// Gathers `(shard, info)` pairs into Ceph's `all_info` map (§5.10 step 1), refusing a
+/// Gathers `(shard, info)` pairs into Ceph's `all_info` map, refusing a
 /// shard supplied twice with different infos.
 ///
 /// The map is ordered by `pg_shard_t` (osd, then shard) whatever order the pairs
-/// arrive in, so every later rule sees the same iteration order (§10 note 1). A pair
+/// arrive in, so every later rule sees the same iteration order. A pair
 /// repeated identically is harmless and kept once.
 pub fn collect_infos<I>(pairs: I) -> Result<BTreeMap<PgShard, PgInfo>, ActingError>
 where
@@ -36,7 +36,7 @@ where
 }
 
 /// Checks the pool: a non-zero size, and for EC pools `k > 0`, `k + m == size` and a
-/// size every shard id can name (§6.2, §8.1).
+/// size every shard id can name.
 pub fn validate_pool(pool: &PoolInfo) -> Result<(), ActingError> {
     let bad = ActingError::InvalidPoolSize { size: pool.size };
     if pool.size == 0 {
@@ -51,7 +51,7 @@ pub fn validate_pool(pool: &PoolInfo) -> Result<(), ActingError> {
 }
 
 /// Checks the up and acting vectors against the pool: EC vectors have one position per
-/// shard; replicated vectors hold real, distinct OSDs (§5.5).
+/// shard; replicated vectors hold real, distinct OSDs.
 pub fn validate_vectors(up_acting: &PgPlacement, pool: &PoolInfo) -> Result<(), ActingError> {
     check_vector(&up_acting.up, PlacementVector::Up, pool)?;
     check_vector(&up_acting.acting, PlacementVector::Acting, pool)
@@ -78,7 +78,7 @@ fn check_vector(vec: &[OsdId], which: PlacementVector, pool: &PoolInfo) -> Resul
 }
 
 /// Checks that every info is keyed by a real OSD and a shard that fits the pool
-/// kind (§6.2): the structural rules `choose_acting` needs to index placement
+/// kind: the structural rules `choose_acting` needs to index placement
 /// vectors. It checks nothing else: Ceph's `choose_acting` passes the PG's
 /// records of its peers straight to `find_best_info` and
 /// `calc_replicated_acting`, and those records may legitimately disagree with
@@ -104,7 +104,7 @@ pub fn validate_infos(
         .try_for_each(|(&shard, info)| validate_peer_info(shard, info, pool))
 }
 
-/// Checks one info a peer sent (§6.2–6.4) before the PG takes it in: a valid OSD
+/// Checks one info a peer sent before the PG takes it in: a valid OSD
 /// key, a shard that fits the pool kind, `log_tail <= last_update`,
 /// `last_complete <= last_update`. Ceph's `pg_info_t` never breaks these; Ceph
 /// does not check them because its peers are trusted, we check them because ours

@@ -4,7 +4,7 @@ use alloc::collections::BTreeSet;
 
 use crate::types::{EVersion, OsdVec, PgInfo, PgShard};
 
-/// The three outputs of Ceph's `calc_*_acting` (§5.10 step 3): `want`,
+/// The three outputs of Ceph's `calc_*_acting`: `want`,
 /// `want_backfill` and `want_acting_backfill`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -24,7 +24,7 @@ pub struct WantSets {
 }
 
 /// Whether a shard can join the acting set and be recovered from the log rather than
-/// backfilled (§5.10): complete, and its `last_update` at or past `oldest`, the oldest
+/// backfilled: complete, and its `last_update` at or past `oldest`, the oldest
 /// entry the authoritative log will reach.
 pub(crate) fn is_usable(info: &PgInfo, oldest: EVersion) -> bool {
     !info.is_incomplete() && info.last_update >= oldest

@@ -1,5 +1,4 @@
-//! `recoverable` and the `IsPGRecoverablePredicate` it consults (§5.10 step 4, §5.21,
-//! §5.23).
+//! `recoverable` and the `IsPGRecoverablePredicate` it consults.
 
 use alloc::collections::BTreeSet;
 
@@ -9,7 +8,7 @@ use crate::intervals::{IsPgRecoverable, RecoverablePredicate, count_present};
 use crate::map::PoolInfo;
 use crate::types::{OsdId, PgShard};
 
-/// Ceph's `IsPGRecoverablePredicate` (§5.21): can the data be reconstructed from the
+/// Ceph's `IsPGRecoverablePredicate`: can the data be reconstructed from the
 /// shards in `have`?
 ///
 /// Replicated (`RPCRecPred`): any one copy suffices, so `have` is non-empty. EC
@@ -23,7 +22,7 @@ pub fn is_pg_recoverable(have: &BTreeSet<PgShard>, pool: &PoolInfo) -> bool {
     RecoverablePredicate::for_pool(pool).is_recoverable(have)
 }
 
-/// Ceph's `PeeringState::recoverable(want)` (§5.10 step 4, §5.23 item 3): may the PG
+/// Ceph's `PeeringState::recoverable(want)`: may the PG
 /// peer with this wanted acting vector?
 ///
 /// Counts the non-hole entries; fewer than `min_size` fails unless

@@ -1,11 +1,11 @@
-//! The messages the machine asks the host to send (reference §4.2, §8.4).
+//! The messages the machine asks the host to send.
 
 use alloc::vec::Vec;
 
 use crate::event::PgLogMsg;
 use crate::types::{EVersion, Epoch, PgInfo, ShardId, SpgId};
 
-/// `MOSDPGInfo2`: an info sent to one shard (§4.2 `send_info`, §5.18).
+/// `MOSDPGInfo2`: an info sent to one shard (`send_info`).
 ///
 /// Sent buffered (through [`super::RecoveryCtx::send_info`]) by `activate` for up-to-date
 /// peers and by `search_for_missing`, and directly by `share_pg_info`.
@@ -25,7 +25,7 @@ pub struct InfoMsg {
     pub info: PgInfo,
 }
 
-/// `MRecoveryReserve`'s operation codes (§8.4).
+/// `MRecoveryReserve`'s operation codes.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -40,7 +40,7 @@ pub enum RecoveryReserveOp {
     Revoke,
 }
 
-/// `MBackfillReserve`'s operation codes (§8.4).
+/// `MBackfillReserve`'s operation codes.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -59,8 +59,8 @@ pub enum BackfillReserveOp {
     Revoke,
 }
 
-/// A message sent directly (`pl->send_cluster_message`, §0.3): never held back by
-/// an interval flush (§4.3).
+/// A message sent directly (`pl->send_cluster_message`): never held back by
+/// an interval flush.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -70,7 +70,7 @@ pub enum Message {
     Log(PgLogMsg),
     /// `MOSDPGInfo2` sent directly (`share_pg_info`).
     Info(InfoMsg),
-    /// `MOSDPGRemove`: tells a stray to delete its copy (`purge_strays`, §5.19).
+    /// `MOSDPGRemove`: tells a stray to delete its copy (`purge_strays`).
     Remove {
         /// The sender's map epoch.
         epoch: Epoch,
@@ -104,7 +104,7 @@ pub enum Message {
         /// The bytes the target already holds (`REQUEST`).
         shard_num_bytes: i64,
     },
-    /// `MOSDPGTrim`: a replica reports its `last_complete_ondisk` (§5.25).
+    /// `MOSDPGTrim`: a replica reports its `last_complete_ondisk`.
     Trim {
         /// The sender's map epoch.
         epoch: Epoch,

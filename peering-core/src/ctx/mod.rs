@@ -1,5 +1,4 @@
-//! [`RecoveryCtx`]: everything one `handle_event` asks the host to do (reference §4,
-//! DESIGN.md §3).
+//! [`RecoveryCtx`]: everything one `handle_event` asks the host to do.
 //!
 //! The field names are the seeds' (`queries`, `notifies`, `infos`, `transaction`);
 //! what modern Ceph sends outside the context is here too: direct messages, events
@@ -21,21 +20,21 @@ use alloc::vec::Vec;
 
 use crate::types::{OsdId, PgNotify, PgQuery, SpgId};
 
-/// The buffered sends of `BufferedRecoveryMessages` (§4.2), shared by the live
+/// The buffered sends of `BufferedRecoveryMessages`, shared by the live
 /// context and the flush-pending buffer, which hold the same three maps.
 macro_rules! buffered_sends {
     () => {
-        /// `send_query`: a later query to the same PG shard replaces an earlier one (§4).
+        /// `send_query`: a later query to the same PG shard replaces an earlier one.
         pub fn send_query(&mut self, to: OsdId, pgid: SpgId, query: PgQuery) {
             self.queries.entry(to).or_default().insert(pgid, query);
         }
 
-        /// `send_notify` (§4).
+        /// `send_notify`.
         pub fn send_notify(&mut self, to: OsdId, notify: PgNotify) {
             self.notifies.entry(to).or_default().push(notify);
         }
 
-        /// `send_info` (§4).
+        /// `send_info`.
         pub fn send_info(&mut self, to: OsdId, info: InfoMsg) {
             self.infos.entry(to).or_default().push(info);
         }
@@ -43,7 +42,7 @@ macro_rules! buffered_sends {
 }
 
 /// Ceph's `BufferedRecoveryMessages`: the buffered sends (queries, notifies, infos)
-/// held back while the previous interval's writes flush (§4.3), kept by the PG
+/// held back while the previous interval's writes flush, kept by the PG
 /// until `IntervalFlush` moves them into a [`RecoveryCtx`].
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -63,7 +62,7 @@ pub struct BufferedMessages {
 }
 
 impl BufferedMessages {
-    /// True when nothing is buffered (§4).
+    /// True when nothing is buffered.
     pub fn is_empty(&self) -> bool {
         self.queries.is_empty() && self.notifies.is_empty() && self.infos.is_empty()
     }
@@ -149,7 +148,7 @@ impl AwaitingCommit {
 }
 
 /// One outgoing message, buffered or direct, as [`RecoveryCtx::drain_outgoing`]
-/// lists them (§4).
+/// lists them.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -165,7 +164,7 @@ pub enum Outgoing {
 }
 
 /// The seeds' `RecoveryCtx` (modern `PeeringCtx` plus what modern Ceph does through
-/// `PeeringListener`, §4.2): the output of every call into a [`crate::machine::Pg`].
+/// `PeeringListener`): the output of every call into a [`crate::machine::Pg`].
 ///
 /// The host drains it after each call through its methods (its fields are private):
 /// send the messages ([`drain_outgoing`](Self::drain_outgoing), skipping targets
@@ -185,7 +184,7 @@ pub enum Outgoing {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct RecoveryCtx {
-    /// `query_map` (buffered, §4.3): per target OSD, per target PG shard. As in the
+    /// `query_map` (buffered): per target OSD, per target PG shard. As in the
     /// seeds' `RecoveryCtx`, a later query to the same PG shard in one context
     /// replaces an earlier one.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
@@ -223,14 +222,14 @@ pub struct RecoveryCtx {
 }
 
 impl RecoveryCtx {
-    /// An empty context (§4).
+    /// An empty context.
     pub fn new() -> Self {
         RecoveryCtx::default()
     }
 
     buffered_sends!();
 
-    /// `accept_buffered_messages` (§4.2, §4.3): messages held during an interval
+    /// `accept_buffered_messages`: messages held during an interval
     /// flush go out in front of what this context already holds, per target, so
     /// causal order is kept. Queries to the same PG shard keep the newer one.
     pub fn accept_buffered(&mut self, older: BufferedMessages) {
@@ -251,7 +250,7 @@ impl RecoveryCtx {
         }
     }
 
-    /// True when there is nothing for the host to do (§4).
+    /// True when there is nothing for the host to do.
     pub fn is_empty(&self) -> bool {
         self.queries.is_empty()
             && self.notifies.is_empty()
@@ -272,27 +271,27 @@ impl RecoveryCtx {
         self.mon.push(request);
     }
 
-    /// `send_cluster_message`: a direct send (§4).
+    /// `send_cluster_message`: a direct send.
     pub fn send_direct(&mut self, to: OsdId, msg: Message) {
         self.messages.push((to, msg));
     }
 
-    /// Takes the buffered queries (per target OSD, per PG shard) (§4).
+    /// Takes the buffered queries (per target OSD, per PG shard).
     pub fn drain_queries(&mut self) -> BTreeMap<OsdId, BTreeMap<SpgId, PgQuery>> {
         core::mem::take(&mut self.queries)
     }
 
-    /// Takes the buffered notifies (§4).
+    /// Takes the buffered notifies.
     pub fn drain_notifies(&mut self) -> BTreeMap<OsdId, Vec<PgNotify>> {
         core::mem::take(&mut self.notifies)
     }
 
-    /// Takes the buffered infos (§4).
+    /// Takes the buffered infos.
     pub fn drain_infos(&mut self) -> BTreeMap<OsdId, Vec<InfoMsg>> {
         core::mem::take(&mut self.infos)
     }
 
-    /// Drains the direct messages, keeping the vector's capacity for the next call (§4).
+    /// Drains the direct messages, keeping the vector's capacity for the next call.
     pub fn drain_messages(&mut self) -> alloc::vec::Drain<'_, (OsdId, Message)> {
         self.messages.drain(..)
     }
@@ -322,22 +321,22 @@ impl RecoveryCtx {
         core::mem::swap(&mut self.on_commit, &mut used.on_commit);
     }
 
-    /// The buffered queries, per target OSD and PG shard (read-only; §4).
+    /// The buffered queries, per target OSD and PG shard (read-only).
     pub fn queries(&self) -> &BTreeMap<OsdId, BTreeMap<SpgId, PgQuery>> {
         &self.queries
     }
 
-    /// The buffered notifies, per target OSD (read-only; §4).
+    /// The buffered notifies, per target OSD (read-only).
     pub fn notifies(&self) -> &BTreeMap<OsdId, Vec<PgNotify>> {
         &self.notifies
     }
 
-    /// The buffered infos, per target OSD (read-only; §4).
+    /// The buffered infos, per target OSD (read-only).
     pub fn infos(&self) -> &BTreeMap<OsdId, Vec<InfoMsg>> {
         &self.infos
     }
 
-    /// The direct messages, in emission order (read-only; §4).
+    /// The direct messages, in emission order (read-only).
     pub fn messages(&self) -> &[(OsdId, Message)] {
         &self.messages
     }
@@ -348,59 +347,59 @@ impl RecoveryCtx {
         &self.transaction
     }
 
-    /// The timers to schedule (read-only; §4).
+    /// The timers to schedule (read-only).
     pub fn timers(&self) -> &[Timer] {
         &self.timers
     }
 
-    /// The reservation requests and cancellations (read-only; §4).
+    /// The reservation requests and cancellations (read-only).
     pub fn reservations(&self) -> &[ReservationOp] {
         &self.reservations
     }
 
-    /// The monitor requests (read-only; §4).
+    /// The monitor requests (read-only).
     pub fn mon(&self) -> &[MonRequest] {
         &self.mon
     }
 
-    /// The host notifications (read-only; §4).
+    /// The host notifications (read-only).
     pub fn notifications(&self) -> &[HostNotification] {
         &self.notifications
     }
 
-    /// Whether `publish_stats_to_osd` was called (read-only; §4).
+    /// Whether `publish_stats_to_osd` was called (read-only).
     pub fn publish_stats(&self) -> bool {
         self.publish_stats
     }
 
-    /// Drains the timers (§4).
+    /// Drains the timers.
     pub fn drain_timers(&mut self) -> alloc::vec::Drain<'_, Timer> {
         self.timers.drain(..)
     }
 
-    /// Drains the reservation requests (§4).
+    /// Drains the reservation requests.
     pub fn drain_reservations(&mut self) -> alloc::vec::Drain<'_, ReservationOp> {
         self.reservations.drain(..)
     }
 
-    /// Drains the monitor requests (§4).
+    /// Drains the monitor requests.
     pub fn drain_mon(&mut self) -> alloc::vec::Drain<'_, MonRequest> {
         self.mon.drain(..)
     }
 
-    /// Drains the host notifications (§4).
+    /// Drains the host notifications.
     pub fn drain_notifications(&mut self) -> alloc::vec::Drain<'_, HostNotification> {
         self.notifications.drain(..)
     }
 
-    /// Reads and clears the publish-stats flag (§4).
+    /// Reads and clears the publish-stats flag.
     pub fn take_publish_stats(&mut self) -> bool {
         core::mem::take(&mut self.publish_stats)
     }
 
     /// Every outgoing message, buffered first (per target OSD: queries, notifies,
     /// infos) then direct ones in emission order; the context's message fields are
-    /// left empty. A convenience for harnesses that route messages (§4).
+    /// left empty. A convenience for harnesses that route messages.
     pub fn drain_outgoing(&mut self) -> Vec<(OsdId, Outgoing)> {
         let mut out = Vec::new();
         for (osd, qs) in self.drain_queries() {
@@ -424,7 +423,7 @@ impl RecoveryCtx {
         out
     }
 
-    /// Empties every field, keeping vector capacities (§4).
+    /// Empties every field, keeping vector capacities.
     pub fn clear(&mut self) {
         self.queries.clear();
         self.notifies.clear();

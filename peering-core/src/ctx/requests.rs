@@ -1,12 +1,12 @@
 //! What the machine asks of the host other than messages and persistence
-//! (reference §4.4): timers, reservations, monitor requests, notifications.
+//! timers, reservations, monitor requests, notifications.
 
 use alloc::collections::BTreeSet;
 
 use crate::event::PeeringEvt;
 use crate::types::{Epoch, ObjectId, OsdId, OsdVec, PgId, PgShard, Timespan};
 
-/// An event to inject after a delay (`schedule_event_after`, §4.4). Time is the
+/// An event to inject after a delay (`schedule_event_after`). Time is the
 /// host's: the machine only says how long to wait.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -15,12 +15,12 @@ pub struct Timer {
     /// How long to wait.
     pub delay: Timespan,
     /// What to deliver then (it carries the scheduling epoch, so a reset in between
-    /// makes the host drop it, §8.2).
+    /// makes the host drop it).
     pub event: PeeringEvt,
 }
 
-/// What the host must do once the context's transaction has committed (§4.4
-/// `schedule_event_on_commit`, `start_flush_on_transaction`, `on_clean`).
+/// What the host must do once the context's transaction has committed
+/// (`schedule_event_on_commit`, `start_flush_on_transaction`, `on_clean`).
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -28,18 +28,18 @@ pub struct Timer {
 pub enum OnCommit {
     /// Deliver this event (e.g. `ActivateCommitted`).
     Event(PeeringEvt),
-    /// Call [`crate::machine::Pg::complete_flush`] (`start_flush`, §4.3).
+    /// Call [`crate::machine::Pg::complete_flush`] (`start_flush`).
     CompleteFlush,
     /// The Clean transaction committed: call [`crate::machine::Pg::purge_strays`]
-    /// (Ceph's `on_clean` commit callback, §5.19).
+    /// (Ceph's `on_clean` commit callback).
     PurgeStrays,
-    /// `C_DeleteMore` (§3 "Deleting"): a deletion step committed. List at most
+    /// `C_DeleteMore`: a deletion step committed. List at most
     /// `max` objects of the PG's collection that sort after `after` (all of them
     /// from the start when `None`) and deliver them, at `epoch`, as
     /// [`crate::event::Event::DeleteSome`]; an empty listing finishes the deletion.
     DeleteMore {
         /// The map epoch the step ran at (the event's `epoch_sent`, so a reset in
-        /// between makes the host drop it, §8.2).
+        /// between makes the host drop it).
         epoch: Epoch,
         /// The deletion cursor: the last object removed so far.
         after: Option<ObjectId>,
@@ -48,7 +48,7 @@ pub enum OnCommit {
     },
 }
 
-/// A request to the local or remote reserver (§4.4 "Reservations").
+/// A request to the local or remote reserver.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -57,7 +57,7 @@ pub enum ReservationOp {
     /// `request_local_background_io_reservation`: inject `on_grant` when granted,
     /// `on_preempt` if later preempted.
     RequestLocal {
-        /// Priority (§5.24).
+        /// Priority.
         priority: u32,
         /// Event to deliver on grant.
         on_grant: PeeringEvt,
@@ -80,7 +80,7 @@ pub enum ReservationOp {
         /// Event to deliver on preemption.
         on_preempt: Option<PeeringEvt>,
     },
-    /// A backfill target's answer to `RequestBackfillPrio` (§3 "RepNotRecovering"):
+    /// A backfill target's answer to `RequestBackfillPrio`:
     /// `try_reserve_recovery_space(primary_num_bytes, local_num_bytes)` (the host
     /// owns the space accounting), then, if space was reserved,
     /// `request_remote_recovery_reservation(priority, on_grant, on_preempt)`; if it
@@ -105,7 +105,7 @@ pub enum ReservationOp {
     UnreserveSpace,
 }
 
-/// A request for the monitor (§4.4 "Messaging & monitor", §5.7).
+/// A request for the monitor.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -135,7 +135,7 @@ pub enum MonRequest {
     },
 }
 
-/// A notification to the host's PG layer (`PeeringListener` hooks, §4.4).
+/// A notification to the host's PG layer (`PeeringListener` hooks).
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -154,7 +154,7 @@ pub enum HostNotification {
     /// `on_activate`: the PG activated (primary).
     Activate,
     /// `on_activate_complete`: all replicas activated. The host answers with exactly
-    /// one of `DoRecovery`, `RequestBackfill`, `AllReplicasRecovered` (§8.6).
+    /// one of `DoRecovery`, `RequestBackfill`, `AllReplicasRecovered`.
     ActivateComplete {
         /// Whether recovery is needed (`needs_recovery()`).
         needs_recovery: bool,
@@ -178,7 +178,7 @@ pub enum HostNotification {
     /// `update_heartbeat_peers`: the OSDs this PG wants heartbeats with.
     HeartbeatPeers(#[cfg_attr(feature = "defmt", defmt(Debug2Format))] BTreeSet<OsdId>),
     /// `try_flush_or_schedule_async` found writes in flight: deliver `IntervalFlush`
-    /// once they are durable (§4.3).
+    /// once they are durable.
     FlushRequested,
     /// `on_flushed`: the flush count reached zero.
     Flushed,
@@ -191,16 +191,13 @@ pub enum HostNotification {
     },
     /// `on_removal`: this PG instance is being deleted.
     Removal,
-    /// `on_recovery_reserved`: every recovery reservation is held; start recovery
-    /// (§3 "Recovering").
+    /// `on_recovery_reserved`: every recovery reservation is held; start recovery.
     RecoveryReserved,
-    /// `on_backfill_reserved`: every backfill reservation is held; start backfill
-    /// (§3 "Backfilling").
+    /// `on_backfill_reserved`: every backfill reservation is held; start backfill.
     BackfillReserved,
-    /// `on_backfill_canceled`: backfill stopped before it finished (§3
-    /// "Backfilling").
+    /// `on_backfill_canceled`: backfill stopped before it finished.
     BackfillCanceled,
     /// The deletion finished and the machine terminated (boost's `terminate()`
-    /// from `Deleting`, §0.2 rule 8): the host drops this PG object.
+    /// from `Deleting`): the host drops this PG object.
     Deleted,
 }

@@ -1,6 +1,6 @@
-//! What a message the machine sends becomes at the receiving PG (reference §2.1,
-//! §8.4): each message's `get_event()`, with the (sent, requested) epochs the
-//! receiver's admission checks (§8.2).
+//! What a message the machine sends becomes at the receiving PG:
+//! each message's `get_event()`, with the (sent, requested) epochs the
+//! receiver's admission checks.
 
 use alloc::vec::Vec;
 
@@ -14,7 +14,7 @@ use crate::types::{OsdId, PgShard, SpgId, Timespan};
 impl Outgoing {
     /// The event(s) this message, sent by OSD `from`, delivers, with the PG shard
     /// each is for (`MOSDPGRemove` may name several). Host-side message types carry
-    /// no more than this; an in-process host can route with it directly (§8.4).
+    /// no more than this; an in-process host can route with it directly.
     ///
     /// `MOSDPGTrim`'s event takes the shard from the message's PG id, as Ceph's
     /// `MTrim` does.

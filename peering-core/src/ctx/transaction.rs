@@ -1,5 +1,4 @@
-//! [`Transaction`]: what the machine asks the host to persist (reference §4.2,
-//! §4.4 "Persistence", §10.9).
+//! [`Transaction`]: what the machine asks the host to persist.
 
 use alloc::vec::Vec;
 
@@ -7,7 +6,7 @@ use crate::intervals::PastIntervals;
 use crate::log::{LogEffect, Missing, PgLogT};
 use crate::types::{Epoch, ObjectId, PgInfo, SpgId};
 
-/// One persistent mutation (§4.2).
+/// One persistent mutation.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -32,14 +31,14 @@ pub enum TxOp {
         missing: Missing,
     },
     /// Object side effects of log operations (`LogEntryHandler` calls: rollback,
-    /// rollforward, trim, remove, stash), in order (§5.13–5.14).
+    /// rollforward, trim, remove, stash), in order.
     LogEffects(#[cfg_attr(feature = "defmt", defmt(Debug2Format))] Vec<LogEffect>),
-    /// `t.remove(coll, oid)`: one object of a PG being deleted (`do_delete_work`,
-    /// §3 "Deleting"), at most `delete_max_objects` per transaction.
+    /// `t.remove(coll, oid)`: one object of a PG being deleted (`do_delete_work`),
+    /// at most `delete_max_objects` per transaction.
     RemoveObject(ObjectId),
     /// The end of a deletion (`do_delete_work` with nothing left to list): remove
     /// the PG's metadata object (info, log, past intervals) and then its now empty
-    /// collection (§3 "Deleting").
+    /// collection.
     RemovePg {
         /// The PG instance removed.
         pgid: SpgId,
@@ -49,7 +48,7 @@ pub enum TxOp {
 /// Ceph's `ObjectStore::Transaction`, reduced to the operations peering produces.
 ///
 /// The host applies it atomically; the work waiting for it ([`super::Persist::committed`]) is
-/// delivered only after it is durable (activation acks depend on that, §10.9).
+/// delivered only after it is durable (activation acks depend on that).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -60,12 +59,12 @@ pub struct Transaction {
 }
 
 impl Transaction {
-    /// True when there is nothing to persist (§4.2).
+    /// True when there is nothing to persist.
     pub fn is_empty(&self) -> bool {
         self.ops.is_empty()
     }
 
-    /// Appends one operation (§4.2).
+    /// Appends one operation.
     pub fn push(&mut self, op: TxOp) {
         self.ops.push(op);
     }

@@ -1,4 +1,4 @@
-//! Every peering event (reference §2) and the envelope the host delivers them in.
+//! Every peering event and the envelope the host delivers them in.
 //!
 //! Names are Ceph's (`NullEvt`, `MNotifyRec`, `AdvMap`...), so traces read like
 //! Ceph's logs; [`Event::name`] returns exactly Ceph's string. [`EventKind`] is the
@@ -6,7 +6,7 @@
 //!
 //! Read-lease events (`MLease`, `MLeaseAck`, `RenewLease`, `CheckReadable`) and the
 //! admin dumps (`QueryState`, `QueryUnfound`) are not modelled; the Luminous-only
-//! `Load` and `FlushedEvt` are gone in modern Ceph (§7.1): load uses `Initialize`,
+//! `Load` and `FlushedEvt` are gone in modern Ceph: load uses `Initialize`,
 //! flush completion is [`crate::machine::Pg::complete_flush`].
 
 mod payload;
@@ -20,7 +20,7 @@ use crate::intervals::UpActing;
 use crate::types::Epoch;
 
 /// Ceph's `PGPeeringEvent` (the seeds' `CephPeeringEvt`): an event as the host
-/// delivers it, with the epochs used to drop stale ones (§2, §8.2).
+/// delivers it, with the epochs used to drop stale ones.
 ///
 /// The event is dropped if the PG has reset peering since either epoch
 /// (`last_peering_reset > epoch_sent` or `> epoch_requested`, Ceph's
@@ -39,7 +39,7 @@ pub struct PeeringEvt {
 
 impl PeeringEvt {
     /// An event produced at `epoch` answering nothing older (`epoch_sent ==
-    /// epoch_requested`), as Ceph builds timer, reservation and commit events (§2).
+    /// epoch_requested`), as Ceph builds timer, reservation and commit events.
     pub fn new(epoch: Epoch, event: Event) -> Self {
         PeeringEvt {
             epoch_sent: epoch,
@@ -48,7 +48,7 @@ impl PeeringEvt {
         }
     }
 
-    /// An event sent at `epoch_sent` in answer to something from `epoch_requested` (§2).
+    /// An event sent at `epoch_sent` in answer to something from `epoch_requested`.
     pub fn with_epochs(epoch_sent: Epoch, epoch_requested: Epoch, event: Event) -> Self {
         PeeringEvt {
             epoch_sent,
@@ -59,11 +59,11 @@ impl PeeringEvt {
 }
 
 impl Event {
-    /// The `create_info` Ceph's message-to-event conversion attaches (§2.1): a
+    /// The `create_info` Ceph's message-to-event conversion attaches: a
     /// notify (`{pgid, epoch_sent, info.history, past_intervals}`) or a log
     /// (`{spg(info.pgid, to), query_epoch, info.history, past_intervals}`) may create
     /// the PG on the receiving OSD; no other event does (a query for a missing PG is
-    /// answered by the host, §5.17).
+    /// answered by the host).
     pub fn create_info(&self) -> Option<PgCreateInfo> {
         match self {
             Event::MNotifyRec(n) => Some(PgCreateInfo {
@@ -115,7 +115,7 @@ impl EventKind {
 
 macro_rules! define_events {
     ($( $(#[$doc:meta])* $name:ident $( ( $payload:ty ) )? ;)*) => {
-        /// One peering event (§2), named as in Ceph.
+        /// One peering event, named as in Ceph.
         ///
         /// The statechart dispatches on [`Event::kind`]; the payloads are the fields of
         /// Ceph's event structs (the maps of `AdvMap` excepted, see [`Event::AdvMap`]).
@@ -126,7 +126,7 @@ macro_rules! define_events {
             $( $(#[$doc])* $name $( ($payload) )?, )*
         }
 
-        /// The payload-free kind of an [`Event`]: what the transition table (§3) is
+        /// The payload-free kind of an [`Event`]: what the transition table is
         /// keyed by.
         #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -136,24 +136,24 @@ macro_rules! define_events {
         }
 
         impl Event {
-            /// This event's kind (§2).
+            /// This event's kind.
             pub const fn kind(&self) -> EventKind {
                 match self {
                     $( Event::$name { .. } => EventKind::$name, )*
                 }
             }
 
-            /// Ceph's name for this event (`get_desc()`'s class name) (§2).
+            /// Ceph's name for this event (`get_desc()`'s class name).
             pub const fn name(&self) -> &'static str {
                 self.kind().name()
             }
         }
 
         impl EventKind {
-            /// Every event kind, in declaration order (§2).
+            /// Every event kind, in declaration order.
             pub const ALL: &'static [EventKind] = &[ $( EventKind::$name, )* ];
 
-            /// Ceph's name for this kind of event (§2).
+            /// Ceph's name for this kind of event.
             pub const fn name(self) -> &'static str {
                 match self {
                     $( EventKind::$name => stringify!($name), )*
@@ -167,11 +167,11 @@ define_events! {
     // --- host and driver (§2.2) ---
     /// `NullEvt`: a generic wake-up; every state ignores it.
     NullEvt;
-    /// `Initialize`: a PG was created or loaded; followed by `ActMap` (§8.3).
+    /// `Initialize`: a PG was created or loaded; followed by `ActMap`.
     Initialize;
     /// `AdvMap`: one new map epoch, with the PG's mapping in it (`newup`,
     /// `up_primary`, `newacting`, `acting_primary`). Ceph's event also carries the
-    /// new and previous `OSDMapRef`; the host owns the maps (DESIGN.md §3), so they
+    /// new and previous `OSDMapRef`; the host owns the maps, so they
     /// travel beside the event as `&dyn OsdMapView` arguments of
     /// [`crate::machine::Pg::advance_map`], which is how this event is delivered.
     AdvMap(UpActing);
@@ -179,14 +179,14 @@ define_events! {
     /// ([`crate::machine::Pg::activate_map`]).
     ActMap;
     /// `IntervalFlush`: the previous interval's writes are durable; ends the
-    /// outgoing-message block (§4.3).
+    /// outgoing-message block.
     IntervalFlush;
     /// `DeleteStart`: the primary purged this stray, or the pool is gone.
     DeleteStart;
     /// `DeleteSome`: one step of incremental deletion (Ceph's `C_DeleteMore` requeue
     /// running `do_delete_work`). The host lists the PG's next objects, as
     /// [`crate::ctx::OnCommit::DeleteMore`] asked, and delivers them here; an empty
-    /// listing means nothing is left (§3 "Deleting").
+    /// listing means nothing is left.
     DeleteSome(DeleteSome);
     /// `DeleteReserved`: the local reservation for deletion was granted.
     DeleteReserved;

@@ -1,4 +1,4 @@
-//! Payloads of the events that carry data (reference §2.1–§2.4).
+//! Payloads of the events that carry data (–).
 
 use alloc::vec::Vec;
 
@@ -9,7 +9,7 @@ use crate::types::{
     EVersion, Epoch, ObjectId, OsdId, PgInfo, PgNotify, PgQuery, PgShard, ShardId, SpgId, Timespan,
 };
 
-/// `MNotifyRec`'s payload (§2.1): a non-primary's `pg_notify_t`, from `MOSDPGNotify2`.
+/// `MNotifyRec`'s payload: a non-primary's `pg_notify_t`, from `MOSDPGNotify2`.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -24,9 +24,9 @@ pub struct MNotifyRec {
     pub features: u64,
 }
 
-/// `MInfoRec`'s payload (§2.1): a `pg_info_t` from `MOSDPGInfo2`.
+/// `MInfoRec`'s payload: a `pg_info_t` from `MOSDPGInfo2`.
 ///
-/// Read-lease fields are not modelled (leases are out of scope, §5.26).
+/// Read-lease fields are not modelled (leases are out of scope).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -39,7 +39,7 @@ pub struct MInfoRec {
     pub msg_epoch: Epoch,
 }
 
-/// `MQuery`'s payload (§2.1): a `pg_query_t` from `MOSDPGQuery2`.
+/// `MQuery`'s payload: a `pg_query_t` from `MOSDPGQuery2`.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -54,7 +54,7 @@ pub struct MQuery {
     pub query_epoch: Epoch,
 }
 
-/// `MTrim`'s payload (§2.1): `MOSDPGTrim`, a replica reporting its
+/// `MTrim`'s payload: `MOSDPGTrim`, a replica reporting its
 /// `last_complete_ondisk` to the primary (modern meaning).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -70,7 +70,7 @@ pub struct MTrim {
     pub trim_to: EVersion,
 }
 
-/// `Activate`'s payload (§2.4): the epoch to record as `last_epoch_started`.
+/// `Activate`'s payload: the epoch to record as `last_epoch_started`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -79,7 +79,7 @@ pub struct Activate {
     pub activation_epoch: Epoch,
 }
 
-/// `ActivateCommitted`'s payload (§2.4): injected by the host when the activation
+/// `ActivateCommitted`'s payload: injected by the host when the activation
 /// transaction commits (`schedule_event_on_commit`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -91,7 +91,7 @@ pub struct ActivateCommitted {
     pub activation_epoch: Epoch,
 }
 
-/// `DeleteSome`'s payload (§3 "Deleting", Ceph's `do_delete_work`): the next
+/// `DeleteSome`'s payload (Ceph's `do_delete_work`): the next
 /// objects of the PG's collection after the deletion cursor, in Ceph's object
 /// order, at most the `max` the request named. Ceph lists them itself from its
 /// store; a sans-IO core has the host list them. Empty: the collection holds no
@@ -105,7 +105,7 @@ pub struct DeleteSome {
     pub objects: Vec<ObjectId>,
 }
 
-/// Payload of `DeferRecovery` / `DeferBackfill` (§2.1, §2.3): retry after `delay`.
+/// Payload of `DeferRecovery` / `DeferBackfill`: retry after `delay`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -114,7 +114,7 @@ pub struct Defer {
     pub delay: Timespan,
 }
 
-/// `RequestBackfillPrio`'s payload (§2.1): `MBackfillReserve::REQUEST`.
+/// `RequestBackfillPrio`'s payload: `MBackfillReserve::REQUEST`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -127,7 +127,7 @@ pub struct RequestBackfillPrio {
     pub local_num_bytes: i64,
 }
 
-/// `RequestRecoveryPrio`'s payload (§2.1): `MRecoveryReserve::REQUEST`.
+/// `RequestRecoveryPrio`'s payload: `MRecoveryReserve::REQUEST`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -136,7 +136,7 @@ pub struct RequestRecoveryPrio {
     pub priority: u32,
 }
 
-/// `RequestScrub`'s payload (§2.2): an operator's scrub request.
+/// `RequestScrub`'s payload: an operator's scrub request.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -147,7 +147,7 @@ pub struct RequestScrub {
     pub repair: bool,
 }
 
-/// Ceph's `MOSDPGLog` (§2.1, §5.15, §5.17): an info with a log and missing set.
+/// Ceph's `MOSDPGLog`: an info with a log and missing set.
 ///
 /// The primary sends it to activate a peer that needs log entries or a backfill
 /// restart; a peer sends it in answer to LOG / FULLLOG / MISSING queries.
@@ -173,7 +173,7 @@ pub struct PgLogMsg {
     pub past_intervals: Option<PastIntervals>,
 }
 
-/// `MLogRec`'s payload (§2.1): an `MOSDPGLog` and who sent it.
+/// `MLogRec`'s payload: an `MOSDPGLog` and who sent it.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -184,7 +184,7 @@ pub struct MLogRec {
     pub msg: PgLogMsg,
 }
 
-/// Ceph's `PGCreateInfo` (§2): what a message carries so that the host can create a
+/// Ceph's `PGCreateInfo`: what a message carries so that the host can create a
 /// PG it does not have yet (a notify or an activation log for a new replica).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -1,10 +1,10 @@
 //! The epochs `PastIntervals` must cover (`get_required_past_interval_bounds`) and
-//! the check that they do (`check_past_interval_bounds`), §5.6.
+//! the check that they do (`check_past_interval_bounds`).
 
 use super::{IntervalError, PastIntervals};
 use crate::types::{Epoch, PgHistory};
 
-/// `get_required_past_interval_bounds` (§5.6): the half-open range `[start, end)`
+/// `get_required_past_interval_bounds`: the half-open range `[start, end)`
 /// of epochs whose intervals a PG must remember.
 ///
 /// It starts at the last epoch the PG was clean (before that every write is on
@@ -22,7 +22,7 @@ pub fn required_past_interval_bounds(history: &PgHistory, oldest_map: Epoch) -> 
     (start, end)
 }
 
-/// What `check_past_interval_bounds` (§5.6) found when it did not refuse.
+/// What `check_past_interval_bounds` found when it did not refuse.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -35,7 +35,7 @@ pub enum BoundsCheck {
 }
 
 impl PastIntervals {
-    /// `check_past_interval_bounds` (§5.6) against the required `[start, end)` of
+    /// `check_past_interval_bounds` against the required `[start, end)` of
     /// [`required_past_interval_bounds`].
     ///
     /// When something is required (`start < end`) the history must be non-empty,

@@ -1,4 +1,4 @@
-//! `check_new_interval` (§5.2): record the interval a map change just closed.
+//! `check_new_interval`: record the interval a map change just closed.
 
 use super::shards::{count_present, to_shard_set, validate_vector};
 use super::{IntervalError, IsPgRecoverable, PastIntervals, PgInterval, UpActing, is_new_interval};
@@ -6,7 +6,7 @@ use crate::map::{OsdMapView, PoolInfo};
 use crate::types::{Epoch, OsdId, PgId};
 
 /// Whether a stretch pool's acting set spans enough CRUSH buckets to peer
-/// (`pg_pool_t::stretch_set_can_peer`, asked by `check_new_interval`, §5.2).
+/// (`pg_pool_t::stretch_set_can_peer`, asked by `check_new_interval`).
 ///
 /// Deviation: Ceph walks the CRUSH hierarchy of the map; the core has no CRUSH, so
 /// the host answers. It is asked only for stretch pools. Any
@@ -22,7 +22,7 @@ impl<F: Fn(&PoolInfo, &[OsdId]) -> bool> StretchCanPeer for F {
     }
 }
 
-/// Why `check_new_interval` (§5.2 step 4) decided the closed interval did or did
+/// Why `check_new_interval` decided the closed interval did or did
 /// not possibly go read-write (Ceph prints one message per case; its tests check
 /// them).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -44,7 +44,7 @@ pub enum RwReason {
 }
 
 impl RwReason {
-    /// The `maybe_went_rw` this reason implies (§5.2).
+    /// The `maybe_went_rw` this reason implies.
     pub const fn maybe_went_rw(self) -> bool {
         matches!(
             self,
@@ -53,7 +53,7 @@ impl RwReason {
     }
 }
 
-/// The interval `check_new_interval` recorded (§5.2), and why it judged
+/// The interval `check_new_interval` recorded, and why it judged
 /// `maybe_went_rw` so.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -65,7 +65,7 @@ pub struct ClosedInterval {
     pub reason: RwReason,
 }
 
-/// `check_new_interval` (§5.2): if the step `lastmap` → `osdmap` starts a new
+/// `check_new_interval`: if the step `lastmap` → `osdmap` starts a new
 /// interval for `pgid`, record the one that ended, `[same_interval_since,
 /// osdmap.epoch() - 1]` with the old mapping, in `past_intervals` and return it;
 /// otherwise `Ok(None)`.

@@ -2,7 +2,7 @@
 
 use crate::types::{Epoch, OsdId, PgShard, PoolId};
 
-/// Why a past-intervals or prior-set operation refused its input (§5.1–5.7).
+/// Why a past-intervals or prior-set operation refused its input.
 ///
 /// Ceph asserts (and aborts the OSD) on most of these; here they are typed refusals
 /// and the operation leaves its inputs unchanged. Ceph's documented outcomes ("acting

@@ -1,10 +1,10 @@
 //! One PG's mapping in one epoch, and the interval record `check_new_interval`
-//! builds from it (`pg_interval_t`, §6.11).
+//! builds from it (`pg_interval_t`).
 
 use crate::types::{Epoch, OsdId, OsdVec};
 
 /// What the OSD map says of one PG in one epoch: the up and acting vectors and their
-/// primaries (`pg_to_up_acting_osds`, §5.1, §5.5). The inputs of `is_new_interval` (§5.1) come
+/// primaries (`pg_to_up_acting_osds`). The inputs of `is_new_interval` come
 /// in pairs of these, the old epoch's and the new one's.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -35,7 +35,7 @@ impl Default for UpActing {
 }
 
 impl UpActing {
-    /// A mapping (§5.1) from plain ids; `up == acting` is the common case.
+    /// A mapping from plain ids; `up == acting` is the common case.
     pub fn new(up: &[i32], up_primary: i32, acting: &[i32], acting_primary: i32) -> Self {
         UpActing {
             up: osd_vec(up),
@@ -46,11 +46,11 @@ impl UpActing {
     }
 }
 
-/// Ceph's `pg_interval_t` (§6.11): one closed interval of a PG's history, the epochs
-/// `[first, last]` during which its up and acting sets (and pool parameters, §5.1)
+/// Ceph's `pg_interval_t`: one closed interval of a PG's history, the epochs
+/// `[first, last]` during which its up and acting sets (and pool parameters)
 /// did not change.
 ///
-/// `maybe_went_rw` records whether the PG may have accepted writes during it (§5.2);
+/// `maybe_went_rw` records whether the PG may have accepted writes during it;
 /// only such intervals are kept by the compact `PastIntervals`.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -90,7 +90,7 @@ impl Default for PgInterval {
 }
 
 impl PgInterval {
-    /// A `pg_interval_t` (§6.11) from plain ids, arguments in the order of Ceph's
+    /// A `pg_interval_t` from plain ids, arguments in the order of Ceph's
     /// `pg_interval_t(up, acting, first, last, maybe_went_rw, primary, up_primary)`.
     pub fn new(
         up: &[i32],

@@ -1,4 +1,4 @@
-//! Past intervals and prior sets (reference §5.1–5.7, §6.11).
+//! Past intervals and prior sets.
 //!
 //! Pure functions over plain values, with Ceph's exact rules, for the state machine
 //! to call: whether a map change starts a new interval ([`is_new_interval`]), the

@@ -1,5 +1,4 @@
-//! `is_new_interval` (§5.1) in both of Ceph's forms, and `should_restart_peering`
-//! (§5.4).
+//! `is_new_interval` in both of Ceph's forms, and `should_restart_peering`.
 //!
 //! The state machine asks on every map, so neither form allocates: vectors are
 //! compared in place and the split/merge predicates only count.
@@ -8,7 +7,7 @@ use super::UpActing;
 use crate::map::{MapFlags, OsdMapView, PoolInfo, StretchRule};
 use crate::types::{OsdId, PgId};
 
-/// The pool and map values of one epoch that `is_new_interval` compares (§5.1): the
+/// The pool and map values of one epoch that `is_new_interval` compares: the
 /// plain-value inputs of Ceph's long-form `is_new_interval`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -32,7 +31,7 @@ pub struct IntervalParams {
 }
 
 impl IntervalParams {
-    /// The values `is_new_interval` reads (§5.1) from one map and its copy of the
+    /// The values `is_new_interval` reads from one map and its copy of the
     /// pool.
     pub fn new(flags: MapFlags, pool: &PoolInfo) -> Self {
         IntervalParams {
@@ -47,7 +46,7 @@ impl IntervalParams {
     }
 }
 
-/// Ceph's long-form `is_new_interval` (§5.1): does the step from `old` to `new`
+/// Ceph's long-form `is_new_interval`: does the step from `old` to `new`
 /// start a new interval for `pgid`?
 ///
 /// True iff any of: acting primary, acting vector (order and holes matter), up
@@ -88,7 +87,7 @@ pub fn is_new_interval_params(
         || o.stretch != n.stretch
 }
 
-/// Ceph's map-form `is_new_interval` (§5.1): the long form with the pool values read
+/// Ceph's map-form `is_new_interval`: the long form with the pool values read
 /// from `lastmap` (old) and `osdmap` (new).
 ///
 /// Pool absent from `lastmap`: false, a deleted pool has no more intervals. Pool
@@ -115,7 +114,7 @@ pub fn is_new_interval<N: OsdMapView + ?Sized, L: OsdMapView + ?Sized>(
     )
 }
 
-/// `should_restart_peering` (§5.4): a PG whose current mapping is `current` restarts
+/// `should_restart_peering`: a PG whose current mapping is `current` restarts
 /// peering on the step `lastmap` → `osdmap` if that starts a new interval, or if
 /// this OSD (`whoami`) was down in `lastmap` and is up in `osdmap` (it restarted or
 /// was wrongly marked down, and its peers may have moved on without it).

@@ -1,4 +1,4 @@
-//! The compact `PastIntervals` representation (Ceph's `pi_compact_rep`, §5.6, §6.11).
+//! The compact `PastIntervals` representation (Ceph's `pi_compact_rep`).
 
 use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
@@ -7,7 +7,7 @@ use super::shards::{extend_shard_set, first_duplicate};
 use super::{IntervalError, PgInterval};
 use crate::types::{Epoch, PgShard};
 
-/// One interval that may have gone read-write (`compact_interval_t`, §5.6, §6.11):
+/// One interval that may have gone read-write (`compact_interval_t`):
 /// its bounds and the acting shards, the witnesses of any write it accepted.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -23,14 +23,14 @@ pub struct CompactInterval {
 }
 
 impl CompactInterval {
-    /// `compact_interval_t::supersedes` (§5.6): every member of this interval was also a
+    /// `compact_interval_t::supersedes`: every member of this interval was also a
     /// member of `other`, so probing one of ours also reaches one of `other`'s.
     pub fn supersedes(&self, other: &CompactInterval) -> bool {
         self.acting.is_subset(&other.acting)
     }
 }
 
-/// Ceph's `PastIntervals` in its compact form (`pi_compact_rep`, §5.6).
+/// Ceph's `PastIntervals` in its compact form (`pi_compact_rep`).
 ///
 /// It answers two questions only: who might hold unfound objects (every shard that
 /// took part in any interval), and which sets of shards must each be reached (at
@@ -50,61 +50,61 @@ pub struct PastIntervals {
 }
 
 impl PastIntervals {
-    /// An empty history (§5.6).
+    /// An empty history.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// `empty()` (§5.6): no epoch recorded (`first > last`, or both 0).
+    /// `empty()`: no epoch recorded (`first > last`, or both 0).
     pub fn is_empty(&self) -> bool {
         self.first > self.last || (self.first == 0 && self.last == 0)
     }
 
-    /// `size()` (§5.6): how many maybe-read-write intervals are kept.
+    /// `size()`: how many maybe-read-write intervals are kept.
     pub fn len(&self) -> usize {
         self.intervals.len()
     }
 
-    /// `clear()`: forget everything (Ceph does so on a map gap, §5.3 step 7).
+    /// `clear()`: forget everything (Ceph does so on a map gap).
     pub fn clear(&mut self) {
         *self = Self::default();
     }
 
-    /// First epoch covered, `first` of §5.6 (0 when empty).
+    /// First epoch covered, `first` of (0 when empty).
     pub fn first(&self) -> Epoch {
         self.first
     }
 
-    /// Last epoch covered, inclusive, `last` of §5.6 (0 when empty).
+    /// Last epoch covered, inclusive, `last` of (0 when empty).
     pub fn last(&self) -> Epoch {
         self.last
     }
 
-    /// `get_bounds()` (§5.6): the epochs covered as the half-open range `[first, last + 1)`.
+    /// `get_bounds()`: the epochs covered as the half-open range `[first, last + 1)`.
     pub fn bounds(&self) -> (Epoch, Epoch) {
         (self.first, self.last.saturating_add(1))
     }
 
-    /// `get_all_participants()` / `get_all_probe()` (§5.6): every acting shard of every
+    /// `get_all_participants()` / `get_all_probe()`: every acting shard of every
     /// recorded interval, whether or not it may have gone read-write.
     pub fn all_participants(&self) -> &BTreeSet<PgShard> {
         &self.all_participants
     }
 
-    /// The kept maybe-read-write intervals (§5.6), oldest first.
+    /// The kept maybe-read-write intervals, oldest first.
     pub fn intervals(&self) -> &[CompactInterval] {
         &self.intervals
     }
 
-    /// `get_might_have_unfound(me)` (§5.6): every participant but this instance, the
-    /// places an unfound object could still be (§5.16).
+    /// `get_might_have_unfound(me)`: every participant but this instance, the
+    /// places an unfound object could still be.
     pub fn might_have_unfound(&self, me: PgShard) -> BTreeSet<PgShard> {
         let mut set = self.all_participants.clone();
         set.remove(&me);
         set
     }
 
-    /// `iterate_mayberw_back_to(les)` (§5.6): the kept intervals newest first, stopping at
+    /// `iterate_mayberw_back_to(les)`: the kept intervals newest first, stopping at
     /// the first that ended before `les` (writes before the last started interval
     /// are already in every activated log).
     pub fn iterate_mayberw_back_to(
@@ -117,13 +117,13 @@ impl PastIntervals {
             .take_while(move |i| i.last >= les)
     }
 
-    /// `adjust_start_backwards(lec)` (§5.6): extend the recorded start back to
+    /// `adjust_start_backwards(lec)`: extend the recorded start back to
     /// `last_epoch_clean` (used when a history is rebuilt from older maps).
     pub fn adjust_start_backwards(&mut self, last_epoch_clean: Epoch) {
         self.first = last_epoch_clean;
     }
 
-    /// `add_interval(ec_pool, i)` (§5.6): record the interval that just closed.
+    /// `add_interval(ec_pool, i)`: record the interval that just closed.
     ///
     /// Its acting shards join the participants (holes skipped, EC shard = position).
     /// If it may have gone read-write it is kept, and every older kept interval

@@ -1,4 +1,4 @@
-//! `PriorSet`, `build_prior` and `affected_by_map` (§5.6): whom the primary must
+//! `PriorSet`, `build_prior` and `affected_by_map`: whom the primary must
 //! hear from before it may trust that it has seen every completed write.
 
 use alloc::collections::{BTreeMap, BTreeSet};
@@ -8,7 +8,7 @@ use super::{IntervalError, IsPgRecoverable, PastIntervals, RecoverablePredicate,
 use crate::map::{OsdMapView, PoolInfo};
 use crate::types::{Epoch, OsdId, PgShard};
 
-/// Ceph's `PastIntervals::osd_state_t` (§5.6): what the current map says of a past
+/// Ceph's `PastIntervals::osd_state_t`: what the current map says of a past
 /// interval's member, as `build_prior` classifies it.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -26,7 +26,7 @@ pub enum PriorOsdState {
     Lost,
 }
 
-/// `build_prior`'s classifier over a map (§5.6): `Up` if up; `Dne` if the OSD does
+/// `build_prior`'s classifier over a map: `Up` if up; `Dne` if the OSD does
 /// not exist; `Lost` if its `lost_at` is after `start` (the interval's first
 /// epoch); else `Down`. Also returns the OSD's current `lost_at` (0 when it does not
 /// exist), which `blocked_by` remembers.
@@ -49,7 +49,7 @@ pub fn classify_osd<M: OsdMapView + ?Sized>(
     (state, lost_at)
 }
 
-/// Ceph's `PastIntervals::PriorSet` (§5.6, §6.11).
+/// Ceph's `PastIntervals::PriorSet`.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -73,7 +73,7 @@ pub struct PriorSet {
 }
 
 impl PriorSet {
-    /// The `PriorSet` constructor (`get_prior_set`, §5.6) with any classifier, as
+    /// The `PriorSet` constructor (`get_prior_set`) with any classifier, as
     /// Ceph's own tests drive it.
     ///
     /// `classify(start, osd)` answers for `osd` relative to an interval starting at
@@ -139,7 +139,7 @@ impl PriorSet {
         Ok(prior)
     }
 
-    /// `PriorSet::affected_by_map` (§5.6): whether `map` can change this prior set,
+    /// `PriorSet::affected_by_map`: whether `map` can change this prior set,
     /// so peering must start over: a probed OSD went down (and was not already
     /// down), a blocking OSD vanished or had its `lost_at` changed, or a down OSD came
     /// up or vanished.
@@ -167,7 +167,7 @@ impl PriorSet {
     }
 }
 
-/// What `build_prior` (§5.6) hands the state machine.
+/// What `build_prior` hands the state machine.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -176,11 +176,11 @@ pub struct BuiltPrior {
     /// targets).
     pub prior: PriorSet,
     /// This OSD's up_thru is behind the current interval's start: it must ask the
-    /// monitor before going active (§5.7).
+    /// monitor before going active.
     pub need_up_thru: bool,
 }
 
-/// `PeeringState::build_prior` (§5.6) for the primary `whoami` of a PG of `pool`,
+/// `PeeringState::build_prior` for the primary `whoami` of a PG of `pool`,
 /// whose mapping is `current`, classifying every OSD against the current `map`,
 /// with the pool backend's recoverable predicate.
 ///

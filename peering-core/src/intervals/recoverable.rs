@@ -1,4 +1,4 @@
-//! `IsPGRecoverablePredicate` (§5.2, §5.6): could this set of shards have served
+//! `IsPGRecoverablePredicate`: could this set of shards have served
 //! (and so can it now recover) the PG's data?
 
 use alloc::collections::BTreeSet;
@@ -6,7 +6,7 @@ use alloc::collections::BTreeSet;
 use crate::map::{PoolInfo, PoolKind};
 use crate::types::PgShard;
 
-/// Ceph's `IsPGRecoverablePredicate` (§5.2, §5.6): whether a set of shards is enough to
+/// Ceph's `IsPGRecoverablePredicate`: whether a set of shards is enough to
 /// reconstruct the PG. `check_new_interval` asks it of an interval's acting set
 /// (`could_have_gone_active`), `build_prior` of the shards still reachable from an
 /// interval that may have gone read-write.
@@ -14,7 +14,7 @@ use crate::types::PgShard;
 /// Any `Fn(&BTreeSet<PgShard>) -> bool` is one, so tests can pass Ceph's
 /// "at least N shards" predicate as a closure.
 pub trait IsPgRecoverable {
-    /// True when `have` is enough to recover the PG (§5.6).
+    /// True when `have` is enough to recover the PG.
     fn is_recoverable(&self, have: &BTreeSet<PgShard>) -> bool;
 }
 
@@ -24,7 +24,7 @@ impl<F: Fn(&BTreeSet<PgShard>) -> bool> IsPgRecoverable for F {
     }
 }
 
-/// The backends' recoverable predicates (§5.2, §5.6): `ReplicatedBackend::RPCRecPred`
+/// The backends' recoverable predicates: `ReplicatedBackend::RPCRecPred`
 /// and `ECBackend::ECRecPred`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -48,7 +48,7 @@ pub enum RecoverablePredicate {
 }
 
 impl RecoverablePredicate {
-    /// The predicate of `pool`'s backend (`get_is_recoverable_predicate`, §5.6).
+    /// The predicate of `pool`'s backend (`get_is_recoverable_predicate`).
     pub const fn for_pool(pool: &PoolInfo) -> Self {
         match pool.kind {
             PoolKind::Replicated => RecoverablePredicate::Replicated,

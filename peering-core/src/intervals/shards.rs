@@ -1,4 +1,4 @@
-//! Up/acting vectors as shard sets (`pg_pool_t::convert_to_pg_shards`, §5.5) and
+//! Up/acting vectors as shard sets (`pg_pool_t::convert_to_pg_shards`) and
 //! the checks that make a vector meaningful.
 
 use alloc::collections::BTreeSet;
@@ -7,7 +7,7 @@ use super::IntervalError;
 use crate::map::PoolInfo;
 use crate::types::{OsdId, PgShard, ShardId};
 
-/// The shard a position of an up/acting vector names (§5.5): its index for an
+/// The shard a position of an up/acting vector names: its index for an
 /// erasure-coded pool (positions are shards), `NO_SHARD` for a replicated one.
 pub fn shard_at(ec_pool: bool, index: usize) -> Result<ShardId, IntervalError> {
     if !ec_pool {
@@ -19,7 +19,7 @@ pub fn shard_at(ec_pool: bool, index: usize) -> Result<ShardId, IntervalError> {
 }
 
 /// `convert_to_pg_shards`: the shards of an up or acting vector. `CRUSH_ITEM_NONE`
-/// holes are skipped; an EC position keeps its index as the shard (§5.5).
+/// holes are skipped; an EC position keeps its index as the shard.
 pub fn to_shard_set(ec_pool: bool, osds: &[OsdId]) -> Result<BTreeSet<PgShard>, IntervalError> {
     let mut set = BTreeSet::new();
     extend_shard_set(&mut set, ec_pool, osds)?;
@@ -43,12 +43,12 @@ pub(crate) fn extend_shard_set(
 }
 
 /// How many positions of a vector hold an OSD (`num_acting` in
-/// `check_new_interval`, §5.2): everything but `CRUSH_ITEM_NONE` holes.
+/// `check_new_interval`): everything but `CRUSH_ITEM_NONE` holes.
 pub fn count_present(osds: &[OsdId]) -> usize {
     osds.iter().filter(|o| !o.is_none()).count()
 }
 
-/// Checks that an up or acting vector means something for `pool` (§5.1, §5.5: the
+/// Checks that an up or acting vector means something for `pool` (: the
 /// Ceph invariants the OSD map guarantees, checked because maps and peers may be wrong):
 ///
 /// * the pool's size is not zero;

@@ -1,4 +1,4 @@
-//! The divergent-entry rule and appending with missing-set upkeep (§5.14).
+//! The divergent-entry rule and appending with missing-set upkeep.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -10,7 +10,7 @@ use super::indexed::{IndexedLog, OBJECT_KEY_FREE_BITS, object_key, same_object};
 use super::missing::{Missing, MissingItem};
 use crate::types::{EVersion, ObjectId, PgInfo};
 
-/// Which of the five cases of `_merge_object_divergent_entries` applied (§5.14);
+/// Which of the five cases of `_merge_object_divergent_entries` applied;
 /// returned so callers and tests can see the decision, not only its effects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -31,7 +31,7 @@ pub enum DivergentCase {
     Recover,
 }
 
-/// Ceph's `_merge_object_divergent_entries` (§5.14): reconciles the store and the
+/// Ceph's `_merge_object_divergent_entries`: reconciles the store and the
 /// missing set for `hoid` after `orig_entries` (its divergent entries, oldest
 /// first) were cut from a log.
 ///
@@ -273,7 +273,7 @@ impl ObjectChain {
     }
 }
 
-/// Ceph's `split_by_object`: the entries of each object, in object order, each (§5.14)
+/// Ceph's `split_by_object`: the entries of each object, in object order, each
 /// list keeping log order.
 pub fn split_by_object(entries: Vec<LogEntry>) -> BTreeMap<ObjectId, Vec<LogEntry>> {
     let mut out: BTreeMap<ObjectId, Vec<LogEntry>> = BTreeMap::new();
@@ -306,7 +306,7 @@ pub(crate) struct DivergentPlan {
 
 impl DivergentPlan {
     /// Groups `entries` by object and decides each object against `log` and
-    /// `missing` (§5.14), changing nothing; the first refusal in object order is
+    /// `missing`, changing nothing; the first refusal in object order is
     /// returned, as Ceph would assert on it first.
     pub(crate) fn new(
         log: &IndexedLog,
@@ -546,7 +546,7 @@ fn object_order_by_tuples(entries: &[LogEntry]) -> Vec<usize> {
     order
 }
 
-/// Ceph's `_merge_divergent_entries` (§5.14): applies
+/// Ceph's `_merge_divergent_entries`: applies
 /// [`merge_object_divergent_entries`] to each object's divergent entries, in
 /// object order.
 ///
@@ -571,7 +571,7 @@ pub fn merge_divergent_entries(
     Ok(())
 }
 
-/// Ceph's `append_log_entries_update_missing` (§5.14): appends `entries` to `log`
+/// Ceph's `append_log_entries_update_missing`: appends `entries` to `log`
 /// (when given) and advances `missing` over them.
 ///
 /// Objects past `last_backfill` and `ERROR` entries leave `missing` alone. When

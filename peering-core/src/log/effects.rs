@@ -6,7 +6,7 @@ use super::entry::LogEntry;
 use crate::types::{ObjectId, Version};
 
 /// One thing the host must do to its object store because of a log operation:
-/// Ceph's `PGLog::LogEntryHandler` calls, made into values (§5.13–5.14).
+/// Ceph's `PGLog::LogEntryHandler` calls, made into values.
 ///
 /// The log never touches objects; it pushes these into a [`LogEffects`] sink in
 /// the order Ceph would have called the handler, and the host applies them in
@@ -43,32 +43,32 @@ pub struct LogEffects {
 }
 
 impl LogEffects {
-    /// An empty sink (§5.14).
+    /// An empty sink.
     pub fn new() -> Self {
         LogEffects::default()
     }
 
-    /// Records one effect (§5.14).
+    /// Records one effect.
     pub fn push(&mut self, op: LogEffect) {
         self.ops.push(op);
     }
 
-    /// The recorded effects, in order (§5.14).
+    /// The recorded effects, in order.
     pub fn as_slice(&self) -> &[LogEffect] {
         &self.ops
     }
 
-    /// Number of recorded effects (§5.14).
+    /// Number of recorded effects.
     pub fn len(&self) -> usize {
         self.ops.len()
     }
 
-    /// True when nothing was recorded (§5.14).
+    /// True when nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.ops.is_empty()
     }
 
-    /// Takes every recorded effect, leaving the sink empty (§5.14).
+    /// Takes every recorded effect, leaving the sink empty.
     pub fn drain(&mut self) -> Vec<LogEffect> {
         core::mem::take(&mut self.ops)
     }
@@ -85,7 +85,7 @@ impl LogEffects {
         self.ops.truncate(len);
     }
 
-    /// The objects removed, in order (a convenience for tests and hosts) (§5.14).
+    /// The objects removed, in order (a convenience for tests and hosts).
     pub fn removed(&self) -> impl Iterator<Item = &ObjectId> {
         self.ops.iter().filter_map(|op| match op {
             LogEffect::Remove(o) => Some(o),
@@ -93,7 +93,7 @@ impl LogEffects {
         })
     }
 
-    /// The entries rolled back, in order (§5.14).
+    /// The entries rolled back, in order.
     pub fn rolled_back(&self) -> impl Iterator<Item = &LogEntry> {
         self.ops.iter().filter_map(|op| match op {
             LogEffect::Rollback(e) => Some(e),

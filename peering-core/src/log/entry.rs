@@ -1,4 +1,4 @@
-//! Ceph's `pg_log_entry_t`, `osd_reqid_t` and `pg_log_dup_t` (§6.8).
+//! Ceph's `pg_log_entry_t`, `osd_reqid_t` and `pg_log_dup_t`.
 
 use alloc::vec::Vec;
 use core::fmt;
@@ -7,7 +7,7 @@ use super::mod_desc::ModDesc;
 use crate::types::{EVersion, ObjectId, SnapId, UTime, Version};
 
 /// The operation a log entry records (`pg_log_entry_t::op`), with Ceph's numeric
-/// codes (§6.8). `BACKLOG = 4` is obsolete upstream and not modelled.
+/// codes. `BACKLOG = 4` is obsolete upstream and not modelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -36,12 +36,12 @@ pub enum LogOp {
 }
 
 impl LogOp {
-    /// Ceph's numeric op code (§6.8).
+    /// Ceph's numeric op code.
     pub const fn code(self) -> i32 {
         self as i32
     }
 
-    /// The op for a Ceph numeric code, `None` for unknown or obsolete codes (§6.8).
+    /// The op for a Ceph numeric code, `None` for unknown or obsolete codes.
     pub const fn from_code(code: i32) -> Option<LogOp> {
         Some(match code {
             1 => LogOp::Modify,
@@ -58,7 +58,7 @@ impl LogOp {
         })
     }
 
-    /// `get_op_name()`: the name Ceph prints (§6.8).
+    /// `get_op_name()`: the name Ceph prints.
     pub const fn name(self) -> &'static str {
         match self {
             LogOp::Modify => "modify",
@@ -76,7 +76,7 @@ impl LogOp {
 }
 
 /// Ceph's `osd_reqid_t`: the client request that wrote an entry (entity name,
-/// tid, incarnation), used for dup detection (§6.8). The default (all zero) is
+/// tid, incarnation), used for dup detection. The default (all zero) is
 /// "no request" and is never indexed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -96,7 +96,7 @@ impl ReqId {
     /// `entity_name_t::TYPE_CLIENT`.
     pub const TYPE_CLIENT: u8 = 8;
 
-    /// A client request `client.num:tid` (incarnation 0) (§6.8).
+    /// A client request `client.num:tid` (incarnation 0).
     pub const fn client(num: i64, tid: u64) -> Self {
         ReqId {
             entity_type: Self::TYPE_CLIENT,
@@ -106,13 +106,13 @@ impl ReqId {
         }
     }
 
-    /// True for the default "no request" id (§6.8).
+    /// True for the default "no request" id.
     pub fn is_zero(&self) -> bool {
         *self == ReqId::default()
     }
 }
 
-/// Ceph's `pg_log_entry_t`: one event in a PG log (§6.8).
+/// Ceph's `pg_log_entry_t`: one event in a PG log.
 ///
 /// Not modelled: `clean_regions` (the partial-recovery optimisation: every missing
 /// item here is fully dirty), `op_returns` and EC `written_shards` (partial
@@ -150,7 +150,7 @@ pub struct LogEntry {
 }
 
 impl LogEntry {
-    /// An entry `op` on `soid` at `version` with `prior_version`, rollbackable and (§6.8)
+    /// An entry `op` on `soid` at `version` with `prior_version`, rollbackable and
     /// with no request, as Ceph's constructor leaves it.
     pub fn new(op: LogOp, soid: ObjectId, version: EVersion, prior_version: EVersion) -> Self {
         LogEntry {
@@ -170,33 +170,33 @@ impl LogEntry {
         }
     }
 
-    /// `is_clone()` (§6.8).
+    /// `is_clone()`.
     pub fn is_clone(&self) -> bool {
         self.op == LogOp::Clone
     }
-    /// `is_modify()` (§6.8).
+    /// `is_modify()`.
     pub fn is_modify(&self) -> bool {
         self.op == LogOp::Modify
     }
-    /// `is_lost_revert()` (§6.8).
+    /// `is_lost_revert()`.
     pub fn is_lost_revert(&self) -> bool {
         self.op == LogOp::LostRevert
     }
-    /// `is_lost_delete()` (§6.8).
+    /// `is_lost_delete()`.
     pub fn is_lost_delete(&self) -> bool {
         self.op == LogOp::LostDelete
     }
-    /// `is_lost_mark()` (§6.8).
+    /// `is_lost_mark()`.
     pub fn is_lost_mark(&self) -> bool {
         self.op == LogOp::LostMark
     }
     /// `is_error()`: `ERROR` entries only serve dup detection; missing-set and
-    /// divergence logic ignore them (§6.8).
+    /// divergence logic ignore them.
     pub fn is_error(&self) -> bool {
         self.op == LogOp::Error
     }
 
-    /// `is_update()`: the entry leaves an object behind (§6.8).
+    /// `is_update()`: the entry leaves an object behind.
     pub fn is_update(&self) -> bool {
         matches!(
             self.op,
@@ -210,27 +210,27 @@ impl LogEntry {
         )
     }
 
-    /// `is_delete()`: `DELETE` or `LOST_DELETE` (§6.8).
+    /// `is_delete()`: `DELETE` or `LOST_DELETE`.
     pub fn is_delete(&self) -> bool {
         matches!(self.op, LogOp::Delete | LogOp::LostDelete)
     }
 
-    /// `can_rollback()`: the entry's `ObjectModDesc` allows a local rollback (§6.8).
+    /// `can_rollback()`: the entry's `ObjectModDesc` allows a local rollback.
     pub fn can_rollback(&self) -> bool {
         self.mod_desc.can_rollback()
     }
 
-    /// `mark_unrollbackable()` (§6.8).
+    /// `mark_unrollbackable()`.
     pub fn mark_unrollbackable(&mut self) {
         self.mod_desc.mark_unrollbackable();
     }
 
-    /// `object_is_indexed()`: every entry but `ERROR` is indexed by object (§6.8).
+    /// `object_is_indexed()`: every entry but `ERROR` is indexed by object.
     pub fn object_is_indexed(&self) -> bool {
         !self.is_error()
     }
 
-    /// `reqid_is_indexed()`: a real request on a `MODIFY`, `DELETE`, `ERROR` or (§6.8)
+    /// `reqid_is_indexed()`: a real request on a `MODIFY`, `DELETE`, `ERROR` or
     /// `REPLACE` entry goes into the dup-detection index.
     pub fn reqid_is_indexed(&self) -> bool {
         !self.reqid.is_zero()
@@ -240,7 +240,7 @@ impl LogEntry {
             )
     }
 
-    /// The return code Ceph reports for the `idx`-th extra request (§6.8)
+    /// The return code Ceph reports for the `idx`-th extra request
     /// (`extra_reqid_return_codes`, falling back to the entry's own code).
     pub fn extra_return_code(&self, idx: u32) -> i32 {
         if self.return_code < 0 {
@@ -275,7 +275,7 @@ impl fmt::Debug for LogEntry {
 }
 
 /// Ceph's `pg_log_dup_t`: what is kept of a trimmed entry to answer a resent
-/// request (§6.9, §5.25).
+/// request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -291,7 +291,7 @@ pub struct LogDup {
 }
 
 impl LogDup {
-    /// `pg_log_dup_t(entry)`: the dup of an entry's own request (§6.8).
+    /// `pg_log_dup_t(entry)`: the dup of an entry's own request.
     pub fn from_entry(e: &LogEntry) -> Self {
         LogDup {
             reqid: e.reqid,
@@ -301,7 +301,7 @@ impl LogDup {
         }
     }
 
-    /// The dups of an entry's extra requests, which share its version (§6.8).
+    /// The dups of an entry's extra requests, which share its version.
     pub fn extras_of(e: &LogEntry) -> impl Iterator<Item = LogDup> + '_ {
         e.extra_reqids
             .iter()
@@ -314,7 +314,7 @@ impl LogDup {
             })
     }
 
-    /// `get_key_name()`: `dup_` followed by the version's key (§6.8).
+    /// `get_key_name()`: `dup_` followed by the version's key.
     pub fn key_name(&self) -> alloc::string::String {
         alloc::format!("dup_{}", self.version.key_name())
     }

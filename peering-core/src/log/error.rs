@@ -2,7 +2,7 @@
 
 use crate::types::{EVersion, ObjectId};
 
-/// Why a PG log or missing-set operation refused its input (§5.11–5.14, §6.8–6.10).
+/// Why a PG log or missing-set operation refused its input.
 ///
 /// Each variant stands for one of Ceph's `ceph_assert`s on log input: where Ceph
 /// would abort the OSD, we refuse the input instead. An operation returning one of
@@ -21,7 +21,7 @@ pub enum LogError {
         /// The claimed head.
         head: EVersion,
     },
-    /// Two log entries not in strictly increasing order (§6.9: `version.version`
+    /// Two log entries not in strictly increasing order (: `version.version`
     /// strictly increasing, epochs non-decreasing).
     #[error("log entry {next:?} does not follow {prev:?}")]
     EntriesOutOfOrder {
@@ -30,7 +30,7 @@ pub enum LogError {
         /// The entry that should have been newer.
         next: EVersion,
     },
-    /// An entry outside the log's bounds `(tail, head]` (§6.9).
+    /// An entry outside the log's bounds `(tail, head]`.
     #[error("log entry {version:?} outside ({tail:?},{head:?}]")]
     EntryOutsideBounds {
         /// The entry's version.
@@ -58,7 +58,7 @@ pub enum LogError {
         new: EVersion,
     },
     /// `merge_log` was given a log that does not overlap ours (Ceph asserts
-    /// `log.head >= olog.tail && olog.head >= log.tail`, §5.13).
+    /// `log.head >= olog.tail && olog.head >= log.tail`).
     #[error(
         "logs do not overlap: ours ({log_tail:?},{log_head:?}], theirs ({olog_tail:?},{olog_head:?}]"
     )]
@@ -73,14 +73,14 @@ pub enum LogError {
         olog_head: EVersion,
     },
     /// `merge_log` into an empty log needs an untrimmed authoritative log (Ceph
-    /// asserts `!log.null() || olog.tail == 0'0`, §5.13).
+    /// asserts `!log.null() || olog.tail == 0'0`).
     #[error("our log is empty but the authoritative log is trimmed to {olog_tail:?}")]
     EmptyLogNeedsUntrimmedPeer {
         /// The authoritative log's tail.
         olog_tail: EVersion,
     },
     /// A rewind to a head older than the tail (`rewind_from_head` asserts
-    /// `newhead >= tail`, §5.14).
+    /// `newhead >= tail`).
     #[error("cannot rewind to {newhead:?}: before tail {tail:?}")]
     RewindPastTail {
         /// The requested new head.
@@ -108,7 +108,7 @@ pub enum LogError {
         newhead: EVersion,
     },
     /// Divergent entries of one object not chained by `prior_version` in version
-    /// order (`_merge_object_divergent_entries` asserts it, §5.14).
+    /// order (`_merge_object_divergent_entries` asserts it).
     #[error(
         "divergent entry {version:?} of {object:?} has prior {prior:?}, expected after {last:?}"
     )]
@@ -123,7 +123,7 @@ pub enum LogError {
         last: EVersion,
     },
     /// The merged log's newest entry for an object sits inside that object's
-    /// divergent range (case 1 of §5.14 asserts it is newer than every divergent
+    /// divergent range (case 1 of asserts it is newer than every divergent
     /// entry).
     #[error("newer entry {newer:?} of {object:?} is not after divergent {last_divergent:?}")]
     NewerEntryNotAfterDivergent {
@@ -135,7 +135,7 @@ pub enum LogError {
         last_divergent: EVersion,
     },
     /// The missing set does not reflect the merged log's newest entry for an object
-    /// (case 1 of §5.14 asserts `need` equals it for updates, absence for deletes).
+    /// (case 1 of asserts `need` equals it for updates, absence for deletes).
     #[error("missing set disagrees with newest entry {newest:?} of {object:?} (need {need:?})")]
     MissingDisagreesWithLog {
         /// The object.
@@ -161,7 +161,7 @@ pub enum LogError {
         got: EVersion,
     },
     /// A trim beyond the rollback boundary (`IndexedLog::trim` asserts
-    /// `s <= can_rollback_to`, §5.25).
+    /// `s <= can_rollback_to`).
     #[error("trim to {trim_to:?} is past can_rollback_to {can_rollback_to:?}")]
     TrimPastCanRollbackTo {
         /// The requested trim point.
@@ -178,7 +178,7 @@ pub enum LogError {
         head: EVersion,
     },
     /// A trim beyond `last_complete` with nothing missing (`PGLog::trim` asserts
-    /// `trim_to <= info.last_complete`, §5.25).
+    /// `trim_to <= info.last_complete`).
     #[error("trim to {trim_to:?} is past last_complete {last_complete:?}")]
     TrimPastLastComplete {
         /// The requested trim point.

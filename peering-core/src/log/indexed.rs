@@ -1,4 +1,4 @@
-//! Ceph's `PGLog::IndexedLog`: a `pg_log_t` with its in-memory indexes (§6.9).
+//! Ceph's `PGLog::IndexedLog`: a `pg_log_t` with its in-memory indexes.
 
 use alloc::collections::btree_map::Entry;
 use alloc::collections::{BTreeMap, BTreeSet};
@@ -210,7 +210,7 @@ pub struct LoggedRequest {
     pub return_code: i32,
 }
 
-/// Ceph's `IndexedLog` (§6.9): a validated [`PgLogT`] plus the per-object index to
+/// Ceph's `IndexedLog`: a validated [`PgLogT`] plus the per-object index to
 /// the newest entry, the request indexes for dup detection (`caller_ops`,
 /// `extra_caller_ops`, `dup_index`) and the recovery pointers (`complete_to`,
 /// `last_requested`).
@@ -256,7 +256,7 @@ impl From<IndexedLog> for PgLogT {
 }
 
 impl IndexedLog {
-    /// Indexes `log` after checking it ([`PgLogT::validate`]) (§6.9).
+    /// Indexes `log` after checking it ([`PgLogT::validate`]).
     pub fn from_log(log: PgLogT) -> Result<Self, LogError> {
         log.validate()?;
         let mut l = IndexedLog {
@@ -267,63 +267,63 @@ impl IndexedLog {
         Ok(l)
     }
 
-    /// The plain log (§6.9).
+    /// The plain log.
     pub fn log(&self) -> &PgLogT {
         &self.log
     }
 
-    /// The plain log, giving up the indexes (§6.9).
+    /// The plain log, giving up the indexes.
     pub fn into_log(self) -> PgLogT {
         self.log
     }
 
-    /// `head` (§6.9).
+    /// `head`.
     pub fn head(&self) -> EVersion {
         self.log.head
     }
 
-    /// `tail` (§6.9).
+    /// `tail`.
     pub fn tail(&self) -> EVersion {
         self.log.tail
     }
 
-    /// `get_can_rollback_to()` (§6.9).
+    /// `get_can_rollback_to()`.
     pub fn can_rollback_to(&self) -> EVersion {
         self.log.can_rollback_to
     }
 
-    /// `get_rollback_info_trimmed_to()` (§6.9).
+    /// `get_rollback_info_trimmed_to()`.
     pub fn rollback_info_trimmed_to(&self) -> EVersion {
         self.log.rollback_info_trimmed_to
     }
 
-    /// The entries, oldest first (§6.9).
+    /// The entries, oldest first.
     pub fn entries(&self) -> &[LogEntry] {
         &self.log.entries
     }
 
-    /// The dups, oldest first (§6.9).
+    /// The dups, oldest first.
     pub fn dups(&self) -> &[LogDup] {
         &self.log.dups
     }
 
-    /// `complete_to`: the version of the first entry not known complete (`None` (§6.9):
+    /// `complete_to`: the version of the first entry not known complete (`None`:
     /// past the newest entry).
     pub fn complete_to(&self) -> Option<EVersion> {
         self.complete_to
     }
 
-    /// `last_requested`: the last object version the primary asked to recover (§6.9).
+    /// `last_requested`: the last object version the primary asked to recover.
     pub fn last_requested(&self) -> Version {
         self.last_requested
     }
 
-    /// Sets `last_requested` (§6.9).
+    /// Sets `last_requested`.
     pub fn set_last_requested(&mut self, v: Version) {
         self.last_requested = v;
     }
 
-    /// `reset_recovery_pointers()` (§6.9).
+    /// `reset_recovery_pointers()`.
     pub fn reset_recovery_pointers(&mut self) {
         self.complete_to = None;
         self.last_requested = 0;
@@ -333,22 +333,22 @@ impl IndexedLog {
         self.complete_to = v;
     }
 
-    /// The entry at exactly `v` (§6.9).
+    /// The entry at exactly `v`.
     pub fn entry_at(&self, v: EVersion) -> Option<&LogEntry> {
         entry_in(&self.log.entries, v)
     }
 
-    /// `objects[oid]`: the newest non-`ERROR` entry for `oid` (§6.9).
+    /// `objects[oid]`: the newest non-`ERROR` entry for `oid`.
     pub fn object_entry(&self, oid: &ObjectId) -> Option<&LogEntry> {
         self.objects.entry(&self.log.entries, oid)
     }
 
-    /// `logged_object(oid)` (§6.9).
+    /// `logged_object(oid)`.
     pub fn logged_object(&self, oid: &ObjectId) -> bool {
         self.objects.get(&self.log.entries, oid).is_some()
     }
 
-    /// `logged_req(reqid)`: the request is in the log (not counting dups) (§6.9).
+    /// `logged_req(reqid)`: the request is in the log (not counting dups).
     pub fn logged_req(&self, reqid: &ReqId) -> bool {
         self.caller_ops.contains_key(reqid)
             || self
@@ -358,7 +358,7 @@ impl IndexedLog {
                 .is_some()
     }
 
-    /// `get_request(reqid)`: what the request produced, from its entry, an entry (§6.9)
+    /// `get_request(reqid)`: what the request produced, from its entry, an entry
     /// that folded it in, or its dup (in that order, as Ceph looks).
     pub fn get_request(&self, reqid: &ReqId) -> Option<LoggedRequest> {
         if let Some(e) = self.caller_ops.get(reqid).and_then(|v| self.entry_at(*v)) {
@@ -393,7 +393,7 @@ impl IndexedLog {
         })
     }
 
-    /// Entries newer than `bound`, oldest first (`scan_log_after`) (§6.9).
+    /// Entries newer than `bound`, oldest first (`scan_log_after`).
     pub fn entries_after(&self, bound: EVersion) -> &[LogEntry] {
         let i = self.log.entries.partition_point(|e| e.version <= bound);
         self.log.entries.get(i..).unwrap_or_default()
@@ -452,7 +452,7 @@ impl IndexedLog {
         &mut self.log
     }
 
-    /// Checks that `entries` may be appended in order (`IndexedLog::add` asserts (§6.9)
+    /// Checks that `entries` may be appended in order (`IndexedLog::add` asserts
     /// each is after the head, with a growing `version.version`).
     pub fn check_append(&self, entries: &[LogEntry]) -> Result<(), LogError> {
         let mut head = self.log.head;
@@ -468,7 +468,7 @@ impl IndexedLog {
         Ok(())
     }
 
-    /// `add(e)`: appends a new entry at the head and indexes it. Refuses an entry (§6.9)
+    /// `add(e)`: appends a new entry at the head and indexes it. Refuses an entry
     /// that is not after the head (the log is then unchanged).
     pub fn add(&mut self, e: LogEntry) -> Result<(), LogError> {
         self.check_append(core::slice::from_ref(&e))?;
@@ -477,7 +477,7 @@ impl IndexedLog {
     }
 
     /// `rewind_from_head(newhead)`: cuts off the entries after `newhead` and
-    /// reindexes (§5.14). A `complete_to` pointing into the cut part moves to the
+    /// reindexes. A `complete_to` pointing into the cut part moves to the
     /// end.
     pub fn rewind_from_head(&mut self, newhead: EVersion) -> Result<Vec<LogEntry>, LogError> {
         let divergent = self.log.rewind_from_head(newhead)?;
@@ -627,20 +627,20 @@ impl IndexedLog {
         dirty
     }
 
-    /// `roll_forward_to(to)`: entries up to `to` can no longer be rolled back; (§6.9)
+    /// `roll_forward_to(to)`: entries up to `to` can no longer be rolled back;
     /// each newly covered entry yields [`LogEffect::Rollforward`]. Returns whether
     /// the log became dirty.
     pub fn roll_forward_to(&mut self, to: EVersion, effects: &mut LogEffects) -> bool {
         self.advance_can_rollback_to(to, |e| effects.push(LogEffect::Rollforward(e.clone())))
     }
 
-    /// `trim_rollback_info_to(to)`: like [`roll_forward_to`](Self::roll_forward_to) (§6.9)
+    /// `trim_rollback_info_to(to)`: like [`roll_forward_to`](Self::roll_forward_to)
     /// but yields [`LogEffect::Trim`].
     pub fn trim_rollback_info_to(&mut self, to: EVersion, effects: &mut LogEffects) {
         self.advance_can_rollback_to(to, |e| effects.push(LogEffect::Trim(e.clone())));
     }
 
-    /// `skip_can_rollback_to_to_head()`: nothing before the head may be rolled (§6.9)
+    /// `skip_can_rollback_to_to_head()`: nothing before the head may be rolled
     /// back any more; no effects (the entries carried nothing to roll back).
     pub fn skip_can_rollback_to_to_head(&mut self) {
         // `advance_can_rollback_to(head)` with nothing to call per entry: only the
@@ -651,7 +651,7 @@ impl IndexedLog {
     }
 
     /// `split_out_child(child, split_bits)`: moves the entries of objects now
-    /// mapping to `child` into a new indexed log (§5.20).
+    /// mapping to `child` into a new indexed log.
     pub fn split_out_child(&mut self, child: PgId, split_bits: u32) -> IndexedLog {
         let child_log = self.log.split_out_child(child, split_bits);
         self.index();

@@ -1,4 +1,4 @@
-//! `merge_log` and `rewind_divergent_log` (§5.13, §5.14).
+//! `merge_log` and `rewind_divergent_log`.
 //!
 //! Both are all or nothing, without copying the log: every step either cannot
 //! fail or is checked before it changes anything it cannot give back, and what
@@ -102,12 +102,12 @@ struct Merged {
 }
 
 impl PgLog {
-    /// `PGLog::merge_log(oinfo, olog, from, info)` (§5.13): merges the
+    /// `PGLog::merge_log(oinfo, olog, from, info)`: merges the
     /// authoritative log `olog` (from `from`, described by `oinfo`) into ours.
     ///
     /// Extends our tail backward with older authoritative entries, rewinds our
     /// divergent head, appends the authoritative entries we lack (advancing the
-    /// missing set), reconciles every divergent object (§5.14), and merges dups.
+    /// missing set), reconciles every divergent object, and merges dups.
     /// Updates `info` (`log_tail`, `last_update`, `last_user_version`, stats) and
     /// `oinfo.stats.reported_*` (never backwards). Object side effects go to
     /// `effects`.
@@ -315,7 +315,7 @@ impl PgLog {
         )
     }
 
-    /// `PGLog::rewind_divergent_log(newhead, info)` (§5.14): a replica told that
+    /// `PGLog::rewind_divergent_log(newhead, info)`: a replica told that
     /// its head is ahead of the authoritative log cuts its entries after
     /// `newhead` and reconciles each divergent object (rolling back, removing or
     /// marking missing). Sets `info.last_update` to `newhead` and clamps

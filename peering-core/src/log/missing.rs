@@ -1,4 +1,4 @@
-//! Ceph's `pg_missing_item` and `pg_missing_t` (§6.10).
+//! Ceph's `pg_missing_item` and `pg_missing_t`.
 
 use alloc::collections::btree_map::Entry;
 use alloc::collections::{BTreeMap, BTreeSet};
@@ -9,8 +9,8 @@ use super::error::LogError;
 use super::pg_log_t::split_mask;
 use crate::types::{EVersion, ObjectId, PgId};
 
-/// Ceph's `pg_missing_item`: the version an object needs and the one held
-/// (§6.10). `have == 0'0` means no copy at all.
+/// Ceph's `pg_missing_item`: the version an object needs and the one held.
+/// `have == 0'0` means no copy at all.
 ///
 /// `clean_regions` is not modelled: every item is fully dirty, which is what Ceph
 /// falls back to whenever it cannot prove a region clean.
@@ -27,14 +27,14 @@ pub struct MissingItem {
 }
 
 impl MissingItem {
-    /// `is_delete()` (§6.10).
+    /// `is_delete()`.
     pub fn is_delete(&self) -> bool {
         self.delete
     }
 }
 
 /// Ceph's `pg_missing_t`: the objects a PG instance is behind on, with the reverse
-/// index `rmissing` (need → object) kept in step (§6.10).
+/// index `rmissing` (need → object) kept in step.
 ///
 /// `rmissing` is a multimap upstream (divergent merges can transiently give two
 /// objects the same need); a set of `(need, object)` pairs is the same multimap in
@@ -86,7 +86,7 @@ impl From<Missing> for MissingWire {
 }
 
 impl Missing {
-    /// An empty missing set (§6.10).
+    /// An empty missing set.
     pub fn new(may_include_deletes: bool) -> Self {
         Missing {
             may_include_deletes,
@@ -94,42 +94,42 @@ impl Missing {
         }
     }
 
-    /// `get_items()`: object → item, in object order (§6.10).
+    /// `get_items()`: object → item, in object order.
     pub fn items(&self) -> &BTreeMap<ObjectId, MissingItem> {
         &self.items
     }
 
-    /// `get_rmissing()`: `(need, object)` pairs, oldest need first (§6.10).
+    /// `get_rmissing()`: `(need, object)` pairs, oldest need first.
     pub fn rmissing(&self) -> &BTreeSet<(EVersion, ObjectId)> {
         &self.rmissing
     }
 
-    /// The item of `oid`, if missing (§6.10).
+    /// The item of `oid`, if missing.
     pub fn get(&self, oid: &ObjectId) -> Option<&MissingItem> {
         self.items.get(oid)
     }
 
-    /// `num_missing()` (§6.10).
+    /// `num_missing()`.
     pub fn num_missing(&self) -> usize {
         self.items.len()
     }
 
-    /// `have_missing()` (§6.10).
+    /// `have_missing()`.
     pub fn have_missing(&self) -> bool {
         !self.items.is_empty()
     }
 
-    /// `is_missing(oid)` (§6.10).
+    /// `is_missing(oid)`.
     pub fn is_missing(&self, oid: &ObjectId) -> bool {
         self.items.contains_key(oid)
     }
 
-    /// `is_missing(oid, v)`: missing and what is needed is no newer than `v` (§6.10).
+    /// `is_missing(oid, v)`: missing and what is needed is no newer than `v`.
     pub fn is_missing_at(&self, oid: &ObjectId, v: EVersion) -> bool {
         self.items.get(oid).is_some_and(|i| i.need <= v)
     }
 
-    /// `get_oldest_need()`: the oldest need, `0'0` when nothing is missing (§6.10).
+    /// `get_oldest_need()`: the oldest need, `0'0` when nothing is missing.
     pub fn get_oldest_need(&self) -> EVersion {
         self.rmissing
             .first()
@@ -181,7 +181,7 @@ impl Missing {
         }
     }
 
-    /// `add_next_event(e)`: advance the set over the next log entry (§5.14). Must be
+    /// `add_next_event(e)`: advance the set over the next log entry. Must be
     /// applied in log order: it assumes the set is right up to the previous entry.
     ///
     /// A creation (`prior_version == 0'0` or a clone) needs the object from
@@ -231,21 +231,21 @@ impl Missing {
         }
     }
 
-    /// `revise_need(oid, need, is_delete)`: need `need` instead, keeping `have` (§6.10)
+    /// `revise_need(oid, need, is_delete)`: need `need` instead, keeping `have`
     /// (an object not yet missing is added with nothing held).
     pub fn revise_need(&mut self, oid: &ObjectId, need: EVersion, is_delete: bool) {
         let have = self.items.get(oid).map_or(EVersion::ZERO, |i| i.have);
         self.add(oid, need, have, is_delete);
     }
 
-    /// `revise_have(oid, have)`: record what is held; no effect if not missing (§6.10).
+    /// `revise_have(oid, have)`: record what is held; no effect if not missing.
     pub fn revise_have(&mut self, oid: &ObjectId, have: EVersion) {
         if let Some(item) = self.items.get_mut(oid) {
             item.have = have;
         }
     }
 
-    /// `add(oid, need, have, is_delete)`: mark missing, replacing any item (§6.10).
+    /// `add(oid, need, have, is_delete)`: mark missing, replacing any item.
     ///
     /// Deviation: Ceph leaves the old item's `rmissing` pair behind when `oid` was
     /// already missing with another need; we drop it so the reverse index stays
@@ -261,7 +261,7 @@ impl Missing {
         );
     }
 
-    /// `rm(oid, v)`: forget `oid` if what it needs is no newer than `v` (§6.10).
+    /// `rm(oid, v)`: forget `oid` if what it needs is no newer than `v`.
     pub fn rm(&mut self, oid: &ObjectId, v: EVersion) {
         self.rm_journaled(oid, v);
     }
@@ -276,12 +276,12 @@ impl Missing {
         }
     }
 
-    /// `rm(iterator)`: forget `oid` whatever it needs; returns its item (§6.10).
+    /// `rm(iterator)`: forget `oid` whatever it needs; returns its item.
     pub fn rm_item(&mut self, oid: &ObjectId) -> Option<MissingItem> {
         self.remove(oid)
     }
 
-    /// `got(oid, v)`: `oid` was recovered at `v` (§6.10).
+    /// `got(oid, v)`: `oid` was recovered at `v`.
     ///
     /// Errors where Ceph asserts: `oid` not missing, or `v` older than needed for
     /// an item that is not a delete. The set is then unchanged.
@@ -301,7 +301,7 @@ impl Missing {
 
     /// `split_into(child, split_bits, omissing)`: moves the items of objects that now
     /// map to `child` (hash under the split mask equal to the child's seed) into
-    /// `child_missing`, which takes our `may_include_deletes` (§5.20).
+    /// `child_missing`, which takes our `may_include_deletes`.
     pub fn split_into(&mut self, child: PgId, split_bits: u32, child_missing: &mut Missing) {
         child_missing.may_include_deletes = self.may_include_deletes;
         let mask = split_mask(split_bits);
@@ -318,14 +318,14 @@ impl Missing {
         }
     }
 
-    /// `claim(other)`: take `other`'s items (not its `may_include_deletes`, as in (§6.10)
+    /// `claim(other)`: take `other`'s items (not its `may_include_deletes`, as in
     /// Ceph).
     pub fn claim(&mut self, other: Missing) {
         self.items = other.items;
         self.rmissing = other.rmissing;
     }
 
-    /// `clear()` (§6.10).
+    /// `clear()`.
     pub fn clear(&mut self) {
         self.items.clear();
         self.rmissing.clear();

@@ -1,5 +1,5 @@
 //! The PG log: entries, the indexed log, the missing set, and merge / rewind /
-//! divergence (reference §5.11–5.14, §6.8–6.10).
+//! divergence.
 //!
 //! * [`LogEntry`] (`pg_log_entry_t`), [`LogDup`] (`pg_log_dup_t`), [`ModDesc`]
 //!   (`ObjectModDesc`).

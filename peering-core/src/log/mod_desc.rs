@@ -1,4 +1,4 @@
-//! Ceph's `ObjectModDesc`, reduced to what rollback needs (§6.8).
+//! Ceph's `ObjectModDesc`, reduced to what rollback needs.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use crate::types::{SnapId, Version};
 
 /// One step of undoing a log entry on an object (`ObjectModDesc::ModID` and its
-/// payload, §6.8).
+/// payload).
 ///
 /// Ceph encodes these into a bufferlist that the EC backend's rollback visitor
 /// replays; here they stay typed so that a host applying a
@@ -54,7 +54,7 @@ pub enum RollbackStep {
 }
 
 /// Ceph's `ObjectModDesc`: whether a log entry can be rolled back locally and the
-/// steps that do it (§6.8).
+/// steps that do it.
 ///
 /// Like Ceph's, a default description is rollbackable and empty; the replicated
 /// backend marks its entries unrollbackable.
@@ -78,28 +78,28 @@ impl Default for ModDesc {
 }
 
 impl ModDesc {
-    /// `can_rollback()`: the entry can be undone from the recorded steps (§6.8).
+    /// `can_rollback()`: the entry can be undone from the recorded steps.
     pub fn can_rollback(&self) -> bool {
         self.can_local_rollback
     }
 
-    /// `mark_unrollbackable()`: the entry cannot be undone; drops recorded steps (§6.8).
+    /// `mark_unrollbackable()`: the entry cannot be undone; drops recorded steps.
     pub fn mark_unrollbackable(&mut self) {
         self.can_local_rollback = false;
         self.steps.clear();
     }
 
-    /// `empty()`: rollbackable and nothing recorded (§6.8).
+    /// `empty()`: rollbackable and nothing recorded.
     pub fn is_empty(&self) -> bool {
         self.can_local_rollback && self.steps.is_empty()
     }
 
-    /// The recorded steps, oldest first (replay them newest first to undo) (§6.8).
+    /// The recorded steps, oldest first (replay them newest first to undo).
     pub fn steps(&self) -> &[RollbackStep] {
         &self.steps
     }
 
-    /// Records one step. As in Ceph, nothing is recorded once the description is (§6.8)
+    /// Records one step. As in Ceph, nothing is recorded once the description is
     /// unrollbackable or complete; `Delete`, `TryDelete` and `Create` complete it
     /// (after them the object's earlier state is fully captured).
     pub fn push(&mut self, step: RollbackStep) {

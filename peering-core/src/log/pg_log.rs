@@ -1,4 +1,4 @@
-//! Ceph's `PGLog`: the indexed log together with the missing set (§5.11–5.14).
+//! Ceph's `PGLog`: the indexed log together with the missing set.
 
 use super::divergent::append_log_entries_update_missing;
 use super::effects::LogEffects;
@@ -9,7 +9,7 @@ use super::missing::Missing;
 use super::pg_log_t::PgLogT;
 use crate::types::{EVersion, ObjectId, PgId, PgInfo};
 
-/// Ceph's `PGLog` (§5.11–5.14, §6.9–6.10): one PG instance's [`IndexedLog`] and
+/// Ceph's `PGLog`: one PG instance's [`IndexedLog`] and
 /// [`Missing`] set, kept consistent with each other, and the operations peering
 /// runs on them: [`merge_log`](Self::merge_log),
 /// [`rewind_divergent_log`](Self::rewind_divergent_log),
@@ -32,7 +32,7 @@ pub struct PgLog {
 }
 
 impl PgLog {
-    /// A PG log from its parts (as read back from the store) (§6.9).
+    /// A PG log from its parts (as read back from the store).
     pub fn new(log: IndexedLog, missing: Missing) -> Self {
         PgLog {
             log,
@@ -41,50 +41,50 @@ impl PgLog {
         }
     }
 
-    /// Indexes `log` (validating it) and pairs it with `missing` (§6.9).
+    /// Indexes `log` (validating it) and pairs it with `missing`.
     pub fn from_parts(log: PgLogT, missing: Missing) -> Result<Self, LogError> {
         Ok(PgLog::new(IndexedLog::from_log(log)?, missing))
     }
 
-    /// `get_log()` (§6.9).
+    /// `get_log()`.
     pub fn log(&self) -> &IndexedLog {
         &self.log
     }
 
-    /// `get_missing()` (§6.9).
+    /// `get_missing()`.
     pub fn missing(&self) -> &Missing {
         &self.missing
     }
 
-    /// `is_dirty()`: the log or missing set changed since [`mark_clean`](Self::mark_clean) (§6.9).
+    /// `is_dirty()`: the log or missing set changed since [`mark_clean`](Self::mark_clean).
     pub fn is_dirty(&self) -> bool {
         self.dirty
     }
 
-    /// `undirty()`: the host persisted the log and missing set (§6.9).
+    /// `undirty()`: the host persisted the log and missing set.
     pub fn mark_clean(&mut self) {
         self.dirty = false;
     }
 
-    /// `missing_add(oid, need, have, is_delete)` (§6.10).
+    /// `missing_add(oid, need, have, is_delete)`.
     pub fn missing_add(&mut self, oid: &ObjectId, need: EVersion, have: EVersion, is_delete: bool) {
         self.missing.add(oid, need, have, is_delete);
         self.dirty = true;
     }
 
-    /// `missing_add_next_entry(e)` (§6.10).
+    /// `missing_add_next_entry(e)`.
     pub fn missing_add_next_entry(&mut self, e: &LogEntry) {
         self.missing.add_next_event(e);
         self.dirty = true;
     }
 
-    /// `set_missing_may_contain_deletes()`: the map now has `RECOVERY_DELETES` (§6.10).
+    /// `set_missing_may_contain_deletes()`: the map now has `RECOVERY_DELETES`.
     pub fn set_missing_may_contain_deletes(&mut self) {
         self.missing.may_include_deletes = true;
         self.dirty = true;
     }
 
-    /// `add(e)`: appends an entry the primary just wrote (the missing set is not (§6.9)
+    /// `add(e)`: appends an entry the primary just wrote (the missing set is not
     /// touched: the object is being written here).
     pub fn add(&mut self, e: LogEntry) -> Result<(), LogError> {
         self.log.add(e)?;
@@ -92,7 +92,7 @@ impl PgLog {
         Ok(())
     }
 
-    /// `append_new_log_entries(last_backfill, entries)` (§5.14): a replica appends
+    /// `append_new_log_entries(last_backfill, entries)`: a replica appends
     /// the primary's new entries and advances its missing set over them. Returns
     /// whether stats must be recomputed.
     pub fn append_new_log_entries(
@@ -120,20 +120,20 @@ impl PgLog {
         Ok(invalidate)
     }
 
-    /// `roll_forward_to(v)`: entries up to `v` can no longer be rolled back (§6.9).
+    /// `roll_forward_to(v)`: entries up to `v` can no longer be rolled back.
     pub fn roll_forward_to(&mut self, v: EVersion, effects: &mut LogEffects) {
         if self.log.roll_forward_to(v, effects) {
             self.dirty = true;
         }
     }
 
-    /// `roll_forward()`: roll everything forward to the head (§6.9).
+    /// `roll_forward()`: roll everything forward to the head.
     pub fn roll_forward(&mut self, effects: &mut LogEffects) {
         let head = self.log.head();
         self.roll_forward_to(head, effects);
     }
 
-    /// `PGLog::trim(trim_to, info)` (§5.25): trims entries up to `trim_to` into
+    /// `PGLog::trim(trim_to, info)`: trims entries up to `trim_to` into
     /// dups and moves `info.log_tail`. With nothing missing, refuses a trim past
     /// `info.last_complete` (Ceph asserts it).
     pub fn trim(
@@ -182,17 +182,17 @@ impl PgLog {
         Ok(())
     }
 
-    /// The answer to a LOG query (§5.17): our entries after `since`.
+    /// The answer to a LOG query: our entries after `since`.
     pub fn copy_after(&self, since: EVersion, dups_tracked: u64) -> PgLogT {
         PgLogT::copy_after(self.log.log(), since, dups_tracked)
     }
 
-    /// The answer to a FULLLOG query (§5.17): the whole log.
+    /// The answer to a FULLLOG query: the whole log.
     pub fn full_log(&self) -> PgLogT {
         self.log.log().clone()
     }
 
-    /// `reset_complete_to(info)`: points `complete_to` at the first entry not older (§6.9)
+    /// `reset_complete_to(info)`: points `complete_to` at the first entry not older
     /// than the oldest missing need and, given `info`, sets `last_complete` to the
     /// entry before it (`0'0` if none).
     pub fn reset_complete_to(&mut self, info: Option<&mut PgInfo>) -> Result<(), LogError> {
@@ -220,14 +220,14 @@ impl PgLog {
         Ok(())
     }
 
-    /// `activate_not_complete(info)`: recovery is about to start (§6.9).
+    /// `activate_not_complete(info)`: recovery is about to start.
     pub fn activate_not_complete(&mut self, info: &mut PgInfo) -> Result<(), LogError> {
         self.reset_complete_to(Some(info))?;
         self.log.set_last_requested(0);
         Ok(())
     }
 
-    /// `recover_got(oid, v, info)`: `oid` was recovered at `v`; advance (§6.9)
+    /// `recover_got(oid, v, info)`: `oid` was recovered at `v`; advance
     /// `last_complete` over the entries now known complete.
     pub fn recover_got(
         &mut self,
@@ -270,13 +270,13 @@ impl PgLog {
         Ok(())
     }
 
-    /// `reset_backfill()`: backfill restarts; nothing is known missing (§6.10).
+    /// `reset_backfill()`: backfill restarts; nothing is known missing.
     pub fn reset_backfill(&mut self) {
         self.missing.clear();
         self.dirty = true;
     }
 
-    /// `reset_backfill_claim_log(o)`: a backfill target takes the primary's log (§6.9)
+    /// `reset_backfill_claim_log(o)`: a backfill target takes the primary's log
     /// wholesale; rollback information of our old entries is trimmed first.
     pub fn reset_backfill_claim_log(
         &mut self,
@@ -293,7 +293,7 @@ impl PgLog {
         Ok(())
     }
 
-    /// `split_into(child, split_bits, child_log)` (§5.20): moves the entries and
+    /// `split_into(child, split_bits, child_log)`: moves the entries and
     /// missing items of objects now mapping to `child` into `child_log`.
     pub fn split_into(&mut self, child: PgId, split_bits: u32, child_log: &mut PgLog) {
         child_log.log = self.log.split_out_child(child, split_bits);

@@ -1,4 +1,4 @@
-//! Ceph's `pg_log_t`: the plain log a peer sends and stores (§6.9).
+//! Ceph's `pg_log_t`: the plain log a peer sends and stores.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -10,7 +10,7 @@ use super::error::LogError;
 use crate::types::{EVersion, ObjectId, PgId, Version};
 
 /// Ceph's `pg_log_t`: entries `(tail, head]` oldest → newest, the rollback
-/// boundaries and the dups of trimmed entries (§6.9).
+/// boundaries and the dups of trimmed entries.
 ///
 /// This is the log as it travels in `MOSDPGLog` and answers LOG/FULLLOG queries
 /// ([`copy_after`](Self::copy_after), [`copy_up_to`](Self::copy_up_to)). A log that
@@ -36,7 +36,7 @@ pub struct PgLogT {
 }
 
 impl PgLogT {
-    /// An empty log `(tail, head]` with both rollback boundaries at `head` (§6.9).
+    /// An empty log `(tail, head]` with both rollback boundaries at `head`.
     pub fn new(tail: EVersion, head: EVersion) -> Self {
         PgLogT {
             head,
@@ -48,17 +48,17 @@ impl PgLogT {
         }
     }
 
-    /// `null()`: the log has never had a head (`head == 0'0`) (§6.9).
+    /// `null()`: the log has never had a head (`head == 0'0`).
     pub fn is_null(&self) -> bool {
         self.head.is_zero()
     }
 
-    /// `empty()`: no entries (§6.9).
+    /// `empty()`: no entries.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    /// Checks what Ceph assumes of every log (§6.9): `tail <= head`, entries inside
+    /// Checks what Ceph assumes of every log: `tail <= head`, entries inside
     /// `(tail, head]` in strictly increasing order (`version.version` strictly
     /// increasing, epochs non-decreasing), dups oldest first.
     ///
@@ -128,7 +128,7 @@ impl PgLogT {
         Ok(())
     }
 
-    /// `copy_after(other, v)`: the answer to a LOG query (§5.17, §6.9): `other`'s
+    /// `copy_after(other, v)`: the answer to a LOG query: `other`'s
     /// entries newer than `v`, with the tail moved up to the newest entry not
     /// copied, and the dups a peer needs (see [`PgLogT::copy_up_to`]).
     pub fn copy_after(other: &PgLogT, v: EVersion, dups_tracked: u64) -> PgLogT {
@@ -140,7 +140,7 @@ impl PgLogT {
         Self::copy_from(other, start, tail, dups_tracked)
     }
 
-    /// `copy_up_to(other, max)`: `other`'s newest `max` entries, the tail moved to (§6.9)
+    /// `copy_up_to(other, max)`: `other`'s newest `max` entries, the tail moved to
     /// the newest entry not copied, with the dups a peer needs.
     ///
     /// Dups follow Ceph's `_handle_dups`: keep `other`'s dups and the uncopied
@@ -185,7 +185,7 @@ impl PgLogT {
     ///
     /// Entries are cut by `version.version` only, as Ceph does: "same request,
     /// different epoch" (`100'10` here, `122'10` in the authoritative log) is
-    /// divergent (§5.13), and an entry whose `version.version` is not after the
+    /// divergent, and an entry whose `version.version` is not after the
     /// new head's is kept even if its epoch is newer (Ceph treats it as the same
     /// event; `proc_replica_log` relies on it).
     pub(crate) fn rewind_point(&self, newhead: EVersion) -> Result<usize, LogError> {
@@ -214,7 +214,7 @@ impl PgLogT {
     }
 
     /// `rewind_from_head(newhead)`: cuts off and returns the entries after
-    /// `newhead` (§5.14), lowering the rollback boundaries to `newhead`.
+    /// `newhead`, lowering the rollback boundaries to `newhead`.
     pub fn rewind_from_head(&mut self, newhead: EVersion) -> Result<Vec<LogEntry>, LogError> {
         let cut = self.rewind_point(newhead)?;
         let divergent = self.entries.split_off(cut);
@@ -225,7 +225,7 @@ impl PgLogT {
     }
 
     /// `split_out_child(child, split_bits)`: moves the entries of objects that now
-    /// map to `child` into a new log (§5.20). The child gets the same bounds and a
+    /// map to `child` into a new log. The child gets the same bounds and a
     /// copy of every dup: request ids are unique, so extra dups are harmless.
     pub fn split_out_child(&mut self, child: PgId, split_bits: u32) -> PgLogT {
         let mask = split_mask(split_bits);

@@ -1,4 +1,4 @@
-//! `proc_replica_log`: the primary works out a peer's missing set (§5.12).
+//! `proc_replica_log`: the primary works out a peer's missing set.
 
 use super::divergent::DivergentPlan;
 use super::error::LogError;
@@ -8,7 +8,7 @@ use super::pg_log_t::PgLogT;
 use crate::types::{EVersion, PgInfo, PgShard};
 
 impl PgLog {
-    /// `PGLog::proc_replica_log(oinfo, olog, omissing, from)` (§5.12): rewinds the
+    /// `PGLog::proc_replica_log(oinfo, olog, omissing, from)`: rewinds the
     /// peer's log `olog`, in our head, to the last point where it agrees with our
     /// authoritative log, and marks in `omissing` what its divergent entries
     /// imply. Lowers `oinfo.last_update` to that point and recomputes

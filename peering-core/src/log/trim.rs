@@ -1,4 +1,4 @@
-//! Trimming the log into dups, and merging a peer's dups (§5.13, §5.25).
+//! Trimming the log into dups, and merging a peer's dups.
 
 use alloc::vec::Vec;
 
@@ -10,7 +10,7 @@ use crate::types::EVersion;
 
 impl IndexedLog {
     /// `IndexedLog::trim(s)`: drops the entries up to `s` and raises the tail to
-    /// `s` (§5.25). Trimmed entries within `dups_tracked` versions of the newest
+    /// `s`. Trimmed entries within `dups_tracked` versions of the newest
     /// entry become dups (with their extra requests) so that resent requests are
     /// still recognised; then the oldest dups beyond `dups_tracked` go.
     ///
@@ -68,7 +68,7 @@ impl IndexedLog {
 
     /// `merge_log_dups(olog)`: extends our dups at either end with the
     /// authoritative log's, then drops dups that overlap the log's entries
-    /// (newer than the tail) (§5.13). Returns whether the dups changed.
+    /// (newer than the tail). Returns whether the dups changed.
     pub fn merge_log_dups(&mut self, olog: &PgLogT) -> bool {
         let mut changed = false;
         // Only our oldest and newest dup versions matter: Ceph's `front()`/`back()`.

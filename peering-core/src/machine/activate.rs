@@ -1,6 +1,6 @@
-//! `activate` (reference §5.15): going active, on the primary and on replicas, and
+//! `activate`: going active, on the primary and on replicas, and
 //! the primary's unfound bookkeeping it starts (`build_might_have_unfound`,
-//! `discover_all_missing`, §5.16).
+//! `discover_all_missing`).
 
 use super::invariant::Invariant;
 use super::peering_state::PeeringState;
@@ -21,7 +21,7 @@ impl PeeringState {
         !map.flags().contains(MapFlags::RECOVERY_DELETES)
     }
 
-    /// `activate(t, activation_epoch, ctx)` (§5.15).
+    /// `activate(t, activation_epoch, ctx)`.
     pub(crate) fn activate(
         &mut self,
         activation_epoch: Epoch,
@@ -98,7 +98,7 @@ impl PeeringState {
         Ok(())
     }
 
-    /// Step 7b of §5.15: what each other member of acting_recovery_backfill gets.
+    /// what each other member of acting_recovery_backfill gets.
     fn activate_peers(
         &mut self,
         map: &dyn OsdMapView,
@@ -201,7 +201,7 @@ impl PeeringState {
         Ok(())
     }
 
-    /// Steps 7c–7d of §5.15: MissingLoc learns what each acting/backfill shard
+    /// Steps 7c–7d of: MissingLoc learns what each acting/backfill shard
     /// needs and who can supply it; strays we heard from are searched; peers that
     /// may hold unfound objects are asked for their logs.
     fn set_up_missing_loc(
@@ -259,7 +259,7 @@ impl PeeringState {
         Ok(())
     }
 
-    /// `search_for_missing` (§5.16): does `from` (whose info and missing set we
+    /// `search_for_missing`: does `from` (whose info and missing set we
     /// hold) have good copies of objects we need? If so, nudge it with its info as
     /// we see it.
     pub(crate) fn search_for_missing(&mut self, from: PgShard, ctx: &mut RecoveryCtx) -> bool {
@@ -288,7 +288,7 @@ impl PeeringState {
         found
     }
 
-    /// `build_might_have_unfound` (§5.16): every past participant and every peer we
+    /// `build_might_have_unfound`: every past participant and every peer we
     /// heard from may hold objects we lack.
     pub(crate) fn build_might_have_unfound(&mut self) {
         self.might_have_unfound = self.past_intervals.might_have_unfound(self.whoami);
@@ -296,7 +296,7 @@ impl PeeringState {
             .extend(self.peer_info.keys().copied().filter(|s| *s != self.whoami));
     }
 
-    /// `discover_all_missing` (§5.16): ask every peer that may have unfound objects,
+    /// `discover_all_missing`: ask every peer that may have unfound objects,
     /// and that we have not asked yet, for its whole log and missing set.
     pub(crate) fn discover_all_missing(&mut self, map: &dyn OsdMapView, ctx: &mut RecoveryCtx) {
         let candidates: super::peering_state::Shards =

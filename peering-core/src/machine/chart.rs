@@ -1,4 +1,4 @@
-//! The statechart as data (reference §1.1, §3): every state, its parent, its default
+//! The statechart as data: every state, its parent, its default
 //! substate, and its reaction list in Ceph's order.
 //!
 //! Each state is defined in its own file under `states/` (a `Spec`: its names,
@@ -33,7 +33,7 @@ pub use super::state_id::StateId;
 /// is large, so one slot stays small, B11).
 macro_rules! chart {
     ($( $id:ident($payload:ty) = $spec:path; )*) => {
-        /// One active state with its local data (§1.2): the variant is the state,
+        /// One active state with its local data: the variant is the state,
         /// its payload the C++ state object's members.
         #[derive(Clone, PartialEq, Eq, Debug)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -43,20 +43,20 @@ macro_rules! chart {
         }
 
         impl StateId {
-            /// Every state, in tree order (§1.1).
+            /// Every state, in tree order.
             pub const ALL: &'static [StateId] = &[ $( StateId::$id, )* ];
 
-            /// Ceph's state name, as `pg query` and the state history print it (§1.1).
+            /// Ceph's state name, as `pg query` and the state history print it.
             pub const fn name(self) -> &'static str {
                 match self { $( StateId::$id => $spec.name, )* }
             }
 
-            /// The state's short name (its C++ class name) (§1.1).
+            /// The state's short name (its C++ class name).
             pub const fn short_name(self) -> &'static str {
                 match self { $( StateId::$id => $spec.short_name, )* }
             }
 
-            /// This state's definition in the chart (§0.2, §3).
+            /// This state's definition in the chart.
             pub const fn def(self) -> &'static StateDef {
                 match self { $( StateId::$id => &$spec.def, )* }
             }
@@ -64,12 +64,12 @@ macro_rules! chart {
 
         impl State {
             /// A freshly constructed state (its local data before the entry action
-            /// runs, §0.2 rule 6).
+            /// runs).
             pub(crate) fn new(id: StateId) -> State {
                 match id { $( StateId::$id => State::$id(<$payload>::default()), )* }
             }
 
-            /// Which state this is (§1.1).
+            /// Which state this is.
             pub(crate) fn id(&self) -> StateId {
                 match self { $( State::$id(_) => StateId::$id, )* }
             }
@@ -160,12 +160,12 @@ impl Outer for Ancestors<'_> {
 }
 
 impl StateId {
-    /// The enclosing state (§0.2).
+    /// The enclosing state.
     pub const fn parent(self) -> Option<StateId> {
         self.def().parent
     }
 
-    /// Depth in the tree (0 for the machine's direct children) (§0.2).
+    /// Depth in the tree (0 for the machine's direct children).
     pub fn depth(self) -> usize {
         let mut d = 0;
         let mut cur = self.parent();
@@ -177,7 +177,7 @@ impl StateId {
     }
 }
 
-/// The whole chart: every state's definition, in tree order (§0.2).
+/// The whole chart: every state's definition, in tree order.
 pub fn chart() -> impl Iterator<Item = &'static StateDef> {
     StateId::ALL.iter().map(|s| s.def())
 }
@@ -199,7 +199,7 @@ struct Edge {
 }
 
 /// The number of reaction entries in the whole chart (transitions, custom
-/// reactions, discards and catch-alls), as the dispatcher counts them (§3).
+/// reactions, discards and catch-alls), as the dispatcher counts them.
 pub fn reaction_count() -> usize {
     chart().map(|d| d.reactions.len()).sum()
 }
@@ -269,7 +269,7 @@ fn write_tree(
 /// The chart in Graphviz DOT: composite states as clusters (each with a bold
 /// `initial` edge to its default substate), transitions as edges labelled with
 /// their event, custom reactions' possible targets dashed, the machine's start
-/// (a filled circle) and end (`terminate`, a double circle) (§0.2). Reactions that
+/// (a filled circle) and end (`terminate`, a double circle). Reactions that
 /// consume an event in place (discards, custom reactions without a target) have no
 /// edge.
 pub fn to_dot() -> String {
@@ -319,7 +319,7 @@ pub fn to_dot() -> String {
 }
 
 /// The chart as a Mermaid `stateDiagram-v2`: composite states nest, `[*] -->`
-/// marks each default substate, `--> [*]` the machine's termination (§0.2). As in
+/// marks each default substate, `--> [*]` the machine's termination. As in
 /// [`to_dot`], in-place reactions have no edge.
 pub fn to_mermaid() -> String {
     let mut out = String::from("stateDiagram-v2\n    [*] --> Initial\n");

@@ -1,4 +1,4 @@
-//! The machine's adapter to [`crate::acting::choose_acting`] (reference §5.10):
+//! The machine's adapter to [`crate::acting::choose_acting`]:
 //! build its inputs from the peering state and apply its result.
 
 use alloc::collections::BTreeMap;
@@ -34,7 +34,7 @@ impl PeeringState {
         }
     }
 
-    /// `choose_acting` (§5.10): compute, then record what Ceph's member function
+    /// `choose_acting`: compute, then record what Ceph's member function
     /// records (`want_acting`, the sets on success) and queue its pg_temp request.
     /// Returns the choice and the infos it was made from (ours included).
     pub(crate) fn choose_acting(

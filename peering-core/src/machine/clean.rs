@@ -1,4 +1,4 @@
-//! `share_pg_info`, `try_mark_clean`, `purge_strays` (reference §5.18, §5.19).
+//! `share_pg_info`, `try_mark_clean`, `purge_strays`.
 
 use alloc::vec;
 
@@ -8,7 +8,7 @@ use crate::map::OsdMapView;
 use crate::types::{PgState, SpgId};
 
 impl PeeringState {
-    /// `share_pg_info` (§5.18): send our info directly to every other member of
+    /// `share_pg_info`: send our info directly to every other member of
     /// acting_recovery_backfill, and update our copy of theirs.
     pub(crate) fn share_pg_info(&mut self, ctx: &mut RecoveryCtx) {
         let pgid = self.info.pgid.pgid;
@@ -31,7 +31,7 @@ impl PeeringState {
         }
     }
 
-    /// `try_mark_clean` (§5.19, Clean entry): a full-size acting set makes the PG
+    /// `try_mark_clean` (Clean entry): a full-size acting set makes the PG
     /// clean; the clean epoch is recorded and past intervals are no longer needed.
     pub(crate) fn try_mark_clean(&mut self, ctx: &mut RecoveryCtx) {
         let forced = PgState::FORCED_BACKFILL | PgState::FORCED_RECOVERY;
@@ -54,7 +54,7 @@ impl PeeringState {
         self.async_recovery_targets.clear();
     }
 
-    /// `purge_strays` (§5.19): tell every stray that is up to remove its copy
+    /// `purge_strays`: tell every stray that is up to remove its copy
     /// (`MOSDPGRemove`), and forget them.
     pub(crate) fn purge_strays(&mut self, map: &dyn OsdMapView, ctx: &mut RecoveryCtx) {
         if self.state.contains(PgState::PREMERGE) {

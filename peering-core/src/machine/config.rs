@@ -1,55 +1,53 @@
-//! [`Config`]: the Ceph options the peering machine reads (reference §5, §8).
+//! [`Config`]: the Ceph options the peering machine reads.
 
 use crate::types::Timespan;
 
 /// Ceph's default for both retry intervals: 30 seconds, in nanoseconds.
 const RETRY_INTERVAL: Timespan = Timespan(30_000_000_000);
 
-/// The `osd_*` options peering consults, with Ceph's defaults (§5).
+/// The `osd_*` options peering consults, with Ceph's defaults.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Config {
     /// `osd_pg_epoch_persisted_max_stale` (40): re-persist the info on `ActMap` once
-    /// the stored epoch is this far behind (§8.1).
+    /// the stored epoch is this far behind.
     pub pg_epoch_persisted_max_stale: u32,
     /// `osd_max_pg_log_entries` (10000): entries sent with a backfill restart for dup
-    /// detection (§5.15 step 7b).
+    /// detection.
     pub max_pg_log_entries: usize,
     /// `osd_pg_log_dups_tracked` (3000): dups kept when copying a log for a peer
-    /// (activation and query replies, §5.15 step 7b, §5.17).
+    /// (activation and query replies).
     pub pg_log_dups_tracked: u64,
     /// `osd_pg_stat_report_interval_max` (500): an active primary republishes its
-    /// stats at least this often (in epochs; Active's `AdvMap`, §3 "Active").
+    /// stats at least this often (in epochs; Active's `AdvMap`).
     pub pg_stat_report_interval_max: u32,
     /// `osd_find_best_info_ignore_history_les` (false): passed to
-    /// [`crate::acting::ActingOptions`] (§5.9 step 1).
+    /// [`crate::acting::ActingOptions`].
     pub find_best_info_ignore_history_les: bool,
     /// `osd_allow_recovery_below_min_size` (true): passed to
-    /// [`crate::acting::ActingOptions`] (§5.10 step 4, §5.23).
+    /// [`crate::acting::ActingOptions`].
     pub allow_recovery_below_min_size: bool,
     /// `osd_force_auth_primary_missing_objects` (100): passed to
-    /// [`crate::acting::ActingOptions`] (§5.10, `select_replicated_primary`).
+    /// [`crate::acting::ActingOptions`] (`select_replicated_primary`).
     pub force_auth_primary_missing_objects: u64,
     /// `osd_async_recovery_min_cost` (100): passed to
-    /// [`crate::acting::ActingOptions`] (§5.10 step 5).
+    /// [`crate::acting::ActingOptions`].
     pub async_recovery_min_cost: u64,
     /// Bound on the events one call may process, the delivered one included: a
-    /// chain of posted events longer than this is an error, not a spin (DESIGN.md §4,
-    /// "Bounded"). The longest legal chain is about a dozen.
+    /// chain of posted events longer than this is an error, not a spin. The longest legal chain is about a dozen.
     pub max_posted_events: usize,
     /// Number of state-history records kept (oldest dropped first): the bound of
-    /// [`super::StateHistory`], this crate's record of `log_enter`/`log_exit` (§1.1).
+    /// [`super::StateHistory`], this crate's record of `log_enter`/`log_exit`.
     pub state_history_len: usize,
     /// `osd_recovery_retry_interval` (30 s): how long `NotRecovering` waits before
-    /// retrying after a participant was full (§3 "WaitLocalRecoveryReserved").
+    /// retrying after a participant was full.
     pub recovery_retry_interval: Timespan,
     /// `osd_backfill_retry_interval` (30 s): how long `NotBackfilling` waits before
-    /// retrying after a target rejected or revoked its reservation (§3
-    /// "WaitRemoteBackfillReserved", "Backfilling").
+    /// retrying after a target rejected or revoked its reservation.
     pub backfill_retry_interval: Timespan,
     /// `osd_target_transaction_size` (30): the most objects one deletion step
-    /// removes in one transaction (§3 "Deleting").
+    /// removes in one transaction.
     pub delete_max_objects: u32,
     /// Ceph's answer to a peer message no state handles: the OSD aborts
     /// (`Started`'s catch-all `transition<event_base, Crashed>`). Ceph can afford it

@@ -34,7 +34,7 @@ pub(crate) struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    /// `post_event` (§0.2).
+    /// `post_event`.
     pub fn post(&mut self, evt: Event) {
         self.posted.push_back(evt);
     }
@@ -52,7 +52,7 @@ impl Cx<'_> {
     }
 }
 
-/// A state's local data that an inner state may read (`context<S>()`, §0.2 rule 7).
+/// A state's local data that an inner state may read (`context<S>()`).
 pub(crate) trait Local: Any {
     /// The state owning it.
     const ID: StateId;

@@ -1,4 +1,4 @@
-//! The vocabulary of a state's definition (reference §0.2): its reaction list
+//! The vocabulary of a state's definition: its reaction list
 //! ([`Reaction`]), its place in the tree ([`StateDef`]), and [`Spec`], which adds
 //! its name and its entry, exit and reaction handlers. Each state's `Spec` is in
 //! its own file under `states/`; `super::chart` lists them.
@@ -9,7 +9,7 @@ use super::state_id::StateId;
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind};
 
-/// Which events a reaction entry matches (§0.2).
+/// Which events a reaction entry matches.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -17,12 +17,12 @@ pub enum On {
     /// One event kind.
     Event(EventKind),
     /// Any event (the catch-all `transition<event_base, Crashed>` of Initial, Reset,
-    /// Started, §0.2 rule 3).
+    /// Started).
     Any,
 }
 
 impl On {
-    /// True when this entry matches `kind` (§0.2).
+    /// True when this entry matches `kind`.
     pub fn matches(self, kind: EventKind) -> bool {
         match self {
             On::Event(k) => k == kind,
@@ -31,7 +31,7 @@ impl On {
     }
 }
 
-/// What a reaction entry does (§0.2 rule 2).
+/// What a reaction entry does.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -45,11 +45,11 @@ pub enum ReactionKind {
     Discard,
     /// `custom_reaction<E>` whose handler may, besides discarding or transiting to
     /// one of the listed targets, return boost's `terminate()`: the machine exits
-    /// every state and ends (§0.2 rule 8; only `Deleting` on `DeleteSome` does).
+    /// every state and ends (only `Deleting` on `DeleteSome` does).
     CustomTerminate(&'static [StateId]),
 }
 
-/// One entry of a state's reaction list (§0.2).
+/// One entry of a state's reaction list.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -61,36 +61,35 @@ pub struct Reaction {
 }
 
 impl Reaction {
-    /// `transition<E, T>` (§0.2).
+    /// `transition<E, T>`.
     pub const fn transition(e: EventKind, to: StateId) -> Self {
         Reaction {
             on: On::Event(e),
             kind: ReactionKind::Transition(to),
         }
     }
-    /// `custom_reaction<E>` with a handler that may transit to `targets` (§0.2).
+    /// `custom_reaction<E>` with a handler that may transit to `targets`.
     pub const fn custom(e: EventKind, targets: &'static [StateId]) -> Self {
         Reaction {
             on: On::Event(e),
             kind: ReactionKind::Custom(targets),
         }
     }
-    /// `custom_reaction<E>` with a handler that may also terminate the machine
-    /// (§0.2 rule 8).
+    /// `custom_reaction<E>` with a handler that may also terminate the machine.
     pub const fn custom_terminate(e: EventKind, targets: &'static [StateId]) -> Self {
         Reaction {
             on: On::Event(e),
             kind: ReactionKind::CustomTerminate(targets),
         }
     }
-    /// `custom_reaction<E>` answered by the generic handler (discard) (§0.2).
+    /// `custom_reaction<E>` answered by the generic handler (discard).
     pub const fn discard(e: EventKind) -> Self {
         Reaction {
             on: On::Event(e),
             kind: ReactionKind::Discard,
         }
     }
-    /// The catch-all: any other event crashes the machine (§0.2).
+    /// The catch-all: any other event crashes the machine.
     pub const fn any_crashes() -> Self {
         Reaction {
             on: On::Any,
@@ -99,7 +98,7 @@ impl Reaction {
     }
 }
 
-/// A state's definition: its place in the tree and its reaction list (§0.2).
+/// A state's definition: its place in the tree and its reaction list.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -115,7 +114,7 @@ pub struct StateDef {
 }
 
 impl StateDef {
-    /// The first entry of this state's reaction list matching `kind` (§0.2 rule 1):
+    /// The first entry of this state's reaction list matching `kind`:
     /// what the dispatcher does with `kind` at this level, or `None` if the event
     /// goes to the enclosing state.
     pub fn reaction_for(&self, kind: EventKind) -> Option<&'static Reaction> {
@@ -127,9 +126,9 @@ impl StateDef {
 /// the actions the dispatcher runs. `L` is the state's local data (the C++ state
 /// object's members; `()` for none), which every handler receives as `&mut L`.
 pub(crate) struct Spec<L: 'static> {
-    /// Ceph's state name, as `pg query` and the state history print it (§1.1).
+    /// Ceph's state name, as `pg query` and the state history print it.
     pub name: &'static str,
-    /// The C++ class name (§1.1).
+    /// The C++ class name.
     pub short_name: &'static str,
     /// Parent, default substate and reaction list.
     pub def: StateDef,

@@ -1,5 +1,5 @@
 //! How Ceph prints a PG's peering state in its logs (`operator<<(ostream&,
-//! PeeringState)`, reference §6.13), for traces and test failure messages.
+//! PeeringState)`), for traces and test failure messages.
 
 use core::fmt;
 

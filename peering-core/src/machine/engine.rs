@@ -1,4 +1,4 @@
-//! The statechart engine: boost::statechart's semantics (reference §0.2), driven
+//! The statechart engine: boost::statechart's semantics, driven
 //! by the chart table ([`super::chart`]).
 //!
 //! * An event goes to the innermost state first; each state's reaction list is
@@ -257,7 +257,7 @@ fn transit(cx: &mut Machine<'_>, source_level: usize, target: StateId) -> Result
     Ok(())
 }
 
-/// boost's `terminate()` (§0.2 rule 8): every active state exits, innermost
+/// boost's `terminate()`: every active state exits, innermost
 /// first, and the configuration is left empty.
 fn terminate(cx: &mut Machine<'_>) -> Result<(), PeeringError> {
     while !cx.stack.is_empty() {

@@ -1,12 +1,12 @@
 //! [`StateHistory`]: which states the PG entered and left, in order, and at which map
-//! epoch (Ceph's `PGStateHistory` and `log_enter`/`log_exit`, reference §1.1, §1.2).
+//! epoch (Ceph's `PGStateHistory` and `log_enter`/`log_exit`).
 
 use alloc::collections::VecDeque;
 
 use super::state_id::StateId;
 use crate::types::{Epoch, UTime};
 
-/// Whether a [`StateRecord`] is an entry or an exit (§1.1).
+/// Whether a [`StateRecord`] is an entry or an exit.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -17,7 +17,7 @@ pub enum Transit {
     Exit,
 }
 
-/// One entry or exit of one state, at a map epoch (§1.1).
+/// One entry or exit of one state, at a map epoch.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -33,7 +33,7 @@ pub struct StateRecord {
     pub time: UTime,
 }
 
-/// A bounded, ordered log of state entries and exits, oldest first (§1.1).
+/// A bounded, ordered log of state entries and exits, oldest first.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -46,7 +46,7 @@ pub struct StateHistory {
 }
 
 impl StateHistory {
-    /// An empty history keeping at most `cap` records (§1.1).
+    /// An empty history keeping at most `cap` records.
     pub fn new(cap: usize) -> Self {
         StateHistory {
             records: VecDeque::new(),
@@ -75,12 +75,12 @@ impl StateHistory {
         });
     }
 
-    /// Every record, oldest first (§1.1).
+    /// Every record, oldest first.
     pub fn records(&self) -> impl DoubleEndedIterator<Item = &StateRecord> {
         self.records.iter()
     }
 
-    /// The states entered, oldest first (§1.1).
+    /// The states entered, oldest first.
     pub fn entered(&self) -> impl DoubleEndedIterator<Item = StateId> + '_ {
         self.records
             .iter()
@@ -88,7 +88,7 @@ impl StateHistory {
             .map(|r| r.state)
     }
 
-    /// Forgets every record (e.g. between the steps of a test) (§1.1).
+    /// Forgets every record (e.g. between the steps of a test).
     pub fn clear(&mut self) {
         self.records.clear();
     }

@@ -1,4 +1,4 @@
-//! `should_restart_peering` and `start_peering_interval` (reference §5.3–5.5).
+//! `should_restart_peering` and `start_peering_interval`.
 
 use super::peering_state::PeeringState;
 use crate::ctx::{HostNotification, MonRequest, RecoveryCtx};
@@ -30,7 +30,7 @@ impl PeeringState {
         }
     }
 
-    /// `should_restart_peering` (§5.4): the step `lastmap` → `map` starts a new
+    /// `should_restart_peering`: the step `lastmap` → `map` starts a new
     /// interval, or we were down in `lastmap` and are up in `map`.
     pub(crate) fn should_restart_peering(
         &self,
@@ -48,7 +48,7 @@ impl PeeringState {
         )
     }
 
-    /// `start_peering_interval` (§5.3): adopt the new mapping, record the interval
+    /// `start_peering_interval`: adopt the new mapping, record the interval
     /// that ended, reset every per-interval piece of state.
     pub(crate) fn start_peering_interval(
         &mut self,

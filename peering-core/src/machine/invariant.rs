@@ -3,7 +3,7 @@
 use crate::types::PgShard;
 
 /// A condition Ceph asserts (`ceph_assert`) that did not hold: the PG crashes, as
-/// the OSD would abort (reported in [`crate::Crash::Invariant`]) (§0.2).
+/// the OSD would abort (reported in [`crate::Crash::Invariant`]).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -13,7 +13,7 @@ pub enum Invariant {
     /// A member of acting_recovery_backfill without a `peer_info` entry.
     MissingPeerInfo(PgShard),
     /// After merging the authoritative log, `info.last_epoch_started` is behind
-    /// `history.last_epoch_started` (§5.11).
+    /// `history.last_epoch_started`.
     LesBehindHistory,
     /// The log head differs from `info.last_update` after merging a log.
     LogHeadMismatch,
@@ -29,16 +29,16 @@ pub enum Invariant {
     CleanWithMissing,
     /// Two shards' missing sets need different versions of one object.
     ConflictingNeed,
-    /// `Recovering` entered while the PG is still `ACTIVATING` (§3 "Recovering").
+    /// `Recovering` entered while the PG is still `ACTIVATING`.
     RecoveringWhileActivating,
     /// Recovery reservations released as finished while the primary still misses
-    /// objects (`release_reservations(cancel=false)`, §3 "Recovering").
+    /// objects (`release_reservations(cancel=false)`).
     ReleaseWithMissing,
     /// A remote reservation addressed to the primary itself (the primary never
-    /// reserves, nor backfills, itself; §3 "WaitRemoteRecoveryReserved",
+    /// reserves, nor backfills, itself;,
     /// "WaitRemoteBackfillReserved", "Backfilling").
     ReserveSelf,
-    /// A backfill reservation retry with no backfill target at all (§3
-    /// "WaitRemoteBackfillReserved" `retry()`).
+    /// A backfill reservation retry with no backfill target at all
+    /// (`WaitRemoteBackfillReserved`'s `retry()`).
     NoBackfillTargets,
 }

@@ -1,4 +1,4 @@
-//! Ceph's `MissingLoc` (reference §5.16, §6.12): every object the acting set
+//! Ceph's `MissingLoc`: every object the acting set
 //! still needs, and where a good copy of each is known to be.
 
 use crate::error::Crash;
@@ -12,7 +12,7 @@ use crate::log::{Missing, MissingItem};
 use crate::map::OsdMapView;
 use crate::types::{ObjectId, PgInfo, PgShard};
 
-/// Ceph's `MissingLoc` (§5.16): `needs_recovery_map` (the union of the acting and
+/// Ceph's `MissingLoc`: `needs_recovery_map` (the union of the acting and
 /// backfill shards' missing sets), `missing_loc` (object → shards holding the
 /// needed version) and `missing_loc_sources`. The per-count histogram Ceph keeps
 /// for stats is not modelled.
@@ -29,7 +29,7 @@ pub struct MissingLoc {
     /// `missing_loc_sources`.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub missing_loc_sources: BTreeSet<PgShard>,
-    /// The backend's `IsPGRecoverablePredicate` (§5.21).
+    /// The backend's `IsPGRecoverablePredicate`.
     pub recoverable: RecoverablePredicate,
 }
 

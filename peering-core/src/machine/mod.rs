@@ -1,4 +1,4 @@
-//! The peering statechart (reference §0.2, §1, §3) and [`Pg`], one PG instance's
+//! The peering statechart and [`Pg`], one PG instance's
 //! peering core.
 //!
 //! # Shape
@@ -13,13 +13,13 @@
 //!   the states call (`start_peering_interval`, `proc_replica_info`, `activate`,
 //!   `fulfill_query`, `try_mark_clean`...), which in turn call the [`crate::log`],
 //!   [`crate::intervals`] and [`crate::acting`] modules.
-//! * [`Pg`]: the host contract (§8): creation and load, map advancement, event
+//! * [`Pg`]: the host contract: creation and load, map advancement, event
 //!   admission; [`Pg::status`] ([`PgStatus`], Ceph's `pg query`) and a few borrowed
 //!   getters are how a host reads the PG's insides.
 //!
 //! # Maps
 //!
-//! The host owns its OSD maps (DESIGN.md §3). Every call that needs one takes it as
+//! The host owns its OSD maps. Every call that needs one takes it as
 //! `&dyn OsdMapView`: [`Pg::advance_map`] takes the new and the previous map (and
 //! the PG's mapping in the new one) and delivers `AdvMap`; [`Pg::activate_map`] and
 //! [`Pg::handle_event`] take the PG's current map. Nothing is copied from the maps
@@ -73,9 +73,9 @@
 //! `RepWaitRecoveryReserved`, `RepWaitBackfillReserved`, `RepRecovering` (children of
 //! `ReplicaActive`); and deletion: `ToDelete`, `WaitDeleteReserved`, `Deleting`.
 //!
-//! Deletion (§3 "ToDelete") removes objects in bounded chunks the host lists (see
+//! Deletion removes objects in bounded chunks the host lists (see
 //! the `DeleteSome` payload and [`crate::ctx::OnCommit::DeleteMore`]) and ends in
-//! boost's `terminate()`: [`Pg::is_terminated`]. Split (§5.20) is
+//! boost's `terminate()`: [`Pg::is_terminated`]. Split is
 //! [`Pg::split`] and [`Pg::from_split`]; merge (`merge_from`) is not supported yet.
 //!
 //! # Deviations from Ceph

@@ -18,12 +18,12 @@ pub(crate) enum Outcome {
     Forward,
     /// `transit<T>()`: leave for `T`.
     Transit(StateId),
-    /// `terminate()`: exit every state, innermost first, and end the machine
-    /// (§0.2 rule 8). Only a `custom_terminate` reaction may return it.
+    /// `terminate()`: exit every state, innermost first, and end the machine.
+    /// Only a `custom_terminate` reaction may return it.
     Terminate,
 }
 
-/// Why an event was dropped instead of changing the PG (§8.2 and the input checks
+/// Why an event was dropped instead of changing the PG ( and the input checks
 /// of this crate). The PG is unchanged (but for bookkeeping Ceph itself does, such as
 /// forgetting a request the event answered).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -81,18 +81,18 @@ pub enum DropReason {
     InfoNotNew,
     /// A recovery, backfill or reservation event that no longer applies where the PG
     /// is (a grant, revoke, defer or retry that raced with a release or a finish);
-    /// Ceph's reaction lists discard it here (§3).
+    /// Ceph's reaction lists discard it here.
     Raced {
         /// The innermost state when it arrived.
         state: StateId,
     },
     /// `DeleteStart` (a removal) for a PG that is primary: only the primary purges
-    /// strays (§5.19), so a removal can only name a non-primary. Ceph's stale check
+    /// strays, so a removal can only name a non-primary. Ceph's stale check
     /// drops the legitimate cases (a removal from before we became primary); any
-    /// other would hit `Started`'s catch-all and abort the OSD (§3 "Started").
+    /// other would hit `Started`'s catch-all and abort the OSD.
     DeleteWhilePrimary,
     /// `DeleteSome` for a PG that is not being deleted (not in `ToDelete`): no
-    /// deletion step was asked for (§3 "ToDelete"); Ceph would abort on it.
+    /// deletion step was asked for; Ceph would abort on it.
     NotDeleting,
     /// A message from a peer that no active state handles: it reached the catch-all
     /// of `Initial`, `Reset` or `Started`, where Ceph aborts the OSD (its messenger
@@ -129,8 +129,7 @@ pub enum DropReason {
         trim_to: EVersion,
     },
     /// A `DeleteSome` listing that does not answer the step's request: more objects
-    /// than `delete_max_objects`, not ascending, or not after the deletion cursor
-    /// (§3 "Deleting").
+    /// than `delete_max_objects`, not ascending, or not after the deletion cursor.
     BadDeleteChunk,
 }
 
@@ -161,7 +160,7 @@ impl DropReason {
     }
 }
 
-/// What [`super::Pg::handle_event`] did with an event (§8).
+/// What [`super::Pg::handle_event`] did with an event.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

@@ -1,5 +1,5 @@
 //! [`PeeringState`]: the data of one PG instance's peering core (Ceph's
-//! `PeeringState` members, reference §6.13), and the small helpers every state uses.
+//! `PeeringState` members), and the small helpers every state uses.
 
 use alloc::collections::{BTreeMap, BTreeSet};
 
@@ -16,10 +16,10 @@ use crate::types::{
 
 /// A snapshot of a few shards (an acting set, its peers) taken to iterate while the
 /// peering state is mutated: inline up to the largest common EC width, so the
-/// activation and clean paths allocate nothing for it (B1, DESIGN.md §7).
+/// activation and clean paths allocate nothing for it (B1).
 pub(crate) type Shards = smallvec::SmallVec<[crate::types::PgShard; 12]>;
 
-/// Ceph's `PeeringState` members that the peering path reads and writes (§6.13).
+/// Ceph's `PeeringState` members that the peering path reads and writes.
 ///
 /// Read-lease, stretch, merge and scrub bookkeeping are not modelled. The host reads
 /// it through [`super::Pg::peering_state`]; only the machine writes it.
@@ -71,7 +71,7 @@ pub struct PeeringState {
     /// `pg_log`: the log and our missing set.
     pub pg_log: PgLog,
     /// `last_peering_reset`: the epoch peering last restarted; events from before it
-    /// are stale (§8.2).
+    /// are stale.
     pub last_peering_reset: Epoch,
     /// `last_update_ondisk`.
     pub last_update_ondisk: EVersion,
@@ -79,14 +79,14 @@ pub struct PeeringState {
     pub last_complete_ondisk: EVersion,
     /// `last_update_applied`.
     pub last_update_applied: EVersion,
-    /// `flushes_in_progress` (§4.3).
+    /// `flushes_in_progress`.
     pub flushes_in_progress: u32,
-    /// `messages_pending_flush`: buffered sends held until `IntervalFlush` (§4.3);
+    /// `messages_pending_flush`: buffered sends held until `IntervalFlush`;
     /// `Some` while outgoing messages are blocked (boxed: rare and short-lived,
     /// so idle PGs do not carry its inline size, B11).
     pub pending_flush: Option<alloc::boxed::Box<BufferedMessages>>,
     /// Host input: writes of the previous interval may still be in flight, so
-    /// `try_flush_or_schedule_async` would schedule a flush (§4.3).
+    /// `try_flush_or_schedule_async` would schedule a flush.
     pub writes_in_flight: bool,
     /// `stray_set`: peers with data that are neither up nor acting.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
@@ -118,10 +118,10 @@ pub struct PeeringState {
     /// `min_last_complete_ondisk`.
     pub min_last_complete_ondisk: EVersion,
     /// `blocked_by`: for stats, what peering waits on. Ceph's `set<int>`: OSD ids,
-    /// except in `Active`, where (a Ceph quirk, §1.2) shard ids are stored.
+    /// except in `Active`, where (a Ceph quirk) shard ids are stored.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub blocked_by: BTreeSet<i32>,
-    /// `need_up_thru` (§5.7).
+    /// `need_up_thru`.
     pub need_up_thru: bool,
     /// `peer_activated`: shards whose activation committed.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
@@ -135,7 +135,7 @@ pub struct PeeringState {
     /// `might_have_unfound`.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub might_have_unfound: BTreeSet<PgShard>,
-    /// `missing_loc`: what the acting set needs and where to find it (§5.16).
+    /// `missing_loc`: what the acting set needs and where to find it.
     pub missing_loc: super::missing_loc::MissingLoc,
     /// `backfill_reserved`.
     pub backfill_reserved: bool,
@@ -203,43 +203,43 @@ impl PeeringState {
         }
     }
 
-    /// `is_primary()`: this instance is the acting primary (§6.13).
+    /// `is_primary()`: this instance is the acting primary.
     pub fn is_primary(&self) -> bool {
         self.whoami == self.primary
     }
 
-    /// `is_nonprimary()`: in the acting set, not primary (§6.13).
+    /// `is_nonprimary()`: in the acting set, not primary.
     pub fn is_nonprimary(&self) -> bool {
         self.role >= 0 && !self.is_primary()
     }
 
-    /// `is_erasure()` of the pool (§6.13).
+    /// `is_erasure()` of the pool.
     pub fn is_ec(&self) -> bool {
         self.pool.is_erasure()
     }
 
-    /// `is_peered()`: `ACTIVE` or `PEERED` (§6.13).
+    /// `is_peered()`: `ACTIVE` or `PEERED`.
     pub fn is_peered(&self) -> bool {
         self.state.contains(PgState::ACTIVE) || self.state.contains(PgState::PEERED)
     }
 
-    /// `is_up(shard)` (§5.21).
+    /// `is_up(shard)`.
     pub fn is_up(&self, s: PgShard) -> bool {
         is_member(&self.mapping.up, s, self.is_ec())
     }
 
-    /// `is_acting(shard)` (§5.21).
+    /// `is_acting(shard)`.
     pub fn is_acting(&self, s: PgShard) -> bool {
         is_member(&self.mapping.acting, s, self.is_ec())
     }
 
-    /// `acting_set_writeable()`: enough acting shards to serve writes (§5.23; stretch
+    /// `acting_set_writeable()`: enough acting shards to serve writes (stretch
     /// constraints are not modelled).
     pub fn acting_set_writeable(&self) -> bool {
         u32::try_from(self.actingset.len()).is_ok_and(|n| n >= self.pool.min_size)
     }
 
-    /// `needs_recovery()` (§5.21): our missing set or an acting/backfill peer's is
+    /// `needs_recovery()`: our missing set or an acting/backfill peer's is
     /// non-empty.
     pub fn needs_recovery(&self) -> bool {
         if self.pg_log.missing().have_missing() {
@@ -251,7 +251,7 @@ impl PeeringState {
             .any(|s| self.peer_missing.get(s).is_some_and(Missing::have_missing))
     }
 
-    /// `acting_recovery_backfill` minus ourselves (§5.21): the peers `activate` and
+    /// `acting_recovery_backfill` minus ourselves: the peers `activate` and
     /// `share_pg_info` address, snapshotted so the state can be mutated while
     /// walking them (inline, no allocation, see [`super::peering_state::Shards`]).
     pub(crate) fn acting_recovery_backfill_peers(&self) -> super::peering_state::Shards {
@@ -262,7 +262,7 @@ impl PeeringState {
             .collect()
     }
 
-    /// `needs_backfill()` (§5.21): some backfill target has not finished.
+    /// `needs_backfill()`: some backfill target has not finished.
     pub fn needs_backfill(&self) -> bool {
         self.backfill_targets.iter().any(|s| {
             self.peer_info
@@ -300,7 +300,7 @@ impl PeeringState {
     }
 
     /// `send_query` (buffered): into the context, or the flush-pending buffer while
-    /// outgoing messages are blocked (§4.3).
+    /// outgoing messages are blocked.
     pub(crate) fn send_query(&mut self, ctx: &mut RecoveryCtx, to: PgShard, query: PgQuery) {
         let pgid = SpgId::new(self.info.pgid.pgid, to.shard);
         match self.pending_flush.as_mut() {
@@ -338,7 +338,7 @@ impl PeeringState {
     }
 
     /// Reset and Stray/ReplicaActive `ActMap`: a non-primary notifies the primary
-    /// until activated (§3 Reset, Stray, ReplicaActive).
+    /// until activated (Reset, Stray, ReplicaActive).
     pub(crate) fn notify_primary_if_needed(&mut self, ctx: &mut RecoveryCtx) {
         if self.send_notify && self.primary.osd.0 >= 0 {
             let n = self.make_notify(self.epoch);
@@ -347,7 +347,7 @@ impl PeeringState {
         }
     }
 
-    /// `set_last_peering_reset` (§4.3): a new peering attempt; drop held messages and
+    /// `set_last_peering_reset`: a new peering attempt; drop held messages and
     /// block outgoing ones if the previous interval's writes are not durable yet.
     pub(crate) fn set_last_peering_reset(&mut self, ctx: &mut RecoveryCtx) {
         if self.last_peering_reset != self.epoch {
@@ -360,7 +360,7 @@ impl PeeringState {
         }
     }
 
-    /// `end_block_outgoing` (`IntervalFlush`, §4.3): held messages go out, in front
+    /// `end_block_outgoing` (`IntervalFlush`): held messages go out, in front
     /// of what this call produced.
     pub(crate) fn end_block_outgoing(&mut self, ctx: &mut RecoveryCtx) {
         if let Some(held) = self.pending_flush.take() {
@@ -368,7 +368,7 @@ impl PeeringState {
         }
     }
 
-    /// `start_flush(t)` (§4.3): the host calls back `complete_flush` once the
+    /// `start_flush(t)`: the host calls back `complete_flush` once the
     /// transaction is durable.
     pub(crate) fn start_flush(&mut self, ctx: &mut RecoveryCtx) {
         self.flushes_in_progress = self.flushes_in_progress.saturating_add(1);
@@ -393,7 +393,7 @@ impl PeeringState {
         }
     }
 
-    /// `write_if_dirty(t)` / `prepare_write` (§8.2): persist what changed.
+    /// `write_if_dirty(t)` / `prepare_write`: persist what changed.
     pub(crate) fn write_if_dirty(&mut self, ctx: &mut RecoveryCtx) {
         if self.dirty_info || self.dirty_big_info {
             ctx.transaction.push(TxOp::WriteInfo {
@@ -434,7 +434,7 @@ impl PeeringState {
             .push(HostNotification::HeartbeatPeers(peers));
     }
 
-    /// `init_primary_up_acting` (§5.5): the shard sets and primaries of a mapping.
+    /// `init_primary_up_acting`: the shard sets and primaries of a mapping.
     pub(crate) fn init_primary_up_acting(&mut self, m: &UpActing) {
         let ec = self.is_ec();
         self.mapping = m.clone();
@@ -444,7 +444,7 @@ impl PeeringState {
         self.primary = primary_shard(&m.acting, m.acting_primary, ec);
     }
 
-    /// `calc_pg_role` (§5.3 step 6).
+    /// `calc_pg_role`.
     pub(crate) fn calc_role(&self) -> i32 {
         let acting = &self.mapping.acting;
         if self.is_ec() {
@@ -474,8 +474,7 @@ fn shards_of(v: &[OsdId], ec: bool) -> impl Iterator<Item = PgShard> + '_ {
 
 /// Makes `set` the shard set of `v`. A set that already holds exactly those shards
 /// is left alone: a BTreeSet frees its nodes when cleared, so rebuilding an
-/// unchanged set would cost allocations on every interval for nothing (DESIGN.md
-/// §4 "Cheap when nothing changes").
+/// unchanged set would cost allocations on every interval for nothing.
 fn set_shards(set: &mut BTreeSet<PgShard>, v: &[OsdId], ec: bool) {
     // Equal as sets: every wanted shard is held and every held shard is wanted
     // (quadratic, but over one acting or up vector).
@@ -499,7 +498,7 @@ fn primary_shard(v: &[OsdId], p: OsdId, ec: bool) -> PgShard {
 }
 
 impl PeeringState {
-    /// `check_past_interval_bounds` (§5.6): the past intervals cover exactly the
+    /// `check_past_interval_bounds`: the past intervals cover exactly the
     /// epochs they must. Ceph aborts the OSD otherwise; here the PG crashes.
     pub(crate) fn check_past_interval_bounds(
         &self,
@@ -515,7 +514,7 @@ impl PeeringState {
             .map_err(crate::error::PeeringError::from)
     }
 
-    /// `calc_min_last_complete_ondisk` (§5.25): the oldest `last_complete_ondisk`
+    /// `calc_min_last_complete_ondisk`: the oldest `last_complete_ondisk`
     /// of all acting/backfill shards, once every one has reported.
     pub(crate) fn calc_min_last_complete_ondisk(&mut self) {
         let mut min = self.last_complete_ondisk;

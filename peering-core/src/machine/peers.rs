@@ -1,4 +1,4 @@
-//! What the primary learns from its peers (reference §5.8, §5.11, §5.12):
+//! What the primary learns from its peers:
 //! `proc_replica_info`, `update_history`, `remove_down_peer_info`,
 //! `clear_primary_state`, `proc_master_log`, `proc_replica_log`.
 
@@ -11,7 +11,7 @@ use crate::map::OsdMapView;
 use crate::types::{EVersion, Epoch, PgHistory, PgInfo, PgShard, PgState};
 
 impl PeeringState {
-    /// `proc_replica_info` (§5.8): record a peer's info. False for a duplicate (same
+    /// `proc_replica_info`: record a peer's info. False for a duplicate (same
     /// `last_update` already known) or a sender not up continuously since it sent.
     pub(crate) fn proc_replica_info(
         &mut self,
@@ -46,7 +46,7 @@ impl PeeringState {
         true
     }
 
-    /// `update_history` (§5.8): merge a peer's history; once clean since the interval
+    /// `update_history`: merge a peer's history; once clean since the interval
     /// started, past intervals are no longer needed.
     pub(crate) fn update_history(&mut self, new: &PgHistory) {
         if self.info.history.merge(new) {
@@ -58,7 +58,7 @@ impl PeeringState {
         }
     }
 
-    /// `remove_down_peer_info` and the pruning of `check_recovery_sources` (§5.8):
+    /// `remove_down_peer_info` and the pruning of `check_recovery_sources`:
     /// forget what down peers told us. Allocates nothing when nobody is down.
     pub(crate) fn remove_down_peer_info(&mut self, map: &dyn OsdMapView, ctx: &mut RecoveryCtx) {
         let mut removed = false;
@@ -83,7 +83,7 @@ impl PeeringState {
         }
     }
 
-    /// `clear_primary_state` (§5.3 step 11).
+    /// `clear_primary_state`.
     pub(crate) fn clear_primary_state(&mut self, ctx: &mut RecoveryCtx) {
         self.stray_set.clear();
         self.peer_log_requested.clear();
@@ -104,7 +104,7 @@ impl PeeringState {
         ctx.notifications.push(HostNotification::ClearPrimaryState);
     }
 
-    /// `merge_log` (§5.13): merge a peer's authoritative log into ours (`oinfo` is
+    /// `merge_log`: merge a peer's authoritative log into ours (`oinfo` is
     /// adjusted as Ceph does), persisting what changed and the object side effects.
     pub(crate) fn merge_log(
         &mut self,
@@ -124,7 +124,7 @@ impl PeeringState {
         Ok(())
     }
 
-    /// `proc_master_log` (§5.11): merge the authoritative log into ours.
+    /// `proc_master_log`: merge the authoritative log into ours.
     pub(crate) fn proc_master_log(
         &mut self,
         mut oinfo: PgInfo,
@@ -157,7 +157,7 @@ impl PeeringState {
         Ok(())
     }
 
-    /// `proc_replica_log` (§5.12): work out a peer's divergence and missing set
+    /// `proc_replica_log`: work out a peer's divergence and missing set
     /// against our authoritative log.
     pub(crate) fn proc_replica_log(
         &mut self,

@@ -1,5 +1,5 @@
 //! [`Pg`]: one PG instance's peering core and the host contract around it
-//! (reference §8): creation and load, map advancement (`AdvMap`* then `ActMap`,
+//! creation and load, map advancement (`AdvMap`* then `ActMap`,
 //! nothing interleaved), event admission.
 
 use super::chart::State;
@@ -41,7 +41,7 @@ pub(super) fn admit_pool(
     }
 }
 
-/// Where the PG stands in the `AdvMap`* `ActMap` protocol (§8.1).
+/// Where the PG stands in the `AdvMap`* `ActMap` protocol.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -54,7 +54,7 @@ enum Batch {
     Open,
 }
 
-/// What Ceph's `PeeringState::init` takes to create a PG (§8.3): a new PG from the
+/// What Ceph's `PeeringState::init` takes to create a PG: a new PG from the
 /// monitor, or one created on a peer's notify/query (`PGCreateInfo`).
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -77,7 +77,7 @@ pub struct PgCreate {
 impl PgCreate {
     /// The creation arguments for a PG named by a message's `create_info`
     /// ([`crate::event::Event::create_info`]): this OSD's instance `whoami` of it,
-    /// with its mapping in the map of `info.epoch` (§8).
+    /// with its mapping in the map of `info.epoch`.
     pub fn from_create_info(
         whoami: PgShard,
         info: crate::event::PgCreateInfo,
@@ -95,7 +95,7 @@ impl PgCreate {
     }
 }
 
-/// What Ceph's `init_from_disk_state` reads back to load a PG (§8.3).
+/// What Ceph's `init_from_disk_state` reads back to load a PG.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -115,7 +115,7 @@ pub struct PgLoad {
 }
 
 /// One PG instance's peering core: the statechart configuration, the peering state,
-/// and the host contract (§8).
+/// and the host contract.
 ///
 /// Every call takes the output context; what the PG asks of the host accumulates in
 /// it. Errors leave the PG unchanged, except the ones documented to crash it (as
@@ -134,7 +134,7 @@ pub struct Pg {
 
 impl Pg {
     /// A PG object in `Initial`, at `map`'s epoch (nothing delivered yet). Most hosts
-    /// want [`Pg::create`] or [`Pg::load`] (§8).
+    /// want [`Pg::create`] or [`Pg::load`].
     pub fn new(
         config: Config,
         whoami: PgShard,
@@ -174,7 +174,7 @@ impl Pg {
         Ok(())
     }
 
-    /// A new PG (§8.3): Ceph's `init` (mapping, role, history, past intervals,
+    /// A new PG: Ceph's `init` (mapping, role, history, past intervals,
     /// persisted), then `Initialize` and `ActMap` at `map`'s epoch, the creation
     /// epoch. The host then advances it to its current map and delivers the event
     /// that triggered the creation, if any.
@@ -197,7 +197,7 @@ impl Pg {
     }
 
     /// The end of Ceph's `init` (`on_new_interval`, everything dirty and written),
-    /// then `Initialize` and `ActMap` at `map`'s epoch (§8.3): how a new PG, created
+    /// then `Initialize` and `ActMap` at `map`'s epoch: how a new PG, created
     /// or split off, starts.
     pub(super) fn persist_and_start(
         mut self,
@@ -212,7 +212,7 @@ impl Pg {
         Ok(self)
     }
 
-    /// A PG read back from the store (§8.3): Ceph's `init_from_disk_state` and
+    /// A PG read back from the store: Ceph's `init_from_disk_state` and
     /// `PG::read_state`, then `Initialize` at `map`'s epoch (the epoch it was
     /// persisted at). The PG is left in `Reset`, as Ceph's OSD leaves a PG it
     /// loads at boot: the host then advances it through every map it missed
@@ -242,12 +242,12 @@ impl Pg {
 
     /// True while the host owes the PG an `ActMap` ([`Pg::activate_map`]): after
     /// `Initialize` (a loaded PG in `Reset`) or after `AdvMap`s. Nothing but
-    /// more `AdvMap`s or the `ActMap` may be delivered until then (§8.1).
+    /// more `AdvMap`s or the `ActMap` may be delivered until then.
     pub fn needs_act_map(&self) -> bool {
         self.batch != Batch::Closed
     }
 
-    /// Delivers `Initialize` (§8.3). [`Pg::activate_map`] must follow.
+    /// Delivers `Initialize`. [`Pg::activate_map`] must follow.
     pub fn initialize(
         &mut self,
         map: &dyn OsdMapView,
@@ -282,7 +282,7 @@ impl Pg {
         Ok(())
     }
 
-    /// `advance_map` (§8.1): deliver `AdvMap` for `newmap`, whose predecessor
+    /// `advance_map`: deliver `AdvMap` for `newmap`, whose predecessor
     /// `lastmap` is the PG's current map, with the PG's mapping in `newmap`.
     /// Call it once per epoch, in order, then [`Pg::activate_map`]; no other event
     /// may come in between.
@@ -324,7 +324,7 @@ impl Pg {
         self.run(Event::AdvMap(mapping), newmap, Some(lastmap), ctx)
     }
 
-    /// `activate_map` (§8.1): deliver `ActMap` after the last `AdvMap` of a batch (or
+    /// `activate_map`: deliver `ActMap` after the last `AdvMap` of a batch (or
     /// after `Initialize`), then persist what changed.
     pub fn activate_map(
         &mut self,
@@ -345,7 +345,7 @@ impl Pg {
         Ok(())
     }
 
-    /// Delivers one event (§8.2) with the PG's current `map`.
+    /// Delivers one event with the PG's current `map`.
     ///
     /// Admission: a crashed PG refuses everything; nothing may come between
     /// `AdvMap` and `ActMap`; `AdvMap` must come through [`Pg::advance_map`] (and
@@ -533,7 +533,7 @@ impl Pg {
         Ok(reason)
     }
 
-    /// Runs `evt` and the events it posts through the engine (§0.2 rule 4), for the
+    /// Runs `evt` and the events it posts through the engine, for the
     /// host calls whose drop reason nobody reads (`Initialize`, `AdvMap`, `ActMap`).
     fn run(
         &mut self,
@@ -579,7 +579,7 @@ impl Pg {
         Ok(cx.dropped)
     }
 
-    /// `complete_flush` (§4.3): a transaction carrying [`crate::ctx::OnCommit::CompleteFlush`]
+    /// `complete_flush`: a transaction carrying [`crate::ctx::OnCommit::CompleteFlush`]
     /// committed. When none is left in flight, the host is told (`on_flushed`).
     pub fn complete_flush(&mut self, ctx: &mut RecoveryCtx) {
         if self.ps.flushes_in_progress > 0 {
@@ -590,7 +590,7 @@ impl Pg {
         }
     }
 
-    /// `purge_strays` (§5.19), the `on_clean` commit callback
+    /// `purge_strays`, the `on_clean` commit callback
     /// ([`crate::ctx::OnCommit::PurgeStrays`]).
     pub fn purge_strays(&mut self, map: &dyn OsdMapView, ctx: &mut RecoveryCtx) {
         if self.check_running().is_ok() {
@@ -599,25 +599,25 @@ impl Pg {
         }
     }
 
-    /// Host input for `try_flush_or_schedule_async` (§4.3): whether writes of the
+    /// Host input for `try_flush_or_schedule_async`: whether writes of the
     /// current interval may still be in flight. While set, a peering reset holds the
     /// buffered sends until `IntervalFlush`.
     pub fn set_writes_in_flight(&mut self, in_flight: bool) {
         self.ps.writes_in_flight = in_flight;
     }
 
-    /// Host input: the oldest map the host still stores (`oldest_stored_osdmap`) (§8).
+    /// Host input: the oldest map the host still stores (`oldest_stored_osdmap`).
     pub fn set_oldest_stored_osdmap(&mut self, epoch: Epoch) {
         self.ps.oldest_stored_osdmap = epoch;
     }
 
-    /// The innermost active state (§8). A terminated machine (a deleted PG) has
+    /// The innermost active state. A terminated machine (a deleted PG) has
     /// none; it reports `Crashed`'s id then, so check [`Pg::is_terminated`] first.
     pub fn state_id(&self) -> StateId {
         self.stack.innermost()
     }
 
-    /// Ceph's name of the innermost state (`Started/Primary/Active/Clean`) (§8).
+    /// Ceph's name of the innermost state (`Started/Primary/Active/Clean`).
     pub fn state_name(&self) -> &'static str {
         self.state_id().name()
     }
@@ -628,12 +628,12 @@ impl Pg {
         self.stack.iter().map(State::id)
     }
 
-    /// True when `id` is active (innermost or an enclosing state) (§8).
+    /// True when `id` is active (innermost or an enclosing state).
     pub fn in_state(&self, id: StateId) -> bool {
         self.stack.contains_state(id)
     }
 
-    /// True once the PG crashed (§8).
+    /// True once the PG crashed.
     pub fn is_crashed(&self) -> bool {
         self.stack
             .last()
@@ -641,65 +641,65 @@ impl Pg {
     }
 
     /// True once the machine terminated: the deletion finished (`Deleting` returned
-    /// boost's `terminate()`, §0.2 rule 8) and the host should drop this PG
+    /// boost's `terminate()`) and the host should drop this PG
     /// ([`crate::ctx::HostNotification::Deleted`] said so). Every later call is
     /// refused with [`crate::HostMisuse::Terminated`].
     pub fn is_terminated(&self) -> bool {
         self.stack.is_empty()
     }
 
-    /// `is_deleting()`: the instance is removing its objects (`Deleting`, §3).
+    /// `is_deleting()`: the instance is removing its objects (`Deleting`).
     pub fn is_deleting(&self) -> bool {
         self.stack.contains_state(StateId::Deleting)
     }
 
-    /// `info` (§8).
+    /// `info`.
     pub fn info(&self) -> &PgInfo {
         &self.ps.info
     }
 
-    /// `info.history` (§8).
+    /// `info.history`.
     pub fn history(&self) -> &PgHistory {
         &self.ps.info.history
     }
 
-    /// The `PG_STATE_*` bits (§8).
+    /// The `PG_STATE_*` bits.
     pub fn state_bits(&self) -> PgState {
         self.ps.state
     }
 
-    /// `role` (§8).
+    /// `role`.
     pub fn role(&self) -> i32 {
         self.ps.role
     }
 
-    /// `is_primary()` (§8).
+    /// `is_primary()`.
     pub fn is_primary(&self) -> bool {
         self.ps.is_primary()
     }
 
-    /// The PG's map epoch (§8).
+    /// The PG's map epoch.
     pub fn epoch(&self) -> Epoch {
         self.ps.epoch
     }
 
-    /// `last_peering_reset` (§8).
+    /// `last_peering_reset`.
     pub fn last_peering_reset(&self) -> Epoch {
         self.ps.last_peering_reset
     }
 
     /// `get_need_up_thru()`: the host should ask the monitor for
-    /// `up_thru >= history.same_interval_since` (§5.7).
+    /// `up_thru >= history.same_interval_since`.
     pub fn need_up_thru(&self) -> bool {
         self.ps.need_up_thru
     }
 
-    /// `past_intervals` (§8).
+    /// `past_intervals`.
     pub fn past_intervals(&self) -> &PastIntervals {
         &self.ps.past_intervals
     }
 
-    /// The log and missing set (§8).
+    /// The log and missing set.
     pub fn pg_log(&self) -> &PgLog {
         &self.ps.pg_log
     }
@@ -709,7 +709,7 @@ impl Pg {
         &self.ps
     }
 
-    /// The state entry/exit history (§8).
+    /// The state entry/exit history.
     pub fn state_history(&self) -> &StateHistory {
         &self.history
     }
@@ -719,7 +719,7 @@ impl Pg {
         &mut self.ps
     }
 
-    /// Forgets the state history (e.g. between steps of a test) (§8).
+    /// Forgets the state history (e.g. between steps of a test).
     pub fn clear_state_history(&mut self) {
         self.history.clear();
     }

@@ -1,5 +1,5 @@
-//! Recovery and backfill priorities and the operator's force flags (reference
-//! §5.24): what the local reserver is asked for, and `set_force_recovery` /
+//! Recovery and backfill priorities and the operator's force flags:
+//! what the local reserver is asked for, and `set_force_recovery` /
 //! `set_force_backfill`.
 
 use super::peering_state::PeeringState;
@@ -12,17 +12,17 @@ const POOL_PRIORITY_MAX: i64 = 10;
 /// `OSD_RECOVERY_PRIORITY_MIN` / `MAX`.
 const RECOVERY_PRIORITY_MIN: i64 = 0;
 const RECOVERY_PRIORITY_MAX: i64 = 253;
-/// `OSD_BACKFILL_PRIORITY_BASE` (§5.24).
+/// `OSD_BACKFILL_PRIORITY_BASE`.
 pub const BACKFILL_BASE: u32 = 100;
-/// `OSD_BACKFILL_DEGRADED_PRIORITY_BASE` (§5.24).
+/// `OSD_BACKFILL_DEGRADED_PRIORITY_BASE`.
 pub const BACKFILL_DEGRADED_BASE: u32 = 140;
-/// `OSD_RECOVERY_PRIORITY_BASE` (§5.24).
+/// `OSD_RECOVERY_PRIORITY_BASE`.
 pub const RECOVERY_BASE: u32 = 180;
-/// `OSD_BACKFILL_INACTIVE_PRIORITY_BASE` and `OSD_RECOVERY_INACTIVE_PRIORITY_BASE` (§5.24).
+/// `OSD_BACKFILL_INACTIVE_PRIORITY_BASE` and `OSD_RECOVERY_INACTIVE_PRIORITY_BASE`.
 pub const INACTIVE_BASE: u32 = 220;
-/// `OSD_BACKFILL_PRIORITY_FORCED` (§5.24).
+/// `OSD_BACKFILL_PRIORITY_FORCED`.
 pub const BACKFILL_FORCED: u32 = 254;
-/// `OSD_RECOVERY_PRIORITY_FORCED` (§5.24).
+/// `OSD_RECOVERY_PRIORITY_FORCED`.
 pub const RECOVERY_FORCED: u32 = 255;
 
 /// `max_prio_map`: the highest priority each base may reach.
@@ -63,7 +63,7 @@ impl PeeringState {
             .count()
     }
 
-    /// `get_recovery_priority` (§5.24). The pool's `recovery_priority` option is not
+    /// `get_recovery_priority`. The pool's `recovery_priority` option is not
     /// modelled (taken as 0).
     pub fn recovery_priority(&self) -> u32 {
         if self.state.contains(PgState::FORCED_RECOVERY) {
@@ -80,7 +80,7 @@ impl PeeringState {
         clamp(ret, 0, max_for_base(base))
     }
 
-    /// `get_backfill_priority` (§5.24).
+    /// `get_backfill_priority`.
     pub fn backfill_priority(&self) -> u32 {
         if self.state.contains(PgState::FORCED_BACKFILL) {
             return BACKFILL_FORCED;

@@ -1,5 +1,4 @@
-//! Answering the primary's queries: `fulfill_query`, `fulfill_info`, `fulfill_log`
-//! (reference §5.17).
+//! Answering the primary's queries: `fulfill_query`, `fulfill_info`, `fulfill_log`.
 
 use super::peering_state::PeeringState;
 use crate::ctx::{Message, RecoveryCtx};

@@ -1,10 +1,10 @@
 //! What the host's recovery and backfill engine tells the peering core as objects
-//! move (reference §8.6): the `PeeringState` calls Ceph's `PrimaryLogPG` makes
+//! move: the `PeeringState` calls Ceph's `PrimaryLogPG` makes
 //! while it pushes and pulls objects (`recover_got`, `on_peer_recover`,
 //! `object_recovered`, `update_peer_last_backfill`, `update_last_backfill`).
 //!
 //! They change the sets the reservation states consult (`needs_recovery()`,
-//! `needs_backfill()`, §5.21); the events that move the chart (`AllReplicasRecovered`,
+//! `needs_backfill()`); the events that move the chart (`AllReplicasRecovered`,
 //! `RequestBackfill`, `Backfilled`) stay the host's to deliver, after these.
 
 use super::peering_state::PeeringState;
@@ -27,7 +27,7 @@ impl Pg {
 
     /// `recover_got(oid, v)`: this instance now holds `oid` at `v` (pulled by the
     /// primary, or pushed to a replica); `last_complete` advances over what is no
-    /// longer missing (§6.9, §8.6). An object not missing at `v` changes nothing,
+    /// longer missing. An object not missing at `v` changes nothing,
     /// as in Ceph.
     pub fn on_local_recover(
         &mut self,
@@ -47,8 +47,7 @@ impl Pg {
     }
 
     /// `on_peer_recover(peer, oid, v)` (primary): `peer` now holds `oid` at `v`, so
-    /// it leaves the peer's missing set and becomes a location of the object
-    /// (§5.16, §8.6).
+    /// it leaves the peer's missing set and becomes a location of the object.
     ///
     /// Refused, PG unchanged: a peer the primary holds no missing set for, or an
     /// object that peer is not missing.
@@ -84,7 +83,7 @@ impl Pg {
     }
 
     /// `object_recovered(oid)` (primary): every shard that needed `oid` has it;
-    /// MissingLoc forgets it (§5.16, §8.6).
+    /// MissingLoc forgets it.
     pub fn on_global_recover(&mut self, oid: &ObjectId) -> Result<(), PeeringError> {
         let ml = &mut self.live_ps()?.missing_loc;
         ml.needs_recovery_map.remove(oid);
@@ -94,7 +93,7 @@ impl Pg {
 
     /// `update_peer_last_backfill(peer, lb)` (primary): backfill of `peer` has
     /// reached `lb` (`ObjectId::MAX` once it is complete), which `needs_backfill()`
-    /// reads (§5.21, §8.6).
+    /// reads.
     ///
     /// Refused, PG unchanged: a peer that is not a backfill target.
     pub fn update_peer_last_backfill(
@@ -116,8 +115,7 @@ impl Pg {
     }
 
     /// `update_last_backfill(lb)` (backfill target): our copy is complete up to
-    /// `lb` (`ObjectId::MAX` once backfill finished); persisted with the info
-    /// (§6.4, §8.6).
+    /// `lb` (`ObjectId::MAX` once backfill finished); persisted with the info.
     pub fn update_last_backfill(
         &mut self,
         lb: ObjectId,

@@ -2,8 +2,7 @@
 //! [`super::peering_state::PeeringState`] (`peer_info`, `peer_missing`,
 //! `peer_last_complete_ondisk`).
 //!
-//! A PG has a handful of peers, and these maps live as long as the PG (B11,
-//! DESIGN.md §7). A `BTreeMap` allocates a whole node (room for eleven entries)
+//! A PG has a handful of peers, and these maps live as long as the PG (B11). A `BTreeMap` allocates a whole node (room for eleven entries)
 //! for the first one: with `PgInfo` values that is about 4 KB held by every idle
 //! primary for two peers. Here the entries sit in one vector sorted by shard,
 //! grown one slot at a time, so the heap held is what the peers need. Iteration
@@ -15,7 +14,7 @@ use core::fmt;
 use crate::types::PgShard;
 
 /// An ordered map from [`PgShard`] to `V`, iterated in shard order like a
-/// `BTreeMap` (§6.13), holding no more heap than its entries need.
+/// `BTreeMap`, holding no more heap than its entries need.
 #[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ShardMap<V> {

@@ -1,8 +1,8 @@
-//! PG split (reference §5.20): when a map raises a pool's `pg_num`, a parent hands
+//! PG split: when a map raises a pool's `pg_num`, a parent hands
 //! each child what it needs to exist ([`ChildSeed`]), and the host creates the
 //! child from it ([`Pg::from_split`]).
 //!
-//! Host order per epoch (§5.20, §8.1): deliver the epoch's `AdvMap` to the parent
+//! Host order per epoch: deliver the epoch's `AdvMap` to the parent
 //! ([`Pg::advance_map`], which records `last_epoch_split`), then
 //! [`Pg::split`] with the previous `pg_num`, then [`Pg::from_split`] for each seed
 //! (Ceph's `init` + `Initialize` + `ActMap` of the child, whose own `ActMap` takes
@@ -23,7 +23,7 @@ use crate::log::PgLog;
 use crate::map::OsdMapView;
 use crate::types::{Epoch, ObjectId, PgInfo, PgShard, PgStats, SpgId};
 
-/// What a split parent hands one child (§5.20, Ceph's `split_into` writing into the
+/// What a split parent hands one child (Ceph's `split_into` writing into the
 /// child PG object): the child's info, history, past intervals, log and missing
 /// set. A plain value; [`Pg::from_split`] turns it into the child [`Pg`].
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -56,7 +56,7 @@ pub struct ChildSeed {
     pub config: Config,
 }
 
-/// `object_stat_sum_t::split` (§5.20, modern `start_split_stats`): each count is
+/// `object_stat_sum_t::split` (modern `start_split_stats`): each count is
 /// shared out evenly among `n` PGs, the remainder going one each to the first ones.
 fn split_count(v: i64, n: i64, i: i64) -> i64 {
     if n <= 0 {
@@ -81,7 +81,7 @@ fn split_stats(stats: &PgStats, n: i64, i: i64) -> PgStats {
 }
 
 impl Pg {
-    /// `OSD::split_pgs` for this parent (§5.20): `map` (the PG's current map, just
+    /// `OSD::split_pgs` for this parent: `map` (the PG's current map, just
     /// advanced) raised the pool's `pg_num` from `old_pg_num`; every child this PG
     /// splits into gets a [`ChildSeed`], and this PG keeps the rest of its log,
     /// missing set and stats (persisted through `ctx`). A PG that does not split
@@ -180,7 +180,7 @@ impl Pg {
         Ok(seeds)
     }
 
-    /// Creates a split child from its seed (§5.20, §8.3): Ceph's `split_into`
+    /// Creates a split child from its seed: Ceph's `split_into`
     /// second half on the child (mapping from `map`, role, `same_primary_since`
     /// when the primary moved, `send_notify` for a non-primary, everything dirty
     /// and written), then `Initialize` and `ActMap` at `map`'s epoch. `mapping` is

@@ -1,4 +1,4 @@
-//! The active configuration (reference §0.2 rule 6, §1.2).
+//! The active configuration.
 //!
 //! Ceph's states are objects whose constructor is the entry action and whose members
 //! are the state-local data, destroyed on exit. Here each `State` variant owns that
@@ -16,7 +16,7 @@ use super::state_id::StateId;
 /// `Started/Primary/Active/Recovering`), plus one spare.
 pub(crate) const MAX_DEPTH: usize = 5;
 
-/// The active configuration, outermost first (§1.2).
+/// The active configuration, outermost first.
 pub(crate) type StateStack = heapless::Vec<State, MAX_DEPTH>;
 
 // One slot of the state stack stays small (B11): states with large local data

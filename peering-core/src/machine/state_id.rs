@@ -1,8 +1,8 @@
-//! [`StateId`]: which state of Ceph's peering statechart (reference §1.1), without
+//! [`StateId`]: which state of Ceph's peering statechart, without
 //! its data. Each state's name, place in the tree and reactions are in its own file
 //! under `states/`; the chart (`super::chart`) lists them.
 
-/// One state of Ceph's peering statechart (§1.1).
+/// One state of Ceph's peering statechart.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

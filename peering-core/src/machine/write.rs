@@ -1,5 +1,5 @@
-//! The write path's share of the peering state (reference §4.4 `PeeringListener`,
-//! §5.21, §5.25): Ceph's `PeeringState::append_log`, `add_log_entry` and
+//! The write path's share of the peering state (`PeeringListener`):
+//! Ceph's `PeeringState::append_log`, `add_log_entry` and
 //! `pre_submit_op`, as the primary calls them for a client write and a replica for
 //! the primary's `MOSDRepOp`.
 //!
@@ -21,7 +21,7 @@ use crate::log::{LogEntry, LogOp, ReqId};
 use crate::types::{EVersion, ObjectId, PgState, UTime};
 
 impl Pg {
-    /// `append_log(entries, ...)` (§4.4, §5.25): appends new log entries and
+    /// `append_log(entries, ...)`: appends new log entries and
     /// persists the info and log through `ctx`'s transaction.
     ///
     /// On the primary (`Active`, `PG_STATE_ACTIVE` set) these are the entries of a
@@ -89,7 +89,7 @@ impl Pg {
     }
 
     /// A client write on the primary (`PrimaryLogPG::execute_ctx` reduced to its
-    /// log entry, §5.25): one entry `op` on `oid` at the next version
+    /// log entry): one entry `op` on `oid` at the next version
     /// (`epoch` of the current map, `last_update.version + 1`), whose
     /// `prior_version` is the object's newest logged version, appended through
     /// [`Pg::append_log`]. Returns the entry, for the host to replicate to the
@@ -130,7 +130,7 @@ impl Pg {
     }
 
     /// A live PG in a state that takes writes: the primary in `Active` with
-    /// `PG_STATE_ACTIVE`, a replica in `ReplicaActive` (§1.1).
+    /// `PG_STATE_ACTIVE`, a replica in `ReplicaActive`.
     fn check_writable(&self) -> Result<(), PeeringError> {
         if self.is_terminated() {
             return Err(PeeringError::HostMisuse(HostMisuse::Terminated));
@@ -154,7 +154,7 @@ impl Pg {
 }
 
 /// Every entry names an object of this PG (pool, and the low `split_bits` of the
-/// hash equal to the seed, §5.20) and versions grow strictly from `last_update`.
+/// hash equal to the seed) and versions grow strictly from `last_update`.
 fn check_entries(ps: &PeeringState, entries: &[LogEntry]) -> Result<(), PeeringError> {
     let pgid = ps.info.pgid.pgid;
     let bits = pgid.split_bits(ps.pool.pg_num);
@@ -179,7 +179,7 @@ fn check_entries(ps: &PeeringState, entries: &[LogEntry]) -> Result<(), PeeringE
 }
 
 /// The primary writes no object that it or a shard it writes to misses
-/// (`is_missing_object`, `is_degraded_or_backfilling_object`, §5.16).
+/// (`is_missing_object`, `is_degraded_or_backfilling_object`).
 fn check_not_missing(ps: &PeeringState, entries: &[LogEntry]) -> Result<(), PeeringError> {
     for e in entries {
         if ps.pg_log.missing().is_missing(&e.soid) {
@@ -209,7 +209,7 @@ fn check_not_missing(ps: &PeeringState, entries: &[LogEntry]) -> Result<(), Peer
 
 /// `pre_submit_op(hoid, logv, at_version)` (primary): keeps `peer_info` of the
 /// other shards of `acting_recovery_backfill` up to date with the write they
-/// receive (§4.4).
+/// receive.
 fn pre_submit_op(ps: &mut PeeringState, at_version: EVersion) {
     let whoami = ps.whoami;
     for shard in ps.acting_recovery_backfill.iter().filter(|s| **s != whoami) {
@@ -222,7 +222,7 @@ fn pre_submit_op(ps: &mut PeeringState, at_version: EVersion) {
     }
 }
 
-/// `add_log_entry(e)`'s info share (§5.25): `last_complete` advances only if we
+/// `add_log_entry(e)`'s info share: `last_complete` advances only if we
 /// were complete, `last_update` and `last_user_version` take the entry's, and the
 /// object count follows creations and deletions.
 fn add_log_entry(ps: &mut PeeringState, e: &LogEntry) {

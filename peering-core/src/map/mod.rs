@@ -1,5 +1,4 @@
-//! The read-only questions the peering core asks of an OSD map (reference §8.1,
-//! `ceph-osd-side.md` §5.1).
+//! The read-only questions the peering core asks of an OSD map (`OSDMap`).
 //!
 //! The host owns its maps; the core only asks. [`OsdMapView`] is a trait so that the
 //! std crate's full `OsdMap`, a firmware's fixed table and a test's hand-written map
@@ -41,7 +40,7 @@ pub trait OsdMapView {
     fn up_from(&self, osd: OsdId) -> Epoch;
 
     /// `get_up_thru(osd)`: the newest interval start the monitor has recorded the OSD
-    /// as alive through (§5.7).
+    /// as alive through.
     fn up_thru(&self, osd: OsdId) -> Epoch;
 
     /// `get_down_at(osd)`: the epoch the OSD was last marked down.
@@ -59,7 +58,7 @@ pub trait OsdMapView {
     fn pool(&self, pool: PoolId) -> Option<PoolInfo>;
 
     /// `is_full(osd)`: the OSD's `CEPH_OSD_FULL` state bit, read by `check_full`
-    /// before recovery is reserved (§3 "WaitLocalRecoveryReserved"). A map that does
+    /// before recovery is reserved. A map that does
     /// not track fullness answers `false`.
     fn is_full(&self, osd: OsdId) -> bool {
         let _ = osd;

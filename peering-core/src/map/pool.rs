@@ -1,4 +1,4 @@
-//! Pool parameters and map flags as peering reads them (`ceph-osd-side.md` §5.1).
+//! Pool parameters and map flags as peering reads them (`pg_pool_t`, `OSDMap`).
 
 use crate::types::{Epoch, PoolId};
 
@@ -111,7 +111,7 @@ impl MapFlags {
     /// `CEPH_OSDMAP_NOREBALANCE`.
     pub const NOREBALANCE: MapFlags = MapFlags(1 << 14);
     /// `CEPH_OSDMAP_SORTBITWISE`: objects sort by bit-reversed hash (a change starts
-    /// a new interval, §5.1).
+    /// a new interval).
     pub const SORTBITWISE: MapFlags = MapFlags(1 << 15);
     /// `CEPH_OSDMAP_REQUIRE_JEWEL`.
     pub const REQUIRE_JEWEL: MapFlags = MapFlags(1 << 16);
@@ -120,7 +120,7 @@ impl MapFlags {
     /// `CEPH_OSDMAP_REQUIRE_LUMINOUS`.
     pub const REQUIRE_LUMINOUS: MapFlags = MapFlags(1 << 18);
     /// `CEPH_OSDMAP_RECOVERY_DELETES`: deletes are recovered as missing items (a
-    /// change starts a new interval, §5.1, §6.10).
+    /// change starts a new interval).
     pub const RECOVERY_DELETES: MapFlags = MapFlags(1 << 19);
     /// `CEPH_OSDMAP_PURGED_SNAPDIRS`.
     pub const PURGED_SNAPDIRS: MapFlags = MapFlags(1 << 20);
@@ -194,7 +194,7 @@ pub struct PoolInfo {
     pub kind: PoolKind,
     /// Number of replicas, or `k + m` shards.
     pub size: u32,
-    /// Fewest acting shards with which the PG may go active (§5.23).
+    /// Fewest acting shards with which the PG may go active.
     pub min_size: u32,
     /// Number of placement groups.
     pub pg_num: u32,
@@ -268,7 +268,7 @@ impl PoolInfo {
     }
 
     /// `require_rollback()`: EC pools must be able to roll divergent entries back, so
-    /// the authoritative log is chosen oldest-first (§5.9).
+    /// the authoritative log is chosen oldest-first.
     pub const fn require_rollback(&self) -> bool {
         self.is_erasure()
     }

@@ -20,7 +20,7 @@ pub struct OsdState {
     pub down_at: Epoch,
     /// Epoch it was declared lost (0 if never).
     pub lost_at: Epoch,
-    /// `CEPH_OSD_FULL`: the OSD is full (recovery waits, §3
+    /// `CEPH_OSD_FULL`: the OSD is full (recovery waits
     /// "WaitLocalRecoveryReserved").
     #[cfg_attr(feature = "serde", serde(default))]
     pub full: bool,

@@ -1,4 +1,4 @@
-//! `epoch_t`, `version_t` and `eversion_t` (reference §6.1).
+//! `epoch_t`, `version_t` and `eversion_t`.
 
 use core::fmt;
 
@@ -10,11 +10,11 @@ pub type Version = u64;
 
 /// Ceph's `eversion_t`: the epoch a log entry was written in and its PG version.
 ///
-/// Ordered by epoch, then version (§6.1); the field order makes the derived `Ord` do
+/// Ordered by epoch, then version; the field order makes the derived `Ord` do
 /// exactly that. `EVersion::default()` is `0'0`, "nothing". Printed as Ceph prints it,
 /// `epoch'version` (`3'14`).
 ///
-/// Note that Ceph's divergence detection compares only `version` (§5.13–5.14); the log
+/// Note that Ceph's divergence detection compares only `version`; the log
 /// module does so explicitly where Ceph does.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -1,4 +1,4 @@
-//! Ceph's `pg_history_t` (reference §6.3).
+//! Ceph's `pg_history_t`.
 
 use core::fmt;
 

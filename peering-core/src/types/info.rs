@@ -1,4 +1,4 @@
-//! Ceph's `pg_info_t` (reference §6.4).
+//! Ceph's `pg_info_t`.
 
 use core::fmt;
 

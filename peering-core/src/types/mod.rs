@@ -1,9 +1,9 @@
-//! The vocabulary of peering (reference §6): epochs and versions, OSDs and shards,
+//! The vocabulary of peering: epochs and versions, OSDs and shards,
 //! PG identifiers, objects, the PG history and info, notifies and queries, and the
 //! PG state bits.
 //!
 //! Orderings follow Ceph's exactly, because peering iterates over sets and maps of
-//! these values and the order decides outcomes (DESIGN.md §4, "Deterministic").
+//! these values and the order decides outcomes.
 
 mod eversion;
 mod history;

@@ -1,4 +1,4 @@
-//! Ceph's `pg_notify_t` (reference §6.5).
+//! Ceph's `pg_notify_t`.
 
 use super::eversion::Epoch;
 use super::info::PgInfo;

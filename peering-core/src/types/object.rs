@@ -1,4 +1,4 @@
-//! Ceph's `hobject_t`, reduced to what peering reads (reference §6.4, §6.8).
+//! Ceph's `hobject_t`, reduced to what peering reads.
 
 use core::cmp::Ordering;
 use core::fmt;
@@ -35,7 +35,7 @@ impl fmt::Debug for SnapId {
 /// Ordered as Ceph orders objects with `sortbitwise` (the only order modern Ceph
 /// uses): `MAX` last, then by pool, then by the bit-reversed hash, then namespace,
 /// then name, then snap. [`ObjectId::MIN`] (the default) sorts before every real
-/// object and [`ObjectId::MAX`] after; `last_backfill` uses both (§6.4).
+/// object and [`ObjectId::MAX`] after; `last_backfill` uses both.
 ///
 /// Ceph's optional locator key is not modelled: it only matters for legacy pools
 /// that set one, and with empty keys Ceph's comparison falls through to the name,

@@ -1,4 +1,4 @@
-//! OSD ids, shard ids and `pg_shard_t` (reference §6.2).
+//! OSD ids, shard ids and `pg_shard_t`.
 
 use core::fmt;
 
@@ -56,7 +56,7 @@ impl fmt::Display for OsdId {
 /// An up or acting vector of OSDs, positions significant for erasure-coded pools.
 ///
 /// Pools are small (Ceph's default size is 3; EC k+m rarely exceeds a dozen), so the
-/// common case stays inline (DESIGN.md §4, "Bounded").
+/// common case stays inline.
 pub type OsdVec = SmallVec<[OsdId; 4]>;
 
 /// A shard id (`shard_id_t`, an `int8_t`): the position of a shard in an EC pool.
@@ -93,7 +93,7 @@ impl fmt::Debug for ShardId {
 
 /// Ceph's `pg_shard_t`: one OSD's instance of a PG, with its shard for EC pools.
 ///
-/// Ordered by osd, then shard (§6.2; the field order gives the derived `Ord`). Printed
+/// Ordered by osd, then shard (the field order gives the derived `Ord`). Printed
 /// `osd.2` for replicated pools and `osd.2(0)` for a shard of an EC pool.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -1,4 +1,4 @@
-//! `pg_t` and `spg_t` (reference §6.2).
+//! `pg_t` and `spg_t`.
 
 use core::fmt;
 

@@ -1,6 +1,6 @@
-//! Ceph's PG arithmetic (`ceph-osd-side.md` §5.4): `ceph_stable_mod`, split and merge
+//! Ceph's PG arithmetic (`osd_types.cc`): `ceph_stable_mod`, split and merge
 //! predicates, parents and ancestors. Pure functions of seeds and PG counts; both the
-//! interval rules (§5.1) and placement use them.
+//! interval rules and placement use them.
 
 use alloc::collections::BTreeSet;
 

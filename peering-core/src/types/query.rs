@@ -1,4 +1,4 @@
-//! Ceph's `pg_query_t` (reference §6.6).
+//! Ceph's `pg_query_t`.
 
 use super::eversion::{EVersion, Epoch};
 use super::history::PgHistory;

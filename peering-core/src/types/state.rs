@@ -1,4 +1,4 @@
-//! The PG state bits (`PG_STATE_*`, reference §6.14) and Ceph's printed form.
+//! The PG state bits (`PG_STATE_*`) and Ceph's printed form.
 
 use core::fmt;
 

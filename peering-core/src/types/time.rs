@@ -1,4 +1,4 @@
-//! Time values. Time is only ever an input (DESIGN.md §4): these are plain numbers
+//! Time values. Time is only ever an input: these are plain numbers
 //! the host supplies, never read from a clock here.
 
 /// Ceph's `utime_t`: seconds and nanoseconds since the epoch, ordered by both.
@@ -12,7 +12,7 @@ pub struct UTime {
     pub nsec: u32,
 }
 
-/// Ceph's `signedspan`: a signed duration in nanoseconds (read leases, §5.26).
+/// Ceph's `signedspan`: a signed duration in nanoseconds (read leases).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

@@ -1,10 +1,10 @@
-//! `Activating` (reference §1.2, §3 "Activating").
+//! `Activating`.
 
 use crate::event::EventKind as E;
 use crate::machine::def::{Reaction, Spec, StateDef, discard, no_action};
 use crate::machine::state_id::StateId;
 
-/// `Activating`'s definition: the host's answer to `on_activate_complete` (§8.6)
+/// `Activating`'s definition: the host's answer to `on_activate_complete`
 /// picks the way on.
 pub(crate) const ACTIVATING: Spec<()> = Spec {
     name: "Started/Primary/Active/Activating",

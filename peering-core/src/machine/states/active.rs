@@ -1,4 +1,4 @@
-//! `Active` (reference §1.2, §3 "Active", §5.15, §5.19): the primary's activation
+//! `Active`: the primary's activation
 //! bookkeeping. Its substates (`Activating`, `Recovered`, `Clean`, and the
 //! recovery and backfill reservation states) are each in their own file.
 
@@ -19,7 +19,7 @@ use crate::machine::state_id::StateId;
 use crate::map::PoolFlags;
 use crate::types::{PgShard, PgState, ShardId};
 
-/// `Active`'s local data (§1.2).
+/// `Active`'s local data.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -85,7 +85,7 @@ fn unique_osd_shards(set: &BTreeSet<PgShard>, me: PgShard) -> BTreeSet<PgShard> 
     out
 }
 
-/// Entry: activate (§5.15).
+/// Entry: activate.
 pub(crate) fn enter(cx: &mut Cx<'_>, data: &mut ActiveLocal) -> Result<(), PeeringError> {
     let me = cx.ps.whoami;
     let local = ActiveLocal {
@@ -163,7 +163,7 @@ fn shard_of(i: usize, ec: bool) -> ShardId {
 /// `react(const MInfoRec&)`, `react(const MNotifyRec&)`, `react(const MLogRec&)`,
 /// `react(const MTrim&)`, `react(const ActivateCommitted&)`,
 /// `react(const AllReplicasActivated&)` and the discarding `Backfilled`,
-/// `DeferRecovery`, ... `DoRecovery` reactions (§3 "Active"). The lease events
+/// `DeferRecovery`, ... `DoRecovery` reactions. The lease events
 /// (`RenewLease`, `MLeaseAck`, `CheckReadable`) are not modelled here.
 pub(crate) fn react(
     cx: &mut Cx<'_>,

@@ -1,6 +1,5 @@
 //! Backfill under reservation, primary side: `WaitLocalBackfillReserved`,
-//! `WaitRemoteBackfillReserved`, `Backfilling`, `NotBackfilling` (reference §1.2,
-//! §2.3, §3 of those names, §5.24).
+//! `WaitRemoteBackfillReserved`, `Backfilling`, `NotBackfilling`.
 //!
 //! Each of these states is in its own file; this one holds what they share.
 //!
@@ -14,7 +13,7 @@ use crate::ctx::{BackfillReserveOp, Message};
 use crate::types::{Epoch, SpgId};
 
 /// `MBackfillReserve{op}` addressed to `pgid` for every op but `REQUEST` (no
-/// priority, no byte counts; a direct send, §2.3): the one builder for the
+/// priority, no byte counts; a direct send): the one builder for the
 /// primary's releases and the replica's answers.
 pub(super) fn backfill_reserve(pgid: SpgId, epoch: Epoch, op: BackfillReserveOp) -> Message {
     Message::BackfillReserve {

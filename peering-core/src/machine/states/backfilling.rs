@@ -1,4 +1,4 @@
-//! `Backfilling` (reference §1.2, §3 "Backfilling").
+//! `Backfilling`.
 
 use crate::ctx::{BackfillReserveOp, HostNotification, ReservationOp};
 use crate::error::Crash;
@@ -14,7 +14,7 @@ use crate::types::{PgState, SpgId};
 
 use super::recovery::schedule;
 
-/// `Backfilling`'s definition (§3).
+/// `Backfilling`'s definition.
 pub(crate) const BACKFILLING: Spec<()> = Spec {
     name: "Started/Primary/Active/Backfilling",
     short_name: "Backfilling",
@@ -71,7 +71,7 @@ pub(crate) fn exit_backfilling(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), Peerin
 /// `PeeringState::Backfilling::react(const Backfilled&)`, `react(const DeferBackfill&)`,
 /// `react(const UnfoundBackfill&)`, `react(const RemoteReservationRejectedTooFull&)`,
 /// `react(const RemoteReservationRevokedTooFull&)` and
-/// `react(const RemoteReservationRevoked&)` (§3 "Backfilling").
+/// `react(const RemoteReservationRevoked&)`.
 pub(crate) fn react_backfilling(
     cx: &mut Cx<'_>,
     _: &mut (),

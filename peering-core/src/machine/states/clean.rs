@@ -1,4 +1,4 @@
-//! `Clean` (reference §1.2, §3 "Clean").
+//! `Clean`.
 
 use crate::error::Crash;
 

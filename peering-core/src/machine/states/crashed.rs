@@ -1,5 +1,5 @@
 //! `Crashed`: an event nobody handled (Ceph aborts the OSD; here every later event
-//! is refused, reference §0.2 rule 3).
+//! is refused).
 
 use crate::machine::def::{Spec, StateDef, discard, no_action};
 use crate::machine::state_id::StateId;

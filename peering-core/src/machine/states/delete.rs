@@ -1,12 +1,12 @@
-//! `ToDelete`, `WaitDeleteReserved` and `Deleting` (reference §1.2, §3 "ToDelete",
-//! "WaitDeleteReserved", "Deleting", §7.1 item 5): Mimic moved PG removal into the
+//! `ToDelete`, `WaitDeleteReserved` and `Deleting`:
+//! Mimic moved PG removal into the
 //! machine.
 //!
 //! This file holds `ToDelete` and the delete priority; `WaitDeleteReserved` and
 //! `Deleting` are each in their own file.
 //!
 //! A non-primary told to go away (`MOSDPGRemove` from a clean primary's
-//! `purge_strays`, §5.19) or whose pool is gone enters `ToDelete`, asks the local
+//! `purge_strays`) or whose pool is gone enters `ToDelete`, asks the local
 //! reserver for a background-io slot at the delete priority, and once granted
 //! removes its objects a bounded chunk per transaction.
 //!
@@ -28,7 +28,7 @@
 //!    re-lists so that objects created behind the cursor are not left over); an
 //!    empty listing from the beginning ends it: [`TxOp::RemovePg`] (metadata,
 //!    then collection), [`HostNotification::Deleted`], and the machine terminates
-//!    (boost's `terminate()`, §0.2 rule 8); the host drops the PG.
+//!  (boost's `terminate()`); the host drops the PG.
 
 use crate::ctx::ReservationOp;
 use crate::error::PeeringError;
@@ -39,14 +39,14 @@ use crate::machine::outcome::Outcome;
 use crate::machine::state_id::StateId;
 use crate::map::{MapFlags, OsdMapView};
 
-/// `OSD_DELETE_PRIORITY_NORMAL` (§5.24): deleting while the OSD is not filling up.
+/// `OSD_DELETE_PRIORITY_NORMAL`: deleting while the OSD is not filling up.
 pub const DELETE_NORMAL: u32 = 179;
-/// `OSD_DELETE_PRIORITY_FULLISH` (§5.24): the OSD is near full.
+/// `OSD_DELETE_PRIORITY_FULLISH`: the OSD is near full.
 pub const DELETE_FULLISH: u32 = 219;
-/// `OSD_DELETE_PRIORITY_FULL` (§5.24): the OSD is (backfill)full.
+/// `OSD_DELETE_PRIORITY_FULL`: the OSD is (backfill)full.
 pub const DELETE_FULL: u32 = 255;
 
-/// `get_delete_priority` (§3 "WaitDeleteReserved", §5.24): the fuller the OSD,
+/// `get_delete_priority`: the fuller the OSD,
 /// the sooner space is given back. Ceph reads this OSD's own state bits
 /// (`FULL`/`BACKFILLFULL`, `NEARFULL`); the map view offers the map's `FULL` and
 /// `NEARFULL` flags, which the monitor raises when some OSD is in that state.
@@ -61,7 +61,7 @@ pub fn delete_priority(map: &dyn OsdMapView) -> u32 {
     }
 }
 
-/// `ToDelete`'s local data (§1.2).
+/// `ToDelete`'s local data.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -99,7 +99,7 @@ pub(crate) fn exit_to_delete(cx: &mut Cx<'_>, _: &mut ToDeleteLocal) -> Result<(
     Ok(())
 }
 
-/// `PeeringState::ToDelete::react(const ActMap&)` (§3 "ToDelete"): a new map may change how full this OSD is; if the
+/// `PeeringState::ToDelete::react(const ActMap&)`: a new map may change how full this OSD is; if the
 /// delete priority moved, start over (re-enter, re-request the reservation).
 pub(crate) fn react_to_delete(
     cx: &mut Cx<'_>,

@@ -1,4 +1,4 @@
-//! `Deleting` (reference §1.2, §3 "Deleting").
+//! `Deleting`.
 
 use crate::ctx::{HostNotification, OnCommit, ReservationOp, TxOp};
 use crate::error::PeeringError;
@@ -30,7 +30,7 @@ pub(crate) const DELETING: Spec<DeletingLocal> = Spec {
     react: react_deleting,
 };
 
-/// `Deleting`'s local data (§1.2).
+/// `Deleting`'s local data.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -68,7 +68,7 @@ pub(crate) fn exit_deleting(cx: &mut Cx<'_>, _: &mut DeletingLocal) -> Result<()
     Ok(())
 }
 
-/// `PeeringState::Deleting::react(const DeleteSome&)` (§3 "Deleting"): `do_delete_work` on the host's listing (see the
+/// `PeeringState::Deleting::react(const DeleteSome&)`: `do_delete_work` on the host's listing (see the
 /// module docs). More objects: remove them and ask again. None after the cursor:
 /// ask again from the beginning. None at all: remove the PG and terminate.
 pub(crate) fn react_deleting(

@@ -1,4 +1,4 @@
-//! `Down` (reference §1.2, §3 "Down", §5.22): a past interval that may have gone
+//! `Down`: a past interval that may have gone
 //! read-write cannot be probed.
 
 use crate::error::PeeringError;
@@ -37,7 +37,7 @@ pub(crate) fn exit(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     Ok(())
 }
 
-/// `PeeringState::Down::react(const MNotifyRec&)` (§3 "Down", §5.22): a notify from
+/// `PeeringState::Down::react(const MNotifyRec&)`: a notify from
 /// an OSD up since it was sent may carry a newer history; if that raises
 /// `last_epoch_started`, peering starts over from `GetInfo`.
 pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {

@@ -1,4 +1,4 @@
-//! `GetInfo` (reference §1.2, §3 "GetInfo", §5.6): build the prior set and ask every
+//! `GetInfo`: build the prior set and ask every
 //! probe target for its info.
 
 use alloc::collections::BTreeSet;
@@ -17,7 +17,7 @@ use crate::types::{PgShard, PgState, QueryKind};
 
 use super::peering::PeeringLocal;
 
-/// `GetInfo`'s local data (§1.2).
+/// `GetInfo`'s local data.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -46,7 +46,7 @@ pub(crate) const GET_INFO: Spec<GetInfoLocal> = Spec {
     react,
 };
 
-/// `build_prior` (§5.6): the prior set, `DOWN` if it is down, `need_up_thru`, and
+/// `build_prior`: the prior set, `DOWN` if it is down, `need_up_thru`, and
 /// the probe targets for the host's heartbeats.
 pub(crate) fn build_prior_set(cx: &mut Cx<'_>) -> Result<PriorSet, PeeringError> {
     let ps = &mut *cx.ps;
@@ -131,9 +131,9 @@ pub(crate) fn enter(cx: &mut Cx<'_>, data: &mut GetInfoLocal) -> Result<(), Peer
     Ok(())
 }
 
-/// `PeeringState::GetInfo::react(const MNotifyRec&)` (§3 "GetInfo"): record the
+/// `PeeringState::GetInfo::react(const MNotifyRec&)`: record the
 /// answer; if it shows a later interval went active, rebuild the prior set and
-/// re-query (§5.6); post `GotInfo` once nobody is left to wait for.
+/// re-query; post `GotInfo` once nobody is left to wait for.
 pub(crate) fn react(
     cx: &mut Cx<'_>,
     data: &mut GetInfoLocal,

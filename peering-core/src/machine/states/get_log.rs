@@ -1,4 +1,4 @@
-//! `GetLog` (reference §1.2, §3 "GetLog", §5.10, §5.11): choose the acting set and
+//! `GetLog`: choose the acting set and
 //! the authoritative log, and fetch that log.
 
 use alloc::boxed::Box;
@@ -17,7 +17,7 @@ use crate::types::{PgShard, QueryKind};
 
 use super::peering::PeeringLocal;
 
-/// `GetLog`'s local data (§1.2).
+/// `GetLog`'s local data.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -98,7 +98,7 @@ pub(crate) fn enter(cx: &mut Cx<'_>, data: &mut GetLogLocal) -> Result<(), Peeri
 }
 
 /// `PeeringState::GetLog::react(const MLogRec&)`, `react(const GotLog&)` and
-/// `react(const AdvMap&)` (§3 "GetLog", §5.11).
+/// `react(const AdvMap&)`.
 pub(crate) fn react(
     cx: &mut Cx<'_>,
     data: &mut GetLogLocal,

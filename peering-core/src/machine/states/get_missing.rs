@@ -1,4 +1,4 @@
-//! `GetMissing` (reference §1.2, §3 "GetMissing", §5.12): learn every acting peer's
+//! `GetMissing`: learn every acting peer's
 //! missing set.
 
 use alloc::collections::BTreeSet;
@@ -15,7 +15,7 @@ use crate::machine::peering_state::PeeringState;
 use crate::machine::state_id::StateId;
 use crate::types::{EVersion, ObjectId, PgShard, QueryKind};
 
-/// `GetMissing`'s local data (§1.2).
+/// `GetMissing`'s local data.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -110,7 +110,7 @@ pub(crate) fn enter(cx: &mut Cx<'_>, data: &mut GetMissingLocal) -> Result<(), P
     Ok(())
 }
 
-/// `PeeringState::GetMissing::react(const MLogRec&)` (§3 "GetMissing", §5.12):
+/// `PeeringState::GetMissing::react(const MLogRec&)`:
 /// `proc_replica_log`, and once every answer is in, on to up_thru or activation.
 pub(crate) fn react(
     cx: &mut Cx<'_>,

@@ -1,4 +1,4 @@
-//! `Incomplete` (reference §1.2, §3 "Incomplete", §5.22): no usable authoritative
+//! `Incomplete`: no usable authoritative
 //! history among the peers we can reach.
 
 use crate::error::PeeringError;
@@ -40,8 +40,7 @@ pub(crate) fn exit(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     Ok(())
 }
 
-/// `PeeringState::Incomplete::react(const AdvMap&)` and `react(const MNotifyRec&)`
-/// (§3 "Incomplete", §5.22).
+/// `PeeringState::Incomplete::react(const AdvMap&)` and `react(const MNotifyRec&)`.
 pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::AdvMap(_) => {

@@ -1,11 +1,11 @@
-//! `Initial` (reference §3 "Initial"): a PG object before `Initialize`.
+//! `Initial`: a PG object before `Initialize`.
 
 use crate::event::EventKind as E;
 use crate::machine::def::{Reaction, Spec, StateDef, discard, no_action};
 use crate::machine::state_id::StateId;
 
 /// `Initial`'s definition. The handlers Ceph has for `MNotifyRec`/`MInfoRec`/
-/// `MLogRec` are not listed there, hence unreachable (§0.2 rule 2), and not here.
+/// `MLogRec` are not listed there, hence unreachable, and not here.
 pub(crate) const INITIAL: Spec<()> = Spec {
     name: "Initial",
     short_name: "Initial",

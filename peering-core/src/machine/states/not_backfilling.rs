@@ -1,4 +1,4 @@
-//! `NotBackfilling` (reference §1.2, §3 "NotBackfilling").
+//! `NotBackfilling`.
 
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
@@ -9,7 +9,7 @@ use crate::machine::peering_state::PeeringState;
 use crate::machine::state_id::StateId;
 use crate::types::PgState;
 
-/// `NotBackfilling`'s definition (§3). A grant or reject arriving here raced with
+/// `NotBackfilling`'s definition. A grant or reject arriving here raced with
 /// the release that brought us here.
 pub(crate) const NOT_BACKFILLING: Spec<()> = Spec {
     name: "Started/Primary/Active/NotBackfilling",
@@ -43,7 +43,7 @@ pub(crate) fn exit_not_backfilling(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), Pe
 }
 
 /// `PeeringState::NotBackfilling::react(const RemoteBackfillReserved&)` and
-/// `react(const RemoteReservationRejectedTooFull&)` (§3 "NotBackfilling"): it
+/// `react(const RemoteReservationRejectedTooFull&)`: it
 /// answers a request the retry already released.
 pub(crate) fn react_not_backfilling(
     cx: &mut Cx<'_>,

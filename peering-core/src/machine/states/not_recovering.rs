@@ -1,4 +1,4 @@
-//! `NotRecovering` (reference §1.2, §3 "NotRecovering").
+//! `NotRecovering`.
 
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
@@ -9,7 +9,7 @@ use crate::machine::peering_state::PeeringState;
 use crate::machine::state_id::StateId;
 use crate::types::PgState;
 
-/// `NotRecovering`'s definition (§3). `DeferRecovery` and `UnfoundRecovery` are
+/// `NotRecovering`'s definition. `DeferRecovery` and `UnfoundRecovery` are
 /// Ceph's no-op custom reactions: recovery is already stopped.
 pub(crate) const NOT_RECOVERING: Spec<()> = Spec {
     name: "Started/Primary/Active/NotRecovering",
@@ -43,7 +43,7 @@ pub(crate) fn exit_not_recovering(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), Pee
 }
 
 /// `PeeringState::NotRecovering::react(const DeferRecovery&)` and
-/// `react(const UnfoundRecovery&)` (§3 "NotRecovering"): recovery is not running.
+/// `react(const UnfoundRecovery&)`: recovery is not running.
 pub(crate) fn react_not_recovering(
     cx: &mut Cx<'_>,
     _: &mut (),

@@ -1,4 +1,4 @@
-//! `Peering` (reference §1.2, §3 "Peering").
+//! `Peering`.
 
 use crate::ctx::HostNotification;
 use crate::error::PeeringError;
@@ -11,15 +11,15 @@ use crate::machine::peering_state::PeeringState;
 use crate::machine::state_id::StateId;
 use crate::types::PgState;
 
-/// `Peering`'s local data (§1.2).
+/// `Peering`'s local data.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct PeeringLocal {
-    /// `prior_set`: whom to probe, who is down, whether the PG is down (§5.6).
+    /// `prior_set`: whom to probe, who is down, whether the PG is down.
     pub prior_set: PriorSet,
     /// `history_les_bound`: `find_best_info` found the newest les only in some
-    /// history (§5.9); shown as `peering_blocked_by_history_les_bound`.
+    /// history; shown as `peering_blocked_by_history_les_bound`.
     pub history_les_bound: bool,
 }
 
@@ -60,7 +60,7 @@ pub(crate) fn exit(cx: &mut Cx<'_>, _: &mut PeeringLocal) -> Result<(), PeeringE
     Ok(())
 }
 
-/// `PeeringState::Peering::react(const AdvMap&)` (§3 "Peering", §5.6, §5.7): a map
+/// `PeeringState::Peering::react(const AdvMap&)`: a map
 /// that affects the prior set restarts peering; otherwise `adjust_need_up_thru`
 /// and forward.
 pub(crate) fn react(

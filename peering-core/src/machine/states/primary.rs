@@ -1,4 +1,4 @@
-//! `Primary` (reference §1.2, §3 "Primary"); `WaitActingChange` is in
+//! `Primary`; `WaitActingChange` is in
 //! `wait_acting_change.rs`.
 
 use crate::ctx::HostNotification;
@@ -55,7 +55,7 @@ pub(crate) fn exit(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
 
 /// `PeeringState::Primary::react(const ActMap&)`, `react(const MNotifyRec&)`,
 /// `react(const SetForceRecovery&)` / `UnsetForceRecovery`, `SetForceBackfill` /
-/// `UnsetForceBackfill` and `react(const RequestScrub&)` (§3 "Primary").
+/// `UnsetForceBackfill` and `react(const RequestScrub&)`.
 pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::ActMap => {

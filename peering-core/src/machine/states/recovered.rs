@@ -1,4 +1,4 @@
-//! `Recovered` (reference §1.2, §3 "Recovered").
+//! `Recovered`.
 
 use crate::error::Crash;
 
@@ -77,7 +77,7 @@ pub(crate) fn enter_recovered(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), Peering
     Ok(())
 }
 
-/// `PeeringState::Recovered::react(const AllReplicasActivated&)` (§3 "Recovered"):
+/// `PeeringState::Recovered::react(const AllReplicasActivated&)`:
 /// go clean, and let `Active` record it.
 pub(crate) fn react_recovered(
     cx: &mut Cx<'_>,

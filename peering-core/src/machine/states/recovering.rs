@@ -1,4 +1,4 @@
-//! `Recovering` (reference §1.2, §3 "Recovering").
+//! `Recovering`.
 
 use crate::ctx::{HostNotification, RecoveryReserveOp, ReservationOp};
 use crate::error::Crash;
@@ -15,7 +15,7 @@ use crate::types::{PgState, SpgId};
 
 use super::active::ActiveLocal;
 
-/// `Recovering`'s definition (§3).
+/// `Recovering`'s definition.
 pub(crate) const RECOVERING: Spec<()> = Spec {
     name: "Started/Primary/Active/Recovering",
     short_name: "Recovering",
@@ -64,7 +64,7 @@ pub(crate) fn exit_recovering(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), Peering
 
 /// `PeeringState::Recovering::react(const AllReplicasRecovered&)`,
 /// `react(const DeferRecovery&)`, `react(const UnfoundRecovery&)` and
-/// `react(const RequestBackfill&)` (§3 "Recovering"): every way out gives back the
+/// `react(const RequestBackfill&)`: every way out gives back the
 /// local slot and the remote ones (`release_reservations`).
 pub(crate) fn react_recovering(
     cx: &mut Cx<'_>,

@@ -1,6 +1,5 @@
 //! Log-based recovery under reservation, primary side: `WaitLocalRecoveryReserved`,
-//! `WaitRemoteRecoveryReserved`, `Recovering`, `NotRecovering` (reference §1.2, §2.3,
-//! §3 of those names, §5.24).
+//! `WaitRemoteRecoveryReserved`, `Recovering`, `NotRecovering`.
 //!
 //! Each of these states is in its own file; this one holds what they share.
 //!
@@ -17,13 +16,13 @@ use crate::machine::cx::Cx;
 use crate::types::{Epoch, PgShard, SpgId, Timespan};
 
 /// Schedules `event` after `delay` at the current epoch (`schedule_event_after`):
-/// a peering reset in between makes the host drop it (§8.2).
+/// a peering reset in between makes the host drop it.
 pub(crate) fn schedule(cx: &mut Cx<'_>, event: Event, delay: Timespan) {
     let event = PeeringEvt::new(cx.ps.epoch, event);
     cx.ctx.timers.push(Timer { delay, event });
 }
 
-/// `MRecoveryReserve{op}` addressed to `pgid` (a direct send, §2.3): the one
+/// `MRecoveryReserve{op}` addressed to `pgid` (a direct send): the one
 /// builder for the primary's requests and releases and the replica's answers.
 pub(super) fn recovery_reserve(
     pgid: SpgId,

@@ -1,4 +1,4 @@
-//! `RepNotRecovering` (reference §1.2, §3 "RepNotRecovering").
+//! `RepNotRecovering`.
 
 use crate::ctx::ReservationOp;
 use crate::error::PeeringError;
@@ -8,7 +8,7 @@ use crate::machine::def::{Reaction, Spec, StateDef, no_action};
 use crate::machine::outcome::Outcome;
 use crate::machine::state_id::StateId;
 
-/// `RepNotRecovering`'s definition (§3).
+/// `RepNotRecovering`'s definition.
 pub(crate) const REP_NOT_RECOVERING: Spec<()> = Spec {
     name: "Started/ReplicaActive/RepNotRecovering",
     short_name: "RepNotRecovering",
@@ -41,7 +41,7 @@ use super::rep_reservation::reject_reservation;
 /// `PeeringState::RepNotRecovering::react(const RequestRecoveryPrio&)`,
 /// `react(const RequestBackfillPrio&)`, `react(const RejectTooFullRemoteReservation&)`
 /// and the no-op `react(const RemoteRecoveryReserved&)` /
-/// `react(const RemoteBackfillReserved&)` (§3 "RepNotRecovering").
+/// `react(const RemoteBackfillReserved&)`.
 pub(crate) fn react_rep_not_recovering(
     cx: &mut Cx<'_>,
     _: &mut (),

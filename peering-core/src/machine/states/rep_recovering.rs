@@ -1,4 +1,4 @@
-//! `RepRecovering` (reference §1.2, §3 "RepRecovering").
+//! `RepRecovering`.
 
 use crate::ctx::{BackfillReserveOp, RecoveryReserveOp, ReservationOp};
 use crate::error::PeeringError;
@@ -8,7 +8,7 @@ use crate::machine::def::{Reaction, Spec, StateDef, no_action};
 use crate::machine::outcome::Outcome;
 use crate::machine::state_id::StateId;
 
-/// `RepRecovering`'s definition (§3).
+/// `RepRecovering`'s definition.
 pub(crate) const REP_RECOVERING: Spec<()> = Spec {
     name: "Started/ReplicaActive/RepRecovering",
     short_name: "RepRecovering",
@@ -44,7 +44,7 @@ pub(crate) fn exit_rep_recovering(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), Pee
 
 /// `PeeringState::RepRecovering::react(const BackfillTooFull&)`,
 /// `react(const RemoteRecoveryPreempted&)` and `react(const RemoteBackfillPreempted&)`
-/// (§3 "RepRecovering"): give back the space and tell the primary, which answers
+/// give back the space and tell the primary, which answers
 /// with the release that ends the visit.
 pub(crate) fn react_rep_recovering(
     cx: &mut Cx<'_>,

@@ -1,6 +1,6 @@
 //! The replica's side of recovery and backfill reservations, children of
 //! `ReplicaActive`: `RepNotRecovering`, `RepWaitRecoveryReserved`,
-//! `RepWaitBackfillReserved`, `RepRecovering` (reference §1.2, §2.1, §3 of those
+//! `RepWaitBackfillReserved`, `RepRecovering` ( of those
 //! names).
 //!
 //! Each of these states is in its own file; this one holds what they share.

@@ -1,4 +1,4 @@
-//! `RepWaitBackfillReserved` (reference §1.2, §3 "RepWaitBackfillReserved").
+//! `RepWaitBackfillReserved`.
 
 use crate::ctx::BackfillReserveOp;
 use crate::error::PeeringError;
@@ -8,7 +8,7 @@ use crate::machine::def::{Reaction, Spec, StateDef, no_action};
 use crate::machine::outcome::Outcome;
 use crate::machine::state_id::StateId;
 
-/// `RepWaitBackfillReserved`'s definition (§3).
+/// `RepWaitBackfillReserved`'s definition.
 pub(crate) const REP_WAIT_BACKFILL_RESERVED: Spec<()> = Spec {
     name: "Started/ReplicaActive/RepWaitBackfillReserved",
     short_name: "RepWaitBackfillReserved",
@@ -36,7 +36,7 @@ use super::rep_reservation::{reject_reservation, release_slot, send_backfill_res
 /// `PeeringState::RepWaitBackfillReserved::react(const RemoteBackfillReserved&)`,
 /// `react(const RejectTooFullRemoteReservation&)`,
 /// `react(const RemoteReservationRejectedTooFull&)` and
-/// `react(const RemoteReservationCanceled&)` (§3 "RepWaitBackfillReserved").
+/// `react(const RemoteReservationCanceled&)`.
 pub(crate) fn react_rep_wait_backfill(
     cx: &mut Cx<'_>,
     _: &mut (),

@@ -1,4 +1,4 @@
-//! `RepWaitRecoveryReserved` (reference §1.2, §3 "RepWaitRecoveryReserved").
+//! `RepWaitRecoveryReserved`.
 
 use crate::ctx::RecoveryReserveOp;
 use crate::error::PeeringError;
@@ -8,7 +8,7 @@ use crate::machine::def::{Reaction, Spec, StateDef, no_action};
 use crate::machine::outcome::Outcome;
 use crate::machine::state_id::StateId;
 
-/// `RepWaitRecoveryReserved`'s definition (§3).
+/// `RepWaitRecoveryReserved`'s definition.
 pub(crate) const REP_WAIT_RECOVERY_RESERVED: Spec<()> = Spec {
     name: "Started/ReplicaActive/RepWaitRecoveryReserved",
     short_name: "RepWaitRecoveryReserved",
@@ -31,7 +31,7 @@ use super::rep_reservation::{release_slot, send_recovery_reserve};
 
 /// `PeeringState::RepWaitRecoveryReserved::react(const RemoteRecoveryReserved&)`,
 /// `react(const RemoteReservationRejectedTooFull&)` and
-/// `react(const RemoteReservationCanceled&)` (§3 "RepWaitRecoveryReserved").
+/// `react(const RemoteReservationCanceled&)`.
 pub(crate) fn react_rep_wait_recovery(
     cx: &mut Cx<'_>,
     _: &mut (),

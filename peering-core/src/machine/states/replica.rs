@@ -1,4 +1,4 @@
-//! `ReplicaActive` (reference §1.2, §3 "ReplicaActive", §5.15, §5.17, §5.18). Its
+//! `ReplicaActive`. Its
 //! children, the replica's reservation states (`RepNotRecovering`,
 //! `RepWaitRecoveryReserved`, `RepWaitBackfillReserved`, `RepRecovering`), are in
 //! `rep_reservation`.
@@ -61,8 +61,8 @@ pub(crate) fn exit(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
 
 /// `PeeringState::ReplicaActive::react(const ActMap&)`, `react(const MQuery&)`,
 /// `react(const MInfoRec&)`, `react(const MLogRec&)`, `react(const MTrim&)`,
-/// `react(const Activate&)` and `react(const ActivateCommitted&)` (§3
-/// "ReplicaActive", §5.13, §5.15, §5.17, §5.18). `MLease` is not modelled.
+/// `react(const Activate&)` and `react(const ActivateCommitted&)`.
+/// `MLease` is not modelled.
 pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::ActMap => {

@@ -1,4 +1,4 @@
-//! `Reset` (reference §1.2, §3 "Reset"): between intervals. Its `AdvMap` runs
+//! `Reset`: between intervals. Its `AdvMap` runs
 //! `start_peering_interval`; its `ActMap` notifies the primary and starts the PG.
 
 use crate::error::PeeringError;
@@ -37,7 +37,7 @@ pub(crate) fn enter(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
 }
 
 /// `PeeringState::Reset::react(const AdvMap&)`, `react(const ActMap&)` and
-/// `react(const IntervalFlush&)` (§3 "Reset", §5.3, §4.3).
+/// `react(const IntervalFlush&)`.
 pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::AdvMap(new) => {

@@ -1,4 +1,4 @@
-//! `Start` (reference §1.2, §3 "Start").
+//! `Start`.
 
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};

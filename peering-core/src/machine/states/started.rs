@@ -1,4 +1,4 @@
-//! `Started` (reference §1.2, §3 "Started"); its default substate `Start` is in
+//! `Started`; its default substate `Start` is in
 //! `start.rs`.
 
 use crate::error::PeeringError;
@@ -40,8 +40,7 @@ pub(crate) fn exit_started(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringErr
     Ok(())
 }
 
-/// `PeeringState::Started::react(const AdvMap&)` and `react(const IntervalFlush&)`
-/// (§3 "Started", §5.4, §4.3).
+/// `PeeringState::Started::react(const AdvMap&)` and `react(const IntervalFlush&)`.
 pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::AdvMap(new) => {

@@ -1,4 +1,4 @@
-//! `Stray` (reference §1.2, §3 "Stray"): a non-primary waiting to be activated (or
+//! `Stray`: a non-primary waiting to be activated (or
 //! purged) by the primary.
 
 use crate::error::Crash;
@@ -47,8 +47,7 @@ pub(crate) fn enter(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
 }
 
 /// `PeeringState::Stray::react(const MQuery&)`, `react(const MLogRec&)`,
-/// `react(const MInfoRec&)` and `react(const ActMap&)` (§3 "Stray", §5.13, §5.14,
-/// §5.17).
+/// `react(const MInfoRec&)` and `react(const ActMap&)`.
 pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::MQuery(q) => {

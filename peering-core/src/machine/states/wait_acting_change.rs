@@ -1,4 +1,4 @@
-//! `WaitActingChange` (reference §1.2, §3 "WaitActingChange").
+//! `WaitActingChange`.
 
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
@@ -27,7 +27,7 @@ pub(crate) const WAIT_ACTING_CHANGE: Spec<()> = Spec {
     react: react_wait_acting_change,
 };
 
-/// `PeeringState::WaitActingChange::react(const AdvMap&)` (§3 "WaitActingChange"): a
+/// `PeeringState::WaitActingChange::react(const AdvMap&)`: a
 /// wanted OSD going down means the pg_temp will never come.
 pub(crate) fn react_wait_acting_change(
     cx: &mut Cx<'_>,

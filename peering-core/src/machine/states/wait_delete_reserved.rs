@@ -1,4 +1,4 @@
-//! `WaitDeleteReserved` (reference §1.2, §3 "WaitDeleteReserved").
+//! `WaitDeleteReserved`.
 
 use crate::ctx::ReservationOp;
 use crate::error::PeeringError;

@@ -1,4 +1,4 @@
-//! `WaitLocalBackfillReserved` (reference §1.2, §3 "WaitLocalBackfillReserved").
+//! `WaitLocalBackfillReserved`.
 
 use crate::error::PeeringError;
 use crate::event::{Defer, Event, EventKind as E};
@@ -11,7 +11,7 @@ use crate::types::{PgState, Timespan};
 
 use super::recovery::request_local;
 
-/// `WaitLocalBackfillReserved`'s definition (§3).
+/// `WaitLocalBackfillReserved`'s definition.
 pub(crate) const WAIT_LOCAL_BACKFILL_RESERVED: Spec<()> = Spec {
     name: "Started/Primary/Active/WaitLocalBackfillReserved",
     short_name: "WaitLocalBackfillReserved",
@@ -33,7 +33,7 @@ pub(crate) const WAIT_LOCAL_BACKFILL_RESERVED: Spec<()> = Spec {
 };
 
 /// `WaitLocalBackfillReserved`'s entry: ask the local reserver for a slot at the
-/// backfill priority (§5.24); preemption defers backfill.
+/// backfill priority; preemption defers backfill.
 pub(crate) fn enter_wait_local(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     cx.ps.state.set(PgState::BACKFILL_WAIT);
     let priority = cx.ps.backfill_priority();
@@ -44,7 +44,7 @@ pub(crate) fn enter_wait_local(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), Peerin
 }
 
 /// `PeeringState::WaitLocalBackfillReserved::react(const RemoteBackfillReserved&)`
-/// (§3 "WaitLocalBackfillReserved"): nothing was asked of a remote yet (Ceph's
+/// nothing was asked of a remote yet (Ceph's
 /// no-op).
 pub(crate) fn react_wait_local(
     cx: &mut Cx<'_>,

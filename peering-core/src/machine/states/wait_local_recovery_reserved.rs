@@ -1,4 +1,4 @@
-//! `WaitLocalRecoveryReserved` (reference §1.2, §3 "WaitLocalRecoveryReserved").
+//! `WaitLocalRecoveryReserved`.
 
 use crate::error::PeeringError;
 use crate::event::{Defer, Event, EventKind as E};
@@ -9,7 +9,7 @@ use crate::machine::peering_state::PeeringState;
 use crate::machine::state_id::StateId;
 use crate::types::{PgState, Timespan};
 
-/// `WaitLocalRecoveryReserved`'s definition (§3).
+/// `WaitLocalRecoveryReserved`'s definition.
 pub(crate) const WAIT_LOCAL_RECOVERY_RESERVED: Spec<()> = Spec {
     name: "Started/Primary/Active/WaitLocalRecoveryReserved",
     short_name: "WaitLocalRecoveryReserved",
@@ -34,7 +34,7 @@ use super::recovery::{request_local, schedule};
 
 /// `WaitLocalRecoveryReserved`'s entry: recovery into a full OSD would fail, so a
 /// full participant sends the PG to `NotRecovering` to retry later; otherwise ask
-/// the local reserver for a slot at the recovery priority (§5.24), preemption
+/// the local reserver for a slot at the recovery priority, preemption
 /// deferring recovery.
 pub(crate) fn enter_wait_local(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
     let map = cx.map;
@@ -56,8 +56,8 @@ pub(crate) fn enter_wait_local(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), Peerin
     Ok(())
 }
 
-/// `PeeringState::WaitLocalRecoveryReserved::react(const RecoveryTooFull&)` (§3
-/// "WaitLocalRecoveryReserved"): a full participant would fail recovery, so mark
+/// `PeeringState::WaitLocalRecoveryReserved::react(const RecoveryTooFull&)`:
+/// a full participant would fail recovery, so mark
 /// `RECOVERY_TOOFULL` and retry `DoRecovery` after `osd_recovery_retry_interval`.
 pub(crate) fn react_wait_local(
     cx: &mut Cx<'_>,

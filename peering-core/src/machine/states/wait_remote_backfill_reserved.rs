@@ -1,4 +1,4 @@
-//! `WaitRemoteBackfillReserved` (reference §1.2, §3 "WaitRemoteBackfillReserved").
+//! `WaitRemoteBackfillReserved`.
 
 use crate::ctx::{BackfillReserveOp, Message, ReservationOp};
 use crate::error::Crash;
@@ -15,7 +15,7 @@ use crate::types::{PgState, SpgId};
 use super::active::ActiveLocal;
 use super::recovery::schedule;
 
-/// `WaitRemoteBackfillReserved`'s definition (§3).
+/// `WaitRemoteBackfillReserved`'s definition.
 pub(crate) const WAIT_REMOTE_BACKFILL_RESERVED: Spec<WaitRemoteBackfillReservedLocal> = Spec {
     name: "Started/Primary/Active/WaitRemoteBackfillReserved",
     short_name: "WaitRemoteBackfillReserved",
@@ -40,7 +40,7 @@ pub(crate) const WAIT_REMOTE_BACKFILL_RESERVED: Spec<WaitRemoteBackfillReservedL
 
 use super::backfill::backfill_reserve;
 
-/// `WaitRemoteBackfillReserved`'s local data (§1.2): Ceph's `backfill_osd_it`, an
+/// `WaitRemoteBackfillReserved`'s local data: Ceph's `backfill_osd_it`, an
 /// iterator into `Active`'s `remote_shards_to_reserve_backfill`, kept as the number
 /// of targets already asked.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -66,7 +66,7 @@ pub(crate) fn enter_wait_remote(
 
 /// `PeeringState::WaitRemoteBackfillReserved::react(const RemoteBackfillReserved&)`,
 /// `react(const RemoteReservationRejectedTooFull&)` and
-/// `react(const RemoteReservationRevoked&)` (§3 "WaitRemoteBackfillReserved"): each
+/// `react(const RemoteReservationRevoked&)`: each
 /// grant (and the entry's self-kick) sends the next `REQUEST` with the byte counts
 /// the target checks its space against; a rejection or revocation gives up this
 /// round (`retry()`).

@@ -1,4 +1,4 @@
-//! `WaitRemoteRecoveryReserved` (reference §1.2, §3 "WaitRemoteRecoveryReserved").
+//! `WaitRemoteRecoveryReserved`.
 
 use crate::ctx::RecoveryReserveOp;
 use crate::error::Crash;
@@ -12,7 +12,7 @@ use crate::machine::state_id::StateId;
 
 use super::active::ActiveLocal;
 
-/// `WaitRemoteRecoveryReserved`'s definition (§3).
+/// `WaitRemoteRecoveryReserved`'s definition.
 pub(crate) const WAIT_REMOTE_RECOVERY_RESERVED: Spec<WaitRemoteRecoveryReservedLocal> = Spec {
     name: "Started/Primary/Active/WaitRemoteRecoveryReserved",
     short_name: "WaitRemoteRecoveryReserved",
@@ -32,7 +32,7 @@ pub(crate) const WAIT_REMOTE_RECOVERY_RESERVED: Spec<WaitRemoteRecoveryReservedL
 
 use super::recovery::send_recovery_reserve;
 
-/// `WaitRemoteRecoveryReserved`'s local data (§1.2): Ceph's
+/// `WaitRemoteRecoveryReserved`'s local data: Ceph's
 /// `remote_recovery_reservation_it`, an iterator into `Active`'s
 /// `remote_shards_to_reserve_recovery`, kept as the number of shards already asked.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -55,7 +55,7 @@ pub(crate) fn enter_wait_remote(
 }
 
 /// `PeeringState::WaitRemoteRecoveryReserved::react(const RemoteRecoveryReserved&)`
-/// (§3 "WaitRemoteRecoveryReserved"): each grant (and the entry's self-kick) sends
+/// each grant (and the entry's self-kick) sends
 /// the next `REQUEST`, so remote slots are taken one at a time in set order; past
 /// the last, post `AllRemotesReserved`.
 pub(crate) fn react_wait_remote(

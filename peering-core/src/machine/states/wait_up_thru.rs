@@ -1,4 +1,4 @@
-//! `WaitUpThru` (reference §3 "WaitUpThru", §5.7): peering is done; activation waits
+//! `WaitUpThru`: peering is done; activation waits
 //! for the monitor to record our up_thru.
 
 use crate::error::PeeringError;
@@ -26,8 +26,7 @@ pub(crate) const WAIT_UP_THRU: Spec<()> = Spec {
     react,
 };
 
-/// `PeeringState::WaitUpThru::react(const ActMap&)` and `react(const MLogRec&)`
-/// (§3 "WaitUpThru", §5.7).
+/// `PeeringState::WaitUpThru::react(const ActMap&)` and `react(const MLogRec&)`.
 pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::ActMap => {
