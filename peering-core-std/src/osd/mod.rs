@@ -109,6 +109,10 @@ pub struct OsdConfig {
     pub backfillfull_pct: u32,
     /// The peering machine's options.
     pub peering: Config,
+    /// Report every state a PG enters as [`OsdOutput::Entered`] (Ceph's
+    /// `log_enter` lines), moving the records out of the PG's state history
+    /// (`false` by default: the history stays with the PG for `pg query`).
+    pub report_states: bool,
 }
 
 impl OsdConfig {
@@ -123,6 +127,7 @@ impl OsdConfig {
             osd_max_backfills: 1,
             backfillfull_pct: 90,
             peering: Config::default(),
+            report_states: false,
         }
     }
 }

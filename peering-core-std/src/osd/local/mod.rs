@@ -4,6 +4,8 @@
 //! `osd_host` example drive the host end to end; it plays no part in an
 //! `Osd`'s logic.
 
+mod prefer;
+
 use std::collections::{BTreeMap, VecDeque};
 
 use peering_core::ctx::HostNotification;
@@ -12,7 +14,7 @@ use peering_core::intervals::PastIntervals;
 use peering_core::map::{OsdMapView, PoolInfo};
 use peering_core::types::{Epoch, OsdId, OsdVec, PgHistory, PgId, SpgId, UTime};
 
-use super::{Dispatched, MonMessage, Osd, OsdConfig, OsdMaps, OsdOutput, Peer};
+use super::{Dispatched, MonMessage, Osd, OsdConfig, OsdError, OsdMaps, OsdOutput, Peer};
 use crate::crush::{CrushBuilder, CrushError};
 use crate::msg::{Message, PgCreate2Msg, encode};
 use crate::osdmap::{CrushHandle, Incremental, OsdMap, OsdMapError, POOL_FLAG_HASHPSPOOL};
@@ -45,6 +47,36 @@ pub struct LocalCluster {
     pub mon_log: Vec<(OsdId, MonMessage)>,
     /// Frames delivered between OSDs.
     pub frames: usize,
+    /// Which requests the monitor grants when the cluster is quiet.
+    pub mon_policy: MonPolicy,
+    /// Per-PG preference lists, kept as `pg_upmap` entries ([`LocalCluster::set_preference`]).
+    preferences: BTreeMap<PgId, Vec<i32>>,
+    /// When set, every output moved off an OSD is also kept here, in order
+    /// ([`LocalCluster::drain_recorded`]).
+    recorded: Option<Vec<(OsdId, OsdOutput)>>,
+}
+
+/// The requests [`LocalCluster::grant`] answers (all by default): Ceph's
+/// monitor marks a booting OSD up (`MOSDBoot`), records `up_thru`
+/// (`MOSDAlive`) and applies pg_temp (`MOSDPGTemp`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct MonPolicy {
+    /// Mark booting OSDs up.
+    pub boot: bool,
+    /// Record the up_thru OSDs ask for.
+    pub up_thru: bool,
+    /// Apply the pg_temp OSDs ask for.
+    pub pg_temp: bool,
+}
+
+impl Default for MonPolicy {
+    fn default() -> Self {
+        MonPolicy {
+            boot: true,
+            up_thru: true,
+            pg_temp: true,
+        }
+    }
 }
 
 /// A CRUSH map of `n` hosts with one OSD each and Ceph's replicated rule
@@ -91,6 +123,9 @@ impl LocalCluster {
             want_boot: Vec::new(),
             mon_log: Vec::new(),
             frames: 0,
+            mon_policy: MonPolicy::default(),
+            preferences: BTreeMap::new(),
+            recorded: None,
         };
         for &o in osds {
             c.start(cfg(o));
@@ -131,6 +166,7 @@ impl LocalCluster {
     pub fn publish(&mut self, change: impl FnOnce(&mut Incremental)) -> Result<Epoch, OsdMapError> {
         let mut inc = Incremental::new(self.mon_map.epoch().saturating_add(1));
         change(&mut inc);
+        self.prefer(&mut inc)?;
         self.mon_map.apply_incremental(&inc)?;
         self.incs.insert(inc.epoch, inc.clone());
         for osd in self.osds.values_mut() {
@@ -198,24 +234,33 @@ impl LocalCluster {
         let mut rounds = 0;
         while rounds < max_rounds {
             rounds += 1;
-            let mut moved = false;
-            let ids: Vec<OsdId> = self.osds.keys().copied().collect();
-            for id in &ids {
-                if let Some(osd) = self.osds.get_mut(id) {
-                    moved |= osd.has_peering_work();
-                    let _ = osd.run_peering_queue(1);
-                }
-                moved |= self.pump(*id);
-            }
-            while let Some((from, to, wire)) = self.network.pop_front() {
-                moved = true;
-                self.deliver(from, to, wire);
-            }
+            let (moved, _) = self.round();
             if !moved && !self.grant() {
                 break;
             }
         }
         rounds
+    }
+
+    /// One round: one pass of every OSD's peering queue, its outputs moved,
+    /// then every frame and map on the network delivered. Returns whether
+    /// anything moved, and the errors PGs raised (each with its OSD).
+    pub fn round(&mut self) -> (bool, Vec<(OsdId, OsdError)>) {
+        let mut moved = false;
+        let mut errors = Vec::new();
+        let ids: Vec<OsdId> = self.osds.keys().copied().collect();
+        for id in &ids {
+            if let Some(osd) = self.osds.get_mut(id) {
+                moved |= osd.has_peering_work();
+                errors.extend(osd.run_peering_queue(1).1.into_iter().map(|e| (*id, e)));
+            }
+            moved |= self.pump(*id);
+        }
+        while let Some((from, to, wire)) = self.network.pop_front() {
+            moved = true;
+            self.deliver(from, to, wire);
+        }
+        (moved, errors)
     }
 
     /// Delivers one network item.
@@ -244,6 +289,9 @@ impl LocalCluster {
         };
         let outputs = osd.drain_outputs();
         let moved = !outputs.is_empty();
+        if let Some(rec) = self.recorded.as_mut() {
+            rec.extend(outputs.iter().map(|o| (id, o.clone())));
+        }
         for out in outputs {
             match out {
                 OsdOutput::Send { to, messages, .. } => {
@@ -328,13 +376,13 @@ impl LocalCluster {
     /// Publishes one map granting every pending boot, up_thru and pg_temp
     /// request; false when there was none.
     pub fn grant(&mut self) -> bool {
-        if self.want_boot.is_empty() && self.want_up_thru.is_empty() && self.want_pg_temp.is_empty()
-        {
+        let p = self.mon_policy;
+        let boots = take_if(p.boot, &mut self.want_boot);
+        let up_thru = take_if(p.up_thru, &mut self.want_up_thru);
+        let temps = take_if(p.pg_temp, &mut self.want_pg_temp);
+        if boots.is_empty() && up_thru.is_empty() && temps.is_empty() {
             return false;
         }
-        let boots = std::mem::take(&mut self.want_boot);
-        let up_thru = std::mem::take(&mut self.want_up_thru);
-        let temps = std::mem::take(&mut self.want_pg_temp);
         let down: Vec<OsdId> = boots
             .into_iter()
             .filter(|o| !self.mon_map.is_up(*o))
@@ -347,6 +395,15 @@ impl LocalCluster {
             inc.new_pg_temp.extend(temps);
         });
         result.is_ok()
+    }
+}
+
+/// `v` taken when `take`, else left where it is.
+fn take_if<T: Default>(take: bool, v: &mut T) -> T {
+    if take {
+        std::mem::take(v)
+    } else {
+        T::default()
     }
 }
 
@@ -370,5 +427,60 @@ mod tests {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod prefer_tests {
+    use super::*;
+
+    fn cluster() -> LocalCluster {
+        let map = simple_map(4, 1, 2, 1).unwrap();
+        let mut c = LocalCluster::new(map, &[0, 1, 2, 3], |o| {
+            let mut cfg = OsdConfig::new(o);
+            cfg.report_states = true;
+            cfg
+        });
+        c.set_preference(PgId::new(1, 0), &[3, 1, 0, 2]);
+        c.publish(|_| {}).unwrap();
+        c
+    }
+
+    #[test]
+    fn set_preference_is_kept_as_pg_upmap_across_down_and_up() {
+        let mut c = cluster();
+        let pg = PgId::new(1, 0);
+        let up = |c: &LocalCluster| c.mon_map.pg_to_up_acting_osds(pg).up;
+        assert_eq!(up(&c).as_slice(), [OsdId(3), OsdId(1)]);
+        c.publish(|inc| {
+            inc.mark_down(3);
+        })
+        .unwrap();
+        assert_eq!(up(&c).as_slice(), [OsdId(1), OsdId(0)]);
+        c.publish(|inc| {
+            inc.mark_up(3);
+        })
+        .unwrap();
+        assert_eq!(up(&c).as_slice(), [OsdId(3), OsdId(1)]);
+    }
+
+    #[test]
+    fn report_states_moves_log_enter_into_outputs() {
+        let mut c = cluster();
+        c.record_outputs(true);
+        c.create_pgs(1);
+        c.run(200);
+        let entered: Vec<_> = c
+            .drain_recorded()
+            .into_iter()
+            .filter_map(|(o, out)| match out {
+                OsdOutput::Entered { state, .. } if o == OsdId(3) => Some(state),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            entered.contains(&peering_core::machine::StateId::Clean),
+            "{entered:?}"
+        );
     }
 }
