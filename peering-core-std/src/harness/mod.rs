@@ -45,6 +45,7 @@ mod error;
 mod invariants;
 mod map_history;
 mod maps;
+pub mod osd_cluster;
 mod placement;
 mod policy;
 mod recovery;

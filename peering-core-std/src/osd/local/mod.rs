@@ -6,6 +6,8 @@
 
 mod prefer;
 
+pub use prefer::preferred_upmap;
+
 use std::collections::{BTreeMap, VecDeque};
 
 use peering_core::ctx::HostNotification;
@@ -157,6 +159,8 @@ impl LocalCluster {
     /// Stops an OSD process (its persisted PGs stay in the store).
     pub fn stop(&mut self, osd: i32) {
         self.osds.remove(&OsdId(osd));
+        self.want_boot.retain(|o| o.0 != osd);
+        self.want_up_thru.remove(&OsdId(osd));
         self.network.retain(|(f, t, _)| f.0 != osd && t.0 != osd);
         self.seqs.retain(|(f, t), _| f.0 != osd && t.0 != osd);
     }
@@ -320,6 +324,19 @@ impl LocalCluster {
                     }
                 }
                 OsdOutput::Mon(m) => self.mon_receive(id, m),
+                // `C_DeleteMore`: the store lists the next objects.
+                OsdOutput::DeleteMore {
+                    pgid,
+                    epoch,
+                    after,
+                    max,
+                } => {
+                    let max = usize::try_from(max).unwrap_or(usize::MAX);
+                    let objects = self.store.list_objects(id, pgid, after.as_ref(), max);
+                    if let Some(osd) = self.osds.get_mut(&id) {
+                        osd.delete_some(pgid, epoch, objects);
+                    }
+                }
                 // The connection is closed on both ends: a new session starts
                 // at sequence 1 (the transport contract).
                 OsdOutput::MarkDown(peer) => {
@@ -377,16 +394,15 @@ impl LocalCluster {
     /// request; false when there was none.
     pub fn grant(&mut self) -> bool {
         let p = self.mon_policy;
-        let boots = take_if(p.boot, &mut self.want_boot);
-        let up_thru = take_if(p.up_thru, &mut self.want_up_thru);
-        let temps = take_if(p.pg_temp, &mut self.want_pg_temp);
-        if boots.is_empty() && up_thru.is_empty() && temps.is_empty() {
-            return false;
-        }
-        let down: Vec<OsdId> = boots
+        let down: Vec<OsdId> = take_if(p.boot, &mut self.want_boot)
             .into_iter()
             .filter(|o| !self.mon_map.is_up(*o))
             .collect();
+        let up_thru = take_if(p.up_thru, &mut self.want_up_thru);
+        let temps = take_if(p.pg_temp, &mut self.want_pg_temp);
+        if down.is_empty() && up_thru.is_empty() && temps.is_empty() {
+            return false;
+        }
         let result = self.publish(|inc| {
             for o in down {
                 inc.mark_up(o.0);

@@ -92,6 +92,17 @@ impl LocalCluster {
         true
     }
 
+    /// The incremental the monitor published for `epoch`, if it did.
+    pub fn incremental(&self, epoch: peering_core::types::Epoch) -> Option<&Incremental> {
+        self.incs.get(&epoch)
+    }
+
+    /// True when the monitor has boot, up_thru or pg_temp requests it has not
+    /// granted (whatever [`super::MonPolicy`] says).
+    pub fn has_mon_requests(&self) -> bool {
+        !self.want_boot.is_empty() || !self.want_up_thru.is_empty() || !self.want_pg_temp.is_empty()
+    }
+
     /// Keeps (`true`) or stops keeping every output moved off an OSD, for
     /// [`LocalCluster::drain_recorded`].
     pub fn record_outputs(&mut self, on: bool) {

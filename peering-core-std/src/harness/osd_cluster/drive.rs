@@ -1,0 +1,222 @@
+//! Driving the cluster: rounds until quiet with the monitor's grants, maps
+//! published, OSD processes stopped and started, timers fired.
+
+use peering_core::types::{Epoch, OsdId};
+
+use super::OsdHarness;
+use crate::harness::{Entry, HarnessError};
+use crate::osd::local::MonPolicy;
+use crate::osdmap::{Incremental, OsdMap};
+
+impl OsdHarness {
+    /// Starts every OSD process that should run, once: epoch 1 (with the
+    /// placements made so far) becomes the monitor's first map, and each OSD
+    /// reads it, loads its PGs from the store (`load_pgs`) and boots.
+    pub(super) fn ensure_started(&mut self) -> Result<(), HarnessError> {
+        if self.started {
+            return Ok(());
+        }
+        self.started = true;
+        let first = OsdMap::new()
+            .with_incremental(&self.genesis)
+            .map_err(HarnessError::Map)?;
+        self.cluster.replace_first_map(first);
+        let ids: Vec<OsdId> = self.running.iter().copied().collect();
+        for o in ids {
+            self.start_process(o);
+        }
+        Ok(())
+    }
+
+    /// The OSD process starts: every map, `load_pgs`, `start_boot`.
+    fn start_process(&mut self, osd: OsdId) {
+        let mut cfg = (self.osd_config)(osd.0);
+        cfg.report_states = true;
+        cfg.peering = self.config;
+        self.cluster.start(cfg);
+        self.transcript.push(Entry::OsdStarted { osd });
+    }
+
+    /// Runs the cluster until nothing moves: rounds (every OSD's peering
+    /// queue once, outputs moved, the network delivered), then, as the
+    /// [`crate::harness::Policy`] says, the monitor's grants in a new map and the
+    /// timers, until nothing is left to do. Returns the rounds run.
+    pub fn run(&mut self) -> Result<usize, HarnessError> {
+        self.ensure_started()?;
+        let mut rounds = 0;
+        loop {
+            if self.round() {
+                rounds += 1;
+                if rounds >= self.policy.max_steps {
+                    return Err(HarnessError::NoQuiescence(rounds));
+                }
+                continue;
+            }
+            if self.grant()? {
+                continue;
+            }
+            if self.policy.fire_timers && !self.timers.is_empty() {
+                self.fire_timers();
+                continue;
+            }
+            return Ok(rounds);
+        }
+    }
+
+    /// One round; true when anything moved.
+    pub fn round(&mut self) -> bool {
+        let (moved, errors) = self.cluster.round();
+        self.absorb();
+        for (osd, error) in errors {
+            self.report(osd, error);
+        }
+        moved
+    }
+
+    /// The monitor grants the pending boot, up_thru and pg_temp requests the
+    /// policy lets it grant, in one new map; false when there was none.
+    pub fn grant(&mut self) -> Result<bool, HarnessError> {
+        self.cluster.mon_policy = MonPolicy {
+            boot: true,
+            up_thru: self.policy.grant_up_thru,
+            pg_temp: self.policy.grant_pg_temp,
+        };
+        let before = self.epoch();
+        if !self.cluster.grant() {
+            return Ok(false);
+        }
+        self.record_map(before)?;
+        Ok(true)
+    }
+
+    /// The monitor publishes the next map, built by `change`, described by
+    /// `what` in the transcript; the running OSDs receive it (their PGs
+    /// advance on the next [`OsdHarness::run`]).
+    pub fn publish(
+        &mut self,
+        what: &str,
+        change: impl FnOnce(&mut Incremental),
+    ) -> Result<Epoch, HarnessError> {
+        self.ensure_started()?;
+        let e = self.cluster.publish(change).map_err(HarnessError::Map)?;
+        self.transcript.push(Entry::Map {
+            epoch: e,
+            what: what.to_string(),
+        });
+        Ok(e)
+    }
+
+    /// Records the maps published after `before` by a grant.
+    fn record_map(&mut self, before: Epoch) -> Result<(), HarnessError> {
+        let newest = self.epoch();
+        for e in before.saturating_add(1)..=newest {
+            let inc = self.cluster.incremental(e).ok_or(HarnessError::NoMap(e))?;
+            let what = describe(inc);
+            self.transcript.push(Entry::Map { epoch: e, what });
+        }
+        Ok(())
+    }
+
+    /// Stops `osd`'s process: its PGs leave memory (what they persisted
+    /// stays in the store), its sessions and queued frames are gone.
+    pub fn stop_osd(&mut self, osd: i32) {
+        let id = OsdId(osd);
+        if let Some(o) = self.cluster.osd(osd) {
+            for (spg, _) in o.pgs() {
+                self.checker.forget_instance(id, spg);
+            }
+        }
+        self.cluster.stop(osd);
+        self.running.remove(&id);
+        self.timers.retain(|(o, _, _)| *o != id);
+        self.transcript.push(Entry::OsdStopped { osd: id });
+    }
+
+    /// Starts `osd`'s process: it reads every map, loads its PGs from the
+    /// store and advances them (a `Stray` where the map still says it is
+    /// down: `Reset` ⇒ `Start` → `Stray`), then asks the monitor to boot it.
+    pub fn start_osd(&mut self, osd: i32) -> Result<(), HarnessError> {
+        self.running.insert(OsdId(osd));
+        if !self.started {
+            return self.ensure_started();
+        }
+        self.start_process(OsdId(osd));
+        Ok(())
+    }
+
+    /// The OSD fails: its process stops and the monitor marks it down.
+    pub fn osd_down(&mut self, osd: i32) -> Result<Epoch, HarnessError> {
+        self.osds_down(&[osd])
+    }
+
+    /// Several OSDs fail at once: their processes stop and one map marks them
+    /// all down.
+    pub fn osds_down(&mut self, osds: &[i32]) -> Result<Epoch, HarnessError> {
+        self.ensure_started()?;
+        for &o in osds {
+            self.stop_osd(o);
+        }
+        let names: Vec<String> = osds.iter().map(|o| format!("osd.{o}")).collect();
+        self.publish(&format!("{} down", names.join(", ")), |inc| {
+            for &o in osds {
+                inc.mark_down(o);
+            }
+        })
+    }
+
+    /// The OSD comes back: its process starts and loads its PGs, which run
+    /// `Reset` ⇒ `Start` → `Stray` on the maps where it is still down (the
+    /// cluster runs without the monitor's grants until quiet); then the
+    /// monitor grants its `MOSDBoot` in a new map. Returns that epoch.
+    pub fn osd_up(&mut self, osd: i32) -> Result<Epoch, HarnessError> {
+        self.ensure_started()?;
+        if !self.is_running(osd) {
+            self.start_osd(osd)?;
+        }
+        let mut rounds = 0;
+        while self.round() {
+            rounds += 1;
+            if rounds >= self.policy.max_steps {
+                return Err(HarnessError::NoQuiescence(rounds));
+            }
+        }
+        let (up_thru, pg_temp) = (self.policy.grant_up_thru, self.policy.grant_pg_temp);
+        self.policy.grant_up_thru = false;
+        self.policy.grant_pg_temp = false;
+        let granted = self.grant();
+        self.policy.grant_up_thru = up_thru;
+        self.policy.grant_pg_temp = pg_temp;
+        granted?;
+        Ok(self.epoch())
+    }
+
+    /// Fires every scheduled timer: its event goes to its OSD's peering queue
+    /// (it carries its scheduling epoch, so a PG that reset since drops it).
+    pub fn fire_timers(&mut self) {
+        for (osd, spg, t) in std::mem::take(&mut self.timers) {
+            if let Some(o) = self.cluster.osds.get_mut(&osd) {
+                o.enqueue_peering_evt(spg, t.event);
+            }
+        }
+    }
+}
+
+/// One line for what an incremental changed (the transcript's map entries).
+fn describe(inc: &Incremental) -> String {
+    let mut what: Vec<String> = inc
+        .new_up_client
+        .iter()
+        .map(|o| format!("{o} up"))
+        .collect();
+    what.extend(
+        inc.new_up_thru
+            .iter()
+            .map(|(o, e)| format!("{o} up_thru {e}")),
+    );
+    what.extend(
+        inc.new_pg_temp
+            .iter()
+            .map(|(p, w)| format!("pg_temp {p} = {w:?}")),
+    );
+    what.join(", ")
+}

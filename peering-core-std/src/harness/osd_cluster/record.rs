@@ -1,0 +1,158 @@
+//! The transcript and the checker: what the OSDs did in a round, recorded
+//! from their outputs, and every PG instance checked after it.
+
+use std::collections::BTreeMap;
+
+use peering_core::ctx::{HostNotification, MonRequest};
+use peering_core::machine::StateId;
+use peering_core::types::{Epoch, OsdId, SpgId};
+
+use super::OsdHarness;
+use crate::harness::{Entry, HarnessError};
+use crate::msg::Message;
+use crate::osd::{MonMessage, OsdError, OsdOutput};
+
+/// The states each PG instance entered in one round.
+type Entered = BTreeMap<(OsdId, SpgId), Vec<StateId>>;
+
+impl OsdHarness {
+    /// Records the outputs the OSDs produced since the last call, then checks
+    /// every PG instance with the states it entered.
+    pub(super) fn absorb(&mut self) {
+        let mut entered = Entered::new();
+        for (osd, out) in self.cluster.drain_recorded() {
+            self.record(osd, out, &mut entered);
+        }
+        self.check(&entered);
+    }
+
+    fn record(&mut self, osd: OsdId, out: OsdOutput, entered: &mut Entered) {
+        let entry = match out {
+            OsdOutput::Entered { pgid, epoch, state } => {
+                entered.entry((osd, pgid)).or_default().push(state);
+                Entry::Entered {
+                    osd,
+                    pgid,
+                    epoch,
+                    state,
+                }
+            }
+            OsdOutput::Send {
+                to,
+                epoch,
+                messages,
+            } => {
+                for m in messages {
+                    self.record_send(osd, to, epoch, m);
+                }
+                return;
+            }
+            OsdOutput::Persist {
+                pgid, transaction, ..
+            } => Entry::Persisted {
+                osd,
+                pgid,
+                ops: transaction.ops.len(),
+            },
+            OsdOutput::Mon(m) => {
+                for request in mon_requests(m) {
+                    self.transcript.push(Entry::Mon { osd, request });
+                }
+                return;
+            }
+            OsdOutput::Timer { pgid, timer } => {
+                self.timers.push((osd, pgid, timer.clone()));
+                Entry::Timer { osd, pgid, timer }
+            }
+            OsdOutput::Reservation { pgid, op } => Entry::Reservation { osd, pgid, op },
+            OsdOutput::Notification { pgid, note } => {
+                if note == HostNotification::Deleted {
+                    self.checker.instance_deleted(osd, pgid);
+                }
+                Entry::Notified { osd, pgid, note }
+            }
+            OsdOutput::ShareMap { .. }
+            | OsdOutput::DeleteMore { .. }
+            | OsdOutput::MarkDown(_)
+            | OsdOutput::PublishStats(_) => return,
+        };
+        self.transcript.push(entry);
+    }
+
+    /// One wire message from `from` to `to`: each peering item it carries is
+    /// a `Sent` line (the message as the PG produced it, decoded back); other
+    /// messages (recovery pushes, reservations' replies carried as direct
+    /// messages are peering items too) are not listed.
+    fn record_send(&mut self, from: OsdId, to: OsdId, epoch: Epoch, m: Message) {
+        let Ok(items) = m.into_outgoing() else {
+            return;
+        };
+        for msg in items {
+            let Some(pgid) = msg.clone().into_events(from).first().map(|(p, _)| *p) else {
+                continue;
+            };
+            self.transcript.push(Entry::Sent {
+                from,
+                to,
+                epoch,
+                pgid,
+                msg,
+            });
+        }
+    }
+
+    /// Checks every PG instance of every OSD (DESIGN.md §7).
+    fn check(&mut self, entered: &Entered) {
+        for (id, osd) in &self.cluster.osds {
+            for (spg, pg) in osd.pgs() {
+                let Some(map) = osd.maps().get(pg.epoch()) else {
+                    continue;
+                };
+                let primary_osd = pg.primary().osd;
+                let primary = (primary_osd != *id)
+                    .then(|| self.cluster.osds.get(&primary_osd).and_then(|o| o.pg(spg)))
+                    .flatten();
+                let states = entered.get(&(*id, spg)).map_or(&[][..], Vec::as_slice);
+                self.checker.observe(*id, pg, states, &**map, primary);
+            }
+        }
+    }
+
+    /// Records an OSD's error (a transcript line when it names a PG).
+    pub(super) fn report(&mut self, osd: OsdId, error: OsdError) {
+        let pgid = match &error {
+            OsdError::Pg { pgid, .. } | OsdError::NotStored(pgid) => Some(*pgid),
+            _ => None,
+        };
+        let error = HarnessError::Osd { osd, error };
+        if let Some(pgid) = pgid {
+            self.transcript.push(Entry::Failed {
+                osd,
+                pgid,
+                error: error.clone(),
+            });
+        }
+        self.failures.push(error);
+    }
+}
+
+/// The PG-level requests a monitor message carries (boots and subscriptions
+/// are the OSD's own and are not listed).
+fn mon_requests(m: MonMessage) -> Vec<MonRequest> {
+    match m {
+        MonMessage::Alive(a) => vec![MonRequest::UpThru { want: a.want }],
+        MonMessage::PgTemp(t) => t
+            .pg_temp
+            .into_iter()
+            .map(|(pgid, want)| {
+                if want.is_empty() {
+                    MonRequest::ClearPgTemp { pgid }
+                } else {
+                    MonRequest::PgTemp { pgid, want }
+                }
+            })
+            .collect(),
+        MonMessage::PgCreated(c) => vec![MonRequest::PgCreated { pgid: c.pgid }],
+        MonMessage::Boot { .. } | MonMessage::Subscribe { .. } => Vec::new(),
+    }
+}
