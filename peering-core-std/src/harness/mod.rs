@@ -51,7 +51,7 @@ mod policy;
 mod recovery;
 mod route;
 mod transcript;
-mod write;
+pub(super) mod write;
 
 pub use crate::osd::AsyncReserver as Reserver;
 pub use error::HarnessError;

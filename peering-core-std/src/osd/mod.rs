@@ -43,6 +43,7 @@
 
 mod advance;
 mod boot;
+mod client;
 mod consume;
 mod create;
 mod dispatch;

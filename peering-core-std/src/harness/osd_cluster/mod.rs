@@ -37,6 +37,7 @@
 mod drive;
 mod record;
 mod seed;
+mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,0 +1,112 @@
+//! The client write path on the OSD: the acting primary appends a client
+//! op's log entry (`PrimaryLogPG::execute_ctx` → `append_log`) and
+//! replicates it to every other shard of `acting_recovery_backfill` in a
+//! `MOSDRepOp`; a replica appends it (`ReplicatedBackend::do_repop` →
+//! `append_log`). Versions only: the entry's version is the write.
+
+use peering_core::ctx::RecoveryCtx;
+use peering_core::log::{LogEntry, LogOp, ReqId};
+use peering_core::types::{ObjectId, OsdId, PgShard, SpgId, UTime};
+
+use super::{DropReason, Osd, OsdError};
+use crate::msg::{Message, MsgError, PgOpMsg};
+
+impl Osd {
+    /// A client op on `oid` of `pgid` at this OSD (`MOSDOp` → `execute_ctx`):
+    /// the PG's `submit_write` makes the entry, its transaction goes to the
+    /// store, and one `MOSDRepOp` per other shard of
+    /// `acting_recovery_backfill` is sent (through `dispatch_context`, so not
+    /// while this OSD is down). Returns the entry.
+    pub fn submit_write(
+        &mut self,
+        pgid: SpgId,
+        oid: ObjectId,
+        op: LogOp,
+        reqid: ReqId,
+    ) -> Result<LogEntry, OsdError> {
+        let me = self.cfg.whoami;
+        let pg = self
+            .slots
+            .get_mut(&pgid)
+            .and_then(|s| s.pg.as_mut())
+            .ok_or(OsdError::NotStored(pgid))?;
+        let mut ctx = RecoveryCtx::new();
+        let r = pg.submit_write(oid, op, reqid, UTime::default(), &mut ctx);
+        let peers: Vec<PgShard> = pg
+            .acting_recovery_backfill()
+            .iter()
+            .copied()
+            .filter(|s| s.osd != me)
+            .collect();
+        let (epoch, min_epoch) = (pg.epoch(), pg.info().history.same_interval_since);
+        self.flush_pg_ctx(pgid, &mut ctx);
+        let entry = r.map_err(OsdError::pg(pgid))?;
+        for peer in peers {
+            let to = SpgId::new(pgid.pgid, peer.shard);
+            let from = PgShard::new(me, pgid.shard);
+            match repop(to, from, epoch, min_epoch, &entry) {
+                Ok(m) => self.pending_sends.entry(peer.osd).or_default().push(m),
+                Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
+            }
+        }
+        self.dispatch_context();
+        Ok(entry)
+    }
+
+    /// `MOSDRepOp` from `from`: dropped when sent before the instance's
+    /// interval (`can_discard_replica_op`) or from an interval it has not
+    /// reached; otherwise the replica appends the entry. `None` for any
+    /// other message.
+    pub(super) fn handle_repop(
+        &mut self,
+        from: OsdId,
+        msg: &Message,
+    ) -> Option<Result<(), DropReason>> {
+        let Message::RepOp(m) = msg else {
+            return None;
+        };
+        let bad = |e: String| DropReason::BadRecoveryMsg(e);
+        let entry: LogEntry = match postcard::from_bytes(&m.body) {
+            Ok(e) => e,
+            Err(e) => return Some(Err(bad(e.to_string()))),
+        };
+        let pgid = m.pgid;
+        let Some(pg) = self.pg(pgid) else {
+            return Some(Err(DropReason::NoPg(pgid)));
+        };
+        if m.from.osd != from {
+            return Some(Err(DropReason::UnexpectedSender));
+        }
+        if m.map_epoch < pg.info().history.same_interval_since || m.min_epoch > pg.epoch() {
+            return Some(Err(DropReason::Recovery(
+                pgid,
+                format!("stale repop: sent at {}", m.map_epoch),
+            )));
+        }
+        let pg = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut())?;
+        let mut ctx = RecoveryCtx::new();
+        let r = pg.append_log(core::slice::from_ref(&entry), &mut ctx);
+        self.flush_pg_ctx(pgid, &mut ctx);
+        self.dispatch_context();
+        Some(r.map_err(|e| DropReason::Recovery(pgid, e.to_string())))
+    }
+}
+
+/// The `MOSDRepOp` carrying `entry` to the instance `to`.
+fn repop(
+    to: SpgId,
+    from: PgShard,
+    epoch: u32,
+    min_epoch: u32,
+    entry: &LogEntry,
+) -> Result<Message, MsgError> {
+    let body = postcard::to_stdvec(entry).map_err(|e| MsgError::Encode(e.to_string()))?;
+    Ok(Message::RepOp(PgOpMsg {
+        pgid: to,
+        from,
+        map_epoch: epoch,
+        min_epoch,
+        tid: entry.version.version,
+        body,
+    }))
+}
