@@ -110,3 +110,50 @@ fn repop(
         body,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+
+    use super::super::OsdConfig;
+    use super::super::test_support::{peered, spg};
+    use super::*;
+
+    #[test]
+    fn do_repop_appends_the_primarys_entry_on_every_replica() {
+        let mut c = peered(OsdConfig::new);
+        let pg = spg(0);
+        let m = c.mon_map.pg_to_up_acting_osds(pg.pgid);
+        let primary = m.acting_primary;
+        let oid = ObjectId::new(1, 0, "o1");
+        let osd = c.osds.get_mut(&primary).unwrap();
+        let entry = osd
+            .submit_write(pg, oid, LogOp::Modify, ReqId::client(4100, 1))
+            .unwrap();
+        let frames = c.frames;
+        c.run(100);
+        assert_eq!(c.frames - frames, m.acting.len() - 1);
+        for o in &m.acting {
+            let info = c.osds[o].pg(pg).unwrap().info();
+            assert_eq!(info.last_update, entry.version, "{o}");
+        }
+    }
+
+    #[test]
+    fn can_discard_replica_op_drops_a_repop_from_an_older_interval() {
+        let mut c = peered(OsdConfig::new);
+        let pg = spg(0);
+        let m = c.mon_map.pg_to_up_acting_osds(pg.pgid);
+        let (primary, replica) = (m.acting[0], m.acting[1]);
+        let before = c.osds[&replica].pg(pg).unwrap().info().last_update;
+        let sis = c.osds[&replica]
+            .pg(pg)
+            .unwrap()
+            .history()
+            .same_interval_since;
+        let v = peering_core::types::EVersion::new(sis, before.version + 1);
+        let entry = LogEntry::new(LogOp::Modify, ObjectId::new(1, 0, "o1"), v, before);
+        let msg = repop(pg, PgShard::new(primary, pg.shard), 0, 0, &entry).unwrap();
+        c.send_now(primary.0, replica.0, &msg);
+        assert_eq!(c.osds[&replica].pg(pg).unwrap().info().last_update, before);
+    }
+}
