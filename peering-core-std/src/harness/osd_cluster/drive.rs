@@ -5,22 +5,18 @@ use peering_core::types::{Epoch, OsdId};
 
 use super::OsdHarness;
 use crate::harness::{Entry, HarnessError};
-use crate::osd::local::MonPolicy;
+use crate::osd::OsdConfig;
+use crate::osd::local::{LocalCluster, MonPolicy};
 use crate::osdmap::{Incremental, OsdMap};
 
 impl OsdHarness {
-    /// Starts every OSD process that should run, once: epoch 1 (with the
-    /// placements made so far) becomes the monitor's first map, and each OSD
-    /// reads it, loads its PGs from the store (`load_pgs`) and boots.
+    /// Starts every OSD process that should run, once: each reads every map
+    /// published so far, loads its PGs from the store (`load_pgs`) and boots.
     pub(super) fn ensure_started(&mut self) -> Result<(), HarnessError> {
         if self.started {
             return Ok(());
         }
         self.started = true;
-        let first = OsdMap::new()
-            .with_incremental(&self.genesis)
-            .map_err(HarnessError::Map)?;
-        self.cluster.replace_first_map(first);
         let ids: Vec<OsdId> = self.running.iter().copied().collect();
         for o in ids {
             self.start_process(o);
@@ -97,13 +93,42 @@ impl OsdHarness {
         what: &str,
         change: impl FnOnce(&mut Incremental),
     ) -> Result<Epoch, HarnessError> {
-        self.ensure_started()?;
-        let e = self.cluster.publish(change).map_err(HarnessError::Map)?;
+        let e = if self.started {
+            self.cluster.publish(change).map_err(HarnessError::Map)?
+        } else {
+            let mut inc = Incremental::new(self.epoch().saturating_add(1));
+            change(&mut inc);
+            self.prelude.push(inc);
+            self.rebuild()?;
+            self.epoch()
+        };
         self.transcript.push(Entry::Map {
             epoch: e,
             what: what.to_string(),
         });
         Ok(e)
+    }
+
+    /// Before the OSDs start: the monitor again, from the prelude's maps
+    /// (the store and the preference lists are kept).
+    pub(super) fn rebuild(&mut self) -> Result<(), HarnessError> {
+        let (first, rest) = self.prelude.split_first().ok_or(HarnessError::NoMap(1))?;
+        let map = OsdMap::new()
+            .with_incremental(first)
+            .map_err(HarnessError::Map)?;
+        let mut cluster = LocalCluster::new(map, &[], OsdConfig::new);
+        cluster.record_outputs(true);
+        for (pgid, prefs) in self.placements() {
+            cluster.set_preference(pgid, &prefs);
+        }
+        for inc in rest {
+            cluster
+                .publish(|i| *i = inc.clone())
+                .map_err(HarnessError::Map)?;
+        }
+        cluster.store = std::mem::take(&mut self.cluster.store);
+        self.cluster = cluster;
+        Ok(())
     }
 
     /// Records the maps published after `before` by a grant.

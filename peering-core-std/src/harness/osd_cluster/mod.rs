@@ -61,8 +61,9 @@ pub struct OsdHarness {
     /// The OSD processes that run (started lazily, see the module docs).
     running: BTreeSet<OsdId>,
     started: bool,
-    /// Epoch 1 while the OSDs have not started: it takes placements.
-    genesis: Incremental,
+    /// The maps published before the OSDs started, from epoch 1: they take
+    /// placements (see [`OsdHarness::place`]).
+    prelude: Vec<Incremental>,
     transcript: Transcript,
     checker: Checker,
     failures: Vec<HarnessError>,
@@ -102,7 +103,7 @@ impl OsdHarness {
             cluster,
             running: osds.iter().map(|o| OsdId(*o)).collect(),
             started: false,
-            genesis,
+            prelude: vec![genesis],
             transcript: Transcript::default(),
             checker: Checker::default(),
             failures: Vec::new(),

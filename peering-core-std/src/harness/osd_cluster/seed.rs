@@ -9,32 +9,23 @@ use peering_core::types::{ObjectId, OsdId, PgHistory, PgId, PgShard, SpgId, UTim
 use super::OsdHarness;
 use crate::harness::HarnessError;
 use crate::osd::local::preferred_upmap;
-use crate::osdmap::OsdMap;
 
 impl OsdHarness {
     /// Places `pgid` on the preference list `prefs` (CRUSH's ordered answer):
     /// its up set is the first `size` OSDs of the list that are up, kept as a
-    /// `pg_upmap` entry. Before the OSDs start this is part of epoch 1; after,
-    /// it takes effect with the next map published.
+    /// `pg_upmap` entry. Before the OSDs start this is part of the newest map
+    /// (a scenario's starting point); after, it takes effect with the next map
+    /// published.
     pub fn place(&mut self, pgid: PgId, prefs: &[i32]) -> Result<(), HarnessError> {
         self.cluster.set_preference(pgid, prefs);
         if self.started {
             return Ok(());
         }
-        let first = self.first_map()?;
-        if let Some(up) = preferred_upmap(&first, pgid, prefs) {
-            self.genesis.new_pg_upmap.insert(pgid, up);
+        let up = preferred_upmap(self.map(), pgid, prefs);
+        if let (Some(up), Some(last)) = (up, self.prelude.last_mut()) {
+            last.new_pg_upmap.insert(pgid, up);
         }
-        let first = self.first_map()?;
-        self.cluster.replace_first_map(first);
-        Ok(())
-    }
-
-    /// Epoch 1 as placed so far.
-    fn first_map(&self) -> Result<OsdMap, HarnessError> {
-        OsdMap::new()
-            .with_incremental(&self.genesis)
-            .map_err(HarnessError::Map)
+        self.rebuild()
     }
 
     /// Creates `pgid` on every running OSD of its preference list, with a

@@ -80,18 +80,6 @@ impl LocalCluster {
         Ok(())
     }
 
-    /// Replaces the monitor's first map, as long as nothing was published
-    /// after it and no OSD runs (a scenario still setting up its epoch 1);
-    /// false otherwise.
-    pub fn replace_first_map(&mut self, map: OsdMap) -> bool {
-        if !self.incs.is_empty() || !self.osds.is_empty() {
-            return false;
-        }
-        self.first_map = map.clone();
-        self.mon_map = map;
-        true
-    }
-
     /// The incremental the monitor published for `epoch`, if it did.
     pub fn incremental(&self, epoch: peering_core::types::Epoch) -> Option<&Incremental> {
         self.incs.get(&epoch)
