@@ -6,7 +6,9 @@
 use peering::core::machine::PgLoad;
 use peering::core::map::{PoolInfo, SimpleOsdMap};
 use peering::core::types::{Epoch, OsdId, PgId, SpgId};
-use peering::osd::harness::{Entry, Harness, Outcome};
+use peering::osd::harness::osd_cluster::OsdHarness;
+use peering::osd::harness::{Entry, Harness, Outcome, Transcript, Violation};
+use peering::osd::store::MemStore;
 use peering::osd::store::StoredPg;
 
 pub const POOL: i64 = 1;
@@ -58,8 +60,59 @@ pub fn loaded_cluster_at(
     h
 }
 
+/// What the assertions read of either harness: the scripted [`Harness`] or
+/// [`OsdHarness`] (the same scenario, through real `Osd`s).
+pub trait Scenario {
+    fn transcript(&self) -> &Transcript;
+    fn store(&self) -> &MemStore;
+    fn violations(&self) -> &[Violation];
+}
+
+impl Scenario for Harness {
+    fn transcript(&self) -> &Transcript {
+        Harness::transcript(self)
+    }
+    fn store(&self) -> &MemStore {
+        Harness::store(self)
+    }
+    fn violations(&self) -> &[Violation] {
+        Harness::violations(self)
+    }
+}
+
+impl Scenario for OsdHarness {
+    fn transcript(&self) -> &Transcript {
+        OsdHarness::transcript(self)
+    }
+    fn store(&self) -> &MemStore {
+        OsdHarness::store(self)
+    }
+    fn violations(&self) -> &[Violation] {
+        OsdHarness::violations(self)
+    }
+}
+
+/// [`loaded_cluster`] on [`OsdHarness`]: maps 1..=10 (osd.0's up_thru 10 in
+/// the last), the PG placed on `osds` (as `pg_upmap`) and seeded in the stores
+/// the OSDs load from when they start.
+pub fn osd_loaded_cluster(osds: &[i32], size: u32, pgs: &[(i32, u64, Epoch)]) -> OsdHarness {
+    let mut h = OsdHarness::replicated(osds, POOL, size).unwrap();
+    while h.epoch() < 9 {
+        h.publish("", |_| {}).unwrap();
+    }
+    h.publish("osd.0 up_thru 10", |inc| {
+        inc.new_up_thru.insert(OsdId(osds[0]), 10);
+    })
+    .unwrap();
+    h.place(pgid(), osds).unwrap();
+    for &(o, head, les) in pgs {
+        h.load(o, loaded_pg(o, head, les)).unwrap();
+    }
+    h
+}
+
 /// The harness's safety checker saw nothing wrong, and no event was refused.
-pub fn assert_safe(h: &Harness) {
+pub fn assert_safe<H: Scenario>(h: &H) {
     assert!(h.violations().is_empty(), "{:#?}", h.violations());
     let refused: Vec<String> = h
         .transcript()
@@ -80,7 +133,7 @@ pub fn assert_safe(h: &Harness) {
 }
 
 /// The messages sent from transcript position `from` on, as `"osd.a -> osd.b NAME"`.
-pub fn messages_since(h: &Harness, from: usize) -> Vec<String> {
+pub fn messages_since<H: Scenario>(h: &H, from: usize) -> Vec<String> {
     h.transcript()
         .since(from)
         .iter()
@@ -95,12 +148,12 @@ pub fn messages_since(h: &Harness, from: usize) -> Vec<String> {
 }
 
 /// What `osd` persisted for the PG.
-pub fn stored(h: &Harness, osd: i32) -> &StoredPg {
+pub fn stored<H: Scenario>(h: &H, osd: i32) -> &StoredPg {
     h.store().get(OsdId(osd), spg()).expect("stored PG")
 }
 
 /// Prints the transcript (shown by `cargo test -- --nocapture` when debugging).
-pub fn dump(h: &Harness, from: usize) {
+pub fn dump<H: Scenario>(h: &H, from: usize) {
     for l in h.transcript().since(from) {
         println!("{l}");
     }
@@ -122,7 +175,7 @@ pub fn loaded_pg_trimmed(osd: i32, tail: u64, head: u64, les: Epoch) -> PgLoad {
 }
 
 /// The states `osd`'s instance entered since position `from`, in order.
-pub fn entered_since(h: &Harness, from: usize, osd: i32) -> Vec<peering::core::machine::StateId> {
+pub fn entered_since<H: Scenario>(h: &H, from: usize, osd: i32) -> Vec<peering::core::machine::StateId> {
     h.transcript()
         .since(from)
         .iter()
@@ -169,8 +222,8 @@ pub fn loaded_pg_of(
 }
 
 /// Every `MRecoveryReserve` sent for `pg`, as `(from, to, op)` (§3 reservations).
-pub fn recovery_reserve_msgs(
-    h: &Harness,
+pub fn recovery_reserve_msgs<H: Scenario>(
+    h: &H,
     pg: SpgId,
 ) -> Vec<(i32, i32, peering::core::ctx::RecoveryReserveOp)> {
     use peering::core::ctx::{Message, Outgoing};
@@ -191,7 +244,7 @@ pub fn recovery_reserve_msgs(
 }
 
 /// What the harness's recovery engine did, in order (§8.6).
-pub fn engine_lines(h: &Harness) -> Vec<String> {
+pub fn engine_lines<H: Scenario>(h: &H) -> Vec<String> {
     h.transcript()
         .entries()
         .iter()
