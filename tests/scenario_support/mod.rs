@@ -175,7 +175,11 @@ pub fn loaded_pg_trimmed(osd: i32, tail: u64, head: u64, les: Epoch) -> PgLoad {
 }
 
 /// The states `osd`'s instance entered since position `from`, in order.
-pub fn entered_since<H: Scenario>(h: &H, from: usize, osd: i32) -> Vec<peering::core::machine::StateId> {
+pub fn entered_since<H: Scenario>(
+    h: &H,
+    from: usize,
+    osd: i32,
+) -> Vec<peering::core::machine::StateId> {
     h.transcript()
         .since(from)
         .iter()

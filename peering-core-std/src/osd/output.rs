@@ -125,6 +125,14 @@ pub enum OsdOutput {
     MarkDown(OsdId),
     /// `publish_stats_to_osd`: the PG's stats changed.
     PublishStats(SpgId),
+    /// `split_pgs`: `parent` split at a map raising `pg_num` and this OSD
+    /// created `child` from it (between the parent's `AdvMap` and `ActMap`).
+    Split {
+        /// The parent PG instance.
+        parent: SpgId,
+        /// The new child.
+        child: SpgId,
+    },
     /// `log_enter`: the PG entered `state` at its map `epoch` (only with
     /// [`super::OsdConfig::report_states`]), in the order the states were
     /// entered, before the rest of that call's outputs.

@@ -35,6 +35,7 @@
 //! (an `Osd` reports drops, not deliveries).
 
 mod drive;
+mod knobs;
 mod record;
 mod seed;
 mod write;

@@ -8,7 +8,7 @@ use peering_core::machine::StateId;
 use peering_core::types::{Epoch, OsdId, SpgId};
 
 use super::OsdHarness;
-use crate::harness::{Entry, HarnessError};
+use crate::harness::{Entry, HarnessError, Outcome};
 use crate::msg::Message;
 use crate::osd::{MonMessage, OsdError, OsdOutput};
 
@@ -47,6 +47,9 @@ impl OsdHarness {
                 }
                 return;
             }
+            // An empty transaction carries only on-commit work: nothing is
+            // written.
+            OsdOutput::Persist { transaction, .. } if transaction.is_empty() => return,
             OsdOutput::Persist {
                 pgid, transaction, ..
             } => Entry::Persisted {
@@ -64,6 +67,7 @@ impl OsdHarness {
                 self.timers.push((osd, pgid, timer.clone()));
                 Entry::Timer { osd, pgid, timer }
             }
+            OsdOutput::Split { parent, child } => Entry::Split { osd, parent, child },
             OsdOutput::Reservation { pgid, op } => Entry::Reservation { osd, pgid, op },
             OsdOutput::Notification { pgid, note } => {
                 if note == HostNotification::Deleted {
@@ -71,10 +75,19 @@ impl OsdHarness {
                 }
                 Entry::Notified { osd, pgid, note }
             }
-            OsdOutput::ShareMap { .. }
-            | OsdOutput::DeleteMore { .. }
-            | OsdOutput::MarkDown(_)
-            | OsdOutput::PublishStats(_) => return,
+            // The host lists the next objects and hands them to the PG as
+            // `DeleteSome` (`C_DeleteMore`), queued on its OSD.
+            OsdOutput::DeleteMore { pgid, epoch, .. } => Entry::Delivered {
+                to: osd,
+                pgid,
+                from: None,
+                epoch,
+                name: "DeleteSome",
+                outcome: Outcome::Handled,
+            },
+            OsdOutput::ShareMap { .. } | OsdOutput::MarkDown(_) | OsdOutput::PublishStats(_) => {
+                return;
+            }
         };
         self.transcript.push(entry);
     }
