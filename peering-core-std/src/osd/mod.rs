@@ -70,7 +70,7 @@ pub use intake::{DispatchClass, Dispatched, Disposition};
 pub use map_pipeline::{MapOutcome, OsdMaps};
 pub use maps::MapHistory;
 pub use output::{MapShare, MonMessage, OsdOutput, TxnId};
-pub use recovery::{ObjectBackend, RecoveryOp, VersionsOnly};
+pub use recovery::{ObjectBackend, RecoveryOp, RecoveryReport, VersionsOnly};
 pub use reserver::{AsyncReserver, Grants};
 pub use session::Peer;
 pub use slot::PeeringItem;

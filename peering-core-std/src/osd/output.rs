@@ -125,6 +125,13 @@ pub enum OsdOutput {
     MarkDown(OsdId),
     /// `publish_stats_to_osd`: the PG's stats changed.
     PublishStats(SpgId),
+    /// A step of recovery or backfill, for the host's record.
+    Recovery {
+        /// The PG instance (this OSD is its primary).
+        pgid: SpgId,
+        /// What was done.
+        report: super::recovery::RecoveryReport,
+    },
     /// `split_pgs`: `parent` split at a map raising `pg_num` and this OSD
     /// created `child` from it (between the parent's `AdvMap` and `ActMap`).
     Split {

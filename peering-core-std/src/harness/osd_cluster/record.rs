@@ -10,7 +10,7 @@ use peering_core::types::{Epoch, OsdId, SpgId};
 use super::OsdHarness;
 use crate::harness::{Entry, HarnessError, Outcome};
 use crate::msg::Message;
-use crate::osd::{MonMessage, OsdError, OsdOutput};
+use crate::osd::{MonMessage, OsdError, OsdOutput, RecoveryReport};
 
 /// The states each PG instance entered in one round.
 type Entered = BTreeMap<(OsdId, SpgId), Vec<StateId>>;
@@ -66,6 +66,12 @@ impl OsdHarness {
             OsdOutput::Timer { pgid, timer } => {
                 self.timers.push((osd, pgid, timer.clone()));
                 Entry::Timer { osd, pgid, timer }
+            }
+            OsdOutput::Recovery { pgid, report } => {
+                for what in engine_lines(report) {
+                    self.transcript.push(Entry::Engine { osd, pgid, what });
+                }
+                return;
             }
             OsdOutput::Split { parent, child } => Entry::Split { osd, parent, child },
             OsdOutput::Reservation { pgid, op } => Entry::Reservation { osd, pgid, op },
@@ -167,5 +173,34 @@ fn mon_requests(m: MonMessage) -> Vec<MonRequest> {
             .collect(),
         MonMessage::PgCreated(c) => vec![MonRequest::PgCreated { pgid: c.pgid }],
         MonMessage::Boot { .. } | MonMessage::Subscribe { .. } => Vec::new(),
+    }
+}
+
+/// The recovery engine's lines, as the old harness wrote them.
+fn engine_lines(report: RecoveryReport) -> Vec<String> {
+    match report {
+        RecoveryReport::Recovered { oid, version } => vec![format!("pulled {oid:?} at {version}")],
+        RecoveryReport::Pushed { to, oid, version } => {
+            vec![format!("pushed {oid:?} at {version} to {to}")]
+        }
+        RecoveryReport::LastBackfill {
+            target,
+            last_backfill,
+        } => {
+            let shown = if last_backfill.is_max() {
+                "MAX (complete)".to_string()
+            } else {
+                format!("{last_backfill:?}")
+            };
+            vec![format!("backfill {target}: last_backfill {shown}")]
+        }
+        RecoveryReport::Done { event, unfound } => {
+            let mut v = Vec::new();
+            if event == "UnfoundRecovery" {
+                v.push(format!("{unfound} object(s) unfound"));
+            }
+            v.push(format!("delivers {event}"));
+            v
+        }
     }
 }

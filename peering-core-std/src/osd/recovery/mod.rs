@@ -30,12 +30,14 @@ mod payload;
 mod plan;
 mod primary;
 mod replica;
+mod report;
 
 pub use backend::{ObjectBackend, VersionsOnly};
 pub use payload::RecoveryOp;
 pub use plan::{
     ObjectToRecover, RecoveryPlan, backfill_targets, primary_missing, recovery_done_event,
 };
+pub use report::RecoveryReport;
 
 use std::collections::{BTreeMap, BTreeSet};
 
