@@ -96,8 +96,18 @@ impl Scenario for OsdHarness {
 /// the last), the PG placed on `osds` (as `pg_upmap`) and seeded in the stores
 /// the OSDs load from when they start.
 pub fn osd_loaded_cluster(osds: &[i32], size: u32, pgs: &[(i32, u64, Epoch)]) -> OsdHarness {
+    osd_loaded_cluster_at(10, osds, size, pgs)
+}
+
+/// [`osd_loaded_cluster`] with the newest map at `epoch` (osd.0's up_thru 10).
+pub fn osd_loaded_cluster_at(
+    epoch: Epoch,
+    osds: &[i32],
+    size: u32,
+    pgs: &[(i32, u64, Epoch)],
+) -> OsdHarness {
     let mut h = OsdHarness::replicated(osds, POOL, size).unwrap();
-    while h.epoch() < 9 {
+    while h.epoch() < epoch - 1 {
         h.publish("", |_| {}).unwrap();
     }
     h.publish("osd.0 up_thru 10", |inc| {

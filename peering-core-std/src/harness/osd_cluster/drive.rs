@@ -30,6 +30,7 @@ impl OsdHarness {
         cfg.report_states = true;
         cfg.peering = self.config;
         self.cluster.start(cfg);
+        self.apply_knobs(osd);
         self.transcript.push(Entry::OsdStarted { osd });
     }
 

@@ -27,17 +27,32 @@ impl OsdHarness {
         } else {
             u32::try_from(local).unwrap_or(u32::MAX)
         };
-        if let Some(o) = self.cluster.osds.get_mut(&OsdId(osd)) {
-            o.set_max_backfills(slots);
-        }
+        self.slots.insert(OsdId(osd), slots);
+        self.apply_knobs(OsdId(osd));
     }
 
     /// Makes `osd`'s backfill space check fail (`true`) or pass
     /// (`inject_backfillfull`): a too-full OSD rejects backfill with
     /// `REJECT_TOOFULL`.
     pub fn set_too_full(&mut self, osd: i32, too_full: bool) {
-        if let Some(o) = self.cluster.osds.get_mut(&OsdId(osd)) {
-            o.inject_backfillfull(too_full);
+        if too_full {
+            self.too_full.insert(OsdId(osd));
+        } else {
+            self.too_full.remove(&OsdId(osd));
+        }
+        self.apply_knobs(OsdId(osd));
+    }
+
+    /// Gives a running `osd` its reserver slots and space check (also when
+    /// it starts).
+    pub(super) fn apply_knobs(&mut self, osd: OsdId) {
+        let slots = self.slots.get(&osd).copied();
+        let full = self.too_full.contains(&osd);
+        if let Some(o) = self.cluster.osds.get_mut(&osd) {
+            if let Some(s) = slots {
+                o.set_max_backfills(s);
+            }
+            o.inject_backfillfull(full);
         }
     }
 }

@@ -72,6 +72,10 @@ pub struct OsdHarness {
     policy: Policy,
     config: Config,
     osd_config: fn(i32) -> OsdConfig,
+    /// `osd_max_backfills` set per OSD, applied whenever it starts.
+    slots: BTreeMap<OsdId, u32>,
+    /// OSDs whose backfill space check fails, applied whenever they start.
+    too_full: BTreeSet<OsdId>,
 }
 
 impl OsdHarness {
@@ -112,6 +116,8 @@ impl OsdHarness {
             policy: Policy::default(),
             config: Config::default(),
             osd_config: OsdConfig::new,
+            slots: BTreeMap::new(),
+            too_full: BTreeSet::new(),
         })
     }
 
