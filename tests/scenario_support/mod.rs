@@ -202,7 +202,7 @@ pub fn entered_since<H: Scenario>(
 
 /// Loads [`loaded_pg_trimmed`] on `osd` with every object `o1..=o{head}` in its
 /// store (the trimmed entries' objects included).
-pub fn load_trimmed(h: &mut Harness, osd: i32, tail: u64, head: u64, les: Epoch) {
+pub fn load_trimmed(h: &mut OsdHarness, osd: i32, tail: u64, head: u64, les: Epoch) {
     h.load(osd, loaded_pg_trimmed(osd, tail, head, les))
         .unwrap();
     for v in 1..=head {
@@ -271,8 +271,8 @@ pub fn engine_lines<H: Scenario>(h: &H) -> Vec<String> {
 
 /// Trace E's starting point (§9 E): Active+Clean on [0, 1, 2] at epoch 10 with the
 /// log `(10'5, 10'18]` and 18 objects, osd.3 running, up and empty.
-pub fn newcomer_cluster() -> Harness {
-    let mut h = loaded_cluster(&[0, 1, 2, 3], 3, &[]);
+pub fn newcomer_cluster() -> OsdHarness {
+    let mut h = osd_loaded_cluster(&[0, 1, 2, 3], 3, &[]);
     for o in 0..3 {
         load_trimmed(&mut h, o, 5, 18, 10);
     }
@@ -282,8 +282,8 @@ pub fn newcomer_cluster() -> Harness {
 }
 
 /// CRUSH maps the PG to [0, 1, 3]: osd.3 is new in the up set (§9 E).
-pub fn remap_to_newcomer(h: &mut Harness) {
-    h.place(pgid(), &[0, 1, 3]);
+pub fn remap_to_newcomer(h: &mut OsdHarness) {
+    h.place(pgid(), &[0, 1, 3]).unwrap();
     h.publish("crush: pg 1.0 -> [0,1,3]", |_| {}).unwrap();
 }
 

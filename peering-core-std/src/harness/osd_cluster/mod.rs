@@ -48,7 +48,7 @@ use peering_core::machine::{Config, Pg};
 use peering_core::map::{MapFlags, OsdMapView, PoolInfo};
 use peering_core::types::{Epoch, OsdId, PgId, SpgId};
 
-use super::{Checker, HarnessError, Policy, Transcript, Violation};
+use super::{Checker, HarnessError, Placement, Policy, Transcript, Violation};
 use crate::osd::local::LocalCluster;
 use crate::osd::{Osd, OsdConfig};
 use crate::osdmap::{Incremental, OsdMap, POOL_FLAG_HASHPSPOOL};
@@ -210,6 +210,20 @@ impl OsdHarness {
     /// The timers scheduled and not fired yet, in order.
     pub fn timers(&self) -> impl Iterator<Item = &Timer> + '_ {
         self.timers.iter().map(|(_, _, t)| t)
+    }
+
+    /// The placement as the old harness kept it: each PG's preference list
+    /// and the map's pg_temp.
+    pub fn placement(&self) -> Placement {
+        let mut p = Placement::default();
+        for (pgid, prefs) in self.placements() {
+            p.set_crush(pgid, &prefs);
+        }
+        for (pgid, temp) in self.map().pg_temp() {
+            let osds: Vec<i32> = temp.iter().map(|o| o.0).collect();
+            p.set_pg_temp(*pgid, &osds);
+        }
+        p
     }
 
     /// The preference lists, by PG.

@@ -160,16 +160,11 @@ impl OsdHarness {
 fn mon_requests(m: MonMessage) -> Vec<MonRequest> {
     match m {
         MonMessage::Alive(a) => vec![MonRequest::UpThru { want: a.want }],
+        // An empty want asks the monitor to remove the pg_temp.
         MonMessage::PgTemp(t) => t
             .pg_temp
             .into_iter()
-            .map(|(pgid, want)| {
-                if want.is_empty() {
-                    MonRequest::ClearPgTemp { pgid }
-                } else {
-                    MonRequest::PgTemp { pgid, want }
-                }
-            })
+            .map(|(pgid, want)| MonRequest::PgTemp { pgid, want })
             .collect(),
         MonMessage::PgCreated(c) => vec![MonRequest::PgCreated { pgid: c.pgid }],
         MonMessage::Boot { .. } | MonMessage::Subscribe { .. } => Vec::new(),
@@ -194,6 +189,7 @@ fn engine_lines(report: RecoveryReport) -> Vec<String> {
             };
             vec![format!("backfill {target}: last_backfill {shown}")]
         }
+        RecoveryReport::Wrote { .. } => Vec::new(),
         RecoveryReport::Done { event, unfound } => {
             let mut v = Vec::new();
             if event == "UnfoundRecovery" {

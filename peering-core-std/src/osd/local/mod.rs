@@ -152,6 +152,7 @@ impl LocalCluster {
         let mut osd = Osd::new(cfg);
         let _ = osd.handle_osd_map(self.history());
         let _ = osd.load_pgs(&self.store);
+        prefer::load_objects(&mut osd, &self.store);
         osd.start_boot();
         self.osds.insert(cfg.whoami, osd);
     }
@@ -324,6 +325,18 @@ impl LocalCluster {
                     }
                 }
                 OsdOutput::Mon(m) => self.mon_receive(id, m),
+                // The object layer wrote a recovered object: the store has it.
+                OsdOutput::Recovery {
+                    pgid,
+                    report:
+                        super::RecoveryReport::Wrote {
+                            oid, delete: false, ..
+                        },
+                } => self.store.put_object(id, pgid, &oid),
+                OsdOutput::Recovery {
+                    pgid,
+                    report: super::RecoveryReport::Wrote { oid, .. },
+                } => self.store.drop_object(id, pgid, &oid),
                 // `C_DeleteMore`: the store lists the next objects.
                 OsdOutput::DeleteMore {
                     pgid,

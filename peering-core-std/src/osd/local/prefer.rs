@@ -106,3 +106,25 @@ impl LocalCluster {
             .unwrap_or_default()
     }
 }
+
+/// The object layer reads the OSD's stored objects: each at the version of
+/// its newest log entry, or at the log tail when its entries were trimmed
+/// (the store keeps object names, not versions).
+pub(super) fn load_objects(osd: &mut crate::osd::Osd, store: &crate::store::MemStore) {
+    let me = osd.whoami();
+    let pgs: Vec<_> = store.pgs_on(me).collect();
+    for spg in pgs {
+        let Some(s) = store.get(me, spg) else {
+            continue;
+        };
+        let tail = s.info.as_ref().map(|i| i.log_tail).unwrap_or_default();
+        for oid in &s.objects {
+            let v = s
+                .log
+                .as_ref()
+                .and_then(|l| l.entries.iter().rev().find(|e| e.soid == *oid))
+                .map_or(tail, |e| e.version);
+            osd.backend_mut().write_object(spg, oid, v, false, &[]);
+        }
+    }
+}

@@ -47,8 +47,7 @@ impl Osd {
 
     /// The object layer applies `o` and the PG runs `on_local_recover`.
     fn recover_locally(&mut self, pgid: SpgId, o: &ObjectToRecover) {
-        self.backend
-            .write_object(pgid, &o.oid, o.version, o.delete, &[]);
+        self.write_object(pgid, &o.oid, o.version, o.delete, &[]);
         let (oid, v) = (o.oid.clone(), o.version);
         if self
             .call_pg(pgid, |pg, ctx| pg.on_local_recover(&oid, v, ctx))
@@ -117,7 +116,7 @@ impl Osd {
         else {
             return false;
         };
-        self.backend.write_object(pgid, &oid, v, o.delete, data);
+        self.write_object(pgid, &oid, v, o.delete, data);
         if self
             .call_pg(pgid, |pg, ctx| pg.on_local_recover(&oid, v, ctx))
             .is_some()

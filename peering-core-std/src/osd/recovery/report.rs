@@ -5,10 +5,21 @@ use peering_core::types::{EVersion, ObjectId, OsdId, SpgId};
 
 use super::super::{Osd, OsdOutput};
 
-/// One step of recovery or backfill on the primary, reported as
-/// [`OsdOutput::Recovery`].
+/// One step of recovery or backfill, reported as [`OsdOutput::Recovery`]:
+/// [`RecoveryReport::Wrote`] on any OSD, the others on the primary.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum RecoveryReport {
+    /// The object layer stored a recovered or backfilled object on this OSD
+    /// (`submit_push_data`; removed when `delete`): a host whose store
+    /// tracks objects records it.
+    Wrote {
+        /// The object.
+        oid: ObjectId,
+        /// Its version.
+        version: EVersion,
+        /// The object was removed.
+        delete: bool,
+    },
     /// The primary recovered `oid` at `version` itself (`on_local_recover`:
     /// pulled from a peer, or applied from its own copy).
     Recovered {
@@ -45,6 +56,28 @@ pub enum RecoveryReport {
 }
 
 impl Osd {
+    /// The object layer writes `oid` of `pgid` (reported as
+    /// [`RecoveryReport::Wrote`]).
+    pub(super) fn write_object(
+        &mut self,
+        pgid: SpgId,
+        oid: &ObjectId,
+        version: EVersion,
+        delete: bool,
+        data: &[u8],
+    ) {
+        self.backend.write_object(pgid, oid, version, delete, data);
+        let oid = oid.clone();
+        self.report_recovery(
+            pgid,
+            RecoveryReport::Wrote {
+                oid,
+                version,
+                delete,
+            },
+        );
+    }
+
     /// Reports a recovery step of `pgid`.
     pub(super) fn report_recovery(&mut self, pgid: SpgId, report: RecoveryReport) {
         self.outputs.push_back(OsdOutput::Recovery { pgid, report });
