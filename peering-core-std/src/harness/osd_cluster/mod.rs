@@ -152,6 +152,27 @@ impl OsdHarness {
         self.map().pg_to_up_acting_osds(pgid)
     }
 
+    /// `pgid`'s up/acting mapping at `epoch`, from the monitor's newest map
+    /// or any running OSD's copy of that epoch.
+    pub fn mapping_at(&self, epoch: Epoch, pgid: PgId) -> Option<UpActing> {
+        if epoch == self.epoch() {
+            return Some(self.mapping(pgid));
+        }
+        self.cluster
+            .osds
+            .values()
+            .find_map(|o| o.maps().get(epoch))
+            .map(|m| m.pg_to_up_acting_osds(pgid))
+    }
+
+    /// Queues `evt` for `osd`'s instance of `pgid`, as the host would (a
+    /// timer, a recovery callback...: `enqueue_peering_evt`).
+    pub fn inject(&mut self, osd: i32, pgid: SpgId, evt: peering_core::event::PeeringEvt) {
+        if let Some(o) = self.cluster.osds.get_mut(&OsdId(osd)) {
+            o.enqueue_peering_evt(pgid, evt);
+        }
+    }
+
     /// The cluster underneath (OSDs, store, monitor log, frame count).
     pub fn cluster(&self) -> &LocalCluster {
         &self.cluster

@@ -143,6 +143,19 @@ impl OsdHarness {
             OsdError::Pg { pgid, .. } | OsdError::NotStored(pgid) => Some(*pgid),
             _ => None,
         };
+        // A crashed instance refuses every later map and event the same way:
+        // its first failure is reported, the rest would only repeat it.
+        let again = pgid.is_some()
+            && self.failures.iter().any(|f| match f {
+                HarnessError::Osd {
+                    osd: o,
+                    error: OsdError::Pg { pgid: p, .. },
+                } => *o == osd && Some(*p) == pgid,
+                _ => false,
+            });
+        if again {
+            return;
+        }
         let error = HarnessError::Osd { osd, error };
         if let Some(pgid) = pgid {
             self.transcript.push(Entry::Failed {
