@@ -86,6 +86,18 @@ impl OsdHarness {
         Ok(true)
     }
 
+    /// The monitor answers now, in one new map: boots, and pending up_thru
+    /// (`up_thru`) and/or pg_temp (`pg_temp`) requests, whatever the policy
+    /// says. Nothing is published when there is nothing to grant.
+    pub fn grant_mon_requests(&mut self, up_thru: bool, pg_temp: bool) -> Result<(), HarnessError> {
+        let kept = (self.policy.grant_up_thru, self.policy.grant_pg_temp);
+        self.policy.grant_up_thru = up_thru;
+        self.policy.grant_pg_temp = pg_temp;
+        let granted = self.grant();
+        (self.policy.grant_up_thru, self.policy.grant_pg_temp) = kept;
+        granted.map(|_| ())
+    }
+
     /// The monitor publishes the next map, built by `change`, described by
     /// `what` in the transcript; the running OSDs receive it (their PGs
     /// advance on the next [`OsdHarness::run`]).
@@ -206,13 +218,7 @@ impl OsdHarness {
                 return Err(HarnessError::NoQuiescence(rounds));
             }
         }
-        let (up_thru, pg_temp) = (self.policy.grant_up_thru, self.policy.grant_pg_temp);
-        self.policy.grant_up_thru = false;
-        self.policy.grant_pg_temp = false;
-        let granted = self.grant();
-        self.policy.grant_up_thru = up_thru;
-        self.policy.grant_pg_temp = pg_temp;
-        granted?;
+        self.grant_mon_requests(false, false)?;
         Ok(self.epoch())
     }
 

@@ -247,6 +247,16 @@ impl OsdHarness {
         p
     }
 
+    /// The pg_temp requests the monitor has not applied, by PG.
+    pub fn pending_pg_temp(&self) -> &BTreeMap<PgId, peering_core::types::OsdVec> {
+        self.cluster.pending_pg_temp()
+    }
+
+    /// The up_thru requests the monitor has not granted, by OSD.
+    pub fn pending_up_thru(&self) -> &BTreeMap<OsdId, Epoch> {
+        self.cluster.pending_up_thru()
+    }
+
     /// The preference lists, by PG.
     pub fn placements(&self) -> BTreeMap<PgId, Vec<i32>> {
         self.cluster

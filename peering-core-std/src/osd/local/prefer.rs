@@ -91,6 +91,18 @@ impl LocalCluster {
         !self.want_boot.is_empty() || !self.want_up_thru.is_empty() || !self.want_pg_temp.is_empty()
     }
 
+    /// The pg_temp requests the monitor has not granted, by PG.
+    pub fn pending_pg_temp(&self) -> &std::collections::BTreeMap<PgId, OsdVec> {
+        &self.want_pg_temp
+    }
+
+    /// The up_thru requests the monitor has not granted, by OSD.
+    pub fn pending_up_thru(
+        &self,
+    ) -> &std::collections::BTreeMap<OsdId, peering_core::types::Epoch> {
+        &self.want_up_thru
+    }
+
     /// Keeps (`true`) or stops keeping every output moved off an OSD, for
     /// [`LocalCluster::drain_recorded`].
     pub fn record_outputs(&mut self, on: bool) {
