@@ -71,17 +71,8 @@ impl Osd {
             Err(e) => return Some(Err(bad(e.to_string()))),
         };
         let pgid = m.pgid;
-        let Some(pg) = self.pg(pgid) else {
-            return Some(Err(DropReason::NoPg(pgid)));
-        };
-        if m.from.osd != from {
-            return Some(Err(DropReason::UnexpectedSender));
-        }
-        if m.map_epoch < pg.info().history.same_interval_since || m.min_epoch > pg.epoch() {
-            return Some(Err(DropReason::Recovery(
-                pgid,
-                format!("stale repop: sent at {}", m.map_epoch),
-            )));
+        if let Err(r) = self.can_discard_replica_op(from, m) {
+            return Some(Err(r));
         }
         let pg = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut())?;
         let mut ctx = RecoveryCtx::new();
