@@ -60,8 +60,17 @@ impl OsdHarness {
         }
     }
 
+    /// One round (see [`OsdHarness::run`]); true when anything moved.
+    pub fn step(&mut self) -> bool {
+        if self.ensure_started().is_err() {
+            return false;
+        }
+        self.round()
+    }
+
     /// One round; true when anything moved.
-    pub fn round(&mut self) -> bool {
+    pub(super) fn round(&mut self) -> bool {
+        self.cluster.hold_commits = self.policy.hold_commits;
         let (moved, errors) = self.cluster.round();
         self.absorb();
         for (osd, error) in errors {
@@ -220,6 +229,17 @@ impl OsdHarness {
         }
         self.grant_mon_requests(false, false)?;
         Ok(self.epoch())
+    }
+
+    /// How many transactions are written and not reported durable (under
+    /// [`crate::harness::Policy::hold_commits`]).
+    pub fn held_commits(&self) -> usize {
+        self.cluster.held_commits()
+    }
+
+    /// Reports every held transaction durable: the work waiting on it runs.
+    pub fn release_commits(&mut self) {
+        self.cluster.release_commits();
     }
 
     /// Fires every scheduled timer: its event goes to its OSD's peering queue

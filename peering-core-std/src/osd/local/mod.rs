@@ -51,6 +51,10 @@ pub struct LocalCluster {
     pub frames: usize,
     /// Which requests the monitor grants when the cluster is quiet.
     pub mon_policy: MonPolicy,
+    /// Hold the store's commit reports until [`LocalCluster::release_commits`]
+    /// (a slow disk: the transaction is written, not yet durable).
+    pub hold_commits: bool,
+    held: Vec<(OsdId, super::TxnId)>,
     /// Per-PG preference lists, kept as `pg_upmap` entries ([`LocalCluster::set_preference`]).
     preferences: BTreeMap<PgId, Vec<i32>>,
     /// When set, every output moved off an OSD is also kept here, in order
@@ -126,6 +130,8 @@ impl LocalCluster {
             mon_log: Vec::new(),
             frames: 0,
             mon_policy: MonPolicy::default(),
+            hold_commits: false,
+            held: Vec::new(),
             preferences: BTreeMap::new(),
             recorded: None,
         };
@@ -160,6 +166,7 @@ impl LocalCluster {
     /// Stops an OSD process (its persisted PGs stay in the store).
     pub fn stop(&mut self, osd: i32) {
         self.osds.remove(&OsdId(osd));
+        self.held.retain(|(o, _)| o.0 != osd);
         self.want_boot.retain(|o| o.0 != osd);
         self.want_up_thru.remove(&OsdId(osd));
         self.network.retain(|(f, t, _)| f.0 != osd && t.0 != osd);
@@ -320,7 +327,9 @@ impl LocalCluster {
                     transaction,
                 } => {
                     self.store.apply(id, pgid, &transaction);
-                    if let Some(osd) = self.osds.get_mut(&id) {
+                    if self.hold_commits {
+                        self.held.push((id, txn));
+                    } else if let Some(osd) = self.osds.get_mut(&id) {
                         osd.on_commit(txn);
                     }
                 }

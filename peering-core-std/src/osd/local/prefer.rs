@@ -91,6 +91,21 @@ impl LocalCluster {
         !self.want_boot.is_empty() || !self.want_up_thru.is_empty() || !self.want_pg_temp.is_empty()
     }
 
+    /// The transactions written and not reported durable yet
+    /// ([`LocalCluster::hold_commits`]).
+    pub fn held_commits(&self) -> usize {
+        self.held.len()
+    }
+
+    /// Reports every held transaction durable (`on_commit`), in order.
+    pub fn release_commits(&mut self) {
+        for (id, txn) in std::mem::take(&mut self.held) {
+            if let Some(osd) = self.osds.get_mut(&id) {
+                osd.on_commit(txn);
+            }
+        }
+    }
+
     /// The pg_temp requests the monitor has not granted, by PG.
     pub fn pending_pg_temp(&self) -> &std::collections::BTreeMap<PgId, OsdVec> {
         &self.want_pg_temp
