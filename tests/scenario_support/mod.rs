@@ -4,7 +4,6 @@
 #![allow(dead_code)]
 
 use peering::core::machine::PgLoad;
-use peering::core::map::{PoolInfo, SimpleOsdMap};
 use peering::core::types::{Epoch, OsdId, PgId, SpgId};
 use peering::osd::harness::osd_cluster::OsdHarness;
 use peering::osd::harness::{Entry, Harness, Outcome, Transcript, Violation};
@@ -30,34 +29,6 @@ mod machine_support;
 /// les `les`, history active and clean at 10, mapped to [0, 1, 2].
 pub fn loaded_pg(osd: i32, head: u64, les: Epoch) -> PgLoad {
     machine_support::loaded_pg(osd, head, les).1
-}
-
-/// Epoch 10: OSDs `osds` up since 1, osd.0's up_thru at 10, a replicated pool of
-/// `size`; the PG placed on `osds` in order and loaded on each OSD of `pgs` with
-/// `(log head, les)` (mapped to [0, 1, 2]).
-pub fn loaded_cluster(osds: &[i32], size: u32, pgs: &[(i32, u64, Epoch)]) -> Harness {
-    loaded_cluster_at(10, osds, size, pgs)
-}
-
-/// [`loaded_cluster`] with the map at `epoch` (osd.0's up_thru at 10, the
-/// interval's start).
-pub fn loaded_cluster_at(
-    epoch: Epoch,
-    osds: &[i32],
-    size: u32,
-    pgs: &[(i32, u64, Epoch)],
-) -> Harness {
-    let mut map = SimpleOsdMap::new(epoch).with_pool(PoolInfo::replicated(POOL, size, 1));
-    for &o in osds {
-        map = map.with_up_osd(o, 1);
-    }
-    map.set_up_thru(osds[0], 10);
-    let mut h = Harness::new(map);
-    h.place(pgid(), osds);
-    for &(o, head, les) in pgs {
-        h.load(o, loaded_pg(o, head, les)).unwrap();
-    }
-    h
 }
 
 /// What the assertions read of either harness: the scripted [`Harness`] or
@@ -92,9 +63,10 @@ impl Scenario for OsdHarness {
     }
 }
 
-/// [`loaded_cluster`] on [`OsdHarness`]: maps 1..=10 (osd.0's up_thru 10 in
-/// the last), the PG placed on `osds` (as `pg_upmap`) and seeded in the stores
-/// the OSDs load from when they start.
+/// Epoch 10 on [`OsdHarness`]: OSDs `osds` up since 1, maps 1..=10 (osd.0's
+/// up_thru 10 in the last), a replicated pool of `size`; the PG placed on
+/// `osds` in order (as `pg_upmap`) and, on each OSD of `pgs`, seeded in the
+/// store with `(log head, les)` (mapped to [0, 1, 2]) for the OSD to load.
 pub fn osd_loaded_cluster(osds: &[i32], size: u32, pgs: &[(i32, u64, Epoch)]) -> OsdHarness {
     osd_loaded_cluster_at(10, osds, size, pgs)
 }

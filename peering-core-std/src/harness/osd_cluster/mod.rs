@@ -29,10 +29,12 @@
 //! OSDs start on the first call that drives the cluster, so epoch 1 holds the
 //! placement of every PG placed before it.
 //!
-//! Not here (yet): a client write path (`Osd` has no `MOSDOp`/`MOSDRepOp`),
-//! held on-commit callbacks, scripted reservations and the space check
-//! (the OSDs' own reservers and statfs decide), per-event `Delivered` lines
-//! (an `Osd` reports drops, not deliveries).
+//! Client writes go to the acting primary's `Osd::submit_write`, which
+//! replicates them in `MOSDRepOp` frames. Reservations and the space check
+//! are the OSDs' own (`osd_max_backfills`, backfillfull injection); recovery
+//! and backfill are the OSDs' engine, reported as engine lines. Not recorded:
+//! one `Delivered` line per event (an `Osd` reports drops, not deliveries;
+//! only the host's `DeleteSome` hand-offs are listed).
 
 mod drive;
 mod knobs;
@@ -131,8 +133,10 @@ impl OsdHarness {
         self.osd_config = cfg;
     }
 
-    /// The harness's scriptable answers: `grant_up_thru`, `grant_pg_temp`,
-    /// `fire_timers` and `max_steps` (rounds) apply here.
+    /// The harness's scriptable answers: `hold_commits`, `grant_up_thru`,
+    /// `grant_pg_temp`, `fire_timers` and `max_steps` (rounds) apply here;
+    /// the others are the OSDs' own business (their reservers, recovery engine
+    /// and flushes).
     pub fn policy_mut(&mut self) -> &mut Policy {
         &mut self.policy
     }
