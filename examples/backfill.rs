@@ -19,16 +19,20 @@
 //!    both sides, and reports `Backfilled`; the reservations are released;
 //! 4. the primary asks for the pg_temp to go; in the next interval acting == up
 //!    == [0, 1, 3], osd.2 is a stray and is told to delete its copy.
+//!
+//! Four `Osd` hosts play it (`OsdHarness`): every message between them is an
+//! encoded frame, the monitor publishes maps with CRUSH (the PG's placement is a
+//! `pg_upmap`), and each OSD's reservers and recovery engine do the work.
 
 use peering::core::ctx::{HostNotification, MonRequest, ReservationOp};
 use peering::core::intervals::UpActing;
 use peering::core::log::{LogEntry, LogOp, Missing, PgLog, PgLogT};
 use peering::core::machine::{PgLoad, StateId};
-use peering::core::map::{PoolInfo, SimpleOsdMap};
 use peering::core::types::{
     EVersion, ObjectId, OsdId, PgHistory, PgId, PgInfo, PgShard, SpgId, UTime,
 };
-use peering::osd::harness::{Entry, Harness};
+use peering::osd::harness::Entry;
+use peering::osd::harness::osd_cluster::OsdHarness as Harness;
 
 /// One object per version `10'1..=10'18`.
 fn object(v: u64) -> ObjectId {
@@ -164,13 +168,16 @@ fn narrate(h: &Harness, from: usize) {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pgid = PgId::new(1, 0);
     let spg = SpgId::replicated(pgid);
-    let mut map = SimpleOsdMap::new(10).with_pool(PoolInfo::replicated(1, 3, 1));
-    for o in 0..4 {
-        map = map.with_up_osd(o, 1);
+    // Epoch 10 (nine maps in which nothing changed, then osd.0's up_thru 10),
+    // four OSDs on a CRUSH map of four hosts; the PG placed on [0, 1, 2].
+    let mut h = Harness::replicated(&[0, 1, 2, 3], 1, 3)?;
+    while h.epoch() < 9 {
+        h.publish("", |_| {})?;
     }
-    map.set_up_thru(0, 10);
-    let mut h = Harness::new(map);
-    h.place(pgid, &[0, 1, 2]);
+    h.publish("osd.0 up_thru 10", |inc| {
+        inc.new_up_thru.insert(OsdId(0), 10);
+    })?;
+    h.place(pgid, &[0, 1, 2])?;
     for o in 0..3 {
         h.load(o, disk_state(o, spg))?;
         for v in 1..=18 {
@@ -190,7 +197,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("   so the primary asks the monitor to keep the old acting set (pg_temp)");
     h.policy_mut().grant_pg_temp = false;
     let mut from = h.transcript().len();
-    h.place(pgid, &[0, 1, 3]);
+    h.place(pgid, &[0, 1, 3])?;
     h.publish("crush: pg 1.0 -> [0,1,3]", |_| {})?;
     h.run()?;
     narrate(&h, from);

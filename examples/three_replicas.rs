@@ -11,7 +11,9 @@
 //! everyone is up to date, goes Clean.
 //!
 //! This example drives one PG of a size-3 pool on osd.0, osd.1, osd.2 through the
-//! in-process harness (`peering::osd::harness`): creation and a few client writes
+//! in-process harness (`peering::osd::harness::osd_cluster::OsdHarness`: three
+//! `Osd` hosts exchanging encoded frames, a monitor publishing maps with CRUSH,
+//! a store): creation and a few client writes
 //! (the primary appends each to its log and replicates it, `MOSDRepOp`), osd.2
 //! failing (the PG stays active on two replicas, *undersized*, and takes more
 //! writes osd.2 misses), and osd.2 returning (the PG peers again on three, learns
@@ -21,7 +23,8 @@
 use peering::core::ctx::MonRequest;
 use peering::core::machine::{DropReason, StateId};
 use peering::core::types::{OsdId, PgId, PgState, SpgId};
-use peering::osd::harness::{Entry, Harness, Outcome};
+use peering::osd::harness::osd_cluster::OsdHarness as Harness;
+use peering::osd::harness::{Entry, Outcome};
 
 /// Prints the transcript entries from `from` on a newcomer cares about: maps,
 /// OSD restarts, messages, the innermost states entered, monitor requests, and
@@ -64,8 +67,8 @@ fn summary(h: &Harness, pgid: SpgId) {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pgid = PgId::new(1, 0);
     let spg = SpgId::replicated(pgid);
-    let mut h = Harness::replicated(&[0, 1, 2], 1, 3);
-    h.place(pgid, &[0, 1, 2]);
+    let mut h = Harness::replicated(&[0, 1, 2], 1, 3)?;
+    h.place(pgid, &[0, 1, 2])?;
 
     println!("== 1. The monitor creates PG {spg} on osd.0 (primary), osd.1 and osd.2");
     h.create_everywhere(pgid)?;

@@ -6,14 +6,14 @@
 mod scenario_support;
 
 use peering::core::types::UTime;
-use peering::osd::harness::Harness;
+use peering::osd::harness::osd_cluster::OsdHarness as Harness;
 use scenario_support::*;
 use serde_json::Value;
 
 #[test]
 fn a_clean_primary_reports_what_pg_query_shows() {
-    let mut h = Harness::replicated(&[0, 1, 2], POOL, 3);
-    h.place(pgid(), &[0, 1, 2]);
+    let mut h = Harness::replicated(&[0, 1, 2], POOL, 3).unwrap();
+    h.place(pgid(), &[0, 1, 2]).unwrap();
     h.create_everywhere(pgid()).unwrap();
     h.run().unwrap();
     let mut status = h.pg(0, spg()).unwrap().status();
@@ -69,8 +69,9 @@ fn a_clean_primary_reports_what_pg_query_shows() {
 
     // dump_pgstate_history: spans with the host's times once a clock is set.
     let m1 = h.map().clone();
-    let mut next = m1.next();
-    next.mark_down(2);
+    let mut inc = peering::osd::osdmap::Incremental::new(h.epoch() + 1);
+    inc.mark_down(2);
+    let next = m1.with_incremental(&inc).unwrap();
     let mut ctx = peering::core::ctx::RecoveryCtx::new();
     let mapping = peering::core::intervals::UpActing::new(&[0, 1], 0, &[0, 1], 0);
     pg.advance_map(&next, &m1, mapping, &mut ctx).unwrap();
@@ -86,8 +87,8 @@ fn a_clean_primary_reports_what_pg_query_shows() {
         sec: 1_700_000_000,
         nsec: 5,
     };
-    assert_eq!(clean.exit, Some((next.epoch, t)));
+    assert_eq!(clean.exit, Some((inc.epoch, t)));
     let get_info = status.state_history.last().unwrap();
     assert_eq!(get_info.exit, None);
-    assert_eq!(get_info.enter, Some((next.epoch, t)));
+    assert_eq!(get_info.enter, Some((inc.epoch, t)));
 }

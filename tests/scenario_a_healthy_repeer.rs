@@ -14,8 +14,8 @@ use scenario_support::*;
 const ACTIVE_CLEAN: &str = "Started/Primary/Active/Clean";
 const REPLICA: &str = "Started/ReplicaActive/RepNotRecovering";
 
-fn settled() -> peering::osd::harness::Harness {
-    let mut h = loaded_cluster(&[0, 1, 2], 3, &[(0, 5, 10), (1, 5, 10), (2, 5, 10)]);
+fn settled() -> peering::osd::harness::osd_cluster::OsdHarness {
+    let mut h = osd_loaded_cluster(&[0, 1, 2], 3, &[(0, 5, 10), (1, 5, 10), (2, 5, 10)]);
     h.run().unwrap();
     assert_eq!(h.state(0, spg()), ACTIVE_CLEAN);
     h

@@ -14,7 +14,7 @@ use scenario_support::*;
 
 #[test]
 fn divergent_replica_is_rewound_to_the_authoritative_head() {
-    let mut h = loaded_cluster(&[0, 1, 2], 3, &[(0, 18, 10), (1, 20, 8), (2, 18, 10)]);
+    let mut h = osd_loaded_cluster(&[0, 1, 2], 3, &[(0, 18, 10), (1, 20, 8), (2, 18, 10)]);
     h.run().unwrap();
 
     // Final states.

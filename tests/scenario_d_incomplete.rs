@@ -9,11 +9,11 @@ mod scenario_support;
 
 use peering::core::machine::{StateDetails, StateId};
 use peering::core::types::PgState;
-use peering::osd::harness::Harness;
+use peering::osd::harness::osd_cluster::OsdHarness;
 use scenario_support::*;
 
-fn incomplete_cluster(ignore_history_les: bool) -> Harness {
-    let mut h = loaded_cluster_at(20, &[0, 1, 2], 3, &[]);
+fn incomplete_cluster(ignore_history_les: bool) -> OsdHarness {
+    let mut h = osd_loaded_cluster_at(20, &[0, 1, 2], 3, &[]);
     h.config_mut().find_best_info_ignore_history_les = ignore_history_les;
     for o in 0..3 {
         let mut l = loaded_pg(o, 5, 8);

@@ -9,7 +9,8 @@ mod scenario_support;
 
 use peering::core::machine::StateId;
 use peering::core::types::{ObjectId, OsdId, PgState};
-use peering::osd::harness::{Entry, Harness};
+use peering::osd::harness::Entry;
+use peering::osd::harness::osd_cluster::OsdHarness as Harness;
 use scenario_support::*;
 
 /// Active+Clean on [0, 1, 2] at epoch 10 (log (10'5, 10'18]), osd.3 up and empty.

@@ -6,12 +6,12 @@
 mod scenario_support;
 
 use peering::core::types::SpgId;
-use peering::osd::harness::Harness;
+use peering::osd::harness::osd_cluster::OsdHarness;
 use scenario_support::*;
 
 /// Every running replica of `spg` is Active+Clean or ReplicaActive and holds
 /// the primary's `last_update`.
-fn assert_clean_everywhere(h: &Harness, spg: SpgId) {
+fn assert_clean_everywhere(h: &OsdHarness, spg: SpgId) {
     let states = h.states(spg);
     let primary = states
         .iter()
@@ -39,8 +39,8 @@ fn assert_clean_everywhere(h: &Harness, spg: SpgId) {
 /// while Active) must accept that record, as Ceph's does.
 #[test]
 fn a_returning_stray_after_a_member_caught_up_from_nothing() {
-    let mut h = Harness::replicated(&[0, 1, 2, 3, 4, 5], POOL, 3);
-    h.place(pgid(), &[0, 1, 2, 3, 4, 5]);
+    let mut h = OsdHarness::replicated(&[0, 1, 2, 3, 4, 5], POOL, 3).unwrap();
+    h.place(pgid(), &[0, 1, 2, 3, 4, 5]).unwrap();
     h.create_everywhere(pgid()).unwrap();
     h.run().unwrap();
     h.osd_down(5).unwrap();
@@ -67,8 +67,8 @@ fn a_returning_stray_after_a_member_caught_up_from_nothing() {
 /// osd.4 returns.
 #[test]
 fn a_returning_stray_without_writes() {
-    let mut h = Harness::replicated(&[0, 1, 2, 3, 4], POOL, 3);
-    h.place(pgid(), &[0, 1, 2, 3, 4]);
+    let mut h = OsdHarness::replicated(&[0, 1, 2, 3, 4], POOL, 3).unwrap();
+    h.place(pgid(), &[0, 1, 2, 3, 4]).unwrap();
     h.create_everywhere(pgid()).unwrap();
     h.run().unwrap();
     h.osd_down(4).unwrap();
@@ -86,24 +86,25 @@ fn a_returning_stray_without_writes() {
 #[test]
 fn a_crashed_pg_does_not_stop_the_cluster() {
     use peering::core::event::{Event, PeeringEvt};
-    use peering::core::map::{PoolInfo, SimpleOsdMap};
+    use peering::core::map::OsdMapView;
     use peering::core::types::PgId;
     use peering::osd::harness::{Entry, HarnessError};
+    use peering::osd::osd::OsdError;
 
-    let mut map = SimpleOsdMap::new(1)
-        .with_pool(PoolInfo::replicated(1, 3, 1))
-        .with_pool(PoolInfo::replicated(2, 3, 1));
-    for o in 0..4 {
-        map = map.with_up_osd(o, 1);
-    }
-    let mut h = Harness::new(map);
+    let mut h = OsdHarness::replicated(&[0, 1, 2, 3], 1, 3).unwrap();
+    let mut pool2 = h.map().pool(1).unwrap();
+    pool2.id = 2;
+    h.publish("pool 2", |inc| {
+        inc.set_pool(pool2);
+    })
+    .unwrap();
     for o in 0..4 {
         h.start_osd(o).unwrap();
     }
     h.config_mut().strict_ceph_aborts = true;
     let (a, b) = (PgId::new(1, 0), PgId::new(2, 0));
     for pgid in [a, b] {
-        h.place(pgid, &[0, 1, 2, 3]);
+        h.place(pgid, &[0, 1, 2, 3]).unwrap();
         h.create_everywhere(pgid).unwrap();
     }
     h.run().unwrap();
@@ -122,7 +123,8 @@ fn a_crashed_pg_does_not_stop_the_cluster() {
     assert!(
         matches!(
             h.failures(),
-            [HarnessError::Peering { osd, pgid, .. }] if osd.0 == 0 && *pgid == sa
+            [HarnessError::Osd { osd, error: OsdError::Pg { pgid, .. } }]
+                if osd.0 == 0 && *pgid == sa
         ),
         "{:?}",
         h.failures()

@@ -11,13 +11,14 @@ mod scenario_support;
 use peering::core::ctx::RecoveryReserveOp;
 use peering::core::machine::StateId;
 use peering::core::types::{EVersion, OsdId, PgShard, PgState};
-use peering::osd::harness::{Entry, Harness};
+use peering::osd::harness::Entry;
+use peering::osd::harness::osd_cluster::OsdHarness as Harness;
 use scenario_support::*;
 
 /// Created on [0, 1, 2], Active+Clean, then `a`, `b`, `c` written.
 fn written_cluster() -> Harness {
-    let mut h = Harness::replicated(&[0, 1, 2], POOL, 3);
-    h.place(pgid(), &[0, 1, 2]);
+    let mut h = Harness::replicated(&[0, 1, 2], POOL, 3).unwrap();
+    h.place(pgid(), &[0, 1, 2]).unwrap();
     h.create_everywhere(pgid()).unwrap();
     h.run().unwrap();
     assert_eq!(h.state(0, spg()), "Started/Primary/Active/Clean");
@@ -210,8 +211,8 @@ fn writes_after_recovery_reach_all_three_again() {
 
 #[test]
 fn a_write_to_a_pg_that_is_not_active_is_refused() {
-    let mut h = Harness::replicated(&[0, 1, 2], POOL, 3);
-    h.place(pgid(), &[0, 1, 2]);
+    let mut h = Harness::replicated(&[0, 1, 2], POOL, 3).unwrap();
+    h.place(pgid(), &[0, 1, 2]).unwrap();
     h.create_everywhere(pgid()).unwrap();
     // Not run yet: the primary is still peering.
     let r = h.write(spg(), "x");

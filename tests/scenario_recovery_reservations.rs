@@ -16,7 +16,7 @@ use scenario_support::*;
 
 #[test]
 fn a_replica_that_missed_writes_is_recovered_through_both_reservations() {
-    let mut h = loaded_cluster(&[0, 1, 2], 3, &[(0, 18, 10), (1, 18, 10), (2, 15, 10)]);
+    let mut h = osd_loaded_cluster(&[0, 1, 2], 3, &[(0, 18, 10), (1, 18, 10), (2, 15, 10)]);
     // One slot per reserver: the grants still come, in order.
     for o in 0..3 {
         h.set_reserver_slots(o, 1, 1);

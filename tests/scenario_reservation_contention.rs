@@ -10,9 +10,9 @@
 mod scenario_support;
 
 use peering::core::machine::PgLoad;
-use peering::core::map::{PoolInfo, SimpleOsdMap};
+use peering::core::map::OsdMapView;
 use peering::core::types::{EVersion, OsdId, PgId, SpgId};
-use peering::osd::harness::Harness;
+use peering::osd::harness::osd_cluster::OsdHarness as Harness;
 use scenario_support::*;
 
 /// `pg` as stored on `osd`: log `10'1..=10'head`, one object per entry with a
@@ -32,17 +32,27 @@ fn at(h: &Harness, needle: &str) -> usize {
 
 #[test]
 fn two_primaries_sharing_one_remote_slot_both_finish() {
-    let mut map = SimpleOsdMap::new(10).with_pool(PoolInfo::replicated(POOL, 3, 2));
-    for o in 0..3 {
-        map = map.with_up_osd(o, 1);
+    // Epoch 10: pool 1 with pg_num 2 (from epoch 2), osd.0 and osd.1 at up_thru 10.
+    let mut h = Harness::replicated(&[0, 1, 2], POOL, 3).unwrap();
+    let mut pool = h.map().pool(POOL).unwrap();
+    pool.pg_num = 2;
+    pool.pgp_num = 2;
+    h.publish("pool 1 pg_num 2", |inc| {
+        inc.set_pool(pool);
+    })
+    .unwrap();
+    while h.epoch() < 9 {
+        h.publish("", |_| {}).unwrap();
     }
-    map.set_up_thru(0, 10);
-    map.set_up_thru(1, 10);
-    let mut h = Harness::new(map);
+    h.publish("osd.0, osd.1 up_thru 10", |inc| {
+        inc.new_up_thru.insert(OsdId(0), 10);
+        inc.new_up_thru.insert(OsdId(1), 10);
+    })
+    .unwrap();
     let a = SpgId::replicated(PgId::new(POOL, 0));
     let b = SpgId::replicated(PgId::new(POOL, 1));
-    h.place(a.pgid, &[0, 1, 2]);
-    h.place(b.pgid, &[1, 0, 2]);
+    h.place(a.pgid, &[0, 1, 2]).unwrap();
+    h.place(b.pgid, &[1, 0, 2]).unwrap();
     for o in 0..3 {
         h.set_reserver_slots(o, 1, 1);
     }

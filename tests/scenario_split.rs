@@ -14,14 +14,16 @@ use scenario_support::*;
 
 #[test]
 fn a_pg_splits_into_two_children_that_both_go_clean() {
-    let mut h = loaded_cluster(&[0, 1, 2], 3, &[(0, 18, 10), (1, 18, 10), (2, 18, 10)]);
+    let mut h = osd_loaded_cluster(&[0, 1, 2], 3, &[(0, 18, 10), (1, 18, 10), (2, 18, 10)]);
     h.run().unwrap();
     assert_eq!(h.state(0, spg()), "Started/Primary/Active/Clean");
     let child = SpgId::replicated(PgId::new(POOL, 1));
     let from = h.transcript().len();
+    let mut pool = peering::core::map::OsdMapView::pool(h.map(), POOL).unwrap();
+    pool.pg_num = 2;
     let e = h
-        .publish("pool 1 pg_num 1 -> 2", |m| {
-            m.pools.get_mut(&POOL).unwrap().pg_num = 2;
+        .publish("pool 1 pg_num 1 -> 2", |inc| {
+            inc.set_pool(pool);
         })
         .unwrap();
     h.run().unwrap();

@@ -15,7 +15,9 @@ use scenario_support::*;
 
 #[test]
 fn a_stray_is_deleted_in_chunks_after_the_primary_goes_clean() {
-    let mut h = loaded_cluster(&[0, 1, 2, 3], 3, &[]);
+    let mut h = osd_loaded_cluster(&[0, 1, 2, 3], 3, &[]);
+    // The OSDs load their PGs with their own options (`osd_target_transaction_size`).
+    h.config_mut().delete_max_objects = 5;
     for (o, head, les) in [(0, 18, 10), (1, 18, 10), (2, 18, 10), (3, 12, 8)] {
         let mut load = loaded_pg(o, head, les);
         // `osd_target_transaction_size` 5, so the removal takes several steps.

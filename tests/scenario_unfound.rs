@@ -18,7 +18,7 @@ fn o(v: u32) -> ObjectId {
 
 #[test]
 fn an_object_lost_on_every_replica_is_reported_unfound() {
-    let mut h = loaded_cluster(&[0, 1, 2], 3, &[(1, 16, 10), (2, 16, 10)]);
+    let mut h = osd_loaded_cluster(&[0, 1, 2], 3, &[(1, 16, 10), (2, 16, 10)]);
     let mut primary = loaded_pg(0, 18, 10);
     let mut missing = Missing::new(true);
     missing.add(&o(17), EVersion::new(10, 17), EVersion::ZERO, false);

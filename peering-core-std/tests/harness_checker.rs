@@ -3,9 +3,19 @@
 
 use peering_core::ctx::MonRequest;
 use peering_core::machine::StateId;
-use peering_core::map::SimpleOsdMap;
 use peering_core::types::{OsdId, PgId, SpgId};
-use peering_core_std::harness::{Checker, Entry, Harness, Rule};
+use peering_core_std::harness::osd_cluster::OsdHarness as Harness;
+use peering_core_std::harness::{Checker, Entry, Rule};
+use peering_core_std::osd::OsdConfig;
+use peering_core_std::osdmap::{Incremental, OsdMap};
+
+/// The newest map changed by `change` (a map the monitor never published,
+/// for the checker alone).
+fn changed(h: &Harness, change: impl FnOnce(&mut Incremental)) -> OsdMap {
+    let mut inc = Incremental::new(h.epoch() + 1);
+    change(&mut inc);
+    h.map().with_incremental(&inc).unwrap()
+}
 
 fn pgid() -> PgId {
     PgId::new(1, 0)
@@ -16,8 +26,8 @@ fn spg() -> SpgId {
 }
 
 fn clean_cluster() -> Harness {
-    let mut h = Harness::replicated(&[0, 1, 2], 1, 3);
-    h.place(pgid(), &[0, 1, 2]);
+    let mut h = Harness::replicated(&[0, 1, 2], 1, 3).unwrap();
+    h.place(pgid(), &[0, 1, 2]).unwrap();
     h.create_everywhere(pgid()).unwrap();
     h.run().unwrap();
     assert_eq!(h.state(0, spg()), "Started/Primary/Active/Clean");
@@ -28,8 +38,9 @@ fn clean_cluster() -> Harness {
 fn checker_flags_an_activation_before_up_thru() {
     let h = clean_cluster();
     let pg = h.pg(0, spg()).unwrap();
-    let mut map: SimpleOsdMap = h.map().clone();
-    map.set_up_thru(0, 0);
+    let map = changed(&h, |inc| {
+        inc.new_up_thru.insert(OsdId(0), 0);
+    });
     let mut c = Checker::default();
     c.observe(OsdId(0), pg, &[StateId::Active], &map, None);
     let rules: Vec<Rule> = c.violations().iter().map(|v| v.rule).collect();
@@ -113,9 +124,9 @@ fn checker_flags_a_replica_that_disagrees_with_its_primary_at_activation() {
 
 #[test]
 fn held_commits_hold_replica_acks_until_released() {
-    let mut h = Harness::replicated(&[0, 1, 2], 1, 3);
+    let mut h = Harness::replicated(&[0, 1, 2], 1, 3).unwrap();
     h.policy_mut().hold_commits = true;
-    h.place(pgid(), &[0, 1, 2]);
+    h.place(pgid(), &[0, 1, 2]).unwrap();
     h.create_everywhere(pgid()).unwrap();
     h.run().unwrap();
     // Activation's commit callbacks are held: nobody acked, the primary waits.
@@ -138,9 +149,9 @@ fn held_commits_hold_replica_acks_until_released() {
 
 #[test]
 fn up_thru_waits_for_the_monitor_when_not_granted() {
-    let mut h = Harness::replicated(&[0, 1, 2], 1, 3);
+    let mut h = Harness::replicated(&[0, 1, 2], 1, 3).unwrap();
     h.policy_mut().grant_up_thru = false;
-    h.place(pgid(), &[0, 1, 2]);
+    h.place(pgid(), &[0, 1, 2]).unwrap();
     h.create_everywhere(pgid()).unwrap();
     h.run().unwrap();
     assert_eq!(h.state(0, spg()), "Started/Primary/Peering/WaitUpThru");
@@ -159,8 +170,8 @@ fn up_thru_waits_for_the_monitor_when_not_granted() {
 
 #[test]
 fn a_query_for_a_pg_an_osd_does_not_hold_gets_an_empty_notify() {
-    let mut h = Harness::replicated(&[0, 1, 2], 1, 3);
-    h.place(pgid(), &[0, 1, 2]);
+    let mut h = Harness::replicated(&[0, 1, 2], 1, 3).unwrap();
+    h.place(pgid(), &[0, 1, 2]).unwrap();
     h.create(
         0,
         pgid(),
@@ -168,7 +179,13 @@ fn a_query_for_a_pg_an_osd_does_not_hold_gets_an_empty_notify() {
         Default::default(),
     )
     .unwrap();
-    h.step();
+    // Rounds until osd.1 answered (each round is one pass of every OSD).
+    for _ in 0..10 {
+        h.step();
+        if h.transcript().sent(1, 0).next().is_some() {
+            break;
+        }
+    }
     let notify = h.transcript().sent(1, 0).find_map(|m| match m {
         peering_core::ctx::Outgoing::Notify(n) => Some(n.info.clone()),
         _ => None,
@@ -192,8 +209,17 @@ fn the_transcript_prints_one_line_per_entry() {
 fn checker_flags_an_activation_with_an_unprobed_read_write_interval() {
     // Size 2 on [0, 1] with strays on 2 and 3; both members of the read-write
     // interval fail; osd.2 becomes primary and is (rightly) Down.
-    let mut h = Harness::replicated(&[0, 1, 2, 3], 1, 2);
-    h.place(pgid(), &[0, 1, 2, 3]);
+    // osd.2 and osd.3 have no deletion slots: their stray copies stay (Ceph
+    // purges strays once the primary is clean).
+    let mut h = Harness::replicated(&[0, 1, 2, 3], 1, 2).unwrap();
+    h.set_osd_config(|o| {
+        let mut cfg = OsdConfig::new(o);
+        if o >= 2 {
+            cfg.osd_max_backfills = 0;
+        }
+        cfg
+    });
+    h.place(pgid(), &[0, 1, 2, 3]).unwrap();
     h.create_everywhere(pgid()).unwrap();
     h.run().unwrap();
     h.osds_down(&[0, 1]).unwrap();
@@ -207,8 +233,9 @@ fn checker_flags_an_activation_with_an_unprobed_read_write_interval() {
     let rules: Vec<Rule> = c.violations().iter().map(|v| v.rule).collect();
     assert_eq!(rules, [Rule::UnprobedInterval]);
     // With osd.0 declared lost the interval is given up on: no violation.
-    let mut lost = h.map().clone();
-    lost.mark_lost(0);
+    let lost = changed(&h, |inc| {
+        inc.new_lost.insert(OsdId(0), inc.epoch);
+    });
     let mut c = Checker::default();
     c.observe(OsdId(2), pg, &[StateId::Active], &lost, None);
     assert!(c.violations().is_empty(), "{:?}", c.violations());

@@ -4,9 +4,10 @@
 #![allow(dead_code)]
 
 use peering::core::machine::PgLoad;
-use peering::core::map::{PoolInfo, SimpleOsdMap};
 use peering::core::types::{Epoch, OsdId, PgId, SpgId};
-use peering::osd::harness::{Entry, Harness, Outcome};
+use peering::osd::harness::osd_cluster::OsdHarness;
+use peering::osd::harness::{Entry, Harness, Outcome, Transcript, Violation};
+use peering::osd::store::MemStore;
 use peering::osd::store::StoredPg;
 
 pub const POOL: i64 = 1;
@@ -30,28 +31,62 @@ pub fn loaded_pg(osd: i32, head: u64, les: Epoch) -> PgLoad {
     machine_support::loaded_pg(osd, head, les).1
 }
 
-/// Epoch 10: OSDs `osds` up since 1, osd.0's up_thru at 10, a replicated pool of
-/// `size`; the PG placed on `osds` in order and loaded on each OSD of `pgs` with
-/// `(log head, les)` (mapped to [0, 1, 2]).
-pub fn loaded_cluster(osds: &[i32], size: u32, pgs: &[(i32, u64, Epoch)]) -> Harness {
-    loaded_cluster_at(10, osds, size, pgs)
+/// What the assertions read of either harness: the scripted [`Harness`] or
+/// [`OsdHarness`] (the same scenario, through real `Osd`s).
+pub trait Scenario {
+    fn transcript(&self) -> &Transcript;
+    fn store(&self) -> &MemStore;
+    fn violations(&self) -> &[Violation];
 }
 
-/// [`loaded_cluster`] with the map at `epoch` (osd.0's up_thru at 10, the
-/// interval's start).
-pub fn loaded_cluster_at(
+impl Scenario for Harness {
+    fn transcript(&self) -> &Transcript {
+        Harness::transcript(self)
+    }
+    fn store(&self) -> &MemStore {
+        Harness::store(self)
+    }
+    fn violations(&self) -> &[Violation] {
+        Harness::violations(self)
+    }
+}
+
+impl Scenario for OsdHarness {
+    fn transcript(&self) -> &Transcript {
+        OsdHarness::transcript(self)
+    }
+    fn store(&self) -> &MemStore {
+        OsdHarness::store(self)
+    }
+    fn violations(&self) -> &[Violation] {
+        OsdHarness::violations(self)
+    }
+}
+
+/// Epoch 10 on [`OsdHarness`]: OSDs `osds` up since 1, maps 1..=10 (osd.0's
+/// up_thru 10 in the last), a replicated pool of `size`; the PG placed on
+/// `osds` in order (as `pg_upmap`) and, on each OSD of `pgs`, seeded in the
+/// store with `(log head, les)` (mapped to [0, 1, 2]) for the OSD to load.
+pub fn osd_loaded_cluster(osds: &[i32], size: u32, pgs: &[(i32, u64, Epoch)]) -> OsdHarness {
+    osd_loaded_cluster_at(10, osds, size, pgs)
+}
+
+/// [`osd_loaded_cluster`] with the newest map at `epoch` (osd.0's up_thru 10).
+pub fn osd_loaded_cluster_at(
     epoch: Epoch,
     osds: &[i32],
     size: u32,
     pgs: &[(i32, u64, Epoch)],
-) -> Harness {
-    let mut map = SimpleOsdMap::new(epoch).with_pool(PoolInfo::replicated(POOL, size, 1));
-    for &o in osds {
-        map = map.with_up_osd(o, 1);
+) -> OsdHarness {
+    let mut h = OsdHarness::replicated(osds, POOL, size).unwrap();
+    while h.epoch() < epoch - 1 {
+        h.publish("", |_| {}).unwrap();
     }
-    map.set_up_thru(osds[0], 10);
-    let mut h = Harness::new(map);
-    h.place(pgid(), osds);
+    h.publish("osd.0 up_thru 10", |inc| {
+        inc.new_up_thru.insert(OsdId(osds[0]), 10);
+    })
+    .unwrap();
+    h.place(pgid(), osds).unwrap();
     for &(o, head, les) in pgs {
         h.load(o, loaded_pg(o, head, les)).unwrap();
     }
@@ -59,7 +94,7 @@ pub fn loaded_cluster_at(
 }
 
 /// The harness's safety checker saw nothing wrong, and no event was refused.
-pub fn assert_safe(h: &Harness) {
+pub fn assert_safe<H: Scenario>(h: &H) {
     assert!(h.violations().is_empty(), "{:#?}", h.violations());
     let refused: Vec<String> = h
         .transcript()
@@ -80,7 +115,7 @@ pub fn assert_safe(h: &Harness) {
 }
 
 /// The messages sent from transcript position `from` on, as `"osd.a -> osd.b NAME"`.
-pub fn messages_since(h: &Harness, from: usize) -> Vec<String> {
+pub fn messages_since<H: Scenario>(h: &H, from: usize) -> Vec<String> {
     h.transcript()
         .since(from)
         .iter()
@@ -95,12 +130,12 @@ pub fn messages_since(h: &Harness, from: usize) -> Vec<String> {
 }
 
 /// What `osd` persisted for the PG.
-pub fn stored(h: &Harness, osd: i32) -> &StoredPg {
+pub fn stored<H: Scenario>(h: &H, osd: i32) -> &StoredPg {
     h.store().get(OsdId(osd), spg()).expect("stored PG")
 }
 
 /// Prints the transcript (shown by `cargo test -- --nocapture` when debugging).
-pub fn dump(h: &Harness, from: usize) {
+pub fn dump<H: Scenario>(h: &H, from: usize) {
     for l in h.transcript().since(from) {
         println!("{l}");
     }
@@ -122,7 +157,11 @@ pub fn loaded_pg_trimmed(osd: i32, tail: u64, head: u64, les: Epoch) -> PgLoad {
 }
 
 /// The states `osd`'s instance entered since position `from`, in order.
-pub fn entered_since(h: &Harness, from: usize, osd: i32) -> Vec<peering::core::machine::StateId> {
+pub fn entered_since<H: Scenario>(
+    h: &H,
+    from: usize,
+    osd: i32,
+) -> Vec<peering::core::machine::StateId> {
     h.transcript()
         .since(from)
         .iter()
@@ -135,7 +174,7 @@ pub fn entered_since(h: &Harness, from: usize, osd: i32) -> Vec<peering::core::m
 
 /// Loads [`loaded_pg_trimmed`] on `osd` with every object `o1..=o{head}` in its
 /// store (the trimmed entries' objects included).
-pub fn load_trimmed(h: &mut Harness, osd: i32, tail: u64, head: u64, les: Epoch) {
+pub fn load_trimmed(h: &mut OsdHarness, osd: i32, tail: u64, head: u64, les: Epoch) {
     h.load(osd, loaded_pg_trimmed(osd, tail, head, les))
         .unwrap();
     for v in 1..=head {
@@ -169,8 +208,8 @@ pub fn loaded_pg_of(
 }
 
 /// Every `MRecoveryReserve` sent for `pg`, as `(from, to, op)` (§3 reservations).
-pub fn recovery_reserve_msgs(
-    h: &Harness,
+pub fn recovery_reserve_msgs<H: Scenario>(
+    h: &H,
     pg: SpgId,
 ) -> Vec<(i32, i32, peering::core::ctx::RecoveryReserveOp)> {
     use peering::core::ctx::{Message, Outgoing};
@@ -191,7 +230,7 @@ pub fn recovery_reserve_msgs(
 }
 
 /// What the harness's recovery engine did, in order (§8.6).
-pub fn engine_lines(h: &Harness) -> Vec<String> {
+pub fn engine_lines<H: Scenario>(h: &H) -> Vec<String> {
     h.transcript()
         .entries()
         .iter()
@@ -204,8 +243,8 @@ pub fn engine_lines(h: &Harness) -> Vec<String> {
 
 /// Trace E's starting point (§9 E): Active+Clean on [0, 1, 2] at epoch 10 with the
 /// log `(10'5, 10'18]` and 18 objects, osd.3 running, up and empty.
-pub fn newcomer_cluster() -> Harness {
-    let mut h = loaded_cluster(&[0, 1, 2, 3], 3, &[]);
+pub fn newcomer_cluster() -> OsdHarness {
+    let mut h = osd_loaded_cluster(&[0, 1, 2, 3], 3, &[]);
     for o in 0..3 {
         load_trimmed(&mut h, o, 5, 18, 10);
     }
@@ -215,8 +254,8 @@ pub fn newcomer_cluster() -> Harness {
 }
 
 /// CRUSH maps the PG to [0, 1, 3]: osd.3 is new in the up set (§9 E).
-pub fn remap_to_newcomer(h: &mut Harness) {
-    h.place(pgid(), &[0, 1, 3]);
+pub fn remap_to_newcomer(h: &mut OsdHarness) {
+    h.place(pgid(), &[0, 1, 3]).unwrap();
     h.publish("crush: pg 1.0 -> [0,1,3]", |_| {}).unwrap();
 }
 

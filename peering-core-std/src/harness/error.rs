@@ -40,6 +40,19 @@ pub enum HarnessError {
         /// The PG.
         pgid: SpgId,
     },
+    /// An [`crate::osd::Osd`] refused a call for one of its PGs (the
+    /// [`super::osd_cluster::OsdHarness`] reports it and goes on).
+    #[error("{osd}: {error}")]
+    Osd {
+        /// The OSD.
+        osd: OsdId,
+        /// The OSD's error.
+        error: crate::osd::OsdError,
+    },
+    /// The monitor could not build a map (an incremental that does not apply,
+    /// a CRUSH map that does not build).
+    #[error("map: {0}")]
+    Map(crate::osdmap::OsdMapError),
     /// The OSD does not run this PG instance.
     #[error("{osd} does not run pg {pgid}")]
     NoInstance {
@@ -58,6 +71,8 @@ impl HarnessError {
             | HarnessError::NotStored { osd, pgid }
             | HarnessError::NoInstance { osd, pgid } => Some((*osd, *pgid)),
             HarnessError::NoQuiescence(_)
+            | HarnessError::Osd { .. }
+            | HarnessError::Map(_)
             | HarnessError::NoMap(_)
             | HarnessError::NoPrimary { .. } => None,
         }

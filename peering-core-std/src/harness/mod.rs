@@ -1,5 +1,17 @@
-//! An in-process cluster for scripted peering scenarios (DESIGN.md §1.2, §6
+//! In-process clusters for scripted peering scenarios (DESIGN.md §1.2, §6
 //! "Scenarios"; the host contract of reference §8).
+//!
+//! [`OsdHarness`] ([`osd_cluster`]) is the harness: N [`crate::osd::Osd`]s,
+//! every message between them through the wire encoding, a monitor granting
+//! boot, up_thru and pg_temp by publishing incrementals, and the store, on a
+//! real [`crate::osdmap::OsdMap`] with CRUSH. The scenario tests, the random
+//! histories and the examples run on it.
+//!
+//! [`Harness`] is the older scripted host on the core's `SimpleOsdMap`, kept
+//! for one scenario (trace C, `tests/scenario_c_down.rs`) whose starting point
+//! it alone reaches: stray copies that a clean primary has not purged (its
+//! `Pg::create`d strays never notify; an `Osd`'s loaded strays do, and Ceph
+//! purges them). It shares the [`Transcript`], the [`Checker`] and [`Policy`].
 //!
 //! A [`Harness`] runs a set of OSDs, each holding [`Pg`] instances, and plays the
 //! host for all of them:
@@ -45,16 +57,18 @@ mod error;
 mod invariants;
 mod map_history;
 mod maps;
+pub mod osd_cluster;
 mod placement;
 mod policy;
 mod recovery;
 mod route;
 mod transcript;
-mod write;
+pub(super) mod write;
 
 pub use crate::osd::AsyncReserver as Reserver;
 pub use error::HarnessError;
 pub use invariants::{Checker, Rule, Violation};
+pub use osd_cluster::OsdHarness;
 pub use placement::Placement;
 pub use policy::Policy;
 pub use transcript::{Entry, Outcome, Transcript, message_name};

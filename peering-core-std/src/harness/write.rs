@@ -15,7 +15,7 @@ use peering_core::types::{EVersion, ObjectId, OsdId, SpgId, UTime};
 use super::{Entry, Harness, HarnessError};
 
 /// The client entity every harness write comes from (`client.4100`).
-const CLIENT: i64 = 4100;
+pub(super) const CLIENT: i64 = 4100;
 
 impl Harness {
     /// A client write of `name` in `pgid` (Ceph's `MOSDOp` → `execute_ctx` →
@@ -40,17 +40,7 @@ impl Harness {
     /// hash is FNV-1a; only the low bits matter for placement here, and the high
     /// bits order backfill, so changing the hash would reorder scenarios.
     pub fn object_id(&self, pgid: SpgId, name: &str) -> ObjectId {
-        use peering_core::map::OsdMapView;
-        let pg = pgid.pgid;
-        let pg_num = self.map().pool(pg.pool).map_or(1, |p| p.pg_num);
-        let mask = u32::MAX
-            .checked_shl(pg.split_bits(pg_num))
-            .map_or(u32::MAX, |m| !m);
-        // FNV-1a: stable across runs and platforms.
-        let h = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
-            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-        });
-        ObjectId::new(pg.pool, (h & !mask) | (pg.seed & mask), name)
+        object_in(self.map(), pgid, name)
     }
 
     /// The acting primary's write, then one `MOSDRepOp` per running replica.
@@ -130,4 +120,22 @@ impl Harness {
             .and_then(|p| p.get_mut(&pgid))
             .ok_or(HarnessError::NoInstance { osd, pgid })
     }
+}
+
+/// The object `name` of `pgid` in `map` (see [`Harness::object_id`]).
+pub(super) fn object_in(
+    map: &dyn peering_core::map::OsdMapView,
+    pgid: SpgId,
+    name: &str,
+) -> ObjectId {
+    let pg = pgid.pgid;
+    let pg_num = map.pool(pg.pool).map_or(1, |p| p.pg_num);
+    let mask = u32::MAX
+        .checked_shl(pg.split_bits(pg_num))
+        .map_or(u32::MAX, |m| !m);
+    // FNV-1a: stable across runs and platforms.
+    let h = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    ObjectId::new(pg.pool, (h & !mask) | (pg.seed & mask), name)
 }

@@ -42,6 +42,10 @@ impl Osd {
             let cid = child.info().pgid;
             let epoch = child.epoch();
             self.slots.entry(cid).or_default().pg = Some(child);
+            self.outputs.push_back(super::OsdOutput::Split {
+                parent: spgid,
+                child: cid,
+            });
             self.flush_pg_ctx(cid, &mut cctx);
             self.update_waiting_for_pg(spgid, pg_num);
             self.enqueue_peering_evt(

@@ -114,7 +114,9 @@ impl Osd {
             return Ok(Disposition::Ignored);
         }
         if let Peer::Osd(o) = from
-            && let Some(r) = self.handle_recovery_msg(o, &msg)
+            && let Some(r) = self
+                .handle_recovery_msg(o, &msg)
+                .or_else(|| self.handle_repop(o, &msg))
         {
             return r.map(|()| Disposition::Handled);
         }

@@ -43,6 +43,7 @@
 
 mod advance;
 mod boot;
+mod client;
 mod consume;
 mod create;
 mod dispatch;
@@ -69,7 +70,7 @@ pub use intake::{DispatchClass, Dispatched, Disposition};
 pub use map_pipeline::{MapOutcome, OsdMaps};
 pub use maps::MapHistory;
 pub use output::{MapShare, MonMessage, OsdOutput, TxnId};
-pub use recovery::{ObjectBackend, RecoveryOp, VersionsOnly};
+pub use recovery::{ObjectBackend, RecoveryOp, RecoveryReport, VersionsOnly};
 pub use reserver::{AsyncReserver, Grants};
 pub use session::Peer;
 pub use slot::PeeringItem;
@@ -109,6 +110,10 @@ pub struct OsdConfig {
     pub backfillfull_pct: u32,
     /// The peering machine's options.
     pub peering: Config,
+    /// Report every state a PG enters as [`OsdOutput::Entered`] (Ceph's
+    /// `log_enter` lines), moving the records out of the PG's state history
+    /// (`false` by default: the history stays with the PG for `pg query`).
+    pub report_states: bool,
 }
 
 impl OsdConfig {
@@ -123,6 +128,7 @@ impl OsdConfig {
             osd_max_backfills: 1,
             backfillfull_pct: 90,
             peering: Config::default(),
+            report_states: false,
         }
     }
 }

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use peering_core::ctx::{HostNotification, ReservationOp, Timer, Transaction};
+use peering_core::machine::StateId;
 use peering_core::types::{Epoch, ObjectId, OsdId, SpgId};
 
 use crate::msg::{AliveMsg, Message, PgCreatedMsg, PgTempMsg};
@@ -124,4 +125,30 @@ pub enum OsdOutput {
     MarkDown(OsdId),
     /// `publish_stats_to_osd`: the PG's stats changed.
     PublishStats(SpgId),
+    /// A step of recovery or backfill, for the host's record.
+    Recovery {
+        /// The PG instance (this OSD is its primary).
+        pgid: SpgId,
+        /// What was done.
+        report: super::recovery::RecoveryReport,
+    },
+    /// `split_pgs`: `parent` split at a map raising `pg_num` and this OSD
+    /// created `child` from it (between the parent's `AdvMap` and `ActMap`).
+    Split {
+        /// The parent PG instance.
+        parent: SpgId,
+        /// The new child.
+        child: SpgId,
+    },
+    /// `log_enter`: the PG entered `state` at its map `epoch` (only with
+    /// [`super::OsdConfig::report_states`]), in the order the states were
+    /// entered, before the rest of that call's outputs.
+    Entered {
+        /// The PG instance.
+        pgid: SpgId,
+        /// The PG's map epoch when it entered the state.
+        epoch: Epoch,
+        /// The state.
+        state: StateId,
+    },
 }

@@ -10,7 +10,7 @@
 //! and the map cache's trim.
 
 use peering_core::ctx::{MonRequest, RecoveryCtx};
-use peering_core::machine::EventOutcome;
+use peering_core::machine::{EventOutcome, Transit};
 use peering_core::types::SpgId;
 
 use super::output::{OsdOutput, TxnId};
@@ -160,6 +160,26 @@ impl Osd {
         }
     }
 
+    /// Moves the states `pgid` entered since the last report out of its state
+    /// history into [`OsdOutput::Entered`] outputs (`log_enter`).
+    fn report_states(&mut self, pgid: SpgId) {
+        let Some(pg) = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut()) else {
+            return;
+        };
+        let entered: Vec<OsdOutput> = pg
+            .state_history()
+            .records()
+            .filter(|r| r.transit == Transit::Enter)
+            .map(|r| OsdOutput::Entered {
+                pgid,
+                epoch: r.epoch,
+                state: r.state,
+            })
+            .collect();
+        pg.clear_state_history();
+        self.outputs.extend(entered);
+    }
+
     /// Erases a slot with nothing in it.
     fn remove_if_empty(&mut self, pgid: SpgId) {
         if self.slots.get(&pgid).is_some_and(|s| s.is_empty()) {
@@ -173,6 +193,9 @@ impl Osd {
     /// into the pass's batch (direct sends first, as Ceph sends them while the
     /// event runs).
     pub(super) fn flush_pg_ctx(&mut self, pgid: SpgId, ctx: &mut RecoveryCtx) {
+        if self.cfg.report_states {
+            self.report_states(pgid);
+        }
         let (transaction, commits) = ctx.take_persist().into_parts();
         if !transaction.is_empty() || !commits.is_empty() {
             let txn = TxnId(self.next_txn);

@@ -27,7 +27,7 @@ use crate::types::{EVersion, Epoch, PgInfo, PgShard};
 ///   cannot be invented); then the older `log_tail` (the longer log); then a shard
 ///   without missing objects; then `whoami`, the current primary. Any remaining tie
 ///   keeps the first candidate in `pg_shard_t` order (osd, then shard), as Ceph's map
-///  iteration does.
+///   iteration does.
 pub fn find_best_info(
     infos: &BTreeMap<PgShard, PgInfo>,
     whoami: PgShard,

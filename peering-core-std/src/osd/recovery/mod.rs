@@ -30,12 +30,14 @@ mod payload;
 mod plan;
 mod primary;
 mod replica;
+mod report;
 
 pub use backend::{ObjectBackend, VersionsOnly};
 pub use payload::RecoveryOp;
 pub use plan::{
     ObjectToRecover, RecoveryPlan, backfill_targets, primary_missing, recovery_done_event,
 };
+pub use report::RecoveryReport;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -144,6 +146,32 @@ impl Osd {
         }
     }
 
+    /// `can_discard_replica_op` for a data-path message from `from`: the
+    /// instance must exist, the sender be the one named, and the message be
+    /// from this instance's interval. A message from an interval this instance
+    /// has not reached is dropped too (Ceph would wait for the PG's map; the
+    /// primary resends on its next run).
+    pub(super) fn can_discard_replica_op(
+        &self,
+        from: OsdId,
+        m: &crate::msg::PgOpMsg,
+    ) -> Result<(), DropReason> {
+        let pgid = m.pgid;
+        let Some(pg) = self.pg(pgid) else {
+            return Err(DropReason::NoPg(pgid));
+        };
+        if m.from.osd != from {
+            return Err(DropReason::UnexpectedSender);
+        }
+        if m.map_epoch < pg.info().history.same_interval_since || m.min_epoch > pg.epoch() {
+            return Err(DropReason::Recovery(
+                pgid,
+                format!("stale: sent at {}", m.map_epoch),
+            ));
+        }
+        Ok(())
+    }
+
     /// `ms_fast_dispatch` of a recovery message: checked against the
     /// instance's interval, then handled at once (Ceph's op queue).
     pub(super) fn handle_recovery_msg(
@@ -156,21 +184,8 @@ impl Osd {
             Err(e) => return Some(Err(DropReason::BadRecoveryMsg(e.to_string()))),
         };
         let pgid = m.pgid;
-        let Some(pg) = self.pg(pgid) else {
-            return Some(Err(DropReason::NoPg(pgid)));
-        };
-        if m.from.osd != from {
-            return Some(Err(DropReason::UnexpectedSender));
-        }
-        // `can_discard_replica_op`: sent before this instance's interval.
-        // A message from an interval this instance has not reached is dropped
-        // too (Ceph would wait for the PG's map; the primary resends on its
-        // next run).
-        if m.map_epoch < pg.info().history.same_interval_since || m.min_epoch > pg.epoch() {
-            return Some(Err(DropReason::Recovery(
-                pgid,
-                format!("stale: sent at {}", m.map_epoch),
-            )));
+        if let Err(r) = self.can_discard_replica_op(from, m) {
+            return Some(Err(r));
         }
         let peer = m.from;
         let r = match op {

@@ -5,6 +5,7 @@
 use peering_core::event::{Event, PeeringEvt};
 use peering_core::types::{EVersion, ObjectId, PgShard, SpgId};
 
+use super::report::RecoveryReport;
 use super::{
     ObjectToRecover, RecoveryOp, RecoveryPlan, RecoveryRun, SCAN_MAX, backfill_targets,
     primary_missing, recovery_done_event,
@@ -46,10 +47,14 @@ impl Osd {
 
     /// The object layer applies `o` and the PG runs `on_local_recover`.
     fn recover_locally(&mut self, pgid: SpgId, o: &ObjectToRecover) {
-        self.backend
-            .write_object(pgid, &o.oid, o.version, o.delete, &[]);
+        self.write_object(pgid, &o.oid, o.version, o.delete, &[]);
         let (oid, v) = (o.oid.clone(), o.version);
-        self.call_pg(pgid, |pg, ctx| pg.on_local_recover(&oid, v, ctx));
+        if self
+            .call_pg(pgid, |pg, ctx| pg.on_local_recover(&oid, v, ctx))
+            .is_some()
+        {
+            self.report_recovery(pgid, RecoveryReport::Recovered { oid, version: v });
+        }
     }
 
     /// Sends the pushes whose object the primary now holds; ends the run
@@ -88,9 +93,17 @@ impl Osd {
         let Some(pg) = self.pg(pgid) else {
             return;
         };
-        let (event, _) = recovery_done_event(pg);
+        let (event, unfound) = recovery_done_event(pg);
         let epoch = pg.epoch();
+        let name = event.name();
         self.enqueue_peering_evt(pgid, PeeringEvt::new(epoch, event));
+        self.report_recovery(
+            pgid,
+            RecoveryReport::Done {
+                event: name,
+                unfound,
+            },
+        );
     }
 
     /// A pulled object arrived (`handle_pull_response`): applied, then its
@@ -103,8 +116,14 @@ impl Osd {
         else {
             return false;
         };
-        self.backend.write_object(pgid, &oid, v, o.delete, data);
-        self.call_pg(pgid, |pg, ctx| pg.on_local_recover(&oid, v, ctx));
+        self.write_object(pgid, &oid, v, o.delete, data);
+        if self
+            .call_pg(pgid, |pg, ctx| pg.on_local_recover(&oid, v, ctx))
+            .is_some()
+        {
+            let (oid, version) = (oid.clone(), v);
+            self.report_recovery(pgid, RecoveryReport::Recovered { oid, version });
+        }
         let pushes_left = self
             .recovery
             .get(&pgid)
@@ -139,7 +158,19 @@ impl Osd {
             *left = left.saturating_sub(1);
             let done = *left == 0;
             let lb = oid.clone();
-            self.call_pg(pgid, |pg, _| pg.update_peer_last_backfill(peer, lb));
+            if self
+                .call_pg(pgid, |pg, _| pg.update_peer_last_backfill(peer, lb))
+                .is_some()
+            {
+                let (target, last_backfill) = (peer.osd, oid.clone());
+                self.report_recovery(
+                    pgid,
+                    RecoveryReport::LastBackfill {
+                        target,
+                        last_backfill,
+                    },
+                );
+            }
             self.send_recovery_op(
                 pgid,
                 peer,
@@ -160,7 +191,14 @@ impl Osd {
         if all_pushed {
             run.pushes.remove(&oid);
         }
-        self.call_pg(pgid, |pg, ctx| pg.on_peer_recover(peer, &oid, v, ctx));
+        if self
+            .call_pg(pgid, |pg, ctx| pg.on_peer_recover(peer, &oid, v, ctx))
+            .is_some()
+        {
+            let (to, version) = (peer.osd, v);
+            let oid = oid.clone();
+            self.report_recovery(pgid, RecoveryReport::Pushed { to, oid, version });
+        }
         if all_pushed {
             self.call_pg(pgid, |pg, _| pg.on_global_recover(&oid));
         }
@@ -239,13 +277,31 @@ impl Osd {
         }
         run.backfill.remove(&peer);
         let done = run.backfill.is_empty();
-        self.call_pg(pgid, |pg, _| {
-            pg.update_peer_last_backfill(peer, ObjectId::MAX)
-        });
+        if self
+            .call_pg(pgid, |pg, _| {
+                pg.update_peer_last_backfill(peer, ObjectId::MAX)
+            })
+            .is_some()
+        {
+            let target = peer.osd;
+            let last_backfill = ObjectId::MAX;
+            self.report_recovery(
+                pgid,
+                RecoveryReport::LastBackfill {
+                    target,
+                    last_backfill,
+                },
+            );
+        }
         if done {
             self.recovery.remove(&pgid);
             if let Some(epoch) = self.pg(pgid).map(|p| p.epoch()) {
                 self.enqueue_peering_evt(pgid, PeeringEvt::new(epoch, Event::Backfilled));
+                let done = RecoveryReport::Done {
+                    event: Event::Backfilled.name(),
+                    unfound: 0,
+                };
+                self.report_recovery(pgid, done);
             }
         }
         Ok(())

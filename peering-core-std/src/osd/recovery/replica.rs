@@ -48,7 +48,7 @@ impl Osd {
                 ))
             };
         }
-        self.backend.write_object(pgid, &oid, v, delete, data);
+        self.write_object(pgid, &oid, v, delete, data);
         if !backfill {
             let o = oid.clone();
             self.call_pg(pgid, |pg, ctx| pg.on_local_recover(&o, v, ctx));

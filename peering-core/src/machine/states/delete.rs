@@ -28,7 +28,7 @@
 //!    re-lists so that objects created behind the cursor are not left over); an
 //!    empty listing from the beginning ends it: [`TxOp::RemovePg`] (metadata,
 //!    then collection), [`HostNotification::Deleted`], and the machine terminates
-//!  (boost's `terminate()`); the host drops the PG.
+//!    (boost's `terminate()`); the host drops the PG.
 
 use crate::ctx::ReservationOp;
 use crate::error::PeeringError;

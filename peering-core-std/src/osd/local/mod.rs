@@ -4,16 +4,19 @@
 //! `osd_host` example drive the host end to end; it plays no part in an
 //! `Osd`'s logic.
 
-use peering_core::map::PoolFlags;
+mod prefer;
+
+pub use prefer::preferred_upmap;
+
 use std::collections::{BTreeMap, VecDeque};
 
 use peering_core::ctx::HostNotification;
 use peering_core::event::{Event, PeeringEvt};
 use peering_core::intervals::PastIntervals;
-use peering_core::map::{OsdMapView, PoolInfo};
+use peering_core::map::{OsdMapView, PoolFlags, PoolInfo};
 use peering_core::types::{Epoch, OsdId, OsdVec, PgHistory, PgId, SpgId, UTime};
 
-use super::{Dispatched, MonMessage, Osd, OsdConfig, OsdMaps, OsdOutput, Peer};
+use super::{Dispatched, MonMessage, Osd, OsdConfig, OsdError, OsdMaps, OsdOutput, Peer};
 use crate::crush::{CrushBuilder, CrushError};
 use crate::msg::{Message, PgCreate2Msg, encode};
 use crate::osdmap::{CrushHandle, Incremental, OsdMap, OsdMapError};
@@ -46,6 +49,40 @@ pub struct LocalCluster {
     pub mon_log: Vec<(OsdId, MonMessage)>,
     /// Frames delivered between OSDs.
     pub frames: usize,
+    /// Which requests the monitor grants when the cluster is quiet.
+    pub mon_policy: MonPolicy,
+    /// Hold the store's commit reports until [`LocalCluster::release_commits`]
+    /// (a slow disk: the transaction is written, not yet durable).
+    pub hold_commits: bool,
+    held: Vec<(OsdId, super::TxnId)>,
+    /// Per-PG preference lists, kept as `pg_upmap` entries ([`LocalCluster::set_preference`]).
+    preferences: BTreeMap<PgId, Vec<i32>>,
+    /// When set, every output moved off an OSD is also kept here, in order
+    /// ([`LocalCluster::drain_recorded`]).
+    recorded: Option<Vec<(OsdId, OsdOutput)>>,
+}
+
+/// The requests [`LocalCluster::grant`] answers (all by default): Ceph's
+/// monitor marks a booting OSD up (`MOSDBoot`), records `up_thru`
+/// (`MOSDAlive`) and applies pg_temp (`MOSDPGTemp`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct MonPolicy {
+    /// Mark booting OSDs up.
+    pub boot: bool,
+    /// Record the up_thru OSDs ask for.
+    pub up_thru: bool,
+    /// Apply the pg_temp OSDs ask for.
+    pub pg_temp: bool,
+}
+
+impl Default for MonPolicy {
+    fn default() -> Self {
+        MonPolicy {
+            boot: true,
+            up_thru: true,
+            pg_temp: true,
+        }
+    }
 }
 
 /// A CRUSH map of `n` hosts with one OSD each and Ceph's replicated rule
@@ -92,6 +129,11 @@ impl LocalCluster {
             want_boot: Vec::new(),
             mon_log: Vec::new(),
             frames: 0,
+            mon_policy: MonPolicy::default(),
+            hold_commits: false,
+            held: Vec::new(),
+            preferences: BTreeMap::new(),
+            recorded: None,
         };
         for &o in osds {
             c.start(cfg(o));
@@ -116,6 +158,7 @@ impl LocalCluster {
         let mut osd = Osd::new(cfg);
         let _ = osd.handle_osd_map(self.history());
         let _ = osd.load_pgs(&self.store);
+        prefer::load_objects(&mut osd, &self.store);
         osd.start_boot();
         self.osds.insert(cfg.whoami, osd);
     }
@@ -123,6 +166,9 @@ impl LocalCluster {
     /// Stops an OSD process (its persisted PGs stay in the store).
     pub fn stop(&mut self, osd: i32) {
         self.osds.remove(&OsdId(osd));
+        self.held.retain(|(o, _)| o.0 != osd);
+        self.want_boot.retain(|o| o.0 != osd);
+        self.want_up_thru.remove(&OsdId(osd));
         self.network.retain(|(f, t, _)| f.0 != osd && t.0 != osd);
         self.seqs.retain(|(f, t), _| f.0 != osd && t.0 != osd);
     }
@@ -132,6 +178,7 @@ impl LocalCluster {
     pub fn publish(&mut self, change: impl FnOnce(&mut Incremental)) -> Result<Epoch, OsdMapError> {
         let mut inc = Incremental::new(self.mon_map.epoch().saturating_add(1));
         change(&mut inc);
+        self.prefer(&mut inc)?;
         self.mon_map.apply_incremental(&inc)?;
         self.incs.insert(inc.epoch, inc.clone());
         for osd in self.osds.values_mut() {
@@ -199,24 +246,33 @@ impl LocalCluster {
         let mut rounds = 0;
         while rounds < max_rounds {
             rounds += 1;
-            let mut moved = false;
-            let ids: Vec<OsdId> = self.osds.keys().copied().collect();
-            for id in &ids {
-                if let Some(osd) = self.osds.get_mut(id) {
-                    moved |= osd.has_peering_work();
-                    let _ = osd.run_peering_queue(1);
-                }
-                moved |= self.pump(*id);
-            }
-            while let Some((from, to, wire)) = self.network.pop_front() {
-                moved = true;
-                self.deliver(from, to, wire);
-            }
+            let (moved, _) = self.round();
             if !moved && !self.grant() {
                 break;
             }
         }
         rounds
+    }
+
+    /// One round: one pass of every OSD's peering queue, its outputs moved,
+    /// then every frame and map on the network delivered. Returns whether
+    /// anything moved, and the errors PGs raised (each with its OSD).
+    pub fn round(&mut self) -> (bool, Vec<(OsdId, OsdError)>) {
+        let mut moved = false;
+        let mut errors = Vec::new();
+        let ids: Vec<OsdId> = self.osds.keys().copied().collect();
+        for id in &ids {
+            if let Some(osd) = self.osds.get_mut(id) {
+                moved |= osd.has_peering_work();
+                errors.extend(osd.run_peering_queue(1).1.into_iter().map(|e| (*id, e)));
+            }
+            moved |= self.pump(*id);
+        }
+        while let Some((from, to, wire)) = self.network.pop_front() {
+            moved = true;
+            self.deliver(from, to, wire);
+        }
+        (moved, errors)
     }
 
     /// Delivers one network item.
@@ -245,6 +301,9 @@ impl LocalCluster {
         };
         let outputs = osd.drain_outputs();
         let moved = !outputs.is_empty();
+        if let Some(rec) = self.recorded.as_mut() {
+            rec.extend(outputs.iter().map(|o| (id, o.clone())));
+        }
         for out in outputs {
             match out {
                 OsdOutput::Send { to, messages, .. } => {
@@ -268,11 +327,38 @@ impl LocalCluster {
                     transaction,
                 } => {
                     self.store.apply(id, pgid, &transaction);
-                    if let Some(osd) = self.osds.get_mut(&id) {
+                    if self.hold_commits {
+                        self.held.push((id, txn));
+                    } else if let Some(osd) = self.osds.get_mut(&id) {
                         osd.on_commit(txn);
                     }
                 }
                 OsdOutput::Mon(m) => self.mon_receive(id, m),
+                // The object layer wrote a recovered object: the store has it.
+                OsdOutput::Recovery {
+                    pgid,
+                    report:
+                        super::RecoveryReport::Wrote {
+                            oid, delete: false, ..
+                        },
+                } => self.store.put_object(id, pgid, &oid),
+                OsdOutput::Recovery {
+                    pgid,
+                    report: super::RecoveryReport::Wrote { oid, .. },
+                } => self.store.drop_object(id, pgid, &oid),
+                // `C_DeleteMore`: the store lists the next objects.
+                OsdOutput::DeleteMore {
+                    pgid,
+                    epoch,
+                    after,
+                    max,
+                } => {
+                    let max = usize::try_from(max).unwrap_or(usize::MAX);
+                    let objects = self.store.list_objects(id, pgid, after.as_ref(), max);
+                    if let Some(osd) = self.osds.get_mut(&id) {
+                        osd.delete_some(pgid, epoch, objects);
+                    }
+                }
                 // The connection is closed on both ends: a new session starts
                 // at sequence 1 (the transport contract).
                 OsdOutput::MarkDown(peer) => {
@@ -329,17 +415,16 @@ impl LocalCluster {
     /// Publishes one map granting every pending boot, up_thru and pg_temp
     /// request; false when there was none.
     pub fn grant(&mut self) -> bool {
-        if self.want_boot.is_empty() && self.want_up_thru.is_empty() && self.want_pg_temp.is_empty()
-        {
-            return false;
-        }
-        let boots = std::mem::take(&mut self.want_boot);
-        let up_thru = std::mem::take(&mut self.want_up_thru);
-        let temps = std::mem::take(&mut self.want_pg_temp);
-        let down: Vec<OsdId> = boots
+        let p = self.mon_policy;
+        let down: Vec<OsdId> = take_if(p.boot, &mut self.want_boot)
             .into_iter()
             .filter(|o| !self.mon_map.is_up(*o))
             .collect();
+        let up_thru = take_if(p.up_thru, &mut self.want_up_thru);
+        let temps = take_if(p.pg_temp, &mut self.want_pg_temp);
+        if down.is_empty() && up_thru.is_empty() && temps.is_empty() {
+            return false;
+        }
         let result = self.publish(|inc| {
             for o in down {
                 inc.mark_up(o.0);
@@ -351,25 +436,14 @@ impl LocalCluster {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn local_cluster_peers_a_pool_to_active_clean() {
-        let map = simple_map(3, 1, 3, 4).unwrap();
-        let mut c = LocalCluster::new(map, &[0, 1, 2], OsdConfig::new);
-        c.create_pgs(1);
-        c.run(200);
-        for (id, osd) in &c.osds {
-            let states: Vec<_> = osd.pgs().map(|(p, pg)| (p, pg.state_name())).collect();
-            assert_eq!(states.len(), 4, "{id:?} {states:?}");
-            for (p, s) in states {
-                assert!(
-                    s.contains("Active") || s.contains("ReplicaActive"),
-                    "{id:?} {p} {s}"
-                );
-            }
-        }
+/// `v` taken when `take`, else left where it is.
+fn take_if<T: Default>(take: bool, v: &mut T) -> T {
+    if take {
+        std::mem::take(v)
+    } else {
+        T::default()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,97 @@
+//! Placement and scenario disk state: preference lists kept as `pg_upmap`,
+//! PGs created or loaded into the store for the OSDs' own `load_pgs`.
+
+use peering_core::ctx::RecoveryCtx;
+use peering_core::intervals::PastIntervals;
+use peering_core::machine::{Pg, PgCreate, PgLoad};
+use peering_core::types::{ObjectId, OsdId, PgHistory, PgId, PgShard, SpgId, UTime};
+
+use super::OsdHarness;
+use crate::harness::HarnessError;
+use crate::osd::local::preferred_upmap;
+
+impl OsdHarness {
+    /// Places `pgid` on the preference list `prefs` (CRUSH's ordered answer):
+    /// its up set is the first `size` OSDs of the list that are up, kept as a
+    /// `pg_upmap` entry. Before the OSDs start this is part of the newest map
+    /// (a scenario's starting point); after, it takes effect with the next map
+    /// published.
+    pub fn place(&mut self, pgid: PgId, prefs: &[i32]) -> Result<(), HarnessError> {
+        self.cluster.set_preference(pgid, prefs);
+        if self.started {
+            return Ok(());
+        }
+        let up = preferred_upmap(self.map(), pgid, prefs);
+        if let (Some(up), Some(last)) = (up, self.prelude.last_mut()) {
+            last.new_pg_upmap.insert(pgid, up);
+        }
+        self.rebuild()
+    }
+
+    /// Creates `pgid` on every running OSD of its preference list, with a
+    /// fresh history at the newest epoch (a monitor-created PG whose copies
+    /// are on disk, strays included).
+    pub fn create_everywhere(&mut self, pgid: PgId) -> Result<(), HarnessError> {
+        let history = PgHistory::new(self.epoch(), UTime::default());
+        let osds: Vec<i32> = self
+            .cluster
+            .preference(pgid)
+            .map(<[i32]>::to_vec)
+            .unwrap_or_default();
+        for o in osds {
+            if self.is_running(o) {
+                self.create(o, pgid, history.clone(), PastIntervals::default())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `Pg::create` of `osd`'s instance of `pgid` at the newest epoch, with
+    /// the given history and past intervals, written to `osd`'s store (what
+    /// `init` persists); an OSD already running restarts to load it.
+    pub fn create(
+        &mut self,
+        osd: i32,
+        pgid: PgId,
+        history: PgHistory,
+        past_intervals: PastIntervals,
+    ) -> Result<(), HarnessError> {
+        let spg = SpgId::replicated(pgid);
+        let args = PgCreate {
+            whoami: PgShard::replica(osd),
+            pgid: spg,
+            mapping: self.mapping(pgid),
+            history,
+            past_intervals,
+            config: self.config,
+        };
+        let mut ctx = RecoveryCtx::new();
+        Pg::create(args, self.map(), &mut ctx).map_err(HarnessError::peering(OsdId(osd), spg))?;
+        let (transaction, _) = ctx.take_persist().into_parts();
+        self.cluster.store.apply(OsdId(osd), spg, &transaction);
+        self.reload(osd)
+    }
+
+    /// Seeds `osd`'s store with the PG `load` at the newest epoch (a
+    /// scenario's starting disk state); an OSD already running restarts to
+    /// load it.
+    pub fn load(&mut self, osd: i32, load: PgLoad) -> Result<(), HarnessError> {
+        let epoch = self.epoch();
+        self.cluster.store.seed(OsdId(osd), &load, epoch);
+        self.reload(osd)
+    }
+
+    /// Adds `oid` to `osd`'s stored collection of `pgid`.
+    pub fn seed_object(&mut self, osd: i32, pgid: SpgId, oid: &ObjectId) {
+        self.cluster.store.put_object(OsdId(osd), pgid, oid);
+    }
+
+    /// A started OSD's process restarts to read its store again.
+    fn reload(&mut self, osd: i32) -> Result<(), HarnessError> {
+        if self.started && self.is_running(osd) {
+            self.stop_osd(osd);
+            self.start_osd(osd)?;
+        }
+        Ok(())
+    }
+}

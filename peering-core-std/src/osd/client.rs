@@ -1,0 +1,150 @@
+//! The client write path on the OSD: the acting primary appends a client
+//! op's log entry (`PrimaryLogPG::execute_ctx` → `append_log`) and
+//! replicates it to every other shard of `acting_recovery_backfill` in a
+//! `MOSDRepOp`; a replica appends it (`ReplicatedBackend::do_repop` →
+//! `append_log`). Versions only: the entry's version is the write.
+
+use peering_core::ctx::RecoveryCtx;
+use peering_core::log::{LogEntry, LogOp, ReqId};
+use peering_core::types::{ObjectId, OsdId, PgShard, SpgId, UTime};
+
+use super::{DropReason, Osd, OsdError};
+use crate::msg::{Message, MsgError, PgOpMsg};
+
+impl Osd {
+    /// A client op on `oid` of `pgid` at this OSD (`MOSDOp` → `execute_ctx`):
+    /// the PG's `submit_write` makes the entry, its transaction goes to the
+    /// store, and one `MOSDRepOp` per other shard of
+    /// `acting_recovery_backfill` is sent (through `dispatch_context`, so not
+    /// while this OSD is down). Returns the entry.
+    pub fn submit_write(
+        &mut self,
+        pgid: SpgId,
+        oid: ObjectId,
+        op: LogOp,
+        reqid: ReqId,
+    ) -> Result<LogEntry, OsdError> {
+        let me = self.cfg.whoami;
+        let pg = self
+            .slots
+            .get_mut(&pgid)
+            .and_then(|s| s.pg.as_mut())
+            .ok_or(OsdError::NotStored(pgid))?;
+        let mut ctx = RecoveryCtx::new();
+        let r = pg.submit_write(oid, op, reqid, UTime::default(), &mut ctx);
+        let peers: Vec<PgShard> = pg
+            .acting_recovery_backfill()
+            .iter()
+            .copied()
+            .filter(|s| s.osd != me)
+            .collect();
+        let (epoch, min_epoch) = (pg.epoch(), pg.info().history.same_interval_since);
+        self.flush_pg_ctx(pgid, &mut ctx);
+        let entry = r.map_err(OsdError::pg(pgid))?;
+        for peer in peers {
+            let to = SpgId::new(pgid.pgid, peer.shard);
+            let from = PgShard::new(me, pgid.shard);
+            match repop(to, from, epoch, min_epoch, &entry) {
+                Ok(m) => self.pending_sends.entry(peer.osd).or_default().push(m),
+                Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
+            }
+        }
+        self.dispatch_context();
+        Ok(entry)
+    }
+
+    /// `MOSDRepOp` from `from`: dropped when sent before the instance's
+    /// interval (`can_discard_replica_op`) or from an interval it has not
+    /// reached; otherwise the replica appends the entry. `None` for any
+    /// other message.
+    pub(super) fn handle_repop(
+        &mut self,
+        from: OsdId,
+        msg: &Message,
+    ) -> Option<Result<(), DropReason>> {
+        let Message::RepOp(m) = msg else {
+            return None;
+        };
+        let bad = |e: String| DropReason::BadRecoveryMsg(e);
+        let entry: LogEntry = match postcard::from_bytes(&m.body) {
+            Ok(e) => e,
+            Err(e) => return Some(Err(bad(e.to_string()))),
+        };
+        let pgid = m.pgid;
+        if let Err(r) = self.can_discard_replica_op(from, m) {
+            return Some(Err(r));
+        }
+        let pg = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut())?;
+        let mut ctx = RecoveryCtx::new();
+        let r = pg.append_log(core::slice::from_ref(&entry), &mut ctx);
+        self.flush_pg_ctx(pgid, &mut ctx);
+        self.dispatch_context();
+        Some(r.map_err(|e| DropReason::Recovery(pgid, e.to_string())))
+    }
+}
+
+/// The `MOSDRepOp` carrying `entry` to the instance `to`.
+fn repop(
+    to: SpgId,
+    from: PgShard,
+    epoch: u32,
+    min_epoch: u32,
+    entry: &LogEntry,
+) -> Result<Message, MsgError> {
+    let body = postcard::to_stdvec(entry).map_err(|e| MsgError::Encode(e.to_string()))?;
+    Ok(Message::RepOp(PgOpMsg {
+        pgid: to,
+        from,
+        map_epoch: epoch,
+        min_epoch,
+        tid: entry.version.version,
+        body,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+
+    use super::super::OsdConfig;
+    use super::super::test_support::{peered, spg};
+    use super::*;
+
+    #[test]
+    fn do_repop_appends_the_primarys_entry_on_every_replica() {
+        let mut c = peered(OsdConfig::new);
+        let pg = spg(0);
+        let m = c.mon_map.pg_to_up_acting_osds(pg.pgid);
+        let primary = m.acting_primary;
+        let oid = ObjectId::new(1, 0, "o1");
+        let osd = c.osds.get_mut(&primary).unwrap();
+        let entry = osd
+            .submit_write(pg, oid, LogOp::Modify, ReqId::client(4100, 1))
+            .unwrap();
+        let frames = c.frames;
+        c.run(100);
+        assert_eq!(c.frames - frames, m.acting.len() - 1);
+        for o in &m.acting {
+            let info = c.osds[o].pg(pg).unwrap().info();
+            assert_eq!(info.last_update, entry.version, "{o}");
+        }
+    }
+
+    #[test]
+    fn can_discard_replica_op_drops_a_repop_from_an_older_interval() {
+        let mut c = peered(OsdConfig::new);
+        let pg = spg(0);
+        let m = c.mon_map.pg_to_up_acting_osds(pg.pgid);
+        let (primary, replica) = (m.acting[0], m.acting[1]);
+        let before = c.osds[&replica].pg(pg).unwrap().info().last_update;
+        let sis = c.osds[&replica]
+            .pg(pg)
+            .unwrap()
+            .history()
+            .same_interval_since;
+        let v = peering_core::types::EVersion::new(sis, before.version + 1);
+        let entry = LogEntry::new(LogOp::Modify, ObjectId::new(1, 0, "o1"), v, before);
+        let msg = repop(pg, PgShard::new(primary, pg.shard), 0, 0, &entry).unwrap();
+        c.send_now(primary.0, replica.0, &msg);
+        assert_eq!(c.osds[&replica].pg(pg).unwrap().info().last_update, before);
+    }
+}

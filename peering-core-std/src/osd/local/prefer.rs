@@ -1,0 +1,157 @@
+//! Per-PG preference lists on a real map: the scripted placement of the
+//! harness expressed as `pg_upmap` entries (Ceph's explicit mapping, which
+//! replaces CRUSH's answer for one PG, `OSDMap::_apply_upmap`), and the
+//! recording of outputs for a host that keeps a transcript.
+
+use peering_core::map::OsdMapView;
+use peering_core::types::{OsdId, OsdVec, PgId};
+
+use super::LocalCluster;
+use crate::osd::OsdOutput;
+use crate::osdmap::{Incremental, OsdMap, OsdMapError};
+
+/// The `pg_upmap` entry that makes `pgid`'s up set the first `size` OSDs of
+/// `prefs` that are up in `map`; `None` when no OSD of `prefs` is up (the entry
+/// in force then names only down OSDs, which `_raw_to_up_osds` removes, so the
+/// up set is empty, as the preference list says).
+pub fn preferred_upmap(map: &OsdMap, pgid: PgId, prefs: &[i32]) -> Option<OsdVec> {
+    let size = map.pool(pgid.pool).map_or(0, |p| p.size as usize);
+    let up: OsdVec = prefs
+        .iter()
+        .map(|o| OsdId(*o))
+        .filter(|o| map.is_up(*o))
+        .take(size)
+        .collect();
+    (!up.is_empty()).then_some(up)
+}
+
+impl LocalCluster {
+    /// Sets `pgid`'s preference list (what CRUSH would answer, in order): from
+    /// the next map on, its up set is the first `size` OSDs of the list that
+    /// are up, kept as a `pg_upmap` entry the monitor rewrites whenever that
+    /// changes. Split children inherit their parent's list.
+    pub fn set_preference(&mut self, pgid: PgId, prefs: &[i32]) {
+        self.preferences.insert(pgid, prefs.to_vec());
+    }
+
+    /// `pgid`'s preference list, if one is set.
+    pub fn preference(&self, pgid: PgId) -> Option<&[i32]> {
+        self.preferences.get(&pgid).map(Vec::as_slice)
+    }
+
+    /// The PGs with a preference list, in order.
+    pub fn preferred_pgs(&self) -> impl Iterator<Item = PgId> + '_ {
+        self.preferences.keys().copied()
+    }
+
+    /// Adds to `inc` the `pg_upmap` entries the preference lists need in the
+    /// map it builds (split children first inherit their parent's list).
+    pub(super) fn prefer(&mut self, inc: &mut Incremental) -> Result<(), OsdMapError> {
+        if self.preferences.is_empty() {
+            return Ok(());
+        }
+        let next = self.mon_map.with_incremental(inc)?;
+        let parents: Vec<(PgId, Vec<i32>)> = self
+            .preferences
+            .iter()
+            .map(|(p, l)| (*p, l.clone()))
+            .collect();
+        for (pgid, prefs) in parents {
+            let (Some(old), Some(new)) = (self.mon_map.pool(pgid.pool), next.pool(pgid.pool))
+            else {
+                continue;
+            };
+            if new.pg_num > old.pg_num {
+                for child in pgid.split_children_iter(old.pg_num, new.pg_num) {
+                    self.preferences
+                        .entry(child)
+                        .or_insert_with(|| prefs.clone());
+                }
+            }
+        }
+        for (pgid, prefs) in &self.preferences {
+            let Some(want) = preferred_upmap(&next, *pgid, prefs) else {
+                continue;
+            };
+            if next.pg_upmap().get(pgid) != Some(&want) {
+                inc.new_pg_upmap.insert(*pgid, want);
+            }
+        }
+        Ok(())
+    }
+
+    /// The incremental the monitor published for `epoch`, if it did.
+    pub fn incremental(&self, epoch: peering_core::types::Epoch) -> Option<&Incremental> {
+        self.incs.get(&epoch)
+    }
+
+    /// True when the monitor has boot, up_thru or pg_temp requests it has not
+    /// granted (whatever [`super::MonPolicy`] says).
+    pub fn has_mon_requests(&self) -> bool {
+        !self.want_boot.is_empty() || !self.want_up_thru.is_empty() || !self.want_pg_temp.is_empty()
+    }
+
+    /// The transactions written and not reported durable yet
+    /// ([`LocalCluster::hold_commits`]).
+    pub fn held_commits(&self) -> usize {
+        self.held.len()
+    }
+
+    /// Reports every held transaction durable (`on_commit`), in order.
+    pub fn release_commits(&mut self) {
+        for (id, txn) in std::mem::take(&mut self.held) {
+            if let Some(osd) = self.osds.get_mut(&id) {
+                osd.on_commit(txn);
+            }
+        }
+    }
+
+    /// The pg_temp requests the monitor has not granted, by PG.
+    pub fn pending_pg_temp(&self) -> &std::collections::BTreeMap<PgId, OsdVec> {
+        &self.want_pg_temp
+    }
+
+    /// The up_thru requests the monitor has not granted, by OSD.
+    pub fn pending_up_thru(
+        &self,
+    ) -> &std::collections::BTreeMap<OsdId, peering_core::types::Epoch> {
+        &self.want_up_thru
+    }
+
+    /// Keeps (`true`) or stops keeping every output moved off an OSD, for
+    /// [`LocalCluster::drain_recorded`].
+    pub fn record_outputs(&mut self, on: bool) {
+        self.recorded = on.then(Vec::new);
+    }
+
+    /// The outputs moved off the OSDs since the last call, in order, each
+    /// with its OSD (empty unless [`LocalCluster::record_outputs`] is on).
+    pub fn drain_recorded(&mut self) -> Vec<(OsdId, OsdOutput)> {
+        self.recorded
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+}
+
+/// The object layer reads the OSD's stored objects: each at the version of
+/// its newest log entry, or at the log tail when its entries were trimmed
+/// (the store keeps object names, not versions).
+pub(super) fn load_objects(osd: &mut crate::osd::Osd, store: &crate::store::MemStore) {
+    let me = osd.whoami();
+    let pgs: Vec<_> = store.pgs_on(me).collect();
+    for spg in pgs {
+        let Some(s) = store.get(me, spg) else {
+            continue;
+        };
+        let tail = s.info.as_ref().map(|i| i.log_tail).unwrap_or_default();
+        for oid in &s.objects {
+            let v = s
+                .log
+                .as_ref()
+                .and_then(|l| l.entries.iter().rev().find(|e| e.soid == *oid))
+                .map_or(tail, |e| e.version);
+            osd.backend_mut().write_object(spg, oid, v, false, &[]);
+        }
+    }
+}
