@@ -8,8 +8,8 @@
 //! ([`harness`]).
 //!
 //! Everything here follows Ceph's own behaviour bit for bit where it can be checked
-//! (CRUSH placement is checked against `crushtool`); the reference notes are
-//! `ceph-osd-side.md`, cited as §N.
+//! (CRUSH placement is checked against `crushtool`, placement against
+//! `osdmaptool`); each item names the Ceph function or rule it follows.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(

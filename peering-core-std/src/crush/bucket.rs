@@ -1,5 +1,5 @@
 //! CRUSH buckets (`struct crush_bucket_*` in `src/crush/crush.h`) and the derived
-//! arrays `src/crush/builder.c` computes for each algorithm (`ceph-osd-side.md` §5.5).
+//! arrays `src/crush/builder.c` computes for each algorithm.
 
 use serde::{Deserialize, Serialize};
 

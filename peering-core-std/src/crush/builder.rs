@@ -1,5 +1,5 @@
 //! Building a CRUSH map in code, the way `CrushWrapper` and `crushtool -c` assemble
-//! one (`ceph-osd-side.md` §5.5): types, devices with classes, buckets, rules, then
+//! one: types, devices with classes, buckets, rules, then
 //! shadow trees for classes and `crush_finalize`.
 
 use std::collections::{BTreeMap, BTreeSet};

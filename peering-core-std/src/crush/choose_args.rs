@@ -1,5 +1,5 @@
 //! Per-bucket alternative weights and ids for straw2 (`struct crush_choose_arg`,
-//! the "weight sets" of the balancer; `ceph-osd-side.md` §5.5).
+//! the "weight sets" of the balancer;.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,5 @@
 //! Device classes: shadow hierarchies per class (`CrushWrapper::populate_classes` and
-//! `device_class_clone`), so `step take default class ssd` walks only ssd devices
-//! (`ceph-osd-side.md` §5.5).
+//! `device_class_clone`), so `step take default class ssd` walks only ssd devices.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,5 +1,5 @@
 //! Errors of the CRUSH module: malformed maps, text that does not parse, and mapping
-//! requests that name what does not exist (`ceph-osd-side.md` §5.5).
+//! requests that name what does not exist.
 
 /// Everything that can go wrong building, parsing or evaluating a CRUSH map. Ceph's
 /// compiler prints a message and returns `-EINVAL`/`-ERANGE`; here each case is typed.

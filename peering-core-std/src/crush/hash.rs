@@ -1,4 +1,4 @@
-//! Ceph's hashes for placement (`ceph-osd-side.md` §5.3, §5.5): the CRUSH rjenkins1
+//! Ceph's hashes for placement: the CRUSH rjenkins1
 //! family `crush_hash32_2..5` (`src/crush/hash.c`) and the object-name hashes
 //! `ceph_str_hash_rjenkins` / `ceph_str_hash_linux` (`src/common/ceph_hash.cc`).
 //!
@@ -100,7 +100,7 @@ fn le_word(bytes: &[u8]) -> u32 {
 }
 
 /// `ceph_str_hash_rjenkins`: Jenkins' lookup2 hash of an object name, the default
-/// pool `object_hash` (§5.3 object → raw ps).
+/// pool `object_hash` (object → raw ps).
 pub fn ceph_str_hash_rjenkins(data: &[u8]) -> u32 {
     let mut a: u32 = 0x9e37_79b9;
     let mut b: u32 = a;

@@ -1,5 +1,5 @@
 //! CRUSH's fixed-point logarithm `crush_ln` (`src/crush/mapper.c`), the heart of the
-//! straw2 draw (`ceph-osd-side.md` §5.5).
+//! straw2 draw.
 
 use super::ln_table::{LL, RH_LH};
 

@@ -1,5 +1,5 @@
 //! The CRUSH map (`struct crush_map` plus `CrushWrapper`'s names and device
-//! classes; `ceph-osd-side.md` §5.3, §5.5).
+//! classes;.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,4 +1,4 @@
-//! CRUSH: Ceph's placement algorithm, bit-compatible with `crushtool` (`ceph-osd-side.md` §5.3, §5.5).
+//! CRUSH: Ceph's placement algorithm, bit-compatible with `crushtool`.
 //!
 //! * [`CrushMap::do_rule`] maps an input `x` (a PG's placement seed) through a rule to
 //!   an ordered list of OSDs, exactly as `crush_do_rule` does.

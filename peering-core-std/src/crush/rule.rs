@@ -1,5 +1,5 @@
 //! CRUSH rules and their steps (`struct crush_rule`, `CRUSH_RULE_*` op codes in
-//! `src/crush/crush.h`; `ceph-osd-side.md` §5.3, §5.5).
+//! `src/crush/crush.h`;.
 
 use serde::{Deserialize, Serialize};
 

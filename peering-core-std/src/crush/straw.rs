@@ -1,5 +1,5 @@
 //! Straw lengths of legacy `straw` buckets (`crush_calc_straw` in
-//! `src/crush/builder.c`), both `straw_calc_version` 0 and 1 (§5.5).
+//! `src/crush/builder.c`), both `straw_calc_version` 0 and 1.
 
 /// Compute each item's straw (16.16) from the item weights.
 ///

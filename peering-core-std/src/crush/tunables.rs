@@ -1,5 +1,4 @@
-//! CRUSH tunables and Ceph's named profiles (`CrushWrapper::set_tunables_*`,
-//! `ceph-osd-side.md` §5.5).
+//! CRUSH tunables and Ceph's named profiles (`CrushWrapper::set_tunables_*`.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,4 @@
-//! Delivering queued events, commits and timers, and the monitor's answers
-//! (reference §8.2, §4.4, §5.7, §5.10, §5.17).
+//! Delivering queued events, commits and timers, and the monitor's answers.
 
 use peering_core::ctx::{OnCommit, Outgoing};
 use peering_core::event::{DeleteSome, Event, PeeringEvt};
@@ -12,12 +11,12 @@ use super::{Entry, Harness, HarnessError, Outcome, Queued};
 
 impl Harness {
     /// Queues `evt` for `osd`'s instance of `pgid`, as the host would (a timer, a
-    /// recovery callback, a scrub request...; §2.2, §8.6).
+    /// recovery callback, a scrub request...;).
     pub fn inject(&mut self, osd: i32, pgid: SpgId, evt: PeeringEvt) {
         self.enqueue_host(OsdId(osd), pgid, evt);
     }
 
-    /// Delivers the oldest queued event with the host's admission rules (§8.2:
+    /// Delivers the oldest queued event with the host's admission rules (:
     /// an event sent at an epoch the PG has not reached waits for the next map);
     /// false when the queue is empty.
     pub fn step(&mut self) -> bool {
@@ -30,7 +29,7 @@ impl Harness {
 
     /// Delivers events until the queue is empty; then, as [`super::Policy`] says,
     /// lets the monitor answer pending up_thru and pg_temp requests with a new map
-    /// and goes on, until nothing is left to do (§8.2, §5.7). Returns the
+    /// and goes on, until nothing is left to do. Returns the
     /// deliveries made.
     pub fn run(&mut self) -> Result<usize, HarnessError> {
         let mut steps = 0;
@@ -60,7 +59,7 @@ impl Harness {
 
     /// Runs the recovery engine for every PG that got its reservations, if it is
     /// still in the state that asked (a reset in between cancels the work, as
-    /// `on_change` cancels recovery ops, §8.6).
+    /// `on_change` cancels recovery ops).
     fn run_engine_jobs(&mut self) {
         for (osd, spg, job) in std::mem::take(&mut self.engine_jobs) {
             let Some(pg) = self.pg(osd.0, spg) else {
@@ -79,8 +78,8 @@ impl Harness {
     }
 
     /// The monitor answers: one new map recording every pending up_thru (each OSD's
-    /// `up_thru` set to what it asked, `MOSDAlive`, §5.7) and/or every pending
-    /// pg_temp (§5.10).
+    /// `up_thru` set to what it asked, `MOSDAlive`) and/or every pending
+    /// pg_temp.
     pub fn grant_mon_requests(&mut self, up_thru: bool, pg_temp: bool) -> Result<(), HarnessError> {
         let wants = if up_thru {
             std::mem::take(&mut self.want_up_thru)
@@ -109,9 +108,9 @@ impl Harness {
         Ok(())
     }
 
-    /// Delivers one queued event as the OSD's `dequeue_peering_evt` would (§8.2):
+    /// Delivers one queued event as the OSD's `dequeue_peering_evt` would:
     /// dropped when the OSD is down or stopped, a missing PG created from the
-    /// event's create info or answered without it (§2.1, §5.17), deferred when
+    /// event's create info or answered without it, deferred when
     /// sent at an epoch the PG has not reached, then handled and its context
     /// routed (`absorb`).
     fn deliver(&mut self, q: Queued) {
@@ -159,7 +158,7 @@ impl Harness {
         self.ctx = ctx;
     }
 
-    /// `handle_pg_create_info` (§2.1, §8.3): a notify or log for a PG this OSD
+    /// `handle_pg_create_info`: a notify or log for a PG this OSD
     /// does not hold creates it when the OSD is in the PG's up or acting set at the
     /// message's creation epoch and still is now; the new instance is created with
     /// that epoch's map and advanced to the newest. False when nothing was created.
@@ -200,7 +199,7 @@ impl Harness {
     }
 
     /// The host's answer to an INFO query for a PG it does not hold: a notify with
-    /// an empty info (`handle_pg_query_nopg`, §5.17). Other events are dropped.
+    /// an empty info (`handle_pg_query_nopg`). Other events are dropped.
     fn answer_without_pg(&mut self, q: &Queued) {
         let Event::MQuery(mq) = &q.evt.event else {
             return;
@@ -220,7 +219,7 @@ impl Harness {
         self.send(q.to, mq.from.osd, epoch, mq.pgid, Outgoing::Notify(notify));
     }
 
-    /// Runs one on-commit callback for `osd`'s instance of `spg` (§4.4).
+    /// Runs one on-commit callback for `osd`'s instance of `spg`.
     pub(super) fn commit(&mut self, osd: OsdId, spg: SpgId, c: OnCommit) {
         let mut ctx = peering_core::ctx::RecoveryCtx::new();
         match c {
@@ -260,7 +259,7 @@ impl Harness {
     }
 
     /// Runs every held on-commit callback, in order (the transactions became
-    /// durable, §4.4).
+    /// durable).
     pub fn release_commits(&mut self) {
         for (osd, spg, c) in std::mem::take(&mut self.held) {
             self.commit(osd, spg, c);
@@ -268,7 +267,7 @@ impl Harness {
     }
 
     /// Fires every scheduled timer: its event is queued (it carries its scheduling
-    /// epoch, so a PG that reset since drops it, §8.2).
+    /// epoch, so a PG that reset since drops it).
     pub fn fire_timers(&mut self) {
         for (osd, spg, t) in std::mem::take(&mut self.timers) {
             self.enqueue_host(osd, spg, t.event);

@@ -3,12 +3,11 @@
 use peering_core::PeeringError;
 use peering_core::types::{Epoch, OsdId, SpgId};
 
-/// Why a harness call failed (a broken host contract of §8, or a script that
+/// Why a harness call failed (a broken host contract of, or a script that
 /// does not settle).
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
 pub enum HarnessError {
-    /// The core refused a creation, load or map advance (a broken host contract,
-    /// §8).
+    /// The core refused a creation, load or map advance (a broken host contract).
     #[error("{osd} pg {pgid}: {source}")]
     Peering {
         /// The OSD.
@@ -33,8 +32,7 @@ pub enum HarnessError {
         /// The PG shard.
         pgid: SpgId,
     },
-    /// The PG has no acting primary in the newest map (a write has nowhere to go,
-    /// §5.25).
+    /// The PG has no acting primary in the newest map (a write has nowhere to go).
     #[error("pg {pgid} has no acting primary")]
     NoPrimary {
         /// The PG.
@@ -78,7 +76,7 @@ impl HarnessError {
         }
     }
 
-    /// Wraps the core's refusal of a call for `osd`'s instance of `pgid` (§8).
+    /// Wraps the core's refusal of a call for `osd`'s instance of `pgid`.
     pub(super) fn peering(osd: OsdId, pgid: SpgId) -> impl Fn(PeeringError) -> HarnessError + Copy {
         move |source| HarnessError::Peering {
             osd,

@@ -1,4 +1,4 @@
-//! [`Checker`]: the safety invariants of DESIGN.md §7, checked after every call the
+//! [`Checker`]: the safety invariants, checked after every call the
 //! harness makes into a PG instance, on what is observable from outside the core.
 
 use std::collections::BTreeMap;
@@ -7,17 +7,17 @@ use peering_core::machine::{Pg, StateId};
 use peering_core::map::OsdMapView;
 use peering_core::types::{Epoch, OsdId, PgId, PgShard, PgState, SpgId};
 
-/// Which invariant a [`Violation`] breaks (DESIGN.md §7).
+/// Which invariant a [`Violation`] breaks.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Rule {
     /// "At most one primary serves writes per interval": two OSDs were active
     /// primaries of the same PG with the same `same_interval_since`.
     TwoPrimariesInInterval,
-    /// "A primary does not go active before its up_thru is recorded" (§5.7): a
+    /// "A primary does not go active before its up_thru is recorded": a
     /// primary entered `Active` while its map's `up_thru` is older than the interval.
     ActiveBeforeUpThru,
     /// "Every interval that may have gone read-write is probed (or declared lost)
-    /// before activation" (§5.6): a primary entered `Active` while a past
+    /// before activation": a primary entered `Active` while a past
     /// `maybe_went_rw` interval since `last_epoch_started` had no member that is the
     /// primary, was probed (`peer_info`), or is lost — and some member is down.
     UnprobedInterval,
@@ -31,26 +31,26 @@ pub enum Rule {
     /// primary's acting, recovery or backfill set entered `ReplicaActive` with a
     /// `last_update` or log head other than its primary's.
     ReplicaDisagrees,
-    /// The PG crashed or refused an event (a failed Ceph assertion, §0.2).
+    /// The PG crashed or refused an event (a failed Ceph assertion).
     Crashed,
 }
 
-/// One broken invariant of DESIGN.md §7, where and when.
+/// One broken invariant, where and when.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Violation {
-    /// The invariant (DESIGN.md §7).
+    /// The invariant.
     pub rule: Rule,
-    /// The OSD observed (`pg_shard_t::osd`, §6.2).
+    /// The OSD observed (`pg_shard_t::osd`).
     pub osd: OsdId,
-    /// The PG shard observed (`spg_t`, §6.2).
+    /// The PG shard observed (`spg_t`).
     pub pgid: SpgId,
-    /// Its map epoch (§8.1).
+    /// Its map epoch.
     pub epoch: Epoch,
-    /// What was seen, for people (DESIGN.md §7).
+    /// What was seen, for people.
     pub detail: String,
 }
 
-/// The DESIGN.md §7 safety checker and what it remembers between observations.
+/// The safety checker and what it remembers between observations.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct Checker {
     epochs: BTreeMap<(OsdId, SpgId), Epoch>,
@@ -60,13 +60,13 @@ pub struct Checker {
 }
 
 impl Checker {
-    /// Every violation seen so far, in order (DESIGN.md §7).
+    /// Every violation seen so far, in order.
     pub fn violations(&self) -> &[Violation] {
         &self.violations
     }
 
     /// An instance was dropped from memory (OSD stopped): its epoch may restart
-    /// from what its store holds (§8.3); `last_epoch_started` may not.
+    /// from what its store holds; `last_epoch_started` may not.
     pub fn forget_instance(&mut self, osd: OsdId, pgid: SpgId) {
         self.epochs.remove(&(osd, pgid));
     }
@@ -92,7 +92,7 @@ impl Checker {
 
     /// Checks `osd`'s instance `pg` after a call, given the states it `entered`
     /// during it, its current `map`, and the running instance of its primary (if
-    /// another OSD holds it) (DESIGN.md §7, §5.7, §5.15).
+    /// another OSD holds it).
     pub fn observe(
         &mut self,
         osd: OsdId,
@@ -148,7 +148,7 @@ impl Checker {
 
     /// Every past `maybe_went_rw` interval ending at or after `les` (the history's
     /// les before this call) has a witness the primary talked to or gave up on
-    /// (§5.6 `build_prior`: UP and LOST count, DNE members are ignored).
+    /// (`build_prior`: UP and LOST count, DNE members are ignored).
     fn check_probed(&mut self, osd: OsdId, pg: &Pg, map: &dyn OsdMapView, les: Epoch) {
         let peers: std::collections::BTreeSet<PgShard> = pg.peer_infos().map(|(s, _)| *s).collect();
         let unprobed: Vec<Epoch> = pg
@@ -173,7 +173,7 @@ impl Checker {
     }
 
     /// A replica that just activated holds the primary's `last_update` and log head
-    /// (§5.15: activation brings every complete peer to the authoritative head).
+    /// (activation brings every complete peer to the authoritative head).
     fn check_replica(&mut self, osd: OsdId, pg: &Pg, primary: Option<&Pg>) {
         let Some(p) = primary else { return };
         if p.history().same_interval_since != pg.history().same_interval_since {

@@ -1,5 +1,5 @@
 //! [`MapHistory`]: every map the harness's monitor published, by epoch (the OSD
-//! keeps past maps to advance lagging PGs through each epoch, reference §8.1).
+//! keeps past maps to advance lagging PGs through each epoch).
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,5 @@
 //! Creating and loading PG instances, publishing maps and advancing every running
-//! OSD through them, stopping and restarting OSDs (reference §8.1, §8.3).
+//! OSD through them, stopping and restarting OSDs.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +13,7 @@ use super::{Entry, Harness, HarnessError};
 
 impl Harness {
     /// Places `pgid` on the preference list `crush` (CRUSH's ordered answer) and
-    /// records its mapping in the newest map (§8.1 step 2).
+    /// records its mapping in the newest map.
     pub fn place(&mut self, pgid: PgId, crush: &[i32]) {
         self.placement.set_crush(pgid, crush);
         let m = self.placement.mapping(pgid, self.map());
@@ -21,7 +21,7 @@ impl Harness {
     }
 
     /// Creates `pgid` on every running OSD of its preference list, with a fresh
-    /// history at the newest epoch (a monitor-created PG, §8.3).
+    /// history at the newest epoch (a monitor-created PG).
     pub fn create_everywhere(&mut self, pgid: PgId) -> Result<(), HarnessError> {
         let history = PgHistory::new(self.epoch(), UTime::default());
         let osds: Vec<i32> = self.placement.crush(pgid).to_vec();
@@ -34,7 +34,7 @@ impl Harness {
     }
 
     /// `Pg::create` of `osd`'s instance of `pgid` at the newest epoch with the given
-    /// history and past intervals (§8.3); its output is routed at once.
+    /// history and past intervals; its output is routed at once.
     pub fn create(
         &mut self,
         osd: i32,
@@ -60,7 +60,7 @@ impl Harness {
     }
 
     /// Loads a PG instance on `osd` from `load` at the newest epoch, seeding the
-    /// store with it first (a scenario's starting disk state, §8.3), and delivers
+    /// store with it first (a scenario's starting disk state), and delivers
     /// its `ActMap` there.
     pub fn load(&mut self, osd: i32, load: PgLoad) -> Result<(), HarnessError> {
         self.store.seed(OsdId(osd), &load, self.epoch());
@@ -71,13 +71,13 @@ impl Harness {
     }
 
     /// Adds `oid` to `osd`'s stored collection of `pgid` (a scenario's starting
-    /// disk state: objects whose log entries were trimmed, §6.4); nothing when the
+    /// disk state: objects whose log entries were trimmed); nothing when the
     /// PG is not stored there.
     pub fn seed_object(&mut self, osd: i32, pgid: SpgId, oid: &peering_core::types::ObjectId) {
         self.store.put_object(OsdId(osd), pgid, oid);
     }
 
-    /// `Pg::load` at `map`'s epoch (§8.3); its output is routed at once.
+    /// `Pg::load` at `map`'s epoch; its output is routed at once.
     fn load_instance(
         &mut self,
         osd: OsdId,
@@ -103,7 +103,7 @@ impl Harness {
 
     /// The monitor publishes the next map: the newest one changed by `change`,
     /// described by `what` in the transcript. Every PG's mapping is computed from
-    /// the placement, then every running OSD that is up in it advances (§8.1).
+    /// the placement, then every running OSD that is up in it advances.
     pub fn publish(
         &mut self,
         what: &str,
@@ -134,7 +134,7 @@ impl Harness {
         Ok(e)
     }
 
-    /// A map raising a pool's `pg_num` creates split children (§5.20): each child
+    /// A map raising a pool's `pg_num` creates split children: each child
     /// of a placed PG is placed on its parent's preference list (CRUSH maps a
     /// fresh child where its parent is, as long as `pgp_num` is unchanged).
     fn place_split_children(&mut self, next: &SimpleOsdMap) {
@@ -155,7 +155,7 @@ impl Harness {
         }
     }
 
-    /// Advances every PG instance `osd` runs to the newest map (§8.1).
+    /// Advances every PG instance `osd` runs to the newest map.
     fn advance_osd(&mut self, osd: OsdId) -> Result<(), HarnessError> {
         let pgids: Vec<SpgId> = self
             .osds
@@ -198,9 +198,9 @@ impl Harness {
         self.failures.push(error);
     }
 
-    /// `AdvMap` for every epoch after the instance's, then `ActMap` (§8.1); split
+    /// `AdvMap` for every epoch after the instance's, then `ActMap`; split
     /// children created on the way are installed on the same OSD and advanced in
-    /// turn (§5.20).
+    /// turn.
     pub(super) fn advance_pg(&mut self, osd: OsdId, spg: SpgId) -> Result<(), HarnessError> {
         let newest = self.epoch();
         let mut ctx = std::mem::take(&mut self.ctx);
@@ -278,7 +278,7 @@ impl Harness {
     }
 
     /// Stops `osd`'s process: its PG instances leave memory (what they persisted
-    /// stays in the store, §4.2) and events queued for it are lost.
+    /// stays in the store) and events queued for it are lost.
     pub fn stop_osd(&mut self, osd: i32) {
         let id = OsdId(osd);
         if let Some(pgs) = self.osds.remove(&id) {
@@ -295,7 +295,7 @@ impl Harness {
     }
 
     /// Starts `osd`'s process: every PG instance in its store is loaded at the epoch
-    /// it was persisted at (`init_from_disk_state`, §8.3), then advanced to the
+    /// it was persisted at (`init_from_disk_state`), then advanced to the
     /// newest map. A PG that cannot be loaded or advanced is reported
     /// ([`Harness::failures`]) and the others start.
     pub fn start_osd(&mut self, osd: i32) -> Result<(), HarnessError> {
@@ -327,13 +327,13 @@ impl Harness {
         Ok(())
     }
 
-    /// The OSD fails: its process stops and the monitor marks it down (§9 A).
+    /// The OSD fails: its process stops and the monitor marks it down (A).
     pub fn osd_down(&mut self, osd: i32) -> Result<Epoch, HarnessError> {
         self.osds_down(&[osd])
     }
 
     /// Several OSDs fail at once: their processes stop and one map marks them all
-    /// down (§9 C).
+    /// down (C).
     pub fn osds_down(&mut self, osds: &[i32]) -> Result<Epoch, HarnessError> {
         for &o in osds {
             self.stop_osd(o);
@@ -349,8 +349,8 @@ impl Harness {
     /// The OSD comes back: its process starts and loads its PGs from its store,
     /// advancing them to the newest map, where it is still down (Ceph's
     /// `load_pgs` then `consume_map` while booting: the PGs run `Reset` ⇒ `Start`
-    /// → `Stray`); then the monitor marks it up (`MOSDBoot`) and they peer
-    /// (§8.3). An OSD that runs already (marked down while alive) only boots.
+    /// → `Stray`); then the monitor marks it up (`MOSDBoot`) and they peer.
+    /// An OSD that runs already (marked down while alive) only boots.
     pub fn osd_up(&mut self, osd: i32) -> Result<Epoch, HarnessError> {
         if !self.is_running(osd) {
             self.start_osd(osd)?;

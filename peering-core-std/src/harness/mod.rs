@@ -1,5 +1,5 @@
-//! In-process clusters for scripted peering scenarios (DESIGN.md §1.2, §6
-//! "Scenarios"; the host contract of reference §8).
+//! In-process clusters for scripted peering scenarios
+//! "Scenarios"; the host contract of).
 //!
 //! [`OsdHarness`] ([`osd_cluster`]) is the harness: N [`crate::osd::Osd`]s,
 //! every message between them through the wire encoding, a monitor granting
@@ -17,37 +17,36 @@
 //! host for all of them:
 //!
 //! * every [`RecoveryCtx`] output is routed: messages become the receiving PG's
-//!   events ([`Outgoing::into_events`](peering_core::ctx::Outgoing::into_events),
-//!   §8.4) in one FIFO queue; a query for a PG an OSD does not hold is answered
-//!   with an empty info (§5.17);
+//!   events ([`Outgoing::into_events`](peering_core::ctx::Outgoing::into_events))
+//!   in one FIFO queue; a query for a PG an OSD does not hold is answered
+//!   with an empty info;
 //! * transactions are applied to a [`MemStore`], so the persisted info, log and
-//!   past intervals can be asserted and a stopped OSD restarts from them (§8.3);
+//!   past intervals can be asserted and a stopped OSD restarts from them;
 //! * on-commit callbacks run at once or are held ([`Policy::hold_commits`]);
 //! * the monitor grants up_thru and pg_temp requests by publishing a new map when
-//!   the cluster is quiet (§5.7, §5.10); timers are held until fired
+//!   the cluster is quiet; timers are held until fired
 //!   ([`Harness::fire_timers`], or when quiet under [`Policy::fire_timers`]);
 //!   reservations go to each OSD's local and remote [`Reserver`] (slots, priority
-//!   then FIFO, preemption, cancellation, §4.4) after the backfill space check
+//!   then FIFO, preemption, cancellation) after the backfill space check
 //!   ([`Harness::set_too_full`]); the recovery engine answers
 //!   `on_activate_complete` and, once a PG holds its reservations, recovers and
-//!   backfills objects (versions only) feeding back the §8.6 calls and events —
+//!   backfills objects (versions only) feeding back the calls and events —
 //!   each scriptable through [`Policy`];
 //! * a notify or log for a PG an OSD does not hold creates it there
-//!   (`handle_pg_create_info`, §2.1); a map raising `pg_num` splits every parent
-//!   between its `AdvMap` and `ActMap` and creates the children on the same OSD
-//!   (§5.20);
+//!   (`handle_pg_create_info`); a map raising `pg_num` splits every parent
+//!   between its `AdvMap` and `ActMap` and creates the children on the same OSD;
 //! * maps are published one epoch at a time and every running OSD advances its
-//!   PGs through them, `AdvMap`* then `ActMap` (§8.1); placement is a per-PG
+//!   PGs through them, `AdvMap`* then `ActMap`; placement is a per-PG
 //!   preference list plus pg_temp ([`Placement`]);
 //! * a minimal client write path ([`Harness::write`], [`Harness::delete`]): the
 //!   acting primary appends the entry (`Pg::submit_write`, Ceph's `append_log`)
 //!   and replicates it to its running acting replicas (`MOSDRepOp` →
-//!   `Pg::append_log`); an OSD that is down misses it (§5.25). Versions only: no
+//!   `Pg::append_log`); an OSD that is down misses it. Versions only: no
 //!   object data.
 //!
 //! Everything is ordered (`BTreeMap`, one FIFO queue), so a scenario replays
 //! identically. The [`Transcript`] records every map, message, event, state entry
-//! and request; the [`Checker`] checks the safety invariants of DESIGN.md §7 after
+//! and request; the [`Checker`] checks the safety invariants after
 //! every call into a PG.
 //!
 //! Scope: replicated pools (erasure-coded placement needs shard positions).
@@ -93,7 +92,7 @@ struct Queued {
     evt: PeeringEvt,
 }
 
-/// Work the recovery engine owes a PG once the current call is routed (§8.6).
+/// Work the recovery engine owes a PG once the current call is routed.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum EngineJob {
     /// `on_recovery_reserved`: log-based recovery.
@@ -102,7 +101,7 @@ enum EngineJob {
     Backfill,
 }
 
-/// A set of in-process OSDs and the host around them (reference §8; see the
+/// A set of in-process OSDs and the host around them (see the
 /// module docs).
 #[derive(Clone, Debug)]
 pub struct Harness {
@@ -112,7 +111,7 @@ pub struct Harness {
     /// Running OSDs and their PG instances.
     osds: BTreeMap<OsdId, BTreeMap<SpgId, Pg>>,
     queue: VecDeque<Queued>,
-    /// Events sent at an epoch the receiver has not reached (§8.2: wait).
+    /// Events sent at an epoch the receiver has not reached (wait).
     deferred: Vec<Queued>,
     store: MemStore,
     transcript: Transcript,
@@ -121,9 +120,9 @@ pub struct Harness {
     want_up_thru: BTreeMap<OsdId, Epoch>,
     want_pg_temp: BTreeMap<PgId, OsdVec>,
     policy: Policy,
-    /// Each OSD's local (`false`) and remote (`true`) reserver (§4.4).
+    /// Each OSD's local (`false`) and remote (`true`) reserver.
     reservers: BTreeMap<(OsdId, bool), Reserver>,
-    /// OSDs whose backfill space check fails (§3 "RepNotRecovering").
+    /// OSDs whose backfill space check fails.
     too_full: BTreeSet<OsdId>,
     engine_jobs: Vec<(OsdId, SpgId, EngineJob)>,
     checker: Checker,
@@ -135,7 +134,7 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// A cluster whose first map is `map`; no OSD runs and no PG exists yet (§8.1).
+    /// A cluster whose first map is `map`; no OSD runs and no PG exists yet.
     pub fn new(map: SimpleOsdMap) -> Harness {
         Harness {
             maps: map_history::MapHistory::new(map),
@@ -162,7 +161,7 @@ impl Harness {
     }
 
     /// Epoch 1: OSDs `osds` up and running, one replicated pool `pool` of `size`
-    /// replicas (Ceph's default `min_size`, §5.23) and one PG, no PG placed yet.
+    /// replicas (Ceph's default `min_size`) and one PG, no PG placed yet.
     pub fn replicated(osds: &[i32], pool: i64, size: u32) -> Harness {
         let mut map = SimpleOsdMap::new(1).with_pool(PoolInfo::replicated(pool, size, 1));
         for &o in osds {
@@ -175,17 +174,17 @@ impl Harness {
         h
     }
 
-    /// The options every PG instance is created or loaded with (§8.3).
+    /// The options every PG instance is created or loaded with.
     pub fn config_mut(&mut self) -> &mut Config {
         &mut self.config
     }
 
-    /// The host's scriptable answers (§4.4, §8.6).
+    /// The host's scriptable answers.
     pub fn policy_mut(&mut self) -> &mut Policy {
         &mut self.policy
     }
 
-    /// Makes `osd`'s backfill space check (`try_reserve_recovery_space`, §3
+    /// Makes `osd`'s backfill space check (`try_reserve_recovery_space`
     /// "RepNotRecovering") fail (`true`) or pass: a too-full OSD answers a backfill
     /// request with `REJECT_TOOFULL`.
     pub fn set_too_full(&mut self, osd: i32, too_full: bool) {
@@ -198,7 +197,7 @@ impl Harness {
 
     /// Gives `osd`'s local and remote reservers `local` and `remote` slots
     /// (`osd_max_backfills`; 0: unlimited), replacing reservers not used yet; the
-    /// default is [`Policy::reserver_slots`] (§4.4).
+    /// default is [`Policy::reserver_slots`].
     pub fn set_reserver_slots(&mut self, osd: i32, local: usize, remote: usize) {
         self.reservers
             .insert((OsdId(osd), false), Reserver::new(reserver_slots(local)));
@@ -206,48 +205,48 @@ impl Harness {
             .insert((OsdId(osd), true), Reserver::new(reserver_slots(remote)));
     }
 
-    /// `osd`'s local (`remote == false`) or remote reserver, once used (§4.4).
+    /// `osd`'s local (`remote == false`) or remote reserver, once used.
     pub fn reserver(&self, osd: i32, remote: bool) -> Option<&Reserver> {
         self.reservers.get(&(OsdId(osd), remote))
     }
 
-    /// The newest map (§8.1).
+    /// The newest map.
     pub fn map(&self) -> &SimpleOsdMap {
         self.maps.newest()
     }
 
-    /// The map of `epoch`, if published (§8.1).
+    /// The map of `epoch`, if published.
     pub fn map_at(&self, epoch: Epoch) -> Option<&SimpleOsdMap> {
         self.maps.get(epoch)
     }
 
-    /// The newest epoch (§8.1).
+    /// The newest epoch.
     pub fn epoch(&self) -> Epoch {
         self.map().epoch
     }
 
-    /// `pgid`'s up/acting mapping at `epoch`, as published (§5.1).
+    /// `pgid`'s up/acting mapping at `epoch`, as published.
     pub fn mapping_at(&self, epoch: Epoch, pgid: PgId) -> Option<&UpActing> {
         self.mappings.get(&(epoch, pgid))
     }
 
-    /// The placement (preference lists and pg_temp, §5.10).
+    /// The placement (preference lists and pg_temp).
     pub fn placement(&self) -> &Placement {
         &self.placement
     }
 
-    /// `osd`'s running instance of `pgid` (§8.3).
+    /// `osd`'s running instance of `pgid`.
     pub fn pg(&self, osd: i32, pgid: SpgId) -> Option<&Pg> {
         self.osds.get(&OsdId(osd))?.get(&pgid)
     }
 
-    /// Ceph's state name of `osd`'s instance of `pgid` (§1.1; "-" when it does
+    /// Ceph's state name of `osd`'s instance of `pgid` ("-" when it does
     /// not run).
     pub fn state(&self, osd: i32, pgid: SpgId) -> &'static str {
         self.pg(osd, pgid).map_or("-", Pg::state_name)
     }
 
-    /// Every running instance of `pgid` with its state name, by OSD (§1.1).
+    /// Every running instance of `pgid` with its state name, by OSD.
     pub fn states(&self, pgid: SpgId) -> Vec<(OsdId, &'static str)> {
         self.osds
             .iter()
@@ -255,22 +254,22 @@ impl Harness {
             .collect()
     }
 
-    /// True when `osd`'s process is running (§8.3).
+    /// True when `osd`'s process is running.
     pub fn is_running(&self, osd: i32) -> bool {
         self.osds.contains_key(&OsdId(osd))
     }
 
-    /// Every OSD's store (§4.2).
+    /// Every OSD's store.
     pub fn store(&self) -> &MemStore {
         &self.store
     }
 
-    /// Everything that happened, in order (§8.4 names).
+    /// Everything that happened, in order (names).
     pub fn transcript(&self) -> &Transcript {
         &self.transcript
     }
 
-    /// The safety violations seen so far (DESIGN.md §7).
+    /// The safety violations seen so far.
     pub fn violations(&self) -> &[Violation] {
         self.checker.violations()
     }
@@ -283,27 +282,27 @@ impl Harness {
         &self.failures
     }
 
-    /// True when no event is queued (§8.2).
+    /// True when no event is queued.
     pub fn is_quiet(&self) -> bool {
         self.queue.is_empty()
     }
 
-    /// How many on-commit callbacks are held back (§4.4).
+    /// How many on-commit callbacks are held back.
     pub fn held_commits(&self) -> usize {
         self.held.len()
     }
 
-    /// The timers scheduled and not fired yet, in order (§4.4).
+    /// The timers scheduled and not fired yet, in order.
     pub fn timers(&self) -> impl Iterator<Item = &Timer> + '_ {
         self.timers.iter().map(|(_, _, t)| t)
     }
 
-    /// The up_thru requests the monitor has not granted, by OSD (§5.7).
+    /// The up_thru requests the monitor has not granted, by OSD.
     pub fn pending_up_thru(&self) -> &BTreeMap<OsdId, Epoch> {
         &self.want_up_thru
     }
 
-    /// The pg_temp requests the monitor has not applied, by PG (§5.10).
+    /// The pg_temp requests the monitor has not applied, by PG.
     pub fn pending_pg_temp(&self) -> &BTreeMap<PgId, OsdVec> {
         &self.want_pg_temp
     }

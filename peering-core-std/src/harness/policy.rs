@@ -1,24 +1,24 @@
 //! [`Policy`]: what the harness does on its own with the requests a PG makes of
-//! its host (reference §4.4, §8.2, §8.6), so a scenario scripts only what it is
+//! its host, so a scenario scripts only what it is
 //! about.
 
-/// The harness's scriptable answers to host requests (§4.4, §8.6). Every field
+/// The harness's scriptable answers to host requests. Every field
 /// can be changed between steps ([`super::Harness::policy_mut`]).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Policy {
     /// Hold on-commit callbacks until [`super::Harness::release_commits`] instead of
-    /// delivering them as soon as the transaction is applied (§4.4, §10.9).
+    /// delivering them as soon as the transaction is applied.
     pub hold_commits: bool,
     /// When the cluster is quiet, grant pending up_thru requests by publishing a map
-    /// with each asking OSD's `up_thru` set to what it wants (`MOSDAlive`, §5.7).
+    /// with each asking OSD's `up_thru` set to what it wants (`MOSDAlive`).
     pub grant_up_thru: bool,
     /// When the cluster is quiet, apply pending pg_temp requests by publishing a map
-    /// whose acting set is the wanted one (§5.10).
+    /// whose acting set is the wanted one.
     pub grant_pg_temp: bool,
-    /// Answer `on_activate_complete` as the recovery engine would (§8.6): exactly one
+    /// Answer `on_activate_complete` as the recovery engine would: exactly one
     /// of `DoRecovery`, `RequestBackfill`, `AllReplicasRecovered`.
     pub answer_activate_complete: bool,
-    /// Hand reservation requests to the OSDs' reservers (§4.4); when off, nothing
+    /// Hand reservation requests to the OSDs' reservers; when off, nothing
     /// is ever granted.
     pub grant_reservations: bool,
     /// Slots of every reserver not sized by
@@ -26,16 +26,16 @@ pub struct Policy {
     /// request at once.
     pub reserver_slots: usize,
     /// Run the recovery engine when a PG holds its recovery or backfill
-    /// reservations (`on_recovery_reserved`/`on_backfill_reserved`, §8.6).
+    /// reservations (`on_recovery_reserved`/`on_backfill_reserved`).
     pub recovery_engine: bool,
     /// When the cluster is quiet, fire the scheduled timers (retries after a
-    /// too-full rejection or a preemption, §4.4) and go on.
+    /// too-full rejection or a preemption) and go on.
     pub fire_timers: bool,
     /// Deliver `IntervalFlush` as soon as a PG asks for a flush (no writes are in
-    /// flight in the harness, §4.3).
+    /// flight in the harness).
     pub flush_at_once: bool,
     /// How many deliveries [`super::Harness::run`] makes before giving up (the
-    /// harness's own bound, as DESIGN.md §4 bounds posted events).
+    /// harness's own bound, as bounds posted events).
     pub max_steps: usize,
 }
 

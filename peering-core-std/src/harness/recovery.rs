@@ -1,4 +1,4 @@
-//! The harness's recovery engine (reference §8.6, §5.16, §5.21): what Ceph's
+//! The harness's recovery engine: what Ceph's
 //! `PrimaryLogPG` does once a PG holds its reservations, reduced to versions (no
 //! object data). Log-based recovery pulls what the primary misses from a location
 //! and pushes what each peer misses, feeding back `recover_got`/`on_peer_recover`/
@@ -44,10 +44,10 @@ impl Harness {
         self.transcript.push(Entry::Engine { osd, pgid, what });
     }
 
-    /// `on_recovery_reserved` → `start_recovery_ops` (§3 "Recovering", §8.6): the
+    /// `on_recovery_reserved` → `start_recovery_ops`: the
     /// primary pulls each object it misses from a shard that has it, then pushes
-    /// each object a peer misses; an object nobody has stays missing (unfound,
-    /// §5.16). Then `AllReplicasRecovered`, `RequestBackfill` (backfill still
+    /// each object a peer misses; an object nobody has stays missing (unfound).
+    /// Then `AllReplicasRecovered`, `RequestBackfill` (backfill still
     /// needed) or `UnfoundRecovery` (something is unfound).
     pub(super) fn run_recovery(&mut self, osd: OsdId, spg: SpgId) {
         let Some(pg) = self.pg(osd.0, spg) else {
@@ -112,7 +112,7 @@ impl Harness {
         self.enqueue_host(osd, spg, PeeringEvt::new(epoch, event));
     }
 
-    /// `on_backfill_reserved` → `recover_backfill` (§3 "Backfilling", §5.21, §8.6):
+    /// `on_backfill_reserved` → `recover_backfill`:
     /// every object of the primary's collection is copied to each backfill target
     /// in object order, `last_backfill` advancing on both sides after each, then
     /// to `MAX`; then `Backfilled`.

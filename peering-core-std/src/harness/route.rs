@@ -1,5 +1,4 @@
-//! Routing one [`RecoveryCtx`]: what a PG instance asked of its host after a call
-//! (reference §4, §8.2, §8.6).
+//! Routing one [`RecoveryCtx`]: what a PG instance asked of its host after a call.
 
 use peering_core::ctx::{HostNotification, MonRequest, Outgoing, RecoveryCtx, ReservationOp};
 use peering_core::event::{Event, PeeringEvt};
@@ -62,7 +61,7 @@ impl Harness {
 
     /// Records `msg`, sent by `from`'s instance of `pgid` at `epoch`, and queues
     /// the events it delivers on `to` through the core's
-    /// [`Outgoing::into_events`] (Ceph's message → `PGPeeringEvent`, §8.4), so
+    /// [`Outgoing::into_events`] (Ceph's message → `PGPeeringEvent`), so
     /// the harness and the core cannot disagree on events or epochs.
     pub(super) fn send(
         &mut self,
@@ -132,7 +131,7 @@ impl Harness {
         self.checker.observe(osd, pg, entered, map, primary);
     }
 
-    /// A reservation request or cancellation (§4.4 "Reservations"): handed to
+    /// A reservation request or cancellation: handed to
     /// the OSD's local or remote [`super::Reserver`] unless
     /// [`super::Policy::grant_reservations`] is off; a backfill request first asks
     /// the space check ([`Harness::set_too_full`], `try_reserve_recovery_space`).
@@ -182,7 +181,7 @@ impl Harness {
     }
 
     /// `request_reservation(pgid, on_grant, priority, on_preempt)` on `osd`'s local
-    /// or remote reserver (§4.4).
+    /// or remote reserver.
     fn request_slot(
         &mut self,
         osd: OsdId,
@@ -202,7 +201,7 @@ impl Harness {
             .or_insert_with(|| super::Reserver::new(super::reserver_slots(slots)))
     }
 
-    /// A monitor request is remembered until the monitor answers (§5.7, §5.10).
+    /// A monitor request is remembered until the monitor answers.
     fn mon_request(&mut self, osd: OsdId, request: MonRequest) {
         self.transcript.push(Entry::Mon {
             osd,
@@ -224,7 +223,7 @@ impl Harness {
     }
 
     /// Host notifications the harness answers: `on_activate_complete` as the
-    /// recovery engine (§8.6), a flush request with `IntervalFlush` (§4.3).
+    /// recovery engine, a flush request with `IntervalFlush`.
     fn notified(&mut self, osd: OsdId, spg: SpgId, note: HostNotification) {
         self.transcript.push(Entry::Notified {
             osd,

@@ -1,6 +1,6 @@
 //! [`Transcript`]: every map published, message sent, event delivered, state
-//! entered and request made, in the order the harness saw them (DESIGN.md §1.2
-//! "a trace of transitions"; message names as Ceph's wire catalog, reference §8.4).
+//! entered and request made, in the order the harness saw them
+//! "a trace of transitions"; message names as Ceph's wire catalog).
 
 use std::fmt;
 
@@ -15,7 +15,7 @@ use peering_core::types::{EVersion, Epoch, OsdId, QueryKind, SpgId};
 
 use super::HarnessError;
 
-/// What happened to one delivered event (§8.2 admission).
+/// What happened to one delivered event (admission).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Outcome {
     /// The machine handled it.
@@ -25,11 +25,11 @@ pub enum Outcome {
     /// The PG refused it with an error (a crashed PG, a broken host contract).
     Failed(PeeringError),
     /// The target OSD has no instance of the PG (a query is answered by the host
-    /// with an empty info, §5.17; anything else is dropped).
+    /// with an empty info; anything else is dropped).
     NoPg,
 }
 
-/// One line of the transcript (message and event names as §8.4, states as §1.1).
+/// One line of the transcript (message and event names as states as).
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[allow(clippy::large_enum_variant)]
 pub enum Entry {
@@ -55,12 +55,12 @@ pub enum Entry {
         /// The OSD.
         osd: OsdId,
     },
-    /// An OSD process started and loaded its PGs from its store (§8.3).
+    /// An OSD process started and loaded its PGs from its store.
     OsdStarted {
         /// The OSD.
         osd: OsdId,
     },
-    /// A PG instance sent a message (§4, §8.4).
+    /// A PG instance sent a message.
     Sent {
         /// The sending OSD.
         from: OsdId,
@@ -73,7 +73,7 @@ pub enum Entry {
         /// The message.
         msg: Outgoing,
     },
-    /// An event reached a PG instance (§8.2).
+    /// An event reached a PG instance.
     Delivered {
         /// The receiving OSD.
         to: OsdId,
@@ -88,7 +88,7 @@ pub enum Entry {
         /// What became of it.
         outcome: Outcome,
     },
-    /// A PG instance entered a state (its entry action ran, §1.2).
+    /// A PG instance entered a state (its entry action ran).
     Entered {
         /// The OSD.
         osd: OsdId,
@@ -99,7 +99,7 @@ pub enum Entry {
         /// The state.
         state: StateId,
     },
-    /// A transaction was applied to the OSD's store (§4.2).
+    /// A transaction was applied to the OSD's store.
     Persisted {
         /// The OSD.
         osd: OsdId,
@@ -108,14 +108,14 @@ pub enum Entry {
         /// How many operations it held.
         ops: usize,
     },
-    /// A PG asked the monitor for something (§4.4, §5.7).
+    /// A PG asked the monitor for something.
     Mon {
         /// The asking OSD.
         osd: OsdId,
         /// The request.
         request: MonRequest,
     },
-    /// A PG asked a reserver for something (§4.4 "Reservations").
+    /// A PG asked a reserver for something.
     Reservation {
         /// The OSD.
         osd: OsdId,
@@ -124,7 +124,7 @@ pub enum Entry {
         /// The request.
         op: ReservationOp,
     },
-    /// A PG scheduled an event after a delay (§4.4).
+    /// A PG scheduled an event after a delay.
     Timer {
         /// The OSD.
         osd: OsdId,
@@ -133,7 +133,7 @@ pub enum Entry {
         /// The timer.
         timer: Timer,
     },
-    /// A PG notified its host (`PeeringListener` hooks, §4.4).
+    /// A PG notified its host (`PeeringListener` hooks).
     Notified {
         /// The OSD.
         osd: OsdId,
@@ -142,8 +142,7 @@ pub enum Entry {
         /// The notification.
         note: HostNotification,
     },
-    /// A map raised `pg_num`: `parent` split and the OSD created `child` from it
-    /// (§5.20).
+    /// A map raised `pg_num`: `parent` split and the OSD created `child` from it.
     Split {
         /// The OSD.
         osd: OsdId,
@@ -153,7 +152,7 @@ pub enum Entry {
         child: SpgId,
     },
     /// A client write reached the acting primary, which appended `entry` to its
-    /// log (`append_log`, §5.25).
+    /// log (`append_log`).
     ClientWrite {
         /// The primary's OSD.
         osd: OsdId,
@@ -164,7 +163,7 @@ pub enum Entry {
         /// The new log entry.
         entry: LogEntry,
     },
-    /// The primary replicated a write to an acting replica (`MOSDRepOp`, §5.25);
+    /// The primary replicated a write to an acting replica (`MOSDRepOp`);
     /// `delivered` is false when the replica was down and missed it.
     RepOp {
         /// The primary's OSD.
@@ -182,7 +181,7 @@ pub enum Entry {
         /// False when the replica does not run (it misses the write).
         delivered: bool,
     },
-    /// The host's recovery engine acted for a PG (§8.6): an object recovered or
+    /// The host's recovery engine acted for a PG: an object recovered or
     /// backfilled, backfill progress, an event it delivered.
     Engine {
         /// The primary's OSD.
@@ -196,7 +195,7 @@ pub enum Entry {
 
 impl Entry {
     /// The OSD the entry is about: the sender of a message, the receiver of an
-    /// event, the OSD of everything else (`None` for a map) (§6.2).
+    /// event, the OSD of everything else (`None` for a map).
     pub fn osd(&self) -> Option<OsdId> {
         match self {
             Entry::Map { .. } => None,
@@ -217,8 +216,7 @@ impl Entry {
         }
     }
 
-    /// The message's or event's Ceph name, or the state's name (`None` otherwise)
-    /// (§8.4, §2, §1.1).
+    /// The message's or event's Ceph name, or the state's name (`None` otherwise).
     pub fn name(&self) -> Option<&'static str> {
         match self {
             Entry::Sent { msg, .. } => Some(message_name(msg)),
@@ -230,7 +228,7 @@ impl Entry {
     }
 }
 
-/// Ceph's wire name of an outgoing message (§8.4), with the query or reservation
+/// Ceph's wire name of an outgoing message, with the query or reservation
 /// operation in parentheses.
 pub fn message_name(msg: &Outgoing) -> &'static str {
     match msg {
@@ -384,39 +382,39 @@ impl fmt::Display for Entry {
     }
 }
 
-/// The ordered list of [`Entry`]s (DESIGN.md §1.2 "a trace of transitions").
+/// The ordered list of [`Entry`]s.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct Transcript {
     entries: Vec<Entry>,
 }
 
 impl Transcript {
-    /// Appends one entry (the harness records in delivery order, §8.2).
+    /// Appends one entry (the harness records in delivery order).
     pub fn push(&mut self, e: Entry) {
         self.entries.push(e);
     }
 
-    /// Every entry, oldest first (§8.2 delivery order).
+    /// Every entry, oldest first (delivery order).
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
 
-    /// How many entries there are (a position to slice from later, §8.2 order).
+    /// How many entries there are (a position to slice from later, order).
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
-    /// True when nothing happened yet (§8.2).
+    /// True when nothing happened yet.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    /// The entries from position `from` on (§8.2 order).
+    /// The entries from position `from` on (order).
     pub fn since(&self, from: usize) -> &[Entry] {
         self.entries.get(from..).unwrap_or(&[])
     }
 
-    /// Every message sent, as `(from, to, name)`, in order (§8.4 names).
+    /// Every message sent, as `(from, to, name)`, in order (names).
     pub fn messages(&self) -> impl Iterator<Item = (OsdId, OsdId, &'static str)> + '_ {
         self.entries.iter().filter_map(|e| match e {
             Entry::Sent { from, to, msg, .. } => Some((*from, *to, message_name(msg))),
@@ -424,7 +422,7 @@ impl Transcript {
         })
     }
 
-    /// Every message sent from `from` to `to`, as the outgoing values (§4).
+    /// Every message sent from `from` to `to`, as the outgoing values.
     pub fn sent(&self, from: i32, to: i32) -> impl Iterator<Item = &Outgoing> + '_ {
         self.entries.iter().filter_map(move |e| match e {
             Entry::Sent {
@@ -437,7 +435,7 @@ impl Transcript {
         })
     }
 
-    /// The states `osd` entered, in order (§1.2 entry actions).
+    /// The states `osd` entered, in order (entry actions).
     pub fn states_entered(&self, osd: i32) -> impl Iterator<Item = StateId> + '_ {
         self.entries.iter().filter_map(move |e| match e {
             Entry::Entered { osd: o, state, .. } if o.0 == osd => Some(*state),

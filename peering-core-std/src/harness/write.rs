@@ -1,4 +1,4 @@
-//! The harness's minimal client write path (reference §4.4, §5.25): the acting
+//! The harness's minimal client write path: the acting
 //! primary makes the log entry ([`Pg::submit_write`](peering_core::machine::Pg::submit_write),
 //! Ceph's `append_log`), then replicates it to every other shard of its
 //! `acting_recovery_backfill` that runs (`MOSDRepOp` → the replica's `append_log`).
@@ -19,7 +19,7 @@ pub(super) const CLIENT: i64 = 4100;
 
 impl Harness {
     /// A client write of `name` in `pgid` (Ceph's `MOSDOp` → `execute_ctx` →
-    /// `append_log`, §5.25): the acting primary appends a `MODIFY` entry at its next
+    /// `append_log`): the acting primary appends a `MODIFY` entry at its next
     /// version and replicates it to its running acting replicas. Returns the
     /// entry's version.
     pub fn write(&mut self, pgid: SpgId, name: &str) -> Result<EVersion, HarnessError> {
@@ -27,14 +27,14 @@ impl Harness {
     }
 
     /// A client delete of `name` in `pgid`: as [`Harness::write`] with a `DELETE`
-    /// entry (§6.8); the stores drop the object.
+    /// entry; the stores drop the object.
     pub fn delete(&mut self, pgid: SpgId, name: &str) -> Result<EVersion, HarnessError> {
         self.client_op(pgid, name, LogOp::Delete)
     }
 
     /// The object `name` of `pgid` (`hobject_t`): its hash is a deterministic
     /// hash of the name with the low `split_bits` (`pg_t::get_split_bits`) set to
-    /// the PG's seed, so it maps to `pgid` in the newest map (§5.20).
+    /// the PG's seed, so it maps to `pgid` in the newest map.
     ///
     /// Unlike Ceph (`ceph_str_hash_rjenkins`, `crate::crush::hash`), the name
     /// hash is FNV-1a; only the low bits matter for placement here, and the high

@@ -1,5 +1,5 @@
 //! The message catalog: every message type with Ceph's type code, its payload and
-//! its dispatch class (`ceph-osd-side.md` §1.1, §1.3; seed 000 §1–2).
+//! its dispatch class (seed 000).
 //!
 //! One table below generates [`MsgType`], [`Message`] and the per-type encoders,
 //! so a type's code, payload and dispatch class cannot drift apart.
@@ -55,7 +55,7 @@ macro_rules! catalog {
             }
 
             /// Modern Ceph's classification (`OSD::ms_can_fast_dispatch` in
-            /// current `OSD.h`; §1.3 "Modern" column): the peering messages, ping
+            /// current `OSD.h`; column): the peering messages, ping
             /// and monitor commands are fast-dispatched into the sharded queue too;
             /// the map, mark-me-down, legacy create/scrub and the removed SUBOP
             /// pair are not.

@@ -1,6 +1,6 @@
 //! Map, monitor and control payloads: `MOSDMap`, `MOSDPGTemp`, `MOSDAlive`, ping,
 //! and the other messages the seed lists under normal dispatch
-//! (`ceph-osd-side.md` §1.2; seed 000 §2.2).
+//! (seed 000).
 
 use std::collections::BTreeMap;
 
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// `MOSDMap` (41): full and incremental maps for a range of epochs.
 ///
 /// Maps travel as encoded blobs, as in Ceph: the receiver decodes and applies them
-/// in epoch order through its map pipeline (§3.3).
+/// in epoch order through its map pipeline.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 pub struct OsdMapMsg {
     /// Full maps by epoch.
@@ -39,7 +39,7 @@ impl OsdMapMsg {
     }
 }
 
-/// `MOSDPGTemp` (78): an OSD asks the monitor for pg_temp entries (§4.6).
+/// `MOSDPGTemp` (78): an OSD asks the monitor for pg_temp entries.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct PgTempMsg {
     /// The sender's map epoch.
@@ -50,7 +50,7 @@ pub struct PgTempMsg {
     pub forced: bool,
 }
 
-/// `MOSDAlive` (73): an OSD asks the monitor to record `up_thru = want` (§4.5).
+/// `MOSDAlive` (73): an OSD asks the monitor to record `up_thru = want`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct AliveMsg {
     /// The paxos version field: the sender's map epoch.
@@ -60,7 +60,7 @@ pub struct AliveMsg {
 }
 
 /// `MOSDPGCreated` (116): an OSD tells the monitor a PG of a pool being
-/// created has peered (`send_pg_created`, `ceph-osd-side.md` §1.1; the core's
+/// created has peered (`send_pg_created`, the core's
 /// `MonRequest::PgCreated`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct PgCreatedMsg {

@@ -1,5 +1,5 @@
 //! Data-path payloads: client ops, replication, EC, recovery and backfill
-//! (`ceph-osd-side.md` §1.3, seed 000 §2.1).
+//! (seed 000).
 //!
 //! These are not peering messages; they are here because the OSD's dispatch
 //! classifies them (all but the op reply go to fast dispatch) and orders them in

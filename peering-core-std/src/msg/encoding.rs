@@ -1,5 +1,5 @@
 //! The frame format: a version byte, the type code, then the postcard-encoded
-//! payload (`ceph-osd-side.md` §1).
+//! payload.
 //!
 //! ```text
 //! +---------+----------------+---------------------------+

@@ -1,7 +1,6 @@
-//! `MsgError`: why a frame could not be decoded or a message was refused
-//! (`ceph-osd-side.md` §1).
+//! `MsgError`: why a frame could not be decoded or a message was refused.
 //!
-//! Frames come from peers and are untrusted (DESIGN.md §4): each way a frame can
+//! Frames come from peers and are untrusted: each way a frame can
 //! be wrong has its own variant, and nothing is delivered from a refused frame.
 
 use peering_core::types::{PgId, ShardId, SpgId};
@@ -44,9 +43,9 @@ pub enum MsgError {
     #[error("message names {0}, whose pool is not in the map")]
     UnknownPool(PgId),
     /// A notify or info whose sending shard is not the shard of the info it
-    /// carries: Ceph's invariant `pg_notify_t::from == info.pgid.shard`
-    /// (`ceph-peering.md` §6.5), which `MOSDPGInfo2` relies on to name the sender
-    /// (`MInfoRec.from = (source, info.pgid.shard)`, §2.1).
+    /// carries: Ceph's invariant `pg_notify_t::from == info.pgid.shard`,
+    /// which `MOSDPGInfo2` relies on to name the sender
+    /// (`MInfoRec.from = (source, info.pgid.shard)`).
     #[error("{pgid}: sending shard {from:?} is not its info's shard {info_shard:?}")]
     ShardMismatch {
         /// The PG instance addressed.
@@ -59,7 +58,7 @@ pub enum MsgError {
     /// The PG instance a message is addressed to is not the one its payload
     /// implies: `MOSDPGNotify2::spgid != (info.pgid.pgid, notify.to)`, a query
     /// whose `to` is not the addressed shard, an info or log for another PG
-    /// (`ceph-peering.md` §4.2: Ceph builds the address from the payload).
+    /// (Ceph builds the address from the payload).
     #[error("message addressed to {addressed} carries a payload for {carried}")]
     PgMismatch {
         /// The PG instance the message is addressed to.
@@ -68,11 +67,11 @@ pub enum MsgError {
         carried: SpgId,
     },
     /// The message is not one that becomes a peering event (maps, data path,
-    /// monitor traffic; `ceph-osd-side.md` §1.3).
+    /// monitor traffic;.
     #[error("{0} does not become a peering event")]
     NotPeering(&'static str),
     /// The message becomes a peering event the core does not model (the read
-    /// lease's `MLease` / `MLeaseAck`, `ceph-peering.md` §5.26).
+    /// lease's `MLease` / `MLeaseAck`,.
     #[error("{0} becomes a peering event the core does not model")]
     EventNotModelled(&'static str),
 }

@@ -1,6 +1,5 @@
 //! What a received peering message becomes: one `PeeringEvt` per PG instance it
-//! addresses, with Ceph's event and epochs (`ceph-osd-side.md` §1.3,
-//! `ceph-peering.md` §2.1, §8.4).
+//! addresses, with Ceph's event and epochs.
 //!
 //! The event and epoch rules are the core's [`Outgoing::into_events`]: a message
 //! is first turned back into the [`Outgoing`] item(s) the sending machine
@@ -21,8 +20,7 @@ use super::peering::PgLogMsg;
 
 /// One event a message delivers, as the OSD enqueues it: Ceph's
 /// `PGPeeringEvent { epoch_sent, epoch_requested, evt, requires_pg, create_info }`
-/// with the PG instance it is for (`ceph-peering.md` §2, `ceph-osd-side.md` §1.3,
-/// §4.7).
+/// with the PG instance it is for.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct PeeringDelivery {
     /// The PG instance the event is for.
@@ -34,14 +32,14 @@ pub struct PeeringDelivery {
     /// (`by_mon = true`).
     pub create_info: Option<PgCreateInfo>,
     /// False only for `MQuery`: a query for a PG this OSD lacks is answered by
-    /// the host (`handle_pg_query_nopg`, `ceph-peering.md` §5.17); any other event
+    /// the host (`handle_pg_query_nopg`); any other event
     /// for a missing PG (and no create info) is dropped.
     pub requires_pg: bool,
 }
 
 impl PeeringDelivery {
     /// A delivery of a peer's event: create info and `requires_pg` as the
-    /// message's `get_event()` sets them (`ceph-peering.md` §2.1).
+    /// message's `get_event()` sets them.
     fn from_peer(spgid: SpgId, evt: PeeringEvt) -> Self {
         PeeringDelivery {
             spgid,
@@ -52,7 +50,7 @@ impl PeeringDelivery {
     }
 
     /// The monitor's create: `NullEvt` at the message epoch with a by-mon
-    /// `PGCreateInfo` (`handle_fast_pg_create`, `ceph-osd-side.md` §1.3, §4.7).
+    /// `PGCreateInfo` (`handle_fast_pg_create`).
     fn created_by_mon(
         spgid: SpgId,
         epoch: peering_core::types::Epoch,
@@ -74,8 +72,8 @@ impl PeeringDelivery {
     }
 }
 
-/// Ceph's invariant `pg_notify_t::from == info.pgid.shard` (`ceph-peering.md`
-/// §6.5), checked on every notify and legacy info entry.
+/// Ceph's invariant `pg_notify_t::from == info.pgid.shard`,
+/// checked on every notify and legacy info entry.
 pub(super) fn check_notify(n: &PgNotify) -> Result<(), MsgError> {
     if n.from == n.info.pgid.shard {
         Ok(())
@@ -89,13 +87,13 @@ pub(super) fn check_notify(n: &PgNotify) -> Result<(), MsgError> {
 }
 
 /// Where a notify goes: `spg_t(info.pgid.pgid, notify.to)` (Ceph's
-/// `BufferedRecoveryMessages::send_notify`, `ceph-peering.md` §4.2).
+/// `BufferedRecoveryMessages::send_notify`,.
 pub(super) fn notify_spgid(n: &PgNotify) -> SpgId {
     SpgId::new(n.info.pgid.pgid, n.to)
 }
 
 /// A query is addressed to the shard it asks (`pg_query_t::to`), as
-/// `send_query` builds it (`ceph-peering.md` §4.2, §6.6).
+/// `send_query` builds it.
 pub(super) fn check_query(spgid: SpgId, q: &PgQuery) -> Result<(), MsgError> {
     if q.to == spgid.shard {
         Ok(())
@@ -108,7 +106,7 @@ pub(super) fn check_query(spgid: SpgId, q: &PgQuery) -> Result<(), MsgError> {
 }
 
 /// An info is about the PG it is addressed to, and names its sender by the
-/// info's shard (`MOSDPGInfo2::get_event`, `ceph-peering.md` §2.1).
+/// info's shard (`MOSDPGInfo2::get_event`).
 pub(super) fn check_info(
     addressed: SpgId,
     from: peering_core::types::ShardId,
@@ -144,8 +142,7 @@ pub(super) fn check_log(m: &CoreLogMsg) -> Result<(), MsgError> {
 }
 
 /// The core's info message for a legacy batched `MOSDPGInfo` entry: addressed
-/// `spg_t(info.pgid.pgid, to)`, epochs `(epoch_sent, query_epoch)`
-/// (`ceph-osd-side.md` §1.3).
+/// `spg_t(info.pgid.pgid, to)`, epochs `(epoch_sent, query_epoch)`.
 fn legacy_info(n: PgNotify) -> Result<InfoMsg, MsgError> {
     check_notify(&n)?;
     Ok(InfoMsg {
@@ -158,7 +155,7 @@ fn legacy_info(n: PgNotify) -> Result<InfoMsg, MsgError> {
 }
 
 impl PgLogMsg {
-    /// The core's `MOSDPGLog` this wire message carries (`ceph-peering.md` §2.1).
+    /// The core's `MOSDPGLog` this wire message carries.
     fn into_core(self) -> CoreLogMsg {
         CoreLogMsg {
             pgid: self.spgid(),
@@ -177,7 +174,7 @@ impl Message {
     /// The machine outputs this message carries: the inverse of
     /// [`Message::from_outgoing`], also accepting Ceph's legacy batched forms
     /// (`MOSDPGNotify`, `MOSDPGQuery`, `MOSDPGInfo` split into one item per
-    /// entry, as `handle_fast_pg_*` does; `ceph-osd-side.md` §1.3).
+    /// entry, as `handle_fast_pg_*` does;.
     ///
     /// Refused: a notify or info whose sending shard is not its info's
     /// ([`MsgError::ShardMismatch`]), a message whose address disagrees with its
@@ -264,8 +261,7 @@ impl Message {
     }
 
     /// Every event this message delivers when OSD `from` sent it, with its PG
-    /// instance, create info and `requires_pg` (`ceph-osd-side.md` §1.3,
-    /// `ceph-peering.md` §2.1, §8.4).
+    /// instance, create info and `requires_pg`.
     ///
     /// Peer messages go through [`Message::into_outgoing`] and the core's
     /// [`Outgoing::into_events`]. The legacy batched notify creates at the
@@ -274,9 +270,9 @@ impl Message {
     /// epoch with a by-mon create info: `MOSDPGCreate2` entries without
     /// history and past intervals are skipped as Octopus+ does ("impossible after
     /// octopus"); legacy `MOSDPGCreate` entries with `split_bits != 0` are skipped
-    /// (§1.2), the others start from `pg_history_t(created, ctime)` and empty past
-    /// intervals, which the host projects to its map (`build_initial_pg_history`,
-    /// §4.7), for a replicated shard (the host maps EC primaries).
+    /// the others start from `pg_history_t(created, ctime)` and empty past
+    /// intervals, which the host projects to its map (`build_initial_pg_history`),
+    /// for a replicated shard (the host maps EC primaries).
     pub fn into_deliveries(self, from: OsdId) -> Result<Vec<PeeringDelivery>, MsgError> {
         match self {
             Message::PgCreate2(m) => {
@@ -331,7 +327,7 @@ impl Message {
 
     /// The `(PG instance, PeeringEvt)` pairs this message delivers when OSD
     /// `from` sent it: [`Message::into_deliveries`] without the create info and
-    /// `requires_pg` (`ceph-osd-side.md` §1.3, `ceph-peering.md` §8.4).
+    /// `requires_pg`.
     ///
     /// | message | event | (sent, requested) |
     /// |---|---|---|
@@ -354,7 +350,7 @@ impl Message {
 
     /// [`Message::into_deliveries`] after refusing a message that names a PG of a
     /// pool `map` lacks ([`MsgError::UnknownPool`]): an OSD drops such messages
-    /// before any PG sees them (`ceph-osd-side.md` §1.3, §2.4, §4.7).
+    /// before any PG sees them.
     pub fn into_deliveries_checked(
         self,
         from: OsdId,
@@ -365,7 +361,7 @@ impl Message {
     }
 
     /// True for the messages that become peering events the core models (the
-    /// ones [`Message::into_deliveries`] accepts; `ceph-osd-side.md` §1.3).
+    /// ones [`Message::into_deliveries`] accepts;.
     pub fn is_peering(&self) -> bool {
         matches!(
             self,

@@ -1,4 +1,4 @@
-//! The wire message catalog (`ceph-osd-side.md` §1; seed 000 for dispatch).
+//! The wire message catalog (seed 000 for dispatch).
 //!
 //! - [`MsgType`]: every type with Ceph's code and its fast/normal dispatch class.
 //! - [`Message`]: a message with its payload; peering payloads carry the core's
@@ -7,11 +7,11 @@
 //! - [`encode`] / [`decode`]: versioned frames (header + postcard payload), with
 //!   every malformed input refused by a typed [`MsgError`].
 //! - Message → event: [`Message::into_peering_events`] /
-//!   [`Message::into_deliveries`] (§1.3; `ceph-peering.md` §2.1, §8.4), through
+//!   [`Message::into_deliveries`], through
 //!   the core's own `Outgoing::into_events`.
 //! - Context → messages: [`Message::from_outgoing`] for one machine output,
 //!   [`drain_messages`] for a whole `RecoveryCtx`, addressed to a [`Target`]
-//!   (an OSD or the monitor; `ceph-peering.md` §4.2, §4.4–§4.6).
+//!   (an OSD or the monitor).
 
 mod catalog;
 mod control;

@@ -1,6 +1,6 @@
 //! What a PG's [`RecoveryCtx`] becomes on the wire: Ceph's modern per-PG
 //! messages for the buffered sends, the direct messages, and the monitor
-//! requests (`ceph-peering.md` §4.2, `ceph-osd-side.md` §4.4–§4.6).
+//! requests.
 //!
 //! Every message built here converts back, through [`Message::into_outgoing`]
 //! and the core's `Outgoing::into_events`, into exactly the event the core's
@@ -20,8 +20,8 @@ use super::peering::{PgInfo2Msg, PgLogMsg, PgNotify2Msg, PgQuery2Msg, PgRemoveMs
 use super::reserve::{BackfillReserve, RecoveryReserve};
 
 /// Where a message goes: a peer OSD or the monitor. The monitor is one target,
-/// as an OSD talks to whichever monitor its `MonClient` holds a session with
-/// (`ceph-osd-side.md` §4.5–§4.6). Ordered OSDs first, by id.
+/// as an OSD talks to whichever monitor its `MonClient` holds a session with.
+/// Ordered OSDs first, by id.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum Target {
     /// A peer OSD (cluster messenger).
@@ -44,12 +44,12 @@ fn check_outgoing(out: &Outgoing) -> Result<(), MsgError> {
     }
 }
 
-/// `send_query` → `MOSDPGQuery2(spgid, q)` (`ceph-peering.md` §4.2).
+/// `send_query` → `MOSDPGQuery2(spgid, q)`.
 fn query_msg(spgid: SpgId, query: PgQuery) -> Message {
     Message::PgQuery2(PgQuery2Msg { spgid, query })
 }
 
-/// `send_notify` → `MOSDPGNotify2(spg(info.pgid.pgid, to), n)` (§4.2).
+/// `send_notify` → `MOSDPGNotify2(spg(info.pgid.pgid, to), n)`.
 fn notify_msg(notify: PgNotify) -> Message {
     Message::PgNotify2(PgNotify2Msg {
         spgid: notify_spgid(&notify),
@@ -58,7 +58,7 @@ fn notify_msg(notify: PgNotify) -> Message {
 }
 
 /// `send_info` / `share_pg_info` → `MOSDPGInfo2(spgid, info, cur, min)` with no
-/// lease (the core does not model read leases, §5.26). The sending shard travels
+/// lease (the core does not model read leases). The sending shard travels
 /// as `info.pgid.shard`, which [`check_info`] made equal to `i.from`.
 fn info_msg(i: InfoMsg) -> Message {
     Message::PgInfo2(PgInfo2Msg {
@@ -86,7 +86,7 @@ fn log_msg(m: CoreLogMsg) -> Message {
     })
 }
 
-/// A direct send (`send_cluster_message`, §4.2) as its wire message.
+/// A direct send (`send_cluster_message`) as its wire message.
 fn direct_msg(m: CoreMessage) -> Message {
     match m {
         CoreMessage::Log(m) => log_msg(m),
@@ -143,8 +143,8 @@ fn outgoing_msg(out: Outgoing) -> Message {
 }
 
 impl Message {
-    /// The wire message for one machine output: Ceph's modern per-PG forms
-    /// (`ceph-peering.md` §4.2): a query → `MOSDPGQuery2`, a notify →
+    /// The wire message for one machine output: Ceph's modern per-PG forms:
+    /// a query → `MOSDPGQuery2`, a notify →
     /// `MOSDPGNotify2`, an info (buffered or `share_pg_info`) → `MOSDPGInfo2`, and
     /// the direct sends: log → `MOSDPGLog`, removal → `MOSDPGRemove`, trim →
     /// `MOSDPGTrim`, reservations → `MRecoveryReserve` / `MBackfillReserve`.
@@ -159,8 +159,8 @@ impl Message {
     }
 }
 
-/// The messages for the monitor requests of one context, sent at map `epoch`
-/// (`ceph-osd-side.md` §4.5–§4.6), in this order:
+/// The messages for the monitor requests of one context, sent at map `epoch`,
+/// in this order:
 ///
 /// - `MOSDAlive(epoch, want)` once, with the largest `up_thru` wanted (Ceph keeps
 ///   only the largest `up_thru_wanted`); the host may skip it if the map already
@@ -232,7 +232,7 @@ fn check_ctx(ctx: &RecoveryCtx) -> Result<(), MsgError> {
 
 /// Drains the sends and monitor requests of `ctx` into wire messages, for a host
 /// whose map is at `epoch` (Ceph's `dispatch_context` plus the OSD's monitor
-/// reports; `ceph-peering.md` §4.2, `ceph-osd-side.md` §4.4–§4.6).
+/// reports;–).
 ///
 /// Order (deterministic):
 /// 1. direct sends, in emission order: Ceph sends them while the event runs,

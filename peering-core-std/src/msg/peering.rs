@@ -1,5 +1,5 @@
 //! Peering message payloads: notify, query, info (legacy batched and modern
-//! per-PG forms), log, remove, trim and PG creation (`ceph-osd-side.md` §1.2).
+//! per-PG forms), log, remove, trim and PG creation.
 
 use std::collections::BTreeMap;
 
@@ -41,8 +41,7 @@ pub struct PgInfoMsg {
 }
 
 /// `MOSDPGLog` (83): a peer's log (with its missing set and past intervals), the
-/// answer to a LOG/FULLLOG/MISSING query or the primary's activation push
-/// (`ceph-osd-side.md` §1.2; `ceph-peering.md` §5.15, §5.17).
+/// answer to a LOG/FULLLOG/MISSING query or the primary's activation push.
 ///
 /// Addressed as Ceph's `get_spg()` does: `spg_t(info.pgid.pgid, to)`. The log
 /// and missing set are the core's [`PgLogT`] and [`Missing`], as the receiving
@@ -72,7 +71,7 @@ pub struct PgLogMsg {
 
 impl PgLogMsg {
     /// The PG instance addressed: `spg_t(info.pgid.pgid, to)` (Ceph's
-    /// `MOSDPGLog::get_spg`, `ceph-osd-side.md` §1.2).
+    /// `MOSDPGLog::get_spg`,.
     pub fn spgid(&self) -> SpgId {
         SpgId::new(self.info.pgid.pgid, self.to)
     }

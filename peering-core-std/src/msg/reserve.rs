@@ -1,13 +1,13 @@
 //! Reservation and lease payloads: `MBackfillReserve`, `MRecoveryReserve`,
-//! `MOSDPGLease`, `MOSDPGLeaseAck` (`ceph-osd-side.md` §1.2).
+//! `MOSDPGLease`, `MOSDPGLeaseAck`.
 
 use peering_core::ctx::{BackfillReserveOp, RecoveryReserveOp};
 use peering_core::types::{Epoch, SpgId, Timespan};
 use serde::{Deserialize, Serialize};
 
-/// `MBackfillReserve` (99): one step of the remote backfill reservation protocol
-/// (`ceph-osd-side.md` §1.2). The step is the core's [`BackfillReserveOp`], the
-/// same value the machine puts in its direct send (`ceph-peering.md` §8.4).
+/// `MBackfillReserve` (99): one step of the remote backfill reservation protocol.
+/// The step is the core's [`BackfillReserveOp`], the
+/// same value the machine puts in its direct send.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct BackfillReserve {
     /// The PG (and shard) the reservation is for.
@@ -27,7 +27,7 @@ pub struct BackfillReserve {
 impl BackfillReserve {
     /// Ceph's wire code of the step (`MBackfillReserve::type`, modern numbering:
     /// REQUEST 0, GRANT 1, REJECT_TOOFULL 2, RELEASE 3, REVOKE_TOOFULL 4,
-    /// REVOKE 5; `ceph-osd-side.md` §1.2).
+    /// REVOKE 5;.
     pub const fn type_code(&self) -> u32 {
         match self.op {
             BackfillReserveOp::Request => 0,
@@ -40,8 +40,8 @@ impl BackfillReserve {
     }
 }
 
-/// `MRecoveryReserve` (150): one step of the remote recovery reservation protocol
-/// (`ceph-osd-side.md` §1.2). The step is the core's [`RecoveryReserveOp`].
+/// `MRecoveryReserve` (150): one step of the remote recovery reservation protocol.
+/// The step is the core's [`RecoveryReserveOp`].
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct RecoveryReserve {
     /// The PG (and shard).
@@ -56,7 +56,7 @@ pub struct RecoveryReserve {
 
 impl RecoveryReserve {
     /// Ceph's wire code of the step (`MRecoveryReserve::type`: REQUEST 0,
-    /// GRANT 1, RELEASE 2, REVOKE 3; `ceph-osd-side.md` §1.2).
+    /// GRANT 1, RELEASE 2, REVOKE 3;.
     pub const fn type_code(&self) -> u32 {
         match self.op {
             RecoveryReserveOp::Request => 0,

@@ -1,5 +1,5 @@
 //! Checking a decoded message against the receiver's map: every PG it names must
-//! belong to a pool the map has (`ceph-osd-side.md` §1.3, §2.4: a PG of a deleted
+//! belong to a pool the map has a PG of a deleted
 //! or never-created pool is dropped before it reaches a PG).
 
 use peering_core::map::OsdMapView;

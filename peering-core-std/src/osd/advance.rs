@@ -1,7 +1,6 @@
 //! `advance_pg`: moving one PG through the maps it has not seen, `AdvMap` per
 //! epoch then one `ActMap`, at most `osd_map_max_advance` epochs per call, with
-//! split children created between the split epoch's `AdvMap` and `ActMap`
-//! (`ceph-osd-side.md` §4.2, §4.3; the core's host contract §8.1, §5.20).
+//! split children created between the split epoch's `AdvMap` and `ActMap`.
 
 use peering_core::ctx::RecoveryCtx;
 use peering_core::machine::Pg;

@@ -1,4 +1,4 @@
-//! Boot: `load_pgs` (`ceph-osd-side.md` §3.4; the core's host contract §8.3).
+//! Boot: `load_pgs`.
 //!
 //! Every PG instance the store holds for this OSD is read back (Ceph's
 //! `read_state`: the PG is left in `Reset`) with the map of the epoch it was

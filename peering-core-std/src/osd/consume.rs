@@ -1,5 +1,5 @@
 //! `consume_map` and `activate_map`: what a new map does to sessions, slots and
-//! PGs, and the map cache's trim (`ceph-osd-side.md` §3.5, §3.6).
+//! PGs, and the map cache's trim.
 
 use peering_core::event::{Event, PeeringEvt};
 use peering_core::map::OsdMapView;

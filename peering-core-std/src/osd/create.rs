@@ -1,6 +1,5 @@
 //! A peering item for a PG this OSD does not have: create the PG
-//! (`handle_pg_create_info`) or answer without it (`handle_pg_query_nopg`)
-//! (`ceph-osd-side.md` §2.4, §4.3, §4.7).
+//! (`handle_pg_create_info`) or answer without it (`handle_pg_query_nopg`).
 
 use peering_core::ctx::{Message as CoreMessage, RecoveryCtx};
 use peering_core::event::{Event, PgCreateInfo, PgLogMsg};

@@ -1,5 +1,5 @@
 //! `dispatch_context` and `share_map_peer`, and the store's commit callback
-//! (`ceph-osd-side.md` §4.4; seed 002).
+//! (seed 002).
 
 use peering_core::ctx::{OnCommit, RecoveryCtx};
 use peering_core::event::{Event, PeeringEvt};

@@ -1,5 +1,4 @@
-//! [`OsdError`] and [`DropReason`]: what the OSD host refuses and what it drops
-//! (`ceph-osd-side.md` §1.3, §2, §3.3, §4.7).
+//! [`OsdError`] and [`DropReason`]: what the OSD host refuses and what it drops.
 //!
 //! Inputs come from untrusted peers and from the host. An input the `Osd` cannot
 //! take at all is an [`OsdError`] (nothing was changed but the session's sequence

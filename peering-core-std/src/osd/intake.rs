@@ -1,5 +1,5 @@
-//! Message intake: `ms_fast_dispatch` / `ms_dispatch` (`ceph-osd-side.md`
-//! §1.3, §2.2; seed 000).
+//! Message intake: `ms_fast_dispatch` / `ms_dispatch`
+//! seed 000).
 //!
 //! A frame is checked against its session's sequence, decoded with a length
 //! bound, classified fast or normal as the catalog says

@@ -1,5 +1,4 @@
-//! The map pipeline's intake: `handle_osd_map` and `_committed_osd_maps`
-//! (`ceph-osd-side.md` §3.3, §3.4).
+//! The map pipeline's intake: `handle_osd_map` and `_committed_osd_maps`.
 //!
 //! Maps are applied strictly in order; a batch that starts after a gap asks the
 //! monitor for the missing range; maps the OSD has are ignored; an incremental

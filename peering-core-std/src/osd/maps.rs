@@ -1,5 +1,5 @@
 //! The OSD's maps: every epoch a PG still needs, and the incrementals to share
-//! with peers that are behind (`OSDService::map_cache`, `ceph-osd-side.md` §3).
+//! with peers that are behind (`OSDService::map_cache`).
 //!
 //! Unlike a size-bounded cache, [`MapHistory::trim`] never drops an epoch at or
 //! after its floor: the caller passes the smallest epoch a PG is still at, so

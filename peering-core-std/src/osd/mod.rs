@@ -1,6 +1,6 @@
 //! The OSD host: one sans-IO [`Osd`] per OSD daemon, doing everything between
-//! the messenger, the monitor, the store and the [`Pg`]s (`ceph-osd-side.md`
-//! §2–§4; the seeds' `ms_fast_dispatch` → `dequeue_peering_evt` →
+//! the messenger, the monitor, the store and the [`Pg`]s
+//! –; the seeds' `ms_fast_dispatch` → `dequeue_peering_evt` →
 //! `dispatch_context` path).
 //!
 //! Like quinn-proto's `Endpoint` or smoltcp's `Interface`, an `Osd` does no IO,

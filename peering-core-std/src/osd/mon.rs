@@ -1,6 +1,5 @@
 //! Requests to the monitor: up_thru (`queue_want_up_thru` / `send_alive`),
-//! pg_temp (`queue_want_pg_temp` / `send_pg_temp`), boot, map subscriptions
-//! (`ceph-osd-side.md` §4.5, §4.6, §3.4).
+//! pg_temp (`queue_want_pg_temp` / `send_pg_temp`), boot, map subscriptions.
 //!
 //! Each request is sent once; one not granted yet is sent again after a new
 //! map and after the monitor session is re-established

@@ -1,5 +1,5 @@
 //! What the OSD asks of its host: [`OsdOutput`], drained with
-//! [`super::Osd::poll_output`] (`ceph-osd-side.md` §3.3, §4.4–§4.6).
+//! [`super::Osd::poll_output`].
 //!
 //! Every output is a plain value. Sends are grouped per target OSD, one
 //! [`OsdOutput::Send`] per target per `dispatch_context`; a map share for a peer

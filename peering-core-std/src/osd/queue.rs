@@ -1,5 +1,5 @@
 //! The peering queue: `process_peering_events` / modern `dequeue_peering_evt`
-//! (`ceph-osd-side.md` §4.1, §4.3; seed 002).
+//! (seed 002).
 //!
 //! One pass takes every PG queued when it starts, once, with one
 //! [`RecoveryCtx`]: a PG behind the OSD's map is advanced first (and requeued

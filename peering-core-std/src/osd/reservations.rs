@@ -1,5 +1,5 @@
-//! The OSD's reservers (`OSDService::local_reserver`, `remote_reserver`;
-//! `ceph-osd-side.md` §4.4): what the machine's [`ReservationOp`]s do.
+//! The OSD's reservers (`OSDService::local_reserver`, `remote_reserver`:
+//! what the machine's [`ReservationOp`]s do.
 //!
 //! As in Ceph, one local reserver serves the primary's recovery and backfill
 //! and the PG deletion (`request_local_background_io_reservation`), and one

@@ -1,6 +1,5 @@
 //! [`AsyncReserver`]: Ceph's `AsyncReserver<spg_t>` (`common/AsyncReserver.h`),
-//! the OSD's local and remote background-io reservers (`ceph-osd-side.md` §4.4;
-//! `ceph-peering.md` §5.24).
+//! the OSD's local and remote background-io reservers.
 //!
 //! A fixed number of slots (`max_allowed`, Ceph's `osd_max_backfills`); waiting
 //! requests queued per priority, highest priority first, FIFO within one; a

@@ -1,5 +1,5 @@
 //! Sessions: one per connection, with the messenger's sequence check and
-//! `waiting_on_map` (`ceph-osd-side.md` §2.1–§2.2; `Session`,
+//! `waiting_on_map`–; `Session`,
 //! `dispatch_session_waiting`, `ms_handle_reset`).
 
 use std::collections::VecDeque;

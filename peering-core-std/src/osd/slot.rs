@@ -1,4 +1,4 @@
-//! Per-PG slots (`OSDShardPGSlot`, `ceph-osd-side.md` §2.3, §3.6, §4.3): each
+//! Per-PG slots (`OSDShardPGSlot`): each
 //! PG's items run in order; an item for an epoch not reached waits
 //! (`waiting_peering`); items for a split child the PG has not produced yet wait
 //! with the parent and are retargeted when it splits (`update_waiting_for_pg`).

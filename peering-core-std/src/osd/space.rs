@@ -1,6 +1,6 @@
 //! The backfill space check (`PG::try_reserve_recovery_space`,
-//! `OSDService::tentative_backfill_full`, `unreserve_recovery_space`;
-//! `ceph-osd-side.md` §4.4): before a backfill target queues for its remote
+//! `OSDService::tentative_backfill_full`, `unreserve_recovery_space`:
+//! before a backfill target queues for its remote
 //! reservation it checks that the data the primary will send fits below the
 //! backfillfull ratio, counting what other PGs already reserved.
 //!

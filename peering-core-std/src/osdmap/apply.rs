@@ -1,5 +1,4 @@
-//! Applying an [`Incremental`] to an [`OsdMap`] (`OSDMap::apply_incremental`,
-//! `ceph-osd-side.md` §5.2).
+//! Applying an [`Incremental`] to an [`OsdMap`] (`OSDMap::apply_incremental`.
 //!
 //! The new map is built from a copy and every rule is checked on the way; the
 //! caller's map is only replaced when all of them hold, so a refused incremental

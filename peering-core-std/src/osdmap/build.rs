@@ -1,4 +1,4 @@
-//! Building a first map (`OSDMap::build_simple`, `ceph-osd-side.md` §5.1).
+//! Building a first map (`OSDMap::build_simple`).
 
 use peering_core::map::{MapFlags, PoolInfo};
 

@@ -1,5 +1,5 @@
 //! [`OsdMapCache`]: the OSD's bounded cache of recent maps by epoch (`map_cache`
-//! in `OSDService`, `ceph-osd-side.md` §3).
+//! in `OSDService`,.
 //!
 //! PGs lag behind the newest map and ask for older epochs while they advance, so
 //! the OSD keeps a window of maps. Each entry is an `Arc<OsdMap>`, and consecutive

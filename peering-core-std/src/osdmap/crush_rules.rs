@@ -1,5 +1,4 @@
-//! The map's CRUSH field: what placement asks of a CRUSH map (`crush_do_rule`,
-//! `ceph-osd-side.md` §5.3, §5.5).
+//! The map's CRUSH field: what placement asks of a CRUSH map (`crush_do_rule`.
 //!
 //! The map holds its CRUSH map behind a trait so that a test can place PGs with a
 //! fixed table while the real mapper ([`CrushMap`]) does the work everywhere else,

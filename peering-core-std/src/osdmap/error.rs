@@ -1,4 +1,4 @@
-//! `OsdMapError`: why an incremental or a lookup was refused (`ceph-osd-side.md` §5.2).
+//! `OsdMapError`: why an incremental or a lookup was refused.
 //!
 //! Ceph's monitor only ever publishes well-formed incrementals, so Ceph's
 //! `apply_incremental` asserts instead of checking. A library fed maps by a host

@@ -1,5 +1,4 @@
-//! [`Incremental`]: the change from one map epoch to the next (`OSDMap::Incremental`,
-//! `ceph-osd-side.md` §5.2).
+//! [`Incremental`]: the change from one map epoch to the next (`OSDMap::Incremental`.
 
 use std::collections::{BTreeMap, BTreeSet};
 

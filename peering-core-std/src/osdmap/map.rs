@@ -1,4 +1,4 @@
-//! [`OsdMap`]: one epoch of Ceph's OSD map (`ceph-osd-side.md` §5.1).
+//! [`OsdMap`]: one epoch of Ceph's OSD map.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -18,7 +18,7 @@ pub type UpmapItems = Vec<(OsdId, OsdId)>;
 ///
 /// Per-OSD arrays are sized `max_osd`, as in Ceph. Pools, the mapping tables and
 /// the CRUSH map sit behind `Arc`s: an incremental that does not touch them shares
-/// them with the previous epoch instead of copying them (§3, the map cache keeps
+/// them with the previous epoch instead of copying them (the map cache keeps
 /// many epochs alive at once). A map only changes by applying an
 /// [`Incremental`](super::Incremental), which is all-or-nothing.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]

@@ -1,5 +1,4 @@
-//! The OSD map, its incrementals, placement pipeline and PG math
-//! (`ceph-osd-side.md` §5.1–5.4).
+//! The OSD map, its incrementals, placement pipeline and PG math.
 //!
 //! - [`OsdMap`]: one epoch of the map; implements the core's
 //!   [`OsdMapView`](peering_core::map::OsdMapView).

@@ -1,5 +1,4 @@
-//! Object → PG: `object_locator_to_pg` and `pg_pool_t::hash_key`
-//! (`ceph-osd-side.md` §5.3).
+//! Object → PG: `object_locator_to_pg` and `pg_pool_t::hash_key`.
 
 use peering_core::types::PgId;
 

@@ -1,5 +1,4 @@
-//! Per-OSD state in the map: `CEPH_OSD_*` state bits and `osd_info_t`
-//! (`ceph-osd-side.md` §5.1).
+//! Per-OSD state in the map: `CEPH_OSD_*` state bits and `osd_info_t`.
 
 use peering_core::types::Epoch;
 use serde::{Deserialize, Serialize};

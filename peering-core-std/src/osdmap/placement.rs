@@ -1,6 +1,5 @@
 //! The placement pipeline: PG → raw CRUSH mapping → upmap → up → primary affinity
-//! → pg_temp / primary_temp → acting (`OSDMap::_pg_to_up_acting_osds`,
-//! `ceph-osd-side.md` §5.3).
+//! → pg_temp / primary_temp → acting (`OSDMap::_pg_to_up_acting_osds`.
 //!
 //! Each step is its own method, named after Ceph's, so a test can check one rule
 //! at a time; [`OsdMap::pg_to_up_acting_osds`] runs them in Ceph's order.
@@ -16,7 +15,7 @@ use peering_core::types::pg_math::{ceph_stable_mod, pg_num_mask};
 
 /// A PG's placement in one epoch, as `pg_to_up_acting_osds` fills it in: the
 /// core's [`UpActing`](peering_core::intervals::UpActing), the same value the
-/// interval rules compare between epochs (§5.3). `Default` is the empty placement
+/// interval rules compare between epochs. `Default` is the empty placement
 /// with no primaries (`-1`).
 pub use peering_core::intervals::UpActing;
 

@@ -1,5 +1,5 @@
 //! Pool flags and the sanity rules a pool must satisfy before it enters a map
-//! (`pg_pool_t`, `ceph-osd-side.md` §5.1).
+//! (`pg_pool_t`).
 
 use peering_core::map::{MAX_POOL_PG_NUM, PoolInfo, PoolKind};
 use peering_core::types::PoolId;

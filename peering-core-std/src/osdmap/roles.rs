@@ -1,5 +1,5 @@
 //! Roles and shards from a placement: `calc_pg_role`, `get_primary_shard`,
-//! `is_up_acting_osd_shard` (`ceph-osd-side.md` §5.3, "Helpers").
+//! `is_up_acting_osd_shard` ("Helpers").
 
 use peering_core::types::{OsdId, PgId, PgShard, ShardId, SpgId};
 

@@ -1,4 +1,4 @@
-//! [`MemStore`]: an in-memory object store for PG metadata (reference §4.2, §8.3).
+//! [`MemStore`]: an in-memory object store for PG metadata.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,7 +8,7 @@ use peering_core::log::{LogEffect, Missing, PgLog, PgLogT};
 use peering_core::machine::{Config, PgLoad};
 use peering_core::types::{EVersion, Epoch, ObjectId, OsdId, PgInfo, PgShard, SpgId};
 
-/// What one PG instance has on disk (Ceph's PG meta object and log keys, §4.2).
+/// What one PG instance has on disk (Ceph's PG meta object and log keys).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct StoredPg {
     /// The last `WriteInfo`'s info (`None` until the first one).
@@ -21,8 +21,7 @@ pub struct StoredPg {
     pub log: Option<PgLogT>,
     /// The missing set written with it.
     pub missing: Option<Missing>,
-    /// Every object side effect applied, in order (rollbacks, removals, ...;
-    /// §5.13–5.14).
+    /// Every object side effect applied, in order (rollbacks, removals, ...).
     pub effects: Vec<LogEffect>,
     /// The objects of the PG's collection, as the persisted log created and deleted
     /// them (object data is out of scope: the names are what deletion lists).
@@ -33,7 +32,7 @@ pub struct StoredPg {
 
 impl StoredPg {
     /// Applies the effect of log entries newer than the previously stored head on
-    /// the collection: an update creates the object, a delete removes it (§6.8).
+    /// the collection: an update creates the object, a delete removes it.
     fn track_objects(&mut self, log: &PgLogT) {
         let since = self.log.as_ref().map_or(EVersion::ZERO, |l| l.head);
         for e in log.entries.iter().filter(|e| e.version > since) {
@@ -47,7 +46,7 @@ impl StoredPg {
 }
 
 /// An in-memory store of every OSD's PG instances, keyed by OSD then PG shard
-/// (ordered, so iteration is deterministic; DESIGN.md §4).
+/// (ordered, so iteration is deterministic).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct MemStore {
     pgs: BTreeMap<(OsdId, SpgId), StoredPg>,
@@ -60,7 +59,7 @@ impl MemStore {
     }
 
     /// Applies `t` for the PG instance `pgid` on `osd`, atomically (the whole
-    /// transaction or nothing, as `ObjectStore::queue_transaction`, §4.2).
+    /// transaction or nothing, as `ObjectStore::queue_transaction`).
     pub fn apply(&mut self, osd: OsdId, pgid: SpgId, t: &Transaction) {
         if t.is_empty() {
             return;
@@ -100,7 +99,7 @@ impl MemStore {
         }
     }
 
-    /// `collection_list` for deletion (§3 "Deleting"): at most `max` objects of
+    /// `collection_list` for deletion: at most `max` objects of
     /// `osd`'s instance of `pgid` that sort after `after` (from the start when
     /// `None`), ascending.
     pub fn list_objects(
@@ -122,15 +121,14 @@ impl MemStore {
     }
 
     /// A recovery push or a backfill copy wrote `oid` into `osd`'s collection of
-    /// `pgid` (the object data path of §8.6, versions only).
+    /// `pgid` (the object data path of versions only).
     pub fn put_object(&mut self, osd: OsdId, pgid: SpgId, oid: &ObjectId) {
         if let Some(pg) = self.pgs.get_mut(&(osd, pgid)) {
             pg.objects.insert(oid.clone());
         }
     }
 
-    /// Recovery of a deletion removed `oid` from `osd`'s collection of `pgid`
-    /// (§6.10, §8.6).
+    /// Recovery of a deletion removed `oid` from `osd`'s collection of `pgid`.
     pub fn drop_object(&mut self, osd: OsdId, pgid: SpgId, oid: &ObjectId) {
         if let Some(pg) = self.pgs.get_mut(&(osd, pgid)) {
             pg.objects.remove(oid);
@@ -142,7 +140,7 @@ impl MemStore {
         self.pgs.get(&(osd, pgid))
     }
 
-    /// The PG shards `osd` has persisted, in order (what an OSD finds on boot, §8.3).
+    /// The PG shards `osd` has persisted, in order (what an OSD finds on boot).
     pub fn pgs_on(&self, osd: OsdId) -> impl Iterator<Item = SpgId> + '_ {
         self.pgs
             .keys()
@@ -167,8 +165,8 @@ impl MemStore {
         pg.missing = Some(load.log.missing().clone());
     }
 
-    /// The arguments to reload `osd`'s instance of `pgid` (`init_from_disk_state`,
-    /// §8.3) with its `mapping` in the map of the stored epoch, or `None` when no
+    /// The arguments to reload `osd`'s instance of `pgid` (`init_from_disk_state`)
+    /// with its `mapping` in the map of the stored epoch, or `None` when no
     /// info was ever written or the stored log is inconsistent.
     pub fn load_args(
         &self,

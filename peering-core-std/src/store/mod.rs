@@ -1,5 +1,5 @@
 //! Stores: where an OSD applies the [`Transaction`](peering_core::ctx::Transaction)s the peering core produces
-//! (DESIGN.md §2 `store`, reference §4.2 "Persistence", §10.9).
+//! (`store`).
 //!
 //! [`MemStore`] keeps, per PG instance, exactly what Ceph's `prepare_write` puts in
 //! the PG's meta object (info, the epoch it was written at, past intervals) and the

@@ -1,4 +1,4 @@
-//! Bucket choose functions (`bucket_*_choose` in `src/crush/mapper.c`, §5.5): given
+//! Bucket choose functions (`bucket_*_choose` in `src/crush/mapper.c`): given
 //! the input `x` and replica rank `r`, pick one item of a bucket.
 
 use super::super::bucket::{Bucket, BucketAlg, tree_height};

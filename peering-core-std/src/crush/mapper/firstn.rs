@@ -1,4 +1,4 @@
-//! `crush_choose_firstn` (`src/crush/mapper.c`, §5.5): depth-first choice for
+//! `crush_choose_firstn` (`src/crush/mapper.c`): depth-first choice for
 //! replicated rules, where later replicas shift up to fill a failed slot.
 
 use super::super::bucket::Bucket;

@@ -1,4 +1,4 @@
-//! `crush_choose_indep` (`src/crush/mapper.c`, §5.5): breadth-first, positionally
+//! `crush_choose_indep` (`src/crush/mapper.c`): breadth-first, positionally
 //! stable choice for erasure-coded rules; a position that cannot be filled becomes
 //! `CRUSH_ITEM_NONE` instead of shifting the others.
 

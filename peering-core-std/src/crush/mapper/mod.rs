@@ -1,4 +1,4 @@
-//! `crush_do_rule` (`src/crush/mapper.c`, `ceph-osd-side.md` §5.3, §5.5): run a
+//! `crush_do_rule` (`src/crush/mapper.c`): run a
 //! rule for input `x` and produce an ordered list of devices.
 
 mod choose;

@@ -1,4 +1,4 @@
-//! The CRUSH text form (`crushtool -c` input, `crushtool -d` output), §5.5.
+//! The CRUSH text form (`crushtool -c` input, `crushtool -d` output).
 
 mod ast;
 mod compile;

@@ -2,7 +2,7 @@
 //! N [`Osd`]s wired by [`LocalCluster`]'s in-process network (every message
 //! between two OSDs is an encoded frame, with its session's sequence number),
 //! a monitor that grants boot, up_thru and pg_temp by publishing incrementals,
-//! and a [`MemStore`], on the real [`OsdMap`] with a CRUSH map (DESIGN.md §2:
+//! and a [`MemStore`], on the real [`OsdMap`] with a CRUSH map
 //! one hallway, every driver goes through `Osd`).
 //!
 //! What the old [`super::Harness`] did by hand, `Osd` does here: admission
@@ -18,7 +18,7 @@
 //!   message sent (decoded back from its frame), every state entered
 //!   (`log_enter`, [`crate::osd::OsdConfig::report_states`]), persists, monitor
 //!   requests, timers, reservations, notifications, failures;
-//! * the [`Checker`]: the safety invariants of DESIGN.md §7, checked for every
+//! * the [`Checker`]: the safety invariants, checked for every
 //!   PG instance after every round of the cluster (one pass of every OSD's
 //!   peering queue and the network delivered), with the states entered in it;
 //! * timers, held until fired ([`OsdHarness::fire_timers`], or when quiet under
@@ -124,7 +124,7 @@ impl OsdHarness {
         })
     }
 
-    /// The options every PG instance is created with (§8.3).
+    /// The options every PG instance is created with.
     pub fn config_mut(&mut self) -> &mut Config {
         &mut self.config
     }
@@ -222,7 +222,7 @@ impl OsdHarness {
         &self.transcript
     }
 
-    /// The safety violations seen so far (DESIGN.md §7).
+    /// The safety violations seen so far.
     pub fn violations(&self) -> &[Violation] {
         self.checker.violations()
     }

@@ -120,7 +120,7 @@ impl OsdHarness {
         }
     }
 
-    /// Checks every PG instance of every OSD (DESIGN.md §7).
+    /// Checks every PG instance of every OSD.
     fn check(&mut self, entered: &Entered) {
         for (id, osd) in &self.cluster.osds {
             for (spg, pg) in osd.pgs() {

@@ -1,6 +1,6 @@
 //! Recovery and backfill (`PrimaryLogPG::start_recovery_ops`,
-//! `recover_primary`, `recover_replicas`, `recover_backfill`, `do_backfill`;
-//! `ceph-osd-side.md` §4.6): what the OSD does once a PG holds its
+//! `recover_primary`, `recover_replicas`, `recover_backfill`, `do_backfill`:
+//! what the OSD does once a PG holds its
 //! reservations. The object layer is the host's ([`ObjectBackend`]; the
 //! default, [`VersionsOnly`], moves versions only).
 //!
