@@ -9,18 +9,33 @@ mod scenario_support;
 
 use peering::core::machine::StateId;
 use peering::core::types::{OsdId, PgState};
-use peering::osd::harness::{Entry, Harness};
+use peering::osd::harness::{Entry, OsdHarness as Harness};
+use peering::osd::osd::OsdConfig;
 use scenario_support::*;
 
-/// Active+Clean on [0, 1], then both fail in one map.
+/// OSDs 2 and 3 have no deletion slots (`osd_max_backfills` 0): the clean
+/// primary's removal of their stray copies waits for a deletion reservation, so
+/// the copies stay on disk, as the trace needs.
+fn strays_kept(o: i32) -> OsdConfig {
+    let mut cfg = OsdConfig::new(o);
+    if o >= 2 {
+        cfg.osd_max_backfills = 0;
+    }
+    cfg
+}
+
+/// Active+Clean on [0, 1] with stray copies on osd.2 and osd.3, then both fail in
+/// one map.
 fn down_cluster() -> (Harness, u32) {
-    let mut h = Harness::replicated(&[0, 1, 2, 3], POOL, 2);
-    h.place(pgid(), &[0, 1, 2, 3]);
+    let mut h = Harness::replicated(&[0, 1, 2, 3], POOL, 2).unwrap();
+    h.set_osd_config(strays_kept);
+    h.place(pgid(), &[0, 1, 2, 3]).unwrap();
     h.create_everywhere(pgid()).unwrap();
     h.run().unwrap();
     assert_eq!(h.state(0, spg()), "Started/Primary/Active/Clean");
     assert_eq!(h.state(1, spg()), "Started/ReplicaActive/RepNotRecovering");
-    assert_eq!(h.state(2, spg()), "Started/Stray");
+    // A stray waiting for its deletion slot (Ceph's own spelling of the state).
+    assert_eq!(h.state(2, spg()), "Started/ToDelete/WaitDeleteReseved");
     let rw = h.pg(0, spg()).unwrap().history().same_interval_since;
     h.osds_down(&[0, 1]).unwrap();
     h.run().unwrap();
@@ -60,7 +75,11 @@ fn down_while_every_member_of_a_read_write_interval_is_down() {
 fn marking_the_lost_osd_lost_lets_peering_finish() {
     let (mut h, rw) = down_cluster();
     let from = h.transcript().len();
-    let lost = h.publish("osd.0 lost", |m| m.mark_lost(0)).unwrap();
+    let lost = h
+        .publish("osd.0 lost", |inc| {
+            inc.new_lost.insert(OsdId(0), inc.epoch);
+        })
+        .unwrap();
     h.run().unwrap();
     // affected_by_map: Peering's AdvMap resets; the new prior set counts the lost
     // OSD as up for the old interval, so the PG is no longer down.
@@ -103,6 +122,8 @@ fn marking_the_lost_osd_lost_lets_peering_finish() {
 #[test]
 fn the_returning_osd_ends_the_down_state() {
     let (mut h, _) = down_cluster();
+    // Deletion slots again: a purged stray is removed this time.
+    h.set_reserver_slots(3, 1, 1);
     let from = h.transcript().len();
     let up = h.osd_up(1).unwrap();
     h.run().unwrap();

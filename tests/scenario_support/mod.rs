@@ -6,7 +6,7 @@
 use peering::core::machine::PgLoad;
 use peering::core::types::{Epoch, OsdId, PgId, SpgId};
 use peering::osd::harness::osd_cluster::OsdHarness;
-use peering::osd::harness::{Entry, Harness, Outcome, Transcript, Violation};
+use peering::osd::harness::{Entry, Outcome, Transcript, Violation};
 use peering::osd::store::MemStore;
 use peering::osd::store::StoredPg;
 
@@ -31,24 +31,11 @@ pub fn loaded_pg(osd: i32, head: u64, les: Epoch) -> PgLoad {
     machine_support::loaded_pg(osd, head, les).1
 }
 
-/// What the assertions read of either harness: the scripted [`Harness`] or
-/// [`OsdHarness`] (the same scenario, through real `Osd`s).
+/// What the assertions read of a harness.
 pub trait Scenario {
     fn transcript(&self) -> &Transcript;
     fn store(&self) -> &MemStore;
     fn violations(&self) -> &[Violation];
-}
-
-impl Scenario for Harness {
-    fn transcript(&self) -> &Transcript {
-        Harness::transcript(self)
-    }
-    fn store(&self) -> &MemStore {
-        Harness::store(self)
-    }
-    fn violations(&self) -> &[Violation] {
-        Harness::violations(self)
-    }
 }
 
 impl Scenario for OsdHarness {

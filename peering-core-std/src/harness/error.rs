@@ -17,7 +17,7 @@ pub enum HarnessError {
         /// The core's error (boxed: it is large and rare).
         source: Box<PeeringError>,
     },
-    /// [`super::Harness::run`] delivered this many events without the cluster
+    /// [`super::OsdHarness::run`] delivered this many events without the cluster
     /// going quiet.
     #[error("no quiescence after {0} deliveries")]
     NoQuiescence(usize),

@@ -3,10 +3,10 @@
 //! about.
 
 /// The harness's scriptable answers to host requests. Every field
-/// can be changed between steps ([`super::Harness::policy_mut`]).
+/// can be changed between steps ([`super::OsdHarness::policy_mut`]).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Policy {
-    /// Hold on-commit callbacks until [`super::Harness::release_commits`] instead of
+    /// Hold on-commit callbacks until [`super::OsdHarness::release_commits`] instead of
     /// delivering them as soon as the transaction is applied.
     pub hold_commits: bool,
     /// When the cluster is quiet, grant pending up_thru requests by publishing a map
@@ -22,7 +22,7 @@ pub struct Policy {
     /// is ever granted.
     pub grant_reservations: bool,
     /// Slots of every reserver not sized by
-    /// [`super::Harness::set_reserver_slots`] (`osd_max_backfills`); 0 grants every
+    /// [`super::OsdHarness::set_reserver_slots`] (`osd_max_backfills`); 0 grants every
     /// request at once.
     pub reserver_slots: usize,
     /// Run the recovery engine when a PG holds its recovery or backfill
@@ -34,7 +34,7 @@ pub struct Policy {
     /// Deliver `IntervalFlush` as soon as a PG asks for a flush (no writes are in
     /// flight in the harness).
     pub flush_at_once: bool,
-    /// How many deliveries [`super::Harness::run`] makes before giving up (the
+    /// How many deliveries [`super::OsdHarness::run`] makes before giving up (the
     /// harness's own bound, as bounds posted events).
     pub max_steps: usize,
 }

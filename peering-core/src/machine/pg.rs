@@ -397,20 +397,16 @@ impl Pg {
                 last_peering_reset: lpr,
             }));
         }
-        if let Some(reason) = self.admit(&evt.event, map)? {
-            pg_log!(
-                debug,
-                "pg {} dropped {}: {}",
-                self.ps.info.pgid,
-                kind.name(),
-                reason.name()
-            );
-            return Ok(EventOutcome::Dropped(reason));
-        }
-        let dropped = self.run_reporting(evt.event, map, ctx)?;
-        if !self.is_terminated() {
-            self.ps.write_if_dirty(ctx);
-        }
+        let dropped = match self.admit(&evt.event, map)? {
+            Some(reason) => Some(reason),
+            None => {
+                let dropped = self.run_reporting(evt.event, map, ctx)?;
+                if !self.is_terminated() {
+                    self.ps.write_if_dirty(ctx);
+                }
+                dropped
+            }
+        };
         if let Some(reason) = &dropped {
             pg_log!(
                 debug,

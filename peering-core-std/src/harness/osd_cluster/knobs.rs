@@ -19,8 +19,8 @@ impl OsdHarness {
     }
 
     /// Sets `osd`'s `osd_max_backfills` (Ceph has one setting for the local
-    /// and the remote reserver: `local` is used; 0 means unlimited, as in the
-    /// old harness).
+    /// and the remote reserver: `local` is used; 0 means unlimited here, where
+    /// Ceph's reserver would grant nothing).
     pub fn set_reserver_slots(&mut self, osd: i32, local: usize, _remote: usize) {
         let slots = if local == 0 {
             u32::MAX

@@ -2,10 +2,10 @@
 //! N [`Osd`]s wired by [`LocalCluster`]'s in-process network (every message
 //! between two OSDs is an encoded frame, with its session's sequence number),
 //! a monitor that grants boot, up_thru and pg_temp by publishing incrementals,
-//! and a [`MemStore`], on the real [`OsdMap`] with a CRUSH map
-//! one hallway, every driver goes through `Osd`).
+//! and a [`MemStore`], on the real [`OsdMap`] with a CRUSH map (one hallway:
+//! every driver goes through `Osd`).
 //!
-//! What the old [`super::Harness`] did by hand, `Osd` does here: admission
+//! `Osd` does the host's work here: admission
 //! by epoch (`waiting_on_map`, slot waiting), `advance_pg` (`AdvMap`* then
 //! `ActMap`, `osd_map_max_advance` per pass), `handle_pg_create_info`,
 //! `handle_pg_query_nopg`, `dispatch_context`, `share_map`, the reservers and
@@ -238,7 +238,7 @@ impl OsdHarness {
         self.timers.iter().map(|(_, _, t)| t)
     }
 
-    /// The placement as the old harness kept it: each PG's preference list
+    /// The placement as scenarios set it: each PG's preference list
     /// and the map's pg_temp.
     pub fn placement(&self) -> Placement {
         let mut p = Placement::default();

@@ -184,7 +184,7 @@ fn mon_requests(m: MonMessage) -> Vec<MonRequest> {
     }
 }
 
-/// The recovery engine's lines, as the old harness wrote them.
+/// The recovery engine's transcript lines.
 fn engine_lines(report: RecoveryReport) -> Vec<String> {
     match report {
         RecoveryReport::Recovered { oid, version } => vec![format!("pulled {oid:?} at {version}")],

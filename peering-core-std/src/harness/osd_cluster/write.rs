@@ -7,7 +7,6 @@ use peering_core::log::{LogOp, ReqId};
 use peering_core::types::{EVersion, ObjectId, OsdId, SpgId};
 
 use super::OsdHarness;
-use crate::harness::write::{CLIENT, object_in};
 use crate::harness::{Entry, HarnessError};
 
 impl OsdHarness {
@@ -23,8 +22,13 @@ impl OsdHarness {
         self.client_op(pgid, name, LogOp::Delete)
     }
 
-    /// The object `name` of `pgid` (the old harness's naming: its hash maps it
-    /// to `pgid` in the newest map).
+    /// The object `name` of `pgid` (`hobject_t`): its hash is a deterministic
+    /// hash of the name with the low `split_bits` (`pg_t::get_split_bits`) set to
+    /// the PG's seed, so it maps to `pgid` in the newest map.
+    ///
+    /// Unlike Ceph (`ceph_str_hash_rjenkins`, `crate::crush::hash`), the name
+    /// hash is FNV-1a; only the low bits matter for placement here, and the high
+    /// bits order backfill, so changing the hash would reorder scenarios.
     pub fn object_id(&self, pgid: SpgId, name: &str) -> ObjectId {
         object_in(self.map(), pgid, name)
     }
@@ -85,4 +89,25 @@ impl OsdHarness {
         self.absorb();
         Ok(entry.version)
     }
+}
+
+/// The client entity every harness write comes from (`client.4100`).
+pub(crate) const CLIENT: i64 = 4100;
+
+/// The object `name` of `pgid` in `map` (see [`OsdHarness::object_id`]).
+pub(crate) fn object_in(
+    map: &dyn peering_core::map::OsdMapView,
+    pgid: SpgId,
+    name: &str,
+) -> ObjectId {
+    let pg = pgid.pgid;
+    let pg_num = map.pool(pg.pool).map_or(1, |p| p.pg_num);
+    let mask = u32::MAX
+        .checked_shl(pg.split_bits(pg_num))
+        .map_or(u32::MAX, |m| !m);
+    // FNV-1a: stable across runs and platforms.
+    let h = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    ObjectId::new(pg.pool, (h & !mask) | (pg.seed & mask), name)
 }
