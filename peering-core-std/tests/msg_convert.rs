@@ -20,13 +20,14 @@ use peering_core::ctx::{
     BackfillReserveOp, InfoMsg, Message as CoreMessage, MonRequest, Outgoing, RecoveryCtx,
     RecoveryReserveOp,
 };
+use peering_core::event::PgNotify;
 use peering_core::event::{PeeringEvt, PgLogMsg as CoreLogMsg};
 use peering_core::intervals::{PastIntervals, PgInterval, UpActing};
 use peering_core::log::{LogEntry, LogOp, Missing, PgLogT};
 use peering_core::map::SimpleOsdMap;
 use peering_core::types::{
-    EVersion, Epoch, ObjectId, OsdId, OsdVec, PgHistory, PgId, PgInfo, PgNotify, PgQuery,
-    QueryKind, ShardId, SpgId, UTime,
+    EVersion, Epoch, ObjectId, OsdId, OsdVec, PgHistory, PgId, PgInfo, PgQuery, QueryKind, ShardId,
+    SpgId, UTime,
 };
 use peering_core_std::msg::*;
 use proptest::prelude::*;

@@ -6,10 +6,11 @@ mod machine_support;
 use machine_support::{Cluster, mapping, pgid};
 use peering_core::PeeringError;
 use peering_core::ctx::RecoveryCtx;
+use peering_core::event::PgNotify;
 use peering_core::event::{Event, EventKind, MLogRec, MNotifyRec, PeeringEvt, PgLogMsg};
 use peering_core::log::{LogError, PgLogT};
 use peering_core::machine::{DropReason, EventOutcome, Pg, StateId};
-use peering_core::types::{EVersion, OsdId, PgId, PgNotify, PgShard, SpgId};
+use peering_core::types::{EVersion, OsdId, PgId, PgShard, SpgId};
 use peering_core::{BadInput, HostMisuse};
 
 /// A primary in GetInfo (waiting for infos) and its map.

@@ -12,10 +12,11 @@ use machine_support::{Cluster, ceph_config, pgid};
 use peering_core::PeeringError;
 use peering_core::acting::ActingError;
 use peering_core::ctx::RecoveryCtx;
+use peering_core::event::PgNotify;
 use peering_core::event::{Event, EventKind, MLogRec, MNotifyRec, MTrim, PeeringEvt, PgLogMsg};
 use peering_core::log::{LogEntry, LogOp, PgLogT};
 use peering_core::machine::{Config, DropReason, EventOutcome, Pg, StateId};
-use peering_core::types::{EVersion, ObjectId, OsdId, PgNotify, PgShard, ShardId, SpgId};
+use peering_core::types::{EVersion, ObjectId, OsdId, PgShard, ShardId, SpgId};
 use peering_core::{Crash, HostMisuse};
 use reserve_support::{World, loaded_with};
 

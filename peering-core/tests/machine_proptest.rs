@@ -8,6 +8,7 @@ use machine_support::{Cluster, pgid};
 use peering_core::Crash;
 use peering_core::PeeringError;
 use peering_core::ctx::RecoveryCtx;
+use peering_core::event::PgNotify;
 use peering_core::event::{
     Activate, ActivateCommitted, Defer, Event, EventKind, MInfoRec, MLogRec, MNotifyRec, MQuery,
     MTrim, PeeringEvt, PgLogMsg, RequestBackfillPrio, RequestRecoveryPrio, RequestScrub,
@@ -17,8 +18,7 @@ use peering_core::log::{LogEntry, LogOp, PgLogT};
 use peering_core::machine::Pg;
 use peering_core::map::SimpleOsdMap;
 use peering_core::types::{
-    EVersion, ObjectId, OsdId, PgId, PgInfo, PgNotify, PgQuery, PgShard, QueryKind, ShardId, SpgId,
-    Timespan,
+    EVersion, ObjectId, OsdId, PgId, PgInfo, PgQuery, PgShard, QueryKind, ShardId, SpgId, Timespan,
 };
 use proptest::prelude::*;
 

@@ -7,13 +7,14 @@ use machine_support::{Cluster, clean_with_stray, deliver_to as deliver, mapping,
 use peering_core::ctx::{
     BackfillReserveOp, HostNotification, Message, Outgoing, RecoveryCtx, ReservationOp,
 };
+use peering_core::event::PgNotify;
 use peering_core::event::{
     Event, MInfoRec, MLogRec, MNotifyRec, MQuery, MTrim, PeeringEvt, PgLogMsg, RequestScrub,
 };
 use peering_core::log::{LogEntry, LogOp, PgLogT};
 use peering_core::machine::{EventOutcome, Pg, StateId};
 use peering_core::types::{
-    EVersion, ObjectId, PgHistory, PgNotify, PgQuery, PgShard, PgState, QueryKind, ShardId, UTime,
+    EVersion, ObjectId, PgHistory, PgQuery, PgShard, PgState, QueryKind, ShardId, UTime,
 };
 
 fn active_clean() -> Cluster {

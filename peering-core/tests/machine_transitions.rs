@@ -468,7 +468,7 @@ fn clean_purges_strays() {
             Event::MNotifyRec(peering_core::event::MNotifyRec {
                 pgid: pgid(),
                 from: PgShard::replica(3),
-                notify: peering_core::types::PgNotify {
+                notify: peering_core::event::PgNotify {
                     query_epoch: e,
                     epoch_sent: e,
                     info,

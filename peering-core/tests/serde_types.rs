@@ -4,6 +4,7 @@
 #![cfg(feature = "serde")]
 
 use peering_core::BadInput;
+use peering_core::event::PgNotify;
 use peering_core::intervals::{PastIntervals, PgInterval};
 use peering_core::map::{MapFlags, OsdState, PoolInfo, SimpleOsdMap, StretchRule};
 use peering_core::types::*;

@@ -9,10 +9,11 @@
 //! notify's creation epoch, and `requires_pg`.
 
 use peering_core::ctx::{InfoMsg, Message as CoreMessage, Outgoing};
+use peering_core::event::PgNotify;
 use peering_core::event::{Event, PeeringEvt, PgCreateInfo, PgLogMsg as CoreLogMsg};
 use peering_core::intervals::PastIntervals;
 use peering_core::map::OsdMapView;
-use peering_core::types::{OsdId, PgHistory, PgInfo, PgNotify, PgQuery, SpgId};
+use peering_core::types::{OsdId, PgHistory, PgInfo, PgQuery, SpgId};
 
 use super::catalog::Message;
 use super::error::MsgError;

@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 use peering_core::ctx::{InfoMsg, Message as CoreMessage, MonRequest, Outgoing, RecoveryCtx};
 use peering_core::event::PgLogMsg as CoreLogMsg;
-use peering_core::types::{Epoch, OsdId, PgId, PgNotify, PgQuery, SpgId};
+use peering_core::event::PgNotify;
+use peering_core::types::{Epoch, OsdId, PgId, PgQuery, SpgId};
 
 use super::catalog::Message;
 use super::control::{AliveMsg, PgCreatedMsg, PgTempMsg};

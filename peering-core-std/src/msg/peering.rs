@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use peering_core::event::PgNotify;
 use peering_core::intervals::PastIntervals;
 use peering_core::log::{Missing, PgLogT};
 use peering_core::types::{
-    EVersion, Epoch, PgHistory, PgId, PgInfo, PgNotify, PgQuery, ShardId, SpgId, UTime,
+    EVersion, Epoch, PgHistory, PgId, PgInfo, PgQuery, ShardId, SpgId, UTime,
 };
 use serde::{Deserialize, Serialize};
 

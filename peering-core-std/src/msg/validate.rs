@@ -2,8 +2,9 @@
 //! belong to a pool the map has a PG of a deleted
 //! or never-created pool is dropped before it reaches a PG).
 
+use peering_core::event::PgNotify;
 use peering_core::map::OsdMapView;
-use peering_core::types::{PgId, PgNotify};
+use peering_core::types::PgId;
 
 use super::catalog::Message;
 use super::error::MsgError;

@@ -2,12 +2,13 @@
 //! (`handle_pg_create_info`) or answer without it (`handle_pg_query_nopg`).
 
 use peering_core::ctx::{Message as CoreMessage, RecoveryCtx};
+use peering_core::event::PgNotify;
 use peering_core::event::{Event, PgCreateInfo, PgLogMsg};
 use peering_core::intervals::PastIntervals;
 use peering_core::log::Missing;
 use peering_core::machine::{Pg, PgCreate};
 use peering_core::map::OsdMapView;
-use peering_core::types::{Epoch, PgId, PgInfo, PgNotify, PgShard, QueryKind, SpgId};
+use peering_core::types::{Epoch, PgId, PgInfo, PgShard, QueryKind, SpgId};
 
 use super::slot::PeeringItem;
 use super::{DropReason, Osd};

@@ -6,11 +6,12 @@
 use std::collections::BTreeMap;
 
 use peering_core::ctx::{BackfillReserveOp, RecoveryReserveOp};
+use peering_core::event::PgNotify;
 use peering_core::intervals::{PastIntervals, PgInterval};
 use peering_core::log::{LogEntry, LogOp, Missing, PgLogT};
 use peering_core::types::{
-    EVersion, ObjectId, OsdId, OsdVec, PgHistory, PgId, PgInfo, PgNotify, PgQuery, PgShard,
-    QueryKind, ShardId, SpgId, Timespan, UTime,
+    EVersion, ObjectId, OsdId, OsdVec, PgHistory, PgId, PgInfo, PgQuery, PgShard, QueryKind,
+    ShardId, SpgId, Timespan, UTime,
 };
 use peering_core_std::msg::*;
 

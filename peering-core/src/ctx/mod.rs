@@ -18,7 +18,8 @@ pub use transaction::{Transaction, TxOp};
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use crate::types::{OsdId, PgNotify, PgQuery, SpgId};
+use crate::event::PgNotify;
+use crate::types::{OsdId, PgQuery, SpgId};
 
 /// The buffered sends of `BufferedRecoveryMessages`, shared by the live
 /// context and the flush-pending buffer, which hold the same three maps.

@@ -9,7 +9,10 @@
 //! `Load` and `FlushedEvt` are gone in modern Ceph: load uses `Initialize`,
 //! flush completion is [`crate::machine::Pg::complete_flush`].
 
+mod notify;
 mod payload;
+
+pub use notify::PgNotify;
 
 pub use payload::{
     Activate, ActivateCommitted, Defer, DeleteSome, MInfoRec, MLogRec, MNotifyRec, MQuery, MTrim,

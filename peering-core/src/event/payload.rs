@@ -5,8 +5,9 @@ use alloc::vec::Vec;
 use crate::intervals::PastIntervals;
 use crate::log::{Missing, PgLogT};
 
+use crate::event::PgNotify;
 use crate::types::{
-    EVersion, Epoch, ObjectId, OsdId, PgInfo, PgNotify, PgQuery, PgShard, ShardId, SpgId, Timespan,
+    EVersion, Epoch, ObjectId, OsdId, PgInfo, PgQuery, PgShard, ShardId, SpgId, Timespan,
 };
 
 /// `MNotifyRec`'s payload: a non-primary's `pg_notify_t`, from `MOSDPGNotify2`.

@@ -2,10 +2,10 @@
 //! the primary's unfound bookkeeping it starts (`build_might_have_unfound`,
 //! `discover_all_missing`).
 
-use super::invariant::Invariant;
 use super::peering_state::PeeringState;
-use super::state_id::StateId;
 use crate::error::Crash;
+use crate::error::Invariant;
+use crate::types::StateId;
 use alloc::collections::BTreeSet;
 
 use crate::ctx::{HostNotification, InfoMsg, Message, OnCommit, RecoveryCtx};

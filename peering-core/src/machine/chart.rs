@@ -26,7 +26,7 @@ use crate::error::PeeringError;
 use crate::event::Event;
 
 pub use super::def::{On, Reaction, ReactionKind, StateDef};
-pub use super::state_id::StateId;
+pub use crate::types::StateId;
 
 /// The table: one row per state, `Id(payload) = its Spec`, in tree order. The
 /// payload is the state's local data as the state stack holds it (boxed where it

@@ -7,10 +7,10 @@ use core::any::Any;
 
 use super::outcome::{DropReason, Outcome};
 use super::peering_state::PeeringState;
-use super::state_id::StateId;
 use crate::ctx::RecoveryCtx;
 use crate::event::Event;
 use crate::map::OsdMapView;
+use crate::types::StateId;
 
 /// A handler's context. The handler's own state's data is its second argument;
 /// the enclosing states' data is reached through [`Cx::outer`].

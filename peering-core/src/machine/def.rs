@@ -5,9 +5,9 @@
 
 use super::cx::Cx;
 use super::outcome::Outcome;
-use super::state_id::StateId;
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind};
+use crate::types::StateId;
 
 /// Which events a reaction entry matches.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

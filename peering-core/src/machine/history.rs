@@ -3,7 +3,7 @@
 
 use alloc::collections::VecDeque;
 
-use super::state_id::StateId;
+use crate::types::StateId;
 use crate::types::{Epoch, UTime};
 
 /// Whether a [`StateRecord`] is an entry or an exit.

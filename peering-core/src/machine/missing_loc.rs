@@ -4,12 +4,12 @@
 use crate::error::Crash;
 use alloc::collections::{BTreeMap, BTreeSet};
 
-use super::invariant::Invariant;
-use super::state_id::StateId;
+use crate::error::Invariant;
 use crate::error::PeeringError;
 use crate::intervals::{IsPgRecoverable, RecoverablePredicate};
 use crate::log::{Missing, MissingItem};
 use crate::map::OsdMapView;
+use crate::types::StateId;
 use crate::types::{ObjectId, PgInfo, PgShard};
 
 /// Ceph's `MissingLoc`: `needs_recovery_map` (the union of the acting and

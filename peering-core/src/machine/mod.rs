@@ -123,7 +123,6 @@ mod engine;
 mod getters;
 mod history;
 mod interval_change;
-mod invariant;
 mod missing_loc;
 mod outcome;
 mod peering_state;
@@ -135,14 +134,14 @@ mod recovery_feedback;
 mod shard_map;
 mod split;
 mod state;
-mod state_id;
 mod states;
 mod status;
 mod write;
 
+pub use crate::error::Invariant;
+pub use crate::types::StateId;
 pub use config::Config;
 pub use history::{StateHistory, StateRecord, Transit};
-pub use invariant::Invariant;
 pub use missing_loc::MissingLoc;
 pub use outcome::{DropReason, EventOutcome};
 pub use pg::{Pg, PgCreate, PgLoad};
@@ -151,6 +150,5 @@ pub use priority::{
     RECOVERY_FORCED,
 };
 pub use split::ChildSeed;
-pub use state_id::StateId;
 pub use states::delete::{DELETE_FULL, DELETE_FULLISH, DELETE_NORMAL, delete_priority};
 pub use status::{PeerStatus, PgStatus, StateDetails, StateEntry, StateSpan};

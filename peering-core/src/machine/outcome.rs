@@ -2,7 +2,7 @@
 //! [`super::Pg::handle_event`] reports to the host ([`EventOutcome`], with a
 //! [`DropReason`] when the PG ignored its input).
 
-use super::state_id::StateId;
+use crate::types::StateId;
 use crate::types::{EVersion, Epoch, OsdId, PgShard, SpgId};
 
 /// What a custom reaction's handler decided (boost's `result`).

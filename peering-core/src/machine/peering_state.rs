@@ -6,12 +6,12 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use super::config::Config;
 use crate::acting::{is_member, pg_shard_at};
 use crate::ctx::{BufferedMessages, HostNotification, InfoMsg, OnCommit, RecoveryCtx, TxOp};
+use crate::event::PgNotify;
 use crate::intervals::{PastIntervals, UpActing};
 use crate::log::{LogEffects, Missing, PgLog};
 use crate::map::{OsdMapView, PoolInfo};
 use crate::types::{
-    EVersion, Epoch, OsdId, OsdVec, PgInfo, PgNotify, PgQuery, PgShard, PgState, QueryKind,
-    ShardId, SpgId,
+    EVersion, Epoch, OsdId, OsdVec, PgInfo, PgQuery, PgShard, PgState, QueryKind, ShardId, SpgId,
 };
 
 /// A snapshot of a few shards (an acting set, its peers) taken to iterate while the
@@ -502,7 +502,7 @@ impl PeeringState {
     /// epochs they must. Ceph aborts the OSD otherwise; here the PG crashes.
     pub(crate) fn check_past_interval_bounds(
         &self,
-        _state: super::state_id::StateId,
+        _state: crate::types::StateId,
     ) -> Result<(), crate::error::PeeringError> {
         let required = crate::intervals::required_past_interval_bounds(
             &self.info.history,

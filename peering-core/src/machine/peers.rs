@@ -150,8 +150,8 @@ impl PeeringState {
             && self.info.last_epoch_started < self.info.history.last_epoch_started
         {
             return Err(PeeringError::Crashed(Crash::Invariant {
-                state: super::state_id::StateId::GetLog,
-                what: super::invariant::Invariant::LesBehindHistory,
+                state: crate::types::StateId::GetLog,
+                what: crate::error::Invariant::LesBehindHistory,
             }));
         }
         Ok(())

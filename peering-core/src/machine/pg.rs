@@ -10,7 +10,6 @@ use super::history::StateHistory;
 use super::outcome::{DropReason, EventOutcome};
 use super::peering_state::PeeringState;
 use super::state::{StackExt, StateStack};
-use super::state_id::StateId;
 use crate::acting::validate_peer_info;
 use crate::ctx::{HostNotification, RecoveryCtx};
 use crate::error::PeeringError;
@@ -19,6 +18,7 @@ use crate::event::{Event, EventKind, PeeringEvt};
 use crate::intervals::{PastIntervals, UpActing, validate_vector};
 use crate::log::{LogError, PgLog};
 use crate::map::{MAX_POOL_PG_NUM, MapFlags, OsdMapView, PoolInfo};
+use crate::types::StateId;
 use crate::types::{Epoch, PgHistory, PgInfo, PgShard, PgState, PoolId, SpgId};
 
 /// The pool `pool` of `map`, refused when it has more PGs than the core accepts

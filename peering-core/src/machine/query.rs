@@ -2,9 +2,10 @@
 
 use super::peering_state::PeeringState;
 use crate::ctx::{Message, RecoveryCtx};
+use crate::event::PgNotify;
 use crate::event::{MQuery, PgLogMsg};
 use crate::log::PgLogT;
-use crate::types::{PgNotify, QueryKind, SpgId};
+use crate::types::{QueryKind, SpgId};
 
 impl PeeringState {
     /// `fulfill_query` (Stray, ReplicaActive): merge the asker's history, then answer

@@ -10,7 +10,7 @@
 //! generic loop in [`super::engine`].
 
 use super::chart::State;
-use super::state_id::StateId;
+use crate::types::StateId;
 
 /// The deepest configuration is four levels (`Started/Primary/Peering/GetInfo`,
 /// `Started/Primary/Active/Recovering`), plus one spare.

@@ -238,7 +238,7 @@ pub struct StateSpan {
 /// nest, so the innermost open entry of that state closes first).
 fn spans(records: impl Iterator<Item = StateRecord>) -> Vec<StateSpan> {
     let mut out: Vec<StateSpan> = Vec::new();
-    let mut open: Vec<(usize, super::state_id::StateId)> = Vec::new();
+    let mut open: Vec<(usize, crate::types::StateId)> = Vec::new();
     for r in records {
         match r.transit {
             Transit::Enter => {

@@ -13,11 +13,11 @@
 
 use super::peering_state::PeeringState;
 use super::pg::Pg;
-use super::state_id::StateId;
 use crate::ctx::RecoveryCtx;
 use crate::error::PeeringError;
 use crate::error::{BadInput, Crash, HostMisuse};
 use crate::log::{LogEntry, LogOp, ReqId};
+use crate::types::StateId;
 use crate::types::{EVersion, ObjectId, PgState, UTime};
 
 impl Pg {

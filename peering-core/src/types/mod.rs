@@ -8,22 +8,22 @@
 mod eversion;
 mod history;
 mod info;
-mod notify;
 mod object;
 mod osd;
 mod pg;
 pub mod pg_math;
 mod query;
 mod state;
+mod state_id;
 mod time;
 
 pub use eversion::{EVersion, Epoch, Version};
 pub use history::PgHistory;
 pub use info::{PgInfo, PgStats};
-pub use notify::PgNotify;
 pub use object::{ObjectId, SnapId};
 pub use osd::{OsdId, OsdVec, PgShard, ShardId};
 pub use pg::{PgId, PoolId, SpgId};
 pub use query::{PgQuery, QueryKind};
 pub use state::PgState;
+pub use state_id::StateId;
 pub use time::{Timespan, UTime};

@@ -435,7 +435,7 @@ pub fn notify_evt(from: i32, e: Epoch, info: peering_core::types::PgInfo) -> Pee
         Event::MNotifyRec(MNotifyRec {
             pgid: pgid(),
             from: PgShard::new(OsdId(from), info.pgid.shard),
-            notify: peering_core::types::PgNotify {
+            notify: peering_core::event::PgNotify {
                 query_epoch: e,
                 epoch_sent: e,
                 to: ShardId::NO_SHARD,

@@ -2,7 +2,7 @@
 
 use crate::event::EventKind as E;
 use crate::machine::def::{Reaction, Spec, StateDef, discard, no_action};
-use crate::machine::state_id::StateId;
+use crate::types::StateId;
 
 /// `Activating`'s definition: the host's answer to `on_activate_complete`
 /// picks the way on.

@@ -6,17 +6,17 @@ use crate::error::Crash;
 use alloc::collections::BTreeSet;
 
 use crate::ctx::{HostNotification, MonRequest, ReservationOp};
+use crate::error::Invariant;
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::machine::choose::ActingRequest;
 use crate::machine::cx::{Cx, Local};
 use crate::machine::def::{Reaction, Spec, StateDef};
-use crate::machine::invariant::Invariant;
 use crate::machine::outcome::DropReason;
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state_id::StateId;
 use crate::map::PoolFlags;
+use crate::types::StateId;
 use crate::types::{PgShard, PgState, ShardId};
 
 /// `Active`'s local data.

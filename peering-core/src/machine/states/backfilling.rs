@@ -2,14 +2,14 @@
 
 use crate::ctx::{BackfillReserveOp, HostNotification, ReservationOp};
 use crate::error::Crash;
+use crate::error::Invariant;
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef};
-use crate::machine::invariant::Invariant;
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state_id::StateId;
+use crate::types::StateId;
 use crate::types::{PgState, SpgId};
 
 use super::recovery::schedule;

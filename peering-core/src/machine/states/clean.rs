@@ -3,13 +3,13 @@
 use crate::error::Crash;
 
 use crate::ctx::{HostNotification, OnCommit};
+use crate::error::Invariant;
 use crate::error::PeeringError;
 use crate::event::EventKind as E;
 use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef, discard};
-use crate::machine::invariant::Invariant;
-use crate::machine::state_id::StateId;
 use crate::types::PgState;
+use crate::types::StateId;
 
 /// `Clean`'s definition.
 pub(crate) const CLEAN: Spec<()> = Spec {

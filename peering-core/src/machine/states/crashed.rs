@@ -2,7 +2,7 @@
 //! is refused).
 
 use crate::machine::def::{Spec, StateDef, discard, no_action};
-use crate::machine::state_id::StateId;
+use crate::types::StateId;
 
 /// `Crashed`'s definition: no reactions; the dispatcher refuses every event once
 /// here.

@@ -36,8 +36,8 @@ use crate::event::{Event, EventKind as E};
 use crate::machine::cx::{Cx, Local};
 use crate::machine::def::{Reaction, Spec, StateDef, no_action};
 use crate::machine::outcome::Outcome;
-use crate::machine::state_id::StateId;
 use crate::map::{MapFlags, OsdMapView};
+use crate::types::StateId;
 
 /// `OSD_DELETE_PRIORITY_NORMAL`: deleting while the OSD is not filling up.
 pub const DELETE_NORMAL: u32 = 179;

@@ -7,8 +7,8 @@ use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef};
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state_id::StateId;
 use crate::types::PgState;
+use crate::types::StateId;
 
 /// `Down`'s definition (its `AdvMap` handling is `Peering`'s).
 pub(crate) const DOWN: Spec<()> = Spec {

@@ -12,7 +12,7 @@ use crate::machine::def::{Reaction, Spec, StateDef};
 use crate::machine::outcome::DropReason;
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state_id::StateId;
+use crate::types::StateId;
 use crate::types::{PgShard, PgState, QueryKind};
 
 use super::peering::PeeringLocal;

@@ -4,15 +4,15 @@
 use alloc::collections::BTreeSet;
 
 use crate::error::Crash;
+use crate::error::Invariant;
 use crate::error::PeeringError;
 use crate::event::{Activate, Event, EventKind as E};
 use crate::log::Missing;
 use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef};
-use crate::machine::invariant::Invariant;
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state_id::StateId;
+use crate::types::StateId;
 use crate::types::{EVersion, ObjectId, PgShard, QueryKind};
 
 /// `GetMissing`'s local data.

@@ -7,8 +7,8 @@ use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef};
 use crate::machine::outcome::DropReason;
 use crate::machine::outcome::Outcome;
-use crate::machine::state_id::StateId;
 use crate::types::PgState;
+use crate::types::StateId;
 
 /// `Incomplete`'s definition.
 pub(crate) const INCOMPLETE: Spec<()> = Spec {

@@ -2,7 +2,7 @@
 
 use crate::event::EventKind as E;
 use crate::machine::def::{Reaction, Spec, StateDef, discard, no_action};
-use crate::machine::state_id::StateId;
+use crate::types::StateId;
 
 /// `Initial`'s definition. The handlers Ceph has for `MNotifyRec`/`MInfoRec`/
 /// `MLogRec` are not listed there, hence unreachable, and not here.

@@ -6,8 +6,8 @@ use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef};
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state_id::StateId;
 use crate::types::PgState;
+use crate::types::StateId;
 
 /// `NotRecovering`'s definition. `DeferRecovery` and `UnfoundRecovery` are
 /// Ceph's no-op custom reactions: recovery is already stopped.

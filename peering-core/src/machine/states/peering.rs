@@ -8,8 +8,8 @@ use crate::machine::cx::{Cx, Local};
 use crate::machine::def::{Reaction, Spec, StateDef};
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state_id::StateId;
 use crate::types::PgState;
+use crate::types::StateId;
 
 /// `Peering`'s local data.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]

@@ -9,8 +9,8 @@ use crate::machine::def::{Reaction, Spec, StateDef};
 use crate::machine::outcome::DropReason;
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state_id::StateId;
 use crate::types::PgState;
+use crate::types::StateId;
 
 /// `Primary`'s definition.
 pub(crate) const PRIMARY: Spec<()> = Spec {

@@ -2,16 +2,16 @@
 
 use crate::error::Crash;
 
+use crate::error::Invariant;
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::machine::choose::ActingRequest;
 use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef, no_action};
-use crate::machine::invariant::Invariant;
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state_id::StateId;
 use crate::types::PgState;
+use crate::types::StateId;
 
 /// `Recovered`'s definition.
 pub(crate) const RECOVERED: Spec<()> = Spec {

@@ -6,7 +6,7 @@ use crate::event::{Event, EventKind as E};
 use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef, no_action};
 use crate::machine::outcome::Outcome;
-use crate::machine::state_id::StateId;
+use crate::types::StateId;
 
 /// `RepWaitRecoveryReserved`'s definition.
 pub(crate) const REP_WAIT_RECOVERY_RESERVED: Spec<()> = Spec {

@@ -5,14 +5,14 @@
 
 use crate::ctx::HostNotification;
 use crate::error::Crash;
+use crate::error::Invariant;
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef};
-use crate::machine::invariant::Invariant;
 use crate::machine::outcome::DropReason;
 use crate::machine::outcome::Outcome;
-use crate::machine::state_id::StateId;
+use crate::types::StateId;
 use crate::types::{EVersion, PgState};
 
 /// `ReplicaActive`'s definition.

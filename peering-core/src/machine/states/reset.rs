@@ -6,7 +6,7 @@ use crate::event::{Event, EventKind as E};
 use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef, no_action};
 use crate::machine::outcome::Outcome;
-use crate::machine::state_id::StateId;
+use crate::types::StateId;
 
 /// `Reset`'s definition.
 pub(crate) const RESET: Spec<()> = Spec {

@@ -4,7 +4,7 @@ use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef, discard, no_action};
-use crate::machine::state_id::StateId;
+use crate::types::StateId;
 
 /// `Start`'s definition.
 pub(crate) const START: Spec<()> = Spec {

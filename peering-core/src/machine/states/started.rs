@@ -6,8 +6,8 @@ use crate::event::{Event, EventKind as E};
 use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef, no_action};
 use crate::machine::outcome::Outcome;
-use crate::machine::state_id::StateId;
 use crate::types::PgState;
+use crate::types::StateId;
 
 /// `Started`'s definition.
 pub(crate) const STARTED: Spec<()> = Spec {

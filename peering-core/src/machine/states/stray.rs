@@ -2,16 +2,16 @@
 //! purged) by the primary.
 
 use crate::error::Crash;
+use crate::error::Invariant;
 use crate::error::PeeringError;
 use crate::event::{Activate, Event, EventKind as E};
 use crate::log::LogEffects;
 use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef, no_action};
-use crate::machine::invariant::Invariant;
 use crate::machine::outcome::DropReason;
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state_id::StateId;
+use crate::types::StateId;
 
 /// `Stray`'s definition.
 pub(crate) const STRAY: Spec<()> = Spec {

@@ -5,7 +5,7 @@ use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E, PeeringEvt};
 use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef, discard, no_action};
-use crate::machine::state_id::StateId;
+use crate::types::StateId;
 
 /// `WaitDeleteReserved`'s definition.
 pub(crate) const WAIT_DELETE_RESERVED: Spec<()> = Spec {

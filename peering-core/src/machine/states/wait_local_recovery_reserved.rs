@@ -6,7 +6,7 @@ use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef, no_action};
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::machine::state_id::StateId;
+use crate::types::StateId;
 use crate::types::{PgState, Timespan};
 
 /// `WaitLocalRecoveryReserved`'s definition.

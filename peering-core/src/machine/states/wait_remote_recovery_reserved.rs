@@ -2,13 +2,13 @@
 
 use crate::ctx::RecoveryReserveOp;
 use crate::error::Crash;
+use crate::error::Invariant;
 use crate::error::PeeringError;
 use crate::event::{Event, EventKind as E};
 use crate::machine::cx::Cx;
 use crate::machine::def::{Reaction, Spec, StateDef, no_action};
-use crate::machine::invariant::Invariant;
 use crate::machine::outcome::Outcome;
-use crate::machine::state_id::StateId;
+use crate::types::StateId;
 
 use super::active::ActiveLocal;
 

@@ -13,11 +13,15 @@
 //! A dropped event is not an error: [`crate::machine::Pg::handle_event`] returns
 //! it as an `Ok` outcome with its reason.
 
+mod invariant;
+
+pub use invariant::Invariant;
+
 use crate::acting::ActingError;
 use crate::event::EventKind;
 use crate::intervals::IntervalError;
 use crate::log::LogError;
-use crate::machine::{Invariant, StateId};
+use crate::types::StateId;
 use crate::types::{EVersion, Epoch, ObjectId, PgId, PgShard, PoolId};
 
 /// Why the peering core refused a call, by who is at fault.

@@ -1,9 +1,7 @@
 //! Ceph's `pg_notify_t`.
 
-use super::eversion::Epoch;
-use super::info::PgInfo;
-use super::osd::ShardId;
 use crate::intervals::PastIntervals;
+use crate::types::{Epoch, PgInfo, ShardId};
 
 /// Ceph's `pg_notify_t`: a non-primary instance telling the primary what it has
 /// (the reply to an INFO query, or unsolicited after a map change).
