@@ -420,7 +420,11 @@ mod prior_set {
                 validate_vector(&ec, &osds(&[1, 2, 3, 4])),
                 Err(IntervalError::EcVectorLength { len: 4, size: 3 })
             );
-            assert_eq!(validate_vector(&pool(), &osds(&[N, N])), Ok(()));
+            // Replicated vectors never hold holes (`_raw_to_up_osds` drops them).
+            assert_eq!(
+                validate_vector(&pool(), &osds(&[N, N])),
+                Err(IntervalError::HoleInReplicatedVector)
+            );
             assert_eq!(
                 validate_vector(&pool(), &osds(&[-1])),
                 Err(IntervalError::InvalidOsd { osd: OsdId(-1) })

@@ -6,6 +6,7 @@ use alloc::collections::BTreeMap;
 
 use super::error::{ActingError, PlacementVector};
 use super::placement::PgPlacement;
+use crate::intervals::{IntervalError, validate_vector};
 use crate::map::{PoolInfo, PoolKind};
 use crate::types::{OsdId, PgInfo, PgShard};
 
@@ -50,31 +51,30 @@ pub fn validate_pool(pool: &PoolInfo) -> Result<(), ActingError> {
     Ok(())
 }
 
-/// Checks the up and acting vectors against the pool: EC vectors have one position per
-/// shard; replicated vectors hold real, distinct OSDs.
+/// Checks the up and acting vectors against the pool by the rule the PG admits
+/// maps with: EC vectors are empty or have one position per shard; replicated
+/// vectors hold real, distinct OSDs and no hole.
 pub fn validate_vectors(up_acting: &PgPlacement, pool: &PoolInfo) -> Result<(), ActingError> {
     check_vector(&up_acting.up, PlacementVector::Up, pool)?;
     check_vector(&up_acting.acting, PlacementVector::Acting, pool)
 }
 
+/// The one rule for up/acting vectors ([`crate::intervals::validate_vector`],
+/// what the PG admits from a map), reported as an acting-set error.
 fn check_vector(vec: &[OsdId], which: PlacementVector, pool: &PoolInfo) -> Result<(), ActingError> {
-    if pool.is_erasure() {
-        if u32::try_from(vec.len()).ok() != Some(pool.size) {
-            return Err(ActingError::VectorLength {
-                which,
-                len: vec.len(),
-                size: pool.size,
-            });
+    validate_vector(pool, vec).map_err(|e| match e {
+        IntervalError::EcVectorLength { len, size } => {
+            ActingError::VectorLength { which, len, size }
         }
-        return Ok(());
-    }
-    for (i, &osd) in vec.iter().enumerate() {
-        let repeated = vec.iter().take(i).any(|&o| o == osd);
-        if !osd.is_valid() || repeated {
-            return Err(ActingError::BadReplicatedVector { which, osd });
+        IntervalError::DuplicateOsd { osd } | IntervalError::InvalidOsd { osd } => {
+            ActingError::BadReplicatedVector { which, osd }
         }
-    }
-    Ok(())
+        IntervalError::HoleInReplicatedVector => ActingError::BadReplicatedVector {
+            which,
+            osd: OsdId::NONE,
+        },
+        _ => ActingError::InvalidPoolSize { size: pool.size },
+    })
 }
 
 /// Checks that every info is keyed by a real OSD and a shard that fits the pool

@@ -36,6 +36,11 @@ pub enum IntervalError {
         /// The repeated OSD.
         osd: OsdId,
     },
+    /// A `CRUSH_ITEM_NONE` hole in a replicated pool's up or acting vector: only
+    /// erasure-coded vectors keep positions (`OSDMap::_raw_to_up_osds` and
+    /// `_get_temp_osds` drop holes from replicated ones).
+    #[error("a hole in a replicated up/acting vector")]
+    HoleInReplicatedVector,
     /// An up/acting entry that is neither a real OSD nor the `CRUSH_ITEM_NONE` hole.
     #[error("{osd} is not a valid up/acting entry")]
     InvalidOsd {

@@ -48,12 +48,14 @@ pub fn count_present(osds: &[OsdId]) -> usize {
     osds.iter().filter(|o| !o.is_none()).count()
 }
 
-/// Checks that an up or acting vector means something for `pool` (: the
-/// Ceph invariants the OSD map guarantees, checked because maps and peers may be wrong):
+/// Checks that an up or acting vector means something for `pool`: the Ceph
+/// invariants the OSD map guarantees, checked because maps and peers may be wrong.
+/// This is the one rule for vectors: admission and `choose_acting` both use it.
 ///
 /// * the pool's size is not zero;
 /// * every entry is a real OSD or the `CRUSH_ITEM_NONE` hole;
-/// * replicated: no OSD twice (a replica is one copy per OSD);
+/// * replicated: no hole (`OSDMap::_raw_to_up_osds` drops them) and no OSD twice
+///   (a replica is one copy per OSD);
 /// * erasure-coded: the vector is empty or exactly `size` long, and positions fit a
 ///   shard id.
 ///
@@ -80,6 +82,9 @@ pub fn validate_vector(pool: &PoolInfo, osds: &[OsdId]) -> Result<(), IntervalEr
             shard_at(true, osds.len().saturating_sub(1))?;
         }
         return Ok(());
+    }
+    if osds.iter().any(|o| o.is_none()) {
+        return Err(IntervalError::HoleInReplicatedVector);
     }
     if let Some(osd) = first_duplicate(osds) {
         return Err(IntervalError::DuplicateOsd { osd });

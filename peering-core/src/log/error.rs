@@ -21,7 +21,7 @@ pub enum LogError {
         /// The claimed head.
         head: EVersion,
     },
-    /// Two log entries not in strictly increasing order (: `version.version`
+    /// Two log entries not in strictly increasing order (`version.version`
     /// strictly increasing, epochs non-decreasing).
     #[error("log entry {next:?} does not follow {prev:?}")]
     EntriesOutOfOrder {
