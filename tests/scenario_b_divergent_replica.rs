@@ -41,7 +41,7 @@ fn divergent_replica_is_rewound_to_the_authoritative_head() {
         .transcript()
         .sent(1, 0)
         .filter_map(|m| match m {
-            Outgoing::Direct(peering::core::ctx::Message::Log(l)) => {
+            Outgoing::Direct(peering::core::ctx::DirectMessage::Log(l)) => {
                 Some((l.log.head, l.log.entries.len()))
             }
             _ => None,

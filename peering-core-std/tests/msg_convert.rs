@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use machine_support::{Cluster, loaded_cluster, mapping, notify_evt};
 use peering_core::ctx::{
-    BackfillReserveOp, InfoMsg, Message as CoreMessage, MonRequest, Outgoing, RecoveryCtx,
+    BackfillReserveOp, DirectMessage as CoreMessage, InfoMsg, MonRequest, Outgoing, RecoveryCtx,
     RecoveryReserveOp,
 };
 use peering_core::event::PgNotify;

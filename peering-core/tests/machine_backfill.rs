@@ -8,7 +8,7 @@ mod machine_support;
 mod reserve_support;
 
 use peering_core::PeeringError;
-use peering_core::ctx::{BackfillReserveOp, HostNotification, Message, ReservationOp};
+use peering_core::ctx::{BackfillReserveOp, DirectMessage, HostNotification, ReservationOp};
 use peering_core::event::{Defer, Event, EventKind, PeeringEvt};
 use peering_core::machine::{DropReason, EventOutcome, StateId};
 use peering_core::types::{ObjectId, OsdId, PgState, Timespan};
@@ -68,10 +68,10 @@ fn released_then_retried(out: &reserve_support::Out, delay: Timespan) {
     assert_eq!(out.timers[0].event.event, Event::RequestBackfill);
 }
 
-fn backfill_msgs(out: &[(OsdId, Message)]) -> Vec<(i32, BackfillReserveOp)> {
+fn backfill_msgs(out: &[(OsdId, DirectMessage)]) -> Vec<(i32, BackfillReserveOp)> {
     out.iter()
         .filter_map(|(to, m)| match m {
-            Message::BackfillReserve { op, .. } => Some((to.0, *op)),
+            DirectMessage::BackfillReserve { op, .. } => Some((to.0, *op)),
             _ => None,
         })
         .collect()
@@ -146,7 +146,7 @@ fn remote_backfill_slots_then_backfilling() {
         out.messages,
         [(
             OsdId(TARGET),
-            Message::BackfillReserve {
+            DirectMessage::BackfillReserve {
                 pgid: machine_support::pgid(),
                 epoch: e,
                 op: BackfillReserveOp::Request,
@@ -386,7 +386,7 @@ fn scenario_rejected_too_full_then_granted_after_a_retry() {
         .reserve_msgs(0)
         .into_iter()
         .map(|(f, t, m)| match m {
-            Message::BackfillReserve { op, .. } => (f, t, op),
+            DirectMessage::BackfillReserve { op, .. } => (f, t, op),
             other => panic!("{other:?}"),
         })
         .collect();
@@ -405,7 +405,7 @@ fn scenario_rejected_too_full_then_granted_after_a_retry() {
     let msgs: Vec<_> = w.reserve_msgs(0)[3..]
         .iter()
         .map(|(f, t, m)| match m {
-            Message::BackfillReserve { op, .. } => (*f, *t, *op),
+            DirectMessage::BackfillReserve { op, .. } => (*f, *t, *op),
             other => panic!("{other:?}"),
         })
         .collect();
@@ -465,7 +465,7 @@ fn scenario_backfill_of_a_new_osd_ends_clean_with_acting_equal_up() {
         && s.to == 2
         && matches!(
             &s.msg,
-            peering_core::ctx::Outgoing::Direct(Message::Remove { .. })
+            peering_core::ctx::Outgoing::Direct(DirectMessage::Remove { .. })
         )));
     assert_eq!(w.pg(0, PRIMARY).history().last_epoch_clean, e + 1);
 }

@@ -3,7 +3,8 @@
 //! receiver (§8.4).
 
 use peering_core::ctx::{
-    BackfillReserveOp, BufferedMessages, InfoMsg, Message, Outgoing, RecoveryCtx, RecoveryReserveOp,
+    BackfillReserveOp, BufferedMessages, DirectMessage, InfoMsg, Outgoing, RecoveryCtx,
+    RecoveryReserveOp,
 };
 use peering_core::event::EventKind;
 use peering_core::types::{
@@ -47,7 +48,7 @@ fn held_messages_go_in_front_and_drains_empty_the_context() {
     assert_eq!(epochs, [4, 5]);
     ctx.send_direct(
         OsdId(3),
-        Message::Trim {
+        DirectMessage::Trim {
             epoch: 5,
             pgid: spg(),
             trim_to: EVersion::new(5, 1),
@@ -89,7 +90,7 @@ fn outgoing_messages_become_cephs_events() {
     assert_eq!(evs[0].1.event.kind(), EventKind::MInfoRec);
     assert_eq!((evs[0].1.epoch_sent, evs[0].1.epoch_requested), (9, 8));
 
-    let backfill = |op| Message::BackfillReserve {
+    let backfill = |op| DirectMessage::BackfillReserve {
         pgid: spg(),
         epoch: 3,
         op,
@@ -120,7 +121,7 @@ fn outgoing_messages_become_cephs_events() {
         let evs = Outgoing::Direct(backfill(op)).into_events(from);
         assert_eq!(evs[0].1.event.kind(), kind, "{op:?}");
     }
-    let recovery = |op| Message::RecoveryReserve {
+    let recovery = |op| DirectMessage::RecoveryReserve {
         pgid: spg(),
         epoch: 3,
         op,
@@ -136,7 +137,7 @@ fn outgoing_messages_become_cephs_events() {
         assert_eq!(evs[0].1.event.kind(), kind, "{op:?}");
     }
     let other = SpgId::replicated(PgId::new(1, 1));
-    let evs = Outgoing::Direct(Message::Remove {
+    let evs = Outgoing::Direct(DirectMessage::Remove {
         epoch: 4,
         pgids: vec![spg(), other],
     })

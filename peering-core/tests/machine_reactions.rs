@@ -5,7 +5,7 @@ mod machine_support;
 
 use machine_support::{Cluster, clean_with_stray, deliver_to as deliver, mapping, pgid};
 use peering_core::ctx::{
-    BackfillReserveOp, HostNotification, Message, Outgoing, RecoveryCtx, ReservationOp,
+    BackfillReserveOp, DirectMessage, HostNotification, Outgoing, RecoveryCtx, ReservationOp,
 };
 use peering_core::event::PgNotify;
 use peering_core::event::{
@@ -334,7 +334,7 @@ fn replica_active_answers_queries_merges_logs_and_trims() {
     );
     let out = ctx.drain_outgoing();
     assert!(
-        matches!(&out[..], [(o, Outgoing::Direct(Message::Log(l)))] if o.0 == 0 && l.log.entries.is_empty())
+        matches!(&out[..], [(o, Outgoing::Direct(DirectMessage::Log(l)))] if o.0 == 0 && l.log.entries.is_empty())
     );
     // MInfoRec: the primary's history is merged.
     let mut info = c.pg(0).info().clone();
@@ -398,7 +398,7 @@ fn rep_not_recovering_rejects_a_backfill_reservation_when_too_full() {
     assert_eq!(ctx.reservations(), [ReservationOp::UnreserveSpace]);
     assert!(matches!(
         ctx.messages(),
-        [(o, Message::BackfillReserve { op: BackfillReserveOp::RejectTooFull, .. })] if o.0 == 0
+        [(o, DirectMessage::BackfillReserve { op: BackfillReserveOp::RejectTooFull, .. })] if o.0 == 0
     ));
     // The posted RemoteReservationRejectedTooFull re-enters RepNotRecovering.
     let entered: Vec<_> = pg.state_history().entered().collect();

@@ -8,7 +8,7 @@ mod reserve_support;
 
 use peering_core::Crash;
 use peering_core::PeeringError;
-use peering_core::ctx::{HostNotification, Message, RecoveryReserveOp, ReservationOp};
+use peering_core::ctx::{DirectMessage, HostNotification, RecoveryReserveOp, ReservationOp};
 use peering_core::event::{Defer, Event, EventKind, PeeringEvt};
 use peering_core::machine::{DropReason, EventOutcome, Invariant, StateId};
 use peering_core::types::{OsdId, PgState, Timespan};
@@ -29,10 +29,10 @@ fn behind_replica() -> World {
     w
 }
 
-fn recovery_requests(out: &[(OsdId, Message)]) -> Vec<(i32, RecoveryReserveOp, u32)> {
+fn recovery_requests(out: &[(OsdId, DirectMessage)]) -> Vec<(i32, RecoveryReserveOp, u32)> {
     out.iter()
         .filter_map(|(to, m)| match m {
-            Message::RecoveryReserve { op, priority, .. } => Some((to.0, *op, *priority)),
+            DirectMessage::RecoveryReserve { op, priority, .. } => Some((to.0, *op, *priority)),
             _ => None,
         })
         .collect()
@@ -133,7 +133,7 @@ fn remote_order_is_ascending_osd_not_acting_order() {
         .reserve_msgs(0)
         .into_iter()
         .map(|(from, to, m)| match m {
-            Message::RecoveryReserve { op, .. } => (from, to, op),
+            DirectMessage::RecoveryReserve { op, .. } => (from, to, op),
             other => panic!("{other:?}"),
         })
         .collect();
@@ -205,7 +205,7 @@ fn all_replicas_recovered_releases_everything_and_goes_clean() {
         .filter(|(_, _, m)| {
             matches!(
                 m,
-                Message::RecoveryReserve {
+                DirectMessage::RecoveryReserve {
                     op: RecoveryReserveOp::Release,
                     ..
                 }
@@ -475,7 +475,7 @@ fn scenario_a_replica_that_missed_writes_is_recovered() {
         .reserve_msgs(0)
         .into_iter()
         .map(|(f, t, m)| match m {
-            Message::RecoveryReserve { op, .. } => (f, t, op),
+            DirectMessage::RecoveryReserve { op, .. } => (f, t, op),
             other => panic!("{other:?}"),
         })
         .collect();

@@ -8,7 +8,7 @@ mod reserve_support;
 
 use peering_core::Crash;
 use peering_core::PeeringError;
-use peering_core::ctx::{BackfillReserveOp, Message, RecoveryReserveOp, ReservationOp};
+use peering_core::ctx::{BackfillReserveOp, DirectMessage, RecoveryReserveOp, ReservationOp};
 use peering_core::event::{Event, EventKind, PeeringEvt, RequestBackfillPrio, RequestRecoveryPrio};
 use peering_core::machine::{DropReason, EventOutcome, StateId, Transit};
 use peering_core::types::{OsdId, PgId, SpgId};
@@ -37,10 +37,10 @@ fn to_primary() -> SpgId {
     SpgId::replicated(PgId::new(machine_support::POOL, 0))
 }
 
-fn recovery_reserve(op: RecoveryReserveOp) -> (OsdId, Message) {
+fn recovery_reserve(op: RecoveryReserveOp) -> (OsdId, DirectMessage) {
     (
         OsdId(0),
-        Message::RecoveryReserve {
+        DirectMessage::RecoveryReserve {
             pgid: to_primary(),
             epoch: 10,
             op,
@@ -49,10 +49,10 @@ fn recovery_reserve(op: RecoveryReserveOp) -> (OsdId, Message) {
     )
 }
 
-fn backfill_reserve(op: BackfillReserveOp) -> (OsdId, Message) {
+fn backfill_reserve(op: BackfillReserveOp) -> (OsdId, DirectMessage) {
     (
         OsdId(0),
-        Message::BackfillReserve {
+        DirectMessage::BackfillReserve {
             pgid: to_primary(),
             epoch: 10,
             op,
@@ -371,7 +371,7 @@ fn scenario_two_primaries_compete_for_one_slot_and_both_finish() {
             *f == 1
                 && matches!(
                     m,
-                    Message::RecoveryReserve {
+                    DirectMessage::RecoveryReserve {
                         op: RecoveryReserveOp::Request,
                         ..
                     }

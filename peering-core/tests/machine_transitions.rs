@@ -32,7 +32,7 @@ fn three_replicas_reach_active_clean() {
 }
 
 use machine_support::{Sent, mapping, pgid};
-use peering_core::ctx::{HostNotification, Message, MonRequest, Outgoing, RecoveryCtx, TxOp};
+use peering_core::ctx::{DirectMessage, HostNotification, MonRequest, Outgoing, RecoveryCtx, TxOp};
 use peering_core::event::{Event, PeeringEvt};
 use peering_core::intervals::UpActing;
 use peering_core::machine::{DropReason, EventOutcome, StateId};
@@ -106,7 +106,7 @@ fn activation_messages_acks_and_clean() {
     // Empty peers are sent an empty log, directly.
     let logs: Vec<_> = sent_from(&c, 0)
         .into_iter()
-        .filter(|s| matches!(&s.msg, Outgoing::Direct(Message::Log(_))))
+        .filter(|s| matches!(&s.msg, Outgoing::Direct(DirectMessage::Log(_))))
         .map(|s| s.to)
         .collect();
     assert_eq!(logs, [1, 2]);
@@ -144,7 +144,7 @@ fn activation_messages_acks_and_clean() {
     // share_pg_info went directly to both replicas.
     let shares = sent_from(&c, 0)
         .into_iter()
-        .filter(|s| matches!(&s.msg, Outgoing::Direct(Message::Info(_))))
+        .filter(|s| matches!(&s.msg, Outgoing::Direct(DirectMessage::Info(_))))
         .count();
     assert!(shares >= 2);
 }
@@ -436,7 +436,7 @@ fn stray_fulfills_queries() {
         .map(|s| (s.to, s.msg.clone()))
         .collect();
     assert!(matches!(&msgs[0], (0, Outgoing::Notify(n)) if n.query_epoch == e));
-    assert!(matches!(&msgs[1], (0, Outgoing::Direct(Message::Log(l))) if l.query_epoch == e));
+    assert!(matches!(&msgs[1], (0, Outgoing::Direct(DirectMessage::Log(l))) if l.query_epoch == e));
     // A query from someone else than the primary is dropped.
     let mut bad = q(QueryKind::Info);
     if let Event::MQuery(m) = &mut bad.event {
@@ -481,7 +481,7 @@ fn clean_purges_strays() {
     // proc_replica_info on a clean PG purges the stray at once.
     let removes: Vec<_> = sent_from(&c, 0)
         .into_iter()
-        .filter(|s| matches!(&s.msg, Outgoing::Direct(Message::Remove { .. })))
+        .filter(|s| matches!(&s.msg, Outgoing::Direct(DirectMessage::Remove { .. })))
         .map(|s| s.to)
         .collect();
     assert_eq!(removes, [3]);

@@ -199,7 +199,7 @@ pub fn recovery_reserve_msgs<H: Scenario>(
     h: &H,
     pg: SpgId,
 ) -> Vec<(i32, i32, peering::core::ctx::RecoveryReserveOp)> {
-    use peering::core::ctx::{Message, Outgoing};
+    use peering::core::ctx::{DirectMessage, Outgoing};
     h.transcript()
         .entries()
         .iter()
@@ -208,7 +208,7 @@ pub fn recovery_reserve_msgs<H: Scenario>(
                 from,
                 to,
                 pgid,
-                msg: Outgoing::Direct(Message::RecoveryReserve { op, .. }),
+                msg: Outgoing::Direct(DirectMessage::RecoveryReserve { op, .. }),
                 ..
             } if *pgid == pg => Some((from.0, to.0, *op)),
             _ => None,

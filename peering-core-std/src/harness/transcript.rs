@@ -6,7 +6,7 @@ use std::fmt;
 
 use peering_core::PeeringError;
 use peering_core::ctx::{
-    BackfillReserveOp, HostNotification, Message, MonRequest, Outgoing, RecoveryReserveOp,
+    BackfillReserveOp, DirectMessage, HostNotification, MonRequest, Outgoing, RecoveryReserveOp,
     ReservationOp, Timer,
 };
 use peering_core::log::LogEntry;
@@ -239,17 +239,17 @@ pub fn message_name(msg: &Outgoing) -> &'static str {
             QueryKind::FullLog => "MOSDPGQuery2(FULLLOG)",
         },
         Outgoing::Notify(_) => "MOSDPGNotify2",
-        Outgoing::Info(_) | Outgoing::Direct(Message::Info(_)) => "MOSDPGInfo2",
-        Outgoing::Direct(Message::Log(_)) => "MOSDPGLog",
-        Outgoing::Direct(Message::Remove { .. }) => "MOSDPGRemove",
-        Outgoing::Direct(Message::Trim { .. }) => "MOSDPGTrim",
-        Outgoing::Direct(Message::RecoveryReserve { op, .. }) => match op {
+        Outgoing::Info(_) | Outgoing::Direct(DirectMessage::Info(_)) => "MOSDPGInfo2",
+        Outgoing::Direct(DirectMessage::Log(_)) => "MOSDPGLog",
+        Outgoing::Direct(DirectMessage::Remove { .. }) => "MOSDPGRemove",
+        Outgoing::Direct(DirectMessage::Trim { .. }) => "MOSDPGTrim",
+        Outgoing::Direct(DirectMessage::RecoveryReserve { op, .. }) => match op {
             RecoveryReserveOp::Request => "MRecoveryReserve(REQUEST)",
             RecoveryReserveOp::Grant => "MRecoveryReserve(GRANT)",
             RecoveryReserveOp::Release => "MRecoveryReserve(RELEASE)",
             RecoveryReserveOp::Revoke => "MRecoveryReserve(REVOKE)",
         },
-        Outgoing::Direct(Message::BackfillReserve { op, .. }) => match op {
+        Outgoing::Direct(DirectMessage::BackfillReserve { op, .. }) => match op {
             BackfillReserveOp::Request => "MBackfillReserve(REQUEST)",
             BackfillReserveOp::Grant => "MBackfillReserve(GRANT)",
             BackfillReserveOp::RejectTooFull => "MBackfillReserve(REJECT_TOOFULL)",
@@ -271,17 +271,17 @@ fn message_detail(msg: &Outgoing) -> String {
             " last_update {} les {}",
             n.info.last_update, n.info.last_epoch_started
         ),
-        Outgoing::Info(i) | Outgoing::Direct(Message::Info(i)) => format!(
+        Outgoing::Info(i) | Outgoing::Direct(DirectMessage::Info(i)) => format!(
             " last_update {} les {}",
             i.info.last_update, i.info.last_epoch_started
         ),
-        Outgoing::Direct(Message::Log(l)) => format!(
+        Outgoing::Direct(DirectMessage::Log(l)) => format!(
             " log ({},{}] {} entries",
             l.log.tail,
             l.log.head,
             l.log.entries.len()
         ),
-        Outgoing::Direct(Message::Trim { trim_to, .. }) => format!(" to {trim_to}"),
+        Outgoing::Direct(DirectMessage::Trim { trim_to, .. }) => format!(" to {trim_to}"),
         Outgoing::Direct(_) => String::new(),
     }
 }

@@ -8,7 +8,7 @@
 //! creation by the monitor (`NullEvt` with a `PGCreateInfo`), the legacy batched
 //! notify's creation epoch, and `requires_pg`.
 
-use peering_core::ctx::{InfoMsg, Message as CoreMessage, Outgoing};
+use peering_core::ctx::{DirectMessage as CoreMessage, InfoMsg, Outgoing};
 use peering_core::event::PgNotify;
 use peering_core::event::{Event, PeeringEvt, PgCreateInfo, PgLogMsg as CoreLogMsg};
 use peering_core::intervals::PastIntervals;

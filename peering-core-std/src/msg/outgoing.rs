@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use peering_core::ctx::{InfoMsg, Message as CoreMessage, MonRequest, Outgoing, RecoveryCtx};
+use peering_core::ctx::{DirectMessage as CoreMessage, InfoMsg, MonRequest, Outgoing, RecoveryCtx};
 use peering_core::event::PgLogMsg as CoreLogMsg;
 use peering_core::event::PgNotify;
 use peering_core::types::{Epoch, OsdId, PgId, PgQuery, SpgId};

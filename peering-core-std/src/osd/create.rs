@@ -1,7 +1,7 @@
 //! A peering item for a PG this OSD does not have: create the PG
 //! (`handle_pg_create_info`) or answer without it (`handle_pg_query_nopg`).
 
-use peering_core::ctx::{Message as CoreMessage, RecoveryCtx};
+use peering_core::ctx::{DirectMessage as CoreMessage, RecoveryCtx};
 use peering_core::event::PgNotify;
 use peering_core::event::{Event, PgCreateInfo, PgLogMsg};
 use peering_core::intervals::PastIntervals;

@@ -59,13 +59,14 @@ pub enum BackfillReserveOp {
     Revoke,
 }
 
-/// A message sent directly (`pl->send_cluster_message`): never held back by
-/// an interval flush.
+/// A message the PG sends directly (`pl->send_cluster_message`), never held
+/// back by an interval flush: the core's payload. The std crate's `msg::Message`
+/// is the wire catalog that frames it (with maps, monitor and client messages).
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[allow(clippy::large_enum_variant)]
-pub enum Message {
+pub enum DirectMessage {
     /// `MOSDPGLog`: an activation log or a reply to a LOG/FULLLOG/MISSING query.
     Log(PgLogMsg),
     /// `MOSDPGInfo2` sent directly (`share_pg_info`).

@@ -11,7 +11,7 @@ mod requests;
 mod route;
 mod transaction;
 
-pub use messages::{BackfillReserveOp, InfoMsg, Message, RecoveryReserveOp};
+pub use messages::{BackfillReserveOp, DirectMessage, InfoMsg, RecoveryReserveOp};
 pub use requests::{HostNotification, MonRequest, OnCommit, ReservationOp, Timer};
 pub use transaction::{Transaction, TxOp};
 
@@ -161,7 +161,7 @@ pub enum Outgoing {
     /// `MOSDPGInfo2` (buffered).
     Info(InfoMsg),
     /// A direct message.
-    Direct(Message),
+    Direct(DirectMessage),
 }
 
 /// The seeds' `RecoveryCtx` (modern `PeeringCtx` plus what modern Ceph does through
@@ -199,7 +199,7 @@ pub struct RecoveryCtx {
     /// Direct sends (`send_cluster_message`), in emission order: activation logs,
     /// log replies, reservation messages, removals, trims.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-    pub(crate) messages: Vec<(OsdId, Message)>,
+    pub(crate) messages: Vec<(OsdId, DirectMessage)>,
     /// What to persist.
     pub(crate) transaction: Transaction,
     /// What to do once the transaction commits.
@@ -273,7 +273,7 @@ impl RecoveryCtx {
     }
 
     /// `send_cluster_message`: a direct send.
-    pub fn send_direct(&mut self, to: OsdId, msg: Message) {
+    pub fn send_direct(&mut self, to: OsdId, msg: DirectMessage) {
         self.messages.push((to, msg));
     }
 
@@ -293,7 +293,7 @@ impl RecoveryCtx {
     }
 
     /// Drains the direct messages, keeping the vector's capacity for the next call.
-    pub fn drain_messages(&mut self) -> alloc::vec::Drain<'_, (OsdId, Message)> {
+    pub fn drain_messages(&mut self) -> alloc::vec::Drain<'_, (OsdId, DirectMessage)> {
         self.messages.drain(..)
     }
 
@@ -338,7 +338,7 @@ impl RecoveryCtx {
     }
 
     /// The direct messages, in emission order (read-only).
-    pub fn messages(&self) -> &[(OsdId, Message)] {
+    pub fn messages(&self) -> &[(OsdId, DirectMessage)] {
         &self.messages
     }
 

@@ -4,7 +4,7 @@
 
 use alloc::vec::Vec;
 
-use super::{BackfillReserveOp, Message, Outgoing, RecoveryReserveOp};
+use super::{BackfillReserveOp, DirectMessage, Outgoing, RecoveryReserveOp};
 use crate::event::{
     Defer, Event, MInfoRec, MLogRec, MNotifyRec, MQuery, MTrim, PeeringEvt, RequestBackfillPrio,
     RequestRecoveryPrio,
@@ -44,7 +44,7 @@ impl Outgoing {
                 });
                 one(pgid, sent, requested, event)
             }
-            Outgoing::Info(i) | Outgoing::Direct(Message::Info(i)) => {
+            Outgoing::Info(i) | Outgoing::Direct(DirectMessage::Info(i)) => {
                 let (pgid, sent, requested) = (i.pgid, i.epoch, i.min_epoch);
                 let event = Event::MInfoRec(MInfoRec {
                     from: PgShard::new(from, i.from),
@@ -53,7 +53,7 @@ impl Outgoing {
                 });
                 one(pgid, sent, requested, event)
             }
-            Outgoing::Direct(Message::Log(msg)) => {
+            Outgoing::Direct(DirectMessage::Log(msg)) => {
                 let (pgid, sent, requested) = (msg.pgid, msg.epoch, msg.query_epoch);
                 let event = Event::MLogRec(MLogRec {
                     from: PgShard::new(from, msg.from),
@@ -61,11 +61,11 @@ impl Outgoing {
                 });
                 one(pgid, sent, requested, event)
             }
-            Outgoing::Direct(Message::Remove { epoch, pgids }) => pgids
+            Outgoing::Direct(DirectMessage::Remove { epoch, pgids }) => pgids
                 .into_iter()
                 .map(|p| (p, PeeringEvt::new(epoch, Event::DeleteStart)))
                 .collect(),
-            Outgoing::Direct(Message::RecoveryReserve {
+            Outgoing::Direct(DirectMessage::RecoveryReserve {
                 pgid,
                 epoch,
                 op,
@@ -81,7 +81,7 @@ impl Outgoing {
                 };
                 one(pgid, epoch, epoch, event)
             }
-            Outgoing::Direct(Message::BackfillReserve {
+            Outgoing::Direct(DirectMessage::BackfillReserve {
                 pgid,
                 epoch,
                 op,
@@ -103,7 +103,7 @@ impl Outgoing {
                 };
                 one(pgid, epoch, epoch, event)
             }
-            Outgoing::Direct(Message::Trim {
+            Outgoing::Direct(DirectMessage::Trim {
                 epoch,
                 pgid,
                 trim_to,

@@ -8,7 +8,7 @@ use crate::error::Invariant;
 use crate::types::StateId;
 use alloc::collections::BTreeSet;
 
-use crate::ctx::{HostNotification, InfoMsg, Message, OnCommit, RecoveryCtx};
+use crate::ctx::{DirectMessage, HostNotification, InfoMsg, OnCommit, RecoveryCtx};
 use crate::error::PeeringError;
 use crate::event::{ActivateCommitted, Event, PeeringEvt, PgLogMsg};
 use crate::log::{LogEffects, Missing, PgLogT};
@@ -189,7 +189,7 @@ impl PeeringState {
                         }
                     }
                 }
-                ctx.send_direct(peer.osd, Message::Log(m));
+                ctx.send_direct(peer.osd, DirectMessage::Log(m));
             }
             pi.last_update = self.info.last_update;
             if !pm.have_missing() {

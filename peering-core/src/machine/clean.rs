@@ -3,7 +3,7 @@
 use alloc::vec;
 
 use super::peering_state::PeeringState;
-use crate::ctx::{InfoMsg, Message, RecoveryCtx};
+use crate::ctx::{DirectMessage, InfoMsg, RecoveryCtx};
 use crate::map::OsdMapView;
 use crate::types::{PgState, SpgId};
 
@@ -20,7 +20,7 @@ impl PeeringState {
             }
             ctx.send_direct(
                 p.osd,
-                Message::Info(InfoMsg {
+                DirectMessage::Info(InfoMsg {
                     pgid: SpgId::new(pgid, p.shard),
                     from: self.whoami.shard,
                     min_epoch: self.epoch,
@@ -70,7 +70,7 @@ impl PeeringState {
             if map.is_up(s.osd) {
                 ctx.send_direct(
                     s.osd,
-                    Message::Remove {
+                    DirectMessage::Remove {
                         epoch: self.epoch,
                         pgids: vec![SpgId::new(pgid, s.shard)],
                     },

@@ -1,7 +1,7 @@
 //! Answering the primary's queries: `fulfill_query`, `fulfill_info`, `fulfill_log`.
 
 use super::peering_state::PeeringState;
-use crate::ctx::{Message, RecoveryCtx};
+use crate::ctx::{DirectMessage, RecoveryCtx};
 use crate::event::PgNotify;
 use crate::event::{MQuery, PgLogMsg};
 use crate::log::PgLogT;
@@ -53,7 +53,7 @@ impl PeeringState {
                     missing: self.pg_log.missing().clone(),
                     past_intervals: None,
                 };
-                ctx.send_direct(q.from.osd, Message::Log(msg));
+                ctx.send_direct(q.from.osd, DirectMessage::Log(msg));
             }
         }
         true

@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use peering_core::ctx::{HostNotification, Message, RecoveryCtx, ReservationOp, Timer};
+use peering_core::ctx::{DirectMessage, HostNotification, RecoveryCtx, ReservationOp, Timer};
 use peering_core::event::{Event, PeeringEvt};
 use peering_core::intervals::UpActing;
 use peering_core::machine::{EventOutcome, Pg, PgLoad};
@@ -72,7 +72,7 @@ impl Reserver {
 pub struct Out {
     pub reservations: Vec<ReservationOp>,
     pub timers: Vec<Timer>,
-    pub messages: Vec<(OsdId, Message)>,
+    pub messages: Vec<(OsdId, DirectMessage)>,
     pub notifications: Vec<HostNotification>,
 }
 
@@ -353,13 +353,14 @@ impl World {
 
     /// Every `MRecoveryReserve` / `MBackfillReserve` cluster `ci` sent, in order:
     /// (from, to, message).
-    pub fn reserve_msgs(&self, ci: usize) -> Vec<(i32, i32, Message)> {
+    pub fn reserve_msgs(&self, ci: usize) -> Vec<(i32, i32, DirectMessage)> {
         self.clusters[ci]
             .sent
             .iter()
             .filter_map(|s| match &s.msg {
                 peering_core::ctx::Outgoing::Direct(
-                    m @ (Message::RecoveryReserve { .. } | Message::BackfillReserve { .. }),
+                    m @ (DirectMessage::RecoveryReserve { .. }
+                    | DirectMessage::BackfillReserve { .. }),
                 ) => Some((s.from, s.to, m.clone())),
                 _ => None,
             })

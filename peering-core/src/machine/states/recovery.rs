@@ -10,7 +10,7 @@
 //! asking in the same global order is what keeps two primaries from each holding a
 //! slot the other waits for.
 
-use crate::ctx::{Message, RecoveryReserveOp, ReservationOp, Timer};
+use crate::ctx::{DirectMessage, RecoveryReserveOp, ReservationOp, Timer};
 use crate::event::{Event, PeeringEvt};
 use crate::machine::cx::Cx;
 use crate::types::{Epoch, PgShard, SpgId, Timespan};
@@ -29,8 +29,8 @@ pub(super) fn recovery_reserve(
     epoch: Epoch,
     op: RecoveryReserveOp,
     priority: u32,
-) -> Message {
-    Message::RecoveryReserve {
+) -> DirectMessage {
+    DirectMessage::RecoveryReserve {
         pgid,
         epoch,
         op,

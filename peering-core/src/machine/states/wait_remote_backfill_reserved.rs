@@ -1,6 +1,6 @@
 //! `WaitRemoteBackfillReserved`.
 
-use crate::ctx::{BackfillReserveOp, Message, ReservationOp};
+use crate::ctx::{BackfillReserveOp, DirectMessage, ReservationOp};
 use crate::error::Crash;
 use crate::error::Invariant;
 use crate::error::PeeringError;
@@ -96,7 +96,7 @@ pub(crate) fn react_wait_remote(
             // Ceph reads the map with operator[], which records a zero for a
             // target it has no byte count for; the map is cleared once all are held.
             let shard_num_bytes = *cx.ps.peer_bytes.entry(target).or_insert(0);
-            let msg = Message::BackfillReserve {
+            let msg = DirectMessage::BackfillReserve {
                 pgid: SpgId::new(cx.ps.info.pgid.pgid, target.shard),
                 epoch: cx.ps.epoch,
                 op: BackfillReserveOp::Request,
