@@ -10,8 +10,8 @@ use super::control::{
 };
 use super::data::{ClientOpMsg, ClientOpReplyMsg, PgOpMsg};
 use super::peering::{
-    PgCreate2Msg, PgCreateMsg, PgInfo2Msg, PgInfoMsg, PgLogMsg, PgNotify2Msg, PgNotifyMsg,
-    PgQuery2Msg, PgQueryMsg, PgRemoveMsg, PgTrimMsg,
+    PgCreate2Msg, PgCreateMsg, PgInfo2Msg, PgInfoMsg, PgNotify2Msg, PgNotifyMsg, PgQuery2Msg,
+    PgQueryMsg, PgRemoveMsg, PgTrimMsg,
 };
 use super::reserve::{BackfillReserve, PgLeaseAckMsg, PgLeaseMsg, RecoveryReserve};
 
@@ -123,7 +123,9 @@ catalog! {
     /// `MSG_OSD_PG_QUERY` (81): batched queries.
     PgQuery(PgQueryMsg) = 81, "MSG_OSD_PG_QUERY", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_LOG` (83): a log (+missing, +past intervals).
-    PgLog(PgLogMsg) = 83, "MSG_OSD_PG_LOG", seed_fast: false, modern_fast: true;
+    /// `MOSDPGLog`: the core's payload as it is (a peer's log, missing set and
+    /// past intervals, addressed by `pgid`).
+    PgLog(peering_core::event::PgLogMsg) = 83, "MSG_OSD_PG_LOG", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_REMOVE` (84): delete PG instances.
     PgRemove(PgRemoveMsg) = 84, "MSG_OSD_PG_REMOVE", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_INFO` (85): batched infos.

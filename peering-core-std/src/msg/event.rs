@@ -17,7 +17,6 @@ use peering_core::types::{OsdId, PgHistory, PgInfo, PgQuery, SpgId};
 
 use super::catalog::Message;
 use super::error::MsgError;
-use super::peering::PgLogMsg;
 
 /// One event a message delivers, as the OSD enqueues it: Ceph's
 /// `PGPeeringEvent { epoch_sent, epoch_requested, evt, requires_pg, create_info }`
@@ -155,22 +154,6 @@ fn legacy_info(n: PgNotify) -> Result<InfoMsg, MsgError> {
     })
 }
 
-impl PgLogMsg {
-    /// The core's `MOSDPGLog` this wire message carries.
-    fn into_core(self) -> CoreLogMsg {
-        CoreLogMsg {
-            pgid: self.spgid(),
-            from: self.from,
-            epoch: self.epoch,
-            query_epoch: self.query_epoch,
-            info: self.info,
-            log: self.log,
-            missing: self.missing,
-            past_intervals: self.past_intervals,
-        }
-    }
-}
-
 impl Message {
     /// The machine outputs this message carries: the inverse of
     /// [`Message::from_outgoing`], also accepting Ceph's legacy batched forms
@@ -230,7 +213,7 @@ impl Message {
                     info: m.info,
                 }))
             }
-            Message::PgLog(m) => one(Outgoing::Direct(CoreMessage::Log(m.into_core()))),
+            Message::PgLog(m) => one(Outgoing::Direct(CoreMessage::Log(m))),
             Message::PgTrim(m) => one(Outgoing::Direct(CoreMessage::Trim {
                 epoch: m.epoch,
                 pgid: m.pgid,

@@ -35,8 +35,8 @@ pub use error::MsgError;
 pub use event::PeeringDelivery;
 pub use outgoing::{Target, drain_messages, mon_messages};
 pub use peering::{
-    PgCreate2Msg, PgCreateEntry, PgCreateMsg, PgInfo2Msg, PgInfoMsg, PgLogMsg, PgNotify2Msg,
-    PgNotifyMsg, PgQuery2Msg, PgQueryMsg, PgRemoveMsg, PgTrimMsg,
+    PgCreate2Msg, PgCreateEntry, PgCreateMsg, PgInfo2Msg, PgInfoMsg, PgNotify2Msg, PgNotifyMsg,
+    PgQuery2Msg, PgQueryMsg, PgRemoveMsg, PgTrimMsg,
 };
 pub use peering_core::ctx::{BackfillReserveOp, RecoveryReserveOp};
 pub use reserve::{

@@ -17,7 +17,7 @@ use super::catalog::Message;
 use super::control::{AliveMsg, PgCreatedMsg, PgTempMsg};
 use super::error::MsgError;
 use super::event::{check_info, check_log, check_notify, check_query, notify_spgid};
-use super::peering::{PgInfo2Msg, PgLogMsg, PgNotify2Msg, PgQuery2Msg, PgRemoveMsg, PgTrimMsg};
+use super::peering::{PgInfo2Msg, PgNotify2Msg, PgQuery2Msg, PgRemoveMsg, PgTrimMsg};
 use super::reserve::{BackfillReserve, RecoveryReserve};
 
 /// Where a message goes: a peer OSD or the monitor. The monitor is one target,
@@ -75,16 +75,7 @@ fn info_msg(i: InfoMsg) -> Message {
 /// The core's `MOSDPGLog` on the wire, addressed by `to = pgid.shard` (the PG id
 /// itself travels in the info, which [`check_log`] made agree).
 fn log_msg(m: CoreLogMsg) -> Message {
-    Message::PgLog(PgLogMsg {
-        epoch: m.epoch,
-        query_epoch: m.query_epoch,
-        to: m.pgid.shard,
-        from: m.from,
-        info: m.info,
-        log: m.log,
-        missing: m.missing,
-        past_intervals: m.past_intervals,
-    })
+    Message::PgLog(m)
 }
 
 /// A direct send (`send_cluster_message`) as its wire message.

@@ -5,10 +5,7 @@ use std::collections::BTreeMap;
 
 use peering_core::event::PgNotify;
 use peering_core::intervals::PastIntervals;
-use peering_core::log::{Missing, PgLogT};
-use peering_core::types::{
-    EVersion, Epoch, PgHistory, PgId, PgInfo, PgQuery, ShardId, SpgId, UTime,
-};
+use peering_core::types::{EVersion, Epoch, PgHistory, PgId, PgInfo, PgQuery, SpgId, UTime};
 use serde::{Deserialize, Serialize};
 
 use super::reserve::{PgLease, PgLeaseAck};
@@ -39,43 +36,6 @@ pub struct PgInfoMsg {
     pub epoch: Epoch,
     /// The infos, each wrapped in a `pg_notify_t` as in modern Ceph.
     pub infos: Vec<PgNotify>,
-}
-
-/// `MOSDPGLog` (83): a peer's log (with its missing set and past intervals), the
-/// answer to a LOG/FULLLOG/MISSING query or the primary's activation push.
-///
-/// Addressed as Ceph's `get_spg()` does: `spg_t(info.pgid.pgid, to)`. The log
-/// and missing set are the core's [`PgLogT`] and [`Missing`], as the receiving
-/// PG merges them.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct PgLogMsg {
-    /// The sender's map epoch (`epoch_sent`).
-    pub epoch: Epoch,
-    /// The epoch of the query this answers (`epoch_requested`).
-    pub query_epoch: Epoch,
-    /// The sender's info (for activation, the receiver's info as the primary
-    /// sees it).
-    pub info: PgInfo,
-    /// The log entries (`pg_log_t`).
-    pub log: PgLogT,
-    /// The missing set (`pg_missing_t`).
-    pub missing: Missing,
-    /// The past intervals, attached when the receiver has none. Ceph always
-    /// encodes the field (empty when not attached); `None` is that empty field,
-    /// kept distinct so the core's message survives the wire unchanged.
-    pub past_intervals: Option<PastIntervals>,
-    /// The shard addressed.
-    pub to: ShardId,
-    /// The sending shard.
-    pub from: ShardId,
-}
-
-impl PgLogMsg {
-    /// The PG instance addressed: `spg_t(info.pgid.pgid, to)` (Ceph's
-    /// `MOSDPGLog::get_spg`,.
-    pub fn spgid(&self) -> SpgId {
-        SpgId::new(self.info.pgid.pgid, self.to)
-    }
 }
 
 /// `MOSDPGRemove` (84): the primary tells a stray to delete PG instances.

@@ -179,14 +179,14 @@ pub fn sample(ty: MsgType) -> Message {
                 ),
             ]),
         }),
-        MsgType::PgLog => Message::PgLog(PgLogMsg {
+        MsgType::PgLog => Message::PgLog(peering_core::event::PgLogMsg {
+            pgid: SpgId::new(info(4).pgid.pgid, ShardId::NO_SHARD),
             epoch: 12,
             query_epoch: 11,
             info: info(4),
             log: pg_log(),
             missing: missing(),
             past_intervals: Some(past_intervals()),
-            to: ShardId::NO_SHARD,
             from: ShardId::NO_SHARD,
         }),
         MsgType::PgRemove => Message::PgRemove(PgRemoveMsg {
