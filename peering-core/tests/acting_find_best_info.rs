@@ -180,6 +180,18 @@ mod find_best_info {
     }
 
     #[test]
+    fn history_level_with_a_bound_an_info_set_leaves_the_flag_clear() {
+        // osd.0 activated in 12 (its history says 10): the bound comes from an info and
+        // the flag is clear. osd.1's history only reaches the same 12, and Ceph moves the
+        // bound (and writes the flag) on a strict increase only: the flag stays clear.
+        let pairs = [
+            (rep(0), info(12, 3).les(12).hles(10)),
+            (rep(1), info(12, 3).les(12).hles(12)),
+        ];
+        assert_eq!(best_rep(&pairs, 0), (Some(rep(0)), false));
+    }
+
+    #[test]
     fn incomplete_info_les_does_not_raise_the_bound() {
         // osd.1 activated in 12 but is still being backfilled: only its history counts,
         // so osd.0 (les 8) still qualifies.

@@ -301,6 +301,20 @@ mod prior_set {
         }
 
         #[test]
+        fn build_prior_accepts_peers_level_with_us() {
+            // Ceph asserts only that no peer's history les is newer than ours: a peer
+            // at our own les (5) passes, and the peers' les do not shape the prior set.
+            let mut m = cluster(pool());
+            m.mark_down(2);
+            let cur = UpActing::new(&[0, 1], 0, &[0, 1], 0);
+            let alone = build_prior(&history(), &pool(), &m, OsdId(0), &cur, (5, 51), []);
+            let peers = [(pst(1), 5), (pst(2), 4)];
+            let with_peers = build_prior(&history(), &pool(), &m, OsdId(0), &cur, (5, 51), peers);
+            assert!(alone.is_ok());
+            assert_eq!(with_peers, alone);
+        }
+
+        #[test]
         fn marking_the_blocker_lost_unblocks() {
             let mut m = cluster(pool());
             m.mark_down(2);
