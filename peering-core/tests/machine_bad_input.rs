@@ -3,7 +3,7 @@
 
 mod machine_support;
 
-use machine_support::{Cluster, mapping, pgid};
+use machine_support::{Cluster, assert_dropped, mapping, pgid};
 use peering_core::PeeringError;
 use peering_core::ctx::RecoveryCtx;
 use peering_core::event::PgNotify;
@@ -38,17 +38,6 @@ fn notify(from: i32, pgid: SpgId, e: u32, info_of: &Pg) -> PeeringEvt {
             features: 0,
         }),
     )
-}
-
-fn assert_dropped(pg: &mut Pg, c: &Cluster, evt: PeeringEvt, reason: DropReason) {
-    let before = pg.clone();
-    let mut ctx = RecoveryCtx::new();
-    assert_eq!(
-        pg.handle_event(evt, c.map(), &mut ctx),
-        Ok(EventOutcome::Dropped(reason))
-    );
-    assert_eq!(*pg, before, "PG changed");
-    assert!(ctx.is_empty(), "{ctx:?}");
 }
 
 #[test]

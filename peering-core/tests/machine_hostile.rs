@@ -8,7 +8,7 @@
 mod machine_support;
 mod reserve_support;
 
-use machine_support::{Cluster, ceph_config, pgid};
+use machine_support::{Cluster, assert_dropped, ceph_config, pgid};
 use peering_core::PeeringError;
 use peering_core::acting::ActingError;
 use peering_core::ctx::RecoveryCtx;
@@ -21,19 +21,6 @@ use peering_core::{Crash, HostMisuse};
 use reserve_support::{World, loaded_with};
 
 const PRIMARY: i32 = 0;
-
-/// Delivers `evt` to `pg` and checks it is dropped for `reason`, with nothing
-/// changed and nothing to send.
-fn assert_dropped(pg: &mut Pg, c: &Cluster, evt: PeeringEvt, reason: DropReason) {
-    let before = pg.clone();
-    let mut ctx = RecoveryCtx::new();
-    assert_eq!(
-        pg.handle_event(evt, c.map(), &mut ctx),
-        Ok(EventOutcome::Dropped(reason))
-    );
-    assert_eq!(*pg, before, "PG changed");
-    assert!(ctx.is_empty(), "{ctx:?}");
-}
 
 /// A primary in GetInfo, waiting for the infos of osd.1 and osd.2.
 fn primary_in_get_info() -> (Cluster, Pg) {
@@ -248,11 +235,7 @@ fn recovering_primary(config: Config) -> World {
     w.auto_grant = false;
     w.answer_activate = false;
     w.run();
-    w.deliver_now(0, PRIMARY, Event::DoRecovery);
-    w.deliver_now(0, PRIMARY, Event::LocalRecoveryReserved);
-    w.deliver_now(0, PRIMARY, Event::RemoteRecoveryReserved);
-    w.deliver_now(0, PRIMARY, Event::RemoteRecoveryReserved);
-    assert_eq!(w.pg(0, PRIMARY).state_id(), StateId::Recovering);
+    reserve_support::to_recovering(&mut w, PRIMARY);
     w
 }
 

@@ -44,11 +44,7 @@ fn bits(w: &World) -> PgState {
 
 /// Brings the primary of `behind_replica` to Recovering by hand.
 fn to_recovering(w: &mut World) {
-    w.deliver_now(0, PRIMARY, Event::DoRecovery);
-    w.deliver_now(0, PRIMARY, Event::LocalRecoveryReserved);
-    w.deliver_now(0, PRIMARY, Event::RemoteRecoveryReserved);
-    w.deliver_now(0, PRIMARY, Event::RemoteRecoveryReserved);
-    assert_eq!(w.pg(0, PRIMARY).state_id(), StateId::Recovering);
+    reserve_support::to_recovering(w, PRIMARY);
 }
 
 #[test]

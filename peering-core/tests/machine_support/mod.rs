@@ -562,3 +562,21 @@ pub fn deliver_to(pg: &mut Pg, map: &SimpleOsdMap, evt: Event) -> (EventOutcome,
         .expect("handle_event");
     (out, ctx)
 }
+
+/// Delivers `evt` to `pg` and checks it is dropped for `reason`, with nothing
+/// changed and nothing to send.
+pub fn assert_dropped(
+    pg: &mut Pg,
+    c: &Cluster,
+    evt: PeeringEvt,
+    reason: peering_core::machine::DropReason,
+) {
+    let before = pg.clone();
+    let mut ctx = RecoveryCtx::new();
+    assert_eq!(
+        pg.handle_event(evt, c.map(), &mut ctx),
+        Ok(EventOutcome::Dropped(reason))
+    );
+    assert_eq!(*pg, before, "PG changed");
+    assert!(ctx.is_empty(), "{ctx:?}");
+}

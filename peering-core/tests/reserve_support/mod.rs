@@ -455,3 +455,16 @@ pub fn backfill_world() -> World {
 pub fn temp_mapping(up: &[i32], acting: &[i32]) -> UpActing {
     UpActing::new(up, up[0], acting, acting[0])
 }
+
+/// Brings `primary` (behind one replica, with two remote slots to take) to
+/// Recovering by hand: local grant, then both remote grants.
+pub fn to_recovering(w: &mut World, primary: i32) {
+    w.deliver_now(0, primary, Event::DoRecovery);
+    w.deliver_now(0, primary, Event::LocalRecoveryReserved);
+    w.deliver_now(0, primary, Event::RemoteRecoveryReserved);
+    w.deliver_now(0, primary, Event::RemoteRecoveryReserved);
+    assert_eq!(
+        w.pg(0, primary).state_id(),
+        peering_core::machine::StateId::Recovering
+    );
+}
