@@ -19,7 +19,6 @@ mod placement;
 mod policy;
 mod transcript;
 
-pub use crate::osd::AsyncReserver as Reserver;
 pub use error::HarnessError;
 pub use invariants::{Checker, Rule, Violation};
 pub use osd_cluster::OsdHarness;

@@ -162,15 +162,10 @@ impl Pg {
         })
     }
 
-    pub(super) fn check_mapping(
-        &self,
-        map: &dyn OsdMapView,
-        mapping: &UpActing,
-    ) -> Result<(), PeeringError> {
-        if let Some(pool) = map.pool(self.ps.info.pgid.pgid.pool) {
-            validate_vector(&pool, &mapping.up).map_err(BadInput::Interval)?;
-            validate_vector(&pool, &mapping.acting).map_err(BadInput::Interval)?;
-        }
+    /// Refuses a mapping that means nothing for `pool` (`validate_vector`).
+    pub(super) fn check_mapping(pool: &PoolInfo, mapping: &UpActing) -> Result<(), PeeringError> {
+        validate_vector(pool, &mapping.up).map_err(BadInput::Interval)?;
+        validate_vector(pool, &mapping.acting).map_err(BadInput::Interval)?;
         Ok(())
     }
 
@@ -184,7 +179,7 @@ impl Pg {
         ctx: &mut RecoveryCtx,
     ) -> Result<Pg, PeeringError> {
         let mut pg = Pg::new(args.config, args.whoami, args.pgid, map)?;
-        pg.check_mapping(map, &args.mapping)?;
+        Pg::check_mapping(&pg.ps.pool, &args.mapping)?;
         let ps = &mut pg.ps;
         ps.init_primary_up_acting(&args.mapping);
         ps.role = ps.calc_role();
@@ -226,7 +221,7 @@ impl Pg {
         ctx: &mut RecoveryCtx,
     ) -> Result<Pg, PeeringError> {
         let mut pg = Pg::new(args.config, args.whoami, args.info.pgid, map)?;
-        pg.check_mapping(map, &args.mapping)?;
+        Pg::check_mapping(&pg.ps.pool, &args.mapping)?;
         let ps = &mut pg.ps;
         ps.info = args.info;
         ps.past_intervals = args.past_intervals;
@@ -314,7 +309,9 @@ impl Pg {
         // After `Initialize` the PG is in `Reset`, which takes `AdvMap`s: a loaded
         // PG is advanced through the maps it missed before its `ActMap`.
         let pool = admit_pool(newmap, self.ps.info.pgid.pgid.pool)?;
-        self.check_mapping(newmap, &mapping)?;
+        if let Some(p) = &pool {
+            Pg::check_mapping(p, &mapping)?;
+        }
         // Ceph updates the map reference and the pool before delivering AdvMap.
         self.ps.epoch = newmap.epoch();
         if let Some(pool) = pool {

@@ -237,7 +237,7 @@ impl Pg {
             }
         }
         let mut pg = Pg::new(seed.config, seed.whoami, child, map)?;
-        pg.check_mapping(map, &mapping)?;
+        Pg::check_mapping(&pg.ps.pool, &mapping)?;
         let ps = &mut pg.ps;
         ps.info = seed.info;
         ps.pg_log = seed.log;

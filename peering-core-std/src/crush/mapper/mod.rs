@@ -78,12 +78,11 @@ impl CrushMap {
         weights: &[u32],
     ) -> Result<Vec<i32>, CrushError> {
         let mut out = Vec::with_capacity(result_max);
-        self.run_rule(
+        self.do_rule_into(
             rule,
             x,
             result_max,
             weights,
-            None,
             &mut CrushWorkspace::new(),
             &mut out,
         )?;
