@@ -10,9 +10,10 @@
 //! a new map. This example plays that on three in-process OSDs
 //! ([`LocalCluster`]): every message between them travels as an encoded frame.
 
+use peering::core::ctx::QueryMsg;
 use peering::core::map::OsdMapView;
 use peering::core::types::{OsdId, PgHistory, PgId, PgQuery, QueryKind, ShardId, SpgId, UTime};
-use peering::osd::msg::{Message, PgQuery2Msg};
+use peering::osd::msg::Message;
 use peering::osd::osd::local::{LocalCluster, simple_map};
 use peering::osd::osd::{DropReason, MonMessage, OsdConfig, Peer};
 
@@ -25,8 +26,8 @@ fn config(o: i32) -> OsdConfig {
 }
 
 fn query(epoch: u32) -> Message {
-    Message::PgQuery2(PgQuery2Msg {
-        spgid: SpgId::replicated(PgId::new(POOL, 0)),
+    Message::PgQuery2(QueryMsg {
+        pgid: SpgId::replicated(PgId::new(POOL, 0)),
         query: PgQuery {
             kind: QueryKind::Info,
             history: PgHistory::new(1, UTime::default()),

@@ -7,9 +7,9 @@
 
 mod scenario_support;
 
-use peering::core::ctx::Outgoing;
 use peering::core::log::LogEffect;
 use peering::core::types::{EVersion, QueryKind};
+use peering::osd::msg::Message;
 use scenario_support::*;
 
 #[test]
@@ -28,7 +28,7 @@ fn divergent_replica_is_rewound_to_the_authoritative_head() {
     let log_queries: Vec<(i32, EVersion)> = (1..3)
         .flat_map(|o| {
             h.transcript().sent(0, o).filter_map(move |m| match m {
-                Outgoing::Query(_, q) => match q.kind {
+                Message::PgQuery2(q) => match q.query.kind {
                     QueryKind::Log { since } => Some((o, since)),
                     _ => None,
                 },
@@ -41,9 +41,7 @@ fn divergent_replica_is_rewound_to_the_authoritative_head() {
         .transcript()
         .sent(1, 0)
         .filter_map(|m| match m {
-            Outgoing::Direct(peering::core::ctx::DirectMessage::Log(l)) => {
-                Some((l.log.head, l.log.entries.len()))
-            }
+            Message::PgLog(l) => Some((l.log.head, l.log.entries.len())),
             _ => None,
         })
         .collect();
@@ -54,7 +52,7 @@ fn divergent_replica_is_rewound_to_the_authoritative_head() {
         .transcript()
         .sent(0, 1)
         .find_map(|m| match m {
-            Outgoing::Info(i) => Some(i.info.last_update),
+            Message::PgInfo2(i) => Some(i.info.last_update),
             _ => None,
         })
         .unwrap();

@@ -135,7 +135,7 @@ fn held_commits_hold_replica_acks_until_released() {
     let acks = |h: &Harness| {
         h.transcript()
             .sent(1, 0)
-            .filter(|m| matches!(m, peering_core::ctx::Outgoing::Info(_)))
+            .filter(|m| matches!(m, peering_core_std::msg::Message::PgInfo2(_)))
             .count()
     };
     assert_eq!(acks(&h), 0);
@@ -187,7 +187,7 @@ fn a_query_for_a_pg_an_osd_does_not_hold_gets_an_empty_notify() {
         }
     }
     let notify = h.transcript().sent(1, 0).find_map(|m| match m {
-        peering_core::ctx::Outgoing::Notify(n) => Some(n.info.clone()),
+        peering_core_std::msg::Message::PgNotify2(n) => Some(n.info.clone()),
         _ => None,
     });
     let info = notify.expect("osd.1 answered for the PG it does not hold");

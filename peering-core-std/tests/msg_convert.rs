@@ -13,6 +13,7 @@
 #[path = "../../peering-core/tests/machine_support/mod.rs"]
 mod machine_support;
 
+use peering_core::ctx::{BackfillReserveMsg, QueryMsg, RecoveryReserveMsg, RemoveMsg, TrimMsg};
 use std::collections::{BTreeMap, BTreeSet};
 
 use machine_support::{Cluster, loaded_cluster, mapping, notify_evt};
@@ -56,8 +57,15 @@ fn expected_by_target(from: OsdId, ctx: &RecoveryCtx) -> BTreeMap<OsdId, Vec<(Sp
         .iter()
         .map(|(to, m)| (*to, Outgoing::Direct(m.clone())));
     let queries = ctx.queries().iter().flat_map(|(to, qs)| {
-        qs.iter()
-            .map(move |(s, q)| (*to, Outgoing::Query(*s, q.clone())))
+        qs.iter().map(move |(s, q)| {
+            (
+                *to,
+                Outgoing::Query(QueryMsg {
+                    pgid: *s,
+                    query: q.clone(),
+                }),
+            )
+        })
     });
     let notifies = ctx
         .notifies()
@@ -299,20 +307,20 @@ fn drain_orders_direct_then_buffered_by_target_then_monitor() {
     ctx.send_query(OsdId(4), p(2), query(p(2), QueryKind::Info, 5));
     ctx.send_direct(
         OsdId(4),
-        CoreMessage::Trim {
+        CoreMessage::Trim(TrimMsg {
             epoch: 5,
             pgid: p(2),
             trim_to: EVersion::new(5, 9),
-        },
+        }),
     );
     ctx.send_info(OsdId(2), info_msg(p(1), 5));
     ctx.send_query(OsdId(2), p(3), query(p(3), QueryKind::FullLog, 5));
     ctx.send_direct(
         OsdId(1),
-        CoreMessage::Remove {
+        CoreMessage::Remove(RemoveMsg {
             epoch: 5,
             pgids: vec![p(4)],
-        },
+        }),
     );
     ctx.request_mon(MonRequest::UpThru { want: 4 });
     let msgs = drain_messages(&mut ctx, 6).unwrap();
@@ -434,7 +442,7 @@ fn refused_items_leave_the_context_untouched() {
     ));
     let q = query(SpgId::new(p.pgid, ShardId(3)), QueryKind::Missing, 5);
     assert!(matches!(
-        Message::from_outgoing(Outgoing::Query(p, q)),
+        Message::from_outgoing(Outgoing::Query(QueryMsg { pgid: p, query: q })),
         Err(MsgError::PgMismatch { .. })
     ));
 }
@@ -578,8 +586,10 @@ const BACKFILL_OPS: [BackfillReserveOp; 6] = [
 fn outgoing() -> impl Strategy<Value = Outgoing> {
     let e = 1u32..500;
     prop_oneof![
-        (spgid(), query_kind(), e.clone())
-            .prop_map(|(to, k, e)| Outgoing::Query(to, query(to, k, e))),
+        (spgid(), query_kind(), e.clone()).prop_map(|(to, k, e)| Outgoing::Query(QueryMsg {
+            pgid: to,
+            query: query(to, k, e)
+        })),
         (spgid(), shard(), e.clone()).prop_map(|(from, to, e)| {
             let mut n = notify(from, e);
             n.to = to;
@@ -591,15 +601,16 @@ fn outgoing() -> impl Strategy<Value = Outgoing> {
         (spgid(), shard(), e.clone(), 0u64..6).prop_map(|(to, from, e, n)| Outgoing::Direct(
             CoreMessage::Log(log_msg(to, from, e, n))
         )),
-        (e.clone(), proptest::collection::vec(spgid(), 0..4))
-            .prop_map(|(epoch, pgids)| { Outgoing::Direct(CoreMessage::Remove { epoch, pgids }) }),
+        (e.clone(), proptest::collection::vec(spgid(), 0..4)).prop_map(|(epoch, pgids)| {
+            Outgoing::Direct(CoreMessage::Remove(RemoveMsg { epoch, pgids }))
+        }),
         (spgid(), e.clone(), 0usize..4, any::<u32>()).prop_map(|(pgid, epoch, op, priority)| {
-            Outgoing::Direct(CoreMessage::RecoveryReserve {
+            Outgoing::Direct(CoreMessage::RecoveryReserve(RecoveryReserveMsg {
                 pgid,
                 epoch,
                 op: RECOVERY_OPS[op],
                 priority,
-            })
+            }))
         }),
         (
             spgid(),
@@ -610,20 +621,22 @@ fn outgoing() -> impl Strategy<Value = Outgoing> {
             any::<i64>()
         )
             .prop_map(|(pgid, epoch, op, priority, primary, shard)| {
-                Outgoing::Direct(CoreMessage::BackfillReserve {
+                Outgoing::Direct(CoreMessage::BackfillReserve(BackfillReserveMsg {
                     pgid,
                     epoch,
                     op: BACKFILL_OPS[op],
                     priority,
                     primary_num_bytes: primary,
                     shard_num_bytes: shard,
-                })
+                }))
             }),
-        (spgid(), e, 0u64..1000).prop_map(|(pgid, epoch, v)| Outgoing::Direct(CoreMessage::Trim {
-            epoch,
-            pgid,
-            trim_to: EVersion::new(epoch, v),
-        })),
+        (spgid(), e, 0u64..1000).prop_map(|(pgid, epoch, v)| Outgoing::Direct(CoreMessage::Trim(
+            TrimMsg {
+                epoch,
+                pgid,
+                trim_to: EVersion::new(epoch, v),
+            }
+        ))),
     ]
 }
 
@@ -638,7 +651,7 @@ fn context() -> impl Strategy<Value = RecoveryCtx> {
             for (to, o) in items {
                 let to = OsdId(to);
                 match o {
-                    Outgoing::Query(s, q) => ctx.send_query(to, s, q),
+                    Outgoing::Query(q) => ctx.send_query(to, q.pgid, q.query),
                     Outgoing::Notify(n) => ctx.send_notify(to, n),
                     Outgoing::Info(i) => ctx.send_info(to, i),
                     Outgoing::Direct(m) => ctx.send_direct(to, m),

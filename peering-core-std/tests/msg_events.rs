@@ -7,6 +7,9 @@
 mod msg_support;
 
 use msg_support::{info, notify, past_intervals, sample, spg};
+use peering_core::ctx::{
+    BackfillReserveMsg, BackfillReserveOp, RecoveryReserveMsg, RecoveryReserveOp,
+};
 use peering_core::event::{
     Defer, Event, MInfoRec, MLogRec, MNotifyRec, MQuery, MTrim, PeeringEvt, PgCreateInfo,
     PgLogMsg as CoreLogMsg, RequestBackfillPrio, RequestRecoveryPrio,
@@ -223,13 +226,13 @@ fn recovery_reserve_ops_map_to_ceph_events() {
         ),
     ];
     for (op, code, event) in table {
-        let m = RecoveryReserve {
+        let m = RecoveryReserveMsg {
             pgid: SpgId::new(PgId::new(1, 10), ShardId(2)),
-            query_epoch: 23,
+            epoch: 23,
             op,
             priority: 180,
         };
-        assert_eq!(m.type_code(), code);
+        assert_eq!(m.op.code(), code);
         assert_eq!(
             events(Message::RecoveryReserve(m)),
             [(
@@ -275,15 +278,15 @@ fn backfill_reserve_ops_map_to_ceph_events() {
         ),
     ];
     for (op, code, event) in table {
-        let m = BackfillReserve {
+        let m = BackfillReserveMsg {
             pgid: spg(1, 7),
-            query_epoch: 15,
+            epoch: 15,
             op,
             priority: 110,
             primary_num_bytes: 1 << 30,
             shard_num_bytes: 1 << 20,
         };
-        assert_eq!(m.type_code(), code);
+        assert_eq!(m.op.code(), code);
         assert_eq!(
             events(Message::BackfillReserve(m)),
             [(spg(1, 7), PeeringEvt::new(15, event))]
@@ -349,10 +352,7 @@ fn malformed_peering_messages_are_refused() {
     // A notify whose sending shard is not its info's shard.
     let mut n = notify(9);
     n.from = ShardId(1);
-    let bad = Message::PgNotify2(PgNotify2Msg {
-        spgid: spg(1, 9),
-        notify: n.clone(),
-    });
+    let bad = Message::PgNotify2(n.clone());
     assert_eq!(
         bad.into_peering_events(FROM),
         Err(MsgError::ShardMismatch {
@@ -378,16 +378,17 @@ fn malformed_peering_messages_are_refused() {
         bad.into_peering_events(FROM),
         Err(MsgError::ShardMismatch { .. })
     ));
-    // A notify addressed to another PG than its info's.
-    let bad = Message::PgNotify2(PgNotify2Msg {
-        spgid: spg(1, 10),
-        notify: notify(9),
-    });
+    // An info whose sending shard is not its info's shard.
+    let Message::PgInfo2(mut i) = sample(MsgType::PgInfo2) else {
+        unreachable!()
+    };
+    i.from = ShardId(2);
     assert_eq!(
-        bad.into_peering_events(FROM),
-        Err(MsgError::PgMismatch {
-            addressed: spg(1, 10),
-            carried: spg(1, 9),
+        Message::PgInfo2(i).into_peering_events(FROM),
+        Err(MsgError::ShardMismatch {
+            pgid: spg(1, 9),
+            from: ShardId(2),
+            info_shard: ShardId::NO_SHARD,
         })
     );
     // A query whose `to` is not the shard addressed.
@@ -406,7 +407,7 @@ fn malformed_peering_messages_are_refused() {
     let Message::PgInfo2(mut i) = sample(MsgType::PgInfo2) else {
         unreachable!()
     };
-    i.spgid = spg(1, 11);
+    i.pgid = spg(1, 11);
     assert_eq!(
         Message::PgInfo2(i).into_peering_events(FROM),
         Err(MsgError::PgMismatch {
@@ -426,10 +427,7 @@ fn messages_for_unknown_pools_are_refused_before_conversion() {
     );
     let mut n = notify(1);
     n.info.pgid = SpgId::replicated(PgId::new(7, 1));
-    let m = Message::PgNotify2(PgNotify2Msg {
-        spgid: SpgId::replicated(PgId::new(7, 1)),
-        notify: n,
-    });
+    let m = Message::PgNotify2(n);
     assert_eq!(
         m.into_deliveries_checked(FROM, &map),
         Err(MsgError::UnknownPool(PgId::new(7, 1)))

@@ -8,6 +8,7 @@ mod machine_support;
 mod reserve_support;
 
 use peering_core::PeeringError;
+use peering_core::ctx::{BackfillReserveMsg, RemoveMsg};
 use peering_core::ctx::{BackfillReserveOp, DirectMessage, HostNotification, ReservationOp};
 use peering_core::event::{Defer, Event, EventKind, PeeringEvt};
 use peering_core::machine::{DropReason, EventOutcome, StateId};
@@ -71,7 +72,7 @@ fn released_then_retried(out: &reserve_support::Out, delay: Timespan) {
 fn backfill_msgs(out: &[(OsdId, DirectMessage)]) -> Vec<(i32, BackfillReserveOp)> {
     out.iter()
         .filter_map(|(to, m)| match m {
-            DirectMessage::BackfillReserve { op, .. } => Some((to.0, *op)),
+            DirectMessage::BackfillReserve(BackfillReserveMsg { op, .. }) => Some((to.0, *op)),
             _ => None,
         })
         .collect()
@@ -146,14 +147,14 @@ fn remote_backfill_slots_then_backfilling() {
         out.messages,
         [(
             OsdId(TARGET),
-            DirectMessage::BackfillReserve {
+            DirectMessage::BackfillReserve(BackfillReserveMsg {
                 pgid: machine_support::pgid(),
                 epoch: e,
                 op: BackfillReserveOp::Request,
                 priority: 110,
                 primary_num_bytes: w.pg(0, PRIMARY).info().stats.num_bytes,
                 shard_num_bytes: 0,
-            }
+            })
         )]
     );
     let (_, out) = w.deliver_now(0, PRIMARY, Event::RemoteBackfillReserved);
@@ -386,7 +387,7 @@ fn scenario_rejected_too_full_then_granted_after_a_retry() {
         .reserve_msgs(0)
         .into_iter()
         .map(|(f, t, m)| match m {
-            DirectMessage::BackfillReserve { op, .. } => (f, t, op),
+            DirectMessage::BackfillReserve(BackfillReserveMsg { op, .. }) => (f, t, op),
             other => panic!("{other:?}"),
         })
         .collect();
@@ -405,7 +406,7 @@ fn scenario_rejected_too_full_then_granted_after_a_retry() {
     let msgs: Vec<_> = w.reserve_msgs(0)[3..]
         .iter()
         .map(|(f, t, m)| match m {
-            DirectMessage::BackfillReserve { op, .. } => (*f, *t, *op),
+            DirectMessage::BackfillReserve(BackfillReserveMsg { op, .. }) => (*f, *t, *op),
             other => panic!("{other:?}"),
         })
         .collect();
@@ -465,7 +466,7 @@ fn scenario_backfill_of_a_new_osd_ends_clean_with_acting_equal_up() {
         && s.to == 2
         && matches!(
             &s.msg,
-            peering_core::ctx::Outgoing::Direct(DirectMessage::Remove { .. })
+            peering_core::ctx::Outgoing::Direct(DirectMessage::Remove(RemoveMsg { .. }))
         )));
     assert_eq!(w.pg(0, PRIMARY).history().last_epoch_clean, e + 1);
 }

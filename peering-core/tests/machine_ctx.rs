@@ -2,6 +2,7 @@
 //! interval flush go in front, and what each outgoing message becomes at the
 //! receiver (§8.4).
 
+use peering_core::ctx::{BackfillReserveMsg, QueryMsg, RecoveryReserveMsg, RemoveMsg, TrimMsg};
 use peering_core::ctx::{
     BackfillReserveOp, BufferedMessages, DirectMessage, InfoMsg, Outgoing, RecoveryCtx,
     RecoveryReserveOp,
@@ -48,11 +49,11 @@ fn held_messages_go_in_front_and_drains_empty_the_context() {
     assert_eq!(epochs, [4, 5]);
     ctx.send_direct(
         OsdId(3),
-        DirectMessage::Trim {
+        DirectMessage::Trim(TrimMsg {
             epoch: 5,
             pgid: spg(),
             trim_to: EVersion::new(5, 1),
-        },
+        }),
     );
     let out = ctx.drain_outgoing();
     let kinds: Vec<_> = out
@@ -79,7 +80,11 @@ fn held_messages_go_in_front_and_drains_empty_the_context() {
 #[test]
 fn outgoing_messages_become_cephs_events() {
     let from = OsdId(7);
-    let evs = Outgoing::Query(spg(), query(9)).into_events(from);
+    let evs = Outgoing::Query(QueryMsg {
+        pgid: spg(),
+        query: query(9),
+    })
+    .into_events(from);
     assert_eq!(evs.len(), 1);
     assert_eq!(evs[0].1.event.kind(), EventKind::MQuery);
     assert_eq!((evs[0].1.epoch_sent, evs[0].1.epoch_requested), (9, 9));
@@ -90,13 +95,15 @@ fn outgoing_messages_become_cephs_events() {
     assert_eq!(evs[0].1.event.kind(), EventKind::MInfoRec);
     assert_eq!((evs[0].1.epoch_sent, evs[0].1.epoch_requested), (9, 8));
 
-    let backfill = |op| DirectMessage::BackfillReserve {
-        pgid: spg(),
-        epoch: 3,
-        op,
-        priority: 100,
-        primary_num_bytes: 1,
-        shard_num_bytes: 2,
+    let backfill = |op| {
+        DirectMessage::BackfillReserve(BackfillReserveMsg {
+            pgid: spg(),
+            epoch: 3,
+            op,
+            priority: 100,
+            primary_num_bytes: 1,
+            shard_num_bytes: 2,
+        })
     };
     for (op, kind) in [
         (BackfillReserveOp::Request, EventKind::RequestBackfillPrio),
@@ -121,11 +128,13 @@ fn outgoing_messages_become_cephs_events() {
         let evs = Outgoing::Direct(backfill(op)).into_events(from);
         assert_eq!(evs[0].1.event.kind(), kind, "{op:?}");
     }
-    let recovery = |op| DirectMessage::RecoveryReserve {
-        pgid: spg(),
-        epoch: 3,
-        op,
-        priority: 180,
+    let recovery = |op| {
+        DirectMessage::RecoveryReserve(RecoveryReserveMsg {
+            pgid: spg(),
+            epoch: 3,
+            op,
+            priority: 180,
+        })
     };
     for (op, kind) in [
         (RecoveryReserveOp::Request, EventKind::RequestRecoveryPrio),
@@ -137,10 +146,10 @@ fn outgoing_messages_become_cephs_events() {
         assert_eq!(evs[0].1.event.kind(), kind, "{op:?}");
     }
     let other = SpgId::replicated(PgId::new(1, 1));
-    let evs = Outgoing::Direct(DirectMessage::Remove {
+    let evs = Outgoing::Direct(DirectMessage::Remove(RemoveMsg {
         epoch: 4,
         pgids: vec![spg(), other],
-    })
+    }))
     .into_events(from);
     let targets: Vec<_> = evs.iter().map(|(p, e)| (*p, e.event.kind())).collect();
     assert_eq!(

@@ -4,6 +4,7 @@
 mod machine_support;
 
 use machine_support::{Cluster, clean_with_stray, deliver_to as deliver, mapping, pgid};
+use peering_core::ctx::BackfillReserveMsg;
 use peering_core::ctx::{
     BackfillReserveOp, DirectMessage, HostNotification, Outgoing, RecoveryCtx, ReservationOp,
 };
@@ -398,7 +399,7 @@ fn rep_not_recovering_rejects_a_backfill_reservation_when_too_full() {
     assert_eq!(ctx.reservations(), [ReservationOp::UnreserveSpace]);
     assert!(matches!(
         ctx.messages(),
-        [(o, DirectMessage::BackfillReserve { op: BackfillReserveOp::RejectTooFull, .. })] if o.0 == 0
+        [(o, DirectMessage::BackfillReserve(BackfillReserveMsg { op: BackfillReserveOp::RejectTooFull, .. }))] if o.0 == 0
     ));
     // The posted RemoteReservationRejectedTooFull re-enters RepNotRecovering.
     let entered: Vec<_> = pg.state_history().entered().collect();

@@ -8,6 +8,7 @@ mod reserve_support;
 
 use peering_core::Crash;
 use peering_core::PeeringError;
+use peering_core::ctx::RecoveryReserveMsg;
 use peering_core::ctx::{DirectMessage, HostNotification, RecoveryReserveOp, ReservationOp};
 use peering_core::event::{Defer, Event, EventKind, PeeringEvt};
 use peering_core::machine::{DropReason, EventOutcome, Invariant, StateId};
@@ -32,7 +33,9 @@ fn behind_replica() -> World {
 fn recovery_requests(out: &[(OsdId, DirectMessage)]) -> Vec<(i32, RecoveryReserveOp, u32)> {
     out.iter()
         .filter_map(|(to, m)| match m {
-            DirectMessage::RecoveryReserve { op, priority, .. } => Some((to.0, *op, *priority)),
+            DirectMessage::RecoveryReserve(RecoveryReserveMsg { op, priority, .. }) => {
+                Some((to.0, *op, *priority))
+            }
             _ => None,
         })
         .collect()
@@ -129,7 +132,7 @@ fn remote_order_is_ascending_osd_not_acting_order() {
         .reserve_msgs(0)
         .into_iter()
         .map(|(from, to, m)| match m {
-            DirectMessage::RecoveryReserve { op, .. } => (from, to, op),
+            DirectMessage::RecoveryReserve(RecoveryReserveMsg { op, .. }) => (from, to, op),
             other => panic!("{other:?}"),
         })
         .collect();
@@ -201,10 +204,10 @@ fn all_replicas_recovered_releases_everything_and_goes_clean() {
         .filter(|(_, _, m)| {
             matches!(
                 m,
-                DirectMessage::RecoveryReserve {
+                DirectMessage::RecoveryReserve(RecoveryReserveMsg {
                     op: RecoveryReserveOp::Release,
                     ..
-                }
+                })
             )
         })
         .map(|(f, t, _)| (f, t))
@@ -471,7 +474,7 @@ fn scenario_a_replica_that_missed_writes_is_recovered() {
         .reserve_msgs(0)
         .into_iter()
         .map(|(f, t, m)| match m {
-            DirectMessage::RecoveryReserve { op, .. } => (f, t, op),
+            DirectMessage::RecoveryReserve(RecoveryReserveMsg { op, .. }) => (f, t, op),
             other => panic!("{other:?}"),
         })
         .collect();

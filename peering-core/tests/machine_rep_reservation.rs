@@ -8,6 +8,7 @@ mod reserve_support;
 
 use peering_core::Crash;
 use peering_core::PeeringError;
+use peering_core::ctx::{BackfillReserveMsg, RecoveryReserveMsg};
 use peering_core::ctx::{BackfillReserveOp, DirectMessage, RecoveryReserveOp, ReservationOp};
 use peering_core::event::{Event, EventKind, PeeringEvt, RequestBackfillPrio, RequestRecoveryPrio};
 use peering_core::machine::{DropReason, EventOutcome, StateId, Transit};
@@ -40,26 +41,26 @@ fn to_primary() -> SpgId {
 fn recovery_reserve(op: RecoveryReserveOp) -> (OsdId, DirectMessage) {
     (
         OsdId(0),
-        DirectMessage::RecoveryReserve {
+        DirectMessage::RecoveryReserve(RecoveryReserveMsg {
             pgid: to_primary(),
             epoch: 10,
             op,
             priority: 0,
-        },
+        }),
     )
 }
 
 fn backfill_reserve(op: BackfillReserveOp) -> (OsdId, DirectMessage) {
     (
         OsdId(0),
-        DirectMessage::BackfillReserve {
+        DirectMessage::BackfillReserve(BackfillReserveMsg {
             pgid: to_primary(),
             epoch: 10,
             op,
             priority: 0,
             primary_num_bytes: 0,
             shard_num_bytes: 0,
-        },
+        }),
     )
 }
 
@@ -371,10 +372,10 @@ fn scenario_two_primaries_compete_for_one_slot_and_both_finish() {
             *f == 1
                 && matches!(
                     m,
-                    DirectMessage::RecoveryReserve {
+                    DirectMessage::RecoveryReserve(RecoveryReserveMsg {
                         op: RecoveryReserveOp::Request,
                         ..
-                    }
+                    })
                 )
         })
         .map(|(_, t, _)| t)

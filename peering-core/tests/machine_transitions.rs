@@ -4,6 +4,7 @@
 mod machine_support;
 
 use machine_support::Cluster;
+use peering_core::ctx::RemoveMsg;
 use peering_core::types::PgState;
 
 #[test]
@@ -481,7 +482,12 @@ fn clean_purges_strays() {
     // proc_replica_info on a clean PG purges the stray at once.
     let removes: Vec<_> = sent_from(&c, 0)
         .into_iter()
-        .filter(|s| matches!(&s.msg, Outgoing::Direct(DirectMessage::Remove { .. })))
+        .filter(|s| {
+            matches!(
+                &s.msg,
+                Outgoing::Direct(DirectMessage::Remove(RemoveMsg { .. }))
+            )
+        })
         .map(|s| s.to)
         .collect();
     assert_eq!(removes, [3]);
@@ -499,10 +505,10 @@ fn divergent_replica_is_rewound_at_activation() {
     // GetMissing asked osd.1 for its log since its les.
     assert!(c.sent.iter().any(|s| s.from == 0
         && s.to == 1
-        && matches!(&s.msg, Outgoing::Query(_, q) if q.kind == QueryKind::Log { since: EVersion::new(8, 0) })));
+        && matches!(&s.msg, Outgoing::Query(q) if q.query.kind == QueryKind::Log { since: EVersion::new(8, 0) })));
     assert!(!c.sent.iter().any(|s| s.from == 0
         && s.to == 2
-        && matches!(&s.msg, Outgoing::Query(_, q) if matches!(q.kind, QueryKind::Log { .. }))));
+        && matches!(&s.msg, Outgoing::Query(q) if matches!(q.query.kind, QueryKind::Log { .. }))));
     for o in 0..3 {
         assert_eq!(c.pg(o).info().last_update, EVersion::new(10, 18), "osd.{o}");
         assert_eq!(c.pg(o).pg_log().log().head(), EVersion::new(10, 18));
@@ -635,7 +641,7 @@ fn a_primary_behind_the_auth_log_recovers_from_complete_replicas() {
     // The LOG query went to osd.1, the first of the two newest.
     assert!(c.sent.iter().any(|s| s.from == 0
         && s.to == 1
-        && matches!(&s.msg, Outgoing::Query(_, q) if q.kind == QueryKind::Log { since: EVersion::new(10, 15) })));
+        && matches!(&s.msg, Outgoing::Query(q) if q.query.kind == QueryKind::Log { since: EVersion::new(10, 15) })));
     let pg = c.pg(0);
     assert_eq!(pg.info().last_update, EVersion::new(10, 18));
     assert_eq!(pg.pg_log().missing().num_missing(), 3);

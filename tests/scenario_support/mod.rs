@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use peering::core::ctx::RecoveryReserveMsg;
 use peering::core::machine::PgLoad;
 use peering::core::types::{Epoch, OsdId, PgId, SpgId};
 use peering::osd::harness::osd_cluster::OsdHarness;
@@ -199,7 +200,7 @@ pub fn recovery_reserve_msgs<H: Scenario>(
     h: &H,
     pg: SpgId,
 ) -> Vec<(i32, i32, peering::core::ctx::RecoveryReserveOp)> {
-    use peering::core::ctx::{DirectMessage, Outgoing};
+    use peering::osd::msg::Message;
     h.transcript()
         .entries()
         .iter()
@@ -208,7 +209,7 @@ pub fn recovery_reserve_msgs<H: Scenario>(
                 from,
                 to,
                 pgid,
-                msg: Outgoing::Direct(DirectMessage::RecoveryReserve { op, .. }),
+                msg: Message::RecoveryReserve(RecoveryReserveMsg { op, .. }),
                 ..
             } if *pgid == pg => Some((from.0, to.0, *op)),
             _ => None,

@@ -5,15 +5,13 @@
 use std::fmt;
 
 use peering_core::PeeringError;
-use peering_core::ctx::{
-    BackfillReserveOp, DirectMessage, HostNotification, MonRequest, Outgoing, RecoveryReserveOp,
-    ReservationOp, Timer,
-};
+use peering_core::ctx::{HostNotification, MonRequest, ReservationOp, Timer};
 use peering_core::log::LogEntry;
 use peering_core::machine::{DropReason, StateId};
 use peering_core::types::{EVersion, Epoch, OsdId, QueryKind, SpgId};
 
 use super::HarnessError;
+use crate::msg::Message;
 
 /// What happened to one delivered event (admission).
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -70,8 +68,8 @@ pub enum Entry {
         epoch: Epoch,
         /// The sending PG shard.
         pgid: SpgId,
-        /// The message.
-        msg: Outgoing,
+        /// The message, as it went on the wire.
+        msg: Message,
     },
     /// An event reached a PG instance.
     Delivered {
@@ -228,61 +226,35 @@ impl Entry {
     }
 }
 
-/// Ceph's wire name of an outgoing message, with the query or reservation
-/// operation in parentheses.
-pub fn message_name(msg: &Outgoing) -> &'static str {
-    match msg {
-        Outgoing::Query(_, q) => match q.kind {
-            QueryKind::Info => "MOSDPGQuery2(INFO)",
-            QueryKind::Log { .. } => "MOSDPGQuery2(LOG)",
-            QueryKind::Missing => "MOSDPGQuery2(MISSING)",
-            QueryKind::FullLog => "MOSDPGQuery2(FULLLOG)",
-        },
-        Outgoing::Notify(_) => "MOSDPGNotify2",
-        Outgoing::Info(_) | Outgoing::Direct(DirectMessage::Info(_)) => "MOSDPGInfo2",
-        Outgoing::Direct(DirectMessage::Log(_)) => "MOSDPGLog",
-        Outgoing::Direct(DirectMessage::Remove { .. }) => "MOSDPGRemove",
-        Outgoing::Direct(DirectMessage::Trim { .. }) => "MOSDPGTrim",
-        Outgoing::Direct(DirectMessage::RecoveryReserve { op, .. }) => match op {
-            RecoveryReserveOp::Request => "MRecoveryReserve(REQUEST)",
-            RecoveryReserveOp::Grant => "MRecoveryReserve(GRANT)",
-            RecoveryReserveOp::Release => "MRecoveryReserve(RELEASE)",
-            RecoveryReserveOp::Revoke => "MRecoveryReserve(REVOKE)",
-        },
-        Outgoing::Direct(DirectMessage::BackfillReserve { op, .. }) => match op {
-            BackfillReserveOp::Request => "MBackfillReserve(REQUEST)",
-            BackfillReserveOp::Grant => "MBackfillReserve(GRANT)",
-            BackfillReserveOp::RejectTooFull => "MBackfillReserve(REJECT_TOOFULL)",
-            BackfillReserveOp::Release => "MBackfillReserve(RELEASE)",
-            BackfillReserveOp::RevokeTooFull => "MBackfillReserve(REVOKE_TOOFULL)",
-            BackfillReserveOp::Revoke => "MBackfillReserve(REVOKE)",
-        },
-    }
+/// Ceph's name of a sent message, with the query or reservation operation in
+/// parentheses ([`Message::class_name`]).
+pub fn message_name(msg: &Message) -> &'static str {
+    msg.class_name()
 }
 
 /// A short summary of a message's content (versions, epochs) for the line form.
-fn message_detail(msg: &Outgoing) -> String {
+fn message_detail(msg: &Message) -> String {
     match msg {
-        Outgoing::Query(_, q) => match q.kind {
+        Message::PgQuery2(q) => match q.query.kind {
             QueryKind::Log { since } => format!(" since {since}"),
             _ => String::new(),
         },
-        Outgoing::Notify(n) => format!(
+        Message::PgNotify2(n) => format!(
             " last_update {} les {}",
             n.info.last_update, n.info.last_epoch_started
         ),
-        Outgoing::Info(i) | Outgoing::Direct(DirectMessage::Info(i)) => format!(
+        Message::PgInfo2(i) => format!(
             " last_update {} les {}",
             i.info.last_update, i.info.last_epoch_started
         ),
-        Outgoing::Direct(DirectMessage::Log(l)) => format!(
+        Message::PgLog(l) => format!(
             " log ({},{}] {} entries",
             l.log.tail,
             l.log.head,
             l.log.entries.len()
         ),
-        Outgoing::Direct(DirectMessage::Trim { trim_to, .. }) => format!(" to {trim_to}"),
-        Outgoing::Direct(_) => String::new(),
+        Message::PgTrim(t) => format!(" to {}", t.trim_to),
+        _ => String::new(),
     }
 }
 
@@ -422,8 +394,8 @@ impl Transcript {
         })
     }
 
-    /// Every message sent from `from` to `to`, as the outgoing values.
-    pub fn sent(&self, from: i32, to: i32) -> impl Iterator<Item = &Outgoing> + '_ {
+    /// Every message sent from `from` to `to`, as it went on the wire.
+    pub fn sent(&self, from: i32, to: i32) -> impl Iterator<Item = &Message> + '_ {
         self.entries.iter().filter_map(move |e| match e {
             Entry::Sent {
                 from: f,

@@ -9,11 +9,12 @@ use super::control::{
     PgTempMsg, PingMsg, ScrubMsg,
 };
 use super::data::{ClientOpMsg, ClientOpReplyMsg, PgOpMsg};
-use super::peering::{
-    PgCreate2Msg, PgCreateMsg, PgInfo2Msg, PgInfoMsg, PgNotify2Msg, PgNotifyMsg, PgQuery2Msg,
-    PgQueryMsg, PgRemoveMsg, PgTrimMsg,
+use super::peering::{PgCreate2Msg, PgCreateMsg, PgInfoMsg, PgNotifyMsg, PgQueryMsg};
+use super::reserve::{PgLeaseAckMsg, PgLeaseMsg};
+use peering_core::ctx::{
+    BackfillReserveMsg, InfoMsg, QueryMsg, RecoveryReserveMsg, RemoveMsg, TrimMsg,
 };
-use super::reserve::{BackfillReserve, PgLeaseAckMsg, PgLeaseMsg, RecoveryReserve};
+use peering_core::event::{PgLogMsg, PgNotify};
 
 macro_rules! catalog {
     ($(
@@ -122,16 +123,15 @@ catalog! {
     PgNotify(PgNotifyMsg) = 80, "MSG_OSD_PG_NOTIFY", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_QUERY` (81): batched queries.
     PgQuery(PgQueryMsg) = 81, "MSG_OSD_PG_QUERY", seed_fast: false, modern_fast: true;
-    /// `MSG_OSD_PG_LOG` (83): a log (+missing, +past intervals).
-    /// `MOSDPGLog`: the core's payload as it is (a peer's log, missing set and
-    /// past intervals, addressed by `pgid`).
-    PgLog(peering_core::event::PgLogMsg) = 83, "MSG_OSD_PG_LOG", seed_fast: false, modern_fast: true;
+    /// `MSG_OSD_PG_LOG` (83): a log (+missing, +past intervals), addressed by
+    /// `pgid`.
+    PgLog(PgLogMsg) = 83, "MSG_OSD_PG_LOG", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_REMOVE` (84): delete PG instances.
-    PgRemove(PgRemoveMsg) = 84, "MSG_OSD_PG_REMOVE", seed_fast: false, modern_fast: true;
+    PgRemove(RemoveMsg) = 84, "MSG_OSD_PG_REMOVE", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_INFO` (85): batched infos.
     PgInfo(PgInfoMsg) = 85, "MSG_OSD_PG_INFO", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_TRIM` (86): log trim.
-    PgTrim(PgTrimMsg) = 86, "MSG_OSD_PG_TRIM", seed_fast: false, modern_fast: true;
+    PgTrim(TrimMsg) = 86, "MSG_OSD_PG_TRIM", seed_fast: false, modern_fast: true;
     /// `MSG_PGSTATSACK` (88): PG stats acknowledged.
     PgStatsAck(PgStatsAckMsg) = 88, "MSG_PGSTATSACK", seed_fast: false, modern_fast: false;
     /// `MSG_OSD_PG_CREATE` (89): legacy PG creation.
@@ -150,7 +150,7 @@ catalog! {
     /// `MSG_COMMAND` (97): a command.
     Command(CommandMsg) = 97, "MSG_COMMAND", seed_fast: false, modern_fast: false;
     /// `MSG_OSD_BACKFILL_RESERVE` (99): backfill reservation.
-    BackfillReserve(BackfillReserve) = 99, "MSG_OSD_BACKFILL_RESERVE", seed_fast: false, modern_fast: true;
+    BackfillReserve(BackfillReserveMsg) = 99, "MSG_OSD_BACKFILL_RESERVE", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_PUSH` (105): recovery push.
     PgPush(PgOpMsg) = 105, "MSG_OSD_PG_PUSH", seed_fast: true, modern_fast: true;
     /// `MSG_OSD_PG_PULL` (106): recovery pull.
@@ -177,16 +177,18 @@ catalog! {
     PgCreated(PgCreatedMsg) = 116, "MSG_OSD_PG_CREATED", seed_fast: false, modern_fast: false;
     /// `MSG_OSD_PG_CREATE2` (120): PG creation with history (Mimic+).
     PgCreate2(PgCreate2Msg) = 120, "MSG_OSD_PG_CREATE2", seed_fast: false, modern_fast: true;
-    /// `MSG_OSD_PG_NOTIFY2` (130): per-PG notify (Octopus+).
-    PgNotify2(PgNotify2Msg) = 130, "MSG_OSD_PG_NOTIFY2", seed_fast: false, modern_fast: true;
+    /// `MSG_OSD_PG_NOTIFY2` (130): per-PG notify (Octopus+), addressed
+    /// `spg_t(info.pgid.pgid, to)` as the notify itself says.
+    PgNotify2(PgNotify) = 130, "MSG_OSD_PG_NOTIFY2", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_QUERY2` (131): per-PG query (Octopus+).
-    PgQuery2(PgQuery2Msg) = 131, "MSG_OSD_PG_QUERY2", seed_fast: false, modern_fast: true;
-    /// `MSG_OSD_PG_INFO2` (132): per-PG info (Octopus+).
-    PgInfo2(PgInfo2Msg) = 132, "MSG_OSD_PG_INFO2", seed_fast: false, modern_fast: true;
+    PgQuery2(QueryMsg) = 131, "MSG_OSD_PG_QUERY2", seed_fast: false, modern_fast: true;
+    /// `MSG_OSD_PG_INFO2` (132): per-PG info (Octopus+). Its optional read
+    /// lease and lease ack are not carried: the core does not model leases.
+    PgInfo2(InfoMsg) = 132, "MSG_OSD_PG_INFO2", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_LEASE` (133): read lease.
     PgLease(PgLeaseMsg) = 133, "MSG_OSD_PG_LEASE", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_LEASE_ACK` (134): lease ack.
     PgLeaseAck(PgLeaseAckMsg) = 134, "MSG_OSD_PG_LEASE_ACK", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_RECOVERY_RESERVE` (150): recovery reservation.
-    RecoveryReserve(RecoveryReserve) = 150, "MSG_OSD_RECOVERY_RESERVE", seed_fast: false, modern_fast: true;
+    RecoveryReserve(RecoveryReserveMsg) = 150, "MSG_OSD_RECOVERY_RESERVE", seed_fast: false, modern_fast: true;
 }

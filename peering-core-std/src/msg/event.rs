@@ -1,14 +1,13 @@
 //! What a received peering message becomes: one `PeeringEvt` per PG instance it
 //! addresses, with Ceph's event and epochs.
 //!
-//! The event and epoch rules are the core's [`Outgoing::into_events`]: a message
-//! is first turned back into the [`Outgoing`] item(s) the sending machine
-//! produced ([`Message::into_outgoing`]), then each item is converted by the
-//! core. Only what the core's outgoing items cannot express lives here: PG
-//! creation by the monitor (`NullEvt` with a `PGCreateInfo`), the legacy batched
-//! notify's creation epoch, and `requires_pg`.
+//! The event and epoch rules belong to the core: each payload converts itself
+//! (`QueryMsg::into_event`, `PgNotify::into_event`, ...). Only what a payload
+//! cannot express lives here: PG creation by the monitor (`NullEvt` with a
+//! `PGCreateInfo`), the legacy batched forms, the address checks, and
+//! `requires_pg`.
 
-use peering_core::ctx::{DirectMessage as CoreMessage, InfoMsg, Outgoing};
+use peering_core::ctx::{InfoMsg, QueryMsg};
 use peering_core::event::PgNotify;
 use peering_core::event::{Event, PeeringEvt, PgCreateInfo, PgLogMsg as CoreLogMsg};
 use peering_core::intervals::PastIntervals;
@@ -79,17 +78,11 @@ pub(super) fn check_notify(n: &PgNotify) -> Result<(), MsgError> {
         Ok(())
     } else {
         Err(MsgError::ShardMismatch {
-            pgid: notify_spgid(n),
+            pgid: n.addressed_to(),
             from: n.from,
             info_shard: n.info.pgid.shard,
         })
     }
-}
-
-/// Where a notify goes: `spg_t(info.pgid.pgid, notify.to)` (Ceph's
-/// `BufferedRecoveryMessages::send_notify`,.
-pub(super) fn notify_spgid(n: &PgNotify) -> SpgId {
-    SpgId::new(n.info.pgid.pgid, n.to)
 }
 
 /// A query is addressed to the shard it asks (`pg_query_t::to`), as
@@ -146,7 +139,7 @@ pub(super) fn check_log(m: &CoreLogMsg) -> Result<(), MsgError> {
 fn legacy_info(n: PgNotify) -> Result<InfoMsg, MsgError> {
     check_notify(&n)?;
     Ok(InfoMsg {
-        pgid: notify_spgid(&n),
+        pgid: n.addressed_to(),
         from: n.from,
         min_epoch: n.query_epoch,
         epoch: n.epoch_sent,
@@ -155,109 +148,32 @@ fn legacy_info(n: PgNotify) -> Result<InfoMsg, MsgError> {
 }
 
 impl Message {
-    /// The machine outputs this message carries: the inverse of
-    /// [`Message::from_outgoing`], also accepting Ceph's legacy batched forms
-    /// (`MOSDPGNotify`, `MOSDPGQuery`, `MOSDPGInfo` split into one item per
-    /// entry, as `handle_fast_pg_*` does;.
-    ///
-    /// Refused: a notify or info whose sending shard is not its info's
-    /// ([`MsgError::ShardMismatch`]), a message whose address disagrees with its
-    /// payload ([`MsgError::PgMismatch`]), a lease ([`MsgError::EventNotModelled`])
-    /// and everything that is not a PG-to-PG peering message
-    /// ([`MsgError::NotPeering`], monitor creates included: see
-    /// [`Message::into_deliveries`]).
-    pub fn into_outgoing(self) -> Result<Vec<Outgoing>, MsgError> {
-        let ty = self.msg_type();
-        let one = |o| Ok(vec![o]);
-        match self {
-            Message::PgNotify(m) => m
-                .notifies
-                .into_iter()
-                .map(|n| check_notify(&n).map(|()| Outgoing::Notify(n)))
-                .collect(),
-            Message::PgNotify2(m) => {
-                check_notify(&m.notify)?;
-                let carried = notify_spgid(&m.notify);
-                if carried != m.spgid {
-                    return Err(MsgError::PgMismatch {
-                        addressed: m.spgid,
-                        carried,
-                    });
-                }
-                one(Outgoing::Notify(m.notify))
-            }
-            Message::PgQuery(m) => m
-                .queries
-                .into_iter()
-                .map(|(spgid, q)| check_query(spgid, &q).map(|()| Outgoing::Query(spgid, q)))
-                .collect(),
-            Message::PgQuery2(m) => {
-                check_query(m.spgid, &m.query)?;
-                one(Outgoing::Query(m.spgid, m.query))
-            }
-            Message::PgInfo(m) => m
-                .infos
-                .into_iter()
-                .map(|n| legacy_info(n).map(Outgoing::Info))
-                .collect(),
-            Message::PgInfo2(m) => {
-                let from = m.info.pgid.shard;
-                check_info(m.spgid, from, &m.info)?;
-                // The lease and lease ack are dropped: the core does not model
-                // read leases (`ceph-peering.md` §5.26).
-                one(Outgoing::Info(InfoMsg {
-                    pgid: m.spgid,
-                    from,
-                    min_epoch: m.min_epoch,
-                    epoch: m.epoch_sent,
-                    info: m.info,
-                }))
-            }
-            Message::PgLog(m) => one(Outgoing::Direct(CoreMessage::Log(m))),
-            Message::PgTrim(m) => one(Outgoing::Direct(CoreMessage::Trim {
-                epoch: m.epoch,
-                pgid: m.pgid,
-                trim_to: m.trim_to,
-            })),
-            Message::PgRemove(m) => one(Outgoing::Direct(CoreMessage::Remove {
-                epoch: m.epoch,
-                pgids: m.pgs,
-            })),
-            Message::RecoveryReserve(m) => one(Outgoing::Direct(CoreMessage::RecoveryReserve {
-                pgid: m.pgid,
-                epoch: m.query_epoch,
-                op: m.op,
-                priority: m.priority,
-            })),
-            Message::BackfillReserve(m) => one(Outgoing::Direct(CoreMessage::BackfillReserve {
-                pgid: m.pgid,
-                epoch: m.query_epoch,
-                op: m.op,
-                priority: m.priority,
-                primary_num_bytes: m.primary_num_bytes,
-                shard_num_bytes: m.shard_num_bytes,
-            })),
-            Message::PgLease(_) | Message::PgLeaseAck(_) => {
-                Err(MsgError::EventNotModelled(ty.name()))
-            }
-            _ => Err(MsgError::NotPeering(ty.name())),
-        }
-    }
-
     /// Every event this message delivers when OSD `from` sent it, with its PG
-    /// instance, create info and `requires_pg`.
+    /// instance, create info and `requires_pg` (`PGPeeringEvent` as each
+    /// message's `get_event()` builds it).
     ///
-    /// Peer messages go through [`Message::into_outgoing`] and the core's
-    /// [`Outgoing::into_events`]. The legacy batched notify creates at the
-    /// entry's `query_epoch` (modern `handle_fast_pg_notify`), `MOSDPGNotify2` at
-    /// its `epoch_sent`. The monitor's creates become `NullEvt` at the message
-    /// epoch with a by-mon create info: `MOSDPGCreate2` entries without
+    /// Each payload is the core's and converts itself (`QueryMsg::into_event`,
+    /// `PgNotify::into_event`, ...). Ceph's legacy batched forms
+    /// (`MOSDPGNotify`, `MOSDPGQuery`, `MOSDPGInfo`) deliver one event per entry,
+    /// as `handle_fast_pg_*` splits them; the legacy notify creates at the
+    /// entry's `query_epoch` (modern `handle_fast_pg_notify`), `MOSDPGNotify2`
+    /// at its `epoch_sent`. The monitor's creates become `NullEvt` at the
+    /// message epoch with a by-mon create info: `MOSDPGCreate2` entries without
     /// history and past intervals are skipped as Octopus+ does ("impossible after
-    /// octopus"); legacy `MOSDPGCreate` entries with `split_bits != 0` are skipped
-    /// the others start from `pg_history_t(created, ctime)` and empty past
-    /// intervals, which the host projects to its map (`build_initial_pg_history`),
-    /// for a replicated shard (the host maps EC primaries).
+    /// octopus"); legacy `MOSDPGCreate` entries with `split_bits != 0` are
+    /// skipped; the others start from `pg_history_t(created, ctime)` and empty
+    /// past intervals, which the host projects to its map
+    /// (`build_initial_pg_history`), for a replicated shard (the host maps EC
+    /// primaries).
+    ///
+    /// Refused, with nothing delivered: a notify or info whose sending shard is
+    /// not its info's ([`MsgError::ShardMismatch`]), a message whose address
+    /// disagrees with its payload ([`MsgError::PgMismatch`]), a lease
+    /// ([`MsgError::EventNotModelled`]) and everything that is not a peering
+    /// message ([`MsgError::NotPeering`]).
     pub fn into_deliveries(self, from: OsdId) -> Result<Vec<PeeringDelivery>, MsgError> {
+        let peer = |(spgid, evt)| PeeringDelivery::from_peer(spgid, evt);
+        let ty = self.msg_type();
         match self {
             Message::PgCreate2(m) => {
                 let mut extra = m.pg_extra;
@@ -284,28 +200,65 @@ impl Message {
                 })
                 .collect()),
             Message::PgNotify(m) => {
-                let creation_epochs: Vec<_> = m.notifies.iter().map(|n| n.query_epoch).collect();
-                let outgoing = Message::PgNotify(m).into_outgoing()?;
-                Ok(outgoing
+                for n in &m.notifies {
+                    check_notify(n)?;
+                }
+                Ok(m.notifies
                     .into_iter()
-                    .zip(creation_epochs)
-                    .flat_map(|(o, epoch)| {
-                        o.into_events(from).into_iter().map(move |(spgid, evt)| {
-                            let mut d = PeeringDelivery::from_peer(spgid, evt);
-                            if let Some(ci) = d.create_info.as_mut() {
-                                ci.epoch = epoch;
-                            }
-                            d
-                        })
+                    .map(|n| {
+                        let creation_epoch = n.query_epoch;
+                        let mut d = peer(n.into_event(from));
+                        if let Some(ci) = d.create_info.as_mut() {
+                            ci.epoch = creation_epoch;
+                        }
+                        d
                     })
                     .collect())
             }
-            other => Ok(other
-                .into_outgoing()?
-                .into_iter()
-                .flat_map(|o| o.into_events(from))
-                .map(|(spgid, evt)| PeeringDelivery::from_peer(spgid, evt))
-                .collect()),
+            Message::PgNotify2(n) => {
+                check_notify(&n)?;
+                Ok(vec![peer(n.into_event(from))])
+            }
+            Message::PgQuery(m) => {
+                for (spgid, q) in &m.queries {
+                    check_query(*spgid, q)?;
+                }
+                Ok(m.queries
+                    .into_iter()
+                    .map(|(pgid, query)| peer(QueryMsg { pgid, query }.into_event(from)))
+                    .collect())
+            }
+            Message::PgQuery2(m) => {
+                check_query(m.pgid, &m.query)?;
+                Ok(vec![peer(m.into_event(from))])
+            }
+            Message::PgInfo(m) => {
+                let infos = m
+                    .infos
+                    .into_iter()
+                    .map(legacy_info)
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(infos
+                    .into_iter()
+                    .map(|i| peer(i.into_event(from)))
+                    .collect())
+            }
+            Message::PgInfo2(i) => {
+                check_info(i.pgid, i.from, &i.info)?;
+                Ok(vec![peer(i.into_event(from))])
+            }
+            Message::PgLog(m) => {
+                check_log(&m)?;
+                Ok(vec![peer(m.into_event(from))])
+            }
+            Message::PgTrim(m) => Ok(vec![peer(m.into_event(from))]),
+            Message::PgRemove(m) => Ok(m.into_events().map(peer).collect()),
+            Message::RecoveryReserve(m) => Ok(vec![peer(m.into_event())]),
+            Message::BackfillReserve(m) => Ok(vec![peer(m.into_event())]),
+            Message::PgLease(_) | Message::PgLeaseAck(_) => {
+                Err(MsgError::EventNotModelled(ty.name()))
+            }
+            _ => Err(MsgError::NotPeering(ty.name())),
         }
     }
 

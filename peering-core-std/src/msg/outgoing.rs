@@ -2,23 +2,19 @@
 //! messages for the buffered sends, the direct messages, and the monitor
 //! requests.
 //!
-//! Every message built here converts back, through [`Message::into_outgoing`]
-//! and the core's `Outgoing::into_events`, into exactly the event the core's
-//! item produces (the round-trip property the `msg_convert` tests check).
+//! Every message built here delivers, through [`Message::into_deliveries`],
+//! exactly the events the core's item delivers in process
+//! (`Outgoing::into_events`): the property the `msg_convert` tests check.
 
 use std::collections::BTreeMap;
 
-use peering_core::ctx::{DirectMessage as CoreMessage, InfoMsg, MonRequest, Outgoing, RecoveryCtx};
-use peering_core::event::PgLogMsg as CoreLogMsg;
-use peering_core::event::PgNotify;
-use peering_core::types::{Epoch, OsdId, PgId, PgQuery, SpgId};
+use peering_core::ctx::{DirectMessage, MonRequest, Outgoing, QueryMsg, RecoveryCtx};
+use peering_core::types::{Epoch, OsdId, PgId};
 
 use super::catalog::Message;
 use super::control::{AliveMsg, PgCreatedMsg, PgTempMsg};
 use super::error::MsgError;
-use super::event::{check_info, check_log, check_notify, check_query, notify_spgid};
-use super::peering::{PgInfo2Msg, PgNotify2Msg, PgQuery2Msg, PgRemoveMsg, PgTrimMsg};
-use super::reserve::{BackfillReserve, RecoveryReserve};
+use super::event::{check_info, check_log, check_notify, check_query};
 
 /// Where a message goes: a peer OSD or the monitor. The monitor is one target,
 /// as an OSD talks to whichever monitor its `MonClient` holds a session with.
@@ -35,116 +31,56 @@ pub enum Target {
 /// Ceph's wire messages cannot carry an item that breaks these invariants.
 fn check_outgoing(out: &Outgoing) -> Result<(), MsgError> {
     match out {
-        Outgoing::Query(spgid, q) => check_query(*spgid, q),
+        Outgoing::Query(q) => check_query(q.pgid, &q.query),
         Outgoing::Notify(n) => check_notify(n),
-        Outgoing::Info(i) | Outgoing::Direct(CoreMessage::Info(i)) => {
-            check_info(i.pgid, i.from, &i.info)
-        }
-        Outgoing::Direct(CoreMessage::Log(m)) => check_log(m),
-        Outgoing::Direct(_) => Ok(()),
+        Outgoing::Info(i) => check_info(i.pgid, i.from, &i.info),
+        Outgoing::Direct(m) => check_direct(m),
     }
 }
 
-/// `send_query` → `MOSDPGQuery2(spgid, q)`.
-fn query_msg(spgid: SpgId, query: PgQuery) -> Message {
-    Message::PgQuery2(PgQuery2Msg { spgid, query })
-}
-
-/// `send_notify` → `MOSDPGNotify2(spg(info.pgid.pgid, to), n)`.
-fn notify_msg(notify: PgNotify) -> Message {
-    Message::PgNotify2(PgNotify2Msg {
-        spgid: notify_spgid(&notify),
-        notify,
-    })
-}
-
-/// `send_info` / `share_pg_info` → `MOSDPGInfo2(spgid, info, cur, min)` with no
-/// lease (the core does not model read leases). The sending shard travels
-/// as `info.pgid.shard`, which [`check_info`] made equal to `i.from`.
-fn info_msg(i: InfoMsg) -> Message {
-    Message::PgInfo2(PgInfo2Msg {
-        spgid: i.pgid,
-        epoch_sent: i.epoch,
-        min_epoch: i.min_epoch,
-        info: i.info,
-        lease: None,
-        lease_ack: None,
-    })
-}
-
-/// The core's `MOSDPGLog` on the wire, addressed by `to = pgid.shard` (the PG id
-/// itself travels in the info, which [`check_log`] made agree).
-fn log_msg(m: CoreLogMsg) -> Message {
-    Message::PgLog(m)
-}
-
-/// A direct send (`send_cluster_message`) as its wire message.
-fn direct_msg(m: CoreMessage) -> Message {
+/// [`check_outgoing`] for a direct send.
+fn check_direct(m: &DirectMessage) -> Result<(), MsgError> {
     match m {
-        CoreMessage::Log(m) => log_msg(m),
-        CoreMessage::Info(i) => info_msg(i),
-        CoreMessage::Remove { epoch, pgids } => {
-            Message::PgRemove(PgRemoveMsg { epoch, pgs: pgids })
-        }
-        CoreMessage::RecoveryReserve {
-            pgid,
-            epoch,
-            op,
-            priority,
-        } => Message::RecoveryReserve(RecoveryReserve {
-            pgid,
-            query_epoch: epoch,
-            op,
-            priority,
-        }),
-        CoreMessage::BackfillReserve {
-            pgid,
-            epoch,
-            op,
-            priority,
-            primary_num_bytes,
-            shard_num_bytes,
-        } => Message::BackfillReserve(BackfillReserve {
-            pgid,
-            query_epoch: epoch,
-            op,
-            priority,
-            primary_num_bytes,
-            shard_num_bytes,
-        }),
-        CoreMessage::Trim {
-            epoch,
-            pgid,
-            trim_to,
-        } => Message::PgTrim(PgTrimMsg {
-            epoch,
-            pgid,
-            trim_to,
-        }),
+        DirectMessage::Info(i) => check_info(i.pgid, i.from, &i.info),
+        DirectMessage::Log(m) => check_log(m),
+        _ => Ok(()),
+    }
+}
+
+/// A direct send (`send_cluster_message`) as its wire message: the payload
+/// as it is, under its type.
+fn direct_msg(m: DirectMessage) -> Message {
+    match m {
+        DirectMessage::Log(m) => Message::PgLog(m),
+        DirectMessage::Info(i) => Message::PgInfo2(i),
+        DirectMessage::Remove(m) => Message::PgRemove(m),
+        DirectMessage::RecoveryReserve(m) => Message::RecoveryReserve(m),
+        DirectMessage::BackfillReserve(m) => Message::BackfillReserve(m),
+        DirectMessage::Trim(m) => Message::PgTrim(m),
     }
 }
 
 /// [`Message::from_outgoing`] after [`check_outgoing`] accepted the item.
 fn outgoing_msg(out: Outgoing) -> Message {
     match out {
-        Outgoing::Query(spgid, q) => query_msg(spgid, q),
-        Outgoing::Notify(n) => notify_msg(n),
-        Outgoing::Info(i) => info_msg(i),
+        Outgoing::Query(q) => Message::PgQuery2(q),
+        Outgoing::Notify(n) => Message::PgNotify2(n),
+        Outgoing::Info(i) => Message::PgInfo2(i),
         Outgoing::Direct(m) => direct_msg(m),
     }
 }
 
 impl Message {
-    /// The wire message for one machine output: Ceph's modern per-PG forms:
-    /// a query → `MOSDPGQuery2`, a notify →
+    /// The wire message for one machine output: Ceph's modern per-PG forms, each
+    /// carrying the core's payload as it is: a query → `MOSDPGQuery2`, a notify →
     /// `MOSDPGNotify2`, an info (buffered or `share_pg_info`) → `MOSDPGInfo2`, and
     /// the direct sends: log → `MOSDPGLog`, removal → `MOSDPGRemove`, trim →
     /// `MOSDPGTrim`, reservations → `MRecoveryReserve` / `MBackfillReserve`.
     ///
     /// Refuses ([`MsgError::ShardMismatch`], [`MsgError::PgMismatch`]) an item the
-    /// wire form cannot carry unchanged: a notify or info whose sending shard is
-    /// not its info's shard, an info or log naming another PG than its address, a
-    /// query whose `to` is not the shard it is addressed to.
+    /// receiver would refuse: a notify or info whose sending shard is not its
+    /// info's shard, an info or log naming another PG than its address, a query
+    /// whose `to` is not the shard it is addressed to.
     pub fn from_outgoing(out: Outgoing) -> Result<Message, MsgError> {
         check_outgoing(&out)?;
         Ok(outgoing_msg(out))
@@ -204,11 +140,7 @@ pub fn mon_messages(requests: impl IntoIterator<Item = MonRequest>, epoch: Epoch
 /// Checks every send of `ctx` as [`Message::from_outgoing`] would.
 fn check_ctx(ctx: &RecoveryCtx) -> Result<(), MsgError> {
     for (_, m) in ctx.messages() {
-        match m {
-            CoreMessage::Info(i) => check_info(i.pgid, i.from, &i.info)?,
-            CoreMessage::Log(m) => check_log(m)?,
-            _ => {}
-        }
+        check_direct(m)?;
     }
     for (spgid, q) in ctx.queries().values().flatten() {
         check_query(*spgid, q)?;
@@ -251,19 +183,22 @@ pub fn drain_messages(
     let mut buffered: BTreeMap<OsdId, Vec<Message>> = BTreeMap::new();
     for (to, qs) in ctx.drain_queries() {
         let msgs = buffered.entry(to).or_default();
-        msgs.extend(qs.into_iter().map(|(spgid, q)| query_msg(spgid, q)));
+        msgs.extend(
+            qs.into_iter()
+                .map(|(pgid, query)| Message::PgQuery2(QueryMsg { pgid, query })),
+        );
     }
     for (to, ns) in ctx.drain_notifies() {
         buffered
             .entry(to)
             .or_default()
-            .extend(ns.into_iter().map(notify_msg));
+            .extend(ns.into_iter().map(Message::PgNotify2));
     }
     for (to, is) in ctx.drain_infos() {
         buffered
             .entry(to)
             .or_default()
-            .extend(is.into_iter().map(info_msg));
+            .extend(is.into_iter().map(Message::PgInfo2));
     }
     for (to, msgs) in buffered {
         out.extend(msgs.into_iter().map(|m| (Target::Osd(to), m)));

@@ -1,14 +1,16 @@
-//! Peering message payloads: notify, query, info (legacy batched and modern
-//! per-PG forms), log, remove, trim and PG creation.
+//! The wire-only peering messages: Ceph's legacy batched notify, query and
+//! info (each a list of the core's payloads) and the monitor's PG creation.
+//!
+//! The modern per-PG messages (`MOSDPGNotify2`, `MOSDPGQuery2`, `MOSDPGInfo2`,
+//! `MOSDPGLog`, `MOSDPGRemove`, `MOSDPGTrim`, the reservations) carry the core's
+//! payloads as they are; see the catalog.
 
 use std::collections::BTreeMap;
 
 use peering_core::event::PgNotify;
 use peering_core::intervals::PastIntervals;
-use peering_core::types::{EVersion, Epoch, PgHistory, PgId, PgInfo, PgQuery, SpgId, UTime};
+use peering_core::types::{Epoch, PgHistory, PgId, PgQuery, SpgId, UTime};
 use serde::{Deserialize, Serialize};
-
-use super::reserve::{PgLease, PgLeaseAck};
 
 /// `MOSDPGNotify` (80): a batch of notifies, one per PG, from a replica or stray
 /// to the primary. The OSD splits it into one event per entry.
@@ -36,26 +38,6 @@ pub struct PgInfoMsg {
     pub epoch: Epoch,
     /// The infos, each wrapped in a `pg_notify_t` as in modern Ceph.
     pub infos: Vec<PgNotify>,
-}
-
-/// `MOSDPGRemove` (84): the primary tells a stray to delete PG instances.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct PgRemoveMsg {
-    /// The sender's map epoch.
-    pub epoch: Epoch,
-    /// The PG instances to delete.
-    pub pgs: Vec<SpgId>,
-}
-
-/// `MOSDPGTrim` (86): trim the PG log up to `trim_to`.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct PgTrimMsg {
-    /// The sender's map epoch.
-    pub epoch: Epoch,
-    /// The PG instance.
-    pub pgid: SpgId,
-    /// Trim entries up to this version.
-    pub trim_to: EVersion,
 }
 
 /// One entry of the legacy `MOSDPGCreate`: `pg_create_t`.
@@ -89,41 +71,4 @@ pub struct PgCreate2Msg {
     pub pgs: BTreeMap<SpgId, (Epoch, UTime)>,
     /// The history and past intervals each new PG starts from.
     pub pg_extra: BTreeMap<SpgId, (PgHistory, PastIntervals)>,
-}
-
-/// `MOSDPGNotify2` (130): one PG's notify (Octopus+).
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct PgNotify2Msg {
-    /// The PG instance addressed.
-    pub spgid: SpgId,
-    /// The notify.
-    pub notify: PgNotify,
-}
-
-/// `MOSDPGQuery2` (131): one PG's query (Octopus+).
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct PgQuery2Msg {
-    /// The PG instance asked.
-    pub spgid: SpgId,
-    /// The query.
-    pub query: PgQuery,
-}
-
-/// `MOSDPGInfo2` (132): one PG's info, optionally with a lease or lease ack
-/// (Octopus+).
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct PgInfo2Msg {
-    /// The PG instance addressed.
-    pub spgid: SpgId,
-    /// The sender's map epoch.
-    pub epoch_sent: Epoch,
-    /// The oldest epoch at which the message is still meaningful
-    /// (`epoch_requested`).
-    pub min_epoch: Epoch,
-    /// The sender's info.
-    pub info: PgInfo,
-    /// A read lease, when the primary renews it with the info.
-    pub lease: Option<PgLease>,
-    /// A lease ack, when a replica acknowledges with its info.
-    pub lease_ack: Option<PgLeaseAck>,
 }

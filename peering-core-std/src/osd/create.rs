@@ -235,8 +235,8 @@ mod tests {
         let [Message::PgNotify2(n)] = sent.as_slice() else {
             panic!("{sent:?}");
         };
-        assert_eq!(n.notify.info, PgInfo::new(spg(0)));
-        assert_eq!(n.notify.query_epoch, 1);
+        assert_eq!(n.info, PgInfo::new(spg(0)));
+        assert_eq!(n.query_epoch, 1);
     }
 
     #[test]

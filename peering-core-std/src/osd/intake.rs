@@ -225,7 +225,7 @@ mod tests {
         let mut osd = osd_on(&map3(), OsdConfig::new(1));
         let mut q = query(0, QueryKind::Info, 1);
         if let Message::PgQuery2(m) = &mut q {
-            m.spgid = peering_core::types::SpgId::replicated(PgId::new(9, 0));
+            m.pgid = peering_core::types::SpgId::replicated(PgId::new(9, 0));
         }
         let d = osd.ms_dispatch(Peer::Osd(OsdId(0)), 1, q);
         assert_eq!(

@@ -5,9 +5,10 @@ use peering_core::types::{OsdId, PgHistory, PgId, PgQuery, QueryKind, ShardId, S
 
 use super::local::{LocalCluster, simple_map};
 use super::{Osd, OsdConfig, OsdMaps};
-use crate::msg::{Message, PgQuery2Msg, encode};
+use crate::msg::{Message, encode};
 use crate::osdmap::{Incremental, OsdMap};
 use crate::store::MemStore;
+use peering_core::ctx::QueryMsg;
 
 /// Pool 1: size 3, 4 PGs, on OSDs 0..3, one per host.
 pub const POOL: i64 = 1;
@@ -48,8 +49,8 @@ pub fn spg(seed: u32) -> SpgId {
 
 /// An INFO (or `kind`) query from `from`'s primary instance, sent at `epoch`.
 pub fn query(seed: u32, kind: QueryKind, epoch: u32) -> Message {
-    Message::PgQuery2(PgQuery2Msg {
-        spgid: spg(seed),
+    Message::PgQuery2(QueryMsg {
+        pgid: spg(seed),
         query: PgQuery {
             kind,
             history: PgHistory::new(1, UTime::default()),

@@ -5,7 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use peering_core::ctx::{BackfillReserveOp, RecoveryReserveOp};
+use peering_core::ctx::{
+    BackfillReserveMsg, BackfillReserveOp, InfoMsg, QueryMsg, RecoveryReserveMsg,
+    RecoveryReserveOp, RemoveMsg, TrimMsg,
+};
 use peering_core::event::PgNotify;
 use peering_core::intervals::{PastIntervals, PgInterval};
 use peering_core::log::{LogEntry, LogOp, Missing, PgLogT};
@@ -189,15 +192,15 @@ pub fn sample(ty: MsgType) -> Message {
             past_intervals: Some(past_intervals()),
             from: ShardId::NO_SHARD,
         }),
-        MsgType::PgRemove => Message::PgRemove(PgRemoveMsg {
+        MsgType::PgRemove => Message::PgRemove(RemoveMsg {
             epoch: 13,
-            pgs: vec![spg(1, 1), spg(1, 5)],
+            pgids: vec![spg(1, 1), spg(1, 5)],
         }),
         MsgType::PgInfo => Message::PgInfo(PgInfoMsg {
             epoch: 9,
             infos: vec![notify(6)],
         }),
-        MsgType::PgTrim => Message::PgTrim(PgTrimMsg {
+        MsgType::PgTrim => Message::PgTrim(TrimMsg {
             epoch: 14,
             pgid: spg(1, 6),
             trim_to: EVersion::new(10, 100),
@@ -240,9 +243,9 @@ pub fn sample(ty: MsgType) -> Message {
         MsgType::RepScrub => Message::RepScrub(op(3)),
         MsgType::PgScan => Message::PgScan(op(4)),
         MsgType::PgBackfill => Message::PgBackfill(op(5)),
-        MsgType::BackfillReserve => Message::BackfillReserve(BackfillReserve {
+        MsgType::BackfillReserve => Message::BackfillReserve(BackfillReserveMsg {
             pgid: spg(1, 7),
-            query_epoch: 15,
+            epoch: 15,
             op: BackfillReserveOp::RejectTooFull,
             priority: 110,
             primary_num_bytes: 1 << 30,
@@ -267,21 +270,17 @@ pub fn sample(ty: MsgType) -> Message {
             pgs: BTreeMap::from([(spg(1, 8), (18, UTime { sec: 5, nsec: 0 }))]),
             pg_extra: BTreeMap::from([(spg(1, 8), (PgHistory::default(), past_intervals()))]),
         }),
-        MsgType::PgNotify2 => Message::PgNotify2(PgNotify2Msg {
-            spgid: spg(1, 9),
-            notify: notify(9),
-        }),
-        MsgType::PgQuery2 => Message::PgQuery2(PgQuery2Msg {
-            spgid: spg(1, 9),
+        MsgType::PgNotify2 => Message::PgNotify2(notify(9)),
+        MsgType::PgQuery2 => Message::PgQuery2(QueryMsg {
+            pgid: spg(1, 9),
             query: query(QueryKind::FullLog),
         }),
-        MsgType::PgInfo2 => Message::PgInfo2(PgInfo2Msg {
-            spgid: spg(1, 9),
-            epoch_sent: 21,
+        MsgType::PgInfo2 => Message::PgInfo2(InfoMsg {
+            pgid: spg(1, 9),
+            from: ShardId::NO_SHARD,
+            epoch: 21,
             min_epoch: 19,
             info: info(9),
-            lease: Some(lease()),
-            lease_ack: None,
         }),
         MsgType::PgLease => Message::PgLease(PgLeaseMsg {
             epoch: 22,
@@ -295,9 +294,9 @@ pub fn sample(ty: MsgType) -> Message {
                 readable_until_ub: Timespan(2_000),
             },
         }),
-        MsgType::RecoveryReserve => Message::RecoveryReserve(RecoveryReserve {
+        MsgType::RecoveryReserve => Message::RecoveryReserve(RecoveryReserveMsg {
             pgid: spg(1, 10),
-            query_epoch: 23,
+            epoch: 23,
             op: RecoveryReserveOp::Revoke,
             priority: 180,
         }),

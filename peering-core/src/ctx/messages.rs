@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 
 use crate::event::PgLogMsg;
-use crate::types::{EVersion, Epoch, PgInfo, ShardId, SpgId};
+use crate::types::{EVersion, Epoch, PgInfo, PgQuery, ShardId, SpgId};
 
 /// `MOSDPGInfo2`: an info sent to one shard (`send_info`).
 ///
@@ -59,9 +59,111 @@ pub enum BackfillReserveOp {
     Revoke,
 }
 
+impl RecoveryReserveOp {
+    /// Ceph's wire code of the step (`MRecoveryReserve::type`: REQUEST 0,
+    /// GRANT 1, RELEASE 2, REVOKE 3).
+    pub const fn code(self) -> u32 {
+        match self {
+            RecoveryReserveOp::Request => 0,
+            RecoveryReserveOp::Grant => 1,
+            RecoveryReserveOp::Release => 2,
+            RecoveryReserveOp::Revoke => 3,
+        }
+    }
+}
+
+impl BackfillReserveOp {
+    /// Ceph's wire code of the step (`MBackfillReserve::type`, modern
+    /// numbering: REQUEST 0, GRANT 1, REJECT_TOOFULL 2, RELEASE 3,
+    /// REVOKE_TOOFULL 4, REVOKE 5).
+    pub const fn code(self) -> u32 {
+        match self {
+            BackfillReserveOp::Request => 0,
+            BackfillReserveOp::Grant => 1,
+            BackfillReserveOp::RejectTooFull => 2,
+            BackfillReserveOp::Release => 3,
+            BackfillReserveOp::RevokeTooFull => 4,
+            BackfillReserveOp::Revoke => 5,
+        }
+    }
+}
+
+/// `MOSDPGQuery2`: a query to one PG shard (`send_query`). The address names the
+/// PG and the shard asked; the query names both ends' shards and the epoch.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct QueryMsg {
+    /// The PG shard asked (`spgid`; its shard is `query.to`).
+    pub pgid: SpgId,
+    /// The query (`pg_query_t`).
+    pub query: PgQuery,
+}
+
+/// `MOSDPGRemove`: the primary tells a stray to delete its copies
+/// (`purge_strays`).
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct RemoveMsg {
+    /// The sender's map epoch.
+    pub epoch: Epoch,
+    /// The PG shards to remove.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub pgids: Vec<SpgId>,
+}
+
+/// `MRecoveryReserve`: one step of the remote recovery reservation protocol.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct RecoveryReserveMsg {
+    /// The PG shard addressed.
+    pub pgid: SpgId,
+    /// The sender's map epoch (`query_epoch`: both event epochs).
+    pub epoch: Epoch,
+    /// The step.
+    pub op: RecoveryReserveOp,
+    /// The priority (meaningful for `REQUEST`; 0 from pre-Mimic peers).
+    pub priority: u32,
+}
+
+/// `MBackfillReserve`: one step of the remote backfill reservation protocol.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct BackfillReserveMsg {
+    /// The PG shard addressed.
+    pub pgid: SpgId,
+    /// The sender's map epoch (`query_epoch`: both event epochs).
+    pub epoch: Epoch,
+    /// The step.
+    pub op: BackfillReserveOp,
+    /// The priority (meaningful for `REQUEST`).
+    pub priority: u32,
+    /// The primary's bytes for the PG (`REQUEST`, Nautilus space accounting).
+    pub primary_num_bytes: i64,
+    /// The bytes the target already holds (`REQUEST`).
+    pub shard_num_bytes: i64,
+}
+
+/// `MOSDPGTrim`: a replica reports its `last_complete_ondisk` to the primary
+/// (the message's modern meaning).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct TrimMsg {
+    /// The sender's map epoch.
+    pub epoch: Epoch,
+    /// The PG shard addressed (the primary's).
+    pub pgid: SpgId,
+    /// The version reported.
+    pub trim_to: EVersion,
+}
+
 /// A message the PG sends directly (`pl->send_cluster_message`), never held
-/// back by an interval flush: the core's payload. The std crate's `msg::Message`
-/// is the wire catalog that frames it (with maps, monitor and client messages).
+/// back by an interval flush. Each variant holds the message's payload, the
+/// same value the std crate's `msg::Message` frames on the wire.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -71,47 +173,12 @@ pub enum DirectMessage {
     Log(PgLogMsg),
     /// `MOSDPGInfo2` sent directly (`share_pg_info`).
     Info(InfoMsg),
-    /// `MOSDPGRemove`: tells a stray to delete its copy (`purge_strays`).
-    Remove {
-        /// The sender's map epoch.
-        epoch: Epoch,
-        /// The PG shards to remove.
-        #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
-        pgids: Vec<SpgId>,
-    },
+    /// `MOSDPGRemove` (`purge_strays`).
+    Remove(RemoveMsg),
     /// `MRecoveryReserve`.
-    RecoveryReserve {
-        /// The PG shard addressed.
-        pgid: SpgId,
-        /// The sender's map epoch.
-        epoch: Epoch,
-        /// The operation.
-        op: RecoveryReserveOp,
-        /// The priority (meaningful for `REQUEST`).
-        priority: u32,
-    },
+    RecoveryReserve(RecoveryReserveMsg),
     /// `MBackfillReserve`.
-    BackfillReserve {
-        /// The PG shard addressed.
-        pgid: SpgId,
-        /// The sender's map epoch.
-        epoch: Epoch,
-        /// The operation.
-        op: BackfillReserveOp,
-        /// The priority (meaningful for `REQUEST`).
-        priority: u32,
-        /// The primary's bytes for the PG (`REQUEST`).
-        primary_num_bytes: i64,
-        /// The bytes the target already holds (`REQUEST`).
-        shard_num_bytes: i64,
-    },
-    /// `MOSDPGTrim`: a replica reports its `last_complete_ondisk`.
-    Trim {
-        /// The sender's map epoch.
-        epoch: Epoch,
-        /// The PG shard addressed (the primary's).
-        pgid: SpgId,
-        /// The version reported.
-        trim_to: EVersion,
-    },
+    BackfillReserve(BackfillReserveMsg),
+    /// `MOSDPGTrim`.
+    Trim(TrimMsg),
 }

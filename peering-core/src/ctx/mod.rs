@@ -11,7 +11,10 @@ mod requests;
 mod route;
 mod transaction;
 
-pub use messages::{BackfillReserveOp, DirectMessage, InfoMsg, RecoveryReserveOp};
+pub use messages::{
+    BackfillReserveMsg, BackfillReserveOp, DirectMessage, InfoMsg, QueryMsg, RecoveryReserveMsg,
+    RecoveryReserveOp, RemoveMsg, TrimMsg,
+};
 pub use requests::{HostNotification, MonRequest, OnCommit, ReservationOp, Timer};
 pub use transaction::{Transaction, TxOp};
 
@@ -154,8 +157,8 @@ impl AwaitingCommit {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Outgoing {
-    /// `MOSDPGQuery2` to the given PG shard.
-    Query(SpgId, PgQuery),
+    /// `MOSDPGQuery2`.
+    Query(QueryMsg),
     /// `MOSDPGNotify2`.
     Notify(PgNotify),
     /// `MOSDPGInfo2` (buffered).
@@ -405,7 +408,7 @@ impl RecoveryCtx {
         let mut out = Vec::new();
         for (osd, qs) in self.drain_queries() {
             for (pgid, q) in qs {
-                out.push((osd, Outgoing::Query(pgid, q)));
+                out.push((osd, Outgoing::Query(QueryMsg { pgid, query: q })));
             }
         }
         for (osd, ns) in self.drain_notifies() {

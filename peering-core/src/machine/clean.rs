@@ -3,7 +3,7 @@
 use alloc::vec;
 
 use super::peering_state::PeeringState;
-use crate::ctx::{DirectMessage, InfoMsg, RecoveryCtx};
+use crate::ctx::{DirectMessage, InfoMsg, RecoveryCtx, RemoveMsg};
 use crate::map::OsdMapView;
 use crate::types::{PgState, SpgId};
 
@@ -70,10 +70,10 @@ impl PeeringState {
             if map.is_up(s.osd) {
                 ctx.send_direct(
                     s.osd,
-                    DirectMessage::Remove {
+                    DirectMessage::Remove(RemoveMsg {
                         epoch: self.epoch,
                         pgids: vec![SpgId::new(pgid, s.shard)],
-                    },
+                    }),
                 );
             }
             self.peer_missing.remove(&s);

@@ -11,6 +11,7 @@
 
 #![allow(dead_code)]
 
+use peering_core::ctx::{BackfillReserveMsg, RecoveryReserveMsg};
 use std::collections::{BTreeMap, BTreeSet};
 
 use peering_core::ctx::{DirectMessage, HostNotification, RecoveryCtx, ReservationOp, Timer};
@@ -359,8 +360,8 @@ impl World {
             .iter()
             .filter_map(|s| match &s.msg {
                 peering_core::ctx::Outgoing::Direct(
-                    m @ (DirectMessage::RecoveryReserve { .. }
-                    | DirectMessage::BackfillReserve { .. }),
+                    m @ (DirectMessage::RecoveryReserve(RecoveryReserveMsg { .. })
+                    | DirectMessage::BackfillReserve(BackfillReserveMsg { .. })),
                 ) => Some((s.from, s.to, m.clone())),
                 _ => None,
             })

@@ -98,26 +98,28 @@ impl OsdHarness {
         self.transcript.push(entry);
     }
 
-    /// One wire message from `from` to `to`: each peering item it carries is
-    /// a `Sent` line (the message as the PG produced it, decoded back); other
-    /// messages (recovery pushes, reservations' replies carried as direct
-    /// messages are peering items too) are not listed.
+    /// One wire message from `from` to `to`: a peering message is a `Sent`
+    /// line, under the PG instance it is for; other messages (maps, recovery
+    /// pushes) are not listed.
     fn record_send(&mut self, from: OsdId, to: OsdId, epoch: Epoch, m: Message) {
-        let Ok(items) = m.into_outgoing() else {
+        if !m.is_peering() {
+            return;
+        }
+        let Some(pgid) = m
+            .clone()
+            .into_deliveries(from)
+            .ok()
+            .and_then(|d| d.first().map(|d| d.spgid))
+        else {
             return;
         };
-        for msg in items {
-            let Some(pgid) = msg.clone().into_events(from).first().map(|(p, _)| *p) else {
-                continue;
-            };
-            self.transcript.push(Entry::Sent {
-                from,
-                to,
-                epoch,
-                pgid,
-                msg,
-            });
-        }
+        self.transcript.push(Entry::Sent {
+            from,
+            to,
+            epoch,
+            pgid,
+            msg: m,
+        });
     }
 
     /// Checks every PG instance of every OSD.

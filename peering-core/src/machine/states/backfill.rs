@@ -9,19 +9,19 @@
 //! that is too full rejects; the primary then releases every slot it already holds
 //! (and the rejecting one) and retries after `osd_backfill_retry_interval`.
 
-use crate::ctx::{BackfillReserveOp, DirectMessage};
+use crate::ctx::{BackfillReserveMsg, BackfillReserveOp, DirectMessage};
 use crate::types::{Epoch, SpgId};
 
 /// `MBackfillReserve{op}` addressed to `pgid` for every op but `REQUEST` (no
 /// priority, no byte counts; a direct send): the one builder for the
 /// primary's releases and the replica's answers.
 pub(super) fn backfill_reserve(pgid: SpgId, epoch: Epoch, op: BackfillReserveOp) -> DirectMessage {
-    DirectMessage::BackfillReserve {
+    DirectMessage::BackfillReserve(BackfillReserveMsg {
         pgid,
         epoch,
         op,
         priority: 0,
         primary_num_bytes: 0,
         shard_num_bytes: 0,
-    }
+    })
 }

@@ -10,7 +10,7 @@
 //! asking in the same global order is what keeps two primaries from each holding a
 //! slot the other waits for.
 
-use crate::ctx::{DirectMessage, RecoveryReserveOp, ReservationOp, Timer};
+use crate::ctx::{DirectMessage, RecoveryReserveMsg, RecoveryReserveOp, ReservationOp, Timer};
 use crate::event::{Event, PeeringEvt};
 use crate::machine::cx::Cx;
 use crate::types::{Epoch, PgShard, SpgId, Timespan};
@@ -30,12 +30,12 @@ pub(super) fn recovery_reserve(
     op: RecoveryReserveOp,
     priority: u32,
 ) -> DirectMessage {
-    DirectMessage::RecoveryReserve {
+    DirectMessage::RecoveryReserve(RecoveryReserveMsg {
         pgid,
         epoch,
         op,
         priority,
-    }
+    })
 }
 
 pub(super) fn send_recovery_reserve(

@@ -1,6 +1,6 @@
 //! `WaitRemoteBackfillReserved`.
 
-use crate::ctx::{BackfillReserveOp, DirectMessage, ReservationOp};
+use crate::ctx::{BackfillReserveMsg, BackfillReserveOp, DirectMessage, ReservationOp};
 use crate::error::Crash;
 use crate::error::Invariant;
 use crate::error::PeeringError;
@@ -96,14 +96,14 @@ pub(crate) fn react_wait_remote(
             // Ceph reads the map with operator[], which records a zero for a
             // target it has no byte count for; the map is cleared once all are held.
             let shard_num_bytes = *cx.ps.peer_bytes.entry(target).or_insert(0);
-            let msg = DirectMessage::BackfillReserve {
+            let msg = DirectMessage::BackfillReserve(BackfillReserveMsg {
                 pgid: SpgId::new(cx.ps.info.pgid.pgid, target.shard),
                 epoch: cx.ps.epoch,
                 op: BackfillReserveOp::Request,
                 priority: cx.ps.backfill_priority(),
                 primary_num_bytes: cx.ps.info.stats.num_bytes,
                 shard_num_bytes,
-            };
+            });
             cx.ctx.send_direct(target.osd, msg);
             data.backfill_osd_it = it.saturating_add(1);
             Ok(Outcome::Discard)
