@@ -27,6 +27,7 @@
 
 pub mod crush;
 pub mod harness;
+pub mod mon;
 pub mod msg;
 pub mod osd;
 pub mod osdmap;
