@@ -10,8 +10,6 @@ pub use prefer::preferred_upmap;
 
 use std::collections::{BTreeMap, VecDeque};
 
-use peering_core::ctx::HostNotification;
-use peering_core::event::{Event, PeeringEvt};
 use peering_core::intervals::PastIntervals;
 use peering_core::map::{OsdMapView, PoolFlags, PoolInfo};
 use peering_core::types::{Epoch, OsdId, OsdVec, PgHistory, PgId, SpgId, UTime};
@@ -364,26 +362,6 @@ impl LocalCluster {
                 OsdOutput::MarkDown(peer) => {
                     self.seqs.remove(&(id, peer));
                     self.seqs.remove(&(peer, id));
-                }
-                OsdOutput::Notification {
-                    pgid,
-                    note:
-                        HostNotification::ActivateComplete {
-                            needs_recovery,
-                            needs_backfill,
-                        },
-                } => {
-                    let event = if needs_recovery {
-                        Event::DoRecovery
-                    } else if needs_backfill {
-                        Event::RequestBackfill
-                    } else {
-                        Event::AllReplicasRecovered
-                    };
-                    if let Some(osd) = self.osds.get_mut(&id) {
-                        let epoch = osd.pg(pgid).map_or(0, |p| p.epoch());
-                        osd.enqueue_peering_evt(pgid, PeeringEvt::new(epoch, event));
-                    }
                 }
                 _ => {}
             }

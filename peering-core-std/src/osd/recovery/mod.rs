@@ -42,6 +42,7 @@ pub use report::RecoveryReport;
 use std::collections::{BTreeMap, BTreeSet};
 
 use peering_core::ctx::{HostNotification, RecoveryCtx};
+use peering_core::event::{Event, PeeringEvt};
 use peering_core::error::PeeringError;
 use peering_core::machine::Pg;
 use peering_core::types::{ObjectId, OsdId, PgShard, SpgId};
@@ -93,6 +94,22 @@ impl Osd {
     /// `on_backfill_reserved`, `on_change`, `on_backfill_canceled`).
     pub(super) fn recovery_notified(&mut self, pgid: SpgId, note: &HostNotification) {
         match note {
+            // `PrimaryLogPG::on_activate_complete`: the PG layer tells the
+            // machine what it has to do next, at the PG's epoch.
+            HostNotification::ActivateComplete {
+                needs_recovery,
+                needs_backfill,
+            } => {
+                let event = if *needs_recovery {
+                    Event::DoRecovery
+                } else if *needs_backfill {
+                    Event::RequestBackfill
+                } else {
+                    Event::AllReplicasRecovered
+                };
+                let epoch = self.pg(pgid).map_or(0, |p| p.epoch());
+                self.enqueue_peering_evt(pgid, PeeringEvt::new(epoch, event));
+            }
             HostNotification::RecoveryReserved => self.start_recovery(pgid),
             HostNotification::BackfillReserved => self.start_backfill(pgid),
             HostNotification::Change
