@@ -2,7 +2,9 @@
 //! op's log entry (`PrimaryLogPG::execute_ctx` → `append_log`) and
 //! replicates it to every other shard of `acting_recovery_backfill` in a
 //! `MOSDRepOp`; a replica appends it (`ReplicatedBackend::do_repop` →
-//! `append_log`). Versions only: the entry's version is the write.
+//! `append_log`) and answers with an `MOSDRepOpReply` once it is durable;
+//! the primary acknowledges the client when every shard has it
+//! ([`super::repop`]). Versions only: the entry's version is the write.
 
 use peering_core::ctx::RecoveryCtx;
 use peering_core::log::{LogEntry, LogOp, ReqId};
@@ -39,8 +41,16 @@ impl Osd {
             .filter(|s| s.osd != me)
             .collect();
         let (epoch, min_epoch) = (pg.epoch(), pg.info().history.same_interval_since);
-        self.flush_pg_ctx(pgid, &mut ctx);
+        let txn = self.flush_pg_ctx(pgid, &mut ctx);
         let entry = r.map_err(OsdError::pg(pgid))?;
+        self.forget_stale_writes(pgid);
+        self.track_write(
+            pgid,
+            &entry,
+            min_epoch,
+            peers.iter().copied().collect(),
+            txn,
+        );
         for peer in peers {
             let to = SpgId::new(pgid.pgid, peer.shard);
             let from = PgShard::new(me, pgid.shard);
@@ -77,7 +87,16 @@ impl Osd {
         let pg = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut())?;
         let mut ctx = RecoveryCtx::new();
         let r = pg.append_log(core::slice::from_ref(&entry), &mut ctx);
-        self.flush_pg_ctx(pgid, &mut ctx);
+        let (epoch, me) = (pg.epoch(), PgShard::new(self.cfg.whoami, pgid.shard));
+        let txn = self.flush_pg_ctx(pgid, &mut ctx);
+        if r.is_ok() {
+            // `repop_commit`: the reply goes when the entry is durable.
+            let primary_pgid = SpgId::new(pgid.pgid, m.from.shard);
+            match super::repop::repop_reply(primary_pgid, me, epoch, m.min_epoch, entry.version) {
+                Ok(reply) => self.reply_on_commit(from, reply, txn),
+                Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
+            }
+        }
         self.dispatch_context();
         Some(r.map_err(|e| DropReason::Recovery(pgid, e.to_string())))
     }
@@ -122,7 +141,8 @@ mod tests {
             .unwrap();
         let frames = c.frames;
         c.run(100);
-        assert_eq!(c.frames - frames, m.acting.len() - 1);
+        // One MOSDRepOp to each replica, and one MOSDRepOpReply back.
+        assert_eq!(c.frames - frames, 2 * (m.acting.len() - 1));
         for o in &m.acting {
             let info = c.osds[o].pg(pg).unwrap().info();
             assert_eq!(info.last_update, entry.version, "{o}");

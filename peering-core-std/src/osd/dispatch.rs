@@ -62,9 +62,11 @@ impl Osd {
 
     /// The store reports transaction `txn` durable: its on-commit work runs now
     /// (an event is queued; a flush completes; strays are purged; a deletion
-    /// step asks the host for the next objects), and what that produced is
+    /// step asks the host for the next objects; a replica's write reply goes
+    /// out; a primary's write may be acknowledged), and what that produced is
     /// dispatched. Unknown ids are ignored.
     pub fn on_commit(&mut self, txn: TxnId) {
+        self.write_committed(txn);
         let Some((pgid, commits)) = self.on_commit.remove(&txn) else {
             return;
         };

@@ -117,6 +117,7 @@ impl Osd {
             && let Some(r) = self
                 .handle_recovery_msg(o, &msg)
                 .or_else(|| self.handle_repop(o, &msg))
+                .or_else(|| self.handle_repop_reply(o, &msg))
         {
             return r.map(|()| Disposition::Handled);
         }

@@ -56,6 +56,7 @@ mod mon;
 mod output;
 mod queue;
 pub mod recovery;
+mod repop;
 mod reservations;
 mod reserver;
 mod session;
@@ -183,6 +184,9 @@ pub struct Osd {
     backend: Box<dyn ObjectBackend>,
     /// Recovery or backfill in flight, per PG this OSD leads.
     recovery: BTreeMap<SpgId, recovery::RecoveryRun>,
+    /// Client writes waiting for their commits, and replicas' replies
+    /// waiting for theirs.
+    writes: repop::Writes,
 }
 
 impl Osd {
@@ -212,6 +216,7 @@ impl Osd {
             space: Space::default(),
             backend: Box::new(VersionsOnly::default()),
             recovery: BTreeMap::new(),
+            writes: repop::Writes::default(),
         }
     }
 

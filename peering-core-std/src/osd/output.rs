@@ -140,6 +140,18 @@ pub enum OsdOutput {
         /// The new child.
         child: SpgId,
     },
+    /// `MOSDOpReply` (ack on commit): a client write is durable on every
+    /// shard of `acting_recovery_backfill` (`eval_repop`).
+    ClientAck {
+        /// The PG instance (this OSD is its primary).
+        pgid: SpgId,
+        /// The object written.
+        oid: ObjectId,
+        /// The write's version.
+        version: peering_core::types::EVersion,
+        /// The client's request id.
+        reqid: peering_core::log::ReqId,
+    },
     /// `log_enter`: the PG entered `state` at its map `epoch` (only with
     /// [`super::OsdConfig::report_states`]), in the order the states were
     /// entered, before the rest of that call's outputs.

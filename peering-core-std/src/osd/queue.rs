@@ -192,13 +192,17 @@ impl Osd {
     /// the host, its monitor requests to the OSD's monitor state, and its sends
     /// into the pass's batch (direct sends first, as Ceph sends them while the
     /// event runs).
-    pub(super) fn flush_pg_ctx(&mut self, pgid: SpgId, ctx: &mut RecoveryCtx) {
+    ///
+    /// Returns the id of the transaction handed to the store, if any.
+    pub(super) fn flush_pg_ctx(&mut self, pgid: SpgId, ctx: &mut RecoveryCtx) -> Option<TxnId> {
         if self.cfg.report_states {
             self.report_states(pgid);
         }
         let (transaction, commits) = ctx.take_persist().into_parts();
+        let mut persisted = None;
         if !transaction.is_empty() || !commits.is_empty() {
             let txn = TxnId(self.next_txn);
+            persisted = Some(txn);
             self.next_txn = self.next_txn.wrapping_add(1);
             if !commits.is_empty() {
                 self.on_commit.insert(txn, (pgid, commits));
@@ -248,5 +252,6 @@ impl Osd {
                 Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
             }
         }
+        persisted
     }
 }

@@ -91,7 +91,10 @@ impl OsdHarness {
                 name: "DeleteSome",
                 outcome: Outcome::Handled,
             },
-            OsdOutput::ShareMap { .. } | OsdOutput::MarkDown(_) | OsdOutput::PublishStats(_) => {
+            OsdOutput::ShareMap { .. }
+            | OsdOutput::MarkDown(_)
+            | OsdOutput::PublishStats(_)
+            | OsdOutput::ClientAck { .. } => {
                 return;
             }
         };

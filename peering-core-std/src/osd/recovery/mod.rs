@@ -42,8 +42,8 @@ pub use report::RecoveryReport;
 use std::collections::{BTreeMap, BTreeSet};
 
 use peering_core::ctx::{HostNotification, RecoveryCtx};
-use peering_core::event::{Event, PeeringEvt};
 use peering_core::error::PeeringError;
+use peering_core::event::{Event, PeeringEvt};
 use peering_core::machine::Pg;
 use peering_core::types::{ObjectId, OsdId, PgShard, SpgId};
 
@@ -112,9 +112,11 @@ impl Osd {
             }
             HostNotification::RecoveryReserved => self.start_recovery(pgid),
             HostNotification::BackfillReserved => self.start_backfill(pgid),
-            HostNotification::Change
-            | HostNotification::BackfillCanceled
-            | HostNotification::Deleted => {
+            HostNotification::Change | HostNotification::Deleted => {
+                self.recovery.remove(&pgid);
+                self.forget_stale_writes(pgid);
+            }
+            HostNotification::BackfillCanceled => {
                 self.recovery.remove(&pgid);
             }
             _ => {}

@@ -1,0 +1,269 @@
+//! Acknowledging client writes: Ceph's `RepGather` on the primary and the
+//! replica's on-commit `MOSDRepOpReply` (`ReplicatedBackend::repop_commit`,
+//! `PrimaryLogPG::eval_repop`).
+//!
+//! A write is acknowledged ([`OsdOutput::ClientAck`]) once the primary's own
+//! transaction and every other shard of `acting_recovery_backfill` reported
+//! the entry durable. A write whose interval ends first is never
+//! acknowledged (Ceph requeues the op on `on_change` and the client resends
+//! it; the resent op is a new write here).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use peering_core::log::{LogEntry, ReqId};
+use peering_core::types::{EVersion, Epoch, ObjectId, OsdId, PgShard, PgState, SpgId};
+
+use super::output::{OsdOutput, TxnId};
+use super::{DropReason, Osd};
+use crate::msg::{Message, PgOpMsg};
+
+/// One write in flight on the primary (`RepGather`).
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct InFlight {
+    oid: ObjectId,
+    reqid: ReqId,
+    /// The interval the write was made in (`same_interval_since`).
+    interval: Epoch,
+    /// Shards that have not reported the entry durable (`waiting_for_commit`).
+    waiting: BTreeSet<PgShard>,
+    /// The primary's own transaction is durable.
+    local_committed: bool,
+}
+
+/// The OSD's write-acknowledgement state. Bounded by the writes in flight:
+/// entries leave when acknowledged or when their interval ends.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub(super) struct Writes {
+    in_flight: BTreeMap<(SpgId, EVersion), InFlight>,
+    /// The primary's transaction for each write.
+    local_txns: BTreeMap<TxnId, (SpgId, EVersion)>,
+    /// A replica's reply, sent when its transaction commits.
+    replies: BTreeMap<TxnId, (OsdId, Message)>,
+}
+
+impl Osd {
+    /// Registers a write the primary just made: `txn` is its own transaction
+    /// (`None`: nothing to persist, durable at once), `peers` the shards the
+    /// entry went to.
+    pub(super) fn track_write(
+        &mut self,
+        pgid: SpgId,
+        entry: &LogEntry,
+        interval: Epoch,
+        peers: BTreeSet<PgShard>,
+        txn: Option<TxnId>,
+    ) {
+        let key = (pgid, entry.version);
+        if let Some(t) = txn {
+            self.writes.local_txns.insert(t, key);
+        }
+        self.writes.in_flight.insert(
+            key,
+            InFlight {
+                oid: entry.soid.clone(),
+                reqid: entry.reqid,
+                interval,
+                waiting: peers,
+                local_committed: txn.is_none(),
+            },
+        );
+        self.eval_write(key);
+    }
+
+    /// A replica appended a primary's entry in transaction `txn`: its reply
+    /// goes when the transaction commits (at once when there is none).
+    pub(super) fn reply_on_commit(&mut self, to: OsdId, reply: Message, txn: Option<TxnId>) {
+        match txn {
+            Some(t) => {
+                self.writes.replies.insert(t, (to, reply));
+            }
+            None => self.pending_sends.entry(to).or_default().push(reply),
+        }
+    }
+
+    /// The store reported `txn` durable: a replica's reply goes out, or the
+    /// primary's own half of a write is done.
+    pub(super) fn write_committed(&mut self, txn: TxnId) {
+        if let Some((to, reply)) = self.writes.replies.remove(&txn) {
+            self.pending_sends.entry(to).or_default().push(reply);
+            self.dispatch_context();
+        }
+        if let Some(key) = self.writes.local_txns.remove(&txn) {
+            if let Some(w) = self.writes.in_flight.get_mut(&key) {
+                w.local_committed = true;
+            }
+            self.eval_write(key);
+        }
+    }
+
+    /// `MOSDRepOpReply` from `from`: the shard's entry is durable. `None` for
+    /// any other message.
+    pub(super) fn handle_repop_reply(
+        &mut self,
+        from: OsdId,
+        msg: &Message,
+    ) -> Option<Result<(), DropReason>> {
+        let Message::RepOpReply(m) = msg else {
+            return None;
+        };
+        if m.from.osd != from {
+            return Some(Err(DropReason::UnexpectedSender));
+        }
+        let version: EVersion = match postcard::from_bytes(&m.body) {
+            Ok(v) => v,
+            Err(e) => return Some(Err(DropReason::BadRecoveryMsg(e.to_string()))),
+        };
+        let key = (m.pgid, version);
+        let Some(w) = self.writes.in_flight.get_mut(&key) else {
+            // Acknowledged already, or its interval ended: nothing waits.
+            return Some(Ok(()));
+        };
+        w.waiting.remove(&m.from);
+        self.eval_write(key);
+        Some(Ok(()))
+    }
+
+    /// `eval_repop`: acknowledges the write if everyone has it durable;
+    /// forgets it if the PG left the interval it was made in.
+    fn eval_write(&mut self, key: (SpgId, EVersion)) {
+        let (pgid, version) = key;
+        let interval = self.pg(pgid).map(|pg| {
+            (
+                pg.history().same_interval_since,
+                pg.is_primary() && pg.state_bits().contains(PgState::ACTIVE),
+            )
+        });
+        let Some(w) = self.writes.in_flight.get(&key) else {
+            return;
+        };
+        match interval {
+            Some((sis, true)) if sis == w.interval => {
+                if w.local_committed && w.waiting.is_empty() {
+                    if let Some(w) = self.writes.in_flight.remove(&key) {
+                        self.outputs.push_back(OsdOutput::ClientAck {
+                            pgid,
+                            oid: w.oid,
+                            version,
+                            reqid: w.reqid,
+                        });
+                    }
+                }
+            }
+            _ => {
+                self.writes.in_flight.remove(&key);
+            }
+        }
+    }
+
+    /// Forgets the writes of `pgid` whose interval ended (`on_change`).
+    pub(super) fn forget_stale_writes(&mut self, pgid: SpgId) {
+        let current = self.pg(pgid).map(|pg| pg.history().same_interval_since);
+        self.writes
+            .in_flight
+            .retain(|(p, _), w| *p != pgid || Some(w.interval) == current);
+        let live = &self.writes.in_flight;
+        self.writes.local_txns.retain(|_, k| live.contains_key(k));
+    }
+
+    /// Writes in flight on this OSD, as `(pgid, version)` (for tests and
+    /// status).
+    pub fn writes_in_flight(&self) -> impl Iterator<Item = (SpgId, EVersion)> + '_ {
+        self.writes.in_flight.keys().copied()
+    }
+}
+
+/// The replica's `MOSDRepOpReply` for `version` to the primary's instance.
+pub(super) fn repop_reply(
+    primary_pgid: SpgId,
+    from: PgShard,
+    epoch: Epoch,
+    min_epoch: Epoch,
+    version: EVersion,
+) -> Result<Message, postcard::Error> {
+    Ok(Message::RepOpReply(PgOpMsg {
+        pgid: primary_pgid,
+        from,
+        map_epoch: epoch,
+        min_epoch,
+        tid: version.version,
+        body: postcard::to_stdvec(&version)?,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use peering_core::log::LogOp;
+
+    use super::super::OsdConfig;
+    use super::super::test_support::{peered, spg};
+    use super::*;
+
+    fn acks(c: &mut super::super::local::LocalCluster) -> Vec<(OsdId, EVersion)> {
+        c.drain_recorded()
+            .into_iter()
+            .filter_map(|(o, out)| match out {
+                OsdOutput::ClientAck { version, .. } => Some((o, version)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_write_is_acked_once_every_shard_has_it_durable() {
+        let mut c = peered(OsdConfig::new);
+        let pg = spg(0);
+        let primary = c.mon_map.pg_to_up_acting_osds(pg.pgid).acting_primary;
+        c.record_outputs(true);
+        c.hold_commits = true;
+        let oid = ObjectId::new(1, 0, "o1");
+        let entry = c
+            .osds
+            .get_mut(&primary)
+            .unwrap()
+            .submit_write(pg, oid, LogOp::Modify, ReqId::client(7, 1))
+            .unwrap();
+        c.run(10);
+        // Nobody's transaction is durable yet: no ack, the write waits.
+        assert!(acks(&mut c).is_empty());
+        assert_eq!(
+            c.osds[&primary].writes_in_flight().collect::<Vec<_>>(),
+            [(pg, entry.version)]
+        );
+        c.hold_commits = false;
+        c.release_commits();
+        c.run(10);
+        assert_eq!(acks(&mut c), [(primary, entry.version)]);
+        assert_eq!(c.osds[&primary].writes_in_flight().count(), 0);
+    }
+
+    #[test]
+    fn a_write_whose_interval_ends_is_never_acked() {
+        let mut c = peered(OsdConfig::new);
+        let pg = spg(0);
+        let m = c.mon_map.pg_to_up_acting_osds(pg.pgid);
+        let (primary, replica) = (m.acting_primary, m.acting[1]);
+        c.record_outputs(true);
+        c.hold_commits = true;
+        c.osds
+            .get_mut(&primary)
+            .unwrap()
+            .submit_write(
+                pg,
+                ObjectId::new(1, 0, "o1"),
+                LogOp::Modify,
+                ReqId::client(7, 1),
+            )
+            .unwrap();
+        c.run(10);
+        // The replica goes down before anything is durable: a new interval.
+        c.publish(|inc| {
+            inc.mark_down(replica.0);
+        })
+        .unwrap();
+        c.hold_commits = false;
+        c.release_commits();
+        c.run(20);
+        assert!(acks(&mut c).is_empty());
+        assert_eq!(c.osds[&primary].writes_in_flight().count(), 0);
+    }
+}
