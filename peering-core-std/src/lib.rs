@@ -31,4 +31,5 @@ pub mod mon;
 pub mod msg;
 pub mod osd;
 pub mod osdmap;
+pub mod sim;
 pub mod store;

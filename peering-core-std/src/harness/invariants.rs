@@ -71,6 +71,22 @@ impl Checker {
         self.epochs.remove(&(osd, pgid));
     }
 
+    /// An instance's process crashed: what it had not committed is gone, so
+    /// its `last_epoch_started` (info's, history's) falls back to what its
+    /// store holds, `durable` (`None`: nothing was stored). The rule still
+    /// holds for durable state: the store's value may not go backwards.
+    pub fn crashed(&mut self, osd: OsdId, pgid: SpgId, durable: Option<(Epoch, Epoch)>) {
+        self.epochs.remove(&(osd, pgid));
+        match durable {
+            Some(les) => {
+                self.les.insert((osd, pgid), les);
+            }
+            None => {
+                self.les.remove(&(osd, pgid));
+            }
+        }
+    }
+
     /// An instance was deleted (its machine terminated and its collection was
     /// removed): its life ended, so a copy created later on the same OSD starts
     /// afresh, with epochs and `last_epoch_started` from its creation (Ceph's

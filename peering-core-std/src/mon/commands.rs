@@ -2,7 +2,7 @@
 //! affinity, upmap, OSDs in and out.
 
 use peering_core::map::MAX_POOL_PG_NUM;
-use peering_core::map::{OsdMapView, PoolInfo};
+use peering_core::map::{OsdMapView, PoolFlags, PoolInfo};
 use peering_core::types::{OsdId, OsdVec, PgId};
 
 use super::{MonError, Monitor};
@@ -10,7 +10,7 @@ use crate::osdmap::{UpmapItems, WEIGHT_IN};
 
 impl Monitor {
     /// The pool as the next epoch will have it: pending changes first.
-    fn pending_pool(&self, pool: i64) -> Option<PoolInfo> {
+    pub(super) fn pending_pool(&self, pool: i64) -> Option<PoolInfo> {
         if self.pending.old_pools.contains(&pool) {
             return None;
         }
@@ -39,9 +39,15 @@ impl Monitor {
         check_pg_num(pool.pg_num)?;
         let epoch = self.pending.epoch;
         pool.last_change = epoch;
+        // `prepare_new_pool`: the pool is creating until every PG reported
+        // created (its primaries send `MOSDPGCreated` while it is set).
+        pool.flags |= PoolFlags::CREATING;
         crate::osdmap::validate_pool(pool.id, &pool)?;
         for seed in 0..pool.pg_num {
-            self.creating.insert(PgId::new(pool.id, seed), epoch);
+            self.creating.insert(
+                PgId::new(pool.id, seed),
+                super::creating::CreateInfo::new(epoch),
+            );
         }
         self.pending.set_pool(pool);
         Ok(())

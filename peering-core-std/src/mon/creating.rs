@@ -3,26 +3,91 @@
 
 use std::collections::BTreeMap;
 
-use peering_core::intervals::PastIntervals;
-use peering_core::map::OsdMapView;
-use peering_core::types::{OsdId, PgHistory, SpgId, UTime};
+use peering_core::intervals::{PastIntervals, RecoverablePredicate, check_new_interval};
+use peering_core::map::{OsdMapView, PoolInfo};
+use peering_core::types::{Epoch, OsdId, PgHistory, SpgId, UTime};
 
 use super::{MonOutput, Monitor};
 use crate::msg::{Message, PgCreate2Msg};
+use crate::osdmap::OsdMap;
+
+/// `creating_pgs_t::pg_create_info`: a PG being created, with the history
+/// and past intervals its creation message carries.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(super) struct CreateInfo {
+    /// The epoch the pool (or PG) was created in.
+    pub created: Epoch,
+    /// `pg_history_t(created, ctime)`, moved on as the PG's mapping changes.
+    pub history: PgHistory,
+    /// The intervals since its creation.
+    pub past_intervals: PastIntervals,
+}
+
+impl CreateInfo {
+    pub fn new(created: Epoch) -> Self {
+        CreateInfo {
+            created,
+            history: PgHistory::new(created, UTime::default()),
+            past_intervals: PastIntervals::default(),
+        }
+    }
+}
 
 impl Monitor {
+    /// `update_creating_pgs`: after a commit, each PG still being created whose
+    /// mapping changed from `previous` to the new map gets the interval that
+    /// ended added to its past intervals and its history moved on
+    /// (`same_interval_since`, `same_up_since`, `same_primary_since`), so the
+    /// create the monitor sends later speaks for the current interval. A PG
+    /// whose interval cannot be recorded is re-created from the current epoch.
+    pub(super) fn update_creating(&mut self, previous: &OsdMap) {
+        let epoch = self.map.epoch();
+        let stretch_never = |_: &PoolInfo, _: &[OsdId]| false;
+        for (&pgid, c) in self.creating.iter_mut() {
+            if c.created >= epoch {
+                continue;
+            }
+            let (Some(old_pool), Some(_)) =
+                (previous.pg_pool(pgid.pool), self.map.pg_pool(pgid.pool))
+            else {
+                continue;
+            };
+            let old = previous.pg_to_up_acting_osds(pgid);
+            let new = self.map.pg_to_up_acting_osds(pgid);
+            let pred = RecoverablePredicate::for_pool(old_pool);
+            let closed = check_new_interval(
+                (&old, &new),
+                c.history.same_interval_since,
+                c.history.last_epoch_clean,
+                (&self.map, previous),
+                pgid,
+                (&pred, &stretch_never),
+                &mut c.past_intervals,
+            );
+            match closed {
+                Ok(Some(_)) => c.history.same_interval_since = epoch,
+                Ok(None) => {}
+                Err(_) => *c = CreateInfo::new(epoch),
+            }
+            if old.up != new.up || old.up_primary != new.up_primary {
+                c.history.same_up_since = epoch;
+            }
+            if old.acting_primary != new.acting_primary {
+                c.history.same_primary_since = epoch;
+            }
+        }
+    }
+
     /// `send_pg_creates`, after each committed epoch: every PG still being
     /// created whose acting primary is up and has not been sent its create
     /// since it became the primary gets one (`MOSDPGCreate2`, one message per
-    /// OSD). The create carries `pg_history_t(created, ctime)` and empty past
-    /// intervals; the OSD projects them to its own map
-    /// (`build_initial_pg_history`), so a create re-sent to a new primary
-    /// epochs later is still right. PGs of deleted pools are forgotten.
+    /// OSD), with the history and past intervals [`Monitor::update_creating`]
+    /// kept. PGs of deleted pools are forgotten.
     pub(super) fn send_pg_creates(&mut self) {
         let epoch = self.map.epoch();
         let mut per_osd: BTreeMap<OsdId, PgCreate2Msg> = BTreeMap::new();
         let mut gone = Vec::new();
-        for (&pgid, &created) in &self.creating {
+        for (&pgid, c) in &self.creating {
             let Some(pool) = self.map.pg_pool(pgid.pool) else {
                 gone.push(pgid);
                 continue;
@@ -59,14 +124,9 @@ impl Monitor {
                 pgs: BTreeMap::new(),
                 pg_extra: BTreeMap::new(),
             });
-            m.pgs.insert(spg, (created, UTime::default()));
-            m.pg_extra.insert(
-                spg,
-                (
-                    PgHistory::new(created, UTime::default()),
-                    PastIntervals::default(),
-                ),
-            );
+            m.pgs.insert(spg, (c.created, UTime::default()));
+            m.pg_extra
+                .insert(spg, (c.history.clone(), c.past_intervals.clone()));
             self.create_sent.insert(pgid, (primary, epoch));
         }
         for pgid in gone {

@@ -93,8 +93,9 @@ pub struct Monitor {
     failures: BTreeMap<OsdId, FailureInfo>,
     /// When each down OSD went down (`down_pending_out`).
     down_since: BTreeMap<OsdId, Timespan>,
-    /// `creating_pgs`: PG → the epoch it was created in.
-    creating: BTreeMap<PgId, Epoch>,
+    /// `creating_pgs`: PG → its `pg_create_info` (creation epoch, history
+    /// and past intervals, kept up to date epoch by epoch).
+    creating: BTreeMap<PgId, creating::CreateInfo>,
     /// Where each creating PG's create was last sent, and at which epoch.
     create_sent: BTreeMap<PgId, (OsdId, Epoch)>,
     /// `pg_num_target` / `pgp_num_target` per pool, walked by `mgr_tick`.
@@ -171,8 +172,8 @@ impl Monitor {
 
     /// The PGs the monitor is still creating (`creating_pgs`), with their
     /// creation epochs.
-    pub fn creating_pgs(&self) -> &BTreeMap<PgId, Epoch> {
-        &self.creating
+    pub fn creating_pgs(&self) -> impl Iterator<Item = (PgId, Epoch)> + '_ {
+        self.creating.iter().map(|(pg, c)| (*pg, c.created))
     }
 
     /// The next output, in order (quinn's `poll_transmit` style).
@@ -229,7 +230,8 @@ impl Monitor {
                 return Err(MonError::Map(e));
             }
         };
-        self.map = map;
+        let previous = std::mem::replace(&mut self.map, map);
+        self.update_creating(&previous);
         self.note_down_osds();
         self.incs.insert(inc.epoch, inc.clone());
         self.outputs.push_back(MonOutput::Publish(inc));

@@ -1,6 +1,6 @@
 //! What OSDs ask of the monitor: boot, up_thru, pg_temp, PG created, maps.
 
-use peering_core::map::OsdMapView;
+use peering_core::map::{OsdMapView, PoolFlags};
 use peering_core::types::{OsdId, Timespan};
 
 use super::{MonOutput, Monitor};
@@ -68,8 +68,19 @@ impl Monitor {
             }
             MonMessage::PgCreated(m) => {
                 // `prepare_pg_created`: the PG exists now; stop creating it.
+                // The pool's last PG clears its `FLAG_CREATING`.
                 self.creating.remove(&m.pgid);
                 self.create_sent.remove(&m.pgid);
+                let pool = m.pgid.pool;
+                if !self.creating.keys().any(|pg| pg.pool == pool) {
+                    if let Some(mut p) = self.pending_pool(pool) {
+                        if p.flags.contains(PoolFlags::CREATING) {
+                            p.flags.remove(PoolFlags::CREATING);
+                            p.last_change = self.pending.epoch;
+                            self.pending.set_pool(p);
+                        }
+                    }
+                }
             }
             MonMessage::Subscribe { start } => self.reply_maps(from, start),
         }

@@ -207,7 +207,7 @@ fn new_pools_are_created_on_their_primaries_until_created() {
         );
     }
     m.propose().unwrap();
-    assert!(m.creating_pgs().is_empty());
+    assert!(m.creating_pgs().next().is_none());
     assert!(
         !m.drain_outputs()
             .iter()

@@ -180,7 +180,8 @@ impl Osd {
     /// down are marked down (their sessions reset), and this OSD's own state
     /// follows the map: booting → active once a map marks it up after its last
     /// bind; active but marked down → "wrongly marked me down": rebind (every
-    /// session reset), booting again, and a new `MOSDBoot`.
+    /// peer OSD's session reset, [`OsdOutput::Rebind`]), booting again, and a
+    /// new `MOSDBoot`.
     fn committed_osd_maps(&mut self, old: Epoch, new: Epoch) {
         let me = self.cfg.whoami;
         let mut prev = self.maps.get(old).cloned();
@@ -209,10 +210,18 @@ impl Osd {
                     self.up_epoch = 0;
                     self.bind_epoch = e;
                     self.mon.boot_sent = false;
-                    let peers: Vec<_> = self.sessions.keys().copied().collect();
+                    // Only the cluster messenger rebinds: the monitor and
+                    // client sessions (public messenger) stay.
+                    let peers: Vec<_> = self
+                        .sessions
+                        .keys()
+                        .copied()
+                        .filter(|p| matches!(p, super::Peer::Osd(_)))
+                        .collect();
                     for p in peers {
                         self.ms_handle_reset(p);
                     }
+                    self.outputs.push_back(OsdOutput::Rebind);
                 }
                 _ => {}
             }

@@ -123,6 +123,10 @@ pub enum OsdOutput {
     },
     /// `note_down_osd`: the peer went down in the map; close its connection.
     MarkDown(OsdId),
+    /// `rebind`: this OSD was wrongly marked down and rebinds its messenger:
+    /// every connection to and from it is closed (what was in flight is
+    /// lost) and the next sessions start at sequence 1.
+    Rebind,
     /// `publish_stats_to_osd`: the PG's stats changed.
     PublishStats(SpgId),
     /// A step of recovery or backfill, for the host's record.

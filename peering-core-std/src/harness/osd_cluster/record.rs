@@ -93,6 +93,7 @@ impl OsdHarness {
             },
             OsdOutput::ShareMap { .. }
             | OsdOutput::MarkDown(_)
+            | OsdOutput::Rebind
             | OsdOutput::PublishStats(_)
             | OsdOutput::ClientAck { .. } => {
                 return;

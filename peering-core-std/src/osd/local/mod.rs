@@ -6,6 +6,7 @@
 
 mod prefer;
 
+pub(crate) use prefer::load_objects;
 pub use prefer::preferred_upmap;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -93,7 +94,7 @@ pub fn simple_map(n: i32, pool: i64, size: u32, pg_num: u32) -> Result<OsdMap, O
     OsdMap::build_simple(n, [p], Some(CrushHandle::new(crush)))
 }
 
-fn simple_crush(n: i32) -> Result<crate::crush::CrushMap, CrushError> {
+pub(crate) fn simple_crush(n: i32) -> Result<crate::crush::CrushMap, CrushError> {
     let mut b = CrushBuilder::with_default_types();
     let mut hosts = Vec::new();
     for id in 0..n {
@@ -362,6 +363,16 @@ impl LocalCluster {
                 OsdOutput::MarkDown(peer) => {
                     self.seqs.remove(&(id, peer));
                     self.seqs.remove(&(peer, id));
+                }
+                // Every connection of the rebinding OSD is new.
+                OsdOutput::Rebind => {
+                    self.seqs.retain(|(f, t), _| *f != id && *t != id);
+                    self.network.retain(|(f, t, _)| *f != id && *t != id);
+                    for (o, osd) in self.osds.iter_mut() {
+                        if *o != id {
+                            osd.ms_handle_reset(Peer::Osd(id));
+                        }
+                    }
                 }
                 _ => {}
             }

@@ -137,7 +137,7 @@ impl LocalCluster {
 /// The object layer reads the OSD's stored objects: each at the version of
 /// its newest log entry, or at the log tail when its entries were trimmed
 /// (the store keeps object names, not versions).
-pub(super) fn load_objects(osd: &mut crate::osd::Osd, store: &crate::store::MemStore) {
+pub(crate) fn load_objects(osd: &mut crate::osd::Osd, store: &crate::store::MemStore) {
     let me = osd.whoami();
     let pgs: Vec<_> = store.pgs_on(me).collect();
     for spg in pgs {

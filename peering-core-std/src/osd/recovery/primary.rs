@@ -3,7 +3,7 @@
 //! `OP_BACKFILL_FINISH_ACK` branch of `do_backfill`).
 
 use peering_core::event::{Event, PeeringEvt};
-use peering_core::types::{EVersion, ObjectId, PgShard, SpgId};
+use peering_core::types::{EVersion, ObjectId, PgShard, PgState, SpgId};
 
 use super::report::RecoveryReport;
 use super::{
@@ -59,6 +59,12 @@ impl Osd {
 
     /// Sends the pushes whose object the primary now holds; ends the run
     /// when nothing is in flight (`start_recovery_ops`' end).
+    ///
+    /// A PG that left `Recovering` (a deferral or a revoked reservation
+    /// cleared `PG_STATE_RECOVERING`) ends the run without queueing
+    /// anything: `start_recovery_ops` returns early when the PG is neither
+    /// recovering nor backfilling, so a stale completion never reaches a PG
+    /// that waits for a new reservation.
     fn continue_recovery(&mut self, pgid: SpgId) {
         let Some(mut run) = self.recovery.remove(&pgid) else {
             return;
@@ -66,6 +72,9 @@ impl Osd {
         let Some(pg) = self.pg(pgid) else {
             return;
         };
+        if !pg.state_bits().contains(PgState::RECOVERING) {
+            return;
+        }
         let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut run.waiting)
             .into_iter()
             .partition(|(_, o)| !primary_missing(pg, &o.oid));

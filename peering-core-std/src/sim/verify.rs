@@ -1,0 +1,146 @@
+//! The end-of-run checks: is the cluster clean, which PGs are stuck, and is
+//! every acknowledged write where it must be.
+
+use peering_core::map::OsdMapView;
+use peering_core::types::{PgId, PgState, SpgId};
+
+use super::{POOL, Sim, SimRule, StuckPg};
+
+impl Sim {
+    /// PG `pgid` is active+clean: its acting primary (in the monitor's map)
+    /// runs an instance at the monitor's epoch that is active and clean, and
+    /// every acting member runs an instance with the primary's last update.
+    pub(super) fn pg_is_clean(&self, pgid: PgId) -> bool {
+        let map = self.mon.map();
+        let m = map.pg_to_up_acting_osds(pgid);
+        let spg = SpgId::replicated(pgid);
+        let Some(primary) = self
+            .procs
+            .get(&m.acting_primary)
+            .and_then(|p| p.osd.pg(spg))
+        else {
+            return false;
+        };
+        let bits = primary.state_bits();
+        if primary.epoch() != map.epoch()
+            || !bits.contains(PgState::ACTIVE)
+            || !bits.contains(PgState::CLEAN)
+        {
+            return false;
+        }
+        let head = primary.info().last_update;
+        m.acting.iter().all(|o| {
+            self.procs
+                .get(o)
+                .and_then(|p| p.osd.pg(spg))
+                .is_some_and(|pg| pg.info().last_update == head && pg.epoch() == map.epoch())
+        })
+    }
+
+    /// Every PG of the pool is clean, the monitor has nothing left to do,
+    /// and every OSD is up on the newest map.
+    pub(super) fn is_clean(&self) -> bool {
+        self.cluster_waits().is_empty() && self.stuck_pgs_any()
+    }
+
+    /// Whether every PG is clean (no query built).
+    fn stuck_pgs_any(&self) -> bool {
+        let Some(pool) = self.mon.map().pg_pool(POOL) else {
+            return false;
+        };
+        (0..pool.pg_num).all(|s| self.pg_is_clean(PgId::new(POOL, s)))
+    }
+
+    /// What keeps the cluster from being clean, PGs aside.
+    pub(super) fn cluster_waits(&self) -> Vec<String> {
+        let map = self.mon.map();
+        let mut waits = Vec::new();
+        match map.pg_pool(POOL) {
+            Some(p) if p.pgp_num != p.pg_num => {
+                waits.push(format!("pgp_num {} walking to {}", p.pgp_num, p.pg_num));
+            }
+            Some(_) => {}
+            None => waits.push("no pool".to_string()),
+        }
+        if self.mon.has_pending() {
+            waits.push("monitor has a pending epoch".to_string());
+        }
+        if let Some((pg, _)) = self.mon.creating_pgs().next() {
+            waits.push(format!("monitor still creating {pg}"));
+        }
+        for o in &self.crashed {
+            waits.push(format!("{o} not restarted"));
+        }
+        for (o, p) in &self.procs {
+            if !map.is_up(*o) {
+                waits.push(format!("{o} down in the map"));
+            } else if p.osd.epoch() != map.epoch() {
+                waits.push(format!("{o} at epoch {} of {}", p.osd.epoch(), map.epoch()));
+            }
+        }
+        waits
+    }
+
+    /// The PGs that are not clean, with their primaries' states.
+    pub(super) fn stuck_pgs(&self) -> Vec<StuckPg> {
+        let map = self.mon.map();
+        let Some(pool) = map.pg_pool(POOL) else {
+            return Vec::new();
+        };
+        (0..pool.pg_num)
+            .map(|s| PgId::new(POOL, s))
+            .filter(|pg| !self.pg_is_clean(*pg))
+            .map(|pgid| {
+                let primary = map.pg_to_up_acting_osds(pgid).acting_primary;
+                let spg = SpgId::replicated(pgid);
+                let pg = self.procs.get(&primary).and_then(|p| p.osd.pg(spg));
+                StuckPg {
+                    pgid: spg,
+                    primary,
+                    state: pg.map_or_else(|| "-".to_string(), |p| p.state_name().to_string()),
+                    epochs: (pg.map_or(0, |p| p.epoch()), map.epoch()),
+                    query: pg.map_or_else(String::new, |p| format!("{:#?}", p.status())),
+                }
+            })
+            .collect()
+    }
+
+    /// No acknowledged write is lost: for every object, its newest
+    /// acknowledged version is in the log of every acting member of the PG
+    /// the object maps to now (logs are not trimmed in the write path yet, so
+    /// nothing acknowledged may have left them), and no member misses it.
+    pub(super) fn check_acked_writes(&mut self) {
+        let map = self.mon.map().clone();
+        let Some(pool) = map.pg_pool(POOL) else {
+            return;
+        };
+        let mut lost = None;
+        for (oid, v) in &self.acked {
+            let pgid = PgId::new(POOL, oid.hash).raw_to_pg(pool.pg_num);
+            let spg = SpgId::replicated(pgid);
+            for o in &map.pg_to_up_acting_osds(pgid).acting {
+                let Some(pg) = self.procs.get(o).and_then(|p| p.osd.pg(spg)) else {
+                    lost = Some((*o, spg, format!("{oid:?} {v}: no instance")));
+                    break;
+                };
+                let log = pg.pg_log();
+                let has = log
+                    .log()
+                    .entries()
+                    .iter()
+                    .any(|e| e.soid == *oid && e.version == *v);
+                let covered = *v <= log.log().tail() && pg.info().last_update >= *v;
+                if !(has || covered) || log.missing().is_missing(oid) {
+                    lost = Some((*o, spg, format!("{oid:?} acked at {v} is not on {o}")));
+                    break;
+                }
+            }
+            if lost.is_some() {
+                break;
+            }
+        }
+        if let Some((osd, spg, detail)) = lost {
+            self.violation(SimRule::LostWrite, osd, Some(spg), detail);
+        }
+    }
+}
