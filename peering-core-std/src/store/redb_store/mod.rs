@@ -11,6 +11,8 @@ mod apply;
 mod codec;
 mod keys;
 mod read;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -138,6 +140,15 @@ impl RedbStore {
             committed: Vec::new(),
             stats: WriteStats::default(),
         })
+    }
+
+    /// Closes every database and opens the directory again: what a restarted
+    /// process reads (nothing cached survives).
+    pub fn reopen(&mut self) -> Result<(), StoreError> {
+        self.osds.clear();
+        let fresh = RedbStore::open(&self.dir)?;
+        self.osds = fresh.osds;
+        Ok(())
     }
 
     /// The file of `osd`'s database.
