@@ -178,6 +178,16 @@ impl RedbStore {
         }
     }
 
+    /// `ceph-kvstore-tool list`: every record of `osd`'s database, in table
+    /// then key order, as (table, printable key, raw value). What the golden
+    /// files pin down.
+    pub fn dump(&self, osd: OsdId) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
+        match self.read_db(osd)? {
+            Some(db) => db.dump(),
+            None => Ok(Vec::new()),
+        }
+    }
+
     /// `osd`'s database for reading; `None` when it has none yet.
     fn read_db(&self, osd: OsdId) -> Result<Option<&OsdDb>, StoreError> {
         match self.osds.get(&osd) {

@@ -12,7 +12,7 @@ use redb::{ReadableDatabase, ReadableTable};
 
 use super::super::{LogBounds, PgMeta, StoreError};
 use super::keys::{self, PREFIX_LEN, pg_end, pg_of, pg_prefix, printable};
-use super::{OBJECTS, OMAP, OsdDb, PGS, PgKeys, STASHES, codec, db};
+use super::{OBJECTS, OMAP, OsdDb, PGS, PgKeys, STASHES, SUPERBLOCK, codec, db};
 
 /// One omap record of a PG, classified by its key.
 enum Record {
@@ -258,6 +258,26 @@ impl OsdDb {
         };
         let (_, version): (ObjectId, EVersion) = codec::decode(osd, Some(pgid), &key, v.value())?;
         Ok(Some(version))
+    }
+
+    /// Every record, by table then key.
+    pub(super) fn dump(&self) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
+        let osd = self.osd;
+        let r = db!(osd, self.db.begin_read())?;
+        let mut out = Vec::new();
+        let sb = db!(osd, r.open_table(SUPERBLOCK))?;
+        for kv in db!(osd, sb.iter())? {
+            let (k, v) = db!(osd, kv)?;
+            out.push(("superblock".into(), k.value().to_string(), v.value().to_vec()));
+        }
+        for (name, def) in [("pgs", PGS), ("omap", OMAP), ("objects", OBJECTS), ("stashes", STASHES)] {
+            let t = db!(osd, r.open_table(def))?;
+            for kv in db!(osd, t.iter())? {
+                let (k, v) = db!(osd, kv)?;
+                out.push((name.into(), printable(k.value()), v.value().to_vec()));
+            }
+        }
+        Ok(out)
     }
 
     /// Every unreadable record and every key of a PG not held.
