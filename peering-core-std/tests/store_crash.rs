@@ -8,10 +8,12 @@
 //!
 //! Kill points, by seed: right after a commit returned and before it was
 //! reported (the messages that depend on it were not sent); right after the
-//! report, between two transactions; and from a watcher thread after a seeded
-//! delay once a transaction started (inside redb's commit, most of the time).
-//! Which one landed is not asserted, only that the outcome is one of the
-//! legal ones: nothing depends on timing.
+//! report, between two transactions; and a seeded delay after a transaction
+//! started (inside redb's commit, most of the time). The child says when it
+//! reached its point (and waits there, for the first two); the parent sends
+//! the SIGKILL (`Child::kill`). Which transaction was in flight is not
+//! asserted, only that the outcome is one of the legal ones: nothing depends
+//! on timing.
 //!
 //! Runs without libtest (`harness = false`): the same binary is the child
 //! when `PEERING_CRASH_CHILD` is set.
@@ -39,12 +41,13 @@ fn draw(seed: u64, n: u64) -> u64 {
     (x >> 17) % n.max(1)
 }
 
-/// Sends SIGKILL to this process.
-fn kill_self() -> ! {
-    let pid = std::process::id().to_string();
-    let _ = Command::new("kill").args(["-KILL", &pid]).status();
-    // `kill` could not be run: end as abruptly as we can.
-    std::process::abort()
+/// Tells the parent to kill this process now, and waits for it.
+fn kill_me(out: &mut impl Write) -> ! {
+    let _ = writeln!(out, "kill");
+    let _ = out.flush();
+    loop {
+        std::thread::park();
+    }
 }
 
 /// The child: applies transactions `start..` and dies at the seeded point.
@@ -57,22 +60,21 @@ fn child(dir: &str, start: usize, round: u64) {
     let mut out = std::io::stdout().lock();
     for (i, (pg, t)) in txns.iter().enumerate().skip(start) {
         if i + 1 == die_at && mode == 2 {
-            let delay = std::time::Duration::from_micros(draw(round ^ 0x77, 4000));
-            std::thread::spawn(move || {
-                std::thread::sleep(delay);
-                kill_self();
-            });
+            writeln!(out, "kill-after {}", draw(round ^ 0x77, 4000)).unwrap();
+            out.flush().unwrap();
         }
-        store.queue_transaction(OSD, *pg, TxnId(i as u64), t).unwrap();
+        store
+            .queue_transaction(OSD, *pg, TxnId(i as u64), t)
+            .unwrap();
         let committed = store.drain_committed();
         assert_eq!(committed, vec![(OSD, TxnId(i as u64))]);
         if i + 1 == die_at && mode == 0 {
-            kill_self();
+            kill_me(&mut out);
         }
         writeln!(out, "committed {}", i + 1).unwrap();
         out.flush().unwrap();
         if i + 1 == die_at && mode == 1 {
-            kill_self();
+            kill_me(&mut out);
         }
     }
     // The history ran out before the kill point.
@@ -103,17 +105,31 @@ fn parent() {
                 reported = n.parse().unwrap();
             } else if line == "done" {
                 finished = true;
+            } else if line == "kill" {
+                c.kill().unwrap();
+            } else if let Some(us) = line.strip_prefix("kill-after ") {
+                std::thread::sleep(std::time::Duration::from_micros(us.parse().unwrap()));
+                // The child may have finished its whole history meanwhile.
+                let _ = c.kill();
             }
         }
         let status = c.wait().unwrap();
         if !finished {
             use std::os::unix::process::ExitStatusExt;
-            assert_eq!(status.signal(), Some(9), "round {round}: child ended with {status}");
+            assert_eq!(
+                status.signal(),
+                Some(9),
+                "round {round}: child ended with {status}"
+            );
             kills += 1;
         }
         // Reopen and find which prefix of the history is on disk.
         let store = RedbStore::open(&dir).unwrap();
-        assert!(store.check(OSD).is_empty(), "round {round}: {:?}", store.check(OSD));
+        assert!(
+            store.check(OSD).is_empty(),
+            "round {round}: {:?}",
+            store.check(OSD)
+        );
         let on_disk = snapshot(&store, OSD);
         for (pg, t) in &txns[applied..reported] {
             model.apply(OSD, *pg, t);
@@ -135,7 +151,10 @@ fn parent() {
         drop(store);
     }
     assert!(kills >= 50, "only {kills} kills");
-    assert!(applied > KILLS as usize, "the history hardly advanced: {applied}");
+    assert!(
+        applied > KILLS as usize,
+        "the history hardly advanced: {applied}"
+    );
     // Killing right after a commit returned lands there every time its seed
     // picks it: the branch above is exercised.
     assert!(landed_unreported > 0);

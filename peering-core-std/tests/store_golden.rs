@@ -46,7 +46,11 @@ fn write_fresh(dir: &std::path::Path) -> RedbStore {
 
 #[test]
 fn golden_store_v1_reads_back() {
-    assert_eq!((STORE_FORMAT, VALUE_FORMAT), (1, 1), "a new format needs new golden files");
+    assert_eq!(
+        (STORE_FORMAT, VALUE_FORMAT),
+        (1, 1),
+        "a new format needs new golden files"
+    );
     if std::env::var_os("PEERING_BLESS_GOLDEN").is_some() {
         let dir = golden_dir();
         let _ = std::fs::remove_dir_all(&dir);
@@ -55,7 +59,11 @@ fn golden_store_v1_reads_back() {
     }
     // Opened on a copy: opening may write (redb's recovery bookkeeping).
     let tmp = TempDir::new("golden-read");
-    std::fs::copy(golden_dir().join("osd.0.redb"), tmp.path().join("osd.0.redb")).unwrap();
+    std::fs::copy(
+        golden_dir().join("osd.0.redb"),
+        tmp.path().join("osd.0.redb"),
+    )
+    .unwrap();
     let store = RedbStore::open(tmp.path()).unwrap();
     assert!(store.check(OSD).is_empty(), "{:?}", store.check(OSD));
     let want = model(OSD, &golden_history());

@@ -49,9 +49,7 @@ impl Osd {
         ctx: &mut RecoveryCtx,
     ) -> Result<(), OsdError> {
         let me = self.cfg.whoami;
-        let meta = store
-            .read_pg(me, pgid)?
-            .ok_or(OsdError::NotStored(pgid))?;
+        let meta = store.read_pg(me, pgid)?.ok_or(OsdError::NotStored(pgid))?;
         let map = self
             .maps
             .get(meta.epoch)

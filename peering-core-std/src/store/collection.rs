@@ -81,8 +81,7 @@ fn rollback<C: Collection>(c: &mut C, e: &LogEntry) -> Result<(), C::Error> {
 /// have restored are removed.
 fn drop_stashes<C: Collection>(c: &mut C, e: &LogEntry) -> Result<(), C::Error> {
     for step in e.mod_desc.steps() {
-        if let RollbackStep::Delete { old_version } | RollbackStep::TryDelete { old_version } =
-            step
+        if let RollbackStep::Delete { old_version } | RollbackStep::TryDelete { old_version } = step
         {
             c.take_stash(&e.soid, *old_version)?;
         }

@@ -218,7 +218,10 @@ mod tests {
         let d = log_delta(stored, [], &BTreeMap::new(), &l, &m);
         let put: Vec<EVersion> = d.put_entries.iter().map(|e| e.version).collect();
         assert_eq!(put, vec![EVersion::new(2, 4)]);
-        assert_eq!(d.del_entries, vec![EVersion::new(1, 1), EVersion::new(1, 4)]);
+        assert_eq!(
+            d.del_entries,
+            vec![EVersion::new(1, 1), EVersion::new(1, 4)]
+        );
     }
 
     #[test]
@@ -254,7 +257,8 @@ mod tests {
             &m,
         );
         assert!(d.put_entries.is_empty());
-        let groups: Vec<(EVersion, usize)> = d.put_dups.iter().map(|(v, g)| (*v, g.len())).collect();
+        let groups: Vec<(EVersion, usize)> =
+            d.put_dups.iter().map(|(v, g)| (*v, g.len())).collect();
         assert_eq!(groups, vec![(EVersion::new(1, 4), 2)]);
         assert_eq!(d.del_dups, vec![EVersion::new(1, 2)]);
         let put: Vec<&ObjectId> = d.put_missing.iter().map(|(o, _)| *o).collect();

@@ -42,7 +42,9 @@ pub enum StoreError {
     },
     /// A value carries a format version this build does not know
     /// (`DECODE_START`'s `compat` check: "struct v N is newer than what I can decode").
-    #[error("{osd} pg {pgid:?} key {key}: value format {found} is not supported (this build reads {supported})")]
+    #[error(
+        "{osd} pg {pgid:?} key {key}: value format {found} is not supported (this build reads {supported})"
+    )]
     UnknownValueVersion {
         /// The OSD.
         osd: OsdId,

@@ -72,7 +72,11 @@ impl StoredPg {
         let stored_missing = self.missing.take();
         let delta = log_delta(
             stored_log.entries.iter().map(|e| e.version),
-            stored_log.dups.iter().map(|d| d.version).collect::<BTreeSet<_>>(),
+            stored_log
+                .dups
+                .iter()
+                .map(|d| d.version)
+                .collect::<BTreeSet<_>>(),
             stored_missing.as_ref().map_or(&empty, |m| m.items()),
             log,
             missing,

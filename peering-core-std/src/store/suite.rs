@@ -59,8 +59,11 @@ fn info(last_update: EVersion, tail: EVersion) -> PgInfo {
 
 fn past_intervals() -> PastIntervals {
     let mut pi = PastIntervals::new();
-    pi.add_interval(false, &PgInterval::new(&[0, 1, 2], &[0, 1, 2], 5, 9, true, 0, 0))
-        .unwrap();
+    pi.add_interval(
+        false,
+        &PgInterval::new(&[0, 1, 2], &[0, 1, 2], 5, 9, true, 0, 0),
+    )
+    .unwrap();
     pi
 }
 
@@ -116,7 +119,10 @@ pub(super) fn log_deltas_read_back<F: Fixture>(f: &mut F) {
     }
     apply(f, &write(&log, &missing, 9));
     let m = read(f);
-    assert_eq!((m.log.clone(), m.missing.clone()), (log.clone(), missing.clone()));
+    assert_eq!(
+        (m.log.clone(), m.missing.clone()),
+        (log.clone(), missing.clone())
+    );
     assert_eq!(m.epoch, 9);
     assert_eq!(m.past_intervals, past_intervals());
     assert_eq!(m.info, info(log.head, log.tail));
@@ -140,7 +146,10 @@ pub(super) fn log_deltas_read_back<F: Fixture>(f: &mut F) {
     apply(f, &write(&log, &missing, 10));
     f.reopen();
     let m = read(f);
-    assert_eq!((m.log.clone(), m.missing.clone()), (log.clone(), missing.clone()));
+    assert_eq!(
+        (m.log.clone(), m.missing.clone()),
+        (log.clone(), missing.clone())
+    );
 
     // Rewind the divergent head, roll the bounds, drop the missing item.
     log.entries.pop();
@@ -170,7 +179,10 @@ pub(super) fn objects_follow_log_and_effects<F: Fixture>(f: &mut F) {
     push(&mut log, entry(LogOp::Modify, "a", 5, 1, EVersion::ZERO));
     push(&mut log, entry(LogOp::Modify, "b", 5, 2, EVersion::ZERO));
     push(&mut log, entry(LogOp::Modify, "c", 5, 3, EVersion::ZERO));
-    push(&mut log, entry(LogOp::Delete, "a", 5, 4, EVersion::new(5, 1)));
+    push(
+        &mut log,
+        entry(LogOp::Delete, "a", 5, 4, EVersion::new(5, 1)),
+    );
     // `d` came from the authoritative log: it is missing, not here.
     push(&mut log, entry(LogOp::Modify, "d", 5, 5, EVersion::ZERO));
     missing.add(&obj("d"), EVersion::new(5, 5), EVersion::ZERO, false);
@@ -225,12 +237,25 @@ pub(super) fn objects_follow_log_and_effects<F: Fixture>(f: &mut F) {
         f.store().object_version(OSD, pg(), &obj("c")).unwrap(),
         Some(EVersion::new(5, 3))
     );
-    assert_eq!(f.store().object_version(OSD, pg(), &obj("b")).unwrap(), None);
+    assert_eq!(
+        f.store().object_version(OSD, pg(), &obj("b")).unwrap(),
+        None
+    );
 
     // Deletion: objects one by one, then the PG.
-    apply(f, &Transaction { ops: vec![TxOp::RemoveObject(obj("c"))] });
+    apply(
+        f,
+        &Transaction {
+            ops: vec![TxOp::RemoveObject(obj("c"))],
+        },
+    );
     assert_eq!(objects(f), named(&[("d", EVersion::new(5, 5))]));
-    apply(f, &Transaction { ops: vec![TxOp::RemovePg { pgid: pg() }] });
+    apply(
+        f,
+        &Transaction {
+            ops: vec![TxOp::RemovePg { pgid: pg() }],
+        },
+    );
     f.reopen();
     assert!(f.store().list_pgs(OSD).unwrap().is_empty());
     assert!(f.store().read_pg(OSD, pg()).unwrap().is_none());
@@ -256,7 +281,10 @@ pub(super) fn listing_pages_and_separates_osds<F: Fixture>(f: &mut F) {
     let mut paged = Vec::new();
     let mut after: Option<ObjectId> = None;
     loop {
-        let page = f.store().list_objects(OSD, pg(), after.as_ref(), 2).unwrap();
+        let page = f
+            .store()
+            .list_objects(OSD, pg(), after.as_ref(), 2)
+            .unwrap();
         assert!(page.len() <= 2);
         let Some((last, _)) = page.last().cloned() else {
             break;
@@ -267,7 +295,12 @@ pub(super) fn listing_pages_and_separates_osds<F: Fixture>(f: &mut F) {
     assert_eq!(paged, all);
     let other = SpgId::new(PgId::new(2, 5), ShardId(1));
     assert!(f.store().read_pg(OsdId(4), pg()).unwrap().is_none());
-    assert!(f.store().list_objects(OSD, other, None, 10).unwrap().is_empty());
+    assert!(
+        f.store()
+            .list_objects(OSD, other, None, 10)
+            .unwrap()
+            .is_empty()
+    );
     f.store()
         .write_object(OSD, other, &obj("z"), EVersion::new(1, 1), false)
         .unwrap();
@@ -289,7 +322,9 @@ pub(super) fn commits_are_reported_after_apply_in_order<F: Fixture>(f: &mut F) {
     log.head = EVersion::new(5, 1);
     let t = write(&log, &Missing::new(true), 9);
     assert!(f.store().drain_committed().is_empty());
-    f.store().queue_transaction(OSD, pg(), TxnId(7), &t).unwrap();
+    f.store()
+        .queue_transaction(OSD, pg(), TxnId(7), &t)
+        .unwrap();
     f.store()
         .queue_transaction(OsdId(4), pg(), TxnId(8), &t)
         .unwrap();
@@ -310,7 +345,9 @@ pub(super) fn random_histories_match_the_model<F: Fixture>(f: &mut F, seed: u64,
     let mut model = MemStore::new();
     let mut rng = seed;
     let mut next = move |n: u64| {
-        rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        rng = rng
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (rng >> 33) % n.max(1)
     };
     let mut log = PgLogT::new(EVersion::ZERO, EVersion::ZERO);
@@ -321,7 +358,7 @@ pub(super) fn random_histories_match_the_model<F: Fixture>(f: &mut F, seed: u64,
     for step in 0..steps {
         let mut t = Transaction::default();
         match next(6) {
-            0 | 1 | 2 => {
+            0..=2 => {
                 for _ in 0..=next(3) {
                     version += 1;
                     let name = format!("o{}", next(12));
@@ -346,7 +383,9 @@ pub(super) fn random_histories_match_the_model<F: Fixture>(f: &mut F, seed: u64,
                 log.dups.extend(gone.iter().map(LogDup::from_entry));
                 let keep = log.dups.len().saturating_sub(6);
                 log.dups.drain(..keep);
-                t.push(TxOp::LogEffects(gone.into_iter().map(LogEffect::Trim).collect()));
+                t.push(TxOp::LogEffects(
+                    gone.into_iter().map(LogEffect::Trim).collect(),
+                ));
             }
             4 => {
                 let n = next(3) as usize;

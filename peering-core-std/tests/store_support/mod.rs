@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use peering_core::ctx::{Transaction, TxOp};
 use peering_core::intervals::{PastIntervals, PgInterval};
 use peering_core::log::{LogDup, LogEffect, LogEntry, LogOp, Missing, PgLogT, ReqId};
+use peering_core::types::OsdId;
 use peering_core::types::{EVersion, ObjectId, PgId, PgInfo, SpgId};
 use peering_core_std::store::{MemStore, Store};
-use peering_core::types::OsdId;
 
 /// A directory removed when dropped.
 pub struct TempDir(pub PathBuf);
@@ -58,8 +58,11 @@ pub fn info(pg: SpgId, log: &PgLogT, les: u32) -> PgInfo {
 
 pub fn past_intervals() -> PastIntervals {
     let mut pi = PastIntervals::new();
-    pi.add_interval(false, &PgInterval::new(&[0, 1, 2], &[0, 1, 2], 3, 4, true, 0, 0))
-        .unwrap();
+    pi.add_interval(
+        false,
+        &PgInterval::new(&[0, 1, 2], &[0, 1, 2], 3, 4, true, 0, 0),
+    )
+    .unwrap();
     pi
 }
 
@@ -67,14 +70,26 @@ pub fn past_intervals() -> PastIntervals {
 /// client writes (modifies and deletes), trims into dups, divergent rewinds
 /// with their removals, missing items added and recovered, stashes.
 pub fn history(seed: u64, len: usize) -> Vec<(SpgId, Transaction)> {
-    let pgs = [SpgId::replicated(PgId::new(1, 0)), SpgId::replicated(PgId::new(1, 1))];
+    let pgs = [
+        SpgId::replicated(PgId::new(1, 0)),
+        SpgId::replicated(PgId::new(1, 1)),
+    ];
     let mut state: Vec<(PgLogT, Missing, u32, u64)> = pgs
         .iter()
-        .map(|_| (PgLogT::new(EVersion::ZERO, EVersion::ZERO), Missing::new(true), 5, 0))
+        .map(|_| {
+            (
+                PgLogT::new(EVersion::ZERO, EVersion::ZERO),
+                Missing::new(true),
+                5,
+                0,
+            )
+        })
         .collect();
     let mut rng = seed;
     let mut next = move |n: u64| {
-        rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        rng = rng
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (rng >> 33) % n.max(1)
     };
     let mut out = Vec::new();
@@ -93,7 +108,11 @@ pub fn history(seed: u64, len: usize) -> Vec<(SpgId, Transaction)> {
                     .rev()
                     .find(|e| e.soid.name == name)
                     .map_or(EVersion::ZERO, |e| e.version);
-                let op = if next(6) == 0 && !prior.is_zero() { LogOp::Delete } else { LogOp::Modify };
+                let op = if next(6) == 0 && !prior.is_zero() {
+                    LogOp::Delete
+                } else {
+                    LogOp::Modify
+                };
                 let e = entry(pg, op, &name, EVersion::new(*epoch, *version), prior);
                 log.head = e.version;
                 log.entries.push(e);
@@ -125,7 +144,10 @@ pub fn history(seed: u64, len: usize) -> Vec<(SpgId, Transaction)> {
             _ => {
                 let o = obj(pg, &format!("o{}", next(10)));
                 missing.rm_item(&o);
-                effects.push(LogEffect::TryStash { soid: o, version: *version });
+                effects.push(LogEffect::TryStash {
+                    soid: o,
+                    version: *version,
+                });
             }
         }
         log.can_rollback_to = log.head;

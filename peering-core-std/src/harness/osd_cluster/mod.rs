@@ -91,7 +91,7 @@ impl OsdHarness<MemStore> {
 }
 
 impl<S: Store> OsdHarness<S> {
-    /// [`OsdHarness::replicated`] on `store` (a [`crate::store::RedbStore`] in a
+    /// [`OsdHarness::replicated`] on `store` (a `RedbStore` in a
     /// directory, say): the OSDs persist to it and load from it.
     pub fn replicated_on(
         store: S,

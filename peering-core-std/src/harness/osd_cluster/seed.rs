@@ -92,7 +92,12 @@ impl<S: Store> OsdHarness<S> {
     /// Adds `oid` to `osd`'s stored collection of `pgid`, at the version of
     /// its newest stored log entry, or at the log tail when its entries were
     /// trimmed (or there are none).
-    pub fn seed_object(&mut self, osd: i32, pgid: SpgId, oid: &ObjectId) -> Result<(), HarnessError> {
+    pub fn seed_object(
+        &mut self,
+        osd: i32,
+        pgid: SpgId,
+        oid: &ObjectId,
+    ) -> Result<(), HarnessError> {
         let id = OsdId(osd);
         let store = &mut self.cluster.store;
         let meta = store.read_pg(id, pgid).map_err(store_error(osd))?;

@@ -129,12 +129,7 @@ impl LocalCluster<MemStore> {
 
 impl<S: Store> LocalCluster<S> {
     /// [`LocalCluster::new`] on `store`: the OSDs load whatever it holds.
-    pub fn with_store(
-        store: S,
-        map: OsdMap,
-        osds: &[i32],
-        cfg: impl Fn(i32) -> OsdConfig,
-    ) -> Self {
+    pub fn with_store(store: S, map: OsdMap, osds: &[i32], cfg: impl Fn(i32) -> OsdConfig) -> Self {
         let mut c = LocalCluster {
             osds: BTreeMap::new(),
             store,
@@ -201,10 +196,13 @@ impl<S: Store> LocalCluster<S> {
         let mut osd = Osd::new(cfg);
         let _ = osd.handle_osd_map(self.history());
         match osd.load_pgs(&self.store) {
-            Ok(failed) => self.store_errors.extend(failed.into_iter().filter_map(|(_, e)| match e {
-                OsdError::Store(e) => Some((cfg.whoami, e)),
-                _ => None,
-            })),
+            Ok(failed) => {
+                self.store_errors
+                    .extend(failed.into_iter().filter_map(|(_, e)| match e {
+                        OsdError::Store(e) => Some((cfg.whoami, e)),
+                        _ => None,
+                    }))
+            }
             Err(OsdError::Store(e)) => self.store_errors.push((cfg.whoami, e)),
             Err(_) => {}
         }

@@ -7,9 +7,9 @@ use peering_core::map::OsdMapView;
 use peering_core::types::{OsdId, OsdVec, PgId};
 
 use super::LocalCluster;
-use crate::store::Store;
 use crate::osd::OsdOutput;
 use crate::osdmap::{Incremental, OsdMap, OsdMapError};
+use crate::store::Store;
 
 /// The `pg_upmap` entry that makes `pgid`'s up set the first `size` OSDs of
 /// `prefs` that are up in `map`; `None` when no OSD of `prefs` is up (the entry

@@ -72,7 +72,13 @@ impl Collection for Tables<'_> {
 
     fn put(&mut self, oid: &ObjectId, v: EVersion) -> Result<(), StoreError> {
         let key = keys::object_key(self.pgid, oid);
-        Self::put(self.osd, &mut self.stats, &mut self.objects, &key, &(oid, v))
+        Self::put(
+            self.osd,
+            &mut self.stats,
+            &mut self.objects,
+            &key,
+            &(oid, v),
+        )
     }
 
     fn remove(&mut self, oid: &ObjectId) -> Result<(), StoreError> {
@@ -85,7 +91,13 @@ impl Collection for Tables<'_> {
 
     fn put_stash(&mut self, oid: &ObjectId, at: Version, v: EVersion) -> Result<(), StoreError> {
         let key = keys::stash_key(self.pgid, oid, at);
-        Self::put(self.osd, &mut self.stats, &mut self.stashes, &key, &(oid, at, v))
+        Self::put(
+            self.osd,
+            &mut self.stats,
+            &mut self.stashes,
+            &key,
+            &(oid, at, v),
+        )
     }
 
     fn take_stash(&mut self, oid: &ObjectId, at: Version) -> Result<Option<EVersion>, StoreError> {
@@ -174,7 +186,10 @@ fn remove_all(osd: OsdId, w: &WriteTransaction, pgid: SpgId) -> Result<(), Store
     let end = pg_end(pgid);
     for def in [OMAP, OBJECTS, STASHES] {
         let mut t = db!(osd, w.open_table(def))?;
-        db!(osd, t.retain_in(start.as_slice()..end.as_slice(), |_, _| false))?;
+        db!(
+            osd,
+            t.retain_in(start.as_slice()..end.as_slice(), |_, _| false)
+        )?;
     }
     let mut pgs = db!(osd, w.open_table(PGS))?;
     db!(osd, pgs.remove(start.as_slice()))?;
@@ -309,7 +324,11 @@ fn write_log(
 }
 
 /// Writes the bound keys that changed from `old` to `new`.
-fn write_bounds(t: &mut Tables<'_>, old: Option<LogBounds>, new: LogBounds) -> Result<(), StoreError> {
+fn write_bounds(
+    t: &mut Tables<'_>,
+    old: Option<LogBounds>,
+    new: LogBounds,
+) -> Result<(), StoreError> {
     let pgid = t.pgid;
     let changed = |f: fn(&LogBounds) -> EVersion| old.is_none_or(|o| f(&o) != f(&new));
     if changed(|b| b.head) {
@@ -319,7 +338,10 @@ fn write_bounds(t: &mut Tables<'_>, old: Option<LogBounds>, new: LogBounds) -> R
         t.put_omap(&keys::omap_key(pgid, keys::LOG_TAIL), &new.tail)?;
     }
     if changed(|b| b.can_rollback_to) {
-        t.put_omap(&keys::omap_key(pgid, keys::CAN_ROLLBACK_TO), &new.can_rollback_to)?;
+        t.put_omap(
+            &keys::omap_key(pgid, keys::CAN_ROLLBACK_TO),
+            &new.can_rollback_to,
+        )?;
     }
     if changed(|b| b.rollback_info_trimmed_to) {
         t.put_omap(

@@ -204,12 +204,22 @@ mod tests {
             assert_eq!(pg_of(&entry_key(pg, EVersion::new(1, 1))), Some(pg));
         }
         let pg = pgs[1];
-        let vs = [EVersion::new(1, 9), EVersion::new(1, 10), EVersion::new(2, 3)];
+        let vs = [
+            EVersion::new(1, 9),
+            EVersion::new(1, 10),
+            EVersion::new(2, 3),
+        ];
         for w in vs.windows(2) {
             assert!(entry_key(pg, w[0]) < entry_key(pg, w[1]));
         }
-        assert_eq!(parse_version(EVersion::new(1234, 5678).key_name().as_bytes()), Some(EVersion::new(1234, 5678)));
-        assert_eq!(EVersion::new(1234, 5678).key_name(), "0000001234.00000000000000005678");
+        assert_eq!(
+            parse_version(EVersion::new(1234, 5678).key_name().as_bytes()),
+            Some(EVersion::new(1234, 5678))
+        );
+        assert_eq!(
+            EVersion::new(1234, 5678).key_name(),
+            "0000001234.00000000000000005678"
+        );
         let mut objs = vec![
             ObjectId::MAX,
             ObjectId::new(1, 0x8000_0000, "a"),

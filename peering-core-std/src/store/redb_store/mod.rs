@@ -322,7 +322,10 @@ impl Store for RedbStore {
         if self.read_db(osd)?.is_none() {
             return Ok(());
         }
-        if self.write_db(osd)?.write_object(pgid, oid, version, delete)? {
+        if self
+            .write_db(osd)?
+            .write_object(pgid, oid, version, delete)?
+        {
             self.stats.commits += 1;
         }
         Ok(())
@@ -330,9 +333,15 @@ impl Store for RedbStore {
 }
 
 impl OsdDb {
-    /// Opens or creates `osd`'s database at `path` and checks its superblock.
+    /// Opens `osd`'s database at `path` and checks its superblock; when there
+    /// is none, creates it first (`ceph-osd --mkfs`), atomically: it is built
+    /// under a temporary name, its superblock committed, and only then renamed
+    /// into place, so a crash while creating it leaves no half-made file.
     fn open(osd: OsdId, path: &Path) -> Result<OsdDb, StoreError> {
-        let db = db!(osd, Database::create(path))?;
+        if !path.exists() {
+            Self::mkfs(osd, path)?;
+        }
+        let db = db!(osd, Database::open(path))?;
         let mut me = OsdDb {
             osd,
             db,
@@ -340,6 +349,27 @@ impl OsdDb {
         };
         me.init()?;
         Ok(me)
+    }
+
+    /// Creates `osd`'s database at `path` (see [`OsdDb::open`]).
+    fn mkfs(osd: OsdId, path: &Path) -> Result<(), StoreError> {
+        let tmp = path.with_extension("redb.mkfs");
+        let _ = std::fs::remove_file(&tmp);
+        {
+            let db = db!(osd, Database::create(&tmp))?;
+            let mut me = OsdDb {
+                osd,
+                db,
+                cache: BTreeMap::new(),
+            };
+            me.init()?;
+        }
+        db!(osd, std::fs::rename(&tmp, path))?;
+        // The rename is durable once the directory is.
+        if let Some(dir) = path.parent() {
+            db!(osd, std::fs::File::open(dir).and_then(|d| d.sync_all()))?;
+        }
+        Ok(())
     }
 
     /// Writes the superblock of a new database (and creates every table), or
@@ -362,12 +392,16 @@ impl OsdDb {
         };
         match found {
             Some((Some(version), Some(whoami))) => {
-                let v: [u8; 4] = version.as_slice().try_into().map_err(|_| StoreError::Corrupt {
-                    osd,
-                    pgid: None,
-                    key: STORE_VERSION_KEY.into(),
-                    detail: format!("{} bytes", version.len()),
-                })?;
+                let v: [u8; 4] =
+                    version
+                        .as_slice()
+                        .try_into()
+                        .map_err(|_| StoreError::Corrupt {
+                            osd,
+                            pgid: None,
+                            key: STORE_VERSION_KEY.into(),
+                            detail: format!("{} bytes", version.len()),
+                        })?;
                 let v = u32::from_le_bytes(v);
                 if v != STORE_FORMAT {
                     return Err(StoreError::UnknownStoreVersion {
@@ -395,7 +429,10 @@ impl OsdDb {
                 let w = db!(osd, self.db.begin_write())?;
                 {
                     let mut sb = db!(osd, w.open_table(SUPERBLOCK))?;
-                    db!(osd, sb.insert(STORE_VERSION_KEY, STORE_FORMAT.to_le_bytes().as_slice()))?;
+                    db!(
+                        osd,
+                        sb.insert(STORE_VERSION_KEY, STORE_FORMAT.to_le_bytes().as_slice())
+                    )?;
                     let me = codec::encode(osd, WHOAMI_KEY.as_bytes(), &osd.0)?;
                     db!(osd, sb.insert(WHOAMI_KEY, me.as_slice()))?;
                     for t in [PGS, OMAP, OBJECTS, STASHES] {

@@ -268,9 +268,18 @@ impl OsdDb {
         let sb = db!(osd, r.open_table(SUPERBLOCK))?;
         for kv in db!(osd, sb.iter())? {
             let (k, v) = db!(osd, kv)?;
-            out.push(("superblock".into(), k.value().to_string(), v.value().to_vec()));
+            out.push((
+                "superblock".into(),
+                k.value().to_string(),
+                v.value().to_vec(),
+            ));
         }
-        for (name, def) in [("pgs", PGS), ("omap", OMAP), ("objects", OBJECTS), ("stashes", STASHES)] {
+        for (name, def) in [
+            ("pgs", PGS),
+            ("omap", OMAP),
+            ("objects", OBJECTS),
+            ("stashes", STASHES),
+        ] {
             let t = db!(osd, r.open_table(def))?;
             for kv in db!(osd, t.iter())? {
                 let (k, v) = db!(osd, kv)?;
@@ -300,7 +309,11 @@ impl OsdDb {
 
     /// Pushes an error for each key of `omap`, `objects` or `stashes` whose PG
     /// is not in `held`.
-    fn orphans(&self, held: &BTreeSet<SpgId>, errors: &mut Vec<StoreError>) -> Result<(), StoreError> {
+    fn orphans(
+        &self,
+        held: &BTreeSet<SpgId>,
+        errors: &mut Vec<StoreError>,
+    ) -> Result<(), StoreError> {
         let osd = self.osd;
         let r = db!(osd, self.db.begin_read())?;
         for def in [OMAP, OBJECTS, STASHES] {

@@ -54,7 +54,10 @@ fn peered_on_redb(f: &mut RedbFixture) -> LocalCluster<RedbStore> {
 }
 
 /// An OSD process for `osd` on `c`'s maps, its PGs loaded from `c`'s store.
-fn boot(c: &LocalCluster<RedbStore>, osd: i32) -> (Osd, Vec<(peering_core::types::SpgId, OsdError)>) {
+fn boot(
+    c: &LocalCluster<RedbStore>,
+    osd: i32,
+) -> (Osd, Vec<(peering_core::types::SpgId, OsdError)>) {
     let mut o = Osd::new(OsdConfig::new(osd));
     o.handle_osd_map(c.history()).unwrap();
     let failed = o.load_pgs(&c.store).unwrap();
@@ -91,7 +94,8 @@ fn redb_corrupt_or_unknown_values_fail_one_pg_and_the_others_load() {
     let mut c = peered_on_redb(&mut f);
     c.stop(1);
     let info = keys::omap_key(spg(0), keys::INFO);
-    c.store.raw_put(OsdId(1), OMAP, info.as_slice(), &[1, 0xff, 0xff, 0xff]);
+    c.store
+        .raw_put(OsdId(1), OMAP, info.as_slice(), &[1, 0xff, 0xff, 0xff]);
     let epoch = keys::omap_key(spg(2), keys::EPOCH);
     c.store.raw_put(OsdId(1), OMAP, epoch.as_slice(), &[9, 1]);
     c.store.reopen().unwrap();
@@ -105,7 +109,16 @@ fn redb_corrupt_or_unknown_values_fail_one_pg_and_the_others_load() {
         other => panic!("{other:?}"),
     }
     match &failed[1] {
-        (p, OsdError::Store(StoreError::UnknownValueVersion { osd, pgid, key, found, supported })) => {
+        (
+            p,
+            OsdError::Store(StoreError::UnknownValueVersion {
+                osd,
+                pgid,
+                key,
+                found,
+                supported,
+            }),
+        ) => {
             assert_eq!((*p, *osd, *pgid), (spg(2), OsdId(1), Some(spg(2))));
             assert_eq!((key.as_str(), *found, *supported), ("1.2/_epoch", 9, 1));
         }
@@ -123,8 +136,12 @@ fn redb_unknown_store_version_truncated_and_foreign_files_are_refused() {
     for o in 0..3 {
         c.stop(o);
     }
-    c.store
-        .raw_put(OsdId(0), SUPERBLOCK, super::STORE_VERSION_KEY, &2u32.to_le_bytes());
+    c.store.raw_put(
+        OsdId(0),
+        SUPERBLOCK,
+        super::STORE_VERSION_KEY,
+        &2u32.to_le_bytes(),
+    );
     // Another OSD's orphan key: a PG osd.2 does not hold.
     let orphan = keys::omap_key(
         peering_core::types::SpgId::replicated(peering_core::types::PgId::new(9, 9)),
@@ -178,7 +195,10 @@ fn redb_unknown_store_version_truncated_and_foreign_files_are_refused() {
     // The OSD with the unreadable store reports it; the healthy one boots.
     let mut o = Osd::new(OsdConfig::new(0));
     o.handle_osd_map(c.history()).unwrap();
-    assert!(matches!(o.load_pgs(&c.store), Err(OsdError::Store(StoreError::UnknownStoreVersion { .. }))));
+    assert!(matches!(
+        o.load_pgs(&c.store),
+        Err(OsdError::Store(StoreError::UnknownStoreVersion { .. }))
+    ));
     let (o2, failed) = boot(&c, 2);
     assert!(failed.is_empty());
     assert_eq!(o2.pgs().count(), 4);
