@@ -9,6 +9,8 @@
 
 mod apply;
 mod codec;
+#[cfg(test)]
+mod crash_points;
 mod keys;
 mod read;
 #[cfg(test)]
