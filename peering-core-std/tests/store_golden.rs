@@ -6,7 +6,9 @@
 //! `VALUE_FORMAT`/`STORE_FORMAT` (and add new golden files) fails here.
 //!
 //! `PEERING_BLESS_GOLDEN=1 cargo test -p peering-core-std --features redb
-//! --test store_golden` rewrites the files (only for a deliberate format change).
+//! --test store_golden -- --test-threads 1` rewrites the files (only for a
+//! deliberate format change, with the format versions bumped and the old
+//! files kept for a reader of the old format).
 
 mod store_support;
 
@@ -31,9 +33,23 @@ fn dump_text(store: &RedbStore) -> String {
     s
 }
 
-/// The golden history: a few transactions, small enough to read.
+/// The golden history: a few transactions, small enough to read, then a
+/// stash of the first object (so the `stashes` table has a record too).
 fn golden_history() -> Vec<(peering_core::types::SpgId, peering_core::ctx::Transaction)> {
-    history(7, 24)
+    use peering_core::ctx::{Transaction, TxOp};
+    use peering_core::log::LogEffect;
+    let mut h = history(7, 24);
+    let m = model(OSD, &h);
+    let pg = m.list_pgs(OSD).unwrap()[0];
+    let (soid, _) = m.list_objects(OSD, pg, None, 1).unwrap().remove(0);
+    let stash = LogEffect::TryStash { soid, version: 99 };
+    h.push((
+        pg,
+        Transaction {
+            ops: vec![TxOp::LogEffects(vec![stash])],
+        },
+    ));
+    h
 }
 
 fn write_fresh(dir: &std::path::Path) -> RedbStore {
