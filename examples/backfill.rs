@@ -181,7 +181,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for o in 0..3 {
         h.load(o, disk_state(o, spg))?;
         for v in 1..=18 {
-            h.seed_object(o, spg, &object(v));
+            h.seed_object(o, spg, &object(v))?;
         }
     }
     h.start_osd(3)?;

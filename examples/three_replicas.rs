@@ -1,6 +1,10 @@
 //! # Three replicas, peering from creation to Active+Clean and through a failure
 //!
-//! Run with `cargo run --example three_replicas`.
+//! Run with `cargo run --example three_replicas`. With `-- --redb [DIR]` the
+//! three OSDs persist to a `RedbStore` instead of memory (one redb database
+//! per OSD, `DIR/osd.N.redb`; a temporary directory, removed at the end, when
+//! no `DIR` is given): osd.2 then comes back in step 5 by reading its PG from
+//! its database file.
 //!
 //! A placement group (PG) is a shard of a pool stored on several OSDs. Whenever the
 //! set of OSDs serving it changes (an *interval* starts), the PG's instances
@@ -25,12 +29,13 @@ use peering::core::machine::{DropReason, StateId};
 use peering::core::types::{OsdId, PgId, PgState, SpgId};
 use peering::osd::harness::osd_cluster::OsdHarness as Harness;
 use peering::osd::harness::{Entry, Outcome};
+use peering::osd::store::{MemStore, RedbStore, Store};
 
 /// Prints the transcript entries from `from` on a newcomer cares about: maps,
 /// OSD restarts, messages, the innermost states entered, monitor requests, and
 /// messages a PG dropped as stale (sent before its last peering reset); returns
 /// the new position.
-fn narrate(h: &Harness, from: usize) -> usize {
+fn narrate<S: Store>(h: &Harness<S>, from: usize) -> usize {
     for e in h.transcript().since(from) {
         let show = match e {
             Entry::Entered { state, .. } => state.def().initial.is_none(),
@@ -55,7 +60,7 @@ fn narrate(h: &Harness, from: usize) -> usize {
 }
 
 /// One line per instance: its state and PG state bits.
-fn summary(h: &Harness, pgid: SpgId) {
+fn summary<S: Store>(h: &Harness<S>, pgid: SpgId) {
     for o in 0..3 {
         match h.pg(o, pgid) {
             Some(pg) => println!("  osd.{o}: {} [{}]", pg.state_name(), pg.state_bits()),
@@ -65,9 +70,33 @@ fn summary(h: &Harness, pgid: SpgId) {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    match args.next().as_deref() {
+        None => run(MemStore::new()),
+        Some("--redb") => {
+            let (dir, temporary) = match args.next() {
+                Some(d) => (std::path::PathBuf::from(d), false),
+                None => (
+                    std::env::temp_dir()
+                        .join(format!("peering-three-replicas-{}", std::process::id())),
+                    true,
+                ),
+            };
+            println!("== The OSDs persist to RedbStore in {}", dir.display());
+            let result = run(RedbStore::open(&dir)?);
+            if temporary {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            result
+        }
+        Some(other) => Err(format!("unknown argument {other:?} (expected --redb [DIR])").into()),
+    }
+}
+
+fn run<S: Store>(store: S) -> Result<(), Box<dyn std::error::Error>> {
     let pgid = PgId::new(1, 0);
     let spg = SpgId::replicated(pgid);
-    let mut h = Harness::replicated(&[0, 1, 2], 1, 3)?;
+    let mut h = Harness::replicated_on(store, &[0, 1, 2], 1, 3)?;
     h.place(pgid, &[0, 1, 2])?;
 
     println!("== 1. The monitor creates PG {spg} on osd.0 (primary), osd.1 and osd.2");
@@ -112,12 +141,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("\n== What each OSD wrote to its store (the PG info every transaction persists)");
     for o in 0..3 {
-        let Some(stored) = h.store().get(OsdId(o), spg) else {
+        let Some(stored) = h.store().read_pg(OsdId(o), spg)? else {
             continue;
         };
-        if let Some(info) = &stored.info {
+        {
+            let info = &stored.info;
             let hist = &info.history;
-            let objects = stored.objects.len();
+            let objects = h
+                .store()
+                .list_objects(OsdId(o), spg, None, usize::MAX)?
+                .len();
             println!(
                 "  osd.{o}: last_update {} last_epoch_started {} interval since {} clean at {}, {objects} objects",
                 info.last_update,

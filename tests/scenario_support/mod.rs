@@ -166,7 +166,8 @@ pub fn load_trimmed(h: &mut OsdHarness, osd: i32, tail: u64, head: u64, les: Epo
     h.load(osd, loaded_pg_trimmed(osd, tail, head, les))
         .unwrap();
     for v in 1..=head {
-        h.seed_object(osd, spg(), &machine_support::entry(v).soid);
+        h.seed_object(osd, spg(), &machine_support::entry(v).soid)
+            .unwrap();
     }
 }
 

@@ -17,15 +17,17 @@ use peering_core::machine::Pg;
 use peering_core::types::SpgId;
 
 use super::{Osd, OsdError};
-use crate::store::MemStore;
+use crate::store::Store;
 
 impl Osd {
     /// `load_pgs`: loads every PG instance `store` holds for this OSD (see the
     /// module docs). A PG that cannot be loaded (its map is not held, the store
-    /// has no info for it, the core refuses it) is reported and the others load.
-    pub fn load_pgs(&mut self, store: &MemStore) -> Vec<(SpgId, OsdError)> {
+    /// has no info for it or cannot read it, the core refuses it) is reported
+    /// and the others load; `Err` when the store cannot even list the OSD's
+    /// PGs (nothing was loaded).
+    pub fn load_pgs(&mut self, store: &impl Store) -> Result<Vec<(SpgId, OsdError)>, OsdError> {
         let me = self.cfg.whoami;
-        let stored: Vec<SpgId> = store.pgs_on(me).collect();
+        let stored = store.list_pgs(me)?;
         let mut failed = Vec::new();
         let mut ctx = RecoveryCtx::new();
         for pgid in stored {
@@ -36,29 +38,26 @@ impl Osd {
         }
         self.pgs_loaded = true;
         self.trim_maps();
-        failed
+        Ok(failed)
     }
 
     /// `load_pg` for one instance.
     fn load_pg(
         &mut self,
-        store: &MemStore,
+        store: &impl Store,
         pgid: SpgId,
         ctx: &mut RecoveryCtx,
     ) -> Result<(), OsdError> {
         let me = self.cfg.whoami;
-        let epoch = store
-            .get(me, pgid)
-            .map(|s| s.epoch)
-            .ok_or(OsdError::NotStored(pgid))?;
+        let meta = store.read_pg(me, pgid)?.ok_or(OsdError::NotStored(pgid))?;
         let map = self
             .maps
-            .get(epoch)
+            .get(meta.epoch)
             .cloned()
-            .ok_or(OsdError::NoMap(epoch))?;
+            .ok_or(OsdError::NoMap(meta.epoch))?;
         let mapping = map.pg_to_up_acting_osds(pgid.pgid);
-        let args = store
-            .load_args(me, pgid, mapping, self.cfg.peering)
+        let args = meta
+            .into_load(me, mapping, self.cfg.peering)
             .ok_or(OsdError::NotStored(pgid))?;
         let pg = Pg::load(args, &*map, ctx).map_err(OsdError::pg(pgid))?;
         self.slots.entry(pgid).or_default().pg = Some(pg);
@@ -68,7 +67,6 @@ impl Osd {
         Ok(())
     }
 }
-
 #[cfg(test)]
 mod tests {
     use peering_core::map::OsdMapView;
@@ -99,7 +97,7 @@ mod tests {
         cfg.osd_map_max_advance = 2;
         let mut osd = super::super::Osd::new(cfg);
         osd.handle_osd_map(c.history()).unwrap();
-        assert!(osd.load_pgs(&c.store).is_empty());
+        assert!(osd.load_pgs(&c.store).unwrap().is_empty());
         for (_, pg) in osd.pgs() {
             assert_eq!(pg.state_name(), "Reset");
             assert!(pg.needs_act_map());

@@ -10,6 +10,7 @@ use peering_core::types::{Epoch, OsdId, PgId, SpgId};
 
 use crate::msg::MsgError;
 use crate::osdmap::OsdMapError;
+use crate::store::StoreError;
 
 /// An input the OSD refused.
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
@@ -41,6 +42,10 @@ pub enum OsdError {
     /// The store has nothing loadable for this PG instance.
     #[error("{0} is not loadable from the store")]
     NotStored(SpgId),
+    /// The store failed or holds a record it cannot read (`load_pgs`: the
+    /// OSD reports the PG and starts the others).
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
     /// A call into a PG failed; the PG is left as the core leaves it.
     #[error("{pgid}: {error}")]
     Pg {

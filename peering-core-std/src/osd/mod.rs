@@ -64,7 +64,7 @@ mod slot;
 mod space;
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 pub use error::{DropReason, OsdError};
 pub use intake::{DispatchClass, Dispatched, Disposition};

@@ -14,10 +14,7 @@ use peering_core::types::{Epoch, ObjectId, OsdId, SpgId};
 use crate::msg::{AliveMsg, Message, PgCreatedMsg, PgTempMsg};
 use crate::osdmap::{Incremental, OsdMap};
 
-/// A transaction handed to the host's store; the host reports it durable with
-/// [`super::Osd::on_commit`] (`queue_transaction`'s on-commit callback).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
-pub struct TxnId(pub u64);
+pub use crate::store::TxnId;
 
 /// The maps a peer lacks: `send_incremental_map`'s `MOSDMap`. `full` is set
 /// when the OSD no longer holds every incremental the peer needs: the peer

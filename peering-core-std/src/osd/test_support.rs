@@ -30,7 +30,7 @@ pub fn next(map: &mut OsdMap, f: impl FnOnce(&mut Incremental)) -> Incremental {
 pub fn osd_on(map: &OsdMap, cfg: OsdConfig) -> Osd {
     let mut osd = Osd::new(cfg);
     osd.handle_osd_map(OsdMaps::full(map.clone())).unwrap();
-    osd.load_pgs(&MemStore::new());
+    let _ = osd.load_pgs(&MemStore::new());
     osd
 }
 

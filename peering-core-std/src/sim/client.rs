@@ -14,7 +14,7 @@ const OBJECTS: u32 = 64;
 /// The client's id (`client.4100`).
 const CLIENT: i64 = 4100;
 
-impl Sim {
+impl<S: crate::store::Store> Sim<S> {
     /// The client's writes of one second. A write goes to the acting primary
     /// of the object's PG if that OSD runs an active primary instance and
     /// the object is neither missing there nor on a peer (Ceph makes such a

@@ -18,7 +18,7 @@ const MAX_PASSES: usize = 10_000;
 /// `osd_heartbeat_min_peers`: each OSD watches this many ring neighbours.
 const HEARTBEAT_PEERS: i32 = 10;
 
-impl Sim {
+impl<S: crate::store::Store> Sim<S> {
     /// Starts (or restarts) OSD `osd`'s process: the monitor's maps as if
     /// read from its store, `load_pgs`, its objects, `start_boot`.
     pub(super) fn start_osd(&mut self, osd: OsdId) {
@@ -38,8 +38,16 @@ impl Sim {
         maps.full
             .insert(self.mon.first_map().epoch(), self.mon.first_map().clone());
         let _ = o.handle_osd_map(maps);
-        let failed = o.load_pgs(&self.store);
-        crate::osd::local::load_objects(&mut o, &self.store);
+        let failed = match o.load_pgs(&self.store) {
+            Ok(failed) => failed,
+            Err(e) => {
+                self.violation(SimRule::HostError, osd, None, format!("load: {e}"));
+                Vec::new()
+            }
+        };
+        if let Err(e) = crate::osd::local::load_objects(&mut o, &self.store) {
+            self.violation(SimRule::HostError, osd, None, format!("objects: {e}"));
+        }
         o.start_boot();
         for (spg, _) in o.pgs() {
             self.checker.forget_instance(osd, spg);
@@ -76,9 +84,10 @@ impl Sim {
         for (spg, _) in p.osd.pgs() {
             let durable = self
                 .store
-                .get(osd, spg)
-                .and_then(|s| s.info.as_ref())
-                .map(|i| (i.last_epoch_started, i.history.last_epoch_started));
+                .read_pg(osd, spg)
+                .ok()
+                .flatten()
+                .map(|m| (m.info.last_epoch_started, m.info.history.last_epoch_started));
             self.checker.crashed(osd, spg, durable);
         }
         self.crashed.insert(osd);
@@ -240,12 +249,15 @@ impl Sim {
             }
             OsdOutput::Recovery {
                 pgid,
-                report: crate::osd::RecoveryReport::Wrote { oid, delete, .. },
+                report:
+                    crate::osd::RecoveryReport::Wrote {
+                        oid,
+                        version,
+                        delete,
+                    },
             } => {
-                if delete {
-                    self.store.drop_object(osd, pgid, &oid);
-                } else {
-                    self.store.put_object(osd, pgid, &oid);
+                if let Err(e) = self.store.write_object(osd, pgid, &oid, version, delete) {
+                    self.violation(SimRule::HostError, osd, Some(pgid), format!("store: {e}"));
                 }
             }
             OsdOutput::DeleteMore {
@@ -255,7 +267,13 @@ impl Sim {
                 max,
             } => {
                 let max = usize::try_from(max).unwrap_or(usize::MAX);
-                let objects = self.store.list_objects(osd, pgid, after.as_ref(), max);
+                let objects = match self.store.list_objects(osd, pgid, after.as_ref(), max) {
+                    Ok(objects) => objects.into_iter().map(|(o, _)| o).collect(),
+                    Err(e) => {
+                        self.violation(SimRule::HostError, osd, Some(pgid), format!("store: {e}"));
+                        Vec::new()
+                    }
+                };
                 if let Some(p) = self.procs.get_mut(&osd) {
                     p.osd.delete_some(pgid, epoch, objects);
                 }
@@ -271,8 +289,9 @@ impl Sim {
                 pgid,
                 note: peering_core::ctx::HostNotification::Deleted,
             } => {
+                // The store removes the PG with the deletion's last
+                // transaction (`RemovePg`); the instance's life ended here.
                 self.checker.instance_deleted(osd, pgid);
-                self.store.remove(osd, pgid);
             }
             OsdOutput::ClientAck { oid, version, .. } => {
                 self.report.writes.1 += 1;

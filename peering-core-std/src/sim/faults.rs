@@ -22,7 +22,7 @@ pub(super) enum Heal {
     MarkIn(OsdId),
 }
 
-impl Sim {
+impl<S: crate::store::Store> Sim<S> {
     /// A random OSD among `from`, if any.
     fn pick(&mut self, from: &[OsdId]) -> Option<OsdId> {
         if from.is_empty() {

@@ -64,7 +64,7 @@ use crate::mon::{MonConfig, Monitor};
 use crate::msg::Message;
 use crate::osd::{MonMessage, Osd, OsdMaps, TxnId};
 use crate::osdmap::{CrushHandle, Incremental, OsdMap};
-use crate::store::MemStore;
+use crate::store::{MemStore, Store};
 use config::SEC;
 use network::Network;
 use transcript::{Rec, Transcript};
@@ -139,9 +139,10 @@ struct Proc {
     mon_seq: u64,
 }
 
-/// The simulator (see the module docs).
+/// The simulator (see the module docs), over the store `S` (a
+/// [`MemStore`] unless a test brings its own: [`Sim::with_store`]).
 #[derive(Debug)]
-pub struct Sim {
+pub struct Sim<S: Store = MemStore> {
     cfg: SimConfig,
     rng: ChaCha8Rng,
     now: i64,
@@ -151,7 +152,7 @@ pub struct Sim {
     procs: BTreeMap<OsdId, Proc>,
     incarnations: BTreeMap<OsdId, u64>,
     crashed: BTreeSet<OsdId>,
-    store: MemStore,
+    store: S,
     net: Network,
     slow_disks: BTreeMap<OsdId, i64>,
     marked_out: BTreeSet<OsdId>,
@@ -168,10 +169,18 @@ pub struct Sim {
     max_pg_num: u32,
 }
 
-impl Sim {
-    /// Builds the world of `cfg`: the OSDs booted from empty stores, the
-    /// pool created by the monitor. Refuses a configuration it cannot honour.
+impl Sim<MemStore> {
+    /// Builds the world of `cfg` on an in-memory store: the OSDs booted from
+    /// empty stores, the pool created by the monitor. Refuses a configuration
+    /// it cannot honour.
     pub fn new(cfg: SimConfig) -> Result<Sim, SimError> {
+        Sim::with_store(cfg, MemStore::new())
+    }
+}
+
+impl<S: Store> Sim<S> {
+    /// [`Sim::new`] on `store`, which must be empty: every OSD's disk.
+    pub fn with_store(cfg: SimConfig, store: S) -> Result<Sim<S>, SimError> {
         cfg.validate()?;
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
         let kinds = draw_kinds(&cfg, &mut rng);
@@ -206,7 +215,7 @@ impl Sim {
             procs: BTreeMap::new(),
             incarnations: BTreeMap::new(),
             crashed: BTreeSet::new(),
-            store: MemStore::new(),
+            store,
             net: Network::default(),
             slow_disks: BTreeMap::new(),
             marked_out: BTreeSet::new(),
@@ -382,10 +391,17 @@ impl Sim {
                 if self.live_proc(osd, incarnation).is_none() {
                     return;
                 }
-                self.store.apply(osd, pgid, &transaction);
+                if let Err(e) = self.store.queue_transaction(osd, pgid, txn, &transaction) {
+                    self.violation(SimRule::HostError, osd, Some(pgid), format!("store: {e}"));
+                    return;
+                }
                 self.record("commit", osd, osd, txn.0);
-                if let Some(p) = self.procs.get_mut(&osd) {
-                    p.osd.on_commit(txn);
+                // The disk's commit time is this event's: what the store
+                // reports durable now goes to its OSD.
+                for (o, t) in self.store.drain_committed() {
+                    if let Some(p) = self.procs.get_mut(&o) {
+                        p.osd.on_commit(t);
+                    }
                 }
                 self.drive(osd);
             }

@@ -6,7 +6,7 @@ use peering_core::types::{PgId, PgState, SpgId};
 
 use super::{POOL, Sim, SimRule, StuckPg};
 
-impl Sim {
+impl<S: crate::store::Store> Sim<S> {
     /// PG `pgid` is active+clean: its acting primary (in the monitor's map)
     /// runs an instance at the monitor's epoch that is active and clean, and
     /// every acting member runs an instance with the primary's last update.

@@ -1,14 +1,20 @@
-//! [`MemStore`]: an in-memory object store for PG metadata.
+//! [`MemStore`]: an in-memory object store for PG metadata and collections.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::convert::Infallible;
 
 use peering_core::ctx::{Transaction, TxOp};
 use peering_core::intervals::{PastIntervals, UpActing};
-use peering_core::log::{LogEffect, Missing, PgLog, PgLogT};
+use peering_core::log::{LogEffect, Missing, PgLogT};
 use peering_core::machine::{Config, PgLoad};
-use peering_core::types::{EVersion, Epoch, ObjectId, OsdId, PgInfo, PgShard, SpgId};
+use peering_core::types::{EVersion, Epoch, ObjectId, OsdId, PgInfo, SpgId, Version};
 
-/// What one PG instance has on disk (Ceph's PG meta object and log keys).
+use super::collection::{Collection, apply_effect, apply_new_entry};
+use super::delta::{LogDelta, log_delta};
+use super::{PgMeta, Store, StoreError, TxnId};
+
+/// What one PG instance has on disk (Ceph's PG meta object, its log keys and
+/// its collection).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct StoredPg {
     /// The last `WriteInfo`'s info (`None` until the first one).
@@ -17,39 +23,123 @@ pub struct StoredPg {
     pub epoch: Epoch,
     /// The last past intervals written (`dirty_big_info`).
     pub past_intervals: PastIntervals,
-    /// The last log written (`None` until the first `WriteLog`).
+    /// The log (`None` until the first `WriteLog`), kept up to date by
+    /// applying each write's delta.
     pub log: Option<PgLogT>,
     /// The missing set written with it.
     pub missing: Option<Missing>,
     /// Every object side effect applied, in order (rollbacks, removals, ...).
     pub effects: Vec<LogEffect>,
-    /// The objects of the PG's collection, as the persisted log created and deleted
-    /// them (object data is out of scope: the names are what deletion lists).
-    pub objects: BTreeSet<ObjectId>,
+    /// The objects of the PG's collection with their versions, as the
+    /// persisted log, its effects, recovery and backfill left them.
+    pub objects: BTreeMap<ObjectId, EVersion>,
+    /// Objects stashed by `try_stash` (`ghobject_t(oid, version)`), with the
+    /// version they held.
+    pub stashes: BTreeMap<(ObjectId, Version), EVersion>,
     /// How many non-empty transactions were applied.
     pub transactions: usize,
 }
 
-impl StoredPg {
-    /// Applies the effect of log entries newer than the previously stored head on
-    /// the collection: an update creates the object, a delete removes it.
-    fn track_objects(&mut self, log: &PgLogT) {
-        let since = self.log.as_ref().map_or(EVersion::ZERO, |l| l.head);
-        for e in log.entries.iter().filter(|e| e.version > since) {
-            if e.is_update() {
-                self.objects.insert(e.soid.clone());
-            } else if e.is_delete() {
-                self.objects.remove(&e.soid);
-            }
-        }
+// Memory cannot fail: every operation is `Infallible`.
+impl Collection for StoredPg {
+    type Error = Infallible;
+    fn get(&mut self, oid: &ObjectId) -> Result<Option<EVersion>, Infallible> {
+        Ok(self.objects.get(oid).copied())
+    }
+    fn put(&mut self, oid: &ObjectId, v: EVersion) -> Result<(), Infallible> {
+        self.objects.insert(oid.clone(), v);
+        Ok(())
+    }
+    fn remove(&mut self, oid: &ObjectId) -> Result<(), Infallible> {
+        self.objects.remove(oid);
+        Ok(())
+    }
+    fn put_stash(&mut self, oid: &ObjectId, at: Version, v: EVersion) -> Result<(), Infallible> {
+        self.stashes.insert((oid.clone(), at), v);
+        Ok(())
+    }
+    fn take_stash(&mut self, oid: &ObjectId, at: Version) -> Result<Option<EVersion>, Infallible> {
+        Ok(self.stashes.remove(&(oid.clone(), at)))
     }
 }
 
+impl StoredPg {
+    /// Applies one `WriteLog` as a delta: the new entries' writes on the
+    /// collection, then the keys that changed.
+    fn write_log(&mut self, log: &PgLogT, missing: &Missing) -> Result<(), Infallible> {
+        let empty = BTreeMap::new();
+        let stored_log = self.log.take().unwrap_or_default();
+        let stored_missing = self.missing.take();
+        let delta = log_delta(
+            stored_log.entries.iter().map(|e| e.version),
+            stored_log
+                .dups
+                .iter()
+                .map(|d| d.version)
+                .collect::<BTreeSet<_>>(),
+            stored_missing.as_ref().map_or(&empty, |m| m.items()),
+            log,
+            missing,
+        );
+        let old_head = stored_log.head;
+        for e in delta.put_entries.iter().filter(|e| e.version > old_head) {
+            apply_new_entry(self, e, missing)?;
+        }
+        let (new_log, new_missing) =
+            apply_delta(stored_log, stored_missing.unwrap_or_default(), &delta);
+        self.log = Some(new_log);
+        self.missing = Some(new_missing);
+        Ok(())
+    }
+}
+
+/// The stored log and missing set with `delta` applied (keys removed, keys
+/// put, bounds replaced).
+fn apply_delta(mut log: PgLogT, mut missing: Missing, delta: &LogDelta<'_>) -> (PgLogT, Missing) {
+    if !delta.del_entries.is_empty() {
+        log.entries
+            .retain(|e| delta.del_entries.binary_search(&e.version).is_err());
+    }
+    let append_only = match (log.entries.last(), delta.put_entries.first()) {
+        (Some(last), Some(first)) => first.version > last.version,
+        _ => true,
+    };
+    log.entries
+        .extend(delta.put_entries.iter().map(|e| (*e).clone()));
+    if !append_only {
+        log.entries.sort_by_key(|e| e.version);
+    }
+    if !delta.del_dups.is_empty() {
+        log.dups
+            .retain(|d| delta.del_dups.binary_search(&d.version).is_err());
+    }
+    if !delta.put_dups.is_empty() {
+        log.dups
+            .extend(delta.put_dups.iter().flat_map(|(_, g)| g.iter().cloned()));
+        log.dups.sort_by_key(|d| d.version);
+    }
+    for oid in &delta.del_missing {
+        missing.rm_item(oid);
+    }
+    for (oid, item) in &delta.put_missing {
+        missing.rm_item(oid);
+        missing.add(oid, item.need, item.have, item.delete);
+    }
+    let b = delta.bounds;
+    log.head = b.head;
+    log.tail = b.tail;
+    log.can_rollback_to = b.can_rollback_to;
+    log.rollback_info_trimmed_to = b.rollback_info_trimmed_to;
+    missing.may_include_deletes = b.may_include_deletes;
+    (log, missing)
+}
+
 /// An in-memory store of every OSD's PG instances, keyed by OSD then PG shard
-/// (ordered, so iteration is deterministic).
+/// (ordered, so iteration is deterministic). Commits are durable at once.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct MemStore {
     pgs: BTreeMap<(OsdId, SpgId), StoredPg>,
+    committed: Vec<(OsdId, TxnId)>,
 }
 
 impl MemStore {
@@ -59,79 +149,22 @@ impl MemStore {
     }
 
     /// Applies `t` for the PG instance `pgid` on `osd`, atomically (the whole
-    /// transaction or nothing, as `ObjectStore::queue_transaction`).
+    /// transaction or nothing, as `ObjectStore::queue_transaction`), without an
+    /// on-commit report (a scenario's starting disk state).
     pub fn apply(&mut self, osd: OsdId, pgid: SpgId, t: &Transaction) {
         if t.is_empty() {
             return;
         }
-        let pg = self.pgs.entry((osd, pgid)).or_default();
-        let mut removed = false;
-        for op in &t.ops {
-            match op {
-                TxOp::WriteInfo {
-                    info,
-                    epoch,
-                    past_intervals,
-                } => {
-                    pg.info = Some(info.clone());
-                    pg.epoch = *epoch;
-                    if let Some(pi) = past_intervals {
-                        pg.past_intervals = pi.clone();
-                    }
-                }
-                TxOp::WriteLog { log, missing } => {
-                    pg.track_objects(log);
-                    pg.log = Some(log.clone());
-                    pg.missing = Some(missing.clone());
-                }
-                TxOp::LogEffects(effects) => pg.effects.extend(effects.iter().cloned()),
-                TxOp::RemoveObject(oid) => {
-                    pg.objects.remove(oid);
-                }
-                // The PG's metadata and its (now empty) collection go; nothing of
-                // it is left to load (§3 "Deleting").
-                TxOp::RemovePg { .. } => removed = true,
-            }
-        }
-        pg.transactions += 1;
-        if removed {
-            self.pgs.remove(&(osd, pgid));
-        }
-    }
-
-    /// `collection_list` for deletion: at most `max` objects of
-    /// `osd`'s instance of `pgid` that sort after `after` (from the start when
-    /// `None`), ascending.
-    pub fn list_objects(
-        &self,
-        osd: OsdId,
-        pgid: SpgId,
-        after: Option<&ObjectId>,
-        max: usize,
-    ) -> Vec<ObjectId> {
-        let Some(pg) = self.get(osd, pgid) else {
-            return Vec::new();
+        let mut pg = self.pgs.remove(&(osd, pgid)).unwrap_or_default();
+        let removed = match apply_ops(&mut pg, t) {
+            Ok(removed) => removed,
+            Err(never) => match never {},
         };
-        pg.objects
-            .iter()
-            .filter(|o| after.is_none_or(|a| *o > a))
-            .take(max)
-            .cloned()
-            .collect()
-    }
-
-    /// A recovery push or a backfill copy wrote `oid` into `osd`'s collection of
-    /// `pgid` (the object data path of versions only).
-    pub fn put_object(&mut self, osd: OsdId, pgid: SpgId, oid: &ObjectId) {
-        if let Some(pg) = self.pgs.get_mut(&(osd, pgid)) {
-            pg.objects.insert(oid.clone());
-        }
-    }
-
-    /// Recovery of a deletion removed `oid` from `osd`'s collection of `pgid`.
-    pub fn drop_object(&mut self, osd: OsdId, pgid: SpgId, oid: &ObjectId) {
-        if let Some(pg) = self.pgs.get_mut(&(osd, pgid)) {
-            pg.objects.remove(oid);
+        // `RemovePg`: the PG's metadata and its collection go; nothing of it
+        // is left to load (§3 "Deleting").
+        if !removed {
+            pg.transactions += 1;
+            self.pgs.insert((osd, pgid), pg);
         }
     }
 
@@ -156,13 +189,7 @@ impl MemStore {
     /// Seeds the store with a PG as if it had been written earlier (a scenario's
     /// starting disk state), at map epoch `epoch`.
     pub fn seed(&mut self, osd: OsdId, load: &PgLoad, epoch: Epoch) {
-        let pg = self.pgs.entry((osd, load.info.pgid)).or_default();
-        pg.info = Some(load.info.clone());
-        pg.epoch = epoch;
-        pg.past_intervals = load.past_intervals.clone();
-        pg.track_objects(load.log.log().log());
-        pg.log = Some(load.log.log().log().clone());
-        pg.missing = Some(load.log.missing().clone());
+        self.apply(osd, load.info.pgid, &seed_transaction(load, epoch));
     }
 
     /// The arguments to reload `osd`'s instance of `pgid` (`init_from_disk_state`)
@@ -175,17 +202,158 @@ impl MemStore {
         mapping: UpActing,
         config: Config,
     ) -> Option<PgLoad> {
-        let stored = self.get(osd, pgid)?;
-        let info = stored.info.clone()?;
-        let missing = stored.missing.clone().unwrap_or_else(|| Missing::new(true));
-        let log = PgLog::from_parts(stored.log.clone().unwrap_or_default(), missing).ok()?;
-        Some(PgLoad {
-            whoami: PgShard::new(osd, pgid.shard),
+        self.read_pg(osd, pgid)
+            .ok()
+            .flatten()?
+            .into_load(osd, mapping, config)
+    }
+}
+
+/// The transaction that writes `load` as a PG persisted at `epoch` (its info,
+/// past intervals, log and missing set).
+pub fn seed_transaction(load: &PgLoad, epoch: Epoch) -> Transaction {
+    Transaction {
+        ops: vec![
+            TxOp::WriteInfo {
+                info: load.info.clone(),
+                epoch,
+                past_intervals: Some(load.past_intervals.clone()),
+            },
+            TxOp::WriteLog {
+                log: load.log.log().log().clone(),
+                missing: load.log.missing().clone(),
+            },
+        ],
+    }
+}
+
+/// Applies `t`'s operations to `pg` in order; true when the PG was removed.
+fn apply_ops(pg: &mut StoredPg, t: &Transaction) -> Result<bool, Infallible> {
+    let mut removed = false;
+    for op in &t.ops {
+        match op {
+            TxOp::WriteInfo {
+                info,
+                epoch,
+                past_intervals,
+            } => {
+                pg.info = Some(info.clone());
+                pg.epoch = *epoch;
+                if let Some(pi) = past_intervals {
+                    pg.past_intervals = pi.clone();
+                }
+            }
+            TxOp::WriteLog { log, missing } => pg.write_log(log, missing)?,
+            TxOp::LogEffects(effects) => {
+                for e in effects {
+                    apply_effect(pg, e)?;
+                }
+                pg.effects.extend(effects.iter().cloned());
+            }
+            TxOp::RemoveObject(oid) => pg.remove(oid)?,
+            TxOp::RemovePg { .. } => removed = true,
+        }
+    }
+    Ok(removed)
+}
+
+impl Store for MemStore {
+    fn queue_transaction(
+        &mut self,
+        osd: OsdId,
+        pgid: SpgId,
+        txn: TxnId,
+        t: &Transaction,
+    ) -> Result<(), StoreError> {
+        self.apply(osd, pgid, t);
+        self.committed.push((osd, txn));
+        Ok(())
+    }
+
+    fn apply_transaction(
+        &mut self,
+        osd: OsdId,
+        pgid: SpgId,
+        t: &Transaction,
+    ) -> Result<(), StoreError> {
+        self.apply(osd, pgid, t);
+        Ok(())
+    }
+
+    fn drain_committed(&mut self) -> Vec<(OsdId, TxnId)> {
+        std::mem::take(&mut self.committed)
+    }
+
+    fn list_pgs(&self, osd: OsdId) -> Result<Vec<SpgId>, StoreError> {
+        Ok(self.pgs_on(osd).collect())
+    }
+
+    fn read_pg(&self, osd: OsdId, pgid: SpgId) -> Result<Option<PgMeta>, StoreError> {
+        let Some(stored) = self.get(osd, pgid) else {
+            return Ok(None);
+        };
+        let Some(info) = stored.info.clone() else {
+            return Ok(None);
+        };
+        Ok(Some(PgMeta {
             info,
+            epoch: stored.epoch,
             past_intervals: stored.past_intervals.clone(),
-            log,
-            mapping,
-            config,
-        })
+            log: stored.log.clone().unwrap_or_default(),
+            missing: stored.missing.clone().unwrap_or_else(|| Missing::new(true)),
+        }))
+    }
+
+    fn remove_pg(&mut self, osd: OsdId, pgid: SpgId) -> Result<(), StoreError> {
+        self.pgs.remove(&(osd, pgid));
+        Ok(())
+    }
+
+    fn list_objects(
+        &self,
+        osd: OsdId,
+        pgid: SpgId,
+        after: Option<&ObjectId>,
+        max: usize,
+    ) -> Result<Vec<(ObjectId, EVersion)>, StoreError> {
+        let Some(pg) = self.get(osd, pgid) else {
+            return Ok(Vec::new());
+        };
+        let range = match after {
+            Some(a) => pg
+                .objects
+                .range::<ObjectId, _>((std::ops::Bound::Excluded(a), std::ops::Bound::Unbounded)),
+            None => pg.objects.range::<ObjectId, _>(..),
+        };
+        Ok(range.take(max).map(|(o, v)| (o.clone(), *v)).collect())
+    }
+
+    fn object_version(
+        &self,
+        osd: OsdId,
+        pgid: SpgId,
+        oid: &ObjectId,
+    ) -> Result<Option<EVersion>, StoreError> {
+        Ok(self
+            .get(osd, pgid)
+            .and_then(|pg| pg.objects.get(oid).copied()))
+    }
+
+    fn write_object(
+        &mut self,
+        osd: OsdId,
+        pgid: SpgId,
+        oid: &ObjectId,
+        version: EVersion,
+        delete: bool,
+    ) -> Result<(), StoreError> {
+        if let Some(pg) = self.pgs.get_mut(&(osd, pgid)) {
+            if delete {
+                pg.objects.remove(oid);
+            } else {
+                pg.objects.insert(oid.clone(), version);
+            }
+        }
+        Ok(())
     }
 }

@@ -1,15 +1,15 @@
 //! Driving the cluster: rounds until quiet with the monitor's grants, maps
 //! published, OSD processes stopped and started, timers fired.
 
+use crate::store::Store;
 use peering_core::types::{Epoch, OsdId};
 
 use super::OsdHarness;
 use crate::harness::{Entry, HarnessError};
-use crate::osd::OsdConfig;
-use crate::osd::local::{LocalCluster, MonPolicy};
+use crate::osd::local::MonPolicy;
 use crate::osdmap::{Incremental, OsdMap};
 
-impl OsdHarness {
+impl<S: Store> OsdHarness<S> {
     /// Starts every OSD process that should run, once: each reads every map
     /// published so far, loads its PGs from the store (`load_pgs`) and boots.
     pub(super) fn ensure_started(&mut self) -> Result<(), HarnessError> {
@@ -138,9 +138,11 @@ impl OsdHarness {
         let map = OsdMap::new()
             .with_incremental(first)
             .map_err(HarnessError::Map)?;
-        let mut cluster = LocalCluster::new(map, &[], OsdConfig::new);
+        let placements = self.placements();
+        let cluster = &mut self.cluster;
+        cluster.reset_monitor(map);
         cluster.record_outputs(true);
-        for (pgid, prefs) in self.placements() {
+        for (pgid, prefs) in placements {
             cluster.set_preference(pgid, &prefs);
         }
         for inc in rest {
@@ -148,8 +150,6 @@ impl OsdHarness {
                 .publish(|i| *i = inc.clone())
                 .map_err(HarnessError::Map)?;
         }
-        cluster.store = std::mem::take(&mut self.cluster.store);
-        self.cluster = cluster;
         Ok(())
     }
 

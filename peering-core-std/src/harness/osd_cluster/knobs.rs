@@ -2,12 +2,13 @@
 //! them: each [`crate::osd::Osd`]'s own `AsyncReserver`s
 //! (`osd_max_backfills`) and its backfillfull injection.
 
+use crate::store::Store;
 use peering_core::types::OsdId;
 
 use super::OsdHarness;
 use crate::osd::AsyncReserver;
 
-impl OsdHarness {
+impl<S: Store> OsdHarness<S> {
     /// `osd`'s local (`remote == false`) or remote reserver, if it runs.
     pub fn reserver(&self, osd: i32, remote: bool) -> Option<&AsyncReserver> {
         let o = self.osd(osd)?;

@@ -54,14 +54,14 @@ use super::{Checker, HarnessError, Placement, Policy, Transcript, Violation};
 use crate::osd::local::LocalCluster;
 use crate::osd::{Osd, OsdConfig};
 use crate::osdmap::{Incremental, OsdMap};
-use crate::store::MemStore;
+use crate::store::{MemStore, Store};
 use peering_core::map::PoolFlags;
 
 /// N [`Osd`]s, a network, a monitor and a store, driven step by step with a
 /// transcript and a safety checker (see the module docs).
 #[derive(Debug)]
-pub struct OsdHarness {
-    cluster: LocalCluster,
+pub struct OsdHarness<S: Store = MemStore> {
+    cluster: LocalCluster<S>,
     /// The OSD processes that run (started lazily, see the module docs).
     running: BTreeSet<OsdId>,
     started: bool,
@@ -81,11 +81,24 @@ pub struct OsdHarness {
     too_full: BTreeSet<OsdId>,
 }
 
-impl OsdHarness {
+impl OsdHarness<MemStore> {
     /// Epoch 1: OSDs `osds` exist, up and in, each on its own host of a
     /// simple CRUSH map (`chooseleaf firstn 0 type host`); one replicated pool
     /// `pool` of `size` (Ceph's default `min_size`) and one PG, not placed.
     pub fn replicated(osds: &[i32], pool: i64, size: u32) -> Result<OsdHarness, HarnessError> {
+        OsdHarness::replicated_on(MemStore::new(), osds, pool, size)
+    }
+}
+
+impl<S: Store> OsdHarness<S> {
+    /// [`OsdHarness::replicated`] on `store` (a `RedbStore` in a
+    /// directory, say): the OSDs persist to it and load from it.
+    pub fn replicated_on(
+        store: S,
+        osds: &[i32],
+        pool: i64,
+        size: u32,
+    ) -> Result<OsdHarness<S>, HarnessError> {
         let max = osds
             .iter()
             .copied()
@@ -105,7 +118,7 @@ impl OsdHarness {
         let first = OsdMap::new()
             .with_incremental(&genesis)
             .map_err(HarnessError::Map)?;
-        let mut cluster = LocalCluster::new(first, &[], OsdConfig::new);
+        let mut cluster = LocalCluster::with_store(store, first, &[], OsdConfig::new);
         cluster.record_outputs(true);
         Ok(OsdHarness {
             cluster,
@@ -179,7 +192,7 @@ impl OsdHarness {
     }
 
     /// The cluster underneath (OSDs, store, monitor log, frame count).
-    pub fn cluster(&self) -> &LocalCluster {
+    pub fn cluster(&self) -> &LocalCluster<S> {
         &self.cluster
     }
 
@@ -213,7 +226,7 @@ impl OsdHarness {
     }
 
     /// Every OSD's store.
-    pub fn store(&self) -> &MemStore {
+    pub fn store(&self) -> &S {
         &self.cluster.store
     }
 

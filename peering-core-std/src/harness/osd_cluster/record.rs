@@ -1,6 +1,7 @@
 //! The transcript and the checker: what the OSDs did in a round, recorded
 //! from their outputs, and every PG instance checked after it.
 
+use crate::store::Store;
 use std::collections::BTreeMap;
 
 use peering_core::ctx::{HostNotification, MonRequest};
@@ -15,7 +16,7 @@ use crate::osd::{MonMessage, OsdError, OsdOutput, RecoveryReport};
 /// The states each PG instance entered in one round.
 type Entered = BTreeMap<(OsdId, SpgId), Vec<StateId>>;
 
-impl OsdHarness {
+impl<S: Store> OsdHarness<S> {
     /// Records the outputs the OSDs produced since the last call, then checks
     /// every PG instance with the states it entered.
     pub(super) fn absorb(&mut self) {

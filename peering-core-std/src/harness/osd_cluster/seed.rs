@@ -1,16 +1,18 @@
 //! Placement and scenario disk state: preference lists kept as `pg_upmap`,
 //! PGs created or loaded into the store for the OSDs' own `load_pgs`.
 
+use crate::osd::OsdError;
+use crate::store::{Store, StoreError, seed_transaction};
 use peering_core::ctx::RecoveryCtx;
 use peering_core::intervals::PastIntervals;
 use peering_core::machine::{Pg, PgCreate, PgLoad};
-use peering_core::types::{ObjectId, OsdId, PgHistory, PgId, PgShard, SpgId, UTime};
+use peering_core::types::{EVersion, ObjectId, OsdId, PgHistory, PgId, PgShard, SpgId, UTime};
 
 use super::OsdHarness;
 use crate::harness::HarnessError;
 use crate::osd::local::preferred_upmap;
 
-impl OsdHarness {
+impl<S: Store> OsdHarness<S> {
     /// Places `pgid` on the preference list `prefs` (CRUSH's ordered answer):
     /// its up set is the first `size` OSDs of the list that are up, kept as a
     /// `pg_upmap` entry. Before the OSDs start this is part of the newest map
@@ -68,7 +70,10 @@ impl OsdHarness {
         let mut ctx = RecoveryCtx::new();
         Pg::create(args, self.map(), &mut ctx).map_err(HarnessError::peering(OsdId(osd), spg))?;
         let (transaction, _) = ctx.take_persist().into_parts();
-        self.cluster.store.apply(OsdId(osd), spg, &transaction);
+        self.cluster
+            .store
+            .apply_transaction(OsdId(osd), spg, &transaction)
+            .map_err(store_error(osd))?;
         self.reload(osd)
     }
 
@@ -77,13 +82,36 @@ impl OsdHarness {
     /// load it.
     pub fn load(&mut self, osd: i32, load: PgLoad) -> Result<(), HarnessError> {
         let epoch = self.epoch();
-        self.cluster.store.seed(OsdId(osd), &load, epoch);
+        self.cluster
+            .store
+            .apply_transaction(OsdId(osd), load.info.pgid, &seed_transaction(&load, epoch))
+            .map_err(store_error(osd))?;
         self.reload(osd)
     }
 
-    /// Adds `oid` to `osd`'s stored collection of `pgid`.
-    pub fn seed_object(&mut self, osd: i32, pgid: SpgId, oid: &ObjectId) {
-        self.cluster.store.put_object(OsdId(osd), pgid, oid);
+    /// Adds `oid` to `osd`'s stored collection of `pgid`, at the version of
+    /// its newest stored log entry, or at the log tail when its entries were
+    /// trimmed (or there are none).
+    pub fn seed_object(
+        &mut self,
+        osd: i32,
+        pgid: SpgId,
+        oid: &ObjectId,
+    ) -> Result<(), HarnessError> {
+        let id = OsdId(osd);
+        let store = &mut self.cluster.store;
+        let meta = store.read_pg(id, pgid).map_err(store_error(osd))?;
+        let version = meta.map_or(EVersion::ZERO, |m| {
+            m.log
+                .entries
+                .iter()
+                .rev()
+                .find(|e| e.soid == *oid)
+                .map_or(m.info.log_tail, |e| e.version)
+        });
+        store
+            .write_object(id, pgid, oid, version, false)
+            .map_err(store_error(osd))
     }
 
     /// A started OSD's process restarts to read its store again.
@@ -93,5 +121,13 @@ impl OsdHarness {
             self.start_osd(osd)?;
         }
         Ok(())
+    }
+}
+
+/// Wraps a store error of `osd` (the OSD's own error: its store failed).
+fn store_error(osd: i32) -> impl Fn(StoreError) -> HarnessError {
+    move |e| HarnessError::Osd {
+        osd: OsdId(osd),
+        error: OsdError::Store(e),
     }
 }

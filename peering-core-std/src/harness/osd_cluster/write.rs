@@ -3,13 +3,14 @@
 //! over the wire to its replicas, which append it when the network delivers
 //! it (a replica whose process is down misses it).
 
+use crate::store::Store;
 use peering_core::log::{LogOp, ReqId};
 use peering_core::types::{EVersion, ObjectId, OsdId, SpgId};
 
 use super::OsdHarness;
 use crate::harness::{Entry, HarnessError};
 
-impl OsdHarness {
+impl<S: Store> OsdHarness<S> {
     /// A client write of `name` in `pgid` (`MOSDOp` to the acting primary,
     /// then `MOSDRepOp` to its replicas). Returns the entry's version.
     pub fn write(&mut self, pgid: SpgId, name: &str) -> Result<EVersion, HarnessError> {

@@ -19,7 +19,7 @@ use super::{Dispatched, MonMessage, Osd, OsdConfig, OsdError, OsdMaps, OsdOutput
 use crate::crush::{CrushBuilder, CrushError};
 use crate::msg::{Message, PgCreate2Msg, encode};
 use crate::osdmap::{CrushHandle, Incremental, OsdMap, OsdMapError};
-use crate::store::MemStore;
+use crate::store::{MemStore, Store, StoreError};
 
 /// What travels between two OSDs.
 #[derive(Clone, Debug)]
@@ -29,12 +29,19 @@ enum Wire {
 }
 
 /// Several OSDs, a network, a store and a monitor (see the module docs).
+///
+/// The store is any [`Store`] ([`MemStore`] by default): the cluster queues
+/// every `Persist` output on it and reports to each OSD the transactions the
+/// store says are durable.
 #[derive(Debug)]
-pub struct LocalCluster {
+pub struct LocalCluster<S: Store = MemStore> {
     /// The OSDs, by id.
     pub osds: BTreeMap<OsdId, Osd>,
     /// Every OSD's persisted PGs.
-    pub store: MemStore,
+    pub store: S,
+    /// The errors the store returned, each with its OSD, in order (the
+    /// transaction was not applied and its commit is never reported).
+    pub store_errors: Vec<(OsdId, StoreError)>,
     /// The monitor's newest map.
     pub mon_map: OsdMap,
     first_map: OsdMap,
@@ -110,14 +117,22 @@ pub(crate) fn simple_crush(n: i32) -> Result<crate::crush::CrushMap, CrushError>
     b.build()
 }
 
-impl LocalCluster {
+impl LocalCluster<MemStore> {
     /// A cluster whose monitor starts at `map`, running `osds` with the options
     /// `cfg` gives each; every OSD gets the map, loads its (empty) store and
     /// boots.
     pub fn new(map: OsdMap, osds: &[i32], cfg: impl Fn(i32) -> OsdConfig) -> Self {
+        LocalCluster::with_store(MemStore::new(), map, osds, cfg)
+    }
+}
+
+impl<S: Store> LocalCluster<S> {
+    /// [`LocalCluster::new`] on `store`: the OSDs load whatever it holds.
+    pub fn with_store(store: S, map: OsdMap, osds: &[i32], cfg: impl Fn(i32) -> OsdConfig) -> Self {
         let mut c = LocalCluster {
             osds: BTreeMap::new(),
-            store: MemStore::new(),
+            store,
+            store_errors: Vec::new(),
             first_map: map.clone(),
             mon_map: map,
             incs: BTreeMap::new(),
@@ -140,6 +155,29 @@ impl LocalCluster {
         c
     }
 
+    /// A new monitor starting at `map`: no OSD running, nothing on the network,
+    /// no request pending, no preference list, no output recorded, commits not
+    /// held; the store is kept (a cluster restarted on the same disks).
+    pub fn reset_monitor(&mut self, map: OsdMap) {
+        self.osds.clear();
+        self.first_map = map.clone();
+        self.mon_map = map;
+        self.incs.clear();
+        self.network.clear();
+        self.seqs.clear();
+        self.want_up_thru.clear();
+        self.want_pg_temp.clear();
+        self.want_boot.clear();
+        self.mon_log.clear();
+        self.frames = 0;
+        self.mon_policy = MonPolicy::default();
+        self.hold_commits = false;
+        self.held.clear();
+        self.preferences.clear();
+        self.recorded = None;
+        self.store.drain_committed();
+    }
+
     /// Every map the monitor published: its first full map and the
     /// incrementals after it (what a booting OSD reads from its store).
     pub fn history(&self) -> OsdMaps {
@@ -156,8 +194,20 @@ impl LocalCluster {
     pub fn start(&mut self, cfg: OsdConfig) {
         let mut osd = Osd::new(cfg);
         let _ = osd.handle_osd_map(self.history());
-        let _ = osd.load_pgs(&self.store);
-        prefer::load_objects(&mut osd, &self.store);
+        match osd.load_pgs(&self.store) {
+            Ok(failed) => {
+                self.store_errors
+                    .extend(failed.into_iter().filter_map(|(_, e)| match e {
+                        OsdError::Store(e) => Some((cfg.whoami, e)),
+                        _ => None,
+                    }))
+            }
+            Err(OsdError::Store(e)) => self.store_errors.push((cfg.whoami, e)),
+            Err(_) => {}
+        }
+        if let Err(e) = prefer::load_objects(&mut osd, &self.store) {
+            self.store_errors.push((cfg.whoami, e));
+        }
         osd.start_boot();
         self.osds.insert(cfg.whoami, osd);
     }
@@ -325,12 +375,10 @@ impl LocalCluster {
                     pgid,
                     transaction,
                 } => {
-                    self.store.apply(id, pgid, &transaction);
-                    if self.hold_commits {
-                        self.held.push((id, txn));
-                    } else if let Some(osd) = self.osds.get_mut(&id) {
-                        osd.on_commit(txn);
+                    if let Err(e) = self.store.queue_transaction(id, pgid, txn, &transaction) {
+                        self.store_errors.push((id, e));
                     }
+                    self.report_commits();
                 }
                 OsdOutput::Mon(m) => self.mon_receive(id, m),
                 // The object layer wrote a recovered object: the store has it.
@@ -338,13 +386,15 @@ impl LocalCluster {
                     pgid,
                     report:
                         super::RecoveryReport::Wrote {
-                            oid, delete: false, ..
+                            oid,
+                            version,
+                            delete,
                         },
-                } => self.store.put_object(id, pgid, &oid),
-                OsdOutput::Recovery {
-                    pgid,
-                    report: super::RecoveryReport::Wrote { oid, .. },
-                } => self.store.drop_object(id, pgid, &oid),
+                } => {
+                    if let Err(e) = self.store.write_object(id, pgid, &oid, version, delete) {
+                        self.store_errors.push((id, e));
+                    }
+                }
                 // `C_DeleteMore`: the store lists the next objects.
                 OsdOutput::DeleteMore {
                     pgid,
@@ -353,7 +403,13 @@ impl LocalCluster {
                     max,
                 } => {
                     let max = usize::try_from(max).unwrap_or(usize::MAX);
-                    let objects = self.store.list_objects(id, pgid, after.as_ref(), max);
+                    let objects = match self.store.list_objects(id, pgid, after.as_ref(), max) {
+                        Ok(objects) => objects.into_iter().map(|(o, _)| o).collect(),
+                        Err(e) => {
+                            self.store_errors.push((id, e));
+                            Vec::new()
+                        }
+                    };
                     if let Some(osd) = self.osds.get_mut(&id) {
                         osd.delete_some(pgid, epoch, objects);
                     }
@@ -378,6 +434,18 @@ impl LocalCluster {
             }
         }
         moved
+    }
+
+    /// Passes the transactions the store reports durable to their OSDs'
+    /// `on_commit` (or holds them, under [`LocalCluster::hold_commits`]).
+    fn report_commits(&mut self) {
+        for (osd, txn) in self.store.drain_committed() {
+            if self.hold_commits {
+                self.held.push((osd, txn));
+            } else if let Some(o) = self.osds.get_mut(&osd) {
+                o.on_commit(txn);
+            }
+        }
     }
 
     /// The monitor records a request.

@@ -9,6 +9,7 @@ use peering_core::types::{OsdId, OsdVec, PgId};
 use super::LocalCluster;
 use crate::osd::OsdOutput;
 use crate::osdmap::{Incremental, OsdMap, OsdMapError};
+use crate::store::Store;
 
 /// The `pg_upmap` entry that makes `pgid`'s up set the first `size` OSDs of
 /// `prefs` that are up in `map`; `None` when no OSD of `prefs` is up (the entry
@@ -25,7 +26,7 @@ pub fn preferred_upmap(map: &OsdMap, pgid: PgId, prefs: &[i32]) -> Option<OsdVec
     (!up.is_empty()).then_some(up)
 }
 
-impl LocalCluster {
+impl<S: Store> LocalCluster<S> {
     /// Sets `pgid`'s preference list (what CRUSH would answer, in order): from
     /// the next map on, its up set is the first `size` OSDs of the list that
     /// are up, kept as a `pg_upmap` entry the monitor rewrites whenever that
@@ -134,24 +135,26 @@ impl LocalCluster {
     }
 }
 
-/// The object layer reads the OSD's stored objects: each at the version of
-/// its newest log entry, or at the log tail when its entries were trimmed
-/// (the store keeps object names, not versions).
-pub(crate) fn load_objects(osd: &mut crate::osd::Osd, store: &crate::store::MemStore) {
+/// The object layer reads the OSD's stored objects and their versions
+/// (`collection_list` of every PG collection at boot).
+pub(crate) fn load_objects(
+    osd: &mut crate::osd::Osd,
+    store: &impl Store,
+) -> Result<(), crate::store::StoreError> {
+    const BATCH: usize = 1024;
     let me = osd.whoami();
-    let pgs: Vec<_> = store.pgs_on(me).collect();
-    for spg in pgs {
-        let Some(s) = store.get(me, spg) else {
-            continue;
-        };
-        let tail = s.info.as_ref().map(|i| i.log_tail).unwrap_or_default();
-        for oid in &s.objects {
-            let v = s
-                .log
-                .as_ref()
-                .and_then(|l| l.entries.iter().rev().find(|e| e.soid == *oid))
-                .map_or(tail, |e| e.version);
-            osd.backend_mut().write_object(spg, oid, v, false, &[]);
+    for spg in store.list_pgs(me)? {
+        let mut after: Option<peering_core::types::ObjectId> = None;
+        loop {
+            let batch = store.list_objects(me, spg, after.as_ref(), BATCH)?;
+            for (oid, v) in &batch {
+                osd.backend_mut().write_object(spg, oid, *v, false, &[]);
+            }
+            match batch.into_iter().last() {
+                Some((last, _)) => after = Some(last),
+                None => break,
+            }
         }
     }
+    Ok(())
 }

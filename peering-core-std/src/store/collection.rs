@@ -1,0 +1,109 @@
+//! What the log does to a PG's collection: the object side of a transaction,
+//! one semantics for every store.
+//!
+//! Objects are kept as names and versions (the `object_info_t` version; the
+//! data path is the host's). Two things change them inside a transaction:
+//!
+//! * a log entry newer than the stored head is the write that produced it
+//!   (`ReplicatedBackend::submit_transaction` puts the object and its log entry
+//!   in one transaction): an update stores the object at the entry's version,
+//!   a delete removes it; unless the new missing set says the object still
+//!   needs that version (an entry merged from the authoritative log during
+//!   peering: the data is not here until recovery pushes it);
+//! * each [`LogEffect`], in order (`PGLog::LogEntryHandler`, applied by
+//!   `PGBackend::rollback`, `trim`, `remove`, `try_stash`).
+
+use peering_core::log::{LogEffect, LogEntry, Missing, RollbackStep};
+use peering_core::types::{EVersion, ObjectId, Version};
+
+/// The object operations a store provides for one PG's collection, inside
+/// one transaction.
+pub(crate) trait Collection {
+    /// What an operation can fail with (nothing, for memory).
+    type Error;
+    /// The head object's version, if it exists.
+    fn get(&mut self, oid: &ObjectId) -> Result<Option<EVersion>, Self::Error>;
+    /// Stores the head object at `v`.
+    fn put(&mut self, oid: &ObjectId, v: EVersion) -> Result<(), Self::Error>;
+    /// Removes the head object (absent is fine).
+    fn remove(&mut self, oid: &ObjectId) -> Result<(), Self::Error>;
+    /// Stores the stash of `oid` made at `at` (`ghobject_t(oid, at)`), holding
+    /// the object's version `v`.
+    fn put_stash(&mut self, oid: &ObjectId, at: Version, v: EVersion) -> Result<(), Self::Error>;
+    /// Removes and returns the stash of `oid` made at `at`.
+    fn take_stash(&mut self, oid: &ObjectId, at: Version) -> Result<Option<EVersion>, Self::Error>;
+}
+
+/// Applies one log effect to `c`.
+pub(crate) fn apply_effect<C: Collection>(c: &mut C, effect: &LogEffect) -> Result<(), C::Error> {
+    match effect {
+        LogEffect::Rollback(e) => rollback(c, e),
+        // Rolling forward or trimming an entry drops what its rollback kept.
+        LogEffect::Rollforward(e) | LogEffect::Trim(e) => drop_stashes(c, e),
+        LogEffect::Remove(oid) => c.remove(oid),
+        LogEffect::TryStash { soid, version } => match c.get(soid)? {
+            Some(v) => {
+                c.put_stash(soid, *version, v)?;
+                c.remove(soid)
+            }
+            None => Ok(()),
+        },
+    }
+}
+
+/// `PGBackend::rollback(entry)`: replays the entry's rollback steps
+/// (`ObjectModDesc` visitor): `CREATE` removes the object, `DELETE` and
+/// `TRY_DELETE` restore the stash; any other step leaves the object at the
+/// entry's prior version.
+fn rollback<C: Collection>(c: &mut C, e: &LogEntry) -> Result<(), C::Error> {
+    let mut touched = false;
+    for step in e.mod_desc.steps() {
+        match step {
+            RollbackStep::Create => c.remove(&e.soid)?,
+            RollbackStep::Delete { old_version } | RollbackStep::TryDelete { old_version } => {
+                if let Some(v) = c.take_stash(&e.soid, *old_version)? {
+                    c.put(&e.soid, v)?;
+                }
+            }
+            RollbackStep::Append { .. }
+            | RollbackStep::SetAttrs { .. }
+            | RollbackStep::UpdateSnaps { .. }
+            | RollbackStep::RollbackExtents { .. } => touched = true,
+        }
+    }
+    if touched && !e.prior_version.is_zero() && c.get(&e.soid)?.is_some() {
+        c.put(&e.soid, e.prior_version)?;
+    }
+    Ok(())
+}
+
+/// `PGBackend::trim` / `rollforward`: the stashes the entry's rollback would
+/// have restored are removed.
+fn drop_stashes<C: Collection>(c: &mut C, e: &LogEntry) -> Result<(), C::Error> {
+    for step in e.mod_desc.steps() {
+        if let RollbackStep::Delete { old_version } | RollbackStep::TryDelete { old_version } = step
+        {
+            c.take_stash(&e.soid, *old_version)?;
+        }
+    }
+    Ok(())
+}
+
+/// The write that produced `e` (an entry newer than the stored head), unless
+/// `missing` says the object still needs `e`'s version.
+pub(crate) fn apply_new_entry<C: Collection>(
+    c: &mut C,
+    e: &LogEntry,
+    missing: &Missing,
+) -> Result<(), C::Error> {
+    if missing.get(&e.soid).is_some_and(|m| m.need >= e.version) {
+        return Ok(());
+    }
+    if e.is_update() {
+        c.put(&e.soid, e.version)
+    } else if e.is_delete() {
+        c.remove(&e.soid)
+    } else {
+        Ok(())
+    }
+}
