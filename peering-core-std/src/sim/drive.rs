@@ -220,6 +220,7 @@ impl<S: crate::store::Store> Sim<S> {
                     .saturating_add(delay)
                     .max(p.disk_busy_until.saturating_add(1));
                 p.disk_busy_until = at;
+                self.disk_pending += 1;
                 self.schedule(
                     at,
                     Ev::Commit {

@@ -155,6 +155,8 @@ pub struct Sim<S: Store = MemStore> {
     store: S,
     net: Network,
     slow_disks: BTreeMap<OsdId, i64>,
+    /// Transactions handed to a disk and not committed (or lost) yet.
+    disk_pending: usize,
     marked_out: BTreeSet<OsdId>,
     /// `(reporter, target)` → when the reporter last heard the target.
     hb_failed: BTreeMap<(OsdId, OsdId), i64>,
@@ -218,6 +220,7 @@ impl<S: Store> Sim<S> {
             store,
             net: Network::default(),
             slow_disks: BTreeMap::new(),
+            disk_pending: 0,
             marked_out: BTreeSet::new(),
             hb_failed: BTreeMap::new(),
             checker: Checker::default(),
@@ -388,6 +391,7 @@ impl<S: Store> Sim<S> {
                 pgid,
                 transaction,
             } => {
+                self.disk_pending = self.disk_pending.saturating_sub(1);
                 if self.live_proc(osd, incarnation).is_none() {
                     return;
                 }

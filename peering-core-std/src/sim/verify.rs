@@ -62,6 +62,12 @@ impl<S: crate::store::Store> Sim<S> {
             Some(_) => {}
             None => waits.push("no pool".to_string()),
         }
+        if self.disk_pending > 0 {
+            waits.push(format!(
+                "{} transactions not yet durable",
+                self.disk_pending
+            ));
+        }
         if self.mon.has_pending() {
             waits.push("monitor has a pending epoch".to_string());
         }
@@ -106,37 +112,52 @@ impl<S: crate::store::Store> Sim<S> {
     }
 
     /// No acknowledged write is lost: for every object, its newest
-    /// acknowledged version is in the log of every acting member of the PG
-    /// the object maps to now (logs are not trimmed in the write path yet, so
-    /// nothing acknowledged may have left them), and no member misses it.
+    /// acknowledged version reads back from the store of every acting member
+    /// of the PG the object maps to now: the object is there at that version
+    /// or a newer one, the stored log holds the write (or its tail is past
+    /// it), and the stored missing set does not list the object. (The write
+    /// path does not trim logs yet, so nothing acknowledged may have left
+    /// them.)
     pub(super) fn check_acked_writes(&mut self) {
         let map = self.mon.map().clone();
         let Some(pool) = map.pg_pool(POOL) else {
             return;
         };
         let mut lost = None;
-        for (oid, v) in &self.acked {
+        'objects: for (oid, v) in &self.acked {
             let pgid = PgId::new(POOL, oid.hash).raw_to_pg(pool.pg_num);
             let spg = SpgId::replicated(pgid);
             for o in &map.pg_to_up_acting_osds(pgid).acting {
-                let Some(pg) = self.procs.get(o).and_then(|p| p.osd.pg(spg)) else {
-                    lost = Some((*o, spg, format!("{oid:?} {v}: no instance")));
-                    break;
+                let stored = match self.store.read_pg(*o, spg) {
+                    Ok(Some(m)) => m,
+                    Ok(None) => {
+                        lost = Some((*o, spg, format!("{oid:?} acked at {v}: {o} stored no PG")));
+                        break 'objects;
+                    }
+                    Err(e) => {
+                        lost = Some((*o, spg, format!("{oid:?} acked at {v}: {e}")));
+                        break 'objects;
+                    }
                 };
-                let log = pg.pg_log();
-                let has = log
-                    .log()
-                    .entries()
+                let logged = stored
+                    .log
+                    .entries
                     .iter()
-                    .any(|e| e.soid == *oid && e.version == *v);
-                let covered = *v <= log.log().tail() && pg.info().last_update >= *v;
-                if !(has || covered) || log.missing().is_missing(oid) {
-                    lost = Some((*o, spg, format!("{oid:?} acked at {v} is not on {o}")));
-                    break;
+                    .any(|e| e.soid == *oid && e.version == *v)
+                    || (*v <= stored.log.tail && stored.info.last_update >= *v);
+                let object = self.store.object_version(*o, spg, oid).ok().flatten();
+                if !logged || stored.missing.is_missing(oid) || object.is_none_or(|ov| ov < *v) {
+                    let detail = format!(
+                        "{oid:?} acked at {v} does not read back from {o}'s store \
+                         (logged {logged}, missing {}, object at {object:?}, log ({},{}], lu {})",
+                        stored.missing.is_missing(oid),
+                        stored.log.tail,
+                        stored.log.head,
+                        stored.info.last_update
+                    );
+                    lost = Some((*o, spg, detail));
+                    break 'objects;
                 }
-            }
-            if lost.is_some() {
-                break;
             }
         }
         if let Some((osd, spg, detail)) = lost {

@@ -131,15 +131,27 @@ impl Osd {
         pgid: SpgId,
         f: impl FnOnce(&mut Pg, &mut RecoveryCtx) -> Result<T, PeeringError>,
     ) -> Option<T> {
-        let pg = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut())?;
+        self.call_pg_txn(pgid, f).0
+    }
+
+    /// [`Osd::call_pg`], also returning the transaction it handed to the
+    /// store, if any.
+    fn call_pg_txn<T>(
+        &mut self,
+        pgid: SpgId,
+        f: impl FnOnce(&mut Pg, &mut RecoveryCtx) -> Result<T, PeeringError>,
+    ) -> (Option<T>, Option<super::TxnId>) {
+        let Some(pg) = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut()) else {
+            return (None, None);
+        };
         let mut ctx = RecoveryCtx::new();
         let r = f(pg, &mut ctx);
-        self.flush_pg_ctx(pgid, &mut ctx);
+        let txn = self.flush_pg_ctx(pgid, &mut ctx);
         match r {
-            Ok(t) => Some(t),
+            Ok(t) => (Some(t), txn),
             Err(e) => {
                 self.drop_with(DropReason::Recovery(pgid, e.to_string()));
-                None
+                (None, txn)
             }
         }
     }
@@ -147,6 +159,19 @@ impl Osd {
     /// Queues `op` for this OSD's peer `to` (instance `to_pgid`), from this
     /// OSD's instance `pgid`.
     fn send_recovery_op(&mut self, pgid: SpgId, to: PgShard, op: RecoveryOp) {
+        self.send_recovery_op_on_commit(pgid, to, op, None);
+    }
+
+    /// [`Osd::send_recovery_op`] once transaction `txn` is durable (at once
+    /// when `None`): a push is acknowledged on commit
+    /// (`ReplicatedBackend::_do_push` registers the reply on completion).
+    fn send_recovery_op_on_commit(
+        &mut self,
+        pgid: SpgId,
+        to: PgShard,
+        op: RecoveryOp,
+        txn: Option<super::TxnId>,
+    ) {
         let Some(pg) = self.pg(pgid) else {
             return;
         };
@@ -160,7 +185,7 @@ impl Osd {
             shard: to.shard,
         };
         match op.into_message(target, from, self.epoch(), min_epoch) {
-            Ok(m) => self.pending_sends.entry(to.osd).or_default().push(m),
+            Ok(m) => self.reply_on_commit(to.osd, m, txn),
             Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
         }
     }

@@ -49,16 +49,20 @@ impl Osd {
             };
         }
         self.write_object(pgid, &oid, v, delete, data);
+        let mut txn = None;
         if !backfill {
             let o = oid.clone();
-            self.call_pg(pgid, |pg, ctx| pg.on_local_recover(&o, v, ctx));
+            txn = self
+                .call_pg_txn(pgid, |pg, ctx| pg.on_local_recover(&o, v, ctx))
+                .1;
         }
         let op = RecoveryOp::PushReply {
             oid,
             version: v,
             backfill,
         };
-        self.send_recovery_op(pgid, from, op);
+        // The reply waits for the recovery's transaction to be durable.
+        self.send_recovery_op_on_commit(pgid, from, op, txn);
         Ok(())
     }
 

@@ -1,0 +1,194 @@
+//! The simulator over many seeds: safety and liveness runs of replicated
+//! pools with every fault kind (swarm testing), a run over the on-disk store,
+//! and the checker catching damage injected through the simulated world.
+
+use std::collections::BTreeSet;
+
+use peering::core::ctx::{Transaction, TxOp};
+use peering::core::types::{EVersion, ObjectId, OsdId, SpgId, Timespan};
+use peering::osd::sim::{FaultKind, Mode, Sim, SimConfig, SimReport, SimRule};
+use peering::osd::store::{MemStore, PgMeta, RedbStore, Store, StoreError, TxnId};
+
+const SEC: i64 = 1_000_000_000;
+
+fn liveness(seed: u64) -> SimConfig {
+    // 5 to 8 OSDs, 8 or 16 PGs: the seed picks.
+    let osds = 5 + u32::try_from(seed % 4).unwrap();
+    let pg_num = if seed % 3 == 0 { 16 } else { 8 };
+    let mut c = SimConfig::new(seed, osds, pg_num);
+    c.duration = Timespan(90 * SEC);
+    c
+}
+
+fn failures(reports: &[SimReport]) -> Vec<String> {
+    reports
+        .iter()
+        .filter(|r| !r.passed())
+        .map(|r| {
+            format!(
+                "seed {}: {:?} stuck {:?} waiting {:?}",
+                r.seed,
+                r.violations.first().map(|v| (v.rule, v.pgid, &v.detail)),
+                r.stuck
+                    .iter()
+                    .map(|s| (s.pgid, &s.state))
+                    .collect::<Vec<_>>(),
+                r.waiting_on
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn liveness_runs_heal_to_clean_and_lose_no_acknowledged_write() {
+    let reports: Vec<SimReport> = (0..160)
+        .map(|seed| Sim::new(liveness(seed)).unwrap().run())
+        .collect();
+    assert_eq!(failures(&reports), Vec::<String>::new());
+    // The runs did what they are for: faults, splits, writes.
+    let faults: u64 = reports.iter().map(|r| r.faults).sum();
+    let acked: u64 = reports.iter().map(|r| r.writes.1).sum();
+    assert!(faults > 500, "{faults} faults");
+    assert!(acked > 10_000, "{acked} writes acknowledged");
+    let kinds: BTreeSet<&str> = reports
+        .iter()
+        .flat_map(|r| r.fault_kinds.iter().copied())
+        .collect();
+    assert_eq!(kinds.len(), FaultKind::ALL.len());
+}
+
+#[test]
+fn safety_runs_never_break_an_invariant() {
+    let reports: Vec<SimReport> = (1000..1060)
+        .map(|seed| {
+            let mut c = liveness(seed);
+            c.mode = Mode::Safety;
+            c.fault_rate = 0.5;
+            c.duration = Timespan(120 * SEC);
+            Sim::new(c).unwrap().run()
+        })
+        .collect();
+    assert_eq!(failures(&reports), Vec::<String>::new());
+}
+
+#[test]
+fn runs_on_the_redb_store_survive_crashes() {
+    for seed in 0..3u64 {
+        let dir =
+            std::env::temp_dir().join(format!("peering-sim-redb-{seed}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = RedbStore::open(&dir).unwrap();
+        let mut c = SimConfig::new(100 + seed, 5, 8);
+        c.duration = Timespan(60 * SEC);
+        c.faults = vec![FaultKind::Crash];
+        c.swarm = false;
+        c.fault_rate = 0.3;
+        let r = Sim::with_store(c, store).unwrap().run();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(r.passed(), "{:?}", failures(&[r.clone()]));
+        assert!(r.faults > 0 && r.writes.1 > 0, "{r:?}");
+    }
+}
+
+/// A store that, after its `after`-th transaction of OSD `victim`, keeps
+/// reporting that OSD's transactions durable without writing them.
+#[derive(Debug)]
+struct LosingStore {
+    inner: MemStore,
+    victim: OsdId,
+    after: usize,
+    seen: usize,
+    lost: Vec<(OsdId, TxnId)>,
+}
+
+impl Store for LosingStore {
+    fn queue_transaction(
+        &mut self,
+        osd: OsdId,
+        pgid: SpgId,
+        txn: TxnId,
+        t: &Transaction,
+    ) -> Result<(), StoreError> {
+        if osd == self.victim && t.ops.iter().any(|op| matches!(op, TxOp::WriteLog { .. })) {
+            self.seen += 1;
+            if self.seen > self.after {
+                self.lost.push((osd, txn));
+                return Ok(());
+            }
+        }
+        self.inner.queue_transaction(osd, pgid, txn, t)
+    }
+    fn apply_transaction(
+        &mut self,
+        osd: OsdId,
+        pgid: SpgId,
+        t: &Transaction,
+    ) -> Result<(), StoreError> {
+        self.inner.apply_transaction(osd, pgid, t)
+    }
+    fn drain_committed(&mut self) -> Vec<(OsdId, TxnId)> {
+        let mut done = self.inner.drain_committed();
+        done.append(&mut self.lost);
+        done
+    }
+    fn list_pgs(&self, osd: OsdId) -> Result<Vec<SpgId>, StoreError> {
+        self.inner.list_pgs(osd)
+    }
+    fn read_pg(&self, osd: OsdId, pgid: SpgId) -> Result<Option<PgMeta>, StoreError> {
+        self.inner.read_pg(osd, pgid)
+    }
+    fn remove_pg(&mut self, osd: OsdId, pgid: SpgId) -> Result<(), StoreError> {
+        self.inner.remove_pg(osd, pgid)
+    }
+    fn list_objects(
+        &self,
+        osd: OsdId,
+        pgid: SpgId,
+        after: Option<&ObjectId>,
+        max: usize,
+    ) -> Result<Vec<(ObjectId, EVersion)>, StoreError> {
+        self.inner.list_objects(osd, pgid, after, max)
+    }
+    fn object_version(
+        &self,
+        osd: OsdId,
+        pgid: SpgId,
+        oid: &ObjectId,
+    ) -> Result<Option<EVersion>, StoreError> {
+        self.inner.object_version(osd, pgid, oid)
+    }
+    fn write_object(
+        &mut self,
+        osd: OsdId,
+        pgid: SpgId,
+        oid: &ObjectId,
+        version: EVersion,
+        delete: bool,
+    ) -> Result<(), StoreError> {
+        self.inner.write_object(osd, pgid, oid, version, delete)
+    }
+}
+
+#[test]
+fn a_store_that_loses_durable_transactions_is_caught_as_a_lost_write() {
+    let caught = (0..10u64).find(|&seed| {
+        let store = LosingStore {
+            inner: MemStore::new(),
+            victim: OsdId(0),
+            after: 40,
+            seen: 0,
+            lost: Vec::new(),
+        };
+        let mut c = SimConfig::new(seed, 5, 8);
+        c.duration = Timespan(60 * SEC);
+        c.fault_rate = 0.0;
+        let r = Sim::with_store(c, store).unwrap().run();
+        r.violations
+            .first()
+            .is_some_and(|v| v.rule == SimRule::LostWrite)
+    });
+    assert!(
+        caught.is_some(),
+        "no seed of ten caught the lost transactions"
+    );
+}
