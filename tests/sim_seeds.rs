@@ -85,7 +85,7 @@ fn runs_on_the_redb_store_survive_crashes() {
         c.fault_rate = 0.3;
         let r = Sim::with_store(c, store).unwrap().run();
         let _ = std::fs::remove_dir_all(&dir);
-        assert!(r.passed(), "{:?}", failures(&[r.clone()]));
+        assert!(r.passed(), "{:?}", failures(std::slice::from_ref(&r)));
         assert!(r.faults > 0 && r.writes.1 > 0, "{r:?}");
     }
 }
