@@ -67,6 +67,8 @@ pub(super) struct RecoveryRun {
     backfill: BTreeMap<PgShard, Option<usize>>,
     /// True for a backfill run.
     is_backfill: bool,
+    /// The OSDs pulls went to (`pull_from_peer`).
+    sources: BTreeSet<OsdId>,
 }
 
 impl Osd {
@@ -110,6 +112,7 @@ impl Osd {
                 let epoch = self.pg(pgid).map_or(0, |p| p.epoch());
                 self.enqueue_peering_evt(pgid, PeeringEvt::new(epoch, event));
             }
+            HostNotification::ActiveAdvMap => self.check_recovery_sources(pgid),
             HostNotification::RecoveryReserved => self.start_recovery(pgid),
             HostNotification::BackfillReserved => self.start_backfill(pgid),
             HostNotification::Change | HostNotification::Deleted => {

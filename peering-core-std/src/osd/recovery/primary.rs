@@ -3,7 +3,8 @@
 //! `OP_BACKFILL_FINISH_ACK` branch of `do_backfill`).
 
 use peering_core::event::{Event, PeeringEvt};
-use peering_core::types::{EVersion, ObjectId, PgShard, PgState, SpgId};
+use peering_core::map::OsdMapView;
+use peering_core::types::{EVersion, ObjectId, OsdId, PgShard, PgState, SpgId};
 
 use super::report::RecoveryReport;
 use super::{
@@ -22,6 +23,8 @@ impl Osd {
         };
         let plan = RecoveryPlan::of(pg);
         let me = self.cfg.whoami;
+        let map = self.maps.get(pg.epoch()).cloned();
+        let up = |o: OsdId| map.as_ref().is_some_and(|m| m.is_up(o));
         let mut run = RecoveryRun {
             waiting: plan.pushes,
             ..RecoveryRun::default()
@@ -32,7 +35,8 @@ impl Osd {
                 continue;
             }
             // An object with no other location stays missing (unfound).
-            if let Some(src) = at.iter().find(|s| s.osd != me).copied() {
+            if let Some(src) = at.iter().find(|s| s.osd != me && up(s.osd)).copied() {
+                run.sources.insert(src.osd);
                 let op = RecoveryOp::Pull {
                     oid: o.oid.clone(),
                     version: o.version,
@@ -43,6 +47,27 @@ impl Osd {
         }
         self.recovery.insert(pgid, run);
         self.continue_recovery(pgid);
+    }
+
+    /// `check_recovery_sources`, on each map the active PG takes without a
+    /// new interval (`remove_down_peer_info`): pulls from an OSD the map has
+    /// down will never be answered, so the run starts over from the PG's
+    /// current missing sets and the sources that are up.
+    pub(super) fn check_recovery_sources(&mut self, pgid: SpgId) {
+        let Some(pg) = self.pg(pgid) else {
+            return;
+        };
+        let Some(map) = self.maps.get(pg.epoch()).cloned() else {
+            return;
+        };
+        let lost = self
+            .recovery
+            .get(&pgid)
+            .is_some_and(|r| !r.is_backfill && r.sources.iter().any(|o| !map.is_up(*o)));
+        if lost {
+            self.recovery.remove(&pgid);
+            self.start_recovery(pgid);
+        }
     }
 
     /// The object layer applies `o` and the PG runs `on_local_recover`.
