@@ -289,4 +289,54 @@ mod pg_log {
         assert!(!pg.missing().have_missing());
         assert!(pg.is_dirty());
     }
+
+    #[test]
+    fn recovery_of_the_oldest_need_moves_last_complete_onto_its_entry() {
+        // Needs at 1,2 and 1,3, next to each other: recovering 1,2 makes its
+        // entry complete (last_complete 1,2) and stops complete_to at 1,3.
+        let m = missing(
+            &[
+                (obj(2), ev(1, 2), ev(0, 9), false),
+                (obj(3), ev(1, 3), ev(0, 9), false),
+            ],
+            true,
+        );
+        let (mut pg, mut info) = five(m);
+        pg.activate_not_complete(&mut info).unwrap();
+        assert_eq!(pg.log().complete_to(), Some(ev(1, 2)));
+        assert_eq!(info.last_complete, ev(1, 1));
+        pg.recover_got(&obj(2), ev(1, 2), &mut info).unwrap();
+        assert_eq!(info.last_complete, ev(1, 2));
+        assert_eq!(pg.log().complete_to(), Some(ev(1, 3)));
+    }
+
+    #[test]
+    fn claiming_a_backfill_log_trims_our_rollback_info_first() {
+        // reset_backfill_claim_log: trim_rollback_info_to(our head) over our
+        // entries not yet trimmed, then the primary's log with both rollback
+        // boundaries at its head, and nothing missing.
+        let entries: Vec<LogEntry> = (1..=3)
+            .map(|v| modify_rb(&obj(v as u32), ev(1, v), ev(0, 9)))
+            .collect();
+        let mut ours = plain(ev(0, 9), ev(1, 3), entries);
+        ours.can_rollback_to = ev(1, 3);
+        ours.rollback_info_trimmed_to = ev(1, 1);
+        let mut pg =
+            PgLog::from_parts(ours, missing(&[(obj(2), ev(1, 2), ev(0, 9), false)], true)).unwrap();
+        let theirs = plain(
+            ev(1, 0),
+            ev(2, 5),
+            vec![modify(&obj(7), ev(2, 5), ev(0, 0))],
+        );
+        let mut fx = LogEffects::new();
+        pg.reset_backfill_claim_log(theirs.clone(), &mut fx)
+            .unwrap();
+        assert_eq!(trimmed(&fx), vec![ev(1, 2), ev(1, 3)]);
+        assert_eq!(fx.len(), 2);
+        assert_eq!(pg.log().entries(), &theirs.entries[..]);
+        assert_eq!(pg.log().can_rollback_to(), ev(2, 5));
+        assert_eq!(pg.log().rollback_info_trimmed_to(), ev(2, 5));
+        assert!(!pg.missing().have_missing());
+        assert!(pg.is_dirty());
+    }
 }
