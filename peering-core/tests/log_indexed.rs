@@ -8,7 +8,8 @@ mod log_common;
 mod indexed_log {
     use super::log_common::*;
     use peering_core::log::{
-        IndexedLog, LogDup, LogEffects, LogEntry, LogError, LogOp, LoggedRequest, PgLogT, ReqId,
+        IndexedLog, LogDup, LogEffect, LogEffects, LogEntry, LogError, LogOp, LoggedRequest,
+        Missing, PgLog, PgLogT, ReqId,
     };
     use peering_core::types::{EVersion, ObjectId};
 
@@ -501,5 +502,347 @@ mod indexed_log {
             })
         );
         assert_eq!(log, before);
+    }
+
+    /// Ceph's `reqid_is_indexed()`, written out: a real request on a `MODIFY`,
+    /// `DELETE`, `ERROR` or `REPLACE` entry.
+    fn req_indexed(e: &LogEntry) -> bool {
+        e.reqid != ReqId::default()
+            && matches!(
+                e.op,
+                LogOp::Modify | LogOp::Delete | LogOp::Error | LogOp::Replace
+            )
+    }
+
+    /// `get_request(r)` read straight off the log as Ceph's `index()` builds
+    /// it: the newest entry of the request (`caller_ops` keeps the last one
+    /// indexed), else the entry that folded it in, else the newest dup.
+    fn request_by_scan(log: &IndexedLog, r: &ReqId) -> Option<LoggedRequest> {
+        if let Some(e) = log
+            .entries()
+            .iter()
+            .rev()
+            .find(|e| req_indexed(e) && e.reqid == *r)
+        {
+            return Some(LoggedRequest {
+                version: e.version,
+                user_version: e.user_version,
+                return_code: e.return_code,
+            });
+        }
+        for e in log.entries() {
+            if let Some(i) = e.extra_reqids.iter().position(|(x, _)| x == r) {
+                return Some(LoggedRequest {
+                    version: e.version,
+                    user_version: e.extra_reqids[i].1,
+                    return_code: e.extra_return_code(i as u32),
+                });
+            }
+        }
+        log.dups()
+            .iter()
+            .rev()
+            .find(|d| d.reqid == *r)
+            .map(|d| LoggedRequest {
+                version: d.version,
+                user_version: d.user_version,
+                return_code: d.return_code,
+            })
+    }
+
+    /// `logged_req(r)` read off the entries (dups do not count).
+    fn logged_by_scan(log: &IndexedLog, r: &ReqId) -> bool {
+        log.entries().iter().any(|e| {
+            (req_indexed(e) && e.reqid == *r) || e.extra_reqids.iter().any(|(x, _)| x == r)
+        })
+    }
+
+    /// Every index answers as a scan of the log does, and the log equals one
+    /// indexed afresh from its `pg_log_t` (Ceph reindexes after every change
+    /// the incremental paths here stand in for).
+    fn assert_indexes_as_scanned(log: &IndexedLog, objects: &[ObjectId], reqs: &[ReqId]) {
+        for o in objects {
+            assert_eq!(log.object_entry(o), newest_of(log.entries(), o), "{o:?}");
+            assert_eq!(log.logged_object(o), newest_of(log.entries(), o).is_some());
+        }
+        for r in reqs {
+            assert_eq!(log.get_request(r), request_by_scan(log, r), "{r:?}");
+            assert_eq!(log.logged_req(r), logged_by_scan(log, r), "{r:?}");
+        }
+        let mut rebuilt = IndexedLog::from_log(log.log().clone()).unwrap();
+        rebuilt.set_last_requested(log.last_requested());
+        let mut log = log.clone();
+        log.reset_recovery_pointers();
+        rebuilt.reset_recovery_pointers();
+        assert_eq!(log, rebuilt);
+    }
+
+    /// The objects of the generated logs: three of their own hash, then ten
+    /// sharing hash 7 (more than the object index tells apart by scanning).
+    fn gen_objects() -> Vec<ObjectId> {
+        (0..13u32)
+            .map(|k| {
+                if k < 3 {
+                    obj(k + 1)
+                } else {
+                    ObjectId::new(1, 7, format!("h{k}"))
+                }
+            })
+            .collect()
+    }
+
+    /// Requests: client 777's tids 1..=5 (reused across entries) and the
+    /// folded-in requests of client 888 (one per entry).
+    fn gen_reqs(n: usize) -> Vec<ReqId> {
+        (1..=5u64)
+            .map(|t| ReqId::client(777, t))
+            .chain((1..=n as u64).map(|t| ReqId::client(888, t)))
+            .collect()
+    }
+
+    /// One generated entry: object, op (0 modify, 1 delete, 2 error, 3 clone,
+    /// 4 replace), request tid (0: none), whether it folds in an extra request.
+    type GenEntry = (usize, u8, u64, bool);
+
+    fn gen_entries(spec: &[GenEntry], objects: &[ObjectId]) -> Vec<LogEntry> {
+        spec.iter()
+            .enumerate()
+            .map(|(i, &(o, op, tid, extra))| {
+                let v = i as u64 + 1;
+                let op = [
+                    LogOp::Modify,
+                    LogOp::Delete,
+                    LogOp::Error,
+                    LogOp::Clone,
+                    LogOp::Replace,
+                ][op as usize];
+                let mut e = LogEntry::new(op, objects[o].clone(), ev(1, v), ev(0, 0));
+                e.mark_unrollbackable();
+                if tid != 0 {
+                    e.reqid = ReqId::client(777, tid);
+                }
+                e.user_version = 100 + v;
+                if op == LogOp::Error {
+                    e.return_code = -2;
+                }
+                if extra {
+                    e.extra_reqids = vec![(ReqId::client(888, v), 200 + v)];
+                    e.extra_reqid_return_codes = vec![(0, -17)];
+                }
+                e
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+
+        /// The object and request indexes after appends, a rewind from the head,
+        /// a trim from the tail and a merge extending the tail answer exactly as
+        /// Ceph's `index()` over the resulting entries would.
+        #[test]
+        fn indexes_follow_every_change_as_a_rebuild_would(
+            spec in proptest::collection::vec((0usize..13, 0u8..5, 0u64..6, proptest::bool::ANY), 1..32),
+            rewind in 0usize..32,
+            trim in 0usize..32,
+            cut in 0usize..32,
+        ) {
+            let objects = gen_objects();
+            let reqs = gen_reqs(spec.len());
+            let entries = gen_entries(&spec, &objects);
+            let n = entries.len();
+
+            // Appends.
+            let mut log = IndexedLog::default();
+            for e in &entries {
+                log.add(e.clone()).unwrap();
+                assert_indexes_as_scanned(&log, &objects, &reqs);
+            }
+
+            // A rewind from the head.
+            let keep = rewind % (n + 1);
+            let mut rewound = log.clone();
+            let cut_off = rewound.rewind_from_head(ev(1, keep as u64)).unwrap();
+            assert_eq!(cut_off.len(), n - keep);
+            assert_eq!(rewound.entries(), &entries[..keep]);
+            assert_indexes_as_scanned(&rewound, &objects, &reqs);
+
+            // A trim from the tail, the trimmed requests kept as dups.
+            let mut trimmed = log.clone();
+            let mut fx = LogEffects::new();
+            trimmed.roll_forward_to(trimmed.head(), &mut fx);
+            let to = trim % (n + 1);
+            trimmed.trim(ev(1, to as u64), 1000).unwrap();
+            assert_eq!(trimmed.entries(), &entries[to..]);
+            assert_indexes_as_scanned(&trimmed, &objects, &reqs);
+            // And without dups: trimmed requests are forgotten.
+            let mut forgotten = log.clone();
+            forgotten.roll_forward_to(forgotten.head(), &mut fx);
+            forgotten.trim(ev(1, to as u64), 0).unwrap();
+            assert!(forgotten.dups().is_empty());
+            assert_indexes_as_scanned(&forgotten, &objects, &reqs);
+
+            // merge_log extending our tail back with the authoritative older entries.
+            let c = cut % (n + 1);
+            let ours = plain(ev(1, c as u64), ev(1, n as u64), entries[c..].to_vec());
+            let mut pg = PgLog::from_parts(ours, Missing::new(false)).unwrap();
+            let mut info = info();
+            info.last_update = ev(1, n as u64);
+            info.log_tail = ev(1, c as u64);
+            let mut oinfo = info.clone();
+            oinfo.log_tail = ev(0, 0);
+            let olog = plain(ev(0, 0), ev(1, n as u64), entries.clone());
+            pg.merge_log(&mut oinfo, olog, peer(), &mut info, &mut LogEffects::new())
+                .unwrap();
+            assert_eq!(pg.log().entries(), &entries[..]);
+            assert_eq!(pg.log().tail(), ev(0, 0));
+            assert_indexes_as_scanned(pg.log(), &objects, &reqs);
+        }
+    }
+
+    #[test]
+    fn a_request_retried_after_an_error_answers_with_the_newest_entry() {
+        // client.777:1 failed at 1,1 (ERROR), then succeeded at 1,3; trimming
+        // the failure keeps the success the logged answer, and keeps nothing
+        // of the failure once it is trimmed without dups.
+        let r = ReqId::client(777, 1);
+        let mut log = IndexedLog::default();
+        let mut failed = error(&obj(1), ev(1, 1));
+        failed.reqid = r;
+        failed.return_code = -2;
+        let mut ok = modify(&obj(1), ev(1, 3), ev(0, 0));
+        ok.reqid = r;
+        ok.user_version = 9;
+        log.add(failed).unwrap();
+        log.add(modify(&obj(2), ev(1, 2), ev(0, 0))).unwrap();
+        log.add(ok).unwrap();
+        let mut fx = LogEffects::new();
+        log.roll_forward_to(log.head(), &mut fx);
+        let newest = LoggedRequest {
+            version: ev(1, 3),
+            user_version: 9,
+            return_code: 0,
+        };
+        assert_eq!(log.get_request(&r), Some(newest));
+        let mut with_dups = log.clone();
+        with_dups.trim(ev(1, 1), 100).unwrap();
+        assert_eq!(with_dups.get_request(&r), Some(newest));
+        // Cut the success off the head: the failure answers again.
+        let mut rewound = log.clone();
+        rewound.rewind_from_head(ev(1, 2)).unwrap();
+        assert_eq!(
+            rewound.get_request(&r),
+            Some(LoggedRequest {
+                version: ev(1, 1),
+                user_version: 0,
+                return_code: -2
+            })
+        );
+        // Trim the failure and then cut the success: nothing is left.
+        let mut both = log.clone();
+        both.trim(ev(1, 1), 0).unwrap();
+        assert!(both.logged_req(&r));
+        both.rewind_from_head(ev(1, 2)).unwrap();
+        assert!(!both.logged_req(&r));
+        assert_eq!(both.get_request(&r), None);
+        assert!(!log.logged_req(&ReqId::client(777, 2)));
+    }
+
+    #[test]
+    fn recovery_pointers_are_set_read_and_reset() {
+        // Ceph's `reset_recovery_pointers()`: complete_to back to the end,
+        // last_requested back to 0.
+        let mut pg = PgLog::from_parts(five(), Missing::new(false)).unwrap();
+        pg.missing_add(&obj(3), ev(1, 3), ev(0, 0), false);
+        let mut info = info_at(ev(1, 5));
+        pg.activate_not_complete(&mut info).unwrap();
+        let mut log = pg.log().clone();
+        assert_eq!(log.complete_to(), Some(ev(1, 3)));
+        assert_eq!(log.last_requested(), 0);
+        log.set_last_requested(4);
+        assert_eq!(log.last_requested(), 4);
+        log.reset_recovery_pointers();
+        assert_eq!(log.complete_to(), None);
+        assert_eq!(log.last_requested(), 0);
+    }
+
+    #[test]
+    fn rewind_keeps_complete_to_unless_its_entry_is_cut() {
+        // complete_to designates the entry at 1,3: a rewind keeping that entry
+        // keeps it; one cutting it leaves it at the end of the log.
+        let mut pg = PgLog::from_parts(five(), Missing::new(false)).unwrap();
+        pg.missing_add(&obj(3), ev(1, 3), ev(0, 0), false);
+        let mut info = info_at(ev(1, 5));
+        pg.activate_not_complete(&mut info).unwrap();
+        let log = pg.log().clone();
+        assert_eq!(log.complete_to(), Some(ev(1, 3)));
+        for (newhead, expect) in [
+            (ev(1, 4), Some(ev(1, 3))),
+            (ev(1, 3), Some(ev(1, 3))),
+            (ev(1, 2), None),
+        ] {
+            let mut l = log.clone();
+            l.rewind_from_head(newhead).unwrap();
+            assert_eq!(l.complete_to(), expect, "rewound to {newhead:?}");
+        }
+    }
+
+    #[test]
+    fn into_log_gives_back_the_plain_log() {
+        let log = IndexedLog::from_log(five()).unwrap();
+        assert_eq!(log.clone().into_log(), five());
+        assert_eq!(PgLogT::from(log.clone()), five());
+        assert_eq!(IndexedLog::try_from(five()), Ok(log));
+        let mut bad = five();
+        bad.entries.swap(0, 1);
+        assert!(IndexedLog::try_from(bad).is_err());
+    }
+
+    /// The versions `fx` rolls forward (and nothing else: any other effect is
+    /// listed as `0'0`).
+    fn rolled_forward(fx: &LogEffects) -> Vec<EVersion> {
+        fx.as_slice()
+            .iter()
+            .map(|f| match f {
+                LogEffect::Rollforward(e) => e.version,
+                _ => EVersion::ZERO,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rolling_forward_is_dirty_only_when_a_boundary_moves() {
+        // Ceph's advance_can_rollback_to: dirty when `to` passes
+        // can_rollback_to or rollback_info_trimmed_to; each entry in
+        // (old rollback_info_trimmed_to, new] is rolled forward, oldest first.
+        let with_bounds = |crt: EVersion, ritt: EVersion| {
+            let mut l = five();
+            l.can_rollback_to = crt;
+            l.rollback_info_trimmed_to = ritt;
+            IndexedLog::from_log(l).unwrap()
+        };
+        let cases = [
+            // (can_rollback_to, rollback_info_trimmed_to, to, dirty, rolled forward)
+            (ev(1, 3), ev(1, 1), ev(1, 0), false, vec![]),
+            (ev(1, 3), ev(1, 1), ev(1, 1), false, vec![]),
+            (ev(1, 3), ev(1, 1), ev(1, 2), true, vec![ev(1, 2)]),
+            (ev(1, 3), ev(1, 1), ev(1, 3), true, vec![ev(1, 2), ev(1, 3)]),
+            (ev(1, 3), ev(1, 3), ev(1, 3), false, vec![]),
+            (ev(1, 3), ev(1, 3), ev(1, 4), true, vec![ev(1, 4)]),
+            // A boundary pair as a peer may send it (trimmed past rollback).
+            (ev(1, 1), ev(1, 3), ev(1, 2), true, vec![]),
+        ];
+        for (crt, ritt, to, dirty, rolled) in cases {
+            let mut log = with_bounds(crt, ritt);
+            let mut fx = LogEffects::new();
+            assert_eq!(
+                log.roll_forward_to(to, &mut fx),
+                dirty,
+                "{crt:?} {ritt:?} {to:?}"
+            );
+            assert_eq!(rolled_forward(&fx), rolled, "{crt:?} {ritt:?} {to:?}");
+            assert_eq!(log.can_rollback_to(), crt.max(to));
+            assert_eq!(log.rollback_info_trimmed_to(), ritt.max(to));
+        }
     }
 }

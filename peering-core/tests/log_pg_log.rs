@@ -289,4 +289,190 @@ mod pg_log {
         assert!(!pg.missing().have_missing());
         assert!(pg.is_dirty());
     }
+
+    #[test]
+    fn recovery_of_the_oldest_need_moves_last_complete_onto_its_entry() {
+        // Needs at 1,2 and 1,3, next to each other: recovering 1,2 makes its
+        // entry complete (last_complete 1,2) and stops complete_to at 1,3.
+        let m = missing(
+            &[
+                (obj(2), ev(1, 2), ev(0, 9), false),
+                (obj(3), ev(1, 3), ev(0, 9), false),
+            ],
+            true,
+        );
+        let (mut pg, mut info) = five(m);
+        pg.activate_not_complete(&mut info).unwrap();
+        assert_eq!(pg.log().complete_to(), Some(ev(1, 2)));
+        assert_eq!(info.last_complete, ev(1, 1));
+        pg.recover_got(&obj(2), ev(1, 2), &mut info).unwrap();
+        assert_eq!(info.last_complete, ev(1, 2));
+        assert_eq!(pg.log().complete_to(), Some(ev(1, 3)));
+    }
+
+    #[test]
+    fn claiming_a_backfill_log_trims_our_rollback_info_first() {
+        // reset_backfill_claim_log: trim_rollback_info_to(our head) over our
+        // entries not yet trimmed, then the primary's log with both rollback
+        // boundaries at its head, and nothing missing.
+        let entries: Vec<LogEntry> = (1..=3)
+            .map(|v| modify_rb(&obj(v as u32), ev(1, v), ev(0, 9)))
+            .collect();
+        let mut ours = plain(ev(0, 9), ev(1, 3), entries);
+        ours.can_rollback_to = ev(1, 3);
+        ours.rollback_info_trimmed_to = ev(1, 1);
+        let mut pg =
+            PgLog::from_parts(ours, missing(&[(obj(2), ev(1, 2), ev(0, 9), false)], true)).unwrap();
+        let theirs = plain(
+            ev(1, 0),
+            ev(2, 5),
+            vec![modify(&obj(7), ev(2, 5), ev(0, 0))],
+        );
+        let mut fx = LogEffects::new();
+        pg.reset_backfill_claim_log(theirs.clone(), &mut fx)
+            .unwrap();
+        assert_eq!(trimmed(&fx), vec![ev(1, 2), ev(1, 3)]);
+        assert_eq!(fx.len(), 2);
+        assert_eq!(pg.log().entries(), &theirs.entries[..]);
+        assert_eq!(pg.log().can_rollback_to(), ev(2, 5));
+        assert_eq!(pg.log().rollback_info_trimmed_to(), ev(2, 5));
+        assert!(!pg.missing().have_missing());
+        assert!(pg.is_dirty());
+    }
+
+    #[test]
+    fn recover_got_accepts_a_version_at_the_rollback_boundary() {
+        // Ceph asserts can_rollback_to >= v: recovering at the boundary is fine.
+        let (mut pg, mut info) = five(missing(&[(obj(5), ev(1, 5), ev(0, 9), false)], true));
+        assert_eq!(pg.log().can_rollback_to(), ev(1, 5));
+        pg.recover_got(&obj(5), ev(1, 5), &mut info).unwrap();
+        assert!(!pg.missing().have_missing());
+        assert_eq!(info.last_complete, ev(1, 5));
+    }
+
+    #[test]
+    fn changes_make_the_log_dirty_until_marked_clean() {
+        let (mut pg, _) = five(Missing::new(false));
+        assert!(!pg.is_dirty());
+        pg.add(modify(&obj(6), ev(1, 6), ev(0, 0))).unwrap();
+        assert!(pg.is_dirty());
+        assert_eq!(pg.log().head(), ev(1, 6));
+        assert_eq!(
+            pg.log().object_entry(&obj(6)).map(|e| e.version),
+            Some(ev(1, 6))
+        );
+        // The primary's own write: nothing becomes missing.
+        assert!(!pg.missing().have_missing());
+        pg.mark_clean();
+        assert!(!pg.is_dirty());
+
+        // A refused append changes nothing, the flag included.
+        let before = pg.clone();
+        assert_eq!(
+            pg.add(modify(&obj(7), ev(1, 6), ev(0, 0))),
+            Err(LogError::VersionBackwards {
+                head: ev(1, 6),
+                new: ev(1, 6)
+            })
+        );
+        assert_eq!(pg, before);
+
+        pg.missing_add_next_entry(&modify(&obj(2), ev(1, 7), ev(1, 2)));
+        assert!(pg.is_dirty());
+        assert_eq!(
+            items(pg.missing()),
+            vec![(
+                obj(2),
+                peering_core::log::MissingItem {
+                    need: ev(1, 7),
+                    have: ev(1, 2),
+                    delete: false
+                }
+            )]
+        );
+        pg.mark_clean();
+
+        assert!(!pg.missing().may_include_deletes);
+        pg.set_missing_may_contain_deletes();
+        assert!(pg.missing().may_include_deletes);
+        assert!(pg.is_dirty());
+        pg.mark_clean();
+
+        pg.missing_add(&obj(3), ev(1, 3), ev(0, 9), false);
+        assert!(pg.is_dirty() && pg.missing().is_missing(&obj(3)));
+    }
+
+    #[test]
+    fn roll_forward_covers_every_entry_up_to_the_head() {
+        // Ceph's roll_forward(): roll_forward_to(head), each entry not yet rolled
+        // forward handed over once, oldest first.
+        let entries: Vec<LogEntry> = (1..=3)
+            .map(|v| modify_rb(&obj(v as u32), ev(1, v), ev(0, 9)))
+            .collect();
+        let mut pg =
+            PgLog::from_parts(plain(ev(0, 9), ev(1, 3), entries), Missing::new(false)).unwrap();
+        let mut fx = LogEffects::new();
+        pg.roll_forward(&mut fx);
+        let rolled: Vec<EVersion> = fx
+            .as_slice()
+            .iter()
+            .map(|f| match f {
+                LogEffect::Rollforward(e) => e.version,
+                _ => EVersion::ZERO,
+            })
+            .collect();
+        assert_eq!(rolled, vec![ev(1, 1), ev(1, 2), ev(1, 3)]);
+        assert_eq!(pg.log().can_rollback_to(), ev(1, 3));
+        assert!(pg.is_dirty());
+        // Again: nothing left to roll forward, nothing changes.
+        pg.mark_clean();
+        let mut again = LogEffects::new();
+        pg.roll_forward(&mut again);
+        assert!(again.is_empty());
+        assert!(!pg.is_dirty());
+    }
+
+    #[test]
+    fn check_trim_allows_each_bound_itself() {
+        // PGLog::trim asserts trim_to <= last_complete (nothing missing) and
+        // IndexedLog::trim trim_to <= can_rollback_to; each bound is allowed.
+        let entries: Vec<LogEntry> = (1..=5)
+            .map(|v| modify(&obj(v as u32), ev(1, v), ev(0, 9)))
+            .collect();
+        let mut l = plain(ev(0, 9), ev(1, 5), entries);
+        l.can_rollback_to = ev(1, 4);
+        l.rollback_info_trimmed_to = ev(1, 4);
+        let pg = PgLog::from_parts(l.clone(), Missing::new(false)).unwrap();
+        let mut info = info_at(ev(1, 5));
+        info.last_complete = ev(1, 3);
+        assert_eq!(pg.check_trim(ev(1, 3), &info), Ok(()));
+        assert_eq!(
+            pg.check_trim(ev(1, 4), &info),
+            Err(LogError::TrimPastLastComplete {
+                trim_to: ev(1, 4),
+                last_complete: ev(1, 3)
+            })
+        );
+        info.last_complete = ev(1, 5);
+        assert_eq!(pg.check_trim(ev(1, 4), &info), Ok(()));
+        assert_eq!(
+            pg.check_trim(ev(1, 5), &info),
+            Err(LogError::TrimPastCanRollbackTo {
+                trim_to: ev(1, 5),
+                can_rollback_to: ev(1, 4)
+            })
+        );
+        // A peer's log may put the rollback boundary past its head.
+        l.can_rollback_to = ev(2, 0);
+        let pg = PgLog::from_parts(l, Missing::new(false)).unwrap();
+        info.last_complete = ev(2, 0);
+        assert_eq!(pg.check_trim(ev(1, 5), &info), Ok(()));
+        assert_eq!(
+            pg.check_trim(ev(1, 6), &info),
+            Err(LogError::TrimPastHead {
+                trim_to: ev(1, 6),
+                head: ev(1, 5)
+            })
+        );
+    }
 }
