@@ -124,7 +124,11 @@ fn main() {
         for s in &r.stuck {
             println!("{} on {}: {}", s.pgid, s.primary, s.query);
         }
-        let verdict = if r.passed() { "passed".to_string() } else { describe(&r) };
+        let verdict = if r.passed() {
+            "passed".to_string()
+        } else {
+            describe(&r)
+        };
         println!(
             "seed {seed}: {verdict}; {} events, {} faults ({}), {}/{} writes acknowledged, epoch {}, transcript hash {:016x}",
             r.events,
