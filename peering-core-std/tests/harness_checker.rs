@@ -78,6 +78,48 @@ fn checker_flags_epochs_and_les_going_backwards() {
     assert!(rules.contains(&Rule::LesBackwards), "{rules:?}");
 }
 
+/// A copy of `pg` loaded with its info's and history's `last_epoch_started`
+/// set to `info_les` and `history_les`.
+fn with_les(
+    h: &Harness,
+    pg: &peering_core::machine::Pg,
+    info_les: u32,
+    history_les: u32,
+) -> peering_core::machine::Pg {
+    use peering_core::machine::{Pg, PgLoad};
+    let mut info = pg.info().clone();
+    info.last_epoch_started = info_les;
+    info.history.last_epoch_started = history_les;
+    let args = PgLoad {
+        whoami: peering_core::types::PgShard::replica(1),
+        info,
+        past_intervals: pg.past_intervals().clone(),
+        log: pg.pg_log().clone(),
+        mapping: h.mapping_at(h.epoch(), pgid()).unwrap().clone(),
+        config: Default::default(),
+    };
+    let mut ctx = peering_core::ctx::RecoveryCtx::new();
+    Pg::load(args, h.map(), &mut ctx).unwrap()
+}
+
+#[test]
+fn history_les_may_step_back_only_to_the_instances_own_les() {
+    let h = clean_cluster();
+    let pg = h.pg(1, spg()).unwrap();
+    // A backfill target outside the acting set: its info lags at 3, the
+    // primary's history said 6; a logged write pulls history back to 3
+    // (`append_log`).
+    let mut c = Checker::default();
+    c.observe(OsdId(1), &with_les(&h, pg, 3, 6), &[], h.map(), None);
+    c.observe(OsdId(1), &with_les(&h, pg, 3, 3), &[], h.map(), None);
+    assert!(c.violations().is_empty(), "{:?}", c.violations());
+    // Anywhere else is history lost.
+    c.observe(OsdId(1), &with_les(&h, pg, 3, 6), &[], h.map(), None);
+    c.observe(OsdId(1), &with_les(&h, pg, 3, 5), &[], h.map(), None);
+    let rules: Vec<Rule> = c.violations().iter().map(|v| v.rule).collect();
+    assert_eq!(rules, [Rule::LesBackwards]);
+}
+
 #[test]
 fn checker_flags_a_replica_that_disagrees_with_its_primary_at_activation() {
     use peering_core::log::{Missing, PgLog, PgLogT};

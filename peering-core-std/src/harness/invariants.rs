@@ -23,9 +23,10 @@ pub enum Rule {
     UnprobedInterval,
     /// "Epochs never go backwards": an instance's map epoch decreased.
     EpochBackwards,
-    /// "`last_epoch_started` never goes backwards" (info's or history's), across
-    /// restarts too, within an instance's life (a deleted copy created again
-    /// starts afresh).
+    /// "`last_epoch_started` never goes backwards", across restarts too, within
+    /// an instance's life (a deleted copy created again starts afresh): info's
+    /// never; history's only down to info's own (`append_log` does that on a
+    /// peer whose info lags the primary's history).
     LesBackwards,
     /// "Replicas agree with the authoritative log at activation": a member of the
     /// primary's acting, recovery or backfill set entered `ReplicaActive` with a
@@ -138,8 +139,19 @@ impl Checker {
         if pg.is_primary() && entered.contains(&StateId::Active) {
             self.check_probed(osd, pg, map, ph);
         }
-        if les.0 < pi || les.1 < ph {
-            let detail = format!("info/history les ({pi}, {ph}) -> ({}, {})", les.0, les.1);
+        // `history.les` may step back to the instance's own `info.les`, and
+        // only there: `append_log` pulls it down so that a write logged on a
+        // peer whose info lags (a backfill target outside the acting set) is
+        // never remembered as written in a later interval that went active.
+        let history_back = les.1 < ph && les.1 != les.0;
+        if les.0 < pi || history_back {
+            let detail = format!(
+                "info/history les ({pi}, {ph}) -> ({}, {}) in {} at epoch {}",
+                les.0,
+                les.1,
+                pg.state_name(),
+                pg.epoch()
+            );
             self.flag(Rule::LesBackwards, osd, pg, detail);
         }
         let sis = pg.history().same_interval_since;

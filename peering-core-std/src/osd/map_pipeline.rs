@@ -190,12 +190,13 @@ impl Osd {
                 continue;
             };
             if let Some(prev) = &prev {
-                let went_down: Vec<OsdId> = prev
+                let went_down: Vec<(OsdId, Epoch)> = prev
                     .existing_osds()
                     .filter(|o| *o != me && prev.is_up(*o) && !map.is_up(*o))
+                    .map(|o| (o, prev.up_from(o)))
                     .collect();
-                for o in went_down {
-                    self.note_down_osd(o);
+                for (o, up_from) in went_down {
+                    self.note_down_osd(o, up_from);
                 }
             }
             match self.state {
@@ -229,12 +230,15 @@ impl Osd {
         }
     }
 
-    /// `note_down_osd`: forget what the peer had, drop its session, tell the
-    /// host to close the connection.
-    fn note_down_osd(&mut self, osd: OsdId) {
+    /// `note_down_osd`: forget which maps the peer had and tell the host to
+    /// close the connection to the instance that went down. The session is
+    /// the connection's: it ends when the host closes that connection
+    /// ([`Osd::ms_handle_reset`]), and not when the connection belongs to a
+    /// newer instance (this OSD may learn of the old instance's death after
+    /// the new one has spoken to it).
+    fn note_down_osd(&mut self, osd: OsdId, up_from: Epoch) {
         self.peer_epochs.remove(&osd);
-        self.ms_handle_reset(super::Peer::Osd(osd));
-        self.outputs.push_back(OsdOutput::MarkDown(osd));
+        self.outputs.push_back(OsdOutput::MarkDown { osd, up_from });
     }
 }
 
@@ -287,6 +291,44 @@ mod tests {
         let r = osd.handle_osd_map(OsdMaps::incrementals([inc2, bad]));
         assert!(matches!(r, Err(OsdError::Map { epoch: 3, .. })), "{r:?}");
         assert_eq!(osd.epoch(), 2);
+    }
+
+    #[test]
+    fn a_peer_going_down_asks_to_close_that_instances_connection_only() {
+        use super::super::Peer;
+        use super::super::test_support::{frame, query};
+        use peering_core::types::QueryKind;
+        let mut map = map3();
+        let mut osd = osd_on(&map, OsdConfig::new(0));
+        let q = frame(&query(0, QueryKind::Info, 1));
+        osd.ms_fast_dispatch(Peer::Osd(OsdId(1)), 1, &q).unwrap();
+        osd.drain_outputs();
+        let down = next(&mut map, |i| {
+            i.mark_down(1);
+        });
+        osd.handle_osd_map(OsdMaps::incrementals([down])).unwrap();
+        let outs = osd.drain_outputs();
+        assert!(
+            outs.contains(&OsdOutput::MarkDown {
+                osd: OsdId(1),
+                up_from: 1
+            }),
+            "{outs:?}"
+        );
+        // The session is the connection's: until the host closes it, frames
+        // on it keep their order (here a newer instance, up from 3, owns it).
+        let up = next(&mut map, |i| {
+            i.mark_up(1);
+        });
+        osd.handle_osd_map(OsdMaps::incrementals([up])).unwrap();
+        osd.drain_drops();
+        let q3 = frame(&query(0, QueryKind::Info, 3));
+        osd.ms_fast_dispatch(Peer::Osd(OsdId(1)), 2, &q3).unwrap();
+        assert_eq!(osd.drain_drops(), vec![]);
+        // Closed by the host, the next session starts at 1.
+        osd.ms_handle_reset(Peer::Osd(OsdId(1)));
+        osd.ms_fast_dispatch(Peer::Osd(OsdId(1)), 1, &q3).unwrap();
+        assert_eq!(osd.drain_drops(), vec![]);
     }
 
     #[test]

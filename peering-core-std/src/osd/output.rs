@@ -118,8 +118,20 @@ pub enum OsdOutput {
         /// How many objects at most.
         max: u32,
     },
-    /// `note_down_osd`: the peer went down in the map; close its connection.
-    MarkDown(OsdId),
+    /// `note_down_osd`: the instance of `osd` that was up from `up_from` went
+    /// down in the map. Ceph closes the connections to that instance's
+    /// addresses only (`mark_down_addrs` on the old addresses): a newer
+    /// instance of the same OSD, already talking to this one, keeps its
+    /// connection. The host closes its connection to `osd` if it is to that
+    /// instance, and then calls [`super::Osd::ms_handle_reset`] on both ends;
+    /// a connection to a newer instance stays open, with its session.
+    MarkDown {
+        /// The OSD that went down.
+        osd: OsdId,
+        /// Which of its instances: the `up_from` it had in the last map
+        /// where it was up (Ceph tells instances apart by address).
+        up_from: Epoch,
+    },
     /// `rebind`: this OSD was wrongly marked down and rebinds its messenger:
     /// every connection to and from it is closed (what was in flight is
     /// lost) and the next sessions start at sequence 1.

@@ -59,6 +59,7 @@ impl<S: crate::store::Store> Sim<S> {
                 incarnation,
                 disk_busy_until: self.now,
                 mon_seq: 0,
+                up_from: None,
             },
         );
         if incarnation > 1 {
@@ -100,6 +101,7 @@ impl<S: crate::store::Store> Sim<S> {
 
     /// Resets the connection `a`–`b`; each running end is told.
     pub(super) fn reset_conn(&mut self, a: OsdId, b: OsdId) {
+        self.record("conn-reset", a, b, 0);
         self.net.reset(a, b);
         if let Some(p) = self.procs.get_mut(&a) {
             p.osd.ms_handle_reset(Peer::Osd(b));
@@ -279,7 +281,17 @@ impl<S: crate::store::Store> Sim<S> {
                     p.osd.delete_some(pgid, epoch, objects);
                 }
             }
-            OsdOutput::MarkDown(peer) => self.reset_conn(osd, peer),
+            OsdOutput::MarkDown { osd: peer, up_from } => {
+                // Only the down instance's connection closes (Ceph marks down
+                // its addresses); a newer instance's stays.
+                let same = self
+                    .procs
+                    .get(&peer)
+                    .is_some_and(|p| p.up_from == Some(up_from));
+                if same {
+                    self.reset_conn(osd, peer);
+                }
+            }
             OsdOutput::Rebind => {
                 let n = i32::try_from(self.cfg.osds).unwrap_or(0);
                 for peer in (0..n).map(OsdId).filter(|p| *p != osd) {
@@ -302,11 +314,14 @@ impl<S: crate::store::Store> Sim<S> {
             }
             OsdOutput::Entered { pgid, epoch, state } => {
                 self.transcript.record(super::transcript::Rec {
-                    t: self.now,
-                    what: state.name(),
-                    a: osd.0,
-                    b: i32::try_from(pgid.pgid.seed).unwrap_or(i32::MAX),
-                    x: u64::from(epoch),
+                    pg: Some(pgid.pgid),
+                    ..super::transcript::Rec::osds(
+                        self.now,
+                        state.name(),
+                        osd.0,
+                        i32::try_from(pgid.pgid.seed).unwrap_or(i32::MAX),
+                        u64::from(epoch),
+                    )
                 });
                 entered.entry(pgid).or_default().push(state);
             }

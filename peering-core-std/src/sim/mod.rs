@@ -55,7 +55,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use peering_core::ctx::Transaction;
 use peering_core::event::PeeringEvt;
 use peering_core::map::{OsdMapView, PoolFlags, PoolInfo};
-use peering_core::types::{EVersion, ObjectId, OsdId, SpgId, Timespan};
+use peering_core::types::{EVersion, Epoch, ObjectId, OsdId, SpgId, Timespan};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -137,6 +137,9 @@ struct Proc {
     disk_busy_until: i64,
     /// The monitor session's last sequence number.
     mon_seq: u64,
+    /// This instance's `up_from` once the monitor marked it up (Ceph tells
+    /// instances apart by address; the map's `up_from` does it here).
+    up_from: Option<Epoch>,
 }
 
 /// The simulator (see the module docs), over the store `S` (a
@@ -301,13 +304,8 @@ impl<S: Store> Sim<S> {
     }
 
     fn record(&mut self, what: &'static str, a: OsdId, b: OsdId, x: u64) {
-        self.transcript.record(Rec {
-            t: self.now,
-            what,
-            a: a.0,
-            b: b.0,
-            x,
-        });
+        self.transcript
+            .record(Rec::osds(self.now, what, a.0, b.0, x));
     }
 
     /// A network latency: 0.5–5 ms.
@@ -328,7 +326,15 @@ impl<S: Store> Sim<S> {
                 if !self.net.live(from, to, generation) {
                     return;
                 }
-                self.record("frame", from, to, seq);
+                let detail = if self.transcript.keeps() {
+                    crate::msg::decode(&frame).map_or("undecodable", |m| m.class_name())
+                } else {
+                    ""
+                };
+                self.transcript.record(Rec {
+                    detail,
+                    ..Rec::osds(self.now, "frame", from.0, to.0, seq)
+                });
                 self.report.messages += 1;
                 if let Some(p) = self.procs.get_mut(&to) {
                     let _ = p
@@ -484,6 +490,14 @@ impl<S: Store> Sim<S> {
             match out {
                 crate::mon::MonOutput::Publish(inc) => {
                     self.record("publish", OsdId(0), OsdId(0), u64::from(inc.epoch));
+                    // Only a running instance's own boot marks it up (an old
+                    // instance is marked down before a new one starts).
+                    let map = self.mon.map();
+                    for (o, p) in self.procs.iter_mut() {
+                        if map.is_up(*o) {
+                            p.up_from = Some(map.up_from(*o));
+                        }
+                    }
                     let targets: Vec<(OsdId, u64)> = self
                         .procs
                         .iter()

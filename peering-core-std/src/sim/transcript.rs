@@ -5,6 +5,8 @@
 use std::collections::VecDeque;
 use std::fmt;
 
+use peering_core::types::PgId;
+
 /// How many records a violation report shows.
 const LAST: usize = 24;
 
@@ -16,21 +18,46 @@ pub(super) struct Rec {
     pub a: i32,
     pub b: i32,
     pub x: u64,
+    /// For a state entered: the PG (then `b` is its seed), printed instead of
+    /// a second OSD. Not hashed: `b` already says it.
+    pub pg: Option<PgId>,
+    /// For a frame, when the transcript is kept: the message's class name.
+    /// Not hashed, so keeping the transcript does not change the hash.
+    pub detail: &'static str,
+}
+
+impl Rec {
+    /// A record naming one or two OSDs.
+    pub fn osds(t: i64, what: &'static str, a: i32, b: i32, x: u64) -> Self {
+        Rec {
+            t,
+            what,
+            a,
+            b,
+            x,
+            pg: None,
+            detail: "",
+        }
+    }
 }
 
 impl fmt::Display for Rec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.t / 1_000_000;
-        write!(
-            f,
-            "{}.{:03}s {} osd.{} osd.{} {}",
-            ms / 1000,
-            ms % 1000,
-            self.what,
-            self.a,
-            self.b,
-            self.x
-        )
+        write!(f, "{}.{:03}s ", ms / 1000, ms % 1000)?;
+        match self.pg {
+            Some(pg) => write!(f, "{} {pg} on osd.{} epoch {}", self.what, self.a, self.x),
+            None => write!(
+                f,
+                "{} osd.{} osd.{} {}{}{}",
+                self.what,
+                self.a,
+                self.b,
+                self.x,
+                if self.detail.is_empty() { "" } else { " " },
+                self.detail
+            ),
+        }
     }
 }
 
@@ -72,6 +99,11 @@ impl Transcript {
             self.last.pop_front();
         }
         self.last.push_back(r);
+    }
+
+    /// Whether every record is kept (then frames are worth naming).
+    pub fn keeps(&self) -> bool {
+        self.keep
     }
 
     pub fn hash(&self) -> u64 {

@@ -93,7 +93,7 @@ impl<S: Store> OsdHarness<S> {
                 outcome: Outcome::Handled,
             },
             OsdOutput::ShareMap { .. }
-            | OsdOutput::MarkDown(_)
+            | OsdOutput::MarkDown { .. }
             | OsdOutput::Rebind
             | OsdOutput::PublishStats(_)
             | OsdOutput::ClientAck { .. } => {

@@ -415,10 +415,15 @@ impl<S: Store> LocalCluster<S> {
                     }
                 }
                 // The connection is closed on both ends: a new session starts
-                // at sequence 1 (the transport contract).
-                OsdOutput::MarkDown(peer) => {
+                // at sequence 1 (the transport contract). The cluster runs one
+                // instance per OSD and a restarted OSD starts with fresh
+                // connections, so the connection is the down instance's.
+                OsdOutput::MarkDown { osd: peer, .. } => {
                     self.seqs.remove(&(id, peer));
                     self.seqs.remove(&(peer, id));
+                    if let Some(osd) = self.osds.get_mut(&id) {
+                        osd.ms_handle_reset(Peer::Osd(peer));
+                    }
                 }
                 // Every connection of the rebinding OSD is new.
                 OsdOutput::Rebind => {
