@@ -105,7 +105,7 @@ impl Monitor {
     }
 
     /// The manager's `DaemonServer::adjust_pgs`, once: a pool below its
-    /// `pg_num` target is raised to it (Ceph raises it in steps bounded by
+    /// `pg_num` target, and done creating its initial PGs, is raised to it (Ceph raises it in steps bounded by
     /// the PGs being created; this monitor in one); a pool whose `pgp_num`
     /// trails its target moves it by `target_max_misplaced_ratio` of
     /// `pg_num` (at least one), but only while the cluster's misplaced ratio,
@@ -124,12 +124,15 @@ impl Monitor {
                 continue;
             };
             let mut changed = false;
+            // A pool still creating its initial PGs keeps its `pg_num`: a
+            // split needs the parents to exist (`adjust_pgs` skips it).
+            let creating = p.flags.contains(PoolFlags::CREATING);
             if let Some(&t) = self.pg_num_target.get(&id) {
-                if p.pg_num < t {
+                if p.pg_num >= t {
+                    self.pg_num_target.remove(&id);
+                } else if !creating {
                     p.pg_num = t;
                     changed = true;
-                } else {
-                    self.pg_num_target.remove(&id);
                 }
             }
             if let Some(&t) = self.pgp_num_target.get(&id) {

@@ -1,6 +1,6 @@
 //! The monitor's rules, each against what `OSDMonitor` does.
 
-use peering_core::map::{OsdMapView, PoolInfo};
+use peering_core::map::{OsdMapView, PoolFlags, PoolInfo};
 use peering_core::types::{OsdId, PgId, Timespan};
 
 use super::*;
@@ -262,6 +262,38 @@ fn pg_num_jumps_and_pgp_num_walks_while_little_is_misplaced() {
         m.propose().unwrap();
     }
     assert_eq!(m.map().pg_pool(1).unwrap().pgp_num, 64);
+}
+
+#[test]
+fn pg_num_waits_until_the_initial_pgs_are_created() {
+    let mut m = mon(4);
+    m.create_pool(PoolInfo::replicated(2, 3, 4)).unwrap();
+    m.propose().unwrap();
+    m.set_pg_num(2, 8).unwrap();
+    // `adjust_pgs` leaves a pool that is still creating alone: a split
+    // needs its parents to exist.
+    m.mgr_tick(0.0);
+    assert!(!m.has_pending());
+    for s in 0..4 {
+        m.handle(
+            OsdId(0),
+            MonMessage::PgCreated(PgCreatedMsg {
+                pgid: PgId::new(2, s),
+            }),
+            Timespan(0),
+        );
+    }
+    m.propose().unwrap();
+    assert!(
+        !m.map()
+            .pg_pool(2)
+            .unwrap()
+            .flags
+            .contains(PoolFlags::CREATING)
+    );
+    m.mgr_tick(0.0);
+    m.propose().unwrap();
+    assert_eq!(m.map().pg_pool(2).unwrap().pg_num, 8);
 }
 
 #[test]
