@@ -43,6 +43,7 @@ impl Osd {
         let (epoch, min_epoch) = (pg.epoch(), pg.info().history.same_interval_since);
         let txn = self.flush_pg_ctx(pgid, &mut ctx);
         let entry = r.map_err(OsdError::pg(pgid))?;
+        self.apply_to_backend(pgid, &entry);
         self.forget_stale_writes(pgid);
         self.track_write(
             pgid,
@@ -90,6 +91,7 @@ impl Osd {
         let (epoch, me) = (pg.epoch(), PgShard::new(self.cfg.whoami, pgid.shard));
         let txn = self.flush_pg_ctx(pgid, &mut ctx);
         if r.is_ok() {
+            self.apply_to_backend(pgid, &entry);
             // `repop_commit`: the reply goes when the entry is durable.
             let primary_pgid = SpgId::new(pgid.pgid, m.from.shard);
             match super::repop::repop_reply(primary_pgid, me, epoch, m.min_epoch, entry.version) {
@@ -99,6 +101,33 @@ impl Osd {
         }
         self.dispatch_context();
         Some(r.map_err(|e| DropReason::Recovery(pgid, e.to_string())))
+    }
+}
+
+impl Osd {
+    /// The op's transaction writes the object (`ReplicatedBackend`'s
+    /// `submit_transaction` on the primary, `do_repop` on a replica): the
+    /// object layer holds `entry`'s version from now on, or loses the object
+    /// for a delete. A copy that still misses the object at that version (a
+    /// backfill target beyond its `last_backfill`) is left for recovery to
+    /// fill, as the store does.
+    fn apply_to_backend(&mut self, pgid: SpgId, entry: &LogEntry) {
+        let missing = self.pg(pgid).is_some_and(|pg| {
+            pg.pg_log()
+                .missing()
+                .get(&entry.soid)
+                .is_some_and(|m| m.need >= entry.version)
+        });
+        if missing {
+            return;
+        }
+        if entry.is_update() {
+            self.backend
+                .write_object(pgid, &entry.soid, entry.version, false, &[]);
+        } else if entry.is_delete() {
+            self.backend
+                .write_object(pgid, &entry.soid, entry.version, true, &[]);
+        }
     }
 }
 

@@ -178,7 +178,10 @@ impl Osd {
         let Some(pg) = self.pg(pgid) else {
             return;
         };
-        let min_epoch = pg.info().history.same_interval_since;
+        // The PG's own epoch, not the OSD's (`get_osdmap_epoch()` of the PG):
+        // a PG that has not caught up with the OSD's newest map still speaks
+        // for its older interval, and the receiver must be able to tell.
+        let (map_epoch, min_epoch) = (pg.epoch(), pg.last_peering_reset());
         let from = PgShard {
             osd: self.cfg.whoami,
             shard: pgid.shard,
@@ -187,7 +190,7 @@ impl Osd {
             pgid: pgid.pgid,
             shard: to.shard,
         };
-        match op.into_message(target, from, self.epoch(), min_epoch) {
+        match op.into_message(target, from, map_epoch, min_epoch) {
             Ok(m) => self.reply_on_commit(to.osd, m, txn),
             Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
         }
@@ -195,9 +198,10 @@ impl Osd {
 
     /// `can_discard_replica_op` for a data-path message from `from`: the
     /// instance must exist, the sender be the one named, and the message be
-    /// from this instance's interval. A message from an interval this instance
-    /// has not reached is dropped too (Ceph would wait for the PG's map; the
-    /// primary resends on its next run).
+    /// from this instance's interval (`old_peering_msg`: sent before the
+    /// instance's `last_peering_reset`). A message from an interval this
+    /// instance has not reached is dropped too (Ceph would wait for the PG's
+    /// map; the primary resends on its next run).
     pub(super) fn can_discard_replica_op(
         &self,
         from: OsdId,
@@ -210,7 +214,7 @@ impl Osd {
         if m.from.osd != from {
             return Err(DropReason::UnexpectedSender);
         }
-        if m.map_epoch < pg.info().history.same_interval_since || m.min_epoch > pg.epoch() {
+        if m.map_epoch < pg.last_peering_reset() || m.min_epoch > pg.epoch() {
             return Err(DropReason::Recovery(
                 pgid,
                 format!("stale: sent at {}", m.map_epoch),

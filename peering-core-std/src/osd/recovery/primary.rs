@@ -25,11 +25,25 @@ impl Osd {
         let me = self.cfg.whoami;
         let map = self.maps.get(pg.epoch()).cloned();
         let up = |o: OsdId| map.as_ref().is_some_and(|m| m.is_up(o));
+        // Pulls and pushes still in flight from before a deferral stay
+        // tracked and are not sent again (`recover_primary` and
+        // `recover_replicas` skip what is already `recovering`).
+        let old = self.recovery.remove(&pgid).unwrap_or_default();
         let mut run = RecoveryRun {
-            waiting: plan.pushes,
+            waiting: plan
+                .pushes
+                .into_iter()
+                .filter(|(peer, o)| !old.pushes.get(&o.oid).is_some_and(|p| p.contains(peer)))
+                .collect(),
+            pulls: old.pulls,
+            pushes: old.pushes,
+            sources: old.sources,
             ..RecoveryRun::default()
         };
         for (o, at) in plan.pulls {
+            if run.pulls.contains_key(&o.oid) {
+                continue;
+            }
             if o.delete {
                 self.recover_locally(pgid, &o);
                 continue;
@@ -86,10 +100,12 @@ impl Osd {
     /// when nothing is in flight (`start_recovery_ops`' end).
     ///
     /// A PG that left `Recovering` (a deferral or a revoked reservation
-    /// cleared `PG_STATE_RECOVERING`) ends the run without queueing
-    /// anything: `start_recovery_ops` returns early when the PG is neither
+    /// cleared `PG_STATE_RECOVERING`) starts nothing new and posts no
+    /// completion (`start_recovery_ops` returns early when the PG is neither
     /// recovering nor backfilling, so a stale completion never reaches a PG
-    /// that waits for a new reservation.
+    /// that waits for a new reservation); what is in flight stays tracked,
+    /// as the backend's `pulling` and `pushing` do until the interval ends,
+    /// so its answers still recover their objects.
     fn continue_recovery(&mut self, pgid: SpgId) {
         let Some(mut run) = self.recovery.remove(&pgid) else {
             return;
@@ -98,6 +114,10 @@ impl Osd {
             return;
         };
         if !pg.state_bits().contains(PgState::RECOVERING) {
+            run.waiting.clear();
+            if !run.is_backfill && (!run.pulls.is_empty() || !run.pushes.is_empty()) {
+                self.recovery.insert(pgid, run);
+            }
             return;
         }
         let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut run.waiting)

@@ -38,7 +38,10 @@ impl Osd {
         (oid, v, delete, backfill): (ObjectId, EVersion, bool, bool),
         data: &[u8],
     ) -> Result<(), DropReason> {
-        if self.recovery.contains_key(&pgid) && !backfill {
+        // On the primary a push answers one of its pulls
+        // (`handle_pull_response`); one it is not pulling is ignored.
+        let primary = self.pg(pgid).is_some_and(|pg| pg.is_primary());
+        if primary && !backfill {
             return if self.pulled(pgid, oid.clone(), v, data) {
                 Ok(())
             } else {
