@@ -78,6 +78,9 @@ fn thrash_seeds_that_found_bugs_stay_fixed() {
         // client writes never reached the object layer, so backfill pushed
         // stale versions (an acknowledged write lost on the target).
         365, 400,
+        // the pgp_num target was dropped while pg_num waited for the pool's
+        // creation, so pgp_num never walked.
+        974,
     ];
     let reports: Vec<SimReport> = found
         .iter()

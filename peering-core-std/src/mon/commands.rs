@@ -135,15 +135,17 @@ impl Monitor {
                     changed = true;
                 }
             }
-            if let Some(&t) = self.pgp_num_target.get(&id) {
-                let t = t.min(p.pg_num);
-                if p.pgp_num < t && !changed && misplaced_ratio < ratio {
+            if let Some(&target) = self.pgp_num_target.get(&id) {
+                // Never past `pg_num`; the target stays until reached, even
+                // while `pg_num` waits below it.
+                let t = target.min(p.pg_num);
+                if p.pgp_num >= target {
+                    self.pgp_num_target.remove(&id);
+                } else if p.pgp_num < t && !changed && misplaced_ratio < ratio {
                     // `ratio` is a fraction in 0..1 of at most 65,536 PGs.
                     let step = (f64::from(p.pg_num) * ratio).ceil().max(1.0) as u32;
                     p.pgp_num = p.pgp_num.saturating_add(step).min(t);
                     changed = true;
-                } else if p.pgp_num >= t {
-                    self.pgp_num_target.remove(&id);
                 }
             }
             if changed {

@@ -294,6 +294,12 @@ fn pg_num_waits_until_the_initial_pgs_are_created() {
     m.mgr_tick(0.0);
     m.propose().unwrap();
     assert_eq!(m.map().pg_pool(2).unwrap().pg_num, 8);
+    // And pgp_num follows all the way.
+    for _ in 0..10 {
+        m.mgr_tick(0.0);
+        m.propose().unwrap();
+    }
+    assert_eq!(m.map().pg_pool(2).unwrap().pgp_num, 8);
 }
 
 #[test]
