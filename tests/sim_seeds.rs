@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 
 use peering::core::ctx::{Transaction, TxOp};
 use peering::core::types::{EVersion, ObjectId, OsdId, SpgId, Timespan};
-use peering::osd::sim::{FaultKind, Mode, Sim, SimConfig, SimReport, SimRule};
+use peering::osd::harness::Rule;
+use peering::osd::osdmap::Incremental;
+use peering::osd::sim::{Faithful, FaultKind, Mode, Sim, SimConfig, SimReport, SimRule, Wire};
 use peering::osd::store::{MemStore, PgMeta, RedbStore, Store, StoreError, TxnId};
 
 const SEC: i64 = 1_000_000_000;
@@ -227,4 +229,62 @@ fn a_store_that_loses_durable_transactions_is_caught_as_a_lost_write() {
         caught.is_some(),
         "no seed of ten caught the lost transactions"
     );
+}
+
+/// A network whose frames overtake each other within one connection.
+#[derive(Debug)]
+struct Reordering;
+
+impl Wire for Reordering {
+    fn frame_arrival(&mut self, _: OsdId, _: OsdId, earliest: i64, _previous: i64) -> i64 {
+        earliest
+    }
+}
+
+#[test]
+fn a_network_that_reorders_within_a_connection_is_caught() {
+    let caught = (0..10u64).find(|&seed| {
+        let mut c = SimConfig::new(seed, 5, 8);
+        c.duration = Timespan(30 * SEC);
+        c.fault_rate = 0.0;
+        let r = Sim::new(c).unwrap().with_wire(Reordering).run();
+        r.violations
+            .first()
+            .is_some_and(|v| v.rule == SimRule::TransportOrder)
+    });
+    assert!(caught.is_some(), "no seed of ten caught the reordering");
+    // The faithful world, same seeds: nothing to catch.
+    let mut c = SimConfig::new(caught.unwrap_or(0), 5, 8);
+    c.duration = Timespan(30 * SEC);
+    c.fault_rate = 0.0;
+    let r = Sim::new(c).unwrap().with_wire(Faithful).run();
+    assert!(r.passed(), "{:?}", failures(std::slice::from_ref(&r)));
+}
+
+/// A monitor whose maps tell each OSD it was granted `up_thru` at every
+/// epoch, though the monitor never granted it.
+#[derive(Debug)]
+struct ForgedUpThru;
+
+impl Wire for ForgedUpThru {
+    fn maps_to_osd(&mut self, to: OsdId, maps: &mut Vec<Incremental>) {
+        for inc in maps {
+            inc.new_up_thru.insert(to, inc.epoch);
+        }
+    }
+}
+
+#[test]
+fn a_monitor_publishing_an_up_thru_it_never_granted_is_caught() {
+    let caught = (0..10u64).find(|&seed| {
+        let mut c = SimConfig::new(seed, 5, 8);
+        c.duration = Timespan(60 * SEC);
+        c.faults = vec![FaultKind::Crash, FaultKind::OutIn];
+        c.swarm = false;
+        let r = Sim::new(c).unwrap().with_wire(ForgedUpThru).run();
+        r.violations
+            .first()
+            .is_some_and(|v| v.rule == SimRule::Safety(Rule::ActiveBeforeUpThru))
+    });
+    assert!(caught.is_some(), "no seed of ten caught the forged up_thru");
 }

@@ -176,7 +176,9 @@ impl<S: crate::store::Store> Sim<S> {
                         continue;
                     };
                     let latency = self.latency();
-                    let r = self.net.route(osd, to, self.now, latency, true);
+                    let r = self
+                        .net
+                        .route((osd, to), self.now, latency, true, &mut *self.wire);
                     self.schedule(
                         r.at,
                         Ev::Frame {
@@ -195,7 +197,9 @@ impl<S: crate::store::Store> Sim<S> {
                     None => OsdMaps::incrementals(maps.incrementals),
                 };
                 let latency = self.latency();
-                let r = self.net.route(osd, to, self.now, latency, false);
+                let r = self
+                    .net
+                    .route((osd, to), self.now, latency, false, &mut *self.wire);
                 self.schedule(
                     r.at,
                     Ev::PeerMaps {
@@ -364,7 +368,9 @@ impl<S: crate::store::Store> Sim<S> {
             let Some(pg) = p.osd.pg(spg) else {
                 continue;
             };
-            let Some(map) = p.osd.maps().get(pg.epoch()).cloned() else {
+            // Judged against the monitor's map of the epoch, not the OSD's
+            // copy of it (which a lying wire may have changed).
+            let Some(map) = self.truth.get(&pg.epoch()).cloned() else {
                 continue;
             };
             let primary_osd = pg.primary().osd;

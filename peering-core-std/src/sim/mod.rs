@@ -13,9 +13,14 @@
 //!   the PRNG (`ChaCha8`, value-stable across platforms) are the only sources
 //!   of time and chance, so one seed is one run, byte for byte
 //!   ([`SimReport::transcript_hash`]).
-//! - **Network.** In order and exactly once within a connection, any order
-//!   across connections (seeded latency); a reset or a partition loses what
-//!   is in flight and tells both ends (`ms_handle_reset`).
+//! - **Network.** Ceph's `lossless_peer` messenger between OSDs: in order
+//!   and exactly once within a connection, any order across connections
+//!   (seeded latency); a socket reset or a partition only delays what is in
+//!   flight (the messenger reconnects and replays); a connection marked down
+//!   (its peer instance went down in the map) or a restarted process loses
+//!   it and tells both ends (`ms_handle_reset`). The world under the
+//!   messengers is a [`Wire`] ([`Faithful`] by default): tests bring a
+//!   broken one to see the checks catch it.
 //! - **Disks.** A transaction is applied to the store when it commits, after
 //!   a seeded delay, in order per OSD; a crash loses what had not committed.
 //! - **Heartbeats.** Each OSD watches up to ten ring neighbours; a neighbour
@@ -26,10 +31,11 @@
 //!   out and in, `pg_num` raised; swarm testing draws a subset per seed.
 //! - **Checks.** After every step, the safety invariants of
 //!   [`crate::harness::Checker`] on every PG instance that changed state or
-//!   map, plus the messenger's order; in [`Mode::Liveness`], once faults stop
-//!   and the cluster heals, every PG must become active+clean before the
-//!   deadline, and every acknowledged write must be in the log of every
-//!   member of its PG's acting set.
+//!   map, judged against the monitor's maps (not an OSD's copy), plus the
+//!   messenger's order; in [`Mode::Liveness`], once faults stop and the
+//!   cluster heals, every PG must become active+clean before the deadline,
+//!   and every acknowledged write must read back, at its version, from the
+//!   store of every member of its PG's acting set.
 //!
 //! Not simulated yet: erasure-coded pools (refused with
 //! [`SimError::ErasureNotSupported`]), log trimming in the write path,
@@ -43,6 +49,7 @@ mod network;
 mod report;
 mod transcript;
 mod verify;
+mod wire;
 
 #[cfg(test)]
 mod tests;
@@ -51,6 +58,7 @@ pub use config::{FaultKind, Mode, SimConfig, SimError};
 pub use report::{SimReport, SimRule, SimViolation, StuckPg};
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use peering_core::ctx::Transaction;
 use peering_core::event::PeeringEvt;
@@ -68,6 +76,7 @@ use crate::store::{MemStore, Store};
 use config::SEC;
 use network::Network;
 use transcript::{Rec, Transcript};
+pub use wire::{Faithful, Wire};
 
 /// The pool every run creates.
 const POOL: i64 = 1;
@@ -172,6 +181,12 @@ pub struct Sim<S: Store = MemStore> {
     report: SimReport,
     transcript: Transcript,
     max_pg_num: u32,
+    /// The world under the messengers ([`Faithful`] unless a test brings
+    /// its own).
+    wire: Box<dyn Wire>,
+    /// The monitor's maps as published, by epoch: the truth the checker
+    /// judges against (an OSD's copy may differ when the wire lies).
+    truth: BTreeMap<Epoch, Arc<OsdMap>>,
 }
 
 impl Sim<MemStore> {
@@ -233,13 +248,30 @@ impl<S: Store> Sim<S> {
             faults_on: true,
             report,
             max_pg_num,
+            wire: Box::new(Faithful),
+            truth: BTreeMap::new(),
             cfg,
         };
+        sim.note_truth();
         for o in 0..n {
             sim.start_osd(OsdId(o));
         }
         sim.schedule(0, Ev::Tick);
         Ok(sim)
+    }
+
+    /// Runs over `wire` instead of the faithful world (see [`Wire`]).
+    pub fn with_wire(mut self, wire: impl Wire + 'static) -> Self {
+        self.wire = Box::new(wire);
+        self
+    }
+
+    /// Records the monitor's current map as the truth of its epoch.
+    fn note_truth(&mut self) {
+        let map = self.mon.map();
+        self.truth
+            .entry(map.epoch())
+            .or_insert_with(|| Arc::new(map.clone()));
     }
 
     /// Runs the whole scenario: faults and clients for the configured
@@ -363,10 +395,15 @@ impl<S: Store> Sim<S> {
                 incarnation,
                 maps,
             } => {
-                let Some(p) = self.live_proc(to, incarnation) else {
+                if self.live_proc(to, incarnation).is_none() {
+                    return;
+                }
+                let mut maps = maps;
+                self.wire.maps_to_osd(to, &mut maps);
+                let last = maps.last().map_or(0, |i| i.epoch);
+                let Some(p) = self.procs.get_mut(&to) else {
                     return;
                 };
-                let last = maps.last().map_or(0, |i| i.epoch);
                 let _ = p.osd.handle_osd_map(OsdMaps::incrementals(maps));
                 self.record("mon-maps", to, to, u64::from(last));
                 self.drive_after_map(to);
@@ -490,6 +527,7 @@ impl<S: Store> Sim<S> {
             match out {
                 crate::mon::MonOutput::Publish(inc) => {
                     self.record("publish", OsdId(0), OsdId(0), u64::from(inc.epoch));
+                    self.note_truth();
                     // Only a running instance's own boot marks it up (an old
                     // instance is marked down before a new one starts).
                     let map = self.mon.map();

@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use peering_core::types::OsdId;
 
+use super::wire::Wire;
+
 /// One direction of a connection.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 struct Conn {
@@ -57,11 +59,11 @@ impl Network {
     /// to end (the messenger keeps reconnecting and replays it).
     pub fn route(
         &mut self,
-        from: OsdId,
-        to: OsdId,
+        (from, to): (OsdId, OsdId),
         now: i64,
         latency: i64,
         counts_seq: bool,
+        wire: &mut dyn Wire,
     ) -> Routed {
         let held_until = match &self.partition {
             Some((_, until)) if !self.reachable(from, to) => *until,
@@ -69,13 +71,16 @@ impl Network {
         };
         let extra = self.slow.get(&(from, to)).copied().unwrap_or(0);
         let c = self.conns.entry((from, to)).or_default();
-        // In order within the connection: never before the previous frame.
-        let at = held_until
+        let earliest = held_until
             .max(now)
             .saturating_add(latency)
-            .saturating_add(extra)
-            .max(c.last_arrival.saturating_add(1));
-        c.last_arrival = at;
+            .saturating_add(extra);
+        // The wire says when; the faithful one never before the previous
+        // frame of the connection.
+        let at = wire
+            .frame_arrival(from, to, earliest, c.last_arrival)
+            .max(now);
+        c.last_arrival = c.last_arrival.max(at);
         if counts_seq {
             c.seq = c.seq.saturating_add(1);
         }

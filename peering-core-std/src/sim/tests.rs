@@ -95,18 +95,18 @@ fn swarm_testing_draws_a_non_empty_subset_per_seed() {
 fn the_network_keeps_order_within_a_connection() {
     let mut n = network::Network::default();
     let (a, b) = (OsdId(0), OsdId(1));
-    let first = n.route(a, b, 0, 5_000, true);
+    let first = n.route((a, b), 0, 5_000, true, &mut super::Faithful);
     // Sent later with a shorter latency: still arrives after the first.
-    let second = n.route(a, b, 10, 1, true);
+    let second = n.route((a, b), 10, 1, true, &mut super::Faithful);
     assert!(second.at > first.at);
     assert_eq!((first.seq, second.seq), (1, 2));
     // A partition holds frames until it ends; a reset makes them undeliverable.
     n.partition(std::collections::BTreeSet::from([b]), 1_000_000);
-    let held = n.route(a, b, 20, 1, true);
+    let held = n.route((a, b), 20, 1, true, &mut super::Faithful);
     assert!(held.at > 1_000_000);
     assert!(n.live(a, b, held.generation));
     n.reset(a, b);
     assert!(!n.live(a, b, held.generation));
-    let fresh = n.route(a, b, 30, 1, true);
+    let fresh = n.route((a, b), 30, 1, true, &mut super::Faithful);
     assert_eq!(fresh.seq, 1);
 }
