@@ -82,7 +82,8 @@ impl Monitor {
                     }
                 }
             }
-            MonMessage::Subscribe { start } => self.reply_maps(from, start),
+            // `check_osdmap_sub`: `start` is the first epoch wanted.
+            MonMessage::Subscribe { start } => self.reply_maps(from, start.saturating_sub(1)),
         }
     }
 
@@ -99,7 +100,8 @@ impl Monitor {
         }
     }
 
-    /// `send_incremental`: the committed maps after `since`, if any.
+    /// `send_incremental`: the committed maps after `since` (the newest
+    /// epoch `to` holds), if any.
     fn reply_maps(&mut self, to: OsdId, since: u32) {
         let maps = self.maps_since(since.saturating_add(1));
         if !maps.is_empty() {

@@ -303,6 +303,27 @@ fn pg_num_waits_until_the_initial_pgs_are_created() {
 }
 
 #[test]
+fn a_subscription_is_answered_from_the_epoch_it_starts_at() {
+    let mut m = mon(3);
+    for o in 0..3 {
+        m.reweight(OsdId(o), 0x8000).unwrap();
+        m.propose().unwrap();
+    }
+    m.drain_outputs();
+    m.handle(OsdId(1), MonMessage::Subscribe { start: 3 }, Timespan(0));
+    let sent: Vec<Epoch> = m
+        .drain_outputs()
+        .into_iter()
+        .flat_map(|o| match o {
+            MonOutput::Maps { to, maps } if to == OsdId(1) => maps,
+            _ => Vec::new(),
+        })
+        .map(|i| i.epoch)
+        .collect();
+    assert_eq!(sent, [3, 4]);
+}
+
+#[test]
 fn maps_are_served_by_range() {
     let mut m = mon(3);
     for o in 0..3 {
