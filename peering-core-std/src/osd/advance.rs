@@ -40,6 +40,8 @@ impl Osd {
         for (child, pg_num, mut cctx) in children {
             let cid = child.info().pgid;
             let epoch = child.epoch();
+            // The child's objects move with it (`split_colls`).
+            self.backend.split(spgid, cid, cid.pgid.split_bits(pg_num));
             self.slots.entry(cid).or_default().pg = Some(child);
             self.outputs.push_back(super::OsdOutput::Split {
                 parent: spgid,

@@ -34,6 +34,11 @@ pub trait ObjectBackend: Debug + Send {
         delete: bool,
         data: &[u8],
     );
+
+    /// `split_collection`: the objects of `parent` that hash to `child` under
+    /// `split_bits` (their hash's low `split_bits` bits equal the child's
+    /// seed) move to `child`, with their versions and data.
+    fn split(&mut self, parent: SpgId, child: SpgId, split_bits: u32);
 }
 
 /// The default object layer: which objects each PG holds and at which
@@ -86,5 +91,57 @@ impl ObjectBackend for VersionsOnly {
         } else {
             objs.insert(oid.clone(), version);
         }
+    }
+
+    fn split(&mut self, parent: SpgId, child: SpgId, split_bits: u32) {
+        let mask = u32::MAX.checked_shl(split_bits).map_or(u32::MAX, |m| !m);
+        let Some(objs) = self.objects.get_mut(&parent) else {
+            return;
+        };
+        let moving: Vec<ObjectId> = objs
+            .keys()
+            .filter(|o| o.hash & mask == child.pgid.seed)
+            .cloned()
+            .collect();
+        let mut moved = BTreeMap::new();
+        for o in moving {
+            if let Some(v) = objs.remove(&o) {
+                moved.insert(o, v);
+            }
+        }
+        if !moved.is_empty() {
+            self.objects.entry(child).or_default().extend(moved);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use peering_core::types::PgId;
+
+    use super::*;
+
+    #[test]
+    fn split_moves_the_objects_that_hash_to_the_child() {
+        let parent = SpgId::replicated(PgId::new(1, 1));
+        let child = SpgId::replicated(PgId::new(1, 5));
+        let mut b = VersionsOnly::default();
+        // Under 3 split bits, hashes ending in 0b101 belong to 1.5.
+        for (name, hash) in [("a", 0x11), ("b", 0x15), ("c", 0x25), ("d", 0x09)] {
+            let o = ObjectId::new(1, hash, name);
+            b.write_object(parent, &o, EVersion::new(1, u64::from(hash)), false, &[]);
+        }
+        b.split(parent, child, 3);
+        let names = |pg| -> std::collections::BTreeSet<String> {
+            b.objects(pg).map(|(o, _)| o.name.to_string()).collect()
+        };
+        assert_eq!(names(child), ["b".to_string(), "c".to_string()].into());
+        assert_eq!(names(parent), ["a".to_string(), "d".to_string()].into());
+        let versions: Vec<EVersion> = b
+            .objects_list(child, None, 10)
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect();
+        assert!(versions.contains(&EVersion::new(1, 0x15)), "{versions:?}");
     }
 }
