@@ -315,7 +315,7 @@ fn a_subscription_is_answered_from_the_epoch_it_starts_at() {
         .drain_outputs()
         .into_iter()
         .flat_map(|o| match o {
-            MonOutput::Maps { to, maps } if to == OsdId(1) => maps,
+            MonOutput::Maps { to: OsdId(1), maps } => maps,
             _ => Vec::new(),
         })
         .map(|i| i.epoch)
