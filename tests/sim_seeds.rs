@@ -114,6 +114,7 @@ fn safety_runs_never_break_an_invariant() {
 
 #[test]
 fn runs_on_the_redb_store_survive_crashes() {
+    let (mut faults, mut acked) = (0, 0);
     for seed in 0..3u64 {
         let dir =
             std::env::temp_dir().join(format!("peering-sim-redb-{seed}-{}", std::process::id()));
@@ -127,8 +128,15 @@ fn runs_on_the_redb_store_survive_crashes() {
         let r = Sim::with_store(c, store).unwrap().run();
         let _ = std::fs::remove_dir_all(&dir);
         assert!(r.passed(), "{:?}", failures(std::slice::from_ref(&r)));
-        assert!(r.faults > 0 && r.writes.1 > 0, "{r:?}");
+        faults += r.faults;
+        acked += r.writes.1;
     }
+    // The runs crashed OSDs and acknowledged writes (a seed that crashes
+    // often may acknowledge none of its own).
+    assert!(
+        faults > 0 && acked > 0,
+        "{faults} faults, {acked} writes acknowledged"
+    );
 }
 
 /// A store that, after its `after`-th transaction of OSD `victim`, keeps
