@@ -403,6 +403,31 @@ mod pg_log {
     }
 
     #[test]
+    fn a_rewind_that_only_moves_the_head_still_makes_the_log_dirty() {
+        // A split child's log: its head is the parent's (1'7), past its last
+        // entry (1'5). Rewound to 1'6, nothing is cut but the head moves, and
+        // the store must learn it (or a restart would load head 1'7 against
+        // an info at 1'6).
+        let (pg, mut info) = five(Missing::new(false));
+        let log = pg.log().log().clone();
+        let m = pg.missing().clone();
+        let mut pg = PgLog::from_parts(
+            PgLogT {
+                head: ev(1, 7),
+                ..log
+            },
+            m,
+        )
+        .unwrap();
+        info.last_update = ev(1, 7);
+        let mut effects = LogEffects::new();
+        pg.rewind_divergent_log(ev(1, 6), &mut info, &mut effects)
+            .unwrap();
+        assert_eq!((pg.log().head(), info.last_update), (ev(1, 6), ev(1, 6)));
+        assert!(pg.is_dirty());
+    }
+
+    #[test]
     fn roll_forward_covers_every_entry_up_to_the_head() {
         // Ceph's roll_forward(): roll_forward_to(head), each entry not yet rolled
         // forward handed over once, oldest first.

@@ -331,6 +331,7 @@ impl PgLog {
         effects: &mut LogEffects,
     ) -> Result<bool, LogError> {
         self.check_rewind(newhead)?;
+        let old_head = self.log.head();
         let mut undo = Undo::new(&self.log, effects);
         let plan = match self.rewind_and_plan(&mut undo, newhead, &info.last_backfill) {
             Ok(plan) => plan,
@@ -340,7 +341,11 @@ impl PgLog {
             }
         };
         info.last_complete = info.last_complete.min(newhead);
-        if !undo.cut.is_empty() {
+        // A moved head is written even when no entry was cut: a split
+        // child's log head can be past its last entry (`split_out_child`
+        // keeps the parent's head), and a stored head left behind would not
+        // match the info after a restart.
+        if !undo.cut.is_empty() || self.log.head() != old_head {
             self.dirty = true;
         }
         info.last_update = newhead;
