@@ -36,7 +36,13 @@ impl Osd {
         if let Some(slot) = self.slots.get_mut(&spgid) {
             slot.pg = Some(pg);
         }
-        self.flush_pg_ctx(spgid, ctx);
+        // Ceph splits in one transaction (parent, `split_colls`, children);
+        // the store takes one per PG, so the children's go first. A crash
+        // after them and before the parent's leaves the parent at its epoch
+        // before the split: it splits again into the same children (their
+        // later transactions queue behind the parent's, so none is durable).
+        // The other order could lose the children's entries: the parent's
+        // log would no longer have them.
         for (child, pg_num, mut cctx) in children {
             let cid = child.info().pgid;
             let epoch = child.epoch();
@@ -54,6 +60,7 @@ impl Osd {
                 peering_core::event::PeeringEvt::new(epoch, peering_core::event::Event::NullEvt),
             );
         }
+        self.flush_pg_ctx(spgid, ctx);
         result.map(|()| caught_up)
     }
 
