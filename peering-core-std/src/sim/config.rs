@@ -77,8 +77,11 @@ pub enum Mode {
 pub struct SimConfig {
     /// The seed: one seed, one run, byte for byte.
     pub seed: u64,
-    /// OSDs, one per host.
+    /// OSDs.
     pub osds: u32,
+    /// OSDs per CRUSH host (1: every OSD its own host); replicas go to
+    /// different hosts.
+    pub osds_per_host: u32,
     /// The pool's `pg_num` at creation.
     pub pg_num: u32,
     /// Replicas per PG.
@@ -112,6 +115,7 @@ impl SimConfig {
         SimConfig {
             seed,
             osds,
+            osds_per_host: 1,
             pg_num,
             size: 3,
             min_size: 2,
@@ -139,7 +143,9 @@ impl SimConfig {
             }
             return Err(SimError::ErasureNotSupported { k, m });
         }
-        if self.size == 0 || self.size > self.osds {
+        // Replicas go to distinct hosts.
+        let hosts = self.osds.div_ceil(self.osds_per_host.max(1));
+        if self.size == 0 || self.size > hosts {
             return Err(SimError::TooFewOsds {
                 osds: self.osds,
                 needed: self.size,
@@ -167,8 +173,10 @@ impl SimConfig {
 /// Why a run was refused before it started.
 #[derive(Clone, PartialEq, Debug, thiserror::Error)]
 pub enum SimError {
-    /// More replicas (or EC shards) than OSDs.
-    #[error("{needed} replicas or shards need at least {needed} OSDs, the run has {osds}")]
+    /// More replicas (or EC shards) than OSDs, or than hosts to put them in.
+    #[error(
+        "{needed} replicas or shards need {needed} OSDs in distinct hosts, the run has {osds} OSDs"
+    )]
     TooFewOsds {
         /// OSDs in the run.
         osds: u32,

@@ -212,8 +212,9 @@ impl<S: Store> Sim<S> {
             osds: cfg.osds,
             needed: cfg.size,
         })?;
-        let crush =
-            crate::osd::local::simple_crush(n).map_err(|e| SimError::Setup(e.to_string()))?;
+        let per_host = i32::try_from(cfg.osds_per_host).unwrap_or(i32::MAX);
+        let crush = crate::osd::local::hosted_crush(n, per_host)
+            .map_err(|e| SimError::Setup(e.to_string()))?;
         let map = OsdMap::build_simple(n, [], Some(CrushHandle::new(crush)))
             .map_err(|e| SimError::Setup(e.to_string()))?;
         let mut mon = Monitor::new(map, MonConfig::default());

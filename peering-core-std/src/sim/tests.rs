@@ -10,6 +10,23 @@ fn quick(seed: u64) -> SimConfig {
 }
 
 #[test]
+fn replicas_go_to_distinct_hosts() {
+    // Five OSDs in hosts of three: two hosts cannot hold three replicas.
+    let mut c = quick(1);
+    c.osds_per_host = 3;
+    assert_eq!(
+        Sim::new(c).err(),
+        Some(SimError::TooFewOsds { osds: 5, needed: 3 })
+    );
+    // Nine in hosts of three: three hosts, and the run heals to clean.
+    let mut c = SimConfig::new(2, 9, 8);
+    c.osds_per_host = 3;
+    c.duration = Timespan(30 * SEC);
+    let r = Sim::new(c).unwrap().run();
+    assert!(r.passed(), "{r:?}");
+}
+
+#[test]
 fn runs_that_cannot_be_honoured_are_refused() {
     let mut c = quick(1);
     c.size = 6;

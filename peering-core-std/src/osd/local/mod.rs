@@ -102,14 +102,27 @@ pub fn simple_map(n: i32, pool: i64, size: u32, pg_num: u32) -> Result<OsdMap, O
 }
 
 pub(crate) fn simple_crush(n: i32) -> Result<crate::crush::CrushMap, CrushError> {
+    hosted_crush(n, 1)
+}
+
+/// `n` OSDs in hosts of `per_host` (the last host may hold fewer) under one
+/// `default` root, and a replicated rule choosing leaves across hosts.
+pub(crate) fn hosted_crush(n: i32, per_host: i32) -> Result<crate::crush::CrushMap, CrushError> {
+    let per_host = per_host.max(1);
     let mut b = CrushBuilder::with_default_types();
     let mut hosts = Vec::new();
-    for id in 0..n {
-        let name = format!("osd.{id}");
-        b.add_device(id, &name, None)?;
-        let host = format!("host{id}");
-        b.add_bucket(&host, "host", &[(name.as_str(), None)])?;
+    let mut first = 0;
+    while first < n {
+        let last = first.saturating_add(per_host).min(n);
+        let names: Vec<String> = (first..last).map(|id| format!("osd.{id}")).collect();
+        for (id, name) in (first..last).zip(&names) {
+            b.add_device(id, name, None)?;
+        }
+        let host = format!("host{}", first / per_host);
+        let items: Vec<(&str, Option<u32>)> = names.iter().map(|n| (n.as_str(), None)).collect();
+        b.add_bucket(&host, "host", &items)?;
         hosts.push(host);
+        first = last;
     }
     let items: Vec<(&str, Option<u32>)> = hosts.iter().map(|h| (h.as_str(), None)).collect();
     b.add_bucket("default", "root", &items)?;
