@@ -90,3 +90,41 @@ fn divergent_replica_is_rewound_to_the_authoritative_head() {
     assert!(stored(&h, 2).effects.is_empty());
     assert_safe(&h);
 }
+
+/// osd.1's divergent entries (10'19, 10'20) are older than its own les (12):
+/// it activated in an interval that never finished activating, and the
+/// authoritative log (10'18, les 14) never got them. Ceph asks it for its log
+/// since its les, gets no entry, and cannot rewind them (ceph/ceph pull
+/// request 28005); we ask for its whole log, and it is rewound as usual.
+#[test]
+fn divergent_entries_older_than_the_peers_les_are_still_found() {
+    let mut h = osd_loaded_cluster_at(20, &[0, 1, 2], 3, &[(0, 18, 14), (1, 20, 12), (2, 18, 14)]);
+    h.run().unwrap();
+    assert_eq!(h.state(0, spg()), "Started/Primary/Active/Clean");
+    let kinds: Vec<(i32, QueryKind)> = (1..3)
+        .flat_map(|o| {
+            h.transcript().sent(0, o).filter_map(move |m| match m {
+                Message::PgQuery2(q) if !matches!(q.query.kind, QueryKind::Info) => {
+                    Some((o, q.query.kind))
+                }
+                _ => None,
+            })
+        })
+        .collect();
+    assert_eq!(kinds, [(1, QueryKind::FullLog)]);
+    for o in 0..3 {
+        let s = stored(&h, o);
+        assert_eq!(
+            s.info.as_ref().unwrap().last_update,
+            EVersion::new(10, 18),
+            "osd.{o}"
+        );
+        assert_eq!(
+            s.log.as_ref().unwrap().head,
+            EVersion::new(10, 18),
+            "osd.{o}"
+        );
+        assert!(s.missing.as_ref().unwrap().items().is_empty(), "osd.{o}");
+    }
+    assert_safe(&h);
+}

@@ -110,6 +110,10 @@
 //!   own full bits (the map view does not carry per-OSD state).
 //! * `terminate()` runs the exit actions of every active state (boost's
 //!   semantics), so `ToDelete`'s and `Deleting`'s reservation cancels are emitted.
+//! * `GetMissing` asks a peer for its whole log (`FULLLOG`) when the peer's head
+//!   is older than its own `last_epoch_started` and not in the primary's log:
+//!   Ceph asks from the peer's les, gets no entry back, cannot rewind the
+//!   peer's divergent entries, and later aborts in `add_active_missing`.
 
 mod activate;
 pub mod chart;

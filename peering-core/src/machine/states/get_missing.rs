@@ -92,7 +92,25 @@ pub(crate) fn enter(cx: &mut Cx<'_>, data: &mut GetMissingLocal) -> Result<(), P
             continue;
         }
         let since = EVersion::new(pi.last_epoch_started, 0);
-        let kind = if pi.log_tail <= since {
+        // Deviation from Ceph, which always asks from the peer's les: a peer
+        // whose head is older than its les and is not in our log holds
+        // divergent entries from before its les (it activated in an interval
+        // that never finished activating, and a later authoritative log
+        // dropped them). Asked from its les it answers with no entry,
+        // `proc_replica_log` cannot rewind them, and its missing set keeps
+        // needs our log never had (`add_active_missing` then aborts). It is
+        // asked for its whole log instead. (Upstream: ceph/ceph pull request
+        // 28005, closed unmerged.)
+        let head_unknown = pi.last_update < since
+            && pi.last_update > cx.ps.pg_log.log().tail()
+            && cx
+                .ps
+                .pg_log
+                .log()
+                .entries()
+                .binary_search_by(|e| e.version.cmp(&pi.last_update))
+                .is_err();
+        let kind = if pi.log_tail <= since && !head_unknown {
             QueryKind::Log { since }
         } else {
             QueryKind::FullLog
