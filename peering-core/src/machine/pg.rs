@@ -584,9 +584,13 @@ impl Pg {
     }
 
     /// `purge_strays`, the `on_clean` commit callback
-    /// ([`crate::ctx::OnCommit::PurgeStrays`]).
+    /// ([`crate::ctx::OnCommit::PurgeStrays`]). Like `_finish_recovery`, a
+    /// callback that raced with a new interval (the PG is no longer clean) or
+    /// with a deletion does nothing: the strays of a later interval are not
+    /// the clean interval's to remove.
     pub fn purge_strays(&mut self, map: &dyn OsdMapView, ctx: &mut RecoveryCtx) {
-        if self.check_running().is_ok() {
+        let clean = self.ps.state.contains(PgState::CLEAN);
+        if self.check_running().is_ok() && clean && !self.is_deleting() {
             self.ps.purge_strays(map, ctx);
             self.ps.write_if_dirty(ctx);
         }
