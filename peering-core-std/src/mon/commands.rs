@@ -105,8 +105,9 @@ impl Monitor {
     }
 
     /// The manager's `DaemonServer::adjust_pgs`, once: a pool below its
-    /// `pg_num` target, and done creating its initial PGs, is raised to it (Ceph raises it in steps bounded by
-    /// the PGs being created; this monitor in one); a pool whose `pgp_num`
+    /// `pg_num` target, and done creating its initial PGs, is raised to it
+    /// (Ceph raises it in steps bounded by the PGs being created; this
+    /// monitor in one); a pool whose `pgp_num`
     /// trails its target moves it by `target_max_misplaced_ratio` of
     /// `pg_num` (at least one), but only while the cluster's misplaced ratio,
     /// as the host measures it, is below that ratio. `pgp_num` never passes
