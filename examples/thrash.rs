@@ -120,9 +120,15 @@ fn main() {
         for line in &r.transcript {
             println!("{line}");
         }
-        // What each stuck PG's primary says of itself (`ceph pg query`).
+        // What each stuck PG's primary says of itself (`ceph pg query`), and
+        // every instance of a PG that broke an invariant.
         for s in &r.stuck {
             println!("{} on {}: {}", s.pgid, s.primary, s.query);
+        }
+        for v in &r.violations {
+            for (osd, q) in &v.queries {
+                println!("{:?} on {osd} at the violation: {q}", v.pgid);
+            }
         }
         let verdict = if r.passed() {
             "passed".to_string()

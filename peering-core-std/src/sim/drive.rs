@@ -396,6 +396,21 @@ impl<S: crate::store::Store> Sim<S> {
         if !self.report.violations.is_empty() {
             return;
         }
+        let queries = pgid.map_or_else(Vec::new, |spg| {
+            self.procs
+                .iter()
+                .filter_map(|(o, p)| {
+                    let pg = p.osd.pg(spg)?;
+                    let q = format!(
+                        "{:#?}\nmissing: {:?}\nmissing_loc: {:?}",
+                        pg.status(),
+                        pg.pg_log().missing(),
+                        pg.missing_loc()
+                    );
+                    Some((*o, q))
+                })
+                .collect()
+        });
         self.report.violations.push(SimViolation {
             seed: self.cfg.seed,
             step: self.report.events,
@@ -405,6 +420,7 @@ impl<S: crate::store::Store> Sim<S> {
             pgid,
             detail,
             last_lines: self.transcript.last_lines(),
+            queries,
         });
     }
 

@@ -37,6 +37,9 @@ pub struct SimViolation {
     pub detail: String,
     /// The transcript's last lines before it.
     pub last_lines: Vec<String>,
+    /// Every running instance of the PG at that step, for people: its
+    /// `pg query` (`Pg::status()`), its missing set and its `MissingLoc`.
+    pub queries: Vec<(OsdId, String)>,
 }
 
 /// A PG that did not become active+clean before the liveness deadline.
