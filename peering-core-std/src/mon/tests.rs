@@ -25,6 +25,19 @@ fn published(m: &mut Monitor) -> Vec<Incremental> {
         .collect()
 }
 
+/// osd.0 reports PGs `0..n` of `pool` created (`MOSDPGCreated`).
+fn report_created(m: &mut Monitor, pool: i64, n: u32) {
+    for s in 0..n {
+        m.handle(
+            OsdId(0),
+            MonMessage::PgCreated(PgCreatedMsg {
+                pgid: PgId::new(pool, s),
+            }),
+            Timespan(0),
+        );
+    }
+}
+
 #[test]
 fn nothing_pending_proposes_nothing() {
     let mut m = mon(3);
@@ -197,15 +210,7 @@ fn new_pools_are_created_on_their_primaries_until_created() {
     assert_eq!(created.len(), 4);
     // Sent once per primary: a new epoch resends nothing.
     m.mark_out(OsdId(3)).unwrap();
-    for s in 0..4 {
-        m.handle(
-            OsdId(0),
-            MonMessage::PgCreated(PgCreatedMsg {
-                pgid: PgId::new(2, s),
-            }),
-            Timespan(0),
-        );
-    }
+    report_created(&mut m, 2, 4);
     m.propose().unwrap();
     assert!(m.creating_pgs().next().is_none());
     assert!(
@@ -274,15 +279,7 @@ fn pg_num_waits_until_the_initial_pgs_are_created() {
     // needs its parents to exist.
     m.mgr_tick(0.0);
     assert!(!m.has_pending());
-    for s in 0..4 {
-        m.handle(
-            OsdId(0),
-            MonMessage::PgCreated(PgCreatedMsg {
-                pgid: PgId::new(2, s),
-            }),
-            Timespan(0),
-        );
-    }
+    report_created(&mut m, 2, 4);
     m.propose().unwrap();
     assert!(
         !m.map()
