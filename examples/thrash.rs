@@ -12,8 +12,9 @@
 //! same seed gives the same run, byte for byte.
 //!
 //! Options: `--seeds N` (default 20), `--seed S` (run only seed S, with its
-//! transcript), `--first S` (start at S), `--osds N`, `--pgs N`, `--safety`
-//! (faults never stop; only safety is checked).
+//! transcript), `--first S` (start at S), `--osds N`, `--pgs N`,
+//! `--per-host N` (OSDs per CRUSH host), `--safety` (faults never stop; only
+//! safety is checked).
 
 use peering::core::types::Timespan;
 use peering::osd::sim::{Mode, Sim, SimConfig, SimReport};
@@ -26,6 +27,7 @@ struct Args {
     first: u64,
     one: Option<u64>,
     osds: u32,
+    per_host: u32,
     pgs: u32,
     safety: bool,
 }
@@ -36,6 +38,7 @@ fn parse() -> Result<Args, String> {
         first: 0,
         one: None,
         osds: 6,
+        per_host: 1,
         pgs: 16,
         safety: false,
     };
@@ -53,6 +56,7 @@ fn parse() -> Result<Args, String> {
             "--seed" => a.one = Some(value()?),
             "--osds" => a.osds = u32::try_from(value()?).map_err(|e| e.to_string())?,
             "--pgs" => a.pgs = u32::try_from(value()?).map_err(|e| e.to_string())?,
+            "--per-host" => a.per_host = u32::try_from(value()?).map_err(|e| e.to_string())?,
             "--safety" => a.safety = true,
             other => return Err(format!("unknown option {other}")),
         }
@@ -62,6 +66,7 @@ fn parse() -> Result<Args, String> {
 
 fn config(a: &Args, seed: u64) -> SimConfig {
     let mut c = SimConfig::new(seed, a.osds, a.pgs);
+    c.osds_per_host = a.per_host;
     c.duration = Timespan(120 * SEC);
     if a.safety {
         c.mode = Mode::Safety;
@@ -73,8 +78,13 @@ fn config(a: &Args, seed: u64) -> SimConfig {
 /// The command that replays `seed` with these options.
 fn replay(a: &Args, seed: u64) -> String {
     let safety = if a.safety { " --safety" } else { "" };
+    let hosts = if a.per_host > 1 {
+        format!(" --per-host {}", a.per_host)
+    } else {
+        String::new()
+    };
     format!(
-        "cargo run --release --example thrash -- --seed {seed} --osds {} --pgs {}{safety}",
+        "cargo run --release --example thrash -- --seed {seed} --osds {} --pgs {}{hosts}{safety}",
         a.osds, a.pgs
     )
 }
@@ -149,10 +159,11 @@ fn main() {
     }
 
     println!(
-        "Thrashing {} seeds from {} on {} OSDs, one pool of {} PGs (size 3, min_size 2), {} mode.",
+        "Thrashing {} seeds from {} on {} OSDs ({} per host), one pool of {} PGs (size 3, min_size 2), {} mode.",
         a.seeds,
         a.first,
         a.osds,
+        a.per_host,
         a.pgs,
         if a.safety { "safety" } else { "liveness" }
     );
