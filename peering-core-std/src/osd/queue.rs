@@ -9,9 +9,9 @@
 //! for [`Osd::dispatch_context`] at the end of the pass, then `send_pg_temp`
 //! and the map cache's trim.
 
-use peering_core::ctx::{MonRequest, RecoveryCtx};
+use peering_core::ctx::{MonRequest, RecoveryCtx, TxOp};
 use peering_core::machine::{EventOutcome, Transit};
-use peering_core::types::SpgId;
+use peering_core::types::{EVersion, SpgId};
 
 use super::output::{OsdOutput, TxnId};
 use super::slot::PeeringItem;
@@ -199,6 +199,23 @@ impl Osd {
             self.report_states(pgid);
         }
         let (transaction, commits) = ctx.take_persist().into_parts();
+        // The object layer follows the transaction's object side, as the
+        // store will (`PGBackend` applies the log's handlers in the same
+        // transaction).
+        for op in &transaction.ops {
+            match op {
+                TxOp::LogEffects(effects) => {
+                    for e in effects {
+                        self.backend.apply_log_effect(pgid, e);
+                    }
+                }
+                TxOp::RemoveObject(oid) => {
+                    self.backend
+                        .write_object(pgid, oid, EVersion::ZERO, true, &[]);
+                }
+                _ => {}
+            }
+        }
         let mut persisted = None;
         if !transaction.is_empty() || !commits.is_empty() {
             let txn = TxnId(self.next_txn);

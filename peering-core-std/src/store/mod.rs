@@ -19,7 +19,7 @@
 //!   file per OSD with Ceph's omap key layout and a versioned encoding.
 
 mod api;
-mod collection;
+pub(crate) mod collection;
 mod delta;
 mod error;
 mod mem;

@@ -4,9 +4,13 @@
 //! moves versions and no data.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::fmt::Debug;
 
-use peering_core::types::{EVersion, ObjectId, SpgId};
+use peering_core::log::LogEffect;
+use peering_core::types::{EVersion, ObjectId, SpgId, Version};
+
+use crate::store::collection::{Collection, apply_effect};
 
 /// The host's object layer, as recovery and backfill use it. Every call is
 /// about this OSD's own instance of `pgid`.
@@ -35,6 +39,13 @@ pub trait ObjectBackend: Debug + Send {
         data: &[u8],
     );
 
+    /// The object side of a transaction the PG made, in order: a divergent
+    /// entry rolled back, an object removed, a stash made or dropped
+    /// (`PGBackend::rollback`, `remove`, `try_stash`, `trim`). The OSD applies
+    /// each effect when it hands the transaction to the store, so what the
+    /// object layer pushes always matches the log.
+    fn apply_log_effect(&mut self, pgid: SpgId, effect: &LogEffect);
+
     /// `split_collection`: the objects of `parent` that hash to `child` under
     /// `split_bits` (their hash's low `split_bits` bits equal the child's
     /// seed) move to `child`, with their versions and data.
@@ -47,9 +58,44 @@ pub trait ObjectBackend: Debug + Send {
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct VersionsOnly {
     objects: BTreeMap<SpgId, BTreeMap<ObjectId, EVersion>>,
+    /// Stashed objects (`ghobject_t(oid, version)`) a rollback may restore.
+    stashes: BTreeMap<SpgId, BTreeMap<(ObjectId, Version), EVersion>>,
+}
+
+/// One PG's objects and stashes, as the shared log-effect code sees them.
+struct PgObjects<'a> {
+    objects: &'a mut BTreeMap<ObjectId, EVersion>,
+    stashes: &'a mut BTreeMap<(ObjectId, Version), EVersion>,
+}
+
+impl Collection for PgObjects<'_> {
+    type Error = Infallible;
+    fn get(&mut self, oid: &ObjectId) -> Result<Option<EVersion>, Infallible> {
+        Ok(self.objects.get(oid).copied())
+    }
+    fn put(&mut self, oid: &ObjectId, v: EVersion) -> Result<(), Infallible> {
+        self.objects.insert(oid.clone(), v);
+        Ok(())
+    }
+    fn remove(&mut self, oid: &ObjectId) -> Result<(), Infallible> {
+        self.objects.remove(oid);
+        Ok(())
+    }
+    fn put_stash(&mut self, oid: &ObjectId, at: Version, v: EVersion) -> Result<(), Infallible> {
+        self.stashes.insert((oid.clone(), at), v);
+        Ok(())
+    }
+    fn take_stash(&mut self, oid: &ObjectId, at: Version) -> Result<Option<EVersion>, Infallible> {
+        Ok(self.stashes.remove(&(oid.clone(), at)))
+    }
 }
 
 impl VersionsOnly {
+    /// The version of `oid` in `pgid`, if held.
+    pub fn object_version_of(&self, pgid: SpgId, oid: &ObjectId) -> Option<EVersion> {
+        self.objects.get(&pgid).and_then(|o| o.get(oid)).copied()
+    }
+
     /// `pgid`'s objects and versions, in order.
     pub fn objects(&self, pgid: SpgId) -> impl Iterator<Item = (&ObjectId, &EVersion)> + '_ {
         self.objects.get(&pgid).into_iter().flatten()
@@ -93,8 +139,32 @@ impl ObjectBackend for VersionsOnly {
         }
     }
 
+    fn apply_log_effect(&mut self, pgid: SpgId, effect: &LogEffect) {
+        let mut pg = PgObjects {
+            objects: self.objects.entry(pgid).or_default(),
+            stashes: self.stashes.entry(pgid).or_default(),
+        };
+        let Ok(()) = apply_effect(&mut pg, effect);
+    }
+
     fn split(&mut self, parent: SpgId, child: SpgId, split_bits: u32) {
         let mask = u32::MAX.checked_shl(split_bits).map_or(u32::MAX, |m| !m);
+        if let Some(stashes) = self.stashes.get_mut(&parent) {
+            let moving: Vec<(ObjectId, Version)> = stashes
+                .keys()
+                .filter(|(o, _)| o.hash & mask == child.pgid.seed)
+                .cloned()
+                .collect();
+            let mut moved = BTreeMap::new();
+            for k in moving {
+                if let Some(v) = stashes.remove(&k) {
+                    moved.insert(k, v);
+                }
+            }
+            if !moved.is_empty() {
+                self.stashes.entry(child).or_default().extend(moved);
+            }
+        }
         let Some(objs) = self.objects.get_mut(&parent) else {
             return;
         };
@@ -120,6 +190,47 @@ mod tests {
     use peering_core::types::PgId;
 
     use super::*;
+
+    #[test]
+    fn log_effects_roll_the_object_layer_back_as_the_store_does() {
+        use peering_core::log::{LogEntry, LogOp, ModDesc, RollbackStep};
+        let pg = SpgId::replicated(PgId::new(1, 0));
+        let (b_obj, c_obj) = (ObjectId::new(1, 2, "b"), ObjectId::new(1, 3, "c"));
+        let mut be = VersionsOnly::default();
+        be.write_object(pg, &b_obj, EVersion::new(5, 2), false, &[]);
+        be.write_object(pg, &c_obj, EVersion::new(5, 3), false, &[]);
+        // `c` is stashed by its delete, `b` was created by a divergent write.
+        be.apply_log_effect(
+            pg,
+            &LogEffect::TryStash {
+                soid: c_obj.clone(),
+                version: 7,
+            },
+        );
+        assert_eq!(be.object_version_of(pg, &c_obj), None);
+        let mut del_c = LogEntry::new(
+            LogOp::Delete,
+            c_obj.clone(),
+            EVersion::new(6, 7),
+            EVersion::new(5, 3),
+        );
+        let mut md = ModDesc::default();
+        md.push(RollbackStep::Delete { old_version: 7 });
+        del_c.mod_desc = md;
+        let mut create_b = LogEntry::new(
+            LogOp::Modify,
+            b_obj.clone(),
+            EVersion::new(5, 2),
+            EVersion::ZERO,
+        );
+        let mut md = ModDesc::default();
+        md.push(RollbackStep::Create);
+        create_b.mod_desc = md;
+        be.apply_log_effect(pg, &LogEffect::Rollback(del_c));
+        be.apply_log_effect(pg, &LogEffect::Rollback(create_b));
+        assert_eq!(be.object_version_of(pg, &c_obj), Some(EVersion::new(5, 3)));
+        assert_eq!(be.object_version_of(pg, &b_obj), None);
+    }
 
     #[test]
     fn split_moves_the_objects_that_hash_to_the_child() {
