@@ -106,27 +106,12 @@ impl Osd {
 
 impl Osd {
     /// The op's transaction writes the object (`ReplicatedBackend`'s
-    /// `submit_transaction` on the primary, `do_repop` on a replica): the
-    /// object layer holds `entry`'s version from now on, or loses the object
-    /// for a delete. A copy that still misses the object at that version (a
-    /// backfill target beyond its `last_backfill`) is left for recovery to
-    /// fill, as the store does.
+    /// `submit_transaction` on the primary, `do_repop` on a replica), in the
+    /// object layer as in the store ([`super::ObjectBackend::apply_new_entry`]).
     fn apply_to_backend(&mut self, pgid: SpgId, entry: &LogEntry) {
-        let missing = self.pg(pgid).is_some_and(|pg| {
-            pg.pg_log()
-                .missing()
-                .get(&entry.soid)
-                .is_some_and(|m| m.need >= entry.version)
-        });
-        if missing {
-            return;
-        }
-        if entry.is_update() {
+        if let Some(pg) = self.slots.get(&pgid).and_then(|s| s.pg.as_ref()) {
             self.backend
-                .write_object(pgid, &entry.soid, entry.version, false, &[]);
-        } else if entry.is_delete() {
-            self.backend
-                .write_object(pgid, &entry.soid, entry.version, true, &[]);
+                .apply_new_entry(pgid, entry, pg.pg_log().missing());
         }
     }
 }

@@ -13,6 +13,9 @@
 //! * each [`LogEffect`], in order (`PGLog::LogEntryHandler`, applied by
 //!   `PGBackend::rollback`, `trim`, `remove`, `try_stash`).
 
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+
 use peering_core::log::{LogEffect, LogEntry, Missing, RollbackStep};
 use peering_core::types::{EVersion, ObjectId, Version};
 
@@ -32,6 +35,39 @@ pub(crate) trait Collection {
     fn put_stash(&mut self, oid: &ObjectId, at: Version, v: EVersion) -> Result<(), Self::Error>;
     /// Removes and returns the stash of `oid` made at `at`.
     fn take_stash(&mut self, oid: &ObjectId, at: Version) -> Result<Option<EVersion>, Self::Error>;
+}
+
+/// A collection held in memory, as `MemStore` and the OSD's default object
+/// layer ([`crate::osd::VersionsOnly`]) keep it: head objects and stashes
+/// by key.
+pub(crate) struct InMemory<'a> {
+    /// The head objects and their versions.
+    pub objects: &'a mut BTreeMap<ObjectId, EVersion>,
+    /// The stashes (`ghobject_t(oid, version)`) and the versions they hold.
+    pub stashes: &'a mut BTreeMap<(ObjectId, Version), EVersion>,
+}
+
+// Memory cannot fail: every operation is `Infallible`.
+impl Collection for InMemory<'_> {
+    type Error = Infallible;
+    fn get(&mut self, oid: &ObjectId) -> Result<Option<EVersion>, Infallible> {
+        Ok(self.objects.get(oid).copied())
+    }
+    fn put(&mut self, oid: &ObjectId, v: EVersion) -> Result<(), Infallible> {
+        self.objects.insert(oid.clone(), v);
+        Ok(())
+    }
+    fn remove(&mut self, oid: &ObjectId) -> Result<(), Infallible> {
+        self.objects.remove(oid);
+        Ok(())
+    }
+    fn put_stash(&mut self, oid: &ObjectId, at: Version, v: EVersion) -> Result<(), Infallible> {
+        self.stashes.insert((oid.clone(), at), v);
+        Ok(())
+    }
+    fn take_stash(&mut self, oid: &ObjectId, at: Version) -> Result<Option<EVersion>, Infallible> {
+        Ok(self.stashes.remove(&(oid.clone(), at)))
+    }
 }
 
 /// Applies one log effect to `c`.

@@ -9,7 +9,7 @@ use peering_core::log::{LogEffect, Missing, PgLogT};
 use peering_core::machine::{Config, PgLoad};
 use peering_core::types::{EVersion, Epoch, ObjectId, OsdId, PgInfo, SpgId, Version};
 
-use super::collection::{Collection, apply_effect, apply_new_entry};
+use super::collection::{Collection, InMemory, apply_effect, apply_new_entry};
 use super::delta::{LogDelta, log_delta};
 use super::{PgMeta, Store, StoreError, TxnId};
 
@@ -40,30 +40,15 @@ pub struct StoredPg {
     pub transactions: usize,
 }
 
-// Memory cannot fail: every operation is `Infallible`.
-impl Collection for StoredPg {
-    type Error = Infallible;
-    fn get(&mut self, oid: &ObjectId) -> Result<Option<EVersion>, Infallible> {
-        Ok(self.objects.get(oid).copied())
-    }
-    fn put(&mut self, oid: &ObjectId, v: EVersion) -> Result<(), Infallible> {
-        self.objects.insert(oid.clone(), v);
-        Ok(())
-    }
-    fn remove(&mut self, oid: &ObjectId) -> Result<(), Infallible> {
-        self.objects.remove(oid);
-        Ok(())
-    }
-    fn put_stash(&mut self, oid: &ObjectId, at: Version, v: EVersion) -> Result<(), Infallible> {
-        self.stashes.insert((oid.clone(), at), v);
-        Ok(())
-    }
-    fn take_stash(&mut self, oid: &ObjectId, at: Version) -> Result<Option<EVersion>, Infallible> {
-        Ok(self.stashes.remove(&(oid.clone(), at)))
-    }
-}
-
 impl StoredPg {
+    /// The PG's collection, for the shared object-side code.
+    fn collection(&mut self) -> InMemory<'_> {
+        InMemory {
+            objects: &mut self.objects,
+            stashes: &mut self.stashes,
+        }
+    }
+
     /// Applies one `WriteLog` as a delta: the new entries' writes on the
     /// collection, then the keys that changed.
     fn write_log(&mut self, log: &PgLogT, missing: &Missing) -> Result<(), Infallible> {
@@ -83,7 +68,7 @@ impl StoredPg {
         );
         let old_head = stored_log.head;
         for e in delta.put_entries.iter().filter(|e| e.version > old_head) {
-            apply_new_entry(self, e, missing)?;
+            apply_new_entry(&mut self.collection(), e, missing)?;
         }
         let (new_log, new_missing) =
             apply_delta(stored_log, stored_missing.unwrap_or_default(), &delta);
@@ -246,11 +231,11 @@ fn apply_ops(pg: &mut StoredPg, t: &Transaction) -> Result<bool, Infallible> {
             TxOp::WriteLog { log, missing } => pg.write_log(log, missing)?,
             TxOp::LogEffects(effects) => {
                 for e in effects {
-                    apply_effect(pg, e)?;
+                    apply_effect(&mut pg.collection(), e)?;
                 }
                 pg.effects.extend(effects.iter().cloned());
             }
-            TxOp::RemoveObject(oid) => pg.remove(oid)?,
+            TxOp::RemoveObject(oid) => pg.collection().remove(oid)?,
             TxOp::RemovePg { .. } => removed = true,
         }
     }

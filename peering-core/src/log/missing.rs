@@ -6,7 +6,6 @@ use alloc::vec::Vec;
 
 use super::entry::LogEntry;
 use super::error::LogError;
-use super::pg_log_t::split_mask;
 use crate::types::{EVersion, ObjectId, PgId};
 
 /// Ceph's `pg_missing_item`: the version an object needs and the one held.
@@ -304,11 +303,10 @@ impl Missing {
     /// `child_missing`, which takes our `may_include_deletes`.
     pub fn split_into(&mut self, child: PgId, split_bits: u32, child_missing: &mut Missing) {
         child_missing.may_include_deletes = self.may_include_deletes;
-        let mask = split_mask(split_bits);
         let moving: Vec<ObjectId> = self
             .items
             .keys()
-            .filter(|oid| oid.hash & mask == child.seed)
+            .filter(|oid| oid.matches(split_bits, child.seed))
             .cloned()
             .collect();
         for oid in moving {

@@ -228,11 +228,10 @@ impl PgLogT {
     /// map to `child` into a new log. The child gets the same bounds and a
     /// copy of every dup: request ids are unique, so extra dups are harmless.
     pub fn split_out_child(&mut self, child: PgId, split_bits: u32) -> PgLogT {
-        let mask = split_mask(split_bits);
         let (child_entries, ours): (Vec<LogEntry>, Vec<LogEntry>) =
             core::mem::take(&mut self.entries)
                 .into_iter()
-                .partition(|e| e.soid.hash & mask == child.seed);
+                .partition(|e| e.soid.matches(split_bits, child.seed));
         self.entries = ours;
         PgLogT {
             head: self.head,
@@ -243,11 +242,6 @@ impl PgLogT {
             dups: self.dups.clone(),
         }
     }
-}
-
-/// The mask of a PG's split bits (`~((~0) << bits)`), all ones from 32 bits on.
-pub(crate) fn split_mask(split_bits: u32) -> u32 {
-    u32::MAX.checked_shl(split_bits).map_or(u32::MAX, |m| !m)
 }
 
 /// The oldest `version.version` still kept as a dup when the newest is `newest`

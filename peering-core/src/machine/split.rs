@@ -210,8 +210,7 @@ impl Pg {
             && child.shard == seed.parent.shard
             && seed.split_bits == child.pgid.split_bits(seed.new_pg_num)
             && seed.whoami.shard == child.shard;
-        let mask = split_mask(seed.split_bits);
-        let hashes_ours = |oid: &ObjectId| oid.hash & mask == child.pgid.seed;
+        let hashes_ours = |oid: &ObjectId| oid.matches(seed.split_bits, child.pgid.seed);
         let log_ours = seed
             .log
             .log()
@@ -249,14 +248,5 @@ impl Pg {
         }
         ps.send_notify = !ps.is_primary();
         pg.persist_and_start(map, ctx)
-    }
-}
-
-/// The mask of the low `bits` bits of an object hash.
-fn split_mask(bits: u32) -> u32 {
-    match bits {
-        0 => 0,
-        b if b >= 32 => u32::MAX,
-        b => (1u32 << b) - 1,
     }
 }

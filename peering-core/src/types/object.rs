@@ -79,6 +79,14 @@ impl ObjectId {
         snap: SnapId(0),
     };
 
+    /// `hobject_t::match(bits, match)`: whether the low `bits` bits of the
+    /// object's hash are `seed` (all of them from 32 bits on): the object
+    /// belongs to the PG of that seed, the test a split moves objects by.
+    pub fn matches(&self, bits: u32, seed: u32) -> bool {
+        let mask = u32::MAX.checked_shl(bits).map_or(u32::MAX, |m| !m);
+        self.hash & mask == seed
+    }
+
     /// The head object `name` in `pool`, with its placement `hash`.
     pub fn new(pool: PoolId, hash: u32, name: impl Into<String>) -> Self {
         ObjectId {

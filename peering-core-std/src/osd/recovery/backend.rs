@@ -4,13 +4,12 @@
 //! moves versions and no data.
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
 use std::fmt::Debug;
 
-use peering_core::log::LogEffect;
+use peering_core::log::{LogEffect, LogEntry, Missing};
 use peering_core::types::{EVersion, ObjectId, SpgId, Version};
 
-use crate::store::collection::{Collection, apply_effect};
+use crate::store::collection::{InMemory, apply_effect, apply_new_entry};
 
 /// The host's object layer, as recovery and backfill use it. Every call is
 /// about this OSD's own instance of `pgid`.
@@ -39,6 +38,14 @@ pub trait ObjectBackend: Debug + Send {
         data: &[u8],
     );
 
+    /// The write a newly logged entry stands for
+    /// (`ReplicatedBackend::submit_transaction` on the primary, `do_repop` on
+    /// a replica): the object at the entry's version, or removed for a
+    /// delete; nothing while `missing` says the object still needs that
+    /// version (a backfill target beyond its `last_backfill`: recovery brings
+    /// the data).
+    fn apply_new_entry(&mut self, pgid: SpgId, entry: &LogEntry, missing: &Missing);
+
     /// The object side of a transaction the PG made, in order: a divergent
     /// entry rolled back, an object removed, a stash made or dropped
     /// (`PGBackend::rollback`, `remove`, `try_stash`, `trim`). The OSD applies
@@ -62,38 +69,13 @@ pub struct VersionsOnly {
     stashes: BTreeMap<SpgId, BTreeMap<(ObjectId, Version), EVersion>>,
 }
 
-/// One PG's objects and stashes, as the shared log-effect code sees them.
-struct PgObjects<'a> {
-    objects: &'a mut BTreeMap<ObjectId, EVersion>,
-    stashes: &'a mut BTreeMap<(ObjectId, Version), EVersion>,
-}
-
-impl Collection for PgObjects<'_> {
-    type Error = Infallible;
-    fn get(&mut self, oid: &ObjectId) -> Result<Option<EVersion>, Infallible> {
-        Ok(self.objects.get(oid).copied())
-    }
-    fn put(&mut self, oid: &ObjectId, v: EVersion) -> Result<(), Infallible> {
-        self.objects.insert(oid.clone(), v);
-        Ok(())
-    }
-    fn remove(&mut self, oid: &ObjectId) -> Result<(), Infallible> {
-        self.objects.remove(oid);
-        Ok(())
-    }
-    fn put_stash(&mut self, oid: &ObjectId, at: Version, v: EVersion) -> Result<(), Infallible> {
-        self.stashes.insert((oid.clone(), at), v);
-        Ok(())
-    }
-    fn take_stash(&mut self, oid: &ObjectId, at: Version) -> Result<Option<EVersion>, Infallible> {
-        Ok(self.stashes.remove(&(oid.clone(), at)))
-    }
-}
-
 impl VersionsOnly {
-    /// The version of `oid` in `pgid`, if held.
-    pub fn object_version_of(&self, pgid: SpgId, oid: &ObjectId) -> Option<EVersion> {
-        self.objects.get(&pgid).and_then(|o| o.get(oid)).copied()
+    /// `pgid`'s collection, for the object-side code the stores share.
+    fn collection(&mut self, pgid: SpgId) -> InMemory<'_> {
+        InMemory {
+            objects: self.objects.entry(pgid).or_default(),
+            stashes: self.stashes.entry(pgid).or_default(),
+        }
     }
 
     /// `pgid`'s objects and versions, in order.
@@ -139,49 +121,37 @@ impl ObjectBackend for VersionsOnly {
         }
     }
 
+    fn apply_new_entry(&mut self, pgid: SpgId, entry: &LogEntry, missing: &Missing) {
+        let Ok(()) = apply_new_entry(&mut self.collection(pgid), entry, missing);
+    }
+
     fn apply_log_effect(&mut self, pgid: SpgId, effect: &LogEffect) {
-        let mut pg = PgObjects {
-            objects: self.objects.entry(pgid).or_default(),
-            stashes: self.stashes.entry(pgid).or_default(),
-        };
-        let Ok(()) = apply_effect(&mut pg, effect);
+        let Ok(()) = apply_effect(&mut self.collection(pgid), effect);
     }
 
     fn split(&mut self, parent: SpgId, child: SpgId, split_bits: u32) {
-        let mask = u32::MAX.checked_shl(split_bits).map_or(u32::MAX, |m| !m);
-        if let Some(stashes) = self.stashes.get_mut(&parent) {
-            let moving: Vec<(ObjectId, Version)> = stashes
-                .keys()
-                .filter(|(o, _)| o.hash & mask == child.pgid.seed)
-                .cloned()
-                .collect();
-            let mut moved = BTreeMap::new();
-            for k in moving {
-                if let Some(v) = stashes.remove(&k) {
-                    moved.insert(k, v);
-                }
-            }
-            if !moved.is_empty() {
-                self.stashes.entry(child).or_default().extend(moved);
-            }
-        }
-        let Some(objs) = self.objects.get_mut(&parent) else {
-            return;
-        };
-        let moving: Vec<ObjectId> = objs
-            .keys()
-            .filter(|o| o.hash & mask == child.pgid.seed)
-            .cloned()
-            .collect();
-        let mut moved = BTreeMap::new();
-        for o in moving {
-            if let Some(v) = objs.remove(&o) {
-                moved.insert(o, v);
-            }
-        }
-        if !moved.is_empty() {
-            self.objects.entry(child).or_default().extend(moved);
-        }
+        let ours = |o: &ObjectId| o.matches(split_bits, child.pgid.seed);
+        move_to_child(&mut self.objects, (parent, child), |o| ours(o));
+        move_to_child(&mut self.stashes, (parent, child), |(o, _)| ours(o));
+    }
+}
+
+/// Moves the entries of `parent`'s map whose key `goes` to `child`'s.
+fn move_to_child<K: Ord + Clone, V>(
+    maps: &mut BTreeMap<SpgId, BTreeMap<K, V>>,
+    (parent, child): (SpgId, SpgId),
+    goes: impl Fn(&K) -> bool,
+) {
+    let Some(from) = maps.get_mut(&parent) else {
+        return;
+    };
+    let keys: Vec<K> = from.keys().filter(|k| goes(k)).cloned().collect();
+    let moved: BTreeMap<K, V> = keys
+        .into_iter()
+        .filter_map(|k| from.remove(&k).map(|v| (k, v)))
+        .collect();
+    if !moved.is_empty() {
+        maps.entry(child).or_default().extend(moved);
     }
 }
 
@@ -191,9 +161,14 @@ mod tests {
 
     use super::*;
 
+    /// The version `be` holds of `oid` in `pg`.
+    fn version(be: &VersionsOnly, pg: SpgId, oid: &ObjectId) -> Option<EVersion> {
+        be.objects(pg).find(|(o, _)| *o == oid).map(|(_, v)| *v)
+    }
+
     #[test]
     fn log_effects_roll_the_object_layer_back_as_the_store_does() {
-        use peering_core::log::{LogEntry, LogOp, ModDesc, RollbackStep};
+        use peering_core::log::{LogOp, ModDesc, RollbackStep};
         let pg = SpgId::replicated(PgId::new(1, 0));
         let (b_obj, c_obj) = (ObjectId::new(1, 2, "b"), ObjectId::new(1, 3, "c"));
         let mut be = VersionsOnly::default();
@@ -207,7 +182,7 @@ mod tests {
                 version: 7,
             },
         );
-        assert_eq!(be.object_version_of(pg, &c_obj), None);
+        assert_eq!(version(&be, pg, &c_obj), None);
         let mut del_c = LogEntry::new(
             LogOp::Delete,
             c_obj.clone(),
@@ -228,8 +203,8 @@ mod tests {
         create_b.mod_desc = md;
         be.apply_log_effect(pg, &LogEffect::Rollback(del_c));
         be.apply_log_effect(pg, &LogEffect::Rollback(create_b));
-        assert_eq!(be.object_version_of(pg, &c_obj), Some(EVersion::new(5, 3)));
-        assert_eq!(be.object_version_of(pg, &b_obj), None);
+        assert_eq!(version(&be, pg, &c_obj), Some(EVersion::new(5, 3)));
+        assert_eq!(version(&be, pg, &b_obj), None);
     }
 
     #[test]
