@@ -17,7 +17,7 @@
 //! safety is checked).
 
 use peering::core::types::Timespan;
-use peering::osd::sim::{Mode, Sim, SimConfig, SimReport};
+use peering::osd::sim::{Mode, Sim, SimConfig};
 
 const SEC: i64 = 1_000_000_000;
 
@@ -89,26 +89,6 @@ fn replay(a: &Args, seed: u64) -> String {
     )
 }
 
-fn describe(r: &SimReport) -> String {
-    if let Some(v) = r.violations.first() {
-        return format!(
-            "{:?} on {} {:?} at step {} ({:.3} s): {}",
-            v.rule,
-            v.osd,
-            v.pgid,
-            v.step,
-            v.time as f64 / SEC as f64,
-            v.detail
-        );
-    }
-    let stuck: Vec<String> = r
-        .stuck
-        .iter()
-        .map(|s| format!("{} on {}: {}", s.pgid, s.primary, s.state))
-        .collect();
-    format!("not clean: {stuck:?} {:?}", r.waiting_on)
-}
-
 fn main() {
     let a = match parse() {
         Ok(a) => a,
@@ -140,11 +120,7 @@ fn main() {
                 println!("{:?} on {osd} at the violation: {q}", v.pgid);
             }
         }
-        let verdict = if r.passed() {
-            "passed".to_string()
-        } else {
-            describe(&r)
-        };
+        let verdict = r.verdict();
         println!(
             "seed {seed}: {verdict}; {} events, {} faults ({}), {}/{} writes acknowledged, epoch {}, transcript hash {:016x}",
             r.events,
@@ -185,7 +161,7 @@ fn main() {
         sim_time += r.sim_time;
         if !r.passed() {
             failed += 1;
-            println!("seed {seed} FAILED: {}", describe(&r));
+            println!("seed {seed} FAILED: {}", r.verdict());
             println!("  replay: {}", replay(&a, seed));
         }
     }

@@ -48,7 +48,7 @@ impl Osd {
             let epoch = child.epoch();
             // The child's objects move with it (`split_colls`).
             self.backend.split(spgid, cid, cid.pgid.split_bits(pg_num));
-            self.slots.entry(cid).or_default().pg = Some(child);
+            self.slots.entry(cid).or_default().install(child);
             self.outputs.push_back(super::OsdOutput::Split {
                 parent: spgid,
                 child: cid,

@@ -60,7 +60,7 @@ impl Osd {
             .into_load(me, mapping, self.cfg.peering)
             .ok_or(OsdError::NotStored(pgid))?;
         let pg = Pg::load(args, &*map, ctx).map_err(OsdError::pg(pgid))?;
-        self.slots.entry(pgid).or_default().pg = Some(pg);
+        self.slots.entry(pgid).or_default().install(pg);
         self.flush_pg_ctx(pgid, ctx);
         let now = self.epoch();
         self.enqueue_peering_evt(pgid, PeeringEvt::new(now, Event::NullEvt));

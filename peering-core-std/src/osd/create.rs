@@ -81,7 +81,7 @@ impl Osd {
             self.cfg.peering,
         );
         let pg = Pg::create(args, &*start, ctx).map_err(|_| DropReason::CreateFailed(spg))?;
-        self.slots.entry(spg).or_default().pg = Some(pg);
+        self.slots.entry(spg).or_default().install(pg);
         self.flush_pg_ctx(spg, ctx);
         Ok(())
     }

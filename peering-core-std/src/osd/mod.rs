@@ -112,8 +112,8 @@ pub struct OsdConfig {
     /// The peering machine's options.
     pub peering: Config,
     /// Report every state a PG enters as [`OsdOutput::Entered`] (Ceph's
-    /// `log_enter` lines), moving the records out of the PG's state history
-    /// (`false` by default: the history stays with the PG for `pg query`).
+    /// `log_enter` lines), each once (`false` by default). The PG's state
+    /// history stays whole either way, for `pg query`.
     pub report_states: bool,
 }
 

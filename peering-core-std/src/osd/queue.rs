@@ -160,15 +160,19 @@ impl Osd {
         }
     }
 
-    /// Moves the states `pgid` entered since the last report out of its state
-    /// history into [`OsdOutput::Entered`] outputs (`log_enter`).
+    /// Reports the states `pgid` entered since the last report as
+    /// [`OsdOutput::Entered`] outputs (`log_enter`); the history stays whole
+    /// for `pg query`.
     fn report_states(&mut self, pgid: SpgId) {
-        let Some(pg) = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut()) else {
+        let Some(slot) = self.slots.get_mut(&pgid) else {
             return;
         };
-        let entered: Vec<OsdOutput> = pg
-            .state_history()
-            .records()
+        let Some(pg) = slot.pg.as_ref() else {
+            return;
+        };
+        let history = pg.state_history();
+        let entered: Vec<OsdOutput> = history
+            .since(slot.reported)
             .filter(|r| r.transit == Transit::Enter)
             .map(|r| OsdOutput::Entered {
                 pgid,
@@ -176,7 +180,7 @@ impl Osd {
                 state: r.state,
             })
             .collect();
-        pg.clear_state_history();
+        slot.reported = history.recorded();
         self.outputs.extend(entered);
     }
 

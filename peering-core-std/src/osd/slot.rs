@@ -49,9 +49,19 @@ pub(super) struct PgSlot {
     pub waiting_peering: BTreeMap<Epoch, VecDeque<PeeringItem>>,
     /// Items for split descendants this PG has not produced yet.
     pub waiting_for_split: BTreeMap<SpgId, VecDeque<PeeringItem>>,
+    /// The PG's state-history count at the last report
+    /// ([`crate::osd::OsdConfig::report_states`]).
+    pub reported: u32,
 }
 
 impl PgSlot {
+    /// Puts a new PG instance (created, loaded or split off) in the slot; its
+    /// state history has not been reported yet.
+    pub fn install(&mut self, pg: Pg) {
+        self.pg = Some(pg);
+        self.reported = 0;
+    }
+
     /// True when the slot holds nothing at all.
     pub fn is_empty(&self) -> bool {
         self.pg.is_none()

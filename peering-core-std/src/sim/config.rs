@@ -104,6 +104,10 @@ pub struct SimConfig {
     pub mode: Mode,
     /// Keep the transcript lines (the hash is always kept).
     pub transcript: bool,
+    /// Stop after this many events and report every PG instance's
+    /// `pg query` ([`super::SimReport::snapshot`]): a look inside a run at one
+    /// step (`peering pg query --seed S --at STEP`). No liveness check then.
+    pub stop_at: Option<u64>,
 }
 
 pub(super) const SEC: i64 = 1_000_000_000;
@@ -129,6 +133,7 @@ impl SimConfig {
                 deadline: Timespan(900 * SEC),
             },
             transcript: false,
+            stop_at: None,
         }
     }
 

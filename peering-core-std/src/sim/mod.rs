@@ -315,6 +315,10 @@ impl<S: Store> Sim<S> {
             if !self.report.violations.is_empty() {
                 break;
             }
+            if self.cfg.stop_at == Some(self.report.events) {
+                self.report.snapshot = self.snapshot();
+                break;
+            }
             // Whether every PG is clean costs a pass over all of them: asked
             // at most once per `CLEAN_CHECK` of simulated time, so a big
             // cluster's run stays linear in its events.
@@ -326,7 +330,11 @@ impl<S: Store> Sim<S> {
                 }
             }
         }
-        if matches!(self.cfg.mode, Mode::Liveness { .. }) && self.report.violations.is_empty() {
+        let stopped = self.cfg.stop_at.is_some_and(|at| self.report.events >= at);
+        if matches!(self.cfg.mode, Mode::Liveness { .. })
+            && self.report.violations.is_empty()
+            && !stopped
+        {
             if self.report.clean {
                 self.check_acked_writes();
             } else {
@@ -339,6 +347,14 @@ impl<S: Store> Sim<S> {
         self.report.transcript_hash = self.transcript.hash();
         self.report.transcript = self.transcript.take_lines();
         self.report
+    }
+
+    /// Every running PG instance's `pg query`, by OSD then PG.
+    fn snapshot(&self) -> Vec<(OsdId, peering_core::machine::PgStatus)> {
+        self.procs
+            .iter()
+            .flat_map(|(o, p)| p.osd.pgs().map(move |(_, pg)| (*o, pg.status())))
+            .collect()
     }
 
     /// Queues `ev` at `at` (never in the past).

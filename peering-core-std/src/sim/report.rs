@@ -1,5 +1,6 @@
 //! What a run reports: [`SimReport`], and what broke: [`SimViolation`].
 
+use peering_core::machine::PgStatus;
 use peering_core::types::{Epoch, OsdId, SpgId};
 
 use crate::harness::Rule;
@@ -91,11 +92,44 @@ pub struct SimReport {
     pub transcript_hash: u64,
     /// The transcript, when asked for.
     pub transcript: Vec<String>,
+    /// The run stopped at [`super::SimConfig::stop_at`]: every running PG
+    /// instance's `pg query` there, by OSD then PG.
+    pub snapshot: Vec<(OsdId, PgStatus)>,
 }
 
 impl SimReport {
     /// No violation and, in liveness mode, a clean cluster at the end.
     pub fn passed(&self) -> bool {
         self.violations.is_empty() && (!self.liveness || self.clean)
+    }
+
+    /// The run's verdict in one line: `passed`, the first violation (rule,
+    /// where, when, what), or the PGs still not clean at the deadline and
+    /// what the cluster waited on.
+    pub fn verdict(&self) -> String {
+        if self.passed() {
+            return "passed".into();
+        }
+        if let Some(v) = self.violations.first() {
+            let pg = v.pgid.map_or(String::new(), |p| format!(" pg {p}"));
+            return format!(
+                "{:?} on {}{pg} at event {} ({:.3} s): {}",
+                v.rule,
+                v.osd,
+                v.step,
+                v.time as f64 / 1e9,
+                v.detail
+            );
+        }
+        let stuck: Vec<String> = self
+            .stuck
+            .iter()
+            .map(|s| format!("{} on {}: {}", s.pgid, s.primary, s.state))
+            .collect();
+        format!(
+            "not clean at the deadline: {}; waiting on {:?}",
+            stuck.join("; "),
+            self.waiting_on
+        )
     }
 }

@@ -40,7 +40,11 @@ pub struct StateRecord {
 pub struct StateHistory {
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     records: VecDeque<StateRecord>,
-    cap: usize,
+    /// The bound (`u32`, with `recorded` beside it, keeps `Pg` as small as it was).
+    cap: u32,
+    /// Records ever made, dropped ones included, wrapping: a host reading the
+    /// history incrementally remembers this ([`StateHistory::since`]).
+    recorded: u32,
     /// The host's clock, stamped on every record.
     now: UTime,
 }
@@ -50,7 +54,8 @@ impl StateHistory {
     pub fn new(cap: usize) -> Self {
         StateHistory {
             records: VecDeque::new(),
-            cap,
+            cap: u32::try_from(cap).unwrap_or(u32::MAX),
+            recorded: 0,
             now: UTime::default(),
         }
     }
@@ -64,7 +69,7 @@ impl StateHistory {
         if self.cap == 0 {
             return;
         }
-        while self.records.len() >= self.cap {
+        while self.records.len() >= usize::try_from(self.cap).unwrap_or(usize::MAX) {
             self.records.pop_front();
         }
         self.records.push_back(StateRecord {
@@ -73,6 +78,25 @@ impl StateHistory {
             epoch,
             time: self.now,
         });
+        self.recorded = self.recorded.wrapping_add(1);
+    }
+
+    /// How many records were ever made, modulo 2^32 (the bound drops the
+    /// oldest, this count keeps going).
+    pub fn recorded(&self) -> u32 {
+        self.recorded
+    }
+
+    /// The records made after [`StateHistory::recorded`] was `mark`, oldest
+    /// first (those the bound dropped since are gone): how a host reports
+    /// each state once (`log_enter`) and leaves the history whole for
+    /// `dump_pgstate_history`. Right across the count's wrap as long as
+    /// fewer than 2^32 records were made in between.
+    pub fn since(&self, mark: u32) -> impl DoubleEndedIterator<Item = &StateRecord> {
+        let new = usize::try_from(self.recorded.wrapping_sub(mark)).unwrap_or(usize::MAX);
+        self.records
+            .iter()
+            .skip(self.records.len().saturating_sub(new))
     }
 
     /// Every record, oldest first.
@@ -91,5 +115,37 @@ impl StateHistory {
     /// Forgets every record (e.g. between the steps of a test).
     pub fn clear(&mut self) {
         self.records.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn since_returns_each_record_once_and_survives_the_bound_and_the_wrap() {
+        let mut h = StateHistory::new(3);
+        h.record(Transit::Enter, StateId::Initial, 1);
+        let mark = h.recorded();
+        assert_eq!(h.since(mark).count(), 0);
+        h.record(Transit::Exit, StateId::Initial, 1);
+        h.record(Transit::Enter, StateId::Reset, 1);
+        let new: Vec<StateId> = h.since(mark).map(|r| r.state).collect();
+        assert_eq!(new, [StateId::Initial, StateId::Reset]);
+        // Five more: the bound keeps three, `since` returns only those.
+        let mark = h.recorded();
+        for _ in 0..5 {
+            h.record(Transit::Enter, StateId::Start, 2);
+        }
+        assert_eq!(h.since(mark).count(), 3);
+        assert_eq!(h.records().count(), 3);
+        // The count wraps; what came after the mark is still found.
+        h.recorded = u32::MAX;
+        let mark = h.recorded();
+        h.record(Transit::Enter, StateId::Started, 3);
+        assert_eq!(h.recorded(), 0);
+        let new: Vec<StateId> = h.since(mark).map(|r| r.state).collect();
+        assert_eq!(new, [StateId::Started]);
     }
 }

@@ -28,6 +28,13 @@ impl<S: Store> OsdHarness<S> {
         } else {
             u32::try_from(local).unwrap_or(u32::MAX)
         };
+        self.set_osd_max_backfills(osd, slots);
+    }
+
+    /// Sets `osd`'s `osd_max_backfills` as Ceph reads it: `slots`
+    /// reservations at a time in each of its reservers, 0 granting none (a
+    /// stray then waits for its deletion slot).
+    pub fn set_osd_max_backfills(&mut self, osd: i32, slots: u32) {
         self.slots.insert(OsdId(osd), slots);
         self.apply_knobs(OsdId(osd));
     }

@@ -12,7 +12,9 @@ use crate::osdmap::{Incremental, OsdMap, OsdMapError};
 use crate::store::Store;
 
 /// The `pg_upmap` entry that makes `pgid`'s up set the first `size` OSDs of
-/// `prefs` that are up in `map`; `None` when no OSD of `prefs` is up (the entry
+/// `prefs` that are up and in in `map` (CRUSH never answers an out OSD, and
+/// `_apply_upmap` ignores an entry naming one); `None` when no OSD of `prefs`
+/// is up and in (the entry
 /// in force then names only down OSDs, which `_raw_to_up_osds` removes, so the
 /// up set is empty, as the preference list says).
 pub fn preferred_upmap(map: &OsdMap, pgid: PgId, prefs: &[i32]) -> Option<OsdVec> {
@@ -20,7 +22,7 @@ pub fn preferred_upmap(map: &OsdMap, pgid: PgId, prefs: &[i32]) -> Option<OsdVec
     let up: OsdVec = prefs
         .iter()
         .map(|o| OsdId(*o))
-        .filter(|o| map.is_up(*o))
+        .filter(|o| map.is_up(*o) && map.is_in(*o))
         .take(size)
         .collect();
     (!up.is_empty()).then_some(up)

@@ -1,0 +1,65 @@
+//! `peering run FILE...`: scenario files, checked or rewritten.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use peering::scenario;
+
+use crate::Outcome;
+
+/// `peering run` options.
+#[derive(Args)]
+pub struct RunArgs {
+    /// Scenario files (see `scenarios/`).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Write what each command printed back into its file as the expected
+    /// output (review the change with `git diff`).
+    #[arg(long)]
+    rewrite: bool,
+}
+
+/// Runs each file; a mismatch prints its diff.
+pub fn main(a: &RunArgs) -> Outcome {
+    let mut failed = 0;
+    for path in &a.files {
+        let run = match scenario::run_file(path) {
+            Ok(r) => r,
+            Err(e) => return Outcome::UserError(e.to_string()),
+        };
+        let blocks = run.blocks.len();
+        if a.rewrite {
+            let text = run.rewritten();
+            if text != run.text {
+                if let Err(e) = std::fs::write(path, &text) {
+                    return Outcome::UserError(format!("{}: {e}", path.display()));
+                }
+                println!(
+                    "{}: rewritten ({} blocks changed)",
+                    path.display(),
+                    run.mismatches().len()
+                );
+            } else {
+                println!("{}: up to date ({blocks} blocks)", path.display());
+            }
+            continue;
+        }
+        if run.passed() {
+            println!("{}: ok ({blocks} blocks)", path.display());
+        } else {
+            failed += 1;
+            print!("{}", run.diff());
+            println!(
+                "{}: {} of {blocks} blocks differ (`peering run --rewrite {}` accepts the new output)",
+                path.display(),
+                run.mismatches().len(),
+                path.display()
+            );
+        }
+    }
+    if failed > 0 {
+        println!("{failed} of {} files failed", a.files.len());
+        return Outcome::Failed;
+    }
+    Outcome::Passed
+}
