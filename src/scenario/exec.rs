@@ -520,7 +520,11 @@ impl Runner {
         let osd = self.check_osd(Args::new(command, a, "osd")?.osd("osd")?)?;
         let id = OsdId(osd);
         let h = self.h()?;
-        let what = format!("osd.{osd} {command}");
+        let what = if command == "up-thru" {
+            format!("osd.{osd} up_thru {}", h.epoch().saturating_add(1))
+        } else {
+            format!("osd.{osd} {command}")
+        };
         h.publish(&what, |inc| match command {
             "out" => {
                 inc.mark_out(osd);

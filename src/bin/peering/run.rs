@@ -15,8 +15,11 @@ pub struct RunArgs {
     files: Vec<PathBuf>,
     /// Write what each command printed back into its file as the expected
     /// output (review the change with `git diff`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "print")]
     rewrite: bool,
+    /// Print every command and what it printed, as the story goes.
+    #[arg(long)]
+    print: bool,
 }
 
 /// Runs each file; a mismatch prints its diff.
@@ -28,6 +31,19 @@ pub fn main(a: &RunArgs) -> Outcome {
             Err(e) => return Outcome::UserError(e.to_string()),
         };
         let blocks = run.blocks.len();
+        if a.print {
+            for (b, got) in run.blocks.iter().zip(&run.actual) {
+                let command = run
+                    .text
+                    .lines()
+                    .nth(b.line.saturating_sub(1))
+                    .unwrap_or_default();
+                println!("> {}", command.trim());
+                for line in got {
+                    println!("  {line}");
+                }
+            }
+        }
         if a.rewrite {
             let text = run.rewritten();
             if text != run.text {
