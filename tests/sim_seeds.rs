@@ -16,7 +16,7 @@ const SEC: i64 = 1_000_000_000;
 fn liveness(seed: u64) -> SimConfig {
     // 5 to 8 OSDs, 8 or 16 PGs: the seed picks.
     let osds = 5 + u32::try_from(seed % 4).unwrap();
-    let pg_num = if seed % 3 == 0 { 16 } else { 8 };
+    let pg_num = if seed.is_multiple_of(3) { 16 } else { 8 };
     let mut c = SimConfig::new(seed, osds, pg_num);
     c.duration = Timespan(90 * SEC);
     c

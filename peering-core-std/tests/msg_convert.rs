@@ -526,7 +526,7 @@ fn log_msg(to: SpgId, from: ShardId, e: Epoch, entries: u64) -> CoreLogMsg {
             )
         })
         .collect();
-    let mut missing = Missing::new(entries % 2 == 0);
+    let mut missing = Missing::new(entries.is_multiple_of(2));
     for v in 1..=entries.min(2) {
         missing.add(
             &ObjectId::new(to.pgid.pool, v as u32, format!("o{v}")),
@@ -543,7 +543,7 @@ fn log_msg(to: SpgId, from: ShardId, e: Epoch, entries: u64) -> CoreLogMsg {
         info: info(SpgId::new(to.pgid, from), e),
         log,
         missing,
-        past_intervals: (entries % 3 == 0).then(|| intervals(e)),
+        past_intervals: entries.is_multiple_of(3).then(|| intervals(e)),
     }
 }
 

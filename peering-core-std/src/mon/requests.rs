@@ -72,14 +72,13 @@ impl Monitor {
                 self.creating.remove(&m.pgid);
                 self.create_sent.remove(&m.pgid);
                 let pool = m.pgid.pool;
-                if !self.creating.keys().any(|pg| pg.pool == pool) {
-                    if let Some(mut p) = self.pending_pool(pool) {
-                        if p.flags.contains(PoolFlags::CREATING) {
-                            p.flags.remove(PoolFlags::CREATING);
-                            p.last_change = self.pending.epoch;
-                            self.pending.set_pool(p);
-                        }
-                    }
+                if !self.creating.keys().any(|pg| pg.pool == pool)
+                    && let Some(mut p) = self.pending_pool(pool)
+                    && p.flags.contains(PoolFlags::CREATING)
+                {
+                    p.flags.remove(PoolFlags::CREATING);
+                    p.last_change = self.pending.epoch;
+                    self.pending.set_pool(p);
                 }
             }
             // `check_osdmap_sub`: `start` is the first epoch wanted.

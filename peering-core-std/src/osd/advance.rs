@@ -3,6 +3,7 @@
 //! split children created between the split epoch's `AdvMap` and `ActMap`.
 
 use peering_core::ctx::RecoveryCtx;
+use peering_core::ctx::TxOp;
 use peering_core::machine::Pg;
 use peering_core::map::OsdMapView;
 use peering_core::types::SpgId;
@@ -43,11 +44,16 @@ impl Osd {
         // later transactions queue behind the parent's, so none is durable).
         // The other order could lose the children's entries: the parent's
         // log would no longer have them.
+        let mut splits = Vec::new();
         for (child, pg_num, mut cctx) in children {
             let cid = child.info().pgid;
             let epoch = child.epoch();
-            // The child's objects move with it (`split_colls`).
-            self.backend.split(spgid, cid, cid.pgid.split_bits(pg_num));
+            // The child's objects move with it (`split_colls`), in the
+            // parent's transaction, after what the parent did before.
+            splits.push(TxOp::SplitCollection {
+                child: cid,
+                split_bits: cid.pgid.split_bits(pg_num),
+            });
             self.slots.entry(cid).or_default().install(child);
             self.outputs.push_back(super::OsdOutput::Split {
                 parent: spgid,
@@ -60,7 +66,7 @@ impl Osd {
                 peering_core::event::PeeringEvt::new(epoch, peering_core::event::Event::NullEvt),
             );
         }
-        self.flush_pg_ctx(spgid, ctx);
+        self.flush_pg_ctx_with(spgid, ctx, splits);
         result.map(|()| caught_up)
     }
 
@@ -81,10 +87,10 @@ impl Osd {
         let mut target = osd_epoch.min(pg.epoch().saturating_add(max_advance));
         // A hole in the held maps does not count against the cap (Ceph widens
         // `max` past a missing map).
-        if self.maps.next_after(pg.epoch(), target).is_none() {
-            if let Some(next) = self.maps.next_after(pg.epoch(), osd_epoch) {
-                target = next;
-            }
+        if self.maps.next_after(pg.epoch(), target).is_none()
+            && let Some(next) = self.maps.next_after(pg.epoch(), osd_epoch)
+        {
+            target = next;
         }
         while let Some(next) = self.maps.next_after(pg.epoch(), target) {
             let last = pg.epoch();

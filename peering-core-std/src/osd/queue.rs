@@ -199,10 +199,22 @@ impl Osd {
     ///
     /// Returns the id of the transaction handed to the store, if any.
     pub(super) fn flush_pg_ctx(&mut self, pgid: SpgId, ctx: &mut RecoveryCtx) -> Option<TxnId> {
+        self.flush_pg_ctx_with(pgid, ctx, Vec::new())
+    }
+
+    /// [`Osd::flush_pg_ctx`] with the host's own operations (`host_ops`,
+    /// a split's [`TxOp::SplitCollection`]) after the PG's in its transaction.
+    pub(super) fn flush_pg_ctx_with(
+        &mut self,
+        pgid: SpgId,
+        ctx: &mut RecoveryCtx,
+        host_ops: Vec<TxOp>,
+    ) -> Option<TxnId> {
         if self.cfg.report_states {
             self.report_states(pgid);
         }
-        let (transaction, commits) = ctx.take_persist().into_parts();
+        let (mut transaction, commits) = ctx.take_persist().into_parts();
+        transaction.ops.extend(host_ops);
         // The object layer follows the transaction's object side, as the
         // store will (`PGBackend` applies the log's handlers in the same
         // transaction).
@@ -216,6 +228,9 @@ impl Osd {
                 TxOp::RemoveObject(oid) => {
                     self.backend
                         .write_object(pgid, oid, EVersion::ZERO, true, &[]);
+                }
+                TxOp::SplitCollection { child, split_bits } => {
+                    self.backend.split(pgid, *child, *split_bits);
                 }
                 _ => {}
             }
@@ -246,10 +261,10 @@ impl Osd {
             self.recovery_notified(pgid, note);
         }
         for note in notes {
-            if matches!(note, peering_core::ctx::HostNotification::Deleted) {
-                if let Some(slot) = self.slots.get_mut(&pgid) {
-                    slot.pg = None;
-                }
+            if matches!(note, peering_core::ctx::HostNotification::Deleted)
+                && let Some(slot) = self.slots.get_mut(&pgid)
+            {
+                slot.pg = None;
             }
             self.outputs
                 .push_back(OsdOutput::Notification { pgid, note });

@@ -138,15 +138,16 @@ impl Osd {
         };
         match interval {
             Some((sis, true)) if sis == w.interval => {
-                if w.local_committed && w.waiting.is_empty() {
-                    if let Some(w) = self.writes.in_flight.remove(&key) {
-                        self.outputs.push_back(OsdOutput::ClientAck {
-                            pgid,
-                            oid: w.oid,
-                            version,
-                            reqid: w.reqid,
-                        });
-                    }
+                if w.local_committed
+                    && w.waiting.is_empty()
+                    && let Some(w) = self.writes.in_flight.remove(&key)
+                {
+                    self.outputs.push_back(OsdOutput::ClientAck {
+                        pgid,
+                        oid: w.oid,
+                        version,
+                        reqid: w.reqid,
+                    });
                 }
             }
             _ => {

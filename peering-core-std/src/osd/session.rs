@@ -66,12 +66,12 @@ impl Osd {
     /// `ms_handle_reset`: the connection to `peer` is gone. Its session and
     /// whatever waited in it are dropped; the next session starts at sequence 1.
     pub fn ms_handle_reset(&mut self, peer: Peer) {
-        if let Some(s) = self.sessions.remove(&peer) {
-            if !s.waiting_on_map.is_empty() {
-                self.drop_with(DropReason::SessionReset {
-                    waiting: s.waiting_on_map.len(),
-                });
-            }
+        if let Some(s) = self.sessions.remove(&peer)
+            && !s.waiting_on_map.is_empty()
+        {
+            self.drop_with(DropReason::SessionReset {
+                waiting: s.waiting_on_map.len(),
+            });
         }
     }
 

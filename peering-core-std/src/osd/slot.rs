@@ -92,17 +92,17 @@ impl Osd {
     /// local PG that has not reached the split yet, with that parent.
     pub(super) fn enqueue_item(&mut self, item: PeeringItem) {
         let pgid = item.pgid;
-        if !self.slots.contains_key(&pgid) {
-            if let Some(parent) = self.split_parent_of(pgid) {
-                if let Some(slot) = self.slots.get_mut(&parent) {
-                    slot.waiting_for_split
-                        .entry(pgid)
-                        .or_default()
-                        .push_back(item);
-                }
-                self.queue_pg(parent);
-                return;
+        if !self.slots.contains_key(&pgid)
+            && let Some(parent) = self.split_parent_of(pgid)
+        {
+            if let Some(slot) = self.slots.get_mut(&parent) {
+                slot.waiting_for_split
+                    .entry(pgid)
+                    .or_default()
+                    .push_back(item);
             }
+            self.queue_pg(parent);
+            return;
         }
         self.slots
             .entry(pgid)

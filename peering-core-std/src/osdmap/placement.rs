@@ -64,15 +64,15 @@ impl OsdMap {
     pub fn pg_to_raw_osds(&self, pool: &PoolInfo, pg: PgId) -> (OsdVec, u32) {
         let pps = raw_pg_to_pps(pool, pg);
         let mut raw = OsdVec::new();
-        if let Some(crush) = &self.crush {
-            if pool.crush_rule >= 0 {
-                let size = usize::try_from(pool.size).unwrap_or(0);
-                let mapped =
-                    crush
-                        .rules()
-                        .map_rule(pool.crush_rule, pps, size, self.weights(), pg.pool);
-                raw.extend(mapped.into_iter().take(size).map(OsdId));
-            }
+        if let Some(crush) = &self.crush
+            && pool.crush_rule >= 0
+        {
+            let size = usize::try_from(pool.size).unwrap_or(0);
+            let mapped =
+                crush
+                    .rules()
+                    .map_rule(pool.crush_rule, pps, size, self.weights(), pg.pool);
+            raw.extend(mapped.into_iter().take(size).map(OsdId));
         }
         self.remove_nonexistent_osds(pool, &mut raw);
         (raw, pps)
@@ -161,10 +161,11 @@ impl OsdMap {
             return;
         };
         *primary = new_primary;
-        if pool.can_shift_osds() && pos > 0 {
-            if let Some(head) = osds.get_mut(..=pos) {
-                head.rotate_right(1);
-            }
+        if pool.can_shift_osds()
+            && pos > 0
+            && let Some(head) = osds.get_mut(..=pos)
+        {
+            head.rotate_right(1);
         }
     }
 

@@ -39,10 +39,10 @@ pub fn validate_pool(key: PoolId, pool: &PoolInfo) -> Result<(), OsdMapError> {
             max: MAX_POOL_PG_NUM,
         });
     }
-    if let PoolKind::Erasure { k, m } = pool.kind {
-        if k.checked_add(m) != Some(pool.size) {
-            return Err(OsdMapError::ErasureSizeMismatch(key));
-        }
+    if let PoolKind::Erasure { k, m } = pool.kind
+        && k.checked_add(m) != Some(pool.size)
+    {
+        return Err(OsdMapError::ErasureSizeMismatch(key));
     }
     Ok(())
 }

@@ -143,3 +143,19 @@ pub(crate) fn apply_new_entry<C: Collection>(
         Ok(())
     }
 }
+
+/// Moves the entries of `from` whose key `goes` into `to` (a collection
+/// split in memory: Ceph's `split_collection` on one map of the collection).
+/// Work and memory are linear in `from`.
+pub(crate) fn move_matching<K: Ord + Clone, V>(
+    from: &mut BTreeMap<K, V>,
+    to: &mut BTreeMap<K, V>,
+    goes: impl Fn(&K) -> bool,
+) {
+    let keys: Vec<K> = from.keys().filter(|k| goes(k)).cloned().collect();
+    for k in keys {
+        if let Some(v) = from.remove(&k) {
+            to.insert(k, v);
+        }
+    }
+}

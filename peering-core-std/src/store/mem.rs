@@ -9,7 +9,7 @@ use peering_core::log::{LogEffect, Missing, PgLogT};
 use peering_core::machine::{Config, PgLoad};
 use peering_core::types::{EVersion, Epoch, ObjectId, OsdId, PgInfo, SpgId, Version};
 
-use super::collection::{Collection, InMemory, apply_effect, apply_new_entry};
+use super::collection::{Collection, InMemory, apply_effect, apply_new_entry, move_matching};
 use super::delta::{LogDelta, log_delta};
 use super::{PgMeta, Store, StoreError, TxnId};
 
@@ -141,7 +141,7 @@ impl MemStore {
             return;
         }
         let mut pg = self.pgs.remove(&(osd, pgid)).unwrap_or_default();
-        let removed = match apply_ops(&mut pg, t) {
+        let removed = match apply_ops(&mut pg, t, osd, &mut self.pgs) {
             Ok(removed) => removed,
             Err(never) => match never {},
         };
@@ -212,8 +212,15 @@ pub fn seed_transaction(load: &PgLoad, epoch: Epoch) -> Transaction {
     }
 }
 
-/// Applies `t`'s operations to `pg` in order; true when the PG was removed.
-fn apply_ops(pg: &mut StoredPg, t: &Transaction) -> Result<bool, Infallible> {
+/// Applies `t`'s operations to `pg` (on `osd`) in order; true when the PG
+/// was removed. A split moves objects to a child's collection in `others`
+/// (every PG instance but `pg`).
+fn apply_ops(
+    pg: &mut StoredPg,
+    t: &Transaction,
+    osd: OsdId,
+    others: &mut BTreeMap<(OsdId, SpgId), StoredPg>,
+) -> Result<bool, Infallible> {
     let mut removed = false;
     for op in &t.ops {
         match op {
@@ -237,6 +244,12 @@ fn apply_ops(pg: &mut StoredPg, t: &Transaction) -> Result<bool, Infallible> {
             }
             TxOp::RemoveObject(oid) => pg.collection().remove(oid)?,
             TxOp::RemovePg { .. } => removed = true,
+            TxOp::SplitCollection { child, split_bits } => {
+                let to = others.entry((osd, *child)).or_default();
+                let goes = |o: &ObjectId| o.matches(*split_bits, child.pgid.seed);
+                move_matching(&mut pg.objects, &mut to.objects, goes);
+                move_matching(&mut pg.stashes, &mut to.stashes, |(o, _)| goes(o));
+            }
         }
     }
     Ok(removed)

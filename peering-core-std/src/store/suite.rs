@@ -427,11 +427,93 @@ pub(super) fn random_histories_match_the_model<F: Fixture>(f: &mut F, seed: u64,
     }
 }
 
+/// A split's `split_collection` in the parent's transaction: the objects and
+/// stashes that hash to the child move to its collection (created if need
+/// be), the rest stay, and a reopened store says the same.
+pub(super) fn split_moves_the_childs_objects_and_stashes<F: Fixture>(f: &mut F) {
+    let mut log = PgLogT::new(EVersion::ZERO, EVersion::ZERO);
+    for (v, name) in ["a", "b", "c", "d"].iter().enumerate() {
+        let v = v as u64 + 1;
+        log.entries
+            .push(entry(LogOp::Modify, name, 5, v, EVersion::ZERO));
+        log.head = EVersion::new(5, v);
+    }
+    apply(f, &write(&log, &Missing::new(true), 9));
+    // `c` stashed at 7 (a delete that may be rolled back).
+    apply(
+        f,
+        &Transaction {
+            ops: vec![TxOp::LogEffects(vec![LogEffect::TryStash {
+                soid: obj("c"),
+                version: 7,
+            }])],
+        },
+    );
+    // Which objects the child takes at 2 more split bits: its seed is one
+    // that `a` (and maybe others) match and the parent's does not.
+    let bits = 8;
+    let seed_of = |name: &str| obj(name).hash & ((1 << bits) - 1);
+    let child = SpgId::replicated(PgId::new(2, seed_of("a")));
+    assert_ne!(child.pgid.seed, pg().pgid.seed);
+    let goes = |name: &str| seed_of(name) == child.pgid.seed;
+    assert!(goes("a") && !goes("b") && !goes("d"));
+    apply(
+        f,
+        &Transaction {
+            ops: vec![TxOp::SplitCollection {
+                child,
+                split_bits: bits,
+            }],
+        },
+    );
+    f.reopen();
+    let listed = |f: &mut F, pgid| -> Vec<String> {
+        let mut names: Vec<String> = f
+            .store()
+            .list_objects(OSD, pgid, None, usize::MAX)
+            .unwrap()
+            .into_iter()
+            .map(|(o, _)| o.name)
+            .collect();
+        names.sort();
+        names
+    };
+    let stays: Vec<String> = ["b", "d"].iter().map(|n| n.to_string()).collect();
+    assert_eq!(listed(f, pg()), stays);
+    assert_eq!(listed(f, child), ["a"]);
+    assert_eq!(
+        f.store().object_version(OSD, child, &obj("a")).unwrap(),
+        Some(EVersion::new(5, 1))
+    );
+    assert!(f.store().list_pgs(OSD).unwrap().contains(&child));
+    // The stash of `c` went wherever `c` belongs: a rollback in that
+    // collection restores it.
+    let owner = if goes("c") { child } else { pg() };
+    let mut del_c = entry(LogOp::Delete, "c", 6, 7, EVersion::new(5, 3));
+    let mut md = ModDesc::default();
+    md.push(RollbackStep::Delete { old_version: 7 });
+    del_c.mod_desc = md;
+    f.store()
+        .apply_transaction(
+            OSD,
+            owner,
+            &Transaction {
+                ops: vec![TxOp::LogEffects(vec![LogEffect::Rollback(del_c)])],
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        f.store().object_version(OSD, owner, &obj("c")).unwrap(),
+        Some(EVersion::new(5, 3))
+    );
+}
+
 /// Runs every case on stores made by `make`.
 pub(super) fn run_all<F: Fixture>(mut make: impl FnMut() -> F) {
     log_deltas_read_back(&mut make());
     objects_follow_log_and_effects(&mut make());
     listing_pages_and_separates_osds(&mut make());
+    split_moves_the_childs_objects_and_stashes(&mut make());
     commits_are_reported_after_apply_in_order(&mut make());
     for seed in 1..=3 {
         random_histories_match_the_model(&mut make(), seed, 120);

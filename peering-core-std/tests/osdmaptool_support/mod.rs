@@ -111,10 +111,10 @@ fn parse_pool(line: &str) -> PoolInfo {
     pool.min_size = min_size;
     pool.pgp_num = field(&w, "pgp_num").parse().unwrap();
     pool.crush_rule = field(&w, "crush_rule").parse().unwrap();
-    if let Some(i) = w.iter().position(|x| *x == "flags") {
-        if w[i + 1].split(',').any(|f| f == "hashpspool") {
-            pool.flags |= PoolFlags::HASHPSPOOL;
-        }
+    if let Some(i) = w.iter().position(|x| *x == "flags")
+        && w[i + 1].split(',').any(|f| f == "hashpspool")
+    {
+        pool.flags |= PoolFlags::HASHPSPOOL;
     }
     pool
 }

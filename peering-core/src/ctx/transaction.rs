@@ -43,6 +43,18 @@ pub enum TxOp {
         /// The PG instance removed.
         pgid: SpgId,
     },
+    /// `split_collection`: the objects and stashes of this PG's collection
+    /// that belong to `child` once the pool splits (`hobject_t::match` on
+    /// `split_bits` and the child's seed) move to the child's collection.
+    /// The machine never emits it: the host adds it to the parent's
+    /// transaction when it splits the PG (Ceph's `OSD::split_pgs` calling
+    /// `PG::split_colls`), after every other operation of that transaction.
+    SplitCollection {
+        /// The child PG instance the objects move to.
+        child: SpgId,
+        /// `pg_t::get_split_bits` of the child at the new `pg_num`.
+        split_bits: u32,
+    },
 }
 
 /// Ceph's `ObjectStore::Transaction`, reduced to the operations peering produces.

@@ -3,6 +3,9 @@
 //! the receiving PG gets (§8.4). Commits are immediate unless held.
 
 #![allow(dead_code)]
+// peering-core (Rust 1.85) shares this file with crates on 1.88, whose clippy
+// would ask for let-chains here.
+#![allow(clippy::collapsible_if)]
 
 use std::collections::BTreeMap;
 

@@ -131,10 +131,10 @@ pub(crate) fn choose_indep(
         if get(out, rep) == CRUSH_ITEM_UNDEF {
             put(out, rep, CRUSH_ITEM_NONE);
         }
-        if let Some(o2) = out2.as_deref_mut() {
-            if get(o2, rep) == CRUSH_ITEM_UNDEF {
-                put(o2, rep, CRUSH_ITEM_NONE);
-            }
+        if let Some(o2) = out2.as_deref_mut()
+            && get(o2, rep) == CRUSH_ITEM_UNDEF
+        {
+            put(o2, rep, CRUSH_ITEM_NONE);
         }
     }
 }

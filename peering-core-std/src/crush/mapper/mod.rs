@@ -189,11 +189,9 @@ impl CrushMap {
                 RuleStep::Take(item) => {
                     let ok =
                         (item >= 0 && item < self.max_devices()) || self.bucket(item).is_some();
-                    if ok {
-                        if let Some(s) = w.first_mut() {
-                            *s = item;
-                            wsize = 1;
-                        }
+                    if ok && let Some(s) = w.first_mut() {
+                        *s = item;
+                        wsize = 1;
                     }
                     continue;
                 }

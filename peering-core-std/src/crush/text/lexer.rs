@@ -17,33 +17,31 @@ pub(crate) fn tokenize(src: &str) -> Vec<Token<'_>> {
         for (i, ch) in line.char_indices() {
             let bracket = matches!(ch, '{' | '}' | '[' | ']');
             if ch.is_whitespace() || bracket {
-                if let Some(s) = start.take() {
-                    if let Some(t) = line.get(s..i) {
-                        out.push(Token {
-                            text: t,
-                            line: n + 1,
-                        });
-                    }
+                if let Some(s) = start.take()
+                    && let Some(t) = line.get(s..i)
+                {
+                    out.push(Token {
+                        text: t,
+                        line: n + 1,
+                    });
                 }
-                if bracket {
-                    if let Some(t) = line.get(i..i + 1) {
-                        out.push(Token {
-                            text: t,
-                            line: n + 1,
-                        });
-                    }
+                if bracket && let Some(t) = line.get(i..i + 1) {
+                    out.push(Token {
+                        text: t,
+                        line: n + 1,
+                    });
                 }
             } else if start.is_none() {
                 start = Some(i);
             }
         }
-        if let Some(s) = start {
-            if let Some(t) = line.get(s..) {
-                out.push(Token {
-                    text: t,
-                    line: n + 1,
-                });
-            }
+        if let Some(s) = start
+            && let Some(t) = line.get(s..)
+        {
+            out.push(Token {
+                text: t,
+                line: n + 1,
+            });
         }
     }
     out

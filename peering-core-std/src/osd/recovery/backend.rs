@@ -142,17 +142,15 @@ fn move_to_child<K: Ord + Clone, V>(
     (parent, child): (SpgId, SpgId),
     goes: impl Fn(&K) -> bool,
 ) {
-    let Some(from) = maps.get_mut(&parent) else {
+    let Some(mut from) = maps.remove(&parent) else {
         return;
     };
-    let keys: Vec<K> = from.keys().filter(|k| goes(k)).cloned().collect();
-    let moved: BTreeMap<K, V> = keys
-        .into_iter()
-        .filter_map(|k| from.remove(&k).map(|v| (k, v)))
-        .collect();
-    if !moved.is_empty() {
-        maps.entry(child).or_default().extend(moved);
+    let to = maps.entry(child).or_default();
+    crate::store::collection::move_matching(&mut from, to, goes);
+    if to.is_empty() {
+        maps.remove(&child);
     }
+    maps.insert(parent, from);
 }
 
 #[cfg(test)]

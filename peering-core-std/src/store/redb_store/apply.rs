@@ -252,9 +252,68 @@ fn write_ops(
                 remove_all(osd, w, pgid)?;
                 return Ok((None, stats));
             }
+            TxOp::SplitCollection { child, split_bits } => {
+                split_collection(&mut t_, w, *child, *split_bits)?;
+            }
         }
     }
     Ok((Some(keys), t_.stats))
+}
+
+/// `split_collection`: the objects and stashes of `t`'s PG that match the
+/// child (`hobject_t::match`) move under the child's prefix, whose
+/// collection is created if it does not exist yet. Reads the parent's whole
+/// collection (memory linear in it), as Ceph's split walks it.
+fn split_collection(
+    t: &mut Tables<'_>,
+    w: &WriteTransaction,
+    child: SpgId,
+    split_bits: u32,
+) -> Result<(), StoreError> {
+    let osd = t.osd;
+    let goes = |o: &ObjectId| o.matches(split_bits, child.pgid.seed);
+    {
+        let mut pgs = db!(osd, w.open_table(PGS))?;
+        let prefix = pg_prefix(child);
+        if db!(osd, pgs.get(prefix.as_slice()))?.is_none() {
+            Tables::put(osd, &mut t.stats, &mut pgs, &prefix, &child)?;
+        }
+    }
+    let (start, end) = (pg_prefix(t.pgid), pg_end(t.pgid));
+    let mut objects: Vec<(ObjectId, EVersion)> = Vec::new();
+    for item in db!(osd, t.objects.range(start.as_slice()..end.as_slice()))? {
+        let (k, v) = db!(osd, item)?;
+        let (oid, version): (ObjectId, EVersion) =
+            codec::decode(osd, Some(t.pgid), k.value(), v.value())?;
+        if goes(&oid) {
+            objects.push((oid, version));
+        }
+    }
+    let mut stashes: Vec<(ObjectId, Version, EVersion)> = Vec::new();
+    for item in db!(osd, t.stashes.range(start.as_slice()..end.as_slice()))? {
+        let (k, v) = db!(osd, item)?;
+        let (oid, at, version): (ObjectId, Version, EVersion) =
+            codec::decode(osd, Some(t.pgid), k.value(), v.value())?;
+        if goes(&oid) {
+            stashes.push((oid, at, version));
+        }
+    }
+    let parent = t.pgid;
+    for (oid, version) in objects {
+        t.remove(&oid)?;
+        t.pgid = child;
+        let put = Collection::put(t, &oid, version);
+        t.pgid = parent;
+        put?;
+    }
+    for (oid, at, version) in stashes {
+        t.take_stash(&oid, at)?;
+        t.pgid = child;
+        let put = t.put_stash(&oid, at, version);
+        t.pgid = parent;
+        put?;
+    }
+    Ok(())
 }
 
 /// `_write_log_and_missing` as a delta against `keys`.

@@ -181,11 +181,10 @@ fn crash_once(victim_is_primary: bool, after: usize, point: Point) {
     for n in 0..8u64 {
         let primary = c.mon_map.pg_to_up_acting_osds(pg.pgid).acting_primary;
         let oid = ObjectId::new(POOL, 0x100 * (n as u32 + 1), format!("w{n}"));
-        if let Some(osd) = c.osds.get_mut(&primary) {
-            if let Ok(e) = osd.submit_write(pg, oid.clone(), LogOp::Modify, ReqId::client(9, n + 1))
-            {
-                writes.push((oid, e.version));
-            }
+        if let Some(osd) = c.osds.get_mut(&primary)
+            && let Ok(e) = osd.submit_write(pg, oid.clone(), LogOp::Modify, ReqId::client(9, n + 1))
+        {
+            writes.push((oid, e.version));
         }
         for _ in 0..50 {
             let (moved, _) = c.round();

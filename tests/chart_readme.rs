@@ -2,9 +2,9 @@
 //! (reference §1.1, §3); this test keeps it equal to what `chart::to_mermaid()`
 //! prints from the table the dispatcher runs, so the picture cannot drift.
 
-use peering_core::machine::chart;
+use peering::core::machine::chart;
 
-const README: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"));
+const README: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
 
 /// The body of the README's one Mermaid block.
 fn readme_mermaid() -> &'static str {
@@ -21,7 +21,7 @@ fn readme_mermaid_block_is_the_chart() {
     assert_eq!(
         readme_mermaid(),
         chart::to_mermaid(),
-        "regenerate with `cargo run --example chart -- --mermaid` and paste the block"
+        "regenerate with `cargo run -q -- chart --mermaid` and paste it between the fences"
     );
 }
 
