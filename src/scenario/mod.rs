@@ -24,11 +24,13 @@
 //! | `cluster osds=0,1,2 [size=3] [min-size=N] [epoch=E]` | OSDs up and in on a CRUSH map of one host each, a replicated pool of one PG, maps published up to epoch `E` |
 //! | `place [pg=] osds=...` | the PG's CRUSH answer, in order (a `pg_upmap`): its up set is the first `size` of them that are up and in |
 //! | `remap [pg=] osds=...` | CRUSH's answer changes: a new list, in a new map |
-//! | `create [pg=]` | the PG created on every running OSD of its list (`Pg::create`, persisted) |
+//! | `create [pg=]` | the PG created on every running OSD of its list, or of CRUSH's up set when it has none (`Pg::create`, persisted) |
 //! | `disk osd=N [pg=] head=H [tail=T] [les=E] [history-les=E] [epoch=E]` | the PG as left on `osd`'s disk: entries `E'(T+1)..=E'H`, one object `o{n}` each; history active and clean at `E` (default 10) |
 //! | `write [pg=] [count=N \| name=X]`, `delete [pg=] name=X` | client operations to the acting primary (`MOSDOp`, then `MOSDRepOp`) |
 //! | `down osds=1,2`, `up osd=N` | OSDs fail (process stopped, one map marks them down); an OSD restarts from its store and boots |
 //! | `crash osd=N`, `start osd=N` | the process stops or starts; the map does not change |
+//! | `partition osds=0 from=1,2`, `heal` | frames between the two sides wait (no heartbeats here: the monitor is not told); then cross, in order |
+//! | `mark-down osd=N` | the monitor marks a running OSD down (as after failed heartbeats); it sees itself down, rebinds and boots again |
 //! | `out osd=N`, `in osd=N`, `lost osd=N`, `up-thru osd=N` | a map with that change |
 //! | `epochs to=E`, `pg-num to=N`, `min-size to=N` | maps with nothing, with `pg_num` and `pgp_num` raised (a split), with `min_size` |
 //! | `policy key=on\|off...` | what the harness does by itself: `grant-up-thru`, `grant-pg-temp`, `hold-commits`, `grant-reservations`, `recovery-engine`, `fire-timers` |
@@ -43,9 +45,11 @@
 //! [`ScenarioError`] naming the file and line.
 
 mod args;
+mod change;
 mod disk;
 mod error;
 mod exec;
+mod look;
 mod parse;
 
 use std::fmt::Write as _;

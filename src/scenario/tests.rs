@@ -176,3 +176,21 @@ fn the_diff_keeps_common_lines_and_marks_the_rest() {
     assert_eq!(line_diff(&s(&[]), &s(&["n"])), s(&["+ n"]));
     assert_eq!(line_diff(&s(&["o"]), &s(&[])), s(&["- o"]));
 }
+
+#[test]
+fn a_pg_without_a_list_is_created_where_crush_puts_it() {
+    let text = "cluster osds=0,1,2,3\n----\n\ncreate\n----\n\nrun\n----\n";
+    let run = run_text("crush.txt", text).unwrap();
+    // CRUSH's answer for 1.0 on four one-OSD hosts (straw2, `chooseleaf
+    // firstn 0 type host`): [2,1,3], osd.2 primary; osd.0 holds nothing.
+    assert_eq!(run.actual[1], ["pg 1.0 created at e1 on osd.2 osd.1 osd.3"]);
+    let states = &run.actual[2];
+    assert!(
+        states.contains(
+            &"1.0 osd.2 Started/Primary/Active/Clean [active+clean] acting [2,1,3] last_update 0'0"
+                .to_string()
+        ),
+        "{states:?}"
+    );
+    assert!(!states.iter().any(|l| l.contains("osd.0 ")), "{states:?}");
+}

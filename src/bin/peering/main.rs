@@ -16,6 +16,7 @@ mod chart;
 mod pg;
 mod run;
 mod sim;
+mod summary;
 
 use std::process::ExitCode;
 

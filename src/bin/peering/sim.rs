@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use peering::core::types::Timespan;
-use peering::osd::sim::{FaultKind, Mode, Sim, SimConfig, SimReport};
+use peering::osd::sim::{FaultKind, Mode, Sim, SimConfig};
 
 use crate::Outcome;
+use crate::summary::Totals;
 
-const SEC: i64 = 1_000_000_000;
+pub const SEC: i64 = 1_000_000_000;
 
 /// `peering sim` options. Every value is checked before anything runs.
 #[derive(Args, Clone)]
@@ -293,7 +294,7 @@ fn one(a: &SimArgs, seed: u64) -> Outcome {
             r.transcript_hash
         );
     }
-    totals.print(a)
+    totals.print(a.json)
 }
 
 /// Many seeds under a progress bar.
@@ -349,96 +350,5 @@ fn many(a: &SimArgs) -> Outcome {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    totals.print(a)
-}
-
-/// The summary over every seed run.
-#[derive(Default)]
-struct Totals {
-    seeds: u64,
-    sim_ns: i64,
-    events: u64,
-    messages: u64,
-    faults: u64,
-    writes: (u64, u64),
-    violations: usize,
-    stuck: usize,
-    failures: Vec<(u64, String, String)>,
-}
-
-impl Totals {
-    fn add(&mut self, r: &SimReport) {
-        self.seeds += 1;
-        self.sim_ns = self.sim_ns.saturating_add(r.sim_time);
-        self.events += r.events;
-        self.messages += r.messages;
-        self.faults += r.faults;
-        self.writes.0 += r.writes.0;
-        self.writes.1 += r.writes.1;
-        self.violations += r.violations.len();
-        self.stuck += r.stuck.len();
-    }
-
-    fn print(&self, a: &SimArgs) -> Outcome {
-        let failed = self.failures.len();
-        if a.json {
-            let failures: Vec<serde_json::Value> = self
-                .failures
-                .iter()
-                .map(|(seed, what, replay)| {
-                    serde_json::json!({ "seed": seed, "verdict": what, "replay": replay })
-                })
-                .collect();
-            let summary = serde_json::json!({
-                "seeds": self.seeds,
-                "passed": self.seeds - failed as u64,
-                "failed": failed,
-                "simulated_seconds": self.sim_ns as f64 / SEC as f64,
-                "events": self.events,
-                "messages": self.messages,
-                "faults": self.faults,
-                "writes_issued": self.writes.0,
-                "writes_acknowledged": self.writes.1,
-                "violations": self.violations,
-                "stuck_pgs": self.stuck,
-                "failures": failures,
-            });
-            println!("{summary:#}");
-        } else {
-            let rows = [
-                (
-                    "seeds",
-                    format!(
-                        "{} ({} passed, {failed} failed)",
-                        self.seeds,
-                        self.seeds - failed as u64
-                    ),
-                ),
-                (
-                    "simulated time",
-                    format!("{:.1} min", self.sim_ns as f64 / SEC as f64 / 60.0),
-                ),
-                ("events", self.events.to_string()),
-                ("messages", self.messages.to_string()),
-                ("faults injected", self.faults.to_string()),
-                (
-                    "writes acknowledged",
-                    format!("{} of {}", self.writes.1, self.writes.0),
-                ),
-                ("violations", self.violations.to_string()),
-                ("stuck PGs", self.stuck.to_string()),
-            ];
-            for (k, v) in rows {
-                println!("{k:<20} {v}");
-            }
-            for (seed, _, replay) in &self.failures {
-                println!("replay seed {seed}: {replay}");
-            }
-        }
-        if failed > 0 {
-            Outcome::Failed
-        } else {
-            Outcome::Passed
-        }
-    }
+    totals.print(a.json)
 }

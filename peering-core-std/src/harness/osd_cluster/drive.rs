@@ -231,6 +231,19 @@ impl<S: Store> OsdHarness<S> {
         Ok(self.epoch())
     }
 
+    /// Cuts the network between the OSDs of `a` and those of `b`
+    /// ([`LocalCluster::partition`](crate::osd::local::LocalCluster::partition)):
+    /// frames between them wait until [`OsdHarness::heal`]. The monitor is
+    /// not told: mark a side down with a map to model its heartbeats.
+    pub fn partition(&mut self, a: &[i32], b: &[i32]) {
+        self.cluster.partition(a, b);
+    }
+
+    /// Reconnects every cut pair; returns how many frames and maps waited.
+    pub fn heal(&mut self) -> usize {
+        self.cluster.heal()
+    }
+
     /// How many transactions are written and not reported durable (under
     /// [`crate::harness::Policy::hold_commits`]).
     pub fn held_commits(&self) -> usize {

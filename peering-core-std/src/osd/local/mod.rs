@@ -9,7 +9,7 @@ mod prefer;
 pub(crate) use prefer::load_objects;
 pub use prefer::preferred_upmap;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use peering_core::intervals::PastIntervals;
 use peering_core::map::{OsdMapView, PoolFlags, PoolInfo};
@@ -47,6 +47,10 @@ pub struct LocalCluster<S: Store = MemStore> {
     first_map: OsdMap,
     incs: BTreeMap<Epoch, Incremental>,
     network: VecDeque<(OsdId, OsdId, Wire)>,
+    /// Directed pairs of OSDs that cannot reach each other
+    /// ([`LocalCluster::partition`]), and what waits to cross them, in order.
+    cut: BTreeSet<(OsdId, OsdId)>,
+    held_net: VecDeque<(OsdId, OsdId, Wire)>,
     seqs: BTreeMap<(OsdId, OsdId), u64>,
     want_up_thru: BTreeMap<OsdId, Epoch>,
     want_pg_temp: BTreeMap<PgId, OsdVec>,
@@ -150,6 +154,8 @@ impl<S: Store> LocalCluster<S> {
             mon_map: map,
             incs: BTreeMap::new(),
             network: VecDeque::new(),
+            cut: BTreeSet::new(),
+            held_net: VecDeque::new(),
             seqs: BTreeMap::new(),
             want_up_thru: BTreeMap::new(),
             want_pg_temp: BTreeMap::new(),
@@ -232,6 +238,7 @@ impl<S: Store> LocalCluster<S> {
         self.want_boot.retain(|o| o.0 != osd);
         self.want_up_thru.remove(&OsdId(osd));
         self.network.retain(|(f, t, _)| f.0 != osd && t.0 != osd);
+        self.held_net.retain(|(f, t, _)| f.0 != osd && t.0 != osd);
         self.seqs.retain(|(f, t), _| f.0 != osd && t.0 != osd);
     }
 
@@ -331,10 +338,43 @@ impl<S: Store> LocalCluster<S> {
             moved |= self.pump(*id);
         }
         while let Some((from, to, wire)) = self.network.pop_front() {
+            if self.cut.contains(&(from, to)) {
+                self.held_net.push_back((from, to, wire));
+                continue;
+            }
             moved = true;
             self.deliver(from, to, wire);
         }
         (moved, errors)
+    }
+
+    /// Cuts the network between the OSDs of `a` and those of `b`: what one
+    /// side sends the other waits, in order, until [`LocalCluster::heal`]
+    /// (Ceph's lossless peer connections retry; nothing is lost unless a
+    /// side is marked down, which closes the connection). Heartbeats are not
+    /// modelled here: the monitor marks a side down only when told.
+    pub fn partition(&mut self, a: &[i32], b: &[i32]) {
+        for &x in a {
+            for &y in b {
+                self.cut.insert((OsdId(x), OsdId(y)));
+                self.cut.insert((OsdId(y), OsdId(x)));
+            }
+        }
+    }
+
+    /// Reconnects every cut pair; what waited crosses, in the order it was
+    /// sent. Returns how many items waited.
+    pub fn heal(&mut self) -> usize {
+        self.cut.clear();
+        let n = self.held_net.len();
+        let held = std::mem::take(&mut self.held_net);
+        self.network.extend(held);
+        n
+    }
+
+    /// Whether any pair of OSDs is cut.
+    pub fn is_partitioned(&self) -> bool {
+        !self.cut.is_empty()
     }
 
     /// Delivers one network item.
@@ -434,6 +474,10 @@ impl<S: Store> LocalCluster<S> {
                 OsdOutput::MarkDown { osd: peer, .. } => {
                     self.seqs.remove(&(id, peer));
                     self.seqs.remove(&(peer, id));
+                    // What waited behind a cut is gone with the connection.
+                    self.held_net.retain(|(f, t, _)| {
+                        !((*f == id && *t == peer) || (*f == peer && *t == id))
+                    });
                     if let Some(osd) = self.osds.get_mut(&id) {
                         osd.ms_handle_reset(Peer::Osd(peer));
                     }
@@ -442,6 +486,7 @@ impl<S: Store> LocalCluster<S> {
                 OsdOutput::Rebind => {
                     self.seqs.retain(|(f, t), _| *f != id && *t != id);
                     self.network.retain(|(f, t, _)| *f != id && *t != id);
+                    self.held_net.retain(|(f, t, _)| *f != id && *t != id);
                     for (o, osd) in self.osds.iter_mut() {
                         if *o != id {
                             osd.ms_handle_reset(Peer::Osd(id));

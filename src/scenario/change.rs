@@ -1,0 +1,311 @@
+//! The commands that change the cluster: `cluster`, `place`/`remap`,
+//! `disk`, `write`/`delete`, the map changes of one OSD or of the pool, and
+//! `policy`.
+
+use std::collections::BTreeSet;
+
+use peering_core::map::OsdMapView;
+use peering_core::types::OsdId;
+use peering_core_std::harness::osd_cluster::OsdHarness;
+
+use super::ErrorKind;
+use super::args::Args;
+use super::disk::{Disk, entry};
+use super::exec::{POOL, Runner, harness_error, osd_list};
+use super::parse::Arg;
+
+impl Runner {
+    /// `place [pg=] osds=...` (the starting point) or `remap [pg=] osds=...`
+    /// (CRUSH's answer changes, in a new map).
+    pub(super) fn place(&mut self, remap: bool, a: &[Arg]) -> Result<Vec<String>, ErrorKind> {
+        let a = Args::new(if remap { "remap" } else { "place" }, a, "pg osds")?;
+        let pg = a.pg()?;
+        let prefs = a.osds("osds")?;
+        for o in &prefs {
+            self.check_osd(*o)?;
+        }
+        self.check_pg(pg)?;
+        let list = osd_list(&prefs.iter().map(|o| OsdId(*o)).collect::<Vec<_>>());
+        let h = self.h()?;
+        h.place(pg, &prefs).map_err(harness_error)?;
+        if remap {
+            h.publish(&format!("crush: pg {pg} -> {list}"), |_| {})
+                .map_err(harness_error)?;
+            return Ok(self.maps());
+        }
+        let m = h.mapping(pg);
+        Ok(vec![format!(
+            "pg {pg} prefers {list}: up {} acting {}",
+            osd_list(&m.up),
+            osd_list(&m.acting)
+        )])
+    }
+
+    /// `cluster osds=0,1,2 [size=3] [min-size=N] [epoch=E]`.
+    pub(super) fn cluster(&mut self, a: &Args<'_>) -> Result<Vec<String>, ErrorKind> {
+        if self.h.is_some() {
+            return Err(ErrorKind::Impossible(
+                "a file has one cluster; `cluster` came already".into(),
+            ));
+        }
+        let osds = a.osds("osds")?;
+        let size = a.u64_or("size", 3)?;
+        let set: BTreeSet<i32> = osds.iter().copied().collect();
+        if set.len() != osds.len() || osds.is_empty() {
+            return Err(ErrorKind::BadValue {
+                arg: "osds".into(),
+                value: format!("{osds:?}"),
+                expected: "distinct OSD ids, at least one",
+            });
+        }
+        if size == 0 || size > osds.len() as u64 {
+            return Err(ErrorKind::Impossible(format!(
+                "a pool of size {size} needs {size} OSDs; the cluster has {}",
+                osds.len()
+            )));
+        }
+        let size = u32::try_from(size).unwrap_or(u32::MAX);
+        let mut h = OsdHarness::replicated(&osds, POOL, size).map_err(harness_error)?;
+        self.osds = set;
+        if let Some(min) = a.opt_u64("min-size")? {
+            if min == 0 || min > u64::from(size) {
+                return Err(ErrorKind::Impossible(format!(
+                    "min_size {min} outside 1..={size}"
+                )));
+            }
+            let mut pool = h
+                .map()
+                .pool(POOL)
+                .ok_or_else(|| ErrorKind::Impossible("no pool".into()))?;
+            pool.min_size = u32::try_from(min).unwrap_or(u32::MAX);
+            h.publish(&format!("pool {POOL} min_size {min}"), |inc| {
+                inc.set_pool(pool);
+            })
+            .map_err(harness_error)?;
+        }
+        let to = a.opt_epoch("epoch")?.unwrap_or(1);
+        while h.epoch() < to {
+            h.publish("nothing changed", |_| {})
+                .map_err(harness_error)?;
+        }
+        let pool = h
+            .map()
+            .pool(POOL)
+            .ok_or_else(|| ErrorKind::Impossible("no pool".into()))?;
+        let names: Vec<String> = osds.iter().map(|o| format!("osd.{o}")).collect();
+        let line = format!(
+            "e{}: {} up and in; pool {POOL} replicated size {} min_size {} pg_num {}",
+            h.epoch(),
+            names.join(" "),
+            pool.size,
+            pool.min_size,
+            pool.pg_num
+        );
+        self.h = Some(h);
+        Ok(vec![line])
+    }
+
+    /// `disk osd=N [pg=1.0] head=H [tail=T] [les=E] [history-les=E] [epoch=E]`.
+    pub(super) fn disk(&mut self, a: &Args<'_>) -> Result<Vec<String>, ErrorKind> {
+        let osd = self.check_osd(a.osd("osd")?)?;
+        let spg = self.check_pg(a.pg()?)?;
+        let epoch = a.opt_epoch("epoch")?.unwrap_or(10);
+        let les = a.opt_epoch("les")?.unwrap_or(epoch);
+        let disk = Disk {
+            osd,
+            epoch,
+            head: a.u64("head")?,
+            tail: a.u64_or("tail", 0)?,
+            les,
+            history_les: a.opt_epoch("history-les")?.unwrap_or(epoch).max(les),
+        };
+        if disk.tail > disk.head {
+            return Err(ErrorKind::Impossible(format!(
+                "tail {} is past head {}",
+                disk.tail, disk.head
+            )));
+        }
+        let h = self.h()?;
+        if h.epoch() < epoch {
+            return Err(ErrorKind::Impossible(format!(
+                "entries of e{epoch} on disk, but the cluster is at e{}: raise `cluster epoch=`",
+                h.epoch()
+            )));
+        }
+        let load = disk.load(spg, h.mapping(spg.pgid), *h.config_mut())?;
+        h.load(osd, load).map_err(harness_error)?;
+        // The trimmed entries' objects are still stored.
+        for n in 1..=disk.tail {
+            let oid = entry(POOL, epoch, n)?.soid;
+            h.seed_object(osd, spg, &oid).map_err(harness_error)?;
+        }
+        Ok(vec![format!(
+            "osd.{osd} pg {spg} on disk: log ({epoch}'{},{epoch}'{}], les {les}, history les {}, objects o1..o{}",
+            disk.tail, disk.head, disk.history_les, disk.head
+        )])
+    }
+
+    /// `write [pg=] [count=N | name=X]`, `delete [pg=] name=X`.
+    pub(super) fn write(&mut self, delete: bool, a: &[Arg]) -> Result<Vec<String>, ErrorKind> {
+        let (cmd, allowed) = if delete {
+            ("delete", "pg name")
+        } else {
+            ("write", "pg name count")
+        };
+        let a = Args::new(cmd, a, allowed)?;
+        let spg = self.check_pg(a.pg()?)?;
+        let names: Vec<String> = match (a.opt_str("name")?, a.opt_u64("count")?) {
+            (Some(n), None) => vec![n.to_string()],
+            (None, count) if !delete => {
+                let count = count.unwrap_or(1);
+                let first = self.written + 1;
+                self.written += count;
+                (first..=self.written).map(|n| format!("obj{n}")).collect()
+            }
+            (None, _) => {
+                return Err(ErrorKind::MissingArgument {
+                    command: cmd,
+                    arg: "name",
+                });
+            }
+            (Some(_), Some(_)) => {
+                return Err(ErrorKind::BadValue {
+                    arg: "count".into(),
+                    value: String::new(),
+                    expected: "either name= or count=, not both",
+                });
+            }
+        };
+        let h = self.h()?;
+        let mut out = Vec::new();
+        for n in names {
+            let v = if delete {
+                h.delete(spg, &n)
+            } else {
+                h.write(spg, &n)
+            }
+            .map_err(harness_error)?;
+            out.push(format!("{cmd} {n} in pg {spg}: {v}"));
+        }
+        Ok(out)
+    }
+
+    /// `out`, `in`, `lost`, `up-thru` of `osd=N`: a map with that change.
+    pub(super) fn osd_map_change(
+        &mut self,
+        cmd: &str,
+        a: &[Arg],
+    ) -> Result<Vec<String>, ErrorKind> {
+        let command = match cmd {
+            "out" => "out",
+            "in" => "in",
+            "lost" => "lost",
+            "mark-down" => "mark-down",
+            _ => "up-thru",
+        };
+        let osd = self.check_osd(Args::new(command, a, "osd")?.osd("osd")?)?;
+        let id = OsdId(osd);
+        let h = self.h()?;
+        let what = match command {
+            "up-thru" => format!("osd.{osd} up_thru {}", h.epoch().saturating_add(1)),
+            "mark-down" => format!("osd.{osd} marked down (it is running)"),
+            _ => format!("osd.{osd} {command}"),
+        };
+        h.publish(&what, |inc| match command {
+            "out" => {
+                inc.mark_out(osd);
+            }
+            "in" => {
+                inc.mark_in(osd);
+            }
+            "lost" => {
+                inc.new_lost.insert(id, inc.epoch);
+            }
+            "mark-down" => {
+                inc.mark_down(osd);
+            }
+            _ => {
+                inc.new_up_thru.insert(id, inc.epoch);
+            }
+        })
+        .map_err(harness_error)?;
+        Ok(self.maps())
+    }
+
+    /// `pg-num to=N` (and `pgp_num`), `min-size to=N` of the pool.
+    pub(super) fn pool_change(&mut self, cmd: &str, a: &[Arg]) -> Result<Vec<String>, ErrorKind> {
+        let command = if cmd == "pg-num" {
+            "pg-num"
+        } else {
+            "min-size"
+        };
+        let to = Args::new(command, a, "to")?.u64("to")?;
+        let h = self.h()?;
+        let mut pool = h
+            .map()
+            .pool(POOL)
+            .ok_or_else(|| ErrorKind::Impossible("no pool".into()))?;
+        let to32 = u32::try_from(to).unwrap_or(u32::MAX);
+        let what = if command == "pg-num" {
+            if to32 <= pool.pg_num || to32 > peering_core::map::MAX_POOL_PG_NUM {
+                return Err(ErrorKind::Impossible(format!(
+                    "pg_num can only grow here: {} -> {to} (merging is not simulated; at most {})",
+                    pool.pg_num,
+                    peering_core::map::MAX_POOL_PG_NUM
+                )));
+            }
+            let what = format!("pool {POOL} pg_num {} -> {to}", pool.pg_num);
+            pool.pg_num = to32;
+            pool.pgp_num = to32;
+            what
+        } else {
+            if to32 == 0 || to32 > pool.size {
+                return Err(ErrorKind::Impossible(format!(
+                    "min_size {to} outside 1..={}",
+                    pool.size
+                )));
+            }
+            pool.min_size = to32;
+            format!("pool {POOL} min_size {to}")
+        };
+        h.publish(&what, |inc| {
+            inc.set_pool(pool);
+        })
+        .map_err(harness_error)?;
+        Ok(self.maps())
+    }
+
+    /// `policy key=on|off...`: what the harness does on its own.
+    pub(super) fn policy(&mut self, a: &Args<'_>) -> Result<Vec<String>, ErrorKind> {
+        let h = self.h()?;
+        let p = h.policy_mut();
+        if let Some(v) = a.opt_switch("grant-up-thru")? {
+            p.grant_up_thru = v;
+        }
+        if let Some(v) = a.opt_switch("grant-pg-temp")? {
+            p.grant_pg_temp = v;
+        }
+        if let Some(v) = a.opt_switch("hold-commits")? {
+            p.hold_commits = v;
+        }
+        if let Some(v) = a.opt_switch("grant-reservations")? {
+            p.grant_reservations = v;
+        }
+        if let Some(v) = a.opt_switch("recovery-engine")? {
+            p.recovery_engine = v;
+        }
+        if let Some(v) = a.opt_switch("fire-timers")? {
+            p.fire_timers = v;
+        }
+        let on = |b: bool| if b { "on" } else { "off" };
+        Ok(vec![format!(
+            "grant-up-thru={} grant-pg-temp={} hold-commits={} grant-reservations={} recovery-engine={} fire-timers={}",
+            on(p.grant_up_thru),
+            on(p.grant_pg_temp),
+            on(p.hold_commits),
+            on(p.grant_reservations),
+            on(p.recovery_engine),
+            on(p.fire_timers)
+        )])
+    }
+}
