@@ -157,44 +157,51 @@ impl SimArgs {
             "{program} sim --seed {seed} --osds {} --pgs {}",
             self.osds, self.pgs
         );
+        // Each option that differs from its default (all of them, should
+        // the defaults not parse).
         let d = SimArgs::defaults();
-        let mut opt = |name: &str, v: String, default: String| {
-            if v != default {
-                cmd.push_str(&format!(" --{name} {v}"));
+        let mut opt = |name: &str, value: String, default: Option<String>| {
+            if Some(&value) != default.as_ref() {
+                cmd.push_str(&format!(" --{name} {value}"));
             }
         };
+        let of = |f: fn(&SimArgs) -> String| d.as_ref().map(f);
         opt(
             "per-host",
             self.per_host.to_string(),
-            d.per_host.to_string(),
+            of(|d| d.per_host.to_string()),
         );
-        opt("size", self.size.to_string(), d.size.to_string());
+        opt("size", self.size.to_string(), of(|d| d.size.to_string()));
         if let Some(m) = self.min_size {
-            opt("min-size", m.to_string(), String::new());
+            opt("min-size", m.to_string(), None);
         }
         if let Some((k, m)) = self.ec {
-            opt("ec", format!("{k}+{m}"), String::new());
+            opt("ec", format!("{k}+{m}"), None);
         }
         opt(
             "faults",
             fault_names(&self.faults.0),
-            fault_names(&d.faults.0),
+            of(|d| fault_names(&d.faults.0)),
         );
         opt(
             "fault-rate",
             self.fault_rate.to_string(),
-            d.fault_rate.to_string(),
+            of(|d| d.fault_rate.to_string()),
         );
-        opt("writes", self.writes.to_string(), d.writes.to_string());
+        opt(
+            "writes",
+            self.writes.to_string(),
+            of(|d| d.writes.to_string()),
+        );
         opt(
             "duration",
             self.duration.to_string(),
-            d.duration.to_string(),
+            of(|d| d.duration.to_string()),
         );
         opt(
             "until-clean",
             self.until_clean.to_string(),
-            d.until_clean.to_string(),
+            of(|d| d.until_clean.to_string()),
         );
         if self.no_swarm {
             cmd.push_str(" --no-swarm");
@@ -205,28 +212,17 @@ impl SimArgs {
         cmd
     }
 
-    /// The defaults, to leave them out of a replay command.
-    fn defaults() -> SimArgs {
-        SimArgs {
-            seed: None,
-            seeds: 20,
-            first: 0,
-            osds: 6,
-            per_host: 1,
-            pgs: 16,
-            size: 3,
-            min_size: None,
-            ec: None,
-            faults: FaultList(FaultKind::ALL.to_vec()),
-            fault_rate: 0.2,
-            no_swarm: false,
-            writes: 4,
-            duration: 120,
-            until_clean: 900,
-            safety: false,
-            transcript: None,
-            json: false,
+    /// The defaults: what clap makes of no flag at all (one source of
+    /// truth, the attributes above).
+    fn defaults() -> Option<SimArgs> {
+        #[derive(clap::Parser)]
+        struct NoFlags {
+            #[command(flatten)]
+            args: SimArgs,
         }
+        <NoFlags as clap::Parser>::try_parse_from(["peering"])
+            .ok()
+            .map(|n| n.args)
     }
 }
 
