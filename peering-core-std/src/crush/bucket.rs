@@ -74,7 +74,7 @@ pub struct Bucket {
 }
 
 /// `crush_calc_tree_node(i)`: the label of leaf `i` in a tree bucket.
-fn tree_node(i: usize) -> usize {
+pub(crate) fn tree_node(i: usize) -> usize {
     ((i + 1) << 1) - 1
 }
 

@@ -218,10 +218,19 @@ impl CrushMap {
         self.max_devices = max_item.map_or(0, |m| m.saturating_add(1));
     }
 
-    /// Insert a bucket at its id's slot, growing the array.
+    /// Insert a bucket at its id's slot, growing the array as
+    /// `crush_add_bucket` does (to 8 slots, then doubling), so `max_buckets`
+    /// and the encoded map are crushtool's.
     pub(crate) fn insert_bucket(&mut self, bucket: Bucket) -> Result<(), CrushError> {
         let id = bucket.id;
         let idx = bucket_index(id).ok_or(CrushError::InvalidId(id))?;
+        let mut len = self.buckets.len();
+        while idx >= len {
+            len = if len == 0 { 8 } else { len.saturating_mul(2) };
+        }
+        if len > self.buckets.len() {
+            self.buckets.resize(len, None);
+        }
         put_slot(&mut self.buckets, idx, bucket, "bucket id", id)
     }
 

@@ -3,7 +3,9 @@
 //! * [`CrushMap::do_rule`] maps an input `x` (a PG's placement seed) through a rule to
 //!   an ordered list of OSDs, exactly as `crush_do_rule` does.
 //! * [`CrushBuilder`] builds maps in code; [`parse_crush_text`] reads the text form
-//!   `crushtool -d` prints and `crushtool -c` compiles.
+//!   `crushtool -d` prints and `crushtool -c` compiles; [`decode_crush`] and
+//!   [`encode_crush`] read and write the binary form (`crushtool -c`'s output,
+//!   `ceph osd getcrushmap`).
 //! * [`hash`] holds the rjenkins1 hashes and the object-name hashes the OSD map needs.
 //!
 //! ```
@@ -38,6 +40,7 @@
 //! # Ok::<(), peering_core_std::crush::CrushError>(())
 //! ```
 
+mod binary;
 mod bucket;
 mod builder;
 mod choose_args;
@@ -53,6 +56,10 @@ mod straw;
 mod text;
 mod tunables;
 
+pub use binary::{
+    CRUSH_MAGIC, CrushDecodeError, CrushDecodeErrorKind, CrushEncodeError, decode_crush,
+    encode_crush,
+};
 pub use bucket::{Bucket, BucketAlg};
 pub use builder::{CrushBuilder, DEFAULT_TYPES, RuleSpec, StepSpec, weight_from_f32};
 pub use choose_args::{ChooseArg, DEFAULT_CHOOSE_ARGS};
