@@ -21,11 +21,11 @@ pub struct ChartArgs {
 /// Prints the chart.
 pub fn main(a: &ChartArgs) -> Outcome {
     if a.dot {
-        print!("{}", chart::to_dot());
+        crate::out(format_args!("{}", chart::to_dot()));
         return Outcome::Passed;
     }
     if a.mermaid {
-        print!("{}", chart::to_mermaid());
+        crate::out(format_args!("{}", chart::to_mermaid()));
         return Outcome::Passed;
     }
     // The tree of states, each with its default substate and reactions.
@@ -34,7 +34,7 @@ pub fn main(a: &ChartArgs) -> Outcome {
         let initial = def
             .initial
             .map_or(String::new(), |i| format!(" (enters {})", i.short_name()));
-        println!("{}{}{initial}", "  ".repeat(depth), def.id.short_name());
+        outln!("{}{}{initial}", "  ".repeat(depth), def.id.short_name());
         for r in def.reactions {
             let on = match r.on {
                 On::Any => "any event",
@@ -46,11 +46,11 @@ pub fn main(a: &ChartArgs) -> Outcome {
                 ReactionKind::CustomTerminate(_) => "custom reaction (may terminate)".to_string(),
                 ReactionKind::Discard => "discarded".to_string(),
             };
-            println!("{}  on {on}: {what}", "  ".repeat(depth));
+            outln!("{}  on {on}: {what}", "  ".repeat(depth));
         }
     }
     let composite = chart::chart().filter(|d| d.initial.is_some()).count();
-    println!(
+    outln!(
         "{} states ({composite} composite), {} reactions. `peering chart --dot | dot -Tsvg > chart.svg` draws it.",
         StateId::ALL.len(),
         chart::reaction_count()

@@ -6,13 +6,25 @@
 //! - `peering run FILE...`: scenario files, each command checked against
 //!   its expected output (`--rewrite` updates them);
 //! - `peering chart`: the peering statechart (`--dot`, `--mermaid`);
+//! - `peering crush -i MAP --test ...`: crushtool's test mode, same flags and
+//!   output;
 //! - `peering pg query|history`: a PG instance's `ceph pg query` JSON or its
 //!   `dump_pgstate_history`, inside a scenario file or a simulation.
 //!
 //! User errors (a bad flag, a file that does not parse) print one message
 //! and exit with status 2; a failing check exits with status 1.
 
+/// `println!` to stdout that ends the program quietly when stdout is a
+/// closed pipe (`peering chart --dot | head`), as a Unix filter does, rather
+/// than panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod chart;
+mod crush;
 mod pg;
 mod run;
 mod sim;
@@ -38,6 +50,8 @@ enum Command {
     Run(run::RunArgs),
     /// Print the peering statechart.
     Chart(chart::ChartArgs),
+    /// crushtool's test mode, with crushtool's flags and output.
+    Crush(crush::CrushArgs),
     /// Look at one PG: `ceph pg query` or `dump_pgstate_history`.
     Pg(pg::PgArgs),
 }
@@ -53,12 +67,23 @@ pub enum Outcome {
     UserError(String),
 }
 
+/// Writes to stdout; on a write error (the reader went away) exits with
+/// status 0: nothing is left to say to anyone.
+pub fn out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    if o.write_fmt(args).and_then(|()| o.flush()).is_err() {
+        std::process::exit(0);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Sim(a) => sim::main(&a),
         Command::Run(a) => run::main(&a),
         Command::Chart(a) => chart::main(&a),
+        Command::Crush(a) => crush::main(&a),
         Command::Pg(a) => pg::main(&a),
     };
     match outcome {

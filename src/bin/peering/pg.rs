@@ -84,7 +84,7 @@ fn in_file(history: bool, t: &Target, file: &PathBuf) -> Outcome {
     match scenario::run_text(&file.display().to_string(), &script) {
         Ok(run) => {
             for line in run.actual.last().into_iter().flatten() {
-                println!("{line}");
+                outln!("{line}");
             }
             Outcome::Passed
         }
@@ -129,9 +129,10 @@ fn in_sim(history: bool, t: &Target, seed: u64) -> Outcome {
             t.pg, report.events
         ));
     };
-    println!(
+    outln!(
         "# pg {} on {osd} after event {} of seed {seed}",
-        t.pg, report.events
+        t.pg,
+        report.events
     );
     print_status(history, status)
 }
@@ -141,13 +142,13 @@ fn print_status(history: bool, status: &PgStatus) -> Outcome {
         for s in &status.state_history {
             let enter = s.enter.map_or("?".to_string(), |(e, _)| format!("e{e}"));
             let exit = s.exit.map_or("now".to_string(), |(e, _)| format!("e{e}"));
-            println!("{enter} .. {exit} {}", s.state);
+            outln!("{enter} .. {exit} {}", s.state);
         }
         return Outcome::Passed;
     }
     match serde_json::to_string_pretty(status) {
         Ok(j) => {
-            println!("{j}");
+            outln!("{j}");
             Outcome::Passed
         }
         Err(e) => Outcome::UserError(format!("pg query does not encode: {e}")),

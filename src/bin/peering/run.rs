@@ -38,9 +38,9 @@ pub fn main(a: &RunArgs) -> Outcome {
                     .lines()
                     .nth(b.line.saturating_sub(1))
                     .unwrap_or_default();
-                println!("> {}", command.trim());
+                outln!("> {}", command.trim());
                 for line in got {
-                    println!("  {line}");
+                    outln!("  {line}");
                 }
             }
         }
@@ -50,22 +50,22 @@ pub fn main(a: &RunArgs) -> Outcome {
                 if let Err(e) = std::fs::write(path, &text) {
                     return Outcome::UserError(format!("{}: {e}", path.display()));
                 }
-                println!(
+                outln!(
                     "{}: rewritten ({} blocks changed)",
                     path.display(),
                     run.mismatches().len()
                 );
             } else {
-                println!("{}: up to date ({blocks} blocks)", path.display());
+                outln!("{}: up to date ({blocks} blocks)", path.display());
             }
             continue;
         }
         if run.passed() {
-            println!("{}: ok ({blocks} blocks)", path.display());
+            outln!("{}: ok ({blocks} blocks)", path.display());
         } else {
             failed += 1;
-            print!("{}", run.diff());
-            println!(
+            crate::out(format_args!("{}", run.diff()));
+            outln!(
                 "{}: {} of {blocks} blocks differ (`peering run --rewrite {}` accepts the new output)",
                 path.display(),
                 run.mismatches().len(),
@@ -74,7 +74,7 @@ pub fn main(a: &RunArgs) -> Outcome {
         }
     }
     if failed > 0 {
-        println!("{failed} of {} files failed", a.files.len());
+        outln!("{failed} of {} files failed", a.files.len());
         return Outcome::Failed;
     }
     Outcome::Passed

@@ -271,20 +271,20 @@ fn one(a: &SimArgs, seed: u64) -> Outcome {
         if !a.json {
             // What each stuck PG's primary and each instance of a broken PG say.
             for s in &r.stuck {
-                println!("{} on {}: {}", s.pgid, s.primary, s.query);
+                outln!("{} on {}: {}", s.pgid, s.primary, s.query);
             }
             for v in &r.violations {
                 for line in &v.last_lines {
-                    println!("  {line}");
+                    outln!("  {line}");
                 }
                 for (osd, q) in &v.queries {
-                    println!("{:?} on {osd} at the violation: {q}", v.pgid);
+                    outln!("{:?} on {osd} at the violation: {q}", v.pgid);
                 }
             }
         }
     }
     if !a.json {
-        println!(
+        outln!(
             "seed {seed}: {}; transcript hash {:016x}",
             r.verdict(),
             r.transcript_hash
@@ -301,7 +301,7 @@ fn many(a: &SimArgs) -> Outcome {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     if !a.json {
-        println!(
+        outln!(
             "Simulating seeds {}..{} on {} OSDs ({} per host), one pool of {} PGs ({}), {} mode: \
              {} s of faults and client writes{}.",
             a.first,
@@ -335,7 +335,7 @@ fn many(a: &SimArgs) -> Outcome {
                 let msg = format!("seed {seed} FAILED: {}\n  replay: {}", line.1, line.2);
                 // A hidden bar (output not a terminal) prints nothing.
                 if bar.is_hidden() {
-                    println!("{msg}");
+                    outln!("{msg}");
                 } else {
                     bar.println(msg);
                 }

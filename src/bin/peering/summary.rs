@@ -60,7 +60,7 @@ impl Totals {
                 "stuck_pgs": self.stuck,
                 "failures": failures,
             });
-            println!("{summary:#}");
+            outln!("{summary:#}");
         } else {
             let rows = [
                 (
@@ -86,10 +86,10 @@ impl Totals {
                 ("stuck PGs", self.stuck.to_string()),
             ];
             for (k, v) in rows {
-                println!("{k:<20} {v}");
+                outln!("{k:<20} {v}");
             }
             for (seed, _, replay) in &self.failures {
-                println!("replay seed {seed}: {replay}");
+                outln!("replay seed {seed}: {replay}");
             }
         }
         if failed > 0 {
