@@ -57,8 +57,9 @@ pub struct SimArgs {
     /// Client writes per simulated second.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=10000))]
     writes: u32,
-    /// Simulated seconds of faults and client writes.
-    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    /// Simulated seconds of faults and client writes; liveness is judged
+    /// after them (hence its other name, `--liveness-after`).
+    #[arg(long, visible_alias = "liveness-after", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86400))]
     duration: u64,
     /// Liveness: after the faults the cluster heals and every PG must be
     /// active+clean within this many simulated seconds (the default mode).
