@@ -26,9 +26,9 @@
 //! | `remap [pg=] osds=...` | CRUSH's answer changes: a new list, in a new map |
 //! | `create [pg=]` | the PG created on every running OSD of its list, or of CRUSH's up set when it has none (`Pg::create`, persisted) |
 //! | `disk osd=N [pg=] head=H [tail=T] [les=E] [history-les=E] [epoch=E]` | the PG as left on `osd`'s disk: entries `E'(T+1)..=E'H`, one object `o{n}` each; history active and clean at `E` (default 10) |
-//! | `write [pg=] [count=N \| name=X]`, `delete [pg=] name=X` | client operations to the acting primary (`MOSDOp`, then `MOSDRepOp`) |
+//! | `write [pg=] [count=N \| name=X]`, `delete [pg=] name=X` | client operations to the acting primary (`MOSDOp`, then `MOSDRepOp`); the PG must be active. Names hash as the harness hashes them, so `name=o7` is not the object `o7` a `disk` log holds |
 //! | `down osds=1,2`, `up osd=N` | OSDs fail (process stopped, one map marks them down); an OSD restarts from its store and boots |
-//! | `crash osd=N`, `start osd=N` | the process stops or starts; the map does not change |
+//! | `crash osd=N`, `start osd=N` | the process stops or starts; the map does not change (this monitor does not mark down and up an OSD that boots while the map says it is up, as Ceph's `prepare_boot` does: follow `crash` with `down`, or `mark-down`) |
 //! | `partition osds=0 from=1,2`, `heal` | frames between the two sides wait (no heartbeats here: the monitor is not told); then cross, in order |
 //! | `mark-down osd=N` | the monitor marks a running OSD down (as after failed heartbeats); it sees itself down, rebinds and boots again |
 //! | `out osd=N`, `in osd=N`, `lost osd=N`, `up-thru osd=N` | a map with that change |
