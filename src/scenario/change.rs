@@ -11,7 +11,7 @@ use peering_core_std::harness::osd_cluster::OsdHarness;
 use super::ErrorKind;
 use super::args::Args;
 use super::disk::{Disk, entry};
-use super::exec::{POOL, Runner, harness_error, osd_list};
+use super::exec::{POOL, Runner, osd_list};
 use super::parse::Arg;
 
 impl Runner {
@@ -27,10 +27,10 @@ impl Runner {
         self.check_pg(pg)?;
         let list = osd_list(&prefs.iter().map(|o| OsdId(*o)).collect::<Vec<_>>());
         let h = self.h()?;
-        h.place(pg, &prefs).map_err(harness_error)?;
+        h.place(pg, &prefs).map_err(ErrorKind::Harness)?;
         if remap {
             h.publish(&format!("crush: pg {pg} -> {list}"), |_| {})
-                .map_err(harness_error)?;
+                .map_err(ErrorKind::Harness)?;
             return Ok(self.maps());
         }
         let m = h.mapping(pg);
@@ -65,7 +65,7 @@ impl Runner {
             )));
         }
         let size = u32::try_from(size).unwrap_or(u32::MAX);
-        let mut h = OsdHarness::replicated(&osds, POOL, size).map_err(harness_error)?;
+        let mut h = OsdHarness::replicated(&osds, POOL, size).map_err(ErrorKind::Harness)?;
         self.osds = set;
         if let Some(min) = a.opt_u64("min-size")? {
             if min == 0 || min > u64::from(size) {
@@ -81,12 +81,12 @@ impl Runner {
             h.publish(&format!("pool {POOL} min_size {min}"), |inc| {
                 inc.set_pool(pool);
             })
-            .map_err(harness_error)?;
+            .map_err(ErrorKind::Harness)?;
         }
         let to = a.opt_epoch("epoch")?.unwrap_or(1);
         while h.epoch() < to {
             h.publish("nothing changed", |_| {})
-                .map_err(harness_error)?;
+                .map_err(ErrorKind::Harness)?;
         }
         let pool = h
             .map()
@@ -133,11 +133,11 @@ impl Runner {
             )));
         }
         let load = disk.load(spg, h.mapping(spg.pgid), *h.config_mut())?;
-        h.load(osd, load).map_err(harness_error)?;
+        h.load(osd, load).map_err(ErrorKind::Harness)?;
         // The trimmed entries' objects are still stored.
         for n in 1..=disk.tail {
             let oid = entry(POOL, epoch, n)?.soid;
-            h.seed_object(osd, spg, &oid).map_err(harness_error)?;
+            h.seed_object(osd, spg, &oid).map_err(ErrorKind::Harness)?;
         }
         Ok(vec![format!(
             "osd.{osd} pg {spg} on disk: log ({epoch}'{},{epoch}'{}], les {les}, history les {}, objects o1..o{}",
@@ -184,7 +184,7 @@ impl Runner {
             } else {
                 h.write(spg, &n)
             }
-            .map_err(harness_error)?;
+            .map_err(ErrorKind::Harness)?;
             out.push(format!("{cmd} {n} in pg {spg}: {v}"));
         }
         Ok(out)
@@ -228,7 +228,7 @@ impl Runner {
                 inc.new_up_thru.insert(id, inc.epoch);
             }
         })
-        .map_err(harness_error)?;
+        .map_err(ErrorKind::Harness)?;
         Ok(self.maps())
     }
 
@@ -271,41 +271,28 @@ impl Runner {
         h.publish(&what, |inc| {
             inc.set_pool(pool);
         })
-        .map_err(harness_error)?;
+        .map_err(ErrorKind::Harness)?;
         Ok(self.maps())
     }
 
     /// `policy key=on|off...`: what the harness does on its own.
     pub(super) fn policy(&mut self, a: &Args<'_>) -> Result<Vec<String>, ErrorKind> {
-        let h = self.h()?;
-        let p = h.policy_mut();
-        if let Some(v) = a.opt_switch("grant-up-thru")? {
-            p.grant_up_thru = v;
+        let p = self.h()?.policy_mut();
+        let switches: [(&str, &mut bool); 6] = [
+            ("grant-up-thru", &mut p.grant_up_thru),
+            ("grant-pg-temp", &mut p.grant_pg_temp),
+            ("hold-commits", &mut p.hold_commits),
+            ("grant-reservations", &mut p.grant_reservations),
+            ("recovery-engine", &mut p.recovery_engine),
+            ("fire-timers", &mut p.fire_timers),
+        ];
+        let mut shown = Vec::with_capacity(switches.len());
+        for (key, field) in switches {
+            if let Some(v) = a.opt_switch(key)? {
+                *field = v;
+            }
+            shown.push(format!("{key}={}", if *field { "on" } else { "off" }));
         }
-        if let Some(v) = a.opt_switch("grant-pg-temp")? {
-            p.grant_pg_temp = v;
-        }
-        if let Some(v) = a.opt_switch("hold-commits")? {
-            p.hold_commits = v;
-        }
-        if let Some(v) = a.opt_switch("grant-reservations")? {
-            p.grant_reservations = v;
-        }
-        if let Some(v) = a.opt_switch("recovery-engine")? {
-            p.recovery_engine = v;
-        }
-        if let Some(v) = a.opt_switch("fire-timers")? {
-            p.fire_timers = v;
-        }
-        let on = |b: bool| if b { "on" } else { "off" };
-        Ok(vec![format!(
-            "grant-up-thru={} grant-pg-temp={} hold-commits={} grant-reservations={} recovery-engine={} fire-timers={}",
-            on(p.grant_up_thru),
-            on(p.grant_pg_temp),
-            on(p.hold_commits),
-            on(p.grant_reservations),
-            on(p.recovery_engine),
-            on(p.fire_timers)
-        )])
+        Ok(vec![shown.join(" ")])
     }
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use peering_core::map::OsdMapView;
 use peering_core::types::{OsdId, PgId, SpgId};
+use peering_core_std::harness::Entry;
 use peering_core_std::harness::osd_cluster::OsdHarness;
-use peering_core_std::harness::{Entry, HarnessError};
 
 use super::ErrorKind;
 use super::args::Args;
@@ -50,10 +50,6 @@ pub struct Runner {
     failures: usize,
     /// Objects written by `write count=N` so far (their names are `obj{n}`).
     pub(super) written: u64,
-}
-
-pub(super) fn harness_error(e: HarnessError) -> ErrorKind {
-    ErrorKind::Harness(e)
 }
 
 /// `[0,1,2]`, as Ceph prints an OSD vector.
@@ -161,7 +157,7 @@ impl Runner {
                 for &o in &on {
                     let history = peering_core::types::PgHistory::new(e, Default::default());
                     h.create(o, pg, history, Default::default())
-                        .map_err(harness_error)?;
+                        .map_err(ErrorKind::Harness)?;
                 }
                 let names: Vec<String> = on.iter().map(|o| format!("osd.{o}")).collect();
                 Ok(vec![format!("pg {pg} created at e{e} on {}", names.join(" "))])
@@ -174,12 +170,12 @@ impl Runner {
                 for o in &osds {
                     self.check_osd(*o)?;
                 }
-                self.h()?.osds_down(&osds).map_err(harness_error)?;
+                self.h()?.osds_down(&osds).map_err(ErrorKind::Harness)?;
                 Ok(self.maps())
             }
             "up" => {
                 let osd = self.check_osd(Args::new("up", a, "osd")?.osd("osd")?)?;
-                self.h()?.osd_up(osd).map_err(harness_error)?;
+                self.h()?.osd_up(osd).map_err(ErrorKind::Harness)?;
                 let mut out = vec![format!("osd.{osd} started, PGs loaded from its store")];
                 out.extend(self.maps());
                 Ok(out)
@@ -191,7 +187,7 @@ impl Runner {
             }
             "start" => {
                 let osd = self.check_osd(Args::new("start", a, "osd")?.osd("osd")?)?;
-                self.h()?.start_osd(osd).map_err(harness_error)?;
+                self.h()?.start_osd(osd).map_err(ErrorKind::Harness)?;
                 Ok(vec![format!("osd.{osd} started, PGs loaded from its store")])
             }
             "out" | "in" | "lost" | "up-thru" | "mark-down" => self.osd_map_change(&b.command, a),
@@ -227,7 +223,7 @@ impl Runner {
                 )?;
                 let h = self.h()?;
                 while h.epoch() < to {
-                    h.publish("nothing changed", |_| {}).map_err(harness_error)?;
+                    h.publish("nothing changed", |_| {}).map_err(ErrorKind::Harness)?;
                 }
                 Ok(vec![format!("e{}", h.epoch())])
             }
@@ -242,7 +238,7 @@ impl Runner {
                 let (up_thru, pg_temp) = (a.flag("up-thru"), a.flag("pg-temp"));
                 self.h()?
                     .grant_mon_requests(up_thru, pg_temp)
-                    .map_err(harness_error)?;
+                    .map_err(ErrorKind::Harness)?;
                 let maps = self.maps();
                 Ok(if maps.is_empty() {
                     vec!["nothing to grant".into()]
@@ -283,7 +279,7 @@ impl Runner {
             }
             "run" => {
                 Args::new("run", a, "")?;
-                self.h()?.run().map_err(harness_error)?;
+                self.h()?.run().map_err(ErrorKind::Harness)?;
                 let mut out = self.maps();
                 out.extend(self.states(None)?);
                 Ok(out)

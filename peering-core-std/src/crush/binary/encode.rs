@@ -1,6 +1,5 @@
 //! [`encode_crush`]: `CrushWrapper::encode` with Pacific's features.
 
-use super::super::bucket::tree_node;
 use super::super::{BucketAlg, CrushMap, RuleStep};
 use super::CRUSH_MAGIC;
 
@@ -124,15 +123,9 @@ pub fn encode_crush(map: &CrushMap) -> Result<Vec<u8>, CrushEncodeError> {
                 }
             }
             BucketAlg::Tree => {
-                // `crush_make_tree_bucket` sizes the tree for its items.
-                let nodes = if b.node_weights.is_empty() && !b.items.is_empty() {
-                    tree_node(b.items.len().saturating_sub(1)) + 1
-                } else {
-                    b.node_weights.len()
-                };
-                o.u8(narrow("tree node count", nodes as i64)?);
-                for n in 0..nodes {
-                    o.u32(b.node_weights.get(n).copied().unwrap_or(0));
+                o.u8(narrow("tree node count", b.node_weights.len() as i64)?);
+                for w in &b.node_weights {
+                    o.u32(*w);
                 }
             }
             BucketAlg::Straw => {
