@@ -4,6 +4,8 @@
 //! from the same text, re-encodes to the same bytes, and no damaged copy of
 //! it makes the decoder panic.
 
+mod fuzz_support;
+
 use std::fs;
 use std::path::PathBuf;
 
@@ -90,21 +92,10 @@ fn every_truncation_is_a_typed_error() {
     }
 }
 
-/// A small deterministic PRNG (xorshift), so the damage is the same every run.
-fn next(s: &mut u64) -> u64 {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    *s
-}
-
 /// Damaged copies per fixture: 1,500 by default (22,500 in all);
 /// `CRUSH_FUZZ_ROUNDS=7000` makes a run of more than 100,000.
 fn rounds() -> usize {
-    std::env::var("CRUSH_FUZZ_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1500)
+    fuzz_support::rounds("CRUSH_FUZZ_ROUNDS", 1500)
 }
 
 #[test]
@@ -115,15 +106,7 @@ fn damaged_maps_never_panic_and_every_error_names_its_byte() {
     for (_, bin, _) in fixtures() {
         for _ in 0..rounds() {
             let mut b = bin.clone();
-            // One to four changed bytes, sometimes a huge count.
-            for _ in 0..=(next(&mut seed) % 4) {
-                let at = (next(&mut seed) % b.len() as u64) as usize;
-                b[at] = next(&mut seed) as u8;
-            }
-            if next(&mut seed).is_multiple_of(8) {
-                let at = (next(&mut seed) % (b.len() as u64 - 4)) as usize;
-                b[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
-            }
+            fuzz_support::damage(&mut b, &mut seed);
             // (Not mapped: a damaged tunable such as `choose_total_tries`
             // 2^32 - 1 is a legal map whose every mapping retries that often,
             // in Ceph too.)

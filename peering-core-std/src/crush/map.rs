@@ -194,12 +194,14 @@ impl CrushMap {
         None
     }
 
-    /// `find_rule(ruleset, type, size)`: since Luminous every rule's ruleset equals
-    /// its id (`have_uniform_rules`), so Ceph returns the rule with id `ruleset` when
-    /// its type matches and ignores `size`; `size` is kept for the legacy signature.
-    pub fn find_rule(&self, ruleset: i32, rule_type: u8, _size: u32) -> Option<i32> {
+    /// `CrushWrapper::find_rule(ruleset, type, size)` as Luminous to Pacific
+    /// have it: every rule's ruleset equals its id (`have_uniform_rules`), and
+    /// the rule serves the pool only when its type matches and `size` lies in
+    /// its `min_size..=max_size` mask. Quincy dropped the mask and maps with
+    /// the pool's rule directly.
+    pub fn find_rule(&self, ruleset: i32, rule_type: u8, size: u32) -> Option<i32> {
         self.rule(ruleset)
-            .filter(|r| r.rule_type == rule_type)
+            .filter(|r| r.rule_type == rule_type && r.min_size <= size && size <= r.max_size)
             .map(|r| r.id)
     }
 

@@ -40,6 +40,7 @@
 //! # Ok::<(), peering_core_std::crush::CrushError>(())
 //! ```
 
+mod adjust;
 mod binary;
 mod bucket;
 mod builder;

@@ -154,8 +154,12 @@ impl OsdMap {
             let i = self.index(*osd)?;
             set(&mut self.osd_weight, i, *weight);
             if *weight != WEIGHT_OUT {
-                // Marking in ends an automatic out and the "never in" state.
-                update(&mut self.osd_state, i, |s| s & !(OSD_AUTOOUT | OSD_NEW));
+                // `set_weight`: a weight makes the OSD exist (how `osd new`
+                // creates one). Marking in ends an automatic out and the
+                // "never in" state.
+                update(&mut self.osd_state, i, |s| {
+                    (s | OSD_EXISTS) & !(OSD_AUTOOUT | OSD_NEW)
+                });
             }
         }
         for (osd, affinity) in &inc.new_primary_affinity {

@@ -26,6 +26,16 @@ pub trait CrushRules: Send + Sync {
         weights: &[u32],
         choose_args_index: i64,
     ) -> Vec<i32>;
+
+    /// Whether rule `rule` serves a pool of this CRUSH rule type (1
+    /// replicated, 3 erasure) and `size`: Pacific's `find_rule` mask check,
+    /// which placement applies only to maps that ask for it
+    /// ([`OsdMap::checks_rule_mask`](super::OsdMap::checks_rule_mask)). Rules
+    /// without a mask accept every pool.
+    fn rule_mask_matches(&self, rule: i32, rule_type: u8, size: u32) -> bool {
+        let _ = (rule, rule_type, size);
+        true
+    }
 }
 
 impl CrushRules for CrushMap {
@@ -39,6 +49,10 @@ impl CrushRules for CrushMap {
     ) -> Vec<i32> {
         self.do_rule_with_choose_args(rule, x, result_max, weights, choose_args_index)
             .unwrap_or_default()
+    }
+
+    fn rule_mask_matches(&self, rule: i32, rule_type: u8, size: u32) -> bool {
+        self.find_rule(rule, rule_type, size).is_some()
     }
 }
 

@@ -7,7 +7,7 @@ use peering_core::types::{Epoch, OsdId, OsdVec, PgId, PoolId};
 
 use super::crush_rules::CrushHandle;
 use super::map::UpmapItems;
-use super::osd::{OSD_EXISTS, WEIGHT_IN, WEIGHT_OUT};
+use super::osd::{WEIGHT_IN, WEIGHT_OUT};
 
 /// Ceph's `OSDMap::Incremental`: everything the monitor changed to build epoch
 /// `epoch` from `epoch - 1`.
@@ -27,7 +27,8 @@ pub struct Incremental {
     pub new_pools: BTreeMap<PoolId, PoolInfo>,
     /// `old_pools`: pools deleted.
     pub old_pools: BTreeSet<PoolId>,
-    /// `new_weight`: 16.16 in/out weights (nonzero clears `AUTOOUT` and `NEW`).
+    /// `new_weight`: 16.16 in/out weights (nonzero sets `EXISTS` and clears
+    /// `AUTOOUT` and `NEW`, as `set_weight` and `apply_incremental` do).
     pub new_weight: BTreeMap<OsdId, u32>,
     /// `new_primary_affinity`.
     pub new_primary_affinity: BTreeMap<OsdId, u32>,
@@ -68,13 +69,13 @@ impl Incremental {
         }
     }
 
-    /// Creates `osd` as the monitor's `osd create` then boot do: raises `max_osd`
-    /// if needed, sets `EXISTS`, weight in (which is what clears `NEW`), and marks it up.
+    /// Creates `osd` as the monitor's `osd new` then boot do: raises `max_osd`
+    /// if needed, gives it weight in (`set_weight` makes it exist and clears
+    /// `NEW`), and marks it up.
     pub fn add_osd(&mut self, osd: i32, current_max_osd: i32) -> &mut Self {
         let needed = osd.saturating_add(1);
         let max = self.new_max_osd.unwrap_or(current_max_osd).max(needed);
         self.new_max_osd = Some(max);
-        self.new_state.insert(OsdId(osd), OSD_EXISTS);
         self.new_weight.insert(OsdId(osd), WEIGHT_IN);
         self.new_up_client.insert(OsdId(osd));
         self

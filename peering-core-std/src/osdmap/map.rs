@@ -36,6 +36,9 @@ pub struct OsdMap {
     pub(super) pg_upmap: Arc<BTreeMap<PgId, OsdVec>>,
     pub(super) pg_upmap_items: Arc<BTreeMap<PgId, UpmapItems>>,
     pub(super) crush: Option<CrushHandle>,
+    /// Pacific's `find_rule` mask check in placement (see
+    /// [`OsdMap::checks_rule_mask`]).
+    pub(super) check_rule_mask: bool,
 }
 
 impl OsdMap {
@@ -161,6 +164,21 @@ impl OsdMap {
     /// The CRUSH map, if the map has one yet.
     pub fn crush(&self) -> Option<&CrushHandle> {
         self.crush.as_ref()
+    }
+
+    /// Whether placement checks the pool's CRUSH rule against the pool's type
+    /// and size first, as Ceph up to Pacific does (`find_rule` on the rule
+    /// mask): a mismatched rule maps the PG to nothing. Quincy removed the
+    /// mask; maps built here do not check, and a decoded map checks when its
+    /// `require_osd_release` is older than Quincy. In a map the monitor
+    /// validated the two agree: it refuses a pool whose rule does not fit.
+    pub fn checks_rule_mask(&self) -> bool {
+        self.check_rule_mask
+    }
+
+    /// Turns the rule-mask check on or off (see [`OsdMap::checks_rule_mask`]).
+    pub fn set_check_rule_mask(&mut self, check: bool) {
+        self.check_rule_mask = check;
     }
 
     /// True when `other` shares this map's pool table (no copy was made).

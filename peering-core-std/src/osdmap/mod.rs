@@ -8,8 +8,10 @@
 //!   primary affinity → pg_temp / primary_temp; [`OsdMap::object_to_pg`] maps an
 //!   object name to its PG; [`calc_pg_role`] and friends read roles off the sets.
 //! - [`pg_math`]: Ceph's PG arithmetic, re-exported from the core.
+//! - [`binary`]: Ceph's binary OSDMap and incremental encodings.
 
 mod apply;
+pub mod binary;
 mod build;
 mod cache;
 mod crush_rules;

@@ -4,12 +4,13 @@
 //! Each step is its own method, named after Ceph's, so a test can check one rule
 //! at a time; [`OsdMap::pg_to_up_acting_osds`] runs them in Ceph's order.
 
-use peering_core::map::{OsdMapView, PoolInfo};
+use peering_core::map::{OsdMapView, PoolInfo, PoolKind};
 use peering_core::types::{OsdId, OsdVec, PgId};
 
 use super::map::OsdMap;
 use super::osd::DEFAULT_PRIMARY_AFFINITY;
 use crate::crush::hash::crush_hash32_2;
+use crate::crush::{RULE_TYPE_ERASURE, RULE_TYPE_REPLICATED};
 use peering_core::map::PoolFlags;
 use peering_core::types::pg_math::{ceph_stable_mod, pg_num_mask};
 
@@ -60,12 +61,22 @@ impl OsdMap {
 
     /// `_pg_to_raw_osds`: CRUSH's mapping of the PG with the current weights,
     /// minus OSDs that no longer exist, and the CRUSH input it used. No CRUSH map
-    /// or a negative rule maps to nothing.
+    /// or a negative rule maps to nothing; in a map that
+    /// [checks rule masks](OsdMap::checks_rule_mask) (Pacific and older), neither
+    /// does a rule of the wrong type or whose size range excludes the pool's.
     pub fn pg_to_raw_osds(&self, pool: &PoolInfo, pg: PgId) -> (OsdVec, u32) {
         let pps = raw_pg_to_pps(pool, pg);
         let mut raw = OsdVec::new();
+        let rule_type = match pool.kind {
+            PoolKind::Replicated => RULE_TYPE_REPLICATED,
+            PoolKind::Erasure { .. } => RULE_TYPE_ERASURE,
+        };
         if let Some(crush) = &self.crush
             && pool.crush_rule >= 0
+            && (!self.check_rule_mask
+                || crush
+                    .rules()
+                    .rule_mask_matches(pool.crush_rule, rule_type, pool.size))
         {
             let size = usize::try_from(pool.size).unwrap_or(0);
             let mapped =

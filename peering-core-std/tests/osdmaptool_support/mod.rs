@@ -33,7 +33,7 @@ use peering_core_std::osdmap::{
 };
 
 /// The maps regen.sh builds, in its order.
-pub const MAPS: [&str; 10] = [
+pub const MAPS: [&str; 11] = [
     "replicated",
     "erasure",
     "uneven",
@@ -44,10 +44,19 @@ pub const MAPS: [&str; 10] = [
     "ec_temps",
     "weightset_pool",
     "weightset_default",
+    "weightset_zero",
 ];
 
 /// The maps regen.sh also maps object names on.
 pub const OBJECT_MAPS: [&str; 4] = ["replicated", "erasure", "racks", "temps"];
+
+/// A fixture's bytes (the binary `NAME.osdmap` maps).
+pub fn fixture_bytes(file: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/osdmaptool")
+        .join(file);
+    fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
 
 pub fn fixture(file: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -187,7 +196,16 @@ pub fn load(name: &str) -> Loaded {
             osd if osd.starts_with("osd.") => {
                 let id = OsdId(osd[4..].parse().unwrap());
                 osd_lines += 1;
-                inc.new_state.insert(id, state_bits(w[w.len() - 1]));
+                // A nonzero weight makes the OSD exist (`set_weight`); the
+                // state mask, applied after it, carries the other bits.
+                let weight = weight_16_16(field(&w, "weight"));
+                let mut bits = state_bits(w[w.len() - 1]);
+                if weight != 0 {
+                    bits &= !OSD_EXISTS;
+                }
+                if bits != 0 {
+                    inc.new_state.insert(id, bits);
+                }
                 match w[1] {
                     "up" => {
                         inc.new_up_client.insert(id);
@@ -219,7 +237,7 @@ pub fn load(name: &str) -> Loaded {
         } else {
             assert_eq!(state, 0, "{name}: osd.{} exists but was not printed", id.0);
             if weight != 0 {
-                inc.new_state.insert(id, OSD_EXISTS);
+                // The weight creates it; toggling EXISTS destroys it.
                 inc.new_weight.insert(id, weight);
                 destroy.new_state.insert(id, OSD_EXISTS);
             }
@@ -268,7 +286,13 @@ pub fn raw_pg_lines(name: &str) -> Vec<PgLine> {
 }
 
 fn pg_lines_in(file: &str) -> (u32, Vec<PgLine>) {
-    let text = fixture(file);
+    parse_pg_lines(&fixture(file))
+}
+
+/// `--test-map-pgs-dump-all` output (any pool headers, PG lines, and the
+/// per-OSD summary, which is skipped): the last `pool P pg_num N` header's
+/// pg_num and every PG line.
+pub fn parse_pg_lines(text: &str) -> (u32, Vec<PgLine>) {
     let mut pg_num = 0;
     let mut out = Vec::new();
     for line in text.lines() {
@@ -351,5 +375,24 @@ pub fn kind(pool: &PoolInfo) -> &'static str {
     match pool.kind {
         PoolKind::Replicated => "replicated",
         PoolKind::Erasure { .. } => "erasure",
+    }
+}
+
+/// Checks every PG line against `map`: the raw CRUSH set, then up and acting
+/// with their primaries, as `--test-map-pgs-dump-all` printed them.
+pub fn assert_places(map: &OsdMap, lines: Vec<PgLine>, label: &str) {
+    for want in lines {
+        let pool = map
+            .pg_pool(want.pg.pool)
+            .unwrap_or_else(|| panic!("{label}: no pool {}", want.pg.pool));
+        let (raw, _) = map.pg_to_raw_osds(pool, want.pg);
+        assert_eq!(raw, want.raw, "{label} {} raw", want.pg);
+        let got = map.pg_to_up_acting_osds(want.pg);
+        assert_eq!(
+            (got.up, got.up_primary, got.acting, got.acting_primary),
+            (want.up, want.up_primary, want.acting, want.acting_primary),
+            "{label} {}",
+            want.pg
+        );
     }
 }

@@ -8,6 +8,8 @@
 //! - `peering chart`: the peering statechart (`--dot`, `--mermaid`);
 //! - `peering crush -i MAP --test ...`: crushtool's test mode, same flags and
 //!   output;
+//! - `peering osdmap FILE ...`: osdmaptool's print and test modes on a
+//!   binary OSDMap, same flags and output;
 //! - `peering pg query|history`: a PG instance's `ceph pg query` JSON or its
 //!   `dump_pgstate_history`, inside a scenario file or a simulation.
 //!
@@ -25,6 +27,7 @@ macro_rules! outln {
 
 mod chart;
 mod crush;
+mod osdmap;
 mod pg;
 mod run;
 mod sim;
@@ -52,6 +55,8 @@ enum Command {
     Chart(chart::ChartArgs),
     /// crushtool's test mode, with crushtool's flags and output.
     Crush(crush::CrushArgs),
+    /// osdmaptool's test and print modes on a binary OSDMap, same flags and output.
+    Osdmap(osdmap::OsdmapArgs),
     /// Look at one PG: `ceph pg query` or `dump_pgstate_history`.
     Pg(pg::PgArgs),
 }
@@ -84,6 +89,7 @@ fn main() -> ExitCode {
         Command::Run(a) => run::main(&a),
         Command::Chart(a) => chart::main(&a),
         Command::Crush(a) => crush::main(&a),
+        Command::Osdmap(a) => osdmap::main(&a),
         Command::Pg(a) => pg::main(&a),
     };
     match outcome {

@@ -1,0 +1,477 @@
+//! `pg_pool_t`: every field of a pool as the map encodes it ([`PoolRecord`]),
+//! its decoder (versions 5 to 29, Luminous to Squid) and the [`PoolInfo`]
+//! placement and peering read from it. Printing is in `pool_print`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use peering_core::map::{PoolFlags, PoolInfo};
+use peering_core::types::PoolId;
+
+use super::common::{SnapIntervals, Utime, decode_intervals};
+use super::error::{OsdMapDecodeError, OsdMapDecodeErrorKind as Kind};
+use super::reader::Reader;
+
+type Result<T> = core::result::Result<T, OsdMapDecodeError>;
+
+/// `pg_pool_t::TYPE_REPLICATED`.
+pub const POOL_TYPE_REPLICATED: u8 = 1;
+/// `pg_pool_t::TYPE_ERASURE`.
+pub const POOL_TYPE_ERASURE: u8 = 3;
+/// `CEPH_STR_HASH_LINUX`: the object name hash of legacy pools.
+pub const STR_HASH_LINUX: u8 = 1;
+/// `CEPH_STR_HASH_RJENKINS`: the default object name hash.
+pub const STR_HASH_RJENKINS: u8 = 2;
+
+/// A pool option value (`pool_opts_t::value_t`).
+#[derive(Clone, PartialEq, Debug)]
+pub enum PoolOpt {
+    /// `STR`.
+    Str(String),
+    /// `INT`.
+    Int(i64),
+    /// `DOUBLE`.
+    Double(f64),
+}
+
+/// A pool snapshot (`pool_snap_info_t`).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PoolSnap {
+    /// `snapid`.
+    pub snapid: u64,
+    /// `stamp`.
+    pub stamp: Utime,
+    /// `name`.
+    pub name: String,
+}
+
+/// The hit set parameters of a cache tier (`HitSet::Params`).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub enum HitSetParams {
+    /// `TYPE_NONE`.
+    #[default]
+    None,
+    /// `TYPE_EXPLICIT_HASH`.
+    ExplicitHash,
+    /// `TYPE_EXPLICIT_OBJECT`.
+    ExplicitObject,
+    /// `TYPE_BLOOM`: false-positive probability (millionths), target size, seed.
+    Bloom {
+        /// `fpp_micro`.
+        fpp_micro: u32,
+        /// `target_size`.
+        target_size: u64,
+        /// `seed`.
+        seed: u64,
+    },
+}
+
+/// Every field of Ceph's `pg_pool_t` that the map encodes, decoded. Peering
+/// and placement read the [`PoolInfo`] made from it ([`PoolRecord::pool_info`]);
+/// the rest is kept so that `osdmaptool --print` can be reproduced.
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct PoolRecord {
+    /// The `struct_v` it was encoded with.
+    pub struct_v: u8,
+    /// `type` (`POOL_TYPE_*`).
+    pub kind: u8,
+    /// `size`.
+    pub size: u8,
+    /// `crush_rule`.
+    pub crush_rule: u8,
+    /// `object_hash` (`STR_HASH_*`).
+    pub object_hash: u8,
+    /// `pg_num`.
+    pub pg_num: u32,
+    /// `pgp_num`.
+    pub pgp_num: u32,
+    /// `last_change`.
+    pub last_change: u32,
+    /// `snap_seq`.
+    pub snap_seq: u64,
+    /// `snap_epoch`.
+    pub snap_epoch: u32,
+    /// `snaps`.
+    pub snaps: BTreeMap<u64, PoolSnap>,
+    /// `removed_snaps`.
+    pub removed_snaps: SnapIntervals,
+    /// `auid`.
+    pub auid: u64,
+    /// `flags` (`FLAG_*`).
+    pub flags: u64,
+    /// `min_size`.
+    pub min_size: u8,
+    /// `quota_max_bytes`.
+    pub quota_max_bytes: u64,
+    /// `quota_max_objects`.
+    pub quota_max_objects: u64,
+    /// `tiers`.
+    pub tiers: BTreeSet<u64>,
+    /// `tier_of` (-1: not a tier).
+    pub tier_of: i64,
+    /// `cache_mode`.
+    pub cache_mode: u8,
+    /// `read_tier` (-1: none).
+    pub read_tier: i64,
+    /// `write_tier` (-1: none).
+    pub write_tier: i64,
+    /// `properties`.
+    pub properties: BTreeMap<String, String>,
+    /// `hit_set_params`.
+    pub hit_set_params: HitSetParams,
+    /// `hit_set_period`.
+    pub hit_set_period: u32,
+    /// `hit_set_count`.
+    pub hit_set_count: u32,
+    /// `stripe_width`.
+    pub stripe_width: u32,
+    /// `target_max_bytes`.
+    pub target_max_bytes: u64,
+    /// `target_max_objects`.
+    pub target_max_objects: u64,
+    /// `cache_target_dirty_ratio_micro`.
+    pub cache_target_dirty_ratio_micro: u32,
+    /// `cache_target_full_ratio_micro`.
+    pub cache_target_full_ratio_micro: u32,
+    /// `cache_min_flush_age`.
+    pub cache_min_flush_age: u32,
+    /// `cache_min_evict_age`.
+    pub cache_min_evict_age: u32,
+    /// `erasure_code_profile`.
+    pub erasure_code_profile: String,
+    /// `last_force_op_resend_preluminous`.
+    pub last_force_op_resend_preluminous: u32,
+    /// `min_read_recency_for_promote`.
+    pub min_read_recency_for_promote: u32,
+    /// `expected_num_objects`.
+    pub expected_num_objects: u64,
+    /// `cache_target_dirty_high_ratio_micro`.
+    pub cache_target_dirty_high_ratio_micro: u32,
+    /// `min_write_recency_for_promote`.
+    pub min_write_recency_for_promote: u32,
+    /// `use_gmt_hitset`.
+    pub use_gmt_hitset: bool,
+    /// `fast_read`.
+    pub fast_read: bool,
+    /// `hit_set_grade_decay_rate`.
+    pub hit_set_grade_decay_rate: u32,
+    /// `hit_set_search_last_n`.
+    pub hit_set_search_last_n: u32,
+    /// `opts`, by `pool_opts_t::key_t`.
+    pub opts: BTreeMap<i32, PoolOpt>,
+    /// `last_force_op_resend_prenautilus`.
+    pub last_force_op_resend_prenautilus: u32,
+    /// `application_metadata`.
+    pub application_metadata: BTreeMap<String, BTreeMap<String, String>>,
+    /// `create_time`.
+    pub create_time: Utime,
+    /// `pg_num_target`.
+    pub pg_num_target: u32,
+    /// `pgp_num_target`.
+    pub pgp_num_target: u32,
+    /// `pg_num_pending`.
+    pub pg_num_pending: u32,
+    /// `last_force_op_resend`.
+    pub last_force_op_resend: u32,
+    /// `pg_autoscale_mode` (0 off, 1 warn, 2 on, 255 unknown).
+    pub pg_autoscale_mode: u8,
+}
+
+impl PoolRecord {
+    /// `pg_pool_t::decode`. Encodings before version 5 (Firefly and older, no
+    /// length) are refused; fields a version lacks take Ceph's defaults.
+    pub(super) fn decode(r: &mut Reader<'_>) -> Result<PoolRecord> {
+        let s = r.start_legacy("pg_pool_t", 29, 5)?;
+        let v = s.version;
+        let mut p = PoolRecord {
+            struct_v: v,
+            kind: r.u8("pool type")?,
+            size: r.u8("pool size")?,
+            crush_rule: r.u8("crush_rule")?,
+            object_hash: r.u8("object_hash")?,
+            pg_num: r.u32("pg_num")?,
+            pgp_num: r.u32("pgp_num")?,
+            ..PoolRecord::default()
+        };
+        r.u32("lpg_num")?;
+        r.u32("lpgp_num")?;
+        p.last_change = r.u32("last_change")?;
+        p.snap_seq = r.u64("snap_seq")?;
+        p.snap_epoch = r.u32("snap_epoch")?;
+        p.snaps = r.map("pool snap", 14, |r| {
+            let id = r.u64("snapid")?;
+            Ok((id, decode_snap(r)?))
+        })?;
+        p.removed_snaps = decode_intervals(r)?;
+        p.auid = r.u64("auid")?;
+        p.flags = r.u64("pool flags")?;
+        r.u32("crash_replay_interval")?;
+        const SELFMANAGED_SNAPS: u64 = 1 << 13;
+        const POOL_SNAPS: u64 = 1 << 14;
+        if p.snap_seq > 0 && p.flags & (SELFMANAGED_SNAPS | POOL_SNAPS) == 0 {
+            p.flags |= if p.removed_snaps.is_empty() {
+                POOL_SNAPS
+            } else {
+                SELFMANAGED_SNAPS
+            };
+        }
+        p.min_size = if v >= 7 {
+            r.u8("min_size")?
+        } else {
+            p.size - p.size / 2
+        };
+        if v >= 8 {
+            p.quota_max_bytes = r.u64("quota_max_bytes")?;
+            p.quota_max_objects = r.u64("quota_max_objects")?;
+        }
+        p.tier_of = -1;
+        p.read_tier = -1;
+        p.write_tier = -1;
+        if v >= 9 {
+            p.tiers = r.vec("tiers", 8, |r| r.u64("tier"))?.into_iter().collect();
+            p.tier_of = r.i64("tier_of")?;
+            p.cache_mode = r.u8("cache_mode")?;
+            p.read_tier = r.i64("read_tier")?;
+            p.write_tier = r.i64("write_tier")?;
+        }
+        if v >= 10 {
+            p.properties = r.string_map("pool properties")?;
+        }
+        p.hit_set_count = 4;
+        p.hit_set_period = 0;
+        if v >= 11 {
+            p.hit_set_params = decode_hit_set_params(r)?;
+            p.hit_set_period = r.u32("hit_set_period")?;
+            p.hit_set_count = r.u32("hit_set_count")?;
+        }
+        if v >= 12 {
+            p.stripe_width = r.u32("stripe_width")?;
+        }
+        if v >= 13 {
+            p.target_max_bytes = r.u64("target_max_bytes")?;
+            p.target_max_objects = r.u64("target_max_objects")?;
+            p.cache_target_dirty_ratio_micro = r.u32("cache_target_dirty_ratio_micro")?;
+            p.cache_target_full_ratio_micro = r.u32("cache_target_full_ratio_micro")?;
+            p.cache_min_flush_age = r.u32("cache_min_flush_age")?;
+            p.cache_min_evict_age = r.u32("cache_min_evict_age")?;
+        }
+        if v >= 14 {
+            p.erasure_code_profile = r.string("erasure_code_profile")?;
+        }
+        if v >= 15 {
+            p.last_force_op_resend_preluminous = r.u32("last_force_op_resend_preluminous")?;
+        }
+        p.min_read_recency_for_promote = if v >= 16 {
+            r.u32("min_read_recency_for_promote")?
+        } else {
+            1
+        };
+        if v >= 17 {
+            p.expected_num_objects = r.u64("expected_num_objects")?;
+        }
+        p.cache_target_dirty_high_ratio_micro = if v >= 19 {
+            r.u32("cache_target_dirty_high_ratio_micro")?
+        } else {
+            p.cache_target_dirty_ratio_micro
+        };
+        p.min_write_recency_for_promote = if v >= 20 {
+            r.u32("min_write_recency_for_promote")?
+        } else {
+            1
+        };
+        if v >= 21 {
+            p.use_gmt_hitset = r.bool("use_gmt_hitset")?;
+        }
+        if v >= 22 {
+            p.fast_read = r.bool("fast_read")?;
+        }
+        p.hit_set_search_last_n = 1;
+        if v >= 23 {
+            p.hit_set_grade_decay_rate = r.u32("hit_set_grade_decay_rate")?;
+            p.hit_set_search_last_n = r.u32("hit_set_search_last_n")?;
+        }
+        if v >= 24 {
+            p.opts = decode_opts(r)?;
+        }
+        p.last_force_op_resend_prenautilus = if v >= 25 {
+            r.u32("last_force_op_resend_prenautilus")?
+        } else {
+            p.last_force_op_resend_preluminous
+        };
+        if v >= 26 {
+            p.application_metadata = r.map("application_metadata", 8, |r| {
+                Ok((r.string("application")?, r.string_map("application")?))
+            })?;
+        }
+        if v >= 27 {
+            p.create_time = Utime::decode(r)?;
+        }
+        if v >= 28 {
+            p.pg_num_target = r.u32("pg_num_target")?;
+            p.pgp_num_target = r.u32("pgp_num_target")?;
+            p.pg_num_pending = r.u32("pg_num_pending")?;
+            r.u32("old merge last_epoch_started")?;
+            r.u32("old merge last_epoch_clean")?;
+            p.last_force_op_resend = r.u32("last_force_op_resend")?;
+            p.pg_autoscale_mode = r.u8("pg_autoscale_mode")?;
+            if v >= 29 {
+                // pg_merge_meta_t: read by merges, which this crate refuses.
+                let m = r.start("pg_merge_meta_t", 1)?;
+                r.finish(m)?;
+            }
+        } else {
+            p.pg_num_target = p.pg_num;
+            p.pgp_num_target = p.pgp_num;
+            p.pg_num_pending = p.pg_num;
+            p.last_force_op_resend = p.last_force_op_resend_prenautilus;
+            // Ceph warns on pools from before the autoscaler.
+            p.pg_autoscale_mode = 1;
+        }
+        r.finish(s)?;
+        Ok(p)
+    }
+
+    /// `get_type_name()`.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            POOL_TYPE_REPLICATED => "replicated",
+            POOL_TYPE_ERASURE => "erasure",
+            _ => "???",
+        }
+    }
+
+    /// `get_flags_string()`: the names of the set flags, comma-separated.
+    pub fn flags_string(&self) -> String {
+        const NAMES: [&str; 19] = [
+            "hashpspool",
+            "full",
+            "ec_overwrites",
+            "incomplete_clones",
+            "nodelete",
+            "nopgchange",
+            "nosizechange",
+            "write_fadvise_dontneed",
+            "noscrub",
+            "nodeep-scrub",
+            "full_quota",
+            "nearfull",
+            "backfillfull",
+            "selfmanaged_snaps",
+            "pool_snaps",
+            "creating",
+            "eio",
+            "bulk",
+            "crimson",
+        ];
+        let names: Vec<&str> = (0..64)
+            .filter(|b| self.flags & (1u64 << b) != 0)
+            .map(|b| NAMES.get(b).copied().unwrap_or("???"))
+            .collect();
+        names.join(",")
+    }
+
+    /// The pool as placement and peering read it. An erasure-coded pool's `k`
+    /// comes from its profile (`profile_k`); when the map has no such profile
+    /// (maps made by `osdmaptool` name none), `k` is `min_size - 1`, the inverse
+    /// of Ceph's default `min_size = k + 1`, clamped to `1..size`.
+    pub fn pool_info(
+        &self,
+        id: PoolId,
+        profile_k: Option<u32>,
+    ) -> core::result::Result<PoolInfo, Kind> {
+        let size = u32::from(self.size);
+        let mut info = match self.kind {
+            POOL_TYPE_REPLICATED => PoolInfo::replicated(id, size, self.pg_num),
+            POOL_TYPE_ERASURE => {
+                let k = profile_k
+                    .filter(|k| (1..size).contains(k))
+                    .unwrap_or_else(|| {
+                        u32::from(self.min_size)
+                            .saturating_sub(1)
+                            .clamp(1, size.saturating_sub(1).max(1))
+                    });
+                PoolInfo::erasure(id, k, size.saturating_sub(k), self.pg_num)
+            }
+            other => {
+                return Err(Kind::OutOfRange(format!(
+                    "pool {id} has type {other}, neither replicated (1) nor erasure (3)"
+                )));
+            }
+        };
+        info.min_size = u32::from(self.min_size);
+        info.pgp_num = self.pgp_num;
+        info.pg_num_pending = self.pg_num_pending;
+        info.crush_rule = i32::from(self.crush_rule);
+        info.flags = PoolFlags(self.flags);
+        info.last_change = self.last_change;
+        Ok(info)
+    }
+}
+
+fn decode_snap(r: &mut Reader<'_>) -> Result<PoolSnap> {
+    let s = r.start_legacy("pool_snap_info_t", 2, 2)?;
+    let snap = PoolSnap {
+        snapid: r.u64("snapid")?,
+        stamp: Utime::decode(r)?,
+        name: r.string("snap name")?,
+    };
+    r.finish(s)?;
+    Ok(snap)
+}
+
+/// `HitSet::Params::decode`: the type, then the type's own parameters.
+fn decode_hit_set_params(r: &mut Reader<'_>) -> Result<HitSetParams> {
+    let s = r.start("HitSet::Params", 1)?;
+    let at = r.offset();
+    let params = match r.u8("hit set type")? {
+        0 => HitSetParams::None,
+        1 => HitSetParams::ExplicitHash,
+        2 => HitSetParams::ExplicitObject,
+        3 => {
+            let b = r.start("BloomHitSet::Params", 1)?;
+            let params = HitSetParams::Bloom {
+                fpp_micro: r.u32("fpp_micro")?,
+                target_size: r.u64("target_size")?,
+                seed: r.u64("seed")?,
+            };
+            r.finish(b)?;
+            params
+        }
+        value => {
+            return Err(r.error_at(
+                at,
+                Kind::BadMarker {
+                    what: "hit set type",
+                    value,
+                },
+            ));
+        }
+    };
+    r.finish(s)?;
+    Ok(params)
+}
+
+/// `pool_opts_t::decode`: key, value type, value (an `INT` is 32-bit before
+/// version 2).
+fn decode_opts(r: &mut Reader<'_>) -> Result<BTreeMap<i32, PoolOpt>> {
+    let s = r.start("pool_opts_t", 2)?;
+    let v = s.version;
+    let opts = r.map("pool option", 12, |r| {
+        let key = r.i32("option key")?;
+        let at = r.offset();
+        let value = match r.i32("option type")? {
+            0 => PoolOpt::Str(r.string("option value")?),
+            1 if v >= 2 => PoolOpt::Int(r.i64("option value")?),
+            1 => PoolOpt::Int(i64::from(r.i32("option value")?)),
+            2 => PoolOpt::Double(r.f64("option value")?),
+            t => {
+                return Err(r.error_at(
+                    at,
+                    Kind::OutOfRange(format!("pool option {key} has value type {t}")),
+                ));
+            }
+        };
+        Ok((key, value))
+    })?;
+    r.finish(s)?;
+    Ok(opts)
+}
