@@ -8,7 +8,7 @@ use machine_support::{Cluster, POOL, loaded_cluster};
 use peering_core::PeeringError;
 use peering_core::ctx::{RecoveryCtx, TxOp};
 use peering_core::log::{LogEntry, LogOp, ReqId};
-use peering_core::machine::{Pg, StateId};
+use peering_core::machine::{LogAppend, Pg, StateId};
 use peering_core::map::PoolInfo;
 use peering_core::types::{EVersion, ObjectId, PgShard, UTime};
 use peering_core::{BadInput, HostMisuse};
@@ -28,14 +28,31 @@ fn obj(name: &str, hash: u32) -> ObjectId {
 
 fn write(pg: &mut Pg, o: &ObjectId, op: LogOp) -> Result<(LogEntry, RecoveryCtx), PeeringError> {
     let mut ctx = RecoveryCtx::new();
+    let prior = logged_version(pg, o);
     let e = pg.submit_write(
         o.clone(),
         op,
+        prior,
         ReqId::client(4100, 1),
         UTime::default(),
         &mut ctx,
     )?;
     Ok((e, ctx))
+}
+
+/// The object's version as the log knows it (the whole history is logged
+/// here): its newest entry's, `0'0` after a delete or when never written.
+fn logged_version(pg: &Pg, o: &ObjectId) -> EVersion {
+    pg.pg_log()
+        .log()
+        .object_entry(o)
+        .map_or(EVersion::ZERO, |e| {
+            if e.is_delete() {
+                EVersion::ZERO
+            } else {
+                e.version
+            }
+        })
 }
 
 /// A `MODIFY` entry of `o` at `v` creating it.
@@ -44,7 +61,7 @@ fn modify(o: ObjectId, v: EVersion) -> LogEntry {
 }
 
 fn append(pg: &mut Pg, entries: &[LogEntry]) -> Result<(), PeeringError> {
-    pg.append_log(entries, &mut RecoveryCtx::new())
+    pg.append_log(entries, LogAppend::default(), &mut RecoveryCtx::new())
 }
 
 fn primary(c: &mut Cluster) -> &mut Pg {
@@ -102,7 +119,7 @@ fn replica_appends_the_primarys_entries() {
     let replica = c.pgs.get_mut(&1).unwrap();
     let mut ctx = RecoveryCtx::new();
     replica
-        .append_log(std::slice::from_ref(&e), &mut ctx)
+        .append_log(std::slice::from_ref(&e), LogAppend::default(), &mut ctx)
         .unwrap();
     assert_eq!(replica.info().last_update, e.version);
     assert_eq!(replica.info().last_complete, e.version);
@@ -259,4 +276,29 @@ fn a_write_to_an_object_a_replica_misses_is_refused_until_recovered() {
     pg.on_peer_recover(PgShard::replica(1), &o4, EVersion::new(10, 4), &mut ctx)
         .unwrap();
     write(pg, &o4, LogOp::Modify).unwrap();
+}
+
+#[test]
+fn a_prior_version_the_log_contradicts_is_host_misuse() {
+    let mut c = clean();
+    let (e, _) = write(primary(&mut c), &obj("p", 3), LogOp::Modify).unwrap();
+    let pg = primary(&mut c);
+    let before = pg.clone();
+    let r = pg.submit_write(
+        obj("p", 3),
+        LogOp::Modify,
+        EVersion::ZERO,
+        ReqId::client(4100, 2),
+        UTime::default(),
+        &mut RecoveryCtx::new(),
+    );
+    assert_eq!(
+        r.unwrap_err(),
+        PeeringError::HostMisuse(HostMisuse::PriorVersionMismatch {
+            object: obj("p", 3),
+            logged: e.version,
+            given: EVersion::ZERO,
+        })
+    );
+    assert_eq!(format!("{pg:?}"), format!("{before:?}"));
 }

@@ -8,10 +8,23 @@
 
 use peering_core::ctx::RecoveryCtx;
 use peering_core::log::{LogEntry, LogOp, ReqId};
-use peering_core::types::{ObjectId, OsdId, PgShard, SpgId, UTime};
+use peering_core::machine::LogAppend;
+use peering_core::map::{MapFlags, OsdMapView};
+use peering_core::types::{EVersion, ObjectId, OsdId, PgShard, PgState, SpgId, UTime};
+use serde::{Deserialize, Serialize};
 
 use super::{DropReason, Osd, OsdError};
 use crate::msg::{Message, MsgError, PgOpMsg};
+
+/// An `MOSDRepOp`'s body: the write's log entry and the log bounds the
+/// primary sends with it (`pg_trim_to`, `min_last_complete_ondisk`; the
+/// entry's version is the roll-forward point).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub(super) struct RepOpBody {
+    pub(super) entry: LogEntry,
+    pub(super) pg_trim_to: EVersion,
+    pub(super) min_last_complete_ondisk: EVersion,
+}
 
 impl Osd {
     /// A client op on `oid` of `pgid` at this OSD (`MOSDOp` → `execute_ctx`):
@@ -27,13 +40,46 @@ impl Osd {
         reqid: ReqId,
     ) -> Result<LogEntry, OsdError> {
         let me = self.cfg.whoami;
+        let (epoch, active_primary) = self
+            .slots
+            .get(&pgid)
+            .and_then(|s| s.pg.as_ref())
+            .map(|pg| {
+                let active = pg.state_bits().contains(PgState::ACTIVE);
+                (pg.epoch(), pg.is_primary() && active)
+            })
+            .ok_or(OsdError::NotStored(pgid))?;
+        // `execute_ctx` (an active primary's op): update_trim_to before the
+        // write, with the OSD's share of log entries and the map's
+        // PGLOG_HARDLIMIT.
+        let hard_limit = self
+            .maps
+            .get(epoch)
+            .is_some_and(|m| m.flags().contains(MapFlags::PGLOG_HARDLIMIT));
+        let target = self.target_pg_log_entries();
+        let pg = self
+            .slots
+            .get_mut(&pgid)
+            .and_then(|s| s.pg.as_mut())
+            .ok_or(OsdError::NotStored(pgid))?;
+        if active_primary {
+            pg.update_trim_to(target, hard_limit);
+        }
+        // `new_repop`: the primary's last_complete before this write.
+        let local_last_complete = pg.info().last_complete;
+        // The object's stored version is the entry's prior version.
+        let prior = self
+            .backend
+            .object_version(pgid, &oid)
+            .unwrap_or(EVersion::ZERO);
         let pg = self
             .slots
             .get_mut(&pgid)
             .and_then(|s| s.pg.as_mut())
             .ok_or(OsdError::NotStored(pgid))?;
         let mut ctx = RecoveryCtx::new();
-        let r = pg.submit_write(oid, op, reqid, UTime::default(), &mut ctx);
+        let r = pg.submit_write(oid, op, prior, reqid, UTime::default(), &mut ctx);
+        let bounds = (pg.pg_trim_to(), pg.min_last_complete_ondisk());
         let peers: Vec<PgShard> = pg
             .acting_recovery_backfill()
             .iter()
@@ -48,14 +94,20 @@ impl Osd {
         self.track_write(
             pgid,
             &entry,
+            local_last_complete,
             min_epoch,
             peers.iter().copied().collect(),
             txn,
         );
+        let body = RepOpBody {
+            entry: entry.clone(),
+            pg_trim_to: bounds.0,
+            min_last_complete_ondisk: bounds.1,
+        };
         for peer in peers {
             let to = SpgId::new(pgid.pgid, peer.shard);
             let from = PgShard::new(me, pgid.shard);
-            match repop(to, from, epoch, min_epoch, &entry) {
+            match repop(to, from, epoch, min_epoch, &body) {
                 Ok(m) => self.pending_sends.entry(peer.osd).or_default().push(m),
                 Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
             }
@@ -77,25 +129,42 @@ impl Osd {
             return None;
         };
         let bad = |e: String| DropReason::BadRecoveryMsg(e);
-        let entry: LogEntry = match postcard::from_bytes(&m.body) {
-            Ok(e) => e,
+        let body: RepOpBody = match postcard::from_bytes(&m.body) {
+            Ok(b) => b,
             Err(e) => return Some(Err(bad(e.to_string()))),
         };
+        let entry = body.entry;
         let pgid = m.pgid;
         if let Err(r) = self.can_discard_replica_op(from, m) {
             return Some(Err(r));
         }
         let pg = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut())?;
+        // `do_repop`: the replica's last_complete before the write goes with
+        // its reply; the op's version is the roll-forward point.
+        let last_complete = pg.info().last_complete;
+        let bounds = LogAppend {
+            trim_to: body.pg_trim_to,
+            roll_forward_to: entry.version,
+            min_last_complete_ondisk: body.min_last_complete_ondisk,
+        };
         let mut ctx = RecoveryCtx::new();
-        let r = pg.append_log(core::slice::from_ref(&entry), &mut ctx);
+        let r = pg.append_log(core::slice::from_ref(&entry), bounds, &mut ctx);
         let (epoch, me) = (pg.epoch(), PgShard::new(self.cfg.whoami, pgid.shard));
         let txn = self.flush_pg_ctx(pgid, &mut ctx);
         if r.is_ok() {
             self.apply_to_backend(pgid, &entry);
             // `repop_commit`: the reply goes when the entry is durable.
             let primary_pgid = SpgId::new(pgid.pgid, m.from.shard);
-            match super::repop::repop_reply(primary_pgid, me, epoch, m.min_epoch, entry.version) {
-                Ok(reply) => self.reply_on_commit(from, reply, txn),
+            let reply = super::repop::repop_reply(
+                primary_pgid,
+                me,
+                epoch,
+                m.min_epoch,
+                entry.version,
+                last_complete,
+            );
+            match reply {
+                Ok(reply) => self.reply_on_commit(from, reply, Some((pgid, last_complete)), txn),
                 Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
             }
         }
@@ -105,6 +174,23 @@ impl Osd {
 }
 
 impl Osd {
+    /// `OSDService::get_target_pg_log_entries`: the OSD's budget of log
+    /// entries over the PGs it holds, within `min_pg_log_entries ..=
+    /// max_pg_log_entries` (the minimum when it holds none).
+    pub fn target_pg_log_entries(&self) -> u64 {
+        let pgs = self.slots.values().filter(|s| s.pg.is_some()).count() as u64;
+        let target = self.cfg.target_pg_log_entries_per_osd;
+        let (min, max) = (
+            self.cfg.min_pg_log_entries,
+            self.cfg.peering.max_pg_log_entries as u64,
+        );
+        if pgs > 0 && target > 0 {
+            (target / pgs).min(max).max(min)
+        } else {
+            min
+        }
+    }
+
     /// The op's transaction writes the object (`ReplicatedBackend`'s
     /// `submit_transaction` on the primary, `do_repop` on a replica), in the
     /// object layer as in the store ([`super::ObjectBackend::apply_new_entry`]).
@@ -122,15 +208,15 @@ fn repop(
     from: PgShard,
     epoch: u32,
     min_epoch: u32,
-    entry: &LogEntry,
+    op: &RepOpBody,
 ) -> Result<Message, MsgError> {
-    let body = postcard::to_stdvec(entry).map_err(|e| MsgError::Encode(e.to_string()))?;
+    let body = postcard::to_stdvec(op).map_err(|e| MsgError::Encode(e.to_string()))?;
     Ok(Message::RepOp(PgOpMsg {
         pgid: to,
         from,
         map_epoch: epoch,
         min_epoch,
-        tid: entry.version.version,
+        tid: op.entry.version.version,
         body,
     }))
 }
@@ -177,7 +263,12 @@ mod tests {
             .same_interval_since;
         let v = peering_core::types::EVersion::new(sis, before.version + 1);
         let entry = LogEntry::new(LogOp::Modify, ObjectId::new(1, 0, "o1"), v, before);
-        let msg = repop(pg, PgShard::new(primary, pg.shard), 0, 0, &entry).unwrap();
+        let body = RepOpBody {
+            entry,
+            pg_trim_to: EVersion::ZERO,
+            min_last_complete_ondisk: EVersion::ZERO,
+        };
+        let msg = repop(pg, PgShard::new(primary, pg.shard), 0, 0, &body).unwrap();
         c.send_now(primary.0, replica.0, &msg);
         assert_eq!(c.osds[&replica].pg(pg).unwrap().info().last_update, before);
     }

@@ -62,6 +62,8 @@ mod reserver;
 mod session;
 mod slot;
 mod space;
+#[cfg(test)]
+mod trim_tests;
 
 #[cfg(test)]
 pub(crate) mod test_support;
@@ -109,6 +111,13 @@ pub struct OsdConfig {
     /// `mon_osd_backfillfull_ratio` (0.90), in percent: the backfill space
     /// check refuses a backfill that would fill the store to it.
     pub backfillfull_pct: u32,
+    /// `osd_min_pg_log_entries` (250): the fewest log entries a PG keeps when
+    /// its writes trim the log.
+    pub min_pg_log_entries: u64,
+    /// `osd_target_pg_log_entries_per_osd` (300,000): the OSD's budget of log
+    /// entries, spread over its PGs (at most `peering.max_pg_log_entries`
+    /// each, at least `min_pg_log_entries`).
+    pub target_pg_log_entries_per_osd: u64,
     /// The peering machine's options.
     pub peering: Config,
     /// Report every state a PG enters as [`OsdOutput::Entered`] (Ceph's
@@ -128,6 +137,8 @@ impl OsdConfig {
             max_session_waiting: 1024,
             osd_max_backfills: 1,
             backfillfull_pct: 90,
+            min_pg_log_entries: 250,
+            target_pg_log_entries_per_osd: 300_000,
             peering: Config::default(),
             report_states: false,
         }

@@ -22,6 +22,9 @@ use crate::msg::{Message, PgOpMsg};
 struct InFlight {
     oid: ObjectId,
     reqid: ReqId,
+    /// The primary's `last_complete` when it made the write
+    /// (`pg_local_last_complete`), its `last_complete_ondisk` once all commit.
+    local_last_complete: EVersion,
     /// The interval the write was made in (`same_interval_since`).
     interval: Epoch,
     /// Shards that have not reported the entry durable (`waiting_for_commit`).
@@ -38,7 +41,19 @@ pub(super) struct Writes {
     /// The primary's transaction for each write.
     local_txns: BTreeMap<TxnId, (SpgId, EVersion)>,
     /// A replica's reply, sent when its transaction commits.
-    replies: BTreeMap<TxnId, (OsdId, Message)>,
+    replies: BTreeMap<TxnId, PendingReply>,
+}
+
+/// A reply waiting for its transaction: the sender it goes to, the message,
+/// and for a write the instance and the `last_complete` it reports.
+type PendingReply = (OsdId, Message, Option<(SpgId, EVersion)>);
+
+/// An `MOSDRepOpReply`'s body: the write it acknowledges and the replica's
+/// `last_complete_ondisk`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+pub(super) struct RepOpReplyBody {
+    pub(super) version: EVersion,
+    pub(super) last_complete_ondisk: EVersion,
 }
 
 impl Osd {
@@ -49,6 +64,7 @@ impl Osd {
         &mut self,
         pgid: SpgId,
         entry: &LogEntry,
+        local_last_complete: EVersion,
         interval: Epoch,
         peers: BTreeSet<PgShard>,
         txn: Option<TxnId>,
@@ -62,6 +78,7 @@ impl Osd {
             InFlight {
                 oid: entry.soid.clone(),
                 reqid: entry.reqid,
+                local_last_complete,
                 interval,
                 waiting: peers,
                 local_committed: txn.is_none(),
@@ -70,22 +87,39 @@ impl Osd {
         self.eval_write(key);
     }
 
-    /// A replica appended a primary's entry in transaction `txn`: its reply
-    /// goes when the transaction commits (at once when there is none).
-    pub(super) fn reply_on_commit(&mut self, to: OsdId, reply: Message, txn: Option<TxnId>) {
+    /// A replica's answer made in transaction `txn` goes when the transaction
+    /// commits (at once when there is none). For a write (`lcod` set), the
+    /// instance first records the `last_complete` it had when it took the
+    /// write as its `last_complete_ondisk` (`repop_commit`).
+    pub(super) fn reply_on_commit(
+        &mut self,
+        to: OsdId,
+        reply: Message,
+        lcod: Option<(SpgId, EVersion)>,
+        txn: Option<TxnId>,
+    ) {
         match txn {
             Some(t) => {
-                self.writes.replies.insert(t, (to, reply));
+                self.writes.replies.insert(t, (to, reply, lcod));
             }
-            None => self.pending_sends.entry(to).or_default().push(reply),
+            None => self.reply_committed(to, reply, lcod),
         }
+    }
+
+    fn reply_committed(&mut self, to: OsdId, reply: Message, lcod: Option<(SpgId, EVersion)>) {
+        if let Some((pgid, lcod)) = lcod
+            && let Some(pg) = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut())
+        {
+            pg.update_last_complete_ondisk(lcod);
+        }
+        self.pending_sends.entry(to).or_default().push(reply);
     }
 
     /// The store reported `txn` durable: a replica's reply goes out, or the
     /// primary's own half of a write is done.
     pub(super) fn write_committed(&mut self, txn: TxnId) {
-        if let Some((to, reply)) = self.writes.replies.remove(&txn) {
-            self.pending_sends.entry(to).or_default().push(reply);
+        if let Some((to, reply, lcod)) = self.writes.replies.remove(&txn) {
+            self.reply_committed(to, reply, lcod);
             self.dispatch_context();
         }
         if let Some(key) = self.writes.local_txns.remove(&txn) {
@@ -109,11 +143,19 @@ impl Osd {
         if m.from.osd != from {
             return Some(Err(DropReason::UnexpectedSender));
         }
-        let version: EVersion = match postcard::from_bytes(&m.body) {
-            Ok(v) => v,
+        let body: RepOpReplyBody = match postcard::from_bytes(&m.body) {
+            Ok(b) => b,
             Err(e) => return Some(Err(DropReason::BadRecoveryMsg(e.to_string()))),
         };
-        let key = (m.pgid, version);
+        // `do_repop_reply`: the replica's last_complete_ondisk, for the
+        // primary's min_last_complete_ondisk.
+        if let Some(pg) = self.slots.get_mut(&m.pgid).and_then(|s| s.pg.as_mut())
+            && pg.is_primary()
+            && pg.acting_recovery_backfill().contains(&m.from)
+        {
+            pg.update_peer_last_complete_ondisk(m.from, body.last_complete_ondisk);
+        }
+        let key = (m.pgid, body.version);
         let Some(w) = self.writes.in_flight.get_mut(&key) else {
             // Acknowledged already, or its interval ended: nothing waits.
             return Some(Ok(()));
@@ -142,6 +184,10 @@ impl Osd {
                     && w.waiting.is_empty()
                     && let Some(w) = self.writes.in_flight.remove(&key)
                 {
+                    // `repop_all_committed` → `complete_write`.
+                    if let Some(pg) = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut()) {
+                        pg.complete_write(version, w.local_last_complete);
+                    }
                     self.outputs.push_back(OsdOutput::ClientAck {
                         pgid,
                         oid: w.oid,
@@ -180,14 +226,19 @@ pub(super) fn repop_reply(
     epoch: Epoch,
     min_epoch: Epoch,
     version: EVersion,
+    last_complete_ondisk: EVersion,
 ) -> Result<Message, postcard::Error> {
+    let body = RepOpReplyBody {
+        version,
+        last_complete_ondisk,
+    };
     Ok(Message::RepOpReply(PgOpMsg {
         pgid: primary_pgid,
         from,
         map_epoch: epoch,
         min_epoch,
         tid: version.version,
-        body: postcard::to_stdvec(&version)?,
+        body: postcard::to_stdvec(&body)?,
     }))
 }
 

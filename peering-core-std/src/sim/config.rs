@@ -104,6 +104,13 @@ pub struct SimConfig {
     pub mode: Mode,
     /// Keep the transcript lines (the hash is always kept).
     pub transcript: bool,
+    /// Keep about this many log entries per PG (`osd_min_pg_log_entries`
+    /// with no per-OSD budget, trims of a single entry allowed), so that
+    /// writes trim the logs and an OSD that was away long enough comes back
+    /// behind the tail and is backfilled. `None`: Ceph's defaults (a budget
+    /// of 300,000 entries per OSD, at least 250 per PG), which short runs
+    /// never reach.
+    pub pg_log_entries: Option<u64>,
     /// Stop after this many events and report every PG instance's
     /// `pg query` ([`super::SimReport::snapshot`]): a look inside a run at one
     /// step (`peering pg query --seed S --at STEP`). No liveness check then.
@@ -133,6 +140,7 @@ impl SimConfig {
                 deadline: Timespan(900 * SEC),
             },
             transcript: false,
+            pg_log_entries: None,
             stop_at: None,
         }
     }

@@ -32,6 +32,11 @@ impl<S: crate::store::Store> Sim<S> {
         // The simulator runs Ceph's strict aborts: an event no state takes is
         // a protocol bug, and the PG's crash is caught as a violation.
         cfg.peering.strict_ceph_aborts = true;
+        if let Some(n) = self.cfg.pg_log_entries {
+            cfg.min_pg_log_entries = n;
+            cfg.target_pg_log_entries_per_osd = 0;
+            cfg.peering.pg_log_trim_min = 1;
+        }
         let mut o = crate::osd::Osd::new(cfg);
         let mut maps = OsdMaps::incrementals(self.mon.maps_since(0));
         maps.oldest = self.mon.first_map().epoch();

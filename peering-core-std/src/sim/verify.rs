@@ -115,9 +115,9 @@ impl<S: crate::store::Store> Sim<S> {
     /// acknowledged version reads back from the store of every acting member
     /// of the PG the object maps to now: the object is there at that version
     /// or a newer one, the stored log holds the write (or its tail is past
-    /// it), and the stored missing set does not list the object. (The write
-    /// path does not trim logs yet, so nothing acknowledged may have left
-    /// them.)
+    /// it: the write path trims logs, and a trimmed write must still be in
+    /// the object layer), and the stored missing set does not list the
+    /// object.
     pub(super) fn check_acked_writes(&mut self) {
         let map = self.mon.map().clone();
         let Some(pool) = map.pg_pool(POOL) else {

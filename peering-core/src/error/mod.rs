@@ -255,6 +255,17 @@ pub enum HostMisuse {
         /// The shard missing it.
         shard: PgShard,
     },
+    /// A write whose `prior_version` (the object's version as the host
+    /// stores it) contradicts the object's newest entry in the log.
+    #[error("object {object:?}: the log has it at {logged:?}, the write says {given:?}")]
+    PriorVersionMismatch {
+        /// The object.
+        object: ObjectId,
+        /// Its newest logged version.
+        logged: EVersion,
+        /// The prior version the host gave.
+        given: EVersion,
+    },
 }
 
 /// Why the PG is `Crashed`: where Ceph asserts (`ceph_assert`, `ceph_abort`) and

@@ -160,6 +160,14 @@ pub enum LogError {
         /// The recovered version.
         got: EVersion,
     },
+    /// A write's roll-forward point past the head its entries make.
+    #[error("roll forward to {roll_forward_to:?} is past the head {head:?}")]
+    RollForwardPastHead {
+        /// The roll-forward point asked for.
+        roll_forward_to: EVersion,
+        /// The head after the write's entries.
+        head: EVersion,
+    },
     /// A trim beyond the rollback boundary (`IndexedLog::trim` asserts
     /// `s <= can_rollback_to`).
     #[error("trim to {trim_to:?} is past can_rollback_to {can_rollback_to:?}")]

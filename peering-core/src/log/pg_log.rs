@@ -152,6 +152,30 @@ impl PgLog {
         Ok(())
     }
 
+    /// `PGLog::trim(trim_to, info, transaction_applied, async)` after a
+    /// write's entries went in: as [`trim`](Self::trim), except that a shard
+    /// taking the write while it still misses the object (`is_async`) may trim
+    /// past its `last_complete` (Ceph skips that assert for async recovery and
+    /// backfill targets).
+    pub fn trim_after_write(
+        &mut self,
+        trim_to: EVersion,
+        info: &mut PgInfo,
+        dups_tracked: u64,
+        is_async: bool,
+    ) -> Result<(), LogError> {
+        if trim_to <= self.log.tail() {
+            return Ok(());
+        }
+        if !is_async {
+            self.check_trim(trim_to, info)?;
+        }
+        self.log.trim(trim_to, dups_tracked)?;
+        info.log_tail = self.log.tail();
+        self.dirty = true;
+        Ok(())
+    }
+
     /// The refusals of [`trim`](Self::trim), without trimming: a trim past the
     /// head or past `can_rollback_to`, or, with nothing missing, past
     /// `info.last_complete` (each a `ceph_assert` in Ceph's `PGLog::trim`). A trim

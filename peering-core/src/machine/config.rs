@@ -17,8 +17,14 @@ pub struct Config {
     /// detection.
     pub max_pg_log_entries: usize,
     /// `osd_pg_log_dups_tracked` (3000): dups kept when copying a log for a peer
-    /// (activation and query replies).
+    /// (activation and query replies) and when trimming.
     pub pg_log_dups_tracked: u64,
+    /// `osd_pg_log_trim_min` (100): a write-path trim of fewer entries than
+    /// this waits for more ([`crate::machine::Pg::update_trim_to`]).
+    pub pg_log_trim_min: u32,
+    /// `osd_pg_log_trim_max` (10000): the most entries one write-path trim
+    /// removes.
+    pub pg_log_trim_max: u32,
     /// `osd_pg_stat_report_interval_max` (500): an active primary republishes its
     /// stats at least this often (in epochs; Active's `AdvMap`).
     pub pg_stat_report_interval_max: u32,
@@ -68,6 +74,8 @@ impl Default for Config {
             pg_epoch_persisted_max_stale: 40,
             max_pg_log_entries: 10_000,
             pg_log_dups_tracked: 3000,
+            pg_log_trim_min: 100,
+            pg_log_trim_max: 10_000,
             pg_stat_report_interval_max: 500,
             find_best_info_ignore_history_les: false,
             allow_recovery_below_min_size: true,

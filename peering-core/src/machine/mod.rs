@@ -140,6 +140,7 @@ mod split;
 mod state;
 mod states;
 mod status;
+mod trim;
 mod write;
 
 pub use crate::error::Invariant;
@@ -156,3 +157,4 @@ pub use priority::{
 pub use split::ChildSeed;
 pub use states::delete::{DELETE_FULL, DELETE_FULLISH, DELETE_NORMAL, delete_priority};
 pub use status::{PeerStatus, PgStatus, StateDetails, StateEntry, StateSpan};
+pub use write::LogAppend;

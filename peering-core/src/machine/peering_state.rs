@@ -117,6 +117,9 @@ pub struct PeeringState {
     pub peer_last_complete_ondisk: super::shard_map::ShardMap<EVersion>,
     /// `min_last_complete_ondisk`.
     pub min_last_complete_ondisk: EVersion,
+    /// `pg_trim_to`: how far the primary's next write trims the log (its own
+    /// and, through the `MOSDRepOp`, the replicas').
+    pub pg_trim_to: EVersion,
     /// `blocked_by`: for stats, what peering waits on. Ceph's `set<int>`: OSD ids,
     /// except in `Active`, where (a Ceph quirk) shard ids are stored.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
@@ -190,6 +193,7 @@ impl PeeringState {
             want_acting: OsdVec::new(),
             peer_last_complete_ondisk: super::shard_map::ShardMap::new(),
             min_last_complete_ondisk: EVersion::ZERO,
+            pg_trim_to: EVersion::ZERO,
             blocked_by: BTreeSet::new(),
             need_up_thru: false,
             peer_activated: BTreeSet::new(),

@@ -94,6 +94,7 @@ impl PeeringState {
         self.peer_last_complete_ondisk.clear();
         self.peer_activated.clear();
         self.min_last_complete_ondisk = EVersion::ZERO;
+        self.pg_trim_to = EVersion::ZERO;
         self.might_have_unfound.clear();
         self.need_up_thru = false;
         self.backfill_targets.clear();

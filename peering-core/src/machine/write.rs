@@ -7,18 +7,38 @@
 //! replicates the primary's entries to its acting replicas and applies the
 //! transaction each call leaves in the [`RecoveryCtx`].
 //!
-//! Deviations from Ceph: the log is not trimmed here (`update_trim_to` /
-//! `PGLog::trim` stay with the caller), and the on-commit bookkeeping
-//! (`last_update_ondisk`, `complete_write`) is not modelled.
+//! Each append carries Ceph's [`LogAppend`] bounds: the primary's
+//! `pg_trim_to` (computed before the write by [`Pg::update_trim_to`]), the
+//! roll-forward point (the write's own version: replicated entries cannot be
+//! rolled back) and the primary's `min_last_complete_ondisk`. The on-commit
+//! bookkeeping is in `trim.rs` ([`Pg::complete_write`] and friends).
 
 use super::peering_state::PeeringState;
 use super::pg::Pg;
 use crate::ctx::RecoveryCtx;
 use crate::error::PeeringError;
 use crate::error::{BadInput, Crash, HostMisuse};
-use crate::log::{LogEntry, LogOp, ReqId};
+use crate::log::{LogEffects, LogEntry, LogError, LogOp, ReqId};
 use crate::types::StateId;
 use crate::types::{EVersion, ObjectId, PgState, UTime};
+
+/// What an `append_log` does to the log besides adding the entries (Ceph's
+/// `append_log` arguments): trim it to `trim_to`, roll it forward to
+/// `roll_forward_to`, and, on a replica, take the primary's
+/// `min_last_complete_ondisk`. The primary's [`Pg::submit_write`] fills it
+/// in itself; a replica takes it from the `MOSDRepOp` (`pg_trim_to`, the
+/// op's `version`, `min_last_complete_ondisk`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct LogAppend {
+    /// Trim the log up to here (`0'0`: no trim).
+    pub trim_to: EVersion,
+    /// Entries up to here can no longer be rolled back (`0'0`: none).
+    pub roll_forward_to: EVersion,
+    /// The primary's `min_last_complete_ondisk`, which a replica records.
+    pub min_last_complete_ondisk: EVersion,
+}
 
 impl Pg {
     /// `append_log(entries, ...)`: appends new log entries and
@@ -35,16 +55,24 @@ impl Pg {
     /// Either way `last_update`, `last_complete` (when it was complete),
     /// `last_user_version` and the stats advance, and `history` takes
     /// `last_epoch_started`/`last_interval_started` (Ceph's first step).
+    /// Then, as `bounds` says: the log rolls forward to `roll_forward_to`
+    /// (and past `last_backfill`, entry by entry), trims to `trim_to`
+    /// (`PGLog::trim`), and a replica records the primary's
+    /// `min_last_complete_ondisk`.
     ///
     /// Refused, PG unchanged: a crashed or deleted PG; a PG not taking writes
     /// ([`crate::HostMisuse::WriteNotActive`]); an entry for an object outside this PG
     /// ([`crate::BadInput::ObjectNotInPg`]); versions not strictly increasing from
     /// `last_update` ([`crate::BadInput::VersionBackwards`]); on the primary, an
     /// object missing on itself or on a shard it writes to
-    /// ([`crate::HostMisuse::ObjectMissing`]: recover it first).
+    /// ([`crate::HostMisuse::ObjectMissing`]: recover it first); bounds the
+    /// entries cannot meet (a roll-forward or trim point past the new head, a
+    /// trim past the rollback boundary or, with nothing missing, past the new
+    /// `last_complete`: [`crate::BadInput::Log`]).
     pub fn append_log(
         &mut self,
         entries: &[LogEntry],
+        bounds: LogAppend,
         ctx: &mut RecoveryCtx,
     ) -> Result<(), PeeringError> {
         self.check_writable()?;
@@ -58,6 +86,7 @@ impl Pg {
             .log()
             .check_append(entries)
             .map_err(BadInput::Log)?;
+        check_bounds(ps, entries, bounds)?;
         let ps = &mut self.ps;
         if ps.info.last_epoch_started != ps.info.history.last_epoch_started {
             ps.info.history.last_epoch_started = ps.info.last_epoch_started;
@@ -70,6 +99,13 @@ impl Pg {
                 pre_submit_op(ps, last.version);
             }
         }
+        // A shard still missing a written object takes the write "async"
+        // (`do_repop`'s `is_missing`): its log may then trim past what it has.
+        let is_async = !primary
+            && entries
+                .iter()
+                .any(|e| ps.pg_log.missing().is_missing(&e.soid));
+        let mut effects = LogEffects::new();
         for e in entries {
             // A replica still missing the object keeps missing it, at the newer
             // need (`merge_new_log_entries`' `add_next_event`).
@@ -78,6 +114,28 @@ impl Pg {
             }
             ps.pg_log.add(e.clone()).map_err(BadInput::Log)?;
             add_log_entry(ps, e);
+            // No rollforward artifacts past last_backfill.
+            if e.soid > ps.info.last_backfill {
+                ps.pg_log.roll_forward(&mut effects);
+            }
+        }
+        if bounds.roll_forward_to > ps.pg_log.log().can_rollback_to() {
+            ps.pg_log
+                .roll_forward_to(bounds.roll_forward_to, &mut effects);
+        }
+        PeeringState::apply_effects(ctx, effects);
+        let mut info = ps.info.clone();
+        ps.pg_log
+            .trim_after_write(
+                bounds.trim_to,
+                &mut info,
+                ps.cfg.pg_log_dups_tracked,
+                is_async,
+            )
+            .map_err(BadInput::Log)?;
+        ps.info = info;
+        if !primary {
+            ps.min_last_complete_ondisk = bounds.min_last_complete_ondisk;
         }
         ps.info.stats.version = ps.info.last_update;
         ps.info.stats.log_size = i64::try_from(ps.pg_log.log().entries().len()).unwrap_or(i64::MAX);
@@ -90,17 +148,24 @@ impl Pg {
 
     /// A client write on the primary (`PrimaryLogPG::execute_ctx` reduced to its
     /// log entry): one entry `op` on `oid` at the next version
-    /// (`epoch` of the current map, `last_update.version + 1`), whose
-    /// `prior_version` is the object's newest logged version, appended through
-    /// [`Pg::append_log`]. Returns the entry, for the host to replicate to the
-    /// acting replicas (`MOSDRepOp`).
+    /// (`epoch` of the current map, `last_update.version + 1`), appended
+    /// through [`Pg::append_log`]. `prior_version` is the object's version as
+    /// the host stores it (its object info, `obs.oi.version`; `0'0` when it
+    /// does not exist): once the log is trimmed, the log alone no longer
+    /// knows it, and a wrong one would make a divergent write look like a
+    /// creation. Returns the entry, for the host to replicate to the acting
+    /// replicas (`MOSDRepOp`).
     ///
     /// Refused, PG unchanged: a non-primary ([`crate::HostMisuse::WriteNotActive`]),
-    /// and everything [`Pg::append_log`] refuses.
+    /// a `prior_version` other than what the object's newest log entry makes
+    /// it (its version, or `0'0` after a delete) when the log has one
+    /// ([`crate::HostMisuse::PriorVersionMismatch`]), and
+    /// everything [`Pg::append_log`] refuses.
     pub fn submit_write(
         &mut self,
         oid: ObjectId,
         op: LogOp,
+        prior_version: EVersion,
         reqid: ReqId,
         mtime: UTime,
         ctx: &mut RecoveryCtx,
@@ -114,18 +179,38 @@ impl Pg {
         }
         let last = ps.info.last_update;
         let version = EVersion::new(ps.epoch, last.version.saturating_add(1));
-        let prior = ps
-            .pg_log
-            .log()
-            .object_entry(&oid)
-            .map_or(EVersion::ZERO, |e| e.version);
-        let mut e = LogEntry::new(op, oid, version, prior);
+        // The newest logged entry says what the object is now: at its
+        // version, or gone after a delete (a new write then creates it).
+        let logged = ps.pg_log.log().object_entry(&oid).map(|e| {
+            if e.is_delete() {
+                EVersion::ZERO
+            } else {
+                e.version
+            }
+        });
+        if let Some(logged) = logged
+            && logged != prior_version
+        {
+            return Err(PeeringError::HostMisuse(HostMisuse::PriorVersionMismatch {
+                object: oid,
+                logged,
+                given: prior_version,
+            }));
+        }
+        let mut e = LogEntry::new(op, oid, version, prior_version);
         e.reqid = reqid;
         e.mtime = mtime;
         e.user_version = version
             .version
             .max(ps.info.last_user_version.saturating_add(1));
-        self.append_log(core::slice::from_ref(&e), ctx)?;
+        // `log_operation` on the primary: trim to `pg_trim_to`, roll forward to
+        // the write itself.
+        let bounds = LogAppend {
+            trim_to: ps.pg_trim_to,
+            roll_forward_to: version,
+            min_last_complete_ondisk: ps.min_last_complete_ondisk,
+        };
+        self.append_log(core::slice::from_ref(&e), bounds, ctx)?;
         Ok(e)
     }
 
@@ -205,6 +290,70 @@ fn check_not_missing(ps: &PeeringState, entries: &[LogEntry]) -> Result<(), Peer
         }
     }
     Ok(())
+}
+
+/// The bounds must fit the log the entries make (each a `ceph_assert` in
+/// Ceph, so a bad `MOSDRepOp` is refused here with the PG unchanged): the
+/// roll-forward point not past the new head, and the trim point not past
+/// the new head, nor the rollback boundary after the roll forward, nor (with
+/// nothing missing) the new `last_complete`.
+fn check_bounds(
+    ps: &PeeringState,
+    entries: &[LogEntry],
+    bounds: LogAppend,
+) -> Result<(), PeeringError> {
+    let log = ps.pg_log.log();
+    let head = entries.last().map_or(log.head(), |e| e.version);
+    if bounds.roll_forward_to > head {
+        return Err(PeeringError::BadInput(BadInput::Log(
+            LogError::RollForwardPastHead {
+                roll_forward_to: bounds.roll_forward_to,
+                head,
+            },
+        )));
+    }
+    if bounds.trim_to <= log.tail() {
+        return Ok(());
+    }
+    // Entries past last_backfill roll the whole log forward as they go in.
+    let past_backfill = entries.iter().any(|e| e.soid > ps.info.last_backfill);
+    let crt = if past_backfill {
+        head
+    } else {
+        log.can_rollback_to().max(bounds.roll_forward_to)
+    };
+    let complete = ps.info.last_complete == ps.info.last_update;
+    let last_complete = if complete {
+        head
+    } else {
+        ps.info.last_complete
+    };
+    let missing = ps.pg_log.missing().num_missing() > 0
+        || entries
+            .iter()
+            .any(|e| ps.pg_log.missing().is_missing(&e.soid));
+    let err = if bounds.trim_to > head {
+        Some(LogError::TrimPastHead {
+            trim_to: bounds.trim_to,
+            head,
+        })
+    } else if bounds.trim_to > crt {
+        Some(LogError::TrimPastCanRollbackTo {
+            trim_to: bounds.trim_to,
+            can_rollback_to: crt,
+        })
+    } else if !missing && bounds.trim_to > last_complete {
+        Some(LogError::TrimPastLastComplete {
+            trim_to: bounds.trim_to,
+            last_complete,
+        })
+    } else {
+        None
+    };
+    match err {
+        Some(e) => Err(PeeringError::BadInput(BadInput::Log(e))),
+        None => Ok(()),
+    }
 }
 
 /// `pre_submit_op(hoid, logv, at_version)` (primary): keeps `peer_info` of the

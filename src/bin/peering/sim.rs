@@ -57,6 +57,11 @@ pub struct SimArgs {
     /// Client writes per simulated second.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=10000))]
     writes: u32,
+    /// Keep about N log entries per PG, so writes trim the logs and an OSD
+    /// that was away comes back behind the tail and is backfilled (default:
+    /// Ceph's budget, which short runs never reach).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    log_entries: Option<u64>,
     /// Simulated seconds of faults and client writes; liveness is judged
     /// after them (hence its other name, `--liveness-after`).
     #[arg(long, visible_alias = "liveness-after", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86400))]
@@ -138,6 +143,7 @@ impl SimArgs {
         c.fault_rate = self.fault_rate;
         c.swarm = !self.no_swarm;
         c.writes_per_sec = self.writes;
+        c.pg_log_entries = self.log_entries;
         c.duration = Timespan(i64::try_from(self.duration).unwrap_or(i64::MAX / SEC) * SEC);
         c.mode = if self.safety {
             Mode::Safety
@@ -178,6 +184,9 @@ impl SimArgs {
         }
         if let Some((k, m)) = self.ec {
             opt("ec", format!("{k}+{m}"), None);
+        }
+        if let Some(n) = self.log_entries {
+            opt("log-entries", n.to_string(), None);
         }
         opt(
             "faults",

@@ -23,6 +23,26 @@ pub trait ObjectBackend: Debug + Send {
         max: usize,
     ) -> Vec<(ObjectId, EVersion)>;
 
+    /// The version `oid` is stored at in `pgid` (its object info's
+    /// `version`), `None` when it does not exist: the `prior_version` of the
+    /// next write to it.
+    fn object_version(&self, pgid: SpgId, oid: &ObjectId) -> Option<EVersion> {
+        // A provided default through the listing; implementations with an
+        // index answer directly.
+        let mut after: Option<ObjectId> = None;
+        loop {
+            let page = self.objects_list(pgid, after.as_ref(), 1024);
+            let last = page.last().map(|(o, _)| o.clone());
+            if let Some((_, v)) = page.iter().find(|(o, _)| o == oid) {
+                return Some(*v);
+            }
+            match last {
+                Some(l) if l < *oid => after = Some(l),
+                _ => return None,
+            }
+        }
+    }
+
     /// `build_push_op`'s read: the data to push for `oid` (empty when the
     /// object layer moves no data).
     fn read_object(&self, pgid: SpgId, oid: &ObjectId) -> Vec<u8>;
@@ -85,6 +105,10 @@ impl VersionsOnly {
 }
 
 impl ObjectBackend for VersionsOnly {
+    fn object_version(&self, pgid: SpgId, oid: &ObjectId) -> Option<EVersion> {
+        self.objects.get(&pgid)?.get(oid).copied()
+    }
+
     fn objects_list(
         &self,
         pgid: SpgId,

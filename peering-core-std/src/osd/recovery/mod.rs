@@ -191,7 +191,7 @@ impl Osd {
             shard: to.shard,
         };
         match op.into_message(target, from, map_epoch, min_epoch) {
-            Ok(m) => self.reply_on_commit(to.osd, m, txn),
+            Ok(m) => self.reply_on_commit(to.osd, m, None, txn),
             Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
         }
     }

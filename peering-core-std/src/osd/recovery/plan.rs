@@ -30,8 +30,9 @@ pub struct RecoveryPlan {
     /// missing), each with the shards that hold it (`missing_loc`), in object
     /// order.
     pub pulls: Vec<(ObjectToRecover, BTreeSet<PgShard>)>,
-    /// What each acting or async-recovery peer (not a backfill target)
-    /// misses, by peer then object (`peer_missing`).
+    /// What each peer of `acting_recovery_backfill` misses, by peer then
+    /// object (`peer_missing`); a backfill target only up to its
+    /// `last_backfill` (backfill brings the rest).
     pub pushes: Vec<(PgShard, ObjectToRecover)>,
 }
 
@@ -65,21 +66,38 @@ impl RecoveryPlan {
                 )
             })
             .collect();
+        // `recover_replicas` walks every shard of acting_recovery_backfill; on
+        // a backfill target it skips the objects past its last_backfill,
+        // which backfill covers, and recovers the others from the log.
         let backfill = pg.backfill_targets();
+        let last_backfill = |s: &PgShard| {
+            backfill
+                .contains(s)
+                .then(|| {
+                    pg.peer_infos()
+                        .find(|(p, _)| *p == s)
+                        .map(|(_, i)| i.last_backfill.clone())
+                })
+                .flatten()
+        };
         let pushes = pg
             .peer_missing()
-            .filter(|(s, _)| pg.acting_recovery_backfill().contains(s) && !backfill.contains(s))
+            .filter(|(s, _)| pg.acting_recovery_backfill().contains(s))
             .flat_map(|(s, m)| {
-                m.items().iter().map(move |(oid, i)| {
-                    (
-                        *s,
-                        ObjectToRecover {
-                            oid: oid.clone(),
-                            version: i.need,
-                            delete: i.delete,
-                        },
-                    )
-                })
+                let lb = last_backfill(s);
+                m.items()
+                    .iter()
+                    .filter(move |(oid, _)| lb.as_ref().is_none_or(|lb| *oid <= lb))
+                    .map(move |(oid, i)| {
+                        (
+                            *s,
+                            ObjectToRecover {
+                                oid: oid.clone(),
+                                version: i.need,
+                                delete: i.delete,
+                            },
+                        )
+                    })
             })
             .collect();
         RecoveryPlan { pulls, pushes }

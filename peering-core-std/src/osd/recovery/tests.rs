@@ -26,6 +26,7 @@ fn write_on_primary(c: &mut LocalCluster, primary: OsdId, name: &str) -> ObjectI
         .submit_write(
             oid.clone(),
             LogOp::Modify,
+            peering_core::types::EVersion::ZERO,
             ReqId::client(4100, tid),
             UTime::default(),
             &mut ctx,
@@ -176,7 +177,8 @@ fn start_recovery_ops_brings_an_upmapped_newcomer_up_to_date() {
         .map(|n| write_on_primary(&mut c, primary, n))
         .collect();
     // Move one non-primary replica to the outsider (an explicit pg_upmap):
-    // the primary's log reaches back to 0'0 (the core does not trim), so the
+    // the primary's log reaches back to 0'0 (five writes, far under the
+    // default log target, trim nothing), so the
     // newcomer is recovered by log, every object pushed.
     let replaced = m.acting.iter().copied().find(|o| *o != primary).unwrap();
     let want: Vec<i32> = m
