@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use peering_core::types::PgId;
-use peering_core_std::osdmap::pg_math::{ceph_stable_mod, pg_num_mask};
+use peering_core_std::osdmap::pg_math::{ceph_stable_mod, pg_num_divisor, pg_num_mask};
 
 fn pg(seed: u32) -> PgId {
     PgId::new(0, seed)
@@ -162,6 +162,35 @@ fn raw_to_pg_is_stable_mod_by_pg_num() {
             if ps < pg_num {
                 assert_eq!(folded.seed, ps);
             }
+        }
+    }
+}
+
+/// `get_pg_num_divisor`: every object of the pool lands in exactly one PG, so
+/// summing each PG's share `1 / divisor` over the PGs gives the whole pool,
+/// for any pg_num; and objects hashed into the pool spread as the divisors
+/// say (a PG with divisor d receives 1/d of a full pass over the hash bins).
+#[test]
+fn pg_num_divisor_shares_cover_the_pool() {
+    assert_eq!(pg_num_divisor(0, 0), 0);
+    assert_eq!(pg_num_divisor(8, 3), 8);
+    // pg_num 12: PGs 0..4 and 8..12 were split (bins of 16), 4..8 not (8).
+    assert_eq!(pg_num_divisor(12, 0), 16);
+    assert_eq!(pg_num_divisor(12, 3), 16);
+    assert_eq!(pg_num_divisor(12, 4), 8);
+    assert_eq!(pg_num_divisor(12, 7), 8);
+    assert_eq!(pg_num_divisor(12, 8), 16);
+    assert_eq!(pg_num_divisor(12, 11), 16);
+    for pg_num in 1..=300u32 {
+        let mask = pg_num_mask(pg_num);
+        let bins = mask + 1;
+        let mut hits = vec![0u32; pg_num as usize];
+        for x in 0..bins {
+            hits[ceph_stable_mod(x, pg_num, mask) as usize] += 1;
+        }
+        for ps in 0..pg_num {
+            let d = pg_num_divisor(pg_num, ps);
+            assert_eq!(hits[ps as usize] * d, bins, "pg_num {pg_num} ps {ps}");
         }
     }
 }

@@ -222,14 +222,29 @@ impl Monitor {
             return Ok(None);
         }
         let next = self.map.epoch().saturating_add(1);
-        let inc = std::mem::replace(&mut self.pending, Incremental::new(next.saturating_add(1)));
-        let map = match self.map.with_incremental(&inc) {
+        let mut inc =
+            std::mem::replace(&mut self.pending, Incremental::new(next.saturating_add(1)));
+        let mut map = match self.map.with_incremental(&inc) {
             Ok(m) => m,
             Err(e) => {
                 self.pending = Incremental::new(next);
                 return Err(MonError::Map(e));
             }
         };
+        // `encode_pending`: drop temporary mappings that are redundant or
+        // point at down OSDs (`clean_temps`), against the map the proposal
+        // makes.
+        let before = (inc.new_pg_temp.clone(), inc.new_primary_temp.clone());
+        OsdMap::clean_temps(&self.map, &map, &mut inc);
+        if (&inc.new_pg_temp, &inc.new_primary_temp) != (&before.0, &before.1) {
+            map = match self.map.with_incremental(&inc) {
+                Ok(m) => m,
+                Err(e) => {
+                    self.pending = Incremental::new(next);
+                    return Err(MonError::Map(e));
+                }
+            };
+        }
         let previous = std::mem::replace(&mut self.map, map);
         self.update_creating(&previous);
         self.note_down_osds();

@@ -14,6 +14,7 @@ mod apply;
 pub mod binary;
 mod build;
 mod cache;
+mod clean_temps;
 mod crush_rules;
 mod error;
 mod incremental;

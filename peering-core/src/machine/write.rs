@@ -188,9 +188,7 @@ impl Pg {
                 e.version
             }
         });
-        if let Some(logged) = logged
-            && logged != prior_version
-        {
+        if let Some(logged) = logged.filter(|l| *l != prior_version) {
             return Err(PeeringError::HostMisuse(HostMisuse::PriorVersionMismatch {
                 object: oid,
                 logged,

@@ -26,6 +26,29 @@ pub const fn pg_num_mask(pg_num: u32) -> u32 {
     pg_mask_for_bits(cbits(pg_num.saturating_sub(1)))
 }
 
+/// `pg_pool_t::get_pg_num_divisor(pgid)`: how many PGs share the hash space
+/// the PG with seed `ps` covers under `pg_num`, i.e. the divisor that turns
+/// the pool's object count into this PG's expected share. With `pg_num` a
+/// power of two it is `pg_num`; otherwise a seed whose bin was already split
+/// counts the smaller bins (`mask + 1`), one not yet split the bigger ones
+/// (`(mask + 1) / 2`). 0 for a pool of no PGs.
+pub const fn pg_num_divisor(pg_num: u32, ps: u32) -> u32 {
+    if pg_num == 0 {
+        return 0;
+    }
+    let mask = pg_num_mask(pg_num);
+    let bins = mask.wrapping_add(1);
+    if pg_num == bins {
+        return pg_num;
+    }
+    let half = mask >> 1;
+    if (ps & half) < (pg_num & half) {
+        bins
+    } else {
+        bins >> 1
+    }
+}
+
 impl PgId {
     /// `pg_t::is_split`: whether growing the pool from `old_pg_num` to `new_pg_num` PGs
     /// splits this PG. Returns false when the pool does not grow or this seed is not
