@@ -17,6 +17,7 @@ mod cache;
 mod clean_temps;
 mod crush_rules;
 mod error;
+mod filter_log;
 mod incremental;
 mod map;
 mod object;

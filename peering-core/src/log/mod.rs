@@ -21,6 +21,7 @@ mod missing;
 mod mod_desc;
 mod pg_log;
 mod pg_log_t;
+mod rebuild;
 mod replica;
 mod trim;
 

@@ -92,8 +92,10 @@
 //!   crash on), a malformed log.
 //! * Not modelled: read leases (`WAIT`/`LAGGY`, lease events), stretch pools,
 //!   pre-merge, scrub bookkeeping, the stats machinery (`DEGRADED` is derived from
-//!   missing sets and object counts), `QueryState`/`QueryUnfound` dumps, and the
-//!   `rebuild_missing_set_with_deletes` conversion.
+//!   missing sets and object counts), and the `QueryState`/`QueryUnfound` dumps.
+//!   The `rebuild_missing_set_with_deletes` conversion is the host's to run
+//!   ([`crate::log::PgLog::rebuild_missing_set_with_deletes`], with its object
+//!   versions); the core does not track whether a PG needs it.
 //! * A backfill target's space check (`try_reserve_recovery_space`) is the host's:
 //!   `RepNotRecovering` asks for it with the remote reservation
 //!   ([`crate::ctx::ReservationOp::RequestRemoteBackfill`]) and a failed check comes
