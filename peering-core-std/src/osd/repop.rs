@@ -147,6 +147,12 @@ impl Osd {
             Ok(b) => b,
             Err(e) => return Some(Err(DropReason::BadRecoveryMsg(e.to_string()))),
         };
+        let key = (m.pgid, body.version);
+        if !self.writes.in_flight.contains_key(&key) {
+            // Acknowledged already, or its interval ended (Ceph finds no
+            // in-progress op and ignores the reply): nothing waits.
+            return Some(Ok(()));
+        }
         // `do_repop_reply`: the replica's last_complete_ondisk, for the
         // primary's min_last_complete_ondisk.
         if let Some(pg) = self.slots.get_mut(&m.pgid).and_then(|s| s.pg.as_mut())
@@ -155,9 +161,7 @@ impl Osd {
         {
             pg.update_peer_last_complete_ondisk(m.from, body.last_complete_ondisk);
         }
-        let key = (m.pgid, body.version);
         let Some(w) = self.writes.in_flight.get_mut(&key) else {
-            // Acknowledged already, or its interval ended: nothing waits.
             return Some(Ok(()));
         };
         w.waiting.remove(&m.from);
