@@ -272,3 +272,43 @@ fn damaged_incrementals_never_panic() {
         assert!(e.offset <= bin.len(), "{name}: {e}");
     }
 }
+
+#[test]
+fn a_map_with_reef_primary_upmaps_is_refused() {
+    // Reef's client section v10 appends pg_upmap_primaries; placement does
+    // not model them, so such a map must not be placed with.
+    let bin = fixture_bytes("replicated.osdmap");
+    let len = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+    let client_end = 12 + len(&bin, 8) as usize;
+    let mut primaries = 1u32.to_le_bytes().to_vec();
+    primaries.push(1); // pg_t v1
+    primaries.extend_from_slice(&1i64.to_le_bytes());
+    primaries.extend_from_slice(&0u32.to_le_bytes());
+    primaries.extend_from_slice(&(-1i32).to_le_bytes());
+    primaries.extend_from_slice(&2i32.to_le_bytes());
+    let mut b = bin[..client_end].to_vec();
+    b.extend_from_slice(&primaries);
+    b.extend_from_slice(&bin[client_end..]);
+    b[6] = 10;
+    let grow = primaries.len() as u32;
+    let (w, c) = (len(&b, 2) + grow, len(&b, 8) + grow);
+    b[2..6].copy_from_slice(&w.to_le_bytes());
+    b[8..12].copy_from_slice(&c.to_le_bytes());
+    fix_full_crc(&mut b);
+    let e = decode_osdmap(&b).unwrap_err();
+    assert_eq!(e.offset, client_end, "{e}");
+    assert!(e.to_string().contains("pg_upmap_primaries"), "{e}");
+    // Without entries, the same v10 layout decodes.
+    let mut empty = bin[..client_end].to_vec();
+    empty.extend_from_slice(&0u32.to_le_bytes());
+    empty.extend_from_slice(&bin[client_end..]);
+    empty[6] = 10;
+    let (w, c) = (len(&empty, 2) + 4, len(&empty, 8) + 4);
+    empty[2..6].copy_from_slice(&w.to_le_bytes());
+    empty[8..12].copy_from_slice(&c.to_le_bytes());
+    fix_full_crc(&mut empty);
+    assert_eq!(
+        decode_osdmap(&empty).unwrap().print(),
+        decode("replicated").print()
+    );
+}

@@ -93,7 +93,8 @@ pub struct DecodedOsdMap {
     pub last_up_change: Utime,
     /// `last_in_change`.
     pub last_in_change: Utime,
-    /// `pg_upmap_primaries` (Reef+).
+    /// `pg_upmap_primaries` (Reef+): always empty, a map that sets any is
+    /// refused (placement does not model them).
     pub pg_upmap_primaries: BTreeMap<PgId, i32>,
     /// `blocklist`, in encoded order.
     pub blocklist: Vec<(EntityAddr, Utime)>,
@@ -225,6 +226,7 @@ pub fn decode_osdmap(bytes: &[u8]) -> Result<DecodedOsdMap> {
     } else {
         Default::default()
     };
+    let primaries_at = r.offset();
     let pg_upmap_primaries = if cv >= 10 {
         r.map("pg_upmap_primaries", PG_SIZE + 4, |r| {
             Ok((decode_pg(r)?, r.i32("primary")?))
@@ -232,6 +234,14 @@ pub fn decode_osdmap(bytes: &[u8]) -> Result<DecodedOsdMap> {
     } else {
         BTreeMap::new()
     };
+    if !pg_upmap_primaries.is_empty() {
+        // Reef's read balancer moves primaries in placement, which this
+        // crate does not model: placing with the map would be wrong.
+        return Err(r.error_at(
+            primaries_at,
+            Kind::OutOfRange("pg_upmap_primaries (Reef's read balancer) is not supported".into()),
+        ));
+    }
     r.finish(client)?;
 
     let osd = r.start("OSDMap osd-only data", 12)?;

@@ -143,7 +143,7 @@ impl DecodedOsdMap {
                         RuleStep::ChooseIndep { .. }
                         | RuleStep::ChooseLeafIndep { .. }
                         | RuleStep::SetChooseTries(_)
-                        | RuleStep::SetChooseLeafTries(_) => tunables2 |= true,
+                        | RuleStep::SetChooseLeafTries(_) => tunables2 = true,
                         RuleStep::SetChooseLeafVaryR(_) => tunables3 = true,
                         RuleStep::SetChooseLeafStable(_) => tunables5 = true,
                         _ => {}
