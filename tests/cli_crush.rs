@@ -3,6 +3,8 @@
 //! `peering-core-std/tests/fixtures/crush/expected/cli/` (made by that
 //! directory's `regen.sh`).
 
+mod cli_support;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -11,16 +13,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn peering(args: &[&str]) -> (Option<i32>, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_peering"))
-        .current_dir(fixtures())
-        .args(args)
-        .output()
-        .expect("the peering binary runs");
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    cli_support::peering_in(&fixtures(), args)
 }
 
 #[test]

@@ -5,25 +5,17 @@
 //! osdmaptool writes a map it changed back to the file and says so in a last
 //! line; `peering osdmap` never writes, and that line is the one difference.
 
+mod cli_support;
+
 use std::fs;
 use std::path::PathBuf;
-use std::process::Command;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("peering-core-std/tests/fixtures/osdmaptool")
 }
 
 fn peering(args: &[&str]) -> (Option<i32>, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_peering"))
-        .current_dir(fixtures())
-        .args(args)
-        .output()
-        .expect("the peering binary runs");
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    cli_support::peering_in(&fixtures(), args)
 }
 
 #[test]

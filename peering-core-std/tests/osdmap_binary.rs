@@ -262,7 +262,7 @@ fn damaged_maps_never_panic_and_every_error_names_its_byte() {
 }
 
 #[test]
-fn damaged_incrementals_never_panic() {
+fn a_full_map_is_refused_as_an_incremental() {
     // An incremental made from nothing but Ceph's layout is in the monitor
     // fixtures; here, a map's bytes fed to the incremental decoder (and the
     // reverse) must be refused with a typed error.

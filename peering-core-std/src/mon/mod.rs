@@ -234,9 +234,7 @@ impl Monitor {
         // `encode_pending`: drop temporary mappings that are redundant or
         // point at down OSDs (`clean_temps`), against the map the proposal
         // makes.
-        let before = (inc.new_pg_temp.clone(), inc.new_primary_temp.clone());
-        OsdMap::clean_temps(&self.map, &map, &mut inc);
-        if (&inc.new_pg_temp, &inc.new_primary_temp) != (&before.0, &before.1) {
+        if OsdMap::clean_temps(&self.map, &map, &mut inc) {
             map = match self.map.with_incremental(&inc) {
                 Ok(m) => m,
                 Err(e) => {

@@ -57,16 +57,6 @@ impl Osd {
             .get(epoch)
             .is_some_and(|m| m.flags().contains(MapFlags::PGLOG_HARDLIMIT));
         let target = self.target_pg_log_entries();
-        let pg = self
-            .slots
-            .get_mut(&pgid)
-            .and_then(|s| s.pg.as_mut())
-            .ok_or(OsdError::NotStored(pgid))?;
-        if active_primary {
-            pg.update_trim_to(target, hard_limit);
-        }
-        // `new_repop`: the primary's last_complete before this write.
-        let local_last_complete = pg.info().last_complete;
         // The object's stored version is the entry's prior version.
         let prior = self
             .backend
@@ -77,6 +67,11 @@ impl Osd {
             .get_mut(&pgid)
             .and_then(|s| s.pg.as_mut())
             .ok_or(OsdError::NotStored(pgid))?;
+        if active_primary {
+            pg.update_trim_to(target, hard_limit);
+        }
+        // `new_repop`: the primary's last_complete before this write.
+        let local_last_complete = pg.info().last_complete;
         let mut ctx = RecoveryCtx::new();
         let r = pg.submit_write(oid, op, prior, reqid, UTime::default(), &mut ctx);
         let bounds = (pg.pg_trim_to(), pg.min_last_complete_ondisk());

@@ -2,7 +2,9 @@
 //! incremental's temporary mappings before it proposes the next epoch.
 
 use peering_core::map::OsdMapView;
-use peering_core::types::{OsdId, OsdVec};
+use std::collections::BTreeMap;
+
+use peering_core::types::{OsdId, OsdVec, PgId};
 
 use super::incremental::Incremental;
 use super::map::OsdMap;
@@ -16,45 +18,57 @@ impl OsdMap {
     /// size; erases every primary_temp naming a down OSD, and erases (or
     /// withdraws) one that picks the primary the PG would have anyway.
     ///
+    /// Returns whether `pending` changed.
+    ///
     /// Work: one placement per temporary mapping of `next`.
-    pub fn clean_temps(old: &OsdMap, next: &OsdMap, pending: &mut Incremental) {
+    pub fn clean_temps(old: &OsdMap, next: &OsdMap, pending: &mut Incremental) -> bool {
+        let mut changed = false;
         for (pg, osds) in next.pg_temp.iter() {
-            let Some(pool) = next.pg_pool(pg.pool) else {
-                pending.new_pg_temp.insert(*pg, OsdVec::new());
-                continue;
-            };
-            if pg.seed >= pool.pg_num {
-                pending.new_pg_temp.insert(*pg, OsdVec::new());
-                continue;
-            }
-            if osds.iter().all(|o| !next.is_up(*o)) {
-                pending.new_pg_temp.insert(*pg, OsdVec::new());
+            let gone = next
+                .pg_pool(pg.pool)
+                .is_none_or(|pool| pg.seed >= pool.pg_num);
+            if gone || osds.iter().all(|o| !next.is_up(*o)) {
+                changed |= erase(&mut pending.new_pg_temp, *pg, OsdVec::new());
                 continue;
             }
             let (raw_up, _) = next.pg_to_raw_up(*pg);
-            let oversized = osds.len() > usize::try_from(pool.size).unwrap_or(usize::MAX);
+            let size = next.pg_pool(pg.pool).map_or(0, |p| p.size);
+            let oversized = osds.len() > usize::try_from(size).unwrap_or(usize::MAX);
             if raw_up == *osds || oversized {
-                if old.pg_temp.contains_key(pg) {
-                    pending.new_pg_temp.insert(*pg, OsdVec::new());
+                changed |= if old.pg_temp.contains_key(pg) {
+                    erase(&mut pending.new_pg_temp, *pg, OsdVec::new())
                 } else {
-                    pending.new_pg_temp.remove(pg);
-                }
+                    pending.new_pg_temp.remove(pg).is_some()
+                };
             }
         }
         for (pg, osd) in next.primary_temp.iter() {
             if !next.is_up(*osd) {
-                pending.new_primary_temp.insert(*pg, OsdId::UNDEF);
+                changed |= erase(&mut pending.new_primary_temp, *pg, OsdId::UNDEF);
                 continue;
             }
             let real = next.pg_to_up_acting_osds(*pg).acting_primary;
             let (_, templess) = next.pg_to_raw_up(*pg);
             if real == templess {
-                if old.primary_temp.contains_key(pg) {
-                    pending.new_primary_temp.insert(*pg, OsdId::UNDEF);
+                changed |= if old.primary_temp.contains_key(pg) {
+                    erase(&mut pending.new_primary_temp, *pg, OsdId::UNDEF)
                 } else {
-                    pending.new_primary_temp.remove(pg);
-                }
+                    pending.new_primary_temp.remove(pg).is_some()
+                };
             }
+        }
+        changed
+    }
+}
+
+/// Sets `pg`'s pending entry to the "erase" value (`[]` for a pg_temp, `-1`
+/// for a primary_temp); whether that changed the pending incremental.
+fn erase<V: PartialEq>(pending: &mut BTreeMap<PgId, V>, pg: PgId, erased: V) -> bool {
+    match pending.get(&pg) {
+        Some(v) if *v == erased => false,
+        _ => {
+            pending.insert(pg, erased);
+            true
         }
     }
 }

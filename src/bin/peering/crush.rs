@@ -6,7 +6,7 @@
 //! getcrushmap`) or text.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use peering::osd::crush::{CRUSH_MAGIC, CrushMap, decode_crush, parse_crush_text};
@@ -51,8 +51,15 @@ fn reweight(w: f32) -> u32 {
     ((w * 65536.0) as i32).clamp(0, 0x10000) as u32
 }
 
-fn load(path: &PathBuf) -> Result<CrushMap, String> {
+/// A CRUSH map file, binary (`crushtool -c`, `ceph osd getcrushmap`) or
+/// text, and its size in bytes.
+pub fn load(path: &Path) -> Result<(CrushMap, usize), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let len = bytes.len();
+    decode_any(path, bytes).map(|m| (m, len))
+}
+
+fn decode_any(path: &Path, bytes: Vec<u8>) -> Result<CrushMap, String> {
     if bytes.get(..4) == Some(&CRUSH_MAGIC.to_le_bytes()[..]) {
         return decode_crush(&bytes).map_err(|e| format!("{}: {e}", path.display()));
     }
@@ -64,7 +71,7 @@ fn load(path: &PathBuf) -> Result<CrushMap, String> {
 /// Runs the test mode.
 pub fn main(a: &CrushArgs) -> Outcome {
     let map = match load(&a.input) {
-        Ok(m) => m,
+        Ok((m, _)) => m,
         Err(e) => return Outcome::UserError(e),
     };
     let mut weights = vec![0x10000u32; usize::try_from(map.max_devices()).unwrap_or(0)];

@@ -16,8 +16,8 @@ use std::path::PathBuf;
 use clap::Args;
 use peering::core::map::OsdMapView;
 use peering::core::types::{OsdId, PgId};
+use peering::osd::crush::CRUSH_ITEM_NONE;
 use peering::osd::crush::hash::ceph_str_hash;
-use peering::osd::crush::{CRUSH_ITEM_NONE, CRUSH_MAGIC, CrushMap, decode_crush, parse_crush_text};
 use peering::osd::osdmap::binary::{DecodedOsdMap, decode_osdmap, div_x86, fmt_g};
 
 use crate::Outcome;
@@ -61,21 +61,6 @@ pub struct OsdmapArgs {
 
 const ME: &str = "osdmaptool";
 
-fn load_crush(path: &PathBuf) -> Result<(CrushMap, usize), String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let len = bytes.len();
-    if bytes.get(..4) == Some(&CRUSH_MAGIC.to_le_bytes()[..]) {
-        return decode_crush(&bytes)
-            .map(|m| (m, len))
-            .map_err(|e| format!("{}: {e}", path.display()));
-    }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("{}: neither a binary CRUSH map nor text", path.display()))?;
-    parse_crush_text(&text)
-        .map(|m| (m, len))
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
 /// `vector<int>`'s `operator<<`: `[a,b,c]`.
 fn osds(v: &[OsdId]) -> String {
     let s: Vec<String> = v.iter().map(|o| o.0.to_string()).collect();
@@ -118,7 +103,7 @@ pub fn main(a: &OsdmapArgs) -> Outcome {
         outln!("marking OSD@{osd} as out");
     }
     if let Some(path) = &a.import_crush {
-        let (crush, len) = match load_crush(path) {
+        let (crush, len) = match crate::crush::load(path) {
             Ok(c) => c,
             Err(e) => return Outcome::UserError(format!("error reading crush map from {e}")),
         };

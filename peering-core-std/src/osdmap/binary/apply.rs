@@ -14,10 +14,9 @@ use super::super::osd::OSD_EXISTS;
 use super::super::{CrushHandle, Incremental};
 use super::common::Utime;
 use super::error::{OsdMapDecodeError, OsdMapDecodeErrorKind as Kind};
-use super::full::{
-    DecodedOsdMap, EcProfiles, LUMINOUS, NAUTILUS, OsdRecord, QUINCY, decode_osdmap, profile_k,
-};
+use super::full::{DecodedOsdMap, EcProfiles, OsdRecord, decode_osdmap, profile_k};
 use super::incremental::{DecodedIncremental, RELEASE_UNCHANGED};
+use super::release::{LUMINOUS, QUINCY, flags_for_release};
 
 type Result<T> = core::result::Result<T, OsdMapDecodeError>;
 
@@ -77,9 +76,7 @@ impl DecodedOsdMap {
     /// Everything beyond placement that `apply_incremental` changes.
     fn apply_records(&mut self, inc: &DecodedIncremental) {
         self.modified = inc.modified;
-        if inc.new_flags >= 0 {
-            self.flags = inc.new_flags as u32;
-        }
+        // new_flags reached the map with the placement incremental.
         if inc.new_max_osd >= 0 {
             let n = usize::try_from(inc.new_max_osd).unwrap_or(0);
             self.osds.resize(n, OsdRecord::default());
@@ -187,13 +184,7 @@ impl DecodedOsdMap {
         }
         if release_set(inc.new_require_osd_release) {
             self.require_osd_release = inc.new_require_osd_release;
-            if self.require_osd_release >= LUMINOUS {
-                self.flags &= !((1 << 16) | (1 << 17) | (1 << 18));
-                self.flags |= 1 << 19;
-            }
-            if self.require_osd_release >= NAUTILUS {
-                self.flags |= 1 << 22;
-            }
+            self.map.flags = flags_for_release(self.map.flags, self.require_osd_release);
             self.map
                 .set_check_rule_mask(self.require_osd_release < QUINCY);
         }
@@ -209,7 +200,6 @@ impl DecodedOsdMap {
             2 => self.allow_crimson = false,
             _ => {}
         }
-        self.map.flags = MapFlags(self.flags);
     }
 }
 

@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use peering_core::map::{MapFlags, PoolInfo};
-use peering_core::types::{OsdId, OsdVec, PgId, PoolId};
+use peering_core::map::MapFlags;
+use peering_core::types::{OsdId, OsdVec, PoolId};
 
 use crate::crush::{CrushMap, decode_crush};
 
 use super::super::map::UpmapItems;
 use super::super::osd::DEFAULT_PRIMARY_AFFINITY;
-use super::super::{CrushHandle, OsdInfo, OsdMap, validate_pool};
+use super::super::{CrushHandle, OsdMap, validate_pool};
 use super::common::{
     AddrVec, EntityAddr, PG_SIZE, SnapIntervals, Utime, Uuid, decode_osd_info, decode_pg,
     decode_pool_intervals,
@@ -20,6 +20,7 @@ use super::crc::{check_crc, crc32c};
 use super::error::{OsdMapDecodeError, OsdMapDecodeErrorKind as Kind};
 use super::pool::PoolRecord;
 use super::reader::Reader;
+use super::release::{QUINCY, flags_for_release, release_from_legacy_flags, release_from_name};
 
 type Result<T> = core::result::Result<T, OsdMapDecodeError>;
 
@@ -77,8 +78,6 @@ pub struct DecodedOsdMap {
     pub pool_names: BTreeMap<PoolId, String>,
     /// `pool_max`: the largest pool id ever allocated.
     pub pool_max: i32,
-    /// `flags` as decoded, after `OSDMap::decode`'s release adjustments.
-    pub flags: u32,
     /// Per OSD slot (`max_osd` of them): addresses and uuid.
     pub osds: Vec<OsdRecord>,
     /// `erasure_code_profiles`.
@@ -93,9 +92,6 @@ pub struct DecodedOsdMap {
     pub last_up_change: Utime,
     /// `last_in_change`.
     pub last_in_change: Utime,
-    /// `pg_upmap_primaries` (Reef+): always empty, a map that sets any is
-    /// refused (placement does not model them).
-    pub pg_upmap_primaries: BTreeMap<PgId, i32>,
     /// `blocklist`, in encoded order.
     pub blocklist: Vec<(EntityAddr, Utime)>,
     /// `range_blocklist`, in encoded order.
@@ -128,17 +124,6 @@ pub struct DecodedOsdMap {
     pub crc: u32,
 }
 
-/// `CEPH_OSDMAP_PGLOG_HARDLIMIT`.
-const PGLOG_HARDLIMIT: u32 = 1 << 22;
-/// `CEPH_OSDMAP_RECOVERY_DELETES`.
-const RECOVERY_DELETES: u32 = 1 << 19;
-/// `CEPH_OSDMAP_LEGACY_REQUIRE_FLAGS`: the pre-Luminous require_*_osds bits.
-const LEGACY_REQUIRE_FLAGS: u32 = (1 << 16) | (1 << 17) | (1 << 18);
-/// `ceph_release_t::luminous` / `nautilus`.
-pub(super) const LUMINOUS: u8 = 12;
-pub(super) const NAUTILUS: u8 = 14;
-pub(super) const QUINCY: u8 = 17;
-
 /// Decodes a full binary OSDMap.
 ///
 /// Reads the wrapper (v7–8), the client section (up to v10) and the OSD
@@ -168,7 +153,7 @@ pub fn decode_osdmap(bytes: &[u8]) -> Result<DecodedOsdMap> {
         Ok((r.i64("pool id")?, r.string("pool name")?))
     })?;
     let pool_max = r.i32("pool_max")?;
-    let mut flags = r.u32("flags")?;
+    let mut flags = MapFlags(r.u32("flags")?);
     let max_osd_at = r.offset();
     let max_osd = r.i32("max_osd")?;
     if !(0..=OsdMap::MAX_OSD_LIMIT).contains(&max_osd) {
@@ -268,30 +253,18 @@ pub fn decode_osdmap(bytes: &[u8]) -> Result<DecodedOsdMap> {
         backfillfull_ratio = r.f32("backfillfull_ratio")?;
     }
     let mut require_min_compat_client = 0;
-    let mut require_osd_release = 0;
+    let require_osd_release;
     if ov == 4 {
         // Luminous development releases wrote the release as a name.
         let name = r.string("require_min_compat_client")?;
-        require_min_compat_client = super::print::release_from_name(&name);
+        require_min_compat_client = release_from_name(&name);
     }
     if ov >= 5 {
         require_min_compat_client = r.u8("require_min_compat_client")?;
         require_osd_release = r.u8("require_osd_release")?;
-        if require_osd_release >= NAUTILUS {
-            flags |= PGLOG_HARDLIMIT;
-        }
-        if require_osd_release >= LUMINOUS {
-            flags &= !LEGACY_REQUIRE_FLAGS;
-            flags |= RECOVERY_DELETES;
-        }
-    } else if flags & (1 << 18) != 0 {
-        require_osd_release = LUMINOUS;
-        flags &= !LEGACY_REQUIRE_FLAGS;
-        flags |= RECOVERY_DELETES;
-    } else if flags & (1 << 17) != 0 {
-        require_osd_release = 11;
-    } else if flags & (1 << 16) != 0 {
-        require_osd_release = 10;
+        flags = flags_for_release(flags, require_osd_release);
+    } else {
+        (require_osd_release, flags) = release_from_legacy_flags(flags);
     }
     let removed_snaps_queue = if ov >= 6 {
         decode_pool_intervals(&mut r)?
@@ -389,7 +362,7 @@ pub fn decode_osdmap(bytes: &[u8]) -> Result<DecodedOsdMap> {
     }
     let map = OsdMap {
         epoch,
-        flags: MapFlags(flags),
+        flags,
         max_osd,
         osd_state,
         osd_weight,
@@ -423,7 +396,6 @@ pub fn decode_osdmap(bytes: &[u8]) -> Result<DecodedOsdMap> {
         pools,
         pool_names,
         pool_max,
-        flags,
         osds,
         erasure_code_profiles,
         crush_version,
@@ -431,7 +403,6 @@ pub fn decode_osdmap(bytes: &[u8]) -> Result<DecodedOsdMap> {
         new_purged_snaps,
         last_up_change,
         last_in_change,
-        pg_upmap_primaries,
         blocklist,
         range_blocklist,
         cluster_snapshot_epoch,
@@ -485,16 +456,4 @@ pub(super) fn decode_i32_u32_map(
     what: &'static str,
 ) -> Result<BTreeMap<i32, u32>> {
     r.map(what, 8, |r| Ok((r.i32(what)?, r.u32(what)?)))
-}
-
-impl DecodedOsdMap {
-    /// The pool's [`PoolInfo`] as the map holds it.
-    pub fn pool_info(&self, pool: PoolId) -> Option<&PoolInfo> {
-        self.map.pg_pool(pool)
-    }
-
-    /// The OSD's `osd_info_t`.
-    pub fn osd_info(&self, osd: i32) -> OsdInfo {
-        self.map.osd_info(OsdId(osd))
-    }
 }

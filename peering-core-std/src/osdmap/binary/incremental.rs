@@ -302,7 +302,7 @@ pub fn decode_incremental(bytes: &[u8]) -> Result<DecodedIncremental> {
     if ov == 5 {
         let name = r.string("new_require_min_compat_client")?;
         if !name.is_empty() {
-            inc.new_require_min_compat_client = super::print::release_from_name(&name);
+            inc.new_require_min_compat_client = super::release::release_from_name(&name);
         }
     }
     if ov >= 6 {

@@ -31,6 +31,7 @@ mod pool;
 mod pool_print;
 mod print;
 mod reader;
+mod release;
 mod tool;
 
 pub use common::{AddrVec, EntityAddr, SnapIntervals, SockAddr, Utime, Uuid};
@@ -43,4 +44,5 @@ pub use pool::{
     HitSetParams, POOL_TYPE_ERASURE, POOL_TYPE_REPLICATED, PoolOpt, PoolRecord, PoolSnap,
     STR_HASH_LINUX, STR_HASH_RJENKINS,
 };
-pub use print::{map_flag_string, osd_state_names, release_from_name, release_name};
+pub use print::{map_flag_string, osd_state_names};
+pub use release::{release_from_name, release_name};

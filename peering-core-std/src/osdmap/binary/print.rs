@@ -15,45 +15,7 @@ use super::common::{fmt_intervals, fmt_osd_info};
 use super::full::DecodedOsdMap;
 use super::number::fmt_g;
 use super::pool_print::fmt_pool_snaps;
-
-/// `ceph_release_t` names, by number (0 is `unknown`).
-const RELEASES: [&str; 21] = [
-    "unknown",
-    "argonaut",
-    "bobtail",
-    "cuttlefish",
-    "dumpling",
-    "emperor",
-    "firefly",
-    "giant",
-    "hammer",
-    "infernalis",
-    "jewel",
-    "kraken",
-    "luminous",
-    "mimic",
-    "nautilus",
-    "octopus",
-    "pacific",
-    "quincy",
-    "reef",
-    "squid",
-    "tentacle",
-];
-
-/// `ceph_release_name`: a release's name (`unknown` past the table).
-pub fn release_name(r: u8) -> &'static str {
-    RELEASES.get(usize::from(r)).copied().unwrap_or("unknown")
-}
-
-/// `ceph_release_from_name`: a release's number (0 when unknown).
-pub fn release_from_name(name: &str) -> u8 {
-    RELEASES
-        .iter()
-        .position(|n| *n == name)
-        .and_then(|i| u8::try_from(i).ok())
-        .unwrap_or(0)
-}
+use super::release::{ARGONAUT, DUMPLING, FIREFLY, HAMMER, JEWEL, LUMINOUS, release_name};
 
 /// `OSDMap::get_flag_string`: the map's flags, in Ceph's order.
 pub fn map_flag_string(f: u32) -> String {
@@ -129,9 +91,7 @@ impl DecodedOsdMap {
         let mut tunables5 = t.chooseleaf_stable != 0;
         let v4 = c.buckets().any(|b| b.alg == BucketAlg::Straw2);
         let choose_args = self.incompat_choose_args();
-        let upmap = !self.map.pg_upmap().is_empty()
-            || !self.map.pg_upmap_items().is_empty()
-            || !self.pg_upmap_primaries.is_empty();
+        let upmap = !self.map.pg_upmap().is_empty() || !self.map.pg_upmap_items().is_empty();
         let mut hashpspool = false;
         let mut cachepool = false;
         for p in self.pools.values() {
@@ -155,19 +115,18 @@ impl DecodedOsdMap {
         // release table below: both name dumpling.
         let affinity = (0..self.map.max_osd())
             .any(|o| self.map.primary_affinity(OsdId(o)) != DEFAULT_PRIMARY_AFFINITY);
-        const LUMINOUS: u8 = 12;
         if upmap || choose_args {
             LUMINOUS
         } else if tunables5 {
-            10
+            JEWEL
         } else if v4 {
-            8
+            HAMMER
         } else if affinity || tunables3 || cachepool {
-            6
+            FIREFLY
         } else if tunables2 || hashpspool {
-            4
+            DUMPLING
         } else {
-            1
+            ARGONAUT
         }
     }
 
@@ -197,7 +156,7 @@ impl DecodedOsdMap {
         out.push_str(&format!("fsid {}\n", self.fsid));
         out.push_str(&format!("created {}\n", self.created));
         out.push_str(&format!("modified {}\n", self.modified));
-        out.push_str(&format!("flags {}\n", map_flag_string(self.flags)));
+        out.push_str(&format!("flags {}\n", map_flag_string(self.map.flags().0)));
         out.push_str(&format!("crush_version {}\n", self.crush_version));
         out.push_str(&format!(
             "full_ratio {}\n",
@@ -271,9 +230,6 @@ impl DecodedOsdMap {
         for (pg, items) in m.pg_upmap_items() {
             let flat = items.iter().flat_map(|(a, b)| [a.0, b.0]);
             out.push_str(&format!("pg_upmap_items {pg} {}\n", fmt_osds(flat)));
-        }
-        for (pg, osd) in &self.pg_upmap_primaries {
-            out.push_str(&format!("pg_upmap_primary {pg} {osd}\n"));
         }
         for (pg, osds) in m.pg_temp() {
             out.push_str(&format!(
