@@ -401,7 +401,10 @@ mod past_intervals {
 
         #[test]
         fn erasure_coded_interval_records_positions_as_shards() {
-            let ec = PoolInfo::erasure(POOL, 2, 1, 4);
+            // A 2+1 pool whose min_size asks for all three shards (the
+            // monitor's default for m = 1 is k).
+            let mut ec = PoolInfo::erasure(POOL, 2, 1, 4);
+            ec.min_size = 3;
             let m = map_with(ec, EPOCH, EPOCH);
             let old = UpActing::new(&[OSD, N, 3], OSD, &[OSD, N, 3], OSD);
             let new = UpActing::new(&[OSD, 2, 3], OSD, &[OSD, 2, 3], OSD);
@@ -417,7 +420,7 @@ mod past_intervals {
             )
             .unwrap()
             .unwrap();
-            // Two present shards of k=2: recoverable, min_size (k+1 = 3) is not met.
+            // Two present shards of k=2: recoverable, min_size 3 is not met.
             assert_eq!(c.reason, RwReason::ActingSetTooSmall);
             assert_eq!(
                 pi.all_participants().iter().copied().collect::<Vec<_>>(),

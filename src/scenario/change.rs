@@ -41,7 +41,7 @@ impl Runner {
         )])
     }
 
-    /// `cluster osds=0,1,2 [size=3] [min-size=N] [epoch=E]`.
+    /// `cluster osds=0,1,2 [size=3 | ec=K+M] [min-size=N] [epoch=E]`.
     pub(super) fn cluster(&mut self, a: &Args<'_>) -> Result<Vec<String>, ErrorKind> {
         if self.h.is_some() {
             return Err(ErrorKind::Impossible(
@@ -49,7 +49,6 @@ impl Runner {
             ));
         }
         let osds = a.osds("osds")?;
-        let size = a.u64_or("size", 3)?;
         let set: BTreeSet<i32> = osds.iter().copied().collect();
         if set.len() != osds.len() || osds.is_empty() {
             return Err(ErrorKind::BadValue {
@@ -58,6 +57,11 @@ impl Runner {
                 expected: "distinct OSD ids, at least one",
             });
         }
+        let ec = a.opt_str("ec")?.map(parse_ec).transpose()?;
+        let size = match ec {
+            Some((k, m)) => u64::from(k) + u64::from(m),
+            None => a.u64_or("size", 3)?,
+        };
         if size == 0 || size > osds.len() as u64 {
             return Err(ErrorKind::Impossible(format!(
                 "a pool of size {size} needs {size} OSDs; the cluster has {}",
@@ -65,12 +69,18 @@ impl Runner {
             )));
         }
         let size = u32::try_from(size).unwrap_or(u32::MAX);
-        let mut h = OsdHarness::replicated(&osds, POOL, size).map_err(ErrorKind::Harness)?;
+        let mut h = match ec {
+            Some((k, m)) => OsdHarness::erasure(&osds, POOL, k, m),
+            None => OsdHarness::replicated(&osds, POOL, size),
+        }
+        .map_err(ErrorKind::Harness)?;
         self.osds = set;
         if let Some(min) = a.opt_u64("min-size")? {
-            if min == 0 || min > u64::from(size) {
+            // An EC PG cannot serve from fewer than k shards.
+            let least = ec.map_or(1, |(k, _)| u64::from(k));
+            if min < least || min > u64::from(size) {
                 return Err(ErrorKind::Impossible(format!(
-                    "min_size {min} outside 1..={size}"
+                    "min_size {min} outside {least}..={size}"
                 )));
             }
             let mut pool = h
@@ -93,8 +103,12 @@ impl Runner {
             .pool(POOL)
             .ok_or_else(|| ErrorKind::Impossible("no pool".into()))?;
         let names: Vec<String> = osds.iter().map(|o| format!("osd.{o}")).collect();
+        let kind = match ec {
+            Some((k, m)) => format!("erasure {k}+{m}"),
+            None => "replicated".to_string(),
+        };
         let line = format!(
-            "e{}: {} up and in; pool {POOL} replicated size {} min_size {} pg_num {}",
+            "e{}: {} up and in; pool {POOL} {kind} size {} min_size {} pg_num {}",
             h.epoch(),
             names.join(" "),
             pool.size,
@@ -109,6 +123,11 @@ impl Runner {
     pub(super) fn disk(&mut self, a: &Args<'_>) -> Result<Vec<String>, ErrorKind> {
         let osd = self.check_osd(a.osd("osd")?)?;
         let spg = self.check_pg(a.pg()?)?;
+        if self.h()?.is_erasure(spg.pgid) {
+            return Err(ErrorKind::Impossible(
+                "`disk` lays out replicated PGs; an erasure-coded PG starts with `create`".into(),
+            ));
+        }
         let epoch = a.opt_epoch("epoch")?.unwrap_or(10);
         let les = a.opt_epoch("les")?.unwrap_or(epoch);
         let disk = Disk {
@@ -295,4 +314,22 @@ impl Runner {
         }
         Ok(vec![shown.join(" ")])
     }
+}
+
+/// `K+M`: an erasure code of `K >= 1` data and `M >= 1` coding shards.
+fn parse_ec(v: &str) -> Result<(u32, u32), ErrorKind> {
+    let bad = || ErrorKind::BadValue {
+        arg: "ec".into(),
+        value: v.to_string(),
+        expected: "K+M, each at least 1, such as 2+1 or 4+2",
+    };
+    let (k, m) = v.split_once('+').ok_or_else(bad)?;
+    let (k, m) = (
+        k.parse::<u32>().map_err(|_| bad())?,
+        m.parse::<u32>().map_err(|_| bad())?,
+    );
+    if k == 0 || m == 0 || k.checked_add(m).is_none() {
+        return Err(bad());
+    }
+    Ok((k, m))
 }

@@ -116,7 +116,23 @@ impl Runner {
                 pg.pool
             )));
         }
-        Ok(SpgId::replicated(pg))
+        // The acting primary's instance (an EC PG's is its shard).
+        Ok(h.map()
+            .primary_shard(pg)
+            .unwrap_or_else(|| SpgId::replicated(pg)))
+    }
+
+    /// `osd`'s instance of `pg`: running, or else on its disk; on an
+    /// erasure-coded pool the lowest shard it holds. `None` when it has none.
+    pub(super) fn instance_on(&self, osd: i32, pg: PgId) -> Option<SpgId> {
+        let h = self.h.as_ref()?;
+        if !h.is_erasure(pg) {
+            return Some(SpgId::replicated(pg));
+        }
+        match h.osd(osd) {
+            Some(o) => o.pgs().map(|(s, _)| s).find(|s| s.pgid == pg),
+            None => h.store().pgs_on(OsdId(osd)).find(|s| s.pgid == pg),
+        }
     }
 
     /// The maps this block published.
@@ -140,7 +156,7 @@ impl Runner {
     fn command(&mut self, b: &Block) -> Result<Vec<String>, ErrorKind> {
         let a = &b.args;
         match b.command.as_str() {
-            "cluster" => self.cluster(&Args::new("cluster", a, "osds size min-size epoch")?),
+            "cluster" => self.cluster(&Args::new("cluster", a, "osds size ec min-size epoch")?),
             "place" | "remap" => self.place(b.command == "remap", a),
             "create" => {
                 let a = Args::new("create", a, "pg")?;
@@ -148,6 +164,19 @@ impl Runner {
                 self.check_pg(pg)?;
                 let h = self.h()?;
                 let e = h.epoch();
+                if h.is_erasure(pg) {
+                    // One shard per position of the up set.
+                    h.create_everywhere(pg).map_err(ErrorKind::Harness)?;
+                    let m = h.mapping(pg);
+                    let names: Vec<String> = m
+                        .up
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, o)| **o != OsdId::NONE && h.is_running(o.0))
+                        .map(|(i, o)| format!("osd.{}(shard {i})", o.0))
+                        .collect();
+                    return Ok(vec![format!("pg {pg} created at e{e} on {}", names.join(" "))]);
+                }
                 // Where its list puts it (strays included), or CRUSH's up set.
                 let on: Vec<i32> = match h.cluster().preference(pg) {
                     Some(list) => list.to_vec(),
@@ -314,7 +343,7 @@ impl Runner {
                     .since()
                     .iter()
                     .filter(|e| match e {
-                        Entry::Sent { from, to, .. } => {
+                        Entry::Sent { from, to, .. } | Entry::RepOp { from, to, .. } => {
                             osd.is_none_or(|o| from.0 == o || to.0 == o)
                         }
                         _ => false,
@@ -330,6 +359,7 @@ impl Runner {
                 let a = Args::new("objects", a, "osd pg")?;
                 let osd = self.check_osd(a.osd("osd")?)?;
                 let spg = self.check_pg(a.pg()?)?;
+                let spg = self.instance_on(osd, spg.pgid).unwrap_or(spg);
                 let h = self.h()?;
                 let Some(pg) = h.store().get(OsdId(osd), spg) else {
                     return Ok(vec![format!("osd.{osd} stores nothing of pg {spg}")]);

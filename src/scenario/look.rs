@@ -15,6 +15,7 @@ impl Runner {
         let a = Args::new(command, a, "pg osd")?;
         let osd = self.check_osd(a.osd("osd")?)?;
         let spg = self.check_pg(a.pg()?)?;
+        let spg = self.instance_on(osd, spg.pgid).unwrap_or(spg);
         let h = self.h()?;
         let Some(pg) = h.pg(osd, spg) else {
             return Ok(vec![format!("osd.{osd} has no instance of pg {spg}")]);
@@ -50,7 +51,7 @@ impl Runner {
         for osd in self.osds.iter().filter(|o| h.is_running(**o)) {
             let Some(o) = h.osd(*osd) else { continue };
             for (spg, pg) in o.pgs() {
-                if only.is_some_and(|p| p != spg) {
+                if only.is_some_and(|p| p.pgid != spg.pgid) {
                     continue;
                 }
                 lines.push((

@@ -21,12 +21,12 @@
 //!
 //! | command | what it does |
 //! |---|---|
-//! | `cluster osds=0,1,2 [size=3] [min-size=N] [epoch=E]` | OSDs up and in on a CRUSH map of one host each, a replicated pool of one PG, maps published up to epoch `E` |
-//! | `place [pg=] osds=...` | the PG's CRUSH answer, in order (a `pg_upmap`): its up set is the first `size` of them that are up and in |
+//! | `cluster osds=0,1,2 [size=3 \| ec=K+M] [min-size=N] [epoch=E]` | OSDs up and in on a CRUSH map of one host each, a replicated pool (or an erasure-coded `K+M` one) of one PG, maps published up to epoch `E` |
+//! | `place [pg=] osds=...` | the PG's CRUSH answer, in order (a `pg_upmap`): its up set is the first `size` of them that are up and in; on an EC pool positions stay, a spare from the list's tail takes a failed position, else it is a hole |
 //! | `remap [pg=] osds=...` | CRUSH's answer changes: a new list, in a new map |
-//! | `create [pg=]` | the PG created on every running OSD of its list, or of CRUSH's up set when it has none (`Pg::create`, persisted) |
+//! | `create [pg=]` | the PG created on every running OSD of its list, or of CRUSH's up set when it has none (`Pg::create`, persisted); on an EC pool, each up position's shard |
 //! | `disk osd=N [pg=] head=H [tail=T] [les=E] [history-les=E] [epoch=E]` | the PG as left on `osd`'s disk: entries `E'(T+1)..=E'H`, one object `o{n}` each; history active and clean at `E` (default 10) |
-//! | `write [pg=] [count=N \| name=X]`, `delete [pg=] name=X` | client operations to the acting primary (`MOSDOp`, then `MOSDRepOp`); the PG must be active. Names hash as the harness hashes them, so `name=o7` is not the object `o7` a `disk` log holds |
+//! | `write [pg=] [count=N \| name=X]`, `delete [pg=] name=X` | client operations to the acting primary (`MOSDOp`, then `MOSDRepOp`, or `MOSDECSubOpWrite` on an EC pool); the PG must be active. Names hash as the harness hashes them, so `name=o7` is not the object `o7` a `disk` log holds |
 //! | `down osds=1,2`, `up osd=N` | OSDs fail (process stopped, one map marks them down); an OSD restarts from its store and boots |
 //! | `crash osd=N`, `start osd=N` | the process stops or starts; the map does not change (this monitor does not mark down and up an OSD that boots while the map says it is up, as Ceph's `prepare_boot` does: follow `crash` with `down`, or `mark-down`) |
 //! | `partition osds=0 from=1,2`, `heal` | frames between the two sides wait (no heartbeats here: the monitor is not told); then cross, in order |
@@ -37,7 +37,7 @@
 //! | `grant [up-thru] [pg-temp]`, `release-commits`, `fire-timers` | the monitor answers now; held transactions become durable; timers fire |
 //! | `backfills osd=N slots=K`, `too-full osd=N [off]` | `osd_max_backfills` (0: nothing is granted, a stray waits for its deletion slot); the backfill space check fails |
 //! | `run`, `step [rounds=N]` | until quiet (granting as the policy says), or N rounds; then the states |
-//! | `states [pg=]`, `query [pg=] osd=N`, `history [pg=] osd=N` | every instance's state; `ceph pg query`'s JSON; `dump_pgstate_history` |
+//! | `states [pg=]`, `query [pg=] osd=N`, `history [pg=] osd=N` | every instance's state; `ceph pg query`'s JSON; `dump_pgstate_history` (on an EC pool, of the lowest shard `osd` holds) |
 //! | `messages [osd=N]`, `transcript`, `objects osd=N [pg=]` | what the last command that acted (not a look) sent, to or from `osd`; everything it recorded; the stored objects |
 //!
 //! A file that cannot run (an unknown command or argument, a bad value, an

@@ -10,7 +10,10 @@
 //! identically; the [`Transcript`] records every map, message, state entry and
 //! request, and the [`Checker`] checks the safety invariants after every round.
 //!
-//! Scope: replicated pools (erasure-coded scenarios are still to come).
+//! Pools are replicated ([`OsdHarness::replicated`]) or erasure-coded
+//! ([`OsdHarness::erasure`]: instances `(osd, shard)`, positional up and
+//! acting sets with `CRUSH_ITEM_NONE` holes, the EC write path and its
+//! rollbacks).
 
 mod error;
 mod invariants;

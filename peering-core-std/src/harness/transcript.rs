@@ -161,8 +161,9 @@ pub enum Entry {
         /// The new log entry.
         entry: LogEntry,
     },
-    /// The primary replicated a write to an acting replica (`MOSDRepOp`);
-    /// `delivered` is false when the replica was down and missed it.
+    /// The primary replicated a write to an acting replica (`MOSDRepOp`,
+    /// or `MOSDECSubOpWrite` to a shard of an erasure-coded PG); `delivered`
+    /// is false when the replica was down and missed it.
     RepOp {
         /// The primary's OSD.
         from: OsdId,
@@ -170,7 +171,7 @@ pub enum Entry {
         to: OsdId,
         /// The primary's map epoch.
         epoch: Epoch,
-        /// The PG shard.
+        /// The instance it goes to (its shard, on an EC pool).
         pgid: SpgId,
         /// The entry's version.
         version: EVersion,
@@ -178,6 +179,8 @@ pub enum Entry {
         object: String,
         /// False when the replica does not run (it misses the write).
         delivered: bool,
+        /// The PG is erasure-coded (the message is `MOSDECSubOpWrite`).
+        ec: bool,
     },
     /// The host's recovery engine acted for a PG: an object recovered or
     /// backfilled, backfill progress, an event it delivered.
@@ -220,7 +223,8 @@ impl Entry {
             Entry::Sent { msg, .. } => Some(message_name(msg)),
             Entry::Delivered { name, .. } => Some(name),
             Entry::Entered { state, .. } => Some(state.name()),
-            Entry::RepOp { .. } => Some("MOSDRepOp"),
+            Entry::RepOp { ec: false, .. } => Some("MOSDRepOp"),
+            Entry::RepOp { ec: true, .. } => Some("MOSDECSubOpWrite"),
             _ => None,
         }
     }
@@ -340,10 +344,12 @@ impl fmt::Display for Entry {
                 version,
                 object,
                 delivered,
+                ec,
             } => {
+                let name = if *ec { "MOSDECSubOpWrite" } else { "MOSDRepOp" };
                 write!(
                     f,
-                    "e{epoch} {from} -> {to} MOSDRepOp pg {pgid} {object} at {version}"
+                    "e{epoch} {from} -> {to} {name} pg {pgid} {object} at {version}"
                 )?;
                 if !delivered {
                     write!(f, " (missed: {to} is down)")?;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use peering_core::intervals::{PastIntervals, RecoverablePredicate, check_new_interval};
 use peering_core::map::{OsdMapView, PoolInfo};
-use peering_core::types::{Epoch, OsdId, PgHistory, SpgId, UTime};
+use peering_core::types::{Epoch, OsdId, PgHistory, UTime};
 
 use super::{MonOutput, Monitor};
 use crate::msg::{Message, PgCreate2Msg};
@@ -88,10 +88,10 @@ impl Monitor {
         let mut per_osd: BTreeMap<OsdId, PgCreate2Msg> = BTreeMap::new();
         let mut gone = Vec::new();
         for (&pgid, c) in &self.creating {
-            let Some(pool) = self.map.pg_pool(pgid.pool) else {
+            if self.map.pg_pool(pgid.pool).is_none() {
                 gone.push(pgid);
                 continue;
-            };
+            }
             let mapping = self.map.pg_to_up_acting_osds(pgid);
             let primary = mapping.acting_primary;
             if primary == OsdId::NONE || primary == OsdId::UNDEF || !self.map.is_up(primary) {
@@ -105,20 +105,9 @@ impl Monitor {
                 continue;
             }
             // The primary's shard: EC pools address it by its position.
-            let shard = if pool.is_erasure() {
-                mapping
-                    .acting
-                    .iter()
-                    .position(|o| *o == primary)
-                    .and_then(|i| i8::try_from(i).ok())
-                    .map_or(
-                        peering_core::types::ShardId::NO_SHARD,
-                        peering_core::types::ShardId,
-                    )
-            } else {
-                peering_core::types::ShardId::NO_SHARD
+            let Some(spg) = self.map.primary_shard(pgid) else {
+                continue;
             };
-            let spg = SpgId::new(pgid, shard);
             let m = per_osd.entry(primary).or_insert_with(|| PgCreate2Msg {
                 epoch,
                 pgs: BTreeMap::new(),

@@ -40,36 +40,20 @@ impl Osd {
         reqid: ReqId,
     ) -> Result<LogEntry, OsdError> {
         let me = self.cfg.whoami;
-        let (epoch, active_primary) = self
-            .slots
-            .get(&pgid)
-            .and_then(|s| s.pg.as_ref())
-            .map(|pg| {
-                let active = pg.state_bits().contains(PgState::ACTIVE);
-                (pg.epoch(), pg.is_primary() && active)
-            })
-            .ok_or(OsdError::NotStored(pgid))?;
-        // `execute_ctx` (an active primary's op): update_trim_to before the
-        // write, with the OSD's share of log entries and the map's
-        // PGLOG_HARDLIMIT.
-        let hard_limit = self
-            .maps
-            .get(epoch)
-            .is_some_and(|m| m.flags().contains(MapFlags::PGLOG_HARDLIMIT));
-        let target = self.target_pg_log_entries();
-        // The object's stored version is the entry's prior version.
-        let prior = self
-            .backend
-            .object_version(pgid, &oid)
-            .unwrap_or(EVersion::ZERO);
+        let erasure = self
+            .pg(pgid)
+            .ok_or(OsdError::NotStored(pgid))?
+            .pool()
+            .is_erasure();
+        if erasure {
+            return self.submit_ec_write(pgid, oid, op, reqid);
+        }
+        let prior = self.begin_client_op(pgid, &oid)?;
         let pg = self
             .slots
             .get_mut(&pgid)
             .and_then(|s| s.pg.as_mut())
             .ok_or(OsdError::NotStored(pgid))?;
-        if active_primary {
-            pg.update_trim_to(target, hard_limit);
-        }
         // `new_repop`: the primary's last_complete before this write.
         let local_last_complete = pg.info().last_complete;
         let mut ctx = RecoveryCtx::new();
@@ -111,6 +95,37 @@ impl Osd {
         Ok(entry)
     }
 
+    /// What `execute_ctx` does before an active primary's op: the PG's
+    /// `update_trim_to`, with the OSD's share of log entries and the map's
+    /// PGLOG_HARDLIMIT. Returns the object's stored version (the entry's
+    /// prior version; `0'0` when it does not exist).
+    pub(super) fn begin_client_op(
+        &mut self,
+        pgid: SpgId,
+        oid: &ObjectId,
+    ) -> Result<EVersion, OsdError> {
+        let (epoch, active_primary) = self
+            .pg(pgid)
+            .map(|pg| {
+                let active = pg.state_bits().contains(PgState::ACTIVE);
+                (pg.epoch(), pg.is_primary() && active)
+            })
+            .ok_or(OsdError::NotStored(pgid))?;
+        let hard_limit = self
+            .maps
+            .get(epoch)
+            .is_some_and(|m| m.flags().contains(MapFlags::PGLOG_HARDLIMIT));
+        let target = self.target_pg_log_entries();
+        let prior = self
+            .backend
+            .object_version(pgid, oid)
+            .unwrap_or(EVersion::ZERO);
+        if active_primary && let Some(pg) = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut()) {
+            pg.update_trim_to(target, hard_limit);
+        }
+        Ok(prior)
+    }
+
     /// `MOSDRepOp` from `from`: dropped when sent before the instance's
     /// interval (`can_discard_replica_op`) or from an interval it has not
     /// reached; otherwise the replica appends the entry. `None` for any
@@ -150,11 +165,11 @@ impl Osd {
             self.apply_to_backend(pgid, &entry);
             // `repop_commit`: the reply goes when the entry is durable.
             let primary_pgid = SpgId::new(pgid.pgid, m.from.shard);
-            let reply = super::repop::repop_reply(
+            let reply = super::repop::write_reply(
+                false,
                 primary_pgid,
                 me,
-                epoch,
-                m.min_epoch,
+                (epoch, m.min_epoch),
                 entry.version,
                 last_complete,
             );
@@ -189,7 +204,7 @@ impl Osd {
     /// The op's transaction writes the object (`ReplicatedBackend`'s
     /// `submit_transaction` on the primary, `do_repop` on a replica), in the
     /// object layer as in the store ([`super::ObjectBackend::apply_new_entry`]).
-    fn apply_to_backend(&mut self, pgid: SpgId, entry: &LogEntry) {
+    pub(super) fn apply_to_backend(&mut self, pgid: SpgId, entry: &LogEntry) {
         if let Some(pg) = self.slots.get(&pgid).and_then(|s| s.pg.as_ref()) {
             self.backend
                 .apply_new_entry(pgid, entry, pg.pg_log().missing());

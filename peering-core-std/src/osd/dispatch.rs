@@ -15,6 +15,9 @@ impl Osd {
     /// peering is driven again by the next map); each target gets one
     /// [`OsdOutput::Send`] with all its messages, only if it is up in the
     /// current map, preceded by the maps it lacks ([`Osd::share_map`]).
+    /// Messages to this OSD itself (one instance of an EC PG to another
+    /// shard it holds) are delivered here, as through Ceph's loopback
+    /// connection.
     pub fn dispatch_context(&mut self) {
         let pending = std::mem::take(&mut self.pending_sends);
         if pending.is_empty() {
@@ -29,7 +32,15 @@ impl Osd {
             return;
         };
         let epoch = map.epoch();
+        let me = self.cfg.whoami;
         for (to, messages) in pending {
+            if to == me {
+                // `send_message_osd_cluster` to ourselves goes through the
+                // messenger's loopback connection: no wire, no session
+                // sequence, never reset.
+                self.loopback.extend(messages);
+                continue;
+            }
             if !map.is_up(to) {
                 self.drop_with(DropReason::TargetDown(to));
                 continue;
@@ -41,6 +52,22 @@ impl Osd {
                 messages,
             });
         }
+        self.deliver_loopback();
+    }
+
+    /// Delivers the loopback queue as the local connection does, oldest
+    /// first; messages its deliveries send to ourselves join the queue
+    /// (delivered by the outermost call, so the work stays iterative).
+    fn deliver_loopback(&mut self) {
+        if self.in_loopback {
+            return;
+        }
+        self.in_loopback = true;
+        let me = super::Peer::Osd(self.cfg.whoami);
+        while let Some(msg) = self.loopback.pop_front() {
+            self.deliver_local(me, msg);
+        }
+        self.in_loopback = false;
     }
 
     /// `share_map_peer`: a peer known to be behind gets the incrementals from

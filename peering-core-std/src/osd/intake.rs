@@ -94,6 +94,12 @@ impl Osd {
         self.dispatch_message(from, msg)
     }
 
+    /// A message this OSD sent itself (the loopback connection: no
+    /// sequence to check).
+    pub(super) fn deliver_local(&mut self, from: Peer, msg: Message) {
+        self.dispatch_message(from, msg);
+    }
+
     /// Routes a message whose sequence was accepted.
     fn dispatch_message(&mut self, from: Peer, msg: Message) -> Dispatched {
         let class = classify(&msg);
@@ -117,6 +123,7 @@ impl Osd {
             && let Some(r) = self
                 .handle_recovery_msg(o, &msg)
                 .or_else(|| self.handle_repop(o, &msg))
+                .or_else(|| self.handle_ec_sub_write(o, &msg))
                 .or_else(|| self.handle_repop_reply(o, &msg))
         {
             return r.map(|()| Disposition::Handled);

@@ -47,6 +47,7 @@ mod client;
 mod consume;
 mod create;
 mod dispatch;
+mod ec_write;
 mod error;
 mod intake;
 pub mod local;
@@ -179,6 +180,11 @@ pub struct Osd {
     outputs: VecDeque<OsdOutput>,
     /// Sends of the current pass, per target, until `dispatch_context`.
     pending_sends: BTreeMap<OsdId, Vec<crate::msg::Message>>,
+    /// Messages to this OSD itself (an EC PG's instance querying another
+    /// shard this OSD holds), delivered through the loopback connection.
+    loopback: VecDeque<crate::msg::Message>,
+    /// The loopback queue is being delivered (its deliveries may send more).
+    in_loopback: bool,
     drops: Vec<DropReason>,
     next_txn: u64,
     on_commit: BTreeMap<TxnId, (SpgId, AwaitingCommit)>,
@@ -217,6 +223,8 @@ impl Osd {
             queued: BTreeSet::new(),
             outputs: VecDeque::new(),
             pending_sends: BTreeMap::new(),
+            loopback: VecDeque::new(),
+            in_loopback: false,
             drops: Vec::new(),
             next_txn: 0,
             on_commit: BTreeMap::new(),

@@ -42,6 +42,9 @@ pub(super) struct Writes {
     local_txns: BTreeMap<TxnId, (SpgId, EVersion)>,
     /// A replica's reply, sent when its transaction commits.
     replies: BTreeMap<TxnId, PendingReply>,
+    /// Per PG, the newest write every shard has durable and the interval it
+    /// was made in (`RMWPipeline::committed_to`, reset by `on_change`).
+    committed_to: BTreeMap<SpgId, (Epoch, EVersion)>,
 }
 
 /// A reply waiting for its transaction: the sender it goes to, the message,
@@ -130,14 +133,14 @@ impl Osd {
         }
     }
 
-    /// `MOSDRepOpReply` from `from`: the shard's entry is durable. `None` for
-    /// any other message.
+    /// `MOSDRepOpReply` or `MOSDECSubOpWriteReply` from `from`: the shard's
+    /// entry is durable. `None` for any other message.
     pub(super) fn handle_repop_reply(
         &mut self,
         from: OsdId,
         msg: &Message,
     ) -> Option<Result<(), DropReason>> {
-        let Message::RepOpReply(m) = msg else {
+        let (Message::RepOpReply(m) | Message::EcWriteReply(m)) = msg else {
             return None;
         };
         if m.from.osd != from {
@@ -192,12 +195,17 @@ impl Osd {
                     if let Some(pg) = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut()) {
                         pg.complete_write(version, w.local_last_complete);
                     }
+                    let committed = self.writes.committed_to.entry(pgid).or_default();
+                    if committed.0 != w.interval || committed.1 < version {
+                        *committed = (w.interval, version);
+                    }
                     self.outputs.push_back(OsdOutput::ClientAck {
                         pgid,
                         oid: w.oid,
                         version,
                         reqid: w.reqid,
                     });
+                    self.ec_roll_forward(pgid, version);
                 }
             }
             _ => {
@@ -216,6 +224,16 @@ impl Osd {
         self.writes.local_txns.retain(|_, k| live.contains_key(k));
     }
 
+    /// `committed_to` of `pgid` in its current interval (`0'0` after a
+    /// change: Ceph's `RMWPipeline::on_change` clears it).
+    pub(super) fn committed_to(&self, pgid: SpgId) -> EVersion {
+        let current = self.pg(pgid).map(|pg| pg.history().same_interval_since);
+        match self.writes.committed_to.get(&pgid) {
+            Some((interval, v)) if Some(*interval) == current => *v,
+            _ => EVersion::ZERO,
+        }
+    }
+
     /// Writes in flight on this OSD, as `(pgid, version)` (for tests and
     /// status).
     pub fn writes_in_flight(&self) -> impl Iterator<Item = (SpgId, EVersion)> + '_ {
@@ -223,12 +241,14 @@ impl Osd {
     }
 }
 
-/// The replica's `MOSDRepOpReply` for `version` to the primary's instance.
-pub(super) fn repop_reply(
+/// A shard's answer for the write `version` to the primary's instance:
+/// `MOSDECSubOpWriteReply` on an erasure-coded PG (`ec`), else
+/// `MOSDRepOpReply`; `at` is the shard's epoch and the op's `min_epoch`.
+pub(super) fn write_reply(
+    ec: bool,
     primary_pgid: SpgId,
     from: PgShard,
-    epoch: Epoch,
-    min_epoch: Epoch,
+    at: (Epoch, Epoch),
     version: EVersion,
     last_complete_ondisk: EVersion,
 ) -> Result<Message, postcard::Error> {
@@ -236,14 +256,19 @@ pub(super) fn repop_reply(
         version,
         last_complete_ondisk,
     };
-    Ok(Message::RepOpReply(PgOpMsg {
+    let m = PgOpMsg {
         pgid: primary_pgid,
         from,
-        map_epoch: epoch,
-        min_epoch,
+        map_epoch: at.0,
+        min_epoch: at.1,
         tid: version.version,
         body: postcard::to_stdvec(&body)?,
-    }))
+    };
+    Ok(if ec {
+        Message::EcWriteReply(m)
+    } else {
+        Message::RepOpReply(m)
+    })
 }
 
 #[cfg(test)]

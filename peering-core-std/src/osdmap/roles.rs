@@ -35,6 +35,32 @@ impl OsdMap {
         Some(SpgId::new(pgid, ShardId(shard)))
     }
 
+    /// The PG instances of `pgid`'s acting set, in position order: each
+    /// member with the instance it holds (`NO_SHARD` for replicated pools,
+    /// its position for EC pools, as `PeeringState` builds `actingset`);
+    /// `CRUSH_ITEM_NONE` holes are left out. Empty when the pool does not
+    /// exist.
+    pub fn acting_instances(&self, pgid: PgId) -> Vec<(OsdId, SpgId)> {
+        let Some(pool) = self.pools.get(&pgid.pool) else {
+            return Vec::new();
+        };
+        let ec = pool.is_erasure();
+        self.pg_to_up_acting_osds(pgid)
+            .acting
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| **o != OsdId::NONE)
+            .filter_map(|(i, o)| {
+                let shard = if ec {
+                    ShardId(i8::try_from(i).ok()?)
+                } else {
+                    ShardId::NO_SHARD
+                };
+                Some((*o, SpgId::new(pgid, shard)))
+            })
+            .collect()
+    }
+
     /// `is_up_acting_osd_shard(spg, osd)`: whether `osd` holds `spg` in this map's
     /// up or acting set (exact-pgid semantics: a PG past `pg_num` maps nowhere).
     pub fn is_up_acting_osd_shard(&self, spg: SpgId, osd: OsdId) -> bool {

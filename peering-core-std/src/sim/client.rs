@@ -2,7 +2,7 @@
 //! primary as the client's map (the monitor's) says, as `MOSDOp` does.
 
 use peering_core::log::{LogOp, ReqId};
-use peering_core::types::{ObjectId, PgId, PgState, SpgId};
+use peering_core::types::{ObjectId, PgId, PgState};
 use rand::Rng;
 
 use super::{POOL, Sim};
@@ -30,7 +30,9 @@ impl<S: crate::store::Store> Sim<S> {
             };
             let pgid = PgId::new(POOL, oid.hash).raw_to_pg(pool.pg_num);
             let primary = map.pg_to_up_acting_osds(pgid).acting_primary;
-            let spg = SpgId::replicated(pgid);
+            let Some(spg) = map.primary_shard(pgid) else {
+                continue;
+            };
             let Some(p) = self.procs.get_mut(&primary) else {
                 continue;
             };

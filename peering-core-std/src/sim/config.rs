@@ -86,9 +86,11 @@ pub struct SimConfig {
     pub pg_num: u32,
     /// Replicas per PG.
     pub size: u32,
-    /// `min_size`.
+    /// `min_size` (`k..=k+m` for an EC pool; the monitor's default there is
+    /// `k + min(1, m - 1)`).
     pub min_size: u32,
-    /// Erasure coding `(k, m)` instead of replication (`size` is then k+m).
+    /// Erasure coding `(k, m)` instead of replication (`size` is then k+m,
+    /// one shard per host, CRUSH's `indep` rule).
     pub ec: Option<(u32, u32)>,
     /// Probability, per simulated second, that a fault is injected.
     pub fault_rate: f64,
@@ -147,26 +149,27 @@ impl SimConfig {
 
     /// Refuses a run that cannot be honoured, before it starts.
     pub fn validate(&self) -> Result<(), SimError> {
-        if let Some((k, m)) = self.ec {
-            if k == 0 || k.saturating_add(m) > self.osds {
-                return Err(SimError::TooFewOsds {
-                    osds: self.osds,
-                    needed: k.saturating_add(m),
-                });
-            }
-            return Err(SimError::ErasureNotSupported { k, m });
-        }
-        // Replicas go to distinct hosts.
+        // Replicas and shards go to distinct hosts.
         let hosts = self.osds.div_ceil(self.osds_per_host.max(1));
-        if self.size == 0 || self.size > hosts {
+        let (size, least) = match self.ec {
+            Some((k, m)) => {
+                if k == 0 || m == 0 {
+                    return Err(SimError::BadErasureCode { k, m });
+                }
+                // An EC PG needs k shards to be read at all.
+                (k.saturating_add(m), k)
+            }
+            None => (self.size, 1),
+        };
+        if size == 0 || size > hosts {
             return Err(SimError::TooFewOsds {
                 osds: self.osds,
-                needed: self.size,
+                needed: size,
             });
         }
-        if self.min_size == 0 || self.min_size > self.size {
+        if self.min_size < least || self.min_size > size {
             return Err(SimError::BadMinSize {
-                size: self.size,
+                size,
                 min_size: self.min_size,
             });
         }
@@ -196,8 +199,8 @@ pub enum SimError {
         /// Replicas or k+m.
         needed: u32,
     },
-    /// `min_size` outside `1..=size`.
-    #[error("min_size {min_size} outside 1..={size}")]
+    /// `min_size` outside `1..=size` (`k..=k+m` for an EC pool).
+    #[error("min_size {min_size} outside 1..={size} (k..=k+m for an EC pool)")]
     BadMinSize {
         /// `size`.
         size: u32,
@@ -213,9 +216,9 @@ pub enum SimError {
     /// A duration that is not positive.
     #[error("duration must be positive")]
     BadDuration,
-    /// Erasure-coded pools do not peer end to end yet.
-    #[error("erasure-coded pools ({k}+{m}) are not simulated yet")]
-    ErasureNotSupported {
+    /// An erasure code with no data or no coding chunks.
+    #[error("erasure code {k}+{m} needs k >= 1 and m >= 1")]
+    BadErasureCode {
         /// k.
         k: u32,
         /// m.

@@ -406,13 +406,7 @@ impl<S: crate::store::Store> Sim<S> {
                 .iter()
                 .filter_map(|(o, p)| {
                     let pg = p.osd.pg(spg)?;
-                    let q = format!(
-                        "{:#?}\nmissing: {:?}\nmissing_loc: {:?}",
-                        pg.status(),
-                        pg.pg_log().missing(),
-                        pg.missing_loc()
-                    );
-                    Some((*o, q))
+                    Some((*o, instance_query(pg)))
                 })
                 .collect()
         });
@@ -464,4 +458,15 @@ impl<S: crate::store::Store> Sim<S> {
             }
         }
     }
+}
+
+/// An instance as a person debugging a run wants it: its `pg query`, its
+/// missing set and (on a primary) its `MissingLoc`.
+pub(super) fn instance_query(pg: &peering_core::machine::Pg) -> String {
+    format!(
+        "{:#?}\nmissing: {:?}\nmissing_loc: {:?}",
+        pg.status(),
+        pg.pg_log().missing(),
+        pg.missing_loc()
+    )
 }

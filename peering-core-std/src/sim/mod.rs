@@ -37,9 +37,10 @@
 //!   and every acknowledged write must read back, at its version, from the
 //!   store of every member of its PG's acting set.
 //!
-//! Not simulated yet: erasure-coded pools (refused with
-//! [`SimError::ErasureNotSupported`]), log trimming in the write path,
-//! object contents (a write's version stands for its data).
+//! Pools are replicated or erasure-coded (`SimConfig::ec`: one shard per
+//! position, `CRUSH_ITEM_NONE` holes, the EC write path of
+//! [`crate::osd`] with its rollbacks). Not simulated: object contents (a
+//! write's version stands for its data, on every shard).
 
 mod client;
 mod config;
@@ -218,7 +219,14 @@ impl<S: Store> Sim<S> {
         let map = OsdMap::build_simple(n, [], Some(CrushHandle::new(crush)))
             .map_err(|e| SimError::Setup(e.to_string()))?;
         let mut mon = Monitor::new(map, MonConfig::default());
-        let mut pool = PoolInfo::replicated(POOL, cfg.size, cfg.pg_num);
+        let mut pool = match cfg.ec {
+            Some((k, m)) => {
+                let mut p = PoolInfo::erasure(POOL, k, m, cfg.pg_num);
+                p.crush_rule = crate::osd::local::ERASURE_RULE;
+                p
+            }
+            None => PoolInfo::replicated(POOL, cfg.size, cfg.pg_num),
+        };
         pool.min_size = cfg.min_size;
         pool.flags |= PoolFlags::HASHPSPOOL;
         mon.create_pool(pool)

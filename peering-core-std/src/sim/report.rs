@@ -54,7 +54,8 @@ pub struct StuckPg {
     pub state: String,
     /// The primary instance's map epoch, and the monitor's.
     pub epochs: (Epoch, Epoch),
-    /// The primary instance's `pg query` (its `Pg::status()`), for people.
+    /// The primary instance's `pg query` (its `Pg::status()`), missing set
+    /// and `MissingLoc`, for people.
     pub query: String,
 }
 

@@ -50,10 +50,21 @@ fn runs_that_cannot_be_honoured_are_refused() {
         Some(SimError::TooFewOsds { osds: 5, needed: 6 })
     );
     let mut c = quick(1);
-    c.ec = Some((2, 1));
+    c.ec = Some((2, 0));
     assert_eq!(
         Sim::new(c).err(),
-        Some(SimError::ErasureNotSupported { k: 2, m: 1 })
+        Some(SimError::BadErasureCode { k: 2, m: 0 })
+    );
+    // An EC PG cannot serve below k shards.
+    let mut c = quick(1);
+    c.ec = Some((2, 1));
+    c.min_size = 1;
+    assert_eq!(
+        Sim::new(c).err(),
+        Some(SimError::BadMinSize {
+            size: 3,
+            min_size: 1
+        })
     );
     let mut c = quick(1);
     c.duration = Timespan(0);

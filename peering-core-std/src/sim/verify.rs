@@ -13,11 +13,9 @@ impl<S: crate::store::Store> Sim<S> {
     pub(super) fn pg_is_clean(&self, pgid: PgId) -> bool {
         let map = self.mon.map();
         let m = map.pg_to_up_acting_osds(pgid);
-        let spg = SpgId::replicated(pgid);
-        let Some(primary) = self
-            .procs
-            .get(&m.acting_primary)
-            .and_then(|p| p.osd.pg(spg))
+        let Some(primary) = map
+            .primary_shard(pgid)
+            .and_then(|spg| self.procs.get(&m.acting_primary)?.osd.pg(spg))
         else {
             return false;
         };
@@ -29,12 +27,16 @@ impl<S: crate::store::Store> Sim<S> {
             return false;
         }
         let head = primary.info().last_update;
-        m.acting.iter().all(|o| {
-            self.procs
-                .get(o)
-                .and_then(|p| p.osd.pg(spg))
-                .is_some_and(|pg| pg.info().last_update == head && pg.epoch() == map.epoch())
-        })
+        // An EC hole is a missing shard: not clean (the primary says
+        // degraded too).
+        let members = map.acting_instances(pgid);
+        members.len() == m.acting.len()
+            && members.iter().all(|(o, spg)| {
+                self.procs
+                    .get(o)
+                    .and_then(|p| p.osd.pg(*spg))
+                    .is_some_and(|pg| pg.info().last_update == head && pg.epoch() == map.epoch())
+            })
     }
 
     /// Every PG of the pool is clean, the monitor has nothing left to do,
@@ -98,14 +100,16 @@ impl<S: crate::store::Store> Sim<S> {
             .filter(|pg| !self.pg_is_clean(*pg))
             .map(|pgid| {
                 let primary = map.pg_to_up_acting_osds(pgid).acting_primary;
-                let spg = SpgId::replicated(pgid);
+                let spg = map
+                    .primary_shard(pgid)
+                    .unwrap_or_else(|| SpgId::replicated(pgid));
                 let pg = self.procs.get(&primary).and_then(|p| p.osd.pg(spg));
                 StuckPg {
                     pgid: spg,
                     primary,
                     state: pg.map_or_else(|| "-".to_string(), |p| p.state_name().to_string()),
                     epochs: (pg.map_or(0, |p| p.epoch()), map.epoch()),
-                    query: pg.map_or_else(String::new, |p| format!("{:#?}", p.status())),
+                    query: pg.map_or_else(String::new, super::drive::instance_query),
                 }
             })
             .collect()
@@ -126,8 +130,8 @@ impl<S: crate::store::Store> Sim<S> {
         let mut lost = None;
         'objects: for (oid, v) in &self.acked {
             let pgid = PgId::new(POOL, oid.hash).raw_to_pg(pool.pg_num);
-            let spg = SpgId::replicated(pgid);
-            for o in &map.pg_to_up_acting_osds(pgid).acting {
+            for (o, spg) in &map.acting_instances(pgid) {
+                let (o, spg) = (o, *spg);
                 let stored = match self.store.read_pg(*o, spg) {
                     Ok(Some(m)) => m,
                     Ok(None) => {

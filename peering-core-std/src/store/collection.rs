@@ -7,7 +7,8 @@
 //! * a log entry newer than the stored head is the write that produced it
 //!   (`ReplicatedBackend::submit_transaction` puts the object and its log entry
 //!   in one transaction): an update stores the object at the entry's version,
-//!   a delete removes it; unless the new missing set says the object still
+//!   a delete removes it, and an erasure-coded entry that records a
+//!   `DELETE` rollback step first stashes the old object under it; unless the new missing set says the object still
 //!   needs that version (an entry merged from the authoritative log during
 //!   peering: the data is not here until recovery pushes it);
 //! * each [`LogEffect`], in order (`PGLog::LogEntryHandler`, applied by
@@ -134,6 +135,18 @@ pub(crate) fn apply_new_entry<C: Collection>(
 ) -> Result<(), C::Error> {
     if missing.get(&e.soid).is_some_and(|m| m.need >= e.version) {
         return Ok(());
+    }
+    // An erasure-coded write that may be rolled back first moves the old
+    // object aside under the entry's version (`ECTransaction`'s
+    // `collection_move_rename` to the generation object that
+    // `mod_desc.rmobject` names); rollback restores it, roll forward drops it.
+    for step in e.mod_desc.steps() {
+        if let RollbackStep::Delete { old_version } = step
+            && let Some(v) = c.get(&e.soid)?
+        {
+            c.put_stash(&e.soid, *old_version, v)?;
+            c.remove(&e.soid)?;
+        }
     }
     if e.is_update() {
         c.put(&e.soid, e.version)

@@ -10,12 +10,18 @@ use super::missing_loc::MissingLoc;
 use super::pg::Pg;
 use crate::intervals::UpActing;
 use crate::log::Missing;
+use crate::map::PoolInfo;
 use crate::types::{PgInfo, PgShard};
 
 impl Pg {
     /// `get_primary()`: the acting primary shard.
     pub fn primary(&self) -> PgShard {
         self.ps.primary
+    }
+
+    /// `get_pool()`: the pool as of the PG's current map.
+    pub fn pool(&self) -> &PoolInfo {
+        &self.ps.pool
     }
 
     /// The up and acting sets with their primaries, as the PG's current map

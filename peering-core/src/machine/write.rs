@@ -18,7 +18,7 @@ use super::pg::Pg;
 use crate::ctx::RecoveryCtx;
 use crate::error::PeeringError;
 use crate::error::{BadInput, Crash, HostMisuse};
-use crate::log::{LogEffects, LogEntry, LogError, LogOp, ReqId};
+use crate::log::{LogEffects, LogEntry, LogError, LogOp, ReqId, RollbackStep};
 use crate::types::StateId;
 use crate::types::{EVersion, ObjectId, PgState, UTime};
 
@@ -147,20 +147,17 @@ impl Pg {
     }
 
     /// A client write on the primary (`PrimaryLogPG::execute_ctx` reduced to its
-    /// log entry): one entry `op` on `oid` at the next version
-    /// (`epoch` of the current map, `last_update.version + 1`), appended
-    /// through [`Pg::append_log`]. `prior_version` is the object's version as
-    /// the host stores it (its object info, `obs.oi.version`; `0'0` when it
-    /// does not exist): once the log is trimmed, the log alone no longer
-    /// knows it, and a wrong one would make a divergent write look like a
-    /// creation. Returns the entry, for the host to replicate to the acting
-    /// replicas (`MOSDRepOp`).
+    /// log entry): the entry [`Pg::make_write_entry`] makes, appended
+    /// through [`Pg::append_log`] as `ReplicatedBackend::submit_transaction`
+    /// logs it: trimmed to `pg_trim_to`, rolled forward to the write itself
+    /// (a replicated entry is never rolled back). Returns the entry, for the
+    /// host to replicate to the acting replicas (`MOSDRepOp`). An
+    /// erasure-coded pool's host makes the entry with
+    /// [`Pg::make_write_entry`] and logs it with its own roll-forward point
+    /// (`ECBackend::submit_transaction`).
     ///
-    /// Refused, PG unchanged: a non-primary ([`crate::HostMisuse::WriteNotActive`]),
-    /// a `prior_version` other than what the object's newest log entry makes
-    /// it (its version, or `0'0` after a delete) when the log has one
-    /// ([`crate::HostMisuse::PriorVersionMismatch`]), and
-    /// everything [`Pg::append_log`] refuses.
+    /// Refused, PG unchanged: everything [`Pg::make_write_entry`] and
+    /// [`Pg::append_log`] refuse.
     pub fn submit_write(
         &mut self,
         oid: ObjectId,
@@ -169,6 +166,49 @@ impl Pg {
         reqid: ReqId,
         mtime: UTime,
         ctx: &mut RecoveryCtx,
+    ) -> Result<LogEntry, PeeringError> {
+        let e = self.make_write_entry(oid, op, prior_version, reqid, mtime)?;
+        // `log_operation` on the primary: trim to `pg_trim_to`, roll forward to
+        // the write itself.
+        let bounds = LogAppend {
+            trim_to: self.ps.pg_trim_to,
+            roll_forward_to: e.version,
+            min_last_complete_ondisk: self.ps.min_last_complete_ondisk,
+        };
+        self.append_log(core::slice::from_ref(&e), bounds, ctx)?;
+        Ok(e)
+    }
+
+    /// The log entry of a client write on the primary (`execute_ctx` →
+    /// `finish_ctx`): `op` on `oid` at the next version (`epoch` of the
+    /// current map, `last_update.version + 1`), with the next user version.
+    /// Nothing changes until the host appends it ([`Pg::append_log`]).
+    ///
+    /// `prior_version` is the object's version as the host stores it (its
+    /// object info, `obs.oi.version`; `0'0` when it does not exist): once the
+    /// log is trimmed, the log alone no longer knows it, and a wrong one
+    /// would make a divergent write look like a creation.
+    ///
+    /// On an erasure-coded pool the entry says how each shard undoes it
+    /// (`ECTransaction::generate_transactions`): a write to an object that
+    /// does not exist creates it (`mod_desc.create()`); a delete, or a whole
+    /// write over an existing object (`delete_first`), first moves the old
+    /// object aside under the entry's version (`mod_desc.rmobject(version)`,
+    /// the `collection_move_rename` to a generation object), which the shard
+    /// restores if the entry is rolled back and removes once it rolls forward.
+    ///
+    /// Refused: a PG not taking writes or a non-primary
+    /// ([`crate::HostMisuse::WriteNotActive`]), a `prior_version` other than
+    /// what the object's newest log entry makes it (its version, or `0'0`
+    /// after a delete) when the log has one
+    /// ([`crate::HostMisuse::PriorVersionMismatch`]).
+    pub fn make_write_entry(
+        &self,
+        oid: ObjectId,
+        op: LogOp,
+        prior_version: EVersion,
+        reqid: ReqId,
+        mtime: UTime,
     ) -> Result<LogEntry, PeeringError> {
         self.check_writable()?;
         let ps = &self.ps;
@@ -201,14 +241,15 @@ impl Pg {
         e.user_version = version
             .version
             .max(ps.info.last_user_version.saturating_add(1));
-        // `log_operation` on the primary: trim to `pg_trim_to`, roll forward to
-        // the write itself.
-        let bounds = LogAppend {
-            trim_to: ps.pg_trim_to,
-            roll_forward_to: version,
-            min_last_complete_ondisk: ps.min_last_complete_ondisk,
-        };
-        self.append_log(core::slice::from_ref(&e), bounds, ctx)?;
+        if ps.is_ec() {
+            if !prior_version.is_zero() {
+                e.mod_desc.push(RollbackStep::Delete {
+                    old_version: version.version,
+                });
+            } else if e.is_update() {
+                e.mod_desc.push(RollbackStep::Create);
+            }
+        }
         Ok(e)
     }
 

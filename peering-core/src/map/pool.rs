@@ -231,8 +231,9 @@ impl PoolInfo {
         }
     }
 
-    /// An erasure-coded `k + m` pool of `pg_num` PGs; `min_size` as Ceph's default
-    /// (`k + 1`, capped at the size).
+    /// An erasure-coded `k + m` pool of `pg_num` PGs; `min_size` as the
+    /// monitor sets it (`OSDMonitor::prepare_pool_size`: `k + min(1, m - 1)`,
+    /// so `k + 1` unless `m` is 1).
     pub fn erasure(id: PoolId, k: u32, m: u32, pg_num: u32) -> Self {
         // Saturating: a constructor must not panic on absurd input (DESIGN.md §4).
         let size = k.saturating_add(m);
@@ -240,7 +241,7 @@ impl PoolInfo {
             id,
             kind: PoolKind::Erasure { k, m },
             size,
-            min_size: k.saturating_add(1).min(size),
+            min_size: k.saturating_add(m.saturating_sub(1).min(1)).min(size),
             pg_num,
             pgp_num: pg_num,
             pg_num_pending: pg_num,

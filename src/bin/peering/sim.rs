@@ -37,7 +37,7 @@ pub struct SimArgs {
     /// Replicas per PG.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=16))]
     size: u32,
-    /// min_size (default: size - size/2, Ceph's).
+    /// min_size (default: size - size/2, Ceph's; for `--ec K+M`, K + min(1, M - 1)).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=16))]
     min_size: Option<u32>,
     /// An erasure-coded pool of K data and M coding shards, as `K+M`.
@@ -138,6 +138,9 @@ impl SimArgs {
         c.ec = self.ec;
         if let Some((k, m)) = self.ec {
             c.size = k + m;
+            c.min_size = self
+                .min_size
+                .unwrap_or_else(|| peering::core::map::PoolInfo::erasure(0, k, m, 1).min_size);
         }
         c.faults = self.faults.0.clone();
         c.fault_rate = self.fault_rate;

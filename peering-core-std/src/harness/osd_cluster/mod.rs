@@ -88,6 +88,17 @@ impl OsdHarness<MemStore> {
     pub fn replicated(osds: &[i32], pool: i64, size: u32) -> Result<OsdHarness, HarnessError> {
         OsdHarness::replicated_on(MemStore::new(), osds, pool, size)
     }
+
+    /// Epoch 1: as [`OsdHarness::replicated`], with one erasure-coded `k + m`
+    /// pool `pool` instead (Ceph's default `min_size`, `k + 1`; CRUSH rule
+    /// `chooseleaf indep 0 type host`). A PG's preference list keeps shard
+    /// positions (see [`OsdHarness::place`]) and its instances are
+    /// `(osd, shard)` pairs.
+    pub fn erasure(osds: &[i32], pool: i64, k: u32, m: u32) -> Result<OsdHarness, HarnessError> {
+        let mut p = PoolInfo::erasure(pool, k, m, 1);
+        p.crush_rule = crate::osd::local::ERASURE_RULE;
+        OsdHarness::with_pool(MemStore::new(), osds, p)
+    }
 }
 
 impl<S: Store> OsdHarness<S> {
@@ -99,13 +110,19 @@ impl<S: Store> OsdHarness<S> {
         pool: i64,
         size: u32,
     ) -> Result<OsdHarness<S>, HarnessError> {
+        OsdHarness::with_pool(store, osds, PoolInfo::replicated(pool, size, 1))
+    }
+
+    /// Epoch 1 on `store`: OSDs `osds` up and in, each on its own host, and
+    /// the one pool `pool` (hashed, `HASHPSPOOL`).
+    fn with_pool(store: S, osds: &[i32], mut p: PoolInfo) -> Result<OsdHarness<S>, HarnessError> {
         let max = osds
             .iter()
             .copied()
             .max()
             .map_or(0, |m| m.saturating_add(1));
-        let map = crate::osd::local::simple_map(max, pool, size, 1).map_err(HarnessError::Map)?;
-        let mut p = PoolInfo::replicated(pool, size, 1);
+        let crush = crate::osd::local::simple_crush(max)
+            .map_err(|_| HarnessError::Map(crate::osdmap::OsdMapError::InvalidMaxOsd(max)))?;
         p.flags |= PoolFlags::HASHPSPOOL;
         let mut genesis = Incremental::new(1);
         genesis.new_flags = Some(MapFlags::SORTBITWISE.with(MapFlags::RECOVERY_DELETES));
@@ -114,7 +131,7 @@ impl<S: Store> OsdHarness<S> {
             genesis.add_osd(o, max);
         }
         genesis.set_pool(p);
-        genesis.new_crush = map.crush().cloned();
+        genesis.new_crush = Some(crate::osdmap::CrushHandle::new(crush));
         let first = OsdMap::new()
             .with_incremental(&genesis)
             .map_err(HarnessError::Map)?;

@@ -6,7 +6,10 @@ use crate::store::{Store, StoreError, seed_transaction};
 use peering_core::ctx::RecoveryCtx;
 use peering_core::intervals::PastIntervals;
 use peering_core::machine::{Pg, PgCreate, PgLoad};
-use peering_core::types::{EVersion, ObjectId, OsdId, PgHistory, PgId, PgShard, SpgId, UTime};
+use peering_core::map::OsdMapView;
+use peering_core::types::{
+    EVersion, ObjectId, OsdId, PgHistory, PgId, PgShard, ShardId, SpgId, UTime,
+};
 
 use super::OsdHarness;
 use crate::harness::HarnessError;
@@ -32,9 +35,25 @@ impl<S: Store> OsdHarness<S> {
 
     /// Creates `pgid` on every running OSD of its preference list, with a
     /// fresh history at the newest epoch (a monitor-created PG whose copies
-    /// are on disk, strays included).
+    /// are on disk, strays included). On an erasure-coded pool each OSD of
+    /// the up set gets the shard of its position, and the others none.
     pub fn create_everywhere(&mut self, pgid: PgId) -> Result<(), HarnessError> {
         let history = PgHistory::new(self.epoch(), UTime::default());
+        if self.is_erasure(pgid) {
+            let up = self.mapping(pgid).up;
+            for (shard, o) in up.iter().enumerate() {
+                if *o != OsdId::NONE && self.is_running(o.0) {
+                    let shard = ShardId(shard as i8);
+                    self.create_shard(
+                        o.0,
+                        SpgId::new(pgid, shard),
+                        history.clone(),
+                        PastIntervals::default(),
+                    )?;
+                }
+            }
+            return Ok(());
+        }
         let osds: Vec<i32> = self
             .cluster
             .preference(pgid)
@@ -58,11 +77,22 @@ impl<S: Store> OsdHarness<S> {
         history: PgHistory,
         past_intervals: PastIntervals,
     ) -> Result<(), HarnessError> {
-        let spg = SpgId::replicated(pgid);
+        self.create_shard(osd, SpgId::replicated(pgid), history, past_intervals)
+    }
+
+    /// [`OsdHarness::create`] of one shard `spg` (an erasure-coded pool's
+    /// instance `(osd, spg.shard)`).
+    pub fn create_shard(
+        &mut self,
+        osd: i32,
+        spg: SpgId,
+        history: PgHistory,
+        past_intervals: PastIntervals,
+    ) -> Result<(), HarnessError> {
         let args = PgCreate {
-            whoami: PgShard::replica(osd),
+            whoami: PgShard::new(OsdId(osd), spg.shard),
             pgid: spg,
-            mapping: self.mapping(pgid),
+            mapping: self.mapping(spg.pgid),
             history,
             past_intervals,
             config: self.config,
@@ -75,6 +105,11 @@ impl<S: Store> OsdHarness<S> {
             .apply_transaction(OsdId(osd), spg, &transaction)
             .map_err(store_error(osd))?;
         self.reload(osd)
+    }
+
+    /// True when `pgid`'s pool is erasure-coded.
+    pub fn is_erasure(&self, pgid: PgId) -> bool {
+        self.map().pool(pgid.pool).is_some_and(|p| p.is_erasure())
     }
 
     /// Seeds `osd`'s store with the PG `load` at the newest epoch (a

@@ -1,11 +1,12 @@
 //! Client writes through the OSDs: the acting primary's
 //! [`crate::osd::Osd::submit_write`] appends the entry and sends `MOSDRepOp`
-//! over the wire to its replicas, which append it when the network delivers
-//! it (a replica whose process is down misses it).
+//! (`MOSDECSubOpWrite` on an erasure-coded PG) over the wire to its replicas,
+//! which append it when the network delivers it (a replica whose process is
+//! down misses it).
 
 use crate::store::Store;
 use peering_core::log::{LogOp, ReqId};
-use peering_core::types::{EVersion, ObjectId, OsdId, SpgId};
+use peering_core::types::{EVersion, ObjectId, PgShard, SpgId};
 
 use super::OsdHarness;
 use crate::harness::{Entry, HarnessError};
@@ -60,13 +61,15 @@ impl<S: Store> OsdHarness<S> {
                 osd: primary,
                 error,
             })?;
-        let peers: Vec<OsdId> = osd
+        let ec = osd.pg(pgid).is_some_and(|pg| pg.pool().is_erasure());
+        let me = PgShard::new(primary, pgid.shard);
+        let peers: Vec<PgShard> = osd
             .pg(pgid)
             .map(|pg| {
                 pg.acting_recovery_backfill()
                     .iter()
-                    .map(|s| s.osd)
-                    .filter(|o| *o != primary)
+                    .copied()
+                    .filter(|s| *s != me)
                     .collect()
             })
             .unwrap_or_default();
@@ -76,15 +79,17 @@ impl<S: Store> OsdHarness<S> {
             epoch,
             entry: entry.clone(),
         });
-        for to in peers {
+        for peer in peers {
+            let to = peer.osd;
             self.transcript.push(Entry::RepOp {
                 from: primary,
                 to,
                 epoch,
-                pgid,
+                pgid: SpgId::new(pgid.pgid, peer.shard),
                 version: entry.version,
                 object: entry.soid.name.clone(),
                 delivered: self.cluster.osd(to.0).is_some(),
+                ec,
             });
         }
         self.absorb();

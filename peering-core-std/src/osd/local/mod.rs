@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use peering_core::intervals::PastIntervals;
 use peering_core::map::{OsdMapView, PoolFlags, PoolInfo};
-use peering_core::types::{Epoch, OsdId, OsdVec, PgHistory, PgId, SpgId, UTime};
+use peering_core::types::{Epoch, OsdId, OsdVec, PgHistory, PgId, UTime};
 
 use super::{Dispatched, MonMessage, Osd, OsdConfig, OsdError, OsdMaps, OsdOutput, Peer};
 use crate::crush::{CrushBuilder, CrushError};
@@ -109,8 +109,14 @@ pub(crate) fn simple_crush(n: i32) -> Result<crate::crush::CrushMap, CrushError>
     hosted_crush(n, 1)
 }
 
+/// The id of the erasure-code rule of the CRUSH maps built here
+/// ([`simple_map`], the harness, the simulator); rule 0 is the replicated
+/// one.
+pub const ERASURE_RULE: i32 = 1;
+
 /// `n` OSDs in hosts of `per_host` (the last host may hold fewer) under one
-/// `default` root, and a replicated rule choosing leaves across hosts.
+/// `default` root, a replicated rule (0) and an erasure-code rule
+/// ([`ERASURE_RULE`]) choosing leaves across hosts.
 pub(crate) fn hosted_crush(n: i32, per_host: i32) -> Result<crate::crush::CrushMap, CrushError> {
     let per_host = per_host.max(1);
     let mut b = CrushBuilder::with_default_types();
@@ -131,6 +137,7 @@ pub(crate) fn hosted_crush(n: i32, per_host: i32) -> Result<crate::crush::CrushM
     let items: Vec<(&str, Option<u32>)> = hosts.iter().map(|h| (h.as_str(), None)).collect();
     b.add_bucket("default", "root", &items)?;
     b.add_replicated_rule("replicated_rule", "default", "host", None)?;
+    b.add_erasure_rule("erasure_rule", "default", "host", None)?;
     b.build()
 }
 
@@ -265,7 +272,9 @@ impl<S: Store> LocalCluster<S> {
         for seed in 0..pg_num {
             let pgid = PgId::new(pool, seed);
             let primary = self.mon_map.pg_to_up_acting_osds(pgid).acting_primary;
-            let spg = SpgId::replicated(pgid);
+            let Some(spg) = self.mon_map.primary_shard(pgid) else {
+                continue;
+            };
             let m = per_osd.entry(primary).or_insert_with(|| PgCreate2Msg {
                 epoch,
                 pgs: BTreeMap::new(),

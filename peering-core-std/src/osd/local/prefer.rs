@@ -11,21 +11,51 @@ use crate::osd::OsdOutput;
 use crate::osdmap::{Incremental, OsdMap, OsdMapError};
 use crate::store::Store;
 
-/// The `pg_upmap` entry that makes `pgid`'s up set the first `size` OSDs of
-/// `prefs` that are up and in in `map` (CRUSH never answers an out OSD, and
-/// `_apply_upmap` ignores an entry naming one); `None` when no OSD of `prefs`
-/// is up and in (the entry
-/// in force then names only down OSDs, which `_raw_to_up_osds` removes, so the
-/// up set is empty, as the preference list says).
+/// The `pg_upmap` entry that makes `pgid`'s up set follow the preference list
+/// `prefs` in `map` (CRUSH never answers an out OSD, and `_apply_upmap`
+/// ignores an entry naming one):
+///
+/// * replicated pools: the first `size` OSDs of `prefs` that are up and in;
+///   `None` when none is (the entry in force then names only down OSDs, which
+///   `_raw_to_up_osds` removes, so the up set is empty, as the list says);
+/// * erasure-coded pools keep positions, as CRUSH's `indep` rules do: shard
+///   `i` goes to `prefs[i]` when it is up and in, else to the first unused
+///   spare of `prefs[size..]` that is, else stays on `prefs[i]` while it is
+///   in (down: a hole in the up set, `_raw_to_up_osds`), else is a
+///   `CRUSH_ITEM_NONE` hole; `None` when every position is a hole.
 pub fn preferred_upmap(map: &OsdMap, pgid: PgId, prefs: &[i32]) -> Option<OsdVec> {
-    let size = map.pool(pgid.pool).map_or(0, |p| p.size as usize);
-    let up: OsdVec = prefs
+    let pool = map.pool(pgid.pool)?;
+    let size = pool.size as usize;
+    let usable = |o: OsdId| map.is_up(o) && map.is_in(o);
+    if pool.can_shift_osds() {
+        let up: OsdVec = prefs
+            .iter()
+            .map(|o| OsdId(*o))
+            .filter(|o| usable(*o))
+            .take(size)
+            .collect();
+        return (!up.is_empty()).then_some(up);
+    }
+    let mut spares = prefs
         .iter()
+        .skip(size)
         .map(|o| OsdId(*o))
-        .filter(|o| map.is_up(*o) && map.is_in(*o))
-        .take(size)
-        .collect();
-    (!up.is_empty()).then_some(up)
+        .filter(|o| usable(*o));
+    let mut raw = OsdVec::new();
+    for i in 0..size {
+        let first = prefs.get(i).map(|o| OsdId(*o));
+        let pick = match first {
+            Some(o) if usable(o) => o,
+            _ => match spares.next() {
+                Some(spare) => spare,
+                None => first
+                    .filter(|o| map.exists(*o) && map.is_in(*o))
+                    .unwrap_or(OsdId::NONE),
+            },
+        };
+        raw.push(pick);
+    }
+    raw.iter().any(|o| *o != OsdId::NONE).then_some(raw)
 }
 
 impl<S: Store> LocalCluster<S> {

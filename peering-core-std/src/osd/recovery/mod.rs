@@ -21,6 +21,15 @@
 //! whose reaction releases the targets' reservations (`MBackfillReserve`
 //! `RELEASE`).
 //!
+//! Erasure-coded PGs recover and backfill per shard through the same
+//! messages. Which objects can be recovered at all is Ceph's EC rule (the
+//! PG's `MissingLoc` with the backend's predicate: `k` shards must hold the
+//! object, else it is unfound). Deviation: with versions only there is no
+//! chunk to decode, so the primary reads a missing object from one shard
+//! that holds it, where `ECBackend::recover_object` reads `k` shards
+//! (`MOSDECSubOpRead`) and decodes; a shard on the primary's own OSD is
+//! reached through the loopback connection.
+//!
 //! A run belongs to one interval: a new interval or a cancelled backfill
 //! drops it, and a message from an older interval is dropped
 //! (`can_discard_replica_op`).

@@ -49,7 +49,10 @@ impl Osd {
                 continue;
             }
             // An object with no other location stays missing (unfound).
-            if let Some(src) = at.iter().find(|s| s.osd != me && up(s.osd)).copied() {
+            // Another shard this OSD holds (EC) is read through the
+            // loopback connection.
+            let whoami = PgShard::new(me, pgid.shard);
+            if let Some(src) = at.iter().find(|s| **s != whoami && up(s.osd)).copied() {
                 run.sources.insert(src.osd);
                 let op = RecoveryOp::Pull {
                     oid: o.oid.clone(),
