@@ -116,6 +116,17 @@ mod choose_acting {
             );
         }
 
+        #[test]
+        fn log_trimmed_to_its_head_is_admitted() {
+            // A log with no entries left has `log_tail == last_update`: valid.
+            let mut pairs = healthy();
+            pairs[1].1 = info(5, 10).tail(5, 10);
+            assert_eq!(
+                admit(&pairs, &placement(&[0, 1], &[0, 1]), &pool_rep(2)),
+                Ok(())
+            );
+        }
+
         /// An interval started after the activation epoch it carries is what a
         /// replica of a peered primary (acting below `min_size`) or a stray
         /// activated as a recovery source reports: Ceph takes it, so do we.
@@ -193,6 +204,23 @@ mod choose_acting {
             assert_eq!(
                 run(ec(0, 0), &pairs, &ua, &mismatch),
                 Err(ActingError::InvalidPoolSize { size: 4 })
+            );
+        }
+
+        #[test]
+        fn erasure_pools_up_to_127_shards_are_valid() {
+            // `shard_id_t` is an int8_t: shards 0..=126 have ids, a 128th does not.
+            let widest = PoolInfo::erasure(1, 100, 27, 8);
+            assert_eq!(peering_core::acting::validate_pool(&widest), Ok(()));
+            let too_wide = PoolInfo::erasure(1, 100, 28, 8);
+            assert_eq!(
+                peering_core::acting::validate_pool(&too_wide),
+                Err(ActingError::InvalidPoolSize { size: 128 })
+            );
+            let far_too_wide = PoolInfo::erasure(1, 100, 100, 8);
+            assert_eq!(
+                peering_core::acting::validate_pool(&far_too_wide),
+                Err(ActingError::InvalidPoolSize { size: 200 })
             );
         }
 
@@ -281,6 +309,29 @@ mod choose_acting {
                     false
                 ),
                 Err(ActingError::InvalidPoolSize { size: u32::MAX })
+            );
+        }
+
+        #[test]
+        fn calc_ec_acting_takes_the_widest_pool_shard_ids_can_name() {
+            // `shard_id_t` is an int8_t: 127 positions (shards 0..=126) all have ids,
+            // 128 do not.
+            let v: Vec<i32> = (0..127).collect();
+            let all = infos(
+                &v.iter()
+                    .map(|&o| (ec(o, o as i8), info(5, 10)))
+                    .collect::<Vec<_>>(),
+            );
+            let v = vec_of(&v);
+            let sets =
+                peering_core::acting::calc_ec_acting(Default::default(), 127, &v, &v, &all, false)
+                    .unwrap();
+            assert_eq!(sets.want, v);
+            assert!(sets.backfill.is_empty());
+            assert_eq!(sets.acting_backfill.len(), 127);
+            assert_eq!(
+                peering_core::acting::calc_ec_acting(Default::default(), 128, &v, &v, &all, false),
+                Err(ActingError::InvalidPoolSize { size: 128 })
             );
         }
 

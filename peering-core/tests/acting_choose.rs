@@ -694,6 +694,38 @@ mod choose_acting {
         }
 
         #[test]
+        fn a_cost_equal_to_the_minimum_is_not_a_target() {
+            // osd_async_recovery_min_cost is 100: a shard must cost more than that.
+            // osd.2 is exactly 100 versions behind (replicated), osd.1 101.
+            let all = infos(&[
+                (rep(0), info(5, 300)),
+                (rep(1), info(5, 199)),
+                (rep(2), info(5, 200)),
+            ]);
+            let ua = placement(&[0, 1, 2], &[0, 1, 2]);
+            let mut pool = pool_rep(3);
+            pool.min_size = 1;
+            let mut want = vec_of(&[0, 1, 2]);
+            let t = async_rep(&all, &all[&rep(0)], &mut want, &ua, &pool);
+            assert_eq!(t, set(&[rep(1)]));
+            assert_eq!(want, vec_of(&[0, 2]));
+            // The same for EC: shard 2, 100 behind, stays; shard 1, 101 behind, goes.
+            let all = infos(&[
+                (ec(0, 0), info(5, 300)),
+                (ec(1, 1), info(5, 199)),
+                (ec(2, 2), info(5, 200)),
+                (ec(3, 3), info(5, 300)),
+            ]);
+            let ua = ec_placement(&[0, 1, 2, 3], &[0, 1, 2, 3]);
+            let mut pool = pool_ec(2, 2);
+            pool.min_size = 2;
+            let mut want = vec_of(&[0, 1, 2, 3]);
+            let t = async_ec(&all, &all[&ec(0, 0)], &mut want, &ua, &pool);
+            assert_eq!(t, set(&[ec(1, 1)]));
+            assert_eq!(want, vec_of(&[0, -1, 2, 3]));
+        }
+
+        #[test]
         fn erasure_shard_ahead_is_cheap_behind_is_costly() {
             let all = infos(&[
                 (ec(0, 0), info(5, 100)),
@@ -877,6 +909,65 @@ mod choose_acting {
                     request_log_from: EVersion::new(5, 6)
                 }
             );
+        }
+
+        #[test]
+        fn last_update_at_the_authoritative_tail_is_contiguous() {
+            // Our last_update 5'5 equals the authority's tail 5'5: its log continues
+            // ours, so GetLog asks for it (only strictly older is "not contiguous").
+            let pairs = [(rep(0), info(5, 5)), (rep(1), info(5, 20).tail(5, 5))];
+            let ua = placement(&[0, 1], &[0, 1]);
+            let c = choose(rep(0), &pairs, &ua, &pool_rep(2));
+            assert_eq!(c.outcome, ActingOutcome::Proceed);
+            assert_eq!(
+                get_log_outcome(&c, rep(0), &infos(&pairs)).unwrap(),
+                PeeringOutcome::GetLog {
+                    auth_log_shard: rep(1),
+                    request_log_from: EVersion::new(5, 5)
+                }
+            );
+        }
+
+        #[test]
+        fn log_is_not_requested_for_peers_our_log_covers_or_the_authority_cannot() {
+            // We are at 5'20 with tail 5'10; auth osd.1 at 5'22 with tail 5'4.
+            let ours = info(5, 20).tail(5, 10);
+            let auth = info(5, 22).tail(5, 4);
+            let from_own_head = |auth_peer: PgShard| PeeringOutcome::GetLog {
+                auth_log_shard: auth_peer,
+                request_log_from: EVersion::new(5, 20),
+            };
+            // osd.2 at 5'3 is behind the authority's tail too: it is backfilled, so
+            // no log is fetched for it.
+            let pairs = [
+                (rep(0), ours.clone()),
+                (rep(1), auth.clone()),
+                (rep(2), info(5, 3)),
+            ];
+            let ua = placement(&[0, 1, 2], &[0, 1]);
+            let c = choose(rep(0), &pairs, &ua, &pool_rep(3));
+            assert_eq!(c.outcome, ActingOutcome::Proceed);
+            assert!(c.acting_recovery_backfill.contains(&rep(2)));
+            assert_eq!(
+                get_log_outcome(&c, rep(0), &infos(&pairs)).unwrap(),
+                from_own_head(rep(1))
+            );
+            // osd.2 at 5'15 is inside our own log: our entries recover it.
+            // So is osd.2 at exactly our tail 5'10: our log starts right after it.
+            for peer in [info(5, 15), info(5, 10)] {
+                let pairs = [
+                    (rep(0), ours.clone()),
+                    (rep(1), auth.clone()),
+                    (rep(2), peer),
+                ];
+                let ua = placement(&[0, 1, 2], &[0, 1, 2]);
+                let c = choose(rep(0), &pairs, &ua, &pool_rep(3));
+                assert_eq!(c.outcome, ActingOutcome::Proceed);
+                assert_eq!(
+                    get_log_outcome(&c, rep(0), &infos(&pairs)).unwrap(),
+                    from_own_head(rep(1))
+                );
+            }
         }
     }
 

@@ -852,6 +852,21 @@ mod past_intervals {
         }
 
         #[test]
+        fn history_starting_at_epoch_zero_is_not_empty() {
+            // `empty()` is `first > last`, or both zero: a history whose start is
+            // epoch 0 but whose end is later covers epochs.
+            let mut pi = build(false, &[PgInterval::new(&[1], &[1], 0, 7, true, 1, 1)]);
+            assert!(!pi.is_empty());
+            assert_eq!(pi.bounds(), (0, 8));
+            // The same when the start is moved back to a never-clean PG's epoch 0.
+            let mut later = build(false, &[PgInterval::new(&[1], &[1], 5, 7, true, 1, 1)]);
+            later.adjust_start_backwards(0);
+            assert!(!later.is_empty());
+            pi.clear();
+            assert!(pi.is_empty());
+        }
+
+        #[test]
         fn holes_are_skipped() {
             let pi = build(
                 false,

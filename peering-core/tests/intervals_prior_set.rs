@@ -444,6 +444,23 @@ mod prior_set {
                 Err(IntervalError::InvalidOsd { osd: OsdId(-1) })
             );
         }
+
+        #[test]
+        fn ec_vector_with_positions_past_a_shard_id_is_refused() {
+            // `shard_id_t` is an int8_t: an EC pool of 200 shards has positions 128..
+            // that no shard id names, so a full-length vector is refused at its last
+            // position even though its length matches the pool.
+            let wide = PoolInfo::erasure(POOL, 150, 50, 4);
+            let full: Vec<i32> = (0..200).collect();
+            assert_eq!(
+                validate_vector(&wide, &osds(&full)),
+                Err(IntervalError::ShardOutOfRange { index: 199 })
+            );
+            // Positions up to 127 fit.
+            let fits = PoolInfo::erasure(POOL, 100, 28, 4);
+            let full: Vec<i32> = (0..128).collect();
+            assert_eq!(validate_vector(&fits, &osds(&full)), Ok(()));
+        }
     }
 
     mod properties {

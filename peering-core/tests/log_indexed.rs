@@ -767,6 +767,25 @@ mod indexed_log {
     }
 
     #[test]
+    fn trim_moves_complete_to_only_when_it_trims_its_entry() {
+        // Ceph's trim resets complete_to to the new first entry only once an entry
+        // at or past it is trimmed.
+        let mut pg = PgLog::from_parts(five(), Missing::new(false)).unwrap();
+        pg.missing_add(&obj(4), ev(1, 4), ev(0, 0), false);
+        let mut info = info_at(ev(1, 5));
+        pg.activate_not_complete(&mut info).unwrap();
+        let mut log = pg.log().clone();
+        assert_eq!(log.complete_to(), Some(ev(1, 4)));
+        log.roll_forward_to(ev(1, 5), &mut LogEffects::new());
+        log.trim(ev(1, 2), 100).unwrap();
+        assert_eq!(log.complete_to(), Some(ev(1, 4)));
+        log.trim(ev(1, 4), 100).unwrap();
+        assert_eq!(log.complete_to(), Some(ev(1, 5)));
+        log.trim(ev(1, 5), 100).unwrap();
+        assert_eq!(log.complete_to(), None);
+    }
+
+    #[test]
     fn rewind_keeps_complete_to_unless_its_entry_is_cut() {
         // complete_to designates the entry at 1,3: a rewind keeping that entry
         // keeps it; one cutting it leaves it at the end of the log.
@@ -844,5 +863,204 @@ mod indexed_log {
             assert_eq!(log.can_rollback_to(), crt.max(to));
             assert_eq!(log.rollback_info_trimmed_to(), ritt.max(to));
         }
+    }
+
+    #[test]
+    fn op_predicates_name_their_own_op() {
+        let ops = [
+            LogOp::Modify,
+            LogOp::Clone,
+            LogOp::Delete,
+            LogOp::LostRevert,
+            LogOp::LostDelete,
+            LogOp::LostMark,
+            LogOp::Promote,
+            LogOp::Clean,
+            LogOp::Error,
+            LogOp::Replace,
+        ];
+        for op in ops {
+            let e = LogEntry::new(op, oid(), ev(1, 1), ev(0, 0));
+            assert_eq!(e.is_modify(), op == LogOp::Modify, "{op:?}");
+            assert_eq!(e.is_clone(), op == LogOp::Clone, "{op:?}");
+            assert_eq!(e.is_lost_revert(), op == LogOp::LostRevert, "{op:?}");
+            assert_eq!(e.is_lost_delete(), op == LogOp::LostDelete, "{op:?}");
+            assert_eq!(e.is_lost_mark(), op == LogOp::LostMark, "{op:?}");
+            assert_eq!(e.is_error(), op == LogOp::Error, "{op:?}");
+        }
+    }
+
+    #[test]
+    fn op_names_are_cephs() {
+        // `pg_log_entry_t::get_op_name`.
+        let names = [
+            (LogOp::Modify, "modify"),
+            (LogOp::Clone, "clone"),
+            (LogOp::Delete, "delete"),
+            (LogOp::LostRevert, "l_revert"),
+            (LogOp::LostDelete, "l_delete"),
+            (LogOp::LostMark, "l_mark"),
+            (LogOp::Promote, "promote"),
+            (LogOp::Clean, "clean"),
+            (LogOp::Error, "error"),
+            (LogOp::Replace, "replace"),
+        ];
+        for (op, name) in names {
+            assert_eq!(op.name(), name);
+        }
+    }
+
+    #[test]
+    fn entries_print_version_prior_op_and_object() {
+        let mut e = LogEntry::new(LogOp::Modify, oid(), ev(10, 101), ev(10, 100));
+        let bare = format!("10'101 (10'100) modify {:?}", oid());
+        // No request and rollbackable: nothing more.
+        assert_eq!(format!("{e:?}"), bare);
+        e.reqid = ReqId::client(1, 2);
+        let by = format!("{e:?}");
+        assert!(by.starts_with(&format!("{bare} by ")), "{by}");
+        e.reqid = ReqId::default();
+        e.mark_unrollbackable();
+        assert_eq!(format!("{e:?}"), format!("{bare} (unrollbackable)"));
+    }
+
+    #[test]
+    fn entries_without_a_request_are_not_indexed_by_request() {
+        // `osd_reqid_t()` names no request: an entry carrying it is not in the
+        // dup-detection index, whatever its op.
+        assert!(ReqId::default().is_zero());
+        assert!(!ReqId::client(0, 1).is_zero());
+        let e = LogEntry::new(LogOp::Modify, oid(), ev(6, 3), ev(3, 4));
+        assert!(!e.reqid_is_indexed());
+        let mut log = IndexedLog::default();
+        log.add(e).unwrap();
+        log.add(LogEntry::new(LogOp::Delete, oid(), ev(6, 4), ev(6, 3)))
+            .unwrap();
+        assert!(!log.logged_req(&ReqId::default()));
+        assert_eq!(log.get_request(&ReqId::default()), None);
+    }
+
+    #[test]
+    fn an_error_entry_answers_its_extra_requests_with_its_own_code() {
+        // get_request of a folded-in request: the entry's return code when it is
+        // an error, else the code recorded for that request, else the entry's.
+        let mut e = LogEntry::new(LogOp::Modify, oid(), ev(6, 3), ev(3, 4));
+        e.extra_reqid_return_codes = vec![(0, -17)];
+        assert_eq!(e.extra_return_code(0), -17);
+        assert_eq!(e.extra_return_code(1), 0);
+        e.return_code = -5;
+        assert_eq!(e.extra_return_code(0), -5);
+        assert_eq!(e.extra_return_code(1), -5);
+    }
+
+    #[test]
+    fn mod_desc_records_steps_until_complete_or_unrollbackable() {
+        use peering_core::log::{ModDesc, RollbackStep};
+        // `ObjectModDesc()`: rollbackable and empty.
+        let mut d = ModDesc::default();
+        assert!(d.can_rollback() && d.is_empty() && d.steps().is_empty());
+        d.push(RollbackStep::Append { old_size: 10 });
+        assert!(!d.is_empty());
+        d.push(RollbackStep::UpdateSnaps { old_snaps: vec![] });
+        assert_eq!(
+            d.steps(),
+            &[
+                RollbackStep::Append { old_size: 10 },
+                RollbackStep::UpdateSnaps { old_snaps: vec![] }
+            ]
+        );
+        // Create, Delete and TryDelete capture the whole earlier state: nothing
+        // after them is recorded.
+        let complete = [
+            RollbackStep::Create,
+            RollbackStep::Delete { old_version: 3 },
+            RollbackStep::TryDelete { old_version: 3 },
+        ];
+        for last in complete {
+            let mut d = ModDesc::default();
+            d.push(last.clone());
+            d.push(RollbackStep::Append { old_size: 10 });
+            assert_eq!(d.steps(), &[last]);
+        }
+        // Unrollbackable: not empty, even with no steps, and records nothing.
+        let mut d = ModDesc::default();
+        d.mark_unrollbackable();
+        assert!(!d.can_rollback() && !d.is_empty());
+        d.push(RollbackStep::Append { old_size: 10 });
+        assert!(d.steps().is_empty());
+    }
+
+    #[test]
+    fn effects_sink_records_in_order_and_drains() {
+        let mut fx = LogEffects::new();
+        assert!(fx.is_empty());
+        assert_eq!(fx.len(), 0);
+        fx.push(LogEffect::Remove(obj(1)));
+        fx.push(LogEffect::Remove(obj(2)));
+        assert!(!fx.is_empty());
+        assert_eq!(fx.len(), 2);
+        assert_eq!(
+            fx.drain(),
+            vec![LogEffect::Remove(obj(1)), LogEffect::Remove(obj(2))]
+        );
+        assert!(fx.is_empty());
+    }
+
+    #[test]
+    fn plain_log_emptiness_and_ceph_form() {
+        let empty = PgLogT::new(ev(1, 5), ev(1, 5));
+        assert!(empty.is_empty());
+        assert!(!five().is_empty());
+        // `operator<<(pg_log_t)`: log((tail,head], crt=can_rollback_to).
+        let mut l = five();
+        l.can_rollback_to = ev(1, 3);
+        assert_eq!(l.to_string(), "log((1'0,1'5], crt=1'3)");
+    }
+
+    #[test]
+    fn check_object_chains_refuses_a_wrong_prior() {
+        // Each object's entries must name the previous one as prior_version.
+        let good = plain(
+            ev(1, 0),
+            ev(1, 4),
+            vec![
+                modify(&obj(1), ev(1, 1), ev(0, 0)),
+                modify(&obj(2), ev(1, 2), ev(0, 0)),
+                modify(&obj(1), ev(1, 3), ev(1, 1)),
+                modify(&obj(2), ev(1, 4), ev(1, 2)),
+            ],
+        );
+        assert_eq!(good.check_object_chains(), Ok(()));
+        let mut bad = good.clone();
+        bad.entries[3].prior_version = ev(1, 1);
+        assert_eq!(
+            bad.check_object_chains(),
+            Err(LogError::DivergentChainBroken {
+                object: obj(2),
+                version: ev(1, 4),
+                prior: ev(1, 1),
+                last: ev(1, 2)
+            })
+        );
+    }
+
+    #[test]
+    fn copies_keep_only_the_tracked_dups_of_the_source() {
+        // Source: dups 1'1 and 1'2, entries 1'3..=1'5. With 4 dups tracked the
+        // oldest kept version is 5 - 4 + 1 = 2: dup 1'1 goes, 1'2 stays, and the
+        // uncopied entries 1'3 and 1'4 become dups.
+        let mut src = plain(
+            ev(1, 2),
+            ev(1, 5),
+            (3..=5)
+                .map(|v| with_req(modify(&obj(v as u32), ev(1, v), ev(0, 0)), v))
+                .collect(),
+        );
+        src.dups = vec![dup(1, 1, 1), dup(1, 2, 2)];
+        let dup_versions = |l: &PgLogT| l.dups.iter().map(|d| d.version).collect::<Vec<_>>();
+        let c = PgLogT::copy_after(&src, ev(1, 4), 4);
+        assert_eq!(dup_versions(&c), vec![ev(1, 2), ev(1, 3), ev(1, 4)]);
+        let c = PgLogT::copy_up_to(&src, 1, 4);
+        assert_eq!(dup_versions(&c), vec![ev(1, 2), ev(1, 3), ev(1, 4)]);
     }
 }

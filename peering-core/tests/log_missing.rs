@@ -98,6 +98,35 @@ mod missing {
     }
 
     #[test]
+    fn add_next_event_clone_with_a_prior_holds_nothing() {
+        // A clone is a new object whatever its prior_version says: the prior
+        // version of the head is no copy of the clone.
+        let mut m = Missing::default();
+        let c = sample(LogOp::Clone);
+        assert!(!c.prior_version.is_zero());
+        m.add_next_event(&c);
+        assert_eq!(m.get(&oid()), Some(&item(ev(10, 5), EVersion::ZERO, false)));
+        // Nor does an object already missing with something held keep it.
+        let mut m = Missing::default();
+        m.add_next_event(&sample(LogOp::Modify));
+        assert_eq!(m.get(&oid()), Some(&item(ev(10, 5), ev(3, 4), false)));
+        let mut c = sample(LogOp::Clone);
+        c.version = ev(10, 6);
+        c.prior_version = ev(10, 5);
+        m.add_next_event(&c);
+        assert_eq!(m.get(&oid()), Some(&item(ev(10, 6), EVersion::ZERO, false)));
+    }
+
+    #[test]
+    fn missing_items_report_their_delete_flag() {
+        let mut m = Missing::new(true);
+        m.add(&oid(), ev(10, 5), ev(3, 4), true);
+        assert!(m.get(&oid()).unwrap().is_delete());
+        m.add(&oid(), ev(10, 6), ev(3, 4), false);
+        assert!(!m.get(&oid()).unwrap().is_delete());
+    }
+
+    #[test]
     fn add_next_event_on_missing_object_keeps_have() {
         let mut m = Missing::default();
         let mut e = sample(LogOp::Modify);

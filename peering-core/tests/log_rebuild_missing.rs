@@ -102,3 +102,27 @@ fn only_the_newest_entry_of_an_object_after_last_complete_counts() {
         [(obj(1), item(ev(7, 5), ev(0, 0), false))]
     );
 }
+
+#[test]
+fn objects_past_last_backfill_are_not_looked_at() {
+    // A backfilling PG has only the objects up to last_backfill; the log's
+    // entries for objects beyond it say nothing about what is missing. Object 1
+    // (absent on disk) sorts after object 0, the backfill boundary.
+    let entries = vec![
+        modify(&obj(0), ev(7, 4), ev(6, 2)),
+        modify(&obj(1), ev(7, 5), ev(0, 0)),
+    ];
+    let mut log = PgLog::from_parts(
+        plain(EVersion::ZERO, ev(7, 5), entries),
+        Missing::new(false),
+    )
+    .unwrap();
+    let mut i = info();
+    i.last_backfill = obj(0);
+    log.rebuild_missing_set_with_deletes(&i, on_disk);
+    // Object 0 (at the boundary, on disk at 6'2) is behind its 7'4 entry.
+    assert_eq!(
+        items(log.missing()),
+        [(obj(0), item(ev(7, 4), ev(6, 2), false))]
+    );
+}
