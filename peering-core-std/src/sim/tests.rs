@@ -72,6 +72,30 @@ fn runs_that_cannot_be_honoured_are_refused() {
 }
 
 #[test]
+fn one_erasure_coded_seed_is_one_run() {
+    let ec = |seed| {
+        let mut c = quick(seed);
+        c.ec = Some((2, 1));
+        c.min_size = 2;
+        c
+    };
+    let a = Sim::new(ec(7)).unwrap().run();
+    let b = Sim::new(ec(7)).unwrap().run();
+    assert!(a.passed(), "{a:#?}");
+    assert!(a.writes.1 > 0, "writes were acknowledged");
+    assert_eq!(a.transcript_hash, b.transcript_hash);
+    assert_eq!(
+        (a.events, a.writes, a.faults),
+        (b.events, b.writes, b.faults)
+    );
+    // Not the replicated run of the same seed.
+    assert_ne!(
+        a.transcript_hash,
+        Sim::new(quick(7)).unwrap().run().transcript_hash
+    );
+}
+
+#[test]
 fn one_seed_is_one_run() {
     let a = Sim::new(quick(7)).unwrap().run();
     let b = Sim::new(quick(7)).unwrap().run();
