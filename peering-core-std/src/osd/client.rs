@@ -159,24 +159,11 @@ impl Osd {
         };
         let mut ctx = RecoveryCtx::new();
         let r = pg.append_log(core::slice::from_ref(&entry), bounds, &mut ctx);
-        let (epoch, me) = (pg.epoch(), PgShard::new(self.cfg.whoami, pgid.shard));
         let txn = self.flush_pg_ctx(pgid, &mut ctx);
         if r.is_ok() {
             self.apply_to_backend(pgid, &entry);
             // `repop_commit`: the reply goes when the entry is durable.
-            let primary_pgid = SpgId::new(pgid.pgid, m.from.shard);
-            let reply = super::repop::write_reply(
-                false,
-                primary_pgid,
-                me,
-                (epoch, m.min_epoch),
-                entry.version,
-                last_complete,
-            );
-            match reply {
-                Ok(reply) => self.reply_on_commit(from, reply, Some((pgid, last_complete)), txn),
-                Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
-            }
+            self.answer_write(false, from, m, entry.version, last_complete, txn);
         }
         self.dispatch_context();
         Some(r.map_err(|e| DropReason::Recovery(pgid, e.to_string())))

@@ -60,8 +60,6 @@ impl Osd {
         op: LogOp,
         reqid: ReqId,
     ) -> Result<LogEntry, OsdError> {
-        // Every other shard, including one this OSD also holds (reached
-        // through the loopback connection).
         let me = PgShard::new(self.cfg.whoami, pgid.shard);
         let prior = self.begin_client_op(pgid, &oid)?;
         let committed_to = self.committed_to(pgid);
@@ -81,12 +79,7 @@ impl Osd {
             trim_to: pg.pg_trim_to(),
             roll_forward_to,
         };
-        let peers: Vec<PgShard> = pg
-            .acting_recovery_backfill()
-            .iter()
-            .copied()
-            .filter(|s| *s != me)
-            .collect();
+        let peers = other_shards(pg, me);
         let (epoch, min_epoch) = (pg.epoch(), pg.info().history.same_interval_since);
         // `handle_sub_write` on the primary's own shard.
         let mut ctx = RecoveryCtx::new();
@@ -128,12 +121,7 @@ impl Osd {
             trim_to: pg.pg_trim_to(),
             roll_forward_to: version,
         };
-        let peers: Vec<PgShard> = pg
-            .acting_recovery_backfill()
-            .iter()
-            .copied()
-            .filter(|s| *s != me)
-            .collect();
+        let peers = other_shards(pg, me);
         let (epoch, min_epoch) = (pg.epoch(), pg.info().history.same_interval_since);
         let mut ctx = RecoveryCtx::new();
         let r = pg.append_log(&[], body.bounds(), &mut ctx);
@@ -197,26 +185,13 @@ impl Osd {
         let r = pg.append_log(&body.entries, body.bounds(), &mut ctx);
         // `sub_write_committed` reports the shard's last_complete after the
         // write.
-        let (epoch, last_complete) = (pg.epoch(), pg.info().last_complete);
-        let me = PgShard::new(self.cfg.whoami, pgid.shard);
+        let last_complete = pg.info().last_complete;
         let txn = self.flush_pg_ctx(pgid, &mut ctx);
         if r.is_ok() {
             for e in &body.entries {
                 self.apply_to_backend(pgid, e);
             }
-            let primary_pgid = SpgId::new(pgid.pgid, m.from.shard);
-            let reply = super::repop::write_reply(
-                true,
-                primary_pgid,
-                me,
-                (epoch, m.min_epoch),
-                body.at_version,
-                last_complete,
-            );
-            match reply {
-                Ok(reply) => self.reply_on_commit(from, reply, Some((pgid, last_complete)), txn),
-                Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
-            }
+            self.answer_write(true, from, m, body.at_version, last_complete, txn);
         }
         self.dispatch_context();
         Some(r.map_err(|e| DropReason::Recovery(pgid, e.to_string())))
@@ -234,6 +209,16 @@ impl EcSubWriteBody {
             min_last_complete_ondisk: self.roll_forward_to,
         }
     }
+}
+
+/// Every shard of `pg`'s `acting_recovery_backfill` but `me` (a shard on
+/// this same OSD included: it is reached through the loopback connection).
+fn other_shards(pg: &peering_core::machine::Pg, me: PgShard) -> Vec<PgShard> {
+    pg.acting_recovery_backfill()
+        .iter()
+        .copied()
+        .filter(|s| *s != me)
+        .collect()
 }
 
 /// The `MOSDECSubOpWrite` carrying `body` to the shard `to`.

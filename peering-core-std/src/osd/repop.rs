@@ -109,6 +109,31 @@ impl Osd {
         }
     }
 
+    /// A shard took the write `version` the primary sent in `op`: its
+    /// answer (`MOSDECSubOpWriteReply` when `ec`, else `MOSDRepOpReply`),
+    /// carrying `last_complete`, goes once `txn` is durable.
+    pub(super) fn answer_write(
+        &mut self,
+        ec: bool,
+        from: OsdId,
+        op: &PgOpMsg,
+        version: EVersion,
+        last_complete: EVersion,
+        txn: Option<TxnId>,
+    ) {
+        let pgid = op.pgid;
+        let Some(epoch) = self.pg(pgid).map(peering_core::machine::Pg::epoch) else {
+            return;
+        };
+        let me = PgShard::new(self.cfg.whoami, pgid.shard);
+        let primary_pgid = SpgId::new(pgid.pgid, op.from.shard);
+        let at = (epoch, op.min_epoch);
+        match write_reply(ec, primary_pgid, me, at, version, last_complete) {
+            Ok(reply) => self.reply_on_commit(from, reply, Some((pgid, last_complete)), txn),
+            Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
+        }
+    }
+
     fn reply_committed(&mut self, to: OsdId, reply: Message, lcod: Option<(SpgId, EVersion)>) {
         if let Some((pgid, lcod)) = lcod
             && let Some(pg) = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut())
