@@ -63,3 +63,26 @@ pub struct PgOpMsg {
     /// The encoded operation.
     pub body: Vec<u8>,
 }
+
+impl PgOpMsg {
+    /// A message from `from` to the instance `pgid` at the sender's `epoch`
+    /// (`map_epoch`), valid from `min_epoch`, with transaction id `tid` and
+    /// `body` encoded (postcard) as its operation.
+    pub fn encode<T: Serialize>(
+        pgid: SpgId,
+        from: PgShard,
+        (map_epoch, min_epoch): (Epoch, Epoch),
+        tid: u64,
+        body: &T,
+    ) -> Result<PgOpMsg, super::MsgError> {
+        let body = postcard::to_stdvec(body).map_err(|e| super::MsgError::Encode(e.to_string()))?;
+        Ok(PgOpMsg {
+            pgid,
+            from,
+            map_epoch,
+            min_epoch,
+            tid,
+            body,
+        })
+    }
+}

@@ -207,15 +207,8 @@ fn repop(
     min_epoch: u32,
     op: &RepOpBody,
 ) -> Result<Message, MsgError> {
-    let body = postcard::to_stdvec(op).map_err(|e| MsgError::Encode(e.to_string()))?;
-    Ok(Message::RepOp(PgOpMsg {
-        pgid: to,
-        from,
-        map_epoch: epoch,
-        min_epoch,
-        tid: op.entry.version.version,
-        body,
-    }))
+    let tid = op.entry.version.version;
+    PgOpMsg::encode(to, from, (epoch, min_epoch), tid, op).map(Message::RepOp)
 }
 
 #[cfg(test)]

@@ -229,15 +229,8 @@ fn sub_write(
     min_epoch: Epoch,
     body: &EcSubWriteBody,
 ) -> Result<Message, MsgError> {
-    let bytes = postcard::to_stdvec(body).map_err(|e| MsgError::Encode(e.to_string()))?;
-    Ok(Message::EcWrite(PgOpMsg {
-        pgid: to,
-        from,
-        map_epoch: epoch,
-        min_epoch,
-        tid: body.at_version.version,
-        body: bytes,
-    }))
+    let tid = body.at_version.version;
+    PgOpMsg::encode(to, from, (epoch, min_epoch), tid, body).map(Message::EcWrite)
 }
 
 #[cfg(test)]

@@ -63,15 +63,7 @@ impl RecoveryOp {
         epoch: Epoch,
         min_epoch: Epoch,
     ) -> Result<Message, MsgError> {
-        let body = postcard::to_stdvec(&self).map_err(|e| MsgError::Encode(e.to_string()))?;
-        let m = PgOpMsg {
-            pgid: to,
-            from,
-            map_epoch: epoch,
-            min_epoch,
-            tid: 0,
-            body,
-        };
+        let m = PgOpMsg::encode(to, from, (epoch, min_epoch), 0, &self)?;
         Ok(match self {
             RecoveryOp::Pull { .. } => Message::PgPull(m),
             RecoveryOp::Push { .. } => Message::PgPush(m),
