@@ -13,6 +13,7 @@ use peering_core::map::{MapFlags, OsdMapView};
 use peering_core::types::{EVersion, ObjectId, OsdId, PgShard, PgState, SpgId, UTime};
 use serde::{Deserialize, Serialize};
 
+use super::repop::other_shards;
 use super::{DropReason, Osd, OsdError};
 use crate::msg::{Message, MsgError, PgOpMsg};
 
@@ -39,7 +40,7 @@ impl Osd {
         op: LogOp,
         reqid: ReqId,
     ) -> Result<LogEntry, OsdError> {
-        let me = self.cfg.whoami;
+        let me = PgShard::new(self.cfg.whoami, pgid.shard);
         let erasure = self
             .pg(pgid)
             .ok_or(OsdError::NotStored(pgid))?
@@ -59,38 +60,19 @@ impl Osd {
         let mut ctx = RecoveryCtx::new();
         let r = pg.submit_write(oid, op, prior, reqid, UTime::default(), &mut ctx);
         let bounds = (pg.pg_trim_to(), pg.min_last_complete_ondisk());
-        let peers: Vec<PgShard> = pg
-            .acting_recovery_backfill()
-            .iter()
-            .copied()
-            .filter(|s| s.osd != me)
-            .collect();
+        let peers = other_shards(pg, me);
         let (epoch, min_epoch) = (pg.epoch(), pg.info().history.same_interval_since);
         let txn = self.flush_pg_ctx(pgid, &mut ctx);
         let entry = r.map_err(OsdError::pg(pgid))?;
-        self.apply_to_backend(pgid, &entry);
-        self.forget_stale_writes(pgid);
-        self.track_write(
-            pgid,
-            &entry,
-            local_last_complete,
-            min_epoch,
-            peers.iter().copied().collect(),
-            txn,
-        );
+        self.issue_write(pgid, &entry, local_last_complete, min_epoch, &peers, txn);
         let body = RepOpBody {
             entry: entry.clone(),
             pg_trim_to: bounds.0,
             min_last_complete_ondisk: bounds.1,
         };
-        for peer in peers {
-            let to = SpgId::new(pgid.pgid, peer.shard);
-            let from = PgShard::new(me, pgid.shard);
-            match repop(to, from, epoch, min_epoch, &body) {
-                Ok(m) => self.pending_sends.entry(peer.osd).or_default().push(m),
-                Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
-            }
-        }
+        self.send_to_shards(pgid, &peers, |to, from| {
+            repop(to, from, epoch, min_epoch, &body)
+        });
         self.dispatch_context();
         Ok(entry)
     }

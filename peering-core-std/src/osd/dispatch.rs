@@ -65,7 +65,7 @@ impl Osd {
         self.in_loopback = true;
         let me = super::Peer::Osd(self.cfg.whoami);
         while let Some(msg) = self.loopback.pop_front() {
-            self.deliver_local(me, msg);
+            self.dispatch_message(me, msg);
         }
         self.in_loopback = false;
     }

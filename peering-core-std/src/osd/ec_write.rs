@@ -32,6 +32,7 @@ use peering_core::machine::LogAppend;
 use peering_core::types::{EVersion, Epoch, ObjectId, PgShard, SpgId, UTime};
 use serde::{Deserialize, Serialize};
 
+use super::repop::other_shards;
 use super::{DropReason, Osd, OsdError};
 use crate::msg::{Message, MsgError, PgOpMsg};
 
@@ -86,17 +87,10 @@ impl Osd {
         let r = pg.append_log(core::slice::from_ref(&entry), body.bounds(), &mut ctx);
         let txn = self.flush_pg_ctx(pgid, &mut ctx);
         r.map_err(OsdError::pg(pgid))?;
-        self.apply_to_backend(pgid, &entry);
-        self.forget_stale_writes(pgid);
-        self.track_write(
-            pgid,
-            &entry,
-            local_last_complete,
-            min_epoch,
-            peers.iter().copied().collect(),
-            txn,
-        );
-        self.send_sub_writes(pgid, &peers, epoch, min_epoch, &body);
+        self.issue_write(pgid, &entry, local_last_complete, min_epoch, &peers, txn);
+        self.send_to_shards(pgid, &peers, |to, from| {
+            sub_write(to, from, epoch, min_epoch, &body)
+        });
         self.dispatch_context();
         Ok(entry)
     }
@@ -106,13 +100,11 @@ impl Osd {
     /// entries rolls every shard's log forward to it.
     pub(super) fn ec_roll_forward(&mut self, pgid: SpgId, version: EVersion) {
         let me = PgShard::new(self.cfg.whoami, pgid.shard);
-        if self.writes_in_flight().any(|(p, _)| p == pgid) {
-            return;
-        }
+        let pending = self.has_writes_in_flight(pgid);
         let Some(pg) = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut()) else {
             return;
         };
-        if !pg.pool().is_erasure() || version <= pg.pg_log().log().can_rollback_to() {
+        if !pg.pool().is_erasure() || pending || version <= pg.pg_log().log().can_rollback_to() {
             return;
         }
         let body = EcSubWriteBody {
@@ -130,27 +122,10 @@ impl Osd {
             self.drop_with(DropReason::Recovery(pgid, e.to_string()));
             return;
         }
-        self.send_sub_writes(pgid, &peers, epoch, min_epoch, &body);
+        self.send_to_shards(pgid, &peers, |to, from| {
+            sub_write(to, from, epoch, min_epoch, &body)
+        });
         self.dispatch_context();
-    }
-
-    /// One `MOSDECSubOpWrite` carrying `body` to each of `peers`.
-    fn send_sub_writes(
-        &mut self,
-        pgid: SpgId,
-        peers: &[PgShard],
-        epoch: Epoch,
-        min_epoch: Epoch,
-        body: &EcSubWriteBody,
-    ) {
-        let from = PgShard::new(self.cfg.whoami, pgid.shard);
-        for peer in peers {
-            let to = SpgId::new(pgid.pgid, peer.shard);
-            match sub_write(to, from, epoch, min_epoch, body) {
-                Ok(m) => self.pending_sends.entry(peer.osd).or_default().push(m),
-                Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
-            }
-        }
     }
 
     /// `MOSDECSubOpWrite` from `from` (`handle_sub_write`): dropped when
@@ -209,16 +184,6 @@ impl EcSubWriteBody {
             min_last_complete_ondisk: self.roll_forward_to,
         }
     }
-}
-
-/// Every shard of `pg`'s `acting_recovery_backfill` but `me` (a shard on
-/// this same OSD included: it is reached through the loopback connection).
-fn other_shards(pg: &peering_core::machine::Pg, me: PgShard) -> Vec<PgShard> {
-    pg.acting_recovery_backfill()
-        .iter()
-        .copied()
-        .filter(|s| *s != me)
-        .collect()
 }
 
 /// The `MOSDECSubOpWrite` carrying `body` to the shard `to`.

@@ -94,14 +94,9 @@ impl Osd {
         self.dispatch_message(from, msg)
     }
 
-    /// A message this OSD sent itself (the loopback connection: no
-    /// sequence to check).
-    pub(super) fn deliver_local(&mut self, from: Peer, msg: Message) {
-        self.dispatch_message(from, msg);
-    }
-
-    /// Routes a message whose sequence was accepted.
-    fn dispatch_message(&mut self, from: Peer, msg: Message) -> Dispatched {
+    /// Routes a message whose sequence was accepted (or that came through
+    /// the loopback connection, which has none).
+    pub(super) fn dispatch_message(&mut self, from: Peer, msg: Message) -> Dispatched {
         let class = classify(&msg);
         let disposition = match self.admit(from, msg) {
             Ok(d) => d,

@@ -60,18 +60,22 @@ pub(super) struct RepOpReplyBody {
 }
 
 impl Osd {
-    /// Registers a write the primary just made: `txn` is its own transaction
-    /// (`None`: nothing to persist, durable at once), `peers` the shards the
-    /// entry went to.
-    pub(super) fn track_write(
+    /// `issue_repop` once the primary's own shard logged `entry` in `txn`
+    /// (`None`: nothing to persist, durable at once): the object layer takes
+    /// the write, writes of intervals that ended are forgotten (`on_change`
+    /// requeued them), and the write waits for `peers`, the shards it goes
+    /// to, and for `txn` (`RepGather`'s `waiting_for_commit`).
+    pub(super) fn issue_write(
         &mut self,
         pgid: SpgId,
         entry: &LogEntry,
         local_last_complete: EVersion,
         interval: Epoch,
-        peers: BTreeSet<PgShard>,
+        peers: &[PgShard],
         txn: Option<TxnId>,
     ) {
+        self.apply_to_backend(pgid, entry);
+        self.forget_stale_writes(pgid);
         let key = (pgid, entry.version);
         if let Some(t) = txn {
             self.writes.local_txns.insert(t, key);
@@ -83,7 +87,7 @@ impl Osd {
                 reqid: entry.reqid,
                 local_last_complete,
                 interval,
-                waiting: peers,
+                waiting: peers.iter().copied().collect(),
                 local_committed: txn.is_none(),
             },
         );
@@ -106,6 +110,24 @@ impl Osd {
                 self.writes.replies.insert(t, (to, reply, lcod));
             }
             None => self.reply_committed(to, reply, lcod),
+        }
+    }
+
+    /// Sends each of `peers` (shards of `pgid`) the message `build` makes
+    /// for it, from this OSD's instance; one that cannot be encoded is
+    /// dropped as unsendable.
+    pub(super) fn send_to_shards(
+        &mut self,
+        pgid: SpgId,
+        peers: &[PgShard],
+        build: impl Fn(SpgId, PgShard) -> Result<Message, crate::msg::MsgError>,
+    ) {
+        let from = PgShard::new(self.cfg.whoami, pgid.shard);
+        for peer in peers {
+            match build(SpgId::new(pgid.pgid, peer.shard), from) {
+                Ok(m) => self.pending_sends.entry(peer.osd).or_default().push(m),
+                Err(_) => self.drop_with(DropReason::Unsendable(pgid)),
+            }
         }
     }
 
@@ -259,6 +281,16 @@ impl Osd {
         }
     }
 
+    /// True when a write of `pgid` waits for its commits (its pipeline is
+    /// not empty). Work: O(log writes in flight).
+    pub(super) fn has_writes_in_flight(&self, pgid: SpgId) -> bool {
+        self.writes
+            .in_flight
+            .range((pgid, EVersion::ZERO)..=(pgid, EVersion::MAX))
+            .next()
+            .is_some()
+    }
+
     /// Writes in flight on this OSD, as `(pgid, version)` (for tests and
     /// status).
     pub fn writes_in_flight(&self) -> impl Iterator<Item = (SpgId, EVersion)> + '_ {
@@ -294,6 +326,17 @@ pub(super) fn write_reply(
     } else {
         Message::RepOpReply(m)
     })
+}
+
+/// Every shard of `pg`'s `acting_recovery_backfill` but `me`, the shards a
+/// write goes to (on an EC pool, a shard on this same OSD included: it is
+/// reached through the loopback connection).
+pub(super) fn other_shards(pg: &peering_core::machine::Pg, me: PgShard) -> Vec<PgShard> {
+    pg.acting_recovery_backfill()
+        .iter()
+        .copied()
+        .filter(|s| *s != me)
+        .collect()
 }
 
 #[cfg(test)]

@@ -130,16 +130,15 @@ impl<S: crate::store::Store> Sim<S> {
         let mut lost = None;
         'objects: for (oid, v) in &self.acked {
             let pgid = PgId::new(POOL, oid.hash).raw_to_pg(pool.pg_num);
-            for (o, spg) in &map.acting_instances(pgid) {
-                let (o, spg) = (o, *spg);
-                let stored = match self.store.read_pg(*o, spg) {
+            for (o, spg) in map.acting_instances(pgid) {
+                let stored = match self.store.read_pg(o, spg) {
                     Ok(Some(m)) => m,
                     Ok(None) => {
-                        lost = Some((*o, spg, format!("{oid:?} acked at {v}: {o} stored no PG")));
+                        lost = Some((o, spg, format!("{oid:?} acked at {v}: {o} stored no PG")));
                         break 'objects;
                     }
                     Err(e) => {
-                        lost = Some((*o, spg, format!("{oid:?} acked at {v}: {e}")));
+                        lost = Some((o, spg, format!("{oid:?} acked at {v}: {e}")));
                         break 'objects;
                     }
                 };
@@ -149,7 +148,7 @@ impl<S: crate::store::Store> Sim<S> {
                     .iter()
                     .any(|e| e.soid == *oid && e.version == *v)
                     || (*v <= stored.log.tail && stored.info.last_update >= *v);
-                let object = self.store.object_version(*o, spg, oid).ok().flatten();
+                let object = self.store.object_version(o, spg, oid).ok().flatten();
                 if !logged || stored.missing.is_missing(oid) || object.is_none_or(|ov| ov < *v) {
                     let detail = format!(
                         "{oid:?} acked at {v} does not read back from {o}'s store \
@@ -159,7 +158,7 @@ impl<S: crate::store::Store> Sim<S> {
                         stored.log.head,
                         stored.info.last_update
                     );
-                    lost = Some((*o, spg, detail));
+                    lost = Some((o, spg, detail));
                     break 'objects;
                 }
             }

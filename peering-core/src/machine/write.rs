@@ -9,8 +9,10 @@
 //!
 //! Each append carries Ceph's [`LogAppend`] bounds: the primary's
 //! `pg_trim_to` (computed before the write by [`Pg::update_trim_to`]), the
-//! roll-forward point (the write's own version: replicated entries cannot be
-//! rolled back) and the primary's `min_last_complete_ondisk`. The on-commit
+//! roll-forward point (on a replicated pool the write's own version: its
+//! entries cannot be rolled back; an erasure-coded host passes the newest
+//! version every shard has, so newer entries stay rollbackable) and the
+//! primary's `min_last_complete_ondisk`. The on-commit
 //! bookkeeping is in `trim.rs` ([`Pg::complete_write`] and friends).
 
 use super::peering_state::PeeringState;
@@ -27,7 +29,9 @@ use crate::types::{EVersion, ObjectId, PgState, UTime};
 /// `roll_forward_to`, and, on a replica, take the primary's
 /// `min_last_complete_ondisk`. The primary's [`Pg::submit_write`] fills it
 /// in itself; a replica takes it from the `MOSDRepOp` (`pg_trim_to`, the
-/// op's `version`, `min_last_complete_ondisk`).
+/// op's `version`, `min_last_complete_ondisk`); an EC shard from the
+/// `MOSDECSubOpWrite` (`trim_to`, and `roll_forward_to` for both the other
+/// fields, as `ECBackend::handle_sub_write` calls `log_operation`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
