@@ -88,6 +88,9 @@ impl OsdMapView for AtEpoch<'_> {
     fn lost_at(&self, osd: OsdId) -> Epoch {
         self.base.lost_at(osd)
     }
+    fn dead_epoch(&self, osd: OsdId) -> Epoch {
+        self.base.dead_epoch(osd)
+    }
     fn flags(&self) -> MapFlags {
         self.base.flags()
     }

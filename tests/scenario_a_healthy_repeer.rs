@@ -98,8 +98,12 @@ fn osd_restart_repeers_to_active_clean() {
             // activate(): both peers are up to date, so an info, not a log.
             "osd.0 -> osd.1 MOSDPGInfo2",
             "osd.0 -> osd.2 MOSDPGInfo2",
-            // AllReplicasActivated shares the info (history.les set).
+            // Every peer's activation committed: the read lease goes out
+            // (`all_activated_and_committed`: `renew_lease`, `send_lease`),
+            // then AllReplicasActivated shares the info (history.les set).
+            "osd.0 -> osd.1 MOSDPGLease",
             "osd.0 -> osd.1 MOSDPGInfo2",
+            "osd.0 -> osd.2 MOSDPGLease",
             "osd.0 -> osd.2 MOSDPGInfo2",
             // Clean shares it again (history.lec set).
             "osd.0 -> osd.1 MOSDPGInfo2",
@@ -107,8 +111,8 @@ fn osd_restart_repeers_to_active_clean() {
         ]
     );
     // Each replica notified the primary (on ActMap, answering the INFO query, and
-    // once more on the up_thru map while still a stray), then acked activation
-    // with an info once its activation committed.
+    // once more on the up_thru map while still a stray), acked activation with
+    // an info once its activation committed, then acknowledged the lease.
     for o in [1, 2] {
         let mine: Vec<String> = messages_since(&h, from)
             .into_iter()
@@ -121,8 +125,11 @@ fn osd_restart_repeers_to_active_clean() {
                 .all(|m| m.starts_with(&format!("osd.{o} -> osd.0 ")))
         );
         assert_eq!(
-            mine.last().unwrap(),
-            &format!("osd.{o} -> osd.0 MOSDPGInfo2")
+            mine[mine.len() - 2..],
+            [
+                format!("osd.{o} -> osd.0 MOSDPGInfo2"),
+                format!("osd.{o} -> osd.0 MOSDPGLeaseAck")
+            ]
         );
     }
 

@@ -54,6 +54,10 @@ fn liveness_runs_heal_to_clean_and_lose_no_acknowledged_write() {
     let acked: u64 = reports.iter().map(|r| r.writes.1).sum();
     assert!(faults > 500, "{faults} faults");
     assert!(acked > 10_000, "{acked} writes acknowledged");
+    // Failovers and partitions make primaries wait for, or lose, their read
+    // lease: some writes are held.
+    let held: u64 = reports.iter().map(|r| r.writes_held).sum();
+    assert!(held > 0, "no write was held by a read lease");
     let kinds: BTreeSet<&str> = reports
         .iter()
         .flat_map(|r| r.fault_kinds.iter().copied())

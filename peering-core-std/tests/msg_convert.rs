@@ -13,7 +13,9 @@
 #[path = "../../peering-core/tests/machine_support/mod.rs"]
 mod machine_support;
 
-use peering_core::ctx::{BackfillReserveMsg, QueryMsg, RecoveryReserveMsg, RemoveMsg, TrimMsg};
+use peering_core::ctx::{
+    BackfillReserveMsg, LeaseAckMsg, LeaseMsg, QueryMsg, RecoveryReserveMsg, RemoveMsg, TrimMsg,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 use machine_support::{Cluster, loaded_cluster, mapping, notify_evt};
@@ -27,8 +29,8 @@ use peering_core::intervals::{PastIntervals, PgInterval, UpActing};
 use peering_core::log::{LogEntry, LogOp, Missing, PgLogT};
 use peering_core::map::SimpleOsdMap;
 use peering_core::types::{
-    EVersion, Epoch, ObjectId, OsdId, OsdVec, PgHistory, PgId, PgInfo, PgQuery, QueryKind, ShardId,
-    SpgId, UTime,
+    EVersion, Epoch, ObjectId, OsdId, OsdVec, PgHistory, PgId, PgInfo, PgLease, PgLeaseAck,
+    PgQuery, QueryKind, ShardId, SpgId, Timespan, UTime,
 };
 use peering_core_std::msg::*;
 use proptest::prelude::*;
@@ -511,6 +513,20 @@ fn info_msg(to: SpgId, e: Epoch) -> InfoMsg {
         min_epoch: e.saturating_sub(1),
         epoch: e,
         info: info(to, e),
+        lease: e.is_multiple_of(2).then(|| lease(e)),
+        lease_ack: e.is_multiple_of(3).then_some(PgLeaseAck {
+            readable_until_ub: Timespan::from_secs(i64::from(e)),
+        }),
+    }
+}
+
+/// A lease of 16 s granted at `e` seconds.
+fn lease(e: Epoch) -> PgLease {
+    let at = Timespan::from_secs(i64::from(e));
+    PgLease {
+        readable_until: at,
+        readable_until_ub: at.saturating_add(Timespan::from_secs(16)),
+        interval: Timespan::from_secs(16),
     }
 }
 
@@ -544,6 +560,7 @@ fn log_msg(to: SpgId, from: ShardId, e: Epoch, entries: u64) -> CoreLogMsg {
         log,
         missing,
         past_intervals: entries.is_multiple_of(3).then(|| intervals(e)),
+        lease: entries.is_multiple_of(2).then(|| lease(e)),
     }
 }
 
@@ -630,13 +647,29 @@ fn outgoing() -> impl Strategy<Value = Outgoing> {
                     shard_num_bytes: shard,
                 }))
             }),
-        (spgid(), e, 0u64..1000).prop_map(|(pgid, epoch, v)| Outgoing::Direct(CoreMessage::Trim(
-            TrimMsg {
+        (spgid(), e.clone(), 0u64..1000).prop_map(|(pgid, epoch, v)| Outgoing::Direct(
+            CoreMessage::Trim(TrimMsg {
                 epoch,
                 pgid,
                 trim_to: EVersion::new(epoch, v),
+            })
+        )),
+        (spgid(), e.clone()).prop_map(|(pgid, epoch)| Outgoing::Direct(CoreMessage::Lease(
+            LeaseMsg {
+                epoch,
+                pgid,
+                lease: lease(epoch),
             }
         ))),
+        (spgid(), e, any::<i64>()).prop_map(|(pgid, epoch, ub)| Outgoing::Direct(
+            CoreMessage::LeaseAck(LeaseAckMsg {
+                epoch,
+                pgid,
+                lease_ack: PgLeaseAck {
+                    readable_until_ub: Timespan(ub),
+                },
+            })
+        )),
     ]
 }
 

@@ -6,17 +6,17 @@
 
 mod msg_support;
 
-use msg_support::{info, notify, past_intervals, sample, spg};
+use msg_support::{info, lease, notify, past_intervals, sample, spg};
 use peering_core::ctx::{
     BackfillReserveMsg, BackfillReserveOp, RecoveryReserveMsg, RecoveryReserveOp,
 };
 use peering_core::event::{
-    Defer, Event, MInfoRec, MLogRec, MNotifyRec, MQuery, MTrim, PeeringEvt, PgCreateInfo,
-    PgLogMsg as CoreLogMsg, RequestBackfillPrio, RequestRecoveryPrio,
+    Defer, Event, MInfoRec, MLease, MLeaseAck, MLogRec, MNotifyRec, MQuery, MTrim, PeeringEvt,
+    PgCreateInfo, PgLogMsg as CoreLogMsg, RequestBackfillPrio, RequestRecoveryPrio,
 };
 use peering_core::map::{PoolInfo, SimpleOsdMap};
 use peering_core::types::{
-    EVersion, OsdId, PgHistory, PgId, PgShard, ShardId, SpgId, Timespan, UTime,
+    EVersion, OsdId, PgHistory, PgId, PgLeaseAck, PgShard, ShardId, SpgId, Timespan, UTime,
 };
 use peering_core_std::msg::*;
 
@@ -130,6 +130,10 @@ fn info2_becomes_minforec_at_sent_and_min_epochs() {
                 from: from_shard(ShardId::NO_SHARD),
                 info: info(9),
                 msg_epoch: 21,
+                lease: Some(lease()),
+                lease_ack: Some(PgLeaseAck {
+                    readable_until_ub: Timespan(1_500),
+                }),
             })
         )
     );
@@ -158,6 +162,7 @@ fn log_becomes_mlogrec_addressed_by_info_pg_and_to() {
         log: m.log.clone(),
         missing: m.missing.clone(),
         past_intervals: m.past_intervals.clone(),
+        lease: Some(lease()),
     };
     assert_eq!(
         ds[0].evt,
@@ -331,20 +336,50 @@ fn monitor_creates_become_null_events_with_create_info() {
 }
 
 #[test]
-fn leases_and_non_peering_messages_are_refused() {
+fn non_peering_messages_are_refused() {
     for ty in MsgType::ALL {
         let m = sample(*ty);
         let peering = m.is_peering();
         let result = m.into_deliveries(FROM);
-        match ty {
-            MsgType::PgLease | MsgType::PgLeaseAck => {
-                assert_eq!(result, Err(MsgError::EventNotModelled(ty.name())));
-                assert!(!peering);
-            }
-            _ if peering => assert!(result.is_ok(), "{}", ty.name()),
-            _ => assert_eq!(result, Err(MsgError::NotPeering(ty.name()))),
+        if peering {
+            assert!(result.is_ok(), "{}", ty.name());
+        } else {
+            assert_eq!(result, Err(MsgError::NotPeering(ty.name())));
         }
     }
+}
+
+#[test]
+fn lease_and_lease_ack_become_mlease_and_mleaseack_at_their_epoch() {
+    let ds = deliveries(sample(MsgType::PgLease));
+    assert_eq!(ds.len(), 1);
+    assert_eq!(ds[0].spgid, spg(1, 9));
+    assert_eq!(
+        ds[0].evt,
+        PeeringEvt::new(
+            22,
+            Event::MLease(MLease {
+                epoch: 22,
+                from: FROM,
+                lease: lease(),
+            })
+        )
+    );
+    assert_eq!(ds[0].create_info, None);
+    let ds = deliveries(sample(MsgType::PgLeaseAck));
+    assert_eq!(
+        ds[0].evt,
+        PeeringEvt::new(
+            22,
+            Event::MLeaseAck(MLeaseAck {
+                epoch: 22,
+                from: FROM,
+                lease_ack: PgLeaseAck {
+                    readable_until_ub: Timespan(2_000),
+                },
+            })
+        )
+    );
 }
 
 #[test]

@@ -208,3 +208,25 @@ fn damaged_incrementals_never_panic_and_leave_the_map_alone_when_refused() {
     );
     eprintln!("{decoded} decoded, {refused} refused");
 }
+
+/// `osd_xinfo_t::dead_epoch` (v4): at epoch 35 `ceph osd down 0` marked a
+/// running osd.0 down; it saw itself down and sent `MOSDMarkMeDead`, so the
+/// monitor's epoch 36 records it dead at 35 (`new_xinfo`); its boot at 37
+/// brings it up after that: `OSDMap::is_dead` no longer holds.
+#[test]
+fn a_wrongly_marked_down_osd_is_recorded_dead_until_it_boots() {
+    let osd0 = peering_core::types::OsdId(0);
+    let inc = decode_incremental(&bytes("inc", 36)).unwrap();
+    assert_eq!(inc.new_xinfo.get(&0).map(|x| x.dead_epoch), Some(35));
+    let (m35, m36, m37) = (full(35), full(36), full(37));
+    assert!(!m35.map.is_up(osd0));
+    assert!(!m35.map.is_dead(osd0), "down, not yet known dead");
+    assert_eq!(m36.map.dead_epoch(osd0), 35);
+    assert!(m36.map.is_dead(osd0));
+    assert!(m37.map.is_up(osd0));
+    assert!(!m37.map.is_dead(osd0));
+    // Applying the incremental gives it too.
+    let mut applied = m35;
+    applied.apply_incremental(&inc).unwrap();
+    assert_eq!(applied.map.dead_epoch(osd0), 35);
+}

@@ -214,7 +214,7 @@ fn the_dispatcher_agrees_with_the_table() {
     assert!(checked > 150, "{checked}");
 }
 
-/// Issue "The rest of the chart": every event of §2 (read leases are not modelled)
+/// Issue "The rest of the chart": every event of §2, the read lease's included,
 /// is named by some state's reaction list — none relies only on the catch-all
 /// `transition<event_base, Crashed>` of Initial, Reset and Started (§0.2 rule 3).
 #[test]

@@ -54,6 +54,7 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("machine_rep_reservation.rs"),
     ),
     ("machine_delete", include_str!("machine_delete.rs")),
+    ("machine_lease", include_str!("machine_lease.rs")),
 ];
 
 /// Every reachable reaction of the chart, in chart order, with the tests that
@@ -168,6 +169,11 @@ const COVERAGE: &[(StateId, On, &[&str])] = &[
         S::Started,
         On::Event(E::RequestScrub),
         &["machine_coverage::started_discards_scrub_requests_outside_the_primary"],
+    ),
+    (
+        S::Started,
+        On::Event(E::CheckReadable),
+        &["machine_lease::started_ignores_check_readable"],
     ),
     (
         S::Started,
@@ -496,6 +502,27 @@ const COVERAGE: &[(StateId, On, &[&str])] = &[
         &["machine_recovery::late_defers_and_retries_are_dropped_with_a_reason"],
     ),
     (
+        S::Active,
+        On::Event(E::RenewLease),
+        &[
+            "machine_lease::activation_grants_the_lease_and_renewal_extends_it",
+            "machine_lease::a_lone_primary_renews_without_sending",
+        ],
+    ),
+    (
+        S::Active,
+        On::Event(E::MLeaseAck),
+        &[
+            "machine_lease::activation_grants_the_lease_and_renewal_extends_it",
+            "machine_lease::a_silent_replica_makes_the_primary_laggy_until_it_acks",
+        ],
+    ),
+    (
+        S::Active,
+        On::Event(E::CheckReadable),
+        &["machine_lease::a_new_primary_waits_for_the_prior_interval_lease"],
+    ),
+    (
         S::Activating,
         On::Event(E::AllReplicasRecovered),
         &[
@@ -792,6 +819,14 @@ const COVERAGE: &[(StateId, On, &[&str])] = &[
         S::ReplicaActive,
         On::Event(E::DeleteStart),
         &["machine_delete::replica_delete_start_leaves_replica_active"],
+    ),
+    (
+        S::ReplicaActive,
+        On::Event(E::MLease),
+        &[
+            "machine_lease::activation_grants_the_lease_and_renewal_extends_it",
+            "machine_lease::bad_leases_and_acks_are_dropped",
+        ],
     ),
     (
         S::RepNotRecovering,
@@ -1244,6 +1279,7 @@ fn wait_acting_change_ignores_peer_messages() {
             log: PgLogT::default(),
             missing: Missing::new(true),
             past_intervals: None,
+            lease: None,
         },
     });
     for evt in [notify, log] {

@@ -33,6 +33,8 @@ fn info(epoch: u32) -> InfoMsg {
         min_epoch: epoch,
         epoch,
         info: PgInfo::new(spg()),
+        lease: None,
+        lease_ack: None,
     }
 }
 

@@ -10,15 +10,17 @@ use peering_core::PeeringError;
 use peering_core::ctx::RecoveryCtx;
 use peering_core::event::PgNotify;
 use peering_core::event::{
-    Activate, ActivateCommitted, Defer, Event, EventKind, MInfoRec, MLogRec, MNotifyRec, MQuery,
-    MTrim, PeeringEvt, PgLogMsg, RequestBackfillPrio, RequestRecoveryPrio, RequestScrub,
+    Activate, ActivateCommitted, Defer, Event, EventKind, MInfoRec, MLease, MLeaseAck, MLogRec,
+    MNotifyRec, MQuery, MTrim, PeeringEvt, PgLogMsg, RequestBackfillPrio, RequestRecoveryPrio,
+    RequestScrub,
 };
 use peering_core::intervals::UpActing;
 use peering_core::log::{LogEntry, LogOp, PgLogT};
 use peering_core::machine::Pg;
 use peering_core::map::SimpleOsdMap;
 use peering_core::types::{
-    EVersion, ObjectId, OsdId, PgId, PgInfo, PgQuery, PgShard, QueryKind, ShardId, SpgId, Timespan,
+    EVersion, ObjectId, OsdId, PgId, PgInfo, PgLease, PgLeaseAck, PgQuery, PgShard, QueryKind,
+    ShardId, SpgId, Timespan,
 };
 use proptest::prelude::*;
 
@@ -81,6 +83,23 @@ fn log(v: u64, e: u32) -> PgLogT {
     l
 }
 
+/// A lease, sometimes with negative (never granted) values.
+fn lease(v: u64) -> PgLease {
+    let x = v as i64 - 3;
+    PgLease {
+        readable_until: Timespan(x * 1_000),
+        readable_until_ub: Timespan(x * 2_000),
+        interval: Timespan(x * 500),
+    }
+}
+
+/// A lease ack, sometimes for more than was ever offered.
+fn ack(v: u64) -> PgLeaseAck {
+    PgLeaseAck {
+        readable_until_ub: Timespan(v as i64 * 4_000_000_000),
+    }
+}
+
 fn make_event(pg: &Pg, kind: EventKind, from: i32, e: u32, v: u64, wrong: bool) -> Event {
     let sp = if wrong {
         SpgId::replicated(PgId::new(1, 9))
@@ -107,6 +126,18 @@ fn make_event(pg: &Pg, kind: EventKind, from: i32, e: u32, v: u64, wrong: bool) 
             from: fromsh,
             info: i,
             msg_epoch: e,
+            lease: (v % 3 == 1).then(|| lease(v)),
+            lease_ack: (v % 3 == 2).then(|| ack(v)),
+        }),
+        EventKind::MLease => Event::MLease(MLease {
+            epoch: e,
+            from: OsdId(from),
+            lease: lease(v),
+        }),
+        EventKind::MLeaseAck => Event::MLeaseAck(MLeaseAck {
+            epoch: e,
+            from: OsdId(from),
+            lease_ack: ack(v),
         }),
         EventKind::MLogRec => Event::MLogRec(MLogRec {
             from: fromsh,

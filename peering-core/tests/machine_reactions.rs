@@ -59,7 +59,8 @@ fn primary_force_recovery_on_a_degraded_pg() {
     c.run();
     assert_eq!(c.pg(0).state_id(), StateId::Clean);
     c.auto_recovered = false;
-    c.next_map(&[0, 1], |m| m.mark_down(2));
+    // osd.2's process is gone: down and dead, so no read lease is waited for.
+    c.next_map(&[0, 1], |m| m.mark_dead(2));
     c.run();
     c.next_map(&[0, 1], |m| m.set_up_thru(0, 11));
     c.run();
@@ -348,6 +349,8 @@ fn replica_active_answers_queries_merges_logs_and_trims() {
             from: PgShard::replica(0),
             info,
             msg_epoch: 2,
+            lease: None,
+            lease_ack: None,
         }),
     );
     assert_eq!(pg.history().last_scrub, EVersion::new(2, 1));

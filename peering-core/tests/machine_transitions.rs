@@ -178,9 +178,11 @@ fn new_interval_resets_and_records_past_interval() {
     c.run();
     let pg = c.pg(0);
     assert_eq!(pg.state_name(), "Started/Primary/Active/Clean");
-    // Undersized: size 3, two acting; an empty PG has no degraded objects, so it is
-    // "active+undersized" as Ceph prints it.
-    assert_eq!(pg.state_bits().to_string(), "active+undersized");
+    // Undersized: size 3, two acting; an empty PG has no degraded objects. osd.2 is
+    // down but not known dead, and the old interval's lease (16 s from time 0)
+    // has not run out: the PG waits (`AllReplicasActivated`), and Ceph prints
+    // "active+undersized+wait".
+    assert_eq!(pg.state_bits().to_string(), "active+undersized+wait");
 }
 
 /// A non-primary's Reset ActMap sends a notify after an interval change
@@ -324,6 +326,8 @@ fn get_log_needs_acting_change() {
                 from: PgShard::replica(2),
                 info,
                 msg_epoch: e,
+                lease: None,
+                lease_ack: None,
             }),
         ),
     );

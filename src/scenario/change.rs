@@ -4,9 +4,12 @@
 
 use std::collections::BTreeSet;
 
+use peering_core::machine::Readable;
 use peering_core::map::OsdMapView;
 use peering_core::types::OsdId;
+use peering_core_std::harness::HarnessError;
 use peering_core_std::harness::osd_cluster::OsdHarness;
+use peering_core_std::osd::OsdError;
 
 use super::ErrorKind;
 use super::args::Args;
@@ -198,12 +201,29 @@ impl Runner {
         let h = self.h()?;
         let mut out = Vec::new();
         for n in names {
-            let v = if delete {
+            let r = if delete {
                 h.delete(spg, &n)
             } else {
                 h.write(spg, &n)
+            };
+            // `check_laggy` holds the op (Ceph queues it until readable).
+            if let Err(HarnessError::Osd {
+                osd,
+                error: OsdError::NotReadable { why, .. },
+            }) = &r
+            {
+                let why = match why {
+                    Readable::Wait => "waiting for the prior interval's read lease",
+                    Readable::Laggy => "laggy: its read lease ran out",
+                    Readable::Expired | Readable::Yes => "not readable",
+                };
+                out.push(format!(
+                    "{cmd} {n} in pg {spg}: held, osd.{} is {why}",
+                    osd.0
+                ));
+                continue;
             }
-            .map_err(ErrorKind::Harness)?;
+            let v = r.map_err(ErrorKind::Harness)?;
             out.push(format!("{cmd} {n} in pg {spg}: {v}"));
         }
         Ok(out)
@@ -227,7 +247,8 @@ impl Runner {
         let h = self.h()?;
         let what = match command {
             "up-thru" => format!("osd.{osd} up_thru {}", h.epoch().saturating_add(1)),
-            "mark-down" => format!("osd.{osd} marked down (it is running)"),
+            "mark-down" if h.is_running(osd) => format!("osd.{osd} marked down (it is running)"),
+            "mark-down" => format!("osd.{osd} marked down (not known dead)"),
             _ => format!("osd.{osd} {command}"),
         };
         h.publish(&what, |inc| match command {

@@ -15,15 +15,16 @@ use super::parse::Block;
 /// The commands there are, as an unknown command's error lists them.
 pub const COMMANDS: &str = "cluster place remap create disk write delete \
 down up crash start mark-down partition heal out in lost up-thru epochs pg-num min-size \
-policy grant release-commits fire-timers backfills too-full run step \
-states query history messages transcript objects";
+policy grant release-commits fire-timers clock backfills too-full run step \
+states query history lease messages transcript objects";
 
 /// The commands that only look: `messages` and `transcript` after them still
 /// show what the command before them did.
-const LOOKS: [&str; 7] = [
+const LOOKS: [&str; 8] = [
     "states",
     "query",
     "history",
+    "lease",
     "messages",
     "transcript",
     "objects",
@@ -289,6 +290,19 @@ impl Runner {
                 h.fire_timers();
                 Ok(vec![format!("{n} timers fired")])
             }
+            "clock" => {
+                let a = Args::new("clock", a, "secs")?;
+                let secs = i64::try_from(a.u64("secs")?).unwrap_or(i64::MAX);
+                let h = self.h()?;
+                let fired = h
+                    .advance_clock(peering_core::types::Timespan::from_secs(secs))
+                    .map_err(ErrorKind::Harness)?;
+                let now = h.now().0 / 1_000_000_000;
+                let mut out = vec![format!("clock at {now}s: {fired} timers fired")];
+                out.extend(self.maps());
+                out.extend(self.states(None)?);
+                Ok(out)
+            }
             "backfills" => {
                 let a = Args::new("backfills", a, "osd slots")?;
                 let osd = self.check_osd(a.osd("osd")?)?;
@@ -336,6 +350,7 @@ impl Runner {
                 self.states(pg)
             }
             "query" | "history" => self.query(b.command == "history", a),
+            "lease" => self.lease(a),
             "messages" => {
                 let a = Args::new("messages", a, "osd")?;
                 let osd = a.opt_str("osd")?.map(|_| a.osd("osd")).transpose()?;

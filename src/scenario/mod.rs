@@ -26,18 +26,20 @@
 //! | `remap [pg=] osds=...` | CRUSH's answer changes: a new list, in a new map |
 //! | `create [pg=]` | the PG created on every running OSD of its list, or of CRUSH's up set when it has none (`Pg::create`, persisted); on an EC pool, each up position's shard |
 //! | `disk osd=N [pg=] head=H [tail=T] [les=E] [history-les=E] [epoch=E]` | the PG as left on `osd`'s disk: entries `E'(T+1)..=E'H`, one object `o{n}` each; history active and clean at `E` (default 10) |
-//! | `write [pg=] [count=N \| name=X]`, `delete [pg=] name=X` | client operations to the acting primary (`MOSDOp`, then `MOSDRepOp`, or `MOSDECSubOpWrite` on an EC pool); the PG must be active. Names hash as the harness hashes them, so `name=o7` is not the object `o7` a `disk` log holds |
-//! | `down osds=1,2`, `up osd=N` | OSDs fail (process stopped, one map marks them down); an OSD restarts from its store and boots |
+//! | `write [pg=] [count=N \| name=X]`, `delete [pg=] name=X` | client operations to the acting primary (`MOSDOp`, then `MOSDRepOp`, or `MOSDECSubOpWrite` on an EC pool); the PG must be active; one the PG holds (`wait`, `laggy`) is said so. Names hash as the harness hashes them, so `name=o7` is not the object `o7` a `disk` log holds |
+//! | `down osds=1,2`, `up osd=N` | OSDs fail (process stopped, one map marks them down and dead, as Ceph's monitor does when their connections are refused); an OSD restarts from its store and boots |
 //! | `crash osd=N`, `start osd=N` | the process stops or starts; the map does not change (this monitor does not mark down and up an OSD that boots while the map says it is up, as Ceph's `prepare_boot` does: follow `crash` with `down`, or `mark-down`) |
 //! | `partition osds=0 from=1,2`, `heal` | frames between the two sides wait (no heartbeats here: the monitor is not told); then cross, in order |
-//! | `mark-down osd=N` | the monitor marks a running OSD down (as after failed heartbeats); it sees itself down, rebinds and boots again |
+//! | `mark-down osd=N` | the monitor marks an OSD down, not dead (as after failed heartbeats); a running one sees itself down, tells the monitor (`MOSDMarkMeDead`), rebinds and boots again |
 //! | `out osd=N`, `in osd=N`, `lost osd=N`, `up-thru osd=N` | a map with that change |
 //! | `epochs to=E`, `pg-num to=N`, `min-size to=N` | maps with nothing, with `pg_num` and `pgp_num` raised (a split), with `min_size` |
 //! | `policy key=on\|off...` | what the harness does by itself: `grant-up-thru`, `grant-pg-temp`, `hold-commits`, `grant-reservations`, `recovery-engine`, `fire-timers` |
-//! | `grant [up-thru] [pg-temp]`, `release-commits`, `fire-timers` | the monitor answers now; held transactions become durable; timers fire |
+//! | `grant [up-thru] [pg-temp]`, `release-commits`, `fire-timers` | the monitor answers now; held transactions become durable; timers fire (not the read lease's) |
+//! | `clock secs=N` | time passes: every timer due fires at its time (lease renewals, readable checks), the cluster running between them; then the states |
 //! | `backfills osd=N slots=K`, `too-full osd=N [off]` | `osd_max_backfills` (0: nothing is granted, a stray waits for its deletion slot); the backfill space check fails |
 //! | `run`, `step [rounds=N]` | until quiet (granting as the policy says), or N rounds; then the states |
 //! | `states [pg=]`, `query [pg=] osd=N`, `history [pg=] osd=N` | every instance's state; `ceph pg query`'s JSON; `dump_pgstate_history` (on an EC pool, of the lowest shard `osd` holds) |
+//! | `lease [pg=] osd=N` | the instance's read lease, in seconds on its OSD's clock |
 //! | `messages [osd=N]`, `transcript`, `objects osd=N [pg=]` | what the last command that acted (not a look) sent, to or from `osd`; everything it recorded; the stored objects |
 //!
 //! A file that cannot run (an unknown command or argument, a bad value, an

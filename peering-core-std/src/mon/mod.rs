@@ -200,6 +200,7 @@ impl Monitor {
             || !p.new_up_thru.is_empty()
             || !p.new_last_clean_interval.is_empty()
             || !p.new_lost.is_empty()
+            || !p.new_xinfo.is_empty()
             || !p.new_pg_temp.is_empty()
             || !p.new_primary_temp.is_empty()
             || !p.new_pg_upmap.is_empty()

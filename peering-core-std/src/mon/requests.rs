@@ -5,7 +5,7 @@ use peering_core::types::{OsdId, Timespan};
 
 use super::{MonOutput, Monitor};
 use crate::osd::MonMessage;
-use crate::osdmap::{OSD_AUTOOUT, OSD_UP, WEIGHT_OUT};
+use crate::osdmap::{OSD_AUTOOUT, OSD_UP, OsdXinfo, WEIGHT_OUT};
 
 impl Monitor {
     /// One message from OSD `from`, at the host's time `now`. Requests that
@@ -83,6 +83,16 @@ impl Monitor {
             }
             // `check_osdmap_sub`: `start` is the first epoch wanted.
             MonMessage::Subscribe { start } => self.reply_maps(from, start.saturating_sub(1)),
+            MonMessage::MarkMeDead { epoch } => {
+                // `preprocess_mark_me_dead`: only a down OSD that exists;
+                // `prepare_mark_me_dead` records the epoch it saw.
+                if !self.map.exists(from) || self.map.is_up(from) {
+                    return;
+                }
+                self.pending
+                    .new_xinfo
+                    .insert(from, OsdXinfo { dead_epoch: epoch });
+            }
         }
     }
 

@@ -111,6 +111,30 @@ fn a_boot_while_still_up_marks_down_first_then_up() {
     assert_eq!(published(&mut m).len(), 2);
 }
 
+/// `preprocess_mark_me_dead` / `prepare_mark_me_dead`: only a down OSD that
+/// exists is recorded dead, at the epoch it saw itself down; `is_dead` holds
+/// until it comes up again.
+#[test]
+fn mark_me_dead_records_a_down_osd_dead_until_it_boots() {
+    let mut m = mon(3);
+    // Up: ignored. Unknown: ignored.
+    m.handle(OsdId(1), MonMessage::MarkMeDead { epoch: 1 }, Timespan(0));
+    m.handle(OsdId(7), MonMessage::MarkMeDead { epoch: 1 }, Timespan(0));
+    assert!(!m.has_pending());
+    m.mark_down(OsdId(1));
+    assert_eq!(m.propose(), Ok(Some(2)));
+    assert!(!m.map().is_dead(OsdId(1)), "down is not dead");
+    m.handle(OsdId(1), MonMessage::MarkMeDead { epoch: 2 }, Timespan(0));
+    assert_eq!(m.propose(), Ok(Some(3)));
+    assert_eq!(m.map().dead_epoch(OsdId(1)), 2);
+    assert!(m.map().is_dead(OsdId(1)));
+    // Its boot brings it up after the dead epoch: no longer dead.
+    m.handle(OsdId(1), MonMessage::Boot { epoch: 3 }, Timespan(0));
+    assert_eq!(m.propose(), Ok(Some(4)));
+    assert!(m.map().is_up(OsdId(1)));
+    assert!(!m.map().is_dead(OsdId(1)));
+}
+
 #[test]
 fn failures_need_enough_reporters_and_the_grace() {
     let mut m = mon(4);

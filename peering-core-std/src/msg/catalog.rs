@@ -10,9 +10,9 @@ use super::control::{
 };
 use super::data::{ClientOpMsg, ClientOpReplyMsg, PgOpMsg};
 use super::peering::{PgCreate2Msg, PgCreateMsg, PgInfoMsg, PgNotifyMsg, PgQueryMsg};
-use super::reserve::{PgLeaseAckMsg, PgLeaseMsg};
 use peering_core::ctx::{
-    BackfillReserveMsg, InfoMsg, QueryMsg, RecoveryReserveMsg, RemoveMsg, TrimMsg,
+    BackfillReserveMsg, InfoMsg, LeaseAckMsg, LeaseMsg, QueryMsg, RecoveryReserveMsg, RemoveMsg,
+    TrimMsg,
 };
 use peering_core::event::{PgLogMsg, PgNotify};
 
@@ -65,8 +65,11 @@ macro_rules! catalog {
             }
         }
 
-        /// One message of the catalog, with its payload.
+        /// One message of the catalog, with its payload. (A message is moved
+        /// once, between its frame and its handler; boxing the log would cost
+        /// an allocation per message for nothing.)
         #[derive(Clone, PartialEq, Eq, Debug)]
+        #[allow(clippy::large_enum_variant)]
         pub enum Message {
             $( $(#[doc = $doc])* $variant($payload), )*
         }
@@ -182,13 +185,13 @@ catalog! {
     PgNotify2(PgNotify) = 130, "MSG_OSD_PG_NOTIFY2", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_QUERY2` (131): per-PG query (Octopus+).
     PgQuery2(QueryMsg) = 131, "MSG_OSD_PG_QUERY2", seed_fast: false, modern_fast: true;
-    /// `MSG_OSD_PG_INFO2` (132): per-PG info (Octopus+). Its optional read
-    /// lease and lease ack are not carried: the core does not model leases.
+    /// `MSG_OSD_PG_INFO2` (132): per-PG info (Octopus+), with its optional
+    /// read lease and lease ack.
     PgInfo2(InfoMsg) = 132, "MSG_OSD_PG_INFO2", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_LEASE` (133): read lease.
-    PgLease(PgLeaseMsg) = 133, "MSG_OSD_PG_LEASE", seed_fast: false, modern_fast: true;
+    PgLease(LeaseMsg) = 133, "MSG_OSD_PG_LEASE", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_PG_LEASE_ACK` (134): lease ack.
-    PgLeaseAck(PgLeaseAckMsg) = 134, "MSG_OSD_PG_LEASE_ACK", seed_fast: false, modern_fast: true;
+    PgLeaseAck(LeaseAckMsg) = 134, "MSG_OSD_PG_LEASE_ACK", seed_fast: false, modern_fast: true;
     /// `MSG_OSD_RECOVERY_RESERVE` (150): recovery reservation.
     RecoveryReserve(RecoveryReserveMsg) = 150, "MSG_OSD_RECOVERY_RESERVE", seed_fast: false, modern_fast: true;
 }

@@ -70,8 +70,4 @@ pub enum MsgError {
     /// monitor traffic;.
     #[error("{0} does not become a peering event")]
     NotPeering(&'static str),
-    /// The message becomes a peering event the core does not model (the read
-    /// lease's `MLease` / `MLeaseAck`,.
-    #[error("{0} becomes a peering event the core does not model")]
-    EventNotModelled(&'static str),
 }

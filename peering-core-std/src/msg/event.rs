@@ -144,6 +144,9 @@ fn legacy_info(n: PgNotify) -> Result<InfoMsg, MsgError> {
         min_epoch: n.query_epoch,
         epoch: n.epoch_sent,
         info: n.info,
+        // The pre-Octopus batched info carries no lease.
+        lease: None,
+        lease_ack: None,
     })
 }
 
@@ -168,9 +171,8 @@ impl Message {
     ///
     /// Refused, with nothing delivered: a notify or info whose sending shard is
     /// not its info's ([`MsgError::ShardMismatch`]), a message whose address
-    /// disagrees with its payload ([`MsgError::PgMismatch`]), a lease
-    /// ([`MsgError::EventNotModelled`]) and everything that is not a peering
-    /// message ([`MsgError::NotPeering`]).
+    /// disagrees with its payload ([`MsgError::PgMismatch`]) and everything
+    /// that is not a peering message ([`MsgError::NotPeering`]).
     pub fn into_deliveries(self, from: OsdId) -> Result<Vec<PeeringDelivery>, MsgError> {
         let peer = |(spgid, evt)| PeeringDelivery::from_peer(spgid, evt);
         let ty = self.msg_type();
@@ -255,9 +257,8 @@ impl Message {
             Message::PgRemove(m) => Ok(m.into_events().map(peer).collect()),
             Message::RecoveryReserve(m) => Ok(vec![peer(m.into_event())]),
             Message::BackfillReserve(m) => Ok(vec![peer(m.into_event())]),
-            Message::PgLease(_) | Message::PgLeaseAck(_) => {
-                Err(MsgError::EventNotModelled(ty.name()))
-            }
+            Message::PgLease(m) => Ok(vec![peer(m.into_event(from))]),
+            Message::PgLeaseAck(m) => Ok(vec![peer(m.into_event(from))]),
             _ => Err(MsgError::NotPeering(ty.name())),
         }
     }
@@ -273,6 +274,8 @@ impl Message {
     /// | `MOSDPGLog` | `MLogRec` | (`epoch`, `query_epoch`) |
     /// | `MOSDPGQuery(2)` | `MQuery` | (`epoch_sent`, `epoch_sent`) |
     /// | `MOSDPGTrim` | `MTrim` | (`epoch`, `epoch`) |
+    /// | `MOSDPGLease` | `MLease` | (`epoch`, `epoch`) |
+    /// | `MOSDPGLeaseAck` | `MLeaseAck` | (`epoch`, `epoch`) |
     /// | `MOSDPGRemove` | `DeleteStart` per PG | (`epoch`, `epoch`) |
     /// | `MRecoveryReserve` | `RequestRecoveryPrio` / `RemoteRecoveryReserved` / `RecoveryDone` / `DeferRecovery(0)` | (`query_epoch`, same) |
     /// | `MBackfillReserve` | `RequestBackfillPrio` / `RemoteBackfillReserved` / `RemoteReservationRejectedTooFull` / `RemoteReservationCanceled` / `RemoteReservationRevokedTooFull` / `RemoteReservationRevoked` | (`query_epoch`, same) |
@@ -297,8 +300,8 @@ impl Message {
         self.into_deliveries(from)
     }
 
-    /// True for the messages that become peering events the core models (the
-    /// ones [`Message::into_deliveries`] accepts;.
+    /// True for the messages that become peering events (the ones
+    /// [`Message::into_deliveries`] accepts).
     pub fn is_peering(&self) -> bool {
         matches!(
             self,
@@ -315,6 +318,8 @@ impl Message {
                 | Message::PgCreate2(_)
                 | Message::BackfillReserve(_)
                 | Message::RecoveryReserve(_)
+                | Message::PgLease(_)
+                | Message::PgLeaseAck(_)
         )
     }
 }

@@ -23,7 +23,6 @@ mod event;
 mod name;
 mod outgoing;
 mod peering;
-mod reserve;
 mod validate;
 
 pub use catalog::{Message, MsgType};
@@ -37,5 +36,4 @@ pub use error::MsgError;
 pub use event::PeeringDelivery;
 pub use outgoing::{Target, drain_messages, mon_messages};
 pub use peering::{PgCreate2Msg, PgCreateEntry, PgCreateMsg, PgInfoMsg, PgNotifyMsg, PgQueryMsg};
-pub use reserve::{PgLease, PgLeaseAck, PgLeaseAckMsg, PgLeaseMsg};
 pub use validate::decode_validated;

@@ -57,6 +57,8 @@ fn direct_msg(m: DirectMessage) -> Message {
         DirectMessage::RecoveryReserve(m) => Message::RecoveryReserve(m),
         DirectMessage::BackfillReserve(m) => Message::BackfillReserve(m),
         DirectMessage::Trim(m) => Message::PgTrim(m),
+        DirectMessage::Lease(m) => Message::PgLease(m),
+        DirectMessage::LeaseAck(m) => Message::PgLeaseAck(m),
     }
 }
 

@@ -55,8 +55,8 @@ impl Message {
             Message::PgRemove(m) => m.pgids.iter().map(|s| s.pgid).collect(),
             Message::BackfillReserve(m) => vec![m.pgid.pgid],
             Message::RecoveryReserve(m) => vec![m.pgid.pgid],
-            Message::PgLease(m) => vec![m.spgid.pgid],
-            Message::PgLeaseAck(m) => vec![m.spgid.pgid],
+            Message::PgLease(m) => vec![m.pgid.pgid],
+            Message::PgLeaseAck(m) => vec![m.pgid.pgid],
             Message::Ping(_)
             | Message::OsdMap(_)
             | Message::MonCommand(_)

@@ -32,6 +32,7 @@ impl Osd {
             return Ok(true);
         };
         let mut children = Vec::new();
+        self.prime_clock(&mut pg);
         let result = self.advance_taken(&mut pg, osd_epoch, max_advance, ctx, &mut children);
         let caught_up = pg.epoch() >= osd_epoch;
         if let Some(slot) = self.slots.get_mut(&spgid) {

@@ -8,7 +8,7 @@
 
 use peering_core::ctx::RecoveryCtx;
 use peering_core::log::{LogEntry, LogOp, ReqId};
-use peering_core::machine::LogAppend;
+use peering_core::machine::{LogAppend, Readable};
 use peering_core::map::{MapFlags, OsdMapView};
 use peering_core::types::{EVersion, ObjectId, OsdId, PgShard, PgState, SpgId, UTime};
 use serde::{Deserialize, Serialize};
@@ -77,10 +77,12 @@ impl Osd {
         Ok(entry)
     }
 
-    /// What `execute_ctx` does before an active primary's op: the PG's
-    /// `update_trim_to`, with the OSD's share of log entries and the map's
-    /// PGLOG_HARDLIMIT. Returns the object's stored version (the entry's
-    /// prior version; `0'0` when it does not exist).
+    /// What `do_op` and `execute_ctx` do before an active primary's op:
+    /// `check_laggy` (an op waits while the PG is `WAIT` or `LAGGY`, and finds
+    /// a primary whose lease ran out `LAGGY`), then the PG's `update_trim_to`,
+    /// with the OSD's share of log entries and the map's PGLOG_HARDLIMIT.
+    /// Returns the object's stored version (the entry's prior version; `0'0`
+    /// when it does not exist).
     pub(super) fn begin_client_op(
         &mut self,
         pgid: SpgId,
@@ -102,7 +104,19 @@ impl Osd {
             .backend
             .object_version(pgid, oid)
             .unwrap_or(EVersion::ZERO);
+        let mnow = self.mnow;
         if active_primary && let Some(pg) = self.slots.get_mut(&pgid).and_then(|s| s.pg.as_mut()) {
+            pg.set_mnow(mnow);
+            let was_laggy = pg.state_bits().contains(PgState::LAGGY);
+            match pg.check_laggy() {
+                Readable::Yes => {}
+                why => {
+                    if !was_laggy && pg.state_bits().contains(PgState::LAGGY) {
+                        self.outputs.push_back(super::OsdOutput::PublishStats(pgid));
+                    }
+                    return Err(OsdError::NotReadable { pgid, why });
+                }
+            }
             pg.update_trim_to(target, hard_limit);
         }
         Ok(prior)

@@ -124,6 +124,7 @@ impl Osd {
                     log: Default::default(),
                     missing: Missing::new(true),
                     past_intervals: Some(PastIntervals::default()),
+                    lease: None,
                 }),
             ),
             QueryKind::Info | QueryKind::Missing => ctx.send_notify(

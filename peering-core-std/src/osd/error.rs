@@ -46,6 +46,18 @@ pub enum OsdError {
     /// OSD reports the PG and starts the others).
     #[error("store: {0}")]
     Store(#[from] StoreError),
+    /// A client op found the PG not readable (`PrimaryLogPG::check_laggy`):
+    /// `WAIT` for a prior interval's read lease, or `LAGGY` with its own lease
+    /// run out. Ceph parks the op in `waiting_for_readable` and requeues it
+    /// when `recheck_readable` clears the state; this host keeps no op queue,
+    /// so the client retries, as it does for a PG not active yet.
+    #[error("{pgid} is not readable ({why:?})")]
+    NotReadable {
+        /// The PG instance.
+        pgid: SpgId,
+        /// Why.
+        why: peering_core::machine::Readable,
+    },
     /// A call into a PG failed; the PG is left as the core leaves it.
     #[error("{pgid}: {error}")]
     Pg {
@@ -85,8 +97,8 @@ pub enum DropReason {
         /// The one received.
         got: u64,
     },
-    /// The message type is not one the OSD acts on here (data path, monitor
-    /// traffic, read leases).
+    /// The message type is not one the OSD acts on here (the data path and
+    /// monitor traffic it does not model).
     NotHandled(&'static str),
     /// A peering message from something that is not an OSD (or, for creates,
     /// the monitor).

@@ -179,9 +179,9 @@ impl Osd {
     /// `_committed_osd_maps(old, new)`: for each new epoch, peers that went
     /// down are marked down (their sessions reset), and this OSD's own state
     /// follows the map: booting → active once a map marks it up after its last
-    /// bind; active but marked down → "wrongly marked me down": rebind (every
-    /// peer OSD's session reset, [`OsdOutput::Rebind`]), booting again, and a
-    /// new `MOSDBoot`.
+    /// bind; active but marked down → "wrongly marked me down":
+    /// `MOSDMarkMeDead`, rebind (every peer OSD's session reset,
+    /// [`OsdOutput::Rebind`]), booting again, and a new `MOSDBoot`.
     fn committed_osd_maps(&mut self, old: Epoch, new: Epoch) {
         let me = self.cfg.whoami;
         let mut prev = self.maps.get(old).cloned();
@@ -207,6 +207,13 @@ impl Osd {
                 }
                 OsdState::Active if !map.exists(me) => self.state = OsdState::Stopped,
                 OsdState::Active if !map.is_up(me) => {
+                    // "wrongly marked me down": tell the monitor we know, so
+                    // nobody waits on our read leases (`MOSDMarkMeDead`);
+                    // not for a map of the history a new process replays.
+                    if self.mon.booted {
+                        self.outputs
+                            .push_back(OsdOutput::Mon(super::MonMessage::MarkMeDead { epoch: e }));
+                    }
                     self.state = OsdState::Booting;
                     self.up_epoch = 0;
                     self.bind_epoch = e;
@@ -337,6 +344,8 @@ mod tests {
         let mut osd = osd_on(&map, OsdConfig::new(0));
         assert_eq!(osd.state(), OsdState::Active);
         assert_eq!(osd.up_epoch(), 1);
+        // The process is running (its boot step ran): maps are news now.
+        osd.start_boot();
         osd.drain_outputs();
         let down = next(&mut map, |i| {
             i.mark_down(0);
@@ -345,7 +354,15 @@ mod tests {
         assert_eq!(osd.state(), OsdState::Booting);
         assert!(!osd.is_up());
         let outs = osd.drain_outputs();
-        assert!(outs.contains(&OsdOutput::Mon(MonMessage::Boot { epoch: 2 })));
+        // It tells the monitor it saw itself down (`MOSDMarkMeDead`), then
+        // boots again.
+        let mark = outs
+            .iter()
+            .position(|o| *o == OsdOutput::Mon(MonMessage::MarkMeDead { epoch: 2 }));
+        let boot = outs
+            .iter()
+            .position(|o| *o == OsdOutput::Mon(MonMessage::Boot { epoch: 2 }));
+        assert!(mark.is_some() && mark < boot, "{outs:?}");
         let up = next(&mut map, |i| {
             i.mark_up(0);
         });

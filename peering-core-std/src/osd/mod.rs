@@ -17,6 +17,7 @@
 //! | run the peering queue | [`Osd::process_peering_events`] | `process_peering_events` / `dequeue_peering_evt` |
 //! | boot | [`Osd::load_pgs`], [`Osd::start_boot`] | `load_pgs`, `start_boot` |
 //! | `osd_max_backfills` changed, store usage | [`Osd::set_max_backfills`], [`Osd::set_statfs`] | `handle_conf_change`, `osd_stat` |
+//! | the monotonic clock, heartbeat clock bounds | [`Osd::set_mnow`], [`Osd::set_peer_clock_delta`] | `get_mnow`, `HeartbeatStamps` |
 //!
 //! Reservation requests of the PGs run on the OSD's own reservers
 //! ([`AsyncReserver`]: [`Osd::local_reserver`] for recovery, backfill and
@@ -85,7 +86,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use peering_core::ctx::AwaitingCommit;
 use peering_core::machine::{Config, Pg};
 use peering_core::map::OsdMapView;
-use peering_core::types::{Epoch, OsdId, SpgId};
+use peering_core::types::{Epoch, OsdId, PeerClockDelta, SpgId, Timespan};
 
 use mon::MonState;
 use session::Session;
@@ -204,6 +205,10 @@ pub struct Osd {
     /// Client writes waiting for their commits, and replicas' replies
     /// waiting for theirs.
     writes: repop::Writes,
+    /// `get_mnow()`: the host's monotonic clock since this OSD started.
+    mnow: Timespan,
+    /// `hb_stamps`: what heartbeats tell of each peer's clock.
+    hb_stamps: BTreeMap<OsdId, PeerClockDelta>,
 }
 
 impl Osd {
@@ -236,7 +241,38 @@ impl Osd {
             backend: Box::new(VersionsOnly::default()),
             recovery: BTreeMap::new(),
             writes: repop::Writes::default(),
+            mnow: Timespan::ZERO,
+            hb_stamps: BTreeMap::new(),
         }
+    }
+
+    /// Sets the OSD's monotonic clock (Ceph's `OSDService::get_mnow`: the time
+    /// since this OSD process started). The `Osd` reads no clock: the host
+    /// sets it before handing in inputs, and every PG reads it for its read
+    /// leases. An earlier time than the last one is ignored.
+    pub fn set_mnow(&mut self, now: Timespan) {
+        self.mnow = self.mnow.max(now);
+    }
+
+    /// The monotonic clock as last set.
+    pub fn mnow(&self) -> Timespan {
+        self.mnow
+    }
+
+    /// Records what heartbeats tell of `peer`'s clock relative to this OSD's
+    /// (Ceph's `HeartbeatStamps::peer_clock_delta_lb/ub`): a replica
+    /// converts its primary's read leases with it. A host without heartbeats
+    /// leaves it unset, and leases fall back to the replica's own clock.
+    pub fn set_peer_clock_delta(&mut self, peer: OsdId, delta: PeerClockDelta) {
+        self.hb_stamps.insert(peer, delta);
+    }
+
+    /// Hands a PG the clock inputs before it runs: `get_mnow()` and
+    /// `hb_stamps[0]` (its primary's clock bounds).
+    fn prime_clock(&self, pg: &mut Pg) {
+        pg.set_mnow(self.mnow);
+        let primary = pg.primary().osd;
+        pg.set_primary_clock_delta(self.hb_stamps.get(&primary).copied().unwrap_or_default());
     }
 
     /// `whoami`.

@@ -30,6 +30,11 @@ pub(super) struct MonState {
     pub boot_sent: bool,
     /// The newest start epoch subscribed to.
     pub subscribed: Epoch,
+    /// `start_boot` ran: maps from here on are news. The ones the host hands
+    /// a new process before it (its store's history) are not, so nothing in
+    /// them is reported to the monitor as current (Ceph's `init` loads them
+    /// without `_committed_osd_maps`).
+    pub booted: bool,
 }
 
 impl Osd {
@@ -120,6 +125,7 @@ impl Osd {
     /// while booting (again after a new map or a monitor reconnect that leave
     /// it down). Needs a map.
     pub fn start_boot(&mut self) {
+        self.mon.booted = true;
         if self.state != OsdState::Booting || self.mon.boot_sent || self.maps.is_empty() {
             return;
         }

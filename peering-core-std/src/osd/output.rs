@@ -47,6 +47,13 @@ pub enum MonMessage {
         /// The first epoch wanted.
         start: Epoch,
     },
+    /// `MOSDMarkMeDead` (Octopus+): this running OSD saw itself marked down
+    /// at `epoch`, so it serves nothing from before; the monitor records it
+    /// dead (`dead_epoch`), which ends other PGs' wait on its read leases.
+    MarkMeDead {
+        /// The map epoch that marked it down.
+        epoch: Epoch,
+    },
 }
 
 /// One thing the host must do, in the order the OSD produced them. (Outputs

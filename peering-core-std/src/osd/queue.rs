@@ -94,6 +94,7 @@ impl Osd {
         let Some(mut pg) = self.slots.get_mut(&pgid).and_then(|s| s.pg.take()) else {
             return Ok(());
         };
+        self.prime_clock(&mut pg);
         let result = match self.maps.get(pg.epoch()).cloned() {
             Some(map) => pg.handle_event(item.evt, &*map, ctx),
             None => {

@@ -103,9 +103,10 @@ fn an_osd_behind_the_trimmed_tail_is_backfilled() {
     let down = (0..3).map(OsdId).find(|o| *o != p).unwrap();
     let mut objects = writes(&mut c, 1, 3);
     let down_head = c.osds[&down].pg(spg(0)).unwrap().info().last_update;
+    // Its process is gone: down and dead (nobody waits for its read lease).
     c.stop(down.0);
     c.publish(|i| {
-        i.mark_down(down.0);
+        i.mark_down_dead(down.0);
     })
     .unwrap();
     c.run(500);

@@ -13,8 +13,8 @@ use super::error::OsdMapError;
 use super::incremental::Incremental;
 use super::map::OsdMap;
 use super::osd::{
-    DEFAULT_PRIMARY_AFFINITY, OSD_AUTOOUT, OSD_EXISTS, OSD_NEW, OSD_UP, OsdInfo, WEIGHT_IN,
-    WEIGHT_OUT,
+    DEFAULT_PRIMARY_AFFINITY, OSD_AUTOOUT, OSD_EXISTS, OSD_NEW, OSD_UP, OsdInfo, OsdXinfo,
+    WEIGHT_IN, WEIGHT_OUT,
 };
 use super::pool::validate_pool;
 
@@ -81,6 +81,7 @@ impl OsdMap {
         self.osd_state.resize(len, 0);
         self.osd_weight.resize(len, WEIGHT_OUT);
         self.osd_info.resize(len, OsdInfo::default());
+        self.osd_xinfo.resize(len, OsdXinfo::default());
         self.osd_primary_affinity
             .resize(len, DEFAULT_PRIMARY_AFFINITY);
         Ok(())
@@ -177,6 +178,7 @@ impl OsdMap {
             if state & OSD_EXISTS != 0 && mask & OSD_EXISTS != 0 {
                 // Destroyed: forget everything the map knew about the OSD.
                 set(&mut self.osd_info, i, OsdInfo::default());
+                set(&mut self.osd_xinfo, i, OsdXinfo::default());
                 set(&mut self.osd_primary_affinity, i, DEFAULT_PRIMARY_AFFINITY);
                 set(&mut self.osd_state, i, 0);
             } else {
@@ -199,6 +201,10 @@ impl OsdMap {
         }
         for (osd, lost_at) in &inc.new_lost {
             self.edit_info(*osd, |info| info.lost_at = *lost_at)?;
+        }
+        for (osd, xinfo) in &inc.new_xinfo {
+            let i = self.index(*osd)?;
+            set(&mut self.osd_xinfo, i, *xinfo);
         }
         Ok(())
     }

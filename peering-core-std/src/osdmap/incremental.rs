@@ -7,7 +7,7 @@ use peering_core::types::{Epoch, OsdId, OsdVec, PgId, PoolId};
 
 use super::crush_rules::CrushHandle;
 use super::map::UpmapItems;
-use super::osd::{WEIGHT_IN, WEIGHT_OUT};
+use super::osd::{OsdXinfo, WEIGHT_IN, WEIGHT_OUT};
 
 /// Ceph's `OSDMap::Incremental`: everything the monitor changed to build epoch
 /// `epoch` from `epoch - 1`.
@@ -44,6 +44,8 @@ pub struct Incremental {
     pub new_last_clean_interval: BTreeMap<OsdId, (Epoch, Epoch)>,
     /// `new_lost`: `lost_at` epochs.
     pub new_lost: BTreeMap<OsdId, Epoch>,
+    /// `new_xinfo`: OSDs' replaced `osd_xinfo_t` (here: `dead_epoch`).
+    pub new_xinfo: BTreeMap<OsdId, OsdXinfo>,
     /// `new_pg_temp`: acting overrides; an empty vector erases the PG's entry.
     pub new_pg_temp: BTreeMap<PgId, OsdVec>,
     /// `new_primary_temp`: primary overrides; `OsdId::UNDEF` (-1) erases.
@@ -84,6 +86,22 @@ impl Incremental {
     /// Marks an up OSD down (`new_state` mask 0, Ceph's shorthand for `UP`).
     pub fn mark_down(&mut self, osd: i32) -> &mut Self {
         self.new_state.insert(OsdId(osd), 0);
+        self
+    }
+
+    /// Marks an OSD down and confirmed dead in this epoch: the monitor's
+    /// `prepare_mark_me_down` with `down_and_dead` (a shutting-down OSD) or
+    /// `force_failure` (its connection was refused).
+    pub fn mark_down_dead(&mut self, osd: i32) -> &mut Self {
+        self.mark_down(osd);
+        self.mark_dead(osd)
+    }
+
+    /// Records an OSD, already down, as confirmed dead in this epoch
+    /// (`prepare_mark_me_dead`).
+    pub fn mark_dead(&mut self, osd: i32) -> &mut Self {
+        let dead_epoch = self.epoch;
+        self.new_xinfo.insert(OsdId(osd), OsdXinfo { dead_epoch });
         self
     }
 

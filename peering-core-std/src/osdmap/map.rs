@@ -8,7 +8,7 @@ use peering_core::types::{Epoch, OsdId, OsdVec, PgId, PoolId};
 
 use super::crush_rules::CrushHandle;
 use super::error::OsdMapError;
-use super::osd::{DEFAULT_PRIMARY_AFFINITY, OSD_EXISTS, OSD_FULL, OSD_UP, OsdInfo};
+use super::osd::{DEFAULT_PRIMARY_AFFINITY, OSD_EXISTS, OSD_FULL, OSD_UP, OsdInfo, OsdXinfo};
 
 /// `pg_upmap_items` entries: `(from, to)` pairs replacing one OSD of the raw set.
 pub type UpmapItems = Vec<(OsdId, OsdId)>;
@@ -29,6 +29,7 @@ pub struct OsdMap {
     pub(super) osd_state: Vec<u32>,
     pub(super) osd_weight: Vec<u32>,
     pub(super) osd_info: Vec<OsdInfo>,
+    pub(super) osd_xinfo: Vec<OsdXinfo>,
     pub(super) osd_primary_affinity: Vec<u32>,
     pub(super) pools: Arc<BTreeMap<PoolId, PoolInfo>>,
     pub(super) pg_temp: Arc<BTreeMap<PgId, OsdVec>>,
@@ -99,6 +100,14 @@ impl OsdMap {
     pub fn osd_info(&self, osd: OsdId) -> OsdInfo {
         self.slot(osd)
             .and_then(|i| self.osd_info.get(i))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// `get_xinfo(osd)` (default for ids outside the map).
+    pub fn osd_xinfo(&self, osd: OsdId) -> OsdXinfo {
+        self.slot(osd)
+            .and_then(|i| self.osd_xinfo.get(i))
             .copied()
             .unwrap_or_default()
     }
@@ -211,6 +220,9 @@ impl OsdMapView for OsdMap {
     }
     fn lost_at(&self, osd: OsdId) -> Epoch {
         self.osd_info(osd).lost_at
+    }
+    fn dead_epoch(&self, osd: OsdId) -> Epoch {
+        self.osd_xinfo(osd).dead_epoch
     }
     fn flags(&self) -> MapFlags {
         self.flags

@@ -34,7 +34,7 @@ pub use map::{OsdMap, UpmapItems};
 pub use object::{ObjectLocator, hash_key};
 pub use osd::{
     DEFAULT_PRIMARY_AFFINITY, OSD_AUTOOUT, OSD_DESTROYED, OSD_EXISTS, OSD_NEW, OSD_UP, OsdInfo,
-    WEIGHT_IN, WEIGHT_OUT,
+    OsdXinfo, WEIGHT_IN, WEIGHT_OUT,
 };
 pub use peering_core::types::pg_math;
 pub use placement::{UpActing, pick_primary, raw_pg_to_pps};

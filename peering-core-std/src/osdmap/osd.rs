@@ -23,6 +23,16 @@ pub const WEIGHT_OUT: u32 = 0;
 /// `CEPH_OSD_DEFAULT_PRIMARY_AFFINITY` (= `CEPH_OSD_MAX_PRIMARY_AFFINITY`).
 pub const DEFAULT_PRIMARY_AFFINITY: u32 = 0x10000;
 
+/// What peering reads of Ceph's `osd_xinfo_t` (the monitor's extended
+/// per-OSD record; its laggy statistics are not kept).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Debug, Serialize, Deserialize)]
+pub struct OsdXinfo {
+    /// `dead_epoch` (Octopus+): the last epoch the OSD was confirmed dead, not
+    /// just down (`MOSDMarkMeDead`, a shutdown's `MOSDMarkMeDown` with
+    /// `down_and_dead`); `OSDMap::is_dead` compares it with `up_from`.
+    pub dead_epoch: Epoch,
+}
+
 /// Ceph's `osd_info_t`: the epochs the monitor records about one OSD.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Debug, Serialize, Deserialize)]
 pub struct OsdInfo {

@@ -49,8 +49,10 @@ impl<S: crate::store::Store> Sim<S> {
             self.next_reqid += 1;
             let reqid = ReqId::client(CLIENT, self.next_reqid);
             self.report.writes.0 += 1;
-            if p.osd.submit_write(spg, oid, LogOp::Modify, reqid).is_ok() {
-                self.record("write", primary, primary, self.next_reqid);
+            match p.osd.submit_write(spg, oid, LogOp::Modify, reqid) {
+                Ok(_) => self.record("write", primary, primary, self.next_reqid),
+                Err(crate::osd::OsdError::NotReadable { .. }) => self.report.writes_held += 1,
+                Err(_) => {}
             }
             self.drive(primary);
         }

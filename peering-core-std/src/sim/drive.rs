@@ -65,6 +65,7 @@ impl<S: crate::store::Store> Sim<S> {
                 disk_busy_until: self.now,
                 mon_seq: 0,
                 up_from: None,
+                started_at: self.now,
             },
         );
         if incarnation > 1 {

@@ -150,6 +150,9 @@ struct Proc {
     /// This instance's `up_from` once the monitor marked it up (Ceph tells
     /// instances apart by address; the map's `up_from` does it here).
     up_from: Option<Epoch>,
+    /// When the process started: its monotonic clock (`get_mnow()`) counts
+    /// from here.
+    started_at: i64,
 }
 
 /// How often, in simulated time, a liveness run asks whether every PG is
@@ -381,8 +384,15 @@ impl<S: Store> Sim<S> {
         self.rng.random_range(500_000..5_000_000)
     }
 
-    /// Processes one event.
+    /// Processes one event, every process's monotonic clock set to now first
+    /// (heartbeat clock bounds are not simulated: replicas take leases on
+    /// their own clock, as Ceph does before its first heartbeat).
     fn step(&mut self, ev: Ev) {
+        for p in self.procs.values_mut() {
+            p.osd.set_mnow(peering_core::types::Timespan(
+                self.now.saturating_sub(p.started_at),
+            ));
+        }
         match ev {
             Ev::Frame {
                 from,

@@ -76,6 +76,10 @@ pub struct SimReport {
     pub fault_kinds: Vec<&'static str>,
     /// Client writes issued, and acknowledged.
     pub writes: (u64, u64),
+    /// Client writes a primary held for its read lease (`check_laggy`:
+    /// `wait` after a failover, `laggy` when its peers stopped acknowledging);
+    /// the client tries again later.
+    pub writes_held: u64,
     /// The monitor's final epoch.
     pub epoch: Epoch,
     /// Every violation (the run stops at the first).

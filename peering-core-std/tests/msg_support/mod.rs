@@ -6,15 +6,15 @@
 use std::collections::BTreeMap;
 
 use peering_core::ctx::{
-    BackfillReserveMsg, BackfillReserveOp, InfoMsg, QueryMsg, RecoveryReserveMsg,
-    RecoveryReserveOp, RemoveMsg, TrimMsg,
+    BackfillReserveMsg, BackfillReserveOp, InfoMsg, LeaseAckMsg, LeaseMsg, QueryMsg,
+    RecoveryReserveMsg, RecoveryReserveOp, RemoveMsg, TrimMsg,
 };
 use peering_core::event::PgNotify;
 use peering_core::intervals::{PastIntervals, PgInterval};
 use peering_core::log::{LogEntry, LogOp, Missing, PgLogT};
 use peering_core::types::{
-    EVersion, ObjectId, OsdId, OsdVec, PgHistory, PgId, PgInfo, PgQuery, PgShard, QueryKind,
-    ShardId, SpgId, Timespan, UTime,
+    EVersion, ObjectId, OsdId, OsdVec, PgHistory, PgId, PgInfo, PgLease, PgLeaseAck, PgQuery,
+    PgShard, QueryKind, ShardId, SpgId, Timespan, UTime,
 };
 use peering_core_std::msg::*;
 
@@ -191,6 +191,7 @@ pub fn sample(ty: MsgType) -> Message {
             missing: missing(),
             past_intervals: Some(past_intervals()),
             from: ShardId::NO_SHARD,
+            lease: Some(lease()),
         }),
         MsgType::PgRemove => Message::PgRemove(RemoveMsg {
             epoch: 13,
@@ -281,15 +282,19 @@ pub fn sample(ty: MsgType) -> Message {
             epoch: 21,
             min_epoch: 19,
             info: info(9),
+            lease: Some(lease()),
+            lease_ack: Some(PgLeaseAck {
+                readable_until_ub: Timespan(1_500),
+            }),
         }),
-        MsgType::PgLease => Message::PgLease(PgLeaseMsg {
+        MsgType::PgLease => Message::PgLease(LeaseMsg {
             epoch: 22,
-            spgid: spg(1, 9),
+            pgid: spg(1, 9),
             lease: lease(),
         }),
-        MsgType::PgLeaseAck => Message::PgLeaseAck(PgLeaseAckMsg {
+        MsgType::PgLeaseAck => Message::PgLeaseAck(LeaseAckMsg {
             epoch: 22,
-            spgid: spg(1, 9),
+            pgid: spg(1, 9),
             lease_ack: PgLeaseAck {
                 readable_until_ub: Timespan(2_000),
             },

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 
 use crate::event::PgLogMsg;
-use crate::types::{EVersion, Epoch, PgInfo, PgQuery, ShardId, SpgId};
+use crate::types::{EVersion, Epoch, PgInfo, PgLease, PgLeaseAck, PgQuery, ShardId, SpgId};
 
 /// `MOSDPGInfo2`: an info sent to one shard (`send_info`).
 ///
@@ -23,6 +23,12 @@ pub struct InfoMsg {
     pub epoch: Epoch,
     /// The info.
     pub info: PgInfo,
+    /// The primary's read lease (`get_lease()`), attached by `activate` and
+    /// `share_pg_info`.
+    pub lease: Option<PgLease>,
+    /// A peer's lease acknowledgement (`get_lease_ack()`), attached to the
+    /// info a replica sends when its activation committed.
+    pub lease_ack: Option<PgLeaseAck>,
 }
 
 /// `MRecoveryReserve`'s operation codes.
@@ -161,6 +167,34 @@ pub struct TrimMsg {
     pub trim_to: EVersion,
 }
 
+/// `MOSDPGLease`: the primary renews an acting peer's read lease
+/// (`PeeringState::send_lease`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct LeaseMsg {
+    /// The sender's map epoch (both of the event's epochs).
+    pub epoch: Epoch,
+    /// The PG shard addressed.
+    pub pgid: SpgId,
+    /// The lease.
+    pub lease: PgLease,
+}
+
+/// `MOSDPGLeaseAck`: a peer acknowledges the primary's lease
+/// (`ReplicaActive::react(const MLease&)`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct LeaseAckMsg {
+    /// The sender's map epoch (both of the event's epochs).
+    pub epoch: Epoch,
+    /// The PG shard addressed (the primary's).
+    pub pgid: SpgId,
+    /// The acknowledgement.
+    pub lease_ack: PgLeaseAck,
+}
+
 /// A message the PG sends directly (`pl->send_cluster_message`), never held
 /// back by an interval flush. Each variant holds the message's payload, the
 /// same value the std crate's `msg::Message` frames on the wire.
@@ -181,4 +215,8 @@ pub enum DirectMessage {
     BackfillReserve(BackfillReserveMsg),
     /// `MOSDPGTrim`.
     Trim(TrimMsg),
+    /// `MOSDPGLease`.
+    Lease(LeaseMsg),
+    /// `MOSDPGLeaseAck`.
+    LeaseAck(LeaseAckMsg),
 }

@@ -12,8 +12,8 @@ mod route;
 mod transaction;
 
 pub use messages::{
-    BackfillReserveMsg, BackfillReserveOp, DirectMessage, InfoMsg, QueryMsg, RecoveryReserveMsg,
-    RecoveryReserveOp, RemoveMsg, TrimMsg,
+    BackfillReserveMsg, BackfillReserveOp, DirectMessage, InfoMsg, LeaseAckMsg, LeaseMsg, QueryMsg,
+    RecoveryReserveMsg, RecoveryReserveOp, RemoveMsg, TrimMsg,
 };
 pub use requests::{HostNotification, MonRequest, OnCommit, ReservationOp, Timer};
 pub use transaction::{Transaction, TxOp};
@@ -152,10 +152,12 @@ impl AwaitingCommit {
 }
 
 /// One outgoing message, buffered or direct, as [`RecoveryCtx::drain_outgoing`]
-/// lists them.
+/// lists them. (Each is moved once, from the context to the wire; boxing the
+/// direct ones would cost an allocation per message for nothing.)
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(clippy::large_enum_variant)]
 pub enum Outgoing {
     /// `MOSDPGQuery2`.
     Query(QueryMsg),

@@ -10,12 +10,12 @@
 use alloc::vec::Vec;
 
 use super::{
-    BackfillReserveMsg, BackfillReserveOp, DirectMessage, InfoMsg, Outgoing, QueryMsg,
-    RecoveryReserveMsg, RecoveryReserveOp, RemoveMsg, TrimMsg,
+    BackfillReserveMsg, BackfillReserveOp, DirectMessage, InfoMsg, LeaseAckMsg, LeaseMsg, Outgoing,
+    QueryMsg, RecoveryReserveMsg, RecoveryReserveOp, RemoveMsg, TrimMsg,
 };
 use crate::event::{
-    Defer, Event, MInfoRec, MLogRec, MNotifyRec, MQuery, MTrim, PeeringEvt, PgLogMsg, PgNotify,
-    RequestBackfillPrio, RequestRecoveryPrio,
+    Defer, Event, MInfoRec, MLease, MLeaseAck, MLogRec, MNotifyRec, MQuery, MTrim, PeeringEvt,
+    PgLogMsg, PgNotify, RequestBackfillPrio, RequestRecoveryPrio,
 };
 use crate::types::{OsdId, PgShard, SpgId, Timespan};
 
@@ -65,6 +65,8 @@ impl InfoMsg {
             from: PgShard::new(from, self.from),
             info: self.info,
             msg_epoch: self.epoch,
+            lease: self.lease,
+            lease_ack: self.lease_ack,
         });
         (pgid, PeeringEvt::with_epochs(sent, requested, event))
     }
@@ -133,6 +135,31 @@ impl BackfillReserveMsg {
     }
 }
 
+impl LeaseMsg {
+    /// `MOSDPGLease::get_event`: `MLease` at (`epoch`, `epoch`), from OSD `from`.
+    pub fn into_event(self, from: OsdId) -> (SpgId, PeeringEvt) {
+        let event = Event::MLease(MLease {
+            epoch: self.epoch,
+            from,
+            lease: self.lease,
+        });
+        (self.pgid, PeeringEvt::new(self.epoch, event))
+    }
+}
+
+impl LeaseAckMsg {
+    /// `MOSDPGLeaseAck::get_event`: `MLeaseAck` at (`epoch`, `epoch`), from OSD
+    /// `from`.
+    pub fn into_event(self, from: OsdId) -> (SpgId, PeeringEvt) {
+        let event = Event::MLeaseAck(MLeaseAck {
+            epoch: self.epoch,
+            from,
+            lease_ack: self.lease_ack,
+        });
+        (self.pgid, PeeringEvt::new(self.epoch, event))
+    }
+}
+
 impl TrimMsg {
     /// `MOSDPGTrim::get_event`: `MTrim` at (`epoch`, `epoch`), from OSD `from`;
     /// the shard is the message's PG shard, as Ceph's `MTrim` takes it.
@@ -157,6 +184,8 @@ impl DirectMessage {
             DirectMessage::RecoveryReserve(m) => alloc::vec![m.into_event()],
             DirectMessage::BackfillReserve(m) => alloc::vec![m.into_event()],
             DirectMessage::Trim(m) => alloc::vec![m.into_event(from)],
+            DirectMessage::Lease(m) => alloc::vec![m.into_event(from)],
+            DirectMessage::LeaseAck(m) => alloc::vec![m.into_event(from)],
         }
     }
 }

@@ -4,8 +4,8 @@
 //! Ceph's logs; [`Event::name`] returns exactly Ceph's string. [`EventKind`] is the
 //! payload-free discriminant the statechart's transition table is keyed by.
 //!
-//! Read-lease events (`MLease`, `MLeaseAck`, `RenewLease`, `CheckReadable`) and the
-//! admin dumps (`QueryState`, `QueryUnfound`) are not modelled; the Luminous-only
+//! The admin dumps (`QueryState`, `QueryUnfound`) are not modelled (the host
+//! reads [`crate::machine::Pg`]'s getters instead); the Luminous-only
 //! `Load` and `FlushedEvt` are gone in modern Ceph: load uses `Initialize`,
 //! flush completion is [`crate::machine::Pg::complete_flush`].
 
@@ -15,8 +15,9 @@ mod payload;
 pub use notify::PgNotify;
 
 pub use payload::{
-    Activate, ActivateCommitted, Defer, DeleteSome, MInfoRec, MLogRec, MNotifyRec, MQuery, MTrim,
-    PgCreateInfo, PgLogMsg, RequestBackfillPrio, RequestRecoveryPrio, RequestScrub,
+    Activate, ActivateCommitted, Defer, DeleteSome, MInfoRec, MLease, MLeaseAck, MLogRec,
+    MNotifyRec, MQuery, MTrim, PgCreateInfo, PgLogMsg, RequestBackfillPrio, RequestRecoveryPrio,
+    RequestScrub,
 };
 
 use crate::intervals::UpActing;
@@ -91,7 +92,7 @@ impl Event {
 impl EventKind {
     /// True for the events a peer's message becomes (`MOSDPGNotify2`,
     /// `MOSDPGInfo2`, `MOSDPGLog`, `MOSDPGQuery2`, `MOSDPGTrim`, `MBackfillReserve`,
-    /// `MRecoveryReserve`, `MOSDPGRemove`): untrusted input, which Ceph's messenger
+    /// `MRecoveryReserve`, `MOSDPGRemove`, `MOSDPGLease`, `MOSDPGLeaseAck`): untrusted input, which Ceph's messenger
     /// delivers once and in order. Every other event comes from the host (maps,
     /// timers, reservers, the recovery engine) or from the machine itself.
     pub const fn is_peer_message(self) -> bool {
@@ -112,6 +113,8 @@ impl EventKind {
                 | EventKind::RemoteRecoveryReserved
                 | EventKind::RecoveryDone
                 | EventKind::DeleteStart
+                | EventKind::MLease
+                | EventKind::MLeaseAck
         )
     }
 }
@@ -205,6 +208,12 @@ define_events! {
     UnsetForceBackfill;
     /// `RequestScrub`: operator or manager scrub request.
     RequestScrub(RequestScrub);
+    /// `RenewLease`: the primary's lease-renewal timer
+    /// (`schedule_renew_lease`, every half `readable_interval`).
+    RenewLease;
+    /// `CheckReadable`: the readable-check timer (`queue_check_readable`),
+    /// when the prior interval's lease or this one's may have run out.
+    CheckReadable;
     // --- peer messages (§2.1) ---
     /// `MNotifyRec`: a non-primary's notify (`MOSDPGNotify2`).
     MNotifyRec(MNotifyRec);
@@ -216,6 +225,10 @@ define_events! {
     MQuery(MQuery);
     /// `MTrim`: a replica's `last_complete_ondisk` (`MOSDPGTrim`).
     MTrim(MTrim);
+    /// `MLease`: the primary renews this peer's read lease (`MOSDPGLease`).
+    MLease(MLease);
+    /// `MLeaseAck`: a peer acknowledges the primary's lease (`MOSDPGLeaseAck`).
+    MLeaseAck(MLeaseAck);
     /// `RequestBackfillPrio`: `MBackfillReserve::REQUEST`.
     RequestBackfillPrio(RequestBackfillPrio);
     /// `RemoteBackfillReserved`: `MBackfillReserve::GRANT`, or the replica's own

@@ -7,7 +7,8 @@ use crate::log::{Missing, PgLogT};
 
 use crate::event::PgNotify;
 use crate::types::{
-    EVersion, Epoch, ObjectId, OsdId, PgInfo, PgQuery, PgShard, ShardId, SpgId, Timespan,
+    EVersion, Epoch, ObjectId, OsdId, PgInfo, PgLease, PgLeaseAck, PgQuery, PgShard, ShardId,
+    SpgId, Timespan,
 };
 
 /// `MNotifyRec`'s payload: a non-primary's `pg_notify_t`, from `MOSDPGNotify2`.
@@ -25,9 +26,8 @@ pub struct MNotifyRec {
     pub features: u64,
 }
 
-/// `MInfoRec`'s payload: a `pg_info_t` from `MOSDPGInfo2`.
-///
-/// Read-lease fields are not modelled (leases are out of scope).
+/// `MInfoRec`'s payload: a `pg_info_t` from `MOSDPGInfo2`, with the read
+/// lease or lease acknowledgement the message may carry.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -38,6 +38,36 @@ pub struct MInfoRec {
     pub info: PgInfo,
     /// The epoch the message was sent in.
     pub msg_epoch: Epoch,
+    /// The primary's lease (to a replica).
+    pub lease: Option<PgLease>,
+    /// A replica's lease acknowledgement (to the primary).
+    pub lease_ack: Option<PgLeaseAck>,
+}
+
+/// `MLease`'s payload: `MOSDPGLease`, the primary renewing a peer's lease.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct MLease {
+    /// The epoch the message was sent in.
+    pub epoch: Epoch,
+    /// The sending OSD.
+    pub from: OsdId,
+    /// The lease.
+    pub lease: PgLease,
+}
+
+/// `MLeaseAck`'s payload: `MOSDPGLeaseAck`, a peer acknowledging a lease.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct MLeaseAck {
+    /// The epoch the message was sent in.
+    pub epoch: Epoch,
+    /// The sending OSD.
+    pub from: OsdId,
+    /// The acknowledgement.
+    pub lease_ack: PgLeaseAck,
 }
 
 /// `MQuery`'s payload: a `pg_query_t` from `MOSDPGQuery2`.
@@ -172,6 +202,8 @@ pub struct PgLogMsg {
     pub missing: Missing,
     /// Past intervals, attached when the receiver has none (`dne`).
     pub past_intervals: Option<PastIntervals>,
+    /// The primary's read lease, attached to activation logs (`get_lease()`).
+    pub lease: Option<PgLease>,
 }
 
 /// `MLogRec`'s payload: an `MOSDPGLog` and who sent it.

@@ -81,6 +81,14 @@ impl PeeringState {
         }
 
         if self.is_primary() {
+            // Renewed now, shared with the activation messages, but not
+            // scheduled until every peer is active
+            // (`all_activated_and_committed`).
+            self.renew_lease();
+            if self.lease.prior_readable_down_osds.is_empty() {
+                self.clear_prior_readable_until_ub();
+            }
+            self.refresh_prior_readable_until_ub();
             self.activate_peers(map, ctx)?;
             self.set_up_missing_loc(map, ctx)?;
             if u32::try_from(self.actingset.len()).is_ok_and(|n| self.pool.size > n) {
@@ -131,13 +139,15 @@ impl PeeringState {
                 log: PgLogT::default(),
                 missing: Missing::new(may_include_deletes),
                 past_intervals: None,
+                lease: None,
             };
             let mut msg = None;
             if pi.last_update == self.info.last_update {
                 // Up to date: an info is enough (or an empty log for an empty peer).
                 if !pi.is_empty() {
                     let info = self.info.clone();
-                    self.send_info(ctx, peer, info);
+                    let lease = Some(self.get_lease());
+                    self.send_info(ctx, peer, info, lease, None);
                 } else {
                     msg = Some(base(self.info.clone()));
                 }
@@ -178,6 +188,7 @@ impl PeeringState {
                 if needs_past_intervals {
                     m.past_intervals = Some(self.past_intervals.clone());
                 }
+                m.lease = Some(self.get_lease());
                 if !pi.last_backfill.is_min() {
                     for e in &m.log.entries {
                         if e.soid <= pi.last_backfill && !e.is_error() {
@@ -282,6 +293,8 @@ impl PeeringState {
                 min_epoch: self.epoch,
                 epoch: self.epoch,
                 info: tinfo,
+                lease: None,
+                lease_ack: None,
             };
             self.send_info_msg(ctx, from.osd, msg);
         }

@@ -11,7 +11,9 @@ impl PeeringState {
     /// `share_pg_info`: send our info directly to every other member of
     /// acting_recovery_backfill, and update our copy of theirs.
     pub(crate) fn share_pg_info(&mut self, ctx: &mut RecoveryCtx) {
+        self.refresh_prior_readable_until_ub();
         let pgid = self.info.pgid.pgid;
+        let lease = Some(self.get_lease());
         for p in self.acting_recovery_backfill_peers() {
             if let Some(pi) = self.peer_info.get_mut(&p) {
                 pi.last_epoch_started = self.info.last_epoch_started;
@@ -26,6 +28,8 @@ impl PeeringState {
                     min_epoch: self.epoch,
                     epoch: self.epoch,
                     info: self.info.clone(),
+                    lease,
+                    lease_ack: None,
                 }),
             );
         }

@@ -52,6 +52,10 @@ pub struct Config {
     /// `osd_backfill_retry_interval` (30 s): how long `NotBackfilling` waits before
     /// retrying after a target rejected or revoked its reservation.
     pub backfill_retry_interval: Timespan,
+    /// `osd_heartbeat_grace` (20 s) × `osd_pool_default_read_lease_ratio`
+    /// (0.8): the read lease of a pool without its own `read_lease_interval`
+    /// (`PGPool::get_readable_interval`).
+    pub default_read_lease_interval: Timespan,
     /// `osd_target_transaction_size` (30): the most objects one deletion step
     /// removes in one transaction.
     pub delete_max_objects: u32,
@@ -85,6 +89,7 @@ impl Default for Config {
             state_history_len: 64,
             recovery_retry_interval: RETRY_INTERVAL,
             backfill_retry_interval: RETRY_INTERVAL,
+            default_read_lease_interval: Timespan::from_secs(16),
             delete_max_objects: 30,
             strict_ceph_aborts: false,
         }

@@ -112,6 +112,7 @@ impl PeeringState {
         }
 
         // on_new_interval, on_info_history_change.
+        self.on_new_interval_lease();
         ctx.notifications.push(HostNotification::NewInterval);
 
         // Deactivate.

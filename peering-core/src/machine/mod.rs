@@ -89,8 +89,14 @@
 //! * Messages are checked before they reach the machine ([`DropReason`]): wrong PG,
 //!   unknown sender, a non-primary's info or log to a replica, an older interval's
 //!   history, a log nobody asked for in GetInfo/Down/Incomplete (which Ceph would
-//!   crash on), a malformed log.
-//! * Not modelled: read leases (`WAIT`/`LAGGY`, lease events), stretch pools,
+//!   crash on), a malformed log, a lease with negative values, a lease ack for
+//!   more than the primary offered.
+//! * Read leases follow Ceph with two departures: `readable_interval` is also
+//!   set when the PG is made (Ceph sets it on the first map advance only, and a
+//!   PG active before one would renew a zero-length lease on a zero-delay
+//!   timer), and `recheck_readable` re-arms `CheckReadable` while still
+//!   waiting, as crimson does. Time is the host's ([`Pg::set_mnow`]).
+//! * Not modelled: stretch pools,
 //!   pre-merge, scrub bookkeeping, the stats machinery (`DEGRADED` is derived from
 //!   missing sets and object counts), and the `QueryState`/`QueryUnfound` dumps.
 //!   The `rebuild_missing_set_with_deletes` conversion is the host's to run
@@ -129,6 +135,7 @@ mod engine;
 mod getters;
 mod history;
 mod interval_change;
+mod lease;
 mod missing_loc;
 mod outcome;
 mod peering_state;
@@ -136,6 +143,7 @@ mod peers;
 mod pg;
 mod priority;
 mod query;
+mod read_lease;
 mod recovery_feedback;
 mod shard_map;
 mod split;
@@ -156,6 +164,7 @@ pub use priority::{
     BACKFILL_BASE, BACKFILL_DEGRADED_BASE, BACKFILL_FORCED, INACTIVE_BASE, RECOVERY_BASE,
     RECOVERY_FORCED,
 };
+pub use read_lease::{ReadLease, Readable};
 pub use split::ChildSeed;
 pub use states::delete::{DELETE_FULL, DELETE_FULLISH, DELETE_NORMAL, delete_priority};
 pub use status::{PeerStatus, PgStatus, StateDetails, StateEntry, StateSpan};

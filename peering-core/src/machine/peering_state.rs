@@ -11,7 +11,8 @@ use crate::intervals::{PastIntervals, UpActing};
 use crate::log::{LogEffects, Missing, PgLog};
 use crate::map::{OsdMapView, PoolInfo};
 use crate::types::{
-    EVersion, Epoch, OsdId, OsdVec, PgInfo, PgQuery, PgShard, PgState, QueryKind, ShardId, SpgId,
+    EVersion, Epoch, OsdId, OsdVec, PgInfo, PgLease, PgLeaseAck, PgQuery, PgShard, PgState,
+    QueryKind, ShardId, SpgId,
 };
 
 /// A snapshot of a few shards (an acting set, its peers) taken to iterate while the
@@ -21,7 +22,7 @@ pub(crate) type Shards = smallvec::SmallVec<[crate::types::PgShard; 12]>;
 
 /// Ceph's `PeeringState` members that the peering path reads and writes.
 ///
-/// Read-lease, stretch, merge and scrub bookkeeping are not modelled. The host reads
+/// Stretch, merge and scrub bookkeeping are not modelled. The host reads
 /// it through [`super::Pg::peering_state`]; only the machine writes it.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -142,6 +143,8 @@ pub struct PeeringState {
     pub missing_loc: super::missing_loc::MissingLoc,
     /// `backfill_reserved`.
     pub backfill_reserved: bool,
+    /// The read-lease members and the clock they are measured on.
+    pub lease: super::read_lease::ReadLease,
 }
 
 impl PeeringState {
@@ -204,6 +207,13 @@ impl PeeringState {
                 crate::intervals::RecoverablePredicate::for_pool(&pool),
             ),
             backfill_reserved: false,
+            lease: super::read_lease::ReadLease {
+                // Ceph sets it on the first map advance only; a PG that
+                // activated before one would renew a zero-length lease on a
+                // zero-delay timer, so it starts from the pool here.
+                readable_interval: pool.readable_interval(&cfg),
+                ..Default::default()
+            },
         }
     }
 
@@ -321,14 +331,24 @@ impl PeeringState {
         }
     }
 
-    /// `send_info` (buffered) of `info` to the PG shard `to`.
-    pub(crate) fn send_info(&mut self, ctx: &mut RecoveryCtx, to: PgShard, info: PgInfo) {
+    /// `send_info` (buffered) of `info` to the PG shard `to`, with the read
+    /// lease (primary) or lease acknowledgement (replica) it carries.
+    pub(crate) fn send_info(
+        &mut self,
+        ctx: &mut RecoveryCtx,
+        to: PgShard,
+        info: PgInfo,
+        lease: Option<PgLease>,
+        lease_ack: Option<PgLeaseAck>,
+    ) {
         let msg = InfoMsg {
             pgid: SpgId::new(self.info.pgid.pgid, to.shard),
             from: self.whoami.shard,
             min_epoch: self.epoch,
             epoch: self.epoch,
             info,
+            lease,
+            lease_ack,
         };
         self.send_info_msg(ctx, to.osd, msg);
     }
@@ -342,9 +362,11 @@ impl PeeringState {
     }
 
     /// Reset and Stray/ReplicaActive `ActMap`: a non-primary notifies the primary
-    /// until activated (Reset, Stray, ReplicaActive).
+    /// until activated (Reset, Stray, ReplicaActive), its history carrying the
+    /// prior intervals' read bound as of now.
     pub(crate) fn notify_primary_if_needed(&mut self, ctx: &mut RecoveryCtx) {
         if self.send_notify && self.primary.osd.0 >= 0 {
+            self.refresh_prior_readable_until_ub();
             let n = self.make_notify(self.epoch);
             let to = self.primary.osd;
             self.send_notify(ctx, to, n);

@@ -47,14 +47,18 @@ impl PeeringState {
     }
 
     /// `update_history`: merge a peer's history; once clean since the interval
-    /// started, past intervals are no longer needed.
+    /// started, past intervals are no longer needed. Our prior read bound goes
+    /// into the history (as time left) first, and comes back out of the merged
+    /// one, so a peer's newer or tighter bound is taken.
     pub(crate) fn update_history(&mut self, new: &PgHistory) {
+        self.refresh_prior_readable_until_ub();
         if self.info.history.merge(new) {
             self.dirty_info = true;
             if self.info.history.last_epoch_clean >= self.info.history.same_interval_since {
                 self.past_intervals.clear();
                 self.dirty_big_info = true;
             }
+            self.lease.prior_readable_until_ub = self.prior_readable_until_ub_from_history();
         }
     }
 

@@ -9,6 +9,7 @@ use super::engine::{self, Machine};
 use super::history::StateHistory;
 use super::outcome::{DropReason, EventOutcome};
 use super::peering_state::PeeringState;
+use super::read_lease::{ReadLease, Readable};
 use super::state::{StackExt, StateStack};
 use crate::acting::validate_peer_info;
 use crate::ctx::{HostNotification, RecoveryCtx};
@@ -19,7 +20,10 @@ use crate::intervals::{PastIntervals, UpActing, validate_vector};
 use crate::log::{LogError, PgLog};
 use crate::map::{MAX_POOL_PG_NUM, MapFlags, OsdMapView, PoolInfo};
 use crate::types::StateId;
-use crate::types::{Epoch, PgHistory, PgInfo, PgShard, PgState, PoolId, SpgId};
+use crate::types::{
+    Epoch, OsdId, PeerClockDelta, PgHistory, PgInfo, PgLease, PgLeaseAck, PgShard, PgState, PoolId,
+    ShardId, SpgId, Timespan,
+};
 
 /// The pool `pool` of `map`, refused when it has more PGs than the core accepts
 /// ([`MAX_POOL_PG_NUM`], Ceph's `mon_max_pool_pg_num`): every map a PG reads
@@ -199,6 +203,7 @@ impl Pg {
         map: &dyn OsdMapView,
         ctx: &mut RecoveryCtx,
     ) -> Result<Pg, PeeringError> {
+        self.ps.on_new_interval_lease();
         ctx.notifications.push(HostNotification::NewInterval);
         self.ps.dirty_all();
         self.ps.write_if_dirty(ctx);
@@ -230,6 +235,7 @@ impl Pg {
         ps.role = ps.calc_role();
         // Luminous' Load did this; a loaded non-primary tells its primary about itself.
         ps.send_notify = !ps.is_primary();
+        ps.size_acting_readable_until_ub();
         ps.last_persisted_osdmap = map.epoch();
         pg.initialize(map, ctx)?;
         Ok(pg)
@@ -318,7 +324,11 @@ impl Pg {
             self.ps.pool = pool;
         }
         self.batch = Batch::Open;
-        self.run(Event::AdvMap(mapping), newmap, Some(lastmap), ctx)
+        self.run(Event::AdvMap(mapping), newmap, Some(lastmap), ctx)?;
+        // After the event, as Ceph's `advance_map` does: the lease length of
+        // the new map's pool.
+        self.ps.lease.readable_interval = self.ps.pool.readable_interval(&self.ps.cfg);
+        Ok(())
     }
 
     /// `activate_map`: deliver `ActMap` after the last `AdvMap` of a batch (or
@@ -450,6 +460,20 @@ impl Pg {
                 .err()
                 .map(DropReason::InvalidInfo)
         };
+        let bad_lease = |lease: Option<&PgLease>| {
+            lease
+                .is_some_and(|l| {
+                    l.interval < Timespan::ZERO
+                        || l.readable_until < Timespan::ZERO
+                        || l.readable_until_ub < Timespan::ZERO
+                })
+                .then_some(DropReason::BadLease)
+        };
+        let ub_sent = self.ps.lease.readable_until_ub_sent;
+        let ack_not_sent = |from: OsdId, ack: Option<&PgLeaseAck>| {
+            (primary && ack.is_some_and(|a| a.readable_until_ub > ub_sent))
+                .then_some(DropReason::LeaseAckNotSent { from })
+        };
         let reason = match evt {
             Event::MNotifyRec(n) => wrong_pg(n.pgid)
                 .or_else(|| wrong_pg(n.notify.info.pgid))
@@ -462,7 +486,9 @@ impl Pg {
             Event::MInfoRec(m) => wrong_pg(m.info.pgid)
                 .or_else(|| sender_checks(m.from))
                 .or_else(|| bad_info(m.from, &m.info))
-                .or_else(|| from_primary(m.from, m.info.history.same_interval_since)),
+                .or_else(|| from_primary(m.from, m.info.history.same_interval_since))
+                .or_else(|| bad_lease(m.lease.as_ref()))
+                .or_else(|| ack_not_sent(m.from.osd, m.lease_ack.as_ref())),
             Event::MLogRec(m) => {
                 m.msg.log.validate().map_err(BadInput::Log)?;
                 if let Err(LogError::DivergentChainBroken {
@@ -491,6 +517,7 @@ impl Pg {
                     .or_else(|| bad_info(m.from, &m.msg.info))
                     .or_else(|| from_primary(m.from, m.msg.info.history.same_interval_since))
                     .or_else(|| unsolicited.then_some(DropReason::UnsolicitedLog { from: m.from }))
+                    .or_else(|| bad_lease(m.msg.lease.as_ref()))
             }
             Event::MQuery(q) => wrong_pg(q.pgid)
                 .or_else(|| sender_checks(q.from))
@@ -514,6 +541,17 @@ impl Pg {
                         .map(|_| DropReason::TrimOutOfRange { trim_to: t.trim_to })
                 })
             }
+            Event::MLease(l) => {
+                let from = PgShard::new(l.from, self.ps.primary.shard);
+                sender_checks(from)
+                    .or_else(|| {
+                        (l.from != self.ps.primary.osd)
+                            .then_some(DropReason::NotFromPrimary { from })
+                    })
+                    .or_else(|| bad_lease(Some(&l.lease)))
+            }
+            Event::MLeaseAck(a) => sender_checks(PgShard::new(a.from, ShardId::NO_SHARD))
+                .or_else(|| ack_not_sent(a.from, Some(&a.lease_ack))),
             Event::DeleteStart if primary => Some(DropReason::DeleteWhilePrimary),
             Event::DeleteStart if self.stack.contains_state(StateId::ToDelete) => {
                 Some(DropReason::Duplicate)
@@ -601,6 +639,37 @@ impl Pg {
     /// buffered sends until `IntervalFlush`.
     pub fn set_writes_in_flight(&mut self, in_flight: bool) {
         self.ps.writes_in_flight = in_flight;
+    }
+
+    /// Host input: this OSD's monotonic clock (Ceph's `get_mnow()`: the time
+    /// since the OSD started), read by the read-lease rules. The core reads no
+    /// clock: the host sets it before it delivers an event or asks
+    /// [`Pg::check_laggy`], as the `Osd` host does. It never goes backwards: an
+    /// earlier time is ignored.
+    pub fn set_mnow(&mut self, now: Timespan) {
+        self.ps.lease.mnow = self.ps.lease.mnow.max(now);
+    }
+
+    /// Host input: what the heartbeats know of the primary's clock relative to
+    /// this OSD's (Ceph's `hb_stamps[0]`, `HeartbeatStamps`); a non-primary
+    /// converts the primary's leases with it. Without it (the default), a lease
+    /// gives this instance no readable time of its own and an upper bound of one
+    /// interval from its receipt, as in Ceph before the first heartbeat.
+    pub fn set_primary_clock_delta(&mut self, delta: PeerClockDelta) {
+        self.ps.lease.primary_clock = delta;
+    }
+
+    /// `PrimaryLogPG::check_laggy`: may an op run at this instance now? `WAIT`
+    /// (a prior interval's lease may still be valid) and `LAGGY` hold it; a
+    /// primary whose lease ran out becomes `LAGGY` here (the host publishes its
+    /// stats); a non-primary's expired lease answers [`Readable::Expired`].
+    pub fn check_laggy(&mut self) -> Readable {
+        self.ps.check_laggy()
+    }
+
+    /// The read-lease state.
+    pub fn read_lease(&self) -> &ReadLease {
+        &self.ps.lease
     }
 
     /// Host input: the oldest map the host still stores (`oldest_stored_osdmap`).

@@ -52,6 +52,7 @@ impl PeeringState {
                     log,
                     missing: self.pg_log.missing().clone(),
                     past_intervals: None,
+                    lease: None,
                 };
                 ctx.send_direct(q.from.osd, DirectMessage::Log(msg));
             }

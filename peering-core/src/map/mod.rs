@@ -46,6 +46,17 @@ pub trait OsdMapView {
     /// `get_down_at(osd)`: the epoch the OSD was last marked down.
     fn down_at(&self, osd: OsdId) -> Epoch;
 
+    /// `get_xinfo(osd).dead_epoch`: the last epoch the OSD was confirmed dead,
+    /// not just down (it asked to be marked down and dead, or said it saw
+    /// itself marked down); 0 if never.
+    fn dead_epoch(&self, osd: OsdId) -> Epoch;
+
+    /// `is_dead(osd)`: the OSD exists and was confirmed dead since it last
+    /// came up, so it serves no reads.
+    fn is_dead(&self, osd: OsdId) -> bool {
+        self.exists(osd) && self.dead_epoch(osd) > self.up_from(osd)
+    }
+
     /// `get_info(osd).lost_at`: the epoch the operator declared the OSD lost (0 if
     /// never).
     fn lost_at(&self, osd: OsdId) -> Epoch;
@@ -93,6 +104,12 @@ impl<T: OsdMapView + ?Sized> OsdMapView for &T {
     }
     fn lost_at(&self, osd: OsdId) -> Epoch {
         (**self).lost_at(osd)
+    }
+    fn dead_epoch(&self, osd: OsdId) -> Epoch {
+        (**self).dead_epoch(osd)
+    }
+    fn is_dead(&self, osd: OsdId) -> bool {
+        (**self).is_dead(osd)
     }
     fn flags(&self) -> MapFlags {
         (**self).flags()

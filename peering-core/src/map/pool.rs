@@ -1,6 +1,6 @@
 //! Pool parameters and map flags as peering reads them (`pg_pool_t`, `OSDMap`).
 
-use crate::types::{Epoch, PoolId};
+use crate::types::{Epoch, PoolId, Timespan};
 
 /// A pool's flags (`pg_pool_t::FLAG_*`), Ceph's bit values.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Debug)]
@@ -210,6 +210,9 @@ pub struct PoolInfo {
     pub last_change: Epoch,
     /// The stretch constraint, when the pool is a stretch pool.
     pub stretch: Option<StretchRule>,
+    /// The pool option `read_lease_interval` (`pool_opts_t::READ_LEASE_INTERVAL`):
+    /// this pool's read-lease length, when set.
+    pub read_lease_interval: Option<Timespan>,
 }
 
 impl PoolInfo {
@@ -228,6 +231,7 @@ impl PoolInfo {
             flags: PoolFlags::EMPTY,
             last_change: 0,
             stretch: None,
+            read_lease_interval: None,
         }
     }
 
@@ -249,6 +253,7 @@ impl PoolInfo {
             flags: PoolFlags::EMPTY,
             last_change: 0,
             stretch: None,
+            read_lease_interval: None,
         }
     }
 
@@ -279,6 +284,13 @@ impl PoolInfo {
     /// `prepare_command_pool_set`).
     pub const fn pg_num_within_limit(&self) -> bool {
         self.pg_num <= MAX_POOL_PG_NUM && self.pg_num_pending <= MAX_POOL_PG_NUM
+    }
+
+    /// `PGPool::get_readable_interval`: the pool's own lease length, or the
+    /// default (`osd_heartbeat_grace × osd_pool_default_read_lease_ratio`).
+    pub fn readable_interval(&self, cfg: &crate::machine::Config) -> Timespan {
+        self.read_lease_interval
+            .unwrap_or(cfg.default_read_lease_interval)
     }
 
     /// `is_stretch_pool()`.

@@ -24,6 +24,10 @@ pub struct OsdState {
     /// "WaitLocalRecoveryReserved").
     #[cfg_attr(feature = "serde", serde(default))]
     pub full: bool,
+    /// `osd_xinfo_t::dead_epoch`: the last epoch it was confirmed dead (0 if
+    /// never).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub dead_epoch: Epoch,
 }
 
 /// An in-memory OSD map: OSDs by id, pools by id, flags and an epoch.
@@ -90,6 +94,16 @@ impl SimpleOsdMap {
         if let Some(s) = self.osds.get_mut(&OsdId(osd)) {
             s.up = false;
             s.down_at = epoch;
+        }
+    }
+
+    /// Marks `osd` down and confirmed dead in this epoch (Ceph's
+    /// `MOSDMarkMeDown` with `down_and_dead`, or `MOSDMarkMeDead`).
+    pub fn mark_dead(&mut self, osd: i32) {
+        self.mark_down(osd);
+        let epoch = self.epoch;
+        if let Some(s) = self.osds.get_mut(&OsdId(osd)) {
+            s.dead_epoch = epoch;
         }
     }
 
@@ -160,6 +174,9 @@ impl OsdMapView for SimpleOsdMap {
     }
     fn lost_at(&self, osd: OsdId) -> Epoch {
         self.osd(osd).map_or(0, |s| s.lost_at)
+    }
+    fn dead_epoch(&self, osd: OsdId) -> Epoch {
+        self.osd(osd).map_or(0, |s| s.dead_epoch)
     }
     fn flags(&self) -> MapFlags {
         self.flags

@@ -8,6 +8,7 @@
 mod eversion;
 mod history;
 mod info;
+mod lease;
 mod object;
 mod osd;
 mod pg;
@@ -20,6 +21,7 @@ mod time;
 pub use eversion::{EVersion, Epoch, Version};
 pub use history::PgHistory;
 pub use info::{PgInfo, PgStats};
+pub use lease::{PeerClockDelta, PgLease, PgLeaseAck};
 pub use object::{ObjectId, SnapId};
 pub use osd::{OsdId, OsdVec, PgShard, ShardId};
 pub use pg::{PgId, PoolId, SpgId};

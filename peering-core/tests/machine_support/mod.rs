@@ -83,6 +83,8 @@ pub struct Cluster {
     /// PGs that finished deleting and were dropped by their OSD (kept here so
     /// tests can read their last state history).
     pub deleted: BTreeMap<i32, Pg>,
+    /// Every timer a PG scheduled, in order (nothing fires them: tests do).
+    pub timers: Vec<(i32, peering_core::ctx::Timer)>,
 }
 
 impl Cluster {
@@ -103,6 +105,7 @@ impl Cluster {
             route_removals: false,
             objects: BTreeMap::new(),
             deleted: BTreeMap::new(),
+            timers: Vec::new(),
         }
     }
 
@@ -258,6 +261,8 @@ impl Cluster {
         if !t.is_empty() {
             self.transactions.push((from, t));
         }
+        self.timers
+            .extend(ctx.drain_timers().map(|timer| (from, timer)));
         for (to, out) in ctx.drain_outgoing() {
             self.sent.push(Sent {
                 from,
@@ -479,6 +484,8 @@ pub fn info_evt(from: i32, e: Epoch, info: peering_core::types::PgInfo) -> Peeri
             from: PgShard::replica(from),
             info,
             msg_epoch: e,
+            lease: None,
+            lease_ack: None,
         }),
     )
 }

@@ -178,8 +178,12 @@ impl World {
             messages: ctx.messages().to_vec(),
             notifications: ctx.notifications().to_vec(),
         };
+        // The read lease's timers run on a clock this world does not have
+        // (`machine_lease` drives them); the reservation retries are kept.
         for t in ctx.drain_timers().collect::<Vec<_>>() {
-            self.timers.push((ci, osd, t));
+            if !matches!(t.event.event, Event::RenewLease | Event::CheckReadable) {
+                self.timers.push((ci, osd, t));
+            }
         }
         for n in ctx.drain_notifications().collect::<Vec<_>>() {
             self.notes.push((ci, osd, n.clone()));

@@ -14,6 +14,7 @@ pub struct Totals {
     messages: u64,
     faults: u64,
     writes: (u64, u64),
+    writes_held: u64,
     violations: usize,
     stuck: usize,
     /// Each failing seed: its verdict and the command that replays it.
@@ -30,6 +31,7 @@ impl Totals {
         self.faults += r.faults;
         self.writes.0 += r.writes.0;
         self.writes.1 += r.writes.1;
+        self.writes_held += r.writes_held;
         self.violations += r.violations.len();
         self.stuck += r.stuck.len();
     }
@@ -56,6 +58,7 @@ impl Totals {
                 "faults": self.faults,
                 "writes_issued": self.writes.0,
                 "writes_acknowledged": self.writes.1,
+                "writes_held_by_leases": self.writes_held,
                 "violations": self.violations,
                 "stuck_pgs": self.stuck,
                 "failures": failures,
@@ -82,6 +85,7 @@ impl Totals {
                     "writes acknowledged",
                     format!("{} of {}", self.writes.1, self.writes.0),
                 ),
+                ("writes held (lease)", self.writes_held.to_string()),
                 ("violations", self.violations.to_string()),
                 ("stuck PGs", self.stuck.to_string()),
             ];

@@ -2,7 +2,7 @@
 //! published, OSD processes stopped and started, timers fired.
 
 use crate::store::Store;
-use peering_core::types::{Epoch, OsdId};
+use peering_core::types::{Epoch, OsdId, Timespan};
 
 use super::OsdHarness;
 use crate::harness::{Entry, HarnessError};
@@ -30,6 +30,8 @@ impl<S: Store> OsdHarness<S> {
         cfg.report_states = true;
         cfg.peering = self.config;
         self.cluster.start(cfg);
+        // Its monotonic clock starts now.
+        self.started_at.insert(osd, self.now);
         self.apply_knobs(osd);
         self.transcript.push(Entry::OsdStarted { osd });
     }
@@ -52,7 +54,7 @@ impl<S: Store> OsdHarness<S> {
             if self.grant()? {
                 continue;
             }
-            if self.policy.fire_timers && !self.timers.is_empty() {
+            if self.policy.fire_timers && self.timers().next().is_some() {
                 self.fire_timers();
                 continue;
             }
@@ -175,7 +177,8 @@ impl<S: Store> OsdHarness<S> {
         }
         self.cluster.stop(osd);
         self.running.remove(&id);
-        self.timers.retain(|(o, _, _)| *o != id);
+        self.timers.retain(|(o, _, _, _)| *o != id);
+        self.started_at.remove(&id);
         self.transcript.push(Entry::OsdStopped { osd: id });
     }
 
@@ -197,7 +200,11 @@ impl<S: Store> OsdHarness<S> {
     }
 
     /// Several OSDs fail at once: their processes stop and one map marks them
-    /// all down.
+    /// all down and dead. A stopped process refuses connections, which makes
+    /// Ceph's monitor fail it at once and record it dead (`force_failure`,
+    /// `dead_epoch`): nobody waits for its read leases. To model an OSD that
+    /// is cut off but may still be serving, [`OsdHarness::partition`] it and
+    /// [`OsdHarness::publish`] a map marking it down.
     pub fn osds_down(&mut self, osds: &[i32]) -> Result<Epoch, HarnessError> {
         self.ensure_started()?;
         for &o in osds {
@@ -206,7 +213,7 @@ impl<S: Store> OsdHarness<S> {
         let names: Vec<String> = osds.iter().map(|o| format!("osd.{o}")).collect();
         self.publish(&format!("{} down", names.join(", ")), |inc| {
             for &o in osds {
-                inc.mark_down(o);
+                inc.mark_down_dead(o);
             }
         })
     }
@@ -255,12 +262,66 @@ impl<S: Store> OsdHarness<S> {
         self.cluster.release_commits();
     }
 
-    /// Fires every scheduled timer: its event goes to its OSD's peering queue
-    /// (it carries its scheduling epoch, so a PG that reset since drops it).
+    /// Fires every scheduled timer but the read lease's, whatever its delay:
+    /// its event goes to its OSD's peering queue (it carries its scheduling
+    /// epoch, so a PG that reset since drops it). Lease timers wait for
+    /// [`OsdHarness::advance_clock`].
     pub fn fire_timers(&mut self) {
-        for (osd, spg, t) in std::mem::take(&mut self.timers) {
+        let (clock, now): (Vec<_>, Vec<_>) = std::mem::take(&mut self.timers)
+            .into_iter()
+            .partition(|(_, _, t, _)| super::is_clock_timer(t));
+        self.timers = clock;
+        for (osd, spg, t, _) in now {
             if let Some(o) = self.cluster.osds.get_mut(&osd) {
                 o.enqueue_peering_evt(spg, t.event);
+            }
+        }
+    }
+
+    /// Moves the harness's clock `by` forward: every timer due by then fires
+    /// at its time, in order (the clock stands at each one's due time, the
+    /// OSDs' monotonic clocks with it, and the cluster runs until quiet before
+    /// the next), then the clock stops at the end. Renewals re-arm within the
+    /// span and fire too. Returns the timers fired.
+    pub fn advance_clock(&mut self, by: Timespan) -> Result<usize, HarnessError> {
+        self.ensure_started()?;
+        let end = self.now.saturating_add(by.max(Timespan::ZERO));
+        let mut fired = 0;
+        loop {
+            let next = self
+                .timers
+                .iter()
+                .map(|(_, _, _, due)| *due)
+                .filter(|due| *due <= end)
+                .min();
+            let Some(due) = next else {
+                break;
+            };
+            self.set_clock(due.max(self.now));
+            let (ready, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.timers)
+                .into_iter()
+                .partition(|(_, _, _, d)| *d <= due);
+            self.timers = later;
+            for (osd, spg, t, _) in ready {
+                if let Some(o) = self.cluster.osds.get_mut(&osd) {
+                    o.enqueue_peering_evt(spg, t.event);
+                    fired += 1;
+                }
+            }
+            self.run()?;
+        }
+        self.set_clock(end);
+        self.run()?;
+        Ok(fired)
+    }
+
+    /// Sets the harness's clock and every running OSD's `get_mnow()` (the
+    /// time since its process started).
+    fn set_clock(&mut self, now: Timespan) {
+        self.now = now;
+        for (osd, started) in &self.started_at {
+            if let Some(o) = self.cluster.osds.get_mut(osd) {
+                o.set_mnow(now.saturating_sub(*started));
             }
         }
     }
@@ -282,6 +343,11 @@ fn describe(inc: &Incremental) -> String {
         inc.new_pg_temp
             .iter()
             .map(|(p, w)| format!("pg_temp {p} = {w:?}")),
+    );
+    what.extend(
+        inc.new_xinfo
+            .iter()
+            .map(|(o, x)| format!("{o} dead since {}", x.dead_epoch)),
     );
     what.join(", ")
 }

@@ -48,7 +48,7 @@ use peering_core::ctx::Timer;
 use peering_core::intervals::UpActing;
 use peering_core::machine::{Config, Pg};
 use peering_core::map::{MapFlags, OsdMapView, PoolInfo};
-use peering_core::types::{Epoch, OsdId, PgId, SpgId};
+use peering_core::types::{Epoch, OsdId, PgId, SpgId, Timespan};
 
 use super::{Checker, HarnessError, Placement, Policy, Transcript, Violation};
 use crate::osd::local::LocalCluster;
@@ -56,6 +56,14 @@ use crate::osd::{Osd, OsdConfig};
 use crate::osdmap::{Incremental, OsdMap};
 use crate::store::{MemStore, Store};
 use peering_core::map::PoolFlags;
+
+/// A read-lease timer (`RenewLease`, `CheckReadable`): it runs on the clock,
+/// and a renewal re-arms itself for as long as the PG is active, so only
+/// [`OsdHarness::advance_clock`] fires it.
+fn is_clock_timer(t: &Timer) -> bool {
+    use peering_core::event::Event;
+    matches!(t.event.event, Event::RenewLease | Event::CheckReadable)
+}
 
 /// N [`Osd`]s, a network, a monitor and a store, driven step by step with a
 /// transcript and a safety checker (see the module docs).
@@ -71,7 +79,13 @@ pub struct OsdHarness<S: Store = MemStore> {
     transcript: Transcript,
     checker: Checker,
     failures: Vec<HarnessError>,
-    timers: Vec<(OsdId, SpgId, Timer)>,
+    /// Scheduled timers, each with the harness time it is due at.
+    timers: Vec<(OsdId, SpgId, Timer, Timespan)>,
+    /// The harness's clock ([`OsdHarness::advance_clock`]).
+    now: Timespan,
+    /// When each running OSD process started: its `get_mnow()` counts from
+    /// there.
+    started_at: BTreeMap<OsdId, Timespan>,
     policy: Policy,
     config: Config,
     osd_config: fn(i32) -> OsdConfig,
@@ -146,6 +160,8 @@ impl<S: Store> OsdHarness<S> {
             checker: Checker::default(),
             failures: Vec::new(),
             timers: Vec::new(),
+            now: Timespan::ZERO,
+            started_at: BTreeMap::new(),
             policy: Policy::default(),
             config: Config::default(),
             osd_config: OsdConfig::new,
@@ -263,9 +279,29 @@ impl<S: Store> OsdHarness<S> {
         &self.failures
     }
 
-    /// The timers scheduled and not fired yet, in order.
+    /// The timers [`OsdHarness::fire_timers`] fires, scheduled and not fired
+    /// yet, in order: every timer but the read lease's clock timers.
     pub fn timers(&self) -> impl Iterator<Item = &Timer> + '_ {
-        self.timers.iter().map(|(_, _, t)| t)
+        self.timers
+            .iter()
+            .filter(|(_, _, t, _)| !is_clock_timer(t))
+            .map(|(_, _, t, _)| t)
+    }
+
+    /// The read lease's timers (`RenewLease`, `CheckReadable`), scheduled and
+    /// not fired yet, in order, with the harness time each is due at; only
+    /// [`OsdHarness::advance_clock`] fires them.
+    pub fn clock_timers(&self) -> impl Iterator<Item = (&Timer, Timespan)> + '_ {
+        self.timers
+            .iter()
+            .filter(|(_, _, t, _)| is_clock_timer(t))
+            .map(|(_, _, t, due)| (t, *due))
+    }
+
+    /// The harness's clock: zero at the start, moved by
+    /// [`OsdHarness::advance_clock`].
+    pub fn now(&self) -> Timespan {
+        self.now
     }
 
     /// The placement as scenarios set it: each PG's preference list

@@ -65,7 +65,8 @@ impl<S: Store> OsdHarness<S> {
                 return;
             }
             OsdOutput::Timer { pgid, timer } => {
-                self.timers.push((osd, pgid, timer.clone()));
+                let due = self.now.saturating_add(timer.delay);
+                self.timers.push((osd, pgid, timer.clone(), due));
                 Entry::Timer { osd, pgid, timer }
             }
             OsdOutput::Recovery { pgid, report } => {
@@ -187,7 +188,9 @@ fn mon_requests(m: MonMessage) -> Vec<MonRequest> {
             .map(|(pgid, want)| MonRequest::PgTemp { pgid, want })
             .collect(),
         MonMessage::PgCreated(c) => vec![MonRequest::PgCreated { pgid: c.pgid }],
-        MonMessage::Boot { .. } | MonMessage::Subscribe { .. } => Vec::new(),
+        MonMessage::Boot { .. } | MonMessage::Subscribe { .. } | MonMessage::MarkMeDead { .. } => {
+            Vec::new()
+        }
     }
 }
 

@@ -55,6 +55,8 @@ pub struct LocalCluster<S: Store = MemStore> {
     want_up_thru: BTreeMap<OsdId, Epoch>,
     want_pg_temp: BTreeMap<PgId, OsdVec>,
     want_boot: Vec<OsdId>,
+    /// `MOSDMarkMeDead` received: the epoch each OSD saw itself marked down.
+    want_dead: BTreeMap<OsdId, Epoch>,
     /// Every monitor message received, in order, with its sender.
     pub mon_log: Vec<(OsdId, MonMessage)>,
     /// Frames delivered between OSDs.
@@ -167,6 +169,7 @@ impl<S: Store> LocalCluster<S> {
             want_up_thru: BTreeMap::new(),
             want_pg_temp: BTreeMap::new(),
             want_boot: Vec::new(),
+            want_dead: BTreeMap::new(),
             mon_log: Vec::new(),
             frames: 0,
             mon_policy: MonPolicy::default(),
@@ -194,6 +197,7 @@ impl<S: Store> LocalCluster<S> {
         self.want_up_thru.clear();
         self.want_pg_temp.clear();
         self.want_boot.clear();
+        self.want_dead.clear();
         self.mon_log.clear();
         self.frames = 0;
         self.mon_policy = MonPolicy::default();
@@ -537,13 +541,34 @@ impl<S: Store> LocalCluster<S> {
                 }
             }
             MonMessage::PgCreated(_) => {}
+            MonMessage::MarkMeDead { epoch } => {
+                self.want_dead.insert(from, *epoch);
+            }
         }
         self.mon_log.push((from, m));
     }
 
-    /// Publishes one map granting every pending boot, up_thru and pg_temp
-    /// request; false when there was none.
+    /// Publishes one map granting the pending requests; false when there was
+    /// none. An OSD's `MOSDMarkMeDead` goes first, in a map of its own: the OSD
+    /// sends it as soon as it sees itself down, before it rebinds and boots
+    /// (a Ceph 16.2 monitor records it one epoch before the boot). Then one
+    /// map grants every pending boot, up_thru and pg_temp request.
     pub fn grant(&mut self) -> bool {
+        // `preprocess_mark_me_dead`: only an OSD that is still down.
+        let dead: Vec<(OsdId, Epoch)> = std::mem::take(&mut self.want_dead)
+            .into_iter()
+            .filter(|(o, _)| !self.mon_map.is_up(*o))
+            .collect();
+        if !dead.is_empty() {
+            return self
+                .publish(|inc| {
+                    for (o, dead_epoch) in dead {
+                        inc.new_xinfo
+                            .insert(o, crate::osdmap::OsdXinfo { dead_epoch });
+                    }
+                })
+                .is_ok();
+        }
         let p = self.mon_policy;
         let down: Vec<OsdId> = take_if(p.boot, &mut self.want_boot)
             .into_iter()

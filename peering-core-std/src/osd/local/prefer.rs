@@ -118,10 +118,13 @@ impl<S: Store> LocalCluster<S> {
         self.incs.get(&epoch)
     }
 
-    /// True when the monitor has boot, up_thru or pg_temp requests it has not
-    /// granted (whatever [`super::MonPolicy`] says).
+    /// True when the monitor has boot, up_thru, pg_temp or mark-me-dead
+    /// requests it has not granted (whatever [`super::MonPolicy`] says).
     pub fn has_mon_requests(&self) -> bool {
-        !self.want_boot.is_empty() || !self.want_up_thru.is_empty() || !self.want_pg_temp.is_empty()
+        !self.want_boot.is_empty()
+            || !self.want_up_thru.is_empty()
+            || !self.want_pg_temp.is_empty()
+            || !self.want_dead.is_empty()
     }
 
     /// The transactions written and not reported durable yet

@@ -240,6 +240,7 @@ fn placement_incremental(
         .map(|(o, v)| (OsdId(*o), *v))
         .collect();
     out.new_lost = osd_keyed(&inc.new_lost);
+    out.new_xinfo = osd_keyed(&inc.new_xinfo);
     out.new_pg_temp = inc.new_pg_temp.clone();
     out.new_primary_temp = inc
         .new_primary_temp

@@ -8,7 +8,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use peering_core::types::PgId;
 
-use super::super::OsdInfo;
+use super::super::{OsdInfo, OsdXinfo};
 use super::error::{OsdMapDecodeError, OsdMapDecodeErrorKind as Kind};
 use super::reader::Reader;
 
@@ -313,6 +313,28 @@ pub(super) fn decode_osd_info(r: &mut Reader<'_>) -> Result<OsdInfo> {
         down_at: r.u32("down_at")?,
         lost_at: r.u32("lost_at")?,
     })
+}
+
+/// `osd_xinfo_t::decode` (v1–4): the laggy statistics, features and old
+/// weight are skipped; `dead_epoch` (v4, Octopus+) is kept, 0 before it.
+pub(super) fn decode_osd_xinfo(r: &mut Reader<'_>) -> Result<OsdXinfo> {
+    let s = r.start("osd_xinfo_t", 4)?;
+    Utime::decode(r)?; // down_stamp
+    r.u32("laggy_probability")?;
+    r.u32("laggy_interval")?;
+    if s.version >= 2 {
+        r.u64("features")?;
+    }
+    if s.version >= 3 {
+        r.u32("old_weight")?;
+    }
+    let mut dead_epoch = 0;
+    if s.version >= 4 {
+        Utime::decode(r)?; // last_purged_snaps_scrub
+        dead_epoch = r.u32("dead_epoch")?;
+    }
+    r.finish(s)?;
+    Ok(OsdXinfo { dead_epoch })
 }
 
 /// `osd_info_t`'s `operator<<`.

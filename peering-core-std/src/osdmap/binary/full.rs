@@ -13,8 +13,8 @@ use super::super::map::UpmapItems;
 use super::super::osd::DEFAULT_PRIMARY_AFFINITY;
 use super::super::{CrushHandle, OsdMap, validate_pool};
 use super::common::{
-    AddrVec, EntityAddr, PG_SIZE, SnapIntervals, Utime, Uuid, decode_osd_info, decode_pg,
-    decode_pool_intervals,
+    AddrVec, EntityAddr, PG_SIZE, SnapIntervals, Utime, Uuid, decode_osd_info, decode_osd_xinfo,
+    decode_pg, decode_pool_intervals,
 };
 use super::crc::{check_crc, crc32c};
 use super::error::{OsdMapDecodeError, OsdMapDecodeErrorKind as Kind};
@@ -238,11 +238,7 @@ pub fn decode_osdmap(bytes: &[u8]) -> Result<DecodedOsdMap> {
     let cluster_snapshot_epoch = r.u32("cluster_snapshot_epoch")?;
     let cluster_snapshot = r.string("cluster_snapshot")?;
     let uuids = r.vec("osd_uuid", 16, Uuid::decode)?;
-    let xinfo_count = r.vec("osd_xinfo", 6, |r| {
-        // osd_xinfo_t: laggy statistics and features; nothing here reads them.
-        let s = r.start("osd_xinfo_t", 4)?;
-        r.finish(s)
-    })?;
+    let osd_xinfo = r.vec("osd_xinfo", 6, decode_osd_xinfo)?;
     let hb_front_addrs = r.vec("hb_front_addrs", 1, AddrVec::decode)?;
     let (mut nearfull_ratio, mut full_ratio, mut backfillfull_ratio) = (0.0, 0.0, 0.0);
     if ov >= 2 {
@@ -328,7 +324,7 @@ pub fn decode_osdmap(bytes: &[u8]) -> Result<DecodedOsdMap> {
         ("osd_info", osd_info.len()),
         ("cluster_addrs", cluster_addrs.len()),
         ("osd_uuid", uuids.len()),
-        ("osd_xinfo", xinfo_count.len()),
+        ("osd_xinfo", osd_xinfo.len()),
         ("hb_front_addrs", hb_front_addrs.len()),
     ] {
         if len != n {
@@ -367,6 +363,7 @@ pub fn decode_osdmap(bytes: &[u8]) -> Result<DecodedOsdMap> {
         osd_state,
         osd_weight,
         osd_info,
+        osd_xinfo,
         osd_primary_affinity: affinity,
         pools: Arc::new(infos),
         pg_temp: Arc::new(pg_temp),

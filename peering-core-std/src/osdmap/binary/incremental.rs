@@ -6,9 +6,11 @@ use peering_core::types::{OsdVec, PgId, PoolId};
 
 use crate::crush::{CrushMap, decode_crush};
 
+use super::super::OsdXinfo;
 use super::super::map::UpmapItems;
 use super::common::{
-    AddrVec, EntityAddr, PG_SIZE, SnapIntervals, Utime, Uuid, decode_pg, decode_pool_intervals,
+    AddrVec, EntityAddr, PG_SIZE, SnapIntervals, Utime, Uuid, decode_osd_xinfo, decode_pg,
+    decode_pool_intervals,
 };
 use super::crc::{check_crc, crc32c};
 use super::error::{OsdMapDecodeError, OsdMapDecodeErrorKind as Kind};
@@ -101,8 +103,9 @@ pub struct DecodedIncremental {
     pub cluster_snapshot: String,
     /// `new_uuid`.
     pub new_uuid: BTreeMap<i32, Uuid>,
-    /// The OSDs `new_xinfo` names (their laggy statistics are not kept).
-    pub new_xinfo: BTreeSet<i32>,
+    /// `new_xinfo`: the OSDs' new `osd_xinfo_t` (`dead_epoch`; the laggy
+    /// statistics are not kept).
+    pub new_xinfo: BTreeMap<i32, OsdXinfo>,
     /// `new_hb_front_up`.
     pub new_hb_front_up: BTreeMap<i32, AddrVec>,
     /// `encode_features`.
@@ -274,15 +277,9 @@ pub fn decode_incremental(bytes: &[u8]) -> Result<DecodedIncremental> {
     inc.new_up_cluster = addr_map(&mut r, "new_up_cluster")?;
     inc.cluster_snapshot = r.string("cluster_snapshot")?;
     inc.new_uuid = r.map("new_uuid", 20, |r| Ok((r.i32("osd")?, Uuid::decode(r)?)))?;
-    inc.new_xinfo = r
-        .map("new_xinfo", 10, |r| {
-            let osd = r.i32("osd")?;
-            let s = r.start("osd_xinfo_t", 4)?;
-            r.finish(s)?;
-            Ok((osd, ()))
-        })?
-        .into_keys()
-        .collect();
+    inc.new_xinfo = r.map("new_xinfo", 10, |r| {
+        Ok((r.i32("osd")?, decode_osd_xinfo(r)?))
+    })?;
     inc.new_hb_front_up = addr_map(&mut r, "new_hb_front_up")?;
     if ov >= 2 {
         inc.encode_features = r.u64("encode_features")?;

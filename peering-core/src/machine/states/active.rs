@@ -64,6 +64,9 @@ pub(crate) const ACTIVE: Spec<ActiveLocal> = Spec {
             Reaction::custom(E::RemoteReservationRevokedTooFull, &[]),
             Reaction::custom(E::RemoteReservationRevoked, &[]),
             Reaction::custom(E::DoRecovery, &[]),
+            Reaction::custom(E::RenewLease, &[]),
+            Reaction::custom(E::MLeaseAck, &[]),
+            Reaction::custom(E::CheckReadable, &[]),
         ],
     },
     enter,
@@ -129,8 +132,12 @@ pub(crate) fn exit(cx: &mut Cx<'_>, _: &mut ActiveLocal) -> Result<(), PeeringEr
     Ok(())
 }
 
-/// `all_activated_and_committed`: every shard is active and durable.
+/// `all_activated_and_committed`: every shard is active and durable; the
+/// lease, renewed, goes to the acting peers and its renewal is scheduled.
 fn all_activated_and_committed(cx: &mut Cx<'_>) {
+    cx.ps.renew_lease();
+    cx.ps.send_lease(cx.ctx);
+    cx.ps.schedule_renew_lease(cx.ctx);
     // DEGRADED from `update_calc_stats`'s degraded count, which is positive when some
     // acting shard misses objects, or when copies are missing because the acting set
     // is short and there are objects at all (so an empty undersized PG is not
@@ -163,8 +170,8 @@ fn shard_of(i: usize, ec: bool) -> ShardId {
 /// `react(const MInfoRec&)`, `react(const MNotifyRec&)`, `react(const MLogRec&)`,
 /// `react(const MTrim&)`, `react(const ActivateCommitted&)`,
 /// `react(const AllReplicasActivated&)` and the discarding `Backfilled`,
-/// `DeferRecovery`, ... `DoRecovery` reactions. The lease events
-/// (`RenewLease`, `MLeaseAck`, `CheckReadable`) are not modelled here.
+/// `DeferRecovery`, ... `DoRecovery` reactions, and the lease's `RenewLease`,
+/// `MLeaseAck` and `CheckReadable`.
 pub(crate) fn react(
     cx: &mut Cx<'_>,
     data: &mut ActiveLocal,
@@ -218,6 +225,9 @@ pub(crate) fn react(
             if reported.saturating_add(cx.ps.cfg.pg_stat_report_interval_max) < cx.map.epoch() {
                 PeeringState::publish(cx.ctx);
             }
+            if cx.ps.check_prior_readable_down_osds(cx.map) {
+                cx.ps.recheck_readable(cx.ctx);
+            }
             Ok(Outcome::Forward)
         }
         Event::ActMap => {
@@ -230,6 +240,9 @@ pub(crate) fn react(
         }
         Event::MInfoRec(m) => {
             let from = m.from;
+            if let Some(ack) = &m.lease_ack {
+                cx.ps.proc_lease_ack(from.osd, ack, cx.ctx);
+            }
             if cx.ps.acting_recovery_backfill.contains(&from)
                 && !cx.ps.peer_activated.contains(&from)
             {
@@ -303,6 +316,7 @@ pub(crate) fn react(
             } else {
                 ps.state.set(PgState::PEERED);
             }
+            ps.wait_for_prior_leases(cx.ctx);
             if ps.pool.flags.contains(PoolFlags::CREATING) {
                 cx.ctx.mon.push(MonRequest::PgCreated {
                     pgid: ps.info.pgid.pgid,
@@ -334,6 +348,18 @@ pub(crate) fn react(
         | Event::RemoteReservationRevokedTooFull
         | Event::RemoteReservationRevoked
         | Event::DoRecovery => Ok(cx.raced()),
+        Event::RenewLease => {
+            cx.ps.proc_renew_lease(cx.ctx);
+            Ok(Outcome::Discard)
+        }
+        Event::MLeaseAck(a) => {
+            cx.ps.proc_lease_ack(a.from, &a.lease_ack, cx.ctx);
+            Ok(Outcome::Discard)
+        }
+        Event::CheckReadable => {
+            cx.ps.recheck_readable(cx.ctx);
+            Ok(Outcome::Discard)
+        }
         _ => Ok(Outcome::Discard),
     }
 }

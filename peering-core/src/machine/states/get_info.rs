@@ -105,6 +105,7 @@ fn get_infos(cx: &mut Cx<'_>, data: &mut GetInfoLocal) {
             cx.ps.blocked_by.insert(peer.osd.0);
         }
     }
+    cx.ps.check_prior_readable_down_osds(cx.map);
     PeeringState::publish(cx.ctx);
 }
 
@@ -119,6 +120,8 @@ fn pg_down(cx: &mut Cx<'_>) -> bool {
 pub(crate) fn enter(cx: &mut Cx<'_>, data: &mut GetInfoLocal) -> Result<(), PeeringError> {
     cx.ps.check_past_interval_bounds(StateId::GetInfo)?;
     let prior = build_prior_set(cx)?;
+    // Whoever of the prior intervals is down may still be serving reads.
+    cx.ps.lease.prior_readable_down_osds.clone_from(&prior.down);
     if let Some(p) = cx.outer.get::<PeeringLocal>() {
         p.prior_set = prior;
     }
@@ -156,6 +159,7 @@ pub(crate) fn react(
         // A later interval went active: rebuild the prior set, and stop waiting for
         // peers it no longer needs (cheaper than restarting peering).
         let prior = build_prior_set(cx)?;
+        cx.ps.lease.prior_readable_down_osds.clone_from(&prior.down);
         data.peer_info_requested.retain(|p| prior.probe.contains(p));
         if let Some(p) = cx.outer.get::<PeeringLocal>() {
             p.prior_set = prior;

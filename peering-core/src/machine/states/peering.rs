@@ -61,8 +61,8 @@ pub(crate) fn exit(cx: &mut Cx<'_>, _: &mut PeeringLocal) -> Result<(), PeeringE
 }
 
 /// `PeeringState::Peering::react(const AdvMap&)`: a map
-/// that affects the prior set restarts peering; otherwise `adjust_need_up_thru`
-/// and forward.
+/// that affects the prior set restarts peering; otherwise `adjust_need_up_thru`,
+/// `check_prior_readable_down_osds` and forward.
 pub(crate) fn react(
     cx: &mut Cx<'_>,
     data: &mut PeeringLocal,
@@ -77,6 +77,7 @@ pub(crate) fn react(
         let sis = cx.ps.info.history.same_interval_since;
         let whoami = cx.ps.whoami.osd;
         adjust_need_up_thru(&mut cx.ps.need_up_thru, cx.map, whoami, sis);
+        cx.ps.check_prior_readable_down_osds(cx.map);
         return Ok(Outcome::Forward);
     }
     Ok(Outcome::Discard)

@@ -31,6 +31,7 @@ pub(crate) const REPLICA_ACTIVE: Spec<()> = Spec {
             Reaction::custom(E::MTrim, &[]),
             Reaction::custom(E::Activate, &[]),
             Reaction::custom(E::ActivateCommitted, &[]),
+            Reaction::custom(E::MLease, &[]),
             Reaction::discard(E::DeferRecovery),
             Reaction::discard(E::DeferBackfill),
             Reaction::discard(E::UnfoundRecovery),
@@ -61,8 +62,8 @@ pub(crate) fn exit(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), PeeringError> {
 
 /// `PeeringState::ReplicaActive::react(const ActMap&)`, `react(const MQuery&)`,
 /// `react(const MInfoRec&)`, `react(const MLogRec&)`, `react(const MTrim&)`,
-/// `react(const Activate&)` and `react(const ActivateCommitted&)`.
-/// `MLease` is not modelled.
+/// `react(const Activate&)`, `react(const ActivateCommitted&)` and
+/// `react(const MLease&)`.
 pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outcome, PeeringError> {
     match evt {
         Event::ActMap => {
@@ -80,7 +81,8 @@ pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outc
         }
         Event::MInfoRec(m) => {
             // proc_primary_info: the primary's history; scrub errors and purged
-            // snaps are not modelled.
+            // snaps are not modelled. A lease riding on the info is not taken
+            // here (Ceph's ReplicaActive ignores it; `MLease` follows).
             cx.ps.update_history(&m.info.history);
             Ok(Outcome::Discard)
         }
@@ -94,6 +96,16 @@ pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outc
                     what: Invariant::LogHeadMismatch,
                 }));
             }
+            if let Some(lease) = &m.msg.lease {
+                cx.ps.proc_lease(lease);
+            }
+            Ok(Outcome::Discard)
+        }
+        Event::MLease(l) => {
+            // Acknowledged even when `proc_lease` took nothing (a backfill
+            // target is not an acting member).
+            cx.ps.proc_lease(&l.lease);
+            cx.ps.send_lease_ack(cx.ctx);
             Ok(Outcome::Discard)
         }
         Event::MTrim(t) => {
@@ -117,7 +129,8 @@ pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outc
             i.history.last_epoch_started = ac.activation_epoch;
             i.history.last_interval_started = i.history.same_interval_since;
             let primary = cx.ps.primary;
-            cx.ps.send_info(cx.ctx, primary, i);
+            let ack = Some(cx.ps.get_lease_ack());
+            cx.ps.send_info(cx.ctx, primary, i, None, ack);
             if cx.ps.acting_set_writeable() {
                 cx.ps.state.set(PgState::ACTIVE);
             } else {

@@ -26,6 +26,7 @@ pub(crate) const STARTED: Spec<()> = Spec {
             Reaction::discard(E::SetForceBackfill),
             Reaction::discard(E::UnsetForceBackfill),
             Reaction::discard(E::RequestScrub),
+            Reaction::discard(E::CheckReadable),
             Reaction::any_crashes(),
         ],
     },

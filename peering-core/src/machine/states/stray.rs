@@ -76,6 +76,9 @@ pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outc
                 let mut oinfo = m.msg.info;
                 cx.ps.merge_log(&mut oinfo, m.msg.log, m.from, cx.ctx)?;
             }
+            if let Some(lease) = &m.msg.lease {
+                cx.ps.proc_lease(lease);
+            }
             if cx.ps.pg_log.log().head() != cx.ps.info.last_update {
                 return Err(PeeringError::Crashed(Crash::Invariant {
                     state: StateId::Stray,
@@ -98,6 +101,9 @@ pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outc
                 cx.ps.dirty_all();
                 cx.ps.info.stats = m.info.stats.clone();
                 PeeringState::apply_effects(cx.ctx, effects);
+            }
+            if let Some(lease) = &m.lease {
+                cx.ps.proc_lease(lease);
             }
             if theirs != cx.ps.info.last_update
                 || cx.ps.pg_log.log().head() != cx.ps.info.last_update
