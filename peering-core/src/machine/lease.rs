@@ -182,9 +182,8 @@ impl PeeringState {
         l.readable_until_ub_from_primary = l
             .readable_until_ub_from_primary
             .max(lease.readable_until_ub);
-        if lease.readable_until != Timespan::ZERO
-            && let Some(ub) = l.primary_clock.ub
-        {
+        // (No `let` chain: the core builds with Rust 1.85.)
+        if let (true, Some(ub)) = (lease.readable_until != Timespan::ZERO, l.primary_clock.ub) {
             let ru = lease.readable_until.saturating_sub(ub);
             l.readable_until = l.readable_until.max(ru);
         }
