@@ -523,3 +523,78 @@ fn no_wait_when_every_prior_osd_is_up() {
     assert!(!p.state_bits().contains(PgState::WAIT));
     assert_eq!(p.read_lease().prior_readable_until_ub, Timespan::ZERO);
 }
+
+/// A peer's history with a negative prior read bound is refused, PG
+/// unchanged: no bound is negative (Ceph's encoding cannot carry one), and
+/// taking it would end a new primary's wait at once.
+#[test]
+fn a_negative_prior_bound_in_a_peers_history_is_dropped() {
+    let c = active();
+    let e = c.epoch();
+    let mut info = c.pg(1).info().clone();
+    info.history.prior_readable_until_ub = secs(-5);
+    let mut primary = c.pg(0).clone();
+    assert_dropped(
+        &mut primary,
+        &c,
+        machine_support::notify_evt(1, e, info.clone()),
+        DropReason::InvalidInfo(peering_core::acting::ActingError::NegativeReadBound {
+            shard: peering_core::types::PgShard::replica(1),
+        }),
+    );
+}
+
+/// An ack for the longest lease offered in the interval is taken even after
+/// a map shortened the pool's lease (the primary now offers less).
+#[test]
+fn an_ack_for_a_longer_lease_offered_earlier_is_taken() {
+    let mut c = active();
+    // A map shortens the lease to 4 s; the renewal at 8 s offers until 12 s,
+    // less than the 16 s offered at activation.
+    let e = c.epoch();
+    c.next_map(&[0, 1, 2], |m| {
+        let mut p = m.pools[&1];
+        p.read_lease_interval = Some(secs(4));
+        m.pools.insert(1, p);
+    });
+    c.run();
+    assert_eq!(c.epoch(), e + 1);
+    at(&mut c, 8);
+    c.deliver(
+        0,
+        PeeringEvt::new(c.pg(0).last_peering_reset(), Event::RenewLease),
+    );
+    c.queue.clear();
+    let l = c.pg(0).read_lease();
+    assert_eq!(l.readable_until_ub_sent, secs(12));
+    assert_eq!(l.offered_until_ub, INTERVAL);
+    // osd.2's ack of the 16 s lease, late: taken (its slot already holds it).
+    let before = c.pg(0).clone();
+    let out = c.deliver(0, ack_evt(c.epoch(), 2, INTERVAL));
+    assert_eq!(out, peering_core::machine::EventOutcome::Delivered);
+    assert_eq!(c.pg(0).read_lease(), before.read_lease());
+    // One past it never was offered.
+    let mut primary = c.pg(0).clone();
+    assert_dropped(
+        &mut primary,
+        &c,
+        ack_evt(c.epoch(), 2, INTERVAL.saturating_add(Timespan(1))),
+        DropReason::LeaseAckNotSent { from: OsdId(2) },
+    );
+}
+
+/// A lease of no length (the pool's `read_lease_interval` 0) is not
+/// renewed on a zero-delay timer.
+#[test]
+fn a_zero_length_lease_is_not_renewed() {
+    let mut c = active();
+    c.next_map(&[0, 1, 2], |m| {
+        let mut p = m.pools[&1];
+        p.read_lease_interval = Some(Timespan::ZERO);
+        m.pools.insert(1, p);
+    });
+    c.run();
+    c.timers.clear();
+    fire(&mut c, 0, Event::RenewLease);
+    assert!(take_timers(&mut c, 0, is_renew).is_empty());
+}

@@ -185,6 +185,7 @@ impl Osd {
     fn committed_osd_maps(&mut self, old: Epoch, new: Epoch) {
         let me = self.cfg.whoami;
         let mut prev = self.maps.get(old).cloned();
+        let mut marked_down = false;
         for e in old.saturating_add(1)..=new {
             let Some(map) = self.maps.get(e).cloned() else {
                 continue;
@@ -207,13 +208,7 @@ impl Osd {
                 }
                 OsdState::Active if !map.exists(me) => self.state = OsdState::Stopped,
                 OsdState::Active if !map.is_up(me) => {
-                    // "wrongly marked me down": tell the monitor we know, so
-                    // nobody waits on our read leases (`MOSDMarkMeDead`);
-                    // not for a map of the history a new process replays.
-                    if self.mon.booted {
-                        self.outputs
-                            .push_back(OsdOutput::Mon(super::MonMessage::MarkMeDead { epoch: e }));
-                    }
+                    marked_down = true;
                     self.state = OsdState::Booting;
                     self.up_epoch = 0;
                     self.bind_epoch = e;
@@ -234,6 +229,14 @@ impl Osd {
                 _ => {}
             }
             prev = Some(map);
+        }
+        // "wrongly marked me down": tell the monitor, once for the batch and
+        // at its newest epoch, that we know, so nobody waits on our read
+        // leases (`MOSDMarkMeDead`); not for the history a new process
+        // replays before it boots.
+        if marked_down && self.mon.booted {
+            self.outputs
+                .push_back(OsdOutput::Mon(super::MonMessage::MarkMeDead { epoch: new }));
         }
     }
 

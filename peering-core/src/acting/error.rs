@@ -63,6 +63,14 @@ pub enum ActingError {
         /// The shard whose info is inconsistent.
         shard: PgShard,
     },
+    /// The history's `prior_readable_until_ub` is negative: no read bound is,
+    /// and Ceph's encoding (whole seconds, unsigned) cannot carry one. Taken,
+    /// it would end a new primary's wait for the prior leases at once.
+    #[error("info for {shard:?} has a negative prior read bound")]
+    NegativeReadBound {
+        /// The shard whose info is inconsistent.
+        shard: PgShard,
+    },
     /// A shard Ceph looks up unconditionally (an up or acting member, the up primary, our
     /// own shard) has no info: Ceph's invariant that every such member has answered
     /// GetInfo does not hold.

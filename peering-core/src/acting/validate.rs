@@ -106,7 +106,7 @@ pub fn validate_infos(
 
 /// Checks one info a peer sent before the PG takes it in: a valid OSD
 /// key, a shard that fits the pool kind, `log_tail <= last_update`,
-/// `last_complete <= last_update`. Ceph's `pg_info_t` never breaks these; Ceph
+/// `last_complete <= last_update`, a history read bound that is not negative. Ceph's `pg_info_t` never breaks these; Ceph
 /// does not check them because its peers are trusted, we check them because ours
 /// are not.
 pub fn validate_peer_info(
@@ -120,6 +120,9 @@ pub fn validate_peer_info(
     }
     if info.last_update < info.log_tail {
         return Err(ActingError::LastUpdateBeforeLogTail { shard });
+    }
+    if info.history.prior_readable_until_ub < crate::types::Timespan::ZERO {
+        return Err(ActingError::NegativeReadBound { shard });
     }
     // No rule ties `last_interval_started` to `last_epoch_started`: a replica
     // activated by a primary that is only peered (acting below `min_size`), or a

@@ -88,7 +88,7 @@ impl PeeringState {
             if self.lease.prior_readable_down_osds.is_empty() {
                 self.clear_prior_readable_until_ub();
             }
-            self.refresh_prior_readable_until_ub();
+            let _ = self.refresh_prior_readable_until_ub();
             self.activate_peers(map, ctx)?;
             self.set_up_missing_loc(map, ctx)?;
             if u32::try_from(self.actingset.len()).is_ok_and(|n| self.pool.size > n) {

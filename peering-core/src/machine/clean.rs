@@ -11,7 +11,7 @@ impl PeeringState {
     /// `share_pg_info`: send our info directly to every other member of
     /// acting_recovery_backfill, and update our copy of theirs.
     pub(crate) fn share_pg_info(&mut self, ctx: &mut RecoveryCtx) {
-        self.refresh_prior_readable_until_ub();
+        let _ = self.refresh_prior_readable_until_ub();
         let pgid = self.info.pgid.pgid;
         let lease = Some(self.get_lease());
         for p in self.acting_recovery_backfill_peers() {

@@ -28,15 +28,18 @@ impl PeeringState {
     }
 
     /// `info.history.refresh_prior_readable_until_ub(mnow, prior_readable_until_ub)`:
-    /// the history carries the prior bound as time left from now; a bound that
-    /// has passed becomes zero (in both).
-    pub(crate) fn refresh_prior_readable_until_ub(&mut self) {
+    /// the history carries the prior bound as time left from now, zero once it
+    /// has passed. Returns the bound, zero if it has passed (only
+    /// `on_new_interval` keeps that; every other caller leaves the bound as
+    /// it is, as Ceph does).
+    pub(crate) fn refresh_prior_readable_until_ub(&mut self) -> Timespan {
         let (now, ub) = (self.lease.mnow, self.lease.prior_readable_until_ub);
         if now >= ub {
             self.info.history.prior_readable_until_ub = Timespan::ZERO;
-            self.lease.prior_readable_until_ub = Timespan::ZERO;
+            Timespan::ZERO
         } else {
             self.info.history.prior_readable_until_ub = ub.saturating_sub(now);
+            ub
         }
     }
 
@@ -55,12 +58,13 @@ impl PeeringState {
     pub(crate) fn on_new_interval_lease(&mut self) {
         let l = &mut self.lease;
         l.prior_readable_until_ub = l.prior_readable_until_ub.max(l.readable_until_ub);
-        self.refresh_prior_readable_until_ub();
+        self.lease.prior_readable_until_ub = self.refresh_prior_readable_until_ub();
         let l = &mut self.lease;
         l.prior_readable_down_osds.clear();
         l.readable_until = Timespan::ZERO;
         l.readable_until_ub = Timespan::ZERO;
         l.readable_until_ub_sent = Timespan::ZERO;
+        l.offered_until_ub = Timespan::ZERO;
         l.readable_until_ub_from_primary = Timespan::ZERO;
         self.size_acting_readable_until_ub();
     }
@@ -85,6 +89,7 @@ impl PeeringState {
         let l = &mut self.lease;
         let was_min = l.readable_until_ub == l.readable_until;
         l.readable_until_ub_sent = l.mnow.saturating_add(l.readable_interval);
+        l.offered_until_ub = l.offered_until_ub.max(l.readable_until_ub_sent);
         if was_min {
             self.recalc_readable_until();
         }
@@ -154,7 +159,13 @@ impl PeeringState {
 
     /// `schedule_renew_lease`: `RenewLease` in half an interval, at
     /// `last_peering_reset` (a reset in between makes the host drop it).
+    ///
+    /// A lease of no length is not renewed: Ceph would re-arm a zero-delay
+    /// timer forever, and a sans-IO host would never get to its next input.
     pub(crate) fn schedule_renew_lease(&self, ctx: &mut RecoveryCtx) {
+        if self.lease.readable_interval <= Timespan::ZERO {
+            return;
+        }
         ctx.timers.push(Timer {
             delay: self.lease.readable_interval.half(),
             event: PeeringEvt::new(self.last_peering_reset, Event::RenewLease),

@@ -131,8 +131,9 @@ pub enum DropReason {
     /// A `DeleteSome` listing that does not answer the step's request: more objects
     /// than `delete_max_objects`, not ascending, or not after the deletion cursor.
     BadDeleteChunk,
-    /// A read lease (`pg_lease_t`) with a negative length or bound: no primary
-    /// grants one, and taking it would move this instance's bounds backwards.
+    /// A read lease (`pg_lease_t`) with a negative length or bound, or a query
+    /// whose history carries a negative prior read bound: no primary grants
+    /// one, and taking it would move this instance's bounds backwards.
     BadLease,
     /// A lease acknowledgement for more than this primary ever offered
     /// (`readable_until_ub_sent`): an ack for a lease never sent. Taking it

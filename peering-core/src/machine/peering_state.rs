@@ -366,7 +366,7 @@ impl PeeringState {
     /// prior intervals' read bound as of now.
     pub(crate) fn notify_primary_if_needed(&mut self, ctx: &mut RecoveryCtx) {
         if self.send_notify && self.primary.osd.0 >= 0 {
-            self.refresh_prior_readable_until_ub();
+            let _ = self.refresh_prior_readable_until_ub();
             let n = self.make_notify(self.epoch);
             let to = self.primary.osd;
             self.send_notify(ctx, to, n);

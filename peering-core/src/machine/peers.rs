@@ -51,7 +51,7 @@ impl PeeringState {
     /// into the history (as time left) first, and comes back out of the merged
     /// one, so a peer's newer or tighter bound is taken.
     pub(crate) fn update_history(&mut self, new: &PgHistory) {
-        self.refresh_prior_readable_until_ub();
+        let _ = self.refresh_prior_readable_until_ub();
         if self.info.history.merge(new) {
             self.dirty_info = true;
             if self.info.history.last_epoch_clean >= self.info.history.same_interval_since {

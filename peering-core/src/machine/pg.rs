@@ -469,9 +469,9 @@ impl Pg {
                 })
                 .then_some(DropReason::BadLease)
         };
-        let ub_sent = self.ps.lease.readable_until_ub_sent;
+        let offered = self.ps.lease.offered_until_ub;
         let ack_not_sent = |from: OsdId, ack: Option<&PgLeaseAck>| {
-            (primary && ack.is_some_and(|a| a.readable_until_ub > ub_sent))
+            (primary && ack.is_some_and(|a| a.readable_until_ub > offered))
                 .then_some(DropReason::LeaseAckNotSent { from })
         };
         let reason = match evt {
@@ -521,6 +521,10 @@ impl Pg {
             }
             Event::MQuery(q) => wrong_pg(q.pgid)
                 .or_else(|| sender_checks(q.from))
+                .or_else(|| {
+                    (q.query.history.prior_readable_until_ub < Timespan::ZERO)
+                        .then_some(DropReason::BadLease)
+                })
                 .or_else(|| {
                     (q.from != self.ps.primary)
                         .then_some(DropReason::NotFromPrimary { from: q.from })

@@ -25,6 +25,10 @@ pub struct ReadLease {
     pub readable_until_ub: Timespan,
     /// `readable_until_ub_sent` (primary): the newest bound shared with peers.
     pub readable_until_ub_sent: Timespan,
+    /// The highest `readable_until_ub_sent` of this interval (primary): no
+    /// acknowledgement can be for more. (It can exceed the current one when a
+    /// map shortened the pool's lease.)
+    pub offered_until_ub: Timespan,
     /// `readable_until_ub_from_primary` (non-primary): the newest bound the
     /// primary sent, on its clock.
     pub readable_until_ub_from_primary: Timespan,

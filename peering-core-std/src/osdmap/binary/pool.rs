@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use peering_core::map::{PoolFlags, PoolInfo};
-use peering_core::types::PoolId;
+use peering_core::types::{PoolId, Timespan};
 
 use super::common::{SnapIntervals, Utime, decode_intervals};
 use super::error::{OsdMapDecodeError, OsdMapDecodeErrorKind as Kind};
@@ -403,9 +403,33 @@ impl PoolRecord {
         info.crush_rule = i32::from(self.crush_rule);
         info.flags = PoolFlags(self.flags);
         info.last_change = self.last_change;
+        info.read_lease_interval = self.read_lease_interval(id)?;
         Ok(info)
     }
+
+    /// The `read_lease_interval` pool option (`pool_opts_t::READ_LEASE_INTERVAL`,
+    /// seconds as a double), as `PGPool::get_readable_interval` reads it.
+    /// Refused: a value that is not a double, or not a finite number of
+    /// seconds a lease can last (Ceph would make a garbage span of it).
+    fn read_lease_interval(&self, id: PoolId) -> core::result::Result<Option<Timespan>, Kind> {
+        let Some(opt) = self.opts.get(&POOL_OPT_READ_LEASE_INTERVAL) else {
+            return Ok(None);
+        };
+        let bad = || Kind::OutOfRange(format!("pool {id} read_lease_interval {opt:?}"));
+        let PoolOpt::Double(secs) = opt else {
+            return Err(bad());
+        };
+        let nanos = secs * 1e9;
+        if !nanos.is_finite() || !(0.0..=i64::MAX as f64).contains(&nanos) {
+            return Err(bad());
+        }
+        // In range by the check above: the cast does not saturate.
+        Ok(Some(Timespan(nanos as i64)))
+    }
 }
+
+/// `pool_opts_t::READ_LEASE_INTERVAL`: the option's key.
+const POOL_OPT_READ_LEASE_INTERVAL: i32 = 19;
 
 fn decode_snap(r: &mut Reader<'_>) -> Result<PoolSnap> {
     let s = r.start_legacy("pool_snap_info_t", 2, 2)?;
@@ -474,4 +498,49 @@ fn decode_opts(r: &mut Reader<'_>) -> Result<BTreeMap<i32, PoolOpt>> {
     })?;
     r.finish(s)?;
     Ok(opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(opt: Option<PoolOpt>) -> PoolRecord {
+        let mut p = PoolRecord {
+            kind: POOL_TYPE_REPLICATED,
+            size: 3,
+            min_size: 2,
+            pg_num: 8,
+            pgp_num: 8,
+            ..PoolRecord::default()
+        };
+        if let Some(o) = opt {
+            p.opts.insert(POOL_OPT_READ_LEASE_INTERVAL, o);
+        }
+        p
+    }
+
+    /// `PGPool::get_readable_interval`: the pool's own lease when set, in
+    /// seconds as a double; a value no lease can have refuses the pool.
+    #[test]
+    fn read_lease_interval_comes_from_the_pool_option() {
+        let info = |o| pool(o).pool_info(1, None);
+        assert_eq!(info(None).unwrap().read_lease_interval, None);
+        assert_eq!(
+            info(Some(PoolOpt::Double(4.5)))
+                .unwrap()
+                .read_lease_interval,
+            Some(Timespan(4_500_000_000))
+        );
+        for bad in [
+            PoolOpt::Double(-1.0),
+            PoolOpt::Double(f64::NAN),
+            PoolOpt::Double(1e30),
+            PoolOpt::Int(5),
+        ] {
+            assert!(
+                matches!(info(Some(bad.clone())), Err(Kind::OutOfRange(_))),
+                "{bad:?}"
+            );
+        }
+    }
 }
