@@ -177,4 +177,34 @@ fn pg_query_and_history_look_inside_a_scenario() {
         "{}",
         stdout(&o)
     );
+    // A replicated PG's instance has no shard to name.
+    let o = peering(&["pg", "query", f, "--osd", "0", "--pg", "1.0s1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("pg 1.0 is replicated"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// `--pg 1.0s1` names one shard of an erasure-coded PG, as Ceph prints an
+/// `spg_t`; an OSD without that shard says so.
+#[test]
+fn pg_query_names_an_erasure_coded_shard() {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/ec_shard_lost.txt");
+    let f = file.to_str().unwrap();
+    let o = peering(&[
+        "pg", "query", f, "--at", "30", "--osd", "1", "--pg", "1.0s1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let q: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(q["pgid"]["shard"], 1);
+    assert_eq!(q["machine_state"], "Started/ReplicaActive/RepNotRecovering");
+    let o = peering(&[
+        "pg", "query", f, "--at", "30", "--osd", "1", "--pg", "1.0s2",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "osd.1 has no instance of pg 1.0s2");
+    let o = peering(&["pg", "query", f, "--osd", "1", "--pg", "1.0sx"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use peering_core::types::PgId;
+use peering_core::types::{PgId, ShardId};
 
 use super::ErrorKind;
 use super::parse::Arg;
@@ -165,8 +165,37 @@ impl<'a> Args<'a> {
 
     /// The PG of `pg=POOL.SEED` (Ceph's `1.0`, the seed in hex), or 1.0.
     pub fn pg(&self) -> Result<PgId, ErrorKind> {
+        match self.pg_shard()? {
+            (pg, None) => Ok(pg),
+            (_, Some(_)) => Err(ErrorKind::BadValue {
+                arg: "pg".into(),
+                value: self.value("pg", "")?.unwrap_or_default().to_string(),
+                expected: "a PG id POOL.SEED without a shard here",
+            }),
+        }
+    }
+
+    /// `pg=` as Ceph prints a PG instance: `1.0`, or `1.3s2` for shard 2 of
+    /// an erasure-coded PG (`spg_t`'s `operator<<`).
+    pub fn pg_shard(&self) -> Result<(PgId, Option<ShardId>), ErrorKind> {
         let Some(v) = self.value("pg", "a PG id such as 1.0")? else {
-            return Ok(PgId::new(1, 0));
+            return Ok((PgId::new(1, 0), None));
+        };
+        let bad_shard = || ErrorKind::BadValue {
+            arg: "pg".into(),
+            value: v.to_string(),
+            expected: "a shard after the PG id: 1.3s2 (0 to 127)",
+        };
+        let (v, shard) = match v.split_once('s') {
+            Some((pg, s)) => {
+                let s = s
+                    .parse::<i8>()
+                    .ok()
+                    .filter(|s| *s >= 0)
+                    .ok_or_else(bad_shard)?;
+                (pg, Some(ShardId(s)))
+            }
+            None => (v, None),
         };
         let bad = || ErrorKind::BadValue {
             arg: "pg".into(),
@@ -176,6 +205,6 @@ impl<'a> Args<'a> {
         let (pool, seed) = v.split_once('.').ok_or_else(bad)?;
         let pool = pool.parse::<i64>().map_err(|_| bad())?;
         let seed = u32::from_str_radix(seed, 16).map_err(|_| bad())?;
-        Ok(PgId::new(pool, seed))
+        Ok((PgId::new(pool, seed), shard))
     }
 }

@@ -8,8 +8,9 @@ use super::exec::{Runner, osd_list};
 use super::parse::Arg;
 
 impl Runner {
-    /// The PG instance a `[pg=] osd=N` look names: `Ok` with it, or `Err`
-    /// with the line saying the OSD has none.
+    /// The PG instance a `[pg=] osd=N` look names (`pg=1.3s2` for one shard
+    /// of an erasure-coded PG; the lowest the OSD holds otherwise): `Ok` with
+    /// it, or `Err` with the line saying the OSD has none.
     fn looked_at(
         &mut self,
         command: &'static str,
@@ -17,8 +18,17 @@ impl Runner {
     ) -> Result<Result<(i32, SpgId), Vec<String>>, ErrorKind> {
         let a = Args::new(command, a, "pg osd")?;
         let osd = self.check_osd(a.osd("osd")?)?;
-        let spg = self.check_pg(a.pg()?)?;
-        let spg = self.instance_on(osd, spg.pgid).unwrap_or(spg);
+        let (pg, shard) = a.pg_shard()?;
+        let spg = self.check_pg(pg)?;
+        let spg = match shard {
+            Some(s) if self.h()?.is_erasure(pg) => SpgId::new(pg, s),
+            Some(_) => {
+                return Err(ErrorKind::Impossible(format!(
+                    "pg {pg} is replicated: its instances have no shard"
+                )));
+            }
+            None => self.instance_on(osd, spg.pgid).unwrap_or(spg),
+        };
         if self.h()?.pg(osd, spg).is_none() {
             return Ok(Err(vec![format!("osd.{osd} has no instance of pg {spg}")]));
         }

@@ -38,7 +38,7 @@
 //! | `clock secs=N` | time passes: every timer due fires at its time (lease renewals, readable checks), the cluster running between them; then the states |
 //! | `backfills osd=N slots=K`, `too-full osd=N [off]` | `osd_max_backfills` (0: nothing is granted, a stray waits for its deletion slot); the backfill space check fails |
 //! | `run`, `step [rounds=N]` | until quiet (granting as the policy says), or N rounds; then the states |
-//! | `states [pg=]`, `query [pg=] osd=N`, `history [pg=] osd=N` | every instance's state; `ceph pg query`'s JSON; `dump_pgstate_history` (on an EC pool, of the lowest shard `osd` holds) |
+//! | `states [pg=]`, `query [pg=] osd=N`, `history [pg=] osd=N` | every instance's state; `ceph pg query`'s JSON; `dump_pgstate_history` (on an EC pool, of shard `pg=1.0s2`, or of the lowest shard `osd` holds) |
 //! | `lease [pg=] osd=N` | the instance's read lease, in seconds on its OSD's clock |
 //! | `messages [osd=N]`, `transcript`, `objects osd=N [pg=]` | what the last command that acted (not a look) sent, to or from `osd`; everything it recorded; the stored objects |
 //!

@@ -40,7 +40,8 @@ struct Target {
     /// the simulation's event number; the end when not given.
     #[arg(long)]
     at: Option<u64>,
-    /// The PG, as Ceph prints it.
+    /// The PG, as Ceph prints it (`1.3s2`: shard 2 of an erasure-coded PG;
+    /// without a shard, the lowest one the OSD holds).
     #[arg(long, default_value = "1.0")]
     pg: String,
     /// The OSD whose instance to show (the first that has one when not given).
@@ -118,10 +119,15 @@ fn in_sim(history: bool, t: &Target, seed: u64) -> Outcome {
             report.events, at
         ));
     }
+    // `1.3s2` names one shard of an erasure-coded PG; `1.3` any instance
+    // (on an EC pool, the lowest shard first).
     let found: Vec<&(OsdId, PgStatus)> = report
         .snapshot
         .iter()
-        .filter(|(o, s)| s.pgid.to_string() == t.pg && t.osd.is_none_or(|w| o.0 == w))
+        .filter(|(o, s)| {
+            (s.pgid.to_string() == t.pg || s.pgid.pgid.to_string() == t.pg)
+                && t.osd.is_none_or(|w| o.0 == w)
+        })
         .collect();
     let Some((osd, status)) = found.first() else {
         return Outcome::UserError(format!(
