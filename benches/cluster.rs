@@ -202,11 +202,13 @@ fn b5(crit: &mut Criterion) {
 }
 
 /// osd.0 goes down; the cluster runs until quiet (the new primaries' up_thru
-/// granted in the next map). Returns the epochs published.
+/// granted in the next map). Returns the epochs published. Its process is
+/// gone, so the map records it down and dead (Ceph's `force_failure`): the
+/// new primaries do not wait for its read leases.
 fn one_down(c: &mut LocalCluster) -> u32 {
     let before = c.mon_map.epoch();
     c.publish(|inc| {
-        inc.mark_down(0);
+        inc.mark_down_dead(0);
     })
     .expect("map");
     c.stop(0);
