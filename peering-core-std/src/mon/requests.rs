@@ -5,7 +5,7 @@ use peering_core::types::{OsdId, Timespan};
 
 use super::{MonOutput, Monitor};
 use crate::osd::MonMessage;
-use crate::osdmap::{OSD_AUTOOUT, OSD_UP, OsdXinfo, WEIGHT_OUT};
+use crate::osdmap::{OSD_AUTOOUT, OSD_UP, WEIGHT_OUT};
 
 impl Monitor {
     /// One message from OSD `from`, at the host's time `now`. Requests that
@@ -89,9 +89,7 @@ impl Monitor {
                 if !self.map.exists(from) || self.map.is_up(from) {
                     return;
                 }
-                self.pending
-                    .new_xinfo
-                    .insert(from, OsdXinfo { dead_epoch: epoch });
+                self.pending.mark_dead(from, epoch);
             }
         }
     }

@@ -94,14 +94,13 @@ impl Incremental {
     /// `force_failure` (its connection was refused).
     pub fn mark_down_dead(&mut self, osd: i32) -> &mut Self {
         self.mark_down(osd);
-        self.mark_dead(osd)
+        self.mark_dead(OsdId(osd), self.epoch)
     }
 
-    /// Records an OSD, already down, as confirmed dead in this epoch
-    /// (`prepare_mark_me_dead`).
-    pub fn mark_dead(&mut self, osd: i32) -> &mut Self {
-        let dead_epoch = self.epoch;
-        self.new_xinfo.insert(OsdId(osd), OsdXinfo { dead_epoch });
+    /// Records an OSD, already down, as confirmed dead since `dead_epoch`
+    /// (`prepare_mark_me_dead`: the epoch the OSD saw itself down at).
+    pub fn mark_dead(&mut self, osd: OsdId, dead_epoch: Epoch) -> &mut Self {
+        self.new_xinfo.insert(osd, OsdXinfo { dead_epoch });
         self
     }
 

@@ -563,8 +563,7 @@ impl<S: Store> LocalCluster<S> {
             return self
                 .publish(|inc| {
                     for (o, dead_epoch) in dead {
-                        inc.new_xinfo
-                            .insert(o, crate::osdmap::OsdXinfo { dead_epoch });
+                        inc.mark_dead(o, dead_epoch);
                     }
                 })
                 .is_ok();
