@@ -97,6 +97,9 @@ impl OsdMapView for AtEpoch<'_> {
     fn pool(&self, pool: PoolId) -> Option<PoolInfo> {
         self.base.pool(pool)
     }
+    fn parent_of_type(&self, osd: OsdId, bucket_type: u32, crush_rule: i32) -> Option<i32> {
+        self.base.parent_of_type(osd, bucket_type, crush_rule)
+    }
 }
 
 /// One quiet epoch on `pg`: `AdvMap` then `ActMap`.

@@ -268,11 +268,22 @@ mod choose_acting {
         }
 
         #[test]
-        fn stretch_pools_are_refused() {
+        fn stretch_pool_with_zero_bucket_target_is_refused() {
+            // Ceph divides the pool size by peering_crush_bucket_target.
             let mut pool = pool_rep(2);
+            pool.stretch = Some(StretchRule {
+                bucket_count: 2,
+                ..StretchRule::default()
+            });
+            let ua = placement(&[0, 1], &[0, 1]);
+            let err = run(rep(0), &healthy(), &ua, &pool);
+            assert_eq!(err, Err(ActingError::StretchTargetZero));
+            // A rule with bucket_count 0 is no stretch pool (`is_stretch_pool`).
             pool.stretch = Some(StretchRule::default());
-            let err = run(rep(0), &healthy(), &placement(&[0, 1], &[0, 1]), &pool);
-            assert_eq!(err, Err(ActingError::StretchPoolUnsupported));
+            assert_eq!(
+                run(rep(0), &healthy(), &ua, &pool),
+                Ok(ActingOutcome::Proceed)
+            );
         }
 
         #[test]
@@ -337,10 +348,10 @@ mod choose_acting {
 
         #[test]
         fn errors_wrap_into_peering_error() {
-            let e: PeeringError = ActingError::StretchPoolUnsupported.into();
+            let e: PeeringError = ActingError::StretchTargetZero.into();
             assert!(matches!(
                 e,
-                PeeringError::Crashed(Crash::Acting(ActingError::StretchPoolUnsupported))
+                PeeringError::Crashed(Crash::Acting(ActingError::StretchTargetZero))
             ));
         }
     }

@@ -8,7 +8,7 @@ mod choose_acting {
     use super::acting_support::*;
     use peering_core::acting::{
         ActingOutcome, ChooseActingRequest, IncompleteReason, PeeringOutcome, PgTempRequest,
-        get_log_outcome,
+        StretchBuckets, get_log_outcome,
     };
     use peering_core::types::{EVersion, PgShard};
     use std::collections::BTreeSet;
@@ -584,7 +584,17 @@ mod choose_acting {
             pool: &PoolInfo,
         ) -> BTreeSet<PgShard> {
             let (opts, none) = (ActingOptions::default(), PeerMissingCounts::new());
-            choose_async_recovery_replicated(all, auth, want, ua, pool, &opts, &none).unwrap()
+            choose_async_recovery_replicated(
+                all,
+                auth,
+                want,
+                ua,
+                pool,
+                &opts,
+                &none,
+                &StretchBuckets::new(),
+            )
+            .unwrap()
         }
 
         fn async_ec(
@@ -595,7 +605,17 @@ mod choose_acting {
             pool: &PoolInfo,
         ) -> BTreeSet<PgShard> {
             let (opts, none) = (ActingOptions::default(), PeerMissingCounts::new());
-            choose_async_recovery_ec(all, auth, want, ua, pool, &opts, &none).unwrap()
+            choose_async_recovery_ec(
+                all,
+                auth,
+                want,
+                ua,
+                pool,
+                &opts,
+                &none,
+                &StretchBuckets::new(),
+            )
+            .unwrap()
         }
 
         #[test]
@@ -673,6 +693,7 @@ mod choose_acting {
                 &pool_rep(3),
                 &ActingOptions::default(),
                 &counts,
+                &StretchBuckets::new(),
             )
             .unwrap();
             // Against auth osd.1: osd.0 costs 200, osd.2 costs 200 + 101.

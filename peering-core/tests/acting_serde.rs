@@ -116,7 +116,7 @@ mod acting_serde {
                 which: PlacementVector::Acting,
                 osd: OsdId::NONE,
             },
-            ActingError::StretchPoolUnsupported,
+            ActingError::StretchTargetZero,
             ActingError::BackfillTargetsChanged,
             ActingError::AsyncRecoveryTargetsChanged,
             ActingError::BackfillWhileWantIsUp,

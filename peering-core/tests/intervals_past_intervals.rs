@@ -201,6 +201,7 @@ mod past_intervals {
                 bucket_target: 2,
                 bucket_barrier: 8,
                 mandatory_member: -3,
+                num_zones: 0,
             };
             let changes: [fn(&mut StretchRule); 4] = [
                 |s| s.bucket_count = 3,

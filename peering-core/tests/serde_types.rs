@@ -98,6 +98,7 @@ fn map_types_round_trip() {
         bucket_target: 2,
         bucket_barrier: 8,
         mandatory_member: -3,
+        num_zones: 2,
     });
     round_trip(&pool);
     round_trip(&MapFlags::NOUP.with(MapFlags::SORTBITWISE));

@@ -41,6 +41,7 @@
 //! ```
 
 mod adjust;
+mod ancestry;
 mod binary;
 mod bucket;
 mod builder;

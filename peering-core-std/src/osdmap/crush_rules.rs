@@ -36,6 +36,14 @@ pub trait CrushRules: Send + Sync {
         let _ = (rule, rule_type, size);
         true
     }
+
+    /// `CrushWrapper::get_parent_of_type(item, type_id, rule)`: the bucket of
+    /// type `type_id` holding `item` below rule `rule`'s roots (stretch pools
+    /// ask for each OSD's site). Rules without a hierarchy answer `None`.
+    fn parent_of_type(&self, item: i32, type_id: i32, rule: i32) -> Option<i32> {
+        let _ = (item, type_id, rule);
+        None
+    }
 }
 
 impl CrushRules for CrushMap {
@@ -53,6 +61,10 @@ impl CrushRules for CrushMap {
 
     fn rule_mask_matches(&self, rule: i32, rule_type: u8, size: u32) -> bool {
         self.find_rule(rule, rule_type, size).is_some()
+    }
+
+    fn parent_of_type(&self, item: i32, type_id: i32, rule: i32) -> Option<i32> {
+        self.get_parent_of_type(item, type_id, rule)
     }
 }
 

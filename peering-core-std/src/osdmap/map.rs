@@ -230,6 +230,16 @@ impl OsdMapView for OsdMap {
     fn pool(&self, pool: PoolId) -> Option<PoolInfo> {
         self.pools.get(&pool).copied()
     }
+    fn parent_of_type(&self, osd: OsdId, bucket_type: u32, crush_rule: i32) -> Option<i32> {
+        if !osd.is_valid() {
+            return None;
+        }
+        let type_id = i32::try_from(bucket_type).ok()?;
+        self.crush
+            .as_ref()?
+            .rules()
+            .parent_of_type(osd.0, type_id, crush_rule)
+    }
     fn is_full(&self, osd: OsdId) -> bool {
         self.exists(osd) && self.osd_state(osd) & OSD_FULL != 0
     }

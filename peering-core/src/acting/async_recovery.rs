@@ -15,6 +15,7 @@ use super::error::ActingError;
 use super::options::ActingOptions;
 use super::placement::{PgPlacement, pg_shard_at};
 use super::replicated::info_of;
+use super::stretch::{StretchBuckets, stretch_set_can_peer};
 use super::want_recoverable::recoverable;
 use crate::map::PoolInfo;
 use crate::types::{OsdId, OsdVec, PgInfo, PgShard};
@@ -26,8 +27,9 @@ use crate::types::{OsdId, OsdVec, PgInfo, PgShard};
 /// up, so the up test covers both) whose cost — missing objects plus the version
 /// distance to `auth_info.last_update` either way — exceeds `async_recovery_min_cost`.
 /// Walking them costliest first, each is removed from `want` while `want` is still
-/// larger than `min_size`. Stretch pools are refused: the stretch constraint Ceph
-/// checks before each removal needs CRUSH ancestors the map view does not expose.
+/// larger than `min_size` and, for a stretch pool, the rest still satisfies
+/// [`stretch_set_can_peer`] (`buckets` answers where each OSD sits).
+#[allow(clippy::too_many_arguments)]
 pub fn choose_async_recovery_replicated(
     all_info: &BTreeMap<PgShard, PgInfo>,
     auth_info: &PgInfo,
@@ -36,10 +38,8 @@ pub fn choose_async_recovery_replicated(
     pool: &PoolInfo,
     options: &ActingOptions,
     peer_missing: &PeerMissingCounts,
+    buckets: &StretchBuckets,
 ) -> Result<BTreeSet<PgShard>, ActingError> {
-    if pool.is_stretch_pool() {
-        return Err(ActingError::StretchPoolUnsupported);
-    }
     let costs = CostContext::new(all_info, auth_info, up_acting, pool, options, peer_missing);
     let shards = want.iter().map(|&osd| PgShard::replica(osd.0));
     let candidates = costs.candidates(shards, true)?;
@@ -50,8 +50,12 @@ pub fn choose_async_recovery_replicated(
             break;
         }
         if let Some(pos) = want.iter().position(|&o| o == shard.osd) {
-            want.remove(pos);
-            async_recovery.insert(shard);
+            let mut candidate_want = want.clone();
+            candidate_want.remove(pos);
+            if stretch_set_can_peer(pool, &candidate_want, |o| buckets.bucket_of(o)) {
+                *want = candidate_want;
+                async_recovery.insert(shard);
+            }
         }
     }
     Ok(async_recovery)
@@ -64,13 +68,16 @@ pub fn choose_async_recovery_replicated(
 /// `async_recovery_min_cost`; the version distance counts only when the shard is
 /// behind the authority, as rolling back entries past it is local and cheap. Walking
 /// them costliest first, a shard is taken out when the remaining count is at least
-/// `min_size` and the vector stays [`recoverable`].
+/// `min_size` and the vector stays [`recoverable`] and, for a stretch pool,
+/// satisfies [`stretch_set_can_peer`] — a check only the erasure-coded stretch
+/// branch of Ceph makes (mainline's EC choice has no stretch rule at all).
 ///
 /// Upstream quirk reproduced: the remaining count is decremented for every candidate
 /// examined, including ones that stay. With the `k`-of-`k+m` recoverability rule used
 /// here a rejected candidate implies every later one is rejected too, so the quirk
 /// has no visible effect; it would with plugins whose decoding depends on which
 /// shards remain.
+#[allow(clippy::too_many_arguments)]
 pub fn choose_async_recovery_ec(
     all_info: &BTreeMap<PgShard, PgInfo>,
     auth_info: &PgInfo,
@@ -79,6 +86,7 @@ pub fn choose_async_recovery_ec(
     pool: &PoolInfo,
     options: &ActingOptions,
     peer_missing: &PeerMissingCounts,
+    buckets: &StretchBuckets,
 ) -> Result<BTreeSet<PgShard>, ActingError> {
     let filled: Vec<PgShard> = want
         .iter()
@@ -97,7 +105,10 @@ pub fn choose_async_recovery_ec(
             *slot = OsdId::NONE;
         }
         want_acting_size = want_acting_size.saturating_sub(1);
-        if want_acting_size >= pool.min_size && recoverable(&candidate_want, pool, options) {
+        if want_acting_size >= pool.min_size
+            && stretch_set_can_peer(pool, &candidate_want, |o| buckets.bucket_of(o))
+            && recoverable(&candidate_want, pool, options)
+        {
             *want = candidate_want;
             async_recovery.insert(shard);
         }

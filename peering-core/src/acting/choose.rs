@@ -10,6 +10,8 @@ use super::find_best_info::find_best_info;
 use super::options::ActingOptions;
 use super::placement::PgPlacement;
 use super::replicated::{calc_replicated_acting, info_of, select_replicated_primary};
+use super::replicated_stretch::calc_replicated_acting_stretch;
+use super::stretch::StretchBuckets;
 use super::validate::{validate_keys, validate_pool, validate_vectors};
 use super::want::WantSets;
 use super::want_recoverable::recoverable;
@@ -41,6 +43,9 @@ pub struct ChooseActingRequest {
     /// `needs_recovery()`: our own or an acting_recovery_backfill peer's missing set is
     /// non-empty.
     pub needs_recovery: bool,
+    /// Stretch pools: the barrier bucket of every OSD in up, acting and the infos
+    /// (what Ceph asks `get_parent_of_type` of the PG's map). Unread otherwise.
+    pub stretch_buckets: StretchBuckets,
 }
 
 /// The `pg_temp` request `choose_acting` queues with `queue_want_pg_temp`.
@@ -147,8 +152,8 @@ impl ActingChoice {
 /// 2. [`find_best_info`] picks the authoritative shard, or the result is
 ///    [`ActingOutcome::NoAuthoritativeLog`] (asking to revert to up when
 ///    `up != acting`);
-/// 3. replicated: [`select_replicated_primary`] then [`calc_replicated_acting`];
-///    EC: [`calc_ec_acting`]; stretch pools are refused;
+/// 3. replicated: [`select_replicated_primary`] then [`calc_replicated_acting`]
+///    ([`calc_replicated_acting_stretch`] for stretch pools); EC: [`calc_ec_acting`];
 /// 4. [`recoverable`] or [`ActingOutcome::NotRecoverable`];
 /// 5. async recovery targets move out of `want` (when supported);
 /// 6. `want` is trimmed from the back to the pool size;
@@ -231,6 +236,7 @@ pub fn choose_acting(
             pool,
             options,
             peer_missing,
+            &request.stretch_buckets,
         )?
     } else {
         BTreeSet::new()
@@ -300,9 +306,6 @@ fn calc_want(
         )?;
         return Ok((None, sets));
     }
-    if pool.is_stretch_pool() {
-        return Err(ActingError::StretchPoolUnsupported);
-    }
     let (primary, oldest_auth_log_entry) = select_replicated_primary(
         auth,
         request.options.force_auth_primary_missing_objects,
@@ -311,14 +314,27 @@ fn calc_want(
         all_info,
         peer_missing,
     )?;
-    let sets = calc_replicated_acting(
-        primary,
-        oldest_auth_log_entry,
-        pool.size,
-        &up_acting.acting,
-        &up_acting.up,
-        all_info,
-        request.restrict_to_up_acting,
-    )?;
+    let sets = if pool.is_stretch_pool() {
+        calc_replicated_acting_stretch(
+            primary,
+            oldest_auth_log_entry,
+            pool,
+            &up_acting.acting,
+            &up_acting.up,
+            all_info,
+            request.restrict_to_up_acting,
+            &request.stretch_buckets,
+        )?
+    } else {
+        calc_replicated_acting(
+            primary,
+            oldest_auth_log_entry,
+            pool.size,
+            &up_acting.acting,
+            &up_acting.up,
+            all_info,
+            request.restrict_to_up_acting,
+        )?
+    };
     Ok((Some(primary), sets))
 }

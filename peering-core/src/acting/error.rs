@@ -105,10 +105,11 @@ pub enum ActingError {
         /// The offending entry.
         osd: OsdId,
     },
-    /// A stretch pool (`peering_crush_bucket_*`): `calc_replicated_acting_stretch` needs
-    /// the CRUSH hierarchy, which the map view does not expose; it is not implemented.
-    #[error("stretch pools are not supported by acting-set choice")]
-    StretchPoolUnsupported,
+    /// A stretch pool whose `peering_crush_bucket_target` is zero: Ceph divides the
+    /// pool size by it (`calc_replicated_acting_stretch`), so the monitor never
+    /// writes one.
+    #[error("stretch pool with a zero peering_crush_bucket_target")]
+    StretchTargetZero,
     /// The new backfill targets differ from those already recorded; Ceph asserts
     /// (`backfill_targets.empty() || backfill_targets == want_backfill`).
     #[error("backfill targets changed within an interval")]

@@ -6,9 +6,8 @@
 //! [`recoverable`], the async recovery choice, [`choose_acting`], and the
 //! Down / Incomplete / WaitActingChange decision.
 //!
-//! Stretch pools (`calc_replicated_acting_stretch`) are not implemented: they need the
-//! CRUSH hierarchy, and [`choose_acting`] refuses them with
-//! [`ActingError::StretchPoolUnsupported`].
+//! Stretch pools read the CRUSH hierarchy through [`StretchBuckets`], which the
+//! host's map fills ([`stretch_set_can_peer`]).
 
 mod async_recovery;
 mod choose;
@@ -20,6 +19,8 @@ mod options;
 mod outcome;
 mod placement;
 mod replicated;
+mod replicated_stretch;
+mod stretch;
 mod validate;
 mod want;
 mod want_recoverable;
@@ -35,6 +36,8 @@ pub use outcome::{IncompleteReason, PeeringOutcome, get_log_outcome};
 pub use placement::PgPlacement;
 pub(crate) use placement::{is_member, pg_shard_at};
 pub use replicated::{calc_replicated_acting, select_replicated_primary};
+pub use replicated_stretch::calc_replicated_acting_stretch;
+pub use stretch::{StretchBuckets, stretch_set_can_peer, stretch_set_can_peer_in};
 pub use validate::{
     collect_infos, validate_infos, validate_keys, validate_peer_info, validate_pool,
     validate_vectors,

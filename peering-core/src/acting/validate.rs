@@ -36,8 +36,9 @@ where
     Ok(all_info)
 }
 
-/// Checks the pool: a non-zero size, and for EC pools `k > 0`, `k + m == size` and a
-/// size every shard id can name.
+/// Checks the pool: a non-zero size, for EC pools `k > 0`, `k + m == size` and a
+/// size every shard id can name, and for stretch pools a non-zero
+/// `peering_crush_bucket_target`.
 pub fn validate_pool(pool: &PoolInfo) -> Result<(), ActingError> {
     let bad = ActingError::InvalidPoolSize { size: pool.size };
     if pool.size == 0 {
@@ -47,6 +48,9 @@ pub fn validate_pool(pool: &PoolInfo) -> Result<(), ActingError> {
         if k == 0 || k.checked_add(m) != Some(pool.size) || pool.size > MAX_SHARDS {
             return Err(bad);
         }
+    }
+    if pool.stretch_rule().is_some_and(|r| r.bucket_target == 0) {
+        return Err(ActingError::StretchTargetZero);
     }
     Ok(())
 }

@@ -41,7 +41,11 @@ impl IntervalParams {
             pg_num_pending: pool.pg_num_pending,
             sort_bitwise: flags.contains(MapFlags::SORTBITWISE),
             recovery_deletes: flags.contains(MapFlags::RECOVERY_DELETES),
-            stretch: pool.stretch.unwrap_or_default(),
+            // The four `peering_crush_*` fields, as Ceph compares them.
+            stretch: StretchRule {
+                num_zones: 0,
+                ..pool.stretch.unwrap_or_default()
+            },
         }
     }
 }

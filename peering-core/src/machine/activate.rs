@@ -44,7 +44,7 @@ impl PeeringState {
 
         if self.is_primary() {
             // Only a writeable acting set makes the activation count as "started".
-            if self.acting_set_writeable() {
+            if self.acting_set_writeable(map) {
                 self.info.last_epoch_started = activation_epoch;
                 self.info.last_interval_started = self.info.history.same_interval_since;
             }
@@ -98,7 +98,7 @@ impl PeeringState {
             ctx.notifications.push(HostNotification::Activate);
         }
         // Only a writeable interval commits its rollbackable entries.
-        if self.acting_set_writeable() {
+        if self.acting_set_writeable(map) {
             let mut effects = LogEffects::new();
             self.pg_log.roll_forward(&mut effects);
             Self::apply_effects(ctx, effects);

@@ -6,10 +6,11 @@ use alloc::collections::BTreeMap;
 use super::peering_state::PeeringState;
 use crate::acting::{
     ActingChoice, ActingOptions, ActingOutcome, ChooseActingRequest, PeerMissingCounts,
-    PgPlacement, PgTempRequest, choose_acting,
+    PgPlacement, PgTempRequest, StretchBuckets, choose_acting,
 };
 use crate::ctx::{MonRequest, RecoveryCtx};
 use crate::error::PeeringError;
+use crate::map::OsdMapView;
 use crate::types::{OsdVec, PgInfo, PgShard};
 
 /// The flags each caller of `choose_acting` passes.
@@ -40,6 +41,7 @@ impl PeeringState {
     pub(crate) fn choose_acting(
         &mut self,
         req: ActingRequest,
+        map: &dyn OsdMapView,
         ctx: &mut RecoveryCtx,
     ) -> Result<(ActingChoice, BTreeMap<PgShard, PgInfo>), PeeringError> {
         let mut all_info: BTreeMap<PgShard, PgInfo> = BTreeMap::new();
@@ -61,6 +63,17 @@ impl PeeringState {
             backfill_targets: self.backfill_targets.clone(),
             async_recovery_targets: self.async_recovery_targets.clone(),
             needs_recovery: self.needs_recovery(),
+            // Only a stretch pool asks the map (and allocates the table).
+            stretch_buckets: StretchBuckets::from_map(
+                map,
+                &self.pool,
+                self.mapping
+                    .up
+                    .iter()
+                    .chain(self.mapping.acting.iter())
+                    .copied()
+                    .chain(all_info.keys().map(|s| s.osd)),
+            ),
         };
         // Empty: Ceph reads each peer's missing count from its info's stats.
         let counts = PeerMissingCounts::new();

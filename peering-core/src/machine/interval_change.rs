@@ -1,17 +1,12 @@
 //! `should_restart_peering` and `start_peering_interval`.
 
 use super::peering_state::PeeringState;
+use crate::acting::stretch_set_can_peer_in;
 use crate::ctx::{HostNotification, MonRequest, RecoveryCtx};
 use crate::error::PeeringError;
 use crate::intervals::{RecoverablePredicate, UpActing, check_new_interval};
 use crate::map::{OsdMapView, PoolFlags, PoolInfo};
 use crate::types::{OsdId, OsdVec, PgState};
-
-/// Stretch pools are not modelled (the core has no CRUSH): every acting set is taken
-/// to satisfy the stretch constraint.
-fn stretch_can_peer(_: &PoolInfo, _: &[OsdId]) -> bool {
-    true
-}
 
 impl PeeringState {
     /// `check_full_transition` (Reset and Started `AdvMap`): the epoch the pool was
@@ -76,7 +71,8 @@ impl PeeringState {
             pgid,
             (
                 &RecoverablePredicate::for_pool(&old_pool),
-                &stretch_can_peer,
+                // `old_pool.stretch_set_can_peer(old_acting, lastmap)`.
+                &|pool: &PoolInfo, acting: &[OsdId]| stretch_set_can_peer_in(pool, acting, lastmap),
             ),
             &mut self.past_intervals,
         )?;

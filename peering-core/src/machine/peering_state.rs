@@ -4,7 +4,7 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 
 use super::config::Config;
-use crate::acting::{is_member, pg_shard_at};
+use crate::acting::{is_member, pg_shard_at, stretch_set_can_peer_in};
 use crate::ctx::{BufferedMessages, HostNotification, InfoMsg, OnCommit, RecoveryCtx, TxOp};
 use crate::event::PgNotify;
 use crate::intervals::{PastIntervals, UpActing};
@@ -247,10 +247,12 @@ impl PeeringState {
         is_member(&self.mapping.acting, s, self.is_ec())
     }
 
-    /// `acting_set_writeable()`: enough acting shards to serve writes (stretch
-    /// constraints are not modelled).
-    pub fn acting_set_writeable(&self) -> bool {
+    /// `acting_set_writeable()`: enough acting shards to serve writes, and, for a
+    /// stretch pool, an acting set spread as `stretch_set_can_peer` requires in
+    /// `map`, the PG's current map.
+    pub fn acting_set_writeable(&self, map: &dyn OsdMapView) -> bool {
         u32::try_from(self.actingset.len()).is_ok_and(|n| n >= self.pool.min_size)
+            && stretch_set_can_peer_in(&self.pool, &self.mapping.acting, map)
     }
 
     /// `needs_recovery()`: our missing set or an acting/backfill peer's is

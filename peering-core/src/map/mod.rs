@@ -68,6 +68,19 @@ pub trait OsdMapView {
     /// in this map.
     fn pool(&self, pool: PoolId) -> Option<PoolInfo>;
 
+    /// `CrushWrapper::get_parent_of_type(osd, bucket_type, crush_rule)`: the
+    /// bucket of CRUSH type `bucket_type` that holds `osd`, among the buckets
+    /// below `crush_rule`'s `take` steps; `None` when there is none (Ceph's 0),
+    /// including for `OsdId::NONE` and unknown OSDs.
+    ///
+    /// Only stretch pools ask it (`peering_crush_bucket_barrier`): a map without
+    /// a CRUSH hierarchy may answer `None`, and its stretch pools then never
+    /// span enough buckets to peer. A device-class rule takes shadow buckets
+    /// (`dc1~hdd`); answer with the bucket they shadow (`dc1`), as newer Ceph's
+    /// `OSDMap::get_osd_zone` does, so that `peering_crush_mandatory_member`
+    /// compares against the id the monitor wrote.
+    fn parent_of_type(&self, osd: OsdId, bucket_type: u32, crush_rule: i32) -> Option<i32>;
+
     /// `is_full(osd)`: the OSD's `CEPH_OSD_FULL` state bit, read by `check_full`
     /// before recovery is reserved. A map that does
     /// not track fullness answers `false`.
@@ -116,6 +129,9 @@ impl<T: OsdMapView + ?Sized> OsdMapView for &T {
     }
     fn pool(&self, pool: PoolId) -> Option<PoolInfo> {
         (**self).pool(pool)
+    }
+    fn parent_of_type(&self, osd: OsdId, bucket_type: u32, crush_rule: i32) -> Option<i32> {
+        (**self).parent_of_type(osd, bucket_type, crush_rule)
     }
     fn is_full(&self, osd: OsdId) -> bool {
         (**self).is_full(osd)

@@ -169,7 +169,34 @@ pub struct StretchRule {
     /// `peering_crush_bucket_barrier`: the CRUSH type of those buckets.
     pub bucket_barrier: u32,
     /// `peering_crush_mandatory_member`: a bucket that must be represented.
+    /// Bucket ids are negative; any other value (Ceph's `CRUSH_ITEM_NONE`, or the
+    /// 0 of `Default`) names no bucket.
     pub mandatory_member: i32,
+    /// `num_zones` (erasure-coded stretch pools): how many blocks of consecutive
+    /// shard positions the pool is split into, each served from one bucket of the
+    /// barrier type. Zero means `bucket_count`, the number the pool must span.
+    pub num_zones: u32,
+}
+
+impl StretchRule {
+    /// The mandatory bucket, if one is named (`mandatory_member !=
+    /// pg_CRUSH_ITEM_NONE`); only negative ids are buckets.
+    pub const fn mandatory_bucket(&self) -> Option<i32> {
+        if self.mandatory_member < 0 {
+            Some(self.mandatory_member)
+        } else {
+            None
+        }
+    }
+
+    /// `num_zones`, or `bucket_count` when it is zero.
+    pub const fn zones(&self) -> u32 {
+        if self.num_zones == 0 {
+            self.bucket_count
+        } else {
+            self.num_zones
+        }
+    }
 }
 
 /// The largest `pg_num` (and `pg_num_pending`) the core accepts in a pool: Ceph's
@@ -293,8 +320,19 @@ impl PoolInfo {
             .unwrap_or(cfg.default_read_lease_interval)
     }
 
-    /// `is_stretch_pool()`.
+    /// `is_stretch_pool()`: a stretch rule whose `bucket_count` is not zero.
     pub const fn is_stretch_pool(&self) -> bool {
-        self.stretch.is_some()
+        match &self.stretch {
+            Some(rule) => rule.bucket_count != 0,
+            None => false,
+        }
+    }
+
+    /// The stretch rule in force: `Some` exactly when [`PoolInfo::is_stretch_pool`].
+    pub const fn stretch_rule(&self) -> Option<&StretchRule> {
+        match &self.stretch {
+            Some(rule) if rule.bucket_count != 0 => Some(rule),
+            _ => None,
+        }
     }
 }

@@ -204,6 +204,7 @@ pub(crate) fn react(
                         request_pg_temp_change_only: true,
                         history_les_bound: false,
                     },
+                    cx.map,
                     cx.ctx,
                 )?;
             }
@@ -275,6 +276,7 @@ pub(crate) fn react(
                     request_pg_temp_change_only: true,
                     history_les_bound: false,
                 },
+                cx.map,
                 cx.ctx,
             )?;
             Ok(Outcome::Discard)
@@ -311,7 +313,7 @@ pub(crate) fn react(
             let ps = &mut *cx.ps;
             ps.state
                 .clear(PgState::ACTIVATING | PgState::CREATING | PgState::PREMERGE);
-            if ps.acting_set_writeable() {
+            if ps.acting_set_writeable(cx.map) {
                 ps.state.set(PgState::ACTIVE);
             } else {
                 ps.state.set(PgState::PEERED);

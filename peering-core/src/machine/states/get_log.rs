@@ -63,6 +63,7 @@ pub(crate) fn enter(cx: &mut Cx<'_>, data: &mut GetLogLocal) -> Result<(), Peeri
             request_pg_temp_change_only: false,
             history_les_bound: les_bound,
         },
+        cx.map,
         cx.ctx,
     )?;
     if let Some(p) = cx.outer.get::<PeeringLocal>() {

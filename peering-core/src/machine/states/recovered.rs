@@ -56,7 +56,7 @@ pub(crate) fn enter_recovered(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), Peering
         history_les_bound: false,
     };
     if cx.ps.mapping.acting != cx.ps.mapping.up {
-        let (choice, _) = cx.ps.choose_acting(req, cx.ctx)?;
+        let (choice, _) = cx.ps.choose_acting(req, cx.map, cx.ctx)?;
         let proceeded = matches!(choice.outcome, crate::acting::ActingOutcome::Proceed);
         if !proceeded && cx.ps.want_acting.is_empty() {
             return Err(PeeringError::Crashed(Crash::Invariant {
@@ -65,7 +65,7 @@ pub(crate) fn enter_recovered(cx: &mut Cx<'_>, _: &mut ()) -> Result<(), Peering
             }));
         }
     } else if !cx.ps.async_recovery_targets.is_empty() {
-        cx.ps.choose_acting(req, cx.ctx)?;
+        cx.ps.choose_acting(req, cx.map, cx.ctx)?;
     }
     let all = cx
         .outer

@@ -110,6 +110,7 @@ pub(crate) fn react_recovering(
                         request_pg_temp_change_only: false,
                         history_les_bound: false,
                     },
+                    cx.map,
                     cx.ctx,
                 )?;
             }

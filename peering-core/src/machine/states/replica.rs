@@ -131,7 +131,7 @@ pub(crate) fn react(cx: &mut Cx<'_>, _: &mut (), evt: &mut Event) -> Result<Outc
             let primary = cx.ps.primary;
             let ack = Some(cx.ps.get_lease_ack());
             cx.ps.send_info(cx.ctx, primary, i, None, ack);
-            if cx.ps.acting_set_writeable() {
+            if cx.ps.acting_set_writeable(cx.map) {
                 cx.ps.state.set(PgState::ACTIVE);
             } else {
                 cx.ps.state.set(PgState::PEERED);
