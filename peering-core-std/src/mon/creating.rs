@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use peering_core::acting::stretch_set_can_peer_in;
 use peering_core::intervals::{PastIntervals, RecoverablePredicate, check_new_interval};
 use peering_core::map::{OsdMapView, PoolInfo};
 use peering_core::types::{Epoch, OsdId, PgHistory, UTime};
@@ -42,7 +43,6 @@ impl Monitor {
     /// whose interval cannot be recorded is re-created from the current epoch.
     pub(super) fn update_creating(&mut self, previous: &OsdMap) {
         let epoch = self.map.epoch();
-        let stretch_never = |_: &PoolInfo, _: &[OsdId]| false;
         for (&pgid, c) in self.creating.iter_mut() {
             if c.created >= epoch {
                 continue;
@@ -61,7 +61,9 @@ impl Monitor {
                 c.history.last_epoch_clean,
                 (&self.map, previous),
                 pgid,
-                (&pred, &stretch_never),
+                (&pred, &|pool: &PoolInfo, acting: &[OsdId]| {
+                    stretch_set_can_peer_in(pool, acting, previous)
+                }),
                 &mut c.past_intervals,
             );
             match closed {

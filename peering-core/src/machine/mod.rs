@@ -96,8 +96,11 @@
 //!   PG active before one would renew a zero-length lease on a zero-delay
 //!   timer), and `recheck_readable` re-arms `CheckReadable` while still
 //!   waiting, as crimson does. Time is the host's ([`Pg::set_mnow`]).
-//! * Not modelled: stretch pools,
-//!   pre-merge, scrub bookkeeping, the stats machinery (`DEGRADED` is derived from
+//! * Stretch pools ask the host's CRUSH map which site holds each OSD
+//!   ([`crate::map::OsdMapView::parent_of_type`]); holes and OSDs in no site
+//!   count for no site in `stretch_set_can_peer` (Ceph 16 counts them as a
+//!   bucket 0; newer Ceph's tests rule that out).
+//! * Not modelled: pre-merge, scrub bookkeeping, the stats machinery (`DEGRADED` is derived from
 //!   missing sets and object counts), and the `QueryState`/`QueryUnfound` dumps.
 //!   The `rebuild_missing_set_with_deletes` conversion is the host's to run
 //!   ([`crate::log::PgLog::rebuild_missing_set_with_deletes`], with its object

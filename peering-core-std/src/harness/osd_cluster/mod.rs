@@ -115,6 +115,19 @@ impl OsdHarness<MemStore> {
     }
 }
 
+impl OsdHarness<MemStore> {
+    /// Epoch 1: OSDs `osds` up and in, placed by `crush` (a CRUSH map with
+    /// sites, say), and the one pool `pool` (hashed, `HASHPSPOOL`). Pools
+    /// whose rules need a real hierarchy (stretch pools) start here.
+    pub fn with_crush(
+        osds: &[i32],
+        crush: crate::crush::CrushMap,
+        pool: PoolInfo,
+    ) -> Result<OsdHarness, HarnessError> {
+        OsdHarness::build(MemStore::new(), osds, Some(crush), pool)
+    }
+}
+
 impl<S: Store> OsdHarness<S> {
     /// [`OsdHarness::replicated`] on `store` (a `RedbStore` in a
     /// directory, say): the OSDs persist to it and load from it.
@@ -129,14 +142,27 @@ impl<S: Store> OsdHarness<S> {
 
     /// Epoch 1 on `store`: OSDs `osds` up and in, each on its own host, and
     /// the one pool `pool` (hashed, `HASHPSPOOL`).
-    fn with_pool(store: S, osds: &[i32], mut p: PoolInfo) -> Result<OsdHarness<S>, HarnessError> {
+    fn with_pool(store: S, osds: &[i32], p: PoolInfo) -> Result<OsdHarness<S>, HarnessError> {
+        OsdHarness::build(store, osds, None, p)
+    }
+
+    /// Epoch 1 on `store` with `crush`, or each OSD on its own host.
+    fn build(
+        store: S,
+        osds: &[i32],
+        crush: Option<crate::crush::CrushMap>,
+        mut p: PoolInfo,
+    ) -> Result<OsdHarness<S>, HarnessError> {
         let max = osds
             .iter()
             .copied()
             .max()
             .map_or(0, |m| m.saturating_add(1));
-        let crush = crate::osd::local::simple_crush(max)
-            .map_err(|_| HarnessError::Map(crate::osdmap::OsdMapError::InvalidMaxOsd(max)))?;
+        let crush = match crush {
+            Some(c) => c,
+            None => crate::osd::local::simple_crush(max)
+                .map_err(|_| HarnessError::Map(crate::osdmap::OsdMapError::InvalidMaxOsd(max)))?,
+        };
         p.flags |= PoolFlags::HASHPSPOOL;
         let mut genesis = Incremental::new(1);
         genesis.new_flags = Some(MapFlags::SORTBITWISE.with(MapFlags::RECOVERY_DELETES));

@@ -10,7 +10,7 @@
 //!
 //! The layouts are `OSDMap::encode` / `decode` from Luminous on (wrapper v8,
 //! client section v9 in Pacific, v10 in Reef; OSD section v10 in Pacific,
-//! v12 in Squid), `pg_pool_t` v5–v29. The input is untrusted: every error is an
+//! v12 in Squid), `pg_pool_t` v5–v31. The input is untrusted: every error is an
 //! [`OsdMapDecodeError`] with the byte offset where it was found, nothing
 //! panics, counts are checked against the bytes left before anything is
 //! allocated, and the stored CRC32C is verified. A struct whose `compat`

@@ -4,12 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use peering_core::map::{PoolFlags, PoolInfo};
+use peering_core::map::{PoolFlags, PoolInfo, StretchRule};
 use peering_core::types::{PoolId, Timespan};
 
 use super::common::{SnapIntervals, Utime, decode_intervals};
 use super::error::{OsdMapDecodeError, OsdMapDecodeErrorKind as Kind};
 use super::reader::Reader;
+use crate::crush::CRUSH_ITEM_NONE;
 
 type Result<T> = core::result::Result<T, OsdMapDecodeError>;
 
@@ -174,13 +175,21 @@ pub struct PoolRecord {
     pub last_force_op_resend: u32,
     /// `pg_autoscale_mode` (0 off, 1 warn, 2 on, 255 unknown).
     pub pg_autoscale_mode: u8,
+    /// `peering_crush_bucket_count` (v30+; 0: not a stretch pool).
+    pub peering_crush_bucket_count: u32,
+    /// `peering_crush_bucket_target`.
+    pub peering_crush_bucket_target: u32,
+    /// `peering_crush_bucket_barrier` (a CRUSH type id).
+    pub peering_crush_bucket_barrier: u32,
+    /// `peering_crush_mandatory_member` (`CRUSH_ITEM_NONE` when unset).
+    pub peering_crush_mandatory_member: i32,
 }
 
 impl PoolRecord {
     /// `pg_pool_t::decode`. Encodings before version 5 (Firefly and older, no
     /// length) are refused; fields a version lacks take Ceph's defaults.
     pub(super) fn decode(r: &mut Reader<'_>) -> Result<PoolRecord> {
-        let s = r.start_legacy("pg_pool_t", 29, 5)?;
+        let s = r.start_legacy("pg_pool_t", 31, 5)?;
         let v = s.version;
         let mut p = PoolRecord {
             struct_v: v,
@@ -190,6 +199,7 @@ impl PoolRecord {
             object_hash: r.u8("object_hash")?,
             pg_num: r.u32("pg_num")?,
             pgp_num: r.u32("pgp_num")?,
+            peering_crush_mandatory_member: CRUSH_ITEM_NONE,
             ..PoolRecord::default()
         };
         r.u32("lpg_num")?;
@@ -318,6 +328,20 @@ impl PoolRecord {
                 let m = r.start("pg_merge_meta_t", 1)?;
                 r.finish(m)?;
             }
+            if v == 30 {
+                // Pacific: the four fields, always present.
+                p.peering_crush_bucket_count = r.u32("peering_crush_bucket_count")?;
+                p.peering_crush_bucket_target = r.u32("peering_crush_bucket_target")?;
+                p.peering_crush_bucket_barrier = r.u32("peering_crush_bucket_barrier")?;
+                p.peering_crush_mandatory_member = r.i32("peering_crush_mandatory_member")?;
+            } else if v >= 31 && r.bool("peering crush data present")? {
+                // Quincy+: `maybe_peering_crush_data()`, an optional tuple in the
+                // order count, target, barrier, member.
+                p.peering_crush_bucket_count = r.u32("peering_crush_bucket_count")?;
+                p.peering_crush_bucket_target = r.u32("peering_crush_bucket_target")?;
+                p.peering_crush_bucket_barrier = r.u32("peering_crush_bucket_barrier")?;
+                p.peering_crush_mandatory_member = r.i32("peering_crush_mandatory_member")?;
+            }
         } else {
             p.pg_num_target = p.pg_num;
             p.pgp_num_target = p.pgp_num;
@@ -404,6 +428,15 @@ impl PoolRecord {
         info.flags = PoolFlags(self.flags);
         info.last_change = self.last_change;
         info.read_lease_interval = self.read_lease_interval(id)?;
+        if self.peering_crush_bucket_count != 0 {
+            info.stretch = Some(StretchRule {
+                bucket_count: self.peering_crush_bucket_count,
+                bucket_target: self.peering_crush_bucket_target,
+                bucket_barrier: self.peering_crush_bucket_barrier,
+                mandatory_member: self.peering_crush_mandatory_member,
+                num_zones: 0,
+            });
+        }
         Ok(info)
     }
 
@@ -517,6 +550,93 @@ mod tests {
             p.opts.insert(POOL_OPT_READ_LEASE_INTERVAL, o);
         }
         p
+    }
+
+    /// A replicated size-4 `pg_pool_t` encoded at `version` (29, 30 or 31)
+    /// with every field at its zero value, then `stretch` as that version
+    /// lays it out (`pg_pool_t::encode`).
+    fn encode_pool(version: u8, stretch: Option<[u32; 4]>) -> Vec<u8> {
+        let mut b: Vec<u8> = Vec::new();
+        let u32s = |b: &mut Vec<u8>, v: &[u32]| v.iter().for_each(|x| b.extend(x.to_le_bytes()));
+        let u64s = |b: &mut Vec<u8>, n: usize| (0..n).for_each(|_| b.extend(0u64.to_le_bytes()));
+        b.extend([1, 4, 0, 2]); // type, size, crush_rule, object_hash
+        u32s(&mut b, &[8, 8, 0, 0, 1]); // pg_num, pgp_num, lpg, lpgp, last_change
+        u64s(&mut b, 1); // snap_seq
+        u32s(&mut b, &[0, 0, 0]); // snap_epoch, snaps, removed_snaps
+        u64s(&mut b, 2); // auid, flags
+        u32s(&mut b, &[0]); // crash_replay_interval
+        b.push(2); // min_size
+        u64s(&mut b, 2); // quotas
+        u32s(&mut b, &[0]); // tiers
+        u64s(&mut b, 1); // tier_of
+        b.push(0); // cache_mode
+        u64s(&mut b, 2); // read_tier, write_tier
+        u32s(&mut b, &[0]); // properties
+        b.extend([1, 1]); // HitSet::Params v1
+        u32s(&mut b, &[1]);
+        b.push(0);
+        u32s(&mut b, &[0, 4, 0]); // hit_set_period, hit_set_count, stripe_width
+        u64s(&mut b, 2); // target_max_*
+        u32s(&mut b, &[0, 0, 0, 0]); // cache ratios and ages
+        u32s(&mut b, &[0, 0, 1]); // ec profile "", resend, min_read_recency
+        u64s(&mut b, 1); // expected_num_objects
+        u32s(&mut b, &[0, 1]); // dirty_high_ratio, min_write_recency
+        b.extend([0, 0]); // use_gmt_hitset, fast_read
+        u32s(&mut b, &[0, 1]); // grade_decay_rate, search_last_n
+        b.extend([2, 1]); // pool_opts_t v2, no options
+        u32s(&mut b, &[4, 0]);
+        u32s(&mut b, &[0, 0, 0, 0]); // resend_prenautilus, app metadata, create_time
+        u32s(&mut b, &[8, 8, 8, 0, 0, 0]); // targets, pending, old merge epochs, resend
+        b.push(0); // pg_autoscale_mode
+        b.extend([1, 1]); // pg_merge_meta_t, empty
+        u32s(&mut b, &[0]);
+        match (version, stretch) {
+            (30, s) => u32s(&mut b, &s.unwrap_or([0, 0, 0, CRUSH_ITEM_NONE as u32])),
+            (31, None) => b.push(0),
+            (31, Some(s)) => {
+                b.push(1);
+                u32s(&mut b, &s);
+            }
+            _ => {}
+        }
+        let mut out = vec![version, 5];
+        out.extend((b.len() as u32).to_le_bytes());
+        out.extend(b);
+        out
+    }
+
+    /// `pg_pool_t` v30 (Pacific) always carries the four `peering_crush_*`
+    /// fields; v31 (Quincy) carries them as an optional tuple. Either makes a
+    /// stretch pool of a nonzero bucket count.
+    #[test]
+    fn stretch_fields_decode_from_v30_and_v31() {
+        let decode = |bytes: Vec<u8>| {
+            let mut r = Reader::new(&bytes);
+            PoolRecord::decode(&mut r)
+                .unwrap()
+                .pool_info(1, None)
+                .unwrap()
+        };
+        let want = StretchRule {
+            bucket_count: 2,
+            bucket_target: 2,
+            bucket_barrier: 8,
+            mandatory_member: -3,
+            num_zones: 0,
+        };
+        let fields = Some([2, 2, 8, (-3i32) as u32]);
+        assert_eq!(decode(encode_pool(30, fields)).stretch, Some(want));
+        assert_eq!(decode(encode_pool(31, fields)).stretch, Some(want));
+        assert_eq!(decode(encode_pool(30, None)).stretch, None);
+        assert_eq!(decode(encode_pool(31, None)).stretch, None);
+        let plain = decode(encode_pool(29, None));
+        assert_eq!((plain.size, plain.min_size, plain.stretch), (4, 2, None));
+        // A truncated optional tuple is an error, not a guess.
+        let mut cut = encode_pool(31, fields);
+        cut.truncate(cut.len() - 2);
+        let len = (cut.len() - 6) as u32;
+        cut.splice(2..6, len.to_le_bytes());
+        assert!(PoolRecord::decode(&mut Reader::new(&cut)).is_err());
     }
 
     /// `PGPool::get_readable_interval`: the pool's own lease when set, in
