@@ -106,8 +106,8 @@ pub enum ActingError {
         osd: OsdId,
     },
     /// A stretch pool whose `peering_crush_bucket_target` is zero: Ceph divides the
-    /// pool size by it (`calc_replicated_acting_stretch`), so the monitor never
-    /// writes one.
+    /// pool size by it (`calc_replicated_acting_stretch`,
+    /// `calc_ec_acting_stretch`), so the monitor never writes one.
     #[error("stretch pool with a zero peering_crush_bucket_target")]
     StretchTargetZero,
     /// The new backfill targets differ from those already recorded; Ceph asserts

@@ -7,12 +7,14 @@
 //! Down / Incomplete / WaitActingChange decision.
 //!
 //! Stretch pools read the CRUSH hierarchy through [`StretchBuckets`], which the
-//! host's map fills ([`stretch_set_can_peer`]).
+//! host's map fills ([`stretch_set_can_peer`], [`calc_replicated_acting_stretch`],
+//! [`calc_ec_acting_stretch`]).
 
 mod async_recovery;
 mod choose;
 mod cost;
 mod ec;
+mod ec_stretch;
 mod error;
 mod find_best_info;
 mod options;
@@ -29,6 +31,7 @@ pub use async_recovery::{choose_async_recovery_ec, choose_async_recovery_replica
 pub use choose::{ActingChoice, ActingOutcome, ChooseActingRequest, PgTempRequest, choose_acting};
 pub use cost::PeerMissingCounts;
 pub use ec::calc_ec_acting;
+pub use ec_stretch::calc_ec_acting_stretch;
 pub use error::{ActingError, PlacementVector};
 pub use find_best_info::find_best_info;
 pub use options::ActingOptions;
