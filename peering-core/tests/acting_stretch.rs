@@ -345,6 +345,50 @@ mod stretch {
             assert_eq!(c.pg_temp, PgTempRequest::Set(vec_of(&[0, 4, 5, 1])));
         }
 
+        /// An erasure-coded stretch pool goes to `calc_ec_acting_stretch`: with
+        /// osd.1 gone, osd.7 holds shard 1 but sits in dc1, and the block of
+        /// shards 0–2 is dc0's, so the hole stays (Ceph's
+        /// `UpBehindLog_ActingAbsent_StrayWrongZone_NoFill`); plain
+        /// `calc_ec_acting` would take osd.7.
+        #[test]
+        fn choose_acting_takes_the_ec_stretch_rule_for_ec_stretch_pools() {
+            let mut pool = PoolInfo::erasure(1, 4, 2, 8);
+            pool.min_size = 5;
+            pool.stretch = Some(StretchRule {
+                bucket_count: 2,
+                bucket_target: 2,
+                bucket_barrier: 9,
+                mandatory_member: i32::MAX,
+                num_zones: 2,
+            });
+            let mut pairs: Vec<_> = [0, 2, 3, 4, 5]
+                .iter()
+                .map(|&i| (ec(i, i as i8), info(1, 5)))
+                .collect();
+            pairs.push((ec(7, 1), info(1, 5)));
+            let run = |pool: &PoolInfo| {
+                let req = ChooseActingRequest {
+                    stretch_buckets: buckets(),
+                    ..ChooseActingRequest::default()
+                };
+                let ua = ec_placement(&[0, NONE, 2, 3, 4, 5], &[0, NONE, 2, 3, 4, 5]);
+                choose_acting(
+                    ec(0, 0),
+                    &infos(&pairs),
+                    &ua,
+                    pool,
+                    &req,
+                    &PeerMissingCounts::new(),
+                )
+                .unwrap()
+            };
+            let c = run(&pool);
+            assert_eq!(c.outcome, ActingOutcome::Proceed);
+            assert_eq!(c.want, vec_of(&[0, NONE, 2, 3, 4, 5]));
+            pool.stretch = None;
+            assert_eq!(run(&pool).want, vec_of(&[0, 7, 2, 3, 4, 5]));
+        }
+
         /// `choose_async_recovery_replicated` removes a costly replica only
         /// when the rest still spans the sites.
         #[test]

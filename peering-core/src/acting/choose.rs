@@ -5,6 +5,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use super::async_recovery::{choose_async_recovery_ec, choose_async_recovery_replicated};
 use super::cost::PeerMissingCounts;
 use super::ec::calc_ec_acting;
+use super::ec_stretch::calc_ec_acting_stretch;
 use super::error::ActingError;
 use super::find_best_info::find_best_info;
 use super::options::ActingOptions;
@@ -153,7 +154,8 @@ impl ActingChoice {
 ///    [`ActingOutcome::NoAuthoritativeLog`] (asking to revert to up when
 ///    `up != acting`);
 /// 3. replicated: [`select_replicated_primary`] then [`calc_replicated_acting`]
-///    ([`calc_replicated_acting_stretch`] for stretch pools); EC: [`calc_ec_acting`];
+///    ([`calc_replicated_acting_stretch`] for stretch pools); EC: [`calc_ec_acting`]
+///    ([`calc_ec_acting_stretch`] for stretch pools);
 /// 4. [`recoverable`] or [`ActingOutcome::NotRecoverable`];
 /// 5. async recovery targets move out of `want` (when supported);
 /// 6. `want` is trimmed from the back to the pool size;
@@ -296,14 +298,26 @@ fn calc_want(
     peer_missing: &PeerMissingCounts,
 ) -> Result<(Option<PgShard>, WantSets), ActingError> {
     if pool.is_erasure() {
-        let sets = calc_ec_acting(
-            auth_info.log_tail,
-            pool.size,
-            &up_acting.acting,
-            &up_acting.up,
-            all_info,
-            request.restrict_to_up_acting,
-        )?;
+        let sets = if pool.is_stretch_pool() {
+            calc_ec_acting_stretch(
+                auth_info.log_tail,
+                pool,
+                &up_acting.acting,
+                &up_acting.up,
+                all_info,
+                request.restrict_to_up_acting,
+                &request.stretch_buckets,
+            )?
+        } else {
+            calc_ec_acting(
+                auth_info.log_tail,
+                pool.size,
+                &up_acting.acting,
+                &up_acting.up,
+                all_info,
+                request.restrict_to_up_acting,
+            )?
+        };
         return Ok((None, sets));
     }
     let (primary, oldest_auth_log_entry) = select_replicated_primary(

@@ -8,7 +8,7 @@
 mod pool;
 mod simple;
 
-pub use pool::{MAX_POOL_PG_NUM, MapFlags, PoolFlags, PoolInfo, PoolKind, StretchRule};
+pub use pool::{MAX_POOL_PG_NUM, MapFlags, MergeRole, PoolFlags, PoolInfo, PoolKind, StretchRule};
 pub use simple::{OsdState, SimpleOsdMap};
 
 use crate::types::{Epoch, OsdId, PoolId};

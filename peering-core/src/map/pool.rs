@@ -1,6 +1,6 @@
 //! Pool parameters and map flags as peering reads them (`pg_pool_t`, `OSDMap`).
 
-use crate::types::{Epoch, PoolId, Timespan};
+use crate::types::{Epoch, PgId, PoolId, Timespan};
 
 /// A pool's flags (`pg_pool_t::FLAG_*`), Ceph's bit values.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Debug)]
@@ -155,6 +155,17 @@ pub enum PoolKind {
         /// Coding chunks.
         m: u32,
     },
+}
+
+/// A PG's part in its pool's pending merge (`pg_pool_t::is_pending_merge`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum MergeRole {
+    /// The PG folds into its parent when `pg_num` drops to `pg_num_pending`.
+    Source,
+    /// A PG folds into this one.
+    Target,
 }
 
 /// A stretch pool's peering constraint (Pacific, `peering_crush_*`).
@@ -318,6 +329,28 @@ impl PoolInfo {
     pub fn readable_interval(&self, cfg: &crate::machine::Config) -> Timespan {
         self.read_lease_interval
             .unwrap_or(cfg.default_read_lease_interval)
+    }
+
+    /// `pg_pool_t::is_pending_merge(pgid, &target)`: while `pg_num_pending` is
+    /// below `pg_num`, the PGs from `pg_num_pending` up are merge sources and
+    /// their parents merge targets. Bounded: a target is found by testing its
+    /// at most 32 possible children rather than every pending seed.
+    pub fn pending_merge(&self, pgid: PgId) -> Option<MergeRole> {
+        if self.pg_num_pending >= self.pg_num {
+            return None;
+        }
+        let seed = pgid.seed;
+        if seed >= self.pg_num_pending && seed < self.pg_num {
+            return Some(MergeRole::Source);
+        }
+        // The children of `seed` are `seed + 2^j` for each power of two above it
+        // (`pg_t::get_parent` clears the top bit).
+        let target = (0..32u32)
+            .map(|j| 1u64 << j)
+            .filter(|&bit| bit > u64::from(seed))
+            .map(|bit| u64::from(seed) + bit)
+            .any(|child| child >= u64::from(self.pg_num_pending) && child < u64::from(self.pg_num));
+        target.then_some(MergeRole::Target)
     }
 
     /// `is_stretch_pool()`: a stretch rule whose `bucket_count` is not zero.
