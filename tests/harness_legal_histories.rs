@@ -106,7 +106,7 @@ fn run_history(ops: &[Op]) -> Result<(), String> {
             Op::Split if pg_num(&h) < MAX_PG_NUM => {
                 let next = pg_num(&h) * 2;
                 let mut pool = h.map().pool(POOL).ok_or("no pool")?;
-                pool.pg_num = next;
+                pool.set_pg_num(next);
                 h.publish(&format!("pool {POOL} pg_num {next}"), |inc| {
                     inc.set_pool(pool);
                 })

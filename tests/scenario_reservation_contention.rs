@@ -35,7 +35,7 @@ fn two_primaries_sharing_one_remote_slot_both_finish() {
     // Epoch 10: pool 1 with pg_num 2 (from epoch 2), osd.0 and osd.1 at up_thru 10.
     let mut h = Harness::replicated(&[0, 1, 2], POOL, 3).unwrap();
     let mut pool = h.map().pool(POOL).unwrap();
-    pool.pg_num = 2;
+    pool.set_pg_num(2);
     pool.pgp_num = 2;
     h.publish("pool 1 pg_num 2", |inc| {
         inc.set_pool(pool);

@@ -20,7 +20,7 @@ fn a_pg_splits_into_two_children_that_both_go_clean() {
     let child = SpgId::replicated(PgId::new(POOL, 1));
     let from = h.transcript().len();
     let mut pool = peering::core::map::OsdMapView::pool(h.map(), POOL).unwrap();
-    pool.pg_num = 2;
+    pool.set_pg_num(2);
     let e = h
         .publish("pool 1 pg_num 1 -> 2", |inc| {
             inc.set_pool(pool);

@@ -178,6 +178,8 @@ fn losing_a_site_leaves_the_pg_peered_until_degraded_stretch_mode() {
     // have gone read-write, so the compact past intervals keep no entry for
     // it: no later peering has to probe it.
     let pi = h.pg(0, spg()).unwrap().past_intervals();
+    // The peered interval was recorded: the past intervals reach its end.
+    assert_eq!(pi.last(), degraded - 1, "{pi:?}");
     let peered: std::collections::BTreeSet<PgShard> =
         [0, 1].iter().map(|&o| PgShard::replica(o)).collect();
     assert!(

@@ -156,18 +156,75 @@ fn a_rule_searches_only_below_its_take_roots() {
     assert_eq!(c.get_parent_of_type(4, 1, 2), None);
 }
 
-/// A device-class rule takes the shadow tree (`default~hdd`); the shadow
-/// datacenter found is reported as the datacenter it shadows, so a pool's
-/// mandatory member (a real bucket id) compares equal. An SSD is in no HDD
-/// shadow bucket.
+/// A device-class rule takes the shadow tree (`default~hdd`): Ceph's
+/// `get_parent_of_type` answers the shadow datacenter, and `get_osd_zone`
+/// (what stretch pools ask) the datacenter it shadows, so a pool's mandatory
+/// member (a real bucket id) compares equal. An SSD is in no HDD shadow
+/// bucket.
 #[test]
-fn device_class_rules_answer_the_shadowed_bucket() {
+fn device_class_rules_find_shadows_and_zones_the_shadowed_bucket() {
     let c = crush();
-    assert!(c.class_shadow(DC0, "hdd").is_some_and(|s| s != DC0));
-    assert_eq!(c.get_parent_of_type(0, DATACENTER, 1), Some(DC0));
-    assert_eq!(c.get_parent_of_type(6, DATACENTER, 1), Some(DC1));
-    assert_eq!(c.get_parent_of_type(3, DATACENTER, 1), None);
-    assert_eq!(c.get_parent_of_type(7, DATACENTER, 1), None);
+    let dc0_hdd = c.class_shadow(DC0, "hdd").unwrap();
+    let dc1_hdd = c.class_shadow(DC1, "hdd").unwrap();
+    assert_ne!(dc0_hdd, DC0);
+    assert_eq!(c.get_parent_of_type(0, DATACENTER, 1), Some(dc0_hdd));
+    assert_eq!(c.get_parent_of_type(6, DATACENTER, 1), Some(dc1_hdd));
+    assert_eq!(c.shadowed_bucket(dc0_hdd), Some(DC0));
+    assert_eq!(c.shadowed_bucket(DC0), None);
+    assert_eq!(c.osd_zone(0, DATACENTER, 1), Some(DC0));
+    assert_eq!(c.osd_zone(6, DATACENTER, 1), Some(DC1));
+    assert_eq!(c.osd_zone(0, DATACENTER, 0), Some(DC0));
+    for ssd in [3, 7] {
+        assert_eq!(c.get_parent_of_type(ssd, DATACENTER, 1), None);
+        assert_eq!(c.osd_zone(ssd, DATACENTER, 1), None);
+    }
+}
+
+/// Buckets shared between parents (a DAG, which a valid map may be): forty
+/// levels of two buckets, each holding both buckets of the level below,
+/// give 2^40 paths to the one OSD at the bottom. Each walk enters a bucket
+/// once, so the answer comes at once instead of never.
+#[test]
+fn shared_buckets_are_walked_once() {
+    let levels = 40;
+    let mut text = String::from(
+        "device 0 osd.0\ntype 0 osd\ntype 1 host\ntype 2 rack\ntype 3 root\n\
+         host h {\n\tid -1\n\talg straw2\n\thash 0\n\titem osd.0 weight 1.00000\n}\n",
+    );
+    // Level 0 is the host; level n has buckets -2n and -2n-1 of type rack.
+    let name = |level: i32, side: i32| format!("r{level}_{side}");
+    for level in 1..=levels {
+        for side in 0..2 {
+            let id = -2 * level - side;
+            let items = if level == 1 {
+                "\titem h weight 1.00000\n".to_string()
+            } else {
+                format!(
+                    "\titem {} weight 1.00000\n\titem {} weight 1.00000\n",
+                    name(level - 1, 0),
+                    name(level - 1, 1)
+                )
+            };
+            text.push_str(&format!(
+                "rack {} {{\n\tid {id}\n\talg straw2\n\thash 0\n{items}}}\n",
+                name(level, side)
+            ));
+        }
+    }
+    text.push_str(&format!(
+        "root top {{\n\tid -{}\n\talg straw2\n\thash 0\n\titem {} weight 1.00000\n\titem {} weight 1.00000\n}}\n",
+        2 * levels + 2,
+        name(levels, 0),
+        name(levels, 1)
+    ));
+    text.push_str(
+        "rule r {\n\tid 0\n\ttype replicated\n\tstep take top\n\tstep chooseleaf firstn 0 type host\n\tstep emit\n}\n",
+    );
+    let c = parse_crush_text(&text).unwrap();
+    assert_eq!(c.get_parent_of_type(0, 1, 0), Some(-1));
+    assert_eq!(c.get_parent_of_type(0, 2, 0), Some(-2 * levels));
+    assert!(c.subtree_contains(-2 * levels - 1, 0));
+    assert!(!c.subtree_contains(-2, 7));
 }
 
 /// The map answers the core's `OsdMapView::parent_of_type` from its CRUSH

@@ -965,7 +965,7 @@ mod bounds {
     use super::*;
 
     #[test]
-    // A size shard ids cannot name, and a zero bucket target, are refused.
+    // A size shard ids cannot name (or zero), and a zero bucket target, are refused.
     fn refuses_oversized_pool_and_zero_target() {
         let f = Fixture::two_zone();
         let mut pool = f.pool;
@@ -973,6 +973,10 @@ mod bounds {
         let all = Infos::new();
         let err = calc_ec_acting_stretch(EVersion::ZERO, &pool, &[], &[], &all, false, &f.buckets);
         assert_eq!(err, Err(ActingError::InvalidPoolSize { size: 200 }));
+        // Size 0 with two zones would make zero-width blocks without end.
+        pool.size = 0;
+        let err = calc_ec_acting_stretch(EVersion::ZERO, &pool, &[], &[], &all, false, &f.buckets);
+        assert_eq!(err, Err(ActingError::InvalidPoolSize { size: 0 }));
         let mut pool = f.pool;
         pool.stretch.as_mut().unwrap().bucket_target = 0;
         let err = calc_ec_acting_stretch(EVersion::ZERO, &pool, &[], &[], &all, false, &f.buckets);

@@ -104,8 +104,9 @@ mod stretch {
             assert!(!can_peer(&pool, &[0, 1, 2, NONE, NONE, NONE]));
             assert!(can_peer(&pool, &[0, NONE, NONE, 3, NONE, NONE]));
             assert!(!can_peer(&pool, &[NONE; 6]));
-            // An OSD the map places in no site counts for none either.
-            assert!(!can_peer(&pool, &[0, 42]));
+            // An OSD the map places in no site is in Ceph's pseudo-bucket 0.
+            assert!(can_peer(&pool, &[0, 42]));
+            assert!(!can_peer(&pool, &[42, 43]));
         }
 
         /// The mandatory member must be among the sites, whatever the count.
@@ -387,6 +388,44 @@ mod stretch {
             assert_eq!(c.want, vec_of(&[0, NONE, 2, 3, 4, 5]));
             pool.stretch = None;
             assert_eq!(run(&pool).want, vec_of(&[0, 7, 2, 3, 4, 5]));
+        }
+
+        /// `choose_async_recovery_ec` on a stretch pool (Ceph's EC stretch
+        /// branch): osd.0, the costliest, is the last of dc0 and stays; as it
+        /// was not taken out the count does not drop, so osd.4 may still go.
+        /// (Mainline's count, dropping for every candidate, would keep it.)
+        #[test]
+        fn ec_async_recovery_keeps_a_site_and_counts_only_removals() {
+            let mut pool = PoolInfo::erasure(1, 2, 4, 8);
+            pool.min_size = 3;
+            pool.stretch = Some(StretchRule {
+                bucket_count: 2,
+                bucket_target: 2,
+                bucket_barrier: 9,
+                mandatory_member: i32::MAX,
+                num_zones: 2,
+            });
+            let all = infos(&[
+                (ec(0, 0), info(5, 50)),
+                (ec(3, 3), info(5, 500)),
+                (ec(4, 4), info(5, 200)),
+                (ec(5, 5), info(5, 500)),
+            ]);
+            let ua = ec_placement(&[0, NONE, NONE, 3, 4, 5], &[0, NONE, NONE, 3, 4, 5]);
+            let mut want = vec_of(&[0, NONE, NONE, 3, 4, 5]);
+            let targets = peering_core::acting::choose_async_recovery_ec(
+                &all,
+                &all[&ec(5, 5)],
+                &mut want,
+                &ua,
+                &pool,
+                &Default::default(),
+                &PeerMissingCounts::new(),
+                &buckets(),
+            )
+            .unwrap();
+            assert_eq!(targets, set(&[ec(4, 4)]));
+            assert_eq!(want, vec_of(&[0, NONE, NONE, 3, NONE, 5]));
         }
 
         /// `choose_async_recovery_replicated` removes a costly replica only

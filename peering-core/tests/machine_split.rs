@@ -171,7 +171,7 @@ fn hashes(pg: &Pg) -> Vec<u32> {
 fn a_pg_splits_in_two_and_both_go_clean() {
     let mut c = clean_parent();
     let seeds = c.next_map(|m| {
-        m.pools.get_mut(&POOL).unwrap().pg_num = 2;
+        m.pools.get_mut(&POOL).unwrap().set_pg_num(2);
         m.pools.get_mut(&POOL).unwrap().pgp_num = 2;
     });
     assert_eq!(seeds.len(), 3, "one child per OSD");
@@ -230,7 +230,7 @@ fn parent_at_split() -> (Pg, SimpleOsdMap, SimpleOsdMap) {
     let c = clean_parent();
     let last = c.map().clone();
     let mut next = last.next();
-    next.pools.get_mut(&POOL).unwrap().pg_num = 2;
+    next.pools.get_mut(&POOL).unwrap().set_pg_num(2);
     let mut pg = c.pgs[&(1, parent_id())].clone();
     let mut ctx = RecoveryCtx::new();
     pg.advance_map(&next, &last, mapping(&[0, 1, 2]), &mut ctx)
@@ -286,7 +286,7 @@ fn a_split_mid_backfill_restarts_backfill_on_both_sides() {
     let mut pg = Pg::load(args, &map, &mut ctx).unwrap();
     pg.activate_map(&map, &mut ctx).unwrap();
     let mut next = map.next();
-    next.pools.get_mut(&POOL).unwrap().pg_num = 2;
+    next.pools.get_mut(&POOL).unwrap().set_pg_num(2);
     pg.advance_map(&next, &map, mapping(&[0, 1, 2]), &mut ctx)
         .unwrap();
     let seeds = pg.split(1, &next, &mut ctx).unwrap();
@@ -317,7 +317,7 @@ fn a_pg_that_does_not_split_gets_no_seeds() {
     )
     .unwrap();
     let mut next = map.next();
-    next.pools.get_mut(&POOL).unwrap().pg_num = 3;
+    next.pools.get_mut(&POOL).unwrap().set_pg_num(3);
     pg.advance_map(&next, &map, mapping(&[0, 1, 2]), &mut ctx)
         .unwrap();
     let before = pg.clone();
@@ -411,7 +411,7 @@ fn seeds_not_from_this_parents_split_are_refused() {
     assert_eq!(create(seed.clone(), &next.next()), Err(not_child));
     // The same epoch with another pg_num.
     let mut other = next.clone();
-    other.pools.get_mut(&POOL).unwrap().pg_num = 4;
+    other.pools.get_mut(&POOL).unwrap().set_pg_num(4);
     assert_eq!(
         create(seed.clone(), &other),
         Err(PeeringError::HostMisuse(HostMisuse::SplitPgNumMismatch {

@@ -110,6 +110,8 @@ fn map_types_round_trip() {
         .with_pool(pool);
     map.mark_down(1);
     map.mark_lost(1);
+    map.set_crush_parent(0, 8, -3);
+    map.set_crush_parent(1, 8, -4);
     round_trip(&map);
     round_trip(&peering_core::PeeringError::BadInput(
         BadInput::VersionBackwards {

@@ -295,7 +295,7 @@ impl Runner {
                 )));
             }
             let what = format!("pool {POOL} pg_num {} -> {to}", pool.pg_num);
-            pool.pg_num = to32;
+            pool.set_pg_num(to32);
             pool.pgp_num = to32;
             what
         } else {

@@ -132,7 +132,7 @@ impl Monitor {
                 if p.pg_num >= t {
                     self.pg_num_target.remove(&id);
                 } else if !creating {
-                    p.pg_num = t;
+                    p.set_pg_num(t);
                     changed = true;
                 }
             }

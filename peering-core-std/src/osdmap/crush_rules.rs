@@ -37,9 +37,11 @@ pub trait CrushRules: Send + Sync {
         true
     }
 
-    /// `CrushWrapper::get_parent_of_type(item, type_id, rule)`: the bucket of
-    /// type `type_id` holding `item` below rule `rule`'s roots (stretch pools
-    /// ask for each OSD's site). Rules without a hierarchy answer `None`.
+    /// The bucket of type `type_id` holding `item` below rule `rule`'s roots,
+    /// as newer Ceph's `OSDMap::get_osd_zone` answers it
+    /// (`CrushWrapper::get_parent_of_type`, device-class shadows reported as
+    /// the buckets they shadow): stretch pools ask it for each OSD's site.
+    /// Rules without a hierarchy answer `None`.
     fn parent_of_type(&self, item: i32, type_id: i32, rule: i32) -> Option<i32> {
         let _ = (item, type_id, rule);
         None
@@ -64,7 +66,7 @@ impl CrushRules for CrushMap {
     }
 
     fn parent_of_type(&self, item: i32, type_id: i32, rule: i32) -> Option<i32> {
-        self.get_parent_of_type(item, type_id, rule)
+        self.osd_zone(item, type_id, rule)
     }
 }
 

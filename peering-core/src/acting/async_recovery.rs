@@ -68,15 +68,21 @@ pub fn choose_async_recovery_replicated(
 /// `async_recovery_min_cost`; the version distance counts only when the shard is
 /// behind the authority, as rolling back entries past it is local and cheap. Walking
 /// them costliest first, a shard is taken out when the remaining count is at least
-/// `min_size` and the vector stays [`recoverable`] and, for a stretch pool,
-/// satisfies [`stretch_set_can_peer`] — a check only the erasure-coded stretch
-/// branch of Ceph makes (mainline's EC choice has no stretch rule at all).
+/// `min_size` and the vector stays [`recoverable`].
 ///
-/// Upstream quirk reproduced: the remaining count is decremented for every candidate
-/// examined, including ones that stay. With the `k`-of-`k+m` recoverability rule used
-/// here a rejected candidate implies every later one is rejected too, so the quirk
-/// has no visible effect; it would with plugins whose decoding depends on which
-/// shards remain.
+/// Upstream quirk reproduced for ordinary pools: the remaining count is
+/// decremented for every candidate examined, including ones that stay. With the
+/// `k`-of-`k+m` recoverability rule used here a rejected candidate implies every
+/// later one is rejected too, so the quirk has no visible effect; it would with
+/// plugins whose decoding depends on which shards remain.
+///
+/// Stretch pools follow the erasure-coded stretch branch of Ceph instead
+/// (mainline's EC choice knows no stretch rule): a shard also stays when the
+/// rest would no longer satisfy [`stretch_set_can_peer`], and the count drops
+/// only for shards taken out, since a shard kept for its site leaves the count
+/// as it was. That branch also requires every zone to keep `min_size`
+/// (`stretch_ec_num_acting_below_min_size`); that rule is not ported — its
+/// per-zone reading of `min_size` is not settled in the sources we have.
 #[allow(clippy::too_many_arguments)]
 pub fn choose_async_recovery_ec(
     all_info: &BTreeMap<PgShard, PgInfo>,
@@ -98,17 +104,22 @@ pub fn choose_async_recovery_ec(
     let costs = CostContext::new(all_info, auth_info, up_acting, pool, options, peer_missing);
     let candidates = costs.candidates(filled.into_iter(), false)?;
     let mut async_recovery = BTreeSet::new();
+    let stretch = pool.is_stretch_pool();
     for &(_, shard) in candidates.iter().rev() {
         let mut candidate_want = want.clone();
         let position = usize::try_from(shard.shard.0).ok();
         if let Some(slot) = position.and_then(|i| candidate_want.get_mut(i)) {
             *slot = OsdId::NONE;
         }
-        want_acting_size = want_acting_size.saturating_sub(1);
-        if want_acting_size >= pool.min_size
+        let remaining = want_acting_size.saturating_sub(1);
+        if !stretch {
+            want_acting_size = remaining;
+        }
+        if remaining >= pool.min_size
             && stretch_set_can_peer(pool, &candidate_want, |o| buckets.bucket_of(o))
             && recoverable(&candidate_want, pool, options)
         {
+            want_acting_size = remaining;
             *want = candidate_want;
             async_recovery.insert(shard);
         }

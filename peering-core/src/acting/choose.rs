@@ -155,7 +155,8 @@ impl ActingChoice {
 ///    `up != acting`);
 /// 3. replicated: [`select_replicated_primary`] then [`calc_replicated_acting`]
 ///    ([`calc_replicated_acting_stretch`] for stretch pools); EC: [`calc_ec_acting`]
-///    ([`calc_ec_acting_stretch`] for stretch pools);
+///    ([`calc_ec_acting_stretch`] for stretch pools, as Ceph's EC stretch
+///    branch does; mainline Ceph still calls `calc_ec_acting` there);
 /// 4. [`recoverable`] or [`ActingOutcome::NotRecoverable`];
 /// 5. async recovery targets move out of `want` (when supported);
 /// 6. `want` is trimmed from the back to the pool size;

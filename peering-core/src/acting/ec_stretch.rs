@@ -415,7 +415,8 @@ pub fn calc_ec_acting_stretch(
     restrict_to_up_acting: bool,
     buckets: &StretchBuckets,
 ) -> Result<WantSets, ActingError> {
-    if pool.size > MAX_SHARDS {
+    // A zero size would make every zone block empty and their count unbounded.
+    if pool.size == 0 || pool.size > MAX_SHARDS {
         return Err(ActingError::InvalidPoolSize { size: pool.size });
     }
     let rule = pool.stretch.unwrap_or_default();

@@ -62,6 +62,12 @@ impl BucketCandidates {
 ///    bucket has candidates. The heap is libstdc++'s (`std::push_heap`,
 ///    `std::pop_heap`), so buckets with equal keys come out in Ceph's order.
 ///
+/// Step 4 follows current Ceph: a bucket already at `bucket_max` after step 1
+/// never enters the heap. Earlier releases (the Quincy/Reef code) pushed every
+/// non-empty bucket and checked the cap only after a pop, so a site that
+/// reached its cap in step 1 could still give one more OSD (size 4, target 2,
+/// up `[0, 1]` in one site: `[0, 1, 2]` there, `[0, 1]` here).
+///
 /// OSDs in no barrier bucket share the pseudo-bucket 0, as Ceph's
 /// `get_parent_of_type` answers 0 for them. `want` may end short of the size
 /// (undersized) when the buckets' caps leave no candidate.
@@ -126,6 +132,8 @@ pub fn calc_replicated_acting_stretch(
         }
     }
     candidates.sort_unstable();
+    // An OSD named twice in acting is one candidate (Ceph asserts it never is).
+    candidates.dedup();
     for (ord, osd) in candidates {
         ancestors
             .entry(bucket_key(osd))

@@ -70,9 +70,11 @@ impl StretchBuckets {
 /// constraint `osds` does not meet — fewer than `peering_crush_bucket_count`
 /// distinct barrier buckets, or the mandatory bucket missing.
 ///
-/// `bucket_of` answers `get_parent_of_type` for one OSD. Holes
-/// (`CRUSH_ITEM_NONE`) and OSDs in no bucket count for nothing: Ceph 16's loop
-/// would count them as a pseudo-bucket 0, which newer Ceph's tests rule out (an
+/// `bucket_of` answers `get_parent_of_type` for one OSD. An OSD in no bucket
+/// counts as Ceph counts it, in the pseudo-bucket 0 (what `get_parent_of_type`
+/// answers for it), as the acting-set choices group it. Holes
+/// (`CRUSH_ITEM_NONE`, in erasure-coded vectors) count for nothing: Ceph 16's
+/// loop would count them as bucket 0 too, which newer Ceph's tests rule out (an
 /// EC acting set `[0, 1, 2, NONE, NONE, NONE]` with every real member in one
 /// site cannot peer across two). No allocation: the distinct buckets are
 /// collected inline.
@@ -85,10 +87,9 @@ where
     };
     let mut ancestors: SmallVec<[i32; 8]> = SmallVec::new();
     for &osd in osds.iter().filter(|o| o.is_valid()) {
-        if let Some(bucket) = bucket_of(osd) {
-            if !ancestors.contains(&bucket) {
-                ancestors.push(bucket);
-            }
+        let bucket = bucket_of(osd).unwrap_or(0);
+        if !ancestors.contains(&bucket) {
+            ancestors.push(bucket);
         }
     }
     let spanned = u32::try_from(ancestors.len()).unwrap_or(u32::MAX);

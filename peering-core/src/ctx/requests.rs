@@ -4,7 +4,7 @@
 use alloc::collections::BTreeSet;
 
 use crate::event::PeeringEvt;
-use crate::types::{Epoch, ObjectId, OsdId, OsdVec, PgId, PgShard, Timespan};
+use crate::types::{EVersion, Epoch, ObjectId, OsdId, OsdVec, PgId, PgShard, Timespan};
 
 /// An event to inject after a delay (`schedule_event_after`). Time is the
 /// host's: the machine only says how long to wait.
@@ -200,4 +200,32 @@ pub enum HostNotification {
     /// The deletion finished and the machine terminated (boost's `terminate()`
     /// from `Deleting`): the host drops this PG object.
     Deleted,
+    /// `set_ready_to_merge_source`: a merge source peered clean with its full
+    /// acting set; the host tells the monitor (`MOSDPGReadyToMerge`).
+    ReadyToMergeSource {
+        /// The source's `last_update` (`pg_merge_meta_t::source_version`).
+        last_update: EVersion,
+    },
+    /// `set_ready_to_merge_target`: a merge target peered clean with its full
+    /// acting set.
+    ReadyToMergeTarget {
+        /// The target's `last_update` (`pg_merge_meta_t::target_version`).
+        last_update: EVersion,
+        /// `history.last_epoch_started`.
+        last_epoch_started: Epoch,
+        /// `history.last_epoch_clean`.
+        last_epoch_clean: Epoch,
+    },
+    /// `set_not_ready_to_merge_source`: a merge source peered without its
+    /// full acting set.
+    NotReadyToMergeSource,
+    /// `set_not_ready_to_merge_target(pgid, source)`: a merge target peered
+    /// without its full acting set.
+    NotReadyToMergeTarget {
+        /// The source that is to merge into it.
+        source: PgId,
+    },
+    /// `clear_ready_to_merge`: the primary starts a new interval; whatever it
+    /// said of its readiness no longer holds.
+    ClearReadyToMerge,
 }

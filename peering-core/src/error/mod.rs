@@ -22,7 +22,7 @@ use crate::event::EventKind;
 use crate::intervals::IntervalError;
 use crate::log::LogError;
 use crate::types::StateId;
-use crate::types::{EVersion, Epoch, ObjectId, PgId, PgShard, PoolId};
+use crate::types::{EVersion, Epoch, ObjectId, PgId, PgShard, PoolId, SpgId};
 
 /// Why the peering core refused a call, by who is at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -201,14 +201,25 @@ pub enum HostMisuse {
         /// The pool id.
         pool: PoolId,
     },
-    /// A split that does not raise `pg_num` (a merge or no change). Merging is
-    /// not supported yet.
+    /// A split that does not raise `pg_num` (a merge, [`crate::machine::Pg::merge_from`],
+    /// or no change).
     #[error("pg_num went from {old} to {new}: not a split")]
     SplitNotGrowing {
         /// `pg_num` before.
         old: u32,
         /// `pg_num` after.
         new: u32,
+    },
+    /// A merge source that does not fold into this target: another pool or
+    /// shard, a PG whose parent (`pg_t::get_parent`) is not the target, or an
+    /// instance at another epoch than the target (the OSD merges the PGs at
+    /// the same map, before the merge epoch's `AdvMap`).
+    #[error("{pg:?} cannot merge into {into:?}")]
+    NotMergeSource {
+        /// The would-be source.
+        pg: SpgId,
+        /// The target.
+        into: SpgId,
     },
     /// The map's pool does not have the `pg_num` the split names.
     #[error("split to pg_num {expected}, but the map's pool has pg_num {got}")]

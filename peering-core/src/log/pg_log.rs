@@ -1,5 +1,7 @@
 //! Ceph's `PGLog`: the indexed log together with the missing set.
 
+use alloc::vec::Vec;
+
 use super::divergent::append_log_entries_update_missing;
 use super::effects::LogEffects;
 use super::entry::LogEntry;
@@ -315,6 +317,20 @@ impl PgLog {
         self.missing.clear();
         self.dirty = true;
         Ok(())
+    }
+
+    /// `PGLog::merge_from(sources, last_update)`: a merge target's log after
+    /// absorbing `sources` (see [`PgLogT::merge_from`]); the missing set is
+    /// cleared, since a merge only happens between complete PGs or leaves the
+    /// target to be backfilled.
+    pub fn merge_from(&mut self, sources: &[&PgLog], last_update: EVersion) {
+        let logs: Vec<&PgLogT> = sources.iter().map(|s| s.log.log()).collect();
+        self.log.log_mut().merge_from(&logs, last_update);
+        self.log.reindex_entries();
+        self.log.reindex_dups();
+        self.log.reset_recovery_pointers();
+        self.missing.clear();
+        self.dirty = true;
     }
 
     /// `split_into(child, split_bits, child_log)`: moves the entries and

@@ -224,6 +224,26 @@ impl PgLogT {
         Ok(divergent)
     }
 
+    /// `pg_log_t::merge_from(slogs, last_update)`: the log of a merge target
+    /// after it absorbed `sources`. Both sides were trimmed to their heads
+    /// first, so no entry survives: the result is empty at `last_update`, and
+    /// keeps every side's dups ordered by version (a stable sort: ours first
+    /// among equals, then the sources in order, as Ceph's `multimap` keeps
+    /// them).
+    pub fn merge_from(&mut self, sources: &[&PgLogT], last_update: EVersion) {
+        self.entries.clear();
+        let mut dups = core::mem::take(&mut self.dups);
+        for s in sources {
+            dups.extend(s.dups.iter().cloned());
+        }
+        dups.sort_by_key(|d| d.version);
+        self.dups = dups;
+        self.head = last_update;
+        self.tail = last_update;
+        self.can_rollback_to = last_update;
+        self.rollback_info_trimmed_to = last_update;
+    }
+
     /// `split_out_child(child, split_bits)`: moves the entries of objects that now
     /// map to `child` into a new log. The child gets the same bounds and a
     /// copy of every dup: request ids are unique, so extra dups are harmless.

@@ -3,8 +3,8 @@
 use alloc::vec;
 
 use super::peering_state::PeeringState;
-use crate::ctx::{DirectMessage, InfoMsg, RecoveryCtx, RemoveMsg};
-use crate::map::OsdMapView;
+use crate::ctx::{DirectMessage, HostNotification, InfoMsg, RecoveryCtx, RemoveMsg};
+use crate::map::{MergeRole, OsdMapView};
 use crate::types::{PgState, SpgId};
 
 impl PeeringState {
@@ -49,6 +49,28 @@ impl PeeringState {
             self.info.history.last_interval_clean = self.info.history.same_interval_since;
             self.past_intervals.clear();
             self.dirty_all();
+        }
+        // Peered but not active: a PG waiting to merge reports its readiness
+        // once clean (Ceph's Active entry already said "not ready" otherwise).
+        let peered_only = !self.state.contains(PgState::ACTIVE) && self.is_peered();
+        if peered_only && self.state.contains(PgState::CLEAN) {
+            match self.pool.pending_merge(self.info.pgid.pgid) {
+                Some(MergeRole::Target) => {
+                    ctx.notifications
+                        .push(HostNotification::ReadyToMergeTarget {
+                            last_update: self.info.last_update,
+                            last_epoch_started: self.info.history.last_epoch_started,
+                            last_epoch_clean: self.info.history.last_epoch_clean,
+                        });
+                }
+                Some(MergeRole::Source) => {
+                    ctx.notifications
+                        .push(HostNotification::ReadyToMergeSource {
+                            last_update: self.info.last_update,
+                        });
+                }
+                None => {}
+            }
         }
         self.state.clear(forced);
         self.share_pg_info(ctx);

@@ -53,6 +53,17 @@ impl PeeringState {
         ctx: &mut RecoveryCtx,
     ) -> Result<(), PeeringError> {
         self.set_last_peering_reset(ctx);
+        // `clear_ready_to_merge`. Ceph calls it on every primary; readiness can
+        // only have been reported while the previous map's pool had a merge
+        // pending for this PG, so the notice is sent only then (the host's
+        // ready sets hold nothing for it otherwise).
+        let pgid = self.info.pgid.pgid;
+        let was_merging = lastmap
+            .pool(pgid.pool)
+            .is_some_and(|p| p.pending_merge(pgid).is_some());
+        if self.is_primary() && was_merging {
+            ctx.notifications.push(HostNotification::ClearReadyToMerge);
+        }
         let old = self.mapping.clone();
         let old_role = self.role;
         let old_primary = self.primary;

@@ -97,10 +97,15 @@
 //!   timer), and `recheck_readable` re-arms `CheckReadable` while still
 //!   waiting, as crimson does. Time is the host's ([`Pg::set_mnow`]).
 //! * Stretch pools ask the host's CRUSH map which site holds each OSD
-//!   ([`crate::map::OsdMapView::parent_of_type`]); holes and OSDs in no site
-//!   count for no site in `stretch_set_can_peer` (Ceph 16 counts them as a
-//!   bucket 0; newer Ceph's tests rule that out).
-//! * Not modelled: pre-merge, scrub bookkeeping, the stats machinery (`DEGRADED` is derived from
+//!   ([`crate::map::OsdMapView::parent_of_type`]); holes count for no site in
+//!   `stretch_set_can_peer` (Ceph 16 counts them as a bucket 0; newer Ceph's
+//!   tests rule that out), OSDs in no site as Ceph's pseudo-bucket 0.
+//! * PG merge: pre-merge activation (`PEERED + PREMERGE`), the readiness
+//!   notices, and [`Pg::merge_from`]; the host merges the collections and tells
+//!   the monitor. `clear_ready_to_merge` is only sent when the previous map had
+//!   a merge pending for the PG (Ceph sends it at every primary's new interval;
+//!   no readiness can be outstanding otherwise).
+//! * Not modelled: scrub bookkeeping, the stats machinery (`DEGRADED` is derived from
 //!   missing sets and object counts), and the `QueryState`/`QueryUnfound` dumps.
 //!   The `rebuild_missing_set_with_deletes` conversion is the host's to run
 //!   ([`crate::log::PgLog::rebuild_missing_set_with_deletes`], with its object
@@ -139,6 +144,7 @@ mod getters;
 mod history;
 mod interval_change;
 mod lease;
+mod merge;
 mod missing_loc;
 mod outcome;
 mod peering_state;
@@ -160,6 +166,7 @@ pub use crate::error::Invariant;
 pub use crate::types::StateId;
 pub use config::Config;
 pub use history::{StateHistory, StateRecord, Transit};
+pub use merge::MergeMeta;
 pub use missing_loc::MissingLoc;
 pub use outcome::{DropReason, EventOutcome};
 pub use pg::{Pg, PgCreate, PgLoad};

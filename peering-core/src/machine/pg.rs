@@ -262,7 +262,7 @@ impl Pg {
 
     /// Refuses any call into a machine that ended: crashed, or terminated by a
     /// finished deletion.
-    fn check_running(&self) -> Result<(), PeeringError> {
+    pub(super) fn check_running(&self) -> Result<(), PeeringError> {
         if self.is_terminated() {
             return Err(PeeringError::HostMisuse(HostMisuse::Terminated));
         }

@@ -8,7 +8,7 @@
 //! (Ceph's `init` + `Initialize` + `ActMap` of the child, whose own `ActMap` takes
 //! it to `Started`), and the parent's batch ends with its `ActMap`.
 //!
-//! Merge (`merge_from`, a map lowering `pg_num`) is not supported yet: [`Pg::split`]
+//! A map lowering `pg_num` is a merge ([`Pg::merge_from`]); [`Pg::split`]
 //! refuses it with [`crate::HostMisuse::SplitNotGrowing`].
 
 use crate::error::{BadInput, HostMisuse};
@@ -95,7 +95,7 @@ impl Pg {
     /// Refused, PG unchanged: a crashed or terminated PG, a map other than the
     /// PG's, a pool gone from the map or with more PGs than the core accepts
     /// ([`crate::BadInput::PgNumTooLarge`]), `pg_num` not raised
-    /// ([`crate::HostMisuse::SplitNotGrowing`]; merge is not supported yet).
+    /// ([`crate::HostMisuse::SplitNotGrowing`]; a merge is [`Pg::merge_from`]).
     pub fn split(
         &mut self,
         old_pg_num: u32,

@@ -169,7 +169,10 @@ pub enum MergeRole {
 }
 
 /// A stretch pool's peering constraint (Pacific, `peering_crush_*`).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Debug)]
+///
+/// The default is `pg_pool_t`'s: every field 0 and no mandatory member
+/// (`CRUSH_ITEM_NONE`), which is no stretch pool.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct StretchRule {
@@ -180,13 +183,26 @@ pub struct StretchRule {
     /// `peering_crush_bucket_barrier`: the CRUSH type of those buckets.
     pub bucket_barrier: u32,
     /// `peering_crush_mandatory_member`: a bucket that must be represented.
-    /// Bucket ids are negative; any other value (Ceph's `CRUSH_ITEM_NONE`, or the
-    /// 0 of `Default`) names no bucket.
+    /// Bucket ids are negative; any other value (Ceph's `CRUSH_ITEM_NONE`, the
+    /// default) names no bucket.
     pub mandatory_member: i32,
     /// `num_zones` (erasure-coded stretch pools): how many blocks of consecutive
     /// shard positions the pool is split into, each served from one bucket of the
     /// barrier type. Zero means `bucket_count`, the number the pool must span.
     pub num_zones: u32,
+}
+
+impl Default for StretchRule {
+    fn default() -> Self {
+        StretchRule {
+            bucket_count: 0,
+            bucket_target: 0,
+            bucket_barrier: 0,
+            // `pg_CRUSH_ITEM_NONE`.
+            mandatory_member: 0x7fff_ffff,
+            num_zones: 0,
+        }
+    }
 }
 
 impl StretchRule {
@@ -201,6 +217,11 @@ impl StretchRule {
     }
 
     /// `num_zones`, or `bucket_count` when it is zero.
+    ///
+    /// Maps decoded from Ceph's binary encoding (up to `pg_pool_t` v31) carry
+    /// no `num_zones`, so their erasure-coded stretch pools count zones by
+    /// `bucket_count`; when the monitor lowers that to 1 for degraded stretch
+    /// mode, such a pool loses its zone blocks, where Ceph keeps `num_zones`.
     pub const fn zones(&self) -> u32 {
         if self.num_zones == 0 {
             self.bucket_count
@@ -331,6 +352,14 @@ impl PoolInfo {
             .unwrap_or(cfg.default_read_lease_interval)
     }
 
+    /// `pg_pool_t::set_pg_num`: `pg_num` and `pg_num_pending` together (a
+    /// merge lowers `pg_num_pending` alone first, with
+    /// [`PoolInfo::pg_num_pending`]).
+    pub fn set_pg_num(&mut self, pg_num: u32) {
+        self.pg_num = pg_num;
+        self.pg_num_pending = pg_num;
+    }
+
     /// `pg_pool_t::is_pending_merge(pgid, &target)`: while `pg_num_pending` is
     /// below `pg_num`, the PGs from `pg_num_pending` up are merge sources and
     /// their parents merge targets. Bounded: a target is found by testing its
@@ -361,7 +390,8 @@ impl PoolInfo {
         }
     }
 
-    /// The stretch rule in force: `Some` exactly when [`PoolInfo::is_stretch_pool`].
+    /// The stretch rule in force (`pg_pool_t::maybe_peering_crush_data`):
+    /// `Some` exactly when [`PoolInfo::is_stretch_pool`].
     pub const fn stretch_rule(&self) -> Option<&StretchRule> {
         match &self.stretch {
             Some(rule) if rule.bucket_count != 0 => Some(rule),

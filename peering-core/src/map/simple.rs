@@ -48,12 +48,12 @@ pub struct SimpleOsdMap {
     /// Every existing pool.
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub pools: BTreeMap<PoolId, PoolInfo>,
-    /// The CRUSH ancestors stretch pools ask about: `(osd, bucket type)` → the
+    /// The CRUSH ancestors stretch pools ask about: OSD → bucket type → the
     /// bucket of that type holding the OSD, for every rule (a hand-written map has
     /// one hierarchy).
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     #[cfg_attr(feature = "serde", serde(default))]
-    pub crush_parents: BTreeMap<(OsdId, u32), i32>,
+    pub crush_parents: BTreeMap<OsdId, BTreeMap<u32, i32>>,
 }
 
 impl SimpleOsdMap {
@@ -147,7 +147,10 @@ impl SimpleOsdMap {
     /// Records that the CRUSH bucket `bucket` (a negative id) of type
     /// `bucket_type` holds `osd`, for [`OsdMapView::parent_of_type`].
     pub fn set_crush_parent(&mut self, osd: i32, bucket_type: u32, bucket: i32) {
-        self.crush_parents.insert((OsdId(osd), bucket_type), bucket);
+        self.crush_parents
+            .entry(OsdId(osd))
+            .or_default()
+            .insert(bucket_type, bucket);
     }
 
     /// Removes `osd` from the map altogether (it no longer exists).
@@ -198,7 +201,10 @@ impl OsdMapView for SimpleOsdMap {
         self.pools.get(&pool).copied()
     }
     fn parent_of_type(&self, osd: OsdId, bucket_type: u32, _crush_rule: i32) -> Option<i32> {
-        self.crush_parents.get(&(osd, bucket_type)).copied()
+        self.crush_parents
+            .get(&osd)
+            .and_then(|types| types.get(&bucket_type))
+            .copied()
     }
     fn is_full(&self, osd: OsdId) -> bool {
         self.osd(osd).is_some_and(|s| s.full)

@@ -38,6 +38,31 @@ pub struct PgStats {
     pub log_size: i64,
 }
 
+impl PgStats {
+    /// `pg_stat_t::add`: a merge target takes on a source's counts (the
+    /// sums and the log size; the version and report stamps stay ours).
+    pub fn add(&mut self, other: &PgStats) {
+        self.num_bytes = self.num_bytes.saturating_add(other.num_bytes);
+        self.num_objects = self.num_objects.saturating_add(other.num_objects);
+        self.num_objects_missing_on_primary = self
+            .num_objects_missing_on_primary
+            .saturating_add(other.num_objects_missing_on_primary);
+        self.num_objects_missing = self
+            .num_objects_missing
+            .saturating_add(other.num_objects_missing);
+        self.num_objects_degraded = self
+            .num_objects_degraded
+            .saturating_add(other.num_objects_degraded);
+        self.num_objects_misplaced = self
+            .num_objects_misplaced
+            .saturating_add(other.num_objects_misplaced);
+        self.num_objects_unfound = self
+            .num_objects_unfound
+            .saturating_add(other.num_objects_unfound);
+        self.log_size = self.log_size.saturating_add(other.log_size);
+    }
+}
+
 /// Ceph's `pg_info_t`: one PG instance's summary of its own state.
 #[derive(Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -85,6 +85,8 @@ pub struct Cluster {
     pub deleted: BTreeMap<i32, Pg>,
     /// Every timer a PG scheduled, in order (nothing fires them: tests do).
     pub timers: Vec<(i32, peering_core::ctx::Timer)>,
+    /// Every notification each PG gave its host, in order.
+    pub notifications: Vec<(i32, peering_core::ctx::HostNotification)>,
 }
 
 impl Cluster {
@@ -106,6 +108,7 @@ impl Cluster {
             objects: BTreeMap::new(),
             deleted: BTreeMap::new(),
             timers: Vec::new(),
+            notifications: Vec::new(),
         }
     }
 
@@ -296,6 +299,7 @@ impl Cluster {
             }
         }
         for n in ctx.drain_notifications().collect::<Vec<_>>() {
+            self.notifications.push((from, n.clone()));
             if n == peering_core::ctx::HostNotification::Deleted {
                 if let Some(pg) = self.pgs.remove(&from) {
                     self.deleted.insert(from, pg);

@@ -335,8 +335,8 @@ impl PoolRecord {
                 p.peering_crush_bucket_barrier = r.u32("peering_crush_bucket_barrier")?;
                 p.peering_crush_mandatory_member = r.i32("peering_crush_mandatory_member")?;
             } else if v >= 31 && r.bool("peering crush data present")? {
-                // Quincy+: `maybe_peering_crush_data()`, an optional tuple in the
-                // order count, target, barrier, member.
+                // v31 and later: `maybe_peering_crush_data()`, an optional tuple
+                // in the order count, target, barrier, member.
                 p.peering_crush_bucket_count = r.u32("peering_crush_bucket_count")?;
                 p.peering_crush_bucket_target = r.u32("peering_crush_bucket_target")?;
                 p.peering_crush_bucket_barrier = r.u32("peering_crush_bucket_barrier")?;
@@ -606,7 +606,7 @@ mod tests {
     }
 
     /// `pg_pool_t` v30 (Pacific) always carries the four `peering_crush_*`
-    /// fields; v31 (Quincy) carries them as an optional tuple. Either makes a
+    /// fields; v31 and later carry them as an optional tuple. Either makes a
     /// stretch pool of a nonzero bucket count.
     #[test]
     fn stretch_fields_decode_from_v30_and_v31() {

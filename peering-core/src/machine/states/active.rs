@@ -15,9 +15,9 @@ use crate::machine::def::{Reaction, Spec, StateDef};
 use crate::machine::outcome::DropReason;
 use crate::machine::outcome::Outcome;
 use crate::machine::peering_state::PeeringState;
-use crate::map::PoolFlags;
+use crate::map::{MergeRole, PoolFlags};
 use crate::types::StateId;
-use crate::types::{PgShard, PgState, ShardId};
+use crate::types::{PgId, PgShard, PgState, ShardId};
 
 /// `Active`'s local data.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -313,7 +313,21 @@ pub(crate) fn react(
             let ps = &mut *cx.ps;
             ps.state
                 .clear(PgState::ACTIVATING | PgState::CREATING | PgState::PREMERGE);
-            if ps.acting_set_writeable(cx.map) {
+            let pgid = ps.info.pgid.pgid;
+            if let Some(role) = ps.pool.pending_merge(pgid) {
+                // A PG about to merge only peers: no writes may land between its
+                // readiness report and the merge.
+                ps.state.set(PgState::PEERED | PgState::PREMERGE);
+                if u32::try_from(ps.actingset.len()).ok() != Some(ps.pool.size) {
+                    let notice = match role {
+                        MergeRole::Target => HostNotification::NotReadyToMergeTarget {
+                            source: PgId::new(pgid.pool, ps.pool.pg_num_pending),
+                        },
+                        MergeRole::Source => HostNotification::NotReadyToMergeSource,
+                    };
+                    cx.ctx.notifications.push(notice);
+                }
+            } else if ps.acting_set_writeable(cx.map) {
                 ps.state.set(PgState::ACTIVE);
             } else {
                 ps.state.set(PgState::PEERED);
