@@ -88,6 +88,7 @@ const CODES: &[(&str, u16)] = &[
     ("MSG_OSD_PG_UPDATE_LOG_MISSING_REPLY", 115),
     ("MSG_OSD_PG_CREATED", 116),
     ("MSG_OSD_PG_CREATE2", 120),
+    ("MSG_OSD_PG_READY_TO_MERGE", 122),
     ("MSG_OSD_PG_NOTIFY2", 130),
     ("MSG_OSD_PG_QUERY2", 131),
     ("MSG_OSD_PG_INFO2", 132),

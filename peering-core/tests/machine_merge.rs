@@ -230,6 +230,13 @@ mod merge_from {
         assert_eq!(versions, [1, 1, 2, 2, 3, 3, 4, 5]);
         let tx = ctx.take_persist();
         let ops = &tx.transaction().ops;
+        assert_eq!(
+            ops.first(),
+            Some(&TxOp::MergeCollection {
+                source: sources[0].info().pgid
+            }),
+            "the collections merge first"
+        );
         assert!(ops.iter().any(|op| matches!(op, TxOp::WriteInfo { .. })));
         assert!(ops.iter().any(|op| matches!(op, TxOp::WriteLog { .. })));
     }

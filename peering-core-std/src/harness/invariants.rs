@@ -25,8 +25,10 @@ pub enum Rule {
     EpochBackwards,
     /// "`last_epoch_started` never goes backwards", across restarts too, within
     /// an instance's life (a deleted copy created again starts afresh): info's
-    /// never; history's only down to info's own (`append_log` does that on a
-    /// peer whose info lags the primary's history).
+    /// never, but for a backfill target whose copy the primary restarted (it
+    /// takes the primary's info whole, Ceph's `Stray::react(MLogRec)`);
+    /// history's only down to info's own (`append_log` does that on a peer
+    /// whose info lags the primary's history).
     LesBackwards,
     /// "Replicas agree with the authoritative log at activation": a member of the
     /// primary's acting, recovery or backfill set entered `ReplicaActive` with a
@@ -89,9 +91,10 @@ impl Checker {
     }
 
     /// An instance was deleted (its machine terminated and its collection was
-    /// removed): its life ended, so a copy created later on the same OSD starts
-    /// afresh, with epochs and `last_epoch_started` from its creation (Ceph's
-    /// `OSD::_remove_pg` then `handle_pg_create_info`).
+    /// removed) or merged into its target: its life ended, so a copy created
+    /// later on the same OSD starts afresh, with epochs and
+    /// `last_epoch_started` from its creation (Ceph's `OSD::_remove_pg` then
+    /// `handle_pg_create_info`, or a split after the merge).
     pub fn instance_deleted(&mut self, osd: OsdId, pgid: SpgId) {
         self.epochs.remove(&(osd, pgid));
         self.les.remove(&(osd, pgid));
@@ -144,7 +147,13 @@ impl Checker {
         // peer whose info lags (a backfill target outside the acting set) is
         // never remembered as written in a later interval that went active.
         let history_back = les.1 < ph && les.1 != les.0;
-        if les.0 < pi || history_back {
+        // `info.les` steps back on a backfill target whose copy the primary
+        // restarted: `Stray::react(MLogRec)` takes the primary's info
+        // whole (`info = msg->info`, `last_backfill` MIN), and a primary of
+        // an interval that could not go read-write (undersized) sends its
+        // older `last_epoch_started`. The copy holds nothing of its own then.
+        let restarted_backfill = pg.info().last_backfill.is_min();
+        if (les.0 < pi && !restarted_backfill) || history_back {
             let detail = format!(
                 "info/history les ({pi}, {ph}) -> ({}, {}) in {} at epoch {}",
                 les.0,

@@ -8,7 +8,7 @@ use peering_core::PeeringError;
 use peering_core::ctx::{HostNotification, MonRequest, ReservationOp, Timer};
 use peering_core::log::LogEntry;
 use peering_core::machine::{DropReason, StateId};
-use peering_core::types::{EVersion, Epoch, OsdId, QueryKind, SpgId};
+use peering_core::types::{EVersion, Epoch, OsdId, PgId, QueryKind, SpgId};
 
 use super::HarnessError;
 use crate::msg::Message;
@@ -149,6 +149,25 @@ pub enum Entry {
         /// The child PG shard.
         child: SpgId,
     },
+    /// A map lowered `pg_num`: `source` merged into `target` on the OSD.
+    Merged {
+        /// The OSD.
+        osd: OsdId,
+        /// The merge source, gone.
+        source: SpgId,
+        /// The target that absorbed it.
+        target: SpgId,
+    },
+    /// An OSD told the monitor whether a merge source and its target are
+    /// ready (`MOSDPGReadyToMerge`).
+    ReadyToMerge {
+        /// The OSD.
+        osd: OsdId,
+        /// The merge source.
+        source: PgId,
+        /// Ready, or not.
+        ready: bool,
+    },
     /// A client write reached the acting primary, which appended `entry` to its
     /// log (`append_log`).
     ClientWrite {
@@ -212,6 +231,8 @@ impl Entry {
             | Entry::Timer { osd, .. }
             | Entry::Notified { osd, .. }
             | Entry::Split { osd, .. }
+            | Entry::Merged { osd, .. }
+            | Entry::ReadyToMerge { osd, .. }
             | Entry::ClientWrite { osd, .. }
             | Entry::Engine { osd, .. } => Some(*osd),
         }
@@ -321,6 +342,15 @@ impl fmt::Display for Entry {
             Entry::Notified { osd, pgid, note } => write!(f, "{osd} pg {pgid} host: {note:?}"),
             Entry::Split { osd, parent, child } => {
                 write!(f, "{osd} pg {parent} splits: child {child} created")
+            }
+            Entry::Merged {
+                osd,
+                source,
+                target,
+            } => write!(f, "{osd} pg {source} merges into {target}"),
+            Entry::ReadyToMerge { osd, source, ready } => {
+                let how = if *ready { "ready" } else { "not ready" };
+                write!(f, "{osd} tells the monitor: merge source {source} {how}")
             }
             Entry::Engine { osd, pgid, what } => write!(f, "{osd} pg {pgid} recovery: {what}"),
             Entry::ClientWrite {

@@ -72,21 +72,20 @@ impl Monitor {
 
     /// `osd pool set POOL pg_num N` (Nautilus+): records the target
     /// (`pg_num_target`, and `pgp_num_target` with it); the manager walks the
-    /// pool there ([`Monitor::mgr_tick`]). Lowering `pg_num` (a merge) is
-    /// refused: PG merging is not supported yet.
+    /// pool there ([`Monitor::mgr_tick`]), splitting up or merging down one PG
+    /// at a time.
     pub fn set_pg_num(&mut self, pool: i64, pg_num: u32) -> Result<(), MonError> {
-        let p = self.pending_pool(pool).ok_or(MonError::NoPool(pool))?;
+        self.pending_pool(pool).ok_or(MonError::NoPool(pool))?;
         check_pg_num(pg_num)?;
-        if pg_num < p.pg_num {
-            return Err(MonError::PgNumDecrease {
-                pool,
-                from: p.pg_num,
-                to: pg_num,
-            });
-        }
         self.pg_num_target.insert(pool, pg_num);
         self.pgp_num_target.insert(pool, pg_num);
         Ok(())
+    }
+
+    /// The `pg_num` the manager is walking `pool` to, while it has not got
+    /// there (`pg_num_target`).
+    pub fn pg_num_target(&self, pool: i64) -> Option<u32> {
+        self.pg_num_target.get(&pool).copied()
     }
 
     /// `osd pool set POOL pgp_num N`: records the target the manager walks
@@ -107,11 +106,19 @@ impl Monitor {
     /// The manager's `DaemonServer::adjust_pgs`, once: a pool below its
     /// `pg_num` target, and done creating its initial PGs, is raised to it
     /// (Ceph raises it in steps bounded by the PGs being created; this
-    /// monitor in one); a pool whose `pgp_num`
-    /// trails its target moves it by `target_max_misplaced_ratio` of
-    /// `pg_num` (at least one), but only while the cluster's misplaced ratio,
-    /// as the host measures it, is below that ratio. `pgp_num` never passes
-    /// `pg_num`. Changes go into the pending incremental.
+    /// monitor in one). A pool above its target merges its last PG into its
+    /// parent: once `pgp_num` is below `pg_num` and no merge is pending,
+    /// `pg_num_pending` drops by one (`pg_num_actual`), any `pg_upmap` of the
+    /// two PGs is removed first, and the PGs' readiness reports
+    /// (`MOSDPGReadyToMerge`) then lower `pg_num` or back off. Ceph's
+    /// manager also waits for both PGs to be active+clean in its PG stats;
+    /// this monitor has none, so the readiness handshake alone guards the
+    /// merge (the PGs only report ready once clean with full acting sets).
+    /// A pool whose `pgp_num` trails its target (never above
+    /// `pg_num_pending`) moves it by `target_max_misplaced_ratio` of
+    /// `pg_num` (at least one), up or down, but only while the cluster's
+    /// misplaced ratio, as the host measures it, is below that ratio.
+    /// Changes go into the pending incremental.
     pub fn mgr_tick(&mut self, misplaced_ratio: f64) {
         let pools: std::collections::BTreeSet<i64> = self
             .pg_num_target
@@ -129,23 +136,46 @@ impl Monitor {
             // split needs the parents to exist (`adjust_pgs` skips it).
             let creating = p.flags.contains(PoolFlags::CREATING);
             if let Some(&t) = self.pg_num_target.get(&id) {
-                if p.pg_num >= t {
+                if p.pg_num == t {
                     self.pg_num_target.remove(&id);
-                } else if !creating {
+                } else if !creating && p.pg_num < t {
                     p.set_pg_num(t);
                     changed = true;
+                } else if !creating && p.pg_num == p.pg_num_pending && p.pgp_num < p.pg_num {
+                    // Merge the last PG into its parent.
+                    let source = PgId::new(id, p.pg_num - 1);
+                    let upmapped = [source, source.parent()]
+                        .into_iter()
+                        .filter(|pg| {
+                            self.map.pg_upmap().contains_key(pg)
+                                || self.map.pg_upmap_items().contains_key(pg)
+                        })
+                        .collect::<Vec<_>>();
+                    if upmapped.is_empty() {
+                        p.pg_num_pending = p.pg_num - 1;
+                        changed = true;
+                    } else {
+                        for pg in upmapped {
+                            self.pending.old_pg_upmap.insert(pg);
+                            self.pending.old_pg_upmap_items.insert(pg);
+                        }
+                    }
                 }
             }
             if let Some(&target) = self.pgp_num_target.get(&id) {
-                // Never past `pg_num`; the target stays until reached, even
-                // while `pg_num` waits below it.
-                let t = target.min(p.pg_num);
-                if p.pgp_num >= target {
+                // Never past `pg_num_pending`; the target stays until
+                // reached, even while `pg_num` waits below it.
+                let t = target.min(p.pg_num_pending);
+                if p.pgp_num == target {
                     self.pgp_num_target.remove(&id);
-                } else if p.pgp_num < t && !changed && misplaced_ratio < ratio {
+                } else if p.pgp_num != t && !changed && misplaced_ratio < ratio {
                     // `ratio` is a fraction in 0..1 of at most 65,536 PGs.
                     let step = (f64::from(p.pg_num) * ratio).ceil().max(1.0) as u32;
-                    p.pgp_num = p.pgp_num.saturating_add(step).min(t);
+                    p.pgp_num = if p.pgp_num < t {
+                        p.pgp_num.saturating_add(step).min(t)
+                    } else {
+                        p.pgp_num.saturating_sub(step).max(t)
+                    };
                     changed = true;
                 }
             }

@@ -19,16 +19,6 @@ pub enum MonError {
     /// An OSD the map does not have.
     #[error("{0} does not exist")]
     NoOsd(OsdId),
-    /// `pg_num` lowered: PG merging is not supported yet.
-    #[error("pool {pool}: pg_num {from} -> {to} would merge PGs, which is not supported")]
-    PgNumDecrease {
-        /// The pool.
-        pool: i64,
-        /// Its `pg_num`.
-        from: u32,
-        /// The requested value.
-        to: u32,
-    },
     /// A value outside what Ceph accepts (`pg_num` 0 or above
     /// `mon_max_pool_pg_num`, `pgp_num` above `pg_num`, a weight above 1).
     #[error("{what}: {value} is out of range")]

@@ -1,10 +1,10 @@
 //! The monitor's rules, each against what `OSDMonitor` does.
 
 use peering_core::map::{OsdMapView, PoolFlags, PoolInfo};
-use peering_core::types::{OsdId, PgId, Timespan};
+use peering_core::types::{EVersion, OsdId, PgId, Timespan};
 
 use super::*;
-use crate::msg::{AliveMsg, PgCreatedMsg, PgTempMsg};
+use crate::msg::{AliveMsg, PgCreatedMsg, PgTempMsg, ReadyToMergeMsg};
 use crate::osd::MonMessage;
 use crate::osd::local::simple_map;
 use crate::osdmap::{OSD_AUTOOUT, WEIGHT_IN, WEIGHT_OUT};
@@ -268,10 +268,6 @@ fn a_create_follows_a_primary_that_changed() {
 fn pg_num_jumps_and_pgp_num_walks_while_little_is_misplaced() {
     let mut m = Monitor::new(simple_map(4, 1, 3, 8).unwrap(), MonConfig::default());
     assert!(matches!(
-        m.set_pg_num(1, 4),
-        Err(MonError::PgNumDecrease { .. })
-    ));
-    assert!(matches!(
         m.set_pg_num(1, 70_000),
         Err(MonError::OutOfRange { .. })
     ));
@@ -291,6 +287,64 @@ fn pg_num_jumps_and_pgp_num_walks_while_little_is_misplaced() {
         m.propose().unwrap();
     }
     assert_eq!(m.map().pg_pool(1).unwrap().pgp_num, 64);
+}
+
+/// A merge (`DaemonServer::adjust_pgs`, `prepare_pg_ready_to_merge`):
+/// `pgp_num` goes down first; then `pg_num_pending` drops by one for the last
+/// PG; a "not ready" backs it off, a "ready" lowers `pg_num` and records what
+/// was reported (`dec_pg_num`); a stale report is ignored.
+#[test]
+fn pg_num_merges_down_one_pg_at_a_time_on_readiness() {
+    let mut m = Monitor::new(simple_map(4, 1, 3, 4).unwrap(), MonConfig::default());
+    m.set_pg_num(1, 3).unwrap();
+    let pool = |m: &Monitor| *m.map().pg_pool(1).unwrap();
+    // pgp_num 4 == pg_num 4 blocks the merge: pgp_num steps down first.
+    m.mgr_tick(0.0);
+    m.propose().unwrap();
+    let p = pool(&m);
+    assert_eq!((p.pg_num, p.pg_num_pending, p.pgp_num), (4, 4, 3));
+    m.mgr_tick(0.0);
+    m.propose().unwrap();
+    let p = pool(&m);
+    assert_eq!((p.pg_num, p.pg_num_pending, p.pgp_num), (4, 3, 3));
+    // Nothing more until the PGs answer.
+    m.mgr_tick(0.0);
+    assert!(!m.has_pending());
+    let report = |ready| ReadyToMergeMsg {
+        pgid: PgId::new(1, 3),
+        source_version: EVersion::new(5, 9),
+        target_version: EVersion::new(5, 7),
+        last_epoch_started: 6,
+        last_epoch_clean: 6,
+        ready,
+        map_epoch: 7,
+    };
+    let primary = m.map().pg_to_up_acting_osds(PgId::new(1, 3)).acting_primary;
+    let now = Timespan::ZERO;
+    m.handle(primary, MonMessage::ReadyToMerge(report(false)), now);
+    m.propose().unwrap();
+    let p = pool(&m);
+    assert_eq!((p.pg_num, p.pg_num_pending), (4, 4), "backed off");
+    // The manager asks again; this time both are ready.
+    m.mgr_tick(0.0);
+    m.propose().unwrap();
+    assert_eq!(pool(&m).pg_num_pending, 3);
+    m.handle(primary, MonMessage::ReadyToMerge(report(true)), now);
+    let merge_epoch = m.map().epoch() + 1;
+    m.propose().unwrap();
+    let p = pool(&m);
+    assert_eq!((p.pg_num, p.pg_num_pending, p.pgp_num), (3, 3, 3));
+    let meta = m.map().last_pg_merge_meta(1);
+    assert_eq!(meta.source_pgid, PgId::new(1, 3));
+    assert_eq!(meta.ready_epoch, merge_epoch);
+    assert_eq!(meta.source_version, EVersion::new(5, 9));
+    assert_eq!(meta.target_version, EVersion::new(5, 7));
+    assert_eq!((meta.last_epoch_started, meta.last_epoch_clean), (6, 6));
+    // A late report for a PG that already merged changes nothing.
+    m.handle(primary, MonMessage::ReadyToMerge(report(true)), now);
+    assert!(!m.has_pending());
+    m.mgr_tick(0.0);
+    assert!(!m.has_pending(), "target reached");
 }
 
 #[test]

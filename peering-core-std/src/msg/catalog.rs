@@ -6,7 +6,7 @@
 
 use super::control::{
     AliveMsg, CommandMsg, MarkMeDownMsg, OsdMapMsg, PgCreatedMsg, PgMissingMsg, PgStatsAckMsg,
-    PgTempMsg, PingMsg, ScrubMsg,
+    PgTempMsg, PingMsg, ReadyToMergeMsg, ScrubMsg,
 };
 use super::data::{ClientOpMsg, ClientOpReplyMsg, PgOpMsg};
 use super::peering::{PgCreate2Msg, PgCreateMsg, PgInfoMsg, PgNotifyMsg, PgQueryMsg};
@@ -180,6 +180,8 @@ catalog! {
     PgCreated(PgCreatedMsg) = 116, "MSG_OSD_PG_CREATED", seed_fast: false, modern_fast: false;
     /// `MSG_OSD_PG_CREATE2` (120): PG creation with history (Mimic+).
     PgCreate2(PgCreate2Msg) = 120, "MSG_OSD_PG_CREATE2", seed_fast: false, modern_fast: true;
+    /// `MSG_OSD_PG_READY_TO_MERGE` (122): merge readiness (to the monitor).
+    PgReadyToMerge(ReadyToMergeMsg) = 122, "MSG_OSD_PG_READY_TO_MERGE", seed_fast: false, modern_fast: false;
     /// `MSG_OSD_PG_NOTIFY2` (130): per-PG notify (Octopus+), addressed
     /// `spg_t(info.pgid.pgid, to)` as the notify itself says.
     PgNotify2(PgNotify) = 130, "MSG_OSD_PG_NOTIFY2", seed_fast: false, modern_fast: true;

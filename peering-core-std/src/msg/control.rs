@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use peering_core::types::{Epoch, OsdId, OsdVec, PgId, SpgId};
+use peering_core::types::{EVersion, Epoch, OsdId, OsdVec, PgId, SpgId};
 use serde::{Deserialize, Serialize};
 
 /// `MOSDMap` (41): full and incremental maps for a range of epochs.
@@ -66,6 +66,43 @@ pub struct AliveMsg {
 pub struct PgCreatedMsg {
     /// The PG.
     pub pgid: PgId,
+}
+
+/// `MOSDPGReadyToMerge` (122): an OSD tells the monitor whether merge source
+/// `pgid` and its target are ready to merge (`_send_ready_to_merge`); the
+/// monitor then lowers `pg_num` with these versions and epochs
+/// (`pg_pool_t::dec_pg_num`), or backs off.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct ReadyToMergeMsg {
+    /// The merge source.
+    pub pgid: PgId,
+    /// The source's `last_update`.
+    pub source_version: EVersion,
+    /// The target's `last_update`.
+    pub target_version: EVersion,
+    /// The target's `history.last_epoch_started`.
+    pub last_epoch_started: Epoch,
+    /// The target's `history.last_epoch_clean`.
+    pub last_epoch_clean: Epoch,
+    /// Ready (both sides peered clean with their full acting sets), or not.
+    pub ready: bool,
+    /// The sender's map epoch.
+    pub map_epoch: Epoch,
+}
+
+impl ReadyToMergeMsg {
+    /// A "not ready" for `source` (a side peered without its full acting set).
+    pub fn not_ready(source: PgId, map_epoch: Epoch) -> Self {
+        ReadyToMergeMsg {
+            pgid: source,
+            source_version: EVersion::ZERO,
+            target_version: EVersion::ZERO,
+            last_epoch_started: 0,
+            last_epoch_clean: 0,
+            ready: false,
+            map_epoch,
+        }
+    }
 }
 
 /// `CEPH_MSG_PING` (5): a no-op.

@@ -28,7 +28,7 @@ mod validate;
 pub use catalog::{Message, MsgType};
 pub use control::{
     AliveMsg, CommandMsg, MarkMeDownMsg, OsdMapMsg, PgCreatedMsg, PgMissingMsg, PgStatsAckMsg,
-    PgTempMsg, PingMsg, ScrubMsg,
+    PgTempMsg, PingMsg, ReadyToMergeMsg, ScrubMsg,
 };
 pub use data::{ClientOpMsg, ClientOpReplyMsg, PgOpMsg};
 pub use encoding::{FRAME_VERSION, HEADER_LEN, MAX_FRAME_LEN, decode, decode_with_limit, encode};

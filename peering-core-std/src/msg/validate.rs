@@ -33,6 +33,7 @@ impl Message {
             | Message::PgUpdateLogMissingReply(m) => vec![m.pgid.pgid],
             Message::PgTemp(m) => m.pg_temp.keys().copied().collect(),
             Message::PgCreated(m) => vec![m.pgid],
+            Message::PgReadyToMerge(m) => vec![m.pgid],
             Message::PgStatsAck(m) => m.pg_stat.keys().copied().collect(),
             Message::Scrub(m) => m.scrub_pgs.clone(),
             Message::PgMissing(m) => vec![m.pgid.pgid],

@@ -38,6 +38,32 @@ impl Osd {
         if let Some(slot) = self.slots.get_mut(&spgid) {
             slot.pg = Some(pg);
         }
+        let splits = self.install_split_children(spgid, children);
+        self.flush_pg_ctx_with(spgid, ctx, splits);
+        match result? {
+            Advanced::Done => Ok(caught_up),
+            Advanced::AtMerge(boundary) => {
+                // The PG's family merges at the boundary; a target goes on
+                // from there (a source is gone, and its turn is over).
+                self.merge_family(&boundary)?;
+                if self.slots.get(&spgid).is_some_and(|s| s.pg.is_some()) {
+                    self.advance_pg(spgid, ctx)
+                } else {
+                    Ok(true)
+                }
+            }
+        }
+    }
+
+    /// Installs the children `parent` split into in their slots (items waiting
+    /// for them are retargeted, [`Osd::update_waiting_for_pg`]), flushes their
+    /// outputs, queues a `NullEvt` to pull each forward (`_finish_splits`), and
+    /// returns the parent's `split_collection` operations.
+    pub(super) fn install_split_children(
+        &mut self,
+        parent: SpgId,
+        children: Vec<(Pg, u32, RecoveryCtx)>,
+    ) -> Vec<TxOp> {
         // Ceph splits in one transaction (parent, `split_colls`, children);
         // the store takes one per PG, so the children's go first. A crash
         // after them and before the parent's leaves the parent at its epoch
@@ -56,22 +82,22 @@ impl Osd {
                 split_bits: cid.pgid.split_bits(pg_num),
             });
             self.slots.entry(cid).or_default().install(child);
-            self.outputs.push_back(super::OsdOutput::Split {
-                parent: spgid,
-                child: cid,
-            });
+            self.outputs
+                .push_back(super::OsdOutput::Split { parent, child: cid });
             self.flush_pg_ctx(cid, &mut cctx);
-            self.update_waiting_for_pg(spgid, pg_num);
+            self.update_waiting_for_pg(parent, pg_num);
             self.enqueue_peering_evt(
                 cid,
                 peering_core::event::PeeringEvt::new(epoch, peering_core::event::Event::NullEvt),
             );
         }
-        self.flush_pg_ctx_with(spgid, ctx, splits);
-        result.map(|()| caught_up)
+        splits
     }
 
-    /// The loop of [`Osd::advance_pg`] on a PG taken out of its slot.
+    /// The loop of [`Osd::advance_pg`] on a PG taken out of its slot: its
+    /// `AdvMap`s, then `ActMap` at the epoch reached — unless a merge
+    /// boundary stops it first (no `ActMap` then: the batch goes on after
+    /// the merge, as in Ceph's `advance_pg`).
     fn advance_taken(
         &self,
         pg: &mut Pg,
@@ -79,11 +105,11 @@ impl Osd {
         max_advance: u32,
         ctx: &mut RecoveryCtx,
         children: &mut Vec<(Pg, u32, RecoveryCtx)>,
-    ) -> Result<(), OsdError> {
+    ) -> Result<Advanced, OsdError> {
         let spgid = pg.info().pgid;
         let err = OsdError::pg(spgid);
         if pg.epoch() >= osd_epoch && !pg.needs_act_map() {
-            return Ok(());
+            return Ok(Advanced::Done);
         }
         let mut target = osd_epoch.min(pg.epoch().saturating_add(max_advance));
         // A hole in the held maps does not count against the cap (Ceph widens
@@ -93,16 +119,61 @@ impl Osd {
         {
             target = next;
         }
+        if let Some(boundary) = self.advance_maps(pg, target, ctx, children)? {
+            return Ok(Advanced::AtMerge(boundary));
+        }
+        if !pg.needs_act_map() {
+            return Ok(Advanced::Done);
+        }
+        let Some(map) = self.maps.get(pg.epoch()) else {
+            return Err(OsdError::NoMap(pg.epoch()));
+        };
+        pg.activate_map(&**map, ctx).map_err(err)?;
+        Ok(Advanced::Done)
+    }
+
+    /// `AdvMap` for each held map after the PG's epoch up to `target`,
+    /// splitting where `pg_num` grew; stops before a map that merges the PG
+    /// (its pool's `pg_num` shrinks and the PG is a source or a target) and
+    /// returns that boundary.
+    pub(super) fn advance_maps(
+        &self,
+        pg: &mut Pg,
+        target: peering_core::types::Epoch,
+        ctx: &mut RecoveryCtx,
+        children: &mut Vec<(Pg, u32, RecoveryCtx)>,
+    ) -> Result<Option<MergeBoundary>, OsdError> {
+        let spgid = pg.info().pgid;
         while let Some(next) = self.maps.next_after(pg.epoch(), target) {
             let last = pg.epoch();
             let (Some(lastmap), Some(newmap)) = (self.maps.get(last), self.maps.get(next)) else {
                 return Err(OsdError::NoMap(last));
             };
+            let old_pg_num = lastmap.pool(spgid.pgid.pool).map_or(0, |p| p.pg_num);
+            let new_pg_num = newmap.pool(spgid.pgid.pool).map_or(0, |p| p.pg_num);
+            if new_pg_num != 0 && new_pg_num < old_pg_num {
+                let target_pg = spgid
+                    .pgid
+                    .merge_source_target(old_pg_num, new_pg_num)
+                    .or_else(|| {
+                        spgid
+                            .pgid
+                            .is_merge_target(old_pg_num, new_pg_num)
+                            .then_some(spgid.pgid)
+                    });
+                if let Some(target_pg) = target_pg {
+                    return Ok(Some(MergeBoundary {
+                        target: SpgId::new(target_pg, spgid.shard),
+                        at: last,
+                        merge_epoch: next,
+                        old_pg_num,
+                        new_pg_num,
+                    }));
+                }
+            }
             let mapping = newmap.pg_to_up_acting_osds(spgid.pgid);
             pg.advance_map(&**newmap, &**lastmap, mapping, ctx)
                 .map_err(OsdError::pg(spgid))?;
-            let old_pg_num = lastmap.pool(spgid.pgid.pool).map_or(0, |p| p.pg_num);
-            let new_pg_num = newmap.pool(spgid.pgid.pool).map_or(0, |p| p.pg_num);
             if new_pg_num > old_pg_num {
                 let seeds = pg
                     .split(old_pg_num, &**newmap, ctx)
@@ -117,14 +188,32 @@ impl Osd {
                 }
             }
         }
-        if !pg.needs_act_map() {
-            return Ok(());
-        }
-        let Some(map) = self.maps.get(pg.epoch()) else {
-            return Err(OsdError::NoMap(pg.epoch()));
-        };
-        pg.activate_map(&**map, ctx).map_err(err)
+        Ok(None)
     }
+}
+
+/// How far [`Osd::advance_taken`] got.
+pub(super) enum Advanced {
+    /// As far as it was asked (the `ActMap` delivered).
+    Done,
+    /// Stopped before a map that merges the PG's family.
+    AtMerge(MergeBoundary),
+}
+
+/// A map that lowers a pool's `pg_num` and merges a family of PGs: the target
+/// and its children between the new and the old `pg_num`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct MergeBoundary {
+    /// The merge target (the shard of the PG that met the boundary).
+    pub target: SpgId,
+    /// The held map before the merge: every member is brought to it.
+    pub at: peering_core::types::Epoch,
+    /// The map that merges.
+    pub merge_epoch: peering_core::types::Epoch,
+    /// `pg_num` before.
+    pub old_pg_num: u32,
+    /// `pg_num` after.
+    pub new_pg_num: u32,
 }
 
 #[cfg(test)]

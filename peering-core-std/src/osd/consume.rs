@@ -28,6 +28,7 @@ impl Osd {
             self.slots.remove(&pgid);
             self.drop_with(DropReason::PoolDeleted(pgid));
         }
+        self.prune_sent_ready_to_merge();
         self.dispatch_sessions_waiting_on_map();
         self.wake_waiting_peering(epoch);
         let pgs: Vec<SpgId> = self.pgs().map(|(id, _)| id).collect();

@@ -4,7 +4,7 @@
 use peering_core::ctx::{DirectMessage as CoreMessage, RecoveryCtx};
 use peering_core::event::PgNotify;
 use peering_core::event::{Event, PgCreateInfo, PgLogMsg};
-use peering_core::intervals::PastIntervals;
+use peering_core::intervals::{PastIntervals, is_new_interval};
 use peering_core::log::Missing;
 use peering_core::machine::{Pg, PgCreate};
 use peering_core::map::OsdMapView;
@@ -15,9 +15,10 @@ use super::{DropReason, Osd};
 
 impl Osd {
     /// `project_pg_history`'s verdict: true when `pgid`'s interval has not
-    /// changed after `since` (up, acting, primaries and `pg_num` equal in every
-    /// map held from `since` to the newest), so a message sent at `since` still
-    /// speaks for the current interval.
+    /// changed after `since` (no step between the maps held from `since` to
+    /// the newest is a new interval by `PastIntervals::is_new_interval`: the
+    /// mappings, sizes, flags, a split or merge of this PG, stretch rules), so
+    /// a message sent at `since` still speaks for the current interval.
     fn same_interval_since(&self, pgid: PgId, since: Epoch) -> Result<bool, DropReason> {
         let Some(mut prev) = self.maps.get(since).cloned() else {
             return Err(DropReason::MapTrimmed(since));
@@ -28,10 +29,11 @@ impl Osd {
             let Some(map) = self.maps.get(next).cloned() else {
                 break;
             };
-            let pg_num = |m: &crate::osdmap::OsdMap| m.pool(pgid.pool).map(|p| p.pg_num);
-            if pg_num(&prev) != pg_num(&map)
-                || prev.pg_to_up_acting_osds(pgid) != map.pg_to_up_acting_osds(pgid)
-            {
+            let (old, new) = (
+                prev.pg_to_up_acting_osds(pgid),
+                map.pg_to_up_acting_osds(pgid),
+            );
+            if is_new_interval(&old, &new, &*map, &*prev, pgid) {
                 return Ok(false);
             }
             prev = map;

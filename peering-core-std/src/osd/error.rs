@@ -58,6 +58,10 @@ pub enum OsdError {
         /// Why.
         why: peering_core::machine::Readable,
     },
+    /// A member of a merging family was gone from its slot after being
+    /// brought to the map before the merge (its machine terminated there).
+    #[error("{0} left before it could merge")]
+    MergeMemberGone(SpgId),
     /// A call into a PG failed; the PG is left as the core leaves it.
     #[error("{pgid}: {error}")]
     Pg {

@@ -54,6 +54,7 @@ mod intake;
 pub mod local;
 mod map_pipeline;
 mod maps;
+mod merge;
 mod mon;
 mod output;
 mod queue;
@@ -209,6 +210,8 @@ pub struct Osd {
     mnow: Timespan,
     /// `hb_stamps`: what heartbeats tell of each peer's clock.
     hb_stamps: BTreeMap<OsdId, PeerClockDelta>,
+    /// What this OSD's primaries said of their merge readiness.
+    merge_ready: merge::MergeReadiness,
 }
 
 impl Osd {
@@ -243,6 +246,7 @@ impl Osd {
             writes: repop::Writes::default(),
             mnow: Timespan::ZERO,
             hb_stamps: BTreeMap::new(),
+            merge_ready: merge::MergeReadiness::default(),
         }
     }
 

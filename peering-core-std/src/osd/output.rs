@@ -11,7 +11,7 @@ use peering_core::ctx::{HostNotification, ReservationOp, Timer, Transaction};
 use peering_core::machine::StateId;
 use peering_core::types::{Epoch, ObjectId, OsdId, SpgId};
 
-use crate::msg::{AliveMsg, Message, PgCreatedMsg, PgTempMsg};
+use crate::msg::{AliveMsg, Message, PgCreatedMsg, PgTempMsg, ReadyToMergeMsg};
 use crate::osdmap::{Incremental, OsdMap};
 
 pub use crate::store::TxnId;
@@ -54,6 +54,9 @@ pub enum MonMessage {
         /// The map epoch that marked it down.
         epoch: Epoch,
     },
+    /// `MOSDPGReadyToMerge`: a merge source and its target are ready to
+    /// merge, or one of them is not.
+    ReadyToMerge(ReadyToMergeMsg),
 }
 
 /// One thing the host must do, in the order the OSD produced them. (Outputs
@@ -159,6 +162,14 @@ pub enum OsdOutput {
         parent: SpgId,
         /// The new child.
         child: SpgId,
+    },
+    /// `merge_from`: at a map lowering `pg_num`, `source` merged into
+    /// `target` on this OSD (its objects are the target's now) and is gone.
+    Merged {
+        /// The merge source, gone.
+        source: SpgId,
+        /// The target that absorbed it.
+        target: SpgId,
     },
     /// `MOSDOpReply` (ack on commit): a client write is durable on every
     /// shard of `acting_recovery_backfill` (`eval_repop`).

@@ -65,6 +65,11 @@ impl Osd {
             self.queue_pg(pgid);
             return Ok(());
         }
+        if self.slots.get(&pgid).is_none_or(|s| s.pg.is_none()) {
+            // The PG merged into its target on the way.
+            self.run_without_pg(pgid, ctx);
+            return Ok(());
+        }
         let Some(item) = self
             .slots
             .get_mut(&pgid)
@@ -186,7 +191,7 @@ impl Osd {
     }
 
     /// Erases a slot with nothing in it.
-    fn remove_if_empty(&mut self, pgid: SpgId) {
+    pub(super) fn remove_if_empty(&mut self, pgid: SpgId) {
         if self.slots.get(&pgid).is_some_and(|s| s.is_empty()) {
             self.slots.remove(&pgid);
         }
@@ -233,6 +238,7 @@ impl Osd {
                 TxOp::SplitCollection { child, split_bits } => {
                     self.backend.split(pgid, *child, *split_bits);
                 }
+                TxOp::MergeCollection { source } => self.backend.merge(pgid, *source),
                 _ => {}
             }
         }
@@ -260,6 +266,7 @@ impl Osd {
         let notes: Vec<_> = ctx.drain_notifications().collect();
         for note in &notes {
             self.recovery_notified(pgid, note);
+            self.note_merge_readiness(pgid, note);
         }
         for note in notes {
             if matches!(note, peering_core::ctx::HostNotification::Deleted)

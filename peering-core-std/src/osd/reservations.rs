@@ -113,7 +113,7 @@ impl Osd {
     }
 
     /// The reserver's callbacks: each event is queued for its PG.
-    fn queue_grants(&mut self, grants: Grants) {
+    pub(super) fn queue_grants(&mut self, grants: Grants) {
         for (pgid, evt) in grants {
             self.enqueue_peering_evt(pgid, evt);
         }

@@ -126,6 +126,13 @@ impl OsdMap {
                 return Err(OsdMapError::UnknownPool(*pool));
             }
         }
+        for pool in inc.new_merge_meta.keys() {
+            let kept = !inc.old_pools.contains(pool)
+                && (self.pools.contains_key(pool) || inc.new_pools.contains_key(pool));
+            if !kept {
+                return Err(OsdMapError::UnknownPool(*pool));
+            }
+        }
         if !inc.new_pools.is_empty() || !inc.old_pools.is_empty() {
             let pools = Arc::make_mut(&mut self.pools);
             for (key, pool) in &inc.new_pools {
@@ -135,8 +142,11 @@ impl OsdMap {
             }
             for pool in &inc.old_pools {
                 pools.remove(pool);
+                self.merge_meta.remove(pool);
             }
         }
+        self.merge_meta
+            .extend(inc.new_merge_meta.iter().map(|(k, m)| (*k, *m)));
         if !inc.old_pools.is_empty() {
             // The monitor's clean_temps drops a deleted pool's temporary and
             // explicit mappings in the same epoch; do it here so no entry outlives

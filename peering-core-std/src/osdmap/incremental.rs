@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use peering_core::machine::MergeMeta;
 use peering_core::map::{MapFlags, PoolInfo};
 use peering_core::types::{Epoch, OsdId, OsdVec, PgId, PoolId};
 
@@ -60,6 +61,9 @@ pub struct Incremental {
     pub old_pg_upmap_items: BTreeSet<PgId>,
     /// `crush`: a whole new CRUSH map, applied last.
     pub new_crush: Option<CrushHandle>,
+    /// A pool's new `last_pg_merge_meta`, written with the `pg_num` decrease
+    /// it describes (`pg_pool_t::dec_pg_num`); the pool must exist.
+    pub new_merge_meta: BTreeMap<PoolId, MergeMeta>,
 }
 
 impl Incremental {
@@ -126,6 +130,15 @@ impl Incremental {
     pub fn set_pool(&mut self, pool: PoolInfo) -> &mut Self {
         self.new_pools.insert(pool.id, pool);
         self
+    }
+
+    /// `pg_pool_t::dec_pg_num`: `pool` (as the map has it, with its
+    /// `pg_num_pending` one below `pg_num`) loses its last PG, `source`,
+    /// into its parent, with what the monitor recorded of their readiness.
+    pub fn dec_pg_num(&mut self, mut pool: PoolInfo, meta: MergeMeta) -> &mut Self {
+        pool.pg_num = pool.pg_num.saturating_sub(1);
+        self.new_merge_meta.insert(pool.id, meta);
+        self.set_pool(pool)
     }
 
     /// Sets (non-empty `osds`) or erases (empty) a PG's pg_temp.

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use peering_core::machine::MergeMeta;
 use peering_core::map::{MapFlags, OsdMapView, PoolInfo};
 use peering_core::types::{Epoch, OsdId, OsdVec, PgId, PoolId};
 
@@ -37,6 +38,8 @@ pub struct OsdMap {
     pub(super) pg_upmap: Arc<BTreeMap<PgId, OsdVec>>,
     pub(super) pg_upmap_items: Arc<BTreeMap<PgId, UpmapItems>>,
     pub(super) crush: Option<CrushHandle>,
+    /// Each pool's `last_pg_merge_meta` (only pools that merged).
+    pub(super) merge_meta: BTreeMap<PoolId, MergeMeta>,
     /// Pacific's `find_rule` mask check in placement (see
     /// [`OsdMap::checks_rule_mask`]).
     pub(super) check_rule_mask: bool,
@@ -148,6 +151,12 @@ impl OsdMap {
     /// `get_pg_pool(pool)` by reference.
     pub fn pg_pool(&self, pool: PoolId) -> Option<&PoolInfo> {
         self.pools.get(&pool)
+    }
+
+    /// `pg_pool_t::last_pg_merge_meta`: what the monitor recorded of the
+    /// pool's last merge (the default, recording nothing, if it never merged).
+    pub fn last_pg_merge_meta(&self, pool: PoolId) -> MergeMeta {
+        self.merge_meta.get(&pool).copied().unwrap_or_default()
     }
 
     /// `pg_temp`: acting-set overrides, by PG.

@@ -28,11 +28,14 @@ pub enum FaultKind {
     OutIn,
     /// The pool's `pg_num` is raised (the manager then walks `pgp_num`).
     PgNumRaise,
+    /// The pool's `pg_num` is halved: the manager lowers `pgp_num`, then
+    /// merges the PGs one at a time as they report ready.
+    PgNumLower,
 }
 
 impl FaultKind {
     /// Every kind.
-    pub const ALL: [FaultKind; 8] = [
+    pub const ALL: [FaultKind; 9] = [
         FaultKind::ConnReset,
         FaultKind::Partition,
         FaultKind::SlowLink,
@@ -41,6 +44,7 @@ impl FaultKind {
         FaultKind::MarkDownAlive,
         FaultKind::OutIn,
         FaultKind::PgNumRaise,
+        FaultKind::PgNumLower,
     ];
 
     /// The kind's name, as the command line spells it.
@@ -54,6 +58,7 @@ impl FaultKind {
             FaultKind::MarkDownAlive => "mark-down",
             FaultKind::OutIn => "out-in",
             FaultKind::PgNumRaise => "pg-num",
+            FaultKind::PgNumLower => "pg-merge",
         }
     }
 }

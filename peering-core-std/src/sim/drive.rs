@@ -335,6 +335,13 @@ impl<S: crate::store::Store> Sim<S> {
                 });
                 entered.entry(pgid).or_default().push(state);
             }
+            OsdOutput::Merged { source, .. } => {
+                // The source's life ended in its target; a copy split off
+                // later starts afresh.
+                self.checker.instance_deleted(osd, source);
+                self.report.merges += 1;
+                self.record("merged", osd, osd, u64::from(source.pgid.seed));
+            }
             _ => {}
         }
     }

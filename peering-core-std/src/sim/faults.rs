@@ -152,6 +152,16 @@ impl<S: crate::store::Store> Sim<S> {
                     false
                 }
             }
+            FaultKind::PgNumLower => {
+                let pg_num = self.mon.map().pg_pool(POOL).map_or(0, |p| p.pg_num);
+                let next = pg_num / 2;
+                if next >= 1 && self.mon.set_pg_num(POOL, next).is_ok() {
+                    self.record("fault-pg-merge", OsdId(0), OsdId(0), u64::from(next));
+                    true
+                } else {
+                    false
+                }
+            }
         };
         if injected {
             self.report.faults += 1;

@@ -80,6 +80,8 @@ pub struct SimReport {
     /// `wait` after a failover, `laggy` when its peers stopped acknowledging);
     /// the client tries again later.
     pub writes_held: u64,
+    /// PG merges carried out, one per OSD instance of a merge source.
+    pub merges: u64,
     /// The monitor's final epoch.
     pub epoch: Epoch,
     /// Every violation (the run stops at the first).

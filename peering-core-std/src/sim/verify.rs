@@ -58,6 +58,12 @@ impl<S: crate::store::Store> Sim<S> {
         let map = self.mon.map();
         let mut waits = Vec::new();
         match map.pg_pool(POOL) {
+            Some(p) if p.pg_num_pending != p.pg_num => {
+                waits.push(format!("pg {}.{} merging", POOL, p.pg_num_pending));
+            }
+            Some(p) if self.mon.pg_num_target(POOL).is_some_and(|t| t != p.pg_num) => {
+                waits.push(format!("pg_num {} walking to its target", p.pg_num));
+            }
             Some(p) if p.pgp_num != p.pg_num => {
                 waits.push(format!("pgp_num {} walking to {}", p.pgp_num, p.pg_num));
             }

@@ -250,6 +250,13 @@ fn apply_ops(
                 move_matching(&mut pg.objects, &mut to.objects, goes);
                 move_matching(&mut pg.stashes, &mut to.stashes, |(o, _)| goes(o));
             }
+            TxOp::MergeCollection { source } => {
+                // The source's objects join ours; its metadata goes with it.
+                if let Some(mut from) = others.remove(&(osd, *source)) {
+                    pg.objects.append(&mut from.objects);
+                    pg.stashes.append(&mut from.stashes);
+                }
+            }
         }
     }
     Ok(removed)

@@ -508,12 +508,76 @@ pub(super) fn split_moves_the_childs_objects_and_stashes<F: Fixture>(f: &mut F) 
     );
 }
 
+/// A merge's `merge_collection` in the target's transaction: the source's
+/// objects and stashes join the target's collection, and the source is gone
+/// (its collection, info and log), also after a reopen.
+pub(super) fn merge_takes_the_sources_objects_and_removes_it<F: Fixture>(f: &mut F) {
+    let source = SpgId::replicated(PgId::new(2, 5 + 8));
+    let log_of = |names: &[&str]| {
+        let mut log = PgLogT::new(EVersion::ZERO, EVersion::ZERO);
+        for (v, name) in names.iter().enumerate() {
+            let v = v as u64 + 1;
+            log.entries
+                .push(entry(LogOp::Modify, name, 5, v, EVersion::ZERO));
+            log.head = EVersion::new(5, v);
+        }
+        log
+    };
+    apply(f, &write(&log_of(&["a", "b"]), &Missing::new(true), 9));
+    let src_t = write(&log_of(&["c", "d"]), &Missing::new(true), 9);
+    f.store().apply_transaction(OSD, source, &src_t).unwrap();
+    // `d` stashed at 7 in the source.
+    let stash = Transaction {
+        ops: vec![TxOp::LogEffects(vec![LogEffect::TryStash {
+            soid: obj("d"),
+            version: 7,
+        }])],
+    };
+    f.store().apply_transaction(OSD, source, &stash).unwrap();
+    assert!(f.store().list_pgs(OSD).unwrap().contains(&source));
+    apply(
+        f,
+        &Transaction {
+            ops: vec![TxOp::MergeCollection { source }],
+        },
+    );
+    f.reopen();
+    let mut names: Vec<String> = objects(f).into_iter().map(|(n, _)| n).collect();
+    names.sort();
+    // `d` is stashed (a delete that may be rolled back), not an object.
+    assert_eq!(names, ["a", "b", "c"]);
+    assert!(!f.store().list_pgs(OSD).unwrap().contains(&source));
+    assert!(f.store().read_pg(OSD, source).unwrap().is_none());
+    assert!(
+        f.store()
+            .list_objects(OSD, source, None, usize::MAX)
+            .unwrap_or_default()
+            .is_empty()
+    );
+    // The stash of `d` came along: a rollback in the target restores it.
+    let mut del_d = entry(LogOp::Delete, "d", 6, 7, EVersion::new(5, 2));
+    let mut md = ModDesc::default();
+    md.push(RollbackStep::Delete { old_version: 7 });
+    del_d.mod_desc = md;
+    apply(
+        f,
+        &Transaction {
+            ops: vec![TxOp::LogEffects(vec![LogEffect::Rollback(del_d)])],
+        },
+    );
+    assert_eq!(
+        f.store().object_version(OSD, pg(), &obj("d")).unwrap(),
+        Some(EVersion::new(5, 2))
+    );
+}
+
 /// Runs every case on stores made by `make`.
 pub(super) fn run_all<F: Fixture>(mut make: impl FnMut() -> F) {
     log_deltas_read_back(&mut make());
     objects_follow_log_and_effects(&mut make());
     listing_pages_and_separates_osds(&mut make());
     split_moves_the_childs_objects_and_stashes(&mut make());
+    merge_takes_the_sources_objects_and_removes_it(&mut make());
     commits_are_reported_after_apply_in_order(&mut make());
     for seed in 1..=3 {
         random_histories_match_the_model(&mut make(), seed, 120);

@@ -266,6 +266,15 @@ pub fn sample(ty: MsgType) -> Message {
         MsgType::PgCreated => Message::PgCreated(PgCreatedMsg {
             pgid: PgId::new(1, 8),
         }),
+        MsgType::PgReadyToMerge => Message::PgReadyToMerge(ReadyToMergeMsg {
+            pgid: PgId::new(1, 7),
+            source_version: EVersion::new(9, 40),
+            target_version: EVersion::new(9, 31),
+            last_epoch_started: 8,
+            last_epoch_clean: 8,
+            ready: true,
+            map_epoch: 9,
+        }),
         MsgType::PgCreate2 => Message::PgCreate2(PgCreate2Msg {
             epoch: 20,
             pgs: BTreeMap::from([(spg(1, 8), (18, UTime { sec: 5, nsec: 0 }))]),

@@ -55,6 +55,18 @@ pub enum TxOp {
         /// `pg_t::get_split_bits` of the child at the new `pg_num`.
         split_bits: u32,
     },
+    /// `merge_collection`: every object and stash of `source`'s collection
+    /// moves into this PG's, and the source's collection and metadata (info,
+    /// log, past intervals) are removed. [`crate::machine::Pg::merge_from`]
+    /// puts one per source first in the target's transaction (Ceph's
+    /// `PG::merge_from` merges the collections before the peering state), so
+    /// the log effects after it find the source's objects where they now live.
+    /// A source with no collection (a placeholder never written) moves
+    /// nothing.
+    MergeCollection {
+        /// The merge source absorbed.
+        source: SpgId,
+    },
 }
 
 /// Ceph's `ObjectStore::Transaction`, reduced to the operations peering produces.

@@ -16,7 +16,7 @@
 use alloc::vec::Vec;
 
 use super::pg::Pg;
-use crate::ctx::RecoveryCtx;
+use crate::ctx::{RecoveryCtx, TxOp};
 use crate::error::{HostMisuse, PeeringError};
 use crate::log::{LogEffects, PgLog};
 use crate::machine::peering_state::PeeringState;
@@ -93,6 +93,13 @@ impl Pg {
                     into: target,
                 }));
             }
+        }
+        // The collections first: what follows finds the sources' objects in
+        // the target's.
+        for s in sources.iter() {
+            ctx.transaction.push(TxOp::MergeCollection {
+                source: s.ps.info.pgid,
+            });
         }
         let dups_tracked = self.ps.cfg.pg_log_dups_tracked;
         let mut effects = LogEffects::new();

@@ -44,7 +44,7 @@ pub struct SimArgs {
     #[arg(long, value_parser = parse_ec)]
     ec: Option<(u32, u32)>,
     /// The fault kinds, comma-separated: all, none, or some of reset,
-    /// partition, slow-link, crash, slow-disk, mark-down, out-in, pg-num.
+    /// partition, slow-link, crash, slow-disk, mark-down, out-in, pg-num, pg-merge.
     #[arg(long, default_value = "all", value_parser = parse_faults)]
     faults: FaultList,
     /// Probability of a fault per simulated second, 0..=1.

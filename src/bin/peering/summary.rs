@@ -15,6 +15,7 @@ pub struct Totals {
     faults: u64,
     writes: (u64, u64),
     writes_held: u64,
+    merges: u64,
     violations: usize,
     stuck: usize,
     /// Each failing seed: its verdict and the command that replays it.
@@ -32,6 +33,7 @@ impl Totals {
         self.writes.0 += r.writes.0;
         self.writes.1 += r.writes.1;
         self.writes_held += r.writes_held;
+        self.merges += r.merges;
         self.violations += r.violations.len();
         self.stuck += r.stuck.len();
     }
@@ -59,6 +61,7 @@ impl Totals {
                 "writes_issued": self.writes.0,
                 "writes_acknowledged": self.writes.1,
                 "writes_held_by_leases": self.writes_held,
+                "pg_merges": self.merges,
                 "violations": self.violations,
                 "stuck_pgs": self.stuck,
                 "failures": failures,
@@ -86,6 +89,7 @@ impl Totals {
                     format!("{} of {}", self.writes.1, self.writes.0),
                 ),
                 ("writes held (lease)", self.writes_held.to_string()),
+                ("pg merges", self.merges.to_string()),
                 ("violations", self.violations.to_string()),
                 ("stuck PGs", self.stuck.to_string()),
             ];

@@ -88,6 +88,7 @@ impl<S: Store> OsdHarness<S> {
             boot: true,
             up_thru: self.policy.grant_up_thru,
             pg_temp: self.policy.grant_pg_temp,
+            merge: true,
         };
         let before = self.epoch();
         if !self.cluster.grant() {

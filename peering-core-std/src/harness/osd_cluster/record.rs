@@ -58,6 +58,11 @@ impl<S: Store> OsdHarness<S> {
                 pgid,
                 ops: transaction.ops.len(),
             },
+            OsdOutput::Mon(MonMessage::ReadyToMerge(r)) => Entry::ReadyToMerge {
+                osd,
+                source: r.pgid,
+                ready: r.ready,
+            },
             OsdOutput::Mon(m) => {
                 for request in mon_requests(m) {
                     self.transcript.push(Entry::Mon { osd, request });
@@ -76,6 +81,14 @@ impl<S: Store> OsdHarness<S> {
                 return;
             }
             OsdOutput::Split { parent, child } => Entry::Split { osd, parent, child },
+            OsdOutput::Merged { source, target } => {
+                self.checker.instance_deleted(osd, source);
+                Entry::Merged {
+                    osd,
+                    source,
+                    target,
+                }
+            }
             OsdOutput::Reservation { pgid, op } => Entry::Reservation { osd, pgid, op },
             OsdOutput::Notification { pgid, note } => {
                 if note == HostNotification::Deleted {
@@ -188,9 +201,10 @@ fn mon_requests(m: MonMessage) -> Vec<MonRequest> {
             .map(|(pgid, want)| MonRequest::PgTemp { pgid, want })
             .collect(),
         MonMessage::PgCreated(c) => vec![MonRequest::PgCreated { pgid: c.pgid }],
-        MonMessage::Boot { .. } | MonMessage::Subscribe { .. } | MonMessage::MarkMeDead { .. } => {
-            Vec::new()
-        }
+        MonMessage::Boot { .. }
+        | MonMessage::Subscribe { .. }
+        | MonMessage::MarkMeDead { .. }
+        | MonMessage::ReadyToMerge(_) => Vec::new(),
     }
 }
 

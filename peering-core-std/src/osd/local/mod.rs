@@ -12,12 +12,13 @@ pub use prefer::preferred_upmap;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use peering_core::intervals::PastIntervals;
+use peering_core::machine::MergeMeta;
 use peering_core::map::{OsdMapView, PoolFlags, PoolInfo};
 use peering_core::types::{Epoch, OsdId, OsdVec, PgHistory, PgId, UTime};
 
 use super::{Dispatched, MonMessage, Osd, OsdConfig, OsdError, OsdMaps, OsdOutput, Peer};
 use crate::crush::{CrushBuilder, CrushError};
-use crate::msg::{Message, PgCreate2Msg, encode};
+use crate::msg::{Message, PgCreate2Msg, ReadyToMergeMsg, encode};
 use crate::osdmap::{CrushHandle, Incremental, OsdMap, OsdMapError};
 use crate::store::{MemStore, Store, StoreError};
 
@@ -57,6 +58,8 @@ pub struct LocalCluster<S: Store = MemStore> {
     want_boot: Vec<OsdId>,
     /// `MOSDMarkMeDead` received: the epoch each OSD saw itself marked down.
     want_dead: BTreeMap<OsdId, Epoch>,
+    /// `MOSDPGReadyToMerge` received, by merge source (the last word wins).
+    want_merge: BTreeMap<PgId, ReadyToMergeMsg>,
     /// Every monitor message received, in order, with its sender.
     pub mon_log: Vec<(OsdId, MonMessage)>,
     /// Frames delivered between OSDs.
@@ -85,6 +88,9 @@ pub struct MonPolicy {
     pub up_thru: bool,
     /// Apply the pg_temp OSDs ask for.
     pub pg_temp: bool,
+    /// Act on the merge readiness OSDs report (`MOSDPGReadyToMerge`):
+    /// lower `pg_num`, or back off.
+    pub merge: bool,
 }
 
 impl Default for MonPolicy {
@@ -93,6 +99,7 @@ impl Default for MonPolicy {
             boot: true,
             up_thru: true,
             pg_temp: true,
+            merge: true,
         }
     }
 }
@@ -170,6 +177,7 @@ impl<S: Store> LocalCluster<S> {
             want_pg_temp: BTreeMap::new(),
             want_boot: Vec::new(),
             want_dead: BTreeMap::new(),
+            want_merge: BTreeMap::new(),
             mon_log: Vec::new(),
             frames: 0,
             mon_policy: MonPolicy::default(),
@@ -198,6 +206,7 @@ impl<S: Store> LocalCluster<S> {
         self.want_pg_temp.clear();
         self.want_boot.clear();
         self.want_dead.clear();
+        self.want_merge.clear();
         self.mon_log.clear();
         self.frames = 0;
         self.mon_policy = MonPolicy::default();
@@ -544,6 +553,9 @@ impl<S: Store> LocalCluster<S> {
             MonMessage::MarkMeDead { epoch } => {
                 self.want_dead.insert(from, *epoch);
             }
+            MonMessage::ReadyToMerge(r) => {
+                self.want_merge.insert(r.pgid, *r);
+            }
         }
         self.mon_log.push((from, m));
     }
@@ -575,7 +587,9 @@ impl<S: Store> LocalCluster<S> {
             .collect();
         let up_thru = take_if(p.up_thru, &mut self.want_up_thru);
         let temps = take_if(p.pg_temp, &mut self.want_pg_temp);
-        if down.is_empty() && up_thru.is_empty() && temps.is_empty() {
+        let reports = take_if(p.merge, &mut self.want_merge);
+        let merges = self.merge_decisions(reports);
+        if down.is_empty() && up_thru.is_empty() && temps.is_empty() && merges.is_empty() {
             return false;
         }
         let result = self.publish(|inc| {
@@ -584,8 +598,53 @@ impl<S: Store> LocalCluster<S> {
             }
             inc.new_up_thru.extend(up_thru);
             inc.new_pg_temp.extend(temps);
+            for (pool, meta) in merges {
+                match meta {
+                    Some(meta) => inc.dec_pg_num(pool, meta),
+                    None => inc.set_pool(pool),
+                };
+            }
         });
         result.is_ok()
+    }
+
+    /// `prepare_pg_ready_to_merge` for each report: a report for the pool's
+    /// pending merge (its last PG, with `pg_num_pending` one below) lowers
+    /// `pg_num` when ready, recording the report (`dec_pg_num`), or backs the
+    /// merge off (`pg_num_pending` back to `pg_num`); any other report raced
+    /// with a change and is dropped.
+    fn merge_decisions(
+        &self,
+        reports: BTreeMap<PgId, ReadyToMergeMsg>,
+    ) -> Vec<(PoolInfo, Option<MergeMeta>)> {
+        let epoch = self.mon_map.epoch().saturating_add(1);
+        let mut out = Vec::new();
+        for (source, r) in reports {
+            let Some(pool) = self.mon_map.pg_pool(source.pool).copied() else {
+                continue;
+            };
+            let pending =
+                pool.pg_num == source.seed.saturating_add(1) && pool.pg_num_pending == source.seed;
+            if !pending {
+                continue;
+            }
+            if r.ready {
+                let meta = MergeMeta {
+                    source_pgid: source,
+                    ready_epoch: epoch,
+                    last_epoch_started: r.last_epoch_started,
+                    last_epoch_clean: r.last_epoch_clean,
+                    source_version: r.source_version,
+                    target_version: r.target_version,
+                };
+                out.push((pool, Some(meta)));
+            } else {
+                let mut backed_off = pool;
+                backed_off.pg_num_pending = pool.pg_num;
+                out.push((backed_off, None));
+            }
+        }
+        out
     }
 }
 

@@ -77,6 +77,10 @@ pub trait ObjectBackend: Debug + Send {
     /// `split_bits` (their hash's low `split_bits` bits equal the child's
     /// seed) move to `child`, with their versions and data.
     fn split(&mut self, parent: SpgId, child: SpgId, split_bits: u32);
+
+    /// `merge_collection`: every object of `source` (and its data) moves to
+    /// `target`, and `source` holds nothing after.
+    fn merge(&mut self, target: SpgId, source: SpgId);
 }
 
 /// The default object layer: which objects each PG holds and at which
@@ -157,6 +161,15 @@ impl ObjectBackend for VersionsOnly {
         let ours = |o: &ObjectId| o.matches(split_bits, child.pgid.seed);
         move_to_child(&mut self.objects, (parent, child), |o| ours(o));
         move_to_child(&mut self.stashes, (parent, child), |(o, _)| ours(o));
+    }
+
+    fn merge(&mut self, target: SpgId, source: SpgId) {
+        if let Some(mut from) = self.objects.remove(&source) {
+            self.objects.entry(target).or_default().append(&mut from);
+        }
+        if let Some(mut from) = self.stashes.remove(&source) {
+            self.stashes.entry(target).or_default().append(&mut from);
+        }
     }
 }
 

@@ -227,6 +227,9 @@ fn placement_incremental(
         let mut info = pool.pool_info(*id, k).map_err(err)?;
         info.last_change = inc.epoch;
         out.new_pools.insert(*id, info);
+        if let Some(meta) = pool.last_pg_merge_meta {
+            out.new_merge_meta.insert(*id, meta);
+        }
     }
     out.old_pools = inc.old_pools.clone();
     out.new_weight = osd_keyed(&inc.new_weight);

@@ -371,6 +371,10 @@ pub fn decode_osdmap(bytes: &[u8]) -> Result<DecodedOsdMap> {
         pg_upmap: Arc::new(pg_upmap),
         pg_upmap_items: Arc::new(pg_upmap_items),
         crush: Some(CrushHandle(crush.clone())),
+        merge_meta: pools
+            .iter()
+            .filter_map(|(id, p)| p.last_pg_merge_meta.map(|m| (*id, m)))
+            .collect(),
         // OSDs before Quincy (require_osd_release < 17) place through
         // find_rule's mask check.
         check_rule_mask: require_osd_release < QUINCY,

@@ -4,10 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use peering_core::machine::MergeMeta;
 use peering_core::map::{PoolFlags, PoolInfo, StretchRule};
-use peering_core::types::{PoolId, Timespan};
+use peering_core::types::{EVersion, PgId, PoolId, Timespan};
 
-use super::common::{SnapIntervals, Utime, decode_intervals};
+use super::common::{SnapIntervals, Utime, decode_intervals, decode_pg};
 use super::error::{OsdMapDecodeError, OsdMapDecodeErrorKind as Kind};
 use super::reader::Reader;
 use crate::crush::CRUSH_ITEM_NONE;
@@ -175,6 +176,9 @@ pub struct PoolRecord {
     pub last_force_op_resend: u32,
     /// `pg_autoscale_mode` (0 off, 1 warn, 2 on, 255 unknown).
     pub pg_autoscale_mode: u8,
+    /// `last_pg_merge_meta` (v29+), when it records a merge (`source_pgid`
+    /// set).
+    pub last_pg_merge_meta: Option<MergeMeta>,
     /// `peering_crush_bucket_count` (v30+; 0: not a stretch pool).
     pub peering_crush_bucket_count: u32,
     /// `peering_crush_bucket_target`.
@@ -324,9 +328,7 @@ impl PoolRecord {
             p.last_force_op_resend = r.u32("last_force_op_resend")?;
             p.pg_autoscale_mode = r.u8("pg_autoscale_mode")?;
             if v >= 29 {
-                // pg_merge_meta_t: read by merges, which this crate refuses.
-                let m = r.start("pg_merge_meta_t", 1)?;
-                r.finish(m)?;
+                p.last_pg_merge_meta = decode_merge_meta(r)?;
             }
             if v == 30 {
                 // Pacific: the four fields, always present.
@@ -509,6 +511,29 @@ fn decode_hit_set_params(r: &mut Reader<'_>) -> Result<HitSetParams> {
 
 /// `pool_opts_t::decode`: key, value type, value (an `INT` is 32-bit before
 /// version 2).
+/// `pg_merge_meta_t::decode` (v1): `source_pgid`, `ready_epoch`,
+/// `last_epoch_started`, `last_epoch_clean`, `source_version`,
+/// `target_version`; `None` when no merge is recorded (`source_pgid` is
+/// `pg_t()`).
+fn decode_merge_meta(r: &mut Reader<'_>) -> Result<Option<MergeMeta>> {
+    let s = r.start("pg_merge_meta_t", 1)?;
+    let eversion = |r: &mut Reader<'_>| -> Result<EVersion> {
+        let version = r.u64("eversion_t version")?;
+        let epoch = r.u32("eversion_t epoch")?;
+        Ok(EVersion::new(epoch, version))
+    };
+    let meta = MergeMeta {
+        source_pgid: decode_pg(r)?,
+        ready_epoch: r.u32("ready_epoch")?,
+        last_epoch_started: r.u32("last_epoch_started")?,
+        last_epoch_clean: r.u32("last_epoch_clean")?,
+        source_version: eversion(r)?,
+        target_version: eversion(r)?,
+    };
+    r.finish(s)?;
+    Ok((meta.source_pgid != PgId::default()).then_some(meta))
+}
+
 fn decode_opts(r: &mut Reader<'_>) -> Result<BTreeMap<i32, PoolOpt>> {
     let s = r.start("pool_opts_t", 2)?;
     let v = s.version;
@@ -588,8 +613,15 @@ mod tests {
         u32s(&mut b, &[0, 0, 0, 0]); // resend_prenautilus, app metadata, create_time
         u32s(&mut b, &[8, 8, 8, 0, 0, 0]); // targets, pending, old merge epochs, resend
         b.push(0); // pg_autoscale_mode
-        b.extend([1, 1]); // pg_merge_meta_t, empty
-        u32s(&mut b, &[0]);
+        b.extend([1, 1]); // pg_merge_meta_t v1: pg_t(0.0), epochs, versions
+        u32s(&mut b, &[53]);
+        b.push(1);
+        u64s(&mut b, 1);
+        u32s(&mut b, &[0, u32::MAX, 0, 0, 0]);
+        for _ in 0..2 {
+            u64s(&mut b, 1);
+            u32s(&mut b, &[0]);
+        }
         match (version, stretch) {
             (30, s) => u32s(&mut b, &s.unwrap_or([0, 0, 0, CRUSH_ITEM_NONE as u32])),
             (31, None) => b.push(0),
@@ -603,6 +635,39 @@ mod tests {
         out.extend((b.len() as u32).to_le_bytes());
         out.extend(b);
         out
+    }
+
+    /// `pg_merge_meta_t` (pool v29+): what the monitor recorded of the last
+    /// merge; a `source_pgid` of `pg_t()` records none.
+    #[test]
+    fn merge_meta_decodes_and_empty_means_none() {
+        let mut b = vec![1u8, 1, 53, 0, 0, 0, 1];
+        b.extend(7i64.to_le_bytes()); // pool 7
+        b.extend(3u32.to_le_bytes()); // seed 3
+        b.extend((-1i32).to_le_bytes());
+        for e in [12u32, 10, 9] {
+            b.extend(e.to_le_bytes());
+        }
+        for (v, e) in [(7u64, 11u32), (5, 11)] {
+            b.extend(v.to_le_bytes());
+            b.extend(e.to_le_bytes());
+        }
+        let meta = decode_merge_meta(&mut Reader::new(&b)).unwrap().unwrap();
+        assert_eq!(
+            meta,
+            MergeMeta {
+                source_pgid: PgId::new(7, 3),
+                ready_epoch: 12,
+                last_epoch_started: 10,
+                last_epoch_clean: 9,
+                source_version: EVersion::new(11, 7),
+                target_version: EVersion::new(11, 5),
+            }
+        );
+        b.splice(7..19, [0u8; 12]);
+        assert_eq!(decode_merge_meta(&mut Reader::new(&b)).unwrap(), None);
+        b.truncate(40);
+        assert!(decode_merge_meta(&mut Reader::new(&b)).is_err());
     }
 
     /// `pg_pool_t` v30 (Pacific) always carries the four `peering_crush_*`

@@ -120,7 +120,7 @@ impl OsdDb {
         let cached = self.cache.remove(&pgid);
         let w = db!(osd, self.db.begin_write())?;
         let outcome = write_ops(osd, &w, pgid, cached, t);
-        let (keys, stats) = match outcome {
+        let (keys, stats, merged) = match outcome {
             Ok(done) => done,
             Err(e) => {
                 // Dropping the transaction aborts it: nothing was applied.
@@ -131,6 +131,9 @@ impl OsdDb {
         db!(osd, w.commit())?;
         if let Some(keys) = keys {
             self.cache.insert(pgid, keys);
+        }
+        for source in merged {
+            self.cache.remove(&source);
         }
         Ok(stats)
     }
@@ -197,14 +200,16 @@ fn remove_all(osd: OsdId, w: &WriteTransaction, pgid: SpgId) -> Result<(), Store
 }
 
 /// The body of [`OsdDb::apply`]: the PG's keys after `t` (`None` when it was
-/// removed) and what was written.
+/// removed), what was written, and the merge sources it absorbed (their cached
+/// keys are stale).
 fn write_ops(
     osd: OsdId,
     w: &WriteTransaction,
     pgid: SpgId,
     cached: Option<PgKeys>,
     t: &Transaction,
-) -> Result<(Option<PgKeys>, WriteStats), StoreError> {
+) -> Result<(Option<PgKeys>, WriteStats, Vec<SpgId>), StoreError> {
+    let mut merged = Vec::new();
     let mut t_ = Tables {
         osd,
         pgid,
@@ -250,14 +255,56 @@ fn write_ops(
                 let stats = t_.stats;
                 drop(t_);
                 remove_all(osd, w, pgid)?;
-                return Ok((None, stats));
+                return Ok((None, stats, merged));
             }
             TxOp::SplitCollection { child, split_bits } => {
                 split_collection(&mut t_, w, *child, *split_bits)?;
             }
+            TxOp::MergeCollection { source } => {
+                merged.push(*source);
+                merge_collection(&mut t_, w, *source)?;
+            }
         }
     }
-    Ok((Some(keys), t_.stats))
+    Ok((Some(keys), t_.stats, merged))
+}
+
+/// `merge_collection`: every object and stash of `source` moves under `t`'s
+/// PG, then the source's keys (meta, log) and its collection are removed.
+/// Reads the source's whole collection (memory linear in it), as Ceph's merge
+/// walks it.
+fn merge_collection(
+    t: &mut Tables<'_>,
+    w: &WriteTransaction,
+    source: SpgId,
+) -> Result<(), StoreError> {
+    let osd = t.osd;
+    let (start, end) = (pg_prefix(source), pg_end(source));
+    let mut objects: Vec<(ObjectId, EVersion)> = Vec::new();
+    for item in db!(osd, t.objects.range(start.as_slice()..end.as_slice()))? {
+        let (k, v) = db!(osd, item)?;
+        objects.push(codec::decode(osd, Some(source), k.value(), v.value())?);
+    }
+    let mut stashes: Vec<(ObjectId, Version, EVersion)> = Vec::new();
+    for item in db!(osd, t.stashes.range(start.as_slice()..end.as_slice()))? {
+        let (k, v) = db!(osd, item)?;
+        stashes.push(codec::decode(osd, Some(source), k.value(), v.value())?);
+    }
+    for (oid, version) in objects {
+        Collection::put(t, &oid, version)?;
+    }
+    for (oid, at, version) in stashes {
+        t.put_stash(&oid, at, version)?;
+    }
+    for table in [&mut t.omap, &mut t.objects, &mut t.stashes] {
+        db!(
+            osd,
+            table.retain_in(start.as_slice()..end.as_slice(), |_, _| false)
+        )?;
+    }
+    let mut pgs = db!(osd, w.open_table(PGS))?;
+    db!(osd, pgs.remove(start.as_slice()))?;
+    Ok(())
 }
 
 /// `split_collection`: the objects and stashes of `t`'s PG that match the
