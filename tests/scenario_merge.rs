@@ -22,7 +22,12 @@ fn child() -> SpgId {
 
 /// 1.0 and 1.1 Active+Clean on [0, 1, 2] after a split of 18 objects.
 fn split_pair() -> Harness {
-    let mut h = osd_loaded_cluster(&[0, 1, 2], 3, &[(0, 18, 10), (1, 18, 10), (2, 18, 10)]);
+    split_pair_on(&[0, 1, 2])
+}
+
+/// As [`split_pair`], with `osds` up (the extra ones spare).
+fn split_pair_on(osds: &[i32]) -> Harness {
+    let mut h = osd_loaded_cluster(osds, 3, &[(0, 18, 10), (1, 18, 10), (2, 18, 10)]);
     h.run().unwrap();
     let mut pool = h.map().pool(POOL).unwrap();
     pool.set_pg_num(2);
@@ -176,5 +181,45 @@ fn a_merge_interrupted_by_a_down_replica_backs_off_and_resumes() {
         assert_eq!(objects(&h, o, spg()), 19, "osd.{o}");
     }
     assert_eq!(h.state(0, spg()), "Started/Primary/Active/Clean");
+    assert!(h.violations().is_empty(), "{:?}", h.violations());
+}
+
+/// A family not placed alike (upmaps keep 1.1 on [0, 1, 3] while 1.0 is on
+/// [0, 1, 2]): osd.3 holds only the source and osd.2 only the target. Each
+/// creates the missing member empty at the map before the merge
+/// (`prime_merges`), so its merged copy is incomplete (`merge_from`); osd.2's
+/// is backfilled from the primary and ends with every object, osd.3's is a
+/// stray and removed.
+#[test]
+fn members_an_osd_lacks_are_created_empty_and_the_merged_copy_backfilled() {
+    let mut h = split_pair_on(&[0, 1, 2, 3]);
+    h.place(child().pgid, &[0, 1, 3]).unwrap();
+    h.publish("1.1 moves to [0, 1, 3]", |_| {}).unwrap();
+    h.run().unwrap();
+    assert_eq!(h.state(0, child()), "Started/Primary/Active/Clean");
+    assert!(h.pg(2, child()).is_none(), "osd.2 purged its copy of 1.1");
+    assert!(h.pg(3, spg()).is_none());
+    ask_to_merge(&mut h);
+    h.run().unwrap();
+    let pool = h.map().pool(POOL).unwrap();
+    assert_eq!((pool.pg_num, pool.pg_num_pending), (1, 1));
+    // osd.2 merged an empty 1.1 it never had, osd.3 merged its 1.1 into an
+    // empty 1.0.
+    let merged: Vec<i32> = h
+        .transcript()
+        .since(0)
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Merged { osd, .. } => Some(osd.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(merged, [0, 1, 2, 3]);
+    assert_eq!(h.state(0, spg()), "Started/Primary/Active/Clean");
+    for o in 0..3 {
+        assert_eq!(objects(&h, o, spg()), 18, "osd.{o}");
+        assert!(!h.pg(o, spg()).unwrap().info().is_incomplete(), "osd.{o}");
+    }
+    assert!(h.pg(3, spg()).is_none(), "osd.3's merged copy was a stray");
     assert!(h.violations().is_empty(), "{:?}", h.violations());
 }

@@ -272,7 +272,8 @@ impl Runner {
         Ok(self.maps())
     }
 
-    /// `pg-num to=N` (and `pgp_num`), `min-size to=N` of the pool.
+    /// `pg-num to=N` (and `pgp_num`; one below `pg_num`: the merge step,
+    /// `pg_num_pending`), `min-size to=N` of the pool.
     pub(super) fn pool_change(&mut self, cmd: &str, a: &[Arg]) -> Result<Vec<String>, ErrorKind> {
         let command = if cmd == "pg-num" {
             "pg-num"
@@ -287,17 +288,35 @@ impl Runner {
             .ok_or_else(|| ErrorKind::Impossible("no pool".into()))?;
         let to32 = u32::try_from(to).unwrap_or(u32::MAX);
         let what = if command == "pg-num" {
-            if to32 <= pool.pg_num || to32 > peering_core::map::MAX_POOL_PG_NUM {
-                return Err(ErrorKind::Impossible(format!(
-                    "pg_num can only grow here: {} -> {to} (merging is not simulated; at most {})",
+            let merge_one = to32 >= 1 && to32.checked_add(1) == Some(pool.pg_num);
+            if merge_one {
+                // The manager's merge step (`pg_num_actual`): `pgp_num` below
+                // the new count, `pg_num_pending` one below `pg_num`; the PGs'
+                // readiness then lets the monitor lower `pg_num` on a `run`.
+                let what = format!(
+                    "pool {POOL} pg_num_pending {} -> {to}: merge 1.{:x} into 1.{:x}",
                     pool.pg_num,
-                    peering_core::map::MAX_POOL_PG_NUM
-                )));
+                    to32,
+                    peering_core::types::PgId::new(POOL, to32).parent().seed
+                );
+                pool.pg_num_pending = to32;
+                pool.pgp_num = pool.pgp_num.min(to32);
+                what
+            } else {
+                if to32 <= pool.pg_num || to32 > peering_core::map::MAX_POOL_PG_NUM {
+                    return Err(ErrorKind::Impossible(format!(
+                        "pg_num {} -> {to}: it grows (at most {}) or merges one PG at a time \
+                         (to {})",
+                        pool.pg_num,
+                        peering_core::map::MAX_POOL_PG_NUM,
+                        pool.pg_num.saturating_sub(1)
+                    )));
+                }
+                let what = format!("pool {POOL} pg_num {} -> {to}", pool.pg_num);
+                pool.set_pg_num(to32);
+                pool.pgp_num = to32;
+                what
             }
-            let what = format!("pool {POOL} pg_num {} -> {to}", pool.pg_num);
-            pool.set_pg_num(to32);
-            pool.pgp_num = to32;
-            what
         } else {
             if to32 == 0 || to32 > pool.size {
                 return Err(ErrorKind::Impossible(format!(

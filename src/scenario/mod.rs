@@ -32,7 +32,7 @@
 //! | `partition osds=0 from=1,2`, `heal` | frames between the two sides wait (no heartbeats here: the monitor is not told); then cross, in order |
 //! | `mark-down osd=N` | the monitor marks an OSD down, not dead (as after failed heartbeats); a running one sees itself down, tells the monitor (`MOSDMarkMeDead`), rebinds and boots again |
 //! | `out osd=N`, `in osd=N`, `lost osd=N`, `up-thru osd=N` | a map with that change |
-//! | `epochs to=E`, `pg-num to=N`, `min-size to=N` | maps with nothing, with `pg_num` and `pgp_num` raised (a split), with `min_size` |
+//! | `epochs to=E`, `pg-num to=N`, `min-size to=N` | maps with nothing, with `pg_num` and `pgp_num` raised (a split) or `pg_num_pending` one below `pg_num` (a merge, done on the next `run`), with `min_size` |
 //! | `policy key=on\|off...` | what the harness does by itself: `grant-up-thru`, `grant-pg-temp`, `hold-commits`, `grant-reservations`, `recovery-engine`, `fire-timers` |
 //! | `grant [up-thru] [pg-temp]`, `release-commits`, `fire-timers` | the monitor answers now; held transactions become durable; timers fire (not the read lease's) |
 //! | `clock secs=N` | time passes: every timer due fires at its time (lease renewals, readable checks), the cluster running between them; then the states |

@@ -85,11 +85,10 @@ fn impossible_requests_are_refused_before_anything_runs() {
             .to_string()
             .contains("tail 5 is past head 3")
     );
-    assert!(
-        error("cluster osds=0,1,2\npg-num to=1\n")
-            .to_string()
-            .contains("pg_num can only grow")
-    );
+    for to in [0, 1] {
+        let e = error(&format!("cluster osds=0,1,2\npg-num to={to}\n"));
+        assert!(e.to_string().contains("merges one PG at a time"), "{e}");
+    }
 }
 
 const HEALTHY: &str = "\

@@ -146,6 +146,9 @@ impl Osd {
         let Some(newmap) = self.maps.get(b.merge_epoch).cloned() else {
             return Err(OsdError::NoMap(b.merge_epoch));
         };
+        let Some(lastmap) = self.maps.get(b.at).cloned() else {
+            return Err(OsdError::NoMap(b.at));
+        };
         let mut target = self.member_at(b.target, &b)?;
         let sources_ids: Vec<SpgId> = b
             .target
@@ -155,21 +158,33 @@ impl Osd {
             .collect();
         let mut sources = Vec::with_capacity(sources_ids.len());
         for sid in &sources_ids {
-            sources.push(self.member_at(*sid, &b)?);
+            match self.member_at(*sid, &b) {
+                Ok(pg) => sources.push(pg),
+                Err(e) => {
+                    // Nothing merged: every member goes back where it was.
+                    self.put_back(b.target, target);
+                    for (sid, pg) in sources_ids.iter().zip(sources) {
+                        self.put_back(*sid, pg);
+                    }
+                    return Err(e);
+                }
+            }
         }
-        let Some(lastmap) = self.maps.get(b.at).cloned() else {
-            return Err(OsdError::NoMap(b.at));
-        };
         let meta = newmap.last_pg_merge_meta(b.target.pgid.pool);
         let mut ctx = RecoveryCtx::new();
+        if let Err(e) = target.merge_from(&mut sources, &meta, &mut ctx) {
+            // Refused with nothing changed: the members stay as they are.
+            self.put_back(b.target, target);
+            for (sid, pg) in sources_ids.iter().zip(sources) {
+                self.put_back(*sid, pg);
+            }
+            return Err(OsdError::pg(b.target)(e));
+        }
         // Then, in the same step, the merge epoch's `AdvMap` (a new interval
         // for the merged PG); its batch goes on from there.
         let mapping = newmap.pg_to_up_acting_osds(b.target.pgid);
-        let merged = target
-            .merge_from(&mut sources, &meta, &mut ctx)
-            .and_then(|()| target.advance_map(&*newmap, &*lastmap, mapping, &mut ctx));
+        let advanced = target.advance_map(&*newmap, &*lastmap, mapping, &mut ctx);
         self.put_back(b.target, target);
-        merged.map_err(OsdError::pg(b.target))?;
         for sid in &sources_ids {
             if let Some(slot) = self.slots.get_mut(sid) {
                 slot.pg = None;
@@ -180,6 +195,7 @@ impl Osd {
                 target: b.target,
             });
         }
+        // The merge is persisted whatever the `AdvMap` said.
         self.flush_pg_ctx(b.target, &mut ctx);
         for sid in &sources_ids {
             // What waited for a source is for a PG that no longer exists:
@@ -194,6 +210,7 @@ impl Osd {
                 self.remove_if_empty(*sid);
             }
         }
+        advanced.map_err(OsdError::pg(b.target))?;
         self.queue_pg(b.target);
         Ok(())
     }

@@ -350,5 +350,20 @@ fn describe(inc: &Incremental) -> String {
             .iter()
             .map(|(o, x)| format!("{o} dead since {}", x.dead_epoch)),
     );
+    for (id, pool) in &inc.new_pools {
+        match inc.new_merge_meta.get(id) {
+            Some(meta) => what.push(format!(
+                "pool {id} pg_num {} (1.{:x} merges into 1.{:x})",
+                pool.pg_num,
+                meta.source_pgid.seed,
+                meta.source_pgid.parent().seed
+            )),
+            // A merge backed off.
+            None if pool.pg_num_pending == pool.pg_num => {
+                what.push(format!("pool {id} pg_num_pending {}", pool.pg_num_pending));
+            }
+            None => {}
+        }
+    }
     what.join(", ")
 }
