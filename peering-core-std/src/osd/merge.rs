@@ -123,6 +123,13 @@ impl Osd {
         );
     }
 
+    /// `clear_sent_ready_to_merge` then `send_ready_to_merge` (a new monitor
+    /// session): every readiness still held is said again.
+    pub(super) fn resend_ready_to_merge(&mut self) {
+        self.merge_ready.sent.clear();
+        self.send_ready_to_merge();
+    }
+
     /// `prune_sent_ready_to_merge`: forget what was said of PGs the newest map
     /// no longer has (they merged).
     pub(super) fn prune_sent_ready_to_merge(&mut self) {
@@ -286,5 +293,60 @@ impl Osd {
             .get_mut(&spgid)
             .and_then(|s| s.pg.take())
             .ok_or(OsdError::MergeMemberGone(spgid))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use peering_core::ctx::HostNotification;
+    use peering_core::types::{EVersion, PgId, SpgId};
+
+    use super::super::output::{MonMessage, OsdOutput};
+    use super::super::{Osd, OsdConfig};
+
+    fn said(osd: &mut Osd) -> Vec<(PgId, bool, EVersion, EVersion)> {
+        osd.drain_outputs()
+            .into_iter()
+            .filter_map(|o| match o {
+                OsdOutput::Mon(MonMessage::ReadyToMerge(m)) => {
+                    Some((m.pgid, m.ready, m.source_version, m.target_version))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// `_send_ready_to_merge`: a source is reported ready once its target
+    /// is too, once per source; a monitor reconnect says it again
+    /// (`clear_sent_ready_to_merge`); `clear_ready_to_merge` forgets the PG,
+    /// after which a "not ready" goes out.
+    #[test]
+    fn readiness_goes_to_the_monitor_once_per_source() {
+        let mut osd = Osd::new(OsdConfig::new(0));
+        let (source, target) = (PgId::new(1, 3), PgId::new(1, 1));
+        let spg = |pg| SpgId::replicated(pg);
+        let (sv, tv) = (EVersion::new(7, 9), EVersion::new(7, 4));
+        osd.note_merge_readiness(
+            spg(source),
+            &HostNotification::ReadyToMergeSource { last_update: sv },
+        );
+        assert!(said(&mut osd).is_empty(), "the target is not ready yet");
+        let target_ready = HostNotification::ReadyToMergeTarget {
+            last_update: tv,
+            last_epoch_started: 6,
+            last_epoch_clean: 6,
+        };
+        osd.note_merge_readiness(spg(target), &target_ready);
+        assert_eq!(said(&mut osd), [(source, true, sv, tv)]);
+        osd.note_merge_readiness(spg(target), &target_ready);
+        assert!(said(&mut osd).is_empty(), "each source once");
+        osd.resend_ready_to_merge();
+        assert_eq!(said(&mut osd), [(source, true, sv, tv)]);
+        osd.note_merge_readiness(spg(source), &HostNotification::ClearReadyToMerge);
+        osd.note_merge_readiness(spg(source), &HostNotification::NotReadyToMergeSource);
+        assert_eq!(
+            said(&mut osd),
+            [(source, false, EVersion::ZERO, EVersion::ZERO)]
+        );
     }
 }

@@ -26,6 +26,11 @@
 //! back as the PGs' peering events. Recovery and backfill run once a PG holds
 //! its reservations ([`recovery`]), through the host's [`ObjectBackend`].
 //!
+//! A map raising `pg_num` splits a PG between its `AdvMap` and `ActMap`; a map
+//! lowering it merges a family (the target and its sources) at the map before
+//! it, after the PGs reported their readiness to the monitor
+//! (`MOSDPGReadyToMerge`).
+//!
 //! Outputs are drained: [`Osd::poll_output`] (sends per target OSD, map shares,
 //! monitor messages, transactions to persist, timers...) and
 //! [`Osd::drain_drops`] (everything discarded, with Ceph's reason).

@@ -136,8 +136,9 @@ impl Osd {
     }
 
     /// The monitor session was re-established (`ms_handle_connect` to a
-    /// monitor): the outstanding boot, up_thru and pg_temp requests are sent
-    /// again (`requeue_pg_temp`), and the map subscription renewed.
+    /// monitor): the outstanding boot, up_thru and pg_temp requests and the
+    /// merge readiness are sent again (`requeue_pg_temp`,
+    /// `clear_sent_ready_to_merge`), and the map subscription renewed.
     pub fn ms_handle_mon_reset(&mut self) {
         self.mon.boot_sent = false;
         self.mon.alive_sent = 0;
@@ -149,6 +150,9 @@ impl Osd {
         self.start_boot();
         self.send_alive();
         self.send_pg_temp();
+        // `clear_sent_ready_to_merge`, then `send_ready_to_merge`: the new
+        // monitor session hears every merge readiness again.
+        self.resend_ready_to_merge();
         if self.epoch() > 0 {
             self.mon_subscribe(self.epoch().saturating_add(1));
         }
