@@ -53,6 +53,20 @@ mod stretch {
         pool
     }
 
+    /// An erasure-coded `k + m` stretch pool over two sites, two zone blocks.
+    fn ec_stretch_pool(k: u32, m: u32, min_size: u32) -> PoolInfo {
+        let mut pool = PoolInfo::erasure(1, k, m, 8);
+        pool.min_size = min_size;
+        pool.stretch = Some(StretchRule {
+            bucket_count: 2,
+            bucket_target: 2,
+            bucket_barrier: 9,
+            mandatory_member: i32::MAX,
+            num_zones: 2,
+        });
+        pool
+    }
+
     fn can_peer(pool: &PoolInfo, osds: &[i32]) -> bool {
         let b = buckets();
         stretch_set_can_peer(pool, &vec_of(osds), |o| b.bucket_of(o))
@@ -353,15 +367,7 @@ mod stretch {
         /// `calc_ec_acting` would take osd.7.
         #[test]
         fn choose_acting_takes_the_ec_stretch_rule_for_ec_stretch_pools() {
-            let mut pool = PoolInfo::erasure(1, 4, 2, 8);
-            pool.min_size = 5;
-            pool.stretch = Some(StretchRule {
-                bucket_count: 2,
-                bucket_target: 2,
-                bucket_barrier: 9,
-                mandatory_member: i32::MAX,
-                num_zones: 2,
-            });
+            let mut pool = ec_stretch_pool(4, 2, 5);
             let mut pairs: Vec<_> = [0, 2, 3, 4, 5]
                 .iter()
                 .map(|&i| (ec(i, i as i8), info(1, 5)))
@@ -396,15 +402,7 @@ mod stretch {
         /// (Mainline's count, dropping for every candidate, would keep it.)
         #[test]
         fn ec_async_recovery_keeps_a_site_and_counts_only_removals() {
-            let mut pool = PoolInfo::erasure(1, 2, 4, 8);
-            pool.min_size = 3;
-            pool.stretch = Some(StretchRule {
-                bucket_count: 2,
-                bucket_target: 2,
-                bucket_barrier: 9,
-                mandatory_member: i32::MAX,
-                num_zones: 2,
-            });
+            let pool = ec_stretch_pool(2, 4, 3);
             let all = infos(&[
                 (ec(0, 0), info(5, 50)),
                 (ec(3, 3), info(5, 500)),

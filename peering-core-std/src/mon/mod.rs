@@ -27,6 +27,7 @@ mod config;
 mod creating;
 mod error;
 mod failure;
+mod merge;
 mod requests;
 
 #[cfg(test)]
@@ -34,6 +35,7 @@ mod tests;
 
 pub use config::MonConfig;
 pub use error::MonError;
+pub(crate) use merge::MergeVerdict;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 

@@ -1,10 +1,9 @@
 //! What OSDs ask of the monitor: boot, up_thru, pg_temp, PG created, maps.
 
-use peering_core::machine::MergeMeta;
 use peering_core::map::{OsdMapView, PoolFlags};
 use peering_core::types::{OsdId, Timespan};
 
-use super::{MonOutput, Monitor};
+use super::{MergeVerdict, MonOutput, Monitor};
 use crate::msg::ReadyToMergeMsg;
 use crate::osd::MonMessage;
 use crate::osdmap::{OSD_AUTOOUT, OSD_UP, WEIGHT_OUT};
@@ -97,41 +96,22 @@ impl Monitor {
         }
     }
 
-    /// `prepare_pg_ready_to_merge`: a report for the pool's pending merge (its
-    /// last PG, `pg_num_pending` one below `pg_num`) lowers `pg_num` when
-    /// both sides are ready, recording the report in `last_pg_merge_meta`
-    /// (`dec_pg_num`), or backs the merge off (`pg_num_pending` back to
-    /// `pg_num`; the manager tries again). A report that raced with another
-    /// change is dropped (Ceph retries it after the pending proposal, which
-    /// makes it stale the same way).
+    /// `prepare_pg_ready_to_merge` ([`MergeVerdict::of`]): a report for the
+    /// pool's pending merge lowers `pg_num` or backs the merge off; a stale
+    /// one is dropped.
     fn prepare_pg_ready_to_merge(&mut self, m: &ReadyToMergeMsg) {
-        let Some(mut p) = self.pending_pool(m.pgid.pool) else {
+        let Some(p) = self.pending_pool(m.pgid.pool) else {
             return;
         };
-        if p.pg_num != m.pgid.seed.saturating_add(1) || p.pg_num_pending != m.pgid.seed {
+        let Some(verdict) = MergeVerdict::of(p, m, self.pending.epoch) else {
             return;
-        }
-        let epoch = self.pending.epoch;
-        p.last_change = epoch;
-        if m.ready {
-            self.pending.dec_pg_num(
-                p,
-                MergeMeta {
-                    source_pgid: m.pgid,
-                    ready_epoch: epoch,
-                    last_epoch_started: m.last_epoch_started,
-                    last_epoch_clean: m.last_epoch_clean,
-                    source_version: m.source_version,
-                    target_version: m.target_version,
-                },
-            );
+        };
+        if let MergeVerdict::Merge(..) = verdict {
             // The merged-away PG is no longer being created.
             self.creating.remove(&m.pgid);
             self.create_sent.remove(&m.pgid);
-        } else {
-            p.pg_num_pending = p.pg_num;
-            self.pending.set_pool(p);
         }
+        verdict.apply(&mut self.pending);
     }
 
     /// `update_up_thru`: raise `from`'s pending up_thru to `epoch`.

@@ -169,10 +169,7 @@ impl Osd {
                 Ok(pg) => sources.push(pg),
                 Err(e) => {
                     // Nothing merged: every member goes back where it was.
-                    self.put_back(b.target, target);
-                    for (sid, pg) in sources_ids.iter().zip(sources) {
-                        self.put_back(*sid, pg);
-                    }
+                    self.put_back_family(&b, target, &sources_ids, sources);
                     return Err(e);
                 }
             }
@@ -181,10 +178,7 @@ impl Osd {
         let mut ctx = RecoveryCtx::new();
         if let Err(e) = target.merge_from(&mut sources, &meta, &mut ctx) {
             // Refused with nothing changed: the members stay as they are.
-            self.put_back(b.target, target);
-            for (sid, pg) in sources_ids.iter().zip(sources) {
-                self.put_back(*sid, pg);
-            }
+            self.put_back_family(&b, target, &sources_ids, sources);
             return Err(OsdError::pg(b.target)(e));
         }
         // Then, in the same step, the merge epoch's `AdvMap` (a new interval
@@ -269,6 +263,14 @@ impl Osd {
     /// they were).
     fn put_back(&mut self, spgid: SpgId, pg: Pg) {
         self.slots.entry(spgid).or_default().pg = Some(pg);
+    }
+
+    /// A family whose merge did not happen goes back to its slots.
+    fn put_back_family(&mut self, b: &MergeBoundary, target: Pg, ids: &[SpgId], sources: Vec<Pg>) {
+        self.put_back(b.target, target);
+        for (sid, pg) in ids.iter().zip(sources) {
+            self.put_back(*sid, pg);
+        }
     }
 
     /// `prime_merges`' empty merge participant: the PG created at epoch `at`

@@ -1,8 +1,5 @@
-//! Replicated pools: `select_replicated_primary` and `calc_replicated_acting`.
-//!
-//! `calc_replicated_acting_stretch` (stretch pools) is not implemented: it needs CRUSH
-//! ancestors the map view does not expose, and `choose_acting` refuses stretch pools
-//! with [`ActingError::StretchPoolUnsupported`].
+//! Replicated pools: `select_replicated_primary` and `calc_replicated_acting`
+//! (stretch pools: [`super::calc_replicated_acting_stretch`]).
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;

@@ -76,7 +76,7 @@
 //! Deletion removes objects in bounded chunks the host lists (see
 //! the `DeleteSome` payload and [`crate::ctx::OnCommit::DeleteMore`]) and ends in
 //! boost's `terminate()`: [`Pg::is_terminated`]. Split is
-//! [`Pg::split`] and [`Pg::from_split`]; merge (`merge_from`) is not supported yet.
+//! [`Pg::split`] and [`Pg::from_split`]; merge is [`Pg::merge_from`].
 //!
 //! # Deviations from Ceph
 //!

@@ -22,7 +22,7 @@ pub(crate) type Shards = smallvec::SmallVec<[crate::types::PgShard; 12]>;
 
 /// Ceph's `PeeringState` members that the peering path reads and writes.
 ///
-/// Merge and scrub bookkeeping are not modelled. The host reads
+/// Scrub bookkeeping is not modelled. The host reads
 /// it through [`super::Pg::peering_state`]; only the machine writes it.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

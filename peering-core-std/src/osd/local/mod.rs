@@ -12,12 +12,12 @@ pub use prefer::preferred_upmap;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use peering_core::intervals::PastIntervals;
-use peering_core::machine::MergeMeta;
 use peering_core::map::{OsdMapView, PoolFlags, PoolInfo};
 use peering_core::types::{Epoch, OsdId, OsdVec, PgHistory, PgId, UTime};
 
 use super::{Dispatched, MonMessage, Osd, OsdConfig, OsdError, OsdMaps, OsdOutput, Peer};
 use crate::crush::{CrushBuilder, CrushError};
+use crate::mon::MergeVerdict;
 use crate::msg::{Message, PgCreate2Msg, ReadyToMergeMsg, encode};
 use crate::osdmap::{CrushHandle, Incremental, OsdMap, OsdMapError};
 use crate::store::{MemStore, Store, StoreError};
@@ -587,8 +587,15 @@ impl<S: Store> LocalCluster<S> {
             .collect();
         let up_thru = take_if(p.up_thru, &mut self.want_up_thru);
         let temps = take_if(p.pg_temp, &mut self.want_pg_temp);
-        let reports = take_if(p.merge, &mut self.want_merge);
-        let merges = self.merge_decisions(reports);
+        // `prepare_pg_ready_to_merge` on each report.
+        let epoch = self.mon_map.epoch().saturating_add(1);
+        let merges: Vec<MergeVerdict> = take_if(p.merge, &mut self.want_merge)
+            .values()
+            .filter_map(|r| {
+                let pool = self.mon_map.pg_pool(r.pgid.pool).copied()?;
+                MergeVerdict::of(pool, r, epoch)
+            })
+            .collect();
         if down.is_empty() && up_thru.is_empty() && temps.is_empty() && merges.is_empty() {
             return false;
         }
@@ -598,53 +605,11 @@ impl<S: Store> LocalCluster<S> {
             }
             inc.new_up_thru.extend(up_thru);
             inc.new_pg_temp.extend(temps);
-            for (pool, meta) in merges {
-                match meta {
-                    Some(meta) => inc.dec_pg_num(pool, meta),
-                    None => inc.set_pool(pool),
-                };
+            for verdict in merges {
+                verdict.apply(inc);
             }
         });
         result.is_ok()
-    }
-
-    /// `prepare_pg_ready_to_merge` for each report: a report for the pool's
-    /// pending merge (its last PG, with `pg_num_pending` one below) lowers
-    /// `pg_num` when ready, recording the report (`dec_pg_num`), or backs the
-    /// merge off (`pg_num_pending` back to `pg_num`); any other report raced
-    /// with a change and is dropped.
-    fn merge_decisions(
-        &self,
-        reports: BTreeMap<PgId, ReadyToMergeMsg>,
-    ) -> Vec<(PoolInfo, Option<MergeMeta>)> {
-        let epoch = self.mon_map.epoch().saturating_add(1);
-        let mut out = Vec::new();
-        for (source, r) in reports {
-            let Some(pool) = self.mon_map.pg_pool(source.pool).copied() else {
-                continue;
-            };
-            let pending =
-                pool.pg_num == source.seed.saturating_add(1) && pool.pg_num_pending == source.seed;
-            if !pending {
-                continue;
-            }
-            if r.ready {
-                let meta = MergeMeta {
-                    source_pgid: source,
-                    ready_epoch: epoch,
-                    last_epoch_started: r.last_epoch_started,
-                    last_epoch_clean: r.last_epoch_clean,
-                    source_version: r.source_version,
-                    target_version: r.target_version,
-                };
-                out.push((pool, Some(meta)));
-            } else {
-                let mut backed_off = pool;
-                backed_off.pg_num_pending = pool.pg_num;
-                out.push((backed_off, None));
-            }
-        }
-        out
     }
 }
 
